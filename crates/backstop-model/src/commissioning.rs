@@ -1,0 +1,2 @@
+//! Commissioning checklist templates, step results with evidence and
+//! sign-off. (Filled in with the commissioning engine.)

@@ -1,0 +1,28 @@
+//! Shared types of Backstop: the vocabulary the UI (wasm32) and the backend
+//! (native) speak to each other.
+//!
+//! Everything here is plain data with serde derives. The crate has no
+//! dependencies besides serde, does no I/O and holds no logic beyond
+//! constructors and small invariants-preserving helpers, so it compiles for
+//! `wasm32-unknown-unknown` and for the host alike.
+//!
+//! Module map:
+//! - [`error`]: the one error type that crosses the IPC boundary, `{code, message}`.
+//! - [`about`]: the about/status panel.
+//! - [`project`]: project metadata and revision history.
+//! - [`catalog`]: equipment catalog entries (cells, cabinets, UPS, PCS).
+//! - [`sizing`]: sizing cases, results and calculation sheets.
+//! - [`layout`]: rooms, placed equipment, rule sets and violations.
+//! - [`link`]: serial/Modbus settings, devices, points and telemetry.
+//! - [`commissioning`]: checklist templates, step results and sign-off.
+
+pub mod about;
+pub mod catalog;
+pub mod commissioning;
+pub mod error;
+pub mod layout;
+pub mod link;
+pub mod project;
+pub mod sizing;
+
+pub use error::{AppError, ErrorCode};

@@ -1,0 +1,2 @@
+//! Serial/TCP link settings, discovered devices, decoded points and
+//! telemetry samples. (Filled in with the link crate.)

@@ -1,0 +1,1 @@
+//! Project metadata and revision history. (Filled in with the store.)

@@ -1,0 +1,7 @@
+//! The sizing engine: UPS ride-through sizing (constant-power tables, IEEE
+//! 485/1115 duty cycle, Li-ion equivalent-circuit simulation), grid/peak-shaving
+//! sizing over a year of load data with degradation, an optimizer over the
+//! catalog, and the calculation sheet that makes each number defensible.
+//!
+//! **Invariant:** pure computation. No I/O, no Tauri, no SQLite; never panics
+//! and never returns NaN — bad or infeasible input yields diagnostics.
