@@ -1,7 +1,31 @@
-//! `backstop`: the command line for design-review scripts and CI —
-//! `project new|info|check|export|import`, `check`, `bom`, `size`, `report`.
+//! `backstop`: the command line for design-review scripts and CI.
+//!
+//! Each subcommand lives in its own module and returns an exit code; `main`
+//! only parses arguments and prints errors. Subcommands are added to
+//! [`Command`] as the crates behind them land.
 
-fn main() {
-    eprintln!("backstop: no subcommands are available in this build yet");
-    std::process::exit(2);
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "backstop", version, about = "Backstop: design and commission battery backstop systems")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result: anyhow::Result<ExitCode> = match cli.command {};
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("backstop: {err:#}");
+            ExitCode::from(2)
+        }
+    }
 }
