@@ -1,1 +1,311 @@
-//! Support for end-to-end tests (filled below).
+//! Harness for end-to-end tests: the real `backstop-app` binary in a real
+//! webview (WebKitGTK), driven over WebDriver through tauri-driver and
+//! WebKitWebDriver, on an Xvfb display started here when none is present.
+//!
+//! Every process the harness starts is stopped when the [`Harness`] is
+//! dropped — also when a test panics: tauri-driver and everything below it
+//! (WebKitWebDriver, the app) get SIGTERM, then SIGKILL if they linger.
+//! Only processes started here are signalled, by pid.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// How long to wait for the wasm UI to mount on a cold start.
+pub const UI_TIMEOUT: Duration = Duration::from_secs(40);
+
+/// Root of the repository.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// The cargo target directory (honours `CARGO_TARGET_DIR`).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"))
+}
+
+/// The app binary under test: `BACKSTOP_APP_BIN`, else `target/debug/backstop-app`.
+pub fn app_binary() -> Result<PathBuf> {
+    let path = std::env::var_os("BACKSTOP_APP_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("debug").join("backstop-app"));
+    if !path.is_file() {
+        bail!(
+            "the app binary {} does not exist: build it first (scripts/test does: scripts/build-ui && cargo build -p backstop-app)",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
+/// Where tests put screenshots and other artefacts: `target/e2e/`.
+pub fn artefact_dir() -> PathBuf {
+    let dir = target_dir().join("e2e");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+/// What to launch the app with.
+#[derive(Debug, Clone, Default)]
+pub struct Launch {
+    /// Extra command-line arguments of `backstop-app`.
+    pub args: Vec<String>,
+}
+
+/// A running app under WebDriver control.
+pub struct Harness {
+    pub client: Client,
+    processes: Processes,
+    /// Per-test scratch directory (config dir, project files).
+    pub scratch: PathBuf,
+}
+
+#[derive(Default)]
+struct Processes {
+    xvfb: Option<Child>,
+    driver: Option<Child>,
+}
+
+impl Harness {
+    /// Starts Xvfb (if there is no display), tauri-driver and the app.
+    pub async fn start(launch: Launch) -> Result<Harness> {
+        let app = app_binary()?;
+        let mut processes = Processes::default();
+        let display = match current_display() {
+            Some(d) => d,
+            None => {
+                let (child, display) = start_xvfb()?;
+                processes.xvfb = Some(child);
+                display
+            }
+        };
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let driver = Command::new(tool("tauri-driver")?)
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("DISPLAY", &display)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("could not start tauri-driver (run scripts/setup --test)")?;
+        processes.driver = Some(driver);
+        wait_for_port(port, Duration::from_secs(15)).context("tauri-driver did not start listening")?;
+
+        let scratch = tempdir()?;
+        let mut args = vec!["--config-dir".to_string(), scratch.join("config").display().to_string()];
+        args.extend(launch.args);
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": app.display().to_string(), "args": args }),
+        );
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .context("WebDriver session could not be created (is WebKitWebDriver installed? scripts/setup --test)")?;
+        Ok(Harness { client, processes, scratch })
+    }
+
+    /// Waits for an element by `data-testid`.
+    pub async fn wait_testid(&self, id: &str) -> Result<fantoccini::elements::Element> {
+        let css = format!("[data-testid=\"{id}\"]");
+        self.client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(Locator::Css(&css))
+            .await
+            .with_context(|| format!("element [data-testid={id}] did not appear within {UI_TIMEOUT:?}"))
+    }
+
+    /// Clicks an element by `data-testid`.
+    pub async fn click_testid(&self, id: &str) -> Result<()> {
+        self.wait_testid(id).await?.click().await.with_context(|| format!("could not click {id}"))?;
+        Ok(())
+    }
+
+    /// Text of an element by `data-testid`.
+    pub async fn text_testid(&self, id: &str) -> Result<String> {
+        Ok(self.wait_testid(id).await?.text().await?)
+    }
+
+    /// Saves a screenshot of the window as `target/e2e/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let png = self.client.screenshot().await.context("screenshot failed")?;
+        let path = artefact_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Ends the WebDriver session (closing the app) and stops the processes.
+    pub async fn finish(self) -> Result<()> {
+        let Harness { client, processes, scratch } = self;
+        let closed = client.close().await;
+        drop(processes);
+        let _ = std::fs::remove_dir_all(scratch);
+        closed.map_err(|e| anyhow!("closing the WebDriver session failed: {e}"))
+    }
+}
+
+impl Drop for Processes {
+    fn drop(&mut self) {
+        if let Some(driver) = self.driver.take() {
+            stop_tree(driver);
+        }
+        if let Some(xvfb) = self.xvfb.take() {
+            stop_tree(xvfb);
+        }
+    }
+}
+
+/// SIGTERM to a child and all its descendants (deepest first), SIGKILL to
+/// whatever is still alive after a grace period, then reap the child.
+fn stop_tree(mut child: Child) {
+    let root = child.id() as i32;
+    let mut pids = descendants(root);
+    pids.reverse();
+    pids.push(root);
+    for &pid in &pids {
+        signal(pid, libc::SIGTERM);
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline && pids.iter().any(|&p| alive(p)) {
+        // Reap the root as soon as it exits so it does not linger as a zombie.
+        let _ = child.try_wait();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for &pid in &pids {
+        if alive(pid) {
+            signal(pid, libc::SIGKILL);
+        }
+    }
+    let _ = child.wait();
+}
+
+fn signal(pid: i32, sig: i32) {
+    // SAFETY: kill(2) takes plain integers and has no memory-safety requirements.
+    unsafe {
+        libc::kill(pid, sig);
+    }
+}
+
+fn alive(pid: i32) -> bool {
+    // A zombie still has a /proc entry; treat state Z as gone.
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat.rsplit(')').next().map(|rest| !rest.trim_start().starts_with('Z')).unwrap_or(false),
+        Err(_) => false,
+    }
+}
+
+/// All descendants of `root`, parents before children.
+fn descendants(root: i32) -> Vec<i32> {
+    let mut parent_of = Vec::new();
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        for entry in entries.flatten() {
+            let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else { continue };
+            if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+                // Field 4 (ppid) comes after the parenthesised command name.
+                if let Some(ppid) = stat.rsplit(')').next().and_then(|r| r.split_whitespace().nth(1)).and_then(|s| s.parse::<i32>().ok()) {
+                    parent_of.push((pid, ppid));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut frontier = vec![root];
+    while let Some(p) = frontier.pop() {
+        for &(pid, ppid) in &parent_of {
+            if ppid == p && !out.contains(&pid) {
+                out.push(pid);
+                frontier.push(pid);
+            }
+        }
+    }
+    out
+}
+
+fn current_display() -> Option<String> {
+    let display = std::env::var("DISPLAY").ok().filter(|d| !d.is_empty())?;
+    if let Some(n) = display.strip_prefix(':').and_then(|r| r.split('.').next()) {
+        if !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+            return None;
+        }
+    }
+    Some(display)
+}
+
+fn start_xvfb() -> Result<(Child, String)> {
+    let xvfb = tool("Xvfb")?;
+    for n in 90..190 {
+        if Path::new(&format!("/tmp/.X{n}-lock")).exists() || Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+            continue;
+        }
+        let display = format!(":{n}");
+        let mut child = Command::new(&xvfb)
+            .args([display.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("could not start Xvfb")?;
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if socket.exists() {
+                return Ok((child, display));
+            }
+            if let Ok(Some(_)) = child.try_wait() {
+                break; // lost a race for this display number; try the next
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        stop_tree(child);
+    }
+    bail!("could not start Xvfb on any display :90..:189")
+}
+
+fn tool(name: &str) -> Result<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let home_cargo = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin"));
+    std::env::split_paths(&path)
+        .chain(home_cargo)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+        .ok_or_else(|| anyhow!("`{name}` is not installed; run scripts/setup --test"))
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn wait_for_port(port: u16, limit: Duration) -> Result<()> {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    bail!("nothing listened on port {port} within {limit:?}")
+}
+
+fn tempdir() -> Result<PathBuf> {
+    let base = std::env::temp_dir().join(format!(
+        "backstop-e2e-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+    ));
+    std::fs::create_dir_all(&base)?;
+    Ok(base)
+}
+
+/// Serialises end-to-end tests within one test binary: each starts its own
+/// app, and two webviews at once on a 2-core CI machine only slow both down.
+pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

@@ -1,0 +1,5 @@
+//! Tauri commands, one module per area. Every command returns
+//! `Result<T, AppError>`; every command name is listed in `build.rs` and
+//! granted in `capabilities/main.json`.
+
+pub mod about;

@@ -1,0 +1,71 @@
+//! Command-line options of the desktop app.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// How the app was asked to start.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Open this project file at start.
+    pub project: Option<PathBuf>,
+    /// Serial device of the demo's simulated pack controller, shown in the
+    /// about panel and offered on the Commissioning connect screen.
+    pub demo_link: Option<String>,
+    /// Directory for per-user state (recent projects). Defaults to the
+    /// platform's config directory; tests point it at a temp dir.
+    pub config_dir: Option<PathBuf>,
+    pub help: bool,
+}
+
+impl Options {
+    pub const USAGE: &'static str = "\
+usage: backstop-app [--project FILE.backstop] [--demo-link SERIAL_DEVICE] [--config-dir DIR]
+
+  --project FILE     open this project at start
+  --demo-link DEV    serial device of a simulated pack controller (the demo)
+  --config-dir DIR   where recent projects are remembered (default: the user's config dir)";
+
+    pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Self, String> {
+        let mut options = Options::default();
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            let flag = arg.to_string_lossy().into_owned();
+            let mut value = |name: &str| {
+                args.next().ok_or_else(|| format!("{name} needs a value"))
+            };
+            match flag.as_str() {
+                "--project" => options.project = Some(PathBuf::from(value("--project")?)),
+                "--demo-link" => {
+                    options.demo_link = Some(value("--demo-link")?.to_string_lossy().into_owned())
+                }
+                "--config-dir" => options.config_dir = Some(PathBuf::from(value("--config-dir")?)),
+                "-h" | "--help" => options.help = true,
+                other => return Err(format!("unknown argument `{other}`")),
+            }
+        }
+        Ok(options)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Options;
+
+    fn parse(args: &[&str]) -> Result<Options, String> {
+        Options::parse(args.iter().map(|s| s.into()))
+    }
+
+    #[test]
+    fn parses_known_flags() {
+        let o = parse(&["--project", "/tmp/a b.backstop", "--demo-link", "/tmp/ttyA"]).unwrap();
+        assert_eq!(o.project.unwrap().to_str(), Some("/tmp/a b.backstop"));
+        assert_eq!(o.demo_link.as_deref(), Some("/tmp/ttyA"));
+        assert!(!o.help);
+    }
+
+    #[test]
+    fn rejects_unknown_and_incomplete_flags() {
+        assert_eq!(parse(&["--bogus"]).unwrap_err(), "unknown argument `--bogus`");
+        assert_eq!(parse(&["--project"]).unwrap_err(), "--project needs a value");
+    }
+}

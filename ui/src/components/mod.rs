@@ -1,0 +1,4 @@
+//! Components shared by several areas.
+
+pub mod about;
+pub mod notices;

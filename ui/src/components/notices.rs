@@ -1,0 +1,70 @@
+//! Error notices: every failed command ends up here, visible to the engineer
+//! with its code and message until dismissed.
+
+use backstop_model::AppError;
+use leptos::prelude::*;
+
+#[derive(Clone, Debug)]
+struct Notice {
+    id: u64,
+    error: AppError,
+}
+
+/// Handle to the notice list, provided as context by the app shell.
+#[derive(Clone, Copy)]
+pub struct Notices {
+    list: RwSignal<Vec<Notice>>,
+    next_id: StoredValue<u64>,
+}
+
+impl Notices {
+    pub fn provide() -> Self {
+        let notices = Notices { list: RwSignal::new(Vec::new()), next_id: StoredValue::new(0) };
+        provide_context(notices);
+        notices
+    }
+
+    /// Shows an error to the engineer.
+    pub fn report(&self, error: AppError) {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        self.list.update(|list| {
+            list.push(Notice { id, error });
+            // Keep the most recent few; older ones are no longer actionable.
+            if list.len() > 5 {
+                list.remove(0);
+            }
+        });
+    }
+
+    fn dismiss(&self, id: u64) {
+        self.list.update(|list| list.retain(|n| n.id != id));
+    }
+}
+
+/// The notices of the nearest shell.
+pub fn use_notices() -> Notices {
+    use_context::<Notices>().unwrap_or_else(Notices::provide)
+}
+
+#[component]
+pub fn NoticeList(notices: Notices) -> impl IntoView {
+    view! {
+        <div class="notices" role="alert" aria-live="assertive">
+            <For
+                each=move || notices.list.get()
+                key=|n| n.id
+                children=move |n: Notice| {
+                    let id = n.id;
+                    view! {
+                        <div class="notice" data-testid="notice">
+                            <button class="btn" on:click=move |_| notices.dismiss(id)>"Dismiss"</button>
+                            <div class="code" data-testid="notice-code">{n.error.code.as_str()}</div>
+                            <div class="msg" data-testid="notice-message">{n.error.message.clone()}</div>
+                        </div>
+                    }
+                }
+            />
+        </div>
+    }
+}
