@@ -6,7 +6,7 @@ use std::process::Command;
 
 /// Every Tauri command the UI may call. A command missing here cannot be
 /// granted in `capabilities/` and is refused at run time.
-const COMMANDS: &[&str] = &["about"];
+const COMMANDS: &[&str] = &["about", "ui_ready"];
 
 fn main() {
     emit_build_facts();

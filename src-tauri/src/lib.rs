@@ -15,17 +15,19 @@ mod options;
 pub mod state;
 
 use std::process::ExitCode;
+use std::time::Instant;
 
 pub use options::Options;
 pub use state::AppState;
 
-/// Builds the app and runs it until the window is closed.
-pub fn run(options: Options) -> ExitCode {
-    let state = AppState::new(&options);
+/// Builds the app and runs it until the window is closed. `started` is when
+/// the process started, for the start-up time shown in the about panel.
+pub fn run(options: Options, started: Instant) -> ExitCode {
+    let state = AppState::new(&options, started);
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
-        .invoke_handler(tauri::generate_handler![commands::about::about])
+        .invoke_handler(tauri::generate_handler![commands::about::about, commands::about::ui_ready])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     let options = match backstop_app::Options::parse(std::env::args_os().skip(1)) {
         Ok(options) => options,
         Err(message) => {
@@ -19,5 +20,5 @@ fn main() -> ExitCode {
         eprintln!("backstop-app: {message}");
         return ExitCode::from(3);
     }
-    backstop_app::run(options)
+    backstop_app::run(options, started)
 }

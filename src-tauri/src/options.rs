@@ -14,16 +14,22 @@ pub struct Options {
     /// Directory for per-user state (recent projects). Defaults to the
     /// platform's config directory; tests point it at a temp dir.
     pub config_dir: Option<PathBuf>,
+    /// Print the time from process start to the UI's first paint and exit
+    /// (used by the start-up benchmark).
+    pub exit_after_first_paint: bool,
     pub help: bool,
 }
 
 impl Options {
     pub const USAGE: &'static str = "\
 usage: backstop-app [--project FILE.backstop] [--demo-link SERIAL_DEVICE] [--config-dir DIR]
+                    [--exit-after-first-paint]
 
   --project FILE     open this project at start
   --demo-link DEV    serial device of a simulated pack controller (the demo)
-  --config-dir DIR   where recent projects are remembered (default: the user's config dir)";
+  --config-dir DIR   where recent projects are remembered (default: the user's config dir)
+  --exit-after-first-paint
+                     print `first-paint-ms=N` once the UI has painted, then exit (benchmark)";
 
     pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Self, String> {
         let mut options = Options::default();
@@ -39,6 +45,7 @@ usage: backstop-app [--project FILE.backstop] [--demo-link SERIAL_DEVICE] [--con
                     options.demo_link = Some(value("--demo-link")?.to_string_lossy().into_owned())
                 }
                 "--config-dir" => options.config_dir = Some(PathBuf::from(value("--config-dir")?)),
+                "--exit-after-first-paint" => options.exit_after_first_paint = true,
                 "-h" | "--help" => options.help = true,
                 other => return Err(format!("unknown argument `{other}`")),
             }

@@ -106,11 +106,29 @@ impl Harness {
             "tauri:options".into(),
             json!({ "application": app.display().to_string(), "args": args }),
         );
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .context("WebDriver session could not be created (is WebKitWebDriver installed? scripts/setup --test)")?;
+        // tauri-driver accepts connections slightly before WebKitWebDriver is
+        // ready; a session request in that window is refused at once. Retry a
+        // few times, then report the last refusal.
+        let mut attempt = 0;
+        let client = loop {
+            attempt += 1;
+            let result = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await;
+            match result {
+                Ok(client) => break client,
+                Err(err) if attempt < 4 => {
+                    eprintln!("WebDriver session attempt {attempt} refused ({err}); retrying");
+                    tokio::time::sleep(Duration::from_millis(500 * attempt)).await;
+                }
+                Err(err) => {
+                    return Err(anyhow!(err).context(
+                        "WebDriver session could not be created (is WebKitWebDriver installed? scripts/setup --test)",
+                    ));
+                }
+            }
+        };
         Ok(Harness { client, processes, scratch })
     }
 

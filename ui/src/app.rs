@@ -29,6 +29,17 @@ pub fn App() -> impl IntoView {
     });
     on_cleanup(move || keys.remove());
 
+    // Two animation frames after mounting, the first frame has been painted.
+    request_animation_frame(move || {
+        request_animation_frame(move || {
+            leptos::task::spawn_local(async move {
+                if let Err(err) = crate::ipc::ui_ready().await {
+                    notices.report(err);
+                }
+            });
+        });
+    });
+
     let nav = Area::ALL
         .into_iter()
         .map(|a| {

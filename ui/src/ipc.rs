@@ -62,3 +62,8 @@ fn to_app_error(cmd: &str, rejection: JsValue) -> AppError {
 pub async fn about() -> Result<AboutInfo, AppError> {
     call("about", &NoArgs {}).await
 }
+
+/// Tells the backend the UI has painted (start-up time measurement).
+pub async fn ui_ready() -> Result<(), AppError> {
+    call("ui_ready", &NoArgs {}).await
+}

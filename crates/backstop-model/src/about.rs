@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AboutInfo {
     /// `CARGO_PKG_VERSION` of the app crate.
     pub version: String,
@@ -21,4 +21,6 @@ pub struct AboutInfo {
     pub project_path: Option<String>,
     /// Where the demo pack simulator listens, if the app was started on the demo.
     pub demo_link: Option<String>,
+    /// Milliseconds from process start to the UI's first paint, once known.
+    pub first_paint_ms: Option<f64>,
 }

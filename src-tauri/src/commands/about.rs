@@ -1,5 +1,5 @@
 use backstop_model::{AppError, about::AboutInfo};
-use tauri::State;
+use tauri::{AppHandle, State};
 
 use crate::AppState;
 
@@ -7,4 +7,16 @@ use crate::AppState;
 #[tauri::command]
 pub fn about(state: State<'_, AppState>) -> Result<AboutInfo, AppError> {
     Ok(state.about())
+}
+
+/// The UI reports its first paint; the start-up time is shown in the about
+/// panel, and printed (then the app exits) under `--exit-after-first-paint`.
+#[tauri::command]
+pub fn ui_ready(app: AppHandle, state: State<'_, AppState>) -> Result<(), AppError> {
+    let elapsed = state.mark_first_paint();
+    if state.exit_after_first_paint {
+        println!("first-paint-ms={:.1}", elapsed.as_secs_f64() * 1000.0);
+        app.exit(0);
+    }
+    Ok(())
 }

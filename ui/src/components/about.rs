@@ -38,6 +38,9 @@ pub fn AboutPanel(on_close: Callback<()>) -> impl IntoView {
                             <tr><th>"Compiler"</th><td data-testid="about-rustc">{a.rustc}</td></tr>
                             <tr><th>"Tauri"</th><td data-testid="about-tauri">{a.tauri}</td></tr>
                             <tr><th>"Target"</th><td>{a.target}</td></tr>
+                            <tr><th>"Start-up"</th><td data-testid="about-startup">
+                                {a.first_paint_ms.map(|ms| format!("first paint {ms:.0} ms after launch")).unwrap_or_else(|| "not measured".into())}
+                            </td></tr>
                             <tr><th>"Project file"</th><td data-testid="about-project">
                                 {a.project_path.unwrap_or_else(|| "none open".into())}
                             </td></tr>
