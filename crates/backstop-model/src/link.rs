@@ -1,2 +1,475 @@
-//! Serial/TCP link settings, discovered devices, decoded points and
-//! telemetry samples. (Filled in with the link crate.)
+//! Serial/TCP link settings, discovered devices, decoded points, telemetry
+//! samples, verified writes and traffic frames: what the link crate emits
+//! and what the UI shows. Plain data; the link crate (`backstop-link`) fills
+//! it in, the app persists samples and audit records and forwards them to
+//! the UI.
+
+use serde::{Deserialize, Serialize};
+
+/// Parity of a serial line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Parity {
+    #[default]
+    None,
+    Even,
+    Odd,
+}
+
+/// Stop bits of a serial line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum StopBits {
+    #[default]
+    One,
+    Two,
+}
+
+/// Settings of one serial port (a USB/RS-485 adapter or a PTY).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SerialSettings {
+    /// Device node, e.g. `/dev/ttyUSB0` or `COM3`.
+    pub path: String,
+    pub baud: u32,
+    pub parity: Parity,
+    pub stop_bits: StopBits,
+    /// USB serial number of the adapter, when known: after an unplug the
+    /// link reopens whichever node carries this serial number, because the
+    /// kernel may give the adapter a new name.
+    pub usb_serial: Option<String>,
+}
+
+impl SerialSettings {
+    /// 8N1 at `baud` on `path`, no USB serial number.
+    pub fn new(path: impl Into<String>, baud: u32) -> Self {
+        SerialSettings {
+            path: path.into(),
+            baud,
+            parity: Parity::None,
+            stop_bits: StopBits::One,
+            usb_serial: None,
+        }
+    }
+
+    /// Bits on the wire per character: start + 8 data + parity + stop.
+    pub fn bits_per_char(&self) -> u32 {
+        let parity = u32::from(self.parity != Parity::None);
+        let stop = match self.stop_bits {
+            StopBits::One => 1,
+            StopBits::Two => 2,
+        };
+        1 + 8 + parity + stop
+    }
+}
+
+/// Where a link goes: a serial port (Modbus RTU) or a TCP gateway (Modbus TCP).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum LinkTarget {
+    Serial(SerialSettings),
+    Tcp { host: String, port: u16 },
+}
+
+impl LinkTarget {
+    /// Short human label: the device node or `host:port`.
+    pub fn label(&self) -> String {
+        match self {
+            LinkTarget::Serial(s) => s.path.clone(),
+            LinkTarget::Tcp { host, port } => format!("{host}:{port}"),
+        }
+    }
+}
+
+/// What to do about adapters that hear their own transmission (2-wire
+/// RS-485 without receiver disable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum EchoMode {
+    /// The adapter does not echo.
+    #[default]
+    Off,
+    /// Discard exactly the bytes we sent when they come back first.
+    Suppress,
+}
+
+/// Everything needed to open a link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkConfig {
+    pub target: LinkTarget,
+    /// Per-request timeout in milliseconds (some devices need > 500 ms).
+    pub timeout_ms: u32,
+    /// Extra attempts after a timeout or a damaged reply (never after a
+    /// Modbus exception, which is a definite answer).
+    pub retries: u8,
+    /// Silence between the end of a reply and the next request, in
+    /// microseconds. `None`: the Modbus 3.5-character time for the baud rate
+    /// (1750 µs above 19200 baud); shared buses often need ~25 000.
+    pub gap_us: Option<u32>,
+    pub echo: EchoMode,
+    /// Keep raw frames for the traffic monitor (a ring of the newest frames).
+    pub monitor: bool,
+}
+
+impl LinkConfig {
+    /// Sensible field defaults: 1 s timeout, 2 retries, 3.5-character gap,
+    /// no echo suppression, monitor on.
+    pub fn new(target: LinkTarget) -> Self {
+        LinkConfig {
+            target,
+            timeout_ms: 1000,
+            retries: 2,
+            gap_us: None,
+            echo: EchoMode::Off,
+            monitor: true,
+        }
+    }
+}
+
+/// A serial port found on this computer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortInfo {
+    pub path: String,
+    /// `usb`, `pci`, `bluetooth` or `unknown`.
+    pub kind: String,
+    pub vid: Option<u16>,
+    pub pid: Option<u16>,
+    pub serial_number: Option<String>,
+    pub manufacturer: Option<String>,
+    pub product: Option<String>,
+}
+
+/// A range of unit ids to scan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanRequest {
+    pub first: u8,
+    pub last: u8,
+    /// Per-id timeout in milliseconds (short: most ids are silent).
+    pub timeout_ms: u32,
+}
+
+impl Default for ScanRequest {
+    fn default() -> Self {
+        ScanRequest { first: 1, last: 247, timeout_ms: 150 }
+    }
+}
+
+/// One unit id that answered during a scan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanHit {
+    pub unit: u8,
+    /// Where "SunS" was found, if the device speaks SunSpec.
+    pub sunspec_base: Option<u16>,
+    /// What the device answered, e.g. "SunSpec at 40000" or "exception 02".
+    pub note: String,
+}
+
+/// Progress of a running scan, sent after every unit id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanProgress {
+    pub first: u8,
+    pub last: u8,
+    /// The id just probed.
+    pub current: u8,
+    /// Ids probed so far.
+    pub done: u16,
+    pub total: u16,
+    pub found: Vec<ScanHit>,
+    pub finished: bool,
+    pub cancelled: bool,
+}
+
+/// The common block (SunSpec model 1) of a device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CommonInfo {
+    pub manufacturer: String,
+    pub model: String,
+    pub options: String,
+    pub version: String,
+    pub serial_number: String,
+    pub device_address: Option<u16>,
+}
+
+/// A model found while walking a device's SunSpec model chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    pub id: u16,
+    /// Short name from the definition (`battery`, `lithium_ion_string`, ...),
+    /// or `unknown` when Backstop has no definition for this id.
+    pub name: String,
+    pub label: String,
+    /// Register address of the model's ID point.
+    pub address: u16,
+    /// Length the device reports (registers after ID and L).
+    pub length: u16,
+    /// Whether Backstop can decode this model.
+    pub known: bool,
+}
+
+/// A unit on a link: where its SunSpec map starts and what it contains.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    pub unit: u8,
+    /// Address of "SunS" (40000, 0 or 50000).
+    pub base_address: u16,
+    pub common: Option<CommonInfo>,
+    pub models: Vec<ModelInfo>,
+    /// Anything odd found while walking the chain (length disagreements,
+    /// unknown models, a missing end marker).
+    pub notes: Vec<String>,
+}
+
+/// A decoded value. "Not implemented" is its own case, never a number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum PointValue {
+    /// Scaled numeric value (raw × 10^SF).
+    Number { value: f64 },
+    /// An enumeration: raw value and its symbol name, if defined.
+    Enum { raw: u32, name: Option<String> },
+    /// A bitfield: raw value and the names of the set bits (undefined bits
+    /// as `bit N`).
+    Bits { raw: u32, names: Vec<String> },
+    Text { text: String },
+    /// The device reports the SunSpec "not implemented" sentinel.
+    NotImplemented,
+    /// The raw value cannot be shown as a number, e.g. its scale factor is
+    /// not implemented or out of range; the text says why.
+    Invalid { reason: String },
+}
+
+impl PointValue {
+    /// The numeric value, if this is a number.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            PointValue::Number { value } => Some(*value),
+            _ => None,
+        }
+    }
+
+    /// A short display form: `3.312`, `CONNECTED`, `OVER_TEMP_ALARM|...`,
+    /// `not implemented`.
+    pub fn display(&self) -> String {
+        match self {
+            PointValue::Number { value } => format!("{value}"),
+            PointValue::Enum { raw, name } => match name {
+                Some(n) => n.clone(),
+                None => format!("{raw} (undefined)"),
+            },
+            PointValue::Bits { names, .. } => {
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join("|")
+                }
+            }
+            PointValue::Text { text } => text.clone(),
+            PointValue::NotImplemented => "not implemented".to_string(),
+            PointValue::Invalid { reason } => format!("invalid: {reason}"),
+        }
+    }
+}
+
+/// Whether a point may be written, and within which limits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Writable {
+    /// Lowest value the model/map allows (in engineering units).
+    pub min: f64,
+    /// Highest value the model/map allows (in engineering units).
+    pub max: f64,
+    /// Allowed symbols for enumerations (empty for numbers).
+    pub symbols: Vec<String>,
+}
+
+/// One decoded point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointReading {
+    /// Stable path inside the device, e.g. `SoC`, `module[2].ModCellVMax`,
+    /// `cell[14].CellV` (indices 1-based as in SunSpec).
+    pub path: String,
+    pub name: String,
+    pub label: String,
+    pub value: PointValue,
+    pub unit: Option<String>,
+    /// Register address of the point.
+    pub address: u16,
+    /// Raw registers as read.
+    pub raw: Vec<u16>,
+    /// `Some` when the point may be written.
+    pub writable: Option<Writable>,
+}
+
+/// One instance of a repeating group (string in 803, module in 804, cell in 805).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecodedGroup {
+    pub name: String,
+    /// 1-based instance index.
+    pub index: u16,
+    pub points: Vec<PointReading>,
+    pub groups: Vec<DecodedGroup>,
+}
+
+/// A decoded model instance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecodedModel {
+    pub id: u16,
+    pub name: String,
+    pub label: String,
+    pub address: u16,
+    pub length: u16,
+    pub points: Vec<PointReading>,
+    pub groups: Vec<DecodedGroup>,
+    /// Decoding remarks (length shorter than the definition, etc.).
+    pub notes: Vec<String>,
+}
+
+impl DecodedModel {
+    /// The top-level point with this name.
+    pub fn point(&self, name: &str) -> Option<&PointReading> {
+        self.points.iter().find(|p| p.name == name)
+    }
+}
+
+/// Health of a polled device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeviceHealth {
+    /// Fresh data.
+    Online,
+    /// The last poll failed, but the data is younger than the stale time.
+    Degraded,
+    /// No good data for longer than the stale time: values are stale and
+    /// the device is offline.
+    Offline,
+}
+
+/// A telemetry sample of one device: every polled model, decoded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TelemetrySample {
+    /// Label of the link (device node or host:port).
+    pub link: String,
+    pub unit: u8,
+    /// Unix time in milliseconds when the data was read.
+    pub time_ms: u64,
+    /// True when this sample repeats the last good data because the device
+    /// stopped answering (the UI must grey these values out).
+    pub stale: bool,
+    pub health: DeviceHealth,
+    pub models: Vec<DecodedModel>,
+}
+
+/// State of the link itself (the port or socket).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum LinkState {
+    Connected { path: String },
+    /// The port went away; the link is trying again.
+    Reconnecting { attempt: u32, retry_in_ms: u64, reason: String },
+    Closed,
+}
+
+/// Value the engineer asks to write.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum WriteValue {
+    /// Engineering value; the scale factor is applied by the link.
+    Number { value: f64 },
+    /// Enumeration symbol by name (e.g. `DISCONNECT`).
+    Symbol { name: String },
+}
+
+/// Limits from the project (the engineer's specification), checked in
+/// addition to the model's own range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectLimit {
+    pub min: f64,
+    pub max: f64,
+    /// Where the limit comes from, e.g. "vendor spec rev C, table 4".
+    pub source: String,
+}
+
+/// A write the engineer confirmed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WriteRequest {
+    pub unit: u8,
+    pub model_id: u16,
+    /// Address of the model instance (its ID register), from discovery.
+    pub model_address: u16,
+    /// Point path as in [`PointReading::path`].
+    pub point: String,
+    pub value: WriteValue,
+    pub limit: Option<ProjectLimit>,
+    /// Who asked for the write (goes into the audit log).
+    pub engineer: String,
+}
+
+/// How a write ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WriteOutcomeKind {
+    /// Read-back equals the requested value.
+    Verified,
+    /// The device answered, but the read-back differs.
+    Mismatch,
+    /// No usable answer (or only an echo): the result is unknown.
+    NoAnswer,
+    /// The device refused the write with a Modbus exception.
+    Rejected,
+}
+
+/// The audit record of a write: what was asked, what was there before and
+/// what is there after, read back from the device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WriteOutcome {
+    pub kind: WriteOutcomeKind,
+    pub link: String,
+    pub unit: u8,
+    pub model_id: u16,
+    pub point: String,
+    pub address: u16,
+    pub engineer: String,
+    /// Unix time in milliseconds when the write went on the wire.
+    pub time_ms: u64,
+    pub old: Option<PointValue>,
+    pub requested: PointValue,
+    pub read_back: Option<PointValue>,
+    /// Raw registers written.
+    pub raw_written: Vec<u16>,
+    /// A complete sentence for the engineer.
+    pub message: String,
+}
+
+/// Direction of a frame in the traffic monitor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FrameDirection {
+    Tx,
+    Rx,
+    /// Our own transmission heard back (suppressed).
+    Echo,
+    /// Bytes found waiting before a request and discarded (a late reply).
+    Discarded,
+}
+
+/// One frame in the traffic monitor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrafficFrame {
+    pub seq: u64,
+    /// Unix time in microseconds.
+    pub time_us: u64,
+    pub direction: FrameDirection,
+    /// Bytes as space-separated hex.
+    pub hex: String,
+    /// Decoded meaning, e.g. "unit 1 read holding 40000 ×2" or "CRC error".
+    pub meaning: String,
+}
+
+/// Everything the link reports to the app.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum LinkEvent {
+    Sample(TelemetrySample),
+    Health { unit: u8, health: DeviceHealth, message: String },
+    Link(LinkState),
+    Scan(ScanProgress),
+    Write(WriteOutcome),
+}
