@@ -1,0 +1,365 @@
+//! The store's error type. Each case is a situation the engineer can act on;
+//! the `Display` text says what went wrong and what to do.
+
+use std::path::{Path, PathBuf};
+
+use backstop_model::{AppError, ErrorCode};
+
+use crate::lock::LockOwner;
+
+/// Everything that can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The path does not exist.
+    #[error("{} does not exist. Check the path, or create a new project there.", show(.path))]
+    NotFound {
+        /// The path asked for.
+        path: PathBuf,
+    },
+
+    /// The path is a directory, not a project file.
+    #[error("{} is a folder, not a project file. Choose a .backstop file inside it.", show(.path))]
+    IsDirectory {
+        /// The path asked for.
+        path: PathBuf,
+    },
+
+    /// The file is empty (zero bytes).
+    #[error(
+        "{} is empty (0 bytes): it is not a project, or its copy was interrupted. \
+         Copy the project again from its source.",
+        show(.path)
+    )]
+    EmptyFile {
+        /// The path asked for.
+        path: PathBuf,
+    },
+
+    /// The file is not an SQLite database at all.
+    #[error(
+        "{} is not a Backstop project (it is not an SQLite database). \
+         Check that you chose the right file.",
+        show(.path)
+    )]
+    NotSqlite {
+        /// The path asked for.
+        path: PathBuf,
+    },
+
+    /// The file is an SQLite database of another application.
+    #[error(
+        "{} is an SQLite database of another application (application id {application_id:#010x}), \
+         not a Backstop project. Check that you chose the right file.",
+        show(.path)
+    )]
+    ForeignSqlite {
+        /// The path asked for.
+        path: PathBuf,
+        /// The file's `PRAGMA application_id`.
+        application_id: i32,
+    },
+
+    /// The file was written by a newer Backstop with a newer schema.
+    #[error(
+        "{} was made by Backstop {made_by} (file format {file_schema}); this is Backstop {this_version}, \
+         which reads formats up to {supported_schema}. Update Backstop to open it.",
+        show(.path)
+    )]
+    TooNew {
+        /// The path asked for.
+        path: PathBuf,
+        /// Version of the Backstop that wrote the file, or "a newer version".
+        made_by: String,
+        /// The file's schema version.
+        file_schema: u32,
+        /// The newest schema version this build reads.
+        supported_schema: u32,
+        /// This build's version.
+        this_version: String,
+    },
+
+    /// The file is an older format; it can be migrated after the engineer
+    /// confirms (see [`crate::Migration`]).
+    #[error(
+        "{} uses an older file format ({file_schema}; this version uses {current_schema}). \
+         Backstop can upgrade it after writing a backup copy next to it; confirm to upgrade.",
+        show(.path)
+    )]
+    NeedsMigration {
+        /// The path asked for.
+        path: PathBuf,
+        /// The file's schema version.
+        file_schema: u32,
+        /// The schema version this build writes.
+        current_schema: u32,
+    },
+
+    /// The file is damaged: truncated, corrupted pages, unreadable records.
+    #[error(
+        "{} is damaged: {reason}. {}",
+        show(.path),
+        if *.recoverable {
+            "Backstop can open a read-only recovered copy with the records that are still readable."
+        } else {
+            "Restore it from a backup or ask the sender for another copy."
+        }
+    )]
+    Damaged {
+        /// The path asked for.
+        path: PathBuf,
+        /// What is wrong, in words.
+        reason: String,
+        /// Whether [`crate::Project::recover`] may be able to save records.
+        recoverable: bool,
+    },
+
+    /// The file's schema contains objects Backstop did not create (for
+    /// example a trigger or a view), or lacks ones it needs. Such a file is
+    /// refused before any statement can fire them.
+    #[error(
+        "{} was refused: its structure is not what Backstop writes ({detail}). \
+         It may have been edited with another tool or crafted to run code; \
+         do not open it with other SQLite tools either. Ask the sender for the original.",
+        show(.path)
+    )]
+    UnexpectedSchema {
+        /// The path asked for.
+        path: PathBuf,
+        /// The first difference found.
+        detail: String,
+    },
+
+    /// The file was left in the middle of an edit (its journal is still next
+    /// to it) and can only be repaired by opening it for editing.
+    #[error(
+        "{} was closed in the middle of an edit. Open it for editing once so that \
+         the unfinished edit is rolled back, then view it again.",
+        show(.path)
+    )]
+    InterruptedEdit {
+        /// The path asked for.
+        path: PathBuf,
+    },
+
+    /// Another Backstop instance has the project open for editing.
+    #[error("{} is already open for editing by {owner}. Close it there first, or open it for viewing.", show(.path))]
+    Locked {
+        /// The path asked for.
+        path: PathBuf,
+        /// Who holds it, as recorded in the lock.
+        owner: LockOwner,
+    },
+
+    /// The file or its folder cannot be written.
+    #[error(
+        "{} cannot be edited because the file or its folder is read-only. \
+         Open it for viewing, or use Save As to keep a copy somewhere writable.",
+        show(.path)
+    )]
+    ReadOnlyLocation {
+        /// The path asked for.
+        path: PathBuf,
+    },
+
+    /// The operating system refused access.
+    #[error("permission denied for {}. Check the file's permissions.", show(.path))]
+    PermissionDenied {
+        /// The path asked for.
+        path: PathBuf,
+    },
+
+    /// The disk (or quota) is full.
+    #[error(
+        "the disk is full while writing {}. Nothing was lost; free some space and try again.",
+        show(.path)
+    )]
+    DiskFull {
+        /// The file being written.
+        path: PathBuf,
+    },
+
+    /// A new project or Save As target already exists.
+    #[error("{} already exists. Choose another name, or allow replacing it.", show(.path))]
+    AlreadyExists {
+        /// The path asked for.
+        path: PathBuf,
+    },
+
+    /// The path cannot be handed to SQLite (not valid UTF-8).
+    #[error("{} cannot be used: the path is not valid Unicode. Rename the file or folder.", show(.path))]
+    UnsupportedPath {
+        /// The path asked for.
+        path: PathBuf,
+    },
+
+    /// The project was opened for viewing and cannot be changed.
+    #[error("the project is open for viewing only. Open it for editing to change it.")]
+    ReadOnlyProject,
+
+    /// Input from the caller is invalid; the message names the field.
+    #[error("{0}")]
+    Invalid(String),
+
+    /// A design item with this key does not exist.
+    #[error("there is no {kind} \"{key}\" in this project.")]
+    NoSuchItem {
+        /// Kind of item (room, equipment, …).
+        kind: &'static str,
+        /// The key asked for.
+        key: String,
+    },
+
+    /// The edit would leave a reference dangling (equipment in a room that
+    /// does not exist, a room that still holds equipment, …).
+    #[error("{0}")]
+    BrokenReference(String),
+
+    /// The undo history does not match the design (the file was changed
+    /// outside Backstop); undo/redo is not possible.
+    #[error(
+        "the undo history does not match the design ({0}); the file was probably changed \
+         outside Backstop. Undo is not available for older edits."
+    )]
+    HistoryMismatch(String),
+
+    /// Telemetry samples came out of time order.
+    #[error(
+        "telemetry for {point} went back in time ({t_ms} ms after {last_ms} ms); \
+         samples of one point must be appended in time order."
+    )]
+    TelemetryOutOfOrder {
+        /// `device/point`.
+        point: String,
+        /// The rejected sample's time.
+        t_ms: i64,
+        /// The last stored time of that point.
+        last_ms: i64,
+    },
+
+    /// A file-system operation failed.
+    #[error("could not {action} {}: {source}", show(.path))]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The path involved.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// An unexpected database error.
+    #[error("database error while {context}: {source}")]
+    Sqlite {
+        /// What was being done.
+        context: String,
+        /// The SQLite error.
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    /// A JSON document could not be read or written.
+    #[error("{context}: {source}")]
+    Json {
+        /// What was being read or written.
+        context: String,
+        /// The JSON error.
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// A CSV file could not be written.
+    #[error("could not write CSV: {0}")]
+    Csv(#[from] csv::Error),
+}
+
+/// The path as the engineer would read it, quoted.
+fn show(path: &Path) -> String {
+    format!("\"{}\"", path.display())
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl StoreError {
+    /// The stable IPC error category of this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            StoreError::NotFound { .. } | StoreError::IsDirectory { .. } => ErrorCode::Io,
+            StoreError::EmptyFile { .. }
+            | StoreError::NotSqlite { .. }
+            | StoreError::ForeignSqlite { .. }
+            | StoreError::TooNew { .. }
+            | StoreError::NeedsMigration { .. }
+            | StoreError::Damaged { .. }
+            | StoreError::UnexpectedSchema { .. }
+            | StoreError::InterruptedEdit { .. }
+            | StoreError::HistoryMismatch(_) => ErrorCode::BadProjectFile,
+            StoreError::Locked { .. } => ErrorCode::ProjectLocked,
+            StoreError::ReadOnlyLocation { .. }
+            | StoreError::PermissionDenied { .. }
+            | StoreError::DiskFull { .. }
+            | StoreError::AlreadyExists { .. }
+            | StoreError::UnsupportedPath { .. }
+            | StoreError::Io { .. }
+            | StoreError::Csv(_) => ErrorCode::Io,
+            StoreError::ReadOnlyProject
+            | StoreError::Invalid(_)
+            | StoreError::BrokenReference(_)
+            | StoreError::TelemetryOutOfOrder { .. }
+            | StoreError::Json { .. } => ErrorCode::InvalidInput,
+            StoreError::NoSuchItem { .. } => ErrorCode::NotFound,
+            StoreError::Sqlite { .. } => ErrorCode::Internal,
+        }
+    }
+
+    /// True when the file is damaged and [`crate::Project::recover`] may save
+    /// some of it.
+    pub fn is_recoverable(&self) -> bool {
+        matches!(self, StoreError::Damaged { recoverable: true, .. })
+    }
+
+    pub(crate) fn sqlite(context: impl Into<String>, source: rusqlite::Error) -> Self {
+        StoreError::Sqlite { context: context.into(), source }
+    }
+
+    pub(crate) fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
+        if is_disk_full(&source) {
+            return StoreError::DiskFull { path: path.to_owned() };
+        }
+        match source.kind() {
+            std::io::ErrorKind::NotFound => StoreError::NotFound { path: path.to_owned() },
+            std::io::ErrorKind::PermissionDenied => {
+                StoreError::PermissionDenied { path: path.to_owned() }
+            }
+            std::io::ErrorKind::ReadOnlyFilesystem => {
+                StoreError::ReadOnlyLocation { path: path.to_owned() }
+            }
+            _ => StoreError::Io { action, path: path.to_owned(), source },
+        }
+    }
+}
+
+/// True for "no space left on device", "quota exceeded" and "file too large".
+pub(crate) fn is_disk_full(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::StorageFull
+            | std::io::ErrorKind::QuotaExceeded
+            | std::io::ErrorKind::FileTooLarge
+    )
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        let code = e.code();
+        let message = match code {
+            // Internal errors do not leak SQL details into the UI.
+            ErrorCode::Internal => {
+                "Backstop hit an unexpected database error; details are in the log.".to_owned()
+            }
+            _ => e.to_string(),
+        };
+        AppError::new(code, message)
+    }
+}
