@@ -4,9 +4,7 @@
 
 use std::process::Command;
 
-/// Every Tauri command the UI may call. A command missing here cannot be
-/// granted in `capabilities/` and is refused at run time.
-const COMMANDS: &[&str] = &["about", "ui_ready"];
+include!("src/command_list.rs");
 
 fn main() {
     emit_build_facts();

@@ -10,12 +10,17 @@
 //! belongs in a domain crate.
 
 pub mod commands;
+include!("command_list.rs");
+mod dialogs;
 pub mod display;
 mod options;
+pub mod session;
 pub mod state;
 
 use std::process::ExitCode;
 use std::time::Instant;
+
+use tauri::Manager;
 
 pub use options::Options;
 pub use state::AppState;
@@ -24,10 +29,35 @@ pub use state::AppState;
 /// the process started, for the start-up time shown in the about panel.
 pub fn run(options: Options, started: Instant) -> ExitCode {
     let state = AppState::new(&options, started);
+    let open_at_start = options.project.clone();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
-        .invoke_handler(tauri::generate_handler![commands::about::about, commands::about::ui_ready])
+        .setup(move |app| {
+            if let Some(path) = open_at_start {
+                let state = app.state::<AppState>();
+                commands::project::open_at_start(app.handle(), &state, path);
+            }
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::about::about,
+            commands::about::ui_ready,
+            commands::project::project_state,
+            commands::project::project_choose_location,
+            commands::project::project_new,
+            commands::project::project_open,
+            commands::project::project_save_as,
+            commands::project::project_close,
+            commands::project::project_dismiss_failure,
+            commands::project::project_forget_recent,
+            commands::project::project_update_info,
+            commands::project::project_put_revision,
+            commands::project::project_undo,
+            commands::project::project_redo,
+            commands::project::project_export_json,
+            commands::project::project_import_json,
+        ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -35,5 +65,25 @@ pub fn run(options: Options, started: Instant) -> ExitCode {
             eprintln!("backstop-app: the window could not be started: {err}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn capabilities_grant_exactly_the_registered_commands() {
+        let text = include_str!("../capabilities/main.json");
+        let caps: serde_json::Value = serde_json::from_str(text).unwrap();
+        let mut granted: Vec<String> = caps["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect();
+        let mut expected: Vec<String> =
+            super::COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
+        granted.sort();
+        expected.sort();
+        assert_eq!(granted, expected, "capabilities/main.json must grant each command once, and nothing else");
     }
 }

@@ -1,18 +1,21 @@
 //! State shared by the commands.
 
 use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
+use backstop_model::AppError;
 use backstop_model::about::AboutInfo;
+use tauri::{AppHandle, Manager};
 
 use crate::Options;
+use crate::session::Session;
 
 /// Everything the commands share. Long-lived resources (the open project,
 /// port actors) are owned here and handed to domain crates per call.
 pub struct AppState {
     demo_link: Option<String>,
-    project_path: Mutex<Option<PathBuf>>,
+    session: Mutex<Session>,
     started: Instant,
     first_paint: OnceLock<Duration>,
     pub exit_after_first_paint: bool,
@@ -23,7 +26,7 @@ impl AppState {
     pub fn new(options: &Options, started: Instant) -> Self {
         AppState {
             demo_link: options.demo_link.clone(),
-            project_path: Mutex::new(options.project.clone()),
+            session: Mutex::new(Session::new(&config_dir(options))),
             started,
             first_paint: OnceLock::new(),
             exit_after_first_paint: options.exit_after_first_paint,
@@ -36,13 +39,37 @@ impl AppState {
         *self.first_paint.get_or_init(|| self.started.elapsed())
     }
 
+    /// The project session. A poisoned lock (a command panicked while
+    /// holding it) is reported instead of propagating the panic.
+    pub fn session(&self) -> Result<MutexGuard<'_, Session>, AppError> {
+        self.session.lock().map_err(|_| {
+            AppError::internal("an earlier operation failed unexpectedly; restart Backstop (every completed edit is saved)")
+        })
+    }
+
+    /// Runs `f` on the session, then updates the window title.
+    pub fn with_session<T>(
+        &self,
+        app: &AppHandle,
+        f: impl FnOnce(&mut Session) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let mut session = self.session()?;
+        let result = f(&mut session);
+        let title = session.title();
+        drop(session);
+        if let Some(window) = app.get_webview_window("main") {
+            let _ = window.set_title(&title);
+        }
+        result
+    }
+
     /// Build facts plus what is open right now.
     pub fn about(&self) -> AboutInfo {
         let project_path = self
-            .project_path
+            .session
             .lock()
-            .map(|p| p.as_ref().map(|p| p.display().to_string()))
-            .unwrap_or(None);
+            .ok()
+            .and_then(|s| s.path().map(|p| p.display().to_string()));
         AboutInfo {
             version: env!("CARGO_PKG_VERSION").to_string(),
             build: env!("BACKSTOP_GIT_COMMIT").to_string(),
@@ -57,6 +84,20 @@ impl AppState {
     }
 }
 
+/// Where per-user state (recent projects) lives: `--config-dir`, else
+/// `$XDG_CONFIG_HOME/backstop`, else `~/.config/backstop`.
+fn config_dir(options: &Options) -> PathBuf {
+    if let Some(dir) = &options.config_dir {
+        return dir.clone();
+    }
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("backstop")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,8 +105,8 @@ mod tests {
     #[test]
     fn about_reports_build_facts_and_options() {
         let options = Options {
-            project: Some(PathBuf::from("/tmp/site é.backstop")),
             demo_link: Some("/tmp/ttyA".into()),
+            config_dir: Some(std::env::temp_dir().join("backstop-about-test")),
             ..Options::default()
         };
         let state = AppState::new(&options, Instant::now());
@@ -76,7 +117,7 @@ mod tests {
         assert!(about.first_paint_ms.is_some());
         assert_eq!(about.version, env!("CARGO_PKG_VERSION"));
         assert!(about.rustc.starts_with("rustc "), "rustc: {}", about.rustc);
-        assert_eq!(about.project_path.as_deref(), Some("/tmp/site é.backstop"));
+        assert_eq!(about.project_path, None);
         assert_eq!(about.demo_link.as_deref(), Some("/tmp/ttyA"));
         assert!(!about.target.is_empty());
     }

@@ -34,6 +34,12 @@ pub enum ErrorCode {
     NotFound,
     /// A sizing or layout computation could not produce a result.
     Infeasible,
+    /// The project file uses an older format; it can be upgraded after the
+    /// engineer confirms (a backup copy is written first).
+    NeedsMigration,
+    /// The project file is damaged, and a read-only recovered copy can be
+    /// opened.
+    DamagedRecoverable,
 }
 
 impl ErrorCode {
@@ -50,6 +56,8 @@ impl ErrorCode {
             ErrorCode::Internal => "internal",
             ErrorCode::NotFound => "not-found",
             ErrorCode::Infeasible => "infeasible",
+            ErrorCode::NeedsMigration => "needs-migration",
+            ErrorCode::DamagedRecoverable => "damaged-recoverable",
         }
     }
 }
@@ -82,3 +90,29 @@ impl fmt::Display for AppError {
 }
 
 impl std::error::Error for AppError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crosses_ipc_as_code_and_message() {
+        let err = AppError::new(ErrorCode::NeedsMigration, "upgrade?");
+        let json = serde_json::to_value(&err).unwrap();
+        assert_eq!(json, serde_json::json!({"code": "needs-migration", "message": "upgrade?"}));
+        let back: AppError = serde_json::from_value(json).unwrap();
+        assert_eq!(back, err);
+    }
+
+    #[test]
+    fn as_str_matches_the_wire_spelling() {
+        for code in [
+            ErrorCode::InvalidInput, ErrorCode::NoProject, ErrorCode::BadProjectFile,
+            ErrorCode::ProjectLocked, ErrorCode::Io, ErrorCode::Link, ErrorCode::WriteRefused,
+            ErrorCode::Cancelled, ErrorCode::Internal, ErrorCode::NotFound, ErrorCode::Infeasible,
+            ErrorCode::NeedsMigration, ErrorCode::DamagedRecoverable,
+        ] {
+            assert_eq!(serde_json::to_value(code).unwrap(), serde_json::json!(code.as_str()));
+        }
+    }
+}

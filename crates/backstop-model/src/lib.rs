@@ -15,6 +15,7 @@
 //! - [`layout`]: rooms, placed equipment, rule sets and violations.
 //! - [`link`]: serial/Modbus settings, devices, points and telemetry.
 //! - [`commissioning`]: checklist templates, step results and sign-off.
+//! - [`workspace`]: the open project as the UI sees it, recent files, open/new requests.
 
 pub mod about;
 pub mod catalog;
@@ -24,5 +25,6 @@ pub mod layout;
 pub mod link;
 pub mod project;
 pub mod sizing;
+pub mod workspace;
 
 pub use error::{AppError, ErrorCode};

@@ -3,3 +3,4 @@
 //! granted in `capabilities/main.json`.
 
 pub mod about;
+pub mod project;

@@ -1,0 +1,519 @@
+//! The open project and the files around it (recent list), as the commands
+//! see them. This is glue between the store crate and IPC types: it owns the
+//! `Project` handle, turns store results into [`ProjectView`]s and store
+//! errors into [`AppError`]s, and remembers recent files.
+
+use std::path::{Path, PathBuf};
+
+use backstop_model::project::{ProjectInfo, Revision};
+use backstop_model::workspace::{
+    NewProjectRequest, OpenFailure, OpenMode, ProjectCounts, ProjectState, ProjectView,
+    RecentProject,
+};
+use backstop_model::{AppError, ErrorCode};
+use backstop_store::{
+    Access, CreateOptions, Migration, OpenOptions, Project, RecentList, StoreError,
+};
+
+/// File extension of project files.
+pub const EXTENSION: &str = "backstop";
+
+/// The open project (if any), the recent-projects list and the last failure.
+pub struct Session {
+    project: Option<Project>,
+    recent_file: PathBuf,
+    failure: Option<OpenFailure>,
+}
+
+/// Maps a store error to the IPC error. Two cases get their own codes so
+/// that the UI can offer the next step: upgrading an older file (after
+/// confirmation) and opening a recovered copy of a damaged one.
+pub fn store_error(err: StoreError) -> AppError {
+    let code = match &err {
+        StoreError::NeedsMigration { .. } => ErrorCode::NeedsMigration,
+        e if e.is_recoverable() => ErrorCode::DamagedRecoverable,
+        e => e.code(),
+    };
+    let message = match code {
+        // Database internals are not actionable; say what to do instead.
+        ErrorCode::Internal => {
+            eprintln!("backstop-app: internal store error: {err}");
+            format!("Backstop hit an internal error while using the project file ({err}). The last edit was not saved; try it again, and if it fails again, use Save As to keep a copy.")
+        }
+        _ => capitalise(&err.to_string()),
+    };
+    AppError::new(code, message)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn no_project() -> AppError {
+    AppError::new(ErrorCode::NoProject, "No project is open. Create a new project (Ctrl+N) or open one (Ctrl+O).")
+}
+
+/// `path` with the `.backstop` extension added when it has none.
+pub fn with_extension(path: &Path) -> PathBuf {
+    match path.extension() {
+        Some(ext) if ext == EXTENSION => path.to_owned(),
+        _ => {
+            let mut p = path.as_os_str().to_owned();
+            p.push(".");
+            p.push(EXTENSION);
+            PathBuf::from(p)
+        }
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+impl Session {
+    /// A session remembering recent files in `config_dir/recent.json`.
+    pub fn new(config_dir: &Path) -> Self {
+        Session { project: None, recent_file: config_dir.join("recent.json"), failure: None }
+    }
+
+    /// The open project, or the "no project" error.
+    pub fn project(&self) -> Result<&Project, AppError> {
+        self.project.as_ref().ok_or_else(no_project)
+    }
+
+    /// The open project for editing, or an error when none is open or it is
+    /// read-only.
+    pub fn project_mut(&mut self) -> Result<&mut Project, AppError> {
+        let project = self.project.as_mut().ok_or_else(no_project)?;
+        if project.access() == Access::View {
+            return Err(store_error(StoreError::ReadOnlyProject));
+        }
+        Ok(project)
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.project.as_ref().map(|p| p.path())
+    }
+
+    /// Window title for the current state.
+    pub fn title(&self) -> String {
+        match self.project.as_ref().and_then(|p| p.title().ok()) {
+            Some(t) => format!("{t} — Backstop"),
+            None => "Backstop".to_string(),
+        }
+    }
+
+    /// Everything the Project area shows.
+    pub fn state(&self) -> Result<ProjectState, AppError> {
+        let project = match &self.project {
+            Some(p) => Some(view(p)?),
+            None => None,
+        };
+        Ok(ProjectState { project, recent: self.recent(), failure: self.failure.clone() })
+    }
+
+    /// Recent projects, most recent first; unreadable list → empty (the
+    /// list is a convenience, never a reason to fail).
+    pub fn recent(&self) -> Vec<RecentProject> {
+        let list = RecentList::load(&self.recent_file).unwrap_or_else(|err| {
+            eprintln!("backstop-app: ignoring the recent-projects list: {err}");
+            RecentList::default()
+        });
+        list.entries
+            .into_iter()
+            .map(|e| RecentProject {
+                exists: e.path.is_file(),
+                path: e.path.display().to_string(),
+                name: e.name,
+                opened_at_ms: e.opened_at_ms,
+            })
+            .collect()
+    }
+
+    fn remember(&self, project: &Project) {
+        let mut list = RecentList::load(&self.recent_file).unwrap_or_default();
+        let name = project.info().map(|i| i.name).unwrap_or_default();
+        list.touch(project.path(), &name, now_ms());
+        if let Err(err) = list.save(&self.recent_file) {
+            eprintln!("backstop-app: could not update the recent-projects list: {err}");
+        }
+    }
+
+    /// Removes a file from the recent list (e.g. one that no longer exists).
+    pub fn forget(&mut self, path: &Path) -> Result<(), AppError> {
+        let mut list = RecentList::load(&self.recent_file).unwrap_or_default();
+        list.remove(path);
+        list.save(&self.recent_file).map_err(store_error)
+    }
+
+    fn install(&mut self, mut project: Project) -> Result<ProjectView, AppError> {
+        project.set_user(&backstop_store::lock::current_user());
+        self.remember(&project);
+        self.failure = None;
+        // Closing the previous project releases its lock.
+        self.project = Some(project);
+        view(self.project()?)
+    }
+
+    /// Creates a project file and opens it.
+    pub fn create(&mut self, request: &NewProjectRequest) -> Result<ProjectView, AppError> {
+        let name = request.info.name.trim();
+        if name.is_empty() {
+            return Err(AppError::invalid("Give the project a name (it appears in the title bar and on every report)."));
+        }
+        if request.path.trim().is_empty() {
+            return Err(AppError::invalid("Choose where to save the project file."));
+        }
+        let path = with_extension(Path::new(request.path.trim()));
+        if let Some(current) = self.path() {
+            if current == path {
+                return Err(AppError::invalid(format!("{} is the project that is open now; choose another file name.", path.display())));
+            }
+        }
+        let mut info = request.info.clone();
+        info.name = name.to_string();
+        if info.created_at_ms == 0 {
+            info.created_at_ms = now_ms();
+        }
+        let project = Project::create(&path, &info, &CreateOptions { replace_existing: request.replace })
+            .map_err(store_error)?;
+        self.install(project)
+    }
+
+    /// Opens a project file; on failure keeps the failure for the UI.
+    pub fn open(&mut self, path: &Path, mode: OpenMode) -> Result<ProjectView, AppError> {
+        if self.path() == Some(path) && mode == OpenMode::Edit {
+            return view(self.project()?);
+        }
+        // Release our own lock first if the same file is reopened in another mode.
+        if self.path() == Some(path) {
+            self.project = None;
+        }
+        let result = match mode {
+            OpenMode::Edit => Project::open(path, &OpenOptions::edit()),
+            OpenMode::View => Project::open(path, &OpenOptions::view()),
+            OpenMode::Migrate => Project::open(
+                path,
+                &OpenOptions { migration: Migration::BackupThenMigrate, ..OpenOptions::edit() },
+            ),
+            OpenMode::Recovered => Project::recover(path),
+        };
+        match result {
+            Ok(project) => self.install(project),
+            Err(err) => {
+                let error = store_error(err);
+                self.failure = Some(OpenFailure { path: path.display().to_string(), error: error.clone() });
+                Err(error)
+            }
+        }
+    }
+
+    /// Forgets the last failed open.
+    pub fn dismiss_failure(&mut self) {
+        self.failure = None;
+    }
+
+    /// Closes the open project (releasing its lock).
+    pub fn close(&mut self) {
+        if let Some(project) = self.project.take() {
+            project.close();
+        }
+    }
+
+    /// Writes the project to `target` and continues there.
+    pub fn save_as(&mut self, target: &Path) -> Result<ProjectView, AppError> {
+        let target = with_extension(target);
+        let project = self.project.as_mut().ok_or_else(no_project)?;
+        project.save_as(&target, &CreateOptions { replace_existing: true }).map_err(store_error)?;
+        let project = self.project.take().ok_or_else(no_project)?;
+        self.install(project)
+    }
+
+    /// Changes the project details (one undoable edit).
+    pub fn update_info(&mut self, info: &ProjectInfo) -> Result<ProjectView, AppError> {
+        if info.name.trim().is_empty() {
+            return Err(AppError::invalid("The project name cannot be empty."));
+        }
+        let project = self.project_mut()?;
+        let current = project.info().map_err(store_error)?;
+        let mut next = info.clone();
+        next.name = next.name.trim().to_string();
+        // The creation time is a fact of the file, not an editable field.
+        next.created_at_ms = current.created_at_ms;
+        if next != current {
+            let label = info_edit_label(&current, &next);
+            project.edit(&label, |e| e.set_project_info(&next)).map_err(store_error)?;
+        }
+        view(self.project()?)
+    }
+
+    /// Adds or replaces an issued revision (one undoable edit).
+    pub fn put_revision(&mut self, revision: &Revision) -> Result<ProjectView, AppError> {
+        if revision.rev.trim().is_empty() {
+            return Err(AppError::invalid("A revision needs a label such as A, B or 0."));
+        }
+        if !revision.date_is_valid() {
+            return Err(AppError::invalid(format!(
+                "\"{}\" is not a date; write the issue date as YYYY-MM-DD.",
+                revision.date
+            )));
+        }
+        let project = self.project_mut()?;
+        project
+            .edit(&format!("Issue revision {}", revision.rev), |e| e.put_revision(revision))
+            .map_err(store_error)?;
+        view(self.project()?)
+    }
+
+    pub fn undo(&mut self) -> Result<ProjectView, AppError> {
+        self.project_mut()?.undo().map_err(store_error)?;
+        view(self.project()?)
+    }
+
+    pub fn redo(&mut self) -> Result<ProjectView, AppError> {
+        self.project_mut()?.redo().map_err(store_error)?;
+        view(self.project()?)
+    }
+
+    /// Writes the design as JSON to `target`.
+    pub fn export_json(&self, target: &Path) -> Result<(), AppError> {
+        let json = self.project()?.export_design_json().map_err(store_error)?;
+        write_file_atomically(target, json.as_bytes())
+    }
+
+    /// Creates a new project at `target` from a design JSON file and opens it.
+    pub fn import_json(&mut self, source: &Path, target: &Path) -> Result<ProjectView, AppError> {
+        let json = std::fs::read_to_string(source).map_err(|e| {
+            AppError::new(ErrorCode::Io, format!("Could not read {}: {e}.", source.display()))
+        })?;
+        let target = with_extension(target);
+        let project = Project::import_design_json(&target, &json, &CreateOptions { replace_existing: false })
+            .map_err(store_error)?;
+        self.install(project)
+    }
+}
+
+/// "Edit project details" or, for a single field, e.g. "Change client".
+fn info_edit_label(a: &ProjectInfo, b: &ProjectInfo) -> String {
+    let mut changed = Vec::new();
+    for (field, x, y) in [
+        ("name", &a.name, &b.name),
+        ("client", &a.client, &b.client),
+        ("site", &a.site, &b.site),
+        ("address", &a.address, &b.address),
+        ("engineer", &a.engineer, &b.engineer),
+        ("notes", &a.notes, &b.notes),
+    ] {
+        if x != y {
+            changed.push(field);
+        }
+    }
+    match changed.as_slice() {
+        [one] => format!("Change {one}"),
+        _ => "Edit project details".to_string(),
+    }
+}
+
+/// Writes `bytes` to `target` through a temporary file in the same folder,
+/// so a full disk or a crash never leaves a half-written file behind.
+pub fn write_file_atomically(target: &Path, bytes: &[u8]) -> Result<(), AppError> {
+    let io = |what: &str, e: std::io::Error| {
+        AppError::new(ErrorCode::Io, format!("Could not {what} {}: {e}. Nothing was written.", target.display()))
+    };
+    let mut temp = target.as_os_str().to_owned();
+    temp.push(".part");
+    let temp = PathBuf::from(temp);
+    let result = (|| {
+        use std::io::Write;
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, target)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&temp);
+        return Err(io("write", e));
+    }
+    Ok(())
+}
+
+fn view(project: &Project) -> Result<ProjectView, AppError> {
+    let summary = project.summary().map_err(store_error)?;
+    let undo = project.undo_state().map_err(store_error)?;
+    let design = project.design().map_err(store_error)?;
+    let title = project.title().map_err(store_error)?;
+    let report = project.open_report();
+    let mut notices = Vec::new();
+    if let Some(owner) = &report.took_over_lock {
+        notices.push(format!("The file was still marked as open by {owner}, which is no longer running; Backstop took it over."));
+    }
+    if report.rolled_back_interrupted_edit {
+        notices.push("An edit that was interrupted (crash or power loss) was rolled back; every completed edit is intact.".into());
+    }
+    if let Some(m) = &report.migrated {
+        notices.push(format!(
+            "The file was upgraded from format {} to {}; the original was kept as {}.",
+            m.from,
+            m.to,
+            m.backup.display()
+        ));
+    }
+    if report.viewing_upgraded_copy {
+        notices.push("This older file is shown through an upgraded copy in memory; the file itself is unchanged.".into());
+    }
+    if let Some(r) = &report.recovered {
+        let rows: u64 = r.rows_recovered.iter().map(|(_, n)| n).sum();
+        let losses = if r.is_complete() {
+            "every record was readable".to_string()
+        } else {
+            let mut lost = r.tables_with_losses.clone();
+            lost.extend(r.left_out.iter().cloned());
+            format!("some records could not be read ({})", lost.join("; "))
+        };
+        notices.push(format!(
+            "This is a read-only copy recovered from the damaged file {}: {rows} records recovered, {losses}. Use Save As to keep it.",
+            r.source.display()
+        ));
+    }
+    let [rooms, equipment, racks, power_units, egress_paths] = summary.layout_counts;
+    let [sizing_cases, sizing_results] = summary.sizing;
+    let [sessions, step_results, signoffs] = summary.commissioning;
+    let [telemetry_points, _chunks, telemetry_samples] = summary.telemetry;
+    Ok(ProjectView {
+        path: summary.path.display().to_string(),
+        file_name: summary.path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+        title,
+        read_only: project.access() == Access::View,
+        info: summary.info,
+        revisions: design.revisions,
+        counts: ProjectCounts {
+            rooms,
+            equipment,
+            racks,
+            power_units,
+            egress_paths,
+            catalog_entries: summary.catalog_entries,
+            sizing_cases,
+            sizing_results,
+            sessions,
+            step_results,
+            signoffs,
+            audit_entries: summary.audit_entries,
+            telemetry_points,
+            telemetry_samples,
+        },
+        file_bytes: summary.file_bytes,
+        schema_version: summary.schema_version,
+        created_by: summary.created_by,
+        written_by: summary.written_by,
+        undo: undo.undo.map(|s| s.label),
+        redo: undo.redo.map(|s| s.label),
+        undo_depth: undo.undo_depth,
+        redo_depth: undo.redo_depth,
+        notices,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch() -> PathBuf {
+        tempfile::Builder::new().prefix("backstop-app-session-").tempdir().unwrap().keep()
+    }
+
+    fn request(dir: &Path, name: &str) -> NewProjectRequest {
+        NewProjectRequest {
+            path: dir.join(name).display().to_string(),
+            info: ProjectInfo { name: "Hall B backstop".into(), client: "Northwind".into(), ..Default::default() },
+            replace: false,
+        }
+    }
+
+    #[test]
+    fn create_edit_undo_close_and_reopen_from_recent() {
+        let dir = scratch();
+        let mut s = Session::new(&dir.join("config"));
+        let v = s.create(&request(&dir, "site one")).unwrap();
+        assert!(v.path.ends_with("site one.backstop"), "extension added: {}", v.path);
+        assert_eq!(s.title(), "Hall B backstop — site one.backstop — Backstop");
+
+        let mut info = v.info.clone();
+        info.client = "Northwind Data".into();
+        let v = s.update_info(&info).unwrap();
+        assert_eq!(v.info.client, "Northwind Data");
+        assert_eq!(v.undo.as_deref(), Some("Change client"));
+
+        let v = s.undo().unwrap();
+        assert_eq!(v.info.client, "Northwind");
+        assert_eq!(v.redo.as_deref(), Some("Change client"));
+        let v = s.redo().unwrap();
+        assert_eq!(v.info.client, "Northwind Data");
+
+        let path = PathBuf::from(&v.path);
+        s.close();
+        assert_eq!(s.title(), "Backstop");
+        assert!(matches!(s.update_info(&info), Err(e) if e.code == ErrorCode::NoProject));
+
+        let recent = s.recent();
+        assert_eq!(recent.len(), 1);
+        assert!(recent[0].exists);
+        assert_eq!(recent[0].name, "Hall B backstop");
+        let v = s.open(Path::new(&recent[0].path), OpenMode::Edit).unwrap();
+        assert_eq!(v.path, path.display().to_string());
+        assert_eq!(v.info.client, "Northwind Data", "the edit survived closing");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn failed_open_is_kept_for_the_ui_and_names_the_problem() {
+        let dir = scratch();
+        let mut s = Session::new(&dir.join("config"));
+        let bad = dir.join("notes.backstop");
+        std::fs::write(&bad, b"this is not a database at all, just text").unwrap();
+        let before = std::fs::read(&bad).unwrap();
+        let err = s.open(&bad, OpenMode::Edit).unwrap_err();
+        assert_eq!(err.code, ErrorCode::BadProjectFile);
+        assert!(err.message.contains("not a Backstop project"), "{}", err.message);
+        assert_eq!(s.state().unwrap().failure.unwrap().error, err);
+        assert_eq!(std::fs::read(&bad).unwrap(), before, "a failed open changes nothing");
+        s.dismiss_failure();
+        assert!(s.state().unwrap().failure.is_none());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn invalid_requests_are_refused_before_touching_files() {
+        let dir = scratch();
+        let mut s = Session::new(&dir.join("config"));
+        let mut r = request(&dir, "x");
+        r.info.name = "  ".into();
+        assert_eq!(s.create(&r).unwrap_err().code, ErrorCode::InvalidInput);
+        assert!(!dir.join("x.backstop").exists());
+        s.create(&request(&dir, "y")).unwrap();
+        let bad_rev = Revision { rev: "A".into(), date: "2026-02-30".into(), author: "me".into(), description: String::new() };
+        let err = s.put_revision(&bad_rev).unwrap_err();
+        assert!(err.message.contains("YYYY-MM-DD"), "{}", err.message);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn json_export_then_import_gives_the_same_design() {
+        let dir = scratch();
+        let mut s = Session::new(&dir.join("config"));
+        s.create(&request(&dir, "a")).unwrap();
+        let json = dir.join("a.json");
+        s.export_json(&json).unwrap();
+        let v = s.import_json(&json, &dir.join("b")).unwrap();
+        assert!(v.path.ends_with("b.backstop"));
+        assert_eq!(v.info.client, "Northwind");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
