@@ -154,6 +154,37 @@ impl Harness {
         Ok(self.wait_testid(id).await?.text().await?)
     }
 
+    /// Types `text` into an input by `data-testid` (after clearing it).
+    pub async fn type_testid(&self, id: &str, text: &str) -> Result<()> {
+        let el = self.wait_testid(id).await?;
+        el.clear().await?;
+        el.send_keys(text).await.with_context(|| format!("could not type into {id}"))?;
+        Ok(())
+    }
+
+    /// The `value` property of an input by `data-testid`.
+    pub async fn value_testid(&self, id: &str) -> Result<String> {
+        Ok(self.wait_testid(id).await?.prop("value").await?.unwrap_or_default())
+    }
+
+    /// Waits until the element's text equals `expected`.
+    pub async fn wait_text(&self, id: &str, expected: &str) -> Result<()> {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(el) = self.client.find(Locator::Css(&format!("[data-testid=\"{id}\"]"))).await {
+                if let Ok(text) = el.text().await {
+                    if text == expected {
+                        return Ok(());
+                    }
+                    last = text;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("[data-testid={id}] never read {expected:?} within {UI_TIMEOUT:?} (last: {last:?})")
+    }
+
     /// Saves a screenshot of the window as `target/e2e/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let png = self.client.screenshot().await.context("screenshot failed")?;

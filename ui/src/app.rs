@@ -8,23 +8,69 @@ use crate::areas::{
     reports::ReportsArea, sizing::SizingArea,
 };
 use crate::components::about::AboutPanel;
+use crate::areas::project::NewProjectForm;
 use crate::components::notices::{NoticeList, Notices};
+use crate::ipc;
+use crate::state::ProjectCtx;
 
 #[component]
 pub fn App() -> impl IntoView {
     let notices = Notices::provide();
+    let project = ProjectCtx::provide(notices);
     let area = RwSignal::new(Area::Project);
     let about_open = RwSignal::new(false);
 
-    // Alt+1..5 switch areas; Escape closes the about panel.
+    // The document title mirrors the window title the backend sets.
+    Effect::new(move |_| {
+        let title = match project.project() {
+            Some(p) => format!("{} — Backstop", p.title),
+            None => "Backstop".to_string(),
+        };
+        leptos::prelude::document().set_title(&title);
+    });
+
+    // Alt+1..5 switch areas; Ctrl+N/O/Shift+S/Z/Y are the file and history
+    // shortcuts; Escape closes dialogs.
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        let key = ev.key().to_lowercase();
+        let in_text = in_text_field();
         if ev.alt_key() && !ev.ctrl_key() {
-            if let Some(a) = ev.key().parse::<usize>().ok().and_then(|d| Area::ALL.get(d.wrapping_sub(1))) {
+            if let Some(a) = key.parse::<usize>().ok().and_then(|d| Area::ALL.get(d.wrapping_sub(1))) {
                 area.set(*a);
                 ev.prevent_default();
             }
-        } else if ev.key() == "Escape" {
+        } else if ev.ctrl_key() && !ev.alt_key() {
+            let handled = match (key.as_str(), ev.shift_key()) {
+                ("n", false) => {
+                    area.set(Area::Project);
+                    project.new_form.set(true);
+                    true
+                }
+                ("o", false) => {
+                    project.run(ipc::project_open(None, backstop_model::workspace::OpenMode::Edit));
+                    true
+                }
+                ("s", true) => {
+                    project.run(ipc::project_save_as());
+                    true
+                }
+                // In a text field, Ctrl+Z/Y undo typing, not the project.
+                ("z", false) if !in_text => {
+                    project.run(ipc::project_undo());
+                    true
+                }
+                ("y", false) | ("z", true) if !in_text => {
+                    project.run(ipc::project_redo());
+                    true
+                }
+                _ => false,
+            };
+            if handled {
+                ev.prevent_default();
+            }
+        } else if key == "escape" {
             about_open.set(false);
+            project.new_form.set(false);
         }
     });
     on_cleanup(move || keys.remove());
@@ -84,11 +130,26 @@ pub fn App() -> impl IntoView {
             </main>
             <footer class="statusbar">
                 <span data-testid="status-area">{move || area.get().label()}</span>
+                <span data-testid="status-project">{move || match project.project() {
+                    Some(p) => format!("{}{}", p.path, if p.read_only { " (read-only)" } else { "" }),
+                    None => "no project open".to_string(),
+                }}</span>
+                <span class="ok">{move || project.project().map(|_| "all changes saved")}</span>
             </footer>
+            <Show when=move || project.new_form.get()>
+                <NewProjectForm/>
+            </Show>
             <Show when=move || about_open.get()>
                 <AboutPanel on_close=Callback::new(move |_| about_open.set(false)) />
             </Show>
             <NoticeList notices=notices />
         </div>
     }
+}
+
+/// True when keyboard focus is in an editable text control.
+fn in_text_field() -> bool {
+    let Some(el) = leptos::prelude::document().active_element() else { return false };
+    let tag = el.tag_name().to_lowercase();
+    tag == "textarea" || (tag == "input" && el.get_attribute("type").map(|t| t == "text" || t == "number").unwrap_or(true))
 }

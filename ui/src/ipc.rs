@@ -67,3 +67,89 @@ pub async fn about() -> Result<AboutInfo, AppError> {
 pub async fn ui_ready() -> Result<(), AppError> {
     call("ui_ready", &NoArgs {}).await
 }
+
+// ---- project files -------------------------------------------------------
+
+use backstop_model::project::{ProjectInfo, Revision};
+use backstop_model::workspace::{NewProjectRequest, OpenMode, OpenRequest, ProjectState, ProjectView};
+
+#[derive(Serialize)]
+struct RequestArg<'a, T> {
+    request: &'a T,
+}
+
+pub async fn project_state() -> Result<ProjectState, AppError> {
+    call("project_state", &NoArgs {}).await
+}
+
+/// Native save dialog for a new project's location.
+pub async fn project_choose_location(suggested_name: &str) -> Result<String, AppError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args<'a> {
+        suggested_name: &'a str,
+    }
+    call("project_choose_location", &Args { suggested_name }).await
+}
+
+pub async fn project_new(request: &NewProjectRequest) -> Result<ProjectView, AppError> {
+    call("project_new", &RequestArg { request }).await
+}
+
+/// Opens `path`, or asks with the native dialog when `path` is `None`.
+pub async fn project_open(path: Option<String>, mode: OpenMode) -> Result<ProjectView, AppError> {
+    call("project_open", &RequestArg { request: &OpenRequest { path, mode } }).await
+}
+
+pub async fn project_save_as() -> Result<ProjectView, AppError> {
+    call("project_save_as", &NoArgs {}).await
+}
+
+pub async fn project_close() -> Result<(), AppError> {
+    call("project_close", &NoArgs {}).await
+}
+
+pub async fn project_dismiss_failure() -> Result<(), AppError> {
+    call("project_dismiss_failure", &NoArgs {}).await
+}
+
+pub async fn project_forget_recent(path: &str) -> Result<(), AppError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        path: &'a str,
+    }
+    call("project_forget_recent", &Args { path }).await
+}
+
+pub async fn project_update_info(info: &ProjectInfo) -> Result<ProjectView, AppError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        info: &'a ProjectInfo,
+    }
+    call("project_update_info", &Args { info }).await
+}
+
+pub async fn project_put_revision(revision: &Revision) -> Result<ProjectView, AppError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        revision: &'a Revision,
+    }
+    call("project_put_revision", &Args { revision }).await
+}
+
+pub async fn project_undo() -> Result<ProjectView, AppError> {
+    call("project_undo", &NoArgs {}).await
+}
+
+pub async fn project_redo() -> Result<ProjectView, AppError> {
+    call("project_redo", &NoArgs {}).await
+}
+
+/// Exports the design as JSON; returns the file written.
+pub async fn project_export_json() -> Result<String, AppError> {
+    call("project_export_json", &NoArgs {}).await
+}
+
+pub async fn project_import_json() -> Result<ProjectView, AppError> {
+    call("project_import_json", &NoArgs {}).await
+}

@@ -11,6 +11,7 @@ mod app;
 mod areas;
 mod components;
 mod ipc;
+mod state;
 
 fn main() {
     console_error_panic_hook::set_once();

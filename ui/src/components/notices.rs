@@ -7,7 +7,13 @@ use leptos::prelude::*;
 #[derive(Clone, Debug)]
 struct Notice {
     id: u64,
-    error: AppError,
+    kind: Kind,
+}
+
+#[derive(Clone, Debug)]
+enum Kind {
+    Error(AppError),
+    Info(String),
 }
 
 /// Handle to the notice list, provided as context by the app shell.
@@ -24,12 +30,21 @@ impl Notices {
         notices
     }
 
-    /// Shows an error to the engineer.
+    /// Shows an error to the engineer (until dismissed).
     pub fn report(&self, error: AppError) {
+        self.push(Kind::Error(error));
+    }
+
+    /// Shows a confirmation (until dismissed or replaced by newer notices).
+    pub fn info(&self, message: String) {
+        self.push(Kind::Info(message));
+    }
+
+    fn push(&self, kind: Kind) {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
         self.list.update(|list| {
-            list.push(Notice { id, error });
+            list.push(Notice { id, kind });
             // Keep the most recent few; older ones are no longer actionable.
             if list.len() > 5 {
                 list.remove(0);
@@ -42,10 +57,6 @@ impl Notices {
     }
 }
 
-/// The notices of the nearest shell.
-pub fn use_notices() -> Notices {
-    use_context::<Notices>().unwrap_or_else(Notices::provide)
-}
 
 #[component]
 pub fn NoticeList(notices: Notices) -> impl IntoView {
@@ -56,11 +67,15 @@ pub fn NoticeList(notices: Notices) -> impl IntoView {
                 key=|n| n.id
                 children=move |n: Notice| {
                     let id = n.id;
+                    let (class, code, message) = match n.kind {
+                        Kind::Error(e) => ("notice", e.code.as_str().to_string(), e.message),
+                        Kind::Info(m) => ("notice info", "done".to_string(), m),
+                    };
                     view! {
-                        <div class="notice" data-testid="notice">
+                        <div class=class data-testid="notice">
                             <button class="btn" on:click=move |_| notices.dismiss(id)>"Dismiss"</button>
-                            <div class="code" data-testid="notice-code">{n.error.code.as_str()}</div>
-                            <div class="msg" data-testid="notice-message">{n.error.message.clone()}</div>
+                            <div class="code" data-testid="notice-code">{code}</div>
+                            <div class="msg" data-testid="notice-message">{message}</div>
                         </div>
                     }
                 }
