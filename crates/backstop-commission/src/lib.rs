@@ -1,5 +1,27 @@
-//! The commissioning checklist engine: steps defined as data, evaluated
-//! against live readings into results with evidence, and the as-built vs
-//! design comparison.
+//! The commissioning checklist engine: steps defined as data
+//! ([`ChecklistTemplate`]), evaluated against what was observed on site into
+//! results with evidence, sessions that lock at sign-off, and the as-built
+//! versus design comparison.
 //!
-//! **Invariant:** pure; readings come in as values, results go out as values.
+//! **Invariant:** pure. Readings come in as values ([`Observation`]), results
+//! go out as values; the app reads the devices and stores the results.
+//!
+//! **Invariant:** never a pass on missing data. A unit that did not answer,
+//! data marked stale, or a point the device does not implement gives
+//! `incomplete` (or `not applicable` where the check cannot apply), with the
+//! reason in the evidence — never `pass`.
+
+pub mod asbuilt;
+pub mod builtin;
+pub mod evaluate;
+pub mod read;
+pub mod session;
+pub mod validate;
+
+pub use asbuilt::as_built;
+pub use builtin::builtin_templates;
+pub use evaluate::{evaluate, evaluate_comm_loss};
+pub use session::{SessionError, summary};
+pub use validate::{TemplateError, validate};
+
+pub use backstop_model::commissioning::*;
