@@ -356,7 +356,14 @@ fn describe_rx(target: &LinkTarget, bytes: &[u8]) -> String {
         let attempts = 1 + u32::from(opts.retries.unwrap_or(self.config.retries));
         let what = op.describe();
         let mut last: Option<LinkError> = None;
-        for attempt in 1..=attempts {
+        // A read that times out because the adapter echoed our request (and
+        // suppression is off) is retried once with the echo stripped, on top
+        // of the configured retries. Writes never are: an FC06 echo looks
+        // like an acknowledgement, and only the read-back may judge a write.
+        let mut echo_retry = false;
+        let mut attempt = 0;
+        while attempt < attempts + u32::from(echo_retry) {
+            attempt += 1;
             let Some(conn) = self.conn.as_mut() else {
                 let detail = self.reconnect.as_ref().map(|r| r.reason.clone()).unwrap_or_else(|| "not connected".into());
                 return Err(LinkError::Disconnected { link: self.label.clone(), detail });
@@ -381,6 +388,7 @@ fn describe_rx(target: &LinkTarget, bytes: &[u8]) -> String {
             };
             let res = tokio::time::timeout(timeout, call).await;
             self.last_end = Instant::now();
+            let mut retry_for_echo = false;
             let ex = conn.tap.finish();
             if self.config.echo == EchoMode::Off && matches!(op, Op::Read { .. }) && ex.looks_like_echo() {
                 self.echo_seen.store(true, Ordering::Relaxed);
@@ -406,6 +414,22 @@ fn describe_rx(target: &LinkTarget, bytes: &[u8]) -> String {
                     let code = u8::from(code);
                     return Err(LinkError::Exception { unit, what, code, name: exception_name(code).into() });
                 }
+                Err(_elapsed)
+                    if !echo_retry
+                        && self.config.echo == EchoMode::Off
+                        && matches!(op, Op::Read { .. })
+                        && ex.looks_like_echo() =>
+                {
+                    echo_retry = true;
+                    retry_for_echo = true;
+                    conn.ctx = (conn.rebuild)();
+                    conn.tap.strip_echo_once();
+                    LinkError::Damaged {
+                        unit,
+                        what: what.clone(),
+                        detail: format!("the adapter echoed the request; {}", Self::describe_rx(&self.config.target, &ex.rx)),
+                    }
+                }
                 Err(_elapsed) => {
                     if ex.rx.is_empty() {
                         LinkError::NoAnswer { unit, what: what.clone(), timeout_ms: timeout.as_millis() as u32, attempts: attempt }
@@ -429,7 +453,9 @@ fn describe_rx(target: &LinkTarget, bytes: &[u8]) -> String {
                     LinkError::Protocol { unit, what: what.clone(), detail: p.to_string() }
                 }
             };
-            if !err.is_retryable() {
+            // The echo retry is taken whatever the error kind (it is the
+            // same request, which will now decode).
+            if !err.is_retryable() && !retry_for_echo {
                 return Err(err);
             }
             last = Some(err);

@@ -134,11 +134,10 @@ impl Link {
     /// Opens the port or socket and starts its actor on the current tokio
     /// runtime. Fails at once if the port cannot be opened.
     pub async fn open(config: LinkConfig, sink: Arc<dyn EventSink>) -> Result<Link, LinkError> {
-        if let LinkTarget::Serial(s) = &config.target {
-            if s.baud == 0 {
+        if let LinkTarget::Serial(s) = &config.target
+            && s.baud == 0 {
                 return Err(LinkError::Invalid("the baud rate must be above zero".into()));
             }
-        }
         let monitor = config
             .monitor
             .then(|| Monitor::new(monitor::DEFAULT_CAPACITY, matches!(config.target, LinkTarget::Tcp { .. })));

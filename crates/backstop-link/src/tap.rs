@@ -57,6 +57,9 @@ struct State {
     begin: bool,
     pending_echo: Vec<u8>,
     echo_pos: usize,
+    /// Strip our own bytes in the next exchange only (a read that timed
+    /// out on an unexpected echo is retried this way).
+    strip_once: bool,
     ex: Exchange,
 }
 
@@ -69,7 +72,7 @@ pub struct TapShared {
 impl TapShared {
     pub fn new(echo: EchoMode) -> Arc<TapShared> {
         Arc::new(TapShared {
-            state: Mutex::new(State { echo, begin: false, pending_echo: Vec::new(), echo_pos: 0, ex: Exchange::default() }),
+            state: Mutex::new(State { echo, begin: false, pending_echo: Vec::new(), echo_pos: 0, strip_once: false, ex: Exchange::default() }),
         })
     }
 
@@ -91,7 +94,13 @@ impl TapShared {
     pub fn finish(&self) -> Exchange {
         let mut s = self.lock();
         s.begin = false;
+        s.strip_once = false;
         std::mem::take(&mut s.ex)
+    }
+
+    /// Strips our own transmission from the input in the next exchange only.
+    pub fn strip_echo_once(&self) {
+        self.lock().strip_once = true;
     }
 }
 
@@ -203,7 +212,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Tap<T> {
             s.ex.tx_time_us = now_us();
         }
         s.ex.tx.extend_from_slice(&data[..n]);
-        if s.echo == EchoMode::Suppress {
+        if s.echo == EchoMode::Suppress || s.strip_once {
             s.pending_echo.extend_from_slice(&data[..n]);
         }
         Poll::Ready(Ok(n))

@@ -155,11 +155,10 @@ fn build(args: &Args) -> Result<SimConfig, String> {
         units: Vec::new(),
         writes_only: args.writes_only,
     };
-    if let Some(c) = args.exception {
-        if !(1..=11).contains(&c) {
+    if let Some(c) = args.exception
+        && !(1..=11).contains(&c) {
             return Err("--exception must be 1–11".into());
         }
-    }
     if let Some(list) = &args.fault_units {
         faults.units = parse_units(list)?;
     }

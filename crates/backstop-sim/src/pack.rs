@@ -208,7 +208,7 @@ impl Pack {
                 soc,
             })
             .collect();
-        Pack {
+        let mut pack = Pack {
             spec,
             limits: Limits::default(),
             strings,
@@ -224,7 +224,10 @@ impl Pack {
             latched: 0,
             rng,
             direction: 1.0,
-        }
+        };
+        // Events reflect the state from the start, also when physics is frozen.
+        pack.update_events();
+        pack
     }
 
     /// Sets the cell spread (max − min of static offsets) to `spread_v`.

@@ -56,6 +56,11 @@ pub(crate) fn answer(sim: &Sim, unit: u8, pdu: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     state.requests += 1;
+    // "No reply" models a unit that does not hear the bus (wrong wiring,
+    // unpowered, wrong address): it neither answers nor acts on a request.
+    if state.faults.no_reply && state.faults.applies(unit, function) {
+        return None;
+    }
     let exception = |code: u8| Some(vec![function | 0x80, code]);
     let parsed = parse_pdu(pdu, Role::Request);
     let result = match parsed {
@@ -152,11 +157,10 @@ fn faulty_reply(sim: &Sim, unit: u8, function: u8, reply: Option<Vec<u8>>, tcp_h
         let mut rng = crate::pack::Rng::new(seq);
         let n = 7 + (rng.next_u64() % 30) as usize;
         adu = (0..n).map(|_| rng.next_u64() as u8).collect();
-    } else if faults.crc {
-        if let Some(last) = adu.last_mut() {
+    } else if faults.crc
+        && let Some(last) = adu.last_mut() {
             *last ^= 0x5A;
         }
-    }
     (Some(adu), Duration::from_millis(u64::from(faults.late_ms)))
 }
 

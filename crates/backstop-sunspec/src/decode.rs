@@ -303,14 +303,13 @@ pub fn encode_write(
             range.min, range.max
         )));
     }
-    if let Some(l) = limit {
-        if number < l.min || number > l.max {
+    if let Some(l) = limit
+        && (number < l.min || number > l.max) {
             return Err(refuse(format!(
                 "{number} is outside the project limit {} to {} ({})",
                 l.min, l.max, l.source
             )));
         }
-    }
     let exp = match scale {
         Scale::Exp(e) => e,
         _ => 0,

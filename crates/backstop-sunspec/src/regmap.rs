@@ -174,11 +174,10 @@ impl RegisterMap {
             if u32::from(p.address) + u32::from(p.size()) > 0x1_0000 {
                 return bad(format!("point \"{}\" runs past register 65535", p.name));
             }
-            if let Some(s) = p.scale {
-                if !s.is_finite() || s == 0.0 {
+            if let Some(s) = p.scale
+                && (!s.is_finite() || s == 0.0) {
                     return bad(format!("point \"{}\" has scale {s}; use a finite, non-zero number", p.name));
                 }
-            }
             if p.offset.is_some_and(|o| !o.is_finite()) {
                 return bad(format!("point \"{}\" has a non-finite offset", p.name));
             }
@@ -271,11 +270,10 @@ impl RegisterMap {
             }
             MapType::String => return crate::decode::decode_string(&words),
         };
-        if let Some(ni) = p.not_implemented {
-            if raw == ni as f64 {
+        if let Some(ni) = p.not_implemented
+            && raw == ni as f64 {
                 return PointValue::NotImplemented;
             }
-        }
         if !p.symbols.is_empty() {
             let key = format!("{}", raw as i64);
             return PointValue::Enum { raw: raw as u32, name: p.symbols.get(&key).cloned() };
@@ -334,11 +332,10 @@ impl RegisterMap {
         if v < w.min || v > w.max {
             return Err(refuse(format!("{v} is outside the map's range {} to {}", w.min, w.max)));
         }
-        if let Some(l) = limit {
-            if v < l.min || v > l.max {
+        if let Some(l) = limit
+            && (v < l.min || v > l.max) {
                 return Err(refuse(format!("{v} is outside the project limit {} to {} ({})", l.min, l.max, l.source)));
             }
-        }
         let raw_f = if p.symbols.is_empty() { (v - p.offset.unwrap_or(0.0)) / p.scale.unwrap_or(1.0) } else { v };
         let (bo, wo) = self.orders(p);
         let words: Vec<u16> = match p.ty {
