@@ -382,3 +382,714 @@ pub struct BomLine {
     /// Free remarks.
     pub notes: String,
 }
+
+// ---------------------------------------------------------------------------
+// Equipment data the layout rules need (resolved from catalog entries).
+// ---------------------------------------------------------------------------
+
+/// Battery chemistry families, as the fire codes group them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Chemistry {
+    /// Lithium-ion (LFP, NMC, NCA, LTO, …).
+    LithiumIon,
+    /// Lead-acid (flooded or VRLA).
+    LeadAcid,
+    /// Nickel-cadmium.
+    NickelCadmium,
+    /// Flow batteries.
+    Flow,
+    /// Sodium batteries (sodium-ion, sodium-sulfur, sodium nickel chloride).
+    Sodium,
+    /// Any other technology.
+    Other,
+}
+
+impl Chemistry {
+    /// Every chemistry, in display order.
+    pub const ALL: [Chemistry; 6] = [
+        Chemistry::LithiumIon,
+        Chemistry::LeadAcid,
+        Chemistry::NickelCadmium,
+        Chemistry::Flow,
+        Chemistry::Sodium,
+        Chemistry::Other,
+    ];
+
+    /// Stable kebab-case name (`lithium-ion`, …), as serialized.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Chemistry::LithiumIon => "lithium-ion",
+            Chemistry::LeadAcid => "lead-acid",
+            Chemistry::NickelCadmium => "nickel-cadmium",
+            Chemistry::Flow => "flow",
+            Chemistry::Sodium => "sodium",
+            Chemistry::Other => "other",
+        }
+    }
+
+    /// Human-readable name (`Li-ion`, `lead-acid`, …).
+    pub const fn label(self) -> &'static str {
+        match self {
+            Chemistry::LithiumIon => "Li-ion",
+            Chemistry::LeadAcid => "lead-acid",
+            Chemistry::NickelCadmium => "Ni-Cd",
+            Chemistry::Flow => "flow",
+            Chemistry::Sodium => "sodium",
+            Chemistry::Other => "other",
+        }
+    }
+
+    /// Parses [`Chemistry::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        Chemistry::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// What the results of a large-scale fire test (UL 9540A) of an item allow,
+/// as declared by the engineer from the test report and the AHJ's approval.
+/// A limit applies only when *every* item of an array declares it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct FireTestData {
+    /// Test report reference (lab, report number, date).
+    pub report: String,
+    /// Largest array energy the test supports, kWh (replaces the rule set's
+    /// array limit), if the test supports a larger array.
+    pub max_array_kwh: Option<f64>,
+    /// Smallest spacing between arrays the test supports, mm (replaces the
+    /// rule set's spacing between arrays).
+    pub min_spacing_mm: Option<u32>,
+    /// Smallest spacing to walls the test supports, mm.
+    pub min_wall_spacing_mm: Option<u32>,
+}
+
+/// Per-item data the layout rules and the bill of materials need, resolved
+/// from one catalog entry (the app maps catalog entries to specs, so the
+/// rules do not depend on the catalog's shape).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EquipmentSpec {
+    /// Catalog key this spec describes ([`PlacedEquipment::catalog_key`],
+    /// [`PowerUnit::catalog_key`]).
+    pub key: String,
+    /// Human-readable description (manufacturer, model, rating).
+    pub description: String,
+    /// Footprint width, mm (along x at rotation 0; the front face).
+    pub width_mm: u32,
+    /// Footprint depth, mm (along y at rotation 0).
+    pub depth_mm: u32,
+    /// Height, mm.
+    pub height_mm: u32,
+    /// Installed mass, kg.
+    pub mass_kg: f64,
+    /// Stored energy (nameplate), kWh; 0 for items that store none.
+    pub energy_kwh: f64,
+    /// Battery chemistry; `None` for items that store no energy.
+    pub chemistry: Option<Chemistry>,
+    /// Rated power, kW (discharge power for batteries, output for UPS/PCS).
+    pub power_kw: f64,
+    /// Heat rejected to the room at rated operation, kW.
+    pub heat_kw: f64,
+    /// Unit cost in the project's currency.
+    pub unit_cost: f64,
+    /// Listed pre-engineered or prepackaged battery system (IFC/NFPA 855).
+    pub listed_pre_engineered: bool,
+    /// Large-scale fire-test (UL 9540A) data and what it allows.
+    pub fire_test: Option<FireTestData>,
+    /// The item has parts likely to be examined, adjusted, serviced or
+    /// maintained while energized, so it needs NEC 110.26 working space in
+    /// front of it (with a voltage to ground above 0 V).
+    pub needs_working_space: bool,
+    /// Widest hinged door or panel on the front, mm; the working space must
+    /// let it open 90° (0 when it has none).
+    pub front_door_leaf_mm: u32,
+}
+
+/// Data for IT racks, which carry their footprint and load but not their
+/// mass: one spec applies to every rack of the layout.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RackSpec {
+    /// Loaded mass of one rack, kg.
+    pub mass_kg: f64,
+    /// Height, mm.
+    pub height_mm: u32,
+    /// Unit cost in the project's currency (0 when racks are not priced).
+    pub unit_cost: f64,
+}
+
+// ---------------------------------------------------------------------------
+// Rule sets.
+// ---------------------------------------------------------------------------
+
+/// Identifier of one layout rule. The spelling is stable (the UI, saved rule
+/// sets and scripts rely on it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuleId {
+    /// Energy of one battery array.
+    ArrayEnergy,
+    /// Spacing from a battery array to the walls.
+    ArrayWallSpacing,
+    /// Energy of one listed pre-engineered / prepackaged system.
+    ListedSystemEnergy,
+    /// Aggregate energy per fire area, per chemistry.
+    FireAreaEnergy,
+    /// Mixed chemistries in one fire area: sum of ratios to their limits.
+    FireAreaMixed,
+    /// NEC 110.26 working-space depth.
+    WorkingSpaceDepth,
+    /// NEC 110.26 working-space width.
+    WorkingSpaceWidth,
+    /// Equipment doors and hinged panels open at least 90°.
+    WorkingSpaceDoorOpening,
+    /// Headroom of the working space.
+    WorkingSpaceHeadroom,
+    /// Large equipment: an entrance to the working space at each end.
+    WorkingSpaceEntrance,
+    /// Personnel doors near large equipment open outward.
+    PersonnelDoor,
+    /// Manufacturer-required clearances around an item.
+    Clearance,
+    /// Floor load under one item's footprint.
+    FloorLoadFootprint,
+    /// Floor load of all items distributed over the room.
+    FloorLoadRoom,
+    /// Two items occupy the same floor.
+    Overlap,
+    /// An item is not inside its room (or is taller than it).
+    OutsideRoom,
+    /// Egress path narrower than the minimum.
+    EgressWidth,
+    /// Egress path obstructed by an item.
+    EgressObstructed,
+    /// A door's swing obstructed by an item.
+    DoorSwing,
+    /// Outdoor battery equipment too close to a building.
+    OutdoorBuildingSeparation,
+    /// Outdoor battery equipment too close to a means of egress.
+    OutdoorEgressSeparation,
+}
+
+impl RuleId {
+    /// Every rule, in the order checks report them.
+    pub const ALL: [RuleId; 21] = [
+        RuleId::ArrayEnergy,
+        RuleId::ArrayWallSpacing,
+        RuleId::ListedSystemEnergy,
+        RuleId::FireAreaEnergy,
+        RuleId::FireAreaMixed,
+        RuleId::WorkingSpaceDepth,
+        RuleId::WorkingSpaceWidth,
+        RuleId::WorkingSpaceDoorOpening,
+        RuleId::WorkingSpaceHeadroom,
+        RuleId::WorkingSpaceEntrance,
+        RuleId::PersonnelDoor,
+        RuleId::Clearance,
+        RuleId::FloorLoadFootprint,
+        RuleId::FloorLoadRoom,
+        RuleId::Overlap,
+        RuleId::OutsideRoom,
+        RuleId::EgressWidth,
+        RuleId::EgressObstructed,
+        RuleId::DoorSwing,
+        RuleId::OutdoorBuildingSeparation,
+        RuleId::OutdoorEgressSeparation,
+    ];
+
+    /// Stable kebab-case id, as serialized.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RuleId::ArrayEnergy => "array-energy",
+            RuleId::ArrayWallSpacing => "array-wall-spacing",
+            RuleId::ListedSystemEnergy => "listed-system-energy",
+            RuleId::FireAreaEnergy => "fire-area-energy",
+            RuleId::FireAreaMixed => "fire-area-mixed",
+            RuleId::WorkingSpaceDepth => "working-space-depth",
+            RuleId::WorkingSpaceWidth => "working-space-width",
+            RuleId::WorkingSpaceDoorOpening => "working-space-door-opening",
+            RuleId::WorkingSpaceHeadroom => "working-space-headroom",
+            RuleId::WorkingSpaceEntrance => "working-space-entrance",
+            RuleId::PersonnelDoor => "personnel-door",
+            RuleId::Clearance => "clearance",
+            RuleId::FloorLoadFootprint => "floor-load-footprint",
+            RuleId::FloorLoadRoom => "floor-load-room",
+            RuleId::Overlap => "overlap",
+            RuleId::OutsideRoom => "outside-room",
+            RuleId::EgressWidth => "egress-width",
+            RuleId::EgressObstructed => "egress-obstructed",
+            RuleId::DoorSwing => "door-swing",
+            RuleId::OutdoorBuildingSeparation => "outdoor-building-separation",
+            RuleId::OutdoorEgressSeparation => "outdoor-egress-separation",
+        }
+    }
+
+    /// Parses [`RuleId::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        RuleId::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// How one rule appears in a rule set: whether it is checked, its title and
+/// the code reference shown with its violations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleEntry {
+    /// The rule.
+    pub rule: RuleId,
+    /// Checked or not (an AHJ may not enforce it).
+    pub enabled: bool,
+    /// Short title (e.g. `"Battery array energy"`).
+    pub title: String,
+    /// Code reference (e.g. `"IFC 2018 §1206.2.8.3 / NFPA 855-2023 §9.4.1.1"`).
+    pub reference: String,
+}
+
+/// Per-chemistry fire-code figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChemistryLimits {
+    /// The chemistry.
+    pub chemistry: Chemistry,
+    /// Threshold quantity, kWh: the array and aggregate rules apply to a fire
+    /// area (or outdoor area) only above this much energy of the chemistry.
+    pub threshold_kwh: f64,
+    /// Whether the array energy and spacing rules apply (lead-acid and Ni-Cd
+    /// are exempt in IFC 2018).
+    pub array_rules_apply: bool,
+    /// Maximum aggregate energy per fire area, kWh (`None` = unlimited).
+    pub max_per_fire_area_kwh: Option<f64>,
+}
+
+/// Array energy and spacing figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArrayRules {
+    /// Largest energy of one array, kWh.
+    pub max_array_kwh: f64,
+    /// Largest energy of one listed pre-engineered/prepackaged system (and of
+    /// an array made only of such systems), kWh.
+    pub listed_system_max_kwh: f64,
+    /// Smallest spacing between arrays, mm: battery items closer than this
+    /// form one array.
+    pub min_spacing_mm: u32,
+    /// Smallest spacing from an array to walls, mm.
+    pub min_wall_spacing_mm: u32,
+    /// Whether the array rules also apply to outdoor areas.
+    pub apply_outdoors: bool,
+    /// Whether declared large-scale fire-test data may replace the limits.
+    pub allow_fire_test_data: bool,
+}
+
+/// One voltage-to-ground band of the working-space depth table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VoltageBand {
+    /// Upper end of the band, V (inclusive); bands are listed in increasing
+    /// order and the first band starts at 0 V.
+    pub max_v: f64,
+    /// Working-space depth for conditions 1, 2 and 3, mm.
+    pub depth_mm: [u32; 3],
+}
+
+/// NEC 110.26 working-space figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkingSpaceRules {
+    /// Depth by voltage to ground and condition.
+    pub bands: Vec<VoltageBand>,
+    /// Smallest working-space width, mm (the width is the larger of this and
+    /// the equipment's width).
+    pub min_width_mm: u32,
+    /// Smallest working-space height (headroom), mm (or the equipment's
+    /// height, whichever is greater).
+    pub headroom_mm: u32,
+    /// Condition (1, 2 or 3) assumed where a wall faces the equipment
+    /// (concrete, brick and tile walls count as grounded: condition 2).
+    pub wall_condition: u8,
+    /// Large equipment: rated at least this many amperes …
+    pub large_equipment_min_a: f64,
+    /// … and wider than this, mm, needs an entrance at each end.
+    pub large_equipment_min_width_mm: u32,
+    /// Smallest entrance width to the working space, mm.
+    pub entrance_width_mm: u32,
+    /// Equipment rated at least this many amperes …
+    pub personnel_door_min_a: f64,
+    /// … makes doors closer than this to its working space, mm, open in the
+    /// direction of egress.
+    pub personnel_door_distance_mm: u32,
+}
+
+/// Floor-loading options.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FloorRules {
+    /// Factor on the room's allowable uniform load that one item's footprint
+    /// may reach (1.0 compares the footprint pressure with the allowable
+    /// directly; a structural engineer may allow more for spread loads).
+    pub footprint_factor: f64,
+}
+
+/// Egress figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EgressRules {
+    /// Smallest clear width of an egress path, mm.
+    pub min_width_mm: u32,
+}
+
+/// Separations of outdoor battery equipment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutdoorRules {
+    /// From buildings (indoor rooms), mm.
+    pub building_separation_mm: u32,
+    /// From means of egress (egress paths), mm.
+    pub egress_separation_mm: u32,
+}
+
+/// A named set of layout rules with every threshold as data, so engineers
+/// copy and edit it per jurisdiction. Stored in the project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleSet {
+    /// Stable identifier (e.g. `"ifc2018-nfpa855-2023-nec2017"`), referenced
+    /// by [`crate::project::Settings::rule_set`].
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Where the figures come from and what was changed.
+    pub description: String,
+    /// Which rules are checked, with titles and code references.
+    pub rules: Vec<RuleEntry>,
+    /// Per-chemistry thresholds and aggregate limits.
+    pub chemistries: Vec<ChemistryLimits>,
+    /// Array energy and spacing.
+    pub arrays: ArrayRules,
+    /// NEC 110.26 working space.
+    pub working_space: WorkingSpaceRules,
+    /// Floor loading.
+    pub floor: FloorRules,
+    /// Egress.
+    pub egress: EgressRules,
+    /// Outdoor separations.
+    pub outdoor: OutdoorRules,
+}
+
+/// One problem with an edited rule set, naming the field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// Path of the field (e.g. `"working_space.bands[1].max_v"`).
+    pub field: String,
+    /// What is wrong and what to enter instead.
+    pub message: String,
+}
+
+// ---------------------------------------------------------------------------
+// Check results.
+// ---------------------------------------------------------------------------
+
+/// Kind of object a violation or diagnostic refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ObjectKind {
+    /// A room or outdoor area ([`Room::id`]).
+    Room,
+    /// Placed catalog equipment ([`PlacedEquipment::tag`]).
+    Equipment,
+    /// An IT rack ([`ItRack::tag`]).
+    Rack,
+    /// A UPS/PCS unit ([`PowerUnit::tag`]).
+    PowerUnit,
+    /// An egress path ([`EgressPath::id`]).
+    EgressPath,
+    /// A fire area (its id, or `room:<id>` for a room without one).
+    FireArea,
+    /// A catalog entry / equipment spec (its key).
+    Spec,
+}
+
+/// A reference to one object of the layout, by kind and key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ObjectRef {
+    /// Which list the key belongs to.
+    pub kind: ObjectKind,
+    /// The key (tag or id).
+    pub key: String,
+}
+
+/// Unit of a measured or required value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Unit {
+    /// Millimetres.
+    Mm,
+    /// Kilowatt-hours.
+    Kwh,
+    /// Kilograms per square metre.
+    KgPerM2,
+    /// Percent.
+    Percent,
+}
+
+impl Unit {
+    /// Symbol for display (`mm`, `kWh`, `kg/m²`, `%`).
+    pub const fn symbol(self) -> &'static str {
+        match self {
+            Unit::Mm => "mm",
+            Unit::Kwh => "kWh",
+            Unit::KgPerM2 => "kg/m²",
+            Unit::Percent => "%",
+        }
+    }
+}
+
+/// Direction of a requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Bound {
+    /// The measured value must be at least the required value.
+    AtLeast,
+    /// The measured value must be at most the required value.
+    AtMost,
+}
+
+impl Bound {
+    /// `≥` or `≤`.
+    pub const fn symbol(self) -> &'static str {
+        match self {
+            Bound::AtLeast => "≥",
+            Bound::AtMost => "≤",
+        }
+    }
+}
+
+/// A measured value and the requirement it fails.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Measure {
+    /// What was measured on the plan.
+    pub measured: f64,
+    /// The required limit.
+    pub required: f64,
+    /// Whether the measured value must be at least or at most `required`.
+    pub bound: Bound,
+    /// Unit of both values.
+    pub unit: Unit,
+}
+
+/// Geometry to highlight on the plan for a violation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Highlight {
+    /// An axis-aligned area (working space, clearance zone, door swing).
+    Rect {
+        /// South-west corner.
+        min: Point,
+        /// North-east corner.
+        max: Point,
+    },
+    /// A gap or distance, drawn as a dimension line.
+    Segment {
+        /// One end.
+        a: Point,
+        /// The other end.
+        b: Point,
+    },
+}
+
+/// One rule violation: what a fire marshal or electrical inspector would
+/// flag, with the numbers and the objects.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Violation {
+    /// Stable key within one check result (rule plus objects), so a UI can
+    /// follow a violation across re-checks.
+    pub key: String,
+    /// The rule.
+    pub rule: RuleId,
+    /// The rule's title (from the rule set).
+    pub title: String,
+    /// Code reference (from the rule set).
+    pub reference: String,
+    /// Complete sentence: what is wrong, with measured and required values.
+    pub message: String,
+    /// Measured versus required.
+    pub measure: Measure,
+    /// Objects to highlight (the first is the main one).
+    pub objects: Vec<ObjectRef>,
+    /// Geometry to highlight.
+    pub highlights: Vec<Highlight>,
+}
+
+/// Severity of an input diagnostic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// Part of the layout could not be checked (invalid or missing data).
+    Error,
+    /// Checked, but an assumption was made or a rule was not applicable.
+    Warning,
+}
+
+/// A problem with the input itself (not a code violation): invalid numbers,
+/// degenerate shapes, unknown references, missing equipment data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// Error (something was left out of the checks) or warning.
+    pub severity: Severity,
+    /// Field or object path (e.g. `"rooms[B1].floor_load_kg_m2"`).
+    pub field: String,
+    /// What is wrong and what to do.
+    pub message: String,
+    /// Objects concerned.
+    pub objects: Vec<ObjectRef>,
+}
+
+/// One battery array found on the plan (battery items closer than the
+/// spacing form one array).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArrayInfo {
+    /// Room of the array.
+    pub room_id: String,
+    /// Tags of its members.
+    pub members: Vec<String>,
+    /// Sum of the members' energy, kWh.
+    pub energy_kwh: f64,
+    /// Its energy limit, kWh.
+    pub limit_kwh: f64,
+    /// Where the limit comes from (rule set, listed systems, fire-test data).
+    pub limit_basis: String,
+}
+
+/// Stored energy of one fire area, per chemistry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FireAreaTotal {
+    /// Fire area id (`room:<id>` for a room without one).
+    pub fire_area: String,
+    /// Rooms in it.
+    pub rooms: Vec<String>,
+    /// Outdoor area (no fire-area aggregate limits apply).
+    pub outdoor: bool,
+    /// Energy by chemistry, kWh (chemistries with energy only).
+    pub energy_kwh: Vec<(Chemistry, f64)>,
+}
+
+/// The result of a full layout check.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CheckReport {
+    /// Rule set the layout was checked against.
+    pub rule_set_id: String,
+    /// Violations, ordered by rule then key.
+    pub violations: Vec<Violation>,
+    /// Problems with the input; errors mean something was not checked.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Battery arrays found.
+    pub arrays: Vec<ArrayInfo>,
+    /// Energy per fire area.
+    pub fire_areas: Vec<FireAreaTotal>,
+    /// How many objects (equipment, racks, power units) were checked.
+    pub objects_checked: usize,
+}
+
+// ---------------------------------------------------------------------------
+// Auto-placement.
+// ---------------------------------------------------------------------------
+
+/// A request to place cabinets of one catalog entry into a room.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AutoPlaceRequest {
+    /// Room to fill.
+    pub room_id: String,
+    /// Catalog key of the cabinet.
+    pub catalog_key: String,
+    /// How many cabinets.
+    pub count: u32,
+    /// Tag prefix; tags are numbered after the highest existing one
+    /// (`"BC-"` gives `BC-01`, `BC-02`, …).
+    pub tag_prefix: String,
+    /// Which way the cabinets face (rows run across the facing direction).
+    pub rotation: Rotation,
+    /// Required clearances of each cabinet.
+    pub clearances: Clearances,
+    /// Voltage to ground of each cabinet, V.
+    pub voltage_to_ground_v: f64,
+    /// Ampacity of each cabinet, A.
+    pub ampacity_a: f64,
+    /// Position step when searching free places, mm (0 = automatic).
+    pub search_step_mm: u32,
+}
+
+/// What stopped auto-placement from placing every cabinet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum PlaceLimit {
+    /// One more cabinet would exceed the fire area's aggregate energy.
+    FireAreaEnergy {
+        /// Fire area.
+        fire_area: String,
+        /// Energy already there with the placed cabinets, kWh.
+        energy_kwh: f64,
+        /// The limit, kWh.
+        limit_kwh: f64,
+    },
+    /// One more cabinet would overload the room's floor.
+    FloorLoad {
+        /// Distributed load with the placed cabinets, kg/m².
+        load_kg_m2: f64,
+        /// Allowable, kg/m².
+        allowable_kg_m2: f64,
+    },
+    /// A single cabinet breaks a limit by itself (e.g. more energy than an
+    /// array may hold).
+    Cabinet {
+        /// The rule it breaks.
+        rule: RuleId,
+        /// Explanation.
+        message: String,
+    },
+    /// No free position is left that satisfies every rule.
+    NoSpace {
+        /// Rules that rejected candidate positions, with how many positions
+        /// each rejected, most frequent first.
+        rejected_by: Vec<(RuleId, u32)>,
+    },
+    /// The request itself is invalid (unknown room or spec, bad numbers).
+    InvalidRequest {
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The outcome of auto-placement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AutoPlaceResult {
+    /// New items to add to the layout (possibly fewer than requested).
+    pub placed: Vec<PlacedEquipment>,
+    /// How many were requested.
+    pub requested: u32,
+    /// Why not all were placed (`None` when all were).
+    pub limit: Option<PlaceLimit>,
+    /// One-paragraph summary for the engineer.
+    pub summary: String,
+}
+
+// ---------------------------------------------------------------------------
+// Bill of materials totals.
+// ---------------------------------------------------------------------------
+
+/// Totals of one bill-of-materials line (quantity × unit values).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct BomAmounts {
+    /// Stored energy, kWh.
+    pub energy_kwh: f64,
+    /// Rated power, kW.
+    pub power_kw: f64,
+    /// Mass, kg.
+    pub mass_kg: f64,
+    /// Heat rejected, kW.
+    pub heat_kw: f64,
+    /// Cost in the project's currency.
+    pub cost: f64,
+}
+
+/// A bill of materials: one line per catalog item (and rack type), with
+/// amounts per line and in total.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Bom {
+    /// Lines, ordered by item.
+    pub lines: Vec<BomLine>,
+    /// Amounts of each line, same order as `lines`.
+    pub amounts: Vec<BomAmounts>,
+    /// Sum over all lines.
+    pub totals: BomAmounts,
+    /// Items that could not be priced or weighed (missing specs).
+    pub diagnostics: Vec<Diagnostic>,
+}
