@@ -492,7 +492,21 @@ pub(crate) fn read_all<T: DesignItem>(conn: &Connection, order: &str) -> Result<
         .query_map([], |r| (0..n).map(|i| r.get::<_, Value>(i)).collect::<rusqlite::Result<Row>>())
         .and_then(|rows| rows.collect::<rusqlite::Result<Vec<Row>>>())
         .map_err(|e| StoreError::sqlite(format!("reading {}", t.name), e))?;
-    rows.iter().map(|r| T::from_row(r)).collect()
+    rows.iter()
+        .map(|r| {
+            let item = T::from_row(r)?;
+            // The typed columns must be exactly what the item implies;
+            // anything else means the row was damaged or edited by hand.
+            if item.to_row()? != *r {
+                return Err(StoreError::Invalid(format!(
+                    "{} \"{}\": its columns do not match its record",
+                    T::KIND,
+                    item.key()
+                )));
+            }
+            Ok(item)
+        })
+        .collect()
 }
 
 /// Reads the whole design.

@@ -223,6 +223,17 @@ fn write_error(path: &Path, e: rusqlite::Error, context: &str) -> StoreError {
             rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen => {
                 return StoreError::ReadOnlyLocation { path: path.to_owned() };
             }
+            // A failed write or sync (a full disk or file-size limit shows
+            // up this way too): the engineer can act on it.
+            rusqlite::ErrorCode::SystemIoFailure => {
+                return StoreError::Io {
+                    action: "write",
+                    path: path.to_owned(),
+                    source: std::io::Error::other(format!(
+                        "{e}; the disk may be full or the file too large for the drive — free some space or choose another drive (the open project is unchanged)"
+                    )),
+                };
+            }
             _ => {}
         }
     }
@@ -234,6 +245,24 @@ impl Project {
     /// editing. The file appears complete or not at all: it is built under a
     /// temporary name beside the target and renamed into place.
     pub fn create(path: &Path, info: &ProjectInfo, options: &CreateOptions) -> Result<Project> {
+        let lock = Project::build(path, info, options, SCHEMA_VERSION)?;
+        Project::open_with(path, &OpenOptions::edit(), Some(lock))
+    }
+
+    /// Writes a new file in an older schema version, exactly as that
+    /// version of Backstop created it. Used by the migration tests (a file
+    /// of every past version must open and upgrade); not for the app.
+    #[doc(hidden)]
+    pub fn create_in_old_format(path: &Path, info: &ProjectInfo, version: u32) -> Result<()> {
+        if version == 0 || version > SCHEMA_VERSION {
+            return Err(StoreError::Invalid(format!("there is no schema version {version}")));
+        }
+        Project::build(path, info, &CreateOptions::default(), version).map(drop)
+    }
+
+    /// Builds the file under a temporary name and renames it into place;
+    /// returns the writer lock on it.
+    fn build(path: &Path, info: &ProjectInfo, options: &CreateOptions, version: u32) -> Result<WriterLock> {
         use crate::design::DesignItem;
         info.check()?;
         check_target(path, options)?;
@@ -244,7 +273,7 @@ impl Project {
             let mut conn = open::connect(&temp, Mode::Create).map_err(|e| write_error(&temp, e, "creating the file"))?;
             conn.pragma_update(None, "page_size", PAGE_SIZE).map_err(|e| write_error(&temp, e, "creating the file"))?;
             open::writer_settings(&conn).map_err(|e| write_error(&temp, e, "creating the file"))?;
-            schema::migrations().to_latest(&mut conn).map_err(|e| match e {
+            schema::migrations().to_version(&mut conn, version as usize).map_err(|e| match e {
                 rusqlite_migration::Error::RusqliteError { err, .. } => write_error(&temp, err, "creating the schema"),
                 other => StoreError::Invalid(format!("creating the schema: {other}")),
             })?;
@@ -269,7 +298,7 @@ impl Project {
             remove_temp(&temp);
             return Err(e);
         }
-        Project::open_with(path, &OpenOptions::edit(), Some(lock))
+        Ok(lock)
     }
 
     /// Opens the project at `path`.

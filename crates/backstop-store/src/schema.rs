@@ -261,8 +261,16 @@ pub(crate) fn read_schema(conn: &Connection) -> rusqlite::Result<Vec<SchemaObjec
 }
 
 /// The schema objects a genuine file of `version` holds, built by running the
-/// migrations on an empty in-memory database.
+/// migrations on an empty in-memory database (once per version and process).
 pub(crate) fn expected_schema(version: u32) -> rusqlite::Result<Vec<SchemaObject>> {
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<Vec<(u32, Vec<SchemaObject>)>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
+    if let Ok(c) = cache.lock()
+        && let Some((_, objs)) = c.iter().find(|(v, _)| *v == version)
+    {
+        return Ok(objs.clone());
+    }
     let mut conn = Connection::open_in_memory()?;
     migrations()
         .to_version(&mut conn, version as usize)
@@ -270,7 +278,11 @@ pub(crate) fn expected_schema(version: u32) -> rusqlite::Result<Vec<SchemaObject
             rusqlite_migration::Error::RusqliteError { err, .. } => err,
             other => rusqlite::Error::ToSqlConversionFailure(Box::new(other)),
         })?;
-    read_schema(&conn)
+    let objs = read_schema(&conn)?;
+    if let Ok(mut c) = cache.lock() {
+        c.push((version, objs.clone()));
+    }
+    Ok(objs)
 }
 
 /// Statistics tables SQLite's `ANALYZE` may add to any file; they only steer

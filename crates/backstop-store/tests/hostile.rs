@@ -1,0 +1,300 @@
+//! Files we did not make: every case of the "bad input" list, and
+//! more than a thousand mutated copies of a real project. Never a panic;
+//! always a clear error or a correct open; a failed open (and any open for
+//! viewing) leaves the file's bytes exactly as they were.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use backstop_store::{CreateOptions, OpenOptions, Project, StoreError};
+use rusqlite::Connection;
+use support::fixtures::{Rng, info, populate};
+
+fn hash(path: &Path) -> Vec<u8> {
+    // The bytes themselves: exact, and small enough at these sizes.
+    std::fs::read(path).unwrap_or_default()
+}
+
+fn real_project(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    let mut p = Project::create(&path, &info("Hostile"), &CreateOptions::default()).unwrap();
+    populate(&mut p);
+    drop(p);
+    path
+}
+
+/// Opens for editing, then (if that failed) for viewing; returns the error
+/// of the edit attempt. Asserts the bytes are unchanged after any failure.
+fn open_expect_err(path: &Path) -> StoreError {
+    let before = hash(path);
+    let err = match Project::open(path, &OpenOptions::edit()) {
+        Ok(_) => panic!("{} opened, but it should have been refused", path.display()),
+        Err(e) => e,
+    };
+    assert_eq!(hash(path), before, "a refused file must not change: {}", path.display());
+    let _ = Project::open(path, &OpenOptions::view());
+    assert_eq!(hash(path), before, "a refused file must not change on a view attempt either");
+    let message = err.to_string();
+    assert!(message.len() > 30 && message.contains(&path.display().to_string()) || matches!(err, StoreError::Invalid(_)), "unclear message: {message}");
+    err
+}
+
+#[test]
+fn zero_length_directory_not_sqlite_and_foreign_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.backstop");
+    std::fs::write(&empty, b"").unwrap();
+    assert!(matches!(open_expect_err(&empty), StoreError::EmptyFile { .. }));
+
+    let folder = dir.path().join("a folder.backstop");
+    std::fs::create_dir(&folder).unwrap();
+    let e = Project::open(&folder, &OpenOptions::edit()).unwrap_err();
+    assert!(matches!(e, StoreError::IsDirectory { .. }), "{e}");
+    assert!(e.to_string().contains("is a folder"));
+
+    let text = dir.path().join("notes.backstop");
+    std::fs::write(&text, "site notes, not a database\n".repeat(100)).unwrap();
+    let e = open_expect_err(&text);
+    assert!(matches!(e, StoreError::NotSqlite { .. }), "{e}");
+
+    let other = dir.path().join("other app.backstop");
+    {
+        let c = Connection::open(&other).unwrap();
+        c.execute_batch("PRAGMA application_id = 1234; CREATE TABLE t(x); INSERT INTO t VALUES (1);").unwrap();
+    }
+    let e = open_expect_err(&other);
+    assert!(matches!(e, StoreError::ForeignSqlite { application_id: 1234, .. }), "{e}");
+    assert!(e.to_string().contains("another application"));
+}
+
+#[test]
+fn newer_version_is_refused_naming_both_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = real_project(dir.path(), "from the future.backstop");
+    {
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch("PRAGMA user_version = 99;").unwrap();
+        c.execute("UPDATE file_meta SET value = '9.1.0' WHERE key = 'written_by'", []).ok();
+    }
+    let e = open_expect_err(&path);
+    assert!(matches!(e, StoreError::TooNew { file_schema: 99, .. }), "{e}");
+    let text = e.to_string();
+    assert!(text.contains("was made by Backstop") && text.contains(&format!("this is Backstop {}", env!("CARGO_PKG_VERSION"))), "{text}");
+}
+
+#[test]
+fn malicious_triggers_and_views_are_refused_before_they_can_fire() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, sql) in [
+        ("trigger", "CREATE TRIGGER evil AFTER UPDATE ON project BEGIN DELETE FROM audit_log; END;"),
+        ("view", "CREATE VIEW sneaky AS SELECT * FROM project;"),
+        ("temp-looking trigger", "CREATE TRIGGER audit_log_no_update2 BEFORE INSERT ON rooms BEGIN SELECT 1; END;"),
+        ("extra table", "CREATE TABLE smuggled(x BLOB);"),
+    ] {
+        let path = real_project(dir.path(), &format!("{name}.backstop"));
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(sql).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        let e = open_expect_err(&path);
+        assert!(matches!(e, StoreError::UnexpectedSchema { .. }), "{name}: {e}");
+        assert!(e.to_string().contains("crafted to run code") || e.to_string().contains("not what Backstop writes"), "{e}");
+    }
+}
+
+#[test]
+fn truncated_and_flipped_files_give_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = real_project(dir.path(), "good.backstop");
+    let bytes = std::fs::read(&good).unwrap();
+    for cut in [10, 99, 100, 4095, 4096, bytes.len() / 2, bytes.len() - 1] {
+        let path = dir.path().join(format!("cut {cut}.backstop"));
+        std::fs::write(&path, &bytes[..cut]).unwrap();
+        let e = open_expect_err(&path);
+        assert!(
+            matches!(e, StoreError::NotSqlite { .. } | StoreError::Damaged { .. }),
+            "truncated at {cut}: {e:?}"
+        );
+    }
+}
+
+#[test]
+fn read_only_location_is_reported_and_viewing_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("archive (read-only)");
+    std::fs::create_dir(&sub).unwrap();
+    let path = real_project(&sub, "archived site.backstop");
+    let guard = ReadOnly::make(&sub, &path);
+    let before = hash(&path);
+    let e = Project::open(&path, &OpenOptions::edit()).unwrap_err();
+    assert!(matches!(e, StoreError::ReadOnlyLocation { .. }), "{e}");
+    assert!(e.to_string().contains("read-only"));
+    let view = Project::open(&path, &OpenOptions::view()).unwrap();
+    assert_eq!(view.info().unwrap().name, "DC-7 battery backstop");
+    drop(view);
+    assert_eq!(hash(&path), before);
+    drop(guard);
+}
+
+/// Makes a folder and file read-only even for root (immutable attribute),
+/// or with permissions for other users; restores on drop.
+struct ReadOnly(Vec<PathBuf>, bool);
+
+impl ReadOnly {
+    fn make(dir: &Path, file: &Path) -> ReadOnly {
+        let root = unsafe { libc::geteuid() } == 0;
+        let paths = vec![file.to_owned(), dir.to_owned()];
+        for p in &paths {
+            if root {
+                let ok = Command::new("chattr").arg("+i").arg(p).status().map(|s| s.success()).unwrap_or(false);
+                assert!(ok, "running as root: could not make {} immutable with chattr (needed for a read-only location)", p.display());
+            } else {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(p, std::fs::Permissions::from_mode(if p.is_dir() { 0o555 } else { 0o444 })).unwrap();
+            }
+        }
+        assert!(std::fs::write(dir.join("probe"), b"x").is_err(), "the folder is still writable");
+        ReadOnly(paths, root)
+    }
+}
+
+impl Drop for ReadOnly {
+    fn drop(&mut self) {
+        for p in &self.0 {
+            if self.1 {
+                let _ = Command::new("chattr").arg("-i").arg(p).status();
+            } else {
+                use std::os::unix::fs::PermissionsExt;
+                let _ = std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755));
+            }
+        }
+    }
+}
+
+#[test]
+fn unicode_and_spaces_in_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("Prüfung Standort 3 — Halle B");
+    std::fs::create_dir(&sub).unwrap();
+    let path = real_project(&sub, "Rechenzentrum Süd é 東京.backstop");
+    let mut p = Project::open(&path, &OpenOptions::edit()).unwrap();
+    let copy = sub.join("copie de sûreté.backstop");
+    p.save_as(&copy, &CreateOptions::default()).unwrap();
+    assert_eq!(p.path(), copy.as_path());
+    assert_eq!(p.info().unwrap().name, "DC-7 battery backstop");
+    drop(p);
+    Project::check(&copy).unwrap();
+}
+
+/// The child side of the full-disk test: limits the file size it may write,
+/// then tries Save As; prints the error.
+#[test]
+fn full_disk_child_entry() {
+    let Ok(spec) = std::env::var("BACKSTOP_FULL_DISK_CHILD") else { return };
+    let (src, dst) = spec.split_once('|').unwrap();
+    let mut p = Project::open(Path::new(src), &OpenOptions::edit()).unwrap();
+    // SAFETY: plain libc calls on this process: ignore SIGXFSZ so an
+    // oversize write fails with EFBIG instead of killing us, then cap the
+    // size of any file we write at 64 KiB (the project is larger).
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+        let lim = libc::rlimit { rlim_cur: 64 * 1024, rlim_max: 64 * 1024 };
+        assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &lim), 0);
+    }
+    match p.save_as(Path::new(dst), &CreateOptions::default()) {
+        Ok(()) => println!("RESULT saved"),
+        Err(e) => println!("RESULT error {e}"),
+    }
+}
+
+#[test]
+fn full_disk_during_save_as_keeps_the_original_and_leaves_no_partial_copy() {
+    if std::env::var_os("BACKSTOP_FULL_DISK_CHILD").is_some() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let src = real_project(dir.path(), "original.backstop");
+    assert!(std::fs::metadata(&src).unwrap().len() > 64 * 1024, "the fixture must exceed the limit");
+    let dst = dir.path().join("copy.backstop");
+    let before = hash(&src);
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "full_disk_child_entry", "--nocapture", "--test-threads", "1"])
+        .env("BACKSTOP_FULL_DISK_CHILD", format!("{}|{}", src.display(), dst.display()))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find_map(|l| l.find("RESULT").map(|at| &l[at..]))
+        .unwrap_or_else(|| panic!("child printed no result: {stdout}"));
+    assert!(line.starts_with("RESULT error"), "{line}");
+    assert!(line.contains("copy.backstop"), "the message names the target: {line}");
+    assert!(line.contains("disk may be full"), "the message says what to do: {line}");
+    assert_eq!(hash(&src), before, "the original is intact");
+    assert!(!dst.exists(), "no partial copy is left behind");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert!(leftovers.iter().all(|n| !n.to_string_lossy().contains("saving")), "temporary files left: {leftovers:?}");
+    Project::check(&src).unwrap();
+}
+
+#[test]
+fn a_thousand_mutated_copies_never_panic_and_failed_opens_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = real_project(dir.path(), "seed.backstop");
+    let bytes = std::fs::read(&good).unwrap();
+    let mut rng = Rng(0xBAD5EED);
+    let (mut opened, mut refused) = (0, 0);
+    let path = dir.path().join("mutant.backstop");
+    for i in 0..1_000u64 {
+        let mut m = bytes.clone();
+        match rng.below(5) {
+            0 => {
+                for _ in 0..1 + rng.below(8) {
+                    let at = rng.below(m.len() as u64) as usize;
+                    m[at] ^= 1 << rng.below(8);
+                }
+            }
+            1 => m.truncate(rng.below(m.len() as u64) as usize),
+            2 => {
+                let page = 4096;
+                let p = rng.below((m.len() / page) as u64) as usize;
+                for b in &mut m[p * page..((p + 1) * page).min(bytes.len())] {
+                    *b = rng.next() as u8;
+                }
+            }
+            3 => {
+                let at = rng.below(100) as usize;
+                m[at] = rng.next() as u8;
+            }
+            _ => {
+                let page = 4096;
+                let (a, b) = (rng.below((m.len() / page) as u64) as usize, rng.below((m.len() / page) as u64) as usize);
+                let src = m[a * page..(a + 1) * page].to_vec();
+                m[b * page..(b + 1) * page].copy_from_slice(&src);
+            }
+        }
+        std::fs::write(&path, &m).unwrap();
+        // Viewing never changes the bytes, whatever the outcome.
+        match Project::open(&path, &OpenOptions::view()) {
+            Ok(p) => {
+                let _ = p.design();
+                let _ = p.summary();
+                opened += 1;
+            }
+            Err(e) => {
+                assert!(!e.to_string().is_empty(), "mutant {i}: empty message");
+                refused += 1;
+            }
+        }
+        assert_eq!(hash(&path), m, "mutant {i}: viewing changed the file");
+        // Editing: a refusal changes nothing either.
+        if let Err(e) = Project::open(&path, &OpenOptions::edit()) {
+            assert_eq!(hash(&path), m, "mutant {i}: a refused edit-open changed the file ({e})");
+        }
+        let _ = std::fs::remove_file(dir.path().join(".mutant.backstop.lock"));
+    }
+    eprintln!("mutants: {opened} opened, {refused} refused");
+    assert!(refused > 100 && opened > 0, "the mutator should produce both outcomes ({opened} opened, {refused} refused)");
+}
