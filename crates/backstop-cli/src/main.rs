@@ -8,6 +8,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod project;
+
 #[derive(Parser)]
 #[command(name = "backstop", version, about = "Backstop: design and commission battery backstop systems")]
 struct Cli {
@@ -16,11 +18,17 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Create, inspect, check, export and import project files.
+    #[command(subcommand)]
+    Project(project::ProjectCmd),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result: anyhow::Result<ExitCode> = match cli.command {};
+    let result: anyhow::Result<ExitCode> = match cli.command {
+        Command::Project(cmd) => project::run(cmd),
+    };
     match result {
         Ok(code) => code,
         Err(err) => {

@@ -1,0 +1,111 @@
+//! `backstop project new|info|check|export|import`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use backstop_model::project::ProjectInfo;
+use backstop_store::{CreateOptions, OpenOptions, Project};
+use clap::Subcommand;
+
+#[derive(Subcommand)]
+pub enum ProjectCmd {
+    /// Create a new, empty project file.
+    New {
+        file: PathBuf,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "")]
+        client: String,
+        #[arg(long, default_value = "")]
+        site: String,
+        #[arg(long, default_value = "")]
+        engineer: String,
+    },
+    /// Print what a project holds (opens it read-only; the file is not changed).
+    Info {
+        file: PathBuf,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the integrity and schema checks; exit 1 with the reason when they fail.
+    Check { file: PathBuf },
+    /// Write the design as stable, pretty JSON (to stdout, or -o FILE).
+    Export {
+        file: PathBuf,
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Create a new project file from a design JSON file.
+    Import {
+        json: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
+pub fn run(cmd: ProjectCmd) -> Result<ExitCode> {
+    match cmd {
+        ProjectCmd::New { file, name, client, site, engineer } => {
+            let info = ProjectInfo { name, client, site, engineer, created_at_ms: now_ms(), ..ProjectInfo::default() };
+            Project::create(&file, &info, &CreateOptions::default())?;
+            println!("created {}", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        ProjectCmd::Info { file, json } => {
+            let p = Project::open(&file, &OpenOptions::view())?;
+            let s = p.summary()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&s)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            let [rooms, equipment, racks, units, egress] = s.layout_counts;
+            println!("project   {}", s.info.name);
+            println!("client    {}", s.info.client);
+            println!("site      {}", s.info.site);
+            println!("engineer  {}", s.info.engineer);
+            println!("file      {} ({} bytes, format {})", s.path.display(), s.file_bytes, s.schema_version);
+            println!("made by   Backstop {}; last written by {}", s.created_by.as_deref().unwrap_or("?"), s.written_by.as_deref().unwrap_or("?"));
+            println!("layout    {rooms} rooms, {equipment} equipment, {racks} racks, {units} UPS/PCS, {egress} egress paths");
+            println!("catalog   {} entries; sizing {} cases, {} results", s.catalog_entries, s.sizing[0], s.sizing[1]);
+            println!("records   {} sessions, {} step results, {} sign-offs, {} audit entries", s.commissioning[0], s.commissioning[1], s.commissioning[2], s.audit_entries);
+            println!("telemetry {} points, {} samples in {} chunks", s.telemetry[0], s.telemetry[2], s.telemetry[1]);
+            if let Some(owner) = &s.locked_by {
+                println!("open for editing by {owner}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ProjectCmd::Check { file } => match Project::check(&file) {
+            Ok(s) => {
+                println!("ok: {} passes the integrity, schema and record checks (format {})", file.display(), s.schema_version);
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("backstop: check failed: {e}");
+                Ok(ExitCode::from(1))
+            }
+        },
+        ProjectCmd::Export { file, output } => {
+            let json = Project::open(&file, &OpenOptions::view())?.export_design_json()?;
+            match output {
+                Some(out) => {
+                    std::fs::write(&out, json).with_context(|| format!("writing {}", out.display()))?;
+                    println!("wrote {}", out.display());
+                }
+                None => print!("{json}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ProjectCmd::Import { json, output } => {
+            let text = std::fs::read_to_string(&json).with_context(|| format!("reading {}", json.display()))?;
+            Project::import_design_json(&output, &text, &CreateOptions::default())?;
+            println!("created {} from {}", output.display(), json.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}

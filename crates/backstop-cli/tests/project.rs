@@ -1,0 +1,53 @@
+//! `backstop project …` on real files: new, info, check (passing and
+//! failing), export and import round trip.
+
+use std::process::Command;
+
+fn backstop(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_backstop")).args(args).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+#[test]
+fn new_info_check_export_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("Hall B é.backstop");
+    let f = file.to_str().unwrap();
+    let (code, out, err) = backstop(&["project", "new", f, "--name", "Hall B backstop", "--client", "Northwind"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("created"));
+
+    let (code, out, _) = backstop(&["project", "info", f]);
+    assert_eq!(code, 0);
+    assert!(out.contains("project   Hall B backstop") && out.contains("client    Northwind"), "{out}");
+    let (_, json, _) = backstop(&["project", "info", f, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["info"]["name"], "Hall B backstop");
+
+    let (code, out, _) = backstop(&["project", "check", f]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("ok:"), "{out}");
+
+    let design = dir.path().join("design.json");
+    let (code, _, err) = backstop(&["project", "export", f, "-o", design.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let copy = dir.path().join("copy.backstop");
+    let (code, _, err) = backstop(&["project", "import", design.to_str().unwrap(), "-o", copy.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (_, a, _) = backstop(&["project", "export", f]);
+    let (_, b, _) = backstop(&["project", "export", copy.to_str().unwrap()]);
+    assert_eq!(a, b, "export → import → export is exact");
+}
+
+#[test]
+fn check_fails_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.backstop");
+    std::fs::write(&bad, b"SQLite format 3\0 but then nothing useful").unwrap();
+    let (code, _, err) = backstop(&["project", "check", bad.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("check failed") && err.contains("bad.backstop"), "{err}");
+    let (code, _, err) = backstop(&["project", "info", dir.path().join("missing.backstop").to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("does not exist"), "{err}");
+}
