@@ -1,0 +1,286 @@
+//! Built-in rule sets and validation of edited ones.
+//!
+//! Every threshold the checks use lives in a [`RuleSet`] (model type), so an
+//! engineer copies the default, edits it for the jurisdiction and stores it
+//! in the project. [`validate_rule_set`] names every field that is wrong.
+
+use backstop_model::layout::{
+    ArrayRules, Chemistry, ChemistryLimits, EgressRules, FieldError, FloorRules, OutdoorRules, RuleEntry, RuleId,
+    RuleSet, VoltageBand, WorkingSpaceRules,
+};
+
+/// Id of the default rule set.
+pub const DEFAULT_RULE_SET_ID: &str = "ifc2018-nfpa855-2023-nec2017";
+
+/// Default title and code reference of each rule.
+fn default_entry(rule: RuleId) -> (&'static str, &'static str) {
+    match rule {
+        RuleId::ArrayEnergy => ("Battery array energy", "IFC 2018 §1206.2.8.3 / NFPA 855-2023 §9.4.1.1"),
+        RuleId::ArrayWallSpacing => ("Battery array spacing from walls", "IFC 2018 §1206.2.8.3 / NFPA 855-2023 §9.4.1.1"),
+        RuleId::ListedSystemEnergy => (
+            "Listed pre-engineered / prepackaged system energy",
+            "IFC 2018 §1206.2.8.3 exception / NFPA 855-2023 §9.4.1.1",
+        ),
+        RuleId::FireAreaEnergy => ("Maximum energy per fire area", "IFC 2018 §1206.2.9, Table 1206.2.9"),
+        RuleId::FireAreaMixed => ("Mixed battery technologies in one fire area", "IFC 2018 §1206.2.9.1"),
+        RuleId::WorkingSpaceDepth => ("Working-space depth", "NEC 2017 §110.26(A)(1), Table 110.26(A)(1)"),
+        RuleId::WorkingSpaceWidth => ("Working-space width", "NEC 2017 §110.26(A)(2)"),
+        RuleId::WorkingSpaceDoorOpening => ("Equipment doors open 90°", "NEC 2017 §110.26(A)(2)"),
+        RuleId::WorkingSpaceHeadroom => ("Working-space headroom", "NEC 2017 §110.26(A)(3)"),
+        RuleId::WorkingSpaceEntrance => ("Entrance at each end of large equipment", "NEC 2017 §110.26(C)(2)"),
+        RuleId::PersonnelDoor => ("Personnel doors open in the direction of egress", "NEC 2017 §110.26(C)(3)"),
+        RuleId::Clearance => ("Manufacturer-required clearances", "NEC 2017 §110.3(B) (listing and instructions)"),
+        RuleId::FloorLoadFootprint => (
+            "Floor load under an item",
+            "Allowable floor load from the building engineer (IBC 2018 §1607)",
+        ),
+        RuleId::FloorLoadRoom => (
+            "Distributed floor load of a room",
+            "Allowable floor load from the building engineer (IBC 2018 §1607)",
+        ),
+        RuleId::Overlap => ("Items overlap", "Drawing consistency"),
+        RuleId::OutsideRoom => ("Item outside its room", "Drawing consistency"),
+        RuleId::EgressWidth => ("Egress path width", "IFC 2018 §1020.2 / §1018"),
+        RuleId::EgressObstructed => ("Egress path kept clear", "IFC 2018 §1031.3"),
+        RuleId::DoorSwing => ("Door swing kept clear", "IFC 2018 §1031.3"),
+        RuleId::OutdoorBuildingSeparation => (
+            "Outdoor battery separation from buildings",
+            "IFC 2018 §1206.2.8.6.1 / NFPA 855-2023 §9.5.2.1",
+        ),
+        RuleId::OutdoorEgressSeparation => (
+            "Outdoor battery separation from means of egress",
+            "IFC 2018 §1206.2.8.6.1 / NFPA 855-2023 §9.5.2.1",
+        ),
+    }
+}
+
+/// The default rule set: IFC 2018 §1206 / NFPA 855-2023 / NEC 2017 §110.26
+/// figures.
+pub fn default_rule_set() -> RuleSet {
+    let chem = |chemistry, threshold_kwh, array_rules_apply, max: Option<f64>| ChemistryLimits {
+        chemistry,
+        threshold_kwh,
+        array_rules_apply,
+        max_per_fire_area_kwh: max,
+    };
+    RuleSet {
+        id: DEFAULT_RULE_SET_ID.to_owned(),
+        name: "IFC 2018 / NFPA 855-2023 / NEC 2017".to_owned(),
+        description: "Figures of IFC 2018 §1206 (stationary storage battery systems), NFPA 855 (2023) and NEC 2017 \
+            §110.26 as commonly summarised. Authorities having jurisdiction amend these: copy this rule set, edit \
+            it for the jurisdiction and verify the section numbers against the adopted editions."
+            .to_owned(),
+        rules: RuleId::ALL
+            .into_iter()
+            .map(|rule| {
+                let (title, reference) = default_entry(rule);
+                RuleEntry { rule, enabled: true, title: title.to_owned(), reference: reference.to_owned() }
+            })
+            .collect(),
+        chemistries: vec![
+            chem(Chemistry::LithiumIon, 20.0, true, Some(600.0)),
+            chem(Chemistry::LeadAcid, 70.0, false, None),
+            chem(Chemistry::NickelCadmium, 70.0, false, None),
+            chem(Chemistry::Flow, 20.0, true, Some(600.0)),
+            chem(Chemistry::Sodium, 20.0, true, Some(600.0)),
+            chem(Chemistry::Other, 10.0, true, Some(200.0)),
+        ],
+        arrays: ArrayRules {
+            max_array_kwh: 50.0,
+            listed_system_max_kwh: 250.0,
+            min_spacing_mm: 914,
+            min_wall_spacing_mm: 914,
+            apply_outdoors: false,
+            allow_fire_test_data: true,
+        },
+        working_space: WorkingSpaceRules {
+            bands: vec![
+                VoltageBand { max_v: 150.0, depth_mm: [900, 900, 900] },
+                VoltageBand { max_v: 600.0, depth_mm: [900, 1000, 1200] },
+                VoltageBand { max_v: 1000.0, depth_mm: [900, 1200, 1500] },
+            ],
+            min_width_mm: 762,
+            headroom_mm: 2000,
+            wall_condition: 2,
+            large_equipment_min_a: 1200.0,
+            large_equipment_min_width_mm: 1800,
+            entrance_width_mm: 610,
+            personnel_door_min_a: 800.0,
+            personnel_door_distance_mm: 7600,
+        },
+        floor: FloorRules { footprint_factor: 1.0 },
+        egress: EgressRules { min_width_mm: 914 },
+        outdoor: OutdoorRules { building_separation_mm: 1524, egress_separation_mm: 3048 },
+    }
+}
+
+/// The rule sets built into Backstop (engineers copy one to start their own).
+pub fn builtin_rule_sets() -> Vec<RuleSet> {
+    vec![default_rule_set()]
+}
+
+/// Checks an edited rule set. An empty result means it can be used; each
+/// error names the field and says what to enter.
+pub fn validate_rule_set(rs: &RuleSet) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let mut bad = |field: String, message: String| errs.push(FieldError { field, message });
+    if rs.id.trim().is_empty() || rs.id.trim() != rs.id || rs.id.chars().any(char::is_control) {
+        bad("id".into(), "give the rule set an id without leading/trailing spaces (e.g. \"city-of-x-2024\")".into());
+    }
+    if rs.name.trim().is_empty() {
+        bad("name".into(), "give the rule set a name".into());
+    }
+    for rule in RuleId::ALL {
+        let n = rs.rules.iter().filter(|e| e.rule == rule).count();
+        if n != 1 {
+            bad(
+                "rules".into(),
+                format!(
+                    "rule {} is listed {n} times; list every rule exactly once (disable it instead of removing it)",
+                    rule.as_str()
+                ),
+            );
+        }
+    }
+    for (i, e) in rs.rules.iter().enumerate() {
+        if e.title.trim().is_empty() {
+            bad(format!("rules[{i}].title"), format!("rule {} needs a title", e.rule.as_str()));
+        }
+        if e.enabled && e.reference.trim().is_empty() {
+            bad(
+                format!("rules[{i}].reference"),
+                format!("rule {} is enabled but cites no code section; enter the reference", e.rule.as_str()),
+            );
+        }
+    }
+    for c in Chemistry::ALL {
+        let n = rs.chemistries.iter().filter(|l| l.chemistry == c).count();
+        if n != 1 {
+            bad(
+                "chemistries".into(),
+                format!("chemistry {} is listed {n} times; list every chemistry exactly once", c.as_str()),
+            );
+        }
+    }
+    for (i, l) in rs.chemistries.iter().enumerate() {
+        if !(l.threshold_kwh.is_finite() && l.threshold_kwh >= 0.0) {
+            bad(
+                format!("chemistries[{i}].threshold_kwh"),
+                format!("the threshold of {} is {}; enter a number ≥ 0 kWh", l.chemistry.label(), l.threshold_kwh),
+            );
+        }
+        if let Some(m) = l.max_per_fire_area_kwh
+            && !(m.is_finite() && m > 0.0)
+        {
+            bad(
+                format!("chemistries[{i}].max_per_fire_area_kwh"),
+                format!(
+                    "the fire-area maximum of {} is {m}; enter a number > 0 kWh, or leave it empty for no limit",
+                    l.chemistry.label()
+                ),
+            );
+        }
+    }
+    let a = &rs.arrays;
+    for (field, v) in [("arrays.max_array_kwh", a.max_array_kwh), ("arrays.listed_system_max_kwh", a.listed_system_max_kwh)] {
+        if !(v.is_finite() && v > 0.0) {
+            bad(field.into(), format!("{field} is {v}; enter a number > 0 kWh"));
+        }
+    }
+    let ws = &rs.working_space;
+    if ws.bands.is_empty() {
+        bad("working_space.bands".into(), "the working-space table needs at least one voltage band".into());
+    }
+    let mut prev = 0.0;
+    for (i, b) in ws.bands.iter().enumerate() {
+        if !(b.max_v.is_finite() && b.max_v > prev) {
+            bad(
+                format!("working_space.bands[{i}].max_v"),
+                format!("band {} ends at {} V; bands must end above 0 V and above the previous band ({prev} V)", i + 1, b.max_v),
+            );
+        }
+        if b.max_v.is_finite() {
+            prev = b.max_v;
+        }
+        if b.depth_mm.contains(&0) {
+            bad(format!("working_space.bands[{i}].depth_mm"), format!("band {} has a zero depth; enter depths in mm", i + 1));
+        }
+        if b.depth_mm[0] > b.depth_mm[1] || b.depth_mm[1] > b.depth_mm[2] {
+            bad(
+                format!("working_space.bands[{i}].depth_mm"),
+                format!(
+                    "band {} depths {:?} decrease from condition 1 to 3; condition 2 needs at least the depth of 1, and 3 at least that of 2",
+                    i + 1,
+                    b.depth_mm
+                ),
+            );
+        }
+    }
+    if !(1..=3).contains(&ws.wall_condition) {
+        bad(
+            "working_space.wall_condition".into(),
+            format!("the wall condition is {}; enter 1, 2 or 3 (grounded walls are condition 2)", ws.wall_condition),
+        );
+    }
+    for (field, v) in [
+        ("working_space.large_equipment_min_a", ws.large_equipment_min_a),
+        ("working_space.personnel_door_min_a", ws.personnel_door_min_a),
+    ] {
+        if !(v.is_finite() && v >= 0.0) {
+            bad(field.into(), format!("{field} is {v}; enter a number ≥ 0 A"));
+        }
+    }
+    if ws.entrance_width_mm == 0 {
+        bad("working_space.entrance_width_mm".into(), "the entrance width is 0; enter it in mm (610 in NEC 2017)".into());
+    }
+    let f = rs.floor.footprint_factor;
+    if !(f.is_finite() && f > 0.0) {
+        bad("floor.footprint_factor".into(), format!("the footprint factor is {f}; enter a number > 0 (1.0 compares directly)"));
+    }
+    errs
+}
+
+/// The rule set's entry for `rule` (validated sets have exactly one).
+pub fn entry(rs: &RuleSet, rule: RuleId) -> Option<&RuleEntry> {
+    rs.rules.iter().find(|e| e.rule == rule)
+}
+
+/// The rule set's limits for `chemistry`.
+pub fn chemistry_limits(rs: &RuleSet, chemistry: Chemistry) -> Option<&ChemistryLimits> {
+    rs.chemistries.iter().find(|l| l.chemistry == chemistry)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_is_valid_and_complete() {
+        let rs = default_rule_set();
+        assert_eq!(validate_rule_set(&rs), Vec::new());
+        assert_eq!(rs.rules.len(), RuleId::ALL.len());
+    }
+
+    #[test]
+    fn edited_fields_are_named() {
+        let mut rs = default_rule_set();
+        rs.arrays.max_array_kwh = f64::NAN;
+        rs.working_space.bands[1].max_v = 100.0;
+        rs.working_space.bands[2].depth_mm = [900, 1200, 1000];
+        rs.working_space.wall_condition = 4;
+        rs.rules.retain(|e| e.rule != RuleId::Overlap);
+        rs.chemistries[0].max_per_fire_area_kwh = Some(-1.0);
+        let fields: Vec<String> = validate_rule_set(&rs).into_iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            [
+                "rules",
+                "chemistries[0].max_per_fire_area_kwh",
+                "arrays.max_array_kwh",
+                "working_space.bands[1].max_v",
+                "working_space.bands[2].depth_mm",
+                "working_space.wall_condition",
+            ]
+        );
+    }
+}
