@@ -331,6 +331,11 @@ pub fn dist_segment_rect(a: P, b: P, r: &Rect) -> (f64, P, P) {
     if let Some((p, _)) = clip_segment(a, b, r) {
         return (0.0, p, p);
     }
+    if a.x == b.x || a.y == b.y {
+        // Axis-aligned (walls of rectangular rooms): the midpoint of the
+        // shared range is the natural place for a dimension line.
+        return Rect::from_corners(a, b).gap(r);
+    }
     let mut best = (f64::INFINITY, a, a);
     for p in [a, b] {
         let (d, q) = r.dist_point(p);
