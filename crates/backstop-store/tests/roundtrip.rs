@@ -102,7 +102,13 @@ fn arb_design() -> impl Strategy<Value = Design> {
             let mut d = Design::new(ProjectInfo { name: format!("P{name}"), created_at_ms: 1, ..ProjectInfo::default() });
             d.revisions = revs
                 .into_iter()
-                .map(|(n, text)| Revision { rev: format!("R{n}"), date: "2026-01-31".into(), author: text.clone(), description: text })
+                .enumerate()
+                .map(|(i, (day, text))| Revision {
+                    rev: format!("R{i}"),
+                    date: format!("2026-01-{:02}", 1 + day % 28),
+                    author: text.clone(),
+                    description: text,
+                })
                 .collect();
             d.layout.rooms = rooms
                 .iter()
