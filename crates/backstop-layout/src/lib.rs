@@ -26,6 +26,7 @@
 //! x east, y north; at rotation 0 an item's front faces south.
 
 pub mod check;
+pub mod editor;
 pub mod geom;
 pub mod index;
 pub mod resolve;

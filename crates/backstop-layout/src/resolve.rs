@@ -251,6 +251,12 @@ fn room_polygon(shape: &RoomShape) -> Result<Polygon, String> {
     }
 }
 
+/// The outline of a room shape as a polygon, or `None` when it is invalid
+/// (degenerate, self-crossing, out of range).
+pub fn room_outline(shape: &RoomShape) -> Option<Polygon> {
+    room_polygon(shape).ok()
+}
+
 /// Resolves `layout` with `specs` (by catalog key) and the rack spec.
 pub fn resolve<'a>(layout: &'a Layout, specs: &'a [EquipmentSpec], rack: Option<&'a RackSpec>) -> Scene<'a> {
     let mut diags = Vec::new();
