@@ -298,3 +298,27 @@ pub struct Assignment {
     pub cabinet: String,
     pub serial: String,
 }
+
+/// What commissioning expects to find on site, kept in the project settings.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CommissioningPlan {
+    /// The address plan: which unit id sits in which cabinet. Empty: one
+    /// unit per battery cabinet, in tag order from unit 1.
+    #[serde(default)]
+    pub units: Vec<PlannedUnit>,
+    /// Firmware every pack controller must run (model 1 `Vr`); empty: not specified.
+    #[serde(default)]
+    pub firmware: String,
+    /// Pack-controller model (model 1 `Md`); empty: not specified.
+    #[serde(default)]
+    pub model: String,
+    /// Setpoints the packs must be left at.
+    #[serde(default)]
+    pub design_setpoints: Vec<DesignSetpoint>,
+    /// The project's copy of the checklist; `None`: the built-in one.
+    #[serde(default)]
+    pub template: Option<ChecklistTemplate>,
+    /// Explicit placements of discovered controllers (drag onto a cabinet).
+    #[serde(default)]
+    pub assignments: Vec<Assignment>,
+}

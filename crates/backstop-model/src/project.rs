@@ -117,6 +117,10 @@ pub struct Settings {
     pub rule_set: Option<String>,
     /// Commissioning acceptance tolerances.
     pub tolerances: Tolerances,
+    /// What commissioning expects to find on site: the address plan, the
+    /// specified firmware and the design setpoints.
+    #[serde(default)]
+    pub commissioning: crate::commissioning::CommissioningPlan,
 }
 
 /// A record whose shape is owned by another module (catalog entries and

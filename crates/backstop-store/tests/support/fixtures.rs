@@ -91,6 +91,7 @@ pub fn sample_design() -> Design {
     d.settings = Settings {
         rule_set: Some("nfpa855-2026".into()),
         tolerances: Tolerances { voltage_pct: 0.5, ..Tolerances::default() },
+        ..Settings::default()
     };
     d.catalog = vec![
         catalog_record(),
