@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod demo;
 mod project;
 
 #[derive(Parser)]
@@ -22,12 +23,18 @@ enum Command {
     /// Create, inspect, check, export and import project files.
     #[command(subcommand)]
     Project(project::ProjectCmd),
+    /// Write the sample project (a data hall, its UPS and three battery cabinets).
+    Demo {
+        /// Where to write it (must not exist).
+        file: std::path::PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: anyhow::Result<ExitCode> = match cli.command {
         Command::Project(cmd) => project::run(cmd),
+        Command::Demo { file } => demo::run(&file),
     };
     match result {
         Ok(code) => code,

@@ -51,3 +51,18 @@ fn check_fails_with_the_reason() {
     assert_eq!(code, 2);
     assert!(err.contains("does not exist"), "{err}");
 }
+
+#[test]
+fn demo_project_is_a_valid_designed_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("demo.backstop");
+    let (code, _, err) = backstop(&["demo", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = backstop(&["project", "check", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    let (_, out, _) = backstop(&["project", "info", file.to_str().unwrap()]);
+    assert!(out.contains("layout    2 rooms, 3 equipment, 10 racks, 1 UPS/PCS, 1 egress paths"), "{out}");
+    let (code, _, err) = backstop(&["demo", file.to_str().unwrap()]);
+    assert_ne!(code, 0, "an existing file is never overwritten");
+    assert!(err.contains("already exists"), "{err}");
+}
