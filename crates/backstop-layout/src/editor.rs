@@ -250,11 +250,7 @@ impl<'a> Items<'a> {
 }
 
 fn check_point(p: Point) -> Result<(), EditError> {
-    if p.x_mm.abs() > COORD_LIMIT_MM || p.y_mm.abs() > COORD_LIMIT_MM {
-        Err(EditError::OutOfRange)
-    } else {
-        Ok(())
-    }
+    if crate::resolve::point_ok(p) { Ok(()) } else { Err(EditError::OutOfRange) }
 }
 
 /// Footprint of a placed item as (south-west, north-east) corners, rounded
@@ -263,9 +259,11 @@ pub fn footprint_of(layout: &Layout, specs: &[EquipmentSpec], o: &ObjectRef) -> 
     Items::new(layout, specs).rect(o).map(|r| r.to_points())
 }
 
-/// Rotates the selection a quarter turn about the centre of its bounding
-/// box (rounded to the millimetre): positions turn about the pivot and each
-/// item turns about its own centre.
+/// Rotates the selection a quarter turn about the centre of its first
+/// item (the anchor, as CAD tools rotate about the key object): positions
+/// turn about the anchor and each item turns about its own centre. The
+/// anchor is an integer point that does not move, so the turn is exact and
+/// four turns restore the selection.
 pub fn rotate_selection(
     layout: &Layout,
     specs: &[EquipmentSpec],
@@ -273,13 +271,11 @@ pub fn rotate_selection(
     t: Turn,
 ) -> Result<Vec<Move>, EditError> {
     let items = Items::new(layout, specs);
-    let mut bb: Option<Rect> = None;
     for o in selection {
-        let r = items.rect(o)?;
-        bb = Some(bb.map_or(r, |b| b.union(&r)));
+        items.rect(o)?;
     }
-    let Some(bb) = bb else { return Ok(Vec::new()) };
-    let c = bb.center().to_point();
+    let Some(anchor) = selection.first() else { return Ok(Vec::new()) };
+    let c = items.placement(anchor)?.position;
     let mut moves = Vec::new();
     for o in selection {
         let p = items.placement(o)?;

@@ -139,8 +139,10 @@ fn warn(field: String, message: String, objects: Vec<ObjectRef>) -> Diagnostic {
     Diagnostic { severity: Severity::Warning, field, message, objects }
 }
 
-fn point_ok(p: backstop_model::layout::Point) -> bool {
-    p.x_mm.abs() <= COORD_LIMIT_MM && p.y_mm.abs() <= COORD_LIMIT_MM
+/// True when both coordinates are within ±[`COORD_LIMIT_MM`].
+pub fn point_ok(p: backstop_model::layout::Point) -> bool {
+    let r = -COORD_LIMIT_MM..=COORD_LIMIT_MM;
+    r.contains(&p.x_mm) && r.contains(&p.y_mm)
 }
 
 fn finite_nonneg(v: f64) -> bool {
