@@ -25,6 +25,7 @@
 //! Plan coordinates follow `backstop_model::layout`: integer millimetres,
 //! x east, y north; at rotation 0 an item's front faces south.
 
+pub mod bom;
 pub mod check;
 pub mod editor;
 pub mod geom;
@@ -32,6 +33,7 @@ pub mod index;
 pub mod resolve;
 pub mod rules;
 
+pub use bom::{bom, bom_csv};
 pub use check::{CheckInput, CheckOptions, check, check_with, fmt_num};
 pub use index::IndexKind;
 pub use rules::{DEFAULT_RULE_SET_ID, builtin_rule_sets, default_rule_set, validate_rule_set};

@@ -1088,8 +1088,12 @@ pub struct Bom {
     pub lines: Vec<BomLine>,
     /// Amounts of each line, same order as `lines`.
     pub amounts: Vec<BomAmounts>,
-    /// Sum over all lines.
+    /// Sum over all lines. `power_kw` adds the rated power of battery,
+    /// UPS/PCS and other equipment lines (IT racks carry none; their load is
+    /// in `it_load_kw` and counts as heat).
     pub totals: BomAmounts,
+    /// IT load of all racks, kW.
+    pub it_load_kw: f64,
     /// Items that could not be priced or weighed (missing specs).
     pub diagnostics: Vec<Diagnostic>,
 }
