@@ -32,8 +32,10 @@ pub mod geom;
 pub mod index;
 pub mod resolve;
 pub mod rules;
+pub mod svg;
 
 pub use bom::{bom, bom_csv};
 pub use check::{CheckInput, CheckOptions, check, check_with, fmt_num};
 pub use index::IndexKind;
+pub use svg::{SvgOptions, plan_svg};
 pub use rules::{DEFAULT_RULE_SET_ID, builtin_rule_sets, default_rule_set, validate_rule_set};
