@@ -156,7 +156,7 @@ fn naive(path: &Path, hours: i64) -> Run {
     let start = Instant::now();
     let mut pending: Vec<(i64, i64, f64)> = Vec::new();
     let mut last_flush = T0;
-    let mut flush = |conn: &mut Connection, pending: &mut Vec<(i64, i64, f64)>| {
+    let flush = |conn: &mut Connection, pending: &mut Vec<(i64, i64, f64)>| {
         let tx = conn.transaction().unwrap();
         {
             let mut st = tx.prepare_cached("INSERT INTO samples VALUES (?1, ?2, ?3)").unwrap();

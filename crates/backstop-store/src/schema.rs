@@ -264,7 +264,8 @@ pub(crate) fn read_schema(conn: &Connection) -> rusqlite::Result<Vec<SchemaObjec
 /// migrations on an empty in-memory database (once per version and process).
 pub(crate) fn expected_schema(version: u32) -> rusqlite::Result<Vec<SchemaObject>> {
     use std::sync::{Mutex, OnceLock};
-    static CACHE: OnceLock<Mutex<Vec<(u32, Vec<SchemaObject>)>>> = OnceLock::new();
+    type Cache = Mutex<Vec<(u32, Vec<SchemaObject>)>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
     if let Ok(c) = cache.lock()
         && let Some((_, objs)) = c.iter().find(|(v, _)| *v == version)

@@ -76,12 +76,13 @@ fn newer_version_is_refused_naming_both_versions() {
     {
         let c = Connection::open(&path).unwrap();
         c.execute_batch("PRAGMA user_version = 99;").unwrap();
-        c.execute("UPDATE file_meta SET value = '9.1.0' WHERE key = 'written_by'", []).ok();
+        let n = c.execute("UPDATE meta SET value = '9.1.0' WHERE key = 'written_by'", []).unwrap();
+        assert_eq!(n, 1);
     }
     let e = open_expect_err(&path);
     assert!(matches!(e, StoreError::TooNew { file_schema: 99, .. }), "{e}");
     let text = e.to_string();
-    assert!(text.contains("was made by Backstop") && text.contains(&format!("this is Backstop {}", env!("CARGO_PKG_VERSION"))), "{text}");
+    assert!(text.contains("was made by Backstop 9.1.0 (file format 99)") && text.contains(&format!("this is Backstop {}", env!("CARGO_PKG_VERSION"))), "{text}");
 }
 
 #[test]
@@ -144,7 +145,7 @@ struct ReadOnly(Vec<PathBuf>, bool);
 
 impl ReadOnly {
     fn make(dir: &Path, file: &Path) -> ReadOnly {
-        let root = unsafe { libc::geteuid() } == 0;
+        let root = is_root();
         let paths = vec![file.to_owned(), dir.to_owned()];
         for p in &paths {
             if root {
@@ -188,25 +189,33 @@ fn unicode_and_spaces_in_paths() {
     Project::check(&copy).unwrap();
 }
 
-/// The child side of the full-disk test: limits the file size it may write,
-/// then tries Save As; prints the error.
+/// Whether this process runs as root (effective uid 0), from /proc.
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(2) == Some("0")))
+        .unwrap_or(false)
+}
+
+/// The child side of the full-disk test: Save As onto a full disk, then
+/// report the outcome, what the target folder holds, and whether the open
+/// project can still be edited.
 #[test]
 fn full_disk_child_entry() {
     let Ok(spec) = std::env::var("BACKSTOP_FULL_DISK_CHILD") else { return };
     let (src, dst) = spec.split_once('|').unwrap();
     let mut p = Project::open(Path::new(src), &OpenOptions::edit()).unwrap();
-    // SAFETY: plain libc calls on this process: ignore SIGXFSZ so an
-    // oversize write fails with EFBIG instead of killing us, then cap the
-    // size of any file we write at 64 KiB (the project is larger).
-    unsafe {
-        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-        let lim = libc::rlimit { rlim_cur: 64 * 1024, rlim_max: 64 * 1024 };
-        assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &lim), 0);
-    }
     match p.save_as(Path::new(dst), &CreateOptions::default()) {
         Ok(()) => println!("RESULT saved"),
         Err(e) => println!("RESULT error {e}"),
     }
+    let folder = Path::new(dst).parent().unwrap();
+    let names: Vec<String> =
+        std::fs::read_dir(folder).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    println!("LEFTOVER [{}]", names.join("|"));
+    let mut i = p.info().unwrap();
+    i.notes = "edited after the failed Save As".into();
+    println!("EDIT_AFTER {}", p.set_project_info(&i).is_ok() && p.path() == Path::new(src));
 }
 
 #[test]
@@ -216,26 +225,60 @@ fn full_disk_during_save_as_keeps_the_original_and_leaves_no_partial_copy() {
     }
     let dir = tempfile::tempdir().unwrap();
     let src = real_project(dir.path(), "original.backstop");
-    assert!(std::fs::metadata(&src).unwrap().len() > 64 * 1024, "the fixture must exceed the limit");
-    let dst = dir.path().join("copy.backstop");
-    let before = hash(&src);
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "full_disk_child_entry", "--nocapture", "--test-threads", "1"])
-        .env("BACKSTOP_FULL_DISK_CHILD", format!("{}|{}", src.display(), dst.display()))
-        .output()
-        .unwrap();
+    let size = std::fs::metadata(&src).unwrap().len();
+    assert!(size > 160 * 1024, "the fixture ({size} bytes) must not fit on the small disk");
+    let disk = dir.path().join("small disk");
+    std::fs::create_dir(&disk).unwrap();
+    let dst = disk.join("copy.backstop");
+    let exe = std::env::current_exe().unwrap();
+    let child_args = ["--exact", "full_disk_child_entry", "--nocapture", "--test-threads", "1"];
+    let spec = format!("{}|{}", src.display(), dst.display());
+    // A real full disk: a 128 KiB tmpfs mounted over the target folder in a
+    // private mount namespace (vanishes with the child). Without the rights
+    // for that, a 128 KiB file-size limit makes the write fail the same way.
+    let real_disk = is_root() && Command::new("unshare").args(["-m", "true"]).status().is_ok_and(|s| s.success());
+    let out = if real_disk {
+        Command::new("unshare")
+            .args(["-m", "sh", "-c", "mount -t tmpfs -o size=128k backstop-full \"$1\" && shift && exec \"$@\"", "sh"])
+            .arg(&disk)
+            .arg(&exe)
+            .args(child_args)
+            .env("BACKSTOP_FULL_DISK_CHILD", &spec)
+            .output()
+            .unwrap()
+    } else {
+        Command::new("sh")
+            .args(["-c", "trap '' XFSZ; exec prlimit --fsize=131072 \"$@\"", "sh"])
+            .arg(&exe)
+            .args(child_args)
+            .env("BACKSTOP_FULL_DISK_CHILD", &spec)
+            .output()
+            .unwrap()
+    };
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout
-        .lines()
-        .find_map(|l| l.find("RESULT").map(|at| &l[at..]))
-        .unwrap_or_else(|| panic!("child printed no result: {stdout}"));
-    assert!(line.starts_with("RESULT error"), "{line}");
-    assert!(line.contains("copy.backstop"), "the message names the target: {line}");
-    assert!(line.contains("disk may be full"), "the message says what to do: {line}");
-    assert_eq!(hash(&src), before, "the original is intact");
-    assert!(!dst.exists(), "no partial copy is left behind");
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
-    assert!(leftovers.iter().all(|n| !n.to_string_lossy().contains("saving")), "temporary files left: {leftovers:?}");
+    let field = |tag: &str| -> String {
+        stdout
+            .lines()
+            .find_map(|l| l.find(tag).map(|at| l[at + tag.len()..].trim().to_owned()))
+            .unwrap_or_else(|| panic!("child printed no {tag}: {stdout} {}", String::from_utf8_lossy(&out.stderr)))
+    };
+    let result = field("RESULT");
+    assert!(result.starts_with("error"), "Save As onto a full disk must fail: {result}");
+    assert!(result.contains("copy.backstop"), "the message names the target: {result}");
+    if real_disk {
+        assert!(result.contains("the disk is full"), "the message says what happened: {result}");
+    } else {
+        assert!(result.contains("disk may be full"), "the message says what to do: {result}");
+    }
+    assert!(result.contains("free some space"), "the message says what to do: {result}");
+    assert_eq!(field("LEFTOVER"), "[]", "no partial copy, temporary file or lock is left on the full disk");
+    assert!(!dst.exists());
+    if real_disk {
+        // (Under the file-size limit the original cannot grow either.)
+        assert_eq!(field("EDIT_AFTER"), "true", "the open project stays the original and keeps working");
+        let p = Project::open(&src, &OpenOptions::view()).unwrap();
+        assert_eq!(p.info().unwrap().notes, "edited after the failed Save As");
+    }
     Project::check(&src).unwrap();
 }
 
