@@ -25,6 +25,7 @@
 //! Plan coordinates follow `backstop_model::layout`: integer millimetres,
 //! x east, y north; at rotation 0 an item's front faces south.
 
+pub mod autoplace;
 pub mod bom;
 pub mod check;
 pub mod editor;
@@ -34,6 +35,7 @@ pub mod resolve;
 pub mod rules;
 pub mod svg;
 
+pub use autoplace::auto_place;
 pub use bom::{bom, bom_csv};
 pub use check::{CheckInput, CheckOptions, check, check_with, fmt_num};
 pub use index::IndexKind;
