@@ -76,6 +76,8 @@ struct Series {
     /// Last time appended (or stored before this writer started).
     last_ms: Option<i64>,
     decimals: u8,
+    /// Samples appended since the last successful flush.
+    unwritten: usize,
 }
 
 /// Buffers samples and writes them as compressed chunks.
@@ -148,6 +150,7 @@ impl TelemetryWriter {
             }
             series.open.samples.push(*s);
             series.open.dirty = true;
+            series.unwritten += 1;
             series.last_ms = Some(s.t_ms);
         }
         Ok(())
@@ -155,13 +158,7 @@ impl TelemetryWriter {
 
     /// Samples buffered and not yet written.
     pub fn pending_samples(&self) -> usize {
-        self.series
-            .values()
-            .map(|s| {
-                s.sealed.iter().map(|c| c.samples.len()).sum::<usize>()
-                    + if s.open.dirty { s.open.samples.len() } else { 0 }
-            })
-            .sum()
+        self.series.values().map(|s| s.unwritten).sum()
     }
 
     /// Writes everything buffered in one transaction. After it returns `Ok`,
@@ -213,6 +210,7 @@ impl TelemetryWriter {
         // Committed: drop sealed chunks, remember the rows of open ones.
         for series in self.series.values_mut() {
             series.sealed.clear();
+            series.unwritten = 0;
             series.open.dirty = false;
         }
         for (point, row) in open_rows {
