@@ -5,8 +5,11 @@
 
 mod support;
 
-use backstop_model::layout::{Clearances, PlacedEquipment, Placement, Point, Room, RoomShape, Rotation, Environment};
-use backstop_model::project::{Design, ProjectInfo, Record, Revision};
+use backstop_model::layout::{
+    Clearances, Door, DoorLeadsTo, DoorSwing, EgressPath, Environment, ItRack, PlacedEquipment, Placement, Point, PowerUnit,
+    PowerUnitKind, Room, RoomShape, Rotation,
+};
+use backstop_model::project::{Design, ProjectInfo, Record, Revision, Settings, SizingResultRecord, Tolerances};
 use backstop_store::{
     CreateOptions, Migration, OpenOptions, Project, SCHEMA_VERSION, StoreError, design_from_json, design_to_json,
 };
@@ -156,11 +159,121 @@ fn arb_design() -> impl Strategy<Value = Design> {
         })
 }
 
+fn arb_point() -> impl Strategy<Value = Point> {
+    (any::<i64>(), any::<i64>()).prop_map(|(x, y)| Point::new(x, y))
+}
+
+fn arb_rotation() -> impl Strategy<Value = Rotation> {
+    prop_oneof![Just(Rotation::R0), Just(Rotation::R90), Just(Rotation::R180), Just(Rotation::R270)]
+}
+
+fn finite() -> impl Strategy<Value = f64> {
+    // Non-negative finite values of every magnitude, including subnormals.
+    prop_oneof![0.0f64..1.0e4, proptest::num::f64::POSITIVE | proptest::num::f64::ZERO | proptest::num::f64::SUBNORMAL]
+}
+
+/// The rest of a design: polygons and doors, racks, UPS/PCS units, egress
+/// paths, settings, sizing cases and results.
+fn with_everything() -> impl Strategy<Value = Design> {
+    (
+        arb_design(),
+        proptest::collection::vec(arb_point(), 3..7),
+        proptest::collection::vec((arb_point(), any::<u32>(), 0u8..3, 0u8..3), 0..3),
+        proptest::collection::vec((arb_point(), arb_rotation(), any::<u32>(), any::<u32>(), finite()), 0..4),
+        proptest::collection::vec((any::<bool>(), arb_point(), arb_rotation(), finite(), finite(), finite()), 0..3),
+        proptest::collection::vec((arb_text(), proptest::collection::vec(arb_point(), 0..5), any::<u32>()), 0..3),
+        (finite(), finite(), finite(), finite(), finite(), proptest::option::of(arb_text())),
+        proptest::collection::vec((arb_text(), any::<i64>(), finite()), 0..3),
+    )
+        .prop_map(|(mut d, vertices, doors, racks, units, egress, tol, cases)| {
+            let other_room = d.layout.rooms[0].id.clone();
+            d.layout.rooms.push(Room {
+                id: "yard".into(),
+                name: "Yard".into(),
+                shape: RoomShape::Polygon { vertices },
+                height_mm: 0,
+                floor_load_kg_m2: tol.0,
+                fire_area: None,
+                environment: Environment::Outdoor,
+                doors: doors
+                    .into_iter()
+                    .map(|(position, width_mm, swing, to)| Door {
+                        position,
+                        width_mm,
+                        swing: [DoorSwing::Inward, DoorSwing::Outward, DoorSwing::Sliding][swing as usize],
+                        leads_to: match to {
+                            0 => DoorLeadsTo::Outside,
+                            1 => DoorLeadsTo::Corridor,
+                            _ => DoorLeadsTo::Room(other_room.clone()),
+                        },
+                    })
+                    .collect(),
+            });
+            d.layout.racks = racks
+                .into_iter()
+                .enumerate()
+                .map(|(i, (position, rotation, width_mm, depth_mm, load_kw))| ItRack {
+                    tag: format!("R-{i:02}"),
+                    placement: Placement { room_id: "yard".into(), position, rotation },
+                    width_mm,
+                    depth_mm,
+                    load_kw,
+                })
+                .collect();
+            let first_catalog = d.catalog.first().map(|c| c.key.clone());
+            d.layout.power_units = units
+                .into_iter()
+                .enumerate()
+                .map(|(i, (ups, position, rotation, kw, v, a))| PowerUnit {
+                    tag: format!("PU-{i}"),
+                    kind: if ups { PowerUnitKind::Ups } else { PowerUnitKind::Pcs },
+                    catalog_key: if ups { first_catalog.clone() } else { None },
+                    placement: Placement { room_id: other_room.clone(), position, rotation },
+                    clearances: Clearances { front_mm: 1_000, rear_mm: 0, left_mm: 5, right_mm: 5 },
+                    rated_kw: kw,
+                    voltage_to_ground_v: v,
+                    ampacity_a: a,
+                    serves: vec!["R-00".into()],
+                })
+                .collect();
+            d.layout.egress_paths = egress
+                .into_iter()
+                .enumerate()
+                .map(|(i, (name, route, width_mm))| EgressPath { id: format!("E{i}"), name, route, width_mm })
+                .collect();
+            d.settings = Settings {
+                rule_set: tol.5,
+                tolerances: Tolerances { voltage_pct: tol.0, current_pct: tol.1, temperature_k: tol.2, soc_points: tol.3, cell_spread_mv: tol.4 },
+                ..Settings::default()
+            };
+            for (i, (name, n, x)) in cases.into_iter().enumerate() {
+                let key = format!("case-{i}");
+                d.sizing_cases.push(Record {
+                    key: key.clone(),
+                    kind: "ups-ride-through".into(),
+                    name: name.clone(),
+                    body: serde_json::json!({ "n": n, "x": x, "name": name }).to_string(),
+                });
+                d.sizing_results.push(SizingResultRecord {
+                    case_key: key.clone(),
+                    record: Record {
+                        key: format!("{key}/result"),
+                        kind: "ups-ride-through".into(),
+                        name: "Result".into(),
+                        body: serde_json::json!({ "ok": i % 2 == 0, "list": [n, 1, 2] }).to_string(),
+                    },
+                });
+            }
+            d.sort_canonical();
+            d
+        })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
 
     #[test]
-    fn json_export_import_is_exact(design in arb_design()) {
+    fn json_export_import_is_exact(design in with_everything()) {
         let json = design_to_json(&design).unwrap();
         prop_assert_eq!(&design_from_json(&json).unwrap(), &design);
         let dir = tempfile::tempdir().unwrap();
