@@ -219,6 +219,16 @@ impl Unit {
         self.models.iter().find(|m| m.image.def.id == id).and_then(|m| m.image.get(path))
     }
 
+    /// Communication loss: open the contactors and report DISCONNECTED with
+    /// SetOp = DISCONNECT until a master connects the pack again.
+    pub fn enter_safe_state(&mut self) {
+        self.pack.connected = false;
+        if let Some(mi) = self.models.iter().position(|m| matches!(m.role, Role::Battery)) {
+            self.overlay.insert((mi, "SetOp".into()), vec![2]);
+        }
+        self.refresh();
+    }
+
     /// All registers from the base: SunS, models, end marker.
     pub fn flat(&self) -> &[u16] {
         &self.flat

@@ -43,6 +43,39 @@ pub struct SimState {
     /// Physics paused (values stay put; tests compare exact values).
     pub frozen: bool,
     pub(crate) fault_seq: u64,
+    /// Communication-loss watchdog: a unit that hears no request for this
+    /// long (after the first one) opens its contactors and reports
+    /// DISCONNECTED until a master writes SetOp = CONNECT, like a real BMS.
+    pub comm_timeout: Option<std::time::Duration>,
+    /// When each unit last heard a request addressed to it.
+    pub(crate) last_heard: BTreeMap<u8, std::time::Instant>,
+}
+
+impl SimState {
+    /// Notes a request to `unit` at `now`, first applying the watchdog for
+    /// the silence before it.
+    pub(crate) fn heard(&mut self, unit: u8, now: std::time::Instant) {
+        self.watchdog(now, Some(unit));
+        self.last_heard.insert(unit, now);
+    }
+
+    /// Puts units whose master went silent for longer than the timeout into
+    /// their safe state (all units, or just `only`).
+    pub(crate) fn watchdog(&mut self, now: std::time::Instant, only: Option<u8>) {
+        let Some(limit) = self.comm_timeout else { return };
+        let lost: Vec<u8> = self
+            .last_heard
+            .iter()
+            .filter(|(u, at)| only.is_none_or(|o| o == **u) && now.duration_since(**at) > limit)
+            .map(|(u, _)| *u)
+            .collect();
+        for u in lost {
+            self.last_heard.remove(&u);
+            if let Some(unit) = self.units.get_mut(&u) {
+                unit.enter_safe_state();
+            }
+        }
+    }
 }
 
 struct SimInner {
@@ -103,6 +136,8 @@ impl Sim {
                     replies: 0,
                     frozen: config.frozen,
                     fault_seq: 0,
+                    comm_timeout: None,
+                    last_heard: BTreeMap::new(),
                 }),
                 disconnect,
                 shutdown,
@@ -151,6 +186,7 @@ impl Sim {
                 tokio::select! {
                     _ = iv.tick() => {
                         let mut s = sim.lock();
+                        s.watchdog(std::time::Instant::now(), None);
                         if !s.frozen {
                             for u in s.units.values_mut() {
                                 u.step(tick.as_secs_f64());
@@ -207,6 +243,11 @@ impl Sim {
             Some("disconnect") => {
                 let ms: u32 = words.get(1).ok_or("disconnect needs milliseconds")?.parse().map_err(|_| "bad milliseconds")?;
                 self.disconnect(ms);
+                Ok(String::new())
+            }
+            Some("comm-timeout") => {
+                let secs: f64 = words.get(1).ok_or("comm-timeout needs seconds (0 = off)")?.parse().map_err(|_| "bad seconds")?;
+                self.lock().comm_timeout = (secs > 0.0).then(|| Duration::from_secs_f64(secs));
                 Ok(String::new())
             }
             Some("freeze") => {
@@ -317,6 +358,7 @@ fault exception <1-11>|off
 fault units <1,2,5-7>|all
 fault clear
 disconnect <ms>
+comm-timeout SECONDS          (0 = off) safe state after this long without a request
 freeze on|off
 spread <unit> <mV>
 version <unit> <text>
@@ -347,5 +389,30 @@ mod tests {
         assert!(sim.command("get 9 1 Vr").starts_with("error"));
         assert!(sim.command("nonsense").starts_with("error"));
         assert!(sim.command("regs 1").starts_with("ok {\"base\":40000"));
+    }
+
+    #[test]
+    fn communication_loss_puts_a_unit_in_its_safe_state_until_connected_again() {
+        let sim = Sim::new(SimConfig { units: vec![UnitConfig::new(1), UnitConfig::new(2)], faults: Faults::default(), wire_baud: None, frozen: true }).unwrap();
+        assert_eq!(sim.command("comm-timeout 2"), "ok");
+        let t0 = std::time::Instant::now();
+        {
+            let mut s = sim.lock();
+            s.heard(1, t0);
+            s.heard(2, t0);
+            // Inside the timeout nothing happens.
+            s.watchdog(t0 + Duration::from_millis(1_900), None);
+        }
+        assert_eq!(sim.command("get 1 802 State"), "ok CONNECTED");
+        // The next request after a long silence finds the pack already safe.
+        sim.lock().heard(1, t0 + Duration::from_millis(2_500));
+        assert_eq!(sim.command("get 1 802 State"), "ok DISCONNECTED");
+        assert_eq!(sim.command("get 1 802 SetOp"), "ok DISCONNECT");
+        assert_eq!(sim.command("get 2 802 State"), "ok CONNECTED", "only the silent unit is affected");
+        // The periodic check catches unit 2 without any request.
+        sim.lock().watchdog(t0 + Duration::from_millis(2_600), None);
+        assert_eq!(sim.command("get 2 802 State"), "ok DISCONNECTED");
+        assert_eq!(sim.command("comm-timeout 0"), "ok");
+        assert!(sim.lock().comm_timeout.is_none());
     }
 }

@@ -57,6 +57,11 @@ struct Args {
     /// Start with physics paused (values do not change until "freeze off").
     #[arg(long)]
     freeze: bool,
+    /// Communication-loss watchdog: after this many seconds without a
+    /// request (once a master has spoken), a unit opens its contactors and
+    /// reports DISCONNECTED until SetOp = CONNECT is written. 0 = off.
+    #[arg(long, default_value_t = 30.0)]
+    comm_timeout_s: f64,
     /// Emulate wire timing at this baud rate (11-bit characters, 3.5-character gaps).
     #[arg(long)]
     wire_baud: Option<u32>,
@@ -170,6 +175,7 @@ async fn run(args: Args) -> Result<(), String> {
         return Err("nothing to serve: give --serial PATH and/or --tcp ADDR".into());
     }
     let sim = Sim::new(build(&args)?)?;
+    sim.command(&format!("comm-timeout {}", args.comm_timeout_s));
     let mut tasks = Vec::new();
     tasks.push(sim.spawn_physics(Duration::from_millis(args.tick_ms)));
     let mut ready = Vec::new();
@@ -213,7 +219,7 @@ async fn run(args: Args) -> Result<(), String> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("backstop-sim: cannot start the runtime: {e}");

@@ -56,6 +56,9 @@ pub(crate) fn answer(sim: &Sim, unit: u8, pdu: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     state.requests += 1;
+    if !broadcast {
+        state.heard(unit, std::time::Instant::now());
+    }
     // "No reply" models a unit that does not hear the bus (wrong wiring,
     // unpowered, wrong address): it neither answers nor acts on a request.
     if state.faults.no_reply && state.faults.applies(unit, function) {
@@ -276,8 +279,8 @@ async fn respond<T: AsyncWrite + Unpin>(io: &mut T, sim: &Sim, frame: &[u8], wir
     if at > Instant::now() {
         tokio::time::sleep_until(at).await;
     }
+    // No flush: on a serial port it is a blocking tcdrain.
     io.write_all(&adu).await?;
-    io.flush().await?;
     *last_end = Instant::now();
     Ok(())
 }
