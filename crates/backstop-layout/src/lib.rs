@@ -33,6 +33,7 @@ pub mod geom;
 pub mod index;
 pub mod resolve;
 pub mod rules;
+pub mod sample;
 pub mod svg;
 
 pub use autoplace::auto_place;
