@@ -31,11 +31,21 @@ pub enum ProjectCmd {
     },
     /// Run the integrity and schema checks; exit 1 with the reason when they fail.
     Check { file: PathBuf },
-    /// Write the design as stable, pretty JSON (to stdout, or -o FILE).
+    /// Write the design as stable, pretty JSON (to stdout, or -o FILE); with
+    /// --telemetry, write those points' samples as CSV instead.
     Export {
         file: PathBuf,
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// A telemetry point as DEVICE/POINT (repeat for several); exports CSV.
+        #[arg(long, value_name = "DEVICE/POINT")]
+        telemetry: Vec<String>,
+        /// Start of the time range, ms since the Unix epoch (default: all).
+        #[arg(long, default_value_t = i64::MIN, allow_negative_numbers = true)]
+        from_ms: i64,
+        /// End of the time range, ms since the Unix epoch (default: all).
+        #[arg(long, default_value_t = i64::MAX, allow_negative_numbers = true)]
+        to_ms: i64,
     },
     /// Create a new project file from a design JSON file.
     Import {
@@ -48,7 +58,7 @@ pub enum ProjectCmd {
 pub fn run(cmd: ProjectCmd) -> Result<ExitCode> {
     match cmd {
         ProjectCmd::New { file, name, client, site, engineer } => {
-            let info = ProjectInfo { name, client, site, engineer, created_at_ms: now_ms(), ..ProjectInfo::default() };
+            let info = ProjectInfo { name, client, site, engineer, created_at_ms: backstop_store::time::now_ms(), ..ProjectInfo::default() };
             Project::create(&file, &info, &CreateOptions::default())?;
             println!("created {}", file.display());
             Ok(ExitCode::SUCCESS)
@@ -86,8 +96,32 @@ pub fn run(cmd: ProjectCmd) -> Result<ExitCode> {
                 Ok(ExitCode::from(1))
             }
         },
-        ProjectCmd::Export { file, output } => {
-            let json = Project::open(&file, &OpenOptions::view())?.export_design_json()?;
+        ProjectCmd::Export { file, output, telemetry, from_ms, to_ms } => {
+            let project = Project::open(&file, &OpenOptions::view())?;
+            if !telemetry.is_empty() {
+                let mut points = Vec::new();
+                for name in &telemetry {
+                    let (device, point) = name
+                        .split_once('/')
+                        .with_context(|| format!("--telemetry {name}: write it as DEVICE/POINT"))?;
+                    let id = project.find_telemetry_point(device, point)?.with_context(|| {
+                        format!("{} has no telemetry point {name} (see `backstop project info`)", file.display())
+                    })?;
+                    points.push(id);
+                }
+                let rows = match &output {
+                    Some(out) => {
+                        let f = std::fs::File::create(out).with_context(|| format!("writing {}", out.display()))?;
+                        let rows = project.export_telemetry_csv(std::io::BufWriter::new(f), &points, from_ms, to_ms)?;
+                        println!("wrote {rows} samples to {}", out.display());
+                        rows
+                    }
+                    None => project.export_telemetry_csv(std::io::stdout().lock(), &points, from_ms, to_ms)?,
+                };
+                let _ = rows;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let json = project.export_design_json()?;
             match output {
                 Some(out) => {
                     std::fs::write(&out, json).with_context(|| format!("writing {}", out.display()))?;
@@ -106,6 +140,3 @@ pub fn run(cmd: ProjectCmd) -> Result<ExitCode> {
     }
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}

@@ -66,3 +66,33 @@ fn demo_project_is_a_valid_designed_site() {
     assert_ne!(code, 0, "an existing file is never overwritten");
     assert!(err.contains("already exists"), "{err}");
 }
+
+#[test]
+fn export_telemetry_as_csv() {
+    use backstop_store::{CreateOptions, Project, Sample, TelemetryWriter, WriterConfig};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("logged site.backstop");
+    {
+        let info = backstop_model::project::ProjectInfo { name: "Logged".into(), ..Default::default() };
+        let mut p = Project::create(&file, &info, &CreateOptions::default()).unwrap();
+        let soc = p.telemetry_point("pack-03", "soc", "%").unwrap();
+        let mut w = TelemetryWriter::new(WriterConfig::default());
+        for s in 0..10 {
+            w.append(&p, soc, Sample { t_ms: 1_767_225_600_000 + s * 1_000, value: 90.0 - s as f64 * 0.5 }).unwrap();
+        }
+        w.flush(&mut p).unwrap();
+    }
+    let f = file.to_str().unwrap();
+    let (code, out, err) =
+        backstop(&["project", "export", f, "--telemetry", "pack-03/soc", "--from-ms", "1767225602000", "--to-ms", "1767225603000"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "time_utc,unix_ms,device,point,unit,value\n\
+         2026-01-01T00:00:02.000Z,1767225602000,pack-03,soc,%,89\n\
+         2026-01-01T00:00:03.000Z,1767225603000,pack-03,soc,%,88.5\n"
+    );
+    let (code, _, err) = backstop(&["project", "export", f, "--telemetry", "pack-03/nope"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no telemetry point pack-03/nope"), "{err}");
+}
