@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod demo;
+mod layout;
 mod project;
 
 #[derive(Parser)]
@@ -28,6 +29,12 @@ enum Command {
         /// Where to write it (must not exist).
         file: std::path::PathBuf,
     },
+    /// Check the layout against its rule set; exit 1 on violations, 2 when it could not be (fully) checked.
+    Check(layout::CheckArgs),
+    /// Print the bill of materials (counts per catalog item, energy, power, mass, heat, cost).
+    Bom(layout::BomArgs),
+    /// Print a built-in layout rule set as JSON, to copy and edit for a jurisdiction (use it with `check --rules`).
+    Rules(layout::RulesArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +42,9 @@ fn main() -> ExitCode {
     let result: anyhow::Result<ExitCode> = match cli.command {
         Command::Project(cmd) => project::run(cmd),
         Command::Demo { file } => demo::run(&file),
+        Command::Check(args) => layout::run_check(&args),
+        Command::Bom(args) => layout::run_bom(&args),
+        Command::Rules(args) => layout::run_rules(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,523 @@
+//! `backstop check FILE` and `backstop bom FILE`: the layout rules and the
+//! bill of materials of a project file, for design-review scripts.
+//!
+//! Both open the project read-only through the store, turn the project's
+//! catalog entries into the equipment specs the layout crate takes, and
+//! print what it returns. Exit codes of `check`:
+//! - `0` — everything was checked and nothing is violated;
+//! - `1` — at least one rule is violated (listed with its code reference,
+//!   measured and required values and the objects);
+//! - `2` — the check could not be run (unreadable file, unknown or invalid
+//!   rule set), or parts of the layout could not be checked because their
+//!   data is invalid or missing (listed as input errors).
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use backstop_layout::{CheckInput, bom, bom_csv, builtin_rule_sets, check, default_rule_set, fmt_num, validate_rule_set};
+use backstop_model::layout::{
+    Bom, CheckReport, Chemistry, Diagnostic, EquipmentSpec, FireTestData, ObjectKind, ObjectRef, RackSpec, RuleSet,
+    Severity,
+};
+use backstop_model::project::{Design, Record};
+use backstop_store::{OpenOptions, Project};
+use clap::Args;
+use serde_json::{Map, Value};
+
+/// Arguments of `backstop check`.
+#[derive(Args)]
+pub struct CheckArgs {
+    /// The project file (`.backstop`).
+    file: PathBuf,
+    /// Check against this rule set (JSON; `backstop rules` prints the
+    /// default to start from) instead of the one the project names.
+    #[arg(long, value_name = "RULES.json")]
+    rules: Option<PathBuf>,
+    /// Print the full check report as JSON (same exit codes).
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `backstop bom`.
+#[derive(Args)]
+pub struct BomArgs {
+    /// The project file (`.backstop`).
+    file: PathBuf,
+    /// Write CSV (one row per line, a TOTAL row) instead of a table.
+    #[arg(long)]
+    csv: bool,
+    /// Write to this file instead of standard output.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
+
+/// Arguments of `backstop rules`.
+#[derive(Args)]
+pub struct RulesArgs {
+    /// Id of the built-in rule set (default: the IFC 2018 / NFPA 855-2023 / NEC 2017 set).
+    #[arg(long)]
+    id: Option<String>,
+    /// Check this edited rule set (JSON) instead of printing one: lists every field that is wrong, exit 1 if any.
+    #[arg(long, value_name = "RULES.json")]
+    validate: Option<PathBuf>,
+}
+
+/// Exit code for "violations found".
+const VIOLATIONS: u8 = 1;
+/// Exit code for "could not check (all of) it".
+const NOT_CHECKED: u8 = 2;
+
+/// A project's design with the equipment data the layout crate needs.
+struct Loaded {
+    design: Design,
+    specs: Vec<EquipmentSpec>,
+    rack_spec: Option<RackSpec>,
+    /// Problems with catalog entries found while reading them.
+    notes: Vec<Diagnostic>,
+}
+
+fn load(file: &Path) -> Result<Loaded> {
+    let project = Project::open(file, &OpenOptions::view())?;
+    let design = project.design().with_context(|| format!("reading the design of {}", file.display()))?;
+    let (specs, rack_spec, notes) = catalog_specs(&design);
+    Ok(Loaded { design, specs, rack_spec, notes })
+}
+
+/// `backstop check`.
+pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
+    let loaded = load(&args.file)?;
+    let rules = match rule_set(&loaded.design, args.rules.as_deref()) {
+        Ok(r) => r,
+        Err(msg) => {
+            eprintln!("backstop: {msg}");
+            return Ok(ExitCode::from(NOT_CHECKED));
+        }
+    };
+    let mut report = check(&CheckInput {
+        layout: &loaded.design.layout,
+        specs: &loaded.specs,
+        rack_spec: loaded.rack_spec.as_ref(),
+        rules: &rules,
+    });
+    let mut diagnostics = loaded.notes;
+    diagnostics.append(&mut report.diagnostics);
+    report.diagnostics = diagnostics;
+
+    let errors = report.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let code = if !report.violations.is_empty() {
+        VIOLATIONS
+    } else if errors > 0 {
+        NOT_CHECKED
+    } else {
+        0
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", check_text(&loaded.design, &rules, &report));
+    }
+    Ok(ExitCode::from(code))
+}
+
+/// `backstop bom`.
+pub fn run_bom(args: &BomArgs) -> Result<ExitCode> {
+    let loaded = load(&args.file)?;
+    let b = bom(&loaded.design.layout, &loaded.specs, loaded.rack_spec.as_ref());
+    for d in loaded.notes.iter().chain(&b.diagnostics) {
+        eprintln!("{}: {}: {}", severity_word(d.severity), d.field, d.message);
+    }
+    let text = if args.csv { bom_csv(&b) } else { bom_text(&loaded.design, &b) };
+    match &args.output {
+        Some(out) => {
+            std::fs::write(out, text).with_context(|| format!("writing {}", out.display()))?;
+            eprintln!("wrote {}", out.display());
+        }
+        None => print!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `backstop rules`.
+pub fn run_rules(args: &RulesArgs) -> Result<ExitCode> {
+    if let Some(p) = &args.validate {
+        let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+        let rs: RuleSet = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a rule set (start from `backstop rules` and edit its values)", p.display()))?;
+        let errors = validate_rule_set(&rs);
+        if errors.is_empty() {
+            println!("ok: rule set \"{}\" ({}) can be used", rs.id, rs.name);
+            return Ok(ExitCode::SUCCESS);
+        }
+        for e in &errors {
+            println!("{}: {}", e.field, e.message);
+        }
+        return Ok(ExitCode::from(1));
+    }
+    let id = args.id.as_deref().unwrap_or(backstop_layout::DEFAULT_RULE_SET_ID);
+    let Some(rs) = builtin_rule_sets().into_iter().find(|r| r.id == id) else {
+        let known: Vec<String> = builtin_rule_sets().into_iter().map(|r| r.id).collect();
+        anyhow::bail!("no built-in rule set \"{id}\" (built in: {})", known.join(", "));
+    };
+    println!("{}", serde_json::to_string_pretty(&rs)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The rule set to check against: `--rules FILE`, else the built-in set the
+/// project names, else the default. Errors say what to do.
+fn rule_set(design: &Design, path: Option<&Path>) -> std::result::Result<RuleSet, String> {
+    let rs = match path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read the rule set {}: {e}", p.display()))?;
+            serde_json::from_str::<RuleSet>(&text).map_err(|e| {
+                format!("{} is not a rule set: {e}. Start from a copy of the default rule set and edit its values.", p.display())
+            })?
+        }
+        None => match design.settings.rule_set.as_deref() {
+            None => default_rule_set(),
+            Some(id) => builtin_rule_sets().into_iter().find(|r| r.id == id).ok_or_else(|| {
+                let known: Vec<String> = builtin_rule_sets().into_iter().map(|r| r.id).collect();
+                format!(
+                    "the project is checked against rule set \"{id}\", which this build does not have (built in: {}); pass its JSON with --rules FILE",
+                    known.join(", ")
+                )
+            })?,
+        },
+    };
+    let errors = validate_rule_set(&rs);
+    if errors.is_empty() {
+        return Ok(rs);
+    }
+    let mut msg = format!("rule set \"{}\" cannot be used; nothing was checked:", rs.id);
+    for e in errors {
+        let _ = write!(msg, "\n  {}: {}", e.field, e.message);
+    }
+    Err(msg)
+}
+
+fn severity_word(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+fn kind_word(k: ObjectKind) -> &'static str {
+    match k {
+        ObjectKind::Room => "room",
+        ObjectKind::Equipment => "equipment",
+        ObjectKind::Rack => "rack",
+        ObjectKind::PowerUnit => "UPS/PCS",
+        ObjectKind::EgressPath => "egress path",
+        ObjectKind::FireArea => "fire area",
+        ObjectKind::Spec => "catalog entry",
+    }
+}
+
+fn objects_text(objects: &[ObjectRef]) -> String {
+    objects.iter().map(|o| format!("{} {}", kind_word(o.kind), o.key)).collect::<Vec<_>>().join(", ")
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The check report as text: one block per violation, then input problems,
+/// arrays and fire-area totals, then a one-line result.
+fn check_text(design: &Design, rules: &RuleSet, r: &CheckReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "Layout check of \"{}\" against {} ({})", design.project.name, rules.name, rules.id);
+    let _ = writeln!(
+        s,
+        "{} checked in {}.",
+        plural(r.objects_checked, "object", "objects"),
+        plural(design.layout.rooms.len(), "room", "rooms")
+    );
+    for (n, v) in r.violations.iter().enumerate() {
+        let m = &v.measure;
+        let unit = m.unit.symbol();
+        let _ = writeln!(s, "\n{}. {} — {}", n + 1, v.rule.as_str(), v.title);
+        let _ = writeln!(s, "   code:     {}", v.reference);
+        let _ = writeln!(
+            s,
+            "   measured: {} {unit}; required {} {} {unit}",
+            fmt_num(m.measured),
+            m.bound.symbol(),
+            fmt_num(m.required)
+        );
+        let _ = writeln!(s, "   objects:  {}", objects_text(&v.objects));
+        let _ = writeln!(s, "   {}", v.message);
+    }
+    if !r.diagnostics.is_empty() {
+        let _ = writeln!(s, "\nInput problems:");
+        for d in &r.diagnostics {
+            let _ = writeln!(s, "   {:<7} {}: {}", severity_word(d.severity), d.field, d.message);
+        }
+    }
+    if !r.arrays.is_empty() {
+        let _ = writeln!(s, "\nBattery arrays:");
+        for a in &r.arrays {
+            let _ = writeln!(
+                s,
+                "   room {}: {} — {} kWh of {} kWh allowed ({})",
+                a.room_id,
+                a.members.join(", "),
+                fmt_num(a.energy_kwh),
+                fmt_num(a.limit_kwh),
+                a.limit_basis
+            );
+        }
+    }
+    if !r.fire_areas.is_empty() {
+        let _ = writeln!(s, "\nEnergy per fire area:");
+        for f in &r.fire_areas {
+            let by: Vec<String> =
+                f.energy_kwh.iter().map(|(c, e)| format!("{} {} kWh", c.label(), fmt_num(*e))).collect();
+            let _ = writeln!(
+                s,
+                "   {}{} (rooms {}): {}",
+                f.fire_area,
+                if f.outdoor { ", outdoor" } else { "" },
+                f.rooms.join(", "),
+                by.join(", ")
+            );
+        }
+    }
+    let errors = r.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let warnings = r.diagnostics.len() - errors;
+    let verdict = if !r.violations.is_empty() {
+        format!("FAIL: {}", plural(r.violations.len(), "violation", "violations"))
+    } else if errors > 0 {
+        "INCOMPLETE: no violations found, but parts of the layout were not checked".to_owned()
+    } else {
+        "PASS: no violations".to_owned()
+    };
+    let _ = writeln!(
+        s,
+        "\n{verdict}; {}, {}.",
+        plural(errors, "input error", "input errors"),
+        plural(warnings, "warning", "warnings")
+    );
+    s
+}
+
+/// Pads `s` to `w` characters (left-aligned, or right-aligned for numbers).
+fn pad(s: &str, w: usize, right: bool) -> String {
+    let n = s.chars().count();
+    let fill = " ".repeat(w.saturating_sub(n));
+    if right { format!("{fill}{s}") } else { format!("{s}{fill}") }
+}
+
+/// The bill of materials as an aligned table with a totals row.
+fn bom_text(design: &Design, b: &Bom) -> String {
+    let header = ["item", "qty", "description", "energy kWh", "power kW", "mass kg", "heat kW", "cost", "tags"];
+    let right = [false, true, false, true, true, true, true, true, false];
+    let mut rows: Vec<[String; 9]> = Vec::new();
+    for (l, a) in b.lines.iter().zip(&b.amounts) {
+        rows.push([
+            l.item.clone(),
+            fmt_num(l.quantity),
+            l.description.clone(),
+            fmt_num(a.energy_kwh),
+            fmt_num(a.power_kw),
+            fmt_num(a.mass_kg),
+            fmt_num(a.heat_kw),
+            fmt_num(a.cost),
+            l.tags.join(" "),
+        ]);
+    }
+    let t = &b.totals;
+    let count: f64 = b.lines.iter().map(|l| l.quantity).sum();
+    rows.push([
+        "TOTAL".into(),
+        fmt_num(count),
+        String::new(),
+        fmt_num(t.energy_kwh),
+        fmt_num(t.power_kw),
+        fmt_num(t.mass_kg),
+        fmt_num(t.heat_kw),
+        fmt_num(t.cost),
+        String::new(),
+    ]);
+    let mut widths = header.map(|h| h.chars().count());
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String]| -> String {
+        let parts: Vec<String> = cells.iter().enumerate().map(|(i, c)| pad(c, widths[i], right[i])).collect();
+        format!("{}\n", parts.join("  ").trim_end())
+    };
+    let mut s = format!("Bill of materials of \"{}\"\n\n", design.project.name);
+    s.push_str(&line(&header.map(str::to_owned)));
+    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    s.push_str(&line(&rule));
+    let n = rows.len();
+    for (i, r) in rows.iter().enumerate() {
+        if i + 1 == n {
+            s.push_str(&line(&rule));
+        }
+        s.push_str(&line(r));
+    }
+    let _ = writeln!(s, "\nIT load of the racks: {} kW (counted as heat).", fmt_num(b.it_load_kw));
+    if !b.diagnostics.is_empty() {
+        let _ = writeln!(s, "{} — see the messages above.", plural(b.diagnostics.len(), "problem", "problems"));
+    }
+    s
+}
+
+// ---------------------------------------------------------------------------
+// Catalog entries → equipment specs.
+// ---------------------------------------------------------------------------
+
+/// Catalog record kinds that describe IT racks (their mass and price feed
+/// floor loading and the bill of materials).
+const RACK_KINDS: [&str; 2] = ["it-rack", "rack"];
+
+/// Specs of the catalog entries the layout refers to, the IT rack spec (from
+/// an `it-rack` entry, if any) and problems found while reading them.
+///
+/// An entry's body is read as an [`EquipmentSpec`] when it is one (entries
+/// written by the app), otherwise field by field from the usual datasheet
+/// names (`width_mm`, `depth_mm`, `height_mm`, `mass_kg`, `energy_kwh`,
+/// `chemistry`, `power_kw`/`rated_kw`, `heat_kw`, `unit_cost`/`cost`,
+/// `listed_pre_engineered`, `fire_test`, `needs_working_space`,
+/// `front_door_leaf_mm`). Missing footprints are left at 0 so the rule check
+/// reports them for the items that use the entry.
+fn catalog_specs(design: &Design) -> (Vec<EquipmentSpec>, Option<RackSpec>, Vec<Diagnostic>) {
+    let layout = &design.layout;
+    let used: BTreeSet<&str> = layout
+        .equipment
+        .iter()
+        .map(|e| e.catalog_key.as_str())
+        .chain(layout.power_units.iter().filter_map(|u| u.catalog_key.as_deref()))
+        .collect();
+    let mut specs = Vec::new();
+    let mut notes = Vec::new();
+    let mut rack_spec = None;
+    for rec in &design.catalog {
+        let is_rack = RACK_KINDS.contains(&rec.kind.as_str());
+        if !used.contains(rec.key.as_str()) && !(is_rack && rack_spec.is_none()) {
+            continue;
+        }
+        let body = match serde_json::from_str::<Value>(&rec.body) {
+            Ok(Value::Object(m)) => m,
+            Ok(_) | Err(_) => {
+                notes.push(note(
+                    Severity::Error,
+                    rec,
+                    "body",
+                    format!("catalog entry {} is not a JSON object; re-import it from the catalog", rec.key),
+                ));
+                continue;
+            }
+        };
+        if is_rack && !used.contains(rec.key.as_str()) {
+            rack_spec = Some(RackSpec {
+                mass_kg: num(&body, &["mass_kg", "loaded_mass_kg"]).unwrap_or(0.0),
+                height_mm: int(&body, &["height_mm"]),
+                unit_cost: num(&body, &["unit_cost", "cost", "price"]).unwrap_or(0.0),
+            });
+            continue;
+        }
+        specs.push(spec_from_record(rec, &body, &mut notes));
+    }
+    (specs, rack_spec, notes)
+}
+
+fn note(severity: Severity, rec: &Record, field: &str, message: String) -> Diagnostic {
+    Diagnostic {
+        severity,
+        field: format!("catalog[{}].{field}", rec.key),
+        message,
+        objects: vec![ObjectRef { kind: ObjectKind::Spec, key: rec.key.clone() }],
+    }
+}
+
+fn num(m: &Map<String, Value>, names: &[&str]) -> Option<f64> {
+    names.iter().find_map(|n| m.get(*n).and_then(Value::as_f64))
+}
+
+fn int(m: &Map<String, Value>, names: &[&str]) -> u32 {
+    num(m, names).filter(|v| v.is_finite() && *v >= 0.0).map_or(0, |v| v.round().min(f64::from(u32::MAX)) as u32)
+}
+
+fn flag(m: &Map<String, Value>, names: &[&str]) -> Option<bool> {
+    names.iter().find_map(|n| m.get(*n).and_then(Value::as_bool))
+}
+
+/// Battery chemistry from the names datasheets use.
+fn chemistry(s: &str) -> Option<Chemistry> {
+    let s = s.trim().to_ascii_lowercase().replace(['_', ' '], "-");
+    if let Some(c) = Chemistry::parse(&s) {
+        return Some(c);
+    }
+    Some(match s.as_str() {
+        "lfp" | "lifepo4" | "nmc" | "nca" | "lto" | "lmo" | "li-ion" | "lithium" | "li" | "lithium-iron-phosphate" => {
+            Chemistry::LithiumIon
+        }
+        "vrla" | "agm" | "gel" | "flooded" | "vla" | "pb" | "lead" | "lead-acid-vrla" => Chemistry::LeadAcid,
+        "nicd" | "ni-cd" => Chemistry::NickelCadmium,
+        "vrfb" | "vanadium" | "vanadium-redox" | "zinc-bromine" | "znbr" => Chemistry::Flow,
+        "na-ion" | "sodium-ion" | "nas" | "sodium-sulfur" | "nanicl" | "sodium-nickel-chloride" => Chemistry::Sodium,
+        _ => return None,
+    })
+}
+
+fn spec_from_record(rec: &Record, body: &Map<String, Value>, notes: &mut Vec<Diagnostic>) -> EquipmentSpec {
+    if let Ok(mut s) = serde_json::from_value::<EquipmentSpec>(Value::Object(body.clone())) {
+        s.key.clone_from(&rec.key);
+        return s;
+    }
+    let energy_kwh = num(body, &["energy_kwh", "nominal_energy_kwh", "rated_energy_kwh"]).unwrap_or(0.0);
+    let chem = match body.get("chemistry").and_then(Value::as_str) {
+        Some(c) => match chemistry(c) {
+            Some(c) => Some(c),
+            None => {
+                notes.push(note(
+                    Severity::Warning,
+                    rec,
+                    "chemistry",
+                    format!(
+                        "catalog entry {}: chemistry \"{c}\" is not one the fire code names; it is checked as \"other\" (the strictest limits)",
+                        rec.key
+                    ),
+                ));
+                Some(Chemistry::Other)
+            }
+        },
+        None => None,
+    };
+    let mass_kg = num(body, &["mass_kg", "weight_kg"]);
+    if mass_kg.is_none() {
+        notes.push(note(
+            Severity::Warning,
+            rec,
+            "mass_kg",
+            format!("catalog entry {} gives no mass; floor loading leaves its items out. Enter mass_kg from the datasheet.", rec.key),
+        ));
+    }
+    let fire_test = body.get("fire_test").and_then(|v| serde_json::from_value::<FireTestData>(v.clone()).ok());
+    EquipmentSpec {
+        key: rec.key.clone(),
+        description: body.get("description").and_then(Value::as_str).map_or_else(|| rec.name.clone(), str::to_owned),
+        width_mm: int(body, &["width_mm"]),
+        depth_mm: int(body, &["depth_mm"]),
+        height_mm: int(body, &["height_mm"]),
+        mass_kg: mass_kg.unwrap_or(0.0),
+        energy_kwh,
+        chemistry: chem,
+        power_kw: num(body, &["power_kw", "rated_kw", "rated_power_kw", "max_discharge_kw"]).unwrap_or(0.0),
+        heat_kw: num(body, &["heat_kw", "heat_rejection_kw", "heat_loss_kw"]).unwrap_or(0.0),
+        unit_cost: num(body, &["unit_cost", "cost", "price"]).unwrap_or(0.0),
+        listed_pre_engineered: flag(body, &["listed_pre_engineered", "listed"]).unwrap_or(false),
+        fire_test,
+        // Electrical equipment needs working space unless its entry says
+        // otherwise (the check still needs a voltage to ground above 0 V).
+        needs_working_space: flag(body, &["needs_working_space"]).unwrap_or(true),
+        front_door_leaf_mm: int(body, &["front_door_leaf_mm", "door_leaf_mm"]),
+    }
+}

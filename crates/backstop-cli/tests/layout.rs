@@ -1,0 +1,220 @@
+//! `backstop check`, `backstop bom` and `backstop rules` on real project
+//! files created through the store in temp dirs: exit codes, the printed
+//! violations (rule, code reference, measured vs required, objects) and the
+//! bill of materials with totals worked out by hand.
+
+use std::path::Path;
+use std::process::Command;
+
+use backstop_model::layout::{
+    Clearances, ItRack, Layout, PlacedEquipment, Placement, Point, Room, RoomShape, Rotation, Environment,
+};
+use backstop_model::project::{Design, ProjectInfo, Record};
+use backstop_store::{CreateOptions, Project};
+
+fn backstop(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_backstop")).args(args).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+fn cabinet(tag: &str, x: i64) -> PlacedEquipment {
+    PlacedEquipment {
+        tag: tag.into(),
+        catalog_key: "cab-30".into(),
+        placement: Placement { room_id: "ESS-1".into(), position: Point::new(x, 3000), rotation: Rotation::R0 },
+        clearances: Clearances { front_mm: 1000, rear_mm: 0, left_mm: 0, right_mm: 0 },
+        voltage_to_ground_v: 400.0,
+        ampacity_a: 200.0,
+    }
+}
+
+/// A 10 m × 6 m battery room with two 30 kWh Li-ion cabinets (600 × 800 mm)
+/// centred at y = 3000, whose facing sides are `gap` mm apart, and two IT
+/// racks in a second room.
+fn design(gap: i64) -> Design {
+    let mut d = Design::new(ProjectInfo { name: "CLI test site".into(), ..ProjectInfo::default() });
+    d.catalog = vec![
+        Record {
+            key: "cab-30".into(),
+            kind: "battery-cabinet".into(),
+            name: "Test LFP cabinet 30 kWh".into(),
+            body: r#"{"width_mm":600,"depth_mm":800,"height_mm":2000,"mass_kg":450,"energy_kwh":30,
+                     "chemistry":"lfp","power_kw":15,"heat_kw":0.4,"unit_cost":12000}"#
+                .into(),
+        },
+        Record {
+            key: "rack-42u".into(),
+            kind: "it-rack".into(),
+            name: "42U rack, loaded".into(),
+            body: r#"{"mass_kg":800,"height_mm":2000,"unit_cost":2500}"#.into(),
+        },
+    ];
+    let room = |id: &str, x: i64| Room {
+        id: id.into(),
+        name: id.into(),
+        shape: RoomShape::Rectangle { origin: Point::new(x, 0), width_mm: 10_000, depth_mm: 6_000 },
+        height_mm: 3_000,
+        floor_load_kg_m2: 1_200.0,
+        fire_area: Some("FA-1".into()),
+        environment: Environment::Indoor,
+        doors: Vec::new(),
+    };
+    // Cabinet A spans x 4700..5300; B starts `gap` further east.
+    d.layout = Layout {
+        rooms: vec![room("ESS-1", 0), room("HALL-1", 20_000)],
+        equipment: vec![cabinet("BC-01", 5000), cabinet("BC-02", 5300 + gap + 300)],
+        racks: (0..2)
+            .map(|i| ItRack {
+                tag: format!("R-{:02}", i + 1),
+                placement: Placement {
+                    room_id: "HALL-1".into(),
+                    position: Point::new(25_000 + i * 600, 3_000),
+                    rotation: Rotation::R0,
+                },
+                width_mm: 600,
+                depth_mm: 1_200,
+                load_kw: 35.0,
+            })
+            .collect(),
+        ..Layout::default()
+    };
+    d.sort_canonical();
+    d
+}
+
+fn write(dir: &Path, name: &str, d: &Design) -> String {
+    let p = dir.join(name);
+    Project::create_from_design(&p, d, &CreateOptions::default()).unwrap();
+    p.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn check_passes_then_fails_with_the_violation_spelled_out() {
+    let dir = tempfile::tempdir().unwrap();
+    // 914 mm apart: two arrays of 30 kWh each (≤ 50 kWh) — compliant.
+    let ok = write(dir.path(), "ok.backstop", &design(914));
+    let (code, out, err) = backstop(&["check", &ok]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("PASS: no violations"), "{out}");
+    assert!(out.contains("Li-ion 60 kWh"), "{out}");
+
+    // 913 mm apart: one array of 30 + 30 = 60 kWh > 50 kWh.
+    let bad = write(dir.path(), "bad.backstop", &design(913));
+    let (code, out, _) = backstop(&["check", &bad]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("1. array-energy — Battery array energy"), "{out}");
+    assert!(out.contains("code:     IFC 2018 §1206.2.8.3 / NFPA 855-2023 §9.4.1.1"), "{out}");
+    assert!(out.contains("measured: 60 kWh; required ≤ 50 kWh"), "{out}");
+    assert!(out.contains("objects:  equipment BC-01, equipment BC-02"), "{out}");
+    assert!(out.contains("FAIL: 1 violation"), "{out}");
+
+    // The JSON report carries the same violation, with the gap to highlight.
+    let (code, json, _) = backstop(&["check", &bad, "--json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["violations"][0]["rule"], "array-energy");
+    assert_eq!(v["violations"][0]["measure"]["measured"], 60.0);
+    assert_eq!(v["violations"][0]["highlights"][0]["kind"], "segment");
+    assert_eq!(v["rule_set_id"], "ifc2018-nfpa855-2023-nec2017");
+}
+
+#[test]
+fn edited_rule_sets_are_used_and_validated() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write(dir.path(), "bad.backstop", &design(913));
+    // Start from the printed default and allow 60 kWh arrays.
+    let (code, json, _) = backstop(&["rules"]);
+    assert_eq!(code, 0);
+    let mut rs: serde_json::Value = serde_json::from_str(&json).unwrap();
+    rs["id"] = "city-x-2025".into();
+    rs["arrays"]["max_array_kwh"] = 60.0.into();
+    let relaxed = dir.path().join("relaxed.json");
+    std::fs::write(&relaxed, rs.to_string()).unwrap();
+    let (code, out, _) = backstop(&["check", &bad, "--rules", relaxed.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("(city-x-2025)"), "{out}");
+
+    // An invalid edit names the field; nothing is checked (exit 2).
+    rs["arrays"]["max_array_kwh"] = (-5.0).into();
+    rs["working_space"]["wall_condition"] = 4.into();
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, rs.to_string()).unwrap();
+    let (code, _, err) = backstop(&["check", &bad, "--rules", broken.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("arrays.max_array_kwh") && err.contains("working_space.wall_condition"), "{err}");
+    let (code, out, _) = backstop(&["rules", "--validate", broken.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(out.contains("arrays.max_array_kwh"), "{out}");
+    let (code, out, _) = backstop(&["rules", "--validate", relaxed.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+
+    // A project naming a rule set this build does not have: exit 2.
+    let mut d = design(2000);
+    d.settings.rule_set = Some("county-y-2031".into());
+    let other = write(dir.path(), "other.backstop", &d);
+    let (code, _, err) = backstop(&["check", &other]);
+    assert_eq!(code, 2);
+    assert!(err.contains("county-y-2031") && err.contains("--rules"), "{err}");
+}
+
+#[test]
+fn check_cannot_run_or_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = backstop(&["check", dir.path().join("missing.backstop").to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("does not exist"), "{err}");
+    let junk = dir.path().join("junk.backstop");
+    std::fs::write(&junk, "not a project").unwrap();
+    let (code, _, _) = backstop(&["check", junk.to_str().unwrap()]);
+    assert_eq!(code, 2);
+
+    // An item whose catalog entry gives no footprint cannot be checked:
+    // exit 2 (not a silent pass), and both the entry and the item are named.
+    let mut d = design(2000);
+    d.catalog.push(Record {
+        key: "cab-nofoot".into(),
+        kind: "battery-cabinet".into(),
+        name: "Cabinet without dimensions".into(),
+        body: r#"{"energy_kwh":30,"chemistry":"lfp","mass_kg":450}"#.into(),
+    });
+    d.layout.equipment[1].catalog_key = "cab-nofoot".into();
+    let p = write(dir.path(), "partial.backstop", &d);
+    let (code, out, _) = backstop(&["check", &p]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("specs[cab-nofoot].width_mm") && out.contains("zero footprint"), "{out}");
+    assert!(out.contains("equipment[BC-02].catalog_key"), "{out}");
+    assert!(out.contains("INCOMPLETE"), "{out}");
+}
+
+#[test]
+fn bom_table_and_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "site.backstop", &design(2000));
+    let (code, out, err) = backstop(&["bom", &p]);
+    assert_eq!(code, 0, "{err}");
+    // 2 cabinets: 60 kWh, 30 kW, 900 kg, 0.8 kW, 24,000; 2 racks: 1,600 kg,
+    // 70 kW of heat, 5,000. Totals: 4 items, 60 kWh, 30 kW, 2,500 kg,
+    // 70.8 kW, 29,000.
+    assert!(out.contains("Bill of materials of \"CLI test site\""), "{out}");
+    let cab = out.lines().find(|l| l.starts_with("cab-30")).unwrap();
+    let cells: Vec<&str> = cab.split_whitespace().collect();
+    assert_eq!(cells[1], "2", "{cab}");
+    assert!(cab.contains("Test LFP cabinet 30 kWh") && cab.ends_with("BC-01 BC-02"), "{cab}");
+    let total = out.lines().find(|l| l.starts_with("TOTAL")).unwrap();
+    let t: Vec<&str> = total.split_whitespace().collect();
+    assert_eq!(t, ["TOTAL", "4", "60", "30", "2,500", "70.8", "29,000"], "{total}");
+    assert!(out.contains("IT load of the racks: 70 kW"), "{out}");
+
+    let (code, csv, _) = backstop(&["bom", &p, "--csv"]);
+    assert_eq!(code, 0);
+    let rows: Vec<&str> = csv.split("\r\n").filter(|r| !r.is_empty()).collect();
+    assert_eq!(rows[0], "item,description,quantity,unit,tags,energy_kwh,power_kw,mass_kg,heat_kw,cost,notes");
+    assert!(rows[1].starts_with("cab-30,Test LFP cabinet 30 kWh,2,ea,BC-01 BC-02,60,30,900,0.8,24000,"), "{}", rows[1]);
+    assert!(rows[2].starts_with("it-rack-600x1200,IT rack 600 × 1200 mm,2,ea,R-01 R-02,0,0,1600,70,5000,"), "{}", rows[2]);
+    assert_eq!(rows[3], "TOTAL,IT load 70 kW,4,ea,,60,30,2500,70.8,29000,");
+
+    let out_file = dir.path().join("bom.csv");
+    let (code, _, _) = backstop(&["bom", &p, "--csv", "-o", out_file.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert_eq!(std::fs::read_to_string(&out_file).unwrap(), csv);
+}
