@@ -1,78 +1,109 @@
-//! Equipment catalog types: cells, blocks, modules, battery cabinets/racks,
-//! containers, UPS and PCS units — each value with the note saying where it
-//! comes from.
+//! Equipment catalog types: cells, monoblocs, modules, battery cabinets and
+//! containers, UPS and PCS units — every figure with its source.
 //!
-//! Conventions:
-//! - Every number an engineer may have to defend is a [`Sourced`] value: the
-//!   number and its source ("EVE LF280K datasheet, p.1", "derived: 3.2 V ×
-//!   280 Ah", or "typical value, verify against vendor datasheet").
-//!   Tables and grouped figures (dimensions, OCV curves, discharge tables)
-//!   carry one `source` for the group.
-//! - Voltages are per cell unless the field says otherwise (`_v` per cell,
-//!   `unit_…` per catalog unit). Currents are per string of the unit.
-//! - Catalog entries are validated by the sizing engine
-//!   (`backstop_sizing::catalog::validate_entry`), not here.
-//! - Fields added after the first release carry `#[serde(default)]` so older
-//!   project files keep loading.
+//! Design choices:
+//! - **Every value carries its source.** Scalars are [`Sourced`] (`value` +
+//!   `source`); tables and curves carry one source each. A bare number is
+//!   accepted when reading (`capacity_ah = 24`) and gets an empty source,
+//!   which validation in `backstop-sizing` reports as a warning.
+//! - **A battery entry describes one orderable unit** (a cell, a 12 V block,
+//!   a module, a cabinet, a container): `cells_series` × `cells_parallel`
+//!   cells. A string is some number of units in series; a system is strings
+//!   in parallel. Units that are mounted into racks or cabinets name that
+//!   [`Enclosure`], so footprint and cabinet counts follow.
+//! - **Stable keys** (`"vrla-yuasa-np24-12"`) identify entries in layouts,
+//!   sizing cases and project files; the built-in catalog never reuses a key
+//!   for different equipment.
+//! - The layout rules read entries through [`CatalogEntry::equipment_spec`]
+//!   (footprint, mass, energy, chemistry, listing, heat, cost).
 
 use serde::{Deserialize, Serialize};
 
-/// A number and where it comes from.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Sourced {
-    /// The value, in the unit the field name gives.
-    pub value: f64,
-    /// Datasheet name and page, standard clause, "derived: formula", or
-    /// "typical value, verify against vendor datasheet".
+use crate::layout::{Chemistry, EquipmentSpec, FireTestData};
+
+/// A value and where it comes from (datasheet, page, standard, or "typical
+/// value, verify against vendor datasheet").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "SourcedRepr<T>")]
+pub struct Sourced<T> {
+    /// The value.
+    pub value: T,
+    /// Where it comes from; empty when unknown (validation warns).
     #[serde(default)]
     pub source: String,
 }
 
-impl Sourced {
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SourcedRepr<T> {
+    Full {
+        value: T,
+        #[serde(default)]
+        source: String,
+    },
+    Bare(T),
+}
+
+impl<T> From<SourcedRepr<T>> for Sourced<T> {
+    fn from(r: SourcedRepr<T>) -> Self {
+        match r {
+            SourcedRepr::Full { value, source } => Sourced { value, source },
+            SourcedRepr::Bare(value) => Sourced { value, source: String::new() },
+        }
+    }
+}
+
+impl<T> Sourced<T> {
     /// A value with its source.
-    pub fn new(value: f64, source: impl Into<String>) -> Self {
+    pub fn new(value: T, source: impl Into<String>) -> Self {
         Sourced { value, source: source.into() }
     }
 }
 
-/// What kind of equipment an entry describes. Cells, blocks and modules are
-/// connected in series by the sizing engine; cabinets and containers are
-/// complete strings (their series count is fixed) and are paralleled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// What kind of equipment an entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum EquipmentKind {
+pub enum EntryKind {
     /// A single cell.
     Cell,
-    /// A monobloc of a few cells in series (e.g. a 12 V VRLA block).
+    /// A lead-acid or Ni-Cd monobloc (several cells in one case).
     Block,
-    /// A battery module (cells in series/parallel in one enclosure).
+    /// A battery module (mounted in a rack or cabinet).
     Module,
-    /// A battery cabinet or rack holding one or more complete strings.
+    /// A floor-standing battery cabinet or rack (one string or part of one).
     Cabinet,
-    /// A grid-scale battery container (complete DC block, usually with its own BMS).
+    /// A containerised battery (grid scale).
     Container,
-    /// An uninterruptible power supply (module or frame).
+    /// A UPS (rectifier + inverter, battery on its DC bus).
     Ups,
-    /// A power conversion system (bidirectional inverter) for grid storage.
+    /// A power conversion system (bidirectional inverter for grid BESS).
     Pcs,
 }
 
-impl EquipmentKind {
-    /// True for kinds whose units the engine connects in series to build a string.
-    pub fn is_series_building_block(self) -> bool {
-        matches!(self, EquipmentKind::Cell | EquipmentKind::Block | EquipmentKind::Module)
+impl EntryKind {
+    /// Stable kebab-case name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Cell => "cell",
+            EntryKind::Block => "block",
+            EntryKind::Module => "module",
+            EntryKind::Cabinet => "cabinet",
+            EntryKind::Container => "container",
+            EntryKind::Ups => "ups",
+            EntryKind::Pcs => "pcs",
+        }
     }
 
-    /// True for kinds that store energy.
-    pub fn is_battery(self) -> bool {
-        !matches!(self, EquipmentKind::Ups | EquipmentKind::Pcs)
+    /// Whether entries of this kind store energy.
+    pub const fn is_battery(self) -> bool {
+        !matches!(self, EntryKind::Ups | EntryKind::Pcs)
     }
 }
 
-/// Cell chemistry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Cell chemistry (finer than the fire-code [`Chemistry`] families).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Chemistry {
+pub enum CellChemistry {
     /// Lithium iron phosphate.
     Lfp,
     /// Lithium nickel manganese cobalt oxide.
@@ -81,340 +112,91 @@ pub enum Chemistry {
     Nca,
     /// Lithium titanate.
     Lto,
-    /// Sodium-ion.
-    SodiumIon,
-    /// Valve-regulated lead-acid.
+    /// Valve-regulated lead-acid (AGM or gel).
     Vrla,
     /// Vented (flooded) lead-acid.
-    VentedLeadAcid,
+    FloodedLeadAcid,
     /// Nickel-cadmium.
     NiCd,
+    /// Sodium-ion.
+    SodiumIon,
 }
 
-impl Chemistry {
-    /// True for lead-acid chemistries (IEEE 485 applies).
-    pub fn is_lead_acid(self) -> bool {
-        matches!(self, Chemistry::Vrla | Chemistry::VentedLeadAcid)
+impl CellChemistry {
+    /// The fire-code family the chemistry belongs to.
+    pub const fn family(self) -> Chemistry {
+        match self {
+            CellChemistry::Lfp | CellChemistry::Nmc | CellChemistry::Nca | CellChemistry::Lto => {
+                Chemistry::LithiumIon
+            }
+            CellChemistry::Vrla | CellChemistry::FloodedLeadAcid => Chemistry::LeadAcid,
+            CellChemistry::NiCd => Chemistry::NickelCadmium,
+            CellChemistry::SodiumIon => Chemistry::Sodium,
+        }
     }
 
-    /// True for lithium-based chemistries.
-    pub fn is_lithium(self) -> bool {
-        matches!(self, Chemistry::Lfp | Chemistry::Nmc | Chemistry::Nca | Chemistry::Lto)
+    /// Short label (`LFP`, `VRLA`, …).
+    pub const fn label(self) -> &'static str {
+        match self {
+            CellChemistry::Lfp => "LFP",
+            CellChemistry::Nmc => "NMC",
+            CellChemistry::Nca => "NCA",
+            CellChemistry::Lto => "LTO",
+            CellChemistry::Vrla => "VRLA",
+            CellChemistry::FloodedLeadAcid => "flooded lead-acid",
+            CellChemistry::NiCd => "Ni-Cd",
+            CellChemistry::SodiumIon => "Na-ion",
+        }
+    }
+
+    /// Lead-acid or Ni-Cd (the IEEE 485/1115 families).
+    pub const fn is_aqueous(self) -> bool {
+        matches!(self, CellChemistry::Vrla | CellChemistry::FloodedLeadAcid | CellChemistry::NiCd)
     }
 }
 
-/// What the numbers of a discharge table mean.
+/// What the values of a discharge table mean.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum TableQuantity {
-    /// Constant power per cell per rated ampere-hour (W/cell/Ah); applies
-    /// to every size of a product family.
-    WattsPerCellPerAh,
-    /// Constant power per cell of this entry (W/cell).
+pub enum TableBasis {
+    /// Constant power, W per cell.
     WattsPerCell,
-    /// Constant current per cell of this entry (A) — the IEEE 485 rating data.
+    /// Constant power, W per cell per rated Ah (a family table, e.g. Yuasa NP).
+    WattsPerCellPerAh,
+    /// Constant current, A per cell (per cell string of the unit).
     AmpsPerCell,
-    /// Constant power per catalog unit, e.g. kW per cabinet at its fixed series count.
+    /// Constant power, kW per unit (cabinet or module datasheets).
     KwPerUnit,
 }
 
-/// A manufacturer's constant-power or constant-current discharge table:
-/// what one cell (or unit) delivers for `minutes` to each end voltage.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct DischargeTable {
-    /// Meaning of the values.
-    pub quantity: Option<TableQuantity>,
-    /// Temperature the table was measured at, °C.
-    #[serde(default = "default_25")]
-    pub temperature_c: f64,
-    /// Discharge durations, minutes, ascending.
-    pub minutes: Vec<f64>,
-    /// One row per end-of-discharge voltage.
-    pub rows: Vec<DischargeRow>,
-    /// Where the table comes from.
-    #[serde(default)]
-    pub source: String,
-}
-
-/// One end voltage of a [`DischargeTable`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct DischargeRow {
-    /// End-of-discharge voltage, V per cell.
-    pub end_v: f64,
-    /// One value per entry of `minutes`.
-    pub values: Vec<f64>,
-}
-
-/// Open-circuit voltage against state of charge at the reference temperature.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct OcvCurve {
-    /// State of charge, fraction 0–1, ascending.
-    pub soc: Vec<f64>,
-    /// Open-circuit voltage per cell at each SOC, V.
-    pub ocv_v: Vec<f64>,
-    /// Temperature coefficient of the OCV, mV per kelvin (entropic term);
-    /// OCV(SOC, T) = OCV(SOC) + dOCV/dT · (T − 25 °C).
-    #[serde(default)]
-    pub docv_dt_mv_per_k: f64,
-    /// Where the curve comes from.
-    #[serde(default)]
-    pub source: String,
-}
-
-/// DC resistance of a cell and its one RC pair, with temperature dependence.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct CellResistance {
-    /// Ohmic (DC) resistance at 25 °C, mΩ per cell.
-    pub r0_mohm: f64,
-    /// Arrhenius activation temperature Ea/R, K: R0(T) = R0 · exp(θ · (1/T − 1/298.15)).
-    #[serde(default)]
-    pub activation_k: f64,
-    /// Polarisation resistance of the RC pair, mΩ per cell (0 = no RC pair).
-    #[serde(default)]
-    pub r1_mohm: f64,
-    /// Time constant R1·C1 of the RC pair, s.
-    #[serde(default)]
-    pub tau_s: f64,
-    /// Where the figures come from.
-    #[serde(default)]
-    pub source: String,
-}
-
-/// Available capacity against temperature (percent of rated).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct TempCapacity {
-    /// Temperatures, °C, ascending.
-    pub temperature_c: Vec<f64>,
-    /// Capacity at each temperature, % of rated.
-    pub capacity_pct: Vec<f64>,
-    /// Where the table comes from.
-    #[serde(default)]
-    pub source: String,
-}
-
-/// Cycle life against depth of discharge (Wöhler curve), used with rainflow
-/// counting and Miner's rule.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct CycleLife {
-    /// Depth of discharge, %, ascending.
-    pub dod_pct: Vec<f64>,
-    /// Full cycles at each depth until capacity reaches `end_soh`.
-    pub cycles: Vec<f64>,
-    /// State of health that ends the rated life (fraction, e.g. 0.8).
-    pub end_soh: f64,
-    /// Where the figures come from.
-    #[serde(default)]
-    pub source: String,
-}
-
-/// Calendar fade q(t) = q0 − k(T, SOC)·√t with
-/// k = a·exp(b·(1/T − 1/296))·exp(c·(SOC/T − 1/296)), t in days, T in K
-/// (the form of the calendar model in NREL's System Advisor Model).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct CalendarFade {
-    /// Initial relative capacity coefficient.
-    pub q0: f64,
-    /// Coefficient a, 1/√day.
-    pub a: f64,
-    /// Coefficient b, K.
-    pub b: f64,
-    /// Coefficient c, K.
-    pub c: f64,
-    /// Where the coefficients come from.
-    #[serde(default)]
-    pub source: String,
-}
-
-/// The battery side of a catalog entry.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct BatterySpec {
-    /// Cell chemistry.
-    pub chemistry: Option<Chemistry>,
-    /// Cell nominal voltage, V.
-    pub nominal_v: Sourced,
-    /// Lowest permissible end-of-discharge voltage, V per cell.
-    pub min_v: Sourced,
-    /// Highest charge voltage, V per cell.
-    pub max_v: Sourced,
-    /// Float (standby) voltage, V per cell; the max voltage when absent.
-    #[serde(default)]
-    pub float_v: Option<Sourced>,
-    /// Rated capacity of one cell, Ah.
-    pub capacity_ah: Sourced,
-    /// Hour rate of the rated capacity (20 for a C20 rating), h.
-    #[serde(default)]
-    pub capacity_rate_h: Option<Sourced>,
-    /// Cells in series in one unit (1 for a cell, 6 for a 12 V block).
-    pub cells_series: u32,
-    /// Parallel strings inside one unit (usually 1).
-    #[serde(default = "default_one")]
-    pub strings: u32,
-    /// Nameplate energy of one unit, kWh (derived from V × Ah when absent).
-    #[serde(default)]
-    pub energy_kwh: Option<Sourced>,
-    /// Continuous discharge C-rate limit.
-    #[serde(default)]
-    pub max_continuous_c: Option<Sourced>,
-    /// Peak discharge C-rate limit.
-    #[serde(default)]
-    pub max_peak_c: Option<Sourced>,
-    /// Continuous current limit of one string of the unit (BMS, contactor, fuse), A.
-    #[serde(default)]
-    pub max_current_a: Option<Sourced>,
-    /// Rated power of one unit, kW (containers, cabinets).
-    #[serde(default)]
-    pub max_power_kw: Option<Sourced>,
-    /// Constant-power / constant-current discharge tables.
-    #[serde(default)]
-    pub discharge_tables: Vec<DischargeTable>,
-    /// Open-circuit voltage curve (needed by the equivalent-circuit method).
-    #[serde(default)]
-    pub ocv: Option<OcvCurve>,
-    /// Cell resistance (needed by the equivalent-circuit method).
-    #[serde(default)]
-    pub resistance: Option<CellResistance>,
-    /// Capacity against temperature.
-    #[serde(default)]
-    pub capacity_vs_temp: Option<TempCapacity>,
-    /// Cycle life against depth of discharge.
-    #[serde(default)]
-    pub cycle_life: Option<CycleLife>,
-    /// Calendar fade model.
-    #[serde(default)]
-    pub calendar: Option<CalendarFade>,
-    /// DC round-trip efficiency of the battery, fraction.
-    #[serde(default)]
-    pub round_trip_efficiency: Option<Sourced>,
-}
-
-/// The power-conversion side of a catalog entry (UPS or PCS).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ConverterSpec {
-    /// Rated apparent power, kVA.
-    pub rated_kva: Sourced,
-    /// Rated active power, kW.
-    pub rated_kw: Sourced,
-    /// Efficiency at rated load (double conversion for a UPS, one way for a PCS), fraction.
-    pub efficiency: Sourced,
-    /// Lowest DC (battery) voltage the unit operates at, V.
-    pub dc_min_v: Sourced,
-    /// Highest DC voltage the unit accepts (float/charge), V.
-    pub dc_max_v: Sourced,
-    /// Maximum DC current, A.
-    #[serde(default)]
-    pub max_dc_current_a: Option<Sourced>,
-}
-
-/// Outline dimensions of one unit.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Dimensions {
-    /// Width, mm.
-    pub width_mm: f64,
-    /// Depth, mm.
-    pub depth_mm: f64,
-    /// Height, mm.
-    pub height_mm: f64,
-    /// Where the dimensions come from.
-    #[serde(default)]
-    pub source: String,
-}
-
-/// Listing and test-data flags (`None` = not known).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Listings {
-    /// Listed to UL 9540 (energy storage system).
-    #[serde(default)]
-    pub ul9540: Option<bool>,
-    /// UL 9540A large-scale fire test data available.
-    #[serde(default)]
-    pub ul9540a_data: Option<bool>,
-    /// Listed to UL 1973 (stationary batteries).
-    #[serde(default)]
-    pub ul1973: Option<bool>,
-    /// Where the flags come from.
-    #[serde(default)]
-    pub source: String,
-}
-
-/// Where an entry came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EntryOrigin {
-    /// Shipped with Backstop.
-    #[default]
-    BuiltIn,
-    /// Added or edited by the user (kept in the project file).
-    User,
-}
-
-/// One catalog entry.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CatalogEntry {
-    /// Stable key, unique in a catalog (e.g. `"eve-lf280k"`).
-    pub key: String,
-    /// Display name.
-    pub name: String,
-    /// Manufacturer.
-    #[serde(default)]
-    pub manufacturer: String,
-    /// Model designation.
-    #[serde(default)]
-    pub model: String,
-    /// Product family; members share discharge tables given per Ah.
-    #[serde(default)]
-    pub family: String,
-    /// Kind of equipment.
-    pub kind: EquipmentKind,
-    /// Battery data (cells, blocks, modules, cabinets, containers).
-    #[serde(default)]
-    pub battery: Option<BatterySpec>,
-    /// Converter data (UPS, PCS).
-    #[serde(default)]
-    pub converter: Option<ConverterSpec>,
-    /// Outline of one unit.
-    #[serde(default)]
-    pub dimensions: Option<Dimensions>,
-    /// Weight of one unit, kg.
-    #[serde(default)]
-    pub weight_kg: Option<Sourced>,
-    /// Heat released by one unit in standby/float, W.
-    #[serde(default)]
-    pub standby_heat_w: Option<Sourced>,
-    /// Budget price of one unit, USD.
-    #[serde(default)]
-    pub cost_usd: Option<Sourced>,
-    /// Listing flags.
-    #[serde(default)]
-    pub listings: Listings,
-    /// Free notes (what to verify, options included).
-    #[serde(default)]
-    pub notes: String,
-    /// Built-in or user entry.
-    #[serde(default)]
-    pub origin: EntryOrigin,
-}
-
-/// A catalog: the built-in entries plus the user's.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Catalog {
-    /// Entries, keys unique.
-    #[serde(default)]
-    pub entries: Vec<CatalogEntry>,
-}
-
-impl Catalog {
-    /// The entry with `key`, if any.
-    pub fn get(&self, key: &str) -> Option<&CatalogEntry> {
-        self.entries.iter().find(|e| e.key == key)
-    }
-
-    /// Adds `entry`, replacing an entry with the same key.
-    pub fn upsert(&mut self, entry: CatalogEntry) {
-        match self.entries.iter_mut().find(|e| e.key == entry.key) {
-            Some(slot) => *slot = entry,
-            None => self.entries.push(entry),
+impl TableBasis {
+    /// Unit text of the table values.
+    pub const fn unit(self) -> &'static str {
+        match self {
+            TableBasis::WattsPerCell => "W/cell",
+            TableBasis::WattsPerCellPerAh => "W/cell/Ah",
+            TableBasis::AmpsPerCell => "A/cell",
+            TableBasis::KwPerUnit => "kW/unit",
         }
     }
+}
+
+/// A discharge table to one end voltage: what the unit delivers for each
+/// duration (typically 5, 10, 15, 30 and 60 minutes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DischargeTable {
+    /// End-of-discharge voltage, V per cell.
+    pub end_v_cell: f64,
+    /// What the values mean.
+    pub basis: TableBasis,
+    /// Cell temperature of the table, °C (25 unless the datasheet says otherwise).
+    #[serde(default = "default_25")]
+    pub temperature_c: f64,
+    /// `[minutes, value]` pairs, sorted by duration.
+    pub points: Vec<[f64; 2]>,
+    /// Datasheet and page, or "typical value, verify against vendor datasheet".
+    #[serde(default)]
+    pub source: String,
 }
 
 fn default_25() -> f64 {
@@ -425,43 +207,362 @@ fn default_one() -> u32 {
     1
 }
 
+/// Open-circuit voltage versus state of charge at one temperature.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OcvCurve {
+    /// Cell temperature, °C.
+    #[serde(default = "default_25")]
+    pub temperature_c: f64,
+    /// `[SOC fraction 0..1, V per cell]` pairs, sorted by SOC.
+    pub points: Vec<[f64; 2]>,
+    /// Source of the curve.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// A curve of a dimensionless factor versus temperature (e.g. available
+/// capacity relative to the 25 °C rating).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemperatureCurve {
+    /// `[°C, factor]` pairs, sorted by temperature.
+    pub points: Vec<[f64; 2]>,
+    /// Source of the curve.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// The RC pair of a first-order equivalent circuit (per cell).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RcPair {
+    /// Polarisation resistance R1, mΩ per cell.
+    pub r1_mohm: f64,
+    /// Time constant R1·C1, s.
+    pub tau_s: f64,
+    /// Source of the values.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// Cycle life as the datasheet states it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CycleLife {
+    /// Full cycles to the end-of-life state of health.
+    pub cycles: f64,
+    /// Depth of discharge of those cycles (fraction).
+    pub dod: f64,
+    /// State of health at end of life (fraction, e.g. 0.8).
+    pub eol_soh: f64,
+    /// Source.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// Electrical data of a battery unit (cell, block, module, cabinet, container).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatteryData {
+    /// Cell chemistry.
+    pub chemistry: CellChemistry,
+    /// Cells in series inside one unit (1 for a cell, 6 for a 12 V lead-acid block).
+    #[serde(default = "default_one")]
+    pub cells_series: u32,
+    /// Cells (or cell strings) in parallel inside one unit.
+    #[serde(default = "default_one")]
+    pub cells_parallel: u32,
+    /// Nominal voltage, V per cell.
+    pub nominal_v_cell: Sourced<f64>,
+    /// Lowest permitted discharge voltage, V per cell.
+    pub min_v_cell: Sourced<f64>,
+    /// Highest permitted (charge) voltage, V per cell.
+    pub max_v_cell: Sourced<f64>,
+    /// Float / standby voltage, V per cell (lead-acid; for Li-ion the
+    /// standby charge voltage). Defaults to `max_v_cell` when absent.
+    #[serde(default)]
+    pub float_v_cell: Option<Sourced<f64>>,
+    /// Rated capacity of the unit, Ah.
+    pub capacity_ah: Sourced<f64>,
+    /// Discharge time of the rating, h (20 for VRLA C20, 1 for Li-ion at 1C).
+    #[serde(default = "default_rate_h")]
+    pub capacity_rate_h: f64,
+    /// Nominal energy of the unit, Wh.
+    pub energy_wh: Sourced<f64>,
+    /// Highest continuous discharge rate, C (1/h).
+    pub continuous_c: Sourced<f64>,
+    /// Highest short-time discharge rate, C, if stated.
+    #[serde(default)]
+    pub peak_c: Option<Sourced<f64>>,
+    /// Highest current of one string of units (BMS, contactor, fuse), A, if limited.
+    #[serde(default)]
+    pub max_string_current_a: Option<Sourced<f64>>,
+    /// Units in series the vendor allows per string (empty: any count that
+    /// fits the DC window).
+    #[serde(default)]
+    pub series_options: Vec<u32>,
+    /// Most strings the vendor allows in parallel, if limited.
+    #[serde(default)]
+    pub max_parallel_strings: Option<u32>,
+    /// Constant-power / constant-current discharge tables.
+    #[serde(default)]
+    pub discharge_tables: Vec<DischargeTable>,
+    /// OCV–SOC curves (one or more temperatures).
+    #[serde(default)]
+    pub ocv: Vec<OcvCurve>,
+    /// DC internal resistance R0 at 25 °C, mΩ per cell.
+    #[serde(default)]
+    pub r0_mohm: Option<Sourced<f64>>,
+    /// Temperature dependence of R0: Arrhenius Ea/R, K
+    /// (R0(T) = R0(25 °C)·exp(k·(1/T − 1/298.15))).
+    #[serde(default)]
+    pub r0_activation_k: Option<Sourced<f64>>,
+    /// The RC pair of the equivalent circuit.
+    #[serde(default)]
+    pub rc: Option<RcPair>,
+    /// Available capacity versus temperature, relative to the rating.
+    #[serde(default)]
+    pub capacity_vs_temperature: Option<TemperatureCurve>,
+    /// Heat released by one unit at its rated continuous discharge, W.
+    #[serde(default)]
+    pub heat_loss_w: Option<Sourced<f64>>,
+    /// Cycle life.
+    #[serde(default)]
+    pub cycle_life: Option<CycleLife>,
+}
+
+fn default_rate_h() -> f64 {
+    1.0
+}
+
+/// Data of a UPS or PCS.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConverterData {
+    /// Rated apparent power, kVA.
+    pub rated_kva: Sourced<f64>,
+    /// Rated active power, kW.
+    pub rated_kw: Sourced<f64>,
+    /// Efficiency at the battery-to-AC conversion (double conversion for UPS), fraction.
+    pub efficiency: Sourced<f64>,
+    /// Lowest DC bus voltage (battery end of discharge), V.
+    pub dc_v_min: Sourced<f64>,
+    /// Highest DC bus voltage (float / charge), V.
+    pub dc_v_max: Sourced<f64>,
+    /// AC voltage (line to line), V.
+    #[serde(default)]
+    pub ac_v: Option<Sourced<f64>>,
+}
+
+/// Outside dimensions and mass of a unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Physical {
+    /// Width (front face), mm.
+    pub width_mm: Sourced<f64>,
+    /// Depth, mm.
+    pub depth_mm: Sourced<f64>,
+    /// Height, mm.
+    pub height_mm: Sourced<f64>,
+    /// Mass, kg.
+    pub mass_kg: Sourced<f64>,
+    /// Widest hinged door or panel on the front, mm (0 when none).
+    #[serde(default)]
+    pub front_door_leaf_mm: u32,
+}
+
+/// The rack or cabinet that units (cells, blocks, modules) are mounted in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Enclosure {
+    /// What it is ("battery cabinet, 40 blocks").
+    pub name: String,
+    /// Most units one enclosure holds.
+    pub units_max: u32,
+    /// Width, mm.
+    pub width_mm: f64,
+    /// Depth, mm.
+    pub depth_mm: f64,
+    /// Height, mm.
+    pub height_mm: f64,
+    /// Empty mass, kg.
+    pub empty_mass_kg: f64,
+    /// Cost of the empty enclosure (with its busbars, breaker and BMS).
+    pub cost: f64,
+    /// Source of these figures.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// Listing and fire-test data.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Listing {
+    /// Listed to UL 9540 (energy storage system).
+    #[serde(default)]
+    pub ul9540: bool,
+    /// UL 9540A (large-scale fire test) data is available.
+    #[serde(default)]
+    pub ul9540a_data: bool,
+    /// Listed pre-engineered / prepackaged system (IFC 1206 / NFPA 855).
+    #[serde(default)]
+    pub pre_engineered: bool,
+    /// What the fire test allows (array energy, spacing), if declared.
+    #[serde(default)]
+    pub fire_test: Option<FireTestData>,
+    /// Source of the listing claims.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// One catalog entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogEntry {
+    /// Stable key (lowercase, digits and `-`), e.g. `"vrla-yuasa-np24-12"`.
+    pub key: String,
+    /// Kind of equipment.
+    pub kind: EntryKind,
+    /// Manufacturer.
+    pub manufacturer: String,
+    /// Model designation.
+    pub model: String,
+    /// One-line description.
+    #[serde(default)]
+    pub description: String,
+    /// Part of the built-in catalog (false for user entries).
+    #[serde(default)]
+    pub builtin: bool,
+    /// Battery data (battery kinds only).
+    #[serde(default)]
+    pub battery: Option<BatteryData>,
+    /// Converter data (UPS and PCS only).
+    #[serde(default)]
+    pub converter: Option<ConverterData>,
+    /// Dimensions and mass of one unit.
+    pub physical: Physical,
+    /// The enclosure units are mounted in, for cells, blocks and modules.
+    #[serde(default)]
+    pub enclosure: Option<Enclosure>,
+    /// Cost of one unit, in the project's currency.
+    pub cost: Sourced<f64>,
+    /// Listing and fire-test data.
+    #[serde(default)]
+    pub listing: Listing,
+    /// Free remarks (what was not verified, ordering notes).
+    #[serde(default)]
+    pub notes: String,
+}
+
+impl CatalogEntry {
+    /// Nominal energy of one unit, kWh (0 for UPS/PCS).
+    pub fn energy_kwh(&self) -> f64 {
+        self.battery.as_ref().map_or(0.0, |b| b.energy_wh.value / 1000.0)
+    }
+
+    /// Fire-code chemistry family, `None` for UPS/PCS.
+    pub fn chemistry(&self) -> Option<Chemistry> {
+        self.battery.as_ref().map(|b| b.chemistry.family())
+    }
+
+    /// Footprint `(width, depth, height)` of one unit, mm.
+    pub fn dimensions_mm(&self) -> (f64, f64, f64) {
+        (self.physical.width_mm.value, self.physical.depth_mm.value, self.physical.height_mm.value)
+    }
+
+    /// Mass of one unit, kg.
+    pub fn mass_kg(&self) -> f64 {
+        self.physical.mass_kg.value
+    }
+
+    /// Heat of one unit at rated operation, kW: the battery's stated heat
+    /// loss, or for UPS/PCS the conversion loss at rated power.
+    pub fn heat_kw(&self) -> f64 {
+        if let Some(b) = &self.battery {
+            return b.heat_loss_w.as_ref().map_or(0.0, |h| h.value / 1000.0);
+        }
+        if let Some(c) = &self.converter {
+            let eff = c.efficiency.value;
+            if eff > 0.0 && eff <= 1.0 {
+                return c.rated_kw.value * (1.0 / eff - 1.0);
+            }
+        }
+        0.0
+    }
+
+    /// Rated power of one unit, kW: continuous discharge for batteries
+    /// (nominal energy × continuous C-rate), rated output for UPS/PCS.
+    pub fn power_kw(&self) -> f64 {
+        if let Some(b) = &self.battery {
+            return b.energy_wh.value / 1000.0 * b.continuous_c.value;
+        }
+        self.converter.as_ref().map_or(0.0, |c| c.rated_kw.value)
+    }
+
+    /// Display name: manufacturer and model.
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.manufacturer, self.model)
+    }
+
+    /// The data the layout rules and the bill of materials need, for the
+    /// item that stands on the floor: the entry itself for cabinets,
+    /// containers, UPS and PCS; for cells, blocks and modules with an
+    /// [`Enclosure`], a full enclosure (its footprint, `units_max` units of
+    /// energy, empty mass plus units, enclosure plus unit cost).
+    pub fn equipment_spec(&self) -> EquipmentSpec {
+        let (w, d, h) = self.dimensions_mm();
+        let mm = |v: f64| if v.is_finite() && v > 0.0 { v.round().min(u32::MAX as f64) as u32 } else { 0 };
+        let mut spec = EquipmentSpec {
+            key: self.key.clone(),
+            description: format!("{} ({})", self.display_name(), self.kind.as_str()),
+            width_mm: mm(w),
+            depth_mm: mm(d),
+            height_mm: mm(h),
+            mass_kg: self.mass_kg(),
+            energy_kwh: self.energy_kwh(),
+            chemistry: self.chemistry(),
+            power_kw: self.power_kw(),
+            heat_kw: self.heat_kw(),
+            unit_cost: self.cost.value,
+            listed_pre_engineered: self.listing.pre_engineered,
+            fire_test: self.listing.fire_test.clone(),
+            needs_working_space: matches!(
+                self.kind,
+                EntryKind::Cabinet | EntryKind::Container | EntryKind::Ups | EntryKind::Pcs
+            ),
+            front_door_leaf_mm: self.physical.front_door_leaf_mm,
+        };
+        if let Some(enc) = &self.enclosure {
+            let n = f64::from(enc.units_max);
+            spec.description = format!("{} with {} × {}", enc.name, enc.units_max, self.display_name());
+            spec.width_mm = mm(enc.width_mm);
+            spec.depth_mm = mm(enc.depth_mm);
+            spec.height_mm = mm(enc.height_mm);
+            spec.mass_kg = enc.empty_mass_kg + n * self.mass_kg();
+            spec.energy_kwh = n * self.energy_kwh();
+            spec.power_kw = n * self.power_kw();
+            spec.heat_kw = n * self.heat_kw();
+            spec.unit_cost = enc.cost + n * self.cost.value;
+            spec.needs_working_space = true;
+        }
+        spec
+    }
+}
+
+/// A field-level problem with a catalog entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// Field path within the entry (e.g. `"battery.capacity_ah"`).
+    pub field: String,
+    /// What is wrong and what to enter instead.
+    pub message: String,
+    /// A warning (missing source, unverified value) rather than an error.
+    #[serde(default)]
+    pub warning: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn minimal_entry_round_trips_and_old_files_load() {
-        let json = r#"{"key":"x","name":"X","kind":"cell"}"#;
-        let e: CatalogEntry = serde_json::from_str(json).unwrap();
-        assert_eq!(e.origin, EntryOrigin::BuiltIn);
-        assert!(e.battery.is_none());
-        let back: CatalogEntry = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
-        assert_eq!(back, e);
-    }
-
-    #[test]
-    fn upsert_replaces_by_key() {
-        let mut c = Catalog::default();
-        let e = CatalogEntry {
-            key: "a".into(),
-            name: "A".into(),
-            manufacturer: String::new(),
-            model: String::new(),
-            family: String::new(),
-            kind: EquipmentKind::Cell,
-            battery: None,
-            converter: None,
-            dimensions: None,
-            weight_kg: None,
-            standby_heat_w: None,
-            cost_usd: None,
-            listings: Listings::default(),
-            notes: String::new(),
-            origin: EntryOrigin::User,
-        };
-        c.upsert(e.clone());
-        c.upsert(CatalogEntry { name: "A2".into(), ..e });
-        assert_eq!(c.entries.len(), 1);
-        assert_eq!(c.get("a").unwrap().name, "A2");
+    fn sourced_reads_bare_and_full() {
+        let a: Sourced<f64> = serde_json::from_str("3.2").unwrap();
+        assert_eq!(a, Sourced { value: 3.2, source: String::new() });
+        let b: Sourced<f64> = serde_json::from_str(r#"{"value":3.2,"source":"ds p.2"}"#).unwrap();
+        assert_eq!(b.source, "ds p.2");
+        let back: Sourced<f64> = serde_json::from_str(&serde_json::to_string(&b).unwrap()).unwrap();
+        assert_eq!(back, b);
     }
 }

@@ -1,180 +1,167 @@
-//! Sizing cases (UPS ride-through, peak shaving, optimizer), their results,
-//! diagnostics, chart series and calculation sheets.
+//! Sizing cases (UPS ride-through, peak shaving), results, optimizer
+//! requests, calculation sheets, diagnostics and chart series.
 //!
-//! Inputs use SI-style units named in the field (`_kw`, `_min`, `_v`, `_c`);
-//! fractions are 0–1 unless the name says `_pct`. Every input field that a
-//! reasonable engineer could leave out has a serde default, documented on
-//! the field, so short case files and older project files load. The engine
-//! (`backstop-sizing`) validates values and reports problems as
-//! [`Diagnostic`]s naming the field; these types hold data only.
+//! Design choices:
+//! - Cases are what the engineer types (and what the project file stores);
+//!   every optional input has a documented default via `#[serde(default)]`,
+//!   so older files keep loading as fields are added.
+//! - Results are plain data: every number is finite (the engine replaces
+//!   what it cannot compute with a diagnostic, never NaN), every result
+//!   carries its [`CalcSheet`], and problems are [`SizingDiagnostic`]s that
+//!   name the failing constraint and by how much.
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::CatalogEntry;
-
-// ---------------------------------------------------------------- diagnostics
+// ---------------------------------------------------------------------------
+// Diagnostics, calculation sheets, charts.
+// ---------------------------------------------------------------------------
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Severity {
-    /// For information (an assumption the engine made, a method not run).
-    Info,
-    /// The result stands but deserves a look.
-    Warning,
-    /// The input is invalid or the case is infeasible; no result for this part.
+pub enum DiagSeverity {
+    /// The input is invalid or the case cannot be met; no (or no complete) result.
     Error,
+    /// A result was produced, but an assumption was made or a margin is thin.
+    Warning,
+    /// For the record (e.g. which table was used).
+    Info,
 }
 
-/// A finding about a case: what constraint, which field, by how much.
+/// A problem with a sizing input or an unmet constraint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Diagnostic {
-    /// Severity.
-    pub severity: Severity,
-    /// Stable machine code, e.g. `"runtime-short"`, `"dc-window"`, `"invalid-input"`.
-    pub code: String,
-    /// Input field path the finding is about (`"dc_bus.min_v"`), or empty.
-    #[serde(default)]
+pub struct SizingDiagnostic {
+    /// Error, warning or info.
+    pub severity: DiagSeverity,
+    /// Input field path (e.g. `"dc_bus.v_min"`, `"profile:line 12"`).
     pub field: String,
-    /// What is wrong and what to do, in one or two sentences.
+    /// Stable id of the constraint (e.g. `"dc-window"`, `"runtime"`, `"c-rate"`).
+    pub constraint: String,
+    /// Complete sentence: what is wrong, by how much, and what to do.
     pub message: String,
-    /// The required value of the failing constraint, when numeric.
+    /// The value the constraint requires, if numeric.
     #[serde(default)]
     pub required: Option<f64>,
-    /// The value the design achieves, when numeric.
+    /// The value found, if numeric.
     #[serde(default)]
     pub actual: Option<f64>,
-    /// Unit of `required` and `actual`.
+    /// Unit of `required` / `actual`.
     #[serde(default)]
     pub unit: String,
 }
 
-impl Diagnostic {
-    /// How far `actual` misses `required` (`required − actual`), when both are given.
-    pub fn shortfall(&self) -> Option<f64> {
-        Some(self.required? - self.actual?)
-    }
-}
-
-// ---------------------------------------------------------------- calculation sheet
-
-/// What a sheet line is.
+/// What a calculation-sheet line is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LineKind {
-    /// A value the user entered.
+    /// A value the engineer entered (or its default).
     Input,
-    /// A value taken from the catalog or a standard (with its source).
-    Data,
-    /// A factor (temperature, design margin, aging).
+    /// A factor (temperature, aging, design margin, efficiency).
     Factor,
-    /// An intermediate value computed by a formula.
-    Step,
+    /// A value from the catalog (datasheet).
+    Data,
+    /// An intermediate value computed from the lines above.
+    Intermediate,
     /// A result.
     Result,
-    /// A check against a limit (text says pass/fail).
+    /// A check (constraint met or not).
     Check,
-    /// A note or assumption.
-    Note,
 }
 
 /// One line of a calculation sheet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SheetLine {
+pub struct CalcLine {
     /// What the line is.
     pub kind: LineKind,
-    /// Symbol, e.g. `"P_batt"`.
+    /// Short description ("Battery power").
+    pub label: String,
+    /// Symbol used in formulas ("P_batt").
     #[serde(default)]
     pub symbol: String,
-    /// Plain-language label.
-    pub label: String,
-    /// Formula as text, e.g. `"P_load × (1 + g) / η_UPS"`.
+    /// The formula as text, with the numbers substituted where useful.
     #[serde(default)]
     pub formula: String,
-    /// The formula with numbers substituted.
-    #[serde(default)]
-    pub substituted: String,
-    /// Numeric value (None for text-only lines).
+    /// Numeric value, if any.
     #[serde(default)]
     pub value: Option<f64>,
-    /// Text value (a chosen model, "pass", a note).
+    /// Text value (for non-numeric lines, or a check verdict).
     #[serde(default)]
     pub text: String,
-    /// Unit of `value`.
+    /// Unit of the value.
     #[serde(default)]
     pub unit: String,
-    /// Source of the value (datasheet, standard, "input", "derived").
+    /// Where the value or the formula comes from.
     #[serde(default)]
     pub source: String,
 }
 
-/// A titled group of sheet lines.
+/// A titled group of calculation-sheet lines.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct SheetSection {
+pub struct CalcSection {
     /// Section title.
     pub title: String,
-    /// Lines in order.
-    pub lines: Vec<SheetLine>,
+    /// Free explanation printed under the title.
+    #[serde(default)]
+    pub note: String,
+    /// Lines, in calculation order.
+    pub lines: Vec<CalcLine>,
 }
 
 /// The calculation sheet of a result: inputs, formulas, factors,
-/// intermediate values and sources, in the order an engineer reads them.
+/// intermediate values and sources, in the order of the calculation.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CalcSheet {
-    /// Title.
+    /// Title ("UPS battery sizing — Hall A").
     pub title: String,
-    /// Engine version that produced it.
-    #[serde(default)]
-    pub engine: String,
-    /// Sections.
-    pub sections: Vec<SheetSection>,
+    /// Sections in order.
+    pub sections: Vec<CalcSection>,
 }
 
-// ---------------------------------------------------------------- charts
-
-/// One chart series: `points` are (x, y) pairs.
+/// One chart series (`[x, y]` points).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Series {
-    /// Legend name.
-    pub name: String,
-    /// X axis label with unit.
+pub struct ChartSeries {
+    /// Stable id ("runtime-vs-load-eol").
+    pub id: String,
+    /// Legend text.
+    pub label: String,
+    /// X axis label.
     pub x_label: String,
-    /// Y axis label with unit.
+    /// X unit.
+    pub x_unit: String,
+    /// Y axis label.
     pub y_label: String,
-    /// Points.
+    /// Y unit.
+    pub y_unit: String,
+    /// Points, sorted by x.
     pub points: Vec<[f64; 2]>,
 }
 
-// ---------------------------------------------------------------- UPS case
+// ---------------------------------------------------------------------------
+// UPS / ride-through.
+// ---------------------------------------------------------------------------
 
-/// How the protected load is given.
+/// The critical load.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum UpsLoad {
-    /// IT load as kW per rack × racks.
+pub enum LoadSpec {
+    /// Total active power, kW.
+    Total {
+        /// kW.
+        kw: f64,
+    },
+    /// Racks × kW per rack.
     PerRack {
         /// kW per rack.
         kw_per_rack: f64,
         /// Number of racks.
         racks: u32,
     },
-    /// Total active power at the UPS output, kW.
-    Total {
-        /// kW.
-        kw: f64,
-    },
-    /// Apparent power and power factor at the UPS output.
-    Kva {
+    /// Apparent power and power factor (kVA × PF → kW).
+    Apparent {
         /// kVA.
         kva: f64,
         /// Load power factor.
         power_factor: f64,
-    },
-    /// Power drawn from the battery directly (DC), kW — as in battery
-    /// manufacturers' examples, where the inverter is already accounted for.
-    BatteryKw {
-        /// kW at the battery terminals.
-        kw: f64,
     },
 }
 
@@ -182,79 +169,114 @@ pub enum UpsLoad {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Redundancy {
-    /// Exactly the strings needed.
+    /// Exactly what the load needs.
     #[default]
     N,
-    /// One more string than needed (runtime met with any one string out).
+    /// One string more.
     NPlus1,
-    /// Two complete, independent battery systems.
-    #[serde(rename = "2n")]
+    /// Twice what the load needs (two independent systems).
     TwoN,
 }
 
-/// The UPS sizing methods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+impl Redundancy {
+    /// Strings installed for `n` strings needed.
+    pub const fn apply(self, n: u32) -> u32 {
+        match self {
+            Redundancy::N => n,
+            Redundancy::NPlus1 => n.saturating_add(1),
+            Redundancy::TwoN => n.saturating_mul(2),
+        }
+    }
+
+    /// "N", "N+1", "2N".
+    pub const fn label(self) -> &'static str {
+        match self {
+            Redundancy::N => "N",
+            Redundancy::NPlus1 => "N+1",
+            Redundancy::TwoN => "2N",
+        }
+    }
+}
+
+/// A UPS sizing method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum UpsMethod {
-    /// Constant-power table method (W/cell, W/cell/Ah or kW/unit to an end voltage).
+    /// Constant-power table (W/cell or W/cell/Ah to an end voltage).
     ConstantPower,
-    /// IEEE 485 / IEEE 1115 duty-cycle method.
+    /// IEEE 485 / IEEE 1115 duty cycle.
     DutyCycle,
-    /// Li-ion equivalent-circuit simulation of the constant-power discharge.
+    /// Li-ion equivalent-circuit simulation of a constant-power discharge.
     Ecm,
 }
 
-/// DC voltage window of the UPS (battery bus).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct DcWindow {
-    /// Highest bus voltage (float/charge), V.
-    pub max_v: f64,
-    /// Lowest bus voltage (UPS low-voltage cut-off), V.
-    pub min_v: f64,
+impl UpsMethod {
+    /// Display name.
+    pub const fn label(self) -> &'static str {
+        match self {
+            UpsMethod::ConstantPower => "constant-power table",
+            UpsMethod::DutyCycle => "IEEE 485/1115 duty cycle",
+            UpsMethod::Ecm => "equivalent-circuit simulation",
+        }
+    }
 }
 
-/// One period of a duty cycle. Give the load either in `amps` (DC, whole
-/// battery) or in `kw` (at the battery terminals).
+/// The DC bus voltage window of the UPS.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct DcBus {
+    /// Highest DC voltage the UPS accepts (float/charge), V.
+    pub v_max: f64,
+    /// Lowest DC voltage at which the UPS still runs (end of discharge), V.
+    pub v_min: f64,
+    /// Force this many cells in series (else chosen from the window).
+    #[serde(default)]
+    pub cells_in_series: Option<u32>,
+}
+
+/// One period of a duty cycle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DutyPeriod {
-    /// What the load is.
+    /// What the period is ("UPS inverter", "switchgear closing").
     #[serde(default)]
     pub label: String,
-    /// Duration, minutes.
-    pub minutes: f64,
-    /// Current, A.
+    /// Current, A (give this or `kw`).
     #[serde(default)]
     pub amps: Option<f64>,
-    /// Power at the battery terminals, kW.
+    /// Constant power, kW at the battery terminals (converted to amps at the
+    /// end-of-discharge voltage, which is conservative).
     #[serde(default)]
     pub kw: Option<f64>,
-}
-
-/// A capability factor given directly (IEEE 485 worksheet column 6/7),
-/// overriding the catalog's discharge data at time `t`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct KtPoint {
-    /// Time from the start of the period to the end of the section, minutes.
+    /// Duration, minutes.
     pub minutes: f64,
-    /// Capacity rating factor K_t (rated Ah per ampere), h.
-    pub kt: f64,
-    /// Temperature derating factor T_t at this time (1 when absent).
-    #[serde(default)]
-    pub tt: Option<f64>,
 }
 
-/// Options of the IEEE 485 / 1115 duty-cycle method.
+/// An IEEE 485 / 1115 duty cycle: consecutive periods, and an optional
+/// random (non-continuous) load of known duration.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct DutyCycleSpec {
-    /// Periods in order. Empty: one period at the battery load for the runtime.
-    #[serde(default)]
+pub struct DutyCycle {
+    /// Consecutive periods from the start of the outage.
     pub periods: Vec<DutyPeriod>,
-    /// A random (momentary) load placed at the most critical time, usually 1 min.
+    /// Random load (added to the worst section).
     #[serde(default)]
     pub random: Option<DutyPeriod>,
-    /// K_t/T_t factors taken from a published worksheet instead of the catalog data.
-    #[serde(default)]
-    pub kt_points: Vec<KtPoint>,
+}
+
+/// Options of the equivalent-circuit simulation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EcmOptions {
+    /// Time step, s.
+    pub step_s: f64,
+    /// R0 and R1 at end of life relative to new.
+    pub eol_resistance_factor: f64,
+    /// State of charge at the start of the outage (fraction).
+    pub initial_soc: f64,
+}
+
+impl Default for EcmOptions {
+    fn default() -> Self {
+        EcmOptions { step_s: 1.0, eol_resistance_factor: 1.5, initial_soc: 1.0 }
+    }
 }
 
 /// A UPS ride-through sizing case.
@@ -263,463 +285,491 @@ pub struct UpsCase {
     /// Case name.
     #[serde(default)]
     pub name: String,
-    /// Protected load.
-    pub load: UpsLoad,
-    /// Load growth margin, fraction (0.2 = +20 %). Default 0.
+    /// The critical load.
+    pub load: LoadSpec,
+    /// Growth margin (fraction added to the load, e.g. 0.2 = +20 %).
     #[serde(default)]
     pub growth_margin: f64,
-    /// UPS inverter efficiency (battery → output), fraction. Default 1 (ignored for `battery-kw`).
-    #[serde(default = "one")]
+    /// UPS inverter efficiency, battery DC to load AC (fraction).
+    #[serde(default = "default_ups_eff")]
     pub ups_efficiency: f64,
-    /// Required runtime at full load, minutes.
+    /// Catalog key of the UPS (optional: module count and DC window check).
+    #[serde(default)]
+    pub ups_key: Option<String>,
+    /// Required ride-through, minutes.
     pub runtime_min: f64,
     /// DC bus window.
-    pub dc_bus: DcWindow,
-    /// Lowest expected battery temperature, °C. Default 25.
-    #[serde(default = "twenty_five")]
+    pub dc_bus: DcBus,
+    /// Lowest expected battery temperature, °C.
+    #[serde(default = "default_ambient")]
     pub ambient_c: f64,
-    /// Design margin, factor ≥ 1. Default 1.
-    #[serde(default = "one")]
+    /// Design margin (≥ 1, 1.10–1.15 typical).
+    #[serde(default = "default_design_margin")]
     pub design_margin: f64,
-    /// Aging factor, ≥ 1 (1.25 = replace at 80 % capacity). Default 1.25.
-    #[serde(default = "aging_default")]
+    /// Aging factor (≥ 1; 1.25 = replace at 80 % capacity).
+    #[serde(default = "default_aging")]
     pub aging_factor: f64,
-    /// Resistance growth at end of life for the equivalent-circuit method. Default 1.5.
-    #[serde(default = "r_growth_default")]
-    pub eol_resistance_factor: f64,
-    /// Temperature correction factor to use instead of the engine's table, when given.
+    /// Override of the temperature correction factor (else from the
+    /// IEEE 485 table or the entry's capacity-vs-temperature curve).
     #[serde(default)]
     pub temperature_factor: Option<f64>,
-    /// Redundancy of strings.
+    /// Redundancy of battery strings.
     #[serde(default)]
     pub redundancy: Redundancy,
-    /// Catalog key of the battery (cell, block, module or cabinet).
-    pub battery: String,
-    /// Catalog key of the UPS (optional; its DC window and efficiency are checked).
-    #[serde(default)]
-    pub ups: Option<String>,
-    /// Cells (or units) in series, overriding the engine's choice.
-    #[serde(default)]
-    pub series_override: Option<u32>,
-    /// Methods to run; empty = all three.
+    /// Catalog key of the battery to size.
+    pub battery_key: String,
+    /// Methods to run (empty: every method the entry has data for).
     #[serde(default)]
     pub methods: Vec<UpsMethod>,
-    /// Duty-cycle method options.
+    /// Duty cycle for the IEEE 485/1115 method (default: one period of the
+    /// battery power for the runtime).
     #[serde(default)]
-    pub duty_cycle: DutyCycleSpec,
-    /// Loads for the runtime-vs-load curve, % of design load. Default 25…150 %.
+    pub duty_cycle: Option<DutyCycle>,
+    /// Equivalent-circuit options.
     #[serde(default)]
-    pub curve_loads_pct: Vec<f64>,
-    /// Time step of the equivalent-circuit simulation, s. Default 1.
-    #[serde(default = "one")]
-    pub ecm_step_s: f64,
-    /// Extra catalog entries (user entries; override built-ins by key).
+    pub ecm: EcmOptions,
+    /// Loads for the runtime-vs-load curve, as fractions of the design load
+    /// (empty: 0.25 to 1.5).
     #[serde(default)]
-    pub catalog: Vec<CatalogEntry>,
+    pub curve_load_fractions: Vec<f64>,
 }
 
-/// The string/unit configuration a method arrived at.
+fn default_ups_eff() -> f64 {
+    0.95
+}
+fn default_ambient() -> f64 {
+    25.0
+}
+fn default_design_margin() -> f64 {
+    1.10
+}
+fn default_aging() -> f64 {
+    1.25
+}
+
+/// The battery configuration one method arrives at.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Configuration {
-    /// Catalog key of the battery unit used (the chosen family member).
-    pub battery: String,
+pub struct BatteryConfig {
+    /// Catalog key of the unit.
+    pub battery_key: String,
+    /// Units in series per string.
+    pub units_in_series: u32,
     /// Cells in series per string.
-    pub cells_series: u32,
-    /// Catalog units in series per string (blocks/modules; 1 for cabinets).
-    pub units_series: u32,
-    /// Strings needed without redundancy.
+    pub cells_in_series: u32,
+    /// Strings the load needs (before redundancy).
     pub strings_needed: u32,
-    /// Strings installed (with redundancy).
+    /// Strings installed (after redundancy).
     pub strings: u32,
-    /// Catalog units installed (cells/blocks/modules/cabinets/containers).
+    /// Units installed.
     pub units: u32,
-    /// Which constraint set the string count.
-    #[serde(default)]
-    pub governed_by: String,
-}
-
-/// Headline figures of a configuration.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Outputs {
-    /// Nameplate energy installed, kWh.
+    /// Enclosures (cabinets/racks) installed; equals `units` for
+    /// floor-standing cabinets and containers.
+    pub enclosures: u32,
+    /// End-of-discharge voltage, V per cell.
+    pub end_v_cell: f64,
+    /// Installed nominal energy, kWh.
     pub energy_kwh: f64,
-    /// Battery power at design load, kW.
+    /// Battery power at the design load, kW.
     pub power_kw: f64,
-    /// Discharge C-rate at design load (per installed strings, BOL).
+    /// Discharge rate of the strings needed at the design load, C (1/h).
     pub c_rate: f64,
-    /// String current at the end of discharge, A (per string, N strings carrying the load).
-    pub string_current_a: f64,
-    /// Floor area of the battery units, m² (units only, no aisles).
+    /// Footprint, m².
     pub footprint_m2: f64,
-    /// Weight of the battery units, kg.
-    pub weight_kg: f64,
-    /// Heat released during the discharge at design load, kW (battery losses).
-    pub discharge_heat_kw: f64,
-    /// Heat released in standby, W.
-    pub standby_heat_w: f64,
-    /// Budget cost of the battery units, USD (None if the catalog has no price).
-    pub cost_usd: Option<f64>,
+    /// Mass, kg.
+    pub mass_kg: f64,
+    /// Heat released at the design load, kW (battery only).
+    pub heat_kw: f64,
+    /// Cost.
+    pub cost: f64,
 }
 
-/// The result of one UPS method.
+/// What one method found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpsMethodResult {
-    /// Method.
+    /// The method.
     pub method: UpsMethod,
-    /// True when the method ran and found a configuration meeting every constraint.
+    /// Whether the configuration meets every constraint.
     pub feasible: bool,
-    /// Configuration (None when the method could not run).
-    pub configuration: Option<Configuration>,
-    /// Headline figures.
-    pub outputs: Option<Outputs>,
-    /// Required capacity in the method's own unit (Ah, W/cell, strings), for the comparison table.
-    pub required: Option<f64>,
-    /// Unit of `required`.
+    /// The configuration, when one was found.
     #[serde(default)]
-    pub required_unit: String,
-    /// Runtime at design load at beginning of life, minutes (where the method predicts it).
+    pub config: Option<BatteryConfig>,
+    /// Required capacity per string (Ah), for Ah-based methods.
+    #[serde(default)]
+    pub required_ah: Option<f64>,
+    /// Runtime of the installed strings needed at the design load, new, min.
+    #[serde(default)]
     pub runtime_bol_min: Option<f64>,
-    /// Runtime at design load at end of life, minutes.
+    /// Runtime at end of life, min.
+    #[serde(default)]
     pub runtime_eol_min: Option<f64>,
-    /// Terminal voltage margin above cut-off at the required runtime (EOL), V per cell.
+    /// Lowest terminal voltage above cut-off during the required runtime
+    /// at end of life, V per string (ECM).
+    #[serde(default)]
     pub voltage_margin_v: Option<f64>,
-    /// Findings of this method.
-    pub diagnostics: Vec<Diagnostic>,
-    /// Calculation sheet of this method.
-    pub sheet: CalcSheet,
+    /// Highest string current during the required runtime, A.
+    #[serde(default)]
+    pub max_current_a: Option<f64>,
+    /// Chart series (runtime vs load, discharge voltage and SOC).
+    #[serde(default)]
+    pub charts: Vec<ChartSeries>,
+    /// Problems met by this method.
+    #[serde(default)]
+    pub diagnostics: Vec<SizingDiagnostic>,
 }
 
-/// Result of a UPS case: the three methods side by side.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The load as the sizing sees it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LoadSummary {
+    /// IT (critical) load, kW.
+    pub it_kw: f64,
+    /// Design load with growth margin, kW.
+    pub design_kw: f64,
+    /// Battery power at the design load (÷ UPS efficiency), kW.
+    pub battery_kw: f64,
+}
+
+/// UPS units needed (when the case names a UPS entry).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct UpsUnits {
+    /// Catalog key of the UPS.
+    pub ups_key: String,
+    /// Units the load needs.
+    pub needed: u32,
+    /// Units installed with redundancy.
+    pub installed: u32,
+    /// UPS losses at the design load, kW.
+    pub heat_kw: f64,
+}
+
+/// The result of a UPS sizing case: each method side by side.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct UpsResult {
     /// Case name.
     pub case_name: String,
-    /// Load at the UPS output incl. growth, kW.
-    pub load_kw: f64,
-    /// Power drawn from the battery, kW.
-    pub battery_kw: f64,
-    /// Results per method, in the order requested.
+    /// Load summary.
+    pub load: LoadSummary,
+    /// One result per method run.
     pub methods: Vec<UpsMethodResult>,
-    /// The method whose configuration is recommended (the most conservative feasible one).
-    pub recommended: Option<UpsMethod>,
-    /// Runtime vs load at BOL and EOL (equivalent-circuit method) for the recommended configuration.
-    pub runtime_curves: Vec<Series>,
-    /// Terminal voltage and SOC against time at design load (EOL), for the chart.
-    pub discharge_traces: Vec<Series>,
-    /// Case-level findings (input validation, catalog).
-    pub diagnostics: Vec<Diagnostic>,
-    /// Calculation sheet of the case (inputs, load, series count) followed by the methods' sheets.
+    /// The method whose configuration governs (most strings), if any is feasible.
+    #[serde(default)]
+    pub governing: Option<UpsMethod>,
+    /// UPS units.
+    #[serde(default)]
+    pub ups_units: Option<UpsUnits>,
+    /// Problems with the case as a whole.
+    pub diagnostics: Vec<SizingDiagnostic>,
+    /// The calculation sheet.
     pub sheet: CalcSheet,
 }
 
-// ---------------------------------------------------------------- peak shaving
+// ---------------------------------------------------------------------------
+// Peak shaving.
+// ---------------------------------------------------------------------------
 
-/// How to choose the demand threshold.
+/// A sweep of demand thresholds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum Threshold {
-    /// A fixed demand threshold, kW.
-    Fixed {
-        /// kW.
-        kw: f64,
-    },
-    /// Sweep thresholds from `from_kw` down to `to_kw` in `steps` steps; the
-    /// design point is `design_kw` (or the lowest feasible threshold when absent).
-    Sweep {
-        /// Highest threshold, kW.
-        from_kw: f64,
-        /// Lowest threshold, kW.
-        to_kw: f64,
-        /// Number of thresholds (≥ 2).
-        steps: u32,
-        /// Design threshold, kW (optional).
-        #[serde(default)]
-        design_kw: Option<f64>,
-    },
+pub struct ThresholdSweep {
+    /// Lowest threshold, kW.
+    pub from_kw: f64,
+    /// Highest threshold, kW.
+    pub to_kw: f64,
+    /// Number of thresholds (≥ 2).
+    pub steps: u32,
 }
 
-/// A peak-shaving sizing case (the load profile is passed separately).
+/// Degradation model parameters (calendar √t fade plus rainflow cycle fade).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AgingModel {
+    /// Calendar: q = q0 − k·√(days), k = a·exp(b·(1/T − 1/296))·exp(c·(SOC/T − 1/296)).
+    pub calendar_a: f64,
+    /// Calendar b, K.
+    pub calendar_b: f64,
+    /// Calendar c, K.
+    pub calendar_c: f64,
+    /// Calendar q0.
+    pub calendar_q0: f64,
+    /// Full cycles to `cycle_eol_soh` at `cycle_ref_dod`.
+    pub cycles_to_eol: f64,
+    /// Depth of discharge of the rated cycle life.
+    pub cycle_ref_dod: f64,
+    /// State of health at the rated cycle life.
+    pub cycle_eol_soh: f64,
+    /// Wöhler exponent: cycles to EOL ∝ DoD^(−exponent).
+    pub dod_exponent: f64,
+    /// Where these parameters come from.
+    pub source: String,
+}
+
+impl Default for AgingModel {
+    fn default() -> Self {
+        AgingModel {
+            calendar_a: 0.0033143,
+            calendar_b: -3191.0,
+            calendar_c: 389.7,
+            calendar_q0: 0.999,
+            cycles_to_eol: 6000.0,
+            cycle_ref_dod: 1.0,
+            cycle_eol_soh: 0.8,
+            dod_exponent: 1.3,
+            source: "calendar: LFP defaults of a public life model (NREL SAM form); cycle: 280 Ah-class LFP datasheet 6,000 cycles to 80 % (EVE LF280K); DoD exponent typical value, verify against vendor data".into(),
+        }
+    }
+}
+
+fn default_pcs_eff() -> f64 {
+    0.98
+}
+fn default_cell_eff() -> f64 {
+    0.975
+}
+fn default_soc_min() -> f64 {
+    0.05
+}
+fn default_soc_max() -> f64 {
+    0.95
+}
+fn default_eol_soh() -> f64 {
+    0.8
+}
+fn default_years() -> u32 {
+    15
+}
+
+/// A peak-shaving sizing case (the load profile comes separately).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PeakCase {
     /// Case name.
     #[serde(default)]
     pub name: String,
-    /// Threshold or sweep.
-    pub threshold: Threshold,
-    /// PCS efficiency, one way, fraction. Default 0.98.
-    #[serde(default = "pcs_eff_default")]
+    /// Demand threshold to shave to, kW (give this and/or `sweep`).
+    #[serde(default)]
+    pub threshold_kw: Option<f64>,
+    /// Thresholds to sweep for the kW/kWh-vs-threshold curve.
+    #[serde(default)]
+    pub sweep: Option<ThresholdSweep>,
+    /// PCS efficiency (one way), fraction.
+    #[serde(default = "default_pcs_eff")]
     pub pcs_efficiency: f64,
-    /// Battery (DC) charge efficiency, fraction. Default 0.96.
-    #[serde(default = "cell_eff_default")]
+    /// Battery charge efficiency (DC, one way), fraction.
+    #[serde(default = "default_cell_eff")]
     pub charge_efficiency: f64,
-    /// Battery (DC) discharge efficiency, fraction. Default 0.96.
-    #[serde(default = "cell_eff_default")]
+    /// Battery discharge efficiency (DC, one way), fraction.
+    #[serde(default = "default_cell_eff")]
     pub discharge_efficiency: f64,
-    /// Lowest allowed SOC, fraction. Default 0.05.
-    #[serde(default = "soc_min_default")]
+    /// Lowest state of charge used (fraction).
+    #[serde(default = "default_soc_min")]
     pub soc_min: f64,
-    /// Highest allowed SOC, fraction. Default 0.95.
-    #[serde(default = "soc_max_default")]
+    /// Highest state of charge used (fraction).
+    #[serde(default = "default_soc_max")]
     pub soc_max: f64,
-    /// State of health at end of life the energy is sized for, fraction. Default 0.8.
-    #[serde(default = "eol_default")]
+    /// State of health at end of life the battery is sized for (fraction).
+    #[serde(default = "default_eol_soh")]
     pub eol_soh: f64,
-    /// Charging power limit at the grid side, kW (None = PCS rating).
+    /// Highest grid charging power, AC kW (default: the discharge power).
     #[serde(default)]
     pub max_charge_kw: Option<f64>,
-    /// Project life, years. Default 15.
-    #[serde(default = "life_default")]
+    /// Project life, years.
+    #[serde(default = "default_years")]
     pub project_years: u32,
-    /// Battery temperature, °C. Default 25.
-    #[serde(default = "twenty_five")]
+    /// Battery temperature for the aging model, °C.
+    #[serde(default = "default_ambient")]
     pub battery_temp_c: f64,
-    /// Catalog key of the battery unit (container/cabinet) to count units; optional.
+    /// Catalog key of the battery (container/cabinet) to count, C-rate check.
     #[serde(default)]
-    pub battery: Option<String>,
-    /// Catalog key of the PCS; optional.
+    pub battery_key: Option<String>,
+    /// Catalog key of the PCS, to count units.
     #[serde(default)]
-    pub pcs: Option<String>,
-    /// Installed nameplate energy to simulate instead of the sized one, kWh (checking an existing design).
+    pub pcs_key: Option<String>,
+    /// Degradation model.
     #[serde(default)]
-    pub installed_kwh: Option<f64>,
-    /// Installed PCS power to simulate instead of the sized one, kW.
-    #[serde(default)]
-    pub installed_kw: Option<f64>,
-    /// Extra catalog entries.
-    #[serde(default)]
-    pub catalog: Vec<CatalogEntry>,
+    pub aging: AgingModel,
 }
 
-/// Summary of a parsed load profile.
+/// Facts about the imported load profile.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProfileSummary {
-    /// Rows read.
+    /// Number of intervals.
     pub rows: usize,
     /// Interval, minutes.
     pub interval_min: f64,
-    /// First timestamp as written.
-    pub first: String,
-    /// Last timestamp as written.
-    pub last: String,
-    /// Unit found in the header.
+    /// First timestamp (as written).
+    pub start: String,
+    /// Last timestamp (as written).
+    pub end: String,
+    /// Unit of the file ("kW", "MW", "W").
     pub unit: String,
-    /// Peak demand, kW.
+    /// Peak load, kW.
     pub peak_kw: f64,
-    /// Mean demand, kW.
+    /// Mean load, kW.
     pub mean_kw: f64,
-    /// Energy over the profile, MWh.
-    pub energy_mwh: f64,
+    /// Energy over the profile, kWh.
+    pub energy_kwh: f64,
 }
 
-/// One threshold of a sweep.
+/// Size needed for one threshold.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct SweepPoint {
-    /// Threshold, kW.
+pub struct ThresholdPoint {
+    /// Demand threshold, kW.
     pub threshold_kw: f64,
-    /// PCS power needed, kW (AC).
+    /// PCS power (AC) needed, kW.
     pub power_kw: f64,
-    /// Usable energy needed (deepest depletion, DC), kWh.
+    /// Usable energy needed (DC, deepest depletion), kWh.
     pub usable_kwh: f64,
-    /// Nameplate energy needed, kWh.
+    /// Nameplate energy needed (÷ DoD window ÷ EOL SOH, and raised for the
+    /// C-rate when a battery is named), kWh.
     pub nameplate_kwh: f64,
-    /// True when the threshold can be held (the battery refills between events).
+    /// Number of shaving events (intervals above the threshold, merged).
+    pub events: u32,
+    /// Events that began before the battery had refilled.
+    pub events_not_full: u32,
+    /// Whether the threshold can be held year after year (recharge suffices).
     pub feasible: bool,
-    /// Why not, when infeasible.
-    #[serde(default)]
-    pub reason: String,
 }
 
-/// Capacity and use in one year of the project.
+/// Capacity in one project year.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct YearResult {
-    /// Year (1-based).
+pub struct YearCapacity {
+    /// Project year (1-based).
     pub year: u32,
-    /// State of health at the start of the year, fraction of nameplate.
+    /// State of health at the start of the year (fraction of nameplate).
     pub soh_start: f64,
     /// State of health at the end of the year.
     pub soh_end: f64,
-    /// Calendar fade part of the loss at year end, fraction.
+    /// Equivalent full cycles in the year (rainflow).
+    pub full_cycles: f64,
+    /// Cumulative calendar loss at year end (fraction).
     pub calendar_loss: f64,
-    /// Cycle fade part of the loss at year end, fraction.
+    /// Cumulative cycle loss at year end (fraction).
     pub cycle_loss: f64,
-    /// Equivalent full cycles this year (rainflow, Σ count × depth).
-    pub equivalent_cycles: f64,
-    /// Energy discharged this year (DC), MWh.
-    pub discharged_mwh: f64,
-    /// Energy above the threshold that could not be shaved, kWh.
+    /// Energy above the threshold the battery could not serve, kWh.
     pub unserved_kwh: f64,
-    /// Highest grid demand in the year with the battery, kW.
-    pub max_grid_kw: f64,
 }
 
-/// Result of a peak-shaving case.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The sizing for the chosen threshold.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PeakSizing {
+    /// Threshold point.
+    pub point: ThresholdPoint,
+    /// Battery units (when a battery entry was named).
+    #[serde(default)]
+    pub battery_units: Option<u32>,
+    /// PCS units (when a PCS entry was named).
+    #[serde(default)]
+    pub pcs_units: Option<u32>,
+    /// Installed nameplate energy, kWh (units × unit energy, or the need).
+    pub installed_kwh: f64,
+    /// C-rate at the peak power on the installed energy.
+    pub c_rate: f64,
+    /// Capacity year by year.
+    pub years: Vec<YearCapacity>,
+    /// Footprint of the battery units, m².
+    #[serde(default)]
+    pub footprint_m2: f64,
+    /// Cost of battery and PCS units.
+    #[serde(default)]
+    pub cost: f64,
+}
+
+/// The result of a peak-shaving case.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PeakResult {
     /// Case name.
     pub case_name: String,
-    /// Load profile summary.
+    /// The profile.
     pub profile: ProfileSummary,
-    /// Design threshold, kW.
-    pub threshold_kw: f64,
-    /// Design point.
-    pub design: Option<SweepPoint>,
-    /// kW/kWh against threshold.
-    pub sweep: Vec<SweepPoint>,
-    /// Nameplate energy simulated over the project life, kWh.
-    pub installed_kwh: f64,
-    /// PCS power simulated, kW.
-    pub installed_kw: f64,
-    /// C-rate of discharge at the PCS power (DC power / nameplate).
-    pub c_rate: f64,
-    /// Battery units and PCS units when catalog entries were given.
-    pub battery_units: Option<u32>,
-    /// PCS units.
-    pub pcs_units: Option<u32>,
-    /// Capacity and use year by year.
-    pub years: Vec<YearResult>,
-    /// First year in which the threshold is no longer held (None = held through the project life).
-    pub first_short_year: Option<u32>,
-    /// Chart series: SOC over year 1 (daily min/max), capacity fade, sweep curves.
-    pub charts: Vec<Series>,
-    /// Findings.
-    pub diagnostics: Vec<Diagnostic>,
-    /// Calculation sheet.
+    /// The sweep (kW/kWh vs threshold), if requested.
+    pub sweep: Vec<ThresholdPoint>,
+    /// The sizing for `threshold_kw`, if given and feasible.
+    #[serde(default)]
+    pub sizing: Option<PeakSizing>,
+    /// Chart series (kW/kWh vs threshold, SOC over the year, capacity fade).
+    pub charts: Vec<ChartSeries>,
+    /// Problems.
+    pub diagnostics: Vec<SizingDiagnostic>,
+    /// The calculation sheet.
     pub sheet: CalcSheet,
 }
 
-// ---------------------------------------------------------------- optimizer
+// ---------------------------------------------------------------------------
+// Optimizer.
+// ---------------------------------------------------------------------------
 
 /// What the optimizer minimises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Objective {
-    /// Budget cost of the battery units.
+    /// Total cost.
     #[default]
     Cost,
-    /// Floor area of the battery units.
+    /// Floor area.
     Footprint,
 }
 
-/// An optimizer run over the catalog for a UPS case.
+/// Optimizer options.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OptimizeRequest {
-    /// The case (its `battery` is ignored: every battery entry is tried).
-    pub case: UpsCase,
+#[serde(default)]
+pub struct OptimizeOptions {
     /// What to minimise.
-    #[serde(default)]
     pub objective: Objective,
-    /// How many of the best configurations to return. Default 5.
-    #[serde(default = "five")]
-    pub keep: u32,
-    /// Largest string count to consider per configuration. Default 64.
-    #[serde(default = "max_strings_default")]
+    /// How many of the best configurations to return.
+    pub keep: usize,
+    /// Catalog keys to consider (empty: every battery entry).
+    pub battery_keys: Vec<String>,
+    /// Only entries listed to UL 9540.
+    pub require_ul9540: bool,
+    /// Most strings in parallel the site accepts.
     pub max_strings: u32,
-    /// Restrict to these catalog keys (empty = all battery entries).
-    #[serde(default)]
-    pub only: Vec<String>,
+    /// Most footprint available, m² (0: no limit).
+    pub max_footprint_m2: f64,
 }
 
-/// One candidate the optimizer kept.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+impl Default for OptimizeOptions {
+    fn default() -> Self {
+        OptimizeOptions {
+            objective: Objective::Cost,
+            keep: 5,
+            battery_keys: Vec::new(),
+            require_ul9540: false,
+            max_strings: 64,
+            max_footprint_m2: 0.0,
+        }
+    }
+}
+
+/// One candidate that meets every constraint.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Candidate {
-    /// Configuration.
-    pub configuration: Configuration,
-    /// Headline figures.
-    pub outputs: Outputs,
-    /// Runtime at design load at end of life, minutes (equivalent circuit or table).
+    /// The configuration.
+    pub config: BatteryConfig,
+    /// Runtime at end of life at the design load, minutes.
     pub runtime_eol_min: f64,
-    /// Objective value (USD or m²).
+    /// Objective value (cost or m²).
     pub objective_value: f64,
 }
 
-/// Why a catalog family produced no feasible candidate.
+/// Why a catalog entry ("family") gave no feasible configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rejection {
     /// Catalog key.
-    pub battery: String,
-    /// The constraint that failed for the closest candidate, with the numbers.
+    pub battery_key: String,
+    /// The constraint that failed for its closest configuration.
+    pub constraint: String,
+    /// What failed, and by how much.
     pub reason: String,
-    /// Candidates evaluated for this entry.
-    pub evaluated: u32,
 }
 
 /// Optimizer result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OptimizeResult {
-    /// Best candidates, best first.
-    pub best: Vec<Candidate>,
-    /// Families with no feasible candidate and why.
-    pub rejected: Vec<Rejection>,
+    /// What was minimised.
+    pub objective: Objective,
     /// Candidate configurations evaluated.
-    pub evaluated: u64,
-    /// Findings.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-fn one() -> f64 {
-    1.0
-}
-fn twenty_five() -> f64 {
-    25.0
-}
-fn aging_default() -> f64 {
-    1.25
-}
-fn r_growth_default() -> f64 {
-    1.5
-}
-fn pcs_eff_default() -> f64 {
-    0.98
-}
-fn cell_eff_default() -> f64 {
-    0.96
-}
-fn soc_min_default() -> f64 {
-    0.05
-}
-fn soc_max_default() -> f64 {
-    0.95
-}
-fn eol_default() -> f64 {
-    0.8
-}
-fn life_default() -> u32 {
-    15
-}
-fn five() -> u32 {
-    5
-}
-fn max_strings_default() -> u32 {
-    64
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn short_ups_case_takes_defaults() {
-        let json = r#"{"load":{"kind":"total","kw":500},"runtime_min":5,
-            "dc_bus":{"max_v":600,"min_v":450},"battery":"x"}"#;
-        let c: UpsCase = serde_json::from_str(json).unwrap();
-        assert_eq!(c.aging_factor, 1.25);
-        assert_eq!(c.redundancy, Redundancy::N);
-        assert_eq!(c.ambient_c, 25.0);
-        let r: Redundancy = serde_json::from_str("\"2n\"").unwrap();
-        assert_eq!(r, Redundancy::TwoN);
-    }
-
-    #[test]
-    fn shortfall_is_required_minus_actual() {
-        let d = Diagnostic {
-            severity: Severity::Error,
-            code: "runtime-short".into(),
-            field: String::new(),
-            message: String::new(),
-            required: Some(5.0),
-            actual: Some(4.2),
-            unit: "min".into(),
-        };
-        assert!((d.shortfall().unwrap() - 0.8).abs() < 1e-12);
-    }
+    pub candidates_evaluated: u64,
+    /// The best configurations, best first.
+    pub best: Vec<Candidate>,
+    /// Entries with no feasible configuration, and why.
+    pub rejected: Vec<Rejection>,
+    /// Problems with the case.
+    pub diagnostics: Vec<SizingDiagnostic>,
 }
