@@ -400,7 +400,8 @@ fn catalog_specs(design: &Design) -> (Vec<EquipmentSpec>, Option<RackSpec>, Vec<
     let mut rack_spec = None;
     for rec in &design.catalog {
         let is_rack = RACK_KINDS.contains(&rec.kind.as_str());
-        if !used.contains(rec.key.as_str()) && !(is_rack && rack_spec.is_none()) {
+        let wanted = used.contains(rec.key.as_str()) || (is_rack && rack_spec.is_none());
+        if !wanted {
             continue;
         }
         let body = match serde_json::from_str::<Value>(&rec.body) {
