@@ -22,6 +22,7 @@ use backstop_model::layout::{
     Bom, CheckReport, Chemistry, Diagnostic, EquipmentSpec, FireTestData, ObjectKind, ObjectRef, RackSpec, RuleSet,
     Severity,
 };
+use backstop_model::catalog::CatalogEntry;
 use backstop_model::project::{Design, Record};
 use backstop_store::{OpenOptions, Project};
 use clap::Args;
@@ -380,8 +381,9 @@ const RACK_KINDS: [&str; 2] = ["it-rack", "rack"];
 /// Specs of the catalog entries the layout refers to, the IT rack spec (from
 /// an `it-rack` entry, if any) and problems found while reading them.
 ///
-/// An entry's body is read as an [`EquipmentSpec`] when it is one (entries
-/// written by the app), otherwise field by field from the usual datasheet
+/// An entry's body is read as a catalog entry ([`CatalogEntry`], through
+/// [`CatalogEntry::equipment_spec`]) when it is one, else as an
+/// [`EquipmentSpec`], otherwise field by field from the usual datasheet
 /// names (`width_mm`, `depth_mm`, `height_mm`, `mass_kg`, `energy_kwh`,
 /// `chemistry`, `power_kw`/`rated_kw`, `heat_kw`, `unit_cost`/`cost`,
 /// `listed_pre_engineered`, `fire_test`, `needs_working_space`,
@@ -469,7 +471,13 @@ fn chemistry(s: &str) -> Option<Chemistry> {
 }
 
 fn spec_from_record(rec: &Record, body: &Map<String, Value>, notes: &mut Vec<Diagnostic>) -> EquipmentSpec {
-    if let Ok(mut s) = serde_json::from_value::<EquipmentSpec>(Value::Object(body.clone())) {
+    let value = Value::Object(body.clone());
+    if let Ok(entry) = serde_json::from_value::<CatalogEntry>(value.clone()) {
+        let mut s = entry.equipment_spec();
+        s.key.clone_from(&rec.key);
+        return s;
+    }
+    if let Ok(mut s) = serde_json::from_value::<EquipmentSpec>(value) {
         s.key.clone_from(&rec.key);
         return s;
     }

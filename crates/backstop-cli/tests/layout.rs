@@ -218,3 +218,50 @@ fn bom_table_and_csv() {
     assert_eq!(code, 0);
     assert_eq!(std::fs::read_to_string(&out_file).unwrap(), csv);
 }
+
+#[test]
+fn catalog_entries_in_the_model_format_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = design(2000);
+    // A UPS entry as the catalog writes it (bare numbers are accepted for
+    // sourced values): 500 kW at 96 % efficiency rejects
+    // 500 × (1/0.96 − 1) = 20.83 kW of heat.
+    d.catalog.push(Record {
+        key: "ups-500".into(),
+        kind: "ups".into(),
+        name: "Vendor U500".into(),
+        body: r#"{"key":"ups-500","kind":"ups","manufacturer":"Vendor","model":"U500",
+                 "physical":{"width_mm":1800,"depth_mm":900,"height_mm":2000,"mass_kg":1500},
+                 "cost":80000,
+                 "converter":{"rated_kva":500,"rated_kw":500,"efficiency":0.96,"dc_v_min":400,"dc_v_max":560}}"#
+            .into(),
+    });
+    d.layout.power_units.push(backstop_model::layout::PowerUnit {
+        tag: "UPS-1".into(),
+        kind: backstop_model::layout::PowerUnitKind::Ups,
+        catalog_key: Some("ups-500".into()),
+        placement: Placement { room_id: "HALL-1".into(), position: Point::new(22_000, 4_000), rotation: Rotation::R0 },
+        clearances: Clearances::default(),
+        rated_kw: 500.0,
+        voltage_to_ground_v: 277.0,
+        ampacity_a: 800.0,
+        serves: vec!["R-01".into(), "R-02".into()],
+    });
+    let p = write(dir.path(), "ups.backstop", &d);
+    let (code, out, _) = backstop(&["check", &p]);
+    assert_eq!(code, 0, "{out}");
+    let (code, csv, _) = backstop(&["bom", &p, "--csv"]);
+    assert_eq!(code, 0);
+    let ups = csv.split("\r\n").find(|r| r.starts_with("ups-500,")).unwrap();
+    assert!(ups.starts_with("ups-500,Vendor U500 (ups),1,ea,UPS-1,0,500,1500,20.833,80000,"), "{ups}");
+
+    // Moved to 400 mm from the south wall, the UPS lacks working space:
+    // 277 V to ground is the 151–600 V band, a grounded wall opposite is
+    // condition 2, so 1,000 mm is required.
+    d.layout.power_units[0].placement.position = Point::new(22_000, 850);
+    let p = write(dir.path(), "ups-close.backstop", &d);
+    let (code, out, _) = backstop(&["check", &p]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("working-space-depth") && out.contains("measured: 400 mm; required ≥ 1,000 mm"), "{out}");
+    assert!(out.contains("objects:  UPS/PCS UPS-1, room HALL-1"), "{out}");
+}
