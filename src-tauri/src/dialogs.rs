@@ -14,6 +14,8 @@ pub enum Dialog {
     SaveProject { suggested_name: String },
     OpenJson,
     SaveJson { suggested_name: String },
+    /// Any other export: file name and one filter (label, extension).
+    SaveAs { suggested_name: String, filter: (&'static str, &'static str) },
 }
 
 fn file_name(stem: &str, ext: &str) -> String {
@@ -50,6 +52,11 @@ pub async fn ask(app: &AppHandle, dialog: Dialog) -> Result<PathBuf, AppError> {
             .set_title("Export the design as JSON")
             .add_filter("JSON", &["json"])
             .set_file_name(file_name(&suggested_name, "json"))
+            .save_file(send),
+        Dialog::SaveAs { suggested_name, filter } => builder
+            .set_title("Export")
+            .add_filter(filter.0, &[filter.1])
+            .set_file_name(suggested_name)
             .save_file(send),
     }
     let answer = rx

@@ -10,9 +10,11 @@
 //! belongs in a domain crate.
 
 pub mod commands;
+pub mod commissioning;
 include!("command_list.rs");
 mod dialogs;
 pub mod display;
+pub mod link_hub;
 mod options;
 pub mod session;
 pub mod state;
@@ -34,6 +36,7 @@ pub fn run(options: Options, started: Instant) -> ExitCode {
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .setup(move |app| {
+            app.state::<AppState>().link.start_logger(app.handle().clone());
             if let Some(path) = open_at_start {
                 let state = app.state::<AppState>();
                 commands::project::open_at_start(app.handle(), &state, path);
@@ -57,6 +60,28 @@ pub fn run(options: Options, started: Instant) -> ExitCode {
             commands::project::project_redo,
             commands::project::project_export_json,
             commands::project::project_import_json,
+            commands::link::link_ports,
+            commands::link::link_subscribe,
+            commands::link::link_status,
+            commands::link::link_connect,
+            commands::link::link_disconnect,
+            commands::link::link_scan,
+            commands::link::link_scan_cancel,
+            commands::link::link_discover,
+            commands::link::link_read_device,
+            commands::link::link_poll_start,
+            commands::link::link_poll_stop,
+            commands::link::link_arm,
+            commands::link::link_disarm,
+            commands::link::link_write,
+            commands::link::link_traffic,
+            commands::link::link_traffic_export,
+            commands::commission::commission_view,
+            commands::commission::commission_start,
+            commands::commission::commission_run,
+            commands::commission::commission_comm_loss,
+            commands::commission::commission_note,
+            commands::commission::commission_sign_off,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

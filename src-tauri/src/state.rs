@@ -16,6 +16,9 @@ use crate::session::Session;
 pub struct AppState {
     demo_link: Option<String>,
     session: Mutex<Session>,
+    /// The live link to pack controllers.
+    pub link: crate::link_hub::LinkHub,
+    commissioning: Mutex<crate::commissioning::Commissioning>,
     started: Instant,
     first_paint: OnceLock<Duration>,
     pub exit_after_first_paint: bool,
@@ -27,6 +30,8 @@ impl AppState {
         AppState {
             demo_link: options.demo_link.clone(),
             session: Mutex::new(Session::new(&config_dir(options))),
+            link: crate::link_hub::LinkHub::default(),
+            commissioning: Mutex::new(crate::commissioning::Commissioning::default()),
             started,
             first_paint: OnceLock::new(),
             exit_after_first_paint: options.exit_after_first_paint,
@@ -45,6 +50,11 @@ impl AppState {
         self.session.lock().map_err(|_| {
             AppError::internal("an earlier operation failed unexpectedly; restart Backstop (every completed edit is saved)")
         })
+    }
+
+    /// The commissioning checklist state.
+    pub fn commissioning(&self) -> Result<MutexGuard<'_, crate::commissioning::Commissioning>, AppError> {
+        self.commissioning.lock().map_err(|_| AppError::internal("the commissioning state is unavailable after an earlier failure; restart Backstop"))
     }
 
     /// Runs `f` on the session, then updates the window title.

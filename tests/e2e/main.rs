@@ -2,5 +2,6 @@
 //! for the harness; run through `scripts/test` (which builds the UI and the
 //! app binary first) or `cargo test -p backstop-e2e` after building both.
 
+mod commissioning;
 mod project;
 mod shell;

@@ -355,6 +355,95 @@ fn tempdir() -> Result<PathBuf> {
     Ok(base)
 }
 
+/// A helper binary of this workspace (`backstop`, `backstop-sim`), built
+/// by scripts/test before the tests run.
+pub fn workspace_binary(name: &str) -> Result<PathBuf> {
+    let path = target_dir().join("debug").join(name);
+    if !path.is_file() {
+        bail!("{} does not exist: build it first (cargo build -p backstop-cli -p backstop-sim)", path.display());
+    }
+    Ok(path)
+}
+
+/// A child process stopped (with everything below it) when dropped.
+pub struct Spawned {
+    child: Option<Child>,
+    pub name: String,
+}
+
+impl Spawned {
+    pub fn new(name: &str, child: Child) -> Spawned {
+        Spawned { child: Some(child), name: name.to_string() }
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.child.as_ref().map(|c| c.id() as i32).unwrap_or(0)
+    }
+
+    /// Pauses (SIGSTOP) or resumes (SIGCONT) the process.
+    pub fn pause(&self, paused: bool) {
+        signal(self.pid(), if paused { libc::SIGSTOP } else { libc::SIGCONT });
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        if let Some(child) = self.child.take() {
+            signal(child.id() as i32, libc::SIGCONT);
+            stop_tree(child);
+        }
+    }
+}
+
+/// A socat pseudo-terminal pair in `dir`: (process, app end, device end).
+pub fn socat_pair(dir: &Path) -> Result<(Spawned, PathBuf, PathBuf)> {
+    let (a, b) = (dir.join("ttyApp"), dir.join("ttySim"));
+    let child = Command::new(tool("socat")?)
+        .arg(format!("pty,raw,echo=0,link={}", a.display()))
+        .arg(format!("pty,raw,echo=0,link={}", b.display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("could not start socat (run scripts/setup --test)")?;
+    let guard = Spawned::new("socat", child);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !(a.exists() && b.exists()) {
+        if Instant::now() > deadline {
+            bail!("socat did not create {} and {}", a.display(), b.display());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok((guard, a, b))
+}
+
+/// Starts the pack-controller simulator and waits for its ready line.
+pub fn start_simulator(args: &[&str]) -> Result<Spawned> {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(workspace_binary("backstop-sim")?)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .context("could not start backstop-sim")?;
+    let stdout = child.stdout.take().context("no stdout")?;
+    let guard = Spawned::new("backstop-sim", child);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut r = BufReader::new(stdout);
+        let mut line = String::new();
+        let _ = r.read_line(&mut line);
+        let _ = tx.send(line);
+        let _ = std::io::copy(&mut r, &mut std::io::sink());
+    });
+    let line = rx.recv_timeout(Duration::from_secs(20)).context("backstop-sim did not get ready")?;
+    if !line.starts_with("ready") {
+        bail!("backstop-sim: {line}");
+    }
+    Ok(guard)
+}
+
 /// Serialises end-to-end tests within one test binary: each starts its own
 /// app, and two webviews at once on a 2-core CI machine only slow both down.
 pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

@@ -17,6 +17,7 @@ use crate::state::ProjectCtx;
 pub fn App() -> impl IntoView {
     let notices = Notices::provide();
     let project = ProjectCtx::provide(notices);
+    crate::link_state::LinkCtx::provide(notices);
     let area = RwSignal::new(Area::Project);
     let about_open = RwSignal::new(false);
 

@@ -153,3 +153,192 @@ pub async fn project_export_json() -> Result<String, AppError> {
 pub async fn project_import_json() -> Result<ProjectView, AppError> {
     call("project_import_json", &NoArgs {}).await
 }
+
+// ---- live link ---------------------------------------------------------------
+
+use backstop_model::commissioning::{CommLossPhase, CommissionView, StepResult};
+use backstop_model::link::{
+    DecodedModel, DeviceInfo, LinkConfig, LinkEvent, PortInfo, ScanHit, ScanRequest, TrafficFrame, WriteOutcome,
+    WriteRequest,
+};
+
+/// What `link_status` reports.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct LinkStatus {
+    pub label: Option<String>,
+    pub devices: Vec<DeviceInfo>,
+    pub armed_by: Option<String>,
+    pub armed_seconds_left: Option<u64>,
+    pub echo_detected: bool,
+}
+
+/// Subscribes `on_event` to link events through a Tauri channel. The
+/// channel object cannot go through serde, so this one call builds its
+/// arguments by hand; it still goes through the same error mapping.
+pub async fn link_subscribe(on_event: impl Fn(LinkEvent) + 'static) -> Result<(), AppError> {
+    let core = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("__TAURI__"))
+        .and_then(|t| js_sys::Reflect::get(&t, &JsValue::from_str("core")))
+        .map_err(|_| AppError::internal("the Tauri bridge is not available"))?;
+    let ctor: js_sys::Function = js_sys::Reflect::get(&core, &JsValue::from_str("Channel"))
+        .map_err(|_| AppError::internal("Tauri channels are not available"))?
+        .into();
+    let channel = js_sys::Reflect::construct(&ctor, &js_sys::Array::new())
+        .map_err(|e| AppError::internal(format!("could not create an event channel: {e:?}")))?;
+    let callback = Closure::<dyn Fn(JsValue)>::new(move |msg: JsValue| {
+        match serde_wasm_bindgen::from_value::<LinkEvent>(msg) {
+            Ok(ev) => on_event(ev),
+            Err(e) => web_sys::console::error_1(&JsValue::from_str(&format!("unexpected link event: {e}"))),
+        }
+    });
+    js_sys::Reflect::set(&channel, &JsValue::from_str("onmessage"), callback.as_ref())
+        .map_err(|_| AppError::internal("could not attach the event handler"))?;
+    // The channel lives as long as the page; so does its handler.
+    callback.forget();
+    let args = js_sys::Object::new();
+    js_sys::Reflect::set(&args, &JsValue::from_str("onEvent"), &channel)
+        .map_err(|_| AppError::internal("could not pass the event channel"))?;
+    match invoke("link_subscribe", args.into()).await {
+        Ok(_) => Ok(()),
+        Err(rejection) => Err(to_app_error("link_subscribe", rejection)),
+    }
+}
+
+pub async fn link_ports() -> Result<Vec<PortInfo>, AppError> {
+    call("link_ports", &NoArgs {}).await
+}
+
+pub async fn link_status() -> Result<LinkStatus, AppError> {
+    call("link_status", &NoArgs {}).await
+}
+
+pub async fn link_connect(config: &LinkConfig) -> Result<String, AppError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        config: &'a LinkConfig,
+    }
+    call("link_connect", &Args { config }).await
+}
+
+pub async fn link_disconnect() -> Result<(), AppError> {
+    call("link_disconnect", &NoArgs {}).await
+}
+
+pub async fn link_scan(request: &ScanRequest) -> Result<Vec<ScanHit>, AppError> {
+    call("link_scan", &RequestArg { request }).await
+}
+
+pub async fn link_scan_cancel() -> Result<(), AppError> {
+    call("link_scan_cancel", &NoArgs {}).await
+}
+
+#[derive(Serialize)]
+struct UnitArg {
+    unit: u8,
+}
+
+pub async fn link_discover(unit: u8) -> Result<DeviceInfo, AppError> {
+    call("link_discover", &UnitArg { unit }).await
+}
+
+pub async fn link_read_device(unit: u8) -> Result<Vec<DecodedModel>, AppError> {
+    call("link_read_device", &UnitArg { unit }).await
+}
+
+pub async fn link_poll_start(units: &[u8], interval_ms: u32, stale_after_ms: u32) -> Result<Vec<u8>, AppError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args<'a> {
+        units: &'a [u8],
+        interval_ms: u32,
+        stale_after_ms: u32,
+    }
+    call("link_poll_start", &Args { units, interval_ms, stale_after_ms }).await
+}
+
+pub async fn link_poll_stop() -> Result<(), AppError> {
+    call("link_poll_stop", &NoArgs {}).await
+}
+
+pub async fn link_arm(engineer: &str, minutes: u32) -> Result<(), AppError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        engineer: &'a str,
+        minutes: u32,
+    }
+    call("link_arm", &Args { engineer, minutes }).await
+}
+
+pub async fn link_disarm() -> Result<(), AppError> {
+    call("link_disarm", &NoArgs {}).await
+}
+
+pub async fn link_write(request: &WriteRequest) -> Result<WriteOutcome, AppError> {
+    call("link_write", &RequestArg { request }).await
+}
+
+pub async fn link_traffic(since: u64) -> Result<Vec<TrafficFrame>, AppError> {
+    #[derive(Serialize)]
+    struct Args {
+        since: u64,
+    }
+    call("link_traffic", &Args { since }).await
+}
+
+pub async fn link_traffic_export(csv: bool) -> Result<String, AppError> {
+    #[derive(Serialize)]
+    struct Args {
+        csv: bool,
+    }
+    call("link_traffic_export", &Args { csv }).await
+}
+
+// ---- commissioning -------------------------------------------------------------
+
+pub async fn commission_view() -> Result<CommissionView, AppError> {
+    call("commission_view", &NoArgs {}).await
+}
+
+pub async fn commission_start(engineer: &str) -> Result<(), AppError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        engineer: &'a str,
+    }
+    call("commission_start", &Args { engineer }).await
+}
+
+pub async fn commission_run(step_id: &str) -> Result<StepResult, AppError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args<'a> {
+        step_id: &'a str,
+    }
+    call("commission_run", &Args { step_id }).await
+}
+
+pub async fn commission_comm_loss(phase: CommLossPhase) -> Result<Option<StepResult>, AppError> {
+    #[derive(Serialize)]
+    struct Args {
+        phase: CommLossPhase,
+    }
+    call("commission_comm_loss", &Args { phase }).await
+}
+
+pub async fn commission_note(step_id: &str, note: &str) -> Result<(), AppError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args<'a> {
+        step_id: &'a str,
+        note: &'a str,
+    }
+    call("commission_note", &Args { step_id, note }).await
+}
+
+pub async fn commission_sign_off(name: &str, role: &str, date: &str) -> Result<(), AppError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        name: &'a str,
+        role: &'a str,
+        date: &'a str,
+    }
+    call("commission_sign_off", &Args { name, role, date }).await
+}

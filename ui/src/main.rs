@@ -11,6 +11,7 @@ mod app;
 mod areas;
 mod components;
 mod ipc;
+mod link_state;
 mod state;
 
 fn main() {

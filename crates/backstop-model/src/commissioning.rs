@@ -322,3 +322,38 @@ pub struct CommissioningPlan {
     #[serde(default)]
     pub assignments: Vec<Assignment>,
 }
+
+/// The Commissioning area's view of the checklist, built by the backend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommissionView {
+    /// The address plan in force (the project's, or one unit per battery
+    /// cabinet in tag order when the project has none).
+    pub planned: Vec<PlannedUnit>,
+    pub template: ChecklistTemplate,
+    /// The open (or last) session, with every result recorded.
+    pub session: Option<CommissioningSession>,
+    pub summary: SessionSummary,
+    /// Installed controllers against the design.
+    pub as_built: Vec<AsBuiltRow>,
+    /// The communication-loss test in progress: which moments are captured.
+    pub comm_loss: CommLossProgress,
+}
+
+/// How far the communication-loss test has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CommLossProgress {
+    pub before: bool,
+    pub during: bool,
+}
+
+/// Which moment of the communication-loss test to capture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CommLossPhase {
+    /// Data is fresh; the operator is about to pull the link.
+    Before,
+    /// The link is pulled and the data shows stale.
+    During,
+    /// The link is back; evaluates the step.
+    After,
+}

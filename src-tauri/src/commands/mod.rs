@@ -4,3 +4,5 @@
 
 pub mod about;
 pub mod project;
+pub mod commission;
+pub mod link;

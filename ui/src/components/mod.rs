@@ -1,4 +1,5 @@
 //! Components shared by several areas.
 
 pub mod about;
+pub mod charts;
 pub mod notices;

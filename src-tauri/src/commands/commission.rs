@@ -1,0 +1,53 @@
+//! Commissioning checklist commands: each takes the session, the live link
+//! state and the open project, and records results as they happen.
+
+use backstop_model::AppError;
+use backstop_model::commissioning::{CommLossPhase, CommissionView, StepResult};
+use tauri::State;
+
+use crate::AppState;
+
+fn with<T>(
+    state: &AppState,
+    f: impl FnOnce(&mut crate::commissioning::Commissioning, &mut backstop_store::Project, &crate::link_hub::Live) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    let mut comm = state.commissioning()?;
+    let mut session = state.session()?;
+    let project = session.project_mut()?;
+    let live = state.link.live();
+    f(&mut comm, project, &live)
+}
+
+#[tauri::command(async)]
+pub fn commission_view(state: State<'_, AppState>) -> Result<CommissionView, AppError> {
+    let mut comm = state.commissioning()?;
+    let session = state.session()?;
+    let project = session.project()?;
+    let live = state.link.live();
+    comm.view(project, &live)
+}
+
+#[tauri::command(async)]
+pub fn commission_start(state: State<'_, AppState>, engineer: String) -> Result<(), AppError> {
+    with(&state, |c, p, live| c.start(p, &engineer, &live.link_label))
+}
+
+#[tauri::command(async)]
+pub fn commission_run(state: State<'_, AppState>, step_id: String) -> Result<StepResult, AppError> {
+    with(&state, |c, p, live| c.run_step(p, live, &step_id))
+}
+
+#[tauri::command(async)]
+pub fn commission_comm_loss(state: State<'_, AppState>, phase: CommLossPhase) -> Result<Option<StepResult>, AppError> {
+    with(&state, |c, p, live| c.comm_loss(p, live, phase))
+}
+
+#[tauri::command(async)]
+pub fn commission_note(state: State<'_, AppState>, step_id: String, note: String) -> Result<(), AppError> {
+    with(&state, |c, p, _| c.note(p, &step_id, &note))
+}
+
+#[tauri::command(async)]
+pub fn commission_sign_off(state: State<'_, AppState>, name: String, role: String, date: String) -> Result<(), AppError> {
+    with(&state, |c, p, _| c.sign_off(p, &name, &role, &date))
+}

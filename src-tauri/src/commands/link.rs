@@ -1,0 +1,183 @@
+//! Live link commands: ports, connect, scan, discovery, polling, armed
+//! writes and the traffic monitor. Events (samples, health, scan progress,
+//! write outcomes) reach the UI through the channel given to `link_subscribe`.
+
+use std::time::Duration;
+
+use backstop_link::LinkError;
+use backstop_model::link::{
+    DecodedModel, DeviceInfo, LinkConfig, LinkEvent, PortInfo, ScanHit, ScanRequest, TrafficFrame, WriteOutcome,
+    WriteRequest,
+};
+use backstop_model::{AppError, ErrorCode};
+use backstop_store::{AuditEntry, AuditOutcome};
+use serde::{Deserialize, Serialize};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
+
+use crate::AppState;
+use crate::dialogs::{self, Dialog};
+
+#[tauri::command(async)]
+pub fn link_ports() -> Result<Vec<PortInfo>, AppError> {
+    Ok(backstop_link::list_ports()?)
+}
+
+#[tauri::command]
+pub fn link_subscribe(state: State<'_, AppState>, on_event: Channel<LinkEvent>) -> Result<(), AppError> {
+    state.link.subscribe(on_event);
+    Ok(())
+}
+
+/// Where the link is and what it found, for a UI that (re)opens.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LinkStatus {
+    pub label: Option<String>,
+    pub devices: Vec<DeviceInfo>,
+    pub armed_by: Option<String>,
+    pub armed_seconds_left: Option<u64>,
+    pub echo_detected: bool,
+}
+
+#[tauri::command]
+pub async fn link_status(state: State<'_, AppState>) -> Result<LinkStatus, AppError> {
+    let link = state.link.link().await.ok();
+    let live = state.link.live();
+    let armed = link.as_ref().and_then(|l| l.armed());
+    Ok(LinkStatus {
+        label: link.as_ref().map(|l| l.label().to_string()),
+        devices: live.devices.values().cloned().collect(),
+        armed_by: armed.as_ref().map(|a| a.engineer.clone()),
+        armed_seconds_left: armed.map(|a| a.until.saturating_duration_since(std::time::Instant::now()).as_secs()),
+        echo_detected: link.map(|l| l.echo_detected()).unwrap_or(false),
+    })
+}
+
+#[tauri::command]
+pub async fn link_connect(state: State<'_, AppState>, config: LinkConfig) -> Result<String, AppError> {
+    state.link.connect(config).await
+}
+
+#[tauri::command]
+pub async fn link_disconnect(state: State<'_, AppState>) -> Result<(), AppError> {
+    state.link.disconnect().await;
+    Ok(())
+}
+
+/// Scans unit ids; progress arrives as `scan` events; cancellable.
+#[tauri::command]
+pub async fn link_scan(state: State<'_, AppState>, request: ScanRequest) -> Result<Vec<ScanHit>, AppError> {
+    let link = state.link.link().await?;
+    let cancel = state.link.begin_scan();
+    Ok(link.scan(&request, &cancel).await?)
+}
+
+#[tauri::command]
+pub fn link_scan_cancel(state: State<'_, AppState>) -> Result<(), AppError> {
+    state.link.cancel_scan();
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn link_discover(state: State<'_, AppState>, unit: u8) -> Result<DeviceInfo, AppError> {
+    state.link.discover(unit).await
+}
+
+/// Reads and decodes every model of a discovered unit once.
+#[tauri::command]
+pub async fn link_read_device(state: State<'_, AppState>, unit: u8) -> Result<Vec<DecodedModel>, AppError> {
+    let device = state.link.live().devices.get(&unit).cloned().ok_or_else(|| {
+        AppError::new(ErrorCode::NotFound, format!("Unit {unit} has not been discovered on this link; scan or discover it first."))
+    })?;
+    Ok(state.link.link().await?.read_device(&device).await?)
+}
+
+#[tauri::command]
+pub async fn link_poll_start(
+    state: State<'_, AppState>,
+    units: Vec<u8>,
+    interval_ms: u32,
+    stale_after_ms: u32,
+) -> Result<Vec<u8>, AppError> {
+    if interval_ms < 50 || stale_after_ms < 1000 {
+        return Err(AppError::invalid("Poll at most every 50 ms, and mark data stale after at least 1 s without an answer."));
+    }
+    state
+        .link
+        .start_polling(&units, Duration::from_millis(u64::from(interval_ms)), Duration::from_millis(u64::from(stale_after_ms)))
+        .await
+}
+
+#[tauri::command]
+pub async fn link_poll_stop(state: State<'_, AppState>) -> Result<(), AppError> {
+    Ok(state.link.link().await?.stop_polling().await?)
+}
+
+/// Enters armed commissioning mode (writes possible) for `minutes`.
+#[tauri::command]
+pub async fn link_arm(state: State<'_, AppState>, engineer: String, minutes: u32) -> Result<(), AppError> {
+    if !(1..=120).contains(&minutes) {
+        return Err(AppError::invalid("Arm for 1 to 120 minutes."));
+    }
+    Ok(state.link.link().await?.arm(&engineer, Duration::from_secs(u64::from(minutes) * 60))?)
+}
+
+#[tauri::command]
+pub async fn link_disarm(state: State<'_, AppState>) -> Result<(), AppError> {
+    state.link.link().await?.disarm();
+    Ok(())
+}
+
+/// Writes one point (validated before the wire, read back after). Refusals
+/// are recorded in the audit log too; outcomes are logged by the hub.
+#[tauri::command]
+pub async fn link_write(state: State<'_, AppState>, request: WriteRequest) -> Result<WriteOutcome, AppError> {
+    let link = state.link.link().await?;
+    match link.write_point(&request).await {
+        Ok(outcome) => Ok(outcome),
+        Err(e) => {
+            let refused = matches!(e, LinkError::Refused(_) | LinkError::NotArmed | LinkError::Invalid(_));
+            if let Ok(mut session) = state.session() {
+                if let Ok(project) = session.project_mut() {
+                    let _ = project.append_audit(&AuditEntry {
+                        id: 0,
+                        at_ms: now_ms(),
+                        who: request.engineer.clone(),
+                        device: format!("{} unit {}", link.label(), request.unit),
+                        action: "write".into(),
+                        target: format!("{} {}", request.model_id, request.point),
+                        outcome: if refused { AuditOutcome::Refused } else { AuditOutcome::Failed },
+                        details: serde_json::json!({ "request": request, "error": e.to_string() }),
+                    });
+                }
+            }
+            Err(e.into())
+        }
+    }
+}
+
+#[tauri::command]
+pub async fn link_traffic(state: State<'_, AppState>, since: u64) -> Result<Vec<TrafficFrame>, AppError> {
+    Ok(state.link.link().await?.traffic(since))
+}
+
+/// Saves the traffic monitor as text or CSV; returns the file written.
+#[tauri::command]
+pub async fn link_traffic_export(app: AppHandle, state: State<'_, AppState>, csv: bool) -> Result<String, AppError> {
+    let frames = state.link.link().await?.traffic(0);
+    if frames.is_empty() {
+        return Err(AppError::invalid("The traffic monitor is empty; nothing to export."));
+    }
+    let (name, text) = if csv {
+        ("modbus-traffic.csv", backstop_link::export_csv(&frames))
+    } else {
+        ("modbus-traffic.txt", backstop_link::export_text(&frames))
+    };
+    let target = dialogs::ask(&app, Dialog::SaveAs { suggested_name: name.into(), filter: ("Traffic log", if csv { "csv" } else { "txt" }) }).await?;
+    crate::session::write_file_atomically(&target, text.as_bytes())?;
+    Ok(target.display().to_string())
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}

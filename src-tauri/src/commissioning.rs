@@ -1,0 +1,336 @@
+//! Commissioning glue: the checklist session of the open project, kept in
+//! memory for the UI and recorded in the project file as it happens
+//! (session, every step result with its evidence, the sign-off).
+
+use backstop_commission::session as cs;
+use backstop_model::commissioning::{
+    AsBuiltStatus, CommLossPhases, CommLossProgress, CommissionView, CommissioningSession, Observation, Outcome,
+    PlannedUnit, SignOff, StepResult, UnitObservation,
+};
+use backstop_model::project::Design;
+use backstop_model::{AppError, ErrorCode};
+use backstop_store::{Project, Session, SessionOutcome, Signoff, SignoffOutcome, StepOutcome};
+
+use crate::link_hub::Live;
+use crate::session::store_error;
+
+/// The session in memory plus the moments of a running comm-loss test.
+#[derive(Default)]
+pub struct Commissioning {
+    /// (row id in the project file, session)
+    current: Option<(i64, CommissioningSession)>,
+    /// The project the session belongs to (reloaded when another opens).
+    project_path: Option<std::path::PathBuf>,
+    comm_before: Option<Observation>,
+    comm_during: Option<Observation>,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+fn session_error(e: cs::SessionError) -> AppError {
+    AppError::new(ErrorCode::InvalidInput, capitalise(&e.to_string()))
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// The address plan in force: the project's, or one unit per battery
+/// cabinet in tag order from unit 1.
+pub fn planned_units(design: &Design) -> Vec<PlannedUnit> {
+    let plan = &design.settings.commissioning;
+    if !plan.units.is_empty() {
+        return plan.units.clone();
+    }
+    let battery_keys: Vec<&str> = design
+        .catalog
+        .iter()
+        .filter(|r| r.kind.contains("battery") || r.kind.contains("cabinet"))
+        .map(|r| r.key.as_str())
+        .collect();
+    let mut tags: Vec<&str> = design
+        .layout
+        .equipment
+        .iter()
+        .filter(|e| battery_keys.contains(&e.catalog_key.as_str()))
+        .map(|e| e.tag.as_str())
+        .collect();
+    tags.sort();
+    tags.iter()
+        .enumerate()
+        .map(|(i, tag)| PlannedUnit {
+            unit: (i + 1) as u8,
+            cabinet: (*tag).to_string(),
+            model: (!plan.model.is_empty()).then(|| plan.model.clone()),
+            firmware: (!plan.firmware.is_empty()).then(|| plan.firmware.clone()),
+            energy_wh: None,
+        })
+        .collect()
+}
+
+fn template(design: &Design) -> backstop_model::commissioning::ChecklistTemplate {
+    design.settings.commissioning.template.clone().unwrap_or_else(backstop_commission::builtin::bess_acceptance)
+}
+
+/// What is on the bus now, against the plan.
+pub fn observe(design: &Design, live: &Live, engineer: &str) -> Observation {
+    let planned = planned_units(design);
+    let mut ids: Vec<u8> = planned.iter().map(|p| p.unit).collect();
+    ids.extend(live.devices.keys().copied());
+    ids.sort();
+    ids.dedup();
+    Observation {
+        at_ms: now_ms(),
+        engineer: engineer.to_string(),
+        link: live.link_label.clone(),
+        planned,
+        units: ids
+            .into_iter()
+            .map(|u| UnitObservation { unit: u, info: live.devices.get(&u).cloned(), sample: live.latest.get(&u).cloned() })
+            .collect(),
+        design_setpoints: design.settings.commissioning.design_setpoints.clone(),
+        tolerances: design.settings.tolerances,
+    }
+}
+
+fn store_outcome(o: Outcome) -> StepOutcome {
+    match o {
+        Outcome::Pass => StepOutcome::Pass,
+        Outcome::Fail => StepOutcome::Fail,
+        Outcome::NotApplicable => StepOutcome::NotApplicable,
+        // The full result (with its real outcome) is in the evidence.
+        Outcome::Incomplete => StepOutcome::Skipped,
+    }
+}
+
+impl Commissioning {
+    /// Loads the latest session of `project` (if any) when the project changed.
+    fn sync(&mut self, project: &Project) -> Result<(), AppError> {
+        if self.project_path.as_deref() == Some(project.path()) {
+            return Ok(());
+        }
+        *self = Commissioning { project_path: Some(project.path().to_owned()), ..Commissioning::default() };
+        let Some(last) = project.sessions().map_err(store_error)?.into_iter().max_by_key(|s| s.id) else { return Ok(()) };
+        let Ok(template) = serde_json::from_value(last.details["template"].clone()) else {
+            // A session recorded by something else: leave it in the file, start fresh here.
+            return Ok(());
+        };
+        let mut session = cs::start(template, last.details["revision"].as_u64().unwrap_or(1) as u32, &last.engineer, last.started_at_ms);
+        for r in project.step_results(last.id).map_err(store_error)? {
+            if let Ok(result) = serde_json::from_value::<StepResult>(r.evidence) {
+                session.history.push(result);
+            }
+        }
+        session.signoff = project
+            .signoffs()
+            .map_err(store_error)?
+            .into_iter()
+            .find(|s| s.session_id == Some(last.id))
+            .map(|s| SignOff {
+                name: s.who,
+                role: s.role,
+                date: s.details["date"].as_str().unwrap_or_default().to_string(),
+                at_ms: s.at_ms,
+            });
+        self.current = Some((last.id, session));
+        Ok(())
+    }
+
+    /// Everything the Commissioning area shows.
+    pub fn view(&mut self, project: &Project, live: &Live) -> Result<CommissionView, AppError> {
+        self.sync(project)?;
+        let design = project.design().map_err(store_error)?;
+        let planned = planned_units(&design);
+        let observed = observe(&design, live, "").units;
+        let as_built = backstop_commission::as_built(&planned, &observed, &design.settings.commissioning.assignments);
+        let template = self.current.as_ref().map(|(_, s)| s.template.clone()).unwrap_or_else(|| template(&design));
+        let session = self.current.as_ref().map(|(_, s)| s.clone());
+        let summary = session.as_ref().map(cs::summary).unwrap_or_default();
+        Ok(CommissionView {
+            planned,
+            template,
+            session,
+            summary,
+            as_built,
+            comm_loss: CommLossProgress { before: self.comm_before.is_some(), during: self.comm_during.is_some() },
+        })
+    }
+
+    /// Starts a session (a new revision when the last one was signed off).
+    pub fn start(&mut self, project: &mut Project, engineer: &str, link: &str) -> Result<(), AppError> {
+        self.sync(project)?;
+        if engineer.trim().is_empty() {
+            return Err(AppError::invalid("Enter the commissioning engineer's name; it is recorded with every result."));
+        }
+        if let Some((_, s)) = &self.current {
+            if s.signoff.is_none() {
+                return Err(AppError::invalid("A session is already open; finish and sign it off first."));
+            }
+        }
+        let revision = self.current.as_ref().map(|(_, s)| s.revision + 1).unwrap_or(1);
+        let design = project.design().map_err(store_error)?;
+        let tpl = template(&design);
+        let session = cs::start(tpl.clone(), revision, engineer.trim(), now_ms());
+        let id = project
+            .start_session(&Session {
+                id: 0,
+                template_key: tpl.id.clone(),
+                device: link.to_string(),
+                engineer: engineer.trim().to_string(),
+                started_at_ms: session.started_at_ms,
+                ended_at_ms: None,
+                outcome: SessionOutcome::InProgress,
+                details: serde_json::json!({ "template": tpl, "revision": revision }),
+            })
+            .map_err(store_error)?;
+        self.current = Some((id, session));
+        self.comm_before = None;
+        self.comm_during = None;
+        Ok(())
+    }
+
+    fn open_session(&mut self, project: &Project) -> Result<&mut (i64, CommissioningSession), AppError> {
+        self.sync(project)?;
+        self.current
+            .as_mut()
+            .ok_or_else(|| AppError::invalid("Start a commissioning session first (enter your name and press Start)."))
+    }
+
+    fn record(&mut self, project: &mut Project, result: StepResult) -> Result<StepResult, AppError> {
+        let (id, session) = self.open_session(project)?;
+        let id = *id;
+        cs::record(session, result.clone()).map_err(session_error)?;
+        let stored = cs::latest(session, &result.step_id).cloned().unwrap_or(result);
+        project
+            .record_step(&backstop_store::StepResult {
+                id: 0,
+                session_id: id,
+                step_key: stored.step_id.clone(),
+                at_ms: stored.at_ms,
+                who: stored.who.clone(),
+                outcome: store_outcome(stored.outcome),
+                evidence: serde_json::to_value(&stored).unwrap_or_default(),
+            })
+            .map_err(store_error)?;
+        Ok(stored)
+    }
+
+    /// Runs one step against what is on the bus now.
+    pub fn run_step(&mut self, project: &mut Project, live: &Live, step_id: &str) -> Result<StepResult, AppError> {
+        let (_, session) = self.open_session(project)?;
+        let step = session
+            .template
+            .steps
+            .iter()
+            .find(|s| s.id == step_id)
+            .cloned()
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("The checklist has no step \"{step_id}\".")))?;
+        if matches!(step.check, backstop_model::commissioning::Check::CommunicationLoss { .. }) {
+            return Err(AppError::invalid("The communication-loss test runs in three moments: use its Before / Pulled / Reconnected buttons."));
+        }
+        let engineer = session.engineer.clone();
+        let design = project.design().map_err(store_error)?;
+        let result = backstop_commission::evaluate(&step, &observe(&design, live, &engineer));
+        self.record(project, result)
+    }
+
+    /// Captures one moment of the communication-loss test; the last one
+    /// evaluates and records the step.
+    pub fn comm_loss(
+        &mut self,
+        project: &mut Project,
+        live: &Live,
+        phase: backstop_model::commissioning::CommLossPhase,
+    ) -> Result<Option<StepResult>, AppError> {
+        use backstop_model::commissioning::CommLossPhase::*;
+        let (_, session) = self.open_session(project)?;
+        let engineer = session.engineer.clone();
+        let step = session
+            .template
+            .steps
+            .iter()
+            .find(|s| matches!(s.check, backstop_model::commissioning::Check::CommunicationLoss { .. }))
+            .cloned()
+            .ok_or_else(|| AppError::invalid("This checklist has no communication-loss step."))?;
+        let design = project.design().map_err(store_error)?;
+        let obs = observe(&design, live, &engineer);
+        match phase {
+            Before => {
+                self.comm_before = Some(obs);
+                self.comm_during = None;
+                Ok(None)
+            }
+            During => {
+                if self.comm_before.is_none() {
+                    return Err(AppError::invalid("Capture the 'before' moment first, while the link is still connected."));
+                }
+                self.comm_during = Some(obs);
+                Ok(None)
+            }
+            After => {
+                let (Some(before), Some(during)) = (self.comm_before.take(), self.comm_during.take()) else {
+                    return Err(AppError::invalid("Capture 'before' and 'pulled' first."));
+                };
+                let result = backstop_commission::evaluate_comm_loss(&step, &CommLossPhases { before, during, after: obs });
+                self.record(project, result).map(Some)
+            }
+        }
+    }
+
+    pub fn note(&mut self, project: &mut Project, step_id: &str, note: &str) -> Result<(), AppError> {
+        let (_, session) = self.open_session(project)?;
+        let mut latest = cs::latest(session, step_id)
+            .cloned()
+            .ok_or_else(|| AppError::invalid("Run the step before adding a note to its result."))?;
+        latest.notes = note.to_string();
+        // Recorded as a new entry: the history shows when the note was added.
+        latest.at_ms = now_ms();
+        self.record(project, latest).map(drop)
+    }
+
+    pub fn sign_off(&mut self, project: &mut Project, name: &str, role: &str, date: &str) -> Result<(), AppError> {
+        let (id, session) = self.open_session(project)?;
+        let id = *id;
+        let signoff = SignOff { name: name.trim().into(), role: role.trim().into(), date: date.trim().into(), at_ms: now_ms() };
+        cs::sign_off(session, signoff.clone()).map_err(session_error)?;
+        let summary = cs::summary(session);
+        let clean = summary.failed == 0 && summary.incomplete == 0 && summary.not_run == 0;
+        project
+            .add_signoff(&Signoff {
+                id: 0,
+                session_id: Some(id),
+                at_ms: signoff.at_ms,
+                who: signoff.name.clone(),
+                role: signoff.role.clone(),
+                outcome: if clean { SignoffOutcome::Accepted } else { SignoffOutcome::AcceptedWithRemarks },
+                statement: format!(
+                    "Commissioning session revision {} signed off: {} passed, {} failed, {} not applicable, {} incomplete, {} not run.",
+                    session.revision, summary.passed, summary.failed, summary.not_applicable, summary.incomplete, summary.not_run
+                ),
+                details: serde_json::json!({ "date": signoff.date, "summary": summary }),
+            })
+            .map_err(store_error)?;
+        project
+            .finish_session(id, signoff.at_ms, if clean { SessionOutcome::Passed } else { SessionOutcome::Failed })
+            .map_err(store_error)?;
+        Ok(())
+    }
+}
+
+/// Short text of an as-built status for reports.
+pub fn status_text(s: &AsBuiltStatus) -> String {
+    match s {
+        AsBuiltStatus::AsDesigned => "as designed".into(),
+        AsBuiltStatus::Missing => "missing".into(),
+        AsBuiltStatus::Extra => "extra (not in the address plan)".into(),
+        AsBuiltStatus::WrongModel { expected, found } => format!("wrong model: {found}, expected {expected}"),
+        AsBuiltStatus::WrongCapacity { expected_wh, found_wh } => {
+            format!("wrong capacity: {:.1} kWh, expected {:.1} kWh", found_wh / 1000.0, expected_wh / 1000.0)
+        }
+        AsBuiltStatus::WrongFirmware { expected, found } => format!("wrong firmware: {found}, expected {expected}"),
+        AsBuiltStatus::DuplicateSerial { units } => format!("serial also reported by units {units:?}"),
+    }
+}

@@ -1,0 +1,279 @@
+//! The live link as the app holds it: at most one open [`Link`] (one port
+//! or gateway), the latest discovery and telemetry per unit (what the
+//! checklist is evaluated against), the UI's event channel, and the task
+//! that logs telemetry and write audits into the open project.
+//!
+//! The link crate owns the port; this module only routes what it reports.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use backstop_link::{CancelToken, EventSink, Link, PollConfig, PollSource, PollTarget};
+use backstop_model::link::{DeviceInfo, LinkConfig, LinkEvent, TelemetrySample, WriteOutcome, WriteOutcomeKind};
+use backstop_model::{AppError, ErrorCode};
+use backstop_store::{AuditEntry, AuditOutcome, Sample, TelemetryWriter, WriterConfig};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager};
+use tokio::sync::mpsc;
+
+use crate::AppState;
+
+/// How often buffered telemetry is written to the project file.
+const FLUSH_EVERY: Duration = Duration::from_secs(2);
+
+/// What the link's tasks update and the commands read.
+#[derive(Default)]
+pub struct Live {
+    pub devices: BTreeMap<u8, DeviceInfo>,
+    pub latest: BTreeMap<u8, TelemetrySample>,
+    pub link_label: String,
+    pub link_state: Option<backstop_model::link::LinkState>,
+}
+
+/// The app's link: one at a time.
+pub struct LinkHub {
+    link: tokio::sync::Mutex<Option<Link>>,
+    scan: Mutex<Option<CancelToken>>,
+    live: Arc<Mutex<Live>>,
+    ui: Arc<Mutex<Option<Channel<LinkEvent>>>>,
+    log_tx: mpsc::UnboundedSender<LinkEvent>,
+    log_rx: Mutex<Option<mpsc::UnboundedReceiver<LinkEvent>>>,
+}
+
+impl Default for LinkHub {
+    fn default() -> Self {
+        let (log_tx, log_rx) = mpsc::unbounded_channel();
+        LinkHub {
+            link: tokio::sync::Mutex::new(None),
+            scan: Mutex::new(None),
+            live: Arc::new(Mutex::new(Live::default())),
+            ui: Arc::new(Mutex::new(None)),
+            log_tx,
+            log_rx: Mutex::new(Some(log_rx)),
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn no_link() -> AppError {
+    AppError::new(ErrorCode::Link, "No link is open. Choose the serial adapter (or gateway) and press Connect first.")
+}
+
+/// Routes link events: live state, the UI channel, the project log.
+struct Sink {
+    live: Arc<Mutex<Live>>,
+    ui: Arc<Mutex<Option<Channel<LinkEvent>>>>,
+    log: mpsc::UnboundedSender<LinkEvent>,
+}
+
+impl EventSink for Sink {
+    fn emit(&self, event: LinkEvent) {
+        match &event {
+            LinkEvent::Sample(s) => {
+                lock(&self.live).latest.insert(s.unit, s.clone());
+            }
+            LinkEvent::Link(state) => lock(&self.live).link_state = Some(state.clone()),
+            _ => {}
+        }
+        if matches!(event, LinkEvent::Sample(_) | LinkEvent::Write(_)) {
+            let _ = self.log.send(event.clone());
+        }
+        if let Some(ch) = lock(&self.ui).as_ref() {
+            // A closed UI channel (reloaded page) is replaced on the next subscribe.
+            let _ = ch.send(event);
+        }
+    }
+}
+
+impl LinkHub {
+    /// Starts the task that writes telemetry and audits to the project.
+    pub fn start_logger(&self, app: AppHandle) {
+        let Some(mut rx) = lock(&self.log_rx).take() else { return };
+        tauri::async_runtime::spawn(async move {
+            let mut pending: Vec<TelemetrySample> = Vec::new();
+            let mut writer = TelemetryWriter::new(WriterConfig::default());
+            let mut tick = tokio::time::interval(FLUSH_EVERY);
+            loop {
+                tokio::select! {
+                    ev = rx.recv() => match ev {
+                        None => break,
+                        Some(LinkEvent::Sample(s)) if !s.stale => pending.push(s),
+                        Some(LinkEvent::Write(w)) => log_write(&app, &w),
+                        Some(_) => {}
+                    },
+                    _ = tick.tick() => {
+                        if !pending.is_empty() {
+                            log_samples(&app, &mut writer, std::mem::take(&mut pending));
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /// The UI's event channel (replaces an earlier one).
+    pub fn subscribe(&self, channel: Channel<LinkEvent>) {
+        *lock(&self.ui) = Some(channel);
+    }
+
+    pub fn live(&self) -> std::sync::MutexGuard<'_, Live> {
+        lock(&self.live)
+    }
+
+    /// Opens a link (closing the previous one).
+    pub async fn connect(&self, config: LinkConfig) -> Result<String, AppError> {
+        let mut slot = self.link.lock().await;
+        if let Some(old) = slot.take() {
+            old.close().await;
+        }
+        {
+            let mut live = lock(&self.live);
+            *live = Live::default();
+        }
+        let sink = Arc::new(Sink { live: self.live.clone(), ui: self.ui.clone(), log: self.log_tx.clone() });
+        let link = Link::open(config, sink).await?;
+        let label = link.label().to_string();
+        lock(&self.live).link_label = label.clone();
+        *slot = Some(link);
+        Ok(label)
+    }
+
+    pub async fn disconnect(&self) {
+        if let Some(link) = self.link.lock().await.take() {
+            link.close().await;
+        }
+        let mut live = lock(&self.live);
+        live.link_state = Some(backstop_model::link::LinkState::Closed);
+    }
+
+    /// A clone of the open link handle.
+    pub async fn link(&self) -> Result<Link, AppError> {
+        self.link.lock().await.clone().ok_or_else(no_link)
+    }
+
+    /// A fresh cancel token for a scan (cancelling any running one).
+    pub fn begin_scan(&self) -> CancelToken {
+        let token = CancelToken::new();
+        if let Some(old) = lock(&self.scan).replace(token.clone()) {
+            old.cancel();
+        }
+        token
+    }
+
+    pub fn cancel_scan(&self) {
+        if let Some(t) = lock(&self.scan).take() {
+            t.cancel();
+        }
+    }
+
+    /// Discovers a unit and remembers it.
+    pub async fn discover(&self, unit: u8) -> Result<DeviceInfo, AppError> {
+        let info = self.link().await?.discover(unit).await?;
+        lock(&self.live).devices.insert(unit, info.clone());
+        Ok(info)
+    }
+
+    /// Polls the discovered units (all of them when `units` is empty).
+    pub async fn start_polling(&self, units: &[u8], interval: Duration, stale_after: Duration) -> Result<Vec<u8>, AppError> {
+        let link = self.link().await?;
+        let targets: Vec<PollTarget> = {
+            let live = lock(&self.live);
+            live.devices
+                .values()
+                .filter(|d| units.is_empty() || units.contains(&d.unit))
+                .map(|d| PollTarget {
+                    unit: d.unit,
+                    // Model 1 (identity) does not change; everything else is polled.
+                    source: PollSource::SunSpec(d.models.iter().filter(|m| m.id != 1 && m.known).cloned().collect()),
+                })
+                .collect()
+        };
+        if targets.is_empty() {
+            return Err(AppError::new(ErrorCode::Link, "No discovered unit to poll: scan the bus and discover the pack controllers first."));
+        }
+        let polled: Vec<u8> = targets.iter().map(|t| t.unit).collect();
+        let mut cfg = PollConfig::new(targets, interval);
+        cfg.stale_after = stale_after;
+        link.start_polling(cfg).await?;
+        Ok(polled)
+    }
+}
+
+/// Telemetry series name of a point: `<model>.<instance>.<path>`.
+fn series_name(model: u16, instance: usize, path: &str) -> String {
+    format!("{model}.{instance}.{path}")
+}
+
+fn log_samples(app: &AppHandle, writer: &mut TelemetryWriter, samples: Vec<TelemetrySample>) {
+    let state = app.state::<AppState>();
+    let Ok(mut session) = state.session() else { return };
+    let Ok(project) = session.project_mut() else { return };
+    let mut result = Ok(());
+    'all: for s in &samples {
+        let device = format!("unit {}", s.unit);
+        let mut seen: BTreeMap<u16, usize> = BTreeMap::new();
+        for m in &s.models {
+            let instance = {
+                let n = seen.entry(m.id).or_insert(0);
+                *n += 1;
+                *n
+            };
+            for p in backstop_commission::read::all_points(m) {
+                let Some(v) = p.value.as_f64() else { continue };
+                let point = match project.telemetry_point(&device, &series_name(m.id, instance, &p.path), p.unit.as_deref().unwrap_or("")) {
+                    Ok(id) => id,
+                    Err(e) => {
+                        result = Err(e);
+                        break 'all;
+                    }
+                };
+                if let Err(e) = writer.append(project, point, Sample { t_ms: s.time_ms as i64, value: v }) {
+                    result = Err(e);
+                    break 'all;
+                }
+            }
+        }
+    }
+    let result = result.and_then(|()| writer.flush(project).map(|_| ()));
+    if let Err(e) = result {
+        eprintln!("backstop-app: telemetry could not be logged to the project: {e}");
+    }
+}
+
+fn log_write(app: &AppHandle, w: &WriteOutcome) {
+    let state = app.state::<AppState>();
+    let Ok(mut session) = state.session() else { return };
+    let Ok(project) = session.project_mut() else {
+        eprintln!("backstop-app: a write to unit {} was made with no project open for editing; it is not in any audit log", w.unit);
+        return;
+    };
+    let outcome = match w.kind {
+        WriteOutcomeKind::Verified => AuditOutcome::Done,
+        _ => AuditOutcome::Failed,
+    };
+    let entry = AuditEntry {
+        id: 0,
+        at_ms: w.time_ms as i64,
+        who: w.engineer.clone(),
+        device: format!("{} unit {}", w.link, w.unit),
+        action: "write".into(),
+        target: format!("{} {}", w.model_id, w.point),
+        outcome,
+        details: serde_json::to_value(w).unwrap_or_default(),
+    };
+    if let Err(e) = project.append_audit(&entry) {
+        eprintln!("backstop-app: the write audit could not be stored: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn series_names_keep_instances_apart() {
+        assert_eq!(super::series_name(804, 2, "CellVMax"), "804.2.CellVMax");
+    }
+}

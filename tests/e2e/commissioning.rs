@@ -1,0 +1,174 @@
+//! The demo site commissioned end to end in the real app, against the
+//! simulator on a socat pseudo-terminal: three packs, unit 2 with an
+//! out-of-tolerance cell spread and unit 3 on the wrong firmware — both
+//! caught; an armed write verified by read-back; the communication-loss
+//! step exercised by stopping and restarting the simulator; sign-off; and
+//! everything recorded in the project file.
+
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use backstop_e2e::{Harness, Launch, SERIAL, socat_pair, start_simulator, workspace_binary};
+use fantoccini::Locator;
+
+async fn outcome(app: &Harness, step: &str) -> Result<String> {
+    let card = app.wait_testid(&format!("step-{step}")).await?;
+    Ok(card.find(Locator::Css("[data-testid=outcome]")).await?.text().await?)
+}
+
+async fn run_step(app: &Harness, step: &str, expect: &str) -> Result<String> {
+    app.click_testid(&format!("run-{step}")).await?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Ok(o) = outcome(app, step).await {
+            if o == expect {
+                return Ok(app.text_testid(&format!("step-{step}")).await?);
+            }
+            if std::time::Instant::now() > deadline {
+                bail!("step {step}: outcome {o}, expected {expect}: {}", app.text_testid(&format!("step-{step}")).await?);
+            }
+        } else if std::time::Instant::now() > deadline {
+            bail!("step {step} shows no outcome");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn wait_until(what: &str, secs: u64, mut f: impl AsyncFnMut() -> Result<bool>) -> Result<()> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    while std::time::Instant::now() < deadline {
+        if f().await.unwrap_or(false) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    bail!("timed out waiting for {what}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
+    let _serial = SERIAL.lock().await;
+    let dir = tempfile::tempdir()?;
+    let project = dir.path().join("demo site.backstop");
+    let status = Command::new(workspace_binary("backstop")?).arg("demo").arg(&project).status()?;
+    anyhow::ensure!(status.success(), "backstop demo failed");
+    let (_socat, tty_app, tty_sim) = socat_pair(dir.path())?;
+    let sim = start_simulator(&[
+        "--serial", tty_sim.to_str().context("path")?, "--units", "1,2,3",
+        "--unit-spread", "2=62", "--unit-firmware", "3=2.2.9", "--comm-timeout-s", "3",
+    ])?;
+
+    let app = Harness::start(Launch {
+        args: vec!["--project".into(), project.display().to_string(), "--demo-link".into(), tty_app.display().to_string()],
+    })
+    .await?;
+    app.wait_testid("project-open-card").await?;
+    app.click_testid("nav-commissioning").await?;
+    app.wait_testid("area-commissioning").await?;
+
+    // Connect: the demo link is offered and pre-filled.
+    wait_until("the demo link to be pre-filled", 10, async || Ok(!app.value_testid("serial-path").await?.is_empty())).await?;
+    assert_eq!(app.value_testid("serial-path").await?, tty_app.display().to_string());
+    app.click_testid("link-connect").await?;
+    wait_until("the link to connect", 10, async || Ok(app.text_testid("link-label").await?.starts_with("connected"))).await?;
+    app.type_testid("scan-last", "5").await?;
+    app.click_testid("scan").await?;
+    wait_until("the scan to finish", 20, async || Ok(app.text_testid("scan-progress").await?.contains("(done)"))).await?;
+    assert!(app.text_testid("scan-progress").await?.ends_with("found: 1, 2, 3"), "{}", app.text_testid("scan-progress").await?);
+    wait_until("three discovered devices", 15, async || Ok(app.client.find_all(Locator::Css("[data-testid=device-row]")).await?.len() == 3)).await?;
+
+    // Live: poll fast, stale after 2 s.
+    app.click_testid("tab-live").await?;
+    let inputs = app.client.find_all(Locator::Css(".toolbar input.short")).await?;
+    inputs[0].clear().await?;
+    inputs[0].send_keys("300").await?;
+    inputs[1].clear().await?;
+    inputs[1].send_keys("2000").await?;
+    app.click_testid("poll-start").await?;
+    wait_until("three live pack cards", 15, async || Ok(app.client.find_all(Locator::Css("[data-testid=pack-card]")).await?.len() == 3)).await?;
+    let spreads = app.client.find_all(Locator::Css("[data-testid=pack-spread]")).await?;
+    let spread2: f64 = spreads[1].text().await?.trim_end_matches(" mV").parse()?;
+    assert!(spread2 > 55.0, "unit 2 shows its cell spread live: {spread2} mV");
+    app.screenshot("commissioning-live").await?;
+
+    // An armed write, confirmed old → new, verified by read-back.
+    app.click_testid("tab-write").await?;
+    app.type_testid("arm-engineer", "E2E Engineer").await?;
+    app.click_testid("arm").await?;
+    wait_until("armed", 5, async || Ok(app.text_testid("armed-state").await?.starts_with("ARMED"))).await?;
+    app.wait_testid("write-unit").await?.select_by_value("1").await?;
+    wait_until("writable points", 5, async || Ok(app.client.find_all(Locator::Css("[data-testid=write-point] option")).await?.len() > 2)).await?;
+    app.wait_testid("write-point").await?.select_by_value("SoCRsvMin").await?;
+    app.type_testid("write-value", "12").await?;
+    app.click_testid("write-review").await?;
+    let confirm = app.text_testid("write-confirm").await?;
+    assert!(confirm.contains("→ 12"), "the confirmation shows old → new: {confirm}");
+    app.click_testid("write-confirm-go").await?;
+    wait_until("a verified write", 10, async || Ok(app.text_testid("write-outcomes").await?.contains("verified"))).await?;
+    // Back to the design value, for the as-left check.
+    app.type_testid("write-value", "10").await?;
+    app.click_testid("write-review").await?;
+    app.click_testid("write-confirm-go").await?;
+    wait_until("the second verified write", 10, async || {
+        Ok(app.text_testid("write-outcomes").await?.matches("verified").count() == 2)
+    })
+    .await?;
+
+    // The checklist.
+    app.click_testid("tab-checklist").await?;
+    app.type_testid("session-engineer", "E2E Engineer").await?;
+    app.click_testid("session-start").await?;
+    app.wait_testid("session-summary").await?;
+    run_step(&app, "comms", "PASS").await?;
+    let fw = run_step(&app, "firmware", "FAIL").await?;
+    assert!(fw.contains("Unit 3") && fw.contains("firmware 2.2.9, expected 2.3.1"), "{fw}");
+    let spread = run_step(&app, "cell-spread", "FAIL").await?;
+    assert!(spread.contains("Unit 2"), "{spread}");
+    run_step(&app, "temperature", "PASS").await?;
+    run_step(&app, "string-alignment", "NOT APPLICABLE").await?;
+    run_step(&app, "insulation", "NOT APPLICABLE").await?;
+    let alarms = run_step(&app, "alarms", "FAIL").await?;
+    assert!(alarms.contains("VOLTAGE_IMBALANCE"), "{alarms}");
+    run_step(&app, "setpoints", "PASS").await?;
+
+    // Communication loss: stop the simulator until the data is stale, then restart it.
+    app.click_testid("comm-before").await?;
+    sim.pause(true);
+    app.click_testid("tab-live").await?;
+    wait_until("stale packs", 15, async || Ok(app.client.find_all(Locator::Css(".pack.stale")).await?.len() == 3)).await?;
+    app.screenshot("commissioning-stale").await?;
+    app.click_testid("tab-checklist").await?;
+    app.click_testid("comm-during").await?;
+    sim.pause(false);
+    app.click_testid("tab-live").await?;
+    wait_until("fresh data after the restart", 15, async || {
+        Ok(app.client.find_all(Locator::Css("[data-testid=pack-card]:not(.stale)")).await?.len() == 3)
+    })
+    .await?;
+    let states = app.client.find_all(Locator::Css("[data-testid=pack-state]")).await?;
+    assert_eq!(states[0].text().await?, "DISCONNECTED", "the pack went to its safe state on the link loss");
+    app.click_testid("tab-checklist").await?;
+    app.click_testid("comm-after").await?;
+    wait_until("the comm-loss result", 10, async || Ok(outcome(&app, "comm-loss").await? == "PASS")).await?;
+
+    app.type_testid("signoff-name", "A. Client").await?;
+    app.type_testid("signoff-date", "2026-11-28").await?;
+    app.click_testid("signoff").await?;
+    let signed = app.text_testid("signed-off").await?;
+    assert!(signed.contains("A. Client"), "{signed}");
+    assert!(app.text_testid("session-summary").await?.contains("4 passed, 3 failed, 2 n/a"), "{}", app.text_testid("session-summary").await?);
+    app.screenshot("commissioning-signed").await?;
+    app.finish().await?;
+    drop(sim);
+
+    // Everything is in the project file.
+    let out = Command::new(workspace_binary("backstop")?).args(["project", "info", "--json"]).arg(&project).output()?;
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    assert_eq!(info["commissioning"][0], 1, "one session: {info}");
+    assert!(info["commissioning"][1].as_u64().unwrap_or(0) >= 9, "every step result recorded: {info}");
+    assert_eq!(info["commissioning"][2], 1, "the sign-off: {info}");
+    assert!(info["audit_entries"].as_u64().unwrap_or(0) >= 2, "both writes audited: {info}");
+    assert!(info["telemetry"][2].as_u64().unwrap_or(0) > 1000, "telemetry logged: {info}");
+    Ok(())
+}

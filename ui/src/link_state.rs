@@ -1,0 +1,151 @@
+//! Live link state in the UI: fed by the backend's event channel (samples,
+//! health, link state, scan progress, write outcomes). Views read it; only
+//! the channel handler writes it.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use backstop_model::link::{
+    DeviceHealth, LinkEvent, LinkState, PointReading, ScanProgress, TelemetrySample, WriteOutcome,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::components::notices::Notices;
+use crate::ipc;
+
+/// How many trend samples are kept per followed point (10 min at 1 Hz).
+const TREND_LEN: usize = 600;
+
+#[derive(Clone, Copy)]
+pub struct LinkCtx {
+    pub status: RwSignal<Option<ipc::LinkStatus>>,
+    pub link_state: RwSignal<Option<LinkState>>,
+    pub scan: RwSignal<Option<ScanProgress>>,
+    pub samples: RwSignal<BTreeMap<u8, TelemetrySample>>,
+    pub health: RwSignal<BTreeMap<u8, (DeviceHealth, String)>>,
+    pub writes: RwSignal<Vec<WriteOutcome>>,
+    /// The point whose trend is drawn: (unit, model id, path).
+    pub followed: RwSignal<Option<(u8, u16, String)>>,
+    pub trend: RwSignal<VecDeque<(f64, f64)>>,
+    notices: Notices,
+}
+
+impl LinkCtx {
+    pub fn provide(notices: Notices) -> Self {
+        let ctx = LinkCtx {
+            status: RwSignal::new(None),
+            link_state: RwSignal::new(None),
+            scan: RwSignal::new(None),
+            samples: RwSignal::new(BTreeMap::new()),
+            health: RwSignal::new(BTreeMap::new()),
+            writes: RwSignal::new(Vec::new()),
+            followed: RwSignal::new(None),
+            trend: RwSignal::new(VecDeque::new()),
+            notices,
+        };
+        provide_context(ctx);
+        spawn_local(async move {
+            if let Err(e) = ipc::link_subscribe(move |ev| ctx.on_event(ev)).await {
+                ctx.notices.report(e);
+            }
+        });
+        ctx.refresh();
+        ctx
+    }
+
+    fn on_event(&self, ev: LinkEvent) {
+        match ev {
+            LinkEvent::Sample(s) => {
+                if let Some((unit, model, path)) = self.followed.get_untracked() {
+                    if s.unit == unit && !s.stale {
+                        if let Some(v) = find_point(&s, model, &path).and_then(|p| p.value.as_f64()) {
+                            self.trend.update(|t| {
+                                t.push_back((s.time_ms as f64 / 1000.0, v));
+                                while t.len() > TREND_LEN {
+                                    t.pop_front();
+                                }
+                            });
+                        }
+                    }
+                }
+                self.samples.update(|m| {
+                    m.insert(s.unit, s);
+                });
+            }
+            LinkEvent::Health { unit, health, message } => self.health.update(|m| {
+                m.insert(unit, (health, message));
+            }),
+            LinkEvent::Link(state) => self.link_state.set(Some(state)),
+            LinkEvent::Scan(p) => self.scan.set(Some(p)),
+            LinkEvent::Write(w) => self.writes.update(|v| v.insert(0, w)),
+        }
+    }
+
+    /// Reloads the link status (open link, discovered devices, arming).
+    pub fn refresh(&self) {
+        let ctx = *self;
+        spawn_local(async move {
+            match ipc::link_status().await {
+                Ok(s) => ctx.status.set(Some(s)),
+                Err(e) => ctx.notices.report(e),
+            }
+        });
+    }
+
+    pub fn report(&self, e: backstop_model::AppError) {
+        if e.code != backstop_model::ErrorCode::Cancelled {
+            self.notices.report(e);
+        }
+    }
+
+    pub fn notify(&self, message: String) {
+        self.notices.info(message);
+    }
+
+    /// Follows a point's trend (clears the previous one).
+    pub fn follow(&self, unit: u8, model: u16, path: &str) {
+        self.followed.set(Some((unit, model, path.to_string())));
+        self.trend.set(VecDeque::new());
+    }
+}
+
+pub fn use_link() -> LinkCtx {
+    expect_context::<LinkCtx>()
+}
+
+/// Every point of a model instance, top level and in groups.
+pub fn all_points(m: &backstop_model::link::DecodedModel) -> Vec<&PointReading> {
+    fn walk<'a>(groups: &'a [backstop_model::link::DecodedGroup], out: &mut Vec<&'a PointReading>) {
+        for g in groups {
+            out.extend(g.points.iter());
+            walk(&g.groups, out);
+        }
+    }
+    let mut out: Vec<&PointReading> = m.points.iter().collect();
+    walk(&m.groups, &mut out);
+    out
+}
+
+/// A point of the first instance of `model` by path.
+pub fn find_point<'a>(s: &'a TelemetrySample, model: u16, path: &str) -> Option<&'a PointReading> {
+    s.models.iter().filter(|m| m.id == model).flat_map(all_points).find(|p| p.path == path)
+}
+
+/// "3.312 V", "CONNECTED", "not implemented".
+pub fn show(p: Option<&PointReading>) -> String {
+    match p {
+        None => "—".into(),
+        Some(p) => match (&p.value, &p.unit) {
+            (backstop_model::link::PointValue::Number { value }, Some(u)) => format!("{} {u}", trim(*value)),
+            (backstop_model::link::PointValue::Number { value }, None) => trim(*value),
+            (v, _) => v.display(),
+        },
+    }
+}
+
+/// Numbers without float noise (3.3120000000000003 → 3.312).
+pub fn trim(v: f64) -> String {
+    let s = format!("{v:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
