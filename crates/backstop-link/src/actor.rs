@@ -90,6 +90,8 @@ pub(crate) struct Actor {
     poll: Option<PollRun>,
     decoder: Option<mpsc::Sender<DecodeMsg>>,
     echo_seen: Arc<AtomicBool>,
+    /// Runtime of the caller, where decoding and the sink run.
+    spawner: tokio::runtime::Handle,
 }
 
 /// The inter-request gap for a link: configured, or 3.5 characters (fixed
@@ -183,6 +185,7 @@ impl Actor {
         sink: Arc<dyn EventSink>,
         monitor: Option<Monitor>,
         echo_seen: Arc<AtomicBool>,
+        spawner: tokio::runtime::Handle,
     ) -> Result<Actor, LinkError> {
         let conn = connect(&config).await?;
         let label = config.target.label();
@@ -199,29 +202,46 @@ impl Actor {
             poll: None,
             decoder: None,
             echo_seen,
+            spawner,
         })
     }
 
     pub(crate) async fn run(mut self, mut rx: mpsc::Receiver<Command>) {
         loop {
+            // Queued commands first, then whatever is due now. Work that is
+            // already due never goes through the timer: tokio rounds timer
+            // deadlines up to the next millisecond, which would cap
+            // back-to-back polling at one poll per millisecond.
+            let cmd = match rx.try_recv() {
+                Ok(cmd) => Some(cmd),
+                Err(mpsc::error::TryRecvError::Disconnected) => break,
+                Err(mpsc::error::TryRecvError::Empty) => None,
+            };
+            if let Some(cmd) = cmd {
+                if self.handle(cmd).await.is_break() {
+                    return;
+                }
+                continue;
+            }
+            let now = Instant::now();
+            if self.reconnect.as_ref().is_some_and(|r| r.at <= now) {
+                self.try_reconnect().await;
+                continue;
+            }
+            if self.poll.as_ref().is_some_and(|p| p.due <= now) {
+                self.poll_next().await;
+                continue;
+            }
             let poll_due = self.poll.as_ref().map(|p| p.due);
             let reconnect_due = self.reconnect.as_ref().map(|r| r.at);
             tokio::select! {
                 biased;
                 cmd = rx.recv() => match cmd {
                     None => break,
-                    Some(Command::Close(done)) => {
-                        self.shutdown().await;
-                        let _ = done.send(());
-                        return;
-                    }
-                    Some(Command::Poll(cfg)) => self.set_poll(cfg),
-                    Some(Command::Request { unit, op, opts, reply }) => {
-                        if reply.is_closed() {
-                            continue; // the caller gave up (e.g. a cancelled scan)
+                    Some(cmd) => {
+                        if self.handle(cmd).await.is_break() {
+                            return;
                         }
-                        let r = self.exchange(unit, &op, opts).await;
-                        let _ = reply.send(r);
                     }
                 },
                 () = sleep_until_opt(reconnect_due), if reconnect_due.is_some() => self.try_reconnect().await,
@@ -229,6 +249,25 @@ impl Actor {
             }
         }
         self.shutdown().await;
+    }
+
+    async fn handle(&mut self, cmd: Command) -> std::ops::ControlFlow<()> {
+        match cmd {
+            Command::Close(done) => {
+                self.shutdown().await;
+                let _ = done.send(());
+                return std::ops::ControlFlow::Break(());
+            }
+            Command::Poll(cfg) => self.set_poll(cfg),
+            Command::Request { unit, op, opts, reply } => {
+                // A caller that gave up (e.g. a cancelled scan) gets nothing sent.
+                if !reply.is_closed() {
+                    let r = self.exchange(unit, &op, opts).await;
+                    let _ = reply.send(r);
+                }
+            }
+        }
+        std::ops::ControlFlow::Continue(())
     }
 
     async fn shutdown(&mut self) {
@@ -244,7 +283,7 @@ impl Actor {
         if let Some(cfg) = cfg {
             let plan = PollPlan::new(&cfg);
             let (tx, rx) = mpsc::channel(64);
-            tokio::spawn(crate::poll::decoder_task(cfg, self.label.clone(), self.sink.clone(), rx));
+            self.spawner.spawn(crate::poll::decoder_task(cfg, self.label.clone(), self.sink.clone(), rx));
             self.decoder = Some(tx);
             let now = Instant::now();
             self.poll = Some(PollRun { plan, next: 0, due: now, cycle_start: now });
@@ -368,10 +407,7 @@ fn describe_rx(target: &LinkTarget, bytes: &[u8]) -> String {
                 let detail = self.reconnect.as_ref().map(|r| r.reason.clone()).unwrap_or_else(|| "not connected".into());
                 return Err(LinkError::Disconnected { link: self.label.clone(), detail });
             };
-            let ready_at = self.last_end + self.gap;
-            if Instant::now() < ready_at {
-                tokio::time::sleep_until(ready_at).await;
-            }
+            precise_sleep_until(self.last_end + self.gap).await;
             conn.tap.begin();
             conn.ctx.set_slave(Slave(unit));
             let call = async {
@@ -461,6 +497,25 @@ fn describe_rx(target: &LinkTarget, bytes: &[u8]) -> String {
             last = Some(err);
         }
         Err(last.unwrap_or(LinkError::Closed))
+    }
+}
+
+/// Sleeps until `at` with sub-millisecond precision: the timer (which has
+/// 1 ms resolution) for the bulk, then a short blocking sleep for the rest.
+/// Blocking is fine here: the port's actor has its own thread and nothing
+/// else to do before the gap has passed. Inter-request gaps are 1.75 ms at
+/// 115200 baud, so a millisecond of rounding would cost 3 % of the wire.
+pub(crate) async fn precise_sleep_until(at: Instant) {
+    let now = Instant::now();
+    if at <= now {
+        return;
+    }
+    if at - now > Duration::from_micros(2500) {
+        tokio::time::sleep_until(at - Duration::from_micros(1500)).await;
+    }
+    let now = Instant::now();
+    if at > now {
+        std::thread::sleep(at - now);
     }
 }
 

@@ -142,9 +142,38 @@ impl Link {
             .monitor
             .then(|| Monitor::new(monitor::DEFAULT_CAPACITY, matches!(config.target, LinkTarget::Tcp { .. })));
         let echo_seen = Arc::new(AtomicBool::new(false));
-        let actor = Actor::open(config.clone(), sink.clone(), monitor.clone(), echo_seen.clone()).await?;
         let (tx, rx) = mpsc::channel(256);
-        tokio::spawn(actor.run(rx));
+        let (ready_tx, ready_rx) = oneshot::channel();
+        let spawner = tokio::runtime::Handle::current();
+        let (cfg, sink2, mon2, echo2) = (config.clone(), sink.clone(), monitor.clone(), echo_seen.clone());
+        // The port's actor gets a thread with its own single-threaded
+        // runtime: a reply wakes exactly the task waiting for it, with no
+        // hand-over between worker threads and no interference from UI
+        // work. Decoding and the sink run on the caller's runtime.
+        std::thread::Builder::new()
+            .name(format!("link {}", config.target.label()))
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(LinkError::Open { path: cfg.target.label(), reason: format!("cannot start the link's runtime: {e}") }));
+                        return;
+                    }
+                };
+                rt.block_on(async move {
+                    match Actor::open(cfg, sink2, mon2, echo2, spawner).await {
+                        Ok(actor) => {
+                            let _ = ready_tx.send(Ok(()));
+                            actor.run(rx).await;
+                        }
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                        }
+                    }
+                });
+            })
+            .map_err(|e| LinkError::Open { path: config.target.label(), reason: format!("cannot start the link's thread: {e}") })?;
+        ready_rx.await.map_err(|_| LinkError::Closed)??;
         Ok(Link {
             inner: Arc::new(Inner {
                 tx,

@@ -180,7 +180,9 @@ struct Track {
     source: PollSource,
     health: DeviceHealth,
     last_ok: Instant,
-    last_models: Vec<DecodedModel>,
+    /// Registers of the last good poll (decoded again for the stale sample;
+    /// cheaper than keeping a copy of every decoded sample).
+    last_spans: Vec<RawSpan>,
     last_time_ms: u64,
 }
 
@@ -201,7 +203,7 @@ pub(crate) async fn decoder_task(
                 source: t.source.clone(),
                 health: DeviceHealth::Online,
                 last_ok: start,
-                last_models: Vec::new(),
+                last_spans: Vec::new(),
                 last_time_ms: 0,
             })
         })
@@ -217,7 +219,7 @@ pub(crate) async fn decoder_task(
                     sink.emit(LinkEvent::Health { unit, health: DeviceHealth::Online, message: format!("unit {unit} answers again") });
                 }
                 t.last_time_ms = time_ms;
-                t.last_models = models.clone();
+                t.last_spans = spans;
                 sink.emit(LinkEvent::Sample(TelemetrySample {
                     link: link.clone(),
                     unit,
@@ -249,7 +251,7 @@ pub(crate) async fn decoder_task(
                             time_ms: t.last_time_ms,
                             stale: true,
                             health: DeviceHealth::Offline,
-                            models: t.last_models.clone(),
+                            models: decode_spans(&t.source, &t.last_spans),
                         }));
                     }
                 } else if t.health == DeviceHealth::Online {

@@ -9,6 +9,7 @@
 //! - records every byte sent and received for the traffic monitor,
 //! - optionally strips exactly the bytes we sent when they come back first
 //!   (RS-485 adapters that hear themselves),
+//! - does not `tcdrain` on flush (a blocking call inside the runtime),
 //! - keeps the port in a shared slot so the link can rebuild the
 //!   tokio-modbus context after a decode error without reopening the port
 //!   (tokio-util's `Framed` yields one spurious end-of-stream after an error).
@@ -218,10 +219,13 @@ impl<T: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Tap<T> {
         Poll::Ready(Ok(n))
     }
 
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        let mut io = lock_io(&this.io);
-        Pin::new(&mut *io).poll_flush(cx)
+    /// A no-op. tokio-serial implements flush as `tcdrain`, a blocking
+    /// call that parks a runtime thread until the UART has shifted every
+    /// byte out (9 ms for a request at 9600 baud) or, on a PTY, until the
+    /// peer process has read it. Written bytes are already queued in the
+    /// kernel; nothing is gained by waiting for them here.
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -283,8 +283,10 @@ pub struct Writable {
 /// One decoded point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PointReading {
-    /// Stable path inside the device, e.g. `SoC`, `module[2].ModCellVMax`,
-    /// `cell[14].CellV` (indices 1-based as in SunSpec).
+    /// Stable path inside the device: the point name, prefixed by repeating
+    /// groups as named in the SunSpec definition with 1-based indices, e.g.
+    /// `SoC`, `lithium_ion_string_module[2].ModCellVMax`,
+    /// `lithium-ion-module-cell[14].CellV`.
     pub path: String,
     pub name: String,
     pub label: String,

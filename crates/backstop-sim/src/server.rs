@@ -276,8 +276,17 @@ async fn respond<T: AsyncWrite + Unpin>(io: &mut T, sim: &Sim, frame: &[u8], wir
         let start = arrived.max(*last_end + frame_gap(baud));
         at = start + wire_time(frame.len(), baud) + frame_gap(baud) + wire_time(adu.len(), baud) + delay;
     }
-    if at > Instant::now() {
-        tokio::time::sleep_until(at).await;
+    let now = Instant::now();
+    if at > now {
+        // The timer has 1 ms resolution; finish with a short blocking sleep
+        // so that wire emulation is accurate to well under a character.
+        if at - now > Duration::from_micros(2500) {
+            tokio::time::sleep_until(at - Duration::from_micros(1500)).await;
+        }
+        let now = Instant::now();
+        if at > now {
+            std::thread::sleep(at - now);
+        }
     }
     // No flush: on a serial port it is a blocking tcdrain.
     io.write_all(&adu).await?;

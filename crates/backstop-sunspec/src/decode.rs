@@ -173,12 +173,13 @@ fn enum_value(point: &PointDef, raw: u32) -> PointValue {
 
 fn bits_value(point: &PointDef, raw: u64) -> PointValue {
     let mut names = Vec::new();
-    for bit in 0..64u32 {
-        if raw & (1u64 << bit) != 0 {
-            match point.symbol_name(bit) {
-                Some(n) => names.push(n.to_string()),
-                None => names.push(format!("bit {bit}")),
-            }
+    let mut rest = raw;
+    while rest != 0 {
+        let bit = rest.trailing_zeros();
+        rest &= rest - 1;
+        match point.symbol_name(bit) {
+            Some(n) => names.push(n.to_string()),
+            None => names.push(format!("bit {bit}")),
         }
     }
     PointValue::Bits { raw: u32::try_from(raw).unwrap_or(u32::MAX), names }
@@ -346,12 +347,48 @@ pub fn decode_model(regs: &[u16], address: u16) -> Result<DecodedModel, SunSpecE
         return Err(SunSpecError::Truncated { needed: 2, got: regs.len() });
     }
     let def = model_def(id).ok_or(SunSpecError::UnknownModel(id))?;
-    let layout = layout_from_registers(def, regs);
-    Ok(decode_layout(&layout, regs, address))
+    match cache_key(def, regs) {
+        Some(key) => LAYOUTS.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if cache.len() > 256 {
+                cache.clear();
+            }
+            let layout = cache.entry(key).or_insert_with(|| std::rc::Rc::new(layout_from_registers(def, regs))).clone();
+            drop(cache);
+            Ok(decode_layout(&layout, regs, address))
+        }),
+        None => Ok(decode_layout(&layout_from_registers(def, regs), regs, address)),
+    }
+}
+
+type LayoutKey = (u16, usize, Vec<u16>);
+
+thread_local! {
+    /// Layouts depend only on the model, the block length and the count
+    /// points; polling decodes the same shapes over and over.
+    static LAYOUTS: std::cell::RefCell<std::collections::HashMap<LayoutKey, std::rc::Rc<Layout<'static>>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// (id, block length, values of the root-level count points), or `None`
+/// when a nested group is counted by a point (not cached then).
+fn cache_key(def: &'static crate::defs::ModelDef, regs: &[u16]) -> Option<LayoutKey> {
+    use crate::defs::GroupCount;
+    let mut counts = Vec::new();
+    for g in &def.group.groups {
+        if g.groups.iter().any(|n| matches!(n.count, GroupCount::Point(_))) {
+            return None;
+        }
+        if let GroupCount::Point(name) = &g.count {
+            let p = def.group.point(name)?;
+            counts.push(regs.get(p.offset).copied().unwrap_or(0xFFFF));
+        }
+    }
+    Some((def.id, regs.len(), counts))
 }
 
 /// Decodes a laid-out model instance (see [`crate::layout`]).
-pub fn decode_layout(layout: &Layout<'_>, regs: &[u16], address: u16) -> DecodedModel {
+pub fn decode_layout(layout: &Layout<'static>, regs: &[u16], address: u16) -> DecodedModel {
     let mut notes = layout.notes.clone();
     let fixed = layout.model.fixed_length();
     let reported = regs.get(1).copied().map(usize::from).unwrap_or(0);
@@ -373,7 +410,7 @@ pub fn decode_layout(layout: &Layout<'_>, regs: &[u16], address: u16) -> Decoded
     }
 }
 
-fn decode_slot(slot: &Slot<'_>, regs: &[u16], address: u16) -> PointReading {
+fn decode_slot(slot: &Slot<'static>, regs: &[u16], address: u16) -> PointReading {
     let end = slot.offset + slot.point.size;
     let raw: Vec<u16> = regs.get(slot.offset..end).map(<[u16]>::to_vec).unwrap_or_default();
     let scale = scale_of(slot.sf, regs);
@@ -391,7 +428,7 @@ fn decode_slot(slot: &Slot<'_>, regs: &[u16], address: u16) -> PointReading {
 }
 
 fn decode_group(
-    g: &LayoutGroup<'_>,
+    g: &LayoutGroup<'static>,
     regs: &[u16],
     address: u16,
     limit: usize,
