@@ -231,6 +231,9 @@ pub struct DcBus {
     /// Force this many cells in series (else chosen from the window).
     #[serde(default)]
     pub cells_in_series: Option<u32>,
+    /// Float voltage per cell set on the charger, V (else the entry's float voltage).
+    #[serde(default)]
+    pub float_v_cell: Option<f64>,
 }
 
 /// One period of a duty cycle.
@@ -259,6 +262,12 @@ pub struct DutyCycle {
     /// Random load (added to the worst section).
     #[serde(default)]
     pub random: Option<DutyPeriod>,
+    /// Temperature derating per discharge time, `[up to minutes, T_t]`
+    /// sorted by minutes (IEEE 1115 style: T_t depends on the rate). The
+    /// first row whose minutes ≥ t applies; beyond the last row, the last.
+    /// Empty: one factor for every t (the case's temperature factor).
+    #[serde(default)]
+    pub temperature_factors: Vec<[f64; 2]>,
 }
 
 /// Options of the equivalent-circuit simulation.

@@ -5,3 +5,11 @@
 //!
 //! **Invariant:** pure computation. No I/O, no Tauri, no SQLite; never panics
 //! and never returns NaN — bad or infeasible input yields diagnostics.
+
+pub mod catalog;
+pub mod diag;
+pub mod num;
+pub mod sheet;
+
+pub use backstop_model::catalog as model_catalog;
+pub use backstop_model::sizing as model;

@@ -1,0 +1,67 @@
+//! Diagnostic constructors.
+
+use backstop_model::sizing::{DiagSeverity, SizingDiagnostic};
+
+/// An error diagnostic without numbers.
+pub fn error(field: &str, constraint: &str, message: impl Into<String>) -> SizingDiagnostic {
+    SizingDiagnostic {
+        severity: DiagSeverity::Error,
+        field: field.to_owned(),
+        constraint: constraint.to_owned(),
+        message: message.into(),
+        required: None,
+        actual: None,
+        unit: String::new(),
+    }
+}
+
+/// A warning diagnostic without numbers.
+pub fn warning(field: &str, constraint: &str, message: impl Into<String>) -> SizingDiagnostic {
+    SizingDiagnostic { severity: DiagSeverity::Warning, ..error(field, constraint, message) }
+}
+
+/// An info diagnostic.
+pub fn info(field: &str, constraint: &str, message: impl Into<String>) -> SizingDiagnostic {
+    SizingDiagnostic { severity: DiagSeverity::Info, ..error(field, constraint, message) }
+}
+
+/// An unmet constraint with the required and actual values.
+pub fn unmet(
+    field: &str,
+    constraint: &str,
+    message: impl Into<String>,
+    required: f64,
+    actual: f64,
+    unit: &str,
+) -> SizingDiagnostic {
+    SizingDiagnostic {
+        required: required.is_finite().then_some(required),
+        actual: actual.is_finite().then_some(actual),
+        unit: unit.to_owned(),
+        ..error(field, constraint, message)
+    }
+}
+
+/// Whether any diagnostic is an error.
+pub fn has_error(diags: &[SizingDiagnostic]) -> bool {
+    diags.iter().any(|d| d.severity == DiagSeverity::Error)
+}
+
+/// Checks that `v` is finite and within `[lo, hi]`; pushes an error naming
+/// the field and the allowed range otherwise. Returns whether it is valid.
+pub fn check_range(diags: &mut Vec<SizingDiagnostic>, field: &str, v: f64, lo: f64, hi: f64, unit: &str) -> bool {
+    if !v.is_finite() {
+        diags.push(error(field, "input", format!("{field} is not a number; enter a value between {lo} and {hi} {unit}")));
+        return false;
+    }
+    if v < lo || v > hi {
+        let (req, msg) = if v < lo {
+            (lo, format!("{field} = {v} {unit} is below the lowest accepted value {lo} {unit} (by {})", lo - v))
+        } else {
+            (hi, format!("{field} = {v} {unit} is above the highest accepted value {hi} {unit} (by {})", v - hi))
+        };
+        diags.push(unmet(field, "input", msg, req, v, unit));
+        return false;
+    }
+    true
+}
