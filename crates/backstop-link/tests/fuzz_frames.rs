@@ -21,7 +21,7 @@ proptest! {
         let _ = crc_ok(&bytes);
         for d in [FrameDirection::Tx, FrameDirection::Rx, FrameDirection::Echo, FrameDirection::Discarded] {
             let f = format_frame(&RawFrame { seq: 1, time_us: 5, direction: d, bytes: bytes.clone() }, false);
-            let _ = export_csv(&[f.clone()]);
+            let _ = export_csv(std::slice::from_ref(&f));
             let _ = export_text(&[f]);
         }
     }

@@ -76,12 +76,12 @@ async fn ours(a: &Path, gap_us: Option<u32>, secs: f64) -> (f64, f64) {
     let (s2, p2) = (samples.clone(), points.clone());
     // The sample sink: where the app writes telemetry to the project file.
     let sink = move |e: LinkEvent| {
-        if let LinkEvent::Sample(s) = e {
-            if !s.stale {
-                let n: usize = s.models.iter().map(|m| m.points.len() + m.groups.iter().map(|g| g.points.len()).sum::<usize>()).sum();
-                p2.fetch_add(n as u64, Ordering::Relaxed);
-                s2.fetch_add(1, Ordering::Relaxed);
-            }
+        if let LinkEvent::Sample(s) = e
+            && !s.stale
+        {
+            let n: usize = s.models.iter().map(|m| m.points.len() + m.groups.iter().map(|g| g.points.len()).sum::<usize>()).sum();
+            p2.fetch_add(n as u64, Ordering::Relaxed);
+            s2.fetch_add(1, Ordering::Relaxed);
         }
     };
     let link = Link::open(cfg, Arc::new(sink)).await.expect("open link");

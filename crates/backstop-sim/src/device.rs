@@ -266,7 +266,8 @@ impl Unit {
         let n_series = (spec.modules * spec.cells) as f64;
         let v_pack = p.voltage();
         let i_pack = p.current();
-        let pick = |f: &dyn Fn(&(usize, usize, usize, f64)) -> bool| -> Vec<(usize, usize, usize, f64)> {
+        type CellV = (usize, usize, usize, f64);
+        let pick = |f: &dyn Fn(&CellV) -> bool| -> Vec<CellV> {
             cells.iter().copied().filter(|c| f(c)).collect()
         };
         let extremes = |set: &[(usize, usize, usize, f64)]| {

@@ -45,10 +45,10 @@ async fn scan_finds_exactly_the_simulated_ids_and_can_be_cancelled() {
     let partial = tokio::time::timeout(Duration::from_secs(5), task).await.unwrap().unwrap().unwrap();
     assert!(partial.len() <= 3);
     let last = loop {
-        if let LinkEvent::Scan(p) = rx.recv().await.unwrap() {
-            if p.finished {
-                break p;
-            }
+        if let LinkEvent::Scan(p) = rx.recv().await.unwrap()
+            && p.finished
+        {
+            break p;
         }
     };
     assert!(last.cancelled && last.done < 247, "{last:?}");

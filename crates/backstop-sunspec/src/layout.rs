@@ -167,13 +167,7 @@ impl<'d> Builder<'_, 'd> {
             (_, GroupCount::One) => 1,
             (_, GroupCount::Fixed(n)) => *n,
             (Counts::Given(map), _) => map.get(&child.name).copied().unwrap_or(0),
-            (Counts::Registers(_), GroupCount::Fill) => {
-                if unit == 0 {
-                    0
-                } else {
-                    room / unit
-                }
-            }
+            (Counts::Registers(_), GroupCount::Fill) => room.checked_div(unit).unwrap_or(0),
             (Counts::Registers(regs), GroupCount::Point(name)) => {
                 let at = self
                     .scopes
