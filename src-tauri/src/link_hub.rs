@@ -91,24 +91,38 @@ impl EventSink for Sink {
 
 impl LinkHub {
     /// Starts the task that writes telemetry and audits to the project.
+    /// The database work runs on the blocking pool, so a slow disk never
+    /// stalls the link's own tasks (a stalled poll would trip the packs'
+    /// communication-loss watchdogs).
     pub fn start_logger(&self, app: AppHandle) {
         let Some(mut rx) = lock(&self.log_rx).take() else { return };
         tauri::async_runtime::spawn(async move {
             let mut pending: Vec<TelemetrySample> = Vec::new();
-            let mut writer = TelemetryWriter::new(WriterConfig::default());
+            let mut logger = Some(Logger::default());
             let mut tick = tokio::time::interval(FLUSH_EVERY);
             loop {
                 tokio::select! {
                     ev = rx.recv() => match ev {
                         None => break,
                         Some(LinkEvent::Sample(s)) if !s.stale => pending.push(s),
-                        Some(LinkEvent::Write(w)) => log_write(&app, &w),
+                        Some(LinkEvent::Write(w)) => {
+                            let app = app.clone();
+                            let _ = tauri::async_runtime::spawn_blocking(move || log_write(&app, &w)).await;
+                        }
                         Some(_) => {}
                     },
                     _ = tick.tick() => {
-                        if !pending.is_empty() {
-                            log_samples(&app, &mut writer, std::mem::take(&mut pending));
+                        if pending.is_empty() {
+                            continue;
                         }
+                        let (app, batch) = (app.clone(), std::mem::take(&mut pending));
+                        let Some(mut l) = logger.take() else { break };
+                        logger = tauri::async_runtime::spawn_blocking(move || {
+                            l.log(&app, batch);
+                            l
+                        })
+                        .await
+                        .ok();
                     }
                 }
             }
@@ -208,39 +222,67 @@ fn series_name(model: u16, instance: usize, path: &str) -> String {
     format!("{model}.{instance}.{path}")
 }
 
-fn log_samples(app: &AppHandle, writer: &mut TelemetryWriter, samples: Vec<TelemetrySample>) {
-    let state = app.state::<AppState>();
-    let Ok(mut session) = state.session() else { return };
-    let Ok(project) = session.project_mut() else { return };
-    let mut result = Ok(());
-    'all: for s in &samples {
-        let device = format!("unit {}", s.unit);
-        let mut seen: BTreeMap<u16, usize> = BTreeMap::new();
-        for m in &s.models {
-            let instance = {
+/// Writes telemetry into the open project, remembering series ids.
+#[derive(Default)]
+struct Logger {
+    writer: Option<TelemetryWriter>,
+    /// Series ids by (project file, device, series name).
+    ids: std::collections::HashMap<(std::path::PathBuf, String, String), backstop_store::PointId>,
+}
+
+impl Logger {
+    fn log(&mut self, app: &AppHandle, samples: Vec<TelemetrySample>) {
+        // Flatten first, without any lock: (device, series, unit, t, value).
+        let mut rows: Vec<(String, String, String, i64, f64)> = Vec::new();
+        for s in &samples {
+            let device = format!("unit {}", s.unit);
+            let mut seen: BTreeMap<u16, usize> = BTreeMap::new();
+            for m in &s.models {
                 let n = seen.entry(m.id).or_insert(0);
                 *n += 1;
-                *n
-            };
-            for p in backstop_commission::read::all_points(m) {
-                let Some(v) = p.value.as_f64() else { continue };
-                let point = match project.telemetry_point(&device, &series_name(m.id, instance, &p.path), p.unit.as_deref().unwrap_or("")) {
-                    Ok(id) => id,
-                    Err(e) => {
-                        result = Err(e);
-                        break 'all;
+                for p in backstop_commission::read::all_points(m) {
+                    if let Some(v) = p.value.as_f64() {
+                        rows.push((device.clone(), series_name(m.id, *n, &p.path), p.unit.clone().unwrap_or_default(), s.time_ms as i64, v));
                     }
-                };
-                if let Err(e) = writer.append(project, point, Sample { t_ms: s.time_ms as i64, value: v }) {
-                    result = Err(e);
-                    break 'all;
                 }
             }
         }
-    }
-    let result = result.and_then(|()| writer.flush(project).map(|_| ()));
-    if let Err(e) = result {
-        eprintln!("backstop-app: telemetry could not be logged to the project: {e}");
+        let state = app.state::<AppState>();
+        let Ok(mut session) = state.session() else { return };
+        let Ok(project) = session.project_mut() else { return };
+        let file = project.path().to_owned();
+        if self.ids.keys().next().is_some_and(|k| k.0 != file) {
+            // Another project is open now: its series have other ids.
+            self.ids.clear();
+            self.writer = None;
+        }
+        let missing: Vec<(&str, &str, &str)> = {
+            let mut seen = std::collections::HashSet::new();
+            rows.iter()
+                .filter(|r| !self.ids.contains_key(&(file.clone(), r.0.clone(), r.1.clone())) && seen.insert((&r.0, &r.1)))
+                .map(|r| (r.0.as_str(), r.1.as_str(), r.2.as_str()))
+                .collect()
+        };
+        let result = (|| -> Result<(), backstop_store::StoreError> {
+            if !missing.is_empty() {
+                let ids = project.telemetry_points_ensure(&missing)?;
+                for ((d, p, _), id) in missing.iter().zip(ids) {
+                    self.ids.insert((file.clone(), (*d).to_string(), (*p).to_string()), id);
+                }
+            }
+            let writer = self.writer.get_or_insert_with(|| TelemetryWriter::new(WriterConfig::default()));
+            for (device, series, _, t, v) in &rows {
+                if let Some(id) = self.ids.get(&(file.clone(), device.clone(), series.clone())) {
+                    writer.append(project, *id, Sample { t_ms: *t, value: *v })?;
+                }
+            }
+            writer.flush(project).map(drop)
+        })();
+        if let Err(e) = result {
+            eprintln!("backstop-app: telemetry could not be logged to the project: {e}");
+            // Start clean: a rejected sample must not block the next ones.
+            self.writer = None;
+        }
     }
 }
 

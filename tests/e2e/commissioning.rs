@@ -133,6 +133,11 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     run_step(&app, "setpoints", "PASS").await?;
 
     // Communication loss: stop the simulator until the data is stale, then restart it.
+    app.click_testid("tab-live").await?;
+    for state in app.client.find_all(Locator::Css("[data-testid=pack-state]")).await? {
+        assert_eq!(state.text().await?, "CONNECTED", "before the link is pulled the packs are connected");
+    }
+    app.click_testid("tab-checklist").await?;
     app.click_testid("comm-before").await?;
     sim.pause(true);
     app.click_testid("tab-live").await?;

@@ -248,6 +248,42 @@ impl Project {
         Ok(PointId(self.conn.last_insert_rowid()))
     }
 
+    /// The ids of many series at once, creating the missing ones in one
+    /// transaction (a live link brings hundreds of new points at once; one
+    /// synced transaction each would stall logging for seconds).
+    pub fn telemetry_points_ensure(&mut self, items: &[(&str, &str, &str)]) -> Result<Vec<PointId>> {
+        let mut ids = Vec::with_capacity(items.len());
+        let mut missing = Vec::new();
+        for (i, (device, point, _)) in items.iter().enumerate() {
+            match self.find_telemetry_point(device, point)? {
+                Some(id) => ids.push(Some(id)),
+                None => {
+                    if device.is_empty() || point.is_empty() {
+                        return Err(StoreError::Invalid("a telemetry point needs a device and a point name".into()));
+                    }
+                    ids.push(None);
+                    missing.push(i);
+                }
+            }
+        }
+        if !missing.is_empty() {
+            self.ensure_writable()?;
+            let tx = self.conn.transaction().map_err(|e| map_write_error(e, "adding telemetry points"))?;
+            {
+                let mut insert = tx
+                    .prepare_cached("INSERT INTO telemetry_points (device, point, unit) VALUES (?1, ?2, ?3)")
+                    .map_err(|e| map_write_error(e, "adding telemetry points"))?;
+                for &i in &missing {
+                    let (device, point, unit) = items[i];
+                    insert.execute(params![device, point, unit]).map_err(|e| map_write_error(e, "adding telemetry points"))?;
+                    ids[i] = Some(PointId(tx.last_insert_rowid()));
+                }
+            }
+            tx.commit().map_err(|e| map_write_error(e, "adding telemetry points"))?;
+        }
+        Ok(ids.into_iter().flatten().collect())
+    }
+
     /// The id of the series `device`/`point`, if it exists.
     pub fn find_telemetry_point(&self, device: &str, point: &str) -> Result<Option<PointId>> {
         self.conn
