@@ -1,5 +1,7 @@
-//! `backstop check FILE` and `backstop bom FILE`: the layout rules and the
-//! bill of materials of a project file, for design-review scripts.
+//! `backstop check FILE`, `backstop bom FILE` and `backstop plan FILE`: the
+//! layout rules, the bill of materials and the floor plan (SVG) of a project
+//! file, for design-review scripts; `backstop rules` prints or validates a
+//! rule set.
 //!
 //! Both open the project read-only through the store, turn the project's
 //! catalog entries into the equipment specs the layout crate takes, and
@@ -17,7 +19,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use backstop_layout::{CheckInput, bom, bom_csv, builtin_rule_sets, check, default_rule_set, fmt_num, validate_rule_set};
+use backstop_layout::{
+    CheckInput, SvgOptions, bom, bom_csv, builtin_rule_sets, check, default_rule_set, fmt_num, plan_svg,
+    validate_rule_set,
+};
 use backstop_model::layout::{
     Bom, CheckReport, Chemistry, Diagnostic, EquipmentSpec, FireTestData, ObjectKind, ObjectRef, RackSpec, RuleSet,
     Severity,
@@ -53,6 +58,22 @@ pub struct BomArgs {
     /// Write to this file instead of standard output.
     #[arg(short, long)]
     output: Option<PathBuf>,
+}
+
+/// Arguments of `backstop plan`.
+#[derive(Args)]
+pub struct PlanArgs {
+    /// The project file (`.backstop`).
+    file: PathBuf,
+    /// Write the SVG here (default: standard output).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Width of the drawing, px.
+    #[arg(long, default_value_t = 1600)]
+    width: u32,
+    /// Draw the plan without the rule check's violations.
+    #[arg(long)]
+    no_violations: bool,
 }
 
 /// Arguments of `backstop rules`.
@@ -137,6 +158,39 @@ pub fn run_bom(args: &BomArgs) -> Result<ExitCode> {
             eprintln!("wrote {}", out.display());
         }
         None => print!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `backstop plan`: the floor plan as a self-contained SVG 1.1 document,
+/// violations of the project's rule set in red.
+pub fn run_plan(args: &PlanArgs) -> Result<ExitCode> {
+    let loaded = load(&args.file)?;
+    let input_rules = if args.no_violations { None } else { Some(rule_set(&loaded.design, None)) };
+    let rules = match input_rules {
+        Some(Err(msg)) => {
+            eprintln!("backstop: {msg}");
+            return Ok(ExitCode::from(NOT_CHECKED));
+        }
+        Some(Ok(r)) => r,
+        None => default_rule_set(),
+    };
+    let input = CheckInput {
+        layout: &loaded.design.layout,
+        specs: &loaded.specs,
+        rack_spec: loaded.rack_spec.as_ref(),
+        rules: &rules,
+    };
+    let report = (!args.no_violations).then(|| check(&input));
+    let options = SvgOptions { width_px: args.width, title: loaded.design.project.name.clone(), ..SvgOptions::default() };
+    let svg = plan_svg(&input, report.as_ref(), &options);
+    match &args.output {
+        Some(out) => {
+            std::fs::write(out, svg).with_context(|| format!("writing {}", out.display()))?;
+            let n = report.as_ref().map_or(0, |r| r.violations.len());
+            eprintln!("wrote {} ({} shown)", out.display(), plural(n, "violation", "violations"));
+        }
+        None => print!("{svg}"),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -33,6 +33,8 @@ enum Command {
     Check(layout::CheckArgs),
     /// Print the bill of materials (counts per catalog item, energy, power, mass, heat, cost).
     Bom(layout::BomArgs),
+    /// Write the floor plan as SVG (rooms, doors, equipment with tags, clearance zones, violations in red).
+    Plan(layout::PlanArgs),
     /// Print a built-in layout rule set as JSON, to copy and edit for a jurisdiction (use it with `check --rules`).
     Rules(layout::RulesArgs),
 }
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
         Command::Demo { file } => demo::run(&file),
         Command::Check(args) => layout::run_check(&args),
         Command::Bom(args) => layout::run_bom(&args),
+        Command::Plan(args) => layout::run_plan(&args),
         Command::Rules(args) => layout::run_rules(&args),
     };
     match result {

@@ -265,3 +265,20 @@ fn catalog_entries_in_the_model_format_are_read() {
     assert!(out.contains("working-space-depth") && out.contains("measured: 400 mm; required ≥ 1,000 mm"), "{out}");
     assert!(out.contains("objects:  UPS/PCS UPS-1, room HALL-1"), "{out}");
 }
+
+#[test]
+fn plan_svg_of_a_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "bad.backstop", &design(913));
+    let out = dir.path().join("plan.svg");
+    let (code, _, err) = backstop(&["plan", &p, "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("1 violation shown"), "{err}");
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(svg.starts_with("<?xml") || svg.starts_with("<svg"), "{}", &svg[..80.min(svg.len())]);
+    assert!(svg.contains("BC-01") && svg.contains("BC-02") && svg.contains("CLI test site"));
+    assert!(!svg.contains("href=\"http"), "no external references");
+    let (code, clean, _) = backstop(&["plan", &p, "--no-violations"]);
+    assert_eq!(code, 0);
+    assert!(clean.contains("</svg>") && clean.len() < svg.len());
+}
