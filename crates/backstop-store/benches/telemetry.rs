@@ -3,7 +3,10 @@
 //! same run, on realistic commissioning data: 20 packs × 40 points at 1 Hz.
 //!
 //! Run: `cargo bench -p backstop-store --bench telemetry` (one hour of data,
-//! about a minute), or with `-- --hours 24` for the full day.
+//! about a minute), or with `-- --hours 24 --peer-hours 1` for the full day
+//! (the row-per-sample peer would need about 1.7 GB and a quarter of an
+//! hour for a full day, so it may run on fewer hours; rates and bytes per
+//! sample are compared per sample).
 //! Prints a Markdown table for BENCHMARKS.md.
 
 use std::path::Path;
@@ -196,6 +199,8 @@ fn naive(path: &Path, hours: i64) -> Run {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let hours = args.iter().position(|a| a == "--hours").and_then(|i| args.get(i + 1)).and_then(|h| h.parse().ok()).unwrap_or(1i64);
+    let peer_hours =
+        args.iter().position(|a| a == "--peer-hours").and_then(|i| args.get(i + 1)).and_then(|h| h.parse().ok()).unwrap_or(hours);
     let dir = std::env::temp_dir().join(format!("backstop-telemetry-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let start = Instant::now();
@@ -204,11 +209,11 @@ fn main() {
     let gen_time = start.elapsed();
     eprintln!("generating the data alone: {:.2} s (checksum {checksum:.0}); subtracted from neither store's time", gen_time.as_secs_f64());
     let a = ours(&dir.join("ours.backstop"), hours);
-    let b = naive(&dir.join("naive.sqlite"), hours);
+    let b = naive(&dir.join("naive.sqlite"), peer_hours);
     let _ = std::fs::remove_dir_all(&dir);
     let rate = |r: &Run| r.samples as f64 / r.insert.as_secs_f64();
     let per = |r: &Run| r.bytes as f64 / r.samples as f64;
-    println!("{PACKS} packs × {POINTS} points at 1 Hz for {hours} h = {} samples", a.samples);
+    println!("{PACKS} packs × {POINTS} points at 1 Hz for {hours} h = {} samples (peer: {peer_hours} h = {} samples)", a.samples, b.samples);
     println!();
     println!("| store | insert rate (samples/s) | bytes per sample | one point's last hour ({} samples) |", a.read_samples);
     println!("|---|---|---|---|");
