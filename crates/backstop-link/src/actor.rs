@@ -322,7 +322,10 @@ impl Actor {
             Some(error) => DecodeMsg::Failed { unit: target.unit, error },
         };
         if let Some(d) = &self.decoder {
-            let _ = d.send(msg).await;
+            // Never let a slow sink (e.g. a stalled project-file logger)
+            // stall the bus: when 64 polls are already waiting to be
+            // decoded, this one is dropped; newer data follows.
+            let _ = d.try_send(msg);
         }
         if let Some(run) = self.poll.as_mut() {
             run.next = (idx + 1) % run.plan.targets.len();
