@@ -577,7 +577,7 @@ pub fn dimensions(layout: &Layout, specs: &[EquipmentSpec], o: &ObjectRef) -> Re
                 Direction::South => P::new(c.x, r.y0),
                 Direction::West => P::new(r.x0, c.y),
             };
-            let far = start.add(P::new(ux as f64, uy as f64).scale(4.0 * COORD_LIMIT_MM as f64));
+            let far = start.plus(P::new(ux as f64, uy as f64).scale(4.0 * COORD_LIMIT_MM as f64));
             for (a, b) in poly.edges() {
                 if let Some(hit) = ray_hit(start, far, a, b)
                     && best.as_ref().is_none_or(|(bd, _)| hit < *bd)
@@ -594,7 +594,7 @@ pub fn dimensions(layout: &Layout, specs: &[EquipmentSpec], o: &ObjectRef) -> Re
                 Direction::South => P::new(c.x, r.y0),
                 Direction::West => P::new(r.x0, c.y),
             };
-            let to = from.add(P::new(ux as f64, uy as f64).scale(d));
+            let to = from.plus(P::new(ux as f64, uy as f64).scale(d));
             out.push(Dimension { direction: dir, from: from.to_point(), to: to.to_point(), mm: geom::round_i64(d), obstacle });
         }
     }
@@ -603,13 +603,13 @@ pub fn dimensions(layout: &Layout, specs: &[EquipmentSpec], o: &ObjectRef) -> Re
 
 /// Distance from `s` along segment `s`–`e` to where it crosses `a`–`b`.
 fn ray_hit(s: P, e: P, a: P, b: P) -> Option<f64> {
-    let r = e.sub(s);
-    let q = b.sub(a);
+    let r = e.minus(s);
+    let q = b.minus(a);
     let den = r.x * q.y - r.y * q.x;
     if den == 0.0 {
         return None;
     }
-    let w = a.sub(s);
+    let w = a.minus(s);
     let t = (w.x * q.y - w.y * q.x) / den;
     let u = (w.x * r.y - w.y * r.x) / den;
     ((0.0..=1.0).contains(&t) && (0.0..=1.0).contains(&u) && t > 0.0).then(|| t * r.len())

@@ -42,12 +42,12 @@ impl P {
     }
 
     /// Difference `self − o`.
-    pub fn sub(self, o: P) -> P {
+    pub fn minus(self, o: P) -> P {
         P::new(self.x - o.x, self.y - o.y)
     }
 
     /// Sum.
-    pub fn add(self, o: P) -> P {
+    pub fn plus(self, o: P) -> P {
         P::new(self.x + o.x, self.y + o.y)
     }
 
@@ -63,7 +63,7 @@ impl P {
 
     /// Distance to `o`.
     pub fn dist(self, o: P) -> f64 {
-        self.sub(o).len()
+        self.minus(o).len()
     }
 }
 
@@ -244,7 +244,7 @@ impl Frame {
         let front = front_dir(rot);
         // Right of an observer facing the item = front turned 90° CCW.
         let right = P::new(-front.y, front.x);
-        Frame { origin: c.add(front.scale(depth / 2.0)), right, front }
+        Frame { origin: c.plus(front.scale(depth / 2.0)), right, front }
     }
 
     /// A frame at `origin` with front normal `front` (unit).
@@ -254,13 +254,13 @@ impl Frame {
 
     /// Local coordinates of plan point `p`.
     pub fn to_local(&self, p: P) -> P {
-        let d = p.sub(self.origin);
+        let d = p.minus(self.origin);
         P::new(d.dot(self.right), d.dot(self.front))
     }
 
     /// Plan point of local (`u`, `v`).
     pub fn to_plan(&self, l: P) -> P {
-        self.origin.add(self.right.scale(l.x)).add(self.front.scale(l.y))
+        self.origin.plus(self.right.scale(l.x)).plus(self.front.scale(l.y))
     }
 
     /// Bounding rectangle, in local coordinates, of a plan rectangle (exact
@@ -293,7 +293,7 @@ pub fn bbox(pts: &[P]) -> Rect {
 /// Clips segment `a–b` to the closed rectangle `r` (Liang–Barsky). Returns
 /// the clipped endpoints, or `None` when the segment misses the rectangle.
 pub fn clip_segment(a: P, b: P, r: &Rect) -> Option<(P, P)> {
-    let d = b.sub(a);
+    let d = b.minus(a);
     let mut t0 = 0.0f64;
     let mut t1 = 1.0f64;
     for (p, q) in [(-d.x, a.x - r.x0), (d.x, r.x1 - a.x), (-d.y, a.y - r.y0), (d.y, r.y1 - a.y)] {
@@ -313,15 +313,15 @@ pub fn clip_segment(a: P, b: P, r: &Rect) -> Option<(P, P)> {
             }
         }
     }
-    Some((a.add(d.scale(t0)), a.add(d.scale(t1))))
+    Some((a.plus(d.scale(t0)), a.plus(d.scale(t1))))
 }
 
 /// Distance from `p` to segment `a–b` and the closest point on it.
 pub fn dist_point_segment(p: P, a: P, b: P) -> (f64, P) {
-    let d = b.sub(a);
+    let d = b.minus(a);
     let l2 = d.dot(d);
-    let t = if l2 > 0.0 { (p.sub(a).dot(d) / l2).clamp(0.0, 1.0) } else { 0.0 };
-    let q = a.add(d.scale(t));
+    let t = if l2 > 0.0 { (p.minus(a).dot(d) / l2).clamp(0.0, 1.0) } else { 0.0 };
+    let q = a.plus(d.scale(t));
     (p.dist(q), q)
 }
 
@@ -477,7 +477,7 @@ impl Polygon {
             // outline features) still mean it is not inside.
             for (a, b) in self.edges() {
                 if let Some((p, q)) = clip_segment(a, b, r) {
-                    let mid = p.add(q).scale(0.5);
+                    let mid = p.plus(q).scale(0.5);
                     if mid.x > r.x0 && mid.x < r.x1 && mid.y > r.y0 && mid.y < r.y1 {
                         return (1e-6, Some((p, q)));
                     }

@@ -25,6 +25,8 @@
 //! Plan coordinates follow `backstop_model::layout`: integer millimetres,
 //! x east, y north; at rotation 0 an item's front faces south.
 
+#![warn(missing_docs)]
+
 pub mod autoplace;
 pub mod bom;
 pub mod check;

@@ -379,7 +379,7 @@ pub fn resolve<'a>(layout: &'a Layout, specs: &'a [EquipmentSpec], rack: Option<
                 if len <= 0.0 {
                     continue;
                 }
-                let along = b.sub(a).scale(1.0 / len);
+                let along = b.minus(a).scale(1.0 / len);
                 // Counter-clockwise outline: the interior is on the left.
                 let inward = P::new(-along.y, along.x);
                 if dist > 50.0 {

@@ -180,8 +180,8 @@ pub fn plan_svg(input: &CheckInput<'_>, report: Option<&CheckReport>, options: &
             if d.width <= 0.0 {
                 continue;
             }
-            let a = d.pos.sub(d.along.scale(d.width / 2.0));
-            let b = d.pos.add(d.along.scale(d.width / 2.0));
+            let a = d.pos.minus(d.along.scale(d.width / 2.0));
+            let b = d.pos.plus(d.along.scale(d.width / 2.0));
             let _ = writeln!(
                 out,
                 "<line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ffffff\" stroke-width=\"4\"/>",
@@ -207,7 +207,7 @@ pub fn plan_svg(input: &CheckInput<'_>, report: Option<&CheckReport>, options: &
                 }
             };
             // Hinge at `a`; the open leaf stands perpendicular to the wall.
-            let leaf = a.add(dir.scale(d.width));
+            let leaf = a.plus(dir.scale(d.width));
             let r = d.width * s;
             // Sweep direction in screen space (y flipped).
             let cross = d.along.x * dir.y - d.along.y * dir.x;
@@ -369,7 +369,7 @@ pub fn plan_svg(input: &CheckInput<'_>, report: Option<&CheckReport>, options: &
                             view.y(pb.y),
                             xml_escape(&v.message)
                         );
-                        let m = pa.add(pb).scale(0.5);
+                        let m = pa.plus(pb).scale(0.5);
                         let _ = writeln!(
                             out,
                             "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"{RED}\">{} {}</text>",

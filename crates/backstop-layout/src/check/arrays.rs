@@ -121,10 +121,8 @@ pub(super) fn run(ctx: &mut Ctx<'_>) -> (Vec<ArrayInfo>, Vec<FireAreaTotal>) {
     }
 
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in 0..n {
-        if participating[i] {
-            groups.entry(dsu.find(i)).or_default().push(i);
-        }
+    for (i, _) in participating.iter().enumerate().filter(|(_, p)| **p) {
+        groups.entry(dsu.find(i)).or_default().push(i);
     }
     let mut arrays = Vec::new();
     for (root, members) in &groups {
@@ -198,10 +196,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>) -> (Vec<ArrayInfo>, Vec<FireAreaTotal>) {
     }
 
     // Spacing from walls and listed-system energy, per item.
-    for i in 0..n {
-        if !participating[i] {
-            continue;
-        }
+    for (i, _) in participating.iter().enumerate().filter(|(_, p)| **p) {
         let o = &ctx.scene.objs[i];
         let Some(r) = o.room else { continue };
         let room = &ctx.scene.rooms[r];

@@ -202,7 +202,7 @@ fn clearances(ctx: &mut Ctx<'_>) {
                     objects,
                     highlights: vec![
                         hl_rect(&plan_zone),
-                        hl_seg(frame.to_plan(face_mid), frame.to_plan(face_mid.add(out_dir.scale(avail)))),
+                        hl_seg(frame.to_plan(face_mid), frame.to_plan(face_mid.plus(out_dir.scale(avail)))),
                     ],
                 });
             }
