@@ -123,16 +123,24 @@ impl<'a> Eval<'a> {
         if bad {
             self.failed += 1;
         }
-        self.evidence.push(Evidence { label: label.into(), value, bad });
+        self.evidence.push(Evidence { label: label.into(), value, bad, compare: None });
+    }
+
+    /// An item compared with a design value.
+    fn compared(&mut self, label: &str, value: String, bad: bool, measured: String, design: String) {
+        self.item(label, value, bad);
+        if let Some(last) = self.evidence.last_mut() {
+            last.compare = Some((measured, design));
+        }
     }
 
     fn note(&mut self, label: &str, value: String) {
-        self.evidence.push(Evidence { label: label.into(), value, bad: false });
+        self.evidence.push(Evidence { label: label.into(), value, bad: false, compare: None });
     }
 
     fn incomplete_item(&mut self, label: &str, why: String) {
         self.missing += 1;
-        self.evidence.push(Evidence { label: label.into(), value: why, bad: false });
+        self.evidence.push(Evidence { label: label.into(), value: why, bad: false, compare: None });
     }
 
     fn incomplete(&mut self, why: String) {
@@ -515,7 +523,7 @@ fn setpoints(r: &mut Eval<'_>, obs: &Observation) {
             match find_value(sample, &d.point) {
                 Some(PointValue::Number { value }) => {
                     let ok = (value - d.value).abs() <= d.tolerance + 1e-9;
-                    r.item(
+                    r.compared(
                         &label,
                         format!(
                             "as left {value} {u}, design {} {u}{}",
@@ -524,6 +532,8 @@ fn setpoints(r: &mut Eval<'_>, obs: &Observation) {
                             u = d.unit_label
                         ),
                         !ok,
+                        format!("{value} {}", d.unit_label).trim().to_string(),
+                        format!("{} {}", d.value, d.unit_label).trim().to_string(),
                     );
                 }
                 Some(PointValue::NotImplemented) => r.incomplete_item(&label, "not implemented by the device".into()),

@@ -203,6 +203,10 @@ pub struct Evidence {
     pub value: String,
     /// True when this item breaks the criterion.
     pub bad: bool,
+    /// For comparisons with a design value: (measured, design), as text
+    /// with units (the as-left configuration table of the report).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare: Option<(String, String)>,
 }
 
 /// The result of evaluating one step.

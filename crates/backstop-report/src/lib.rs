@@ -15,6 +15,7 @@
 //!   that has no data yet renders as "not yet designed/recorded" instead of
 //!   failing.
 
+pub mod build;
 pub mod charts;
 pub mod commissioning;
 pub mod design;
