@@ -1,0 +1,578 @@
+//! Load-profile CSV parsing for peak-shaving sizing (text in, no I/O).
+//!
+//! Accepted files: a header line, then one row per interval with a
+//! timestamp column and a load column. The interval is taken from the
+//! first two rows and must be 1, 5, 10, 15, 30 or 60 minutes (a year of
+//! 15-minute data is 35,040 rows). The load column's header must name its
+//! unit — `W`, `kW`, `MW` (power) or `Wh`, `kWh`, `MWh` per interval
+//! (energy, converted to average kW) — as in `load_kw`, `Load (kW)` or
+//! `demand [MW]`. Comma, semicolon (then a decimal comma is accepted) or tab
+//! separated; `#` comment lines and blank lines are skipped; a UTF-8 BOM is
+//! ignored.
+//!
+//! Timestamps: ISO 8601 `2025-01-01 00:15`, `2025-01-01T00:15:00`,
+//! optionally with `Z` or an offset (`+01:00`, converted to UTC so
+//! daylight-saving changes are not gaps), `2025/01/01 00:15`, or
+//! `01.01.2025 00:15`. `24:00` means midnight of the next day.
+//!
+//! Every problem is reported with its line number (1-based, as an editor
+//! shows it); parsing goes on after an error so one run lists up to
+//! [`ProfileOptions::max_errors`] problems.
+
+use std::fmt;
+
+use backstop_model::sizing::ProfileSummary;
+
+/// A parsed load profile: equally spaced average demand in kW.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadProfile {
+    /// First timestamp, minutes since 1970-01-01 00:00 (UTC when the file gave offsets, else as written).
+    pub start_min: i64,
+    /// Interval, minutes.
+    pub interval_min: u32,
+    /// Average demand of each interval, kW.
+    pub kw: Vec<f64>,
+    /// Summary for the result and the sheet.
+    pub summary: ProfileSummary,
+    /// Things worth knowing that are not errors (negative values, short profile).
+    pub warnings: Vec<String>,
+}
+
+impl LoadProfile {
+    /// Interval length, hours.
+    pub fn dt_h(&self) -> f64 {
+        self.interval_min as f64 / 60.0
+    }
+
+    /// Timestamp of row `i` (0-based) as `YYYY-MM-DD HH:MM`.
+    pub fn timestamp(&self, i: usize) -> String {
+        format_minutes(self.start_min + i as i64 * self.interval_min as i64)
+    }
+}
+
+/// One problem in a profile file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileError {
+    /// 1-based line number (0 = the file as a whole).
+    pub line: usize,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+impl fmt::Display for ProfileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 { write!(f, "{}", self.message) } else { write!(f, "line {}: {}", self.line, self.message) }
+    }
+}
+
+/// Parser options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProfileOptions {
+    /// Stop collecting after this many errors.
+    pub max_errors: usize,
+    /// Refuse files with more data rows than this (guards memory).
+    pub max_rows: usize,
+}
+
+impl Default for ProfileOptions {
+    fn default() -> Self {
+        ProfileOptions { max_errors: 20, max_rows: 2_000_000 }
+    }
+}
+
+/// Parses with default options.
+pub fn parse_profile(text: &str) -> Result<LoadProfile, Vec<ProfileError>> {
+    parse_profile_with(text, &ProfileOptions::default())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Unit {
+    Power(f64),  // factor to kW
+    Energy(f64), // factor to kWh per interval
+}
+
+fn unit_of(header: &str) -> Result<(Unit, &'static str), String> {
+    let lower = header.to_lowercase();
+    let tokens: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect();
+    let table: [(&str, Unit, &str); 8] = [
+        ("w", Unit::Power(0.001), "W"),
+        ("kw", Unit::Power(1.0), "kW"),
+        ("mw", Unit::Power(1000.0), "MW"),
+        ("gw", Unit::Power(1e6), "GW"),
+        ("wh", Unit::Energy(0.001), "Wh per interval"),
+        ("kwh", Unit::Energy(1.0), "kWh per interval"),
+        ("mwh", Unit::Energy(1000.0), "MWh per interval"),
+        ("gwh", Unit::Energy(1e6), "GWh per interval"),
+    ];
+    let mut found: Vec<(Unit, &'static str)> = Vec::new();
+    for t in &tokens {
+        if let Some((_, u, name)) = table.iter().find(|(k, _, _)| k == t) {
+            found.push((*u, *name));
+        } else if t.len() > 3 {
+            // Glued suffixes like "demandkw" or "loadmwh" (not bare "w": "shadow").
+            for suffix in ["kwh", "mwh", "kw", "mw"] {
+                if t.ends_with(suffix) && t.len() > suffix.len() {
+                    if let Some((_, u, name)) = table.iter().find(|(k, _, _)| *k == suffix) {
+                        found.push((*u, *name));
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    found.dedup_by(|a, b| a.1 == b.1);
+    if found.is_empty() {
+        if let Some(t) = tokens.iter().find(|t| matches!(**t, "kva" | "mva" | "va" | "kvar" | "mvar" | "a" | "amps")) {
+            return Err(format!(
+                "the load column \"{header}\" is in {t}; Backstop needs active power (W, kW, MW) or energy per interval (kWh): convert the column first"
+            ));
+        }
+    }
+    match found.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(format!("the load column header \"{header}\" names no unit; write e.g. \"load_kw\", \"Load (kW)\" or \"demand [MW]\"")),
+        _ => Err(format!("the load column header \"{header}\" names more than one unit; keep exactly one (W, kW, MW, Wh, kWh or MWh)")),
+    }
+}
+
+/// Days from 1970-01-01 to the civil date (proleptic Gregorian).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Formats minutes since the epoch as `YYYY-MM-DD HH:MM`.
+pub fn format_minutes(m: i64) -> String {
+    let days = m.div_euclid(1440);
+    let rem = m.rem_euclid(1440);
+    let (y, mo, d) = civil_from_days(days);
+    format!("{y:04}-{mo:02}-{d:02} {:02}:{:02}", rem / 60, rem % 60)
+}
+
+fn num(s: &str) -> Option<i64> {
+    if s.is_empty() || s.len() > 9 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Parses a timestamp to minutes since the epoch (UTC when an offset is given).
+pub fn parse_timestamp(raw: &str) -> Result<i64, String> {
+    let s = raw.trim().trim_matches('"').trim();
+    let bad = || format!("\"{raw}\" is not a timestamp; write ISO 8601 like 2025-01-01 00:15 (or 2025-01-01T00:15:00+01:00)");
+    let (date, rest) = match s.find(['T', ' ']) {
+        Some(i) => (&s[..i], s[i + 1..].trim()),
+        None => return Err(bad()),
+    };
+    let (y, mo, d) = if date.contains('.') {
+        let p: Vec<&str> = date.split('.').collect();
+        if p.len() != 3 {
+            return Err(bad());
+        }
+        (num(p[2]).ok_or_else(bad)?, num(p[1]).ok_or_else(bad)?, num(p[0]).ok_or_else(bad)?)
+    } else {
+        let p: Vec<&str> = date.split(['-', '/']).collect();
+        if p.len() != 3 || p[0].len() != 4 {
+            return Err(bad());
+        }
+        (num(p[0]).ok_or_else(bad)?, num(p[1]).ok_or_else(bad)?, num(p[2]).ok_or_else(bad)?)
+    };
+    // Offset: Z or ±HH:MM / ±HHMM at the end of the time part.
+    let (time, offset_min) = if let Some(t) = rest.strip_suffix('Z').or_else(|| rest.strip_suffix('z')) {
+        (t, 0i64)
+    } else if let Some(i) = rest.rfind(['+', '-']).filter(|&i| i >= 4) {
+        let (t, off) = (&rest[..i], &rest[i..]);
+        let sign = if off.starts_with('-') { -1 } else { 1 };
+        let digits: String = off[1..].chars().filter(|c| *c != ':').collect();
+        if digits.len() != 4 {
+            return Err(bad());
+        }
+        let oh = num(&digits[..2]).ok_or_else(bad)?;
+        let om = num(&digits[2..]).ok_or_else(bad)?;
+        (t.trim(), sign * (oh * 60 + om))
+    } else {
+        (rest, 0)
+    };
+    let tp: Vec<&str> = time.split(':').collect();
+    if tp.len() < 2 || tp.len() > 3 {
+        return Err(bad());
+    }
+    let hh = num(tp[0]).ok_or_else(bad)?;
+    let mm = num(tp[1]).ok_or_else(bad)?;
+    let ss: f64 = match tp.get(2) {
+        Some(s) => s.parse::<f64>().ok().filter(|v| v.is_finite() && (0.0..60.0).contains(v)).ok_or_else(bad)?,
+        None => 0.0,
+    };
+    if !(1..=12).contains(&mo) {
+        return Err(format!("\"{raw}\": month {mo} does not exist"));
+    }
+    let dim = days_in_month(y, mo as u32);
+    if d < 1 || d as u32 > dim {
+        return Err(format!("\"{raw}\": day {d} does not exist in {y:04}-{mo:02} ({dim} days)"));
+    }
+    if !(hh <= 23 || (hh == 24 && mm == 0 && ss == 0.0)) || mm > 59 {
+        return Err(format!("\"{raw}\": time {hh:02}:{mm:02} does not exist"));
+    }
+    if ss != 0.0 {
+        return Err(format!("\"{raw}\": seconds must be 0 (intervals start on whole minutes)"));
+    }
+    let days = days_from_civil(y, mo as u32, d as u32);
+    Ok(days * 1440 + hh * 60 + mm - offset_min)
+}
+
+fn split_fields(line: &str, delim: char) -> Vec<&str> {
+    line.split(delim).map(|f| f.trim().trim_matches('"').trim()).collect()
+}
+
+fn parse_value(raw: &str, decimal_comma: bool) -> Result<f64, String> {
+    if raw.is_empty() {
+        return Err("the load value is empty".into());
+    }
+    let owned;
+    let s = if decimal_comma && raw.contains(',') {
+        owned = raw.replace(',', ".");
+        owned.as_str()
+    } else {
+        raw
+    };
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(format!("the load value \"{raw}\" is not a number")),
+    }
+}
+
+/// Parses a load-profile CSV text.
+pub fn parse_profile_with(text: &str, opts: &ProfileOptions) -> Result<LoadProfile, Vec<ProfileError>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut errors: Vec<ProfileError> = Vec::new();
+    let max_errors = opts.max_errors.max(1);
+    let push = |errors: &mut Vec<ProfileError>, line: usize, message: String| {
+        if errors.len() < max_errors {
+            errors.push(ProfileError { line, message });
+        }
+    };
+    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim_end_matches('\r'))).filter(|(_, l)| {
+        let t = l.trim();
+        !t.is_empty() && !t.starts_with('#')
+    });
+    let Some((header_line, header)) = lines.next() else {
+        return Err(vec![ProfileError { line: 0, message: "the file is empty: expected a header line (e.g. \"timestamp,load_kw\") and one row per interval".into() }]);
+    };
+    let delim = if header.contains(';') {
+        ';'
+    } else if header.contains('\t') {
+        '\t'
+    } else {
+        ','
+    };
+    let names = split_fields(header, delim);
+    if names.len() < 2 {
+        return Err(vec![ProfileError {
+            line: header_line,
+            message: format!("the header \"{header}\" has one column; expected a timestamp column and a load column such as \"timestamp,load_kw\""),
+        }]);
+    }
+    if names.iter().all(|n| parse_timestamp(n).is_ok() || n.parse::<f64>().is_ok()) {
+        return Err(vec![ProfileError { line: header_line, message: "the first line is data, not a header: add a header naming the unit, e.g. \"timestamp,load_kw\"".into() }]);
+    }
+    let time_col = names
+        .iter()
+        .position(|n| {
+            let l = n.to_lowercase();
+            l.contains("time") || l.contains("date") || l == "ts" || l.contains("interval")
+        })
+        .unwrap_or(0);
+    let candidates: Vec<usize> = (0..names.len()).filter(|&i| i != time_col).collect();
+    let with_unit: Vec<usize> = candidates.iter().copied().filter(|&i| unit_of(names[i]).is_ok()).collect();
+    let load_col = match with_unit.as_slice() {
+        [one] => *one,
+        [] => {
+            let first = candidates.first().copied().unwrap_or(1);
+            let msg = unit_of(names[first]).err().unwrap_or_else(|| "no load column".into());
+            return Err(vec![ProfileError { line: header_line, message: msg }]);
+        }
+        many => {
+            let list: Vec<&str> = many.iter().map(|&i| names[i]).collect();
+            return Err(vec![ProfileError {
+                line: header_line,
+                message: format!("several load columns ({}); Backstop reads one: remove the others or export the site total only", list.join(", ")),
+            }]);
+        }
+    };
+    let (unit, unit_name) = match unit_of(names[load_col]) {
+        Ok(u) => u,
+        Err(m) => return Err(vec![ProfileError { line: header_line, message: m }]),
+    };
+    let decimal_comma = delim == ';';
+    let needed = time_col.max(load_col) + 1;
+
+    let mut times: Vec<(i64, usize)> = Vec::new();
+    let mut values: Vec<f64> = Vec::new();
+    let mut raw_first = String::new();
+    let mut raw_last = String::new();
+    let mut negative: Option<(usize, usize)> = None; // (first line, count)
+    for (line_no, line) in lines {
+        if times.len() >= opts.max_rows {
+            return Err(vec![ProfileError { line: line_no, message: format!("more than {} rows: split the file or use a coarser interval", opts.max_rows) }]);
+        }
+        let fields = split_fields(line, delim);
+        if fields.len() < needed {
+            push(&mut errors, line_no, format!("expected {} fields separated by '{}', found {}: \"{line}\"", names.len(), if delim == '\t' { "tab".to_string() } else { delim.to_string() }, fields.len()));
+            continue;
+        }
+        let t = match parse_timestamp(fields[time_col]) {
+            Ok(t) => t,
+            Err(m) => {
+                push(&mut errors, line_no, m);
+                continue;
+            }
+        };
+        let v = match parse_value(fields[load_col], decimal_comma) {
+            Ok(v) => v,
+            Err(m) => {
+                push(&mut errors, line_no, m);
+                continue;
+            }
+        };
+        if v < 0.0 {
+            negative = Some(match negative {
+                None => (line_no, 1),
+                Some((l, n)) => (l, n + 1),
+            });
+        }
+        if raw_first.is_empty() {
+            raw_first = fields[time_col].to_string();
+        }
+        raw_last = fields[time_col].to_string();
+        times.push((t, line_no));
+        values.push(v);
+    }
+    if times.len() < 2 && errors.is_empty() {
+        return Err(vec![ProfileError { line: 0, message: format!("the profile has {} data row(s); at least two are needed to know the interval", times.len()) }]);
+    }
+    // Interval from the first two rows.
+    let mut interval = 0i64;
+    if times.len() >= 2 {
+        let d = times[1].0 - times[0].0;
+        if [1, 5, 10, 15, 30, 60].contains(&d) {
+            interval = d;
+        } else {
+            let msg = if d == 0 {
+                format!("duplicate timestamp {} (also on line {})", format_minutes(times[1].0), times[0].1)
+            } else if d < 0 {
+                format!("timestamps go backwards from {} (line {}) to {}; sort the file by time", format_minutes(times[0].0), times[0].1, format_minutes(times[1].0))
+            } else {
+                format!("the first two rows are {d} min apart; the interval must be 1, 5, 10, 15, 30 or 60 min (hourly or 15-minute data)")
+            };
+            push(&mut errors, times[1].1, msg);
+        }
+    }
+    if interval > 0 {
+        let dst_hint = " (if the file is in local time with daylight saving, export it in UTC, standard time, or with offsets like +01:00)";
+        for w in times.windows(2) {
+            let ((a, la), (b, lb)) = (w[0], w[1]);
+            let d = b - a;
+            if d == interval {
+                continue;
+            }
+            let msg = if d == 0 {
+                format!("duplicate timestamp {} (also on line {la}){}", format_minutes(b), if interval < 60 { "" } else { dst_hint })
+            } else if d < 0 {
+                format!(
+                    "timestamp {} is before the previous row's {} (line {la}): rows must be sorted by time with no duplicates{}",
+                    format_minutes(b),
+                    format_minutes(a),
+                    if d == -(60 - interval) { dst_hint } else { "" }
+                )
+            } else if d % interval == 0 {
+                let missing = d / interval - 1;
+                format!(
+                    "gap: {missing} row(s) missing between {} (line {la}) and {}{}",
+                    format_minutes(a),
+                    format_minutes(b),
+                    if d == 60 + interval { dst_hint } else { "" }
+                )
+            } else {
+                format!("irregular interval: {d} min after {} (line {la}); the file's interval is {interval} min", format_minutes(a))
+            };
+            push(&mut errors, lb, msg);
+            if errors.len() >= max_errors {
+                break;
+            }
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.line);
+        return Err(errors);
+    }
+    let dt_h = interval as f64 / 60.0;
+    let kw: Vec<f64> = values
+        .iter()
+        .map(|v| match unit {
+            Unit::Power(f) => v * f,
+            Unit::Energy(f) => v * f / dt_h,
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    if let Some((l, n)) = negative {
+        warnings.push(format!("{n} negative load value(s), first on line {l}: treated as export (the battery may charge from it)"));
+    }
+    let days = kw.len() as f64 * dt_h / 24.0;
+    if (days - 365.0).abs() > 1.01 && (days - 366.0).abs() > 0.01 {
+        warnings.push(format!("the profile covers {:.1} days, not a year: annual figures are scaled from it", days));
+    }
+    let peak = kw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let sum: f64 = kw.iter().sum();
+    let summary = ProfileSummary {
+        rows: kw.len(),
+        interval_min: interval as f64,
+        start: raw_first,
+        end: raw_last,
+        unit: unit_name.to_string(),
+        peak_kw: peak,
+        mean_kw: sum / kw.len() as f64,
+        energy_kwh: sum * dt_h,
+    };
+    Ok(LoadProfile { start_min: times[0].0, interval_min: interval as u32, kw, summary, warnings })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines_of(e: &[ProfileError]) -> Vec<usize> {
+        e.iter().map(|e| e.line).collect()
+    }
+
+    #[test]
+    fn reads_units_and_interval() {
+        let p = parse_profile("timestamp,Load (MW)\n2025-01-01 00:00,1.5\n2025-01-01 00:15,2\n2025-01-01 00:30,1\n").unwrap();
+        assert_eq!(p.interval_min, 15);
+        assert_eq!(p.kw, vec![1500.0, 2000.0, 1000.0]);
+        assert_eq!(p.summary.peak_kw, 2000.0);
+        assert!((p.summary.energy_kwh - 1125.0).abs() < 1e-9);
+        assert_eq!(p.summary.unit, "MW");
+        let p = parse_profile("time;demand_kWh\n01.01.2025 00:00;250,5\n01.01.2025 01:00;100\n").unwrap();
+        assert_eq!(p.interval_min, 60);
+        assert_eq!(p.kw, vec![250.5, 100.0]);
+        let p = parse_profile("ts,power_w\n2025-01-01T00:00Z,5000\n2025-01-01T00:05:00Z,4000\n").unwrap();
+        assert_eq!(p.kw, vec![5.0, 4.0]);
+        // kWh per 15-minute interval → average kW × 4.
+        let p = parse_profile("timestamp,energy_kwh\n2025-01-01 00:00,25\n2025-01-01 00:15,50\n").unwrap();
+        assert_eq!(p.kw, vec![100.0, 200.0]);
+    }
+
+    #[test]
+    fn offsets_make_daylight_saving_continuous() {
+        // 2025-03-30 in central Europe: 01:45+01:00 is followed by 03:00+02:00.
+        let p = parse_profile("timestamp,load_kw\n2025-03-30T01:45+01:00,1\n2025-03-30T03:00+02:00,2\n2025-03-30T03:15+02:00,3\n").unwrap();
+        assert_eq!(p.interval_min, 15);
+        assert_eq!(p.timestamp(0), "2025-03-30 00:45");
+    }
+
+    #[test]
+    fn header_problems() {
+        let e = parse_profile("timestamp,load\n2025-01-01 00:00,1\n").unwrap_err();
+        assert_eq!(lines_of(&e), vec![1]);
+        assert!(e[0].message.contains("names no unit"), "{}", e[0]);
+        let e = parse_profile("timestamp,load_kva\n2025-01-01 00:00,1\n").unwrap_err();
+        assert!(e[0].message.contains("kva"), "{}", e[0]);
+        let e = parse_profile("# site A\n\n2025-01-01 00:00,1\n2025-01-01 00:15,1\n").unwrap_err();
+        assert_eq!(e[0].line, 3);
+        assert!(e[0].message.contains("not a header"));
+        let e = parse_profile("").unwrap_err();
+        assert_eq!(e[0].line, 0);
+        let e = parse_profile("timestamp,a_kw,b_kw\n").unwrap_err();
+        assert!(e[0].message.contains("several load columns"));
+    }
+
+    #[test]
+    fn row_errors_carry_line_numbers() {
+        let text = "timestamp,load_kw\n\
+                    2025-01-01 00:00,10\n\
+                    2025-01-01 00:15,abc\n\
+                    2025-01-01 00:30\n\
+                    2025-13-01 00:45,10\n\
+                    2025-01-01 01:00,\n\
+                    2025-02-30 01:15,1\n";
+        let e = parse_profile(text).unwrap_err();
+        assert_eq!(lines_of(&e), vec![3, 4, 5, 6, 7], "{e:#?}");
+        assert!(e[0].message.contains("\"abc\" is not a number"));
+        assert!(e[1].message.contains("expected 2 fields"));
+        assert!(e[2].message.contains("month 13"));
+        assert!(e[3].message.contains("empty"));
+        assert!(e[4].message.contains("day 30 does not exist"));
+    }
+
+    #[test]
+    fn gaps_duplicates_and_order() {
+        let text = "timestamp,load_kw\n\
+                    2025-01-01 00:00,1\n\
+                    2025-01-01 00:15,1\n\
+                    2025-01-01 01:00,1\n\
+                    2025-01-01 01:00,1\n\
+                    2025-01-01 00:45,1\n\
+                    2025-01-01 00:50,1\n";
+        let e = parse_profile(text).unwrap_err();
+        assert_eq!(lines_of(&e), vec![4, 5, 6, 7], "{e:#?}");
+        assert!(e[0].message.contains("gap: 2 row(s) missing between 2025-01-01 00:15 (line 3) and 2025-01-01 01:00"), "{}", e[0]);
+        assert!(e[1].message.contains("duplicate timestamp 2025-01-01 01:00 (also on line 4)"), "{}", e[1]);
+        assert!(e[2].message.contains("is before the previous row"), "{}", e[2]);
+        assert!(e[3].message.contains("irregular interval"), "{}", e[3]);
+        let e = parse_profile("timestamp,load_kw\n2025-01-01 00:00,1\n2025-01-01 00:07,1\n").unwrap_err();
+        assert_eq!(e[0].line, 3);
+        assert!(e[0].message.contains("7 min apart"));
+    }
+
+    #[test]
+    fn a_full_year_of_15_minute_data() {
+        let mut s = String::from("timestamp,load_kw\n");
+        for i in 0..35_040i64 {
+            let kw = 1000.0 + 500.0 * ((i % 96) as f64 / 96.0 * std::f64::consts::TAU).sin();
+            s.push_str(&format!("{},{kw:.3}\n", format_minutes(days_from_civil(2025, 1, 1) * 1440 + i * 15)));
+        }
+        let p = parse_profile(&s).unwrap();
+        assert_eq!(p.kw.len(), 35_040);
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        assert_eq!(p.summary.end, "2025-12-31 23:45");
+        assert!((p.summary.peak_kw - 1500.0).abs() < 1.0);
+    }
+
+    #[test]
+    fn civil_round_trip() {
+        for &(y, m, d) in &[(1970, 1, 1), (2000, 2, 29), (2024, 12, 31), (2100, 3, 1)] {
+            assert_eq!(civil_from_days(days_from_civil(y, m, d)), (y, m, d));
+        }
+        assert_eq!(parse_timestamp("2025-01-01 24:00").unwrap(), parse_timestamp("2025-01-02 00:00").unwrap());
+        assert!(parse_timestamp("45658.5").is_err());
+        assert!(parse_timestamp("2025-01-01 00:00:30").unwrap_err().contains("seconds"));
+    }
+}
