@@ -216,6 +216,17 @@ impl Edit<'_> {
         self.put_catalog_record(&Record { key: key.into(), kind: kind.into(), name: name.into(), body })
     }
 
+    /// Copies a built-in or user catalog entry into the project under its
+    /// own key, with its kind and "manufacturer model" as name.
+    pub fn use_catalog_entry(&mut self, entry: &backstop_model::catalog::CatalogEntry) -> Result<()> {
+        let kind = match serde_json::to_value(entry.kind) {
+            Ok(serde_json::Value::String(s)) => s,
+            _ => format!("{:?}", entry.kind),
+        };
+        let name = format!("{} {}", entry.manufacturer, entry.model).trim().to_owned();
+        self.put_catalog_entry(&entry.key, &kind, &name, entry)
+    }
+
     /// Removes a catalog entry (fails at the end of the edit if still used).
     pub fn delete_catalog_entry(&mut self, key: &str) -> Result<()> {
         self.delete::<CatalogRow>(key)

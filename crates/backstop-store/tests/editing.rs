@@ -327,3 +327,24 @@ fn catalog_and_sizing_records_keep_their_typed_bodies() {
     // A case with results cannot be removed on its own.
     assert!(matches!(p.edit("x", |e| e.delete_sizing_case("peak")), Err(StoreError::BrokenReference(_))));
 }
+
+#[test]
+fn every_built_in_catalog_entry_is_copied_in_and_read_back_exactly() {
+    use backstop_model::catalog::CatalogEntry;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut p) = new_project(dir.path(), "catalog.backstop");
+    let builtin = backstop_sizing::catalog::default_catalog();
+    assert!(!builtin.is_empty());
+    p.edit("Use the built-in catalog", |e| builtin.iter().try_for_each(|c| e.use_catalog_entry(c))).unwrap();
+    drop(p);
+    // Reopened, exported to JSON and imported into a new file: identical.
+    let p = Project::open(&path, &OpenOptions::view()).unwrap();
+    let copy = Project::import_design_json(&dir.path().join("copy.backstop"), &p.export_design_json().unwrap(), &CreateOptions::default())
+        .unwrap();
+    for entry in builtin {
+        assert_eq!(p.catalog_entry::<CatalogEntry>(&entry.key).unwrap().as_ref(), Some(entry), "{}", entry.key);
+        assert_eq!(copy.catalog_entry::<CatalogEntry>(&entry.key).unwrap().as_ref(), Some(entry), "{}", entry.key);
+        let rec = p.design().unwrap().catalog.into_iter().find(|r| r.key == entry.key).unwrap();
+        assert_eq!(rec.name, format!("{} {}", entry.manufacturer, entry.model));
+    }
+}
