@@ -402,9 +402,14 @@ pub struct UpsMethodResult {
     /// The configuration, when one was found.
     #[serde(default)]
     pub config: Option<BatteryConfig>,
-    /// Required capacity per string (Ah), for Ah-based methods.
+    /// Required capacity per string (Ah), for Ah-based methods (W/cell/Ah
+    /// tables, duty cycle).
     #[serde(default)]
     pub required_ah: Option<f64>,
+    /// Constant-current approximation of the capacity needed, Ah
+    /// (Ah = P_batt / (V_end · N) · h · TC · AF · DF), for comparison.
+    #[serde(default)]
+    pub ah_form: Option<f64>,
     /// Runtime of the installed strings needed at the design load, new, min.
     #[serde(default)]
     pub runtime_bol_min: Option<f64>,

@@ -9,7 +9,18 @@
 pub mod catalog;
 pub mod diag;
 pub mod num;
+pub mod profile;
+pub mod rainflow;
 pub mod sheet;
 
 pub use backstop_model::catalog as model_catalog;
 pub use backstop_model::sizing as model;
+
+pub mod battery;
+pub mod duty;
+pub mod ecm;
+pub mod ups;
+
+pub use catalog::{default_catalog, find, merged, parse_catalog, validate_entry};
+pub use sheet::render_text;
+pub use ups::size_ups;
