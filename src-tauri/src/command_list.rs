@@ -42,4 +42,6 @@ pub const COMMANDS: &[&str] = &[
     "commission_comm_loss",
     "commission_note",
     "commission_sign_off",
+    "report_preview",
+    "report_export",
 ];

@@ -4,12 +4,12 @@
 
 use backstop_commission::session as cs;
 use backstop_model::commissioning::{
-    AsBuiltStatus, CommLossPhases, CommLossProgress, CommissionView, CommissioningSession, Observation, Outcome,
-    PlannedUnit, SignOff, StepResult, UnitObservation,
+    CommLossPhases, CommLossProgress, CommissionView, CommissioningSession, Observation, PlannedUnit, SignOff,
+    StepResult, UnitObservation,
 };
 use backstop_model::project::Design;
 use backstop_model::{AppError, ErrorCode};
-use backstop_store::{Project, Session, SessionOutcome, Signoff, SignoffOutcome, StepOutcome};
+use backstop_store::Project;
 
 use crate::link_hub::Live;
 use crate::session::store_error;
@@ -96,16 +96,6 @@ pub fn observe(design: &Design, live: &Live, engineer: &str) -> Observation {
     }
 }
 
-fn store_outcome(o: Outcome) -> StepOutcome {
-    match o {
-        Outcome::Pass => StepOutcome::Pass,
-        Outcome::Fail => StepOutcome::Fail,
-        Outcome::NotApplicable => StepOutcome::NotApplicable,
-        // The full result (with its real outcome) is in the evidence.
-        Outcome::Incomplete => StepOutcome::Skipped,
-    }
-}
-
 impl Commissioning {
     /// Loads the latest session of `project` (if any) when the project changed.
     fn sync(&mut self, project: &Project) -> Result<(), AppError> {
@@ -113,29 +103,7 @@ impl Commissioning {
             return Ok(());
         }
         *self = Commissioning { project_path: Some(project.path().to_owned()), ..Commissioning::default() };
-        let Some(last) = project.sessions().map_err(store_error)?.into_iter().max_by_key(|s| s.id) else { return Ok(()) };
-        let Ok(template) = serde_json::from_value(last.details["template"].clone()) else {
-            // A session recorded by something else: leave it in the file, start fresh here.
-            return Ok(());
-        };
-        let mut session = cs::start(template, last.details["revision"].as_u64().unwrap_or(1) as u32, &last.engineer, last.started_at_ms);
-        for r in project.step_results(last.id).map_err(store_error)? {
-            if let Ok(result) = serde_json::from_value::<StepResult>(r.evidence) {
-                session.history.push(result);
-            }
-        }
-        session.signoff = project
-            .signoffs()
-            .map_err(store_error)?
-            .into_iter()
-            .find(|s| s.session_id == Some(last.id))
-            .map(|s| SignOff {
-                name: s.who,
-                role: s.role,
-                date: s.details["date"].as_str().unwrap_or_default().to_string(),
-                at_ms: s.at_ms,
-            });
-        self.current = Some((last.id, session));
+        self.current = project.latest_commissioning().map_err(store_error)?.map(|s| (s.id, s.session));
         Ok(())
     }
 
@@ -174,18 +142,7 @@ impl Commissioning {
         let design = project.design().map_err(store_error)?;
         let tpl = template(&design);
         let session = cs::start(tpl.clone(), revision, engineer.trim(), now_ms());
-        let id = project
-            .start_session(&Session {
-                id: 0,
-                template_key: tpl.id.clone(),
-                device: link.to_string(),
-                engineer: engineer.trim().to_string(),
-                started_at_ms: session.started_at_ms,
-                ended_at_ms: None,
-                outcome: SessionOutcome::InProgress,
-                details: serde_json::json!({ "template": tpl, "revision": revision }),
-            })
-            .map_err(store_error)?;
+        let id = project.start_commissioning(&session, link).map_err(store_error)?;
         self.current = Some((id, session));
         self.comm_before = None;
         self.comm_during = None;
@@ -204,17 +161,7 @@ impl Commissioning {
         let id = *id;
         cs::record(session, result.clone()).map_err(session_error)?;
         let stored = cs::latest(session, &result.step_id).cloned().unwrap_or(result);
-        project
-            .record_step(&backstop_store::StepResult {
-                id: 0,
-                session_id: id,
-                step_key: stored.step_id.clone(),
-                at_ms: stored.at_ms,
-                who: stored.who.clone(),
-                outcome: store_outcome(stored.outcome),
-                evidence: serde_json::to_value(&stored).unwrap_or_default(),
-            })
-            .map_err(store_error)?;
+        project.record_commissioning_step(id, &stored).map_err(store_error)?;
         Ok(stored)
     }
 
@@ -291,46 +238,24 @@ impl Commissioning {
         self.record(project, latest).map(drop)
     }
 
-    pub fn sign_off(&mut self, project: &mut Project, name: &str, role: &str, date: &str) -> Result<(), AppError> {
+    pub fn sign_off(&mut self, project: &mut Project, live: &Live, name: &str, role: &str, date: &str) -> Result<(), AppError> {
+        // The as-built comparison at this moment goes into the record.
+        let design = project.design().map_err(store_error)?;
+        let as_built = backstop_commission::as_built(
+            &planned_units(&design),
+            &observe(&design, live, "").units,
+            &design.settings.commissioning.assignments,
+        );
         let (id, session) = self.open_session(project)?;
         let id = *id;
         let signoff = SignOff { name: name.trim().into(), role: role.trim().into(), date: date.trim().into(), at_ms: now_ms() };
         cs::sign_off(session, signoff.clone()).map_err(session_error)?;
         let summary = cs::summary(session);
         let clean = summary.failed == 0 && summary.incomplete == 0 && summary.not_run == 0;
-        project
-            .add_signoff(&Signoff {
-                id: 0,
-                session_id: Some(id),
-                at_ms: signoff.at_ms,
-                who: signoff.name.clone(),
-                role: signoff.role.clone(),
-                outcome: if clean { SignoffOutcome::Accepted } else { SignoffOutcome::AcceptedWithRemarks },
-                statement: format!(
-                    "Commissioning session revision {} signed off: {} passed, {} failed, {} not applicable, {} incomplete, {} not run.",
-                    session.revision, summary.passed, summary.failed, summary.not_applicable, summary.incomplete, summary.not_run
-                ),
-                details: serde_json::json!({ "date": signoff.date, "summary": summary }),
-            })
-            .map_err(store_error)?;
-        project
-            .finish_session(id, signoff.at_ms, if clean { SessionOutcome::Passed } else { SessionOutcome::Failed })
-            .map_err(store_error)?;
-        Ok(())
-    }
-}
-
-/// Short text of an as-built status for reports.
-pub fn status_text(s: &AsBuiltStatus) -> String {
-    match s {
-        AsBuiltStatus::AsDesigned => "as designed".into(),
-        AsBuiltStatus::Missing => "missing".into(),
-        AsBuiltStatus::Extra => "extra (not in the address plan)".into(),
-        AsBuiltStatus::WrongModel { expected, found } => format!("wrong model: {found}, expected {expected}"),
-        AsBuiltStatus::WrongCapacity { expected_wh, found_wh } => {
-            format!("wrong capacity: {:.1} kWh, expected {:.1} kWh", found_wh / 1000.0, expected_wh / 1000.0)
-        }
-        AsBuiltStatus::WrongFirmware { expected, found } => format!("wrong firmware: {found}, expected {expected}"),
-        AsBuiltStatus::DuplicateSerial { units } => format!("serial also reported by units {units:?}"),
+        let statement = format!(
+            "Commissioning session revision {} signed off: {} passed, {} failed, {} not applicable, {} incomplete, {} not run.",
+            session.revision, summary.passed, summary.failed, summary.not_applicable, summary.incomplete, summary.not_run
+        );
+        project.sign_off_commissioning(id, &signoff, clean, &statement, &as_built).map_err(store_error)
     }
 }

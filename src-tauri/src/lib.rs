@@ -11,11 +11,13 @@
 
 pub mod commands;
 pub mod commissioning;
+mod design_report;
 include!("command_list.rs");
 mod dialogs;
 pub mod display;
 pub mod link_hub;
 mod options;
+mod reports;
 pub mod session;
 pub mod state;
 
@@ -82,6 +84,8 @@ pub fn run(options: Options, started: Instant) -> ExitCode {
             commands::commission::commission_comm_loss,
             commands::commission::commission_note,
             commands::commission::commission_sign_off,
+            commands::report::report_preview,
+            commands::report::report_export,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

@@ -342,3 +342,22 @@ pub async fn commission_sign_off(name: &str, role: &str, date: &str) -> Result<(
     }
     call("commission_sign_off", &Args { name, role, date }).await
 }
+
+// ---- reports -------------------------------------------------------------------
+
+use backstop_model::workspace::ReportKind;
+
+#[derive(Serialize)]
+struct KindArg {
+    kind: ReportKind,
+}
+
+/// The report's pages as SVG documents.
+pub async fn report_preview(kind: ReportKind) -> Result<Vec<String>, AppError> {
+    call("report_preview", &KindArg { kind }).await
+}
+
+/// Exports the report as PDF; returns the file written.
+pub async fn report_export(kind: ReportKind) -> Result<String, AppError> {
+    call("report_export", &KindArg { kind }).await
+}

@@ -25,6 +25,7 @@ pub mod layout;
 pub mod link;
 pub mod project;
 pub mod sizing;
+pub mod time;
 pub mod workspace;
 
 pub use error::{AppError, ErrorCode};

@@ -120,3 +120,11 @@ pub struct ProjectState {
     /// until the engineer dismisses it or opens something else.
     pub failure: Option<OpenFailure>,
 }
+
+/// Which report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReportKind {
+    Design,
+    Commissioning,
+}

@@ -56,20 +56,7 @@ pub struct CommissioningInput<'a> {
 }
 
 fn when(ms: i64) -> String {
-    // Civil date from Unix milliseconds (UTC), without a time library.
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", sod / 3600, (sod / 60) % 60, sod % 60)
+    backstop_model::time::format_utc(ms)
 }
 
 fn status_text(s: &AsBuiltStatus) -> String {
@@ -208,14 +195,4 @@ pub fn commissioning(input: CommissioningInput<'_>) -> CommissioningReport {
         ),
     });
     report
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn civil_time_from_unix_ms() {
-        assert_eq!(super::when(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(super::when(1_795_000_000_000), "2026-11-18 11:06:40 UTC");
-        assert_eq!(super::when(951_782_400_000), "2000-02-29 00:00:00 UTC");
-    }
 }

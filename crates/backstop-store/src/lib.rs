@@ -30,6 +30,7 @@
 //! it takes paths and model types and returns model types.
 
 pub mod codec;
+pub mod commissioning;
 pub mod design;
 pub mod error;
 pub mod history;
@@ -44,6 +45,7 @@ pub mod schema;
 pub mod telemetry;
 pub mod time;
 
+pub use commissioning::StoredSession;
 pub use error::{Result, StoreError};
 pub use history::{Edit, HISTORY_LIMIT, HistoryStep, UndoState};
 pub use interchange::{design_from_json, design_to_json, write_bom_csv};

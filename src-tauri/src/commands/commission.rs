@@ -49,5 +49,5 @@ pub fn commission_note(state: State<'_, AppState>, step_id: String, note: String
 
 #[tauri::command(async)]
 pub fn commission_sign_off(state: State<'_, AppState>, name: String, role: String, date: String) -> Result<(), AppError> {
-    with(&state, |c, p, _| c.sign_off(p, &name, &role, &date))
+    with(&state, |c, p, live| c.sign_off(p, live, &name, &role, &date))
 }

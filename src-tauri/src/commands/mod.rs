@@ -6,3 +6,4 @@ pub mod about;
 pub mod project;
 pub mod commission;
 pub mod link;
+pub mod report;

@@ -1,0 +1,39 @@
+//! Calendar dates from Unix time, without a time library (the UI and the
+//! reports both need them; UTC only, as recorded in project files).
+
+/// (year, month, day) in UTC of Unix milliseconds.
+pub fn civil_date(ms: i64) -> (i32, u8, u8) {
+    let days = ms.div_euclid(86_400_000);
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let y = (yoe + era * 400 + i64::from(m <= 2)) as i32;
+    (y, m, d)
+}
+
+/// `YYYY-MM-DD hh:mm:ss UTC` of Unix milliseconds.
+pub fn format_utc(ms: i64) -> String {
+    let (y, m, d) = civil_date(ms);
+    let sod = ms.div_euclid(1000).rem_euclid(86_400);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", sod / 3600, (sod / 60) % 60, sod % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_instants() {
+        assert_eq!(format_utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(format_utc(1_795_000_000_000), "2026-11-18 11:06:40 UTC");
+        assert_eq!(format_utc(951_782_400_000), "2000-02-29 00:00:00 UTC");
+        assert_eq!(format_utc(-1), "1969-12-31 23:59:59 UTC");
+        assert_eq!(civil_date(4_102_444_800_000), (2100, 1, 1));
+    }
+}
