@@ -121,12 +121,12 @@ fn unit_of(header: &str) -> Result<(Unit, &'static str), String> {
         }
     }
     found.dedup_by(|a, b| a.1 == b.1);
-    if found.is_empty() {
-        if let Some(t) = tokens.iter().find(|t| matches!(**t, "kva" | "mva" | "va" | "kvar" | "mvar" | "a" | "amps")) {
-            return Err(format!(
-                "the load column \"{header}\" is in {t}; Backstop needs active power (W, kW, MW) or energy per interval (kWh): convert the column first"
-            ));
-        }
+    if found.is_empty()
+        && let Some(t) = tokens.iter().find(|t| matches!(**t, "kva" | "mva" | "va" | "kvar" | "mvar" | "a" | "amps"))
+    {
+        return Err(format!(
+            "the load column \"{header}\" is in {t}; Backstop needs active power (W, kW, MW) or energy per interval (kWh): convert the column first"
+        ));
     }
     match found.as_slice() {
         [one] => Ok(*one),
