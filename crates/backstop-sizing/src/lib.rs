@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod diag;
 pub mod num;
+pub mod peak;
 pub mod profile;
 pub mod rainflow;
 pub mod sheet;
@@ -23,4 +24,6 @@ pub mod ups;
 
 pub use catalog::{default_catalog, find, merged, parse_catalog, validate_entry};
 pub use sheet::render_text;
+pub use peak::size_peak;
+pub use profile::{LoadProfile, parse_profile};
 pub use ups::size_ups;
