@@ -63,6 +63,7 @@ pub fn design(now_ms: i64) -> Design {
             template: None,
             assignments: vec![],
         },
+        rule_sets: vec![],
     };
     d.catalog = vec![Record {
         key: CABINET_KEY.into(),

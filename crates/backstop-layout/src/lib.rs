@@ -29,6 +29,7 @@
 
 pub mod autoplace;
 pub mod bom;
+pub mod catalog;
 pub mod check;
 pub mod editor;
 pub mod geom;

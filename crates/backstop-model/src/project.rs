@@ -121,6 +121,10 @@ pub struct Settings {
     /// specified firmware and the design setpoints.
     #[serde(default)]
     pub commissioning: crate::commissioning::CommissioningPlan,
+    /// Rule sets copied into the project and edited for its jurisdiction;
+    /// `rule_set` may name one of these or a built-in one.
+    #[serde(default)]
+    pub rule_sets: Vec<crate::layout::RuleSet>,
 }
 
 /// A record whose shape is owned by another module (catalog entries and
