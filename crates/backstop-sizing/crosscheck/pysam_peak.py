@@ -8,7 +8,8 @@ Dispatch each step (the same rule Backstop's SOC walk uses): discharge
   PySAM's SOC window and its own power limits then apply.
 Output: soc_min, soc_end, discharged_kwh, charged_kwh, unserved_kwh,
   max_grid_kw, q_relative (%), q_relative_calendar, q_relative_cycle,
-  n_cycles, daily_soc_min (list, %), wall_s.
+  n_cycles, daily_soc_min (list, %), soc (list, %, when return_soc is
+  true), wall_s.
 """
 import time
 
@@ -30,6 +31,8 @@ def main():
     max_grid = float("-inf")
     daily = []
     day_min = 100.0
+    want_soc = bool(p.get("return_soc", False))
+    soc_trace = []
     t0 = time.perf_counter()
     for k, load in enumerate(loads):
         if load > thr:
@@ -41,6 +44,8 @@ def main():
         got = m.StatePack.P
         soc = m.StatePack.SOC
         soc_min = min(soc_min, soc)
+        if want_soc:
+            soc_trace.append(soc)
         day_min = min(day_min, soc)
         if got > 0:
             discharged += got * dt
@@ -67,6 +72,7 @@ def main():
         "q_relative_cycle": c.q_relative_cycle,
         "n_cycles": c.n_cycles,
         "daily_soc_min": daily,
+        "soc": soc_trace,
         "wall_s": wall,
     })
 
