@@ -339,11 +339,18 @@ pub fn parse_profile_with(text: &str, opts: &ProfileOptions) -> Result<LoadProfi
     let mut raw_first = String::new();
     let mut raw_last = String::new();
     let mut negative: Option<(usize, usize)> = None; // (first line, count)
+    let mut data_rows = 0usize;
     for (line_no, line) in lines {
-        if times.len() >= opts.max_rows {
+        data_rows += 1;
+        if data_rows > opts.max_rows {
             return Err(vec![ProfileError { line: line_no, message: format!("more than {} rows: split the file or use a coarser interval", opts.max_rows) }]);
         }
         let fields = split_fields(line, delim);
+        if fields.len() > names.len() && fields[names.len()..].iter().any(|f| !f.is_empty()) {
+            let hint = if delim == ',' { " (a decimal comma in a comma-separated file? write 12.5, or separate the columns with ';')" } else { "" };
+            push(&mut errors, line_no, format!("expected {} fields as in the header, found {}{hint}: \"{line}\"", names.len(), fields.len()));
+            continue;
+        }
         if fields.len() < needed {
             push(&mut errors, line_no, format!("expected {} fields separated by '{}', found {}: \"{line}\"", names.len(), if delim == '\t' { "tab".to_string() } else { delim.to_string() }, fields.len()));
             continue;
