@@ -20,10 +20,12 @@ pub use backstop_model::sizing as model;
 pub mod battery;
 pub mod duty;
 pub mod ecm;
+pub mod optimize;
 pub mod ups;
 
 pub use catalog::{default_catalog, find, merged, parse_catalog, validate_entry};
 pub use sheet::render_text;
+pub use optimize::optimize_ups;
 pub use peak::size_peak;
 pub use profile::{LoadProfile, parse_profile};
 pub use ups::size_ups;

@@ -1,0 +1,229 @@
+//! Optimizer over catalog entries × configurations (units in series,
+//! strings in parallel, and so cabinets) for a UPS case.
+//!
+//! For each battery entry and each series count that fits the DC window,
+//! the fewest strings every applicable method accepts are found with the
+//! same code as [`crate::ups::size_ups`] (so the optimizer can never
+//! disagree with a single sizing); then every string count from 1 to the
+//! site's limit is checked against all constraints (runtime, string
+//! current, C-rate, vendor parallel limit, footprint) and priced. Per
+//! (entry, series) only the cheapest feasible count can be among the best
+//! (more strings cost more and take more floor), but all are evaluated and
+//! counted. Entries with no feasible configuration are returned with the
+//! constraint that failed for their closest configuration.
+
+use backstop_model::catalog::CatalogEntry;
+use backstop_model::sizing::{
+    Candidate, DiagSeverity, Objective, OptimizeOptions, OptimizeResult, Rejection, UpsCase, UpsMethod,
+};
+
+use crate::battery::Unit;
+use crate::catalog::validate_entry;
+use crate::diag;
+use crate::ups::{Series, build_config, series_for, size_ups};
+
+/// Most series counts tried per entry (the highest that fit).
+pub const MAX_SERIES_PER_ENTRY: usize = 64;
+
+/// Runs the optimizer.
+pub fn optimize_ups(case: &UpsCase, catalog: &[CatalogEntry], opts: &OptimizeOptions) -> OptimizeResult {
+    let mut out = OptimizeResult { objective: opts.objective, ..OptimizeResult::default() };
+    let base = crate::ups::validate_case(case);
+    if diag::has_error(&base) {
+        out.diagnostics = base;
+        return out;
+    }
+    if opts.keep == 0 || opts.max_strings == 0 {
+        out.diagnostics.push(diag::error("options", "input", "keep and max_strings must be at least 1"));
+        return out;
+    }
+    let mut pool: Vec<Candidate> = Vec::new();
+    for e in catalog.iter().filter(|e| e.battery.is_some()) {
+        if !opts.battery_keys.is_empty() && !opts.battery_keys.iter().any(|k| k == &e.key) {
+            continue;
+        }
+        let reject = |constraint: &str, reason: String| Rejection { battery_key: e.key.clone(), constraint: constraint.into(), reason };
+        if opts.require_ul9540 && !e.listing.ul9540 {
+            out.rejected.push(reject("listing", "not listed to UL 9540 (the search requires it)".into()));
+            continue;
+        }
+        if let Some(f) = validate_entry(e).into_iter().find(|f| !f.warning) {
+            out.rejected.push(reject("catalog", format!("invalid entry: {}: {}", f.field, f.message)));
+            continue;
+        }
+        let Some(unit) = Unit::of(e) else { continue };
+        let (feasible, closest) = search_entry(case, catalog, unit, opts, &mut out.candidates_evaluated);
+        if feasible.is_empty() {
+            let (c, r) = closest.unwrap_or(("dc-window".into(), "no series count fits the DC window".into()));
+            out.rejected.push(reject(&c, r));
+        }
+        pool.extend(feasible);
+    }
+    pool.sort_by(|a, b| {
+        a.objective_value
+            .total_cmp(&b.objective_value)
+            .then(a.config.cost.total_cmp(&b.config.cost))
+            .then(a.config.footprint_m2.total_cmp(&b.config.footprint_m2))
+            .then(a.config.battery_key.cmp(&b.config.battery_key))
+    });
+    pool.truncate(opts.keep);
+    out.best = pool;
+    if out.best.is_empty() {
+        out.diagnostics.push(diag::error(
+            "",
+            "infeasible",
+            format!("no catalog entry meets the case; {} entries were rejected (see the reasons)", out.rejected.len()),
+        ));
+    }
+    out
+}
+
+/// Series counts (units in series) to try for `unit`.
+fn series_counts(case: &UpsCase, unit: Unit<'_>) -> Vec<u32> {
+    let cs = unit.cells_series();
+    let float = case.dc_bus.float_v_cell.unwrap_or_else(|| unit.float_v());
+    if let Some(n) = case.dc_bus.cells_in_series {
+        return if n % cs == 0 { vec![n / cs] } else { Vec::new() };
+    }
+    let u_max = ((case.dc_bus.v_max / float + 1e-9).floor() / f64::from(cs)).floor();
+    let u_lo = (case.dc_bus.v_min / unit.b.nominal_v_cell.value / f64::from(cs)).floor() + 1.0;
+    if !(u_max.is_finite() && u_lo.is_finite()) || u_max < 1.0 {
+        return Vec::new();
+    }
+    let (lo, hi) = (u_lo.max(1.0) as u32, u_max.min(1e6) as u32);
+    let mut v: Vec<u32> = if unit.b.series_options.is_empty() {
+        (lo..=hi).rev().take(MAX_SERIES_PER_ENTRY).collect()
+    } else {
+        unit.b.series_options.iter().copied().filter(|&o| o >= lo && o <= hi).collect()
+    };
+    v.sort_unstable();
+    v
+}
+
+fn search_entry(
+    case: &UpsCase,
+    catalog: &[CatalogEntry],
+    unit: Unit<'_>,
+    opts: &OptimizeOptions,
+    evaluated: &mut u64,
+) -> (Vec<Candidate>, Option<(String, String)>) {
+    let e = unit.entry;
+    let mut found = Vec::new();
+    let mut closest: Option<(u32, String, String)> = None; // (shortfall rank, constraint, reason)
+    let counts = series_counts(case, unit);
+    if counts.is_empty() {
+        let float = case.dc_bus.float_v_cell.unwrap_or_else(|| unit.float_v());
+        let smallest = unit.b.series_options.iter().copied().min().unwrap_or(1) * unit.cells_series();
+        return (
+            found,
+            Some((
+                "dc-window".into(),
+                format!(
+                    "no string fits the DC window {}–{} V: the smallest string ({smallest} cells) floats at {:.1} V",
+                    case.dc_bus.v_min,
+                    case.dc_bus.v_max,
+                    f64::from(smallest) * float
+                ),
+            )),
+        );
+    }
+    let vendor_max = unit.b.max_parallel_strings.unwrap_or(u32::MAX);
+    for u in counts {
+        let mut c = case.clone();
+        c.battery_key = e.key.clone();
+        c.dc_bus.cells_in_series = Some(u * unit.cells_series());
+        c.methods = Vec::new();
+        c.curve_load_fractions = vec![1.0];
+        let series = match series_for(&c, unit) {
+            Ok((s, notes)) if !notes.iter().any(|d| d.severity == DiagSeverity::Error) => s,
+            Ok(_) | Err(_) => continue,
+        };
+        let r = size_ups(&c, catalog);
+        // The fewest strings every method accepts.
+        let mut s_min = 0u32;
+        let mut runtime_eol = f64::INFINITY;
+        let mut failed: Option<(String, String)> = None;
+        for m in &r.methods {
+            match &m.config {
+                Some(cfg) if !diag::has_error(&m.diagnostics) || cfg.strings_needed > 0 => {
+                    s_min = s_min.max(cfg.strings_needed);
+                    if let Some(t) = m.runtime_eol_min {
+                        runtime_eol = runtime_eol.min(t);
+                    }
+                    if m.method == UpsMethod::Ecm && m.voltage_margin_v.is_some_and(|v| v < 0.0) {
+                        failed = Some(("voltage".into(), format!("{u} units in series: terminal voltage falls below cut-off")));
+                    }
+                }
+                _ => {
+                    let d = m.diagnostics.iter().find(|d| d.severity == DiagSeverity::Error);
+                    failed = Some((
+                        d.map_or("method".into(), |d| d.constraint.clone()),
+                        format!("{u} units in series, {}: {}", m.method.label(), d.map_or("no configuration".into(), |d| d.message.clone())),
+                    ));
+                }
+            }
+        }
+        if r.methods.is_empty() {
+            failed = Some(("method".into(), "no sizing method applies (no tables, no ECM data)".into()));
+        }
+        if let Some((con, why)) = failed {
+            if closest.is_none() {
+                closest = Some((u32::MAX, con, why));
+            }
+            continue;
+        }
+        let max_s = opts.max_strings;
+        let mut best_here: Option<Candidate> = None;
+        let mut why_here: Option<(u32, String, String)> = None;
+        for s in 1..=max_s {
+            *evaluated += 1;
+            if s < s_min {
+                if s == max_s {
+                    why_here = Some((s_min - s, "runtime".into(), format!("{u} units in series need {s_min} strings; the site allows {max_s}")));
+                }
+                continue;
+            }
+            let installed = case.redundancy.apply(s);
+            if installed > vendor_max {
+                why_here.get_or_insert((
+                    installed - vendor_max,
+                    "parallel-strings".into(),
+                    format!("{u} units in series need {installed} strings ({}) but the vendor allows {vendor_max} in parallel", case.redundancy.label()),
+                ));
+                break;
+            }
+            if installed > max_s {
+                why_here.get_or_insert((installed - max_s, "strings".into(), format!("{installed} strings exceed the site's {max_s}")));
+                break;
+            }
+            let (cfg, _) = build_config(unit, Series { ..series }, s, installed, r.load.battery_kw);
+            if opts.max_footprint_m2 > 0.0 && cfg.footprint_m2 > opts.max_footprint_m2 {
+                why_here.get_or_insert((
+                    1,
+                    "footprint".into(),
+                    format!("{u} units × {installed} strings take {:.1} m², more than the {:.1} m² available (by {:.1} m²)", cfg.footprint_m2, opts.max_footprint_m2, cfg.footprint_m2 - opts.max_footprint_m2),
+                ));
+                continue;
+            }
+            let objective_value = match opts.objective {
+                Objective::Cost => cfg.cost,
+                Objective::Footprint => cfg.footprint_m2,
+            };
+            let cand = Candidate { config: cfg, runtime_eol_min: if runtime_eol.is_finite() { runtime_eol } else { 0.0 }, objective_value };
+            if best_here.as_ref().is_none_or(|b| cand.objective_value < b.objective_value) {
+                best_here = Some(cand);
+            }
+        }
+        match best_here {
+            Some(c) => found.push(c),
+            None => {
+                if let Some(w) = why_here {
+                    if closest.as_ref().is_none_or(|c| w.0 < c.0) {
+                        closest = Some(w);
+                    }
+                }
+            }
+        }
+    }
+    (found, closest.map(|c| (c.1, c.2)))
+}
