@@ -6,6 +6,7 @@
 //! **Invariant:** pure computation. No I/O, no Tauri, no SQLite; never panics
 //! and never returns NaN — bad or infeasible input yields diagnostics.
 
+pub mod case;
 pub mod catalog;
 pub mod diag;
 pub mod num;
@@ -23,6 +24,7 @@ pub mod ecm;
 pub mod optimize;
 pub mod ups;
 
+pub use case::{CaseFile, parse_peak_case, parse_ups_case};
 pub use catalog::{default_catalog, find, merged, parse_catalog, validate_entry};
 pub use sheet::render_text;
 pub use optimize::optimize_ups;
