@@ -22,7 +22,7 @@ use crate::catalog::{find, validate_entry};
 use crate::diag::{self, check_range, has_error};
 use crate::duty::{self, Period};
 use crate::ecm::{self, RunOptions, Stop};
-use crate::num::{ceil_u32, interp_clamped, or_zero};
+use crate::num::{ceil_u32, or_zero};
 use crate::sheet::{SheetBuilder, fmt_num};
 
 /// Strings are never searched beyond this many (a guard, not a vendor limit).
@@ -972,7 +972,9 @@ fn method_ecm(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
     r.voltage_margin_v = Some(or_zero(margin));
     let i_string = sizing_run.i_max_window;
     r.max_current_a = Some(or_zero(i_string));
-    let heat_w = if t_req > 0.0 { sizing_run.heat_j_window / t_req * n * f64::from(s_need) } else { 0.0 };
+    // Heat at the design load with new cells (the other methods' basis).
+    let heat_run = ecm::discharge(&cell_bol, p_cell(1.0, s_need), opts(t_req, t_req, 0));
+    let heat_w = if t_req > 0.0 { heat_run.heat_j_window / t_req * n * f64::from(s_need) } else { 0.0 };
     cfg.heat_kw = or_zero(heat_w / 1000.0);
     cfg.c_rate = or_zero(i_string / ctx.unit.ah());
     sb.result("Runtime at design load, new", "t_BOL", "simulated to V_end", r.runtime_bol_min.unwrap_or(0.0), "min");
@@ -1027,8 +1029,6 @@ fn method_ecm(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
         r.feasible = false;
         r.diagnostics.push(d);
     }
-    let cap_ratio = interp_clamped(&[[0.0, 0.0]], 0.0).unwrap_or(0.0); // keeps interp import used in all cfgs
-    let _ = cap_ratio;
     r.config = Some(cfg);
     r
 }
