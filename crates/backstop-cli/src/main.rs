@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod demo;
 mod layout;
 mod project;
+mod size;
 
 #[derive(Parser)]
 #[command(name = "backstop", version, about = "Backstop: design and commission battery backstop systems")]
@@ -37,6 +38,9 @@ enum Command {
     Plan(layout::PlanArgs),
     /// Print a built-in layout rule set as JSON, to copy and edit for a jurisdiction (use it with `check --rules`).
     Rules(layout::RulesArgs),
+    /// Size batteries: UPS ride-through or peak shaving from a case file; list the catalog.
+    #[command(subcommand)]
+    Size(size::SizeCmd),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +52,7 @@ fn main() -> ExitCode {
         Command::Bom(args) => layout::run_bom(&args),
         Command::Plan(args) => layout::run_plan(&args),
         Command::Rules(args) => layout::run_rules(&args),
+        Command::Size(cmd) => size::run(cmd),
     };
     match result {
         Ok(code) => code,
