@@ -11,7 +11,6 @@
 
 pub mod commands;
 pub mod commissioning;
-mod design_report;
 include!("command_list.rs");
 mod dialogs;
 pub mod display;

@@ -2,7 +2,6 @@
 
 use backstop_model::AppError;
 use backstop_model::workspace::ReportKind;
-use backstop_report::build::{self, CommissioningInput, Trend};
 use backstop_report::{ReportError, Rendered};
 use backstop_store::Project;
 
@@ -22,48 +21,23 @@ fn report_error(e: ReportError) -> AppError {
     AppError::internal(format!("The report could not be produced: {e}"))
 }
 
-/// Headline series logged during the session, for the trends section.
-fn trends(project: &Project, from_ms: i64) -> Result<Vec<Trend>, AppError> {
-    let mut out = Vec::new();
-    for p in project.telemetry_points().map_err(store_error)? {
-        let wanted = match p.point.as_str() {
-            "802.1.V" => "string voltage",
-            "802.1.SoC" => "state of charge",
-            "802.1.CellVMax" => "highest cell voltage",
-            _ => continue,
-        };
-        let Some((_, last)) = p.span_ms else { continue };
-        let samples = project.read_telemetry(p.id, from_ms, last).map_err(store_error)?;
-        out.push(Trend {
-            title: format!("{}, {wanted}", p.device),
-            unit: p.unit.clone(),
-            samples: samples.iter().map(|s| (s.t_ms, s.value)).collect(),
-        });
-    }
-    Ok(out)
-}
-
 /// Typesets the report of `kind` for the open project.
 pub fn render(kind: ReportKind, project: &Project, comm: &mut Commissioning, live: &Live) -> Result<Rendered, AppError> {
-    let design = project.design().map_err(store_error)?;
     let (date, ymd) = today();
-    let source = project.path().display().to_string();
     match kind {
         ReportKind::Commissioning => {
             let view = comm.view(project, live)?;
-            let from = view.session.as_ref().map(|s| s.started_at_ms).unwrap_or(0);
-            let report = build::commissioning(CommissioningInput {
-                info: &design.project,
-                revisions: &design.revisions,
-                source_file: &source,
-                date: &date,
-                session: view.session.as_ref(),
-                link: &live.link_label,
-                as_built: &view.as_built,
-                trends: if view.session.is_some() { trends(project, from)? } else { Vec::new() },
-            });
+            // An open session is reported as it stands now; a signed-off one
+            // exactly as recorded at its sign-off.
+            let report = match &view.session {
+                Some(s) if s.signoff.is_none() => {
+                    backstop_report::project::commissioning(project, &date, Some((s, &live.link_label, &view.as_built)))
+                }
+                _ => backstop_report::project::commissioning(project, &date, None),
+            }
+            .map_err(store_error)?;
             report.render(ymd).map_err(report_error)
         }
-        ReportKind::Design => crate::design_report::render(&design, &source, &date, ymd),
+        ReportKind::Design => backstop_report::project::design(project, &date).map_err(store_error)?.render(ymd).map_err(report_error),
     }
 }

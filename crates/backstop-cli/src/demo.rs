@@ -15,8 +15,27 @@ use backstop_model::layout::{
 use backstop_model::project::{Design, ProjectInfo, Record, Revision, Settings, Tolerances};
 use backstop_store::{CreateOptions, Project};
 
-/// Catalog key of the demo's battery cabinet.
-pub const CABINET_KEY: &str = "demo-lfp-ups-cabinet";
+/// Built-in catalog entry of the demo's battery cabinets (512 V, 51.2 kWh LFP).
+pub const CABINET_KEY: &str = "lfp-ups-cabinet-512v100";
+/// Built-in catalog entry of the demo's UPS units.
+pub const UPS_KEY: &str = "ups-500kva-dc";
+/// The demo's IT rack entry (typical loaded AI rack; not in the built-in catalog).
+pub const RACK_KEY: &str = "demo-ai-rack-60kw";
+
+/// A built-in catalog entry as the project keeps it (copied in, so the
+/// project reopens identically when the built-in catalog changes).
+fn builtin_record(key: &str) -> Record {
+    match backstop_sizing::find(backstop_sizing::default_catalog(), key) {
+        Some(e) => Record {
+            key: e.key.clone(),
+            kind: serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            name: format!("{} {}", e.manufacturer, e.model).trim().to_owned(),
+            body: serde_json::to_string(e).unwrap_or_default(),
+        },
+        // The built-in catalog is tested to contain these keys.
+        None => Record { key: key.into(), kind: "missing".into(), name: format!("{key} (not in this build's catalog)"), body: "{}".into() },
+    }
+}
 
 /// Firmware the demo's address plan specifies (the simulator's default).
 pub const DEMO_FIRMWARE: &str = "2.3.1";
@@ -65,33 +84,37 @@ pub fn design(now_ms: i64) -> Design {
         },
         rule_sets: vec![],
     };
-    d.catalog = vec![Record {
-        key: CABINET_KEY.into(),
-        kind: "battery-cabinet".into(),
-        name: "LFP UPS battery cabinet, 40 kWh (demo entry)".into(),
-        body: serde_json::json!({
-            "note": "Demo catalog entry with typical figures for a 40 kWh LFP UPS cabinet; not a vendor datasheet.",
-            "energy_kwh": 40.0,
-            "width_mm": 650, "depth_mm": 850, "height_mm": 2000,
-            "mass_kg": 640.0,
-            "chemistry": "lfp",
-            "ul9540a": true,
-        })
-        .to_string(),
-    }];
-    let room = |id: &str, name: &str, x: i64, w: u32, dpt: u32, door_x: i64| Room {
+    d.catalog = vec![
+        builtin_record(CABINET_KEY),
+        builtin_record(UPS_KEY),
+        Record {
+            key: RACK_KEY.into(),
+            kind: "it-rack".into(),
+            name: "AI rack, 60 kW (demo entry)".into(),
+            body: serde_json::json!({
+                "description": "Liquid-cooled AI training rack, 60 kW, 600 × 1200 mm",
+                "note": "Typical figures for a loaded 48U AI rack; use the client's rack data.",
+                "mass_kg": 1360.0,
+                "height_mm": 2280,
+                "unit_cost": 0.0,
+            })
+            .to_string(),
+        },
+    ];
+    let room = |id: &str, name: &str, x: i64, w: u32, dpt: u32, door_x: i64, floor: f64| Room {
         id: id.into(),
         name: name.into(),
         shape: RoomShape::Rectangle { origin: Point::new(x, 0), width_mm: w, depth_mm: dpt },
         height_mm: 4_000,
-        floor_load_kg_m2: 1_500.0,
+        floor_load_kg_m2: floor,
         fire_area: Some("FA-B".into()),
         environment: Environment::Indoor,
         doors: vec![Door { position: Point::new(door_x, 0), width_mm: 1_200, swing: DoorSwing::Outward, leads_to: DoorLeadsTo::Corridor }],
     };
     d.layout.rooms = vec![
-        room("HALL-B", "Data hall B", 0, 16_000, 10_000, 8_000),
-        room("ESS-B", "Battery room B", 17_000, 9_000, 7_000, 21_500),
+        // An AI-ready slab in the hall; a standard one in the battery room.
+        room("HALL-B", "Data hall B", 0, 16_000, 10_000, 8_000, 2_500.0),
+        room("ESS-B", "Battery room B", 17_000, 9_000, 7_000, 21_500, 1_500.0),
     ];
     d.layout.racks = (0..10)
         .map(|i| ItRack {
@@ -102,17 +125,21 @@ pub fn design(now_ms: i64) -> Design {
             load_kw: 60.0,
         })
         .collect();
-    d.layout.power_units = vec![PowerUnit {
-        tag: "UPS-B1".into(),
-        kind: PowerUnitKind::Ups,
-        catalog_key: None,
-        placement: Placement { room_id: "ESS-B".into(), position: Point::new(24_500, 5_000), rotation: Rotation::R90 },
-        clearances: Clearances { front_mm: 1_200, rear_mm: 300, left_mm: 0, right_mm: 0 },
-        rated_kw: 750.0,
-        voltage_to_ground_v: 277.0,
-        ampacity_a: 1_200.0,
-        serves: (1..=10).map(|i| format!("R-B{i:02}")).collect(),
-    }];
+    // Two 500 kVA modules in parallel carry the 600 kW (N+1 needs a third;
+    // the demo's sizing case shows it).
+    d.layout.power_units = (0..2)
+        .map(|i| PowerUnit {
+            tag: format!("UPS-B{}", i + 1),
+            kind: PowerUnitKind::Ups,
+            catalog_key: Some(UPS_KEY.into()),
+            placement: Placement { room_id: "ESS-B".into(), position: Point::new(24_800, 1_800 + i * 2_600), rotation: Rotation::R270 },
+            clearances: Clearances { front_mm: 1_200, rear_mm: 300, left_mm: 0, right_mm: 0 },
+            rated_kw: 500.0,
+            voltage_to_ground_v: 277.0,
+            ampacity_a: 800.0,
+            serves: (1..=10).map(|r| format!("R-B{r:02}")).collect(),
+        })
+        .collect();
     d.layout.equipment = (0..3)
         .map(|i| PlacedEquipment {
             tag: format!("BC-{:02}", i + 1),

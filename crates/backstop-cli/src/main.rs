@@ -12,6 +12,7 @@ mod demo;
 mod layout;
 mod project;
 mod size;
+mod report;
 
 #[derive(Parser)]
 #[command(name = "backstop", version, about = "Backstop: design and commission battery backstop systems")]
@@ -25,6 +26,9 @@ enum Command {
     /// Create, inspect, check, export and import project files.
     #[command(subcommand)]
     Project(project::ProjectCmd),
+    /// Write a report as PDF.
+    #[command(subcommand)]
+    Report(report::ReportCmd),
     /// Write the sample project (a data hall, its UPS and three battery cabinets).
     Demo {
         /// Where to write it (must not exist).
@@ -48,6 +52,7 @@ fn main() -> ExitCode {
     let result: anyhow::Result<ExitCode> = match cli.command {
         Command::Project(cmd) => project::run(cmd),
         Command::Demo { file } => demo::run(&file),
+        Command::Report(cmd) => report::run(cmd),
         Command::Check(args) => layout::run_check(&args),
         Command::Bom(args) => layout::run_bom(&args),
         Command::Plan(args) => layout::run_plan(&args),

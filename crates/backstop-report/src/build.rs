@@ -7,7 +7,10 @@ use backstop_model::project::{ProjectInfo, Revision};
 use crate::ReportMeta;
 use crate::charts::{LineChart, Series};
 use crate::commissioning::{CommissioningReport, DeviceRow, SessionSection, SetpointRow, SignoffSection, StepRow};
-use crate::design::{KeyValue, RevisionRow};
+use crate::design::{
+    BomRow, BomSection, CalcStep, DesignReport, KeyValue, LayoutSection, RevisionRow, RuleSection, SizingSection,
+    ViolationRow,
+};
 
 /// Head facts of a report from the project metadata.
 pub fn meta(title: &str, info: &ProjectInfo, revisions: &[Revision], date: &str, source_file: &str) -> ReportMeta {
@@ -195,4 +198,209 @@ pub fn commissioning(input: CommissioningInput<'_>) -> CommissioningReport {
         ),
     });
     report
+}
+
+/// Everything the design report is made of.
+pub struct DesignInput<'a> {
+    pub design: &'a backstop_model::project::Design,
+    pub source_file: &'a str,
+    /// Report date `YYYY-MM-DD`.
+    pub date: &'a str,
+}
+
+fn num(v: f64) -> String {
+    backstop_layout::fmt_num(v)
+}
+
+/// The design report: project data, plan, bill of materials, sizing
+/// calculation sheets and the rule check, each from the project as it is.
+pub fn design(input: DesignInput<'_>) -> DesignReport {
+    let d = input.design;
+    let l = &d.layout;
+    let mut report = DesignReport {
+        meta: meta("Design report", &d.project, &d.revisions, input.date, input.source_file),
+        revisions: revision_rows(&d.revisions),
+        ..DesignReport::default()
+    };
+    if !l.racks.is_empty() {
+        report.project_facts.push(KeyValue::new("IT load", format!("{} kW in {} racks", num(l.it_load_kw()), l.racks.len())));
+    }
+    let has_layout = !l.rooms.is_empty() || !l.equipment.is_empty() || !l.racks.is_empty();
+    if has_layout {
+        let (specs, rack_spec, mut notes) = backstop_layout::catalog::catalog_specs(d);
+        match backstop_layout::rules::project_rule_set(&d.settings) {
+            Err(msg) => {
+                report.rules = Some(RuleSection { rule_set: format!("not checked: {msg}"), checked: 0, violations: vec![] });
+            }
+            Ok(rules) => {
+                let input = backstop_layout::CheckInput { layout: l, specs: &specs, rack_spec: rack_spec.as_ref(), rules: &rules };
+                let check = backstop_layout::check(&input);
+                notes.extend(check.diagnostics.iter().cloned());
+                let svg = backstop_layout::plan_svg(
+                    &input,
+                    Some(&check),
+                    &backstop_layout::SvgOptions { width_px: 1400, title: String::new(), ..backstop_layout::SvgOptions::default() },
+                );
+                let mut layout_notes: Vec<String> = l
+                    .rooms
+                    .iter()
+                    .map(|r| format!("{} ({}): allowable floor load {} kg/m², fire area {}", r.name, r.id, num(r.floor_load_kg_m2), r.fire_area.clone().unwrap_or_else(|| "not assigned".into())))
+                    .collect();
+                layout_notes.extend(notes.iter().map(|n| format!("{:?}: {} ({})", n.severity, n.message, n.field)));
+                report.layout = Some(LayoutSection { plan_svg: svg, notes: layout_notes });
+                report.rules = Some(RuleSection {
+                    rule_set: format!("{} ({})", rules.name, rules.id),
+                    checked: check.objects_checked,
+                    violations: check
+                        .violations
+                        .iter()
+                        .map(|v| ViolationRow {
+                            rule: v.title.clone(),
+                            reference: v.reference.clone(),
+                            measured: format!("{} {}", num(v.measure.measured), v.measure.unit.symbol()),
+                            required: format!("{} {} {}", v.measure.bound.symbol(), num(v.measure.required), v.measure.unit.symbol()),
+                            objects: v.objects.iter().map(|o| o.key.clone()).collect::<Vec<_>>().join(", "),
+                        })
+                        .collect(),
+                });
+                let bom = backstop_layout::bom(l, &specs, rack_spec.as_ref());
+                if !bom.lines.is_empty() {
+                    report.bom = Some(BomSection {
+                        rows: bom
+                            .lines
+                            .iter()
+                            .map(|line| BomRow {
+                                item: line.item.clone(),
+                                description: line.description.clone(),
+                                quantity: num(line.quantity),
+                                unit: line.unit.clone(),
+                                tags: compact_tags(&line.tags),
+                            })
+                            .collect(),
+                        totals: vec![
+                            KeyValue::new("Stored energy", format!("{} kWh", num(bom.totals.energy_kwh))),
+                            KeyValue::new("Rated power (battery, UPS/PCS)", format!("{} kW", num(bom.totals.power_kw))),
+                            KeyValue::new("IT load", format!("{} kW", num(bom.it_load_kw))),
+                            KeyValue::new("Mass", format!("{} kg", num(bom.totals.mass_kg))),
+                            KeyValue::new("Heat rejected", format!("{} kW", num(bom.totals.heat_kw))),
+                            KeyValue::new("Cost", num(bom.totals.cost)),
+                        ],
+                    });
+                }
+            }
+        }
+    }
+    for rec in &d.sizing_results {
+        report.sizing.push(sizing_section(&rec.record));
+    }
+    report
+}
+
+/// "BC-01, BC-02, BC-03, BC-04" → "BC-01 … BC-04 (4)" when there are many.
+fn compact_tags(tags: &[String]) -> String {
+    match tags {
+        [] => String::new(),
+        [a] => a.clone(),
+        _ if tags.len() <= 4 => tags.join(", "),
+        _ => format!("{} … {} ({})", tags[0], tags[tags.len() - 1], tags.len()),
+    }
+}
+
+fn sheet_steps(sheet: &backstop_model::sizing::CalcSheet) -> Vec<CalcStep> {
+    let mut out = Vec::new();
+    for sec in &sheet.sections {
+        out.push(CalcStep { quantity: sec.title.to_uppercase(), formula: sec.note.clone(), values: String::new(), result: String::new(), source: String::new() });
+        for line in &sec.lines {
+            let result = match line.value {
+                Some(v) => format!("{} {}", num(v), line.unit).trim().to_string(),
+                None => line.text.clone(),
+            };
+            out.push(CalcStep {
+                quantity: if line.symbol.is_empty() { line.label.clone() } else { format!("{} ({})", line.label, line.symbol) },
+                formula: line.formula.clone(),
+                values: if line.value.is_some() { line.text.clone() } else { String::new() },
+                result,
+                source: line.source.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn charts(series: &[backstop_model::sizing::ChartSeries]) -> Vec<LineChart> {
+    // Series sharing axes are drawn together.
+    let mut charts: Vec<LineChart> = Vec::new();
+    for s in series {
+        let x = format!("{} ({})", s.x_label, s.x_unit);
+        let y = format!("{} ({})", s.y_label, s.y_unit);
+        let series = Series { name: s.label.clone(), points: s.points.iter().map(|p| (p[0], p[1])).collect(), reference: false };
+        match charts.iter_mut().find(|c| c.x_label == x && c.y_label == y) {
+            Some(c) => c.series.push(series),
+            None => charts.push(LineChart { title: format!("{} versus {}", s.y_label, s.x_label), x_label: x, y_label: y, series: vec![series], size: (720, 360) }),
+        }
+    }
+    charts
+}
+
+fn diag_text(d: &backstop_model::sizing::SizingDiagnostic) -> String {
+    format!("{:?} [{}]: {}", d.severity, d.constraint, d.message)
+}
+
+/// A sizing result record as a report section (UPS or peak shaving).
+fn sizing_section(rec: &backstop_model::project::Record) -> SizingSection {
+    use backstop_model::sizing::{PeakResult, UpsResult};
+    let mut sec = SizingSection {
+        title: rec.name.clone(),
+        method: String::new(),
+        summary: vec![],
+        inputs: vec![],
+        steps: vec![],
+        diagnostics: vec![],
+        charts: vec![],
+    };
+    if let Ok(r) = serde_json::from_str::<UpsResult>(&rec.body) {
+        sec.method = "UPS ride-through sizing; methods compared side by side".into();
+        sec.summary.push(KeyValue::new("Design load", format!("{} kW IT, {} kW at the battery", num(r.load.design_kw), num(r.load.battery_kw))));
+        for m in &r.methods {
+            let verdict = match (&m.config, m.feasible) {
+                (Some(c), true) => format!(
+                    "{} × {} in series ({} cells), {} strings ({} needed), {} enclosures; {} kWh, {} C; {} m², {} kg, {} kW heat; cost {}",
+                    c.units, c.battery_key, c.cells_in_series, c.strings, c.strings_needed, c.enclosures,
+                    num(c.energy_kwh), num(c.c_rate), num(c.footprint_m2), num(c.mass_kg), num(c.heat_kw), num(c.cost)
+                ),
+                _ => "no feasible configuration (see the diagnostics)".into(),
+            };
+            let governs = if r.governing == Some(m.method) { " (governs)" } else { "" };
+            sec.summary.push(KeyValue::new(format!("{:?}{governs}", m.method), verdict));
+            sec.charts.extend(charts(&m.charts));
+            sec.diagnostics.extend(m.diagnostics.iter().filter(|d| d.severity != backstop_model::sizing::DiagSeverity::Info).map(diag_text));
+        }
+        sec.diagnostics.extend(r.diagnostics.iter().filter(|d| d.severity != backstop_model::sizing::DiagSeverity::Info).map(diag_text));
+        sec.steps = sheet_steps(&r.sheet);
+    } else if let Ok(r) = serde_json::from_str::<PeakResult>(&rec.body) {
+        sec.method = "Peak shaving over the load profile, with degradation over the project life".into();
+        let p = &r.profile;
+        sec.summary.push(KeyValue::new(
+            "Load profile",
+            format!("{} rows at {} min, {} to {}; peak {} kW, mean {} kW, {} kWh", p.rows, num(p.interval_min), p.start, p.end, num(p.peak_kw), num(p.mean_kw), num(p.energy_kwh)),
+        ));
+        if let Some(s) = &r.sizing {
+            sec.summary.push(KeyValue::new(
+                "Sizing",
+                format!(
+                    "threshold {} kW: {} kW, {} kWh usable, {} kWh nameplate, {} kWh installed at {} C; {} events",
+                    num(s.point.threshold_kw), num(s.point.power_kw), num(s.point.usable_kwh), num(s.point.nameplate_kwh), num(s.installed_kwh), num(s.c_rate), s.point.events
+                ),
+            ));
+            if let Some(last) = s.years.last() {
+                sec.summary.push(KeyValue::new("Capacity at end of life", format!("{} % after {} years", num(last.soh_end * 100.0), last.year)));
+            }
+        }
+        sec.charts = charts(&r.charts);
+        sec.diagnostics = r.diagnostics.iter().filter(|d| d.severity != backstop_model::sizing::DiagSeverity::Info).map(diag_text).collect();
+        sec.steps = sheet_steps(&r.sheet);
+    } else {
+        sec.method = format!("A {} result this version cannot read; recompute the case to include it.", rec.kind);
+    }
+    sec
 }

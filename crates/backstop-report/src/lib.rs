@@ -9,9 +9,11 @@
 //! - **Fonts are embedded** (typst-assets) and the PDF's timestamp and
 //!   identifier are fixed by the caller, so the same data gives the same bytes
 //!   on every machine.
-//! - **Reports take plain data** ([`design::DesignReport`],
-//!   [`commissioning::CommissioningReport`]), built by the app from the
-//!   project; the crate knows nothing about SQLite or Tauri. Every section
+//! - **Reports are plain data** ([`design::DesignReport`],
+//!   [`commissioning::CommissioningReport`]) built from the model types
+//!   ([`build`]); [`project`] reads them from an open project through the
+//!   store's API, so the app and the CLI produce identical reports. The crate
+//!   knows nothing about Tauri and never touches files itself. Every section
 //!   that has no data yet renders as "not yet designed/recorded" instead of
 //!   failing.
 
@@ -19,6 +21,7 @@ pub mod build;
 pub mod charts;
 pub mod commissioning;
 pub mod design;
+pub mod project;
 pub mod typeset;
 
 pub use typeset::{ReportError, Rendered};

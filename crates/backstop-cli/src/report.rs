@@ -1,0 +1,63 @@
+//! `backstop report design|commissioning FILE -o out.pdf`: the same reports
+//! the app exports, from the project file alone.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use backstop_store::{OpenOptions, Project};
+use clap::{Subcommand, ValueEnum};
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Kind {
+    Design,
+    Commissioning,
+}
+
+#[derive(Subcommand)]
+pub enum ReportCmd {
+    /// The design report: project data, plan, BOM, sizing sheets, rule check.
+    Design(ReportArgs),
+    /// The commissioning report of the latest recorded session.
+    Commissioning(ReportArgs),
+}
+
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    /// The project file (opened read-only; it is not changed).
+    file: PathBuf,
+    /// Where to write the PDF.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Report date (YYYY-MM-DD); default today (UTC). Fix it for reproducible output.
+    #[arg(long)]
+    date: Option<String>,
+}
+
+pub fn run(cmd: ReportCmd) -> Result<ExitCode> {
+    let (kind, args) = match cmd {
+        ReportCmd::Design(a) => (Kind::Design, a),
+        ReportCmd::Commissioning(a) => (Kind::Commissioning, a),
+    };
+    let date = match args.date {
+        Some(d) if backstop_model::project::is_iso_date(&d) => d,
+        Some(d) => anyhow::bail!("--date {d} is not a date; write it as YYYY-MM-DD"),
+        None => {
+            let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+            let (y, m, d) = backstop_model::time::civil_date(ms);
+            format!("{y:04}-{m:02}-{d:02}")
+        }
+    };
+    let ymd = (date[0..4].parse()?, date[5..7].parse()?, date[8..10].parse()?);
+    let project = Project::open(&args.file, &OpenOptions::view())?;
+    let rendered = match kind {
+        Kind::Design => backstop_report::project::design(&project, &date)?.render(ymd)?,
+        Kind::Commissioning => backstop_report::project::commissioning(&project, &date, None)?.render(ymd)?,
+    };
+    let pdf = rendered.pdf()?;
+    let tmp = args.output.with_extension("pdf.part");
+    std::fs::write(&tmp, &pdf).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, &args.output).with_context(|| format!("writing {}", args.output.display()))?;
+    println!("wrote {} ({} pages, {} bytes)", args.output.display(), rendered.page_count(), pdf.len());
+    Ok(ExitCode::SUCCESS)
+}
