@@ -250,6 +250,30 @@ pub fn chemistry_limits(rs: &RuleSet, chemistry: Chemistry) -> Option<&Chemistry
     rs.chemistries.iter().find(|l| l.chemistry == chemistry)
 }
 
+/// The rule set a project is checked against: the one `settings.rule_set`
+/// names — a copy kept in the project first, then a built-in one — or the
+/// default. An unknown name or an invalid rule set is an error saying what
+/// to do; nothing must be checked against the wrong figures.
+pub fn project_rule_set(settings: &backstop_model::project::Settings) -> Result<RuleSet, String> {
+    let rs = match settings.rule_set.as_deref() {
+        None => default_rule_set(),
+        Some(id) => match settings.rule_sets.iter().find(|r| r.id == id) {
+            Some(r) => r.clone(),
+            None => builtin_rule_sets().into_iter().find(|r| r.id == id).ok_or_else(|| {
+                let mut known: Vec<String> = settings.rule_sets.iter().map(|r| r.id.clone()).collect();
+                known.extend(builtin_rule_sets().into_iter().map(|r| r.id));
+                format!("the project names rule set \"{id}\", which is neither in the project nor built in (available: {})", known.join(", "))
+            })?,
+        },
+    };
+    let errors = validate_rule_set(&rs);
+    if errors.is_empty() {
+        return Ok(rs);
+    }
+    let detail: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+    Err(format!("rule set \"{}\" cannot be used; nothing was checked: {}", rs.id, detail.join("; ")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,28 +307,4 @@ mod tests {
             ]
         );
     }
-}
-
-/// The rule set a project is checked against: the one `settings.rule_set`
-/// names — a copy kept in the project first, then a built-in one — or the
-/// default. An unknown name or an invalid rule set is an error saying what
-/// to do; nothing must be checked against the wrong figures.
-pub fn project_rule_set(settings: &backstop_model::project::Settings) -> Result<RuleSet, String> {
-    let rs = match settings.rule_set.as_deref() {
-        None => default_rule_set(),
-        Some(id) => match settings.rule_sets.iter().find(|r| r.id == id) {
-            Some(r) => r.clone(),
-            None => builtin_rule_sets().into_iter().find(|r| r.id == id).ok_or_else(|| {
-                let mut known: Vec<String> = settings.rule_sets.iter().map(|r| r.id.clone()).collect();
-                known.extend(builtin_rule_sets().into_iter().map(|r| r.id));
-                format!("the project names rule set \"{id}\", which is neither in the project nor built in (available: {})", known.join(", "))
-            })?,
-        },
-    };
-    let errors = validate_rule_set(&rs);
-    if errors.is_empty() {
-        return Ok(rs);
-    }
-    let detail: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
-    Err(format!("rule set \"{}\" cannot be used; nothing was checked: {}", rs.id, detail.join("; ")))
 }
