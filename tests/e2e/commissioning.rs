@@ -164,6 +164,12 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     assert!(signed.contains("A. Client"), "{signed}");
     assert!(app.text_testid("session-summary").await?.contains("4 passed, 3 failed, 2 n/a"), "{}", app.text_testid("session-summary").await?);
     app.screenshot("commissioning-signed").await?;
+
+    // The report preview in the app.
+    app.click_testid("nav-reports").await?;
+    app.click_testid("preview-commissioning").await?;
+    wait_until("report pages", 30, async || Ok(app.client.find_all(Locator::Css("[data-testid=report-page]")).await?.len() >= 2)).await?;
+    app.screenshot("report-preview").await?;
     app.finish().await?;
     drop(sim);
 
@@ -175,5 +181,15 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     assert_eq!(info["commissioning"][2], 1, "the sign-off: {info}");
     assert!(info["audit_entries"].as_u64().unwrap_or(0) >= 2, "both writes audited: {info}");
     assert!(info["telemetry"][2].as_u64().unwrap_or(0) > 1000, "telemetry logged: {info}");
+
+    // The signed commissioning report, from the file alone.
+    let pdf = dir.path().join("commissioning.pdf");
+    let status = Command::new(workspace_binary("backstop")?).args(["report", "commissioning"]).arg(&project).arg("-o").arg(&pdf).status()?;
+    anyhow::ensure!(status.success(), "backstop report commissioning failed");
+    let text = String::from_utf8(Command::new("pdftotext").arg(&pdf).arg("-").output()?.stdout)?;
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needle in ["Commissioning report", "4 of 9 steps passed", "firmware 2.2.9, expected 2.3.1", "Unit 2, string 1", "wrong firmware", "DISCONNECTED (safe)", "A. Client", "SoCRsvMin"] {
+        anyhow::ensure!(text.contains(needle), "the commissioning report lacks {needle:?}:\n{text}");
+    }
     Ok(())
 }

@@ -35,12 +35,14 @@ impl Notices {
         self.push(Kind::Error(error));
     }
 
-    /// Shows a confirmation (until dismissed or replaced by newer notices).
+    /// Shows a confirmation for a few seconds (errors stay until dismissed).
     pub fn info(&self, message: String) {
-        self.push(Kind::Info(message));
+        let id = self.push(Kind::Info(message));
+        let notices = *self;
+        set_timeout(move || notices.dismiss(id), std::time::Duration::from_secs(6));
     }
 
-    fn push(&self, kind: Kind) {
+    fn push(&self, kind: Kind) -> u64 {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
         self.list.update(|list| {
@@ -50,6 +52,7 @@ impl Notices {
                 list.remove(0);
             }
         });
+        id
     }
 
     fn dismiss(&self, id: u64) {
