@@ -9,7 +9,7 @@
 //!   handle and queue requests. Nothing locks a port in shared state.
 //! - Modbus framing is tokio-modbus's. A thin wrapper transport ([`tap`])
 //!   under it flushes stale input before every request, records raw frames
-//!   for the monitor and can strip an RS-485 echo (see README-design.md).
+//!   for the monitor and can strip an RS-485 echo (see ARCHITECTURE.md, "Where we work around tokio-modbus").
 //! - Every request has a timeout, retries and an inter-request gap.
 //! - Writes are refused unless the link is armed and the value passes the
 //!   model's range and the project's limit; every write is read back and
