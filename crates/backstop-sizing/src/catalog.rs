@@ -146,11 +146,10 @@ pub fn validate_entry(e: &CatalogEntry) -> Vec<FieldError> {
         v.source("enclosure.source", &enc.source);
     }
     if let Some(ft) = &e.listing.fire_test {
-        if let Some(k) = ft.max_array_kwh {
-            if !k.is_finite() || k <= 0.0 {
+        if let Some(k) = ft.max_array_kwh
+            && (!k.is_finite() || k <= 0.0) {
                 v.err("listing.fire_test.max_array_kwh", "max_array_kwh must be positive".into());
             }
-        }
         if ft.report.trim().is_empty() {
             v.warn("listing.fire_test.report", "fire-test data without a report reference".into());
         }
@@ -183,11 +182,10 @@ fn validate_battery(v: &mut V<'_>, b: &BatteryData) {
             ),
         );
     }
-    if let Some(f) = &b.float_v_cell {
-        if v.range("battery.float_v_cell", f, 0.5, 5.0, "V/cell") && min && max && (f.value <= b.min_v_cell.value || f.value > b.max_v_cell.value) {
+    if let Some(f) = &b.float_v_cell
+        && v.range("battery.float_v_cell", f, 0.5, 5.0, "V/cell") && min && max && (f.value <= b.min_v_cell.value || f.value > b.max_v_cell.value) {
             v.err("battery.float_v_cell", format!("float voltage {} V/cell must lie above min and at most max voltage", f.value));
         }
-    }
     let ah = v.pos("battery.capacity_ah", &b.capacity_ah, "Ah");
     if !b.capacity_rate_h.is_finite() || b.capacity_rate_h <= 0.0 {
         v.err("battery.capacity_rate_h", "battery.capacity_rate_h must be a positive number of hours".into());
@@ -264,15 +262,15 @@ fn validate_battery(v: &mut V<'_>, b: &BatteryData) {
         }
         let mut prev: Option<[f64; 2]> = None;
         for (j, p) in c.points.iter().enumerate() {
-            if !(p[0].is_finite() && p[1].is_finite()) || !(0.0..=1.0).contains(&p[0]) || p[1] <= 0.0 || p[1] > 5.0 {
+            let ok = p[0].is_finite() && p[1].is_finite() && (0.0..=1.0).contains(&p[0]) && p[1] > 0.0 && p[1] <= 5.0;
+            if !ok {
                 v.err(&format!("{f}.points[{j}]"), format!("[{}, {}]: SOC must be 0–1 and voltage 0–5 V", p[0], p[1]));
                 continue;
             }
-            if let Some(q) = prev {
-                if p[0] <= q[0] || p[1] < q[1] {
+            if let Some(q) = prev
+                && (p[0] <= q[0] || p[1] < q[1]) {
                     v.err(&format!("{f}.points[{j}]"), "SOC must increase and OCV must not fall as SOC rises".into());
                 }
-            }
             prev = Some(*p);
         }
         if !c.temperature_c.is_finite() {
@@ -300,11 +298,10 @@ fn validate_battery(v: &mut V<'_>, b: &BatteryData) {
         for (j, p) in c.points.iter().enumerate() {
             if !(p[0].is_finite() && p[1].is_finite() && p[1] > 0.0 && p[1] < 2.0) {
                 v.err(&format!("battery.capacity_vs_temperature.points[{j}]"), "factors must be between 0 and 2".into());
-            } else if let Some(q) = prev {
-                if p[0] <= q[0] {
+            } else if let Some(q) = prev
+                && p[0] <= q[0] {
                     v.err(&format!("battery.capacity_vs_temperature.points[{j}]"), "temperatures must increase".into());
                 }
-            }
             prev = Some(*p);
         }
     }
@@ -314,11 +311,10 @@ fn validate_battery(v: &mut V<'_>, b: &BatteryData) {
             v.err("battery.heat_loss_w", "heat loss must be zero or positive".into());
         }
     }
-    if let Some(c) = &b.cycle_life {
-        if !(c.cycles.is_finite() && c.cycles > 0.0) || !(c.dod > 0.0 && c.dod <= 1.0) || !(c.eol_soh > 0.0 && c.eol_soh < 1.0) {
+    if let Some(c) = &b.cycle_life
+        && !(c.cycles.is_finite() && c.cycles > 0.0 && c.dod > 0.0 && c.dod <= 1.0 && c.eol_soh > 0.0 && c.eol_soh < 1.0) {
             v.err("battery.cycle_life", "cycle_life needs cycles > 0, 0 < dod ≤ 1 and 0 < eol_soh < 1".into());
         }
-    }
 }
 
 fn validate_converter(v: &mut V<'_>, c: &ConverterData) {

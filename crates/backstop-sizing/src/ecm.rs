@@ -98,7 +98,7 @@ pub fn discharge(cell: &EcmCell, p_w: f64, opt: RunOptions) -> Run {
             return finish(t, Stop::PowerLimit, v_min, i_max, heat, trace);
         };
         let v = vp - i * cell.r0;
-        if opt.trace_every > 0 && step % opt.trace_every == 0 {
+        if opt.trace_every > 0 && step.is_multiple_of(opt.trace_every) {
             trace.push(Sample { t_s: t, v, i, soc });
         }
         if v < cell.v_cut {

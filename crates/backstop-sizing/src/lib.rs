@@ -5,6 +5,16 @@
 //!
 //! **Invariant:** pure computation. No I/O, no Tauri, no SQLite; never panics
 //! and never returns NaN — bad or infeasible input yields diagnostics.
+//!
+//! Public entry points (what the app and the CLI call):
+//! - [`size_ups`] / [`optimize_ups`] with a [`model::UpsCase`];
+//! - [`parse_profile`] then [`size_peak`] with a [`model::PeakCase`];
+//! - [`parse_ups_case`] / [`parse_peak_case`] for TOML/JSON case text;
+//! - [`default_catalog`], [`merged`], [`parse_catalog`], [`validate_entry`];
+//! - [`render_text`] for a calculation sheet as plain text.
+
+// `!(x > 0.0)` is used on purpose: it rejects NaN together with x ≤ 0.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 pub mod case;
 pub mod catalog;

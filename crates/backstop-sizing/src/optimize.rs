@@ -217,11 +217,10 @@ fn search_entry(
         match best_here {
             Some(c) => found.push(c),
             None => {
-                if let Some(w) = why_here {
-                    if closest.as_ref().is_none_or(|c| w.0 < c.0) {
+                if let Some(w) = why_here
+                    && closest.as_ref().is_none_or(|c| w.0 < c.0) {
                         closest = Some(w);
                     }
-                }
             }
         }
     }

@@ -477,7 +477,7 @@ pub fn size_peak(case: &PeakCase, profile: &LoadProfile, catalog: &[CatalogEntry
                 let (w_mm, d_mm, _) = e.dimensions_mm();
                 sizing.footprint_m2 = f64::from(n) * w_mm * d_mm / 1e6;
                 sizing.cost += f64::from(n) * e.cost.value;
-                sb.section("Battery units", &e.display_name());
+                sb.section("Battery units", e.display_name());
                 sb.data("Energy per unit", "E_u", unit_kwh, "kWh", &e.battery.as_ref().map_or(String::new(), |b| b.energy_wh.source.clone()));
                 sb.result("Units", "n", &format!("⌈{} ÷ {}⌉", fmt_num(pt.nameplate_kwh), fmt_num(unit_kwh)), f64::from(n), "");
                 sb.result("Installed energy", "", "", sizing.installed_kwh, "kWh");
@@ -507,7 +507,7 @@ pub fn size_peak(case: &PeakCase, profile: &LoadProfile, catalog: &[CatalogEntry
             let (years, first) = life(kw, dt_h, &params, &bat, &aging, case.project_years);
             sb.section(
                 "Degradation",
-                &format!(
+                format!(
                     "Calendar: q = q0 − k·√days, k = a·exp(b·(1/T − 1/296))·exp(c·(SOC/T − 1/296)) with a = {}, b = {}, c = {}, q0 = {}; cycles: rainflow (ASTM E1049) on the SOC history, loss per cycle = (1 − {}) ÷ ({} × (DoD/{})^−{}). Source: {}",
                     case.aging.calendar_a, case.aging.calendar_b, case.aging.calendar_c, case.aging.calendar_q0, case.aging.cycle_eol_soh, case.aging.cycles_to_eol, case.aging.cycle_ref_dod, case.aging.dod_exponent, case.aging.source
                 ),

@@ -115,7 +115,7 @@ pub fn size_ups(case: &UpsCase, catalog: &[CatalogEntry]) -> UpsResult {
         diags.push(diag::error("battery_key", "catalog", format!("\"{}\" is a {}, not a battery", entry.key, entry.kind.as_str())));
         return finish(out, sb, diags);
     };
-    sb.section("Battery data", &format!("{} — {}", entry.display_name(), entry.description));
+    sb.section("Battery data", format!("{} — {}", entry.display_name(), entry.description));
     sb.data("Cells in series per unit", "n_u", f64::from(unit.cells_series()), "", "catalog");
     sb.data("Rated capacity per unit", "C", unit.ah(), "Ah", &unit.b.capacity_ah.source);
     sb.data("Energy per unit", "E_u", unit.kwh(), "kWh", &unit.b.energy_wh.source);
@@ -325,7 +325,7 @@ fn ups_units(
     let needed = ceil_u32(design_kw / rated).unwrap_or(0).max(1);
     let installed = case.redundancy.apply(needed);
     let heat = design_kw * (1.0 / case.ups_efficiency - 1.0);
-    sb.section("UPS units", &e.display_name());
+    sb.section("UPS units", e.display_name());
     sb.data("Rated power per unit", "P_UPS", rated, "kW", &c.rated_kw.source);
     sb.calc("Units needed", "n_UPS", &format!("⌈{} ÷ {}⌉", fmt_num(design_kw), fmt_num(rated)), f64::from(needed), "");
     sb.result("Units installed", "", case.redundancy.label(), f64::from(installed), "");
@@ -346,6 +346,7 @@ fn ups_units(
 /// Chooses the cells in series: the most units whose float voltage fits
 /// under V_max (among the vendor's series options, if any), or the forced
 /// count; the end voltage per cell is V_min ÷ N, not below the cell minimum.
+#[allow(clippy::result_large_err)] // the error is the diagnostic the caller reports
 pub fn series_for(case: &UpsCase, unit: Unit<'_>) -> Result<(Series, Vec<SizingDiagnostic>), SizingDiagnostic> {
     let cs = unit.cells_series();
     let float = case.dc_bus.float_v_cell.unwrap_or_else(|| unit.float_v());
@@ -769,7 +770,7 @@ fn method_duty(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
     let mut r = empty(UpsMethod::DutyCycle);
     let std = if ctx.unit.chemistry() == backstop_model::catalog::CellChemistry::NiCd { "IEEE 1115" } else { "IEEE 485" };
     sb.section(
-        &format!("Method b — {std} duty cycle"),
+        format!("Method b — {std} duty cycle"),
         "F_S = Σ_{P=1..S} (A_P − A_{P−1}) · K_t · T_t; K_t = rated Ah ÷ amps for t minutes to V_end; size = max_S F_S + random section, × DM × AF; strings = ⌈size ÷ rated Ah⌉.",
     );
     let n = f64::from(ctx.series.cells);
