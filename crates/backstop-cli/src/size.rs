@@ -9,9 +9,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use backstop_model::catalog::CatalogEntry;
-use backstop_model::sizing::{DiagSeverity, Objective, OptimizeOptions, SizingDiagnostic};
+use backstop_model::sizing::{DiagSeverity, Objective, OptimizeOptions, OptimizeResult, SizingDiagnostic};
 use backstop_sizing::{
-    default_catalog, merged, optimize_ups, parse_catalog, parse_peak_case, parse_profile, parse_ups_case, render_text,
+    default_catalog, merged, optimize_peak, optimize_ups, parse_catalog, parse_peak_case, parse_profile, parse_ups_case, render_text,
     size_peak, size_ups, validate_entry,
 };
 use clap::{Args, Subcommand, ValueEnum};
@@ -69,6 +69,15 @@ pub struct PeakArgs {
     /// Print the machine-readable result (JSON).
     #[arg(long)]
     pub json: bool,
+    /// Also search catalog batteries × PCS units for the best configurations at the threshold.
+    #[arg(long)]
+    pub optimize: bool,
+    /// What the search minimises.
+    #[arg(long, value_enum, default_value = "cost")]
+    pub objective: ObjectiveArg,
+    /// How many configurations the search returns.
+    #[arg(long, default_value_t = 5)]
+    pub keep: usize,
     /// Extra catalog files added to the built-in catalog.
     #[arg(long)]
     pub catalog: Vec<PathBuf>,
@@ -155,17 +164,7 @@ fn run_ups(a: &UpsArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     };
     let result = size_ups(&file.case, &catalog);
-    let opt = a.optimize.then(|| {
-        let opts = OptimizeOptions {
-            objective: match a.objective {
-                ObjectiveArg::Cost => Objective::Cost,
-                ObjectiveArg::Footprint => Objective::Footprint,
-            },
-            keep: a.keep.max(1),
-            ..OptimizeOptions::default()
-        };
-        optimize_ups(&file.case, &catalog, &opts)
-    });
+    let opt = a.optimize.then(|| optimize_ups(&file.case, &catalog, &options(a.objective, a.keep)));
     let input_error = has_errors(&result.diagnostics)
         && result.methods.is_empty()
         && result.diagnostics.iter().any(|d| d.constraint == "input" || d.constraint == "catalog" || d.constraint == "syntax");
@@ -176,31 +175,7 @@ fn run_ups(a: &UpsArgs) -> Result<ExitCode> {
     } else {
         print!("{}", render_text(&result.sheet));
         if let Some(o) = &opt {
-            println!("\nOptimizer ({} candidate configurations evaluated, minimum {})", o.candidates_evaluated, match o.objective {
-                Objective::Cost => "cost",
-                Objective::Footprint => "footprint",
-            });
-            for (i, c) in o.best.iter().enumerate() {
-                let k = &c.config;
-                println!(
-                    "  {}. {}: {} cells in series ({} units), {} strings needed / {} installed, {} enclosures, {:.1} kWh, {:.2} m², {:.0} kg, cost {:.0}, EOL runtime {:.1} min",
-                    i + 1,
-                    k.battery_key,
-                    k.cells_in_series,
-                    k.units_in_series,
-                    k.strings_needed,
-                    k.strings,
-                    k.enclosures,
-                    k.energy_kwh,
-                    k.footprint_m2,
-                    k.mass_kg,
-                    k.cost,
-                    c.runtime_eol_min
-                );
-            }
-            for r in &o.rejected {
-                println!("  rejected {} ({}): {}", r.battery_key, r.constraint, r.reason);
-            }
+            print_optimizer(o, "strings");
         }
     }
     let mut all = result.diagnostics.clone();
@@ -216,6 +191,50 @@ fn run_ups(a: &UpsArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn options(objective: ObjectiveArg, keep: usize) -> OptimizeOptions {
+    OptimizeOptions {
+        objective: match objective {
+            ObjectiveArg::Cost => Objective::Cost,
+            ObjectiveArg::Footprint => Objective::Footprint,
+        },
+        keep: keep.max(1),
+        ..OptimizeOptions::default()
+    }
+}
+
+fn print_optimizer(o: &OptimizeResult, counted: &str) {
+    println!(
+        "\nOptimizer ({} candidate configurations evaluated, minimum {})",
+        o.candidates_evaluated,
+        match o.objective {
+            Objective::Cost => "cost",
+            Objective::Footprint => "footprint",
+        }
+    );
+    for (i, c) in o.best.iter().enumerate() {
+        let k = &c.config;
+        println!(
+            "  {}. {}: {} cells in series ({} units), {} {counted} needed / {} installed, {} enclosures, {:.1} kWh, {:.2} m², {:.0} kg, cost {:.0}, EOL runtime {:.1} min",
+            i + 1,
+            k.battery_key,
+            k.cells_in_series,
+            k.units_in_series,
+            k.strings_needed,
+            k.strings,
+            k.enclosures,
+            k.energy_kwh,
+            k.footprint_m2,
+            k.mass_kg,
+            k.cost,
+            c.runtime_eol_min
+        );
+    }
+    for r in &o.rejected {
+        println!("  rejected {} ({}): {}", r.battery_key, r.constraint, r.reason);
+    }
+    print_diags("optimizer", &o.diagnostics);
 }
 
 fn run_peak(a: &PeakArgs) -> Result<ExitCode> {
@@ -244,11 +263,15 @@ fn run_peak(a: &PeakArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     };
     let result = size_peak(&file.case, &profile, &catalog);
+    let opt = a.optimize.then(|| optimize_peak(&file.case, &profile, &catalog, &options(a.objective, a.keep)));
     if a.json {
-        let v = serde_json::json!({ "result": result, "warnings": file.warnings });
+        let v = serde_json::json!({ "result": result, "optimize": opt, "warnings": file.warnings });
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         print!("{}", render_text(&result.sheet));
+        if let Some(o) = &opt {
+            print_optimizer(o, "strings");
+        }
     }
     print_diags(&prefix, &result.diagnostics);
     let input_error = result.diagnostics.iter().any(|d| d.severity == DiagSeverity::Error && (d.constraint == "input" || d.constraint == "catalog"));

@@ -137,3 +137,20 @@ fn catalog_lists_keys() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v.as_array().unwrap().len() >= 8);
 }
+
+#[test]
+fn peak_optimize_lists_candidates() {
+    let o = backstop(&[
+        "size",
+        "peak",
+        "examples/sizing/peak-shaving.toml",
+        "--profile",
+        "examples/sizing/profile-15min-january.csv",
+        "--optimize",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(!v["optimize"]["best"].as_array().unwrap().is_empty());
+    assert!(v["optimize"]["rejected"].as_array().unwrap().iter().any(|r| r["constraint"] == "dc-window"));
+}

@@ -37,7 +37,7 @@ pub mod ups;
 pub use case::{CaseFile, parse_peak_case, parse_ups_case};
 pub use catalog::{default_catalog, find, merged, parse_catalog, validate_entry};
 pub use sheet::render_text;
-pub use optimize::optimize_ups;
+pub use optimize::{optimize_peak, optimize_ups};
 pub use peak::size_peak;
 pub use profile::{LoadProfile, parse_profile};
 pub use ups::size_ups;

@@ -226,3 +226,188 @@ fn search_entry(
     }
     (found, closest.map(|c| (c.1, c.2)))
 }
+
+/// Optimizer for a peak-shaving case: battery entries × PCS entries ×
+/// battery unit counts, for the case's threshold. Each candidate must hold
+/// the threshold (usable energy within the SOC window at end-of-life SOH),
+/// respect the battery's continuous C-rate for the discharge and charge
+/// power, and fit the PCS's DC window; PCS units cover the shaving power.
+/// The objective includes the PCS units' cost and footprint.
+pub fn optimize_peak(
+    case: &backstop_model::sizing::PeakCase,
+    profile: &crate::profile::LoadProfile,
+    catalog: &[CatalogEntry],
+    opts: &OptimizeOptions,
+) -> OptimizeResult {
+    use crate::peak::{WalkParams, walk};
+    let mut out = OptimizeResult { objective: opts.objective, ..OptimizeResult::default() };
+    let mut d = crate::peak::validate_case(case);
+    let Some(t) = case.threshold_kw else {
+        d.push(diag::error("threshold_kw", "input", "the optimizer needs threshold_kw"));
+        out.diagnostics = d;
+        return out;
+    };
+    if diag::has_error(&d) || profile.kw.is_empty() || opts.keep == 0 || opts.max_strings == 0 {
+        if profile.kw.is_empty() {
+            d.push(diag::error("profile", "profile", "the load profile is empty"));
+        }
+        if opts.keep == 0 || opts.max_strings == 0 {
+            d.push(diag::error("options", "input", "keep and max_strings must be at least 1"));
+        }
+        out.diagnostics = d;
+        return out;
+    }
+    let eta_dis = case.pcs_efficiency * case.discharge_efficiency;
+    let eta_chg = case.pcs_efficiency * case.charge_efficiency;
+    let w = walk(&profile.kw, profile.dt_h(), &WalkParams { threshold_kw: t, eta_dis, eta_chg, max_charge_kw: case.max_charge_kw });
+    if w.deficit_growth_kwh > 0.0 {
+        out.diagnostics.push(diag::unmet(
+            "threshold_kw",
+            "recharge",
+            format!("the threshold {t} kW cannot be held: the deficit grows by {:.0} kWh each year", w.deficit_growth_kwh),
+            0.0,
+            w.deficit_growth_kwh,
+            "kWh/year",
+        ));
+        return out;
+    }
+    if w.power_kw <= 0.0 {
+        out.diagnostics.push(diag::info("threshold_kw", "threshold", "the threshold is at or above the peak: no battery is needed"));
+        return out;
+    }
+    let window = case.soc_max - case.soc_min;
+    let need_kwh = w.usable_kwh / (window * case.eol_soh);
+    let p_dc = w.power_kw / case.pcs_efficiency;
+    let p_chg_dc = case.max_charge_kw.unwrap_or(w.power_kw) * case.pcs_efficiency;
+    let pcs_list: Vec<&CatalogEntry> = catalog
+        .iter()
+        .filter(|e| e.converter.is_some() && e.kind == backstop_model::catalog::EntryKind::Pcs)
+        .filter(|e| case.pcs_key.as_ref().is_none_or(|k| k == &e.key))
+        .collect();
+    let mut pool = Vec::new();
+    for e in catalog.iter().filter(|e| e.battery.is_some()) {
+        if !opts.battery_keys.is_empty() && !opts.battery_keys.iter().any(|k| k == &e.key) {
+            continue;
+        }
+        let reject = |c: &str, r: String| Rejection { battery_key: e.key.clone(), constraint: c.into(), reason: r };
+        if opts.require_ul9540 && !e.listing.ul9540 {
+            out.rejected.push(reject("listing", "not listed to UL 9540 (the search requires it)".into()));
+            continue;
+        }
+        if let Some(f) = validate_entry(e).into_iter().find(|f| !f.warning) {
+            out.rejected.push(reject("catalog", format!("invalid entry: {}: {}", f.field, f.message)));
+            continue;
+        }
+        let Some(unit) = Unit::of(e) else { continue };
+        let kwh = unit.kwh();
+        let c = unit.b.continuous_c.value;
+        let need = need_kwh.max(p_dc.max(p_chg_dc) / c);
+        let cs = f64::from(unit.cells_series());
+        let (v_lo, v_hi) = (cs * unit.b.min_v_cell.value, cs * unit.b.max_v_cell.value);
+        // Floor-standing units connect to the PCS one by one; cells, blocks and
+        // modules are strung in series up to the PCS's DC window.
+        let strung = matches!(
+            e.kind,
+            backstop_model::catalog::EntryKind::Cell | backstop_model::catalog::EntryKind::Block | backstop_model::catalog::EntryKind::Module
+        );
+        let targets: Vec<Option<&CatalogEntry>> = if pcs_list.is_empty() { vec![None] } else { pcs_list.iter().map(|p| Some(*p)).collect() };
+        let mut last_reason: Option<(String, String)> = None;
+        let mut any = false;
+        for p in targets {
+            let window_v = p.and_then(|p| p.converter.as_ref()).map(|c| (c.dc_v_min.value, c.dc_v_max.value));
+            let series = match (strung, window_v) {
+                (true, Some((lo, hi))) => {
+                    let s_max = (hi / v_hi + 1e-9).floor();
+                    let ok: Vec<u32> = if unit.b.series_options.is_empty() {
+                        (s_max >= 1.0).then_some(s_max as u32).into_iter().collect()
+                    } else {
+                        let mut o: Vec<u32> = unit.b.series_options.iter().copied().filter(|&o| f64::from(o) <= s_max).collect();
+                        o.sort_unstable();
+                        o.into_iter().last().into_iter().collect()
+                    };
+                    match ok.first() {
+                        Some(&s) if f64::from(s) * v_lo >= lo - 1e-9 => s,
+                        _ => {
+                            last_reason = Some((
+                                "dc-window".into(),
+                                format!("no series count of {} keeps the string within {}'s DC window {lo}–{hi} V", e.key, p.map_or("", |p| p.key.as_str())),
+                            ));
+                            continue;
+                        }
+                    }
+                }
+                (false, Some((lo, hi))) => {
+                    if v_lo < lo - 1e-9 || v_hi > hi + 1e-9 {
+                        last_reason = Some((
+                            "dc-window".into(),
+                            format!("the unit's DC range {v_lo:.0}–{v_hi:.0} V is outside {}'s window {lo}–{hi} V", p.map_or("", |p| p.key.as_str())),
+                        ));
+                        continue;
+                    }
+                    1
+                }
+                (_, None) => 1,
+            };
+            let string_kwh = f64::from(series) * kwh;
+            let Some(n_min) = crate::num::ceil_u32(need / string_kwh) else { continue };
+            let n_min = n_min.max(1);
+            if n_min > opts.max_strings {
+                last_reason = Some((
+                    "strings".into(),
+                    format!("needs {n_min} strings of {series} unit(s) ({need:.0} kWh at {string_kwh:.1} kWh per string), more than the {} allowed", opts.max_strings),
+                ));
+                continue;
+            }
+            let (pcs_cost, pcs_area) = match p {
+                Some(p) => {
+                    let rated = p.converter.as_ref().map_or(0.0, |c| c.rated_kw.value);
+                    let n = crate::num::ceil_u32(w.power_kw / rated).unwrap_or(0).max(1);
+                    let (pw, pd, _) = p.dimensions_mm();
+                    (f64::from(n) * p.cost.value, f64::from(n) * pw * pd / 1e6)
+                }
+                None => (0.0, 0.0),
+            };
+            let mut best: Option<Candidate> = None;
+            for n in n_min..=opts.max_strings {
+                out.candidates_evaluated += 1;
+                let ser = Series { units: series, cells: series * unit.cells_series(), end_v_cell: unit.b.min_v_cell.value, float_v_cell: unit.float_v() };
+                let (mut cfg, _) = build_config(unit, ser, n_min, n, p_dc);
+                cfg.footprint_m2 += pcs_area;
+                cfg.cost += pcs_cost;
+                cfg.power_kw = w.power_kw;
+                cfg.c_rate = p_dc / cfg.energy_kwh.max(1e-9);
+                if opts.max_footprint_m2 > 0.0 && cfg.footprint_m2 > opts.max_footprint_m2 {
+                    last_reason = Some((
+                        "footprint".into(),
+                        format!("{n} strings take {:.1} m², more than the {:.1} m² available", cfg.footprint_m2, opts.max_footprint_m2),
+                    ));
+                    continue;
+                }
+                let objective_value = match opts.objective {
+                    Objective::Cost => cfg.cost,
+                    Objective::Footprint => cfg.footprint_m2,
+                };
+                let hours = cfg.energy_kwh * window * case.eol_soh / p_dc;
+                let cand = Candidate { config: cfg, runtime_eol_min: hours * 60.0, objective_value };
+                if best.as_ref().is_none_or(|b| cand.objective_value < b.objective_value) {
+                    best = Some(cand);
+                }
+            }
+            if let Some(b) = best {
+                pool.push(b);
+                any = true;
+            }
+        }
+        if !any {
+            let (c, r) = last_reason.unwrap_or(("infeasible".into(), "no configuration found".into()));
+            out.rejected.push(reject(&c, r));
+        }
+    }
+    pool.sort_by(|a, b| a.objective_value.total_cmp(&b.objective_value).then(a.config.battery_key.cmp(&b.config.battery_key)));
+    pool.truncate(opts.keep);
+    out.best = pool;
+    if out.best.is_empty() {
+        out.diagnostics.push(diag::error("", "infeasible", format!("no catalog entry meets the case; {} rejected (see the reasons)", out.rejected.len())));
+    }
+    out
+}

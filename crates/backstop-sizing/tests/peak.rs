@@ -112,3 +112,25 @@ fn bad_inputs_name_their_fields() {
     }
     assert!(r.sizing.is_none());
 }
+
+#[test]
+fn peak_optimizer_picks_units_and_explains_rejections() {
+    use backstop_model::sizing::{Objective, OptimizeOptions};
+    let p = parse_profile(&year_csv()).unwrap();
+    let mut c = case(1150.0);
+    c.eol_soh = 0.8;
+    let r = backstop_sizing::optimize_peak(&c, &p, default_catalog(), &OptimizeOptions { objective: Objective::Cost, keep: 3, ..OptimizeOptions::default() });
+    assert!(!r.best.is_empty(), "{r:#?}");
+    let b = &r.best[0];
+    // Every candidate holds the threshold at end of life and respects its C-rate.
+    let usable = 300.0 / (0.98 * 0.975);
+    for cand in &r.best {
+        assert!(cand.config.energy_kwh * 0.9 * 0.8 >= usable - 1e-6);
+        assert!(cand.runtime_eol_min > 0.0);
+    }
+    assert!(b.config.cost > 0.0);
+    // UPS-only racks (≈ 500 V) do not fit the 1,000–1,500 V PCS.
+    let rej = r.rejected.iter().find(|x| x.battery_key == "lfp-ups-cabinet-512v100").expect("rejected");
+    assert_eq!(rej.constraint, "dc-window");
+    assert!(r.candidates_evaluated > 0);
+}
