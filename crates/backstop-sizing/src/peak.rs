@@ -424,7 +424,7 @@ pub fn size_peak(case: &PeakCase, profile: &LoadProfile, catalog: &[CatalogEntry
             "Deficit walk from full: above T, D += (L − T)·Δt ÷ (η_PCS·η_dis); below T, D −= min(P_chg, T − L)·Δt·η_PCS·η_chg (D ≥ 0). Usable = max D.",
         );
         sb.calc("Energy above the threshold", "E_shave", "Σ (L − T)⁺·Δt", w.shaved_kwh, "kWh");
-        sb.calc("Grid charging limit", "P_chg", if case.max_charge_kw.is_some() { "case input" } else { "= P (default)" }, case.max_charge_kw.unwrap_or(pt.power_kw), "kW");
+        sb.calc("Grid charging limit", "P_chg", if case.max_charge_kw.is_some() { "case input" } else { "P (default)" }, case.max_charge_kw.unwrap_or(pt.power_kw), "kW");
         sb.result("Usable energy", "E_use", "max D", pt.usable_kwh, "kWh");
         sb.calc(
             "Nameplate for the SOC window and EOL",
