@@ -23,8 +23,7 @@ use crate::layout::{Chemistry, EquipmentSpec, FireTestData};
 
 /// A value and where it comes from (datasheet, page, standard, or "typical
 /// value, verify against vendor datasheet").
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(from = "SourcedRepr<T>")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Sourced<T> {
     /// The value.
     pub value: T,
@@ -33,23 +32,42 @@ pub struct Sourced<T> {
     pub source: String,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum SourcedRepr<T> {
-    Full {
-        value: T,
-        #[serde(default)]
-        source: String,
-    },
-    Bare(T),
-}
-
-impl<T> From<SourcedRepr<T>> for Sourced<T> {
-    fn from(r: SourcedRepr<T>) -> Self {
-        match r {
-            SourcedRepr::Full { value, source } => Sourced { value, source },
-            SourcedRepr::Bare(value) => Sourced { value, source: String::new() },
+/// Reads `3.2` or `{ value = 3.2, source = "…" }`, with an error that says
+/// which two shapes are accepted.
+impl<'de> Deserialize<'de> for Sourced<f64> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Sourced<f64>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number, or { value = <number>, source = \"<where it comes from>\" }")
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(Sourced { value: v, source: String::new() })
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Sourced { value: v as f64, source: String::new() })
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Sourced { value: v as f64, source: String::new() })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut value: Option<f64> = None;
+                let mut source = String::new();
+                while let Some(k) = map.next_key::<String>()? {
+                    match k.as_str() {
+                        "value" => value = Some(map.next_value()?),
+                        "source" => source = map.next_value()?,
+                        other => {
+                            return Err(serde::de::Error::unknown_field(other, &["value", "source"]));
+                        }
+                    }
+                }
+                let value = value.ok_or_else(|| serde::de::Error::missing_field("value"))?;
+                Ok(Sourced { value, source })
+            }
         }
+        d.deserialize_any(V)
     }
 }
 
@@ -555,6 +573,14 @@ pub struct FieldError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sourced_errors_say_what_is_accepted() {
+        let e = serde_json::from_str::<Sourced<f64>>("\"24\"").unwrap_err().to_string();
+        assert!(e.contains("a number, or { value"), "{e}");
+        let e = serde_json::from_str::<Sourced<f64>>(r#"{"valu": 3}"#).unwrap_err().to_string();
+        assert!(e.contains("valu"), "{e}");
+    }
 
     #[test]
     fn sourced_reads_bare_and_full() {
