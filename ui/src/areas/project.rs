@@ -14,13 +14,16 @@ use crate::state::use_project;
 #[component]
 pub fn ProjectArea() -> impl IntoView {
     let ctx = use_project();
+    let open_path = Memo::new(move |_| ctx.project().map(|p| p.path));
     view! {
         <section data-testid="area-project">
             <h1>"Project"</h1>
             <p class="lede">"Client, site and engineer of the open project file, its revision history and file operations. Every change is saved the moment you make it."</p>
             {move || ctx.state.with(|s| s.as_ref().and_then(|s| s.failure.clone())).map(|f| view! { <FailureCard failure=f/> })}
-            {move || match ctx.project() {
-                Some(p) => view! { <OpenProject project=p/> }.into_any(),
+            // Rebuilt only when another file opens, so fields being typed in
+            // survive the refresh that follows every saved edit.
+            {move || match open_path.get() {
+                Some(_) => view! { <OpenProject/> }.into_any(),
                 None => view! { <NoProject/> }.into_any(),
             }}
             <RecentList/>
@@ -75,130 +78,154 @@ fn NoProject() -> impl IntoView {
 }
 
 #[component]
-fn OpenProject(project: ProjectView) -> impl IntoView {
+fn OpenProject() -> impl IntoView {
     let ctx = use_project();
-    let read_only = project.read_only;
-    let undo_label = project.undo.clone();
-    let redo_label = project.redo.clone();
-    let notices = project.notices.clone();
-    let c = project.counts;
+    // The view as last loaded; every part below follows it.
+    let project = Memo::new(move |_| ctx.project());
+    let read_only = move || project.with(|p| p.as_ref().map(|p| p.read_only).unwrap_or(true));
+    let info = Signal::derive(move || project.with(|p| p.as_ref().map(|p| p.info.clone()).unwrap_or_default()));
     view! {
         <div class="card" data-testid="project-open-card">
-            <div class="project-head">
-                <div>
-                    <h2 data-testid="project-name">{project.info.name.clone()}</h2>
-                    <div class="mono muted" data-testid="project-path">{project.path.clone()}</div>
-                </div>
-                {read_only.then(|| view! { <span class="pill warn" data-testid="project-read-only">"read-only"</span> })}
-            </div>
-            <div class="toolbar">
-                <button class="btn" data-testid="undo" disabled=undo_label.is_none() || read_only
-                    title="Ctrl+Z" on:click=move |_| ctx.run(ipc::project_undo())>
-                    {match &undo_label { Some(l) => format!("Undo {l}"), None => "Undo".into() }}
-                </button>
-                <button class="btn" data-testid="redo" disabled=redo_label.is_none() || read_only
-                    title="Ctrl+Y" on:click=move |_| ctx.run(ipc::project_redo())>
-                    {match &redo_label { Some(l) => format!("Redo {l}"), None => "Redo".into() }}
-                </button>
-                <span class="sep"></span>
-                <button class="btn" data-testid="project-save-as" title="Ctrl+Shift+S" on:click=move |_| ctx.run(ipc::project_save_as())>"Save As…"</button>
-                <button class="btn" on:click=move |_| {
-                    let ctx = ctx;
-                    leptos::task::spawn_local(async move {
-                        match ipc::project_export_json().await {
-                            Ok(path) => ctx.notify(format!("Design exported to {path}.")),
-                            Err(e) => ctx.report(e),
-                        }
-                    });
-                }>"Export design JSON…"</button>
-                <button class="btn" data-testid="project-close" on:click=move |_| ctx.run(ipc::project_close())>"Close"</button>
-            </div>
-            {(!notices.is_empty()).then(|| view! {
-                <ul class="file-notices" data-testid="project-notices">
-                    {notices.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
-                </ul>
+            {move || project.get().map(|project| {
+                let undo_label = project.undo.clone();
+                let redo_label = project.redo.clone();
+                let notices = project.notices.clone();
+                let read_only = project.read_only;
+                view! {
+                    <div class="project-head">
+                        <div>
+                            <h2 data-testid="project-name">{project.info.name.clone()}</h2>
+                            <div class="mono muted" data-testid="project-path">{project.path.clone()}</div>
+                        </div>
+                        {read_only.then(|| view! { <span class="pill warn" data-testid="project-read-only">"read-only"</span> })}
+                    </div>
+                    <div class="toolbar">
+                        <button class="btn" data-testid="undo" disabled=undo_label.is_none() || read_only
+                            title="Ctrl+Z" on:click=move |_| ctx.run(ipc::project_undo())>
+                            {match &undo_label { Some(l) => format!("Undo {l}"), None => "Undo".into() }}
+                        </button>
+                        <button class="btn" data-testid="redo" disabled=redo_label.is_none() || read_only
+                            title="Ctrl+Y" on:click=move |_| ctx.run(ipc::project_redo())>
+                            {match &redo_label { Some(l) => format!("Redo {l}"), None => "Redo".into() }}
+                        </button>
+                        <span class="sep"></span>
+                        <button class="btn" data-testid="project-save-as" title="Ctrl+Shift+S" on:click=move |_| ctx.run(ipc::project_save_as())>"Save As…"</button>
+                        <button class="btn" on:click=move |_| {
+                            leptos::task::spawn_local(async move {
+                                match ipc::project_export_json().await {
+                                    Ok(path) => ctx.notify(format!("Design exported to {path}.")),
+                                    Err(e) => ctx.report(e),
+                                }
+                            });
+                        }>"Export design JSON…"</button>
+                        <button class="btn" data-testid="project-close" on:click=move |_| ctx.run(ipc::project_close())>"Close"</button>
+                    </div>
+                    {(!notices.is_empty()).then(|| view! {
+                        <ul class="file-notices" data-testid="project-notices">
+                            {notices.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
+                        </ul>
+                    })}
+                }
             })}
         </div>
         <div class="grid2">
-            <DetailsForm info=project.info.clone() read_only=read_only/>
+            <DetailsForm info=info read_only=Signal::derive(read_only)/>
             <div class="card">
                 <h2>"File"</h2>
-                <table class="kv">
-                    <tr><th>"Format"</th><td>{format!("version {}", project.schema_version)}</td></tr>
-                    <tr><th>"Created by"</th><td>{project.created_by.clone().unwrap_or_else(|| "unknown".into())}</td></tr>
-                    <tr><th>"Last written by"</th><td>{project.written_by.clone().unwrap_or_else(|| "unknown".into())}</td></tr>
-                    <tr><th>"Size"</th><td>{format_bytes(project.file_bytes)}</td></tr>
-                    <tr><th>"Layout"</th><td>{format!("{} rooms, {} equipment, {} racks, {} UPS/PCS, {} egress paths", c.rooms, c.equipment, c.racks, c.power_units, c.egress_paths)}</td></tr>
-                    <tr><th>"Sizing"</th><td>{format!("{} cases, {} results, {} catalog entries", c.sizing_cases, c.sizing_results, c.catalog_entries)}</td></tr>
-                    <tr><th>"Commissioning"</th><td>{format!("{} sessions, {} step results, {} sign-offs, {} audit entries", c.sessions, c.step_results, c.signoffs, c.audit_entries)}</td></tr>
-                    <tr><th>"Telemetry"</th><td>{format!("{} points, {} samples", c.telemetry_points, c.telemetry_samples)}</td></tr>
-                    <tr><th>"Undo history"</th><td data-testid="undo-depth">{format!("{} steps to undo, {} to redo", project.undo_depth, project.redo_depth)}</td></tr>
-                </table>
+                {move || project.get().map(|project| {
+                    let c = project.counts;
+                    view! {
+                        <table class="kv">
+                            <tr><th>"Format"</th><td>{format!("version {}", project.schema_version)}</td></tr>
+                            <tr><th>"Created by"</th><td>{project.created_by.clone().unwrap_or_else(|| "unknown".into())}</td></tr>
+                            <tr><th>"Last written by"</th><td>{project.written_by.clone().unwrap_or_else(|| "unknown".into())}</td></tr>
+                            <tr><th>"Size"</th><td>{format_bytes(project.file_bytes)}</td></tr>
+                            <tr><th>"Layout"</th><td>{format!("{} rooms, {} equipment, {} racks, {} UPS/PCS, {} egress paths", c.rooms, c.equipment, c.racks, c.power_units, c.egress_paths)}</td></tr>
+                            <tr><th>"Sizing"</th><td>{format!("{} cases, {} results, {} catalog entries", c.sizing_cases, c.sizing_results, c.catalog_entries)}</td></tr>
+                            <tr><th>"Commissioning"</th><td>{format!("{} sessions, {} step results, {} sign-offs, {} audit entries", c.sessions, c.step_results, c.signoffs, c.audit_entries)}</td></tr>
+                            <tr><th>"Telemetry"</th><td>{format!("{} points, {} samples", c.telemetry_points, c.telemetry_samples)}</td></tr>
+                            <tr><th>"Undo history"</th><td data-testid="undo-depth">{format!("{} steps to undo, {} to redo", project.undo_depth, project.redo_depth)}</td></tr>
+                        </table>
+                    }
+                })}
             </div>
         </div>
-        <Revisions revisions=project.revisions.clone() read_only=read_only engineer=project.info.engineer.clone()/>
+        <Revisions project=project/>
     }
 }
 
-/// Project details; each field is saved (one undoable edit) when it loses focus.
+/// Project details; each field is saved (one undoable edit) when it loses
+/// focus. A field being edited keeps what is typed when the view refreshes.
 #[component]
-fn DetailsForm(info: ProjectInfo, read_only: bool) -> impl IntoView {
+fn DetailsForm(info: Signal<ProjectInfo>, read_only: Signal<bool>) -> impl IntoView {
     let ctx = use_project();
-    let current = StoredValue::new(info.clone());
     let save = move |apply: Box<dyn FnOnce(&mut ProjectInfo)>| {
-        let mut next = current.get_value();
+        let current = info.get_untracked();
+        let mut next = current.clone();
         apply(&mut next);
-        if next != current.get_value() {
+        if next != current {
             ctx.run(async move { ipc::project_update_info(&next).await });
         }
     };
-    let field = move |label: &'static str, id: &'static str, value: String, set: fn(&mut ProjectInfo, String)| {
-        view! {
-            <label class="field">
-                <span>{label}</span>
-                <input type="text" data-testid=id prop:value=value disabled=read_only
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        save(Box::new(move |i: &mut ProjectInfo| set(i, v)));
-                    }/>
-            </label>
-        }
+    let field = move |label: &'static str, id: &'static str, get: fn(&ProjectInfo) -> String, set: fn(&mut ProjectInfo, String), multiline: bool| {
+        let value = Signal::derive(move || info.with(get));
+        let on_change = move |ev: leptos::ev::Event| {
+            let v = event_target_value(&ev);
+            save(Box::new(move |i: &mut ProjectInfo| set(i, v)));
+        };
+        let input = if multiline {
+            let node = NodeRef::<leptos::html::Textarea>::new();
+            keep_in_sync(node, value);
+            view! { <textarea rows="2" data-testid=id node_ref=node prop:value=value.get_untracked() disabled=read_only on:change=on_change></textarea> }.into_any()
+        } else {
+            let node = NodeRef::<leptos::html::Input>::new();
+            keep_in_sync(node, value);
+            view! { <input type="text" data-testid=id node_ref=node prop:value=value.get_untracked() disabled=read_only on:change=on_change/> }.into_any()
+        };
+        view! { <label class="field"><span>{label}</span>{input}</label> }
     };
     view! {
         <div class="card">
             <h2>"Details"</h2>
-            {field("Project name", "info-name", info.name.clone(), |i, v| i.name = v)}
-            {field("Client", "info-client", info.client.clone(), |i, v| i.client = v)}
-            {field("Site", "info-site", info.site.clone(), |i, v| i.site = v)}
-            {field("Engineer", "info-engineer", info.engineer.clone(), |i, v| i.engineer = v)}
-            <label class="field">
-                <span>"Address"</span>
-                <textarea rows="2" data-testid="info-address" prop:value=info.address.clone() disabled=read_only
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        save(Box::new(move |i: &mut ProjectInfo| i.address = v));
-                    }></textarea>
-            </label>
-            <label class="field">
-                <span>"Notes"</span>
-                <textarea rows="3" data-testid="info-notes" prop:value=info.notes.clone() disabled=read_only
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        save(Box::new(move |i: &mut ProjectInfo| i.notes = v));
-                    }></textarea>
-            </label>
+            {field("Project name", "info-name", |i| i.name.clone(), |i, v| i.name = v, false)}
+            {field("Client", "info-client", |i| i.client.clone(), |i, v| i.client = v, false)}
+            {field("Site", "info-site", |i| i.site.clone(), |i, v| i.site = v, false)}
+            {field("Engineer", "info-engineer", |i| i.engineer.clone(), |i, v| i.engineer = v, false)}
+            {field("Address", "info-address", |i| i.address.clone(), |i, v| i.address = v, true)}
+            {field("Notes", "info-notes", |i| i.notes.clone(), |i, v| i.notes = v, true)}
         </div>
     }
 }
 
+/// Writes `value` into the field whenever it changes, unless the engineer
+/// is typing in it (then the saved value arrives on blur anyway).
+fn keep_in_sync<E>(node: NodeRef<E>, value: Signal<String>)
+where
+    E: leptos::html::ElementType,
+    E::Output: wasm_bindgen::JsCast + Clone + 'static,
+{
+    Effect::new(move |_| {
+        let v = value.get();
+        let Some(el) = node.get() else { return };
+        let el: &web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_ref(&el);
+        let focused = leptos::prelude::document().active_element().is_some_and(|a| a.is_same_node(Some(el)));
+        if !focused {
+            let _ = js_sys::Reflect::set(el, &wasm_bindgen::JsValue::from_str("value"), &wasm_bindgen::JsValue::from_str(&v));
+        }
+    });
+}
+
 /// Issued revisions of the design documents, and a form to issue one.
 #[component]
-fn Revisions(revisions: Vec<Revision>, read_only: bool, engineer: String) -> impl IntoView {
+fn Revisions(project: Memo<Option<ProjectView>>) -> impl IntoView {
     let ctx = use_project();
-    let next_label = next_revision_label(&revisions);
-    let rev = RwSignal::new(next_label);
+    let revisions = move || project.with(|p| p.as_ref().map(|p| p.revisions.clone()).unwrap_or_default());
+    let read_only = move || project.with(|p| p.as_ref().map(|p| p.read_only).unwrap_or(true));
+    let rev = RwSignal::new(next_revision_label(&revisions()));
     let date = RwSignal::new(today());
-    let author = RwSignal::new(engineer);
+    let author = RwSignal::new(project.with_untracked(|p| p.as_ref().map(|p| p.info.engineer.clone()).unwrap_or_default()));
+    // After a revision is issued, offer the next letter.
+    Effect::new(move |_| rev.set(next_revision_label(&revisions())));
     let description = RwSignal::new(String::new());
     let issue = move |_| {
         let r = Revision { rev: rev.get(), date: date.get(), author: author.get(), description: description.get() };
@@ -210,16 +237,19 @@ fn Revisions(revisions: Vec<Revision>, read_only: bool, engineer: String) -> imp
             <table class="data">
                 <thead><tr><th>"Rev"</th><th>"Date"</th><th>"Author"</th><th>"Description"</th></tr></thead>
                 <tbody data-testid="revisions">
-                    {if revisions.is_empty() {
-                        view! { <tr><td colspan="4" class="muted">"No revision issued yet."</td></tr> }.into_any()
-                    } else {
-                        revisions.into_iter().map(|r| view! {
-                            <tr><td>{r.rev}</td><td>{r.date}</td><td>{r.author}</td><td>{r.description}</td></tr>
-                        }).collect_view().into_any()
+                    {move || {
+                        let revisions = revisions();
+                        if revisions.is_empty() {
+                            view! { <tr><td colspan="4" class="muted">"No revision issued yet."</td></tr> }.into_any()
+                        } else {
+                            revisions.into_iter().map(|r| view! {
+                                <tr><td>{r.rev}</td><td>{r.date}</td><td>{r.author}</td><td>{r.description}</td></tr>
+                            }).collect_view().into_any()
+                        }
                     }}
                 </tbody>
             </table>
-            {(!read_only).then(|| view! {
+            {move || (!read_only()).then(|| view! {
                 <div class="inline-form">
                     <input class="short" type="text" placeholder="Rev" bind:value=rev/>
                     <input class="date" type="text" placeholder="YYYY-MM-DD" bind:value=date/>
