@@ -16,6 +16,8 @@ pub enum Dialog {
     SaveJson { suggested_name: String },
     /// Any other export: file name and one filter (label, extension).
     SaveAs { suggested_name: String, filter: (&'static str, &'static str) },
+    /// Any other import: title and one filter (label, extensions).
+    Open { title: &'static str, filter: (&'static str, &'static [&'static str]) },
 }
 
 fn file_name(stem: &str, ext: &str) -> String {
@@ -58,6 +60,7 @@ pub async fn ask(app: &AppHandle, dialog: Dialog) -> Result<PathBuf, AppError> {
             .add_filter(filter.0, &[filter.1])
             .set_file_name(suggested_name)
             .save_file(send),
+        Dialog::Open { title, filter } => builder.set_title(title).add_filter(filter.0, filter.1).pick_file(send),
     }
     let answer = rx
         .await

@@ -18,6 +18,7 @@ pub mod link_hub;
 mod options;
 mod reports;
 pub mod session;
+pub mod sizing_cases;
 pub mod state;
 
 use std::process::ExitCode;
@@ -85,6 +86,20 @@ pub fn run(options: Options, started: Instant) -> ExitCode {
             commands::commission::commission_sign_off,
             commands::report::report_preview,
             commands::report::report_export,
+            commands::sizing::sizing_overview,
+            commands::sizing::sizing_catalog,
+            commands::sizing::sizing_catalog_put,
+            commands::sizing::sizing_catalog_delete,
+            commands::sizing::sizing_case_create,
+            commands::sizing::sizing_case_get,
+            commands::sizing::sizing_case_rename,
+            commands::sizing::sizing_case_delete,
+            commands::sizing::sizing_case_save,
+            commands::sizing::sizing_ups_compute,
+            commands::sizing::sizing_peak_compute,
+            commands::sizing::sizing_profile_import,
+            commands::sizing::sizing_optimize,
+            commands::sizing::sizing_export_sheet,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

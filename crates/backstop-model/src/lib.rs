@@ -12,6 +12,7 @@
 //! - [`project`]: project metadata and revision history.
 //! - [`catalog`]: equipment catalog entries (cells, cabinets, UPS, PCS).
 //! - [`sizing`]: sizing cases, results and calculation sheets.
+//! - [`sizing_view`]: the Sizing area's envelopes (case list, charts as SVG, catalog edits).
 //! - [`layout`]: rooms, placed equipment, rule sets and violations.
 //! - [`link`]: serial/Modbus settings, devices, points and telemetry.
 //! - [`commissioning`]: checklist templates, step results and sign-off.
@@ -25,6 +26,7 @@ pub mod layout;
 pub mod link;
 pub mod project;
 pub mod sizing;
+pub mod sizing_view;
 pub mod time;
 pub mod workspace;
 

@@ -327,8 +327,10 @@ fn sheet_steps(sheet: &backstop_model::sizing::CalcSheet) -> Vec<CalcStep> {
     out
 }
 
-fn charts(series: &[backstop_model::sizing::ChartSeries]) -> Vec<LineChart> {
-    // Series sharing axes are drawn together.
+/// Line charts of sizing chart series, as printed in the design report
+/// and shown in the app's Sizing area: series sharing both axes (label and
+/// unit) are drawn together, in the order they first appear.
+pub fn charts(series: &[backstop_model::sizing::ChartSeries]) -> Vec<LineChart> {
     let mut charts: Vec<LineChart> = Vec::new();
     for s in series {
         let x = format!("{} ({})", s.x_label, s.x_unit);

@@ -7,3 +7,4 @@ pub mod project;
 pub mod commission;
 pub mod link;
 pub mod report;
+pub mod sizing;

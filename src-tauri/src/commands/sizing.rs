@@ -1,0 +1,140 @@
+//! Sizing commands: the case list, cases (create, open, rename, delete,
+//! save with their result), computing UPS and peak-shaving cases with
+//! charts, load-profile import, the optimizer, the catalog (browse, add or
+//! edit project entries) and the calculation sheet as text. The work is in
+//! `backstop-sizing`; [`crate::sizing_cases`] holds the glue to the file.
+
+use std::path::PathBuf;
+
+use backstop_model::AppError;
+use backstop_model::catalog::CatalogEntry;
+use backstop_model::sizing::{OptimizeResult, PeakCase, UpsCase};
+use backstop_model::sizing_view::{
+    CaseKind, CatalogPutOutcome, CatalogView, OptimizeRequest, PeakComputed, ProfileImport, SaveCaseRequest, SizingCase,
+    SizingOverview, StoredCase, UpsComputed,
+};
+use tauri::{AppHandle, State};
+
+use crate::AppState;
+use crate::dialogs::{self, Dialog};
+use crate::session::store_error;
+use crate::sizing_cases as glue;
+
+/// The catalog to size with: built-in merged with the open project's entries
+/// (built-in only when no project is open). The session is held only while
+/// reading.
+fn catalog(state: &AppState) -> Result<Vec<CatalogEntry>, AppError> {
+    let session = state.session()?;
+    match session.project() {
+        Ok(p) => Ok(glue::catalog_of(Some(&p.design().map_err(store_error)?))),
+        Err(_) => Ok(glue::catalog_of(None)),
+    }
+}
+
+/// Cases of the open project with what their stored results say, and what
+/// the layout offers (racks, UPS units, battery cabinets).
+#[tauri::command(async)]
+pub fn sizing_overview(state: State<'_, AppState>) -> Result<SizingOverview, AppError> {
+    glue::overview(state.session()?.project()?)
+}
+
+/// The catalog with every value's source, and each entry's validation.
+#[tauri::command(async)]
+pub fn sizing_catalog(state: State<'_, AppState>) -> Result<CatalogView, AppError> {
+    let session = state.session()?;
+    match session.project() {
+        Ok(p) => Ok(glue::catalog_view(Some(&p.design().map_err(store_error)?))),
+        Err(_) => Ok(glue::catalog_view(None)),
+    }
+}
+
+/// Adds or replaces a project catalog entry (JSON); field errors come back
+/// in the outcome and nothing is saved.
+#[tauri::command(async)]
+pub fn sizing_catalog_put(app: AppHandle, state: State<'_, AppState>, entry_json: String) -> Result<CatalogPutOutcome, AppError> {
+    state.with_session(&app, |s| glue::put_catalog_entry(s.project_mut()?, &entry_json))
+}
+
+/// Removes a project catalog entry (the built-in one, if any, applies again).
+#[tauri::command(async)]
+pub fn sizing_catalog_delete(app: AppHandle, state: State<'_, AppState>, key: String) -> Result<(), AppError> {
+    state.with_session(&app, |s| glue::delete_catalog_entry(s.project_mut()?, &key))
+}
+
+/// Adds a case prefilled from the layout; returns its key.
+#[tauri::command(async)]
+pub fn sizing_case_create(app: AppHandle, state: State<'_, AppState>, kind: CaseKind, name: String) -> Result<String, AppError> {
+    state.with_session(&app, |s| glue::create_case(s.project_mut()?, kind, &name))
+}
+
+/// A stored case (for peak shaving with its saved profile loaded).
+#[tauri::command(async)]
+pub fn sizing_case_get(state: State<'_, AppState>, key: String) -> Result<StoredCase, AppError> {
+    glue::get_case(state.session()?.project()?, &key)
+}
+
+#[tauri::command(async)]
+pub fn sizing_case_rename(app: AppHandle, state: State<'_, AppState>, key: String, name: String) -> Result<(), AppError> {
+    state.with_session(&app, |s| glue::rename_case(s.project_mut()?, &key, &name))
+}
+
+/// Deletes a case with its result and profile (one undoable edit).
+#[tauri::command(async)]
+pub fn sizing_case_delete(app: AppHandle, state: State<'_, AppState>, key: String) -> Result<(), AppError> {
+    state.with_session(&app, |s| glue::delete_case(s.project_mut()?, &key))
+}
+
+/// Saves a case with its result computed afresh; returns a confirmation.
+#[tauri::command(async)]
+pub fn sizing_case_save(app: AppHandle, state: State<'_, AppState>, request: SaveCaseRequest) -> Result<String, AppError> {
+    state.with_session(&app, |s| glue::save_case(s.project_mut()?, &request))
+}
+
+/// Sizes a UPS case as edited (nothing is saved), with its charts.
+#[tauri::command(async)]
+pub fn sizing_ups_compute(state: State<'_, AppState>, case: UpsCase) -> Result<UpsComputed, AppError> {
+    Ok(glue::compute_ups(&case, &catalog(&state)?))
+}
+
+/// Sizes a peak-shaving case over a held profile (nothing is saved).
+#[tauri::command(async)]
+pub fn sizing_peak_compute(state: State<'_, AppState>, case: PeakCase, profile_token: Option<String>) -> Result<PeakComputed, AppError> {
+    glue::compute_peak(&case, profile_token.as_deref(), &catalog(&state)?)
+}
+
+/// Imports a load-profile CSV: `path`, or the one picked in the native dialog.
+#[tauri::command]
+pub async fn sizing_profile_import(app: AppHandle, path: Option<String>) -> Result<ProfileImport, AppError> {
+    let path = match path {
+        Some(p) if !p.trim().is_empty() => PathBuf::from(p.trim()),
+        _ => dialogs::ask(&app, Dialog::Open { title: "Import a load profile (CSV)", filter: ("Load profile CSV", &["csv", "txt"]) }).await?,
+    };
+    tauri::async_runtime::spawn_blocking(move || glue::import_profile_file(&path))
+        .await
+        .map_err(|e| AppError::internal(format!("reading the profile stopped unexpectedly: {e}")))?
+}
+
+/// Searches the catalog for the cheapest or smallest configurations.
+#[tauri::command(async)]
+pub fn sizing_optimize(state: State<'_, AppState>, request: OptimizeRequest) -> Result<OptimizeResult, AppError> {
+    glue::optimize(&request, &catalog(&state)?)
+}
+
+/// Writes the calculation sheet of a case as text where the engineer
+/// chooses; returns the path.
+#[tauri::command]
+pub async fn sizing_export_sheet(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    case: SizingCase,
+    profile_token: Option<String>,
+) -> Result<String, AppError> {
+    let text = glue::sheet_text(&case, profile_token.as_deref(), &catalog(&state)?)?;
+    let name = match case.name().trim() {
+        "" => "sizing case".to_string(),
+        n => n.replace(['/', '\\'], "-"),
+    };
+    let target = dialogs::ask(&app, Dialog::SaveAs { suggested_name: format!("{name} — calculation sheet.txt"), filter: ("Text", "txt") }).await?;
+    crate::session::write_file_atomically(&target, text.as_bytes())?;
+    Ok(target.display().to_string())
+}

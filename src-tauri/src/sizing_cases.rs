@@ -1,0 +1,1017 @@
+//! Glue between the Sizing commands, the sizing engine and the project
+//! file: cases and results as records, the catalog the project sizes with,
+//! load profiles held for computing, and charts drawn as SVG.
+//!
+//! How a case lives in the file (kinds in [`backstop_model::sizing_view`]):
+//! a `ups-case` / `peak-case` record in `sizing_cases` (body = the case),
+//! for a peak case its CSV as a `load-profile` record `<key>-profile`, and
+//! its result as `ups-result` / `peak-result` `<key>-result` in
+//! `sizing_results` (body = the engine's result, which the design report
+//! prints). Catalog entries a saved case uses are copied into the project
+//! (`Edit::use_catalog_entry`), so the project reopens identically when the
+//! built-in catalog changes. Every user action is one undoable edit.
+//!
+//! Nothing here sizes anything: the numbers come from `backstop-sizing`,
+//! the charts from `backstop-report`.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
+
+use backstop_model::catalog::{CatalogEntry, EntryKind, FieldError};
+use backstop_model::layout::PowerUnitKind;
+use backstop_model::project::{Design, Record};
+use backstop_model::sizing::{
+    ChartSeries, DcBus, DiagSeverity, LoadSpec, OptimizeResult, PeakCase, PeakResult, Redundancy, SizingDiagnostic,
+    UpsCase, UpsResult,
+};
+use backstop_model::sizing_view::{
+    CaseKind, CaseListItem, CatalogItem, CatalogPutOutcome, CatalogView, ChartSvg, EntryOrigin, KeyCount, LayoutFacts,
+    LOAD_PROFILE_KIND, OptimizeRequest, PEAK_CASE_KIND, PEAK_RESULT_KIND, PeakComputed, ProfileImport, ProfileInfo,
+    ProfileLineError, SaveCaseRequest, SizingCase, SizingOverview, StoredCase, StoredProfile, UPS_CASE_KIND,
+    UPS_RESULT_KIND, UpsComputed, profile_key, result_key,
+};
+use backstop_model::{AppError, ErrorCode};
+use backstop_report::charts::{LineChart, Series};
+use backstop_sizing::LoadProfile;
+use backstop_store::{Access, Project};
+
+use crate::session::store_error;
+
+// ---------------------------------------------------------------------------
+// Catalog.
+// ---------------------------------------------------------------------------
+
+/// The project's catalog records split into sizing entries and the rest
+/// (e.g. IT-rack records, listed as "key (kind)").
+pub fn project_entries(design: &Design) -> (Vec<CatalogEntry>, Vec<String>) {
+    let mut entries = Vec::new();
+    let mut other = Vec::new();
+    for rec in &design.catalog {
+        match serde_json::from_str::<CatalogEntry>(&rec.body) {
+            Ok(e) if e.key == rec.key => entries.push(e),
+            _ => other.push(format!("{} ({})", rec.key, rec.kind)),
+        }
+    }
+    (entries, other)
+}
+
+/// The catalog a project sizes with: built-in entries, replaced and extended
+/// by the project's own.
+pub fn catalog_of(design: Option<&Design>) -> Vec<CatalogEntry> {
+    let extra = design.map(|d| project_entries(d).0).unwrap_or_default();
+    backstop_sizing::merged(backstop_sizing::default_catalog(), &extra)
+}
+
+/// The catalog browser's view.
+pub fn catalog_view(design: Option<&Design>) -> CatalogView {
+    let (extra, other_records) = design.map(project_entries).unwrap_or_default();
+    let builtin = backstop_sizing::default_catalog();
+    let mut entries: Vec<CatalogItem> = backstop_sizing::merged(builtin, &extra)
+        .into_iter()
+        .map(|entry| {
+            let origin = match (extra.iter().any(|e| e.key == entry.key), builtin.iter().find(|b| b.key == entry.key)) {
+                (false, _) => EntryOrigin::Builtin,
+                (true, Some(b)) if *b == entry => EntryOrigin::ProjectCopy,
+                (true, Some(_)) => EntryOrigin::ProjectOverride,
+                (true, None) => EntryOrigin::Project,
+            };
+            let problems = backstop_sizing::validate_entry(&entry);
+            CatalogItem { entry, origin, problems }
+        })
+        .collect();
+    entries.sort_by(|a, b| a.entry.key.cmp(&b.entry.key));
+    CatalogView { entries, other_records }
+}
+
+/// Adds or replaces a project catalog entry given as JSON (one edit). An
+/// entry with errors is not saved; warnings (missing sources) do not block.
+pub fn put_catalog_entry(project: &mut Project, json: &str) -> Result<CatalogPutOutcome, AppError> {
+    let mut entry = match serde_json::from_str::<CatalogEntry>(json) {
+        Ok(e) => e,
+        Err(e) => {
+            return Ok(CatalogPutOutcome {
+                saved: false,
+                problems: vec![FieldError {
+                    field: "json".into(),
+                    message: format!(
+                        "the entry could not be read at line {}, column {}: {e}; correct the JSON (every value is a number or {{\"value\": …, \"source\": \"…\"}})",
+                        e.line(),
+                        e.column()
+                    ),
+                    warning: false,
+                }],
+            });
+        }
+    };
+    entry.builtin = false;
+    let problems = backstop_sizing::validate_entry(&entry);
+    if problems.iter().any(|p| !p.warning) {
+        return Ok(CatalogPutOutcome { saved: false, problems });
+    }
+    let design = project.design().map_err(store_error)?;
+    let exists = design.catalog.iter().any(|r| r.key == entry.key);
+    let label = if exists { format!("Edit catalog entry {}", entry.key) } else { format!("Add catalog entry {}", entry.key) };
+    project.edit(&label, |e| e.use_catalog_entry(&entry)).map_err(store_error)?;
+    Ok(CatalogPutOutcome { saved: true, problems })
+}
+
+/// Removes a project catalog entry (one edit). Refused by the store while
+/// placed equipment refers to it.
+pub fn delete_catalog_entry(project: &mut Project, key: &str) -> Result<(), AppError> {
+    project.edit(&format!("Remove catalog entry {key}"), |e| e.delete_catalog_entry(key)).map_err(store_error)
+}
+
+// ---------------------------------------------------------------------------
+// Layout facts and the case list.
+// ---------------------------------------------------------------------------
+
+fn counts(keys: impl Iterator<Item = String>) -> Vec<KeyCount> {
+    let mut m: BTreeMap<String, u32> = BTreeMap::new();
+    for k in keys {
+        *m.entry(k).or_default() += 1;
+    }
+    let mut v: Vec<KeyCount> = m.into_iter().map(|(key, count)| KeyCount { key, count }).collect();
+    v.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
+    v
+}
+
+/// What the layout offers a sizing case: IT load, UPS units, battery cabinets.
+pub fn layout_facts(design: &Design, catalog: &[CatalogEntry]) -> LayoutFacts {
+    let racks = &design.layout.racks;
+    let it_kw: f64 = racks.iter().map(|r| r.load_kw).filter(|v| v.is_finite()).sum();
+    let kw_per_rack = racks.first().map(|r| r.load_kw).filter(|first| {
+        first.is_finite() && *first > 0.0 && racks.iter().all(|r| (r.load_kw - first).abs() <= 1e-9 * first.abs().max(1.0))
+    });
+    let is_battery = |k: &str| backstop_sizing::find(catalog, k).is_some_and(|e| e.kind.is_battery());
+    LayoutFacts {
+        racks: u32::try_from(racks.len()).unwrap_or(u32::MAX),
+        it_kw,
+        kw_per_rack,
+        ups: counts(
+            design
+                .layout
+                .power_units
+                .iter()
+                .filter(|u| u.kind == PowerUnitKind::Ups)
+                .filter_map(|u| u.catalog_key.clone()),
+        ),
+        batteries: counts(design.layout.equipment.iter().filter(|e| is_battery(&e.catalog_key)).map(|e| e.catalog_key.clone())),
+    }
+}
+
+fn num(v: f64) -> String {
+    backstop_sizing::sheet::fmt_num(v)
+}
+
+/// One line saying what a stored UPS result found.
+pub fn ups_summary(r: &UpsResult) -> (String, bool) {
+    let governing = r.governing.and_then(|g| r.methods.iter().find(|m| m.method == g));
+    match governing.and_then(|m| m.config.as_ref().map(|c| (m, c))) {
+        Some((m, c)) => (
+            format!(
+                "{} × {} ({} strings, {} needed), {} kWh; EOL runtime {} min — {} governs",
+                c.units,
+                c.battery_key,
+                c.strings,
+                c.strings_needed,
+                num(c.energy_kwh),
+                m.runtime_eol_min.map_or("–".into(), num),
+                m.method.label()
+            ),
+            true,
+        ),
+        None => {
+            let why = r
+                .diagnostics
+                .iter()
+                .chain(r.methods.iter().flat_map(|m| m.diagnostics.iter()))
+                .find(|d| d.severity == DiagSeverity::Error)
+                .map_or_else(|| "no feasible configuration".to_string(), |d| d.message.clone());
+            (format!("not feasible: {why}"), false)
+        }
+    }
+}
+
+/// One line saying what a stored peak result found.
+pub fn peak_summary(r: &PeakResult) -> (String, bool) {
+    match &r.sizing {
+        Some(s) => (
+            format!(
+                "{} kW threshold: {} kW, {} kWh nameplate ({} kWh installed){}",
+                num(s.point.threshold_kw),
+                num(s.point.power_kw),
+                num(s.point.nameplate_kwh),
+                num(s.installed_kwh),
+                s.battery_units.map_or(String::new(), |n| format!(", {n} battery units"))
+            ),
+            s.point.feasible && !r.diagnostics.iter().any(|d| d.severity == DiagSeverity::Error),
+        ),
+        None if !r.sweep.is_empty() => (format!("threshold sweep of {} points", r.sweep.len()), true),
+        None => {
+            let why = r
+                .diagnostics
+                .iter()
+                .find(|d| d.severity == DiagSeverity::Error)
+                .map_or_else(|| "no sizing".to_string(), |d| d.message.clone());
+            (format!("not feasible: {why}"), false)
+        }
+    }
+}
+
+fn case_kind(kind: &str) -> Option<CaseKind> {
+    match kind {
+        UPS_CASE_KIND => Some(CaseKind::Ups),
+        PEAK_CASE_KIND => Some(CaseKind::Peak),
+        _ => None,
+    }
+}
+
+/// The case list, the layout facts and whether the project is read-only.
+pub fn overview(project: &Project) -> Result<SizingOverview, AppError> {
+    let design = project.design().map_err(store_error)?;
+    let catalog = catalog_of(Some(&design));
+    let mut cases = Vec::new();
+    for rec in design.sizing_cases.iter().filter(|r| r.kind != LOAD_PROFILE_KIND) {
+        let kind = case_kind(&rec.kind);
+        let result = design.sizing_results.iter().find(|r| r.case_key == rec.key);
+        let mut item = CaseListItem {
+            key: rec.key.clone(),
+            kind,
+            name: rec.name.clone(),
+            summary: "not computed yet".into(),
+            has_result: result.is_some(),
+            feasible: None,
+            problem: None,
+        };
+        let readable = match kind {
+            Some(CaseKind::Ups) => serde_json::from_str::<UpsCase>(&rec.body).map(|_| ()),
+            Some(CaseKind::Peak) => serde_json::from_str::<PeakCase>(&rec.body).map(|_| ()),
+            None => {
+                item.problem = Some(format!("a \"{}\" case, which this version cannot edit", rec.kind));
+                Ok(())
+            }
+        };
+        if let Err(e) = readable {
+            item.problem = Some(format!("the stored case cannot be read ({e}); recreate it"));
+        }
+        if let Some(res) = result {
+            let parsed = match res.record.kind.as_str() {
+                UPS_RESULT_KIND => serde_json::from_str::<UpsResult>(&res.record.body).ok().map(|r| ups_summary(&r)),
+                PEAK_RESULT_KIND => serde_json::from_str::<PeakResult>(&res.record.body).ok().map(|r| peak_summary(&r)),
+                _ => None,
+            };
+            match parsed {
+                Some((s, ok)) => {
+                    item.summary = s;
+                    item.feasible = Some(ok);
+                }
+                None => item.summary = format!("a stored {} this version cannot read; save the case again", res.record.kind),
+            }
+        }
+        cases.push(item);
+    }
+    Ok(SizingOverview { cases, read_only: project.access() == Access::View, layout: layout_facts(&design, &catalog) })
+}
+
+// ---------------------------------------------------------------------------
+// Cases: create, read, rename, delete, save.
+// ---------------------------------------------------------------------------
+
+fn record<'a>(design: &'a Design, key: &str) -> Result<&'a Record, AppError> {
+    design
+        .sizing_cases
+        .iter()
+        .find(|r| r.key == key && r.kind != LOAD_PROFILE_KIND)
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("There is no sizing case \"{key}\" in the project; it may have been undone or deleted.")))
+}
+
+fn next_key(design: &Design, prefix: &str) -> String {
+    (1u32..)
+        .map(|n| format!("{prefix}-{n}"))
+        .find(|k| !design.sizing_cases.iter().any(|r| &r.key == k) && !design.sizing_results.iter().any(|r| r.case_key == *k))
+        .unwrap_or_else(|| format!("{prefix}-x"))
+}
+
+/// A new UPS case for the project: the layout's racks, UPS and battery
+/// cabinets when there are any, the engine's defaults otherwise.
+pub fn default_ups_case(name: &str, facts: &LayoutFacts, catalog: &[CatalogEntry]) -> UpsCase {
+    let load = match (facts.racks, facts.kw_per_rack) {
+        (n, Some(kw)) if n > 0 => LoadSpec::PerRack { kw_per_rack: kw, racks: n },
+        (n, None) if n > 0 && facts.it_kw > 0.0 => LoadSpec::Total { kw: facts.it_kw },
+        _ => LoadSpec::Total { kw: 500.0 },
+    };
+    let ups = facts
+        .ups
+        .iter()
+        .find_map(|k| backstop_sizing::find(catalog, &k.key).filter(|e| e.kind == EntryKind::Ups))
+        .or_else(|| catalog.iter().find(|e| e.kind == EntryKind::Ups));
+    let conv = ups.and_then(|u| u.converter.as_ref());
+    let mut case = UpsCase {
+        name: name.to_owned(),
+        load,
+        growth_margin: 0.0,
+        ups_efficiency: conv.map_or(0.95, |c| c.efficiency.value),
+        ups_key: ups.map(|u| u.key.clone()),
+        runtime_min: 5.0,
+        dc_bus: DcBus {
+            v_max: conv.map_or(552.0, |c| c.dc_v_max.value),
+            v_min: conv.map_or(400.0, |c| c.dc_v_min.value),
+            cells_in_series: None,
+            float_v_cell: None,
+        },
+        ambient_c: 20.0,
+        design_margin: 1.10,
+        aging_factor: 1.25,
+        temperature_factor: None,
+        redundancy: Redundancy::N,
+        battery_key: String::new(),
+        methods: Vec::new(),
+        duty_cycle: None,
+        ecm: Default::default(),
+        curve_load_fractions: Vec::new(),
+    };
+    // The layout's battery if it has one; else a Li-ion UPS cabinet, then
+    // any battery, whose string fits the DC window (asked of the engine).
+    let fits = |e: &CatalogEntry| {
+        backstop_sizing::battery::Unit::of(e).is_some_and(|u| backstop_sizing::ups::series_for(&case, u).is_ok())
+    };
+    let li_cabinet = |e: &&CatalogEntry| e.kind == EntryKind::Cabinet && e.battery.as_ref().is_some_and(|b| !b.chemistry.is_aqueous());
+    let battery = facts
+        .batteries
+        .iter()
+        .find_map(|k| backstop_sizing::find(catalog, &k.key))
+        .or_else(|| catalog.iter().filter(li_cabinet).find(|e| fits(e)))
+        .or_else(|| catalog.iter().filter(|e| e.kind.is_battery()).find(|e| fits(e)))
+        .or_else(|| catalog.iter().find(|e| e.kind.is_battery()));
+    case.battery_key = battery.map(|b| b.key.clone()).unwrap_or_default();
+    case
+}
+
+/// A new peak-shaving case: the engine's defaults, a grid-scale container
+/// and PCS from the catalog when there are any; threshold set after the
+/// profile is imported.
+pub fn default_peak_case(name: &str, catalog: &[CatalogEntry]) -> Result<PeakCase, AppError> {
+    let mut case: PeakCase = serde_json::from_value(serde_json::json!({ "name": name }))
+        .map_err(|e| AppError::internal(format!("the default peak case could not be built: {e}")))?;
+    case.battery_key = catalog.iter().find(|e| e.kind == EntryKind::Container).map(|e| e.key.clone());
+    case.pcs_key = catalog.iter().find(|e| e.kind == EntryKind::Pcs).map(|e| e.key.clone());
+    Ok(case)
+}
+
+fn clean_name(name: &str) -> Result<String, AppError> {
+    let n = name.trim();
+    if n.is_empty() {
+        return Err(AppError::invalid("Give the case a name (it heads its calculation sheet and the report section)."));
+    }
+    if n.chars().count() > 120 {
+        return Err(AppError::invalid("Keep the case name under 120 characters."));
+    }
+    Ok(n.to_owned())
+}
+
+/// Adds a new case (one edit "Add sizing case NAME"); returns its key.
+pub fn create_case(project: &mut Project, kind: CaseKind, name: &str) -> Result<String, AppError> {
+    let name = clean_name(name)?;
+    let design = project.design().map_err(store_error)?;
+    let catalog = catalog_of(Some(&design));
+    let (key, rec_kind, body) = match kind {
+        CaseKind::Ups => {
+            let facts = layout_facts(&design, &catalog);
+            (next_key(&design, "ups"), UPS_CASE_KIND, to_json(&default_ups_case(&name, &facts, &catalog))?)
+        }
+        CaseKind::Peak => (next_key(&design, "peak"), PEAK_CASE_KIND, to_json(&default_peak_case(&name, &catalog)?)?),
+    };
+    let rec = Record { key: key.clone(), kind: rec_kind.into(), name: name.clone(), body };
+    project.edit(&format!("Add sizing case {name}"), |e| e.put_sizing_case_record(&rec)).map_err(store_error)?;
+    Ok(key)
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, AppError> {
+    serde_json::to_string(v).map_err(|e| AppError::internal(format!("the sizing data could not be encoded: {e}")))
+}
+
+/// A stored case, its profile loaded for computing (peak cases).
+pub fn get_case(project: &Project, key: &str) -> Result<StoredCase, AppError> {
+    let design = project.design().map_err(store_error)?;
+    let rec = record(&design, key)?;
+    let bad = |e: serde_json::Error| AppError::new(ErrorCode::BadProjectFile, format!("The sizing case \"{}\" cannot be read by this version ({e}); delete it and create it again.", rec.name));
+    let case = match case_kind(&rec.kind) {
+        Some(CaseKind::Ups) => SizingCase::Ups(serde_json::from_str(&rec.body).map_err(bad)?),
+        Some(CaseKind::Peak) => SizingCase::Peak(serde_json::from_str(&rec.body).map_err(bad)?),
+        None => return Err(AppError::invalid(format!("\"{}\" is a {} case, which this version cannot edit.", rec.name, rec.kind))),
+    };
+    let profile = match case.kind() {
+        CaseKind::Peak => stored_profile(&design, key).map(|p| load_profile(&p.file_name, p.csv)).and_then(|i| i.profile),
+        CaseKind::Ups => None,
+    };
+    let has_result = design.sizing_results.iter().any(|r| r.case_key == key);
+    Ok(StoredCase { key: key.to_owned(), name: rec.name.clone(), case, profile, has_result })
+}
+
+fn stored_profile(design: &Design, case_key: &str) -> Option<StoredProfile> {
+    let pk = profile_key(case_key);
+    design
+        .sizing_cases
+        .iter()
+        .find(|r| r.key == pk && r.kind == LOAD_PROFILE_KIND)
+        .and_then(|r| serde_json::from_str::<StoredProfile>(&r.body).ok())
+}
+
+/// Renames a case (record and the name inside it, and its stored result's
+/// name) as one edit.
+pub fn rename_case(project: &mut Project, key: &str, name: &str) -> Result<(), AppError> {
+    let name = clean_name(name)?;
+    let design = project.design().map_err(store_error)?;
+    let rec = record(&design, key)?.clone();
+    if rec.name == name {
+        return Ok(());
+    }
+    let mut body: serde_json::Value = serde_json::from_str(&rec.body)
+        .map_err(|e| AppError::new(ErrorCode::BadProjectFile, format!("The sizing case \"{}\" cannot be read ({e}).", rec.name)))?;
+    if let Some(obj) = body.as_object_mut() {
+        obj.insert("name".into(), serde_json::Value::String(name.clone()));
+    }
+    let new = Record { name: name.clone(), body: to_json(&body)?, ..rec.clone() };
+    let mut results: Vec<_> = design.sizing_results.iter().filter(|r| r.case_key == key).cloned().collect();
+    for r in &mut results {
+        r.record.name = name.clone();
+        if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&r.record.body) {
+            if let Some(obj) = v.as_object_mut() {
+                obj.insert("case_name".into(), serde_json::Value::String(name.clone()));
+            }
+            r.record.body = to_json(&v)?;
+        }
+    }
+    project
+        .edit(&format!("Rename sizing case {} to {name}", rec.name), |e| {
+            e.put_sizing_case_record(&new)?;
+            results.iter().try_for_each(|r| e.put_sizing_result_record(r))
+        })
+        .map_err(store_error)
+}
+
+/// Deletes a case with its results and profile (one edit).
+pub fn delete_case(project: &mut Project, key: &str) -> Result<(), AppError> {
+    let design = project.design().map_err(store_error)?;
+    let rec = record(&design, key)?.clone();
+    let results: Vec<String> = design.sizing_results.iter().filter(|r| r.case_key == key).map(|r| r.record.key.clone()).collect();
+    let has_profile = design.sizing_cases.iter().any(|r| r.key == profile_key(key));
+    project
+        .edit(&format!("Delete sizing case {}", rec.name), |e| {
+            for r in &results {
+                e.delete_sizing_result(r)?;
+            }
+            if has_profile {
+                e.delete_sizing_case(&profile_key(key))?;
+            }
+            e.delete_sizing_case(key)
+        })
+        .map_err(store_error)
+}
+
+/// Input errors of a computed result (out-of-range or missing values):
+/// a case with these is not saved.
+fn input_errors<'a>(diags: impl Iterator<Item = &'a SizingDiagnostic>) -> Vec<String> {
+    diags.filter(|d| d.severity == DiagSeverity::Error && d.constraint == "input").map(|d| d.message.clone()).collect()
+}
+
+/// Saves a case with a freshly computed result, and copies the catalog
+/// entries it uses into the project (one edit "Save sizing case NAME").
+/// Returns a confirmation for the engineer.
+pub fn save_case(project: &mut Project, req: &SaveCaseRequest) -> Result<String, AppError> {
+    let design = project.design().map_err(store_error)?;
+    let rec = record(&design, &req.key)?.clone();
+    let catalog = catalog_of(Some(&design));
+    let mut case = req.case.clone();
+    let name = match case.name().trim() {
+        "" => rec.name.clone(),
+        n => clean_name(n)?,
+    };
+    match &mut case {
+        SizingCase::Ups(c) => c.name = name.clone(),
+        SizingCase::Peak(c) => c.name = name.clone(),
+    }
+    let expected = match case.kind() {
+        CaseKind::Ups => UPS_CASE_KIND,
+        CaseKind::Peak => PEAK_CASE_KIND,
+    };
+    if rec.kind != expected {
+        return Err(AppError::invalid(format!("\"{}\" is a {} record; it cannot be saved as a {} case.", rec.name, rec.kind, case.kind().label())));
+    }
+    let mut used: Vec<&str> = Vec::new();
+    let mut profile_rec: Option<Record> = None;
+    let result: Option<(String, &str)> = match &case {
+        SizingCase::Ups(c) => {
+            let r = backstop_sizing::size_ups(c, &catalog);
+            let bad = input_errors(r.diagnostics.iter());
+            if !bad.is_empty() {
+                return Err(AppError::invalid(format!("The case was not saved; correct these inputs first: {}.", bad.join("; "))));
+            }
+            used.push(c.battery_key.as_str());
+            used.extend(c.ups_key.as_deref());
+            Some((to_json(&r)?, UPS_RESULT_KIND))
+        }
+        SizingCase::Peak(c) => {
+            used.extend(c.battery_key.as_deref());
+            used.extend(c.pcs_key.as_deref());
+            let held = match &req.profile_token {
+                Some(t) => Some(profiles().get(t)?),
+                None => stored_profile(&design, &req.key).map(|p| load_profile(&p.file_name, p.csv)).and_then(|i| i.profile).and_then(|p| profiles().get(&p.token).ok()),
+            };
+            match held {
+                Some(h) => {
+                    if req.profile_token.is_some() {
+                        let sp = StoredProfile { case_key: req.key.clone(), file_name: h.file_name.clone(), csv: h.csv.to_string() };
+                        profile_rec = Some(Record { key: profile_key(&req.key), kind: LOAD_PROFILE_KIND.into(), name: h.file_name.clone(), body: to_json(&sp)? });
+                    }
+                    let r = backstop_sizing::size_peak(c, &h.profile, &catalog);
+                    let bad = input_errors(r.diagnostics.iter());
+                    if !bad.is_empty() {
+                        return Err(AppError::invalid(format!("The case was not saved; correct these inputs first: {}.", bad.join("; "))));
+                    }
+                    Some((to_json(&r)?, PEAK_RESULT_KIND))
+                }
+                None => None,
+            }
+        }
+    };
+    let to_copy: Vec<CatalogEntry> = used
+        .iter()
+        .filter(|k| !k.is_empty() && !design.catalog.iter().any(|r| r.key == **k))
+        .filter_map(|k| backstop_sizing::find(&catalog, k).cloned())
+        .collect();
+    let case_rec = Record { key: req.key.clone(), kind: rec.kind.clone(), name: name.clone(), body: to_json(&case_body(&case))? };
+    let old_results: Vec<String> = design.sizing_results.iter().filter(|r| r.case_key == req.key).map(|r| r.record.key.clone()).collect();
+    let rkey = result_key(&req.key);
+    project
+        .edit(&format!("Save sizing case {name}"), |e| {
+            for entry in &to_copy {
+                e.use_catalog_entry(entry)?;
+            }
+            e.put_sizing_case_record(&case_rec)?;
+            if let Some(p) = &profile_rec {
+                e.put_sizing_case_record(p)?;
+            }
+            match &result {
+                Some((body, kind)) => {
+                    for k in old_results.iter().filter(|k| **k != rkey) {
+                        e.delete_sizing_result(k)?;
+                    }
+                    e.put_sizing_result_record(&backstop_model::project::SizingResultRecord {
+                        case_key: req.key.clone(),
+                        record: Record { key: rkey.clone(), kind: (*kind).into(), name: name.clone(), body: body.clone() },
+                    })
+                }
+                None => old_results.iter().try_for_each(|k| e.delete_sizing_result(k)),
+            }
+        })
+        .map_err(store_error)?;
+    Ok(match result {
+        Some(_) => format!("Saved “{name}” with its result; the design report prints its calculation sheet."),
+        None => format!("Saved “{name}” without a result: import a load profile to compute it."),
+    })
+}
+
+fn case_body(case: &SizingCase) -> serde_json::Value {
+    match case {
+        SizingCase::Ups(c) => serde_json::to_value(c).unwrap_or_default(),
+        SizingCase::Peak(c) => serde_json::to_value(c).unwrap_or_default(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Load profiles held for computing.
+// ---------------------------------------------------------------------------
+
+/// A parsed profile with the text it came from.
+pub struct HeldProfile {
+    /// File name it came from.
+    pub file_name: String,
+    /// The CSV as read (kept to store with the case).
+    pub csv: Arc<str>,
+    /// The parsed profile.
+    pub profile: Arc<LoadProfile>,
+}
+
+/// Profiles imported or loaded in this session, by token. Bounded: the
+/// oldest are forgotten first (a year of 15-minute data is ~1 MB).
+#[derive(Default)]
+pub struct Profiles {
+    next: u64,
+    held: Vec<(String, Arc<HeldProfile>)>,
+}
+
+/// How many profiles are held at once.
+pub const PROFILES_HELD: usize = 6;
+
+fn profiles() -> ProfilesHandle {
+    static P: OnceLock<Mutex<Profiles>> = OnceLock::new();
+    ProfilesHandle(P.get_or_init(Mutex::default))
+}
+
+struct ProfilesHandle(&'static Mutex<Profiles>);
+
+impl ProfilesHandle {
+    fn lock(&self) -> std::sync::MutexGuard<'static, Profiles> {
+        // A panic while holding it can only leave a consistent list behind.
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn insert(&self, held: HeldProfile) -> String {
+        let mut p = self.lock();
+        // The same text from the same file keeps its token.
+        if let Some((t, _)) = p.held.iter().find(|(_, h)| h.file_name == held.file_name && h.csv == held.csv) {
+            return t.clone();
+        }
+        p.next += 1;
+        let token = format!("profile-{}", p.next);
+        p.held.push((token.clone(), Arc::new(held)));
+        if p.held.len() > PROFILES_HELD {
+            p.held.remove(0);
+        }
+        token
+    }
+
+    fn get(&self, token: &str) -> Result<Arc<HeldProfile>, AppError> {
+        self.lock().held.iter().find(|(t, _)| t == token).map(|(_, h)| h.clone()).ok_or_else(|| {
+            AppError::new(ErrorCode::NotFound, "The load profile is no longer held in memory; import it again (or reopen the saved case).")
+        })
+    }
+}
+
+/// Parses a profile's text; a usable one is held for computing.
+pub fn load_profile(file_name: &str, csv: String) -> ProfileImport {
+    match backstop_sizing::parse_profile(&csv) {
+        Ok(profile) => {
+            let summary = profile.summary.clone();
+            let warnings = profile.warnings.clone();
+            let token = profiles().insert(HeldProfile { file_name: file_name.to_owned(), csv: Arc::from(csv), profile: Arc::new(profile) });
+            ProfileImport {
+                file_name: file_name.to_owned(),
+                profile: Some(ProfileInfo { token, file_name: file_name.to_owned(), summary, warnings }),
+                errors: Vec::new(),
+            }
+        }
+        Err(errors) => ProfileImport {
+            file_name: file_name.to_owned(),
+            profile: None,
+            errors: errors.into_iter().map(|e| ProfileLineError { line: e.line, message: e.message }).collect(),
+        },
+    }
+}
+
+/// Reads a profile file (at most [`MAX_PROFILE_BYTES`]) and parses it.
+pub fn import_profile_file(path: &std::path::Path) -> Result<ProfileImport, AppError> {
+    let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+    let meta = std::fs::metadata(path).map_err(|e| AppError::new(ErrorCode::Io, format!("Could not read {}: {e}.", path.display())))?;
+    if meta.len() > MAX_PROFILE_BYTES {
+        return Err(AppError::invalid(format!(
+            "{file_name} is {} MB; a load profile of a year at 1-minute intervals is under {} MB. Export the interval data only (timestamp and load columns).",
+            meta.len() / 1_000_000,
+            MAX_PROFILE_BYTES / 1_000_000
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| AppError::new(ErrorCode::Io, format!("Could not read {}: {e}.", path.display())))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            // Spreadsheet exports in Windows-1252/Latin-1: bytes above 0x7F
+            // are the same code points in Latin-1, which is close enough for
+            // headers such as "Leistung [kW]" and never touches digits.
+            let bytes = e.into_bytes();
+            bytes.iter().map(|&b| char::from(b)).collect()
+        }
+    };
+    Ok(load_profile(&file_name, text))
+}
+
+/// Largest profile file read, bytes.
+pub const MAX_PROFILE_BYTES: u64 = 64_000_000;
+
+fn held_for(token: Option<&str>) -> Result<Arc<HeldProfile>, AppError> {
+    match token {
+        Some(t) => profiles().get(t),
+        None => Err(AppError::invalid("Import a load profile (CSV) first: peak shaving is sized over the site's measured demand.")),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Computing, with charts.
+// ---------------------------------------------------------------------------
+
+/// Which chart a group of series is, from the ids of its series.
+fn chart_id(first_series_id: &str) -> String {
+    if first_series_id.contains("runtime-vs-load") {
+        return "runtime-vs-load".into();
+    }
+    for suffix in ["-bol", "-eol", "-min", "-max"] {
+        if let Some(s) = first_series_id.strip_suffix(suffix) {
+            return s.to_owned();
+        }
+    }
+    first_series_id.to_owned()
+}
+
+fn x_range(c: &LineChart) -> Option<(f64, f64)> {
+    let xs = c.series.iter().flat_map(|s| s.points.iter().map(|p| p.0)).filter(|x| x.is_finite());
+    let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+    (lo <= hi).then_some((lo, hi))
+}
+
+fn y_range(c: &LineChart) -> Option<(f64, f64)> {
+    let ys = c.series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).filter(|y| y.is_finite());
+    let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| (a.min(y), b.max(y)));
+    (lo <= hi).then_some((lo, hi))
+}
+
+fn reference(name: String, points: Vec<(f64, f64)>) -> Series {
+    Series { name, points, reference: true }
+}
+
+/// Draws the series as the report does, with reference lines the engineer
+/// reads margins against. `refs` adds them per chart id.
+fn draw(series: &[ChartSeries], refs: impl Fn(&str, &mut LineChart)) -> Vec<ChartSvg> {
+    let mut out = Vec::new();
+    for mut chart in backstop_report::build::charts(series) {
+        let first = series.iter().find(|s| chart.series.first().is_some_and(|c| c.name == s.label));
+        let id = first.map_or_else(|| "chart".to_string(), |s| chart_id(&s.id));
+        if chart.series.len() == 1 {
+            chart.title = chart.series[0].name.clone();
+        }
+        refs(&id, &mut chart);
+        match chart.to_svg() {
+            Ok(svg) => out.push(ChartSvg { id, title: chart.title.clone(), svg }),
+            Err(e) => eprintln!("backstop-app: sizing chart skipped: {e}"),
+        }
+    }
+    out
+}
+
+/// Charts of a UPS result: runtime vs load (every method, BOL and EOL, with
+/// the required runtime and the design load), discharge voltage (with the
+/// cut-off) and SOC over time.
+pub fn ups_charts(case: &UpsCase, r: &UpsResult) -> Vec<ChartSvg> {
+    let series: Vec<ChartSeries> = r.methods.iter().flat_map(|m| m.charts.iter().cloned()).collect();
+    let cutoff = r
+        .methods
+        .iter()
+        .find(|m| m.method == backstop_model::sizing::UpsMethod::Ecm)
+        .and_then(|m| m.config.as_ref())
+        .map(|c| c.end_v_cell * f64::from(c.cells_in_series));
+    draw(&series, |id, chart| match id {
+        "runtime-vs-load" => {
+            if let (Some((x0, x1)), Some((_, y1))) = (x_range(chart), y_range(chart)) {
+                let t = case.runtime_min;
+                chart.series.push(reference(format!("required runtime {} min", num(t)), vec![(x0, t), (x1, t)]));
+                let p = r.load.design_kw;
+                if p > 0.0 && p.is_finite() {
+                    chart.series.push(reference(format!("design load {} kW", num(p)), vec![(p, 0.0), (p, y1.max(t))]));
+                }
+            }
+        }
+        "ecm-voltage" => {
+            if let (Some(v), Some((x0, x1))) = (cutoff, x_range(chart)) {
+                if v.is_finite() && v > 0.0 {
+                    chart.series.push(reference(format!("cut-off {} V", num(v)), vec![(x0, v), (x1, v)]));
+                }
+            }
+        }
+        _ => {}
+    })
+}
+
+/// Charts of a peak result: kW and kWh versus threshold, SOC over the first
+/// year (daily min/max), capacity fade year by year.
+pub fn peak_charts(case: &PeakCase, r: &PeakResult) -> Vec<ChartSvg> {
+    draw(&r.charts, |id, chart| {
+        if id == "soh-by-year" {
+            if let Some((x0, x1)) = x_range(chart) {
+                let y = case.eol_soh * 100.0;
+                // Only when the chart is in percent, like the engine's series.
+                if chart.y_label.contains('%') {
+                    chart.series.push(reference(format!("sized for {} % at end of life", num(y)), vec![(x0, y), (x1, y)]));
+                }
+            }
+        }
+    })
+}
+
+fn elapsed_ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Sizes a UPS case (not saved) and draws its charts.
+pub fn compute_ups(case: &UpsCase, catalog: &[CatalogEntry]) -> UpsComputed {
+    let t = Instant::now();
+    let result = backstop_sizing::size_ups(case, catalog);
+    let charts = ups_charts(case, &result);
+    UpsComputed { result, charts, compute_ms: elapsed_ms(t) }
+}
+
+/// Sizes a peak case over a held profile (not saved) and draws its charts.
+pub fn compute_peak(case: &PeakCase, token: Option<&str>, catalog: &[CatalogEntry]) -> Result<PeakComputed, AppError> {
+    let t = Instant::now();
+    let held = held_for(token)?;
+    let result = backstop_sizing::size_peak(case, &held.profile, catalog);
+    let charts = peak_charts(case, &result);
+    Ok(PeakComputed { result, charts, compute_ms: elapsed_ms(t) })
+}
+
+/// Runs the optimizer for a UPS or peak case.
+pub fn optimize(req: &OptimizeRequest, catalog: &[CatalogEntry]) -> Result<OptimizeResult, AppError> {
+    Ok(match &req.case {
+        SizingCase::Ups(c) => backstop_sizing::optimize_ups(c, catalog, &req.options),
+        SizingCase::Peak(c) => {
+            let held = held_for(req.profile_token.as_deref())?;
+            backstop_sizing::optimize_peak(c, &held.profile, catalog, &req.options)
+        }
+    })
+}
+
+/// The calculation sheet of a case as plain text (computed afresh).
+pub fn sheet_text(case: &SizingCase, token: Option<&str>, catalog: &[CatalogEntry]) -> Result<String, AppError> {
+    let sheet = match case {
+        SizingCase::Ups(c) => backstop_sizing::size_ups(c, catalog).sheet,
+        SizingCase::Peak(c) => backstop_sizing::size_peak(c, &held_for(token)?.profile, catalog).sheet,
+    };
+    Ok(backstop_sizing::render_text(&sheet))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use backstop_model::project::ProjectInfo;
+    use backstop_store::CreateOptions;
+
+    fn project() -> (tempfile::TempDir, Project) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = Project::create(&dir.path().join("s.backstop"), &ProjectInfo { name: "Sizing".into(), ..Default::default() }, &CreateOptions::default()).unwrap();
+        (dir, p)
+    }
+
+    fn undo_label(p: &Project) -> String {
+        p.undo_state().unwrap().undo.map(|s| s.label).unwrap_or_default()
+    }
+
+    const PROFILE: &str = "timestamp,load_kW\n2025-01-01 00:00,900\n2025-01-01 00:15,1200\n2025-01-01 00:30,1300\n2025-01-01 00:45,800\n2025-01-01 01:00,700\n2025-01-01 01:15,1250\n2025-01-01 01:30,900\n2025-01-01 01:45,600\n";
+
+    #[test]
+    fn ups_case_lifecycle_is_one_undoable_edit_per_action() {
+        let (_d, mut p) = project();
+        let key = create_case(&mut p, CaseKind::Ups, "  Hall A  ").unwrap();
+        assert_eq!(key, "ups-1");
+        assert_eq!(undo_label(&p), "Add sizing case Hall A");
+        let ov = overview(&p).unwrap();
+        assert_eq!(ov.cases.len(), 1);
+        assert_eq!(ov.cases[0].summary, "not computed yet");
+        assert!(!ov.cases[0].has_result);
+
+        let stored = get_case(&p, &key).unwrap();
+        let SizingCase::Ups(mut case) = stored.case else { panic!("a UPS case") };
+        assert_eq!(case.name, "Hall A");
+        assert!(!case.battery_key.is_empty(), "a battery from the catalog is preselected");
+        case.runtime_min = 10.0;
+        let computed = compute_ups(&case, &catalog_of(None));
+        assert!(computed.result.governing.is_some(), "{:?}", computed.result.diagnostics);
+        let ids: Vec<&str> = computed.charts.iter().map(|c| c.id.as_str()).collect();
+        assert!(ids.contains(&"runtime-vs-load") && ids.contains(&"ecm-voltage") && ids.contains(&"ecm-soc"), "{ids:?}");
+        assert!(computed.charts.iter().all(|c| c.svg.starts_with("<svg")));
+        let rt = computed.charts.iter().find(|c| c.id == "runtime-vs-load").unwrap();
+        assert!(rt.svg.contains("required runtime 10 min"), "the reference line is labelled");
+
+        let msg = save_case(&mut p, &SaveCaseRequest { key: key.clone(), case: SizingCase::Ups(case.clone()), profile_token: None }).unwrap();
+        assert!(msg.contains("with its result"), "{msg}");
+        assert_eq!(undo_label(&p), "Save sizing case Hall A");
+        let d = p.design().unwrap();
+        assert_eq!(d.sizing_results.len(), 1);
+        assert_eq!(d.sizing_results[0].record.kind, UPS_RESULT_KIND);
+        assert_eq!(d.sizing_results[0].record.key, "ups-1-result");
+        let stored: UpsResult = serde_json::from_str(&d.sizing_results[0].record.body).unwrap();
+        assert_eq!(stored, computed.result, "the stored result is the one the UI showed");
+        for k in [case.battery_key.as_str(), case.ups_key.as_deref().unwrap()] {
+            assert!(d.catalog.iter().any(|r| r.key == k), "{k} copied into the project");
+        }
+        let ov = overview(&p).unwrap();
+        assert_eq!(ov.cases[0].feasible, Some(true));
+        assert!(ov.cases[0].summary.contains("governs"), "{}", ov.cases[0].summary);
+
+        rename_case(&mut p, &key, "Hall A north").unwrap();
+        assert_eq!(undo_label(&p), "Rename sizing case Hall A to Hall A north");
+        let d = p.design().unwrap();
+        assert_eq!(d.sizing_results[0].record.name, "Hall A north");
+        assert!(d.sizing_cases[0].body.contains("Hall A north"));
+
+        delete_case(&mut p, &key).unwrap();
+        assert_eq!(undo_label(&p), "Delete sizing case Hall A north");
+        assert!(p.design().unwrap().sizing_results.is_empty());
+        p.undo().unwrap();
+        assert_eq!(overview(&p).unwrap().cases.len(), 1, "undo brings the case back");
+        assert_eq!(p.design().unwrap().sizing_results.len(), 1, "…with its result");
+    }
+
+    #[test]
+    fn invalid_inputs_are_not_saved_and_name_the_field() {
+        let (_d, mut p) = project();
+        let key = create_case(&mut p, CaseKind::Ups, "Bad").unwrap();
+        let SizingCase::Ups(mut case) = get_case(&p, &key).unwrap().case else { panic!() };
+        case.runtime_min = -3.0;
+        let err = save_case(&mut p, &SaveCaseRequest { key, case: SizingCase::Ups(case), profile_token: None }).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidInput);
+        assert!(err.message.contains("runtime_min"), "{}", err.message);
+        assert!(p.design().unwrap().sizing_results.is_empty());
+        assert!(create_case(&mut p, CaseKind::Ups, "   ").is_err());
+        assert_eq!(get_case(&p, "nope").unwrap_err().code, ErrorCode::NotFound);
+    }
+
+    #[test]
+    fn peak_case_keeps_its_profile_with_the_case() {
+        let (_d, mut p) = project();
+        let key = create_case(&mut p, CaseKind::Peak, "Demand charge").unwrap();
+        let imported = load_profile("jan.csv", PROFILE.to_string());
+        let info = imported.profile.expect("a valid profile");
+        assert_eq!(info.summary.rows, 8);
+        let SizingCase::Peak(mut case) = get_case(&p, &key).unwrap().case else { panic!() };
+        assert!(compute_peak(&case, None, &catalog_of(None)).is_err(), "no profile → a clear error");
+        case.threshold_kw = Some(1000.0);
+        case.battery_key = None;
+        case.pcs_key = None;
+        let c = compute_peak(&case, Some(&info.token), &catalog_of(None)).unwrap();
+        assert!(c.result.sizing.is_some(), "{:?}", c.result.diagnostics);
+        save_case(&mut p, &SaveCaseRequest { key: key.clone(), case: SizingCase::Peak(case), profile_token: Some(info.token) }).unwrap();
+        let d = p.design().unwrap();
+        let prof = d.sizing_cases.iter().find(|r| r.key == "peak-1-profile").unwrap();
+        assert_eq!(prof.kind, LOAD_PROFILE_KIND);
+        let sp: StoredProfile = serde_json::from_str(&prof.body).unwrap();
+        assert_eq!(sp.csv, PROFILE);
+        assert_eq!(d.sizing_results[0].record.kind, PEAK_RESULT_KIND);
+        assert_eq!(overview(&p).unwrap().cases.len(), 1, "the profile record is not listed as a case");
+        let again = get_case(&p, &key).unwrap();
+        assert_eq!(again.profile.unwrap().summary.rows, 8, "the saved profile is loaded with the case");
+        delete_case(&mut p, &key).unwrap();
+        assert!(p.design().unwrap().sizing_cases.is_empty(), "case and profile deleted together");
+    }
+
+    #[test]
+    fn profile_errors_carry_line_numbers() {
+        let bad = "timestamp,load_kW\n2025-01-01 00:00,900\n2025-01-01 00:15,abc\n2025-01-01 00:15,1000\n";
+        let r = load_profile("bad.csv", bad.to_string());
+        assert!(r.profile.is_none());
+        assert!(r.errors.iter().any(|e| e.line == 3), "{:?}", r.errors);
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("latin1.csv");
+        std::fs::write(&f, b"Zeit;Leistung [kW] \xb0\n2025-01-01 00:00;900\n2025-01-01 00:15;950\n").unwrap();
+        let r = import_profile_file(&f).unwrap();
+        assert!(r.profile.is_some(), "a Latin-1 header is read: {:?}", r.errors);
+        assert_eq!(import_profile_file(&dir.path().join("missing.csv")).unwrap_err().code, ErrorCode::Io);
+    }
+
+    #[test]
+    fn catalog_edits_validate_per_field_and_are_undoable() {
+        let (_d, mut p) = project();
+        let builtin = backstop_sizing::find(backstop_sizing::default_catalog(), "lfp-ups-cabinet-512v100").unwrap().clone();
+        let mut e = builtin.clone();
+        e.key = "my-cabinet".into();
+        e.battery.as_mut().unwrap().capacity_ah.value = -5.0;
+        let out = put_catalog_entry(&mut p, &serde_json::to_string(&e).unwrap()).unwrap();
+        assert!(!out.saved);
+        assert!(out.problems.iter().any(|f| f.field == "battery.capacity_ah" && !f.warning), "{:?}", out.problems);
+        let out = put_catalog_entry(&mut p, "{\"key\": 3").unwrap();
+        assert!(!out.saved && out.problems[0].field == "json" && out.problems[0].message.contains("line 1"), "{:?}", out.problems);
+
+        e.battery.as_mut().unwrap().capacity_ah.value = 105.0;
+        let out = put_catalog_entry(&mut p, &serde_json::to_string(&e).unwrap()).unwrap();
+        assert!(out.saved, "{:?}", out.problems);
+        assert_eq!(undo_label(&p), "Add catalog entry my-cabinet");
+        let view = catalog_view(Some(&p.design().unwrap()));
+        let mine = view.entries.iter().find(|i| i.entry.key == "my-cabinet").unwrap();
+        assert_eq!(mine.origin, EntryOrigin::Project);
+        assert!(!mine.entry.builtin);
+
+        let mut over = builtin.clone();
+        over.cost.value = 30000.0;
+        put_catalog_entry(&mut p, &serde_json::to_string(&over).unwrap()).unwrap();
+        let view = catalog_view(Some(&p.design().unwrap()));
+        let o = view.entries.iter().find(|i| i.entry.key == builtin.key).unwrap();
+        assert_eq!(o.origin, EntryOrigin::ProjectOverride);
+        assert_eq!(o.entry.cost.value, 30000.0, "the project's version is the one sized with");
+        assert_eq!(catalog_of(Some(&p.design().unwrap())).iter().filter(|e| e.key == builtin.key).count(), 1);
+
+        delete_catalog_entry(&mut p, "my-cabinet").unwrap();
+        assert_eq!(undo_label(&p), "Remove catalog entry my-cabinet");
+        p.undo().unwrap();
+        assert!(catalog_view(Some(&p.design().unwrap())).entries.iter().any(|i| i.entry.key == "my-cabinet"));
+    }
+
+    #[test]
+    fn optimizer_and_sheet_text() {
+        let facts = LayoutFacts { racks: 10, it_kw: 600.0, kw_per_rack: Some(60.0), ..Default::default() };
+        let cat = catalog_of(None);
+        let case = default_ups_case("Opt", &facts, &cat);
+        assert_eq!(case.load, LoadSpec::PerRack { kw_per_rack: 60.0, racks: 10 });
+        let r = optimize(&OptimizeRequest { case: SizingCase::Ups(case.clone()), profile_token: None, options: Default::default() }, &cat).unwrap();
+        assert!(!r.best.is_empty() && r.candidates_evaluated > 0, "{:?}", r.diagnostics);
+        let text = sheet_text(&SizingCase::Ups(case), None, &cat).unwrap();
+        assert!(text.contains("UPS battery sizing — Opt") && text.contains("Battery power"), "{text}");
+    }
+}
