@@ -12,7 +12,7 @@ use backstop_model::layout::{
     Clearances, Door, DoorLeadsTo, DoorSwing, EgressPath, Environment, ItRack, PlacedEquipment, Placement, Point,
     PowerUnit, PowerUnitKind, Room, RoomShape, Rotation,
 };
-use backstop_model::project::{Design, ProjectInfo, Record, Revision, Settings, Tolerances};
+use backstop_model::project::{Design, ProjectInfo, Record, Revision, Settings, SizingResultRecord, Tolerances};
 use backstop_store::{CreateOptions, Project};
 
 /// Built-in catalog entry of the demo's battery cabinets (512 V, 51.2 kWh LFP).
@@ -156,8 +156,49 @@ pub fn design(now_ms: i64) -> Design {
         route: vec![Point::new(18_500, 3_500), Point::new(21_500, 3_500), Point::new(21_500, 0)],
         width_mm: 1_100,
     }];
+    if let Some((case, result)) = sizing_records() {
+        d.sizing_cases.push(case);
+        d.sizing_results.push(result);
+    }
     d.sort_canonical();
     d
+}
+
+/// The demo's UPS ride-through case for the hall's 600 kW of racks, with its
+/// result computed by the engine (so the Sizing area and the design report
+/// show a real calculation sheet out of the box). Stored as the app stores
+/// cases: kinds and keys from `backstop_model::sizing_view`.
+fn sizing_records() -> Option<(Record, SizingResultRecord)> {
+    use backstop_model::sizing::{DcBus, LoadSpec, Redundancy, UpsCase};
+    use backstop_model::sizing_view::{UPS_CASE_KIND, UPS_RESULT_KIND, result_key};
+    let case = UpsCase {
+        name: "Hall B ride-through".into(),
+        load: LoadSpec::PerRack { kw_per_rack: 60.0, racks: 10 },
+        growth_margin: 0.10,
+        ups_efficiency: 0.96,
+        ups_key: Some(UPS_KEY.into()),
+        runtime_min: 5.0,
+        dc_bus: DcBus { v_max: 552.0, v_min: 400.0, cells_in_series: None, float_v_cell: None },
+        ambient_c: 20.0,
+        design_margin: 1.10,
+        aging_factor: 1.25,
+        temperature_factor: None,
+        redundancy: Redundancy::NPlus1,
+        battery_key: CABINET_KEY.into(),
+        methods: vec![],
+        duty_cycle: None,
+        ecm: Default::default(),
+        curve_load_fractions: vec![],
+    };
+    let result = backstop_sizing::size_ups(&case, backstop_sizing::default_catalog());
+    let key = "ups-1";
+    Some((
+        Record { key: key.into(), kind: UPS_CASE_KIND.into(), name: case.name.clone(), body: serde_json::to_string(&case).ok()? },
+        SizingResultRecord {
+            case_key: key.into(),
+            record: Record { key: result_key(key), kind: UPS_RESULT_KIND.into(), name: case.name.clone(), body: serde_json::to_string(&result).ok()? },
+        },
+    ))
 }
 
 /// Writes the demo project to `path` (which must not exist yet).
