@@ -259,3 +259,87 @@ impl Commissioning {
         project.sign_off_commissioning(id, &signoff, clean, &statement, &as_built).map_err(store_error)
     }
 }
+
+/// The Plan tab's view of the open project.
+pub fn plan_view(project: &Project) -> Result<backstop_model::commissioning::PlanView, AppError> {
+    let design = project.design().map_err(store_error)?;
+    // The cabinets are those the layout has, whatever the plan says.
+    let derived = Design { settings: backstop_model::project::Settings::default(), ..design.clone() };
+    let cabinets: Vec<String> = planned_units(&derived).into_iter().map(|p| p.cabinet).collect();
+    Ok(backstop_model::commissioning::PlanView {
+        planned: planned_units(&design),
+        plan: design.settings.commissioning.clone(),
+        tolerances: design.settings.tolerances,
+        cabinets,
+        builtin_template: backstop_commission::builtin::bess_acceptance(),
+    })
+}
+
+/// Saves the commissioning plan and tolerances (one undoable edit) after
+/// checking them: a unit id at most once, every unit in a cabinet, a valid
+/// checklist (errors name the step), tolerances that are numbers ≥ 0.
+pub fn save_plan(
+    project: &mut Project,
+    plan: &backstop_model::commissioning::CommissioningPlan,
+    tolerances: &backstop_model::project::Tolerances,
+) -> Result<(), AppError> {
+    let mut problems: Vec<String> = Vec::new();
+    let mut ids = std::collections::BTreeSet::new();
+    for p in &plan.units {
+        if p.unit == 0 || p.unit > 247 {
+            problems.push(format!("unit id {} is outside 1–247", p.unit));
+        }
+        if !ids.insert(p.unit) {
+            problems.push(format!("unit id {} is planned twice", p.unit));
+        }
+        if p.cabinet.trim().is_empty() {
+            problems.push(format!("unit {} has no cabinet", p.unit));
+        }
+    }
+    for d in &plan.design_setpoints {
+        if !(d.value.is_finite() && d.tolerance.is_finite() && d.tolerance >= 0.0) {
+            problems.push(format!(
+                "design setpoint {} {}: the value and a tolerance ≥ 0 must be numbers",
+                d.point.model, d.point.path
+            ));
+        }
+    }
+    if let Some(t) = &plan.template {
+        if let Err(errors) = backstop_commission::validate(t) {
+            problems.extend(errors.iter().map(|e| format!("checklist: {e}")));
+        }
+    }
+    for (name, v) in [
+        ("voltage tolerance", tolerances.voltage_pct),
+        ("current tolerance", tolerances.current_pct),
+        ("temperature tolerance", tolerances.temperature_k),
+        ("SOC tolerance", tolerances.soc_points),
+        ("cell-spread tolerance", tolerances.cell_spread_mv),
+    ] {
+        if !(v.is_finite() && v >= 0.0) {
+            problems.push(format!("the {name} must be a number ≥ 0"));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(AppError::invalid(format!("The commissioning plan was not saved: {}.", problems.join("; "))));
+    }
+    let mut settings = project.settings().map_err(store_error)?;
+    settings.commissioning = plan.clone();
+    settings.tolerances = *tolerances;
+    project.edit("Edit commissioning plan", |e| e.set_settings(&settings)).map_err(store_error)
+}
+
+/// Places a discovered controller (by serial number) in a cabinet, or
+/// clears the cabinet's placement when `serial` is empty (one undoable edit).
+pub fn assign(project: &mut Project, cabinet: &str, serial: &str) -> Result<(), AppError> {
+    let mut settings = project.settings().map_err(store_error)?;
+    let a = &mut settings.commissioning.assignments;
+    a.retain(|x| x.cabinet != cabinet && (serial.is_empty() || x.serial != serial));
+    let label = if serial.is_empty() {
+        format!("Clear the controller of {cabinet}")
+    } else {
+        a.push(backstop_model::commissioning::Assignment { cabinet: cabinet.into(), serial: serial.into() });
+        format!("Place {serial} in {cabinet}")
+    };
+    project.edit(&label, |e| e.set_settings(&settings)).map_err(store_error)
+}

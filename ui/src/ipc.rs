@@ -361,3 +361,28 @@ pub async fn report_preview(kind: ReportKind) -> Result<Vec<String>, AppError> {
 pub async fn report_export(kind: ReportKind) -> Result<String, AppError> {
     call("report_export", &KindArg { kind }).await
 }
+
+use backstop_model::commissioning::{CommissioningPlan, PlanView};
+use backstop_model::project::Tolerances;
+
+pub async fn commission_plan() -> Result<PlanView, AppError> {
+    call("commission_plan", &NoArgs {}).await
+}
+
+pub async fn commission_save_plan(plan: &CommissioningPlan, tolerances: &Tolerances) -> Result<(), AppError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        plan: &'a CommissioningPlan,
+        tolerances: &'a Tolerances,
+    }
+    call("commission_save_plan", &Args { plan, tolerances }).await
+}
+
+pub async fn commission_assign(cabinet: &str, serial: &str) -> Result<(), AppError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        cabinet: &'a str,
+        serial: &'a str,
+    }
+    call("commission_assign", &Args { cabinet, serial }).await
+}

@@ -361,3 +361,16 @@ pub enum CommLossPhase {
     /// The link is back; evaluates the step.
     After,
 }
+
+/// The commissioning plan as the Plan tab edits it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanView {
+    pub plan: CommissioningPlan,
+    pub tolerances: crate::project::Tolerances,
+    /// The address plan in force (the plan's, or derived from the layout).
+    pub planned: Vec<PlannedUnit>,
+    /// Battery cabinets on the layout, by tag.
+    pub cabinets: Vec<String>,
+    /// The built-in checklist, to copy into the project and edit.
+    pub builtin_template: ChecklistTemplate,
+}

@@ -2,7 +2,8 @@
 //! state and the open project, and records results as they happen.
 
 use backstop_model::AppError;
-use backstop_model::commissioning::{CommLossPhase, CommissionView, StepResult};
+use backstop_model::commissioning::{CommLossPhase, CommissionView, CommissioningPlan, PlanView, StepResult};
+use backstop_model::project::Tolerances;
 use tauri::State;
 
 use crate::AppState;
@@ -50,4 +51,19 @@ pub fn commission_note(state: State<'_, AppState>, step_id: String, note: String
 #[tauri::command(async)]
 pub fn commission_sign_off(state: State<'_, AppState>, name: String, role: String, date: String) -> Result<(), AppError> {
     with(&state, |c, p, live| c.sign_off(p, live, &name, &role, &date))
+}
+
+#[tauri::command(async)]
+pub fn commission_plan(state: State<'_, AppState>) -> Result<PlanView, AppError> {
+    crate::commissioning::plan_view(state.session()?.project()?)
+}
+
+#[tauri::command(async)]
+pub fn commission_save_plan(state: State<'_, AppState>, plan: CommissioningPlan, tolerances: Tolerances) -> Result<(), AppError> {
+    crate::commissioning::save_plan(state.session()?.project_mut()?, &plan, &tolerances)
+}
+
+#[tauri::command(async)]
+pub fn commission_assign(state: State<'_, AppState>, cabinet: String, serial: String) -> Result<(), AppError> {
+    crate::commissioning::assign(state.session()?.project_mut()?, &cabinet, &serial)
 }
