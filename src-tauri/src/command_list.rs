@@ -61,4 +61,12 @@ pub const COMMANDS: &[&str] = &[
     "sizing_profile_import",
     "sizing_optimize",
     "sizing_export_sheet",
+    "layout_view",
+    "layout_edit",
+    "layout_auto_place",
+    "layout_rule_set_use",
+    "layout_rule_set_copy",
+    "layout_rule_set_save",
+    "layout_rule_set_delete",
+    "layout_export",
 ];

@@ -14,6 +14,7 @@ pub mod commissioning;
 include!("command_list.rs");
 mod dialogs;
 pub mod display;
+pub mod layout_edit;
 pub mod link_hub;
 mod options;
 mod reports;
@@ -103,6 +104,14 @@ pub fn run(options: Options, started: Instant) -> ExitCode {
             commands::sizing::sizing_profile_import,
             commands::sizing::sizing_optimize,
             commands::sizing::sizing_export_sheet,
+            commands::layout::layout_view,
+            commands::layout::layout_edit,
+            commands::layout::layout_auto_place,
+            commands::layout::layout_rule_set_use,
+            commands::layout::layout_rule_set_copy,
+            commands::layout::layout_rule_set_save,
+            commands::layout::layout_rule_set_delete,
+            commands::layout::layout_export,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     match result {

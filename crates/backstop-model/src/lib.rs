@@ -14,6 +14,7 @@
 //! - [`sizing`]: sizing cases, results and calculation sheets.
 //! - [`sizing_view`]: the Sizing area's envelopes (case list, charts as SVG, catalog edits).
 //! - [`layout`]: rooms, placed equipment, rule sets and violations.
+//! - [`layout_view`]: the Layout area's envelopes (plan with footprints, check report, BOM, edits).
 //! - [`link`]: serial/Modbus settings, devices, points and telemetry.
 //! - [`commissioning`]: checklist templates, step results and sign-off.
 //! - [`workspace`]: the open project as the UI sees it, recent files, open/new requests.
@@ -23,6 +24,7 @@ pub mod catalog;
 pub mod commissioning;
 pub mod error;
 pub mod layout;
+pub mod layout_view;
 pub mod link;
 pub mod project;
 pub mod sizing;

@@ -8,3 +8,4 @@ pub mod commission;
 pub mod link;
 pub mod report;
 pub mod sizing;
+pub mod layout;

@@ -1,0 +1,90 @@
+//! Layout commands: the plan view (layout, footprints, rule set in force,
+//! full check, BOM), editor operations (each one undoable edit), auto-place,
+//! rule-set choice/copy/edit, and exports (BOM CSV, plan SVG and PNG). The
+//! work is in `backstop-layout`; [`crate::layout_edit`] is the glue.
+
+use std::path::PathBuf;
+
+use backstop_model::AppError;
+use backstop_model::layout::RuleSet;
+use backstop_model::layout_view::{
+    AutoPlaceCall, AutoPlaceOutcome, EditOutcome, LayoutEdit, LayoutExport, LayoutView, RuleSetSaveOutcome,
+};
+use tauri::{AppHandle, State};
+
+use crate::AppState;
+use crate::dialogs::{self, Dialog};
+use crate::layout_edit as glue;
+
+/// The plan with its check report and bill of materials.
+#[tauri::command(async)]
+pub fn layout_view(state: State<'_, AppState>) -> Result<LayoutView, AppError> {
+    glue::view(state.session()?.project()?)
+}
+
+/// One editor operation, saved as one undoable edit.
+#[tauri::command(async)]
+pub fn layout_edit(app: AppHandle, state: State<'_, AppState>, edit: LayoutEdit) -> Result<EditOutcome, AppError> {
+    state.with_session(&app, |s| glue::apply(s.project_mut()?, &edit))
+}
+
+/// Auto-places cabinets into a room (preview, or saved as one edit).
+#[tauri::command(async)]
+pub fn layout_auto_place(app: AppHandle, state: State<'_, AppState>, call: AutoPlaceCall) -> Result<AutoPlaceOutcome, AppError> {
+    state.with_session(&app, |s| glue::auto_place(s.project_mut()?, &call))
+}
+
+/// Checks the project against another rule set.
+#[tauri::command(async)]
+pub fn layout_rule_set_use(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<LayoutView, AppError> {
+    state.with_session(&app, |s| glue::use_rule_set(s.project_mut()?, &id))
+}
+
+/// Copies a rule set into the project (editable) and puts it in force.
+#[tauri::command(async)]
+pub fn layout_rule_set_copy(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<LayoutView, AppError> {
+    state.with_session(&app, |s| glue::copy_rule_set(s.project_mut()?, &id))
+}
+
+/// Saves an edited project rule set (field errors: nothing saved).
+#[tauri::command(async)]
+pub fn layout_rule_set_save(app: AppHandle, state: State<'_, AppState>, rule_set: RuleSet) -> Result<RuleSetSaveOutcome, AppError> {
+    state.with_session(&app, |s| glue::save_rule_set(s.project_mut()?, &rule_set))
+}
+
+/// Deletes a project rule set.
+#[tauri::command(async)]
+pub fn layout_rule_set_delete(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<LayoutView, AppError> {
+    state.with_session(&app, |s| glue::delete_rule_set(s.project_mut()?, &id))
+}
+
+/// Exports the BOM (CSV) or the plan (SVG, PNG) to `path` or where the
+/// engineer chooses; returns the path written.
+#[tauri::command]
+pub async fn layout_export(app: AppHandle, state: State<'_, AppState>, kind: LayoutExport, path: Option<String>) -> Result<String, AppError> {
+    let (name, bytes) = {
+        let session = state.session()?;
+        let project = session.project()?;
+        let name = project.info().map(|i| i.name).unwrap_or_default();
+        let bytes = match kind {
+            LayoutExport::BomCsv => glue::bom_csv(project)?.into_bytes(),
+            LayoutExport::PlanSvg => glue::plan_svg(project)?.into_bytes(),
+            LayoutExport::PlanPng => glue::svg_to_png(&glue::plan_svg(project)?)?,
+        };
+        (name, bytes)
+    };
+    let (suffix, filter) = match kind {
+        LayoutExport::BomCsv => ("bill of materials.csv", ("CSV", "csv")),
+        LayoutExport::PlanSvg => ("plan.svg", ("SVG image", "svg")),
+        LayoutExport::PlanPng => ("plan.png", ("PNG image", "png")),
+    };
+    let target = match path {
+        Some(p) if !p.trim().is_empty() => PathBuf::from(p.trim()),
+        _ => {
+            let stem = if name.trim().is_empty() { "layout".to_string() } else { name.replace(['/', '\\'], "-") };
+            dialogs::ask(&app, Dialog::SaveAs { suggested_name: format!("{stem} — {suffix}"), filter }).await?
+        }
+    };
+    crate::session::write_file_atomically(&target, &bytes)?;
+    Ok(target.display().to_string())
+}
