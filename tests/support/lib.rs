@@ -144,9 +144,24 @@ impl Harness {
     }
 
     /// Clicks an element by `data-testid`.
+    ///
+    /// The UI re-renders parts of the page when data arrives (a checklist
+    /// card is replaced when the step before it finishes), so an element
+    /// found a moment ago can be stale or briefly covered by the time the
+    /// click lands. Such a click is retried on a freshly found element until
+    /// [`UI_TIMEOUT`]; the last refusal is reported in full.
     pub async fn click_testid(&self, id: &str) -> Result<()> {
-        self.wait_testid(id).await?.click().await.with_context(|| format!("could not click {id}"))?;
-        Ok(())
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            let el = self.wait_testid(id).await?;
+            match el.click().await {
+                Ok(_) => return Ok(()),
+                Err(_) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(150)).await;
+                }
+                Err(err) => return Err(anyhow!("could not click [data-testid={id}]: {err:?}")),
+            }
+        }
     }
 
     /// Text of an element by `data-testid`.
