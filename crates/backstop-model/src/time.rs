@@ -24,6 +24,15 @@ pub fn format_utc(ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", sod / 3600, (sod / 60) % 60, sod % 60)
 }
 
+/// `YYYY-MM-DDThh:mm:ss.mmmZ` of Unix milliseconds: RFC 3339 with
+/// milliseconds, for CSV files and interchange.
+pub fn format_rfc3339_ms(ms: i64) -> String {
+    let (y, m, d) = civil_date(ms);
+    let msod = ms.rem_euclid(86_400_000);
+    let (h, mi, s, milli) = (msod / 3_600_000, msod / 60_000 % 60, msod / 1000 % 60, msod % 1000);
+    format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,5 +44,9 @@ mod tests {
         assert_eq!(format_utc(951_782_400_000), "2000-02-29 00:00:00 UTC");
         assert_eq!(format_utc(-1), "1969-12-31 23:59:59 UTC");
         assert_eq!(civil_date(4_102_444_800_000), (2100, 1, 1));
+        assert_eq!(format_rfc3339_ms(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(format_rfc3339_ms(951_782_400_000), "2000-02-29T00:00:00.000Z");
+        assert_eq!(format_rfc3339_ms(1_777_631_525_123), "2026-05-01T10:32:05.123Z");
+        assert_eq!(format_rfc3339_ms(-1), "1969-12-31T23:59:59.999Z");
     }
 }
