@@ -12,7 +12,7 @@ use std::time::Duration;
 use backstop_link::{CancelToken, EventSink, Link, PollConfig, PollSource, PollTarget};
 use backstop_model::link::{DeviceInfo, LinkConfig, LinkEvent, TelemetrySample, WriteOutcome, WriteOutcomeKind};
 use backstop_model::{AppError, ErrorCode};
-use backstop_store::{AuditEntry, AuditOutcome, Sample, TelemetryWriter, WriterConfig};
+use backstop_store::{AuditEntry, AuditOutcome, TelemetryLogger};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager};
 use tokio::sync::mpsc;
@@ -217,71 +217,17 @@ impl LinkHub {
     }
 }
 
-/// Telemetry series name of a point: `<model>.<instance>.<path>`.
-fn series_name(model: u16, instance: usize, path: &str) -> String {
-    format!("{model}.{instance}.{path}")
-}
-
-/// Writes telemetry into the open project, remembering series ids.
+/// Writes telemetry into the open project (whichever it is at the time).
 #[derive(Default)]
-struct Logger {
-    writer: Option<TelemetryWriter>,
-    /// Series ids by (project file, device, series name).
-    ids: std::collections::HashMap<(std::path::PathBuf, String, String), backstop_store::PointId>,
-}
+struct Logger(TelemetryLogger);
 
 impl Logger {
     fn log(&mut self, app: &AppHandle, samples: Vec<TelemetrySample>) {
-        // Flatten first, without any lock: (device, series, unit, t, value).
-        let mut rows: Vec<(String, String, String, i64, f64)> = Vec::new();
-        for s in &samples {
-            let device = format!("unit {}", s.unit);
-            let mut seen: BTreeMap<u16, usize> = BTreeMap::new();
-            for m in &s.models {
-                let n = seen.entry(m.id).or_insert(0);
-                *n += 1;
-                for p in backstop_commission::read::all_points(m) {
-                    if let Some(v) = p.value.as_f64() {
-                        rows.push((device.clone(), series_name(m.id, *n, &p.path), p.unit.clone().unwrap_or_default(), s.time_ms as i64, v));
-                    }
-                }
-            }
-        }
         let state = app.state::<AppState>();
         let Ok(mut session) = state.session() else { return };
         let Ok(project) = session.project_mut() else { return };
-        let file = project.path().to_owned();
-        if self.ids.keys().next().is_some_and(|k| k.0 != file) {
-            // Another project is open now: its series have other ids.
-            self.ids.clear();
-            self.writer = None;
-        }
-        let missing: Vec<(&str, &str, &str)> = {
-            let mut seen = std::collections::HashSet::new();
-            rows.iter()
-                .filter(|r| !self.ids.contains_key(&(file.clone(), r.0.clone(), r.1.clone())) && seen.insert((&r.0, &r.1)))
-                .map(|r| (r.0.as_str(), r.1.as_str(), r.2.as_str()))
-                .collect()
-        };
-        let result = (|| -> Result<(), backstop_store::StoreError> {
-            if !missing.is_empty() {
-                let ids = project.telemetry_points_ensure(&missing)?;
-                for ((d, p, _), id) in missing.iter().zip(ids) {
-                    self.ids.insert((file.clone(), (*d).to_string(), (*p).to_string()), id);
-                }
-            }
-            let writer = self.writer.get_or_insert_with(|| TelemetryWriter::new(WriterConfig::default()));
-            for (device, series, _, t, v) in &rows {
-                if let Some(id) = self.ids.get(&(file.clone(), device.clone(), series.clone())) {
-                    writer.append(project, *id, Sample { t_ms: *t, value: *v })?;
-                }
-            }
-            writer.flush(project).map(drop)
-        })();
-        if let Err(e) = result {
+        if let Err(e) = self.0.log(project, &samples) {
             eprintln!("backstop-app: telemetry could not be logged to the project: {e}");
-            // Start clean: a rejected sample must not block the next ones.
-            self.writer = None;
         }
     }
 }
@@ -309,13 +255,5 @@ fn log_write(app: &AppHandle, w: &WriteOutcome) {
     };
     if let Err(e) = project.append_audit(&entry) {
         eprintln!("backstop-app: the write audit could not be stored: {e}");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn series_names_keep_instances_apart() {
-        assert_eq!(super::series_name(804, 2, "CellVMax"), "804.2.CellVMax");
     }
 }

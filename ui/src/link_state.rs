@@ -113,22 +113,9 @@ pub fn use_link() -> LinkCtx {
     expect_context::<LinkCtx>()
 }
 
-/// Every point of a model instance, top level and in groups.
-pub fn all_points(m: &backstop_model::link::DecodedModel) -> Vec<&PointReading> {
-    fn walk<'a>(groups: &'a [backstop_model::link::DecodedGroup], out: &mut Vec<&'a PointReading>) {
-        for g in groups {
-            out.extend(g.points.iter());
-            walk(&g.groups, out);
-        }
-    }
-    let mut out: Vec<&PointReading> = m.points.iter().collect();
-    walk(&m.groups, &mut out);
-    out
-}
-
 /// A point of the first instance of `model` by path.
 pub fn find_point<'a>(s: &'a TelemetrySample, model: u16, path: &str) -> Option<&'a PointReading> {
-    s.models.iter().filter(|m| m.id == model).flat_map(all_points).find(|p| p.path == path)
+    s.models.iter().filter(|m| m.id == model).flat_map(|m| m.all_points()).find(|p| p.path == path)
 }
 
 /// "3.312 V", "CONNECTED", "not implemented".

@@ -447,7 +447,7 @@ fn find_value<'s>(sample: &'s TelemetrySample, p: &PointRef) -> Option<&'s Point
         return sample
             .models
             .iter()
-            .flat_map(read::all_points)
+            .flat_map(|m| m.all_points())
             .find(|x| x.name == p.path || x.path == p.path)
             .map(|x| &x.value);
     }

@@ -1,20 +1,7 @@
 //! Reading decoded SunSpec data: every point of a model instance by path,
 //! with `[*]` patterns over repeating groups.
 
-use backstop_model::link::{DecodedGroup, DecodedModel, PointReading, PointValue, TelemetrySample};
-
-/// Every point of a decoded model, top level and in groups (depth first).
-pub fn all_points(model: &DecodedModel) -> Vec<&PointReading> {
-    fn walk<'a>(groups: &'a [DecodedGroup], out: &mut Vec<&'a PointReading>) {
-        for g in groups {
-            out.extend(g.points.iter());
-            walk(&g.groups, out);
-        }
-    }
-    let mut out: Vec<&PointReading> = model.points.iter().collect();
-    walk(&model.groups, &mut out);
-    out
-}
+use backstop_model::link::{DecodedModel, PointReading, PointValue, TelemetrySample};
 
 /// Whether `path` matches `pattern`, where `[*]` in the pattern matches
 /// any `[n]`.
@@ -58,7 +45,7 @@ pub fn models(sample: &TelemetrySample, id: u16) -> impl Iterator<Item = &Decode
 pub fn find<'a>(sample: &'a TelemetrySample, id: u16, pattern: &str) -> Vec<(&'a DecodedModel, &'a PointReading)> {
     let mut out = Vec::new();
     for m in models(sample, id) {
-        for p in all_points(m) {
+        for p in m.all_points() {
             if path_matches(pattern, &p.path) {
                 out.push((m, p));
             }

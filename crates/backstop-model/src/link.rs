@@ -329,6 +329,19 @@ impl DecodedModel {
     pub fn point(&self, name: &str) -> Option<&PointReading> {
         self.points.iter().find(|p| p.name == name)
     }
+
+    /// Every point, top level and in repeating groups (depth first).
+    pub fn all_points(&self) -> Vec<&PointReading> {
+        fn walk<'a>(groups: &'a [DecodedGroup], out: &mut Vec<&'a PointReading>) {
+            for g in groups {
+                out.extend(g.points.iter());
+                walk(&g.groups, out);
+            }
+        }
+        let mut out: Vec<&PointReading> = self.points.iter().collect();
+        walk(&self.groups, &mut out);
+        out
+    }
 }
 
 /// Health of a polled device.

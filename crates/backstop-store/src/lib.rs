@@ -43,6 +43,7 @@ pub mod records;
 pub mod recover;
 pub mod schema;
 pub mod telemetry;
+pub mod telemetry_log;
 pub mod time;
 
 pub use commissioning::StoredSession;
@@ -56,3 +57,4 @@ pub use records::{AuditEntry, AuditOutcome, Session, SessionOutcome, Signoff, Si
 pub use recover::RecoveryReport;
 pub use schema::{APP_VERSION, APPLICATION_ID, SCHEMA_VERSION};
 pub use telemetry::{FlushReport, PointId, Sample, TelemetryPoint, TelemetryWriter, WriterConfig};
+pub use telemetry_log::TelemetryLogger;

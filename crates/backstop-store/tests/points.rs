@@ -19,3 +19,99 @@ fn ensure_creates_missing_points_and_keeps_existing_ids() {
     assert!(p.telemetry_points_ensure(&[("", "x", "")]).is_err());
     assert_eq!(p.telemetry_points().unwrap().len(), 3);
 }
+
+mod logger {
+    use backstop_model::link::{DecodedGroup, DecodedModel, DeviceHealth, PointReading, PointValue, TelemetrySample};
+    use backstop_model::project::ProjectInfo;
+    use backstop_store::telemetry_log::TelemetryLogger;
+    use backstop_store::{CreateOptions, Project};
+
+    fn point(path: &str, value: PointValue, unit: &str) -> PointReading {
+        PointReading {
+            path: path.into(),
+            name: path.rsplit('.').next().unwrap_or(path).into(),
+            label: path.into(),
+            value,
+            unit: (!unit.is_empty()).then(|| unit.into()),
+            address: 40_000,
+            raw: vec![0],
+            writable: None,
+        }
+    }
+
+    fn model(id: u16, points: Vec<PointReading>, groups: Vec<DecodedGroup>) -> DecodedModel {
+        DecodedModel { id, name: format!("m{id}"), label: String::new(), address: 40_002, length: 10, points, groups, notes: vec![] }
+    }
+
+    fn sample(unit: u8, t: u64, soc: f64, stale: bool) -> TelemetrySample {
+        let string = model(
+            803,
+            vec![point("NStr", PointValue::Number { value: 1.0 }, "")],
+            vec![DecodedGroup {
+                name: "lithium_ion_bank_string".into(),
+                index: 1,
+                points: vec![point("lithium_ion_bank_string[1].StrSoC", PointValue::Number { value: soc - 1.0 }, "%")],
+                groups: vec![],
+            }],
+        );
+        let pack = model(
+            802,
+            vec![
+                point("SoC", PointValue::Number { value: soc }, "%"),
+                point("State", PointValue::Enum { raw: 3, name: Some("CONNECTED".into()) }, ""),
+                point("WMax", PointValue::NotImplemented, "W"),
+            ],
+            vec![],
+        );
+        // A second instance of 803 must get a series of its own.
+        let string2 = model(803, vec![point("NStr", PointValue::Number { value: 2.0 }, "")], vec![]);
+        TelemetrySample { link: "pty".into(), unit, time_ms: t, stale, health: DeviceHealth::Online, models: vec![pack, string, string2] }
+    }
+
+    #[test]
+    fn numbers_of_fresh_samples_are_logged_per_series_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("site log.backstop");
+        let info = ProjectInfo { name: "log".into(), ..Default::default() };
+        let mut p = Project::create(&path, &info, &CreateOptions::default()).unwrap();
+        let mut logger = TelemetryLogger::new();
+        let t0 = 1_790_000_000_000u64;
+        let batch = vec![sample(1, t0, 80.0, false), sample(2, t0, 70.0, false), sample(1, t0 + 1000, 79.5, false)];
+        // Per fresh sample: SoC, NStr (803 #1), StrSoC, NStr (803 #2); enums and
+        // "not implemented" are not numbers and are not logged.
+        assert_eq!(logger.log(&mut p, &batch).unwrap(), 12);
+        // A stale repeat is not a reading.
+        assert_eq!(logger.log(&mut p, &[sample(1, t0 + 2000, 79.5, true)]).unwrap(), 0);
+        assert_eq!(logger.log(&mut p, &[sample(1, t0 + 3000, 79.0, false)]).unwrap(), 4);
+        drop(p);
+
+        let p = Project::open(&path, &backstop_store::OpenOptions::view()).unwrap();
+        let soc = p.find_telemetry_point("unit 1", "802.1.SoC").unwrap().expect("series 802.1.SoC of unit 1");
+        let values: Vec<(i64, f64)> =
+            p.read_telemetry(soc, 0, i64::MAX).unwrap().iter().map(|s| (s.t_ms - t0 as i64, s.value)).collect();
+        assert_eq!(values, vec![(0, 80.0), (1000, 79.5), (3000, 79.0)]);
+        let second = p.find_telemetry_point("unit 1", "803.2.NStr").unwrap().expect("second 803 instance");
+        assert_eq!(p.read_telemetry(second, 0, i64::MAX).unwrap().len(), 3);
+        let grouped = p.find_telemetry_point("unit 2", "803.1.lithium_ion_bank_string[1].StrSoC").unwrap().expect("group point");
+        assert_eq!(p.read_telemetry(grouped, 0, i64::MAX).unwrap()[0].value, 69.0);
+        assert_eq!(p.find_telemetry_point("unit 1", "802.1.State").unwrap(), None);
+        assert_eq!(p.find_telemetry_point("unit 1", "802.1.WMax").unwrap(), None);
+    }
+
+    #[test]
+    fn a_logger_moves_on_to_another_project() {
+        let dir = tempfile::tempdir().unwrap();
+        let info = ProjectInfo { name: "log".into(), ..Default::default() };
+        let mut a = Project::create(&dir.path().join("a.backstop"), &info, &CreateOptions::default()).unwrap();
+        let mut b = Project::create(&dir.path().join("b.backstop"), &info, &CreateOptions::default()).unwrap();
+        // Give b a different first id, so a remembered id of a would be wrong there.
+        b.telemetry_point("unit 9", "x", "").unwrap();
+        let mut logger = TelemetryLogger::new();
+        logger.log(&mut a, &[sample(1, 1_000, 50.0, false)]).unwrap();
+        logger.log(&mut b, &[sample(1, 2_000, 60.0, false)]).unwrap();
+        let id = b.find_telemetry_point("unit 1", "802.1.SoC").unwrap().unwrap();
+        assert_eq!(b.read_telemetry(id, 0, i64::MAX).unwrap()[0].value, 60.0);
+        let x = b.find_telemetry_point("unit 9", "x").unwrap().unwrap();
+        assert!(b.read_telemetry(x, 0, i64::MAX).unwrap().is_empty());
+    }
+}

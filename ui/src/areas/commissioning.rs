@@ -13,7 +13,7 @@ use leptos::task::spawn_local;
 
 use crate::components::charts::Sparkline;
 use crate::ipc;
-use crate::link_state::{all_points, find_point, show, trim, use_link};
+use crate::link_state::{find_point, show, trim, use_link};
 use crate::state::use_project;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -388,7 +388,7 @@ fn WritePanel() -> impl IntoView {
         let Some(s) = samples.get(&u) else { return Vec::new() };
         s.models
             .iter()
-            .flat_map(|m| all_points(m).into_iter().filter_map(move |p| p.writable.clone().map(|w| (m.id, m.address, p.path.clone(), show(Some(p)), w))))
+            .flat_map(|m| m.all_points().into_iter().filter_map(move |p| p.writable.clone().map(|w| (m.id, m.address, p.path.clone(), show(Some(p)), w))))
             .collect::<Vec<_>>()
     };
     let prepare = move |_| {
