@@ -364,6 +364,115 @@ pub async fn report_export(kind: ReportKind) -> Result<String, AppError> {
     call("report_export", &KindArg { kind }).await
 }
 
+// ---- sizing --------------------------------------------------------------------
+
+use backstop_model::sizing::{OptimizeResult, PeakCase, UpsCase};
+use backstop_model::sizing_view::{
+    CaseKind, CatalogPutOutcome, CatalogView, OptimizeRequest, PeakComputed, ProfileImport, SaveCaseRequest, SizingCase,
+    SizingOverview, StoredCase, UpsComputed,
+};
+
+#[derive(Serialize)]
+struct KeyArg<'a> {
+    key: &'a str,
+}
+
+pub async fn sizing_overview() -> Result<SizingOverview, AppError> {
+    call("sizing_overview", &NoArgs {}).await
+}
+
+pub async fn sizing_catalog() -> Result<CatalogView, AppError> {
+    call("sizing_catalog", &NoArgs {}).await
+}
+
+/// Adds or replaces a project catalog entry given as JSON text.
+pub async fn sizing_catalog_put(entry_json: &str) -> Result<CatalogPutOutcome, AppError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args<'a> {
+        entry_json: &'a str,
+    }
+    call("sizing_catalog_put", &Args { entry_json }).await
+}
+
+pub async fn sizing_catalog_delete(key: &str) -> Result<(), AppError> {
+    call("sizing_catalog_delete", &KeyArg { key }).await
+}
+
+/// Adds a case; returns its key.
+pub async fn sizing_case_create(kind: CaseKind, name: &str) -> Result<String, AppError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        kind: CaseKind,
+        name: &'a str,
+    }
+    call("sizing_case_create", &Args { kind, name }).await
+}
+
+pub async fn sizing_case_get(key: &str) -> Result<StoredCase, AppError> {
+    call("sizing_case_get", &KeyArg { key }).await
+}
+
+pub async fn sizing_case_rename(key: &str, name: &str) -> Result<(), AppError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        key: &'a str,
+        name: &'a str,
+    }
+    call("sizing_case_rename", &Args { key, name }).await
+}
+
+pub async fn sizing_case_delete(key: &str) -> Result<(), AppError> {
+    call("sizing_case_delete", &KeyArg { key }).await
+}
+
+/// Saves a case with its result (computed afresh); returns a confirmation.
+pub async fn sizing_case_save(request: &SaveCaseRequest) -> Result<String, AppError> {
+    call("sizing_case_save", &RequestArg { request }).await
+}
+
+pub async fn sizing_ups_compute(case: &UpsCase) -> Result<UpsComputed, AppError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        case: &'a UpsCase,
+    }
+    call("sizing_ups_compute", &Args { case }).await
+}
+
+pub async fn sizing_peak_compute(case: &PeakCase, profile_token: Option<&str>) -> Result<PeakComputed, AppError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args<'a> {
+        case: &'a PeakCase,
+        profile_token: Option<&'a str>,
+    }
+    call("sizing_peak_compute", &Args { case, profile_token }).await
+}
+
+/// Imports a load profile from `path`, or from the file picked in the native dialog.
+pub async fn sizing_profile_import(path: Option<&str>) -> Result<ProfileImport, AppError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        path: Option<&'a str>,
+    }
+    call("sizing_profile_import", &Args { path }).await
+}
+
+pub async fn sizing_optimize(request: &OptimizeRequest) -> Result<OptimizeResult, AppError> {
+    call("sizing_optimize", &RequestArg { request }).await
+}
+
+/// Writes the calculation sheet as text (save dialog); returns the path.
+pub async fn sizing_export_sheet(case: &SizingCase, profile_token: Option<&str>) -> Result<String, AppError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args<'a> {
+        case: &'a SizingCase,
+        profile_token: Option<&'a str>,
+    }
+    call("sizing_export_sheet", &Args { case, profile_token }).await
+}
+
 use backstop_model::commissioning::{CommissioningPlan, PlanView};
 use backstop_model::project::Tolerances;
 

@@ -1,0 +1,194 @@
+//! Form fields of the sizing forms: numbers typed as text, checked for
+//! completeness here (an incomplete number is never sent), checked for
+//! range by the engine (its diagnostics name the field and are shown under
+//! it).
+
+use backstop_model::sizing::{DiagSeverity, SizingDiagnostic};
+use leptos::prelude::*;
+
+/// What a number field holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Parsed {
+    /// Nothing typed.
+    Empty,
+    /// Being typed ("-", "1.", "2e").
+    Incomplete,
+    /// Not a number.
+    Invalid,
+    /// A number.
+    Value(f64),
+}
+
+/// Reads a number as an engineer types it: `1.5`, `1,5` (decimal comma),
+/// `1 200` (thin grouping spaces), `2e3`.
+pub fn parse_num(text: &str) -> Parsed {
+    let t: String = text.trim().chars().filter(|c| *c != ' ' && *c != '\u{202f}' && *c != '\u{a0}').collect();
+    if t.is_empty() {
+        return Parsed::Empty;
+    }
+    let t = if t.contains(',') && !t.contains('.') { t.replace(',', ".") } else { t };
+    // "1.", "2e", "2e-" and "-" are numbers being typed: one more digit
+    // would make them complete. Wait for the rest.
+    let last = t.chars().last().unwrap_or(' ');
+    if matches!(last, '.' | 'e' | 'E' | '-' | '+') && format!("{t}0").parse::<f64>().is_ok() {
+        return Parsed::Incomplete;
+    }
+    match t.parse::<f64>() {
+        Ok(v) if v.is_finite() => Parsed::Value(v),
+        _ => Parsed::Invalid,
+    }
+}
+
+/// A number for display in a field: shortest form, no float noise.
+pub fn show(v: f64) -> String {
+    if !v.is_finite() {
+        return String::new();
+    }
+    let r = (v * 1e9).round() / 1e9;
+    let s = format!("{r}");
+    if s == "-0" { "0".into() } else { s }
+}
+
+/// A number for display in results: grouped thousands, sensible decimals.
+pub fn fmt(v: f64) -> String {
+    if !v.is_finite() {
+        return "–".into();
+    }
+    let a = v.abs();
+    let decimals = if a >= 1000.0 || a == 0.0 {
+        0
+    } else if a >= 100.0 {
+        1
+    } else if a >= 1.0 {
+        2
+    } else {
+        3
+    };
+    let s = format!("{v:.decimals$}");
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i.to_string(), format!(".{f}")),
+        None => (s.clone(), String::new()),
+    };
+    let (sign, digits) = match int.strip_prefix('-') {
+        Some(d) => ("-", d.to_string()),
+        None => ("", int),
+    };
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push('\u{202f}');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}{frac}")
+}
+
+/// An optional number: `None` when absent.
+pub fn fmt_opt(v: Option<f64>, unit: &str) -> String {
+    match v {
+        Some(v) => format!("{} {unit}", fmt(v)).trim().to_string(),
+        None => "–".into(),
+    }
+}
+
+/// Diagnostics that belong to the field at `path` (or inside it).
+pub fn for_field(diags: &[SizingDiagnostic], path: &str) -> Vec<SizingDiagnostic> {
+    diags
+        .iter()
+        .filter(|d| d.severity != DiagSeverity::Info)
+        .filter(|d| d.field == path || d.field.starts_with(&format!("{path}.")) || d.field.starts_with(&format!("{path}[")))
+        .cloned()
+        .collect()
+}
+
+/// A number input with its label, unit, completeness state and the engine's
+/// diagnostics for its field. `on_edit` runs on every input event (the
+/// caller decides when to compute).
+#[component]
+pub fn NumField(
+    label: &'static str,
+    unit: &'static str,
+    testid: &'static str,
+    text: RwSignal<String>,
+    /// Engine field path whose diagnostics are shown here.
+    path: &'static str,
+    #[prop(into)] diags: Signal<Vec<SizingDiagnostic>>,
+    on_edit: Callback<()>,
+    /// Empty means "use the default / none".
+    #[prop(optional)]
+    optional: bool,
+    #[prop(optional)] hint: &'static str,
+    #[prop(optional)] disabled: Signal<bool>,
+) -> impl IntoView {
+    let state = move || parse_num(&text.get());
+    let problems = move || for_field(&diags.get(), path);
+    view! {
+        <label class="field num-field" class:bad=move || matches!(state(), Parsed::Invalid) || (!optional && state() == Parsed::Empty) || problems().iter().any(|d| d.severity == DiagSeverity::Error)>
+            <span>{label}</span>
+            <div class="num-input">
+                <input type="text" inputmode="decimal" data-testid=testid prop:value=move || text.get()
+                    disabled=move || disabled.get()
+                    placeholder=if optional { "default" } else { "" }
+                    on:input=move |ev| {
+                        text.set(event_target_value(&ev));
+                        on_edit.run(());
+                    }/>
+                <span class="unit">{unit}</span>
+            </div>
+            {move || match state() {
+                Parsed::Invalid => Some(view! { <small class="field-error">"not a number"</small> }.into_any()),
+                Parsed::Empty if !optional => Some(view! { <small class="field-error">"required"</small> }.into_any()),
+                Parsed::Incomplete => Some(view! { <small class="muted">"…"</small> }.into_any()),
+                _ => None,
+            }}
+            {move || problems().into_iter().map(|d| view! {
+                <small class=if d.severity == DiagSeverity::Error { "field-error" } else { "field-warn" } data-testid=format!("{testid}-problem")>{d.message.clone()}</small>
+            }).collect_view()}
+            {(!hint.is_empty()).then(|| view! { <small class="muted">{hint}</small> })}
+        </label>
+    }
+}
+
+/// Why the form cannot be computed yet: the first field that is empty,
+/// incomplete or not a number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotReady(pub String);
+
+/// A required number from a field.
+pub fn req(text: &RwSignal<String>, what: &str) -> Result<f64, NotReady> {
+    num_of(&text.get_untracked(), what)
+}
+
+/// A required number from text.
+pub fn num_of(text: &str, what: &str) -> Result<f64, NotReady> {
+    match parse_num(text) {
+        Parsed::Value(v) => Ok(v),
+        Parsed::Empty => Err(NotReady(format!("{what} is empty"))),
+        Parsed::Incomplete => Err(NotReady(format!("{what} is being typed"))),
+        Parsed::Invalid => Err(NotReady(format!("{what} is not a number"))),
+    }
+}
+
+/// An optional number from a field (`None` when empty).
+pub fn opt(text: &RwSignal<String>, what: &str) -> Result<Option<f64>, NotReady> {
+    match parse_num(&text.get_untracked()) {
+        Parsed::Empty => Ok(None),
+        Parsed::Value(v) => Ok(Some(v)),
+        Parsed::Incomplete => Err(NotReady(format!("{what} is being typed"))),
+        Parsed::Invalid => Err(NotReady(format!("{what} is not a number"))),
+    }
+}
+
+/// A percentage field as a fraction.
+pub fn pct(text: &RwSignal<String>, what: &str) -> Result<f64, NotReady> {
+    req(text, what).map(|v| v / 100.0)
+}
+
+/// A whole number ≥ 0 from a field.
+pub fn whole(text: &RwSignal<String>, what: &str) -> Result<u32, NotReady> {
+    let v = req(text, what)?;
+    if v < 0.0 || v.fract() != 0.0 || v > f64::from(u32::MAX) {
+        return Err(NotReady(format!("{what} must be a whole number")));
+    }
+    Ok(v as u32)
+}
