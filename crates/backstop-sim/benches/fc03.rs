@@ -1,8 +1,10 @@
 //! FC03 reads of 125 registers over a socat PTY pair against the simulator,
 //! side by side in one run:
 //! 1. Backstop's link, polling a device whose SunSpec models 802–805 span
-//!    exactly 4 × 125 registers, decoding every model and handing each
-//!    sample to a sink (the hook where the app logs to the project file);
+//!    exactly 4 × 125 registers, decoding every model and logging every
+//!    sample into a real project file on disk the way the app does (batches
+//!    every 250 ms through `backstop_store::TelemetryLogger`, on a thread of
+//!    its own like the app's blocking pool);
 //! 2. a raw tokio-modbus client;
 //! 3. the pymodbus client (Python venv);
 //! 4. mbpoll;
@@ -66,22 +68,64 @@ fn seconds() -> f64 {
     std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5.0)
 }
 
-/// Backstop's link polling back to back; returns (FC03 reads/s, samples/s).
-async fn ours(a: &Path, gap_us: Option<u32>, secs: f64) -> (f64, f64) {
+/// How often the app writes buffered telemetry (`link_hub::FLUSH_EVERY`).
+const FLUSH_EVERY: Duration = Duration::from_millis(250);
+
+/// The app's telemetry logging, on its own thread: drains what the link
+/// reported every [`FLUSH_EVERY`] and writes it into the project file.
+/// Returns the number of values stored when `rx` closes.
+fn logger(project: &Path, rx: std::sync::mpsc::Receiver<backstop_model::link::TelemetrySample>) -> std::thread::JoinHandle<u64> {
+    let info = backstop_model::project::ProjectInfo { name: "fc03 bench".into(), ..Default::default() };
+    let mut p = backstop_store::Project::create(project, &info, &backstop_store::CreateOptions::default()).expect("create the bench project");
+    std::thread::spawn(move || {
+        let mut log = backstop_store::TelemetryLogger::new();
+        let mut stored = 0u64;
+        loop {
+            std::thread::sleep(FLUSH_EVERY);
+            let mut batch = Vec::new();
+            let closed = loop {
+                match rx.try_recv() {
+                    Ok(s) => batch.push(s),
+                    Err(std::sync::mpsc::TryRecvError::Empty) => break false,
+                    Err(std::sync::mpsc::TryRecvError::Disconnected) => break true,
+                }
+            };
+            stored += log.log(&mut p, &batch).expect("log telemetry") as u64;
+            if closed {
+                return stored;
+            }
+        }
+    })
+}
+
+/// Backstop's link polling back to back, logging into a project file in
+/// `dir`; returns (FC03 reads/s, samples/s).
+async fn ours(a: &Path, dir: &Path, gap_us: Option<u32>, secs: f64) -> (f64, f64) {
     let mut cfg = LinkConfig::new(LinkTarget::Serial(SerialSettings::new(a.to_string_lossy(), 115200)));
     cfg.gap_us = gap_us;
     cfg.timeout_ms = 1000;
     let samples = Arc::new(AtomicU64::new(0));
     let points = Arc::new(AtomicU64::new(0));
     let (s2, p2) = (samples.clone(), points.clone());
-    // The sample sink: where the app writes telemetry to the project file.
+    static RUN: AtomicU64 = AtomicU64::new(0);
+    let project = dir.join(format!("log {}.backstop", RUN.fetch_add(1, Ordering::Relaxed)));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let writer = logger(&project, rx);
+    // The link may hold its sink past `close`: the sender is taken out of it
+    // to end the logger.
+    let tx = Arc::new(std::sync::Mutex::new(Some(tx)));
+    let tx_sink = tx.clone();
+    // The sink the app installs: fresh samples go to the logger.
     let sink = move |e: LinkEvent| {
         if let LinkEvent::Sample(s) = e
             && !s.stale
         {
-            let n: usize = s.models.iter().map(|m| m.points.len() + m.groups.iter().map(|g| g.points.len()).sum::<usize>()).sum();
+            let n: usize = s.models.iter().map(|m| m.all_points().len()).sum();
             p2.fetch_add(n as u64, Ordering::Relaxed);
             s2.fetch_add(1, Ordering::Relaxed);
+            if let Some(tx) = tx_sink.lock().ok().and_then(|g| g.clone()) {
+                let _ = tx.send(s);
+            }
         }
     };
     let link = Link::open(cfg, Arc::new(sink)).await.expect("open link");
@@ -99,6 +143,16 @@ async fn ours(a: &Path, gap_us: Option<u32>, secs: f64) -> (f64, f64) {
     link.stop_polling().await.unwrap();
     link.close().await;
     assert!(points.load(Ordering::Relaxed) > 0);
+    // Close the logger's channel, let it write the rest, and check the file
+    // holds what was logged.
+    if let Ok(mut g) = tx.lock() {
+        g.take();
+    }
+    let stored = writer.join().expect("logger thread");
+    assert!(stored > 0, "nothing was logged to {}", project.display());
+    let check = backstop_store::Project::open(&project, &backstop_store::OpenOptions::view()).expect("reopen the bench project");
+    let series = check.find_telemetry_point("unit 1", "802.1.SoC").expect("query").expect("802.1.SoC logged");
+    assert!(!check.read_telemetry(series, 0, i64::MAX).expect("read back").is_empty());
     (n as f64 * 4.0 / dt, n as f64 / dt)
 }
 
@@ -177,7 +231,7 @@ fn main() {
     // Interleaved rounds: load from other processes hits every master alike.
     let (mut ours_r, mut samples_r, mut raw_r, mut py_r, mut mb_r) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
-        let (r, s) = rt.block_on(ours(&a, Some(0), secs));
+        let (r, s) = rt.block_on(ours(&a, dir.path(), Some(0), secs));
         ours_r.push(r);
         samples_r.push(s);
         raw_r.push(rt.block_on(raw_tokio_modbus(&a, secs)));
@@ -190,7 +244,7 @@ fn main() {
     }
     drop(sim_guard);
     let _sim_wire = sim(&b, &["--wire-baud", "115200"]);
-    let (wire_reads, _) = rt.block_on(ours(&a, None, (secs * 2.0).max(10.0)));
+    let (wire_reads, _) = rt.block_on(ours(&a, dir.path(), None, (secs * 2.0).max(10.0)));
     let theory = theoretical_rate(125, 115200);
     let row = |name: &str, v: &[f64]| {
         if v.is_empty() {
@@ -202,7 +256,7 @@ fn main() {
     };
     println!("\n| Master (FC03 of 125 registers over a PTY pair, backstop-sim) | reads/s median | best round |");
     println!("|---|---:|---:|");
-    row(&format!("Backstop link: polling, SunSpec decoding of 802–805, sample sink ({:.0} samples/s median)", stats(&samples_r).0), &ours_r);
+    row(&format!("Backstop link: polling, SunSpec decoding of 802–805, logging to the project file ({:.0} samples/s median)", stats(&samples_r).0), &ours_r);
     row("raw tokio-modbus 0.17 client", &raw_r);
     row("pymodbus 3.16 client", &py_r);
     row("mbpoll (10 ms poll floor)", &mb_r);

@@ -13,10 +13,10 @@
 //! arrived since the last call; the link benchmark does the same, so the
 //! figure it reports includes this cost.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-use backstop_model::link::TelemetrySample;
+use backstop_model::link::{PointReading, TelemetrySample};
 
 use crate::error::Result;
 use crate::project::Project;
@@ -37,17 +37,55 @@ pub fn device_name(unit: u8) -> String {
 ///
 /// One logger may serve several projects in turn (the user opens another
 /// file): the ids it remembers belong to one file and are forgotten when the
-/// file changes.
+/// file changes. A device reports the same points in the same order poll
+/// after poll, so the ids of a model instance are remembered as a list in
+/// that order: logging a value is a string comparison and an append, with
+/// no hashing or allocation per value (a poll of four 125-register models
+/// carries about 500 of them).
 #[derive(Default)]
 pub struct TelemetryLogger {
     writer: Option<TelemetryWriter>,
     file: Option<PathBuf>,
-    /// Series ids by (device, series).
-    ids: HashMap<(String, String), PointId>,
+    /// Series ids of each (unit, model, instance), in point order.
+    ids: HashMap<(u8, u16, usize), ModelIds>,
 }
 
-/// One numeric value to log: (device, series, unit of measure, time, value).
-type Row = (String, String, String, i64, f64);
+/// The series ids of one model instance, aligned with its points.
+struct ModelIds {
+    paths: Vec<String>,
+    /// `None` for a point that had no numeric value when the list was made.
+    ids: Vec<Option<PointId>>,
+}
+
+impl ModelIds {
+    /// Whether this list still describes `points` (same paths in the same
+    /// order, and an id for every numeric value).
+    fn fits(&self, points: &[&PointReading]) -> bool {
+        self.paths.len() == points.len()
+            && points
+                .iter()
+                .zip(self.paths.iter().zip(&self.ids))
+                .all(|(p, (path, id))| *path == p.path && (id.is_some() || p.value.as_f64().is_none()))
+    }
+
+    /// Finds or creates the series of every numeric point of a model instance.
+    fn resolve(project: &mut Project, (unit, model, instance): (u8, u16, usize), points: &[&PointReading]) -> Result<ModelIds> {
+        let device = device_name(unit);
+        let numeric: Vec<(usize, String, &str)> = points
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.value.as_f64().is_some())
+            .map(|(i, p)| (i, series_name(model, instance, &p.path), p.unit.as_deref().unwrap_or_default()))
+            .collect();
+        let items: Vec<(&str, &str, &str)> = numeric.iter().map(|(_, s, u)| (device.as_str(), s.as_str(), *u)).collect();
+        let found = project.telemetry_points_ensure(&items)?;
+        let mut ids = vec![None; points.len()];
+        for ((i, _, _), id) in numeric.iter().zip(found) {
+            ids[*i] = Some(id);
+        }
+        Ok(ModelIds { paths: points.iter().map(|p| p.path.clone()).collect(), ids })
+    }
+}
 
 impl TelemetryLogger {
     /// A logger with nothing remembered yet.
@@ -62,17 +100,13 @@ impl TelemetryLogger {
     /// flush is one transaction) and the logger starts clean, so one
     /// rejected batch never blocks the next ones.
     pub fn log(&mut self, project: &mut Project, samples: &[TelemetrySample]) -> Result<usize> {
-        let rows = flatten(samples);
-        if rows.is_empty() {
-            return Ok(0);
-        }
         if self.file.as_deref() != Some(project.path()) {
             // Another project is open now: its series have other ids.
             self.ids.clear();
             self.writer = None;
             self.file = Some(project.path().to_owned());
         }
-        let result = self.write(project, &rows);
+        let result = self.write(project, samples);
         if result.is_err() {
             self.writer = None;
             self.ids.clear();
@@ -80,51 +114,35 @@ impl TelemetryLogger {
         result
     }
 
-    fn write(&mut self, project: &mut Project, rows: &[Row]) -> Result<usize> {
-        let missing: Vec<(&str, &str, &str)> = {
-            let mut seen = HashSet::new();
-            rows.iter()
-                .filter(|r| !self.ids.contains_key(&(r.0.clone(), r.1.clone())) && seen.insert((&r.0, &r.1)))
-                .map(|r| (r.0.as_str(), r.1.as_str(), r.2.as_str()))
-                .collect()
-        };
-        if !missing.is_empty() {
-            let ids = project.telemetry_points_ensure(&missing)?;
-            for ((device, series, _), id) in missing.iter().zip(ids) {
-                self.ids.insert(((*device).to_string(), (*series).to_string()), id);
-            }
-        }
-        let writer = self.writer.get_or_insert_with(|| TelemetryWriter::new(WriterConfig::default()));
+    fn write(&mut self, project: &mut Project, samples: &[TelemetrySample]) -> Result<usize> {
+        let TelemetryLogger { writer, ids, .. } = self;
+        let writer = writer.get_or_insert_with(|| TelemetryWriter::new(WriterConfig::default()));
         let mut stored = 0;
-        for (device, series, _, t_ms, value) in rows {
-            if let Some(id) = self.ids.get(&(device.clone(), series.clone())) {
-                writer.append(project, *id, Sample { t_ms: *t_ms, value: *value })?;
-                stored += 1;
-            }
-        }
-        writer.flush(project)?;
-        Ok(stored)
-    }
-}
-
-/// The numeric values of the fresh samples, one row each.
-fn flatten(samples: &[TelemetrySample]) -> Vec<Row> {
-    let mut rows = Vec::new();
-    for s in samples.iter().filter(|s| !s.stale) {
-        let device = device_name(s.unit);
-        let t_ms = i64::try_from(s.time_ms).unwrap_or(i64::MAX);
-        let mut instances: BTreeMap<u16, usize> = BTreeMap::new();
-        for m in &s.models {
-            let n = instances.entry(m.id).or_insert(0);
-            *n += 1;
-            for p in m.all_points() {
-                if let Some(v) = p.value.as_f64() {
-                    rows.push((device.clone(), series_name(m.id, *n, &p.path), p.unit.clone().unwrap_or_default(), t_ms, v));
+        for s in samples.iter().filter(|s| !s.stale) {
+            let t_ms = i64::try_from(s.time_ms).unwrap_or(i64::MAX);
+            let mut instances: BTreeMap<u16, usize> = BTreeMap::new();
+            for m in &s.models {
+                let n = instances.entry(m.id).or_insert(0);
+                *n += 1;
+                let key = (s.unit, m.id, *n);
+                let points = m.all_points();
+                if !ids.get(&key).is_some_and(|known| known.fits(&points)) {
+                    ids.insert(key, ModelIds::resolve(project, key, &points)?);
+                }
+                let Some(known) = ids.get(&key) else { continue };
+                for (p, id) in points.iter().zip(&known.ids) {
+                    if let (Some(value), Some(id)) = (p.value.as_f64(), id) {
+                        writer.append(project, *id, Sample { t_ms, value })?;
+                        stored += 1;
+                    }
                 }
             }
         }
+        if stored > 0 {
+            writer.flush(project)?;
+        }
+        Ok(stored)
     }
-    rows
 }
 
 #[cfg(test)]

@@ -114,4 +114,23 @@ mod logger {
         let x = b.find_telemetry_point("unit 9", "x").unwrap().unwrap();
         assert!(b.read_telemetry(x, 0, i64::MAX).unwrap().is_empty());
     }
+
+    #[test]
+    fn a_point_that_starts_reporting_numbers_gets_its_series() {
+        let dir = tempfile::tempdir().unwrap();
+        let info = ProjectInfo { name: "log".into(), ..Default::default() };
+        let mut p = Project::create(&dir.path().join("late.backstop"), &info, &CreateOptions::default()).unwrap();
+        let mut logger = TelemetryLogger::new();
+        let mut first = sample(1, 1_000, 50.0, false);
+        logger.log(&mut p, std::slice::from_ref(&first)).unwrap();
+        assert_eq!(p.find_telemetry_point("unit 1", "802.1.WMax").unwrap(), None);
+        // The same device now reports WMax (it was "not implemented").
+        first.time_ms = 2_000;
+        first.models[0].points[2].value = PointValue::Number { value: 250_000.0 };
+        assert_eq!(logger.log(&mut p, &[first]).unwrap(), 5);
+        let id = p.find_telemetry_point("unit 1", "802.1.WMax").unwrap().expect("WMax series");
+        assert_eq!(p.read_telemetry(id, 0, i64::MAX).unwrap()[0].value, 250_000.0);
+        let soc = p.find_telemetry_point("unit 1", "802.1.SoC").unwrap().unwrap();
+        assert_eq!(p.read_telemetry(soc, 0, i64::MAX).unwrap().len(), 2, "existing series kept their ids");
+    }
 }
