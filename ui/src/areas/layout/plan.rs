@@ -1,0 +1,625 @@
+//! The SVG floor plan: rooms with doors, footprints with tags, egress paths,
+//! violation highlights; zoom (wheel, buttons), pan (drag the background),
+//! selection (click, Shift+click) and drag-to-move with grid snapping and
+//! live dimensions.
+//!
+//! Plan coordinates are millimetres with y to the north; the SVG draws
+//! `(x, −y)` so north is up. During a drag only the dragged groups'
+//! `transform` attributes change (set directly on their elements); the
+//! backend hears of the move once, on pointer-up.
+
+use std::collections::HashSet;
+
+use backstop_model::layout::{
+    DoorSwing, Highlight, ObjectKind, ObjectRef, PlacedEquipment, Point, RoomShape,
+};
+use backstop_model::layout_view::{Footprint, ItemClass, ItemPosition, LayoutEdit, LayoutView};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::{Lx, kind_str, movable, parse_kind};
+
+/// An auto-placement preview: the cabinets that would be placed and their
+/// plan size (width × depth at rotation 0).
+#[derive(Clone, PartialEq)]
+pub struct Preview {
+    pub placed: Vec<PlacedEquipment>,
+    pub size: (u32, u32),
+}
+
+/// The visible part of the plan in SVG units (x, y, width, height).
+type ViewBox = (f64, f64, f64, f64);
+
+struct DragItem {
+    el: web_sys::Element,
+    object: ObjectRef,
+    center: Point,
+}
+
+struct Drag {
+    start: (f64, f64),
+    scale: f64,
+    items: Vec<DragItem>,
+    primary_min: Point,
+    primary_max: Point,
+    /// Footprints of everything not dragged: (min, max, tag).
+    others: Vec<(Point, Point, String)>,
+    /// Walls of the primary item's room when it is a rectangle.
+    walls: Option<(Point, Point)>,
+    delta: (i64, i64),
+    moved: bool,
+    /// Handler durations, ms.
+    handler_ms: Vec<f64>,
+    /// Animation-frame timestamps while dragging.
+    frames: Vec<f64>,
+    /// Event timestamps of moves not yet painted.
+    pending: Vec<f64>,
+    /// Input-to-frame latencies, ms.
+    latency_ms: Vec<f64>,
+    /// Whether the pointer-up was a plain click on an already selected item
+    /// of a multi-selection (then it selects that item alone).
+    click_select: Option<ObjectRef>,
+}
+
+enum Gesture {
+    None,
+    Drag(Box<Drag>),
+    Pan { start: (f64, f64), vb0: ViewBox, scale: f64 },
+}
+
+fn fit(v: &LayoutView) -> ViewBox {
+    let mut lo = (f64::MAX, f64::MAX);
+    let mut hi = (f64::MIN, f64::MIN);
+    let mut add = |p: &Point| {
+        lo.0 = lo.0.min(p.x_mm as f64);
+        lo.1 = lo.1.min(p.y_mm as f64);
+        hi.0 = hi.0.max(p.x_mm as f64);
+        hi.1 = hi.1.max(p.y_mm as f64);
+    };
+    for r in &v.layout.rooms {
+        for p in room_vertices(&r.shape) {
+            add(&p);
+        }
+    }
+    for f in &v.footprints {
+        add(&f.min);
+        add(&f.max);
+    }
+    if lo.0 > hi.0 {
+        return (-1000.0, -11_000.0, 20_000.0, 12_000.0);
+    }
+    let m = ((hi.0 - lo.0).max(hi.1 - lo.1) * 0.05).max(500.0);
+    (lo.0 - m, -hi.1 - m, hi.0 - lo.0 + 2.0 * m, hi.1 - lo.1 + 2.0 * m)
+}
+
+pub(crate) fn room_vertices(shape: &RoomShape) -> Vec<Point> {
+    match shape {
+        RoomShape::Rectangle { origin, width_mm, depth_mm } => {
+            let (w, d) = (i64::from(*width_mm), i64::from(*depth_mm));
+            vec![
+                *origin,
+                Point::new(origin.x_mm + w, origin.y_mm),
+                Point::new(origin.x_mm + w, origin.y_mm + d),
+                Point::new(origin.x_mm, origin.y_mm + d),
+            ]
+        }
+        RoomShape::Polygon { vertices } => vertices.clone(),
+    }
+}
+
+fn points_attr(ps: &[Point]) -> String {
+    ps.iter().map(|p| format!("{},{}", p.x_mm, -p.y_mm)).collect::<Vec<_>>().join(" ")
+}
+
+fn snap(v: i64, grid: i64) -> i64 {
+    if grid <= 1 {
+        return v;
+    }
+    let r = v.rem_euclid(grid);
+    if r * 2 >= grid { v - r + grid } else { v - r }
+}
+
+/// Gap between two rectangles (0 when they touch or overlap), mm.
+fn rect_gap(a: (Point, Point), b: (Point, Point)) -> f64 {
+    let gx = (b.0.x_mm - a.1.x_mm).max(a.0.x_mm - b.1.x_mm).max(0) as f64;
+    let gy = (b.0.y_mm - a.1.y_mm).max(a.0.y_mm - b.1.y_mm).max(0) as f64;
+    (gx * gx + gy * gy).sqrt()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn summary(mut xs: Vec<f64>) -> serde_json::Value {
+    xs.sort_by(f64::total_cmp);
+    serde_json::json!({
+        "n": xs.len(),
+        "median": percentile(&xs, 0.5),
+        "p95": percentile(&xs, 0.95),
+        "max": xs.last().copied().unwrap_or(0.0),
+    })
+}
+
+fn now() -> f64 {
+    window().performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
+/// Millimetres per CSS pixel and the SVG point under a client position.
+fn mapping(svg: &web_sys::Element, vb: ViewBox, client: (f64, f64)) -> (f64, (f64, f64)) {
+    let r = svg.get_bounding_client_rect();
+    let (w, h) = (r.width().max(1.0), r.height().max(1.0));
+    let scale = (vb.2 / w).max(vb.3 / h);
+    let ox = (w * scale - vb.2) / 2.0;
+    let oy = (h * scale - vb.3) / 2.0;
+    let x = vb.0 - ox + (client.0 - r.left()) * scale;
+    let y = vb.1 - oy + (client.1 - r.top()) * scale;
+    (scale, (x, y))
+}
+
+fn frame_loop(gesture: StoredValue<Gesture, LocalStorage>) {
+    request_animation_frame(move || {
+        let t = now();
+        let again = gesture
+            .try_update_value(|g| match g {
+                Gesture::Drag(d) => {
+                    d.frames.push(t);
+                    for e in d.pending.drain(..) {
+                        d.latency_ms.push((t - e).max(0.0));
+                    }
+                    true
+                }
+                _ => false,
+            })
+            .unwrap_or(false);
+        if again {
+            frame_loop(gesture);
+        }
+    });
+}
+
+#[component]
+pub fn Plan(lx: Lx) -> impl IntoView {
+    let vb: RwSignal<ViewBox> = RwSignal::new(lx.view.with_untracked(|v| v.as_ref().map(fit)).unwrap_or((0.0, 0.0, 1.0, 1.0)));
+    let gesture: StoredValue<Gesture, LocalStorage> = StoredValue::new_local(Gesture::None);
+    let dims: RwSignal<Option<(f64, f64, String)>> = RwSignal::new(None);
+
+    let zoom = move |factor: f64, at: Option<(f64, f64)>| {
+        vb.update(|b| {
+            let c = at.unwrap_or((b.0 + b.2 / 2.0, b.1 + b.3 / 2.0));
+            let w = (b.2 * factor).clamp(500.0, 2_000_000.0);
+            let k = w / b.2;
+            *b = (c.0 - (c.0 - b.0) * k, c.1 - (c.1 - b.1) * k, b.2 * k, b.3 * k);
+        });
+    };
+
+    let on_wheel = move |ev: web_sys::WheelEvent| {
+        ev.prevent_default();
+        let Some(svg) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+        let (_, at) = mapping(&svg, vb.get_untracked(), (f64::from(ev.client_x()), f64::from(ev.client_y())));
+        zoom(if ev.delta_y() > 0.0 { 1.15 } else { 1.0 / 1.15 }, Some(at));
+    };
+
+    let on_down = move |ev: web_sys::PointerEvent| {
+        if ev.button() != 0 {
+            return;
+        }
+        let Some(svg) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+        let client = (f64::from(ev.client_x()), f64::from(ev.client_y()));
+        let (scale, _) = mapping(&svg, vb.get_untracked(), client);
+        let hit = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|t| t.closest("[data-key]").ok().flatten())
+            .and_then(|el| {
+                let kind = parse_kind(&el.get_attribute("data-kind")?)?;
+                Some(ObjectRef { kind, key: el.get_attribute("data-key")? })
+            });
+        ev.prevent_default();
+        let _ = svg.set_pointer_capture(ev.pointer_id());
+        let shift = ev.shift_key();
+        let Some(obj) = hit else {
+            if !shift {
+                lx.sel.set(Vec::new());
+            }
+            gesture.set_value(Gesture::Pan { start: client, vb0: vb.get_untracked(), scale });
+            return;
+        };
+        let mut click_select = None;
+        if shift {
+            let was = lx.sel.with_untracked(|s| s.contains(&obj));
+            lx.sel.update(|s| {
+                if was {
+                    s.retain(|o| o != &obj);
+                } else {
+                    s.push(obj.clone());
+                }
+            });
+            if was {
+                return;
+            }
+        } else if !lx.sel.with_untracked(|s| s.contains(&obj)) {
+            lx.sel.set(vec![obj.clone()]);
+        } else if lx.sel.with_untracked(Vec::len) > 1 {
+            click_select = Some(obj.clone());
+        }
+        if !movable(obj.kind) || lx.view.with_untracked(|v| v.as_ref().is_none_or(|v| v.read_only)) {
+            return;
+        }
+        let selected = lx.sel.get_untracked();
+        let drag = lx.view.with_untracked(|v| {
+            let v = v.as_ref()?;
+            let primary = v.footprints.iter().find(|f| f.object == obj)?;
+            let mut items = Vec::new();
+            for f in v.footprints.iter().filter(|f| movable(f.object.kind) && selected.contains(&f.object)) {
+                let sel = format!(
+                    "[data-kind=\"{}\"][data-key=\"{}\"]",
+                    kind_str(f.object.kind),
+                    f.object.key.replace('\\', "\\\\").replace('"', "\\\"")
+                );
+                if let Ok(Some(el)) = svg.query_selector(&sel) {
+                    items.push(DragItem { el, object: f.object.clone(), center: f.center });
+                }
+            }
+            let others = v
+                .footprints
+                .iter()
+                .filter(|f| !selected.contains(&f.object))
+                .map(|f| (f.min, f.max, f.object.key.clone()))
+                .collect();
+            let walls = v.layout.rooms.iter().find(|r| r.id == primary.room_id).and_then(|r| match &r.shape {
+                RoomShape::Rectangle { origin, width_mm, depth_mm } => Some((
+                    *origin,
+                    Point::new(origin.x_mm + i64::from(*width_mm), origin.y_mm + i64::from(*depth_mm)),
+                )),
+                RoomShape::Polygon { .. } => None,
+            });
+            Some(Drag {
+                start: client,
+                scale,
+                items,
+                primary_min: primary.min,
+                primary_max: primary.max,
+                others,
+                walls,
+                delta: (0, 0),
+                moved: false,
+                handler_ms: Vec::new(),
+                frames: Vec::new(),
+                pending: Vec::new(),
+                latency_ms: Vec::new(),
+                click_select,
+            })
+        });
+        if let Some(d) = drag {
+            gesture.set_value(Gesture::Drag(Box::new(d)));
+            frame_loop(gesture);
+        }
+    };
+
+    let on_move = move |ev: web_sys::PointerEvent| {
+        let t0 = now();
+        let client = (f64::from(ev.client_x()), f64::from(ev.client_y()));
+        let grid = i64::from(lx.grid.get_untracked());
+        let mut pan_to = None;
+        let mut show = None;
+        gesture.update_value(|g| match g {
+            Gesture::None => {}
+            Gesture::Pan { start, vb0, scale } => {
+                let dx = (client.0 - start.0) * *scale;
+                let dy = (client.1 - start.1) * *scale;
+                pan_to = Some((vb0.0 - dx, vb0.1 - dy, vb0.2, vb0.3));
+            }
+            Gesture::Drag(d) => {
+                let raw_x = ((client.0 - d.start.0) * d.scale).round() as i64;
+                let raw_y = (-(client.1 - d.start.1) * d.scale).round() as i64;
+                if !d.moved && (client.0 - d.start.0).abs() + (client.1 - d.start.1).abs() < 3.0 {
+                    return;
+                }
+                d.moved = true;
+                let dx = snap(d.primary_min.x_mm + raw_x, grid) - d.primary_min.x_mm;
+                let dy = snap(d.primary_min.y_mm + raw_y, grid) - d.primary_min.y_mm;
+                d.pending.push(ev.time_stamp());
+                if (dx, dy) != d.delta {
+                    d.delta = (dx, dy);
+                    let tr = format!("translate({dx} {})", -dy);
+                    for it in &d.items {
+                        let _ = it.el.set_attribute("transform", &tr);
+                    }
+                    let a = (
+                        Point::new(d.primary_min.x_mm + dx, d.primary_min.y_mm + dy),
+                        Point::new(d.primary_max.x_mm + dx, d.primary_max.y_mm + dy),
+                    );
+                    let mut best: Option<(f64, String)> = None;
+                    for (mn, mx, tag) in &d.others {
+                        let g = rect_gap(a, (*mn, *mx));
+                        if best.as_ref().is_none_or(|b| g < b.0) {
+                            best = Some((g, tag.clone()));
+                        }
+                    }
+                    if let Some((lo, hi)) = d.walls {
+                        for g in [a.0.x_mm - lo.x_mm, hi.x_mm - a.1.x_mm, a.0.y_mm - lo.y_mm, hi.y_mm - a.1.y_mm] {
+                            let g = g as f64;
+                            if best.as_ref().is_none_or(|b| g < b.0) {
+                                best = Some((g, "wall".into()));
+                            }
+                        }
+                    }
+                    let near = best.map(|(g, t)| format!(" · gap {g:.0} mm to {t}")).unwrap_or_default();
+                    show = Some((
+                        a.0.x_mm as f64,
+                        -(a.1.y_mm as f64),
+                        format!("Δx {dx:+} mm, Δy {dy:+} mm{near}"),
+                    ));
+                }
+                d.handler_ms.push(now() - t0);
+            }
+        });
+        if let Some(b) = pan_to {
+            vb.set(b);
+        }
+        if let Some(s) = show {
+            lx.status.set(s.2.clone());
+            dims.set(Some(s));
+        }
+    };
+
+    let finish = move |ev: web_sys::PointerEvent, cancelled: bool| {
+        if let Some(svg) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+            let _ = svg.release_pointer_capture(ev.pointer_id());
+        }
+        let g = gesture.try_update_value(|g| std::mem::replace(g, Gesture::None));
+        dims.set(None);
+        let Some(Gesture::Drag(d)) = g else { return };
+        if !d.moved {
+            if let Some(o) = d.click_select {
+                lx.sel.set(vec![o]);
+            }
+            return;
+        }
+        let intervals: Vec<f64> = d.frames.windows(2).map(|w| w[1] - w[0]).collect();
+        lx.drag_stats.set(
+            serde_json::json!({
+                "objects": lx.view.with_untracked(|v| v.as_ref().map(|v| v.footprints.len()).unwrap_or(0)),
+                "dragged": d.items.len(),
+                "handler_ms": summary(d.handler_ms.clone()),
+                "frame_interval_ms": summary(intervals),
+                "input_to_frame_ms": summary(d.latency_ms.clone()),
+            })
+            .to_string(),
+        );
+        if cancelled || d.delta == (0, 0) {
+            for it in &d.items {
+                let _ = it.el.remove_attribute("transform");
+            }
+            return;
+        }
+        let moves = d
+            .items
+            .iter()
+            .map(|it| ItemPosition {
+                object: it.object.clone(),
+                position: Point::new(it.center.x_mm + d.delta.0, it.center.y_mm + d.delta.1),
+            })
+            .collect();
+        lx.edit(LayoutEdit::MoveTo { moves });
+    };
+
+    let view_box = move || {
+        let b = vb.get();
+        format!("{} {} {} {}", b.0, b.1, b.2, b.3)
+    };
+
+    view! {
+        <div class="plan-wrap card">
+            <div class="toolbar plan-zoom">
+                <button class="btn" data-testid="zoom-in" title="Zoom in (wheel)" on:click=move |_| zoom(1.0 / 1.25, None)>"+"</button>
+                <button class="btn" data-testid="zoom-out" title="Zoom out (wheel)" on:click=move |_| zoom(1.25, None)>"−"</button>
+                <button class="btn" data-testid="zoom-fit" on:click=move |_| { if let Some(b) = lx.view.with_untracked(|v| v.as_ref().map(fit)) { vb.set(b) } }>"Fit"</button>
+                <span class="muted">"Drag the background to pan · click to select, Shift+click to add · drag to move · R rotates · arrows nudge (Shift ×10) · Del deletes · Esc clears"</span>
+            </div>
+            <svg class="plan" data-testid="plan" viewBox=view_box
+                data-drag-stats=move || lx.drag_stats.get()
+                on:wheel=on_wheel
+                on:pointerdown=on_down
+                on:pointermove=on_move
+                on:pointerup=move |ev| finish(ev, false)
+                on:pointercancel=move |ev| finish(ev, true)>
+                {move || {
+                    lx.epoch.get();
+                    lx.view.with(|v| v.as_ref().map(|v| draw(lx, v)))
+                }}
+                {move || lx.preview.with(|p| p.as_ref().map(draw_preview))}
+                {move || dims.get().map(|(x, y, t)| view! {
+                    <text class="drag-dims" x=x y=y - 150.0 data-testid="drag-dims">{t}</text>
+                })}
+            </svg>
+        </div>
+    }
+}
+
+fn draw_preview(p: &Preview) -> impl IntoView + use<> {
+    p.placed
+        .iter()
+        .map(|e| {
+            let (w, d) = match e.placement.rotation.degrees() {
+                90 | 270 => (p.size.1, p.size.0),
+                _ => (p.size.0, p.size.1),
+            };
+            let (w, d) = (i64::from(w), i64::from(d));
+            let x = e.placement.position.x_mm - w / 2;
+            let y = -(e.placement.position.y_mm + d / 2);
+            view! {
+                <g class="preview" data-testid="preview-item">
+                    <rect x=x y=y width=w height=d/>
+                    <text x=e.placement.position.x_mm y=-e.placement.position.y_mm class="tag">{e.tag.clone()}</text>
+                </g>
+            }
+        })
+        .collect_view()
+}
+
+fn draw(lx: Lx, v: &LayoutView) -> impl IntoView + use<> {
+    let violating: HashSet<(ObjectKind, String)> = v
+        .report
+        .violations
+        .iter()
+        .flat_map(|x| x.objects.iter().map(|o| (o.kind, o.key.clone())))
+        .collect();
+    let rooms = v
+        .layout
+        .rooms
+        .iter()
+        .map(|r| {
+            let verts = room_vertices(&r.shape);
+            let n = verts.len().max(1) as f64;
+            let cx = verts.iter().map(|p| p.x_mm as f64).sum::<f64>() / n;
+            let cy = verts.iter().map(|p| p.y_mm as f64).sum::<f64>() / n;
+            let top = verts.iter().map(|p| p.y_mm).max().unwrap_or(0);
+            let left = verts.iter().map(|p| p.x_mm).min().unwrap_or(0);
+            let obj = ObjectRef { kind: ObjectKind::Room, key: r.id.clone() };
+            let obj2 = obj.clone();
+            let bad = violating.contains(&(ObjectKind::Room, r.id.clone()));
+            let doors = r
+                .doors
+                .iter()
+                .map(|d| door(&verts, (cx, cy), d.position, d.width_mm, d.swing))
+                .collect_view();
+            view! {
+                <g class="room" class:violating=bad class:outdoor=r.environment == backstop_model::layout::Environment::Outdoor data-testid=format!("room-{}", r.id)>
+                    <polygon points=points_attr(&verts)/>
+                    {doors}
+                    <text class="room-name" x=left + 150 y=-top + 450
+                        class:selected=move || lx.sel.with(|s| s.contains(&obj2))
+                        data-kind="room" data-key=obj.key.clone()>{format!("{} · {}", r.id, r.name)}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    let egress = v
+        .layout
+        .egress_paths
+        .iter()
+        .map(|p| {
+            let obj = ObjectRef { kind: ObjectKind::EgressPath, key: p.id.clone() };
+            let bad = violating.contains(&(ObjectKind::EgressPath, p.id.clone()));
+            let pts = points_attr(&p.route);
+            view! {
+                <g class="egress" class:violating=bad class:selected=move || lx.sel.with(|s| s.contains(&obj))
+                    data-kind="egress-path" data-key=p.id.clone() data-testid=format!("egress-{}", p.id)>
+                    <polyline class="egress-band" points=pts.clone() stroke-width=p.width_mm/>
+                    <polyline class="egress-line" points=pts/>
+                </g>
+            }
+        })
+        .collect_view();
+    let items = v.footprints.iter().map(|f| item(lx, f, violating.contains(&(f.object.kind, f.object.key.clone())))).collect_view();
+    let marks = v
+        .report
+        .violations
+        .iter()
+        .flat_map(|x| x.highlights.iter().map(move |h| (x.rule.as_str(), h.clone())))
+        .map(|(rule, h)| match h {
+            Highlight::Rect { min, max } => view! {
+                <rect class="violation-mark" data-testid="violation-mark" data-rule=rule
+                    x=min.x_mm y=-max.y_mm width=max.x_mm - min.x_mm height=max.y_mm - min.y_mm/>
+            }
+            .into_any(),
+            Highlight::Segment { a, b } => view! {
+                <line class="violation-mark" data-testid="violation-mark" data-rule=rule
+                    x1=a.x_mm y1=-a.y_mm x2=b.x_mm y2=-b.y_mm/>
+            }
+            .into_any(),
+        })
+        .collect_view();
+    view! {
+        <g class="rooms">{rooms}</g>
+        <g class="egress-paths">{egress}</g>
+        <g class="items">{items}</g>
+        <g class="violation-marks">{marks}</g>
+    }
+}
+
+fn door(verts: &[Point], centroid: (f64, f64), at: Point, width: u32, swing: DoorSwing) -> impl IntoView + use<> {
+    // The wall the door sits on: the nearest edge.
+    let p = (at.x_mm as f64, at.y_mm as f64);
+    let mut best = (f64::MAX, (1.0, 0.0));
+    for i in 0..verts.len() {
+        let a = (verts[i].x_mm as f64, verts[i].y_mm as f64);
+        let b = (verts[(i + 1) % verts.len()].x_mm as f64, verts[(i + 1) % verts.len()].y_mm as f64);
+        let (ex, ey) = (b.0 - a.0, b.1 - a.1);
+        let len2 = (ex * ex + ey * ey).max(1.0);
+        let t = (((p.0 - a.0) * ex + (p.1 - a.1) * ey) / len2).clamp(0.0, 1.0);
+        let q = (a.0 + t * ex, a.1 + t * ey);
+        let dist = ((p.0 - q.0).powi(2) + (p.1 - q.1).powi(2)).sqrt();
+        if dist < best.0 {
+            let l = len2.sqrt();
+            best = (dist, (ex / l, ey / l));
+        }
+    }
+    let d = best.1;
+    let w = f64::from(width);
+    // Normal pointing into the room.
+    let mut n = (-d.1, d.0);
+    if (centroid.0 - p.0) * n.0 + (centroid.1 - p.1) * n.1 < 0.0 {
+        n = (-n.0, -n.1);
+    }
+    if swing == DoorSwing::Outward {
+        n = (-n.0, -n.1);
+    }
+    let hinge = (p.0 - d.0 * w / 2.0, p.1 - d.1 * w / 2.0);
+    let jamb = (p.0 + d.0 * w / 2.0, p.1 + d.1 * w / 2.0);
+    let tip = (hinge.0 + n.0 * w, hinge.1 + n.1 * w);
+    // SVG coordinates (y flipped).
+    let s = |q: (f64, f64)| (q.0, -q.1);
+    let (h, j, t) = (s(hinge), s(jamb), s(tip));
+    let a = (t.0 - h.0, t.1 - h.1);
+    let b = (j.0 - h.0, j.1 - h.1);
+    let sweep = if a.0 * b.1 - a.1 * b.0 > 0.0 { 1 } else { 0 };
+    let path = if swing == DoorSwing::Sliding {
+        format!("M {} {} L {} {}", h.0, h.1, j.0, j.1)
+    } else {
+        format!("M {} {} L {} {} A {w} {w} 0 0 {sweep} {} {}", h.0, h.1, t.0, t.1, j.0, j.1)
+    };
+    view! {
+        <g class="door">
+            <line class="door-gap" x1=h.0 y1=h.1 x2=j.0 y2=j.1/>
+            <path class="door-swing" d=path/>
+        </g>
+    }
+}
+
+fn item(lx: Lx, f: &Footprint, violating: bool) -> impl IntoView + use<> {
+    let (x0, y0, x1, y1) = (f.min.x_mm, f.min.y_mm, f.max.x_mm, f.max.y_mm);
+    let (w, h) = (x1 - x0, y1 - y0);
+    let class = match f.class {
+        ItemClass::Battery => "item battery",
+        ItemClass::Rack => "item rack",
+        ItemClass::PowerUnit => "item power-unit",
+        ItemClass::Other => "item other",
+    };
+    // The front edge (front faces south at 0°, turning counter-clockwise).
+    let (fx1, fy1, fx2, fy2) = match f.rotation_deg {
+        90 => (x1, y0, x1, y1),
+        180 => (x0, y1, x1, y1),
+        270 => (x0, y0, x0, y1),
+        _ => (x0, y0, x1, y0),
+    };
+    let font = ((w.min(h) as f64) * 0.3).clamp(60.0, 260.0);
+    let obj = f.object.clone();
+    let key = f.object.key.clone();
+    view! {
+        <g class=class class:violating=violating class:unknown=!f.known
+            class:selected=move || lx.sel.with(|s| s.contains(&obj))
+            data-testid=format!("item-{}", f.object.key) data-kind=kind_str(f.object.kind) data-key=f.object.key.clone()
+            data-x-mm=f.center.x_mm data-y-mm=f.center.y_mm data-rotation=f.rotation_deg
+            data-room=f.room_id.clone() data-violating=if violating { "true" } else { "false" }>
+            <rect class="body" x=x0 y=-y1 width=w height=h/>
+            <line class="front" x1=fx1 y1=-fy1 x2=fx2 y2=-fy2/>
+            <text class="tag" x=f.center.x_mm y=-f.center.y_mm font-size=font>{key}</text>
+        </g>
+    }
+}
