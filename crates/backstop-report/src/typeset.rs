@@ -64,7 +64,7 @@ impl Rendered {
     /// The PDF bytes. Identical data gives identical bytes.
     pub fn pdf(&self) -> Result<Vec<u8>, ReportError> {
         let timestamp = Datetime::from_ymd(self.date.0, self.date.1, self.date.2)
-            .map(|d| typst_pdf::Timestamp::new_utc(d));
+            .map(typst_pdf::Timestamp::new_utc);
         let options = typst_pdf::PdfOptions {
             ident: Smart::Custom(self.ident.clone()),
             creator: Smart::Custom(Some(format!("Backstop {}", env!("CARGO_PKG_VERSION")))),
