@@ -5,3 +5,4 @@
 mod commissioning;
 mod project;
 mod shell;
+mod sizing;

@@ -245,8 +245,9 @@ impl Engine {
         spawn_local(async move {
             match ipc::sizing_peak_compute(&case, token.as_deref()).await {
                 Ok(c) => {
-                    self.computed.set(Some(c));
+                    // The sequence first: the charts read it when they render.
                     self.seq.update(|s| *s += 1);
+                    self.computed.set(Some(c));
                 }
                 Err(e) => self.project.report(e),
             }
