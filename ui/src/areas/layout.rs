@@ -45,7 +45,7 @@ pub(crate) struct Lx {
 impl Lx {
     /// Fetches the view again (after undo/redo or any project change).
     pub fn reload(self) {
-        if self.project.project().is_none() {
+        if self.project.state.with_untracked(|s| s.as_ref().is_none_or(|s| s.project.is_none())) {
             self.view.set(None);
             return;
         }
@@ -245,18 +245,22 @@ pub fn LayoutArea() -> impl IntoView {
     });
     on_cleanup(move || keys.remove());
 
+    // Memos, so the area is rebuilt only when these flip (not on every edit,
+    // which would reset the zoom and the forms).
+    let has_project = Memo::new(move |_| project.state.with(|s| s.as_ref().is_some_and(|s| s.project.is_some())));
+    let has_view = Memo::new(move |_| lx.view.with(Option::is_some));
     view! {
         <section data-testid="area-layout" class="layout-area">
             <h1>"Layout"</h1>
             <p class="lede">"Rooms, IT racks and battery cabinets on the floor plan, with code-compliance checks and the bill of materials."</p>
             {move || {
-                if project.project().is_none() {
+                if !has_project.get() {
                     return view! { <div class="card" data-testid="layout-no-project"><p class="muted">"Open or create a project (Project area) to lay out its site."</p></div> }.into_any();
                 }
                 if let Some(err) = lx.load_error.get() {
                     return view! { <div class="card"><p class="pill bad">"The plan could not be loaded"</p><p>{err}</p></div> }.into_any();
                 }
-                if lx.view.with(Option::is_none) {
+                if !has_view.get() {
                     return view! { <p class="muted">"Loading the plan…"</p> }.into_any();
                 }
                 view! {

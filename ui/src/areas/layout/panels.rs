@@ -460,6 +460,9 @@ fn errors_for(errs: &[FieldError], field: &str) -> String {
 fn RuleSets(lx: Lx) -> impl IntoView {
     let draft: RwSignal<Option<RuleSet>> = RwSignal::new(None);
     let errors: RwSignal<Vec<FieldError>> = RwSignal::new(Vec::new());
+    // Bumped when the editor opens or closes (not on every field change, so
+    // the inputs keep focus while the engineer types).
+    let opened = RwSignal::new(0u64);
     let in_force = move || lx.view.with(|v| v.as_ref().and_then(|v| v.rule_sets.iter().find(|c| c.in_force).cloned()));
     let after = move |r: Result<backstop_model::layout_view::LayoutView, AppError>, what: String| match r {
         Ok(v) => {
@@ -478,12 +481,14 @@ fn RuleSets(lx: Lx) -> impl IntoView {
     let delete = move |_| {
         if let Some(c) = in_force() {
             draft.set(None);
+            opened.update(|n| *n += 1);
             spawn_local(async move { after(lipc::layout_rule_set_delete(&c.id).await, format!("Deleted rule set {}.", c.name)) });
         }
     };
     let edit = move |_| {
         draft.set(lx.view.with_untracked(|v| v.as_ref().and_then(|v| v.rule_set.clone())));
         errors.set(Vec::new());
+        opened.update(|n| *n += 1);
     };
     let save = move |_| {
         let Some(rs) = draft.get_untracked() else { return };
@@ -495,6 +500,7 @@ fn RuleSets(lx: Lx) -> impl IntoView {
                 Ok(out) if out.errors.is_empty() => {
                     errors.set(Vec::new());
                     draft.set(None);
+                    opened.update(|n| *n += 1);
                     if let Some(v) = out.view {
                         lx.set_view(v);
                     }
@@ -527,7 +533,7 @@ fn RuleSets(lx: Lx) -> impl IntoView {
                     <tbody>{rs.rules.iter().map(|r| view! { <tr><td>{r.title.clone()}</td><td class="muted">{r.reference.clone()}</td><td>{if r.enabled { "yes" } else { "off" }}</td></tr> }).collect_view()}</tbody>
                 </table>
             })}
-            {move || draft.get().map(|rs| {
+            {move || { opened.get(); draft.get_untracked() }.map(|rs| {
                 let text = |field: &'static str, label: &'static str, get: fn(&RuleSet) -> String, set: fn(&mut RuleSet, String)| view! {
                     <label class="field">{label}
                         <input data-testid=format!("rs-{field}") prop:value=get(&rs) on:change=move |ev| { let v = event_target_value(&ev); draft.update(|d| if let Some(d) = d { set(d, v) }) }/>
@@ -573,7 +579,7 @@ fn RuleSets(lx: Lx) -> impl IntoView {
                         }))}
                         <div class="toolbar">
                             <button class="btn primary" data-testid="rule-set-save" on:click=save>"Save rule set"</button>
-                            <button class="btn" on:click=move |_| { draft.set(None); errors.set(Vec::new()); }>"Cancel"</button>
+                            <button class="btn" on:click=move |_| { draft.set(None); errors.set(Vec::new()); opened.update(|n| *n += 1); }>"Cancel"</button>
                         </div>
                     </div>
                 }
