@@ -3,6 +3,7 @@
 //! app binary first) or `cargo test -p backstop-e2e` after building both.
 
 mod commissioning;
+mod layout;
 mod project;
 mod shell;
 mod sizing;
