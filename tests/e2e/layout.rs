@@ -28,6 +28,24 @@ async fn wait_until(what: &str, secs: u64, mut f: impl AsyncFnMut() -> Result<bo
     bail!("timed out waiting for {what}")
 }
 
+/// Scrolls an element into the middle of the window (the area scrolls; a
+/// WebDriver click or pointer move outside the viewport is refused).
+async fn show(app: &Harness, testid: &str) -> Result<()> {
+    app.wait_testid(testid).await?;
+    app.client
+        .execute(
+            "document.querySelector(`[data-testid=\"${arguments[0]}\"]`).scrollIntoView({block: 'center'});",
+            vec![serde_json::json!(testid)],
+        )
+        .await?;
+    Ok(())
+}
+
+async fn click(app: &Harness, testid: &str) -> Result<()> {
+    show(app, testid).await?;
+    app.click_testid(testid).await
+}
+
 async fn item(app: &Harness, tag: &str) -> Result<Element> {
     app.wait_testid(&format!("item-{tag}")).await
 }
@@ -63,9 +81,11 @@ async fn px_per_mm(app: &Harness) -> Result<f64> {
 
 /// Presses the left button on `el`, moves by (dx, dy) px in `steps` equal
 /// pointer moves, releases.
-async fn drag(app: &Harness, el: &Element, dx: f64, dy: f64, steps: u32) -> Result<()> {
+async fn drag(app: &Harness, tag: &str, dx: f64, dy: f64, steps: u32) -> Result<()> {
+    show(app, &format!("item-{tag}")).await?;
+    let el = item(app, tag).await?;
     let mut mouse = MouseActions::new("mouse".into())
-        .then(PointerAction::MoveToElement { element: el.clone(), duration: None, x: 0.0, y: 0.0 })
+        .then(PointerAction::MoveToElement { element: el, duration: None, x: 0.0, y: 0.0 })
         .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT });
     for _ in 0..steps {
         mouse = mouse.then(PointerAction::MoveBy { duration: None, x: dx / f64::from(steps), y: dy / f64::from(steps) });
@@ -110,22 +130,23 @@ async fn dragging_a_cabinet_too_close_shows_the_violation_and_undo_restores_it()
     // The demo's cabinets are listed systems (250 kWh per array): make a
     // project rule set allowing 60 kWh, so two 51.2 kWh cabinets closer
     // than 914 mm form one array over the limit.
-    app.click_testid("tab-rules").await?;
-    app.click_testid("rule-set-copy").await?;
+    click(&app, "tab-rules").await?;
+    click(&app, "rule-set-copy").await?;
     wait_until("the project copy in force", 10, async || {
         Ok(app.wait_testid("rule-set-edit").await?.attr("disabled").await?.is_none())
     })
     .await?;
-    app.click_testid("rule-set-edit").await?;
+    click(&app, "rule-set-edit").await?;
     app.wait_testid("rule-set-editor").await?;
     // A bad value is refused with the field named, and nothing is saved.
+    show(&app, "rs-arrays.max_array_kwh").await?;
     app.type_testid("rs-arrays.max_array_kwh", "0\u{e004}").await?;
-    app.click_testid("rule-set-save").await?;
+    click(&app, "rule-set-save").await?;
     wait_until("the field error", 10, async || Ok(app.text_testid("rs-err-arrays.max_array_kwh").await?.contains("> 0 kWh"))).await?;
     app.screenshot("layout-rule-set-error").await?;
     app.type_testid("rs-arrays.max_array_kwh", "50\u{e004}").await?;
     app.type_testid("rs-arrays.listed_system_max_kwh", "60\u{e004}").await?;
-    app.click_testid("rule-set-save").await?;
+    click(&app, "rule-set-save").await?;
     wait_until("the editor to close after saving", 10, async || {
         Ok(app.client.find_all(Locator::Css("[data-testid=rule-set-editor]")).await?.is_empty())
     })
@@ -140,7 +161,7 @@ async fn dragging_a_cabinet_too_close_shows_the_violation_and_undo_restores_it()
     let start_x = x_mm(&app, "BC-02").await?;
     let scale = px_per_mm(&app).await?;
     let dx_px = -((gap - 400) as f64) * scale;
-    drag(&app, &item(&app, "BC-02").await?, dx_px, 0.0, 12).await?;
+    drag(&app, "BC-02", dx_px, 0.0, 12).await?;
     wait_until("BC-02 to move", 10, async || Ok(x_mm(&app, "BC-02").await? != start_x)).await?;
     let close_x = x_mm(&app, "BC-02").await?;
     let (x2c, _) = body(&app, "BC-02").await?;
@@ -160,7 +181,7 @@ async fn dragging_a_cabinet_too_close_shows_the_violation_and_undo_restores_it()
     app.screenshot("layout-violation").await?;
 
     // Clicking the violation selects its objects.
-    app.click_testid("violation").await?;
+    click(&app, "violation").await?;
     wait_until("the violation's objects selected", 5, async || {
         Ok(item(&app, "BC-01").await?.attr("class").await?.unwrap_or_default().contains("selected")
             && item(&app, "BC-02").await?.attr("class").await?.unwrap_or_default().contains("selected"))
@@ -172,7 +193,7 @@ async fn dragging_a_cabinet_too_close_shows_the_violation_and_undo_restores_it()
     wait_until("the selection cleared", 5, async || Ok(app.text_testid("selection-count").await? == "Nothing selected")).await?;
 
     // Drag it back: the violation clears.
-    drag(&app, &item(&app, "BC-02").await?, -dx_px, 0.0, 12).await?;
+    drag(&app, "BC-02", -dx_px, 0.0, 12).await?;
     wait_until("BC-02 to move back", 10, async || Ok(x_mm(&app, "BC-02").await? != close_x)).await?;
     let back_gap = body(&app, "BC-02").await?.0 - (x1 + w1);
     assert!(back_gap >= 914, "BC-02 is back {back_gap} mm from BC-01");
@@ -194,7 +215,7 @@ async fn dragging_a_cabinet_too_close_shows_the_violation_and_undo_restores_it()
     wait_until("Ctrl+Z to restore the close position", 10, async || Ok(x_mm(&app, "BC-02").await? == close_x)).await?;
     wait_until("the violation after undo", 10, async || Ok(attr(&app, "BC-02", "data-violating").await? == "true")).await?;
     // The toolbar's Undo: back to where the demo put it.
-    app.click_testid("layout-undo").await?;
+    click(&app, "layout-undo").await?;
     wait_until("undo to restore the demo position", 10, async || Ok(x_mm(&app, "BC-02").await? == start_x)).await?;
     app.wait_text("violations-count", "No violations").await?;
     app.screenshot("layout-after-undo").await?;
@@ -244,7 +265,7 @@ async fn dragging_among_a_thousand_objects_is_measured() -> Result<()> {
     assert!(n >= 1000, "{n} items on the plan");
     let start = x_mm(&app, target).await?;
     let moves = 120;
-    drag(&app, &item(&app, target).await?, 240.0, 0.0, moves).await?;
+    drag(&app, target, 240.0, 0.0, moves).await?;
     wait_until("the rack to move", 20, async || Ok(x_mm(&app, target).await? != start)).await?;
     let stats: serde_json::Value =
         serde_json::from_str(&app.wait_testid("plan").await?.attr("data-drag-stats").await?.context("stats")?)?;
