@@ -91,7 +91,7 @@ async fn drag(app: &Harness, tag: &str, dx: f64, dy: f64, steps: u32) -> Result<
         mouse = mouse.then(PointerAction::MoveBy { duration: None, x: dx / f64::from(steps), y: dy / f64::from(steps) });
     }
     mouse = mouse.then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
-    app.client.perform_actions(mouse).await?;
+    app.client.perform_actions(mouse).await.with_context(|| format!("pointer actions dragging {tag}"))?;
     app.client.release_actions().await?;
     Ok(())
 }
@@ -264,6 +264,7 @@ async fn dragging_among_a_thousand_objects_is_measured() -> Result<()> {
     let n = app.client.find_all(Locator::Css("svg.plan .item")).await?.len();
     assert!(n >= 1000, "{n} items on the plan");
     let start = x_mm(&app, target).await?;
+    app.screenshot("layout-1000-before").await?;
     let moves = 120;
     drag(&app, target, 240.0, 0.0, moves).await?;
     wait_until("the rack to move", 20, async || Ok(x_mm(&app, target).await? != start)).await?;

@@ -52,7 +52,10 @@ impl Lx {
         spawn_local(async move {
             match lipc::layout_view().await {
                 Ok(v) => {
-                    self.load_error.set(None);
+                    // Only on a change: the area is rebuilt when this flips.
+                    if self.load_error.with_untracked(Option::is_some) {
+                        self.load_error.set(None);
+                    }
                     self.set_view(v);
                 }
                 Err(e) => {
