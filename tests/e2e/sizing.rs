@@ -186,26 +186,34 @@ async fn demo_ups_case_recomputes_validates_saves_and_reloads() -> Result<()> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let all = count(app.client.execute(timings_js, vec![]).await?)?;
-    let mut latencies: Vec<f64> = all[first..].iter().filter_map(|t| t["latency"].as_f64()).collect();
-    let backend: Vec<f64> = all[first..].iter().filter_map(|t| t["backend"].as_f64()).collect();
-    assert!(latencies.len() >= 20, "one measurement per edit: {} of 20", latencies.len());
-    assert!(latencies.iter().all(|l| l.is_finite() && *l > 0.0), "{latencies:?}");
-    latencies.sort_by(f64::total_cmp);
-    let pick = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q).round() as usize];
-    let (median, p95, max) = (pick(0.5), pick(0.95), latencies[latencies.len() - 1]);
-    let mut backend_sorted = backend.clone();
-    backend_sorted.sort_by(f64::total_cmp);
-    let backend_median = backend_sorted[backend_sorted.len() / 2];
+    let measured = &all[first..];
+    assert!(measured.len() >= 20, "one measurement per edit: {} of 20", measured.len());
+    // Median, p95 and max of one field of the measurements.
+    let stats = |field: &str| -> Result<(f64, f64, f64)> {
+        let mut v: Vec<f64> = measured.iter().map(|t| t[field].as_f64().with_context(|| format!("no {field} in {t}"))).collect::<Result<_>>()?;
+        anyhow::ensure!(v.iter().all(|x| x.is_finite() && *x >= 0.0), "{field}: {v:?}");
+        v.sort_by(f64::total_cmp);
+        let pick = |q: f64| v[((v.len() as f64 - 1.0) * q).round() as usize];
+        Ok((pick(0.5), pick(0.95), v[v.len() - 1]))
+    };
+    let (median, p95, max) = stats("latency")?;
+    assert!(median > 0.0, "a latency was measured");
+    let mut breakdown = serde_json::Map::new();
+    for part in ["debounce", "ipc", "backend", "render", "frame"] {
+        let (m, p, _) = stats(part)?;
+        breakdown.insert(part.into(), serde_json::json!({"median_ms": m, "p95_ms": p}));
+    }
     eprintln!(
-        "UPS case keystroke → chart in DOM over {} edits: median {median:.1} ms, p95 {p95:.1} ms, max {max:.1} ms (backend compute median {backend_median:.1} ms; debounce {} ms included)",
-        latencies.len(),
-        25
+        "UPS case keystroke → charts in the DOM over {} edits: median {median:.1} ms, p95 {p95:.1} ms, max {max:.1} ms; parts (median, p95): {}",
+        measured.len(),
+        serde_json::Value::Object(breakdown.clone())
     );
     std::fs::write(
         artefact_dir().join("sizing-latency.json"),
         serde_json::to_string_pretty(&serde_json::json!({
-            "edits": latencies.len(), "median_ms": median, "p95_ms": p95, "max_ms": max,
-            "backend_median_ms": backend_median, "latencies_ms": latencies,
+            "app": std::env::var("BACKSTOP_APP_BIN").unwrap_or_else(|_| "target/debug/backstop-app".into()),
+            "edits": measured.len(), "median_ms": median, "p95_ms": p95, "max_ms": max,
+            "parts": breakdown, "measurements": measured,
         }))?,
     )?;
     assert_eq!(app.value_testid("in-runtime").await?, "5");

@@ -20,6 +20,11 @@ use super::{drafts, CaseHeader};
 use crate::ipc;
 use crate::state::use_project;
 
+/// Pause after the last keystroke before computing, ms: a year of
+/// 15-minute data (and a threshold sweep) takes longer than a UPS case, so
+/// a burst of keystrokes is computed once.
+const DEBOUNCE_MS: u64 = 25;
+
 #[derive(Clone, Copy)]
 struct Form {
     name: RwSignal<String>,
@@ -189,7 +194,7 @@ impl Engine {
             h.clear();
         }
         self.refresh_state();
-        if let Ok(h) = set_timeout_with_handle(move || self.kick(), Duration::from_millis(super::ups::DEBOUNCE_MS)) {
+        if let Ok(h) = set_timeout_with_handle(move || self.kick(), Duration::from_millis(DEBOUNCE_MS)) {
             self.runner.try_update_value(|r| r.timer = Some(h));
         }
     }

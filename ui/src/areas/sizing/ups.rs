@@ -1,14 +1,13 @@
 //! The UPS ride-through case form and its results.
 //!
 //! The form holds text as typed. After each edit the case is rebuilt; when
-//! every number is complete it is sent to the backend after a short
-//! debounce, with at most one computation in flight (edits made meanwhile
-//! are computed right after, latest values only). The time from the input
+//! every number is complete it is sent to the backend at once (no
+//! debounce: the engine answers in milliseconds), with at most one
+//! computation in flight (edits made meanwhile are computed right after it
+//! returns, latest values only). The time from the input
 //! event to the first animation frame in which the charts of the new result
 //! are in the DOM is recorded in `window.__backstopSizingTimings` (read by
 //! the e2e test `sizing`, which reports it for BENCHMARKS.md).
-
-use std::time::Duration;
 
 use backstop_model::sizing::{
     Candidate, DcBus, DutyCycle, DutyPeriod, LoadSpec, OptimizeOptions, Redundancy, SizingDiagnostic, UpsCase, UpsMethod,
@@ -23,10 +22,6 @@ use super::results::{Charts, Diagnostics, Optimizer, Sheet, UpsComparison};
 use super::{drafts, CaseHeader};
 use crate::ipc;
 use crate::state::use_project;
-
-/// Pause after the last keystroke before computing, ms. Short: the engine
-/// answers in milliseconds, and at most one computation runs at a time.
-pub const DEBOUNCE_MS: u64 = 25;
 
 /// One duty-cycle period as typed.
 #[derive(Debug, Clone, PartialEq)]
@@ -274,7 +269,6 @@ struct Runner {
     input_ms: f64,
     in_flight: bool,
     again: bool,
-    timer: Option<leptos::prelude::TimeoutHandle>,
 }
 
 /// Everything the compute loop touches (all handles, so it is `Copy`).
@@ -296,8 +290,24 @@ fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
+/// When one edit's result went through the pipeline (performance.now(), ms).
+#[derive(Clone, Copy)]
+struct Timing {
+    seq: u64,
+    /// The input event.
+    input: f64,
+    /// The request left for the backend (after the debounce).
+    sent: f64,
+    /// The reply arrived and was decoded.
+    answered: f64,
+    /// In the DOM (set after rendering).
+    rendered: f64,
+    /// The engine's own time in the backend.
+    backend: f64,
+}
+
 /// Appends one measurement to `window.__backstopSizingTimings`.
-fn record_timing(seq: u64, input_ms: f64, shown_ms: f64, backend_ms: f64) {
+fn record_timing(t: Timing, shown_ms: f64) {
     let Some(w) = web_sys::window() else { return };
     let key = JsValue::from_str("__backstopSizingTimings");
     let arr = match js_sys::Reflect::get(&w, &key) {
@@ -313,7 +323,17 @@ fn record_timing(seq: u64, input_ms: f64, shown_ms: f64, backend_ms: f64) {
         }
     };
     let o = js_sys::Object::new();
-    for (k, v) in [("seq", seq as f64), ("input", input_ms), ("shown", shown_ms), ("latency", shown_ms - input_ms), ("backend", backend_ms)] {
+    for (k, v) in [
+        ("seq", t.seq as f64),
+        ("input", t.input),
+        ("shown", shown_ms),
+        ("latency", shown_ms - t.input),
+        ("debounce", t.sent - t.input),
+        ("ipc", t.answered - t.sent),
+        ("render", t.rendered - t.answered),
+        ("frame", shown_ms - t.rendered),
+        ("backend", t.backend),
+    ] {
         let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_f64(v));
     }
     arr.push(&o);
@@ -322,37 +342,31 @@ fn record_timing(seq: u64, input_ms: f64, shown_ms: f64, backend_ms: f64) {
 /// Records the latency of edit `seq` at the first animation frame in which
 /// the charts drawn for it (or for a later edit) are in the DOM; gives up
 /// after `frames` frames (the result had no charts, or the editor closed).
-fn when_chart_shown(seq: u64, input_ms: f64, backend_ms: f64, frames: u32) {
+fn when_chart_shown(t: Timing, frames: u32) {
     request_animation_frame(move || {
         let shown_seq = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.query_selector("[data-testid=charts] figure.chart").ok().flatten())
             .and_then(|e| e.get_attribute("data-seq"))
             .and_then(|s| s.parse::<u64>().ok());
-        if shown_seq.is_some_and(|s| s >= seq) {
-            record_timing(seq, input_ms, now_ms(), backend_ms);
+        if shown_seq.is_some_and(|s| s >= t.seq) {
+            record_timing(t, now_ms());
         } else if frames > 0 {
-            when_chart_shown(seq, input_ms, backend_ms, frames - 1);
+            when_chart_shown(t, frames - 1);
         }
     });
 }
 
 impl Engine {
-    /// After an edit: note the time, and compute once typing pauses.
+    /// After an edit: note the time and compute (or queue behind the
+    /// computation in flight).
     fn edited(self) {
         let t = now_ms();
-        let old = self.runner.try_update_value(|r| {
+        self.runner.try_update_value(|r| {
             r.seq += 1;
             r.input_ms = t;
-            r.timer.take()
         });
-        if let Some(Some(h)) = old {
-            h.clear();
-        }
-        self.refresh_state();
-        if let Ok(h) = set_timeout_with_handle(move || self.kick(), Duration::from_millis(DEBOUNCE_MS)) {
-            self.runner.try_update_value(|r| r.timer = Some(h));
-        }
+        self.kick();
     }
 
     /// Updates "not ready" and "unsaved" from the form, keeps the draft.
@@ -395,14 +409,17 @@ impl Engine {
             return;
         };
         spawn_local(async move {
+            let sent = now_ms();
             let answer = ipc::sizing_ups_compute(&case).await;
             match answer {
                 Ok(c) => {
+                    let answered = now_ms();
                     let backend = c.compute_ms;
                     // The sequence first: the charts read it when they render.
                     self.shown_seq.set(seq);
                     self.computed.set(Some(c));
-                    when_chart_shown(seq, input_ms, backend, 30);
+                    let t = Timing { seq, input: input_ms, sent, answered, rendered: now_ms(), backend };
+                    when_chart_shown(t, 30);
                 }
                 Err(e) => self.project.report(e),
             }
