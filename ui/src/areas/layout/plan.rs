@@ -56,6 +56,8 @@ struct Drag {
     pending: Vec<f64>,
     /// Input-to-frame latencies, ms.
     latency_ms: Vec<f64>,
+    /// First and last pointer-move time, ms.
+    span: Option<(f64, f64)>,
     /// Whether the pointer-up was a plain click on an already selected item
     /// of a multi-selection (then it selects that item alone).
     click_select: Option<ObjectRef>,
@@ -291,6 +293,7 @@ pub fn Plan(lx: Lx) -> impl IntoView {
                 frames: Vec::new(),
                 pending: Vec::new(),
                 latency_ms: Vec::new(),
+                span: None,
                 click_select,
             })
         });
@@ -320,6 +323,7 @@ pub fn Plan(lx: Lx) -> impl IntoView {
                     return;
                 }
                 d.moved = true;
+                d.span = Some((d.span.map_or(t0, |s| s.0), t0));
                 let dx = snap(d.primary_min.x_mm + raw_x, grid) - d.primary_min.x_mm;
                 let dy = snap(d.primary_min.y_mm + raw_y, grid) - d.primary_min.y_mm;
                 d.pending.push(ev.time_stamp());
@@ -388,6 +392,7 @@ pub fn Plan(lx: Lx) -> impl IntoView {
                 "handler_ms": summary(d.handler_ms.clone()),
                 "frame_interval_ms": summary(intervals),
                 "input_to_frame_ms": summary(d.latency_ms.clone()),
+                "moves_span_ms": d.span.map_or(0.0, |s| s.1 - s.0),
             })
             .to_string(),
         );
