@@ -376,7 +376,9 @@ pub fn Plan(lx: Lx) -> impl IntoView {
             let _ = svg.release_pointer_capture(ev.pointer_id());
         }
         let g = gesture.try_update_value(|g| std::mem::replace(g, Gesture::None));
-        dims.set(None);
+        if dims.with_untracked(Option::is_some) {
+            dims.set(None);
+        }
         let Some(Gesture::Drag(d)) = g else { return };
         if !d.moved {
             if let Some(o) = d.click_select {
@@ -438,9 +440,14 @@ pub fn Plan(lx: Lx) -> impl IntoView {
                     lx.view.with(|v| v.as_ref().map(|v| draw(lx, v)))
                 }}
                 {move || lx.preview.with(|p| p.as_ref().map(draw_preview))}
-                {move || dims.get().map(|(x, y, t)| view! {
-                    <text class="drag-dims" x=x y=y - 150.0 data-testid="drag-dims">{t}</text>
-                })}
+                // One persistent element whose attributes follow the drag
+                // (no element is created per pointer move).
+                <text class="drag-dims" data-testid="drag-dims"
+                    display=move || if dims.with(Option::is_some) { "inline" } else { "none" }
+                    x=move || dims.with(|d| d.as_ref().map_or(0.0, |d| d.0))
+                    y=move || dims.with(|d| d.as_ref().map_or(0.0, |d| d.1 - 150.0))>
+                    {move || dims.with(|d| d.as_ref().map(|d| d.2.clone()).unwrap_or_default())}
+                </text>
             </svg>
         </div>
     }
