@@ -36,7 +36,64 @@ struct DragItem {
     center: Point,
 }
 
+/// The drag ghost: a transparent SVG laid exactly over the plan holding
+/// copies of the dragged items and the live dimensions. While the pointer
+/// moves only this small layer changes, so the plan with its thousand
+/// objects is not repainted on every move (measured in the e2e benchmark:
+/// moving an item inside the plan cost 67 ms a frame with 1,015 objects,
+/// moving the ghost 23 ms, the same as with 15).
+struct Ghost {
+    root: web_sys::Element,
+    group: web_sys::Element,
+    label: web_sys::Element,
+}
+
+impl Ghost {
+    fn new(svg: &web_sys::Element, vb: ViewBox, items: &[DragItem]) -> Option<Ghost> {
+        let doc = document();
+        let ns = Some("http://www.w3.org/2000/svg");
+        let r = svg.get_bounding_client_rect();
+        let root = doc.create_element_ns(ns, "svg").ok()?;
+        root.set_attribute("class", "plan plan-ghost").ok()?;
+        root.set_attribute("viewBox", &format!("{} {} {} {}", vb.0, vb.1, vb.2, vb.3)).ok()?;
+        root.set_attribute(
+            "style",
+            &format!(
+                "position: fixed; left: {}px; top: {}px; width: {}px; height: {}px; min-height: 0; margin: 0; \
+                 box-sizing: border-box; border: 1px solid transparent; background: transparent; \
+                 pointer-events: none; z-index: 50; will-change: transform;",
+                r.left(),
+                r.top(),
+                r.width(),
+                r.height()
+            ),
+        )
+        .ok()?;
+        let group = doc.create_element_ns(ns, "g").ok()?;
+        for it in items {
+            let copy = it.el.clone_node_with_deep(true).ok()?.dyn_into::<web_sys::Element>().ok()?;
+            copy.remove_attribute("data-testid").ok()?;
+            group.append_child(&copy).ok()?;
+        }
+        root.append_child(&group).ok()?;
+        let label = doc.create_element_ns(ns, "text").ok()?;
+        label.set_attribute("class", "drag-dims").ok()?;
+        label.set_attribute("data-testid", "drag-dims").ok()?;
+        root.append_child(&label).ok()?;
+        doc.body()?.append_child(&root).ok()?;
+        for it in items {
+            let _ = it.el.set_attribute("visibility", "hidden");
+        }
+        Some(Ghost { root, group, label })
+    }
+}
+
 struct Drag {
+    svg: web_sys::Element,
+    vb: ViewBox,
+    ghost: Option<Ghost>,
+    /// The live dimensions text.
+    dims: String,
     start: (f64, f64),
     scale: f64,
     items: Vec<DragItem>,
@@ -187,7 +244,6 @@ fn frame_loop(gesture: StoredValue<Gesture, LocalStorage>) {
 pub fn Plan(lx: Lx) -> impl IntoView {
     let vb: RwSignal<ViewBox> = RwSignal::new(lx.view.with_untracked(|v| v.as_ref().map(fit)).unwrap_or((0.0, 0.0, 1.0, 1.0)));
     let gesture: StoredValue<Gesture, LocalStorage> = StoredValue::new_local(Gesture::None);
-    let dims: RwSignal<Option<(f64, f64, String)>> = RwSignal::new(None);
 
     let zoom = move |factor: f64, at: Option<(f64, f64)>| {
         vb.update(|b| {
@@ -280,6 +336,10 @@ pub fn Plan(lx: Lx) -> impl IntoView {
                 RoomShape::Polygon { .. } => None,
             });
             Some(Drag {
+                svg: svg.clone(),
+                vb: vb.get_untracked(),
+                ghost: None,
+                dims: String::new(),
                 start: client,
                 scale,
                 items,
@@ -308,7 +368,6 @@ pub fn Plan(lx: Lx) -> impl IntoView {
         let client = (f64::from(ev.client_x()), f64::from(ev.client_y()));
         let grid = i64::from(lx.grid.get_untracked());
         let mut pan_to = None;
-        let mut show = None;
         gesture.update_value(|g| match g {
             Gesture::None => {}
             Gesture::Pan { start, vb0, scale } => {
@@ -322,6 +381,9 @@ pub fn Plan(lx: Lx) -> impl IntoView {
                 if !d.moved && (client.0 - d.start.0).abs() + (client.1 - d.start.1).abs() < 3.0 {
                     return;
                 }
+                if !d.moved {
+                    d.ghost = Ghost::new(&d.svg, d.vb, &d.items);
+                }
                 d.moved = true;
                 d.span = Some((d.span.map_or(t0, |s| s.0), t0));
                 let dx = snap(d.primary_min.x_mm + raw_x, grid) - d.primary_min.x_mm;
@@ -330,8 +392,15 @@ pub fn Plan(lx: Lx) -> impl IntoView {
                 if (dx, dy) != d.delta {
                     d.delta = (dx, dy);
                     let tr = format!("translate({dx} {})", -dy);
-                    for it in &d.items {
-                        let _ = it.el.set_attribute("transform", &tr);
+                    match &d.ghost {
+                        Some(g) => {
+                            let _ = g.group.set_attribute("transform", &tr);
+                        }
+                        None => {
+                            for it in &d.items {
+                                let _ = it.el.set_attribute("transform", &tr);
+                            }
+                        }
                     }
                     let a = (
                         Point::new(d.primary_min.x_mm + dx, d.primary_min.y_mm + dy),
@@ -353,21 +422,18 @@ pub fn Plan(lx: Lx) -> impl IntoView {
                         }
                     }
                     let near = best.map(|(g, t)| format!(" · gap {g:.0} mm to {t}")).unwrap_or_default();
-                    show = Some((
-                        a.0.x_mm as f64,
-                        -(a.1.y_mm as f64),
-                        format!("Δx {dx:+} mm, Δy {dy:+} mm{near}"),
-                    ));
+                    d.dims = format!("Δx {dx:+} mm, Δy {dy:+} mm{near}");
+                    if let Some(g) = &d.ghost {
+                        let _ = g.label.set_attribute("x", &a.0.x_mm.to_string());
+                        let _ = g.label.set_attribute("y", &(-a.1.y_mm - 150).to_string());
+                        g.label.set_text_content(Some(&d.dims));
+                    }
                 }
                 d.handler_ms.push(now() - t0);
             }
         });
         if let Some(b) = pan_to {
             vb.set(b);
-        }
-        if let Some(s) = show {
-            lx.status.set(s.2.clone());
-            dims.set(Some(s));
         }
     };
 
@@ -376,10 +442,13 @@ pub fn Plan(lx: Lx) -> impl IntoView {
             let _ = svg.release_pointer_capture(ev.pointer_id());
         }
         let g = gesture.try_update_value(|g| std::mem::replace(g, Gesture::None));
-        if dims.with_untracked(Option::is_some) {
-            dims.set(None);
-        }
         let Some(Gesture::Drag(d)) = g else { return };
+        if let Some(g) = &d.ghost {
+            g.root.remove();
+        }
+        for it in &d.items {
+            let _ = it.el.remove_attribute("visibility");
+        }
         if !d.moved {
             if let Some(o) = d.click_select {
                 lx.sel.set(vec![o]);
@@ -404,6 +473,13 @@ pub fn Plan(lx: Lx) -> impl IntoView {
             }
             return;
         }
+        // Show the items where they were dropped until the saved view
+        // arrives (a refused move redraws the plan from the backend's view).
+        let tr = format!("translate({} {})", d.delta.0, -d.delta.1);
+        for it in &d.items {
+            let _ = it.el.set_attribute("transform", &tr);
+        }
+        lx.status.set(format!("Moving {} item(s): {}", d.items.len(), d.dims));
         let moves = d
             .items
             .iter()
@@ -440,14 +516,6 @@ pub fn Plan(lx: Lx) -> impl IntoView {
                     lx.view.with(|v| v.as_ref().map(|v| draw(lx, v)))
                 }}
                 {move || lx.preview.with(|p| p.as_ref().map(draw_preview))}
-                // One persistent element whose attributes follow the drag
-                // (no element is created per pointer move).
-                <text class="drag-dims" data-testid="drag-dims"
-                    display=move || if dims.with(Option::is_some) { "inline" } else { "none" }
-                    x=move || dims.with(|d| d.as_ref().map_or(0.0, |d| d.0))
-                    y=move || dims.with(|d| d.as_ref().map_or(0.0, |d| d.1 - 150.0))>
-                    {move || dims.with(|d| d.as_ref().map(|d| d.2.clone()).unwrap_or_default())}
-                </text>
             </svg>
         </div>
     }
