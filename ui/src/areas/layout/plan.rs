@@ -84,6 +84,9 @@ impl Ghost {
         for it in items {
             let _ = it.el.set_attribute("visibility", "hidden");
         }
+        // No hit-testing of the plan's objects while dragging (the pointer
+        // is captured by the plan anyway).
+        let _ = svg.class_list().add_1("dragging");
         Some(Ghost { root, group, label })
     }
 }
@@ -445,6 +448,7 @@ pub fn Plan(lx: Lx) -> impl IntoView {
         let Some(Gesture::Drag(d)) = g else { return };
         if let Some(g) = &d.ghost {
             g.root.remove();
+            let _ = d.svg.class_list().remove_1("dragging");
         }
         for it in &d.items {
             let _ = it.el.remove_attribute("visibility");
