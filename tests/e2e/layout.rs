@@ -302,7 +302,7 @@ async fn dragging_among_a_thousand_objects_is_measured() -> Result<()> {
     anyhow::ensure!(status.success(), "import failed");
 
     let mut results = serde_json::Map::new();
-    for (name, file, target) in [("demo", &demo, "R-B05"), ("thousand", &big, "X-0520")] {
+    for (name, file, target) in [("demo", &demo, "R-B05"), ("thousand", &big, "X-0500")] {
         let app = Harness::start(Launch { args: vec!["--project".into(), file.display().to_string()] }).await?;
         app.wait_testid("project-open-card").await?;
         app.click_testid("nav-layout").await?;
@@ -325,4 +325,96 @@ async fn dragging_among_a_thousand_objects_is_measured() -> Result<()> {
     }
     std::fs::write(artefact_dir().join("layout-drag.json"), serde_json::to_vec_pretty(&results)?)?;
     Ok(())
+}
+
+async fn keys(app: &Harness, seq: &[(bool, char)]) -> Result<()> {
+    let mut k = KeyActions::new("keys".into());
+    for &(down, c) in seq {
+        k = k.then(if down { KeyAction::Down { value: c } } else { KeyAction::Up { value: c } });
+    }
+    app.client.perform_actions(k).await?;
+    app.client.release_actions().await?;
+    Ok(())
+}
+
+async fn press(app: &Harness, c: char) -> Result<()> {
+    keys(app, &[(true, c), (false, c)]).await
+}
+
+async fn count(app: &Harness, css: &str) -> Result<usize> {
+    Ok(app.client.find_all(Locator::Css(css)).await?.len())
+}
+
+/// The editor's other operations on the demo: select by click, rotate with
+/// R and Shift+R, nudge with the arrows (Shift: 10×), duplicate a row,
+/// delete with Del, auto-place preview then apply, add a rack, and the bill
+/// of materials following along.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editor_operations_work_on_the_demo() -> Result<()> {
+    let _serial = SERIAL.lock().await;
+    let (_dir, project) = open_demo("ops.backstop").await?;
+    let app = Harness::start(Launch { args: vec!["--project".into(), project.display().to_string()] }).await?;
+    app.wait_testid("project-open-card").await?;
+    app.click_testid("nav-layout").await?;
+    show(&app, "item-BC-03").await?;
+    item(&app, "BC-03").await?.click().await?;
+    app.wait_text("selection-count", "1 selected").await?;
+
+    // Rotate: R turns clockwise, Shift+R back.
+    press(&app, 'r').await?;
+    wait_until("BC-03 to turn", 10, async || Ok(attr(&app, "BC-03", "data-rotation").await? != "0")).await?;
+    keys(&app, &[(true, '\u{e008}'), (true, 'R'), (false, 'R'), (false, '\u{e008}')]).await?;
+    wait_until("BC-03 to turn back", 10, async || Ok(attr(&app, "BC-03", "data-rotation").await? == "0")).await?;
+
+    // Nudges: one grid step (100 mm), then ten.
+    let x0 = x_mm(&app, "BC-03").await?;
+    press(&app, '\u{e014}').await?;
+    wait_until("a 100 mm nudge", 10, async || Ok(x_mm(&app, "BC-03").await? == x0 + 100)).await?;
+    keys(&app, &[(true, '\u{e008}'), (true, '\u{e012}'), (false, '\u{e012}'), (false, '\u{e008}')]).await?;
+    wait_until("a 1000 mm nudge west", 10, async || Ok(x_mm(&app, "BC-03").await? == x0 - 900)).await?;
+
+    // Duplicate a row of two at 1800 mm, then delete the copies with Del.
+    let batteries = count(&app, "svg.plan .item.battery").await?;
+    show(&app, "dup-count").await?;
+    app.type_testid("dup-count", "2").await?;
+    app.type_testid("dup-pitch", "1800").await?;
+    click(&app, "dup-row").await?;
+    wait_until("two copies", 10, async || Ok(count(&app, "svg.plan .item.battery").await? == batteries + 2)).await?;
+    app.wait_text("selection-count", "2 selected").await?;
+    app.screenshot("layout-duplicated").await?;
+    press(&app, '\u{e017}').await?;
+    wait_until("the copies deleted", 10, async || Ok(count(&app, "svg.plan .item.battery").await? == batteries)).await?;
+
+    // Auto-place two cabinets into the battery room: preview, then apply.
+    click(&app, "tab-autoplace").await?;
+    show(&app, "ap-count").await?;
+    app.type_testid("ap-count", "2").await?;
+    click(&app, "ap-preview").await?;
+    app.wait_testid("ap-result").await?;
+    let previewed = count(&app, "[data-testid=preview-item]").await?;
+    let result = app.text_testid("ap-result").await?;
+    assert!(previewed > 0 || result.contains("not all fit"), "a preview or the reason: {result}");
+    assert_eq!(count(&app, "svg.plan .item.battery").await?, batteries, "a preview saves nothing");
+    app.screenshot("layout-autoplace-preview").await?;
+    click(&app, "ap-apply").await?;
+    wait_until("the placed cabinets", 10, async || Ok(count(&app, "svg.plan .item.battery").await? == batteries + previewed)).await?;
+
+    // Add a rack to the hall.
+    click(&app, "tab-layout-add").await?;
+    show(&app, "add-rack-room").await?;
+    app.wait_testid("add-rack-room").await?.select_by_value("HALL-B").await?;
+    click(&app, "add-rack").await?;
+    app.wait_testid("item-R-B11").await?;
+
+    // The bill of materials counts them.
+    click(&app, "tab-bom").await?;
+    let cabinets = batteries + previewed;
+    let bom = app.text_testid("bom").await?;
+    assert!(bom.contains("lfp-ups-cabinet-512v100") && bom.contains(&format!("{cabinets} ")), "{bom}");
+    let energy = 51.2 * cabinets as f64;
+    let energy = if energy.fract().abs() < 1e-9 { format!("{energy:.0}") } else { format!("{energy:.1}") };
+    let totals = app.text_testid("bom-totals").await?;
+    assert!(totals.contains(&energy), "{cabinets} cabinets of 51.2 kWh: {totals}");
+    app.screenshot("layout-bom").await?;
+    app.finish().await
 }
