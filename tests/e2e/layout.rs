@@ -404,8 +404,9 @@ async fn editor_operations_work_on_the_demo() -> Result<()> {
     click(&app, "tab-layout-add").await?;
     show(&app, "add-rack-room").await?;
     app.wait_testid("add-rack-room").await?.select_by_value("HALL-B").await?;
+    let racks = count(&app, "svg.plan .item.rack").await?;
     click(&app, "add-rack").await?;
-    app.wait_testid("item-R-B11").await?;
+    wait_until("the new rack", 10, async || Ok(count(&app, "svg.plan .item.rack").await? == racks + 1)).await?;
 
     // The bill of materials counts them.
     click(&app, "tab-bom").await?;
