@@ -341,6 +341,26 @@ async fn press(app: &Harness, c: char) -> Result<()> {
     keys(app, &[(true, c), (false, c)]).await
 }
 
+/// Presses and releases the left button on the centre of the element `css`.
+async fn press_at(app: &Harness, css: &str) -> Result<()> {
+    let c = app
+        .client
+        .execute(
+            "const e = document.querySelector(arguments[0]); e.scrollIntoView({block: 'center'}); \
+             const r = e.getBoundingClientRect(); return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];",
+            vec![serde_json::json!(css)],
+        )
+        .await?;
+    let (x, y) = (c[0].as_f64().context("x")?, c[1].as_f64().context("y")?);
+    let mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveTo { duration: None, x, y })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+    app.client.perform_actions(mouse).await.with_context(|| format!("pressing {css}"))?;
+    app.client.release_actions().await?;
+    Ok(())
+}
+
 async fn count(app: &Harness, css: &str) -> Result<usize> {
     Ok(app.client.find_all(Locator::Css(css)).await?.len())
 }
@@ -418,5 +438,18 @@ async fn editor_operations_work_on_the_demo() -> Result<()> {
     let totals = app.text_testid("bom-totals").await?;
     assert!(totals.contains(&energy), "{cabinets} cabinets of 51.2 kWh: {totals}");
     app.screenshot("layout-bom").await?;
+
+    // Room properties: a floor rated far below the cabinets' weight is flagged.
+    press_at(&app, "[data-testid=room-ESS-B] .room-name").await?;
+    app.wait_text("selection-count", "1 selected").await?;
+    click(&app, "tab-props").await?;
+    show(&app, "prop-room-load").await?;
+    app.type_testid("prop-room-load", "100").await?;
+    click(&app, "prop-save").await?;
+    wait_until("a floor-load violation", 10, async || {
+        Ok(violations(&app).await?.iter().any(|(rule, objs)| rule.starts_with("floor-load") && objs.contains("ESS-B")))
+    })
+    .await?;
+    app.screenshot("layout-room-props").await?;
     app.finish().await
 }

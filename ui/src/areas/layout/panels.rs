@@ -79,6 +79,7 @@ pub fn Violations(lx: Lx) -> impl IntoView {
 #[derive(Clone, Copy, PartialEq)]
 enum Tab {
     Add,
+    Props,
     AutoPlace,
     Rules,
     Bom,
@@ -87,7 +88,7 @@ enum Tab {
 #[component]
 pub fn Tools(lx: Lx) -> impl IntoView {
     let tab = RwSignal::new(Tab::Add);
-    let tabs = [(Tab::Add, "Add & duplicate", "tab-layout-add"), (Tab::AutoPlace, "Auto-place", "tab-autoplace"), (Tab::Rules, "Rule sets", "tab-rules"), (Tab::Bom, "Bill of materials", "tab-bom")];
+    let tabs = [(Tab::Add, "Add & duplicate", "tab-layout-add"), (Tab::Props, "Selected item", "tab-props"), (Tab::AutoPlace, "Auto-place", "tab-autoplace"), (Tab::Rules, "Rule sets", "tab-rules"), (Tab::Bom, "Bill of materials", "tab-bom")];
     view! {
         <div class="tabs">
             {tabs.into_iter().map(|(t, label, id)| view! {
@@ -96,6 +97,7 @@ pub fn Tools(lx: Lx) -> impl IntoView {
         </div>
         {move || match tab.get() {
             Tab::Add => view! { <AddForms lx=lx/> }.into_any(),
+            Tab::Props => view! { <super::props::Properties lx=lx/> }.into_any(),
             Tab::AutoPlace => view! { <AutoPlace lx=lx/> }.into_any(),
             Tab::Rules => view! { <RuleSets lx=lx/> }.into_any(),
             Tab::Bom => view! { <BomPanel lx=lx/> }.into_any(),

@@ -1,0 +1,257 @@
+//! Properties of the one selected room, cabinet (or other equipment), IT
+//! rack or UPS/PCS unit: the inputs the rule checks use (floor load, fire
+//! area, clearances, voltage to ground, ampacity, rack load), each save one
+//! undoable `Put…` edit. The backend validates; refusals show as notices.
+
+use backstop_model::AppError;
+use backstop_model::layout::{Clearances, Environment, ObjectKind, Point, Rotation, RoomShape};
+use backstop_model::layout_view::LayoutEdit;
+use leptos::prelude::*;
+
+use super::Lx;
+
+fn int(s: &str, what: &str) -> Result<i64, AppError> {
+    s.trim().parse::<i64>().map_err(|_| AppError::invalid(format!("{what} must be a whole number of millimetres; “{}” is not.", s.trim())))
+}
+
+fn whole(s: &str, what: &str) -> Result<u32, AppError> {
+    s.trim().parse::<u32>().map_err(|_| AppError::invalid(format!("{what} must be a whole number ≥ 0; “{}” is not.", s.trim())))
+}
+
+fn real(s: &str, what: &str) -> Result<f64, AppError> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(AppError::invalid(format!("{what} must be a number ≥ 0; “{}” is not.", s.trim()))),
+    }
+}
+
+fn field(label: &'static str, testid: &'static str, sig: RwSignal<String>) -> impl IntoView {
+    view! {
+        <label class="field">{label}
+            <input data-testid=testid prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev))/>
+        </label>
+    }
+}
+
+fn s<T: ToString>(v: T) -> RwSignal<String> {
+    RwSignal::new(v.to_string())
+}
+
+#[component]
+pub fn Properties(lx: Lx) -> impl IntoView {
+    // Rebuilt when the selection or the view changes (after a save the
+    // fields show what the backend stored).
+    move || {
+        let one = lx.sel.with(|s| if s.len() == 1 { s.first().cloned() } else { None });
+        let Some(o) = one else {
+            return view! { <div class="card"><p class="muted">"Select one room (click its name), cabinet, rack or UPS/PCS unit on the plan to edit its properties."</p></div> }.into_any();
+        };
+        lx.view.with(|v| {
+            let v = v.as_ref()?;
+            match o.kind {
+                ObjectKind::Room => v.layout.rooms.iter().find(|r| r.id == o.key).cloned().map(|r| room_form(lx, r).into_any()),
+                ObjectKind::Equipment => v.layout.equipment.iter().find(|e| e.tag == o.key).cloned().map(|e| {
+                    let (tag, x, y, rot) = (s(&e.tag), s(e.placement.position.x_mm), s(e.placement.position.y_mm), s(e.placement.rotation.degrees()));
+                    let c = e.clearances;
+                    let (front, rear, left, right) = (s(c.front_mm), s(c.rear_mm), s(c.left_mm), s(c.right_mm));
+                    let (volts, amps) = (s(e.voltage_to_ground_v), s(e.ampacity_a));
+                    let title = format!("{} · {}", o.key, e.catalog_key);
+                    let save = move |_| {
+                        let r = (|| {
+                            let mut item = e.clone();
+                            item.tag = tag.get().trim().to_string();
+                            item.placement.position = Point::new(int(&x.get(), "x")?, int(&y.get(), "y")?);
+                            item.placement.rotation = rotation(&rot.get())?;
+                            item.clearances = Clearances {
+                                front_mm: whole(&front.get(), "The front clearance")?,
+                                rear_mm: whole(&rear.get(), "The rear clearance")?,
+                                left_mm: whole(&left.get(), "The left clearance")?,
+                                right_mm: whole(&right.get(), "The right clearance")?,
+                            };
+                            item.voltage_to_ground_v = real(&volts.get(), "The voltage to ground (V)")?;
+                            item.ampacity_a = real(&amps.get(), "The ampacity (A)")?;
+                            Ok::<_, AppError>(LayoutEdit::PutEquipment { item, previous_tag: Some(e.tag.clone()) })
+                        })();
+                        match r {
+                            Ok(edit) => lx.edit(edit),
+                            Err(err) => lx.project.report(err),
+                        }
+                    };
+                    view! {
+                        <div class="card" data-testid="props-equipment">
+                            <h2>{title}</h2>
+                            <div class="inline-form">
+                                {field("Tag", "prop-tag", tag)}
+                                {field("x (mm)", "prop-x", x)}
+                                {field("y (mm)", "prop-y", y)}
+                                {field("Rotation (°)", "prop-rot", rot)}
+                            </div>
+                            <div class="inline-form">
+                                {field("Front clearance (mm)", "prop-front", front)}
+                                {field("Rear (mm)", "prop-rear", rear)}
+                                {field("Left (mm)", "prop-left", left)}
+                                {field("Right (mm)", "prop-right", right)}
+                                {field("Voltage to ground (V)", "prop-volts", volts)}
+                                {field("Ampacity (A)", "prop-amps", amps)}
+                            </div>
+                            <button class="btn primary" data-testid="prop-save" on:click=save>"Save"</button>
+                        </div>
+                    }.into_any()
+                }),
+                ObjectKind::Rack => v.layout.racks.iter().find(|r| r.tag == o.key).cloned().map(|k| {
+                    let (tag, x, y, rot) = (s(&k.tag), s(k.placement.position.x_mm), s(k.placement.position.y_mm), s(k.placement.rotation.degrees()));
+                    let (w, d, kw) = (s(k.width_mm), s(k.depth_mm), s(k.load_kw));
+                    let save = move |_| {
+                        let r = (|| {
+                            let mut rack = k.clone();
+                            rack.tag = tag.get().trim().to_string();
+                            rack.placement.position = Point::new(int(&x.get(), "x")?, int(&y.get(), "y")?);
+                            rack.placement.rotation = rotation(&rot.get())?;
+                            rack.width_mm = whole(&w.get(), "The rack width")?;
+                            rack.depth_mm = whole(&d.get(), "The rack depth")?;
+                            rack.load_kw = real(&kw.get(), "The rack load (kW)")?;
+                            Ok::<_, AppError>(LayoutEdit::PutRack { rack, previous_tag: Some(k.tag.clone()) })
+                        })();
+                        match r {
+                            Ok(edit) => lx.edit(edit),
+                            Err(err) => lx.project.report(err),
+                        }
+                    };
+                    view! {
+                        <div class="card" data-testid="props-rack">
+                            <h2>{format!("IT rack {}", o.key)}</h2>
+                            <div class="inline-form">
+                                {field("Tag", "prop-tag", tag)}
+                                {field("x (mm)", "prop-x", x)}
+                                {field("y (mm)", "prop-y", y)}
+                                {field("Rotation (°)", "prop-rot", rot)}
+                                {field("Width (mm)", "prop-w", w)}
+                                {field("Depth (mm)", "prop-d", d)}
+                                {field("Load (kW)", "prop-kw", kw)}
+                            </div>
+                            <button class="btn primary" data-testid="prop-save" on:click=save>"Save"</button>
+                        </div>
+                    }.into_any()
+                }),
+                ObjectKind::PowerUnit => v.layout.power_units.iter().find(|u| u.tag == o.key).cloned().map(|u| {
+                    let (tag, x, y, rot) = (s(&u.tag), s(u.placement.position.x_mm), s(u.placement.position.y_mm), s(u.placement.rotation.degrees()));
+                    let c = u.clearances;
+                    let (front, rear) = (s(c.front_mm), s(c.rear_mm));
+                    let (kw, volts, amps) = (s(u.rated_kw), s(u.voltage_to_ground_v), s(u.ampacity_a));
+                    let title = format!("{} {}", u.kind.as_str().to_uppercase(), o.key);
+                    let save = move |_| {
+                        let r = (|| {
+                            let mut unit = u.clone();
+                            unit.tag = tag.get().trim().to_string();
+                            unit.placement.position = Point::new(int(&x.get(), "x")?, int(&y.get(), "y")?);
+                            unit.placement.rotation = rotation(&rot.get())?;
+                            unit.clearances.front_mm = whole(&front.get(), "The front clearance")?;
+                            unit.clearances.rear_mm = whole(&rear.get(), "The rear clearance")?;
+                            unit.rated_kw = real(&kw.get(), "The rated power (kW)")?;
+                            unit.voltage_to_ground_v = real(&volts.get(), "The voltage to ground (V)")?;
+                            unit.ampacity_a = real(&amps.get(), "The ampacity (A)")?;
+                            Ok::<_, AppError>(LayoutEdit::PutPowerUnit { unit, previous_tag: Some(u.tag.clone()) })
+                        })();
+                        match r {
+                            Ok(edit) => lx.edit(edit),
+                            Err(err) => lx.project.report(err),
+                        }
+                    };
+                    view! {
+                        <div class="card" data-testid="props-power-unit">
+                            <h2>{title}</h2>
+                            <div class="inline-form">
+                                {field("Tag", "prop-tag", tag)}
+                                {field("x (mm)", "prop-x", x)}
+                                {field("y (mm)", "prop-y", y)}
+                                {field("Rotation (°)", "prop-rot", rot)}
+                                {field("Front clearance (mm)", "prop-front", front)}
+                                {field("Rear (mm)", "prop-rear", rear)}
+                            </div>
+                            <div class="inline-form">
+                                {field("Rated (kW)", "prop-kw", kw)}
+                                {field("Voltage to ground (V)", "prop-volts", volts)}
+                                {field("Ampacity (A)", "prop-amps", amps)}
+                            </div>
+                            <button class="btn primary" data-testid="prop-save" on:click=save>"Save"</button>
+                        </div>
+                    }.into_any()
+                }),
+                _ => None,
+            }
+        })
+        .unwrap_or_else(|| view! { <div class="card"><p class="muted">"This kind of object has no editable properties here."</p></div> }.into_any())
+    }
+}
+
+fn rotation(s: &str) -> Result<Rotation, AppError> {
+    s.trim()
+        .parse::<u16>()
+        .ok()
+        .and_then(Rotation::from_degrees)
+        .ok_or_else(|| AppError::invalid(format!("The rotation must be 0, 90, 180 or 270 degrees; “{}” is not.", s.trim())))
+}
+
+fn room_form(lx: Lx, r: backstop_model::layout::Room) -> impl IntoView {
+    let (id, name, height, load) = (s(&r.id), s(&r.name), s(r.height_mm), s(r.floor_load_kg_m2));
+    let fire = s(r.fire_area.clone().unwrap_or_default());
+    let env = s(r.environment.as_str());
+    let rect = match &r.shape {
+        RoomShape::Rectangle { origin, width_mm, depth_mm } => Some((s(origin.x_mm), s(origin.y_mm), s(*width_mm), s(*depth_mm))),
+        RoomShape::Polygon { .. } => None,
+    };
+    let doors = r.doors.len();
+    let title = format!("Room {}", r.id);
+    let save = move |_| {
+        let res = (|| {
+            let mut room = r.clone();
+            room.id = id.get().trim().to_string();
+            room.name = name.get().trim().to_string();
+            room.height_mm = whole(&height.get(), "The room height")?;
+            room.floor_load_kg_m2 = real(&load.get(), "The allowable floor load (kg/m²)")?;
+            let f = fire.get().trim().to_string();
+            room.fire_area = if f.is_empty() { None } else { Some(f) };
+            room.environment = Environment::parse(&env.get()).unwrap_or_default();
+            if let Some((x, y, w, d)) = rect {
+                room.shape = RoomShape::Rectangle {
+                    origin: Point::new(int(&x.get(), "The west edge x")?, int(&y.get(), "The south edge y")?),
+                    width_mm: whole(&w.get(), "The room width")?,
+                    depth_mm: whole(&d.get(), "The room depth")?,
+                };
+            }
+            Ok::<_, AppError>(LayoutEdit::PutRoom { room, previous_id: Some(r.id.clone()) })
+        })();
+        match res {
+            Ok(edit) => lx.edit(edit),
+            Err(err) => lx.project.report(err),
+        }
+    };
+    view! {
+        <div class="card" data-testid="props-room">
+            <h2>{title}</h2>
+            <div class="inline-form">
+                {field("Id", "prop-room-id", id)}
+                {field("Name", "prop-room-name", name)}
+                {field("Height (mm)", "prop-room-height", height)}
+                {field("Allowable floor load (kg/m²)", "prop-room-load", load)}
+                {field("Fire area", "prop-room-fire", fire)}
+                <label class="field">"Environment"
+                    <select data-testid="prop-room-env" on:change=move |ev| env.set(event_target_value(&ev))>
+                        <option value="indoor" selected=env.get_untracked() == "indoor">"indoor"</option>
+                        <option value="outdoor" selected=env.get_untracked() == "outdoor">"outdoor"</option>
+                    </select>
+                </label>
+            </div>
+            {rect.map(|(x, y, w, d)| view! {
+                <div class="inline-form">
+                    {field("West edge x (mm)", "prop-room-x", x)}
+                    {field("South edge y (mm)", "prop-room-y", y)}
+                    {field("Width (mm)", "prop-room-w", w)}
+                    {field("Depth (mm)", "prop-room-d", d)}
+                </div>
+            })}
+            <p class="muted">{format!("{doors} door(s); polygon rooms and doors are edited in the project's design JSON for now.")}</p>
+            <button class="btn primary" data-testid="prop-save" on:click=save>"Save room"</button>
+        </div>
+    }
+}
