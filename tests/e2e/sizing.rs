@@ -199,7 +199,7 @@ async fn demo_ups_case_recomputes_validates_saves_and_reloads() -> Result<()> {
     let (median, p95, max) = stats("latency")?;
     assert!(median > 0.0, "a latency was measured");
     let mut breakdown = serde_json::Map::new();
-    for part in ["debounce", "ipc", "backend", "render", "frame"] {
+    for part in ["painted", "debounce", "ipc", "backend", "render", "frame"] {
         let (m, p, _) = stats(part)?;
         breakdown.insert(part.into(), serde_json::json!({"median_ms": m, "p95_ms": p}));
     }
@@ -216,6 +216,20 @@ async fn demo_ups_case_recomputes_validates_saves_and_reloads() -> Result<()> {
             "parts": breakdown, "measurements": measured,
         }))?,
     )?;
+    // For comparison: the same computation invoked from JavaScript, no
+    // rendering (the IPC and backend floor).
+    let probe = app.client.execute(r#"
+        const s = await window.__TAURI__.core.invoke('sizing_case_get', {key: 'ups-1'});
+        const out = [];
+        for (let i = 0; i < 5; i++) {
+            const t0 = performance.now();
+            const raw = await window.__TAURI__.core.invoke('sizing_ups_compute', {case: s.case.case});
+            const t1 = performance.now();
+            const r = raw instanceof ArrayBuffer ? JSON.parse(new TextDecoder().decode(raw)) : raw;
+            out.push({reply_bytes: raw.byteLength || JSON.stringify(r).length, round_trip_ms: t1 - t0, backend_ms: r.compute_ms});
+        }
+        return JSON.stringify(out);"#, vec![]).await?;
+    eprintln!("sizing_ups_compute invoked from JS, 5 times: {}", probe.as_str().unwrap_or_default());
     assert_eq!(app.value_testid("in-runtime").await?, "5");
 
     // Save: one undoable edit.

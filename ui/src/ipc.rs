@@ -47,6 +47,40 @@ async fn call<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> Result<
     }
 }
 
+/// Like [`call`], for commands that reply with JSON bytes (a raw
+/// `ArrayBuffer`): large results recomputed on every keystroke, decoded
+/// with `serde_json` in one pass instead of value by value across the wasm
+/// boundary.
+async fn call_raw_json<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> Result<R, AppError> {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let args = args.serialize(&serializer).map_err(|e| {
+        AppError::internal(format!("could not encode the arguments of `{cmd}`: {e}"))
+    })?;
+    let tauri_present = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("__TAURI__"))
+        .map(|v| !v.is_undefined())
+        .unwrap_or(false);
+    if !tauri_present {
+        return Err(AppError::new(
+            ErrorCode::Internal,
+            "This page is running outside the Backstop application, so it cannot reach the backend. Start Backstop with scripts/demo.",
+        ));
+    }
+    match invoke(cmd, args).await {
+        // An ArrayBuffer (or, over the fallback IPC, an array of bytes).
+        Ok(value) if value.is_instance_of::<js_sys::ArrayBuffer>() || js_sys::Array::is_array(&value) => {
+            let bytes = js_sys::Uint8Array::new(&value).to_vec();
+            serde_json::from_slice(&bytes).map_err(|e| {
+                AppError::internal(format!("the reply to `{cmd}` had an unexpected shape: {e}"))
+            })
+        }
+        // A JSON value rather than bytes (an older backend): decode as usual.
+        Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|e| {
+            AppError::internal(format!("the reply to `{cmd}` had an unexpected shape: {e}"))
+        }),
+        Err(rejection) => Err(to_app_error(cmd, rejection)),
+    }
+}
+
 fn to_app_error(cmd: &str, rejection: JsValue) -> AppError {
     if let Ok(err) = serde_wasm_bindgen::from_value::<AppError>(rejection.clone()) {
         return err;
@@ -436,7 +470,7 @@ pub async fn sizing_ups_compute(case: &UpsCase) -> Result<UpsComputed, AppError>
     struct Args<'a> {
         case: &'a UpsCase,
     }
-    call("sizing_ups_compute", &Args { case }).await
+    call_raw_json("sizing_ups_compute", &Args { case }).await
 }
 
 pub async fn sizing_peak_compute(case: &PeakCase, profile_token: Option<&str>) -> Result<PeakComputed, AppError> {
@@ -446,7 +480,7 @@ pub async fn sizing_peak_compute(case: &PeakCase, profile_token: Option<&str>) -
         case: &'a PeakCase,
         profile_token: Option<&'a str>,
     }
-    call("sizing_peak_compute", &Args { case, profile_token }).await
+    call_raw_json("sizing_peak_compute", &Args { case, profile_token }).await
 }
 
 /// Imports a load profile from `path`, or from the file picked in the native dialog.

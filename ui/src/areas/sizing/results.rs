@@ -65,41 +65,63 @@ fn kind_label(k: LineKind) -> (&'static str, &'static str) {
     }
 }
 
+/// Text for HTML: `&`, `<`, `>` and quotes escaped.
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The sheet as HTML (every text escaped). Built as one string and set in
+/// one DOM operation: a UPS sheet is about 800 elements and is redrawn on
+/// every keystroke, which node by node across the wasm boundary costs more
+/// than the engine's computation.
+fn sheet_html(sheet: &CalcSheet) -> String {
+    use std::fmt::Write;
+    let mut h = String::with_capacity(32 * 1024);
+    let _ = write!(h, "<h3>{}</h3>", esc(&sheet.title));
+    for sec in &sheet.sections {
+        let _ = write!(h, "<h4>{}</h4>", esc(&sec.title));
+        if !sec.note.is_empty() {
+            let _ = write!(h, "<p class=\"muted small\">{}</p>", esc(&sec.note));
+        }
+        h.push_str("<table class=\"data sheet-table\"><thead><tr><th></th><th>Quantity</th><th>Formula</th><th class=\"num\">Value</th><th>Source</th></tr></thead><tbody>");
+        for l in &sec.lines {
+            let (word, class) = kind_label(l.kind);
+            let value = match l.value {
+                Some(v) => format!("{} {}", fmt(v), l.unit).trim().to_string(),
+                None => format!("{} {}", l.text, l.unit).trim().to_string(),
+            };
+            let quantity = if l.symbol.is_empty() { l.label.clone() } else { format!("{} ({})", l.label, l.symbol) };
+            let extra = if l.value.is_some() && !l.text.is_empty() { format!("<div class=\"muted\">{}</div>", esc(&l.text)) } else { String::new() };
+            let _ = write!(
+                h,
+                "<tr class=\"{class}\" data-testid=\"sheet-line\"><td><span class=\"kind\">{word}</span></td><td>{}</td><td class=\"mono formula\">{}{extra}</td><td class=\"num mono\">{}</td><td class=\"source\" data-testid=\"sheet-source\">{}</td></tr>",
+                esc(&quantity),
+                esc(&l.formula),
+                esc(&value),
+                esc(&l.source),
+            );
+        }
+        h.push_str("</tbody></table>");
+    }
+    h
+}
+
 /// The calculation sheet: every line with its formula, value and source.
 #[component]
 pub fn Sheet(sheet: CalcSheet) -> impl IntoView {
-    view! {
-        <div class="sheet" data-testid="calc-sheet">
-            <h3>{sheet.title.clone()}</h3>
-            {sheet.sections.into_iter().map(|sec| view! {
-                <h4>{sec.title.clone()}</h4>
-                {(!sec.note.is_empty()).then(|| view! { <p class="muted small">{sec.note.clone()}</p> })}
-                <table class="data sheet-table">
-                    <thead><tr><th></th><th>"Quantity"</th><th>"Formula"</th><th class="num">"Value"</th><th>"Source"</th></tr></thead>
-                    <tbody>
-                        {sec.lines.into_iter().map(|l| {
-                            let (word, class) = kind_label(l.kind);
-                            let value = match l.value {
-                                Some(v) => format!("{} {}", fmt(v), l.unit).trim().to_string(),
-                                None => format!("{} {}", l.text, l.unit).trim().to_string(),
-                            };
-                            let quantity = if l.symbol.is_empty() { l.label.clone() } else { format!("{} ({})", l.label, l.symbol) };
-                            let extra = (l.value.is_some() && !l.text.is_empty()).then(|| l.text.clone());
-                            view! {
-                                <tr class=class data-testid="sheet-line">
-                                    <td><span class="kind">{word}</span></td>
-                                    <td>{quantity}</td>
-                                    <td class="mono formula">{l.formula.clone()}{extra.map(|t| view! { <div class="muted">{t}</div> })}</td>
-                                    <td class="num mono">{value}</td>
-                                    <td class="source" data-testid="sheet-source">{l.source.clone()}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            }).collect_view()}
-        </div>
-    }
+    let html = sheet_html(&sheet);
+    view! { <div class="sheet" data-testid="calc-sheet" inner_html=html></div> }
 }
 
 /// Charts as drawn by the backend (the same as in the PDF report).

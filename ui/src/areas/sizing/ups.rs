@@ -307,7 +307,7 @@ struct Timing {
 }
 
 /// Appends one measurement to `window.__backstopSizingTimings`.
-fn record_timing(t: Timing, shown_ms: f64) {
+fn record_timing(t: Timing, shown_ms: f64, painted_ms: f64) {
     let Some(w) = web_sys::window() else { return };
     let key = JsValue::from_str("__backstopSizingTimings");
     let arr = match js_sys::Reflect::get(&w, &key) {
@@ -328,6 +328,7 @@ fn record_timing(t: Timing, shown_ms: f64) {
         ("input", t.input),
         ("shown", shown_ms),
         ("latency", shown_ms - t.input),
+        ("painted", painted_ms - t.input),
         ("debounce", t.sent - t.input),
         ("ipc", t.answered - t.sent),
         ("render", t.rendered - t.answered),
@@ -339,9 +340,10 @@ fn record_timing(t: Timing, shown_ms: f64) {
     arr.push(&o);
 }
 
-/// Records the latency of edit `seq` at the first animation frame in which
-/// the charts drawn for it (or for a later edit) are in the DOM; gives up
-/// after `frames` frames (the result had no charts, or the editor closed).
+/// Records the latency of edit `t.seq` at the first animation frame in
+/// which the charts drawn for it (or for a later edit) are in the DOM, and
+/// at the frame after (that frame painted); gives up after `frames` frames
+/// (the result had no charts, or the editor closed).
 fn when_chart_shown(t: Timing, frames: u32) {
     request_animation_frame(move || {
         let shown_seq = web_sys::window()
@@ -350,7 +352,9 @@ fn when_chart_shown(t: Timing, frames: u32) {
             .and_then(|e| e.get_attribute("data-seq"))
             .and_then(|s| s.parse::<u64>().ok());
         if shown_seq.is_some_and(|s| s >= t.seq) {
-            record_timing(t, now_ms());
+            // The next frame starts once this one (with the charts) is painted.
+            let shown = now_ms();
+            request_animation_frame(move || record_timing(t, shown, now_ms()));
         } else if frames > 0 {
             when_chart_shown(t, frames - 1);
         }
