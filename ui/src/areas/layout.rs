@@ -10,6 +10,7 @@
 
 mod panels;
 mod plan;
+mod props;
 
 use backstop_model::layout::{ObjectKind, ObjectRef};
 use backstop_model::layout_view::{LayoutEdit, LayoutView, Turn};
