@@ -408,6 +408,12 @@ async fn editor_operations_work_on_the_demo() -> Result<()> {
 
     // Auto-place two cabinets into the battery room: preview, then apply.
     click(&app, "tab-autoplace").await?;
+    // The demo's UPS sizing case gives the cabinet and the count.
+    click(&app, "ap-from-case").await?;
+    let from = app.text_testid("ap-from-case-text").await?;
+    let n: u32 = from.split("): ").nth(1).and_then(|t| t.split(" × ").next()).context("count in the text")?.parse()?;
+    assert!(n > 0 && from.contains("lfp-ups-cabinet-512v100"), "{from}");
+    wait_until("the count from the sizing case", 5, async || Ok(app.value_testid("ap-count").await? == n.to_string())).await?;
     show(&app, "ap-count").await?;
     app.type_testid("ap-count", "2").await?;
     click(&app, "ap-preview").await?;

@@ -339,6 +339,63 @@ fn AutoPlace(lx: Lx) -> impl IntoView {
     let amps = RwSignal::new("400".to_string());
     let step = RwSignal::new("100".to_string());
     let result: RwSignal<Option<(String, bool)>> = RwSignal::new(None);
+    // UPS sizing cases with a stored result, to take the cabinets from.
+    let cases: RwSignal<Vec<(String, String)>> = RwSignal::new(Vec::new());
+    let case_key = RwSignal::new(String::new());
+    let from_case: RwSignal<Option<String>> = RwSignal::new(None);
+    spawn_local(async move {
+        if let Ok(o) = crate::ipc::sizing_overview().await {
+            let list: Vec<(String, String)> = o
+                .cases
+                .into_iter()
+                .filter(|c| c.kind == Some(backstop_model::sizing_view::CaseKind::Ups) && c.has_result)
+                .map(|c| (c.key, format!("{} — {}", c.name, c.summary)))
+                .collect();
+            if let Some(first) = list.first() {
+                case_key.set(first.0.clone());
+            }
+            cases.set(list);
+        }
+    });
+    // Recomputes the chosen case in the backend and takes the governing
+    // method's battery (catalog key and number of enclosures).
+    let take_case = move |_| {
+        let k = case_key.get_untracked();
+        spawn_local(async move {
+            let r = async {
+                let stored = crate::ipc::sizing_case_get(&k).await?;
+                let backstop_model::sizing_view::SizingCase::Ups(case) = stored.case else {
+                    return Err(AppError::invalid("Only UPS ride-through cases call for a number of cabinets; choose a UPS case."));
+                };
+                let computed = crate::ipc::sizing_ups_compute(&case).await?;
+                let res = computed.result;
+                let governing = res.governing.ok_or_else(|| {
+                    AppError::invalid(format!("Sizing case “{}” has no feasible method, so it calls for no cabinets; fix it in the Sizing area.", stored.name))
+                })?;
+                let config = res
+                    .methods
+                    .iter()
+                    .find(|m| m.method == governing)
+                    .and_then(|m| m.config.clone())
+                    .ok_or_else(|| AppError::invalid(format!("Sizing case “{}” has no battery configuration; recompute it in the Sizing area.", stored.name)))?;
+                Ok::<_, AppError>((stored.name, governing.label(), config))
+            }
+            .await;
+            match r {
+                Ok((name, method, config)) => {
+                    key.set(config.battery_key.clone());
+                    count.set(config.enclosures.to_string());
+                    from_case.set(Some(format!(
+                        "From “{name}” ({method} governs): {} × {} ({} kWh installed).",
+                        config.enclosures,
+                        config.battery_key,
+                        fmt_num(config.energy_kwh)
+                    )));
+                }
+                Err(e) => lx.project.report(e),
+            }
+        });
+    };
     let request = move || -> Result<AutoPlaceRequest, AppError> {
         Ok(AutoPlaceRequest {
             room_id: room.get(),
@@ -402,6 +459,17 @@ fn AutoPlace(lx: Lx) -> impl IntoView {
         <div class="card" data-testid="autoplace">
             <h2>"Auto-place cabinets"</h2>
             <p class="muted">"Places the cabinets a sizing result calls for into a room, keeping every rule of the rule set in force; preview first (dashed on the plan), then apply as one undoable edit."</p>
+            {move || (!cases.with(Vec::is_empty)).then(|| view! {
+                <div class="inline-form">
+                    <label class="field">"Sizing case"
+                        <select data-testid="ap-case" on:change=move |ev| case_key.set(event_target_value(&ev))>
+                            {cases.get().into_iter().map(|(k, label)| { let is = case_key.get_untracked() == k; view! { <option value=k selected=is>{label}</option> } }).collect_view()}
+                        </select>
+                    </label>
+                    <button class="btn" data-testid="ap-from-case" on:click=take_case>"Take its cabinets"</button>
+                </div>
+            })}
+            {move || from_case.get().map(|t| view! { <p class="muted" data-testid="ap-from-case-text">{t}</p> })}
             <div class="inline-form">
                 {room_select(lx, "ap-room", room)}
                 <label class="field">"Cabinet"
