@@ -361,6 +361,37 @@ async fn press_at(app: &Harness, css: &str) -> Result<()> {
     Ok(())
 }
 
+/// Shift+click on an item: Shift held by a key source while a pointer
+/// source presses and releases on the item.
+async fn shift_click(app: &Harness, tag: &str) -> Result<()> {
+    show(app, &format!("item-{tag}")).await?;
+    let c = app
+        .client
+        .execute(
+            "const r = document.querySelector(`[data-testid=\"item-${arguments[0]}\"] rect.body`).getBoundingClientRect(); \
+             return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];",
+            vec![serde_json::json!(tag)],
+        )
+        .await?;
+    let (x, y) = (c[0].as_f64().context("x")?, c[1].as_f64().context("y")?);
+    let pause = Duration::from_millis(20);
+    let keys = KeyActions::new("keys".into())
+        .then(KeyAction::Down { value: '\u{e008}' })
+        .then(KeyAction::Pause { duration: pause })
+        .then(KeyAction::Pause { duration: pause })
+        .then(KeyAction::Pause { duration: pause })
+        .then(KeyAction::Up { value: '\u{e008}' });
+    let mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::Pause { duration: pause })
+        .then(PointerAction::MoveTo { duration: None, x, y })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT })
+        .then(PointerAction::Pause { duration: pause });
+    app.client.perform_actions(fantoccini::actions::Actions::from(keys).and(mouse)).await.context("shift+click")?;
+    app.client.release_actions().await?;
+    Ok(())
+}
+
 async fn count(app: &Harness, css: &str) -> Result<usize> {
     Ok(app.client.find_all(Locator::Css(css)).await?.len())
 }
@@ -393,6 +424,18 @@ async fn editor_operations_work_on_the_demo() -> Result<()> {
     wait_until("a 100 mm nudge", 10, async || Ok(x_mm(&app, "BC-03").await? == x0 + 100)).await?;
     keys(&app, &[(true, '\u{e008}'), (true, '\u{e012}'), (false, '\u{e012}'), (false, '\u{e008}')]).await?;
     wait_until("a 1000 mm nudge west", 10, async || Ok(x_mm(&app, "BC-03").await? == x0 - 900)).await?;
+
+    // Shift+click adds to the selection; align west lines them up; Ctrl+Z undoes.
+    drag(&app, "BC-01", 0.0, 0.0, 0).await?;
+    app.wait_text("selection-count", "1 selected").await?;
+    shift_click(&app, "BC-03").await?;
+    app.wait_text("selection-count", "2 selected").await?;
+    let (a, b) = (x_mm(&app, "BC-01").await?, x_mm(&app, "BC-03").await?);
+    assert_ne!(a, b);
+    click(&app, "align-west").await?;
+    wait_until("BC-03 aligned with BC-01", 10, async || Ok(x_mm(&app, "BC-03").await? == a)).await?;
+    keys(&app, &[(true, '\u{e009}'), (true, 'z'), (false, 'z'), (false, '\u{e009}')]).await?;
+    wait_until("the alignment undone", 10, async || Ok(x_mm(&app, "BC-03").await? == b)).await?;
 
     // Duplicate a row of two at 1800 mm, then delete the copies with Del.
     let batteries = count(&app, "svg.plan .item.battery").await?;
