@@ -211,6 +211,10 @@ pub fn LayoutArea() -> impl IntoView {
             return;
         }
         let big = if ev.shift_key() { 10 } else { 1 };
+        // With nothing selected, the keys keep their usual meaning (arrows scroll).
+        if lx.sel.with_untracked(Vec::is_empty) && ev.key() != "Escape" {
+            return;
+        }
         let handled = match ev.key().as_str() {
             "Escape" => {
                 lx.sel.set(Vec::new());

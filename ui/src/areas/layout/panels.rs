@@ -637,9 +637,9 @@ fn RuleSets(lx: Lx) -> impl IntoView {
                             <thead><tr><th>"On"</th><th>"Rule"</th><th>"Code reference"</th></tr></thead>
                             <tbody>{rs.rules.iter().enumerate().map(|(i, r)| view! {
                                 <tr>
-                                    <td><input type="checkbox" prop:checked=r.enabled on:change=move |ev| { let on = event_target_checked(&ev); draft.update(|d| if let Some(d) = d { if let Some(e) = d.rules.get_mut(i) { e.enabled = on } }) }/></td>
+                                    <td><input type="checkbox" prop:checked=r.enabled on:change=move |ev| { let on = event_target_checked(&ev); draft.update(|d| if let Some(e) = d.as_mut().and_then(|d| d.rules.get_mut(i)) { e.enabled = on }) }/></td>
                                     <td>{r.title.clone()}</td>
-                                    <td><input prop:value=r.reference.clone() on:change=move |ev| { let v = event_target_value(&ev); draft.update(|d| if let Some(d) = d { if let Some(e) = d.rules.get_mut(i) { e.reference = v } }) }/>
+                                    <td><input prop:value=r.reference.clone() on:change=move |ev| { let v = event_target_value(&ev); draft.update(|d| if let Some(e) = d.as_mut().and_then(|d| d.rules.get_mut(i)) { e.reference = v }) }/>
                                         <span class="field-error">{move || errors.with(|e| errors_for(e, &format!("rules[{i}]")))}</span></td>
                                 </tr>
                             }).collect_view()}</tbody>
