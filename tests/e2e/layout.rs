@@ -500,5 +500,29 @@ async fn editor_operations_work_on_the_demo() -> Result<()> {
     })
     .await?;
     app.screenshot("layout-room-props").await?;
+
+    // Mid-drag: the ghost copy and the live dimensions are shown.
+    show(&app, "item-BC-03").await?;
+    let c = app
+        .client
+        .execute(
+            "const r = document.querySelector('[data-testid=\"item-BC-03\"] rect.body').getBoundingClientRect(); \
+             return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];",
+            vec![],
+        )
+        .await?;
+    let (x, y) = (c[0].as_f64().context("x")?, c[1].as_f64().context("y")?);
+    let mut mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveTo { duration: None, x, y })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT });
+    for i in 1..=10 {
+        mouse = mouse.then(PointerAction::MoveTo { duration: None, x: x - f64::from(i) * 3.0, y: y + f64::from(i) * 2.0 });
+    }
+    app.client.perform_actions(mouse).await?;
+    let dims = app.text_testid("drag-dims").await?;
+    assert!(dims.starts_with("Δx -") && dims.contains("gap"), "live dimensions: {dims}");
+    app.screenshot("layout-mid-drag").await?;
+    app.client.perform_actions(MouseActions::new("mouse".into()).then(PointerAction::Up { button: MOUSE_BUTTON_LEFT })).await?;
+    app.client.release_actions().await?;
     app.finish().await
 }
