@@ -46,6 +46,8 @@ struct Ghost {
     root: web_sys::Element,
     group: web_sys::Element,
     label: web_sys::Element,
+    /// Label size, mm (13 px at the current zoom).
+    font: f64,
 }
 
 impl Ghost {
@@ -76,8 +78,11 @@ impl Ghost {
             group.append_child(&copy).ok()?;
         }
         root.append_child(&group).ok()?;
+        let font = 13.0 * (vb.2 / r.width().max(1.0)).max(vb.3 / r.height().max(1.0));
         let label = doc.create_element_ns(ns, "text").ok()?;
         label.set_attribute("class", "drag-dims").ok()?;
+        label.set_attribute("font-size", &format!("{font:.0}")).ok()?;
+        label.set_attribute("stroke-width", &format!("{:.0}", font * 0.2)).ok()?;
         label.set_attribute("data-testid", "drag-dims").ok()?;
         root.append_child(&label).ok()?;
         doc.body()?.append_child(&root).ok()?;
@@ -87,7 +92,7 @@ impl Ghost {
         // No hit-testing of the plan's objects while dragging (the pointer
         // is captured by the plan anyway).
         let _ = svg.class_list().add_1("dragging");
-        Some(Ghost { root, group, label })
+        Some(Ghost { root, group, label, font })
     }
 }
 
@@ -428,7 +433,7 @@ pub fn Plan(lx: Lx) -> impl IntoView {
                     d.dims = format!("Δx {dx:+} mm, Δy {dy:+} mm{near}");
                     if let Some(g) = &d.ghost {
                         let _ = g.label.set_attribute("x", &a.0.x_mm.to_string());
-                        let _ = g.label.set_attribute("y", &(-a.1.y_mm - 150).to_string());
+                        let _ = g.label.set_attribute("y", &format!("{:.0}", -(a.1.y_mm as f64) - g.font * 0.6));
                         g.label.set_text_content(Some(&d.dims));
                     }
                 }
