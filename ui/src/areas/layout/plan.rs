@@ -63,7 +63,7 @@ impl Ghost {
             &format!(
                 "position: fixed; left: {}px; top: {}px; width: {}px; height: {}px; min-height: 0; margin: 0; \
                  box-sizing: border-box; border: 1px solid transparent; background: transparent; \
-                 pointer-events: none; z-index: 50; will-change: transform;",
+                 pointer-events: none; z-index: 50; will-change: transform; overflow: visible;",
                 r.left(),
                 r.top(),
                 r.width(),
