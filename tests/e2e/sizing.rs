@@ -154,7 +154,7 @@ async fn demo_ups_case_recomputes_validates_saves_and_reloads() -> Result<()> {
     // Out of range: flagged under its field, nothing else lost.
     edit_and_wait(&app, "in-eff", "150").await?;
     let problem = app.text_testid("in-eff-problem").await?;
-    assert!(!problem.is_empty(), "the efficiency field carries the engine's message");
+    assert!(problem.contains("150 %") && problem.contains("100 %"), "the efficiency field carries the engine's message in its units: {problem}");
     eprintln!("out-of-range efficiency: {problem}");
     assert_eq!(app.value_testid("in-kw-per-rack").await?, "90", "the other inputs are kept");
     assert_eq!(app.value_testid("in-eff").await?, "150", "the bad value stays for correction");
@@ -174,20 +174,22 @@ async fn demo_ups_case_recomputes_validates_saves_and_reloads() -> Result<()> {
     assert_eq!(verdict2, verdict1, "back in range, the same result as before");
 
     // Keystroke → chart latency over 20 edits of the runtime.
-    let timings_js = "return JSON.stringify(window.__backstopSizingTimings || [])";
-    let count = |v: serde_json::Value| -> Result<Vec<serde_json::Value>> {
-        Ok(serde_json::from_str(v.as_str().context("timings are a JSON string")?)?)
-    };
-    let first = count(app.client.execute(timings_js, vec![]).await?)?.len();
+    let mut measured = Vec::new();
     let runtimes = ["6", "7", "8", "9", "5"];
     for i in 0..20 {
-        edit_and_wait(&app, "in-runtime", runtimes[i % runtimes.len()]).await?;
-        // Let the frame that records the latency pass.
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        let seq = edit_and_wait(&app, "in-runtime", runtimes[i % runtimes.len()]).await?;
+        // The measurement of the edit's last keystroke, once its frame passed.
+        let js = format!("return JSON.stringify((window.__backstopSizingTimings || []).find(t => t.seq === {seq}) || null)");
+        let mut found = serde_json::Value::Null;
+        wait_until(&format!("the timing of edit {seq}"), 5, async || {
+            let v = app.client.execute(&js, vec![]).await?;
+            found = serde_json::from_str(v.as_str().context("a JSON string")?)?;
+            Ok(!found.is_null())
+        })
+        .await?;
+        measured.push(found);
     }
-    let all = count(app.client.execute(timings_js, vec![]).await?)?;
-    let measured = &all[first..];
-    assert!(measured.len() >= 20, "one measurement per edit: {} of 20", measured.len());
+    assert_eq!(measured.len(), 20, "one measurement per edit");
     // Median, p95 and max of one field of the measurements.
     let stats = |field: &str| -> Result<(f64, f64, f64)> {
         let mut v: Vec<f64> = measured.iter().map(|t| t[field].as_f64().with_context(|| format!("no {field} in {t}"))).collect::<Result<_>>()?;

@@ -142,10 +142,22 @@ pub fn NumField(
                 _ => None,
             }}
             {move || problems().into_iter().map(|d| view! {
-                <small class=if d.severity == DiagSeverity::Error { "field-error" } else { "field-warn" } data-testid=format!("{testid}-problem")>{d.message.clone()}</small>
+                <small class=if d.severity == DiagSeverity::Error { "field-error" } else { "field-warn" } data-testid=format!("{testid}-problem")>{in_field_units(&d, unit)}</small>
             }).collect_view()}
             {(!hint.is_empty()).then(|| view! { <small class="muted">{hint}</small> })}
         </label>
+    }
+}
+
+/// The engine's message for a field, in the field's units: the engine
+/// checks fractions (0.96) where the form shows percentages (96 %).
+fn in_field_units(d: &SizingDiagnostic, unit: &str) -> String {
+    match (unit, d.required, d.actual) {
+        ("%", Some(r), Some(a)) => {
+            let side = if a > r { "above the highest" } else { "below the lowest" };
+            format!("{} % is {side} accepted value, {} %.", show(a * 100.0), show(r * 100.0))
+        }
+        _ => d.message.clone(),
     }
 }
 
