@@ -3,7 +3,8 @@
 //! load needs at least as many strings and cabinets), an out-of-range input
 //! flagged under its field without losing the case, the methods side by
 //! side, the calculation sheet, save, and the saved case read back after
-//! the app is restarted on the same file. A peak-shaving case imports a
+//! the app is restarted on the same file; the catalog filtered and an entry
+//! opened. A peak-shaving case imports a
 //! load profile with a malformed line (refused with the line number,
 //! nothing changed) and then a good one.
 //!
@@ -61,14 +62,18 @@ async fn first_chart(app: &Harness) -> Result<String> {
     Ok(fig.html(true).await?)
 }
 
-/// Types `value` into `field` and waits for a result computed after it.
+/// Types `value` into `field` and waits for the result of the last
+/// keystroke (a keystroke is computed at once, so the first characters of
+/// "150" may show a result of their own first).
 async fn edit_and_wait(app: &Harness, field: &str, value: &str) -> Result<u64> {
     let before = shown_seq(app).await?;
     app.type_testid(field, value).await?;
     let mut now = before;
     wait_until(&format!("a recompute after {field} = {value}"), 15, async || {
+        let el = app.client.find(Locator::Css("[data-testid=ups-results]")).await?;
+        let edit: u64 = el.attr("data-edit-seq").await?.context("results without data-edit-seq")?.parse()?;
         now = shown_seq(app).await?;
-        Ok(now > before)
+        Ok(now > before && now == edit)
     })
     .await?;
     Ok(now)
@@ -251,6 +256,28 @@ async fn demo_ups_case_recomputes_validates_saves_and_reloads() -> Result<()> {
     let items = app.client.find_all(Locator::Css("[data-testid=case-item]")).await?;
     let listed = items[0].text().await?;
     assert!(listed.contains("Hall B ride-through") && listed.contains("sized"), "{listed}");
+
+    // The catalog: filtered, an entry opened with the source of every value.
+    app.click_testid("tab-sizing-catalog").await?;
+    app.type_testid("catalog-filter", "lfp-ups-cabinet").await?;
+    wait_until("the filtered catalog", 10, async || {
+        let items = app.client.find_all(Locator::Css("[data-testid=catalog-item]")).await?;
+        let mut all_match = !items.is_empty();
+        for i in &items {
+            all_match &= i.text().await?.contains("lfp-ups-cabinet");
+        }
+        Ok(all_match)
+    })
+    .await?;
+    app.screenshot("sizing-catalog-list").await?;
+    app.client.find(Locator::Css("[data-testid=catalog-item] td")).await?.click().await?;
+    let values = app.text_testid("catalog-values").await?;
+    assert!(!values.is_empty(), "the entry's values are listed");
+    let rows = app.client.find_all(Locator::Css("[data-testid=catalog-row]")).await?;
+    assert!(rows.len() >= 3, "the entry lists its values with sources ({} rows)", rows.len());
+    app.screenshot("sizing-catalog").await?;
+    app.click_testid("tab-sizing-cases").await?;
+    app.wait_testid("ups-editor").await?;
 
     // A peak-shaving case: a profile with a malformed line is refused with its line number.
     let bad = dir.path().join("site load (bad).csv");

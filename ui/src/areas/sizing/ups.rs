@@ -281,6 +281,8 @@ struct Engine {
     runner: StoredValue<Runner>,
     computed: RwSignal<Option<UpsComputed>>,
     shown_seq: RwSignal<u64>,
+    /// The latest edit's sequence number (shown when equal to `shown_seq`).
+    edit_seq: RwSignal<u64>,
     not_ready: RwSignal<Option<String>>,
     dirty: RwSignal<bool>,
     project: crate::state::ProjectCtx,
@@ -366,10 +368,13 @@ impl Engine {
     /// computation in flight).
     fn edited(self) {
         let t = now_ms();
-        self.runner.try_update_value(|r| {
+        if let Some(seq) = self.runner.try_update_value(|r| {
             r.seq += 1;
             r.input_ms = t;
-        });
+            r.seq
+        }) {
+            self.edit_seq.set(seq);
+        }
         self.kick();
     }
 
@@ -466,6 +471,7 @@ pub fn UpsEditor(
         runner: StoredValue::new(Runner::default()),
         computed: RwSignal::new(None),
         shown_seq: RwSignal::new(0),
+        edit_seq: RwSignal::new(0),
         not_ready: RwSignal::new(None),
         dirty: RwSignal::new(draft.is_some()),
         project,
@@ -578,7 +584,7 @@ pub fn UpsEditor(
                     <FactorsCard form=form diags=diags on_edit=on_edit ro=ro/>
                     <DutyCard form=form diags=diags on_edit=on_edit ro=ro/>
                 </div>
-                <div class="sizing-results" data-testid="ups-results" data-seq=move || engine.shown_seq.get().to_string()>
+                <div class="sizing-results" data-testid="ups-results" data-seq=move || engine.shown_seq.get().to_string() data-edit-seq=move || engine.edit_seq.get().to_string()>
                     {move || engine.computed.get().map(|c| view! { <UpsSummary computed=c overview=overview/> })}
                     {move || engine.computed.get().is_none().then(|| view! { <div class="card"><p class="muted">"Computing…"</p></div> })}
                 </div>
