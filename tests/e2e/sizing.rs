@@ -3,8 +3,8 @@
 //! load needs at least as many strings and cabinets), an out-of-range input
 //! flagged under its field without losing the case, the methods side by
 //! side, the calculation sheet, save, and the saved case read back after
-//! the app is restarted on the same file; the catalog filtered and an entry
-//! opened. A peak-shaving case imports a
+//! the app is restarted on the same file; the optimizer; the catalog
+//! filtered and an entry opened. A peak-shaving case imports a
 //! load profile with a malformed line (refused with the line number,
 //! nothing changed) and then a good one.
 //!
@@ -256,6 +256,23 @@ async fn demo_ups_case_recomputes_validates_saves_and_reloads() -> Result<()> {
     let items = app.client.find_all(Locator::Css("[data-testid=case-item]")).await?;
     let listed = items[0].text().await?;
     assert!(listed.contains("Hall B ride-through") && listed.contains("sized"), "{listed}");
+
+    // The optimizer: candidate configurations ranked, each usable in the form.
+    scroll_to(&app, "optimizer").await?;
+    app.click_testid("opt-run").await?;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let summary = loop {
+        if let Ok(el) = app.client.find(Locator::Css("[data-testid=opt-summary]")).await {
+            break el.text().await?;
+        }
+        anyhow::ensure!(Instant::now() < deadline, "the optimizer gave no answer within 120 s");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(summary.contains("candidate configurations evaluated"), "{summary}");
+    let best = app.client.find_all(Locator::Css("[data-testid=opt-best] tbody tr")).await?;
+    assert!(!best.is_empty(), "at least one configuration meets every constraint: {summary}");
+    scroll_to(&app, "optimizer").await?;
+    app.screenshot("sizing-optimizer").await?;
 
     // The catalog: filtered, an entry opened with the source of every value.
     app.click_testid("tab-sizing-catalog").await?;
