@@ -286,7 +286,7 @@ pub fn Optimizer(request: Callback<OptimizeOptions, Result<OptimizeRequest, Stri
                 view! {
                     <p class="muted" data-testid="opt-summary">{format!("{} candidate configurations evaluated; {} meet every constraint shown; {} families rejected.", fmt(r.candidates_evaluated as f64), r.best.len(), r.rejected.len())}</p>
                     {(!r.diagnostics.is_empty()).then(|| view! { <Diagnostics diags=r.diagnostics.clone() testid="opt-diagnostics"/> })}
-                    <table class="data" data-testid="opt-best">
+                    <div class="table-scroll"><table class="data" data-testid="opt-best">
                         <thead><tr><th>"#"</th><th>"Battery"</th><th class="num">"Cells in series"</th><th class="num">"Strings"</th><th class="num">"Units"</th><th class="num">"Cabinets"</th><th class="num">"Energy kWh"</th><th class="num">"EOL runtime min"</th><th class="num">"Footprint m²"</th><th class="num">"Cost"</th><th class="num">{format!("Objective ({objective_unit})")}</th><th></th></tr></thead>
                         <tbody>
                             {r.best.iter().enumerate().map(|(i, c)| {
@@ -309,7 +309,7 @@ pub fn Optimizer(request: Callback<OptimizeOptions, Result<OptimizeRequest, Stri
                                 }
                             }).collect_view()}
                         </tbody>
-                    </table>
+                    </table></div>
                     {(!r.rejected.is_empty()).then(|| view! {
                         <h3>"Rejected families"</h3>
                         <table class="data" data-testid="opt-rejected">
