@@ -322,5 +322,15 @@ async fn demo_ups_case_recomputes_validates_saves_and_reloads() -> Result<()> {
     .await?;
     app.wait_testid("peak-verdict").await?;
     app.screenshot("sizing-peak-case").await?;
+    // Capacity fade year by year and the state of charge over the year.
+    app.wait_testid("chart-soh-by-year").await?;
+    let charts = app.client.find_all(Locator::Css("[data-testid=charts] figure.chart")).await?;
+    let mut ids = Vec::new();
+    for c in &charts {
+        ids.push(c.attr("data-testid").await?.unwrap_or_default());
+    }
+    assert!(ids.iter().any(|i| i.contains("soc")), "a state-of-charge chart: {ids:?}");
+    scroll_to(&app, "charts").await?;
+    app.screenshot("sizing-peak-charts").await?;
     app.finish().await
 }
