@@ -327,14 +327,19 @@ fn sheet_steps(sheet: &backstop_model::sizing::CalcSheet) -> Vec<CalcStep> {
     out
 }
 
+/// `Load (kW)`; a quantity without a unit (a year, a count) is just its name.
+fn axis_label(label: &str, unit: &str) -> String {
+    if unit.trim().is_empty() { label.to_string() } else { format!("{label} ({unit})") }
+}
+
 /// Line charts of sizing chart series, as printed in the design report
 /// and shown in the app's Sizing area: series sharing both axes (label and
 /// unit) are drawn together, in the order they first appear.
 pub fn charts(series: &[backstop_model::sizing::ChartSeries]) -> Vec<LineChart> {
     let mut charts: Vec<LineChart> = Vec::new();
     for s in series {
-        let x = format!("{} ({})", s.x_label, s.x_unit);
-        let y = format!("{} ({})", s.y_label, s.y_unit);
+        let x = axis_label(&s.x_label, &s.x_unit);
+        let y = axis_label(&s.y_label, &s.y_unit);
         let series = Series { name: s.label.clone(), points: s.points.iter().map(|p| (p[0], p[1])).collect(), reference: false };
         match charts.iter_mut().find(|c| c.x_label == x && c.y_label == y) {
             Some(c) => c.series.push(series),
@@ -405,4 +410,30 @@ fn sizing_section(rec: &backstop_model::project::Record) -> SizingSection {
         sec.method = format!("A {} result this version cannot read; recompute the case to include it.", rec.kind);
     }
     sec
+}
+
+#[cfg(test)]
+mod tests {
+    use backstop_model::sizing::ChartSeries;
+
+    fn series(id: &str, x_unit: &str) -> ChartSeries {
+        ChartSeries {
+            id: id.into(),
+            label: id.into(),
+            x_label: "Year".into(),
+            x_unit: x_unit.into(),
+            y_label: "SOH".into(),
+            y_unit: "%".into(),
+            points: vec![[0.0, 100.0], [1.0, 97.0]],
+        }
+    }
+
+    #[test]
+    fn axes_without_a_unit_show_no_empty_brackets() {
+        let charts = super::charts(&[series("soh", ""), series("soh-2", "a")]);
+        assert_eq!(charts.len(), 2, "different x units are different charts");
+        assert_eq!(charts[0].x_label, "Year");
+        assert_eq!(charts[0].y_label, "SOH (%)");
+        assert_eq!(charts[1].x_label, "Year (a)");
+    }
 }
