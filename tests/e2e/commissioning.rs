@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use backstop_e2e::{Harness, Launch, SERIAL, socat_pair, start_simulator, workspace_binary};
+use backstop_e2e::{Harness, Launch, SERIAL, demo_project, socat_pair, start_simulator, wait_until, workspace_binary};
 use fantoccini::Locator;
 
 async fn outcome(app: &Harness, step: &str) -> Result<String> {
@@ -35,24 +35,10 @@ async fn run_step(app: &Harness, step: &str, expect: &str) -> Result<String> {
     }
 }
 
-async fn wait_until(what: &str, secs: u64, mut f: impl AsyncFnMut() -> Result<bool>) -> Result<()> {
-    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
-    while std::time::Instant::now() < deadline {
-        if f().await.unwrap_or(false) {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    bail!("timed out waiting for {what}")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     let _serial = SERIAL.lock().await;
-    let dir = tempfile::tempdir()?;
-    let project = dir.path().join("demo site.backstop");
-    let status = Command::new(workspace_binary("backstop")?).arg("demo").arg(&project).status()?;
-    anyhow::ensure!(status.success(), "backstop demo failed");
+    let (dir, project) = demo_project("demo site.backstop")?;
     let (_socat, tty_app, tty_sim) = socat_pair(dir.path())?;
     let sim = start_simulator(&[
         "--serial", tty_sim.to_str().context("path")?, "--units", "1,2,3",

@@ -11,22 +11,11 @@
 use std::process::Command;
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
-use backstop_e2e::{Harness, Launch, SERIAL, artefact_dir, workspace_binary};
+use anyhow::{Context, Result};
+use backstop_e2e::{Harness, Launch, SERIAL, artefact_dir, demo_project, wait_until, workspace_binary};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use fantoccini::Locator;
 use fantoccini::elements::Element;
-
-async fn wait_until(what: &str, secs: u64, mut f: impl AsyncFnMut() -> Result<bool>) -> Result<()> {
-    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
-    while std::time::Instant::now() < deadline {
-        if f().await.unwrap_or(false) {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-    bail!("timed out waiting for {what}")
-}
 
 /// Scrolls an element into the middle of the window (the area scrolls; a
 /// WebDriver click or pointer move outside the viewport is refused).
@@ -146,18 +135,10 @@ async fn violations(app: &Harness) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
-async fn open_demo(name: &str) -> Result<(tempfile::TempDir, std::path::PathBuf)> {
-    let dir = tempfile::tempdir()?;
-    let project = dir.path().join(name);
-    let status = Command::new(workspace_binary("backstop")?).arg("demo").arg(&project).status()?;
-    anyhow::ensure!(status.success(), "backstop demo failed");
-    Ok((dir, project))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dragging_a_cabinet_too_close_shows_the_violation_and_undo_restores_it() -> Result<()> {
     let _serial = SERIAL.lock().await;
-    let (_dir, project) = open_demo("demo site.backstop").await?;
+    let (_dir, project) = demo_project("demo site.backstop")?;
     let app = Harness::start(Launch { args: vec!["--project".into(), project.display().to_string()] }).await?;
     app.wait_testid("project-open-card").await?;
     app.click_testid("nav-layout").await?;
@@ -273,7 +254,7 @@ async fn dragging_a_cabinet_too_close_shows_the_violation_and_undo_restores_it()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dragging_among_a_thousand_objects_is_measured() -> Result<()> {
     let _serial = SERIAL.lock().await;
-    let (dir, demo) = open_demo("demo.backstop").await?;
+    let (dir, demo) = demo_project("demo.backstop")?;
     let backstop = workspace_binary("backstop")?;
     let json_path = dir.path().join("demo.json");
     let status = Command::new(&backstop).args(["project", "export"]).arg(&demo).arg("-o").arg(&json_path).status()?;
@@ -403,7 +384,7 @@ async fn count(app: &Harness, css: &str) -> Result<usize> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn editor_operations_work_on_the_demo() -> Result<()> {
     let _serial = SERIAL.lock().await;
-    let (_dir, project) = open_demo("ops.backstop").await?;
+    let (_dir, project) = demo_project("ops.backstop")?;
     let app = Harness::start(Launch { args: vec!["--project".into(), project.display().to_string()] }).await?;
     app.wait_testid("project-open-card").await?;
     app.click_testid("nav-layout").await?;

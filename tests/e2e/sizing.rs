@@ -16,23 +16,11 @@
 //! `target/e2e/sizing-latency.json` (reported in BENCHMARKS.md; never
 //! asserted against a wall-clock threshold).
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
-use backstop_e2e::{Harness, Launch, SERIAL, artefact_dir, workspace_binary};
+use anyhow::{Context, Result};
+use backstop_e2e::{Harness, Launch, SERIAL, artefact_dir, demo_project, wait_until};
 use fantoccini::Locator;
-
-async fn wait_until(what: &str, secs: u64, mut f: impl AsyncFnMut() -> Result<bool>) -> Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < deadline {
-        if f().await.unwrap_or(false) {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    bail!("timed out waiting for {what}")
-}
 
 /// The sequence number of the edit whose result is shown.
 async fn shown_seq(app: &Harness) -> Result<u64> {
@@ -102,10 +90,7 @@ async fn open_sizing(app: &Harness) -> Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_ups_case_recomputes_validates_saves_and_reloads() -> Result<()> {
     let _serial = SERIAL.lock().await;
-    let dir = tempfile::tempdir()?;
-    let project = dir.path().join("demo site.backstop");
-    let status = Command::new(workspace_binary("backstop")?).arg("demo").arg(&project).status()?;
-    anyhow::ensure!(status.success(), "backstop demo failed");
+    let (dir, project) = demo_project("demo site.backstop")?;
     let launch = || Launch { args: vec!["--project".into(), project.display().to_string()] };
 
     let app = Harness::start(launch()).await?;

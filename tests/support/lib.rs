@@ -370,6 +370,29 @@ fn tempdir() -> Result<PathBuf> {
     Ok(base)
 }
 
+/// Polls `f` every 50 ms until it answers yes (an error counts as not yet)
+/// or `secs` have passed.
+pub async fn wait_until(what: &str, secs: u64, mut f: impl AsyncFnMut() -> Result<bool>) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        if f().await.unwrap_or(false) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    bail!("timed out after {secs} s waiting for {what}")
+}
+
+/// Writes the demo project (`backstop demo`) as `name` in a new temporary
+/// directory; the directory lives as long as the returned guard.
+pub fn demo_project(name: &str) -> Result<(tempfile::TempDir, PathBuf)> {
+    let dir = tempfile::tempdir()?;
+    let project = dir.path().join(name);
+    let status = Command::new(workspace_binary("backstop")?).arg("demo").arg(&project).status()?;
+    anyhow::ensure!(status.success(), "backstop demo {} failed", project.display());
+    Ok((dir, project))
+}
+
 /// A helper binary of this workspace (`backstop`, `backstop-sim`), built
 /// by scripts/test before the tests run.
 pub fn workspace_binary(name: &str) -> Result<PathBuf> {

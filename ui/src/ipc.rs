@@ -25,7 +25,9 @@ extern "C" {
 #[derive(Serialize)]
 struct NoArgs {}
 
-async fn call<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> Result<R, AppError> {
+/// Encodes the arguments, checks the page runs inside Backstop, and invokes
+/// `cmd`: the reply as Tauri gave it, or the rejection as an [`AppError`].
+async fn invoke_checked<A: Serialize>(cmd: &str, args: &A) -> Result<JsValue, AppError> {
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
     let args = args.serialize(&serializer).map_err(|e| {
         AppError::internal(format!("could not encode the arguments of `{cmd}`: {e}"))
@@ -39,12 +41,16 @@ async fn call<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> Result<
             "This page is running outside the Backstop application, so it cannot reach the backend. Start Backstop with scripts/demo.",
         ));
     }
-    match invoke(cmd, args).await {
-        Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|e| {
-            AppError::internal(format!("the reply to `{cmd}` had an unexpected shape: {e}"))
-        }),
-        Err(rejection) => Err(to_app_error(cmd, rejection)),
-    }
+    invoke(cmd, args).await.map_err(|rejection| to_app_error(cmd, rejection))
+}
+
+fn unexpected_shape(cmd: &str, e: impl std::fmt::Display) -> AppError {
+    AppError::internal(format!("the reply to `{cmd}` had an unexpected shape: {e}"))
+}
+
+async fn call<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> Result<R, AppError> {
+    let value = invoke_checked(cmd, args).await?;
+    serde_wasm_bindgen::from_value(value).map_err(|e| unexpected_shape(cmd, e))
 }
 
 /// Like [`call`], for commands that reply with JSON bytes (a raw
@@ -52,32 +58,14 @@ async fn call<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> Result<
 /// with `serde_json` in one pass instead of value by value across the wasm
 /// boundary.
 async fn call_raw_json<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> Result<R, AppError> {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let args = args.serialize(&serializer).map_err(|e| {
-        AppError::internal(format!("could not encode the arguments of `{cmd}`: {e}"))
-    })?;
-    let tauri_present = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("__TAURI__"))
-        .map(|v| !v.is_undefined())
-        .unwrap_or(false);
-    if !tauri_present {
-        return Err(AppError::new(
-            ErrorCode::Internal,
-            "This page is running outside the Backstop application, so it cannot reach the backend. Start Backstop with scripts/demo.",
-        ));
-    }
-    match invoke(cmd, args).await {
-        // An ArrayBuffer (or, over the fallback IPC, an array of bytes).
-        Ok(value) if value.is_instance_of::<js_sys::ArrayBuffer>() || js_sys::Array::is_array(&value) => {
-            let bytes = js_sys::Uint8Array::new(&value).to_vec();
-            serde_json::from_slice(&bytes).map_err(|e| {
-                AppError::internal(format!("the reply to `{cmd}` had an unexpected shape: {e}"))
-            })
-        }
-        // A JSON value rather than bytes (an older backend): decode as usual.
-        Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|e| {
-            AppError::internal(format!("the reply to `{cmd}` had an unexpected shape: {e}"))
-        }),
-        Err(rejection) => Err(to_app_error(cmd, rejection)),
+    let value = invoke_checked(cmd, args).await?;
+    // An ArrayBuffer (or, over the fallback IPC, an array of bytes).
+    if value.is_instance_of::<js_sys::ArrayBuffer>() || js_sys::Array::is_array(&value) {
+        let bytes = js_sys::Uint8Array::new(&value).to_vec();
+        serde_json::from_slice(&bytes).map_err(|e| unexpected_shape(cmd, e))
+    } else {
+        // A JSON value rather than bytes: decode as usual.
+        serde_wasm_bindgen::from_value(value).map_err(|e| unexpected_shape(cmd, e))
     }
 }
 

@@ -4,7 +4,7 @@
 //! undoable `Put…` edit. The backend validates; refusals show as notices.
 
 use backstop_model::AppError;
-use backstop_model::layout::{Clearances, Environment, ObjectKind, Point, Rotation, RoomShape};
+use backstop_model::layout::{Clearances, Environment, ObjectKind, Placement, Point, Rotation, RoomShape};
 use backstop_model::layout_view::LayoutEdit;
 use leptos::prelude::*;
 
@@ -37,6 +37,46 @@ fn s<T: ToString>(v: T) -> RwSignal<String> {
     RwSignal::new(v.to_string())
 }
 
+/// Tag, position and rotation: the fields every placed object has.
+#[derive(Clone, Copy)]
+struct PlaceFields {
+    tag: RwSignal<String>,
+    x: RwSignal<String>,
+    y: RwSignal<String>,
+    rot: RwSignal<String>,
+}
+
+impl PlaceFields {
+    fn new(tag: &str, p: &Placement) -> Self {
+        PlaceFields { tag: s(tag), x: s(p.position.x_mm), y: s(p.position.y_mm), rot: s(p.rotation.degrees()) }
+    }
+
+    /// The edited tag, and `p` moved and turned as the fields say.
+    fn read(&self, p: &Placement) -> Result<(String, Placement), AppError> {
+        let mut p = p.clone();
+        p.position = Point::new(int(&self.x.get(), "x")?, int(&self.y.get(), "y")?);
+        p.rotation = rotation(&self.rot.get())?;
+        Ok((self.tag.get().trim().to_string(), p))
+    }
+
+    fn view(self) -> impl IntoView {
+        view! {
+            {field("Tag", "prop-tag", self.tag)}
+            {field("x (mm)", "prop-x", self.x)}
+            {field("y (mm)", "prop-y", self.y)}
+            {field("Rotation (°)", "prop-rot", self.rot)}
+        }
+    }
+}
+
+/// Sends a checked edit, or shows why the fields could not make one.
+fn submit(lx: Lx, edit: Result<LayoutEdit, AppError>) {
+    match edit {
+        Ok(edit) => lx.edit(edit),
+        Err(err) => lx.project.report(err),
+    }
+}
+
 #[component]
 pub fn Properties(lx: Lx) -> impl IntoView {
     // Rebuilt when the selection or the view changes (after a save the
@@ -51,17 +91,15 @@ pub fn Properties(lx: Lx) -> impl IntoView {
             match o.kind {
                 ObjectKind::Room => v.layout.rooms.iter().find(|r| r.id == o.key).cloned().map(|r| room_form(lx, r).into_any()),
                 ObjectKind::Equipment => v.layout.equipment.iter().find(|e| e.tag == o.key).cloned().map(|e| {
-                    let (tag, x, y, rot) = (s(&e.tag), s(e.placement.position.x_mm), s(e.placement.position.y_mm), s(e.placement.rotation.degrees()));
+                    let place = PlaceFields::new(&e.tag, &e.placement);
                     let c = e.clearances;
                     let (front, rear, left, right) = (s(c.front_mm), s(c.rear_mm), s(c.left_mm), s(c.right_mm));
                     let (volts, amps) = (s(e.voltage_to_ground_v), s(e.ampacity_a));
                     let title = format!("{} · {}", o.key, e.catalog_key);
                     let save = move |_| {
-                        let r = (|| {
+                        submit(lx, (|| {
                             let mut item = e.clone();
-                            item.tag = tag.get().trim().to_string();
-                            item.placement.position = Point::new(int(&x.get(), "x")?, int(&y.get(), "y")?);
-                            item.placement.rotation = rotation(&rot.get())?;
+                            (item.tag, item.placement) = place.read(&e.placement)?;
                             item.clearances = Clearances {
                                 front_mm: whole(&front.get(), "The front clearance")?,
                                 rear_mm: whole(&rear.get(), "The rear clearance")?,
@@ -70,21 +108,14 @@ pub fn Properties(lx: Lx) -> impl IntoView {
                             };
                             item.voltage_to_ground_v = real(&volts.get(), "The voltage to ground (V)")?;
                             item.ampacity_a = real(&amps.get(), "The ampacity (A)")?;
-                            Ok::<_, AppError>(LayoutEdit::PutEquipment { item, previous_tag: Some(e.tag.clone()) })
-                        })();
-                        match r {
-                            Ok(edit) => lx.edit(edit),
-                            Err(err) => lx.project.report(err),
-                        }
+                            Ok(LayoutEdit::PutEquipment { item, previous_tag: Some(e.tag.clone()) })
+                        })());
                     };
                     view! {
                         <div class="card" data-testid="props-equipment">
                             <h2>{title}</h2>
                             <div class="inline-form">
-                                {field("Tag", "prop-tag", tag)}
-                                {field("x (mm)", "prop-x", x)}
-                                {field("y (mm)", "prop-y", y)}
-                                {field("Rotation (°)", "prop-rot", rot)}
+                                {place.view()}
                             </div>
                             <div class="inline-form">
                                 {field("Front clearance (mm)", "prop-front", front)}
@@ -99,32 +130,23 @@ pub fn Properties(lx: Lx) -> impl IntoView {
                     }.into_any()
                 }),
                 ObjectKind::Rack => v.layout.racks.iter().find(|r| r.tag == o.key).cloned().map(|k| {
-                    let (tag, x, y, rot) = (s(&k.tag), s(k.placement.position.x_mm), s(k.placement.position.y_mm), s(k.placement.rotation.degrees()));
+                    let place = PlaceFields::new(&k.tag, &k.placement);
                     let (w, d, kw) = (s(k.width_mm), s(k.depth_mm), s(k.load_kw));
                     let save = move |_| {
-                        let r = (|| {
+                        submit(lx, (|| {
                             let mut rack = k.clone();
-                            rack.tag = tag.get().trim().to_string();
-                            rack.placement.position = Point::new(int(&x.get(), "x")?, int(&y.get(), "y")?);
-                            rack.placement.rotation = rotation(&rot.get())?;
+                            (rack.tag, rack.placement) = place.read(&k.placement)?;
                             rack.width_mm = whole(&w.get(), "The rack width")?;
                             rack.depth_mm = whole(&d.get(), "The rack depth")?;
                             rack.load_kw = real(&kw.get(), "The rack load (kW)")?;
-                            Ok::<_, AppError>(LayoutEdit::PutRack { rack, previous_tag: Some(k.tag.clone()) })
-                        })();
-                        match r {
-                            Ok(edit) => lx.edit(edit),
-                            Err(err) => lx.project.report(err),
-                        }
+                            Ok(LayoutEdit::PutRack { rack, previous_tag: Some(k.tag.clone()) })
+                        })());
                     };
                     view! {
                         <div class="card" data-testid="props-rack">
                             <h2>{format!("IT rack {}", o.key)}</h2>
                             <div class="inline-form">
-                                {field("Tag", "prop-tag", tag)}
-                                {field("x (mm)", "prop-x", x)}
-                                {field("y (mm)", "prop-y", y)}
-                                {field("Rotation (°)", "prop-rot", rot)}
+                                {place.view()}
                                 {field("Width (mm)", "prop-w", w)}
                                 {field("Depth (mm)", "prop-d", d)}
                                 {field("Load (kW)", "prop-kw", kw)}
@@ -134,37 +156,28 @@ pub fn Properties(lx: Lx) -> impl IntoView {
                     }.into_any()
                 }),
                 ObjectKind::PowerUnit => v.layout.power_units.iter().find(|u| u.tag == o.key).cloned().map(|u| {
-                    let (tag, x, y, rot) = (s(&u.tag), s(u.placement.position.x_mm), s(u.placement.position.y_mm), s(u.placement.rotation.degrees()));
+                    let place = PlaceFields::new(&u.tag, &u.placement);
                     let c = u.clearances;
                     let (front, rear) = (s(c.front_mm), s(c.rear_mm));
                     let (kw, volts, amps) = (s(u.rated_kw), s(u.voltage_to_ground_v), s(u.ampacity_a));
                     let title = format!("{} {}", u.kind.as_str().to_uppercase(), o.key);
                     let save = move |_| {
-                        let r = (|| {
+                        submit(lx, (|| {
                             let mut unit = u.clone();
-                            unit.tag = tag.get().trim().to_string();
-                            unit.placement.position = Point::new(int(&x.get(), "x")?, int(&y.get(), "y")?);
-                            unit.placement.rotation = rotation(&rot.get())?;
+                            (unit.tag, unit.placement) = place.read(&u.placement)?;
                             unit.clearances.front_mm = whole(&front.get(), "The front clearance")?;
                             unit.clearances.rear_mm = whole(&rear.get(), "The rear clearance")?;
                             unit.rated_kw = real(&kw.get(), "The rated power (kW)")?;
                             unit.voltage_to_ground_v = real(&volts.get(), "The voltage to ground (V)")?;
                             unit.ampacity_a = real(&amps.get(), "The ampacity (A)")?;
-                            Ok::<_, AppError>(LayoutEdit::PutPowerUnit { unit, previous_tag: Some(u.tag.clone()) })
-                        })();
-                        match r {
-                            Ok(edit) => lx.edit(edit),
-                            Err(err) => lx.project.report(err),
-                        }
+                            Ok(LayoutEdit::PutPowerUnit { unit, previous_tag: Some(u.tag.clone()) })
+                        })());
                     };
                     view! {
                         <div class="card" data-testid="props-power-unit">
                             <h2>{title}</h2>
                             <div class="inline-form">
-                                {field("Tag", "prop-tag", tag)}
-                                {field("x (mm)", "prop-x", x)}
-                                {field("y (mm)", "prop-y", y)}
-                                {field("Rotation (°)", "prop-rot", rot)}
+                                {place.view()}
                                 {field("Front clearance (mm)", "prop-front", front)}
                                 {field("Rear (mm)", "prop-rear", rear)}
                             </div>
@@ -203,7 +216,7 @@ fn room_form(lx: Lx, r: backstop_model::layout::Room) -> impl IntoView {
     let doors = r.doors.len();
     let title = format!("Room {}", r.id);
     let save = move |_| {
-        let res = (|| {
+        submit(lx, (|| {
             let mut room = r.clone();
             room.id = id.get().trim().to_string();
             room.name = name.get().trim().to_string();
@@ -219,12 +232,8 @@ fn room_form(lx: Lx, r: backstop_model::layout::Room) -> impl IntoView {
                     depth_mm: whole(&d.get(), "The room depth")?,
                 };
             }
-            Ok::<_, AppError>(LayoutEdit::PutRoom { room, previous_id: Some(r.id.clone()) })
-        })();
-        match res {
-            Ok(edit) => lx.edit(edit),
-            Err(err) => lx.project.report(err),
-        }
+            Ok(LayoutEdit::PutRoom { room, previous_id: Some(r.id.clone()) })
+        })());
     };
     view! {
         <div class="card" data-testid="props-room">
