@@ -17,24 +17,6 @@ use fantoccini::actions::{InputSource, KeyAction, KeyActions, MOUSE_BUTTON_LEFT,
 use fantoccini::Locator;
 use fantoccini::elements::Element;
 
-/// Scrolls an element into the middle of the window (the area scrolls; a
-/// WebDriver click or pointer move outside the viewport is refused).
-async fn show(app: &Harness, testid: &str) -> Result<()> {
-    app.wait_testid(testid).await?;
-    app.client
-        .execute(
-            "document.querySelector(`[data-testid=\"${arguments[0]}\"]`).scrollIntoView({block: 'center'});",
-            vec![serde_json::json!(testid)],
-        )
-        .await?;
-    Ok(())
-}
-
-async fn click(app: &Harness, testid: &str) -> Result<()> {
-    show(app, testid).await?;
-    app.click_testid(testid).await
-}
-
 async fn item(app: &Harness, tag: &str) -> Result<Element> {
     app.wait_testid(&format!("item-{tag}")).await
 }
@@ -77,7 +59,7 @@ async fn drag(app: &Harness, tag: &str, dx: f64, dy: f64, steps: u32) -> Result<
 /// Like [`drag`], pausing `pace` between moves (a mouse reports every 8 ms
 /// at 125 Hz; without pauses the driver sends moves as fast as it can).
 async fn drag_paced(app: &Harness, tag: &str, dx: f64, dy: f64, steps: u32, pace: Option<Duration>) -> Result<()> {
-    show(app, &format!("item-{tag}")).await?;
+    app.show_testid(&format!("item-{tag}")).await?;
     // The centre of the item's body in viewport pixels (WebKit's driver
     // takes whole pixels).
     let c = app
@@ -153,23 +135,23 @@ async fn dragging_a_cabinet_too_close_shows_the_violation_and_undo_restores_it()
     // The demo's cabinets are listed systems (250 kWh per array): make a
     // project rule set allowing 60 kWh, so two 51.2 kWh cabinets closer
     // than 914 mm form one array over the limit.
-    click(&app, "tab-rules").await?;
-    click(&app, "rule-set-copy").await?;
+    app.click_testid("tab-rules").await?;
+    app.click_testid("rule-set-copy").await?;
     wait_until("the project copy in force", 10, async || {
         Ok(app.wait_testid("rule-set-edit").await?.attr("disabled").await?.is_none())
     })
     .await?;
-    click(&app, "rule-set-edit").await?;
+    app.click_testid("rule-set-edit").await?;
     app.wait_testid("rule-set-editor").await?;
     // A bad value is refused with the field named, and nothing is saved.
-    show(&app, "rs-arrays.max_array_kwh").await?;
+    app.show_testid("rs-arrays.max_array_kwh").await?;
     app.type_testid("rs-arrays.max_array_kwh", "0\u{e004}").await?;
-    click(&app, "rule-set-save").await?;
+    app.click_testid("rule-set-save").await?;
     wait_until("the field error", 10, async || Ok(app.text_testid("rs-err-arrays.max_array_kwh").await?.contains("> 0 kWh"))).await?;
     app.screenshot("layout-rule-set-error").await?;
     app.type_testid("rs-arrays.max_array_kwh", "50\u{e004}").await?;
     app.type_testid("rs-arrays.listed_system_max_kwh", "60\u{e004}").await?;
-    click(&app, "rule-set-save").await?;
+    app.click_testid("rule-set-save").await?;
     wait_until("the editor to close after saving", 10, async || {
         Ok(app.client.find_all(Locator::Css("[data-testid=rule-set-editor]")).await?.is_empty())
     })
@@ -205,7 +187,7 @@ async fn dragging_a_cabinet_too_close_shows_the_violation_and_undo_restores_it()
     app.screenshot("layout-violation").await?;
 
     // Clicking the violation selects its objects.
-    click(&app, "violation").await?;
+    app.click_testid("violation").await?;
     wait_until("the violation's objects selected", 5, async || {
         Ok(item(&app, "BC-01").await?.attr("class").await?.unwrap_or_default().contains("selected")
             && item(&app, "BC-02").await?.attr("class").await?.unwrap_or_default().contains("selected"))
@@ -239,7 +221,7 @@ async fn dragging_a_cabinet_too_close_shows_the_violation_and_undo_restores_it()
     wait_until("Ctrl+Z to restore the close position", 10, async || Ok(x_mm(&app, "BC-02").await? == close_x)).await?;
     wait_until("the violation after undo", 10, async || Ok(attr(&app, "BC-02", "data-violating").await? == "true")).await?;
     // The toolbar's Undo: back to where the demo put it.
-    click(&app, "layout-undo").await?;
+    app.click_testid("layout-undo").await?;
     wait_until("undo to restore the demo position", 10, async || Ok(x_mm(&app, "BC-02").await? == start_x)).await?;
     app.wait_text("violations-count", "No violations").await?;
     app.screenshot("layout-after-undo").await?;
@@ -345,7 +327,7 @@ async fn press_at(app: &Harness, css: &str) -> Result<()> {
 /// Shift+click on an item: Shift held by a key source while a pointer
 /// source presses and releases on the item.
 async fn shift_click(app: &Harness, tag: &str) -> Result<()> {
-    show(app, &format!("item-{tag}")).await?;
+    app.show_testid(&format!("item-{tag}")).await?;
     let c = app
         .client
         .execute(
@@ -388,7 +370,7 @@ async fn editor_operations_work_on_the_demo() -> Result<()> {
     let app = Harness::start(Launch { args: vec!["--project".into(), project.display().to_string()] }).await?;
     app.wait_testid("project-open-card").await?;
     app.click_testid("nav-layout").await?;
-    show(&app, "item-BC-03").await?;
+    app.show_testid("item-BC-03").await?;
     // A press and release without moving (WebKit's driver does not click SVG elements).
     drag(&app, "BC-03", 0.0, 0.0, 0).await?;
     app.wait_text("selection-count", "1 selected").await?;
@@ -413,17 +395,17 @@ async fn editor_operations_work_on_the_demo() -> Result<()> {
     app.wait_text("selection-count", "2 selected").await?;
     let (a, b) = (x_mm(&app, "BC-01").await?, x_mm(&app, "BC-03").await?);
     assert_ne!(a, b);
-    click(&app, "align-west").await?;
+    app.click_testid("align-west").await?;
     wait_until("BC-03 aligned with BC-01", 10, async || Ok(x_mm(&app, "BC-03").await? == a)).await?;
     keys(&app, &[(true, '\u{e009}'), (true, 'z'), (false, 'z'), (false, '\u{e009}')]).await?;
     wait_until("the alignment undone", 10, async || Ok(x_mm(&app, "BC-03").await? == b)).await?;
 
     // Duplicate a row of two at 1800 mm, then delete the copies with Del.
     let batteries = count(&app, "svg.plan .item.battery").await?;
-    show(&app, "dup-count").await?;
+    app.show_testid("dup-count").await?;
     app.type_testid("dup-count", "2").await?;
     app.type_testid("dup-pitch", "1800").await?;
-    click(&app, "dup-row").await?;
+    app.click_testid("dup-row").await?;
     wait_until("two copies", 10, async || Ok(count(&app, "svg.plan .item.battery").await? == batteries + 2)).await?;
     app.wait_text("selection-count", "2 selected").await?;
     app.screenshot("layout-duplicated").await?;
@@ -431,35 +413,35 @@ async fn editor_operations_work_on_the_demo() -> Result<()> {
     wait_until("the copies deleted", 10, async || Ok(count(&app, "svg.plan .item.battery").await? == batteries)).await?;
 
     // Auto-place two cabinets into the battery room: preview, then apply.
-    click(&app, "tab-autoplace").await?;
+    app.click_testid("tab-autoplace").await?;
     // The demo's UPS sizing case gives the cabinet and the count.
-    click(&app, "ap-from-case").await?;
+    app.click_testid("ap-from-case").await?;
     let from = app.text_testid("ap-from-case-text").await?;
     let n: u32 = from.split("): ").nth(1).and_then(|t| t.split(" × ").next()).context("count in the text")?.parse()?;
     assert!(n > 0 && from.contains("lfp-ups-cabinet-512v100"), "{from}");
     wait_until("the count from the sizing case", 5, async || Ok(app.value_testid("ap-count").await? == n.to_string())).await?;
-    show(&app, "ap-count").await?;
+    app.show_testid("ap-count").await?;
     app.type_testid("ap-count", "2").await?;
-    click(&app, "ap-preview").await?;
+    app.click_testid("ap-preview").await?;
     app.wait_testid("ap-result").await?;
     let previewed = count(&app, "[data-testid=preview-item]").await?;
     let result = app.text_testid("ap-result").await?;
     assert!(previewed > 0 || result.contains("not all fit"), "a preview or the reason: {result}");
     assert_eq!(count(&app, "svg.plan .item.battery").await?, batteries, "a preview saves nothing");
     app.screenshot("layout-autoplace-preview").await?;
-    click(&app, "ap-apply").await?;
+    app.click_testid("ap-apply").await?;
     wait_until("the placed cabinets", 10, async || Ok(count(&app, "svg.plan .item.battery").await? == batteries + previewed)).await?;
 
     // Add a rack to the hall.
-    click(&app, "tab-layout-add").await?;
-    show(&app, "add-rack-room").await?;
+    app.click_testid("tab-layout-add").await?;
+    app.show_testid("add-rack-room").await?;
     app.wait_testid("add-rack-room").await?.select_by_value("HALL-B").await?;
     let racks = count(&app, "svg.plan .item.rack").await?;
-    click(&app, "add-rack").await?;
+    app.click_testid("add-rack").await?;
     wait_until("the new rack", 10, async || Ok(count(&app, "svg.plan .item.rack").await? == racks + 1)).await?;
 
     // The bill of materials counts them.
-    click(&app, "tab-bom").await?;
+    app.click_testid("tab-bom").await?;
     let cabinets = batteries + previewed;
     let bom = app.text_testid("bom").await?;
     assert!(bom.contains("lfp-ups-cabinet-512v100") && bom.contains(&format!("{cabinets} ")), "{bom}");
@@ -472,10 +454,10 @@ async fn editor_operations_work_on_the_demo() -> Result<()> {
     // Room properties: a floor rated far below the cabinets' weight is flagged.
     press_at(&app, "[data-testid=room-ESS-B] .room-name").await?;
     app.wait_text("selection-count", "1 selected").await?;
-    click(&app, "tab-props").await?;
-    show(&app, "prop-room-load").await?;
+    app.click_testid("tab-props").await?;
+    app.show_testid("prop-room-load").await?;
     app.type_testid("prop-room-load", "100").await?;
-    click(&app, "prop-save").await?;
+    app.click_testid("prop-save").await?;
     wait_until("a floor-load violation", 10, async || {
         Ok(violations(&app).await?.iter().any(|(rule, objs)| rule.starts_with("floor-load") && objs.contains("ESS-B")))
     })
@@ -483,7 +465,7 @@ async fn editor_operations_work_on_the_demo() -> Result<()> {
     app.screenshot("layout-room-props").await?;
 
     // Mid-drag: the ghost copy and the live dimensions are shown.
-    show(&app, "item-BC-03").await?;
+    app.show_testid("item-BC-03").await?;
     let c = app
         .client
         .execute(

@@ -143,16 +143,33 @@ impl Harness {
             .with_context(|| format!("element [data-testid={id}] did not appear within {UI_TIMEOUT:?}"))
     }
 
-    /// Clicks an element by `data-testid`.
+    /// Scrolls an element (by `data-testid`) into the middle of the window.
+    /// The areas scroll, and WebKitWebDriver refuses a click or pointer move
+    /// on an element outside the viewport ("element not interactable")
+    /// rather than scrolling to it.
+    pub async fn show_testid(&self, id: &str) -> Result<()> {
+        self.wait_testid(id).await?;
+        self.client
+            .execute(
+                "const e = document.querySelector(`[data-testid=\"${arguments[0]}\"]`); if (e) e.scrollIntoView({block: 'center'});",
+                vec![json!(id)],
+            )
+            .await
+            .with_context(|| format!("could not scroll [data-testid={id}] into view"))?;
+        Ok(())
+    }
+
+    /// Clicks an element by `data-testid`, scrolled into view first.
     ///
     /// The UI re-renders parts of the page when data arrives (a checklist
     /// card is replaced when the step before it finishes), so an element
-    /// found a moment ago can be stale or briefly covered by the time the
-    /// click lands. Such a click is retried on a freshly found element until
-    /// [`UI_TIMEOUT`]; the last refusal is reported in full.
+    /// found a moment ago can be stale, out of view or briefly covered by
+    /// the time the click lands. Such a click is retried on a freshly found
+    /// element until [`UI_TIMEOUT`]; the last refusal is reported in full.
     pub async fn click_testid(&self, id: &str) -> Result<()> {
         let deadline = Instant::now() + UI_TIMEOUT;
         loop {
+            self.show_testid(id).await?;
             let el = self.wait_testid(id).await?;
             match el.click().await {
                 Ok(_) => return Ok(()),
@@ -169,12 +186,25 @@ impl Harness {
         Ok(self.wait_testid(id).await?.text().await?)
     }
 
-    /// Types `text` into an input by `data-testid` (after clearing it).
+    /// Types `text` into an input by `data-testid` (after clearing it),
+    /// scrolled into view first; retried like [`Harness::click_testid`].
     pub async fn type_testid(&self, id: &str, text: &str) -> Result<()> {
-        let el = self.wait_testid(id).await?;
-        el.clear().await?;
-        el.send_keys(text).await.with_context(|| format!("could not type into {id}"))?;
-        Ok(())
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            self.show_testid(id).await?;
+            let el = self.wait_testid(id).await?;
+            let typed = async {
+                el.clear().await?;
+                el.send_keys(text).await
+            };
+            match typed.await {
+                Ok(()) => return Ok(()),
+                Err(_) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(150)).await;
+                }
+                Err(err) => return Err(anyhow!("could not type into [data-testid={id}]: {err:?}")),
+            }
+        }
     }
 
     /// The `value` property of an input by `data-testid`.
