@@ -140,9 +140,9 @@ fn OpenProject() -> impl IntoView {
                             <tr><th>"Created by"</th><td>{project.created_by.clone().unwrap_or_else(|| "unknown".into())}</td></tr>
                             <tr><th>"Last written by"</th><td>{project.written_by.clone().unwrap_or_else(|| "unknown".into())}</td></tr>
                             <tr><th>"Size"</th><td>{format_bytes(project.file_bytes)}</td></tr>
-                            <tr><th>"Layout"</th><td>{format!("{} rooms, {} equipment, {} racks, {} UPS/PCS, {} egress paths", c.rooms, c.equipment, c.racks, c.power_units, c.egress_paths)}</td></tr>
-                            <tr><th>"Sizing"</th><td>{format!("{} cases, {} results, {} catalog entries", c.sizing_cases, c.sizing_results, c.catalog_entries)}</td></tr>
-                            <tr><th>"Commissioning"</th><td>{format!("{} sessions, {} step results, {} sign-offs, {} audit entries", c.sessions, c.step_results, c.signoffs, c.audit_entries)}</td></tr>
+                            <tr><th>"Layout"</th><td>{format!("{}, {} equipment, {}, {} UPS/PCS, {}", count(c.rooms, "room"), c.equipment, count(c.racks, "rack"), c.power_units, count(c.egress_paths, "egress path"))}</td></tr>
+                            <tr><th>"Sizing"</th><td>{format!("{}, {}, {}", count(c.sizing_cases, "case"), count(c.sizing_results, "result"), count_as(c.catalog_entries, "catalog entry", "catalog entries"))}</td></tr>
+                            <tr><th>"Commissioning"</th><td>{format!("{}, {}, {}, {}", count(c.sessions, "session"), count(c.step_results, "step result"), count(c.signoffs, "sign-off"), count_as(c.audit_entries, "audit entry", "audit entries"))}</td></tr>
                             <tr><th>"Telemetry"</th><td>{format!("{} points, {} samples", c.telemetry_points, c.telemetry_samples)}</td></tr>
                             <tr><th>"Undo history"</th><td data-testid="undo-depth">{format!("{} steps to undo, {} to redo", project.undo_depth, project.redo_depth)}</td></tr>
                         </table>
@@ -407,4 +407,15 @@ fn format_bytes(n: u64) -> String {
     } else {
         format!("{n} bytes")
     }
+}
+
+/// `1 case`, `3 cases`.
+fn count(n: impl Into<u64>, one: &str) -> String {
+    count_as(n, one, &format!("{one}s"))
+}
+
+/// `1 audit entry`, `2 audit entries`.
+fn count_as(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
 }
