@@ -50,6 +50,21 @@ async fn px_per_mm(app: &Harness) -> Result<f64> {
     v.as_f64().context("scale")
 }
 
+/// Scrolls an item into view and returns the centre of its body in
+/// viewport pixels (WebKit's driver takes whole pixels).
+async fn item_centre(app: &Harness, tag: &str) -> Result<(f64, f64)> {
+    app.show_testid(&format!("item-{tag}")).await?;
+    let c = app
+        .client
+        .execute(
+            "const r = document.querySelector(`[data-testid=\"item-${arguments[0]}\"] rect.body`).getBoundingClientRect(); \
+             return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];",
+            vec![serde_json::json!(tag)],
+        )
+        .await?;
+    Ok((c[0].as_f64().context("x")?, c[1].as_f64().context("y")?))
+}
+
 /// Presses the left button on `el`, moves by (dx, dy) px in `steps` equal
 /// pointer moves, releases.
 async fn drag(app: &Harness, tag: &str, dx: f64, dy: f64, steps: u32) -> Result<()> {
@@ -59,18 +74,7 @@ async fn drag(app: &Harness, tag: &str, dx: f64, dy: f64, steps: u32) -> Result<
 /// Like [`drag`], pausing `pace` between moves (a mouse reports every 8 ms
 /// at 125 Hz; without pauses the driver sends moves as fast as it can).
 async fn drag_paced(app: &Harness, tag: &str, dx: f64, dy: f64, steps: u32, pace: Option<Duration>) -> Result<()> {
-    app.show_testid(&format!("item-{tag}")).await?;
-    // The centre of the item's body in viewport pixels (WebKit's driver
-    // takes whole pixels).
-    let c = app
-        .client
-        .execute(
-            "const r = document.querySelector(`[data-testid=\"item-${arguments[0]}\"] rect.body`).getBoundingClientRect(); \
-             return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];",
-            vec![serde_json::json!(tag)],
-        )
-        .await?;
-    let (cx, cy) = (c[0].as_f64().context("x")?, c[1].as_f64().context("y")?);
+    let (cx, cy) = item_centre(app, tag).await?;
     let mut mouse = MouseActions::new("mouse".into())
         .then(PointerAction::MoveTo { duration: None, x: cx, y: cy })
         .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT });
@@ -327,16 +331,7 @@ async fn press_at(app: &Harness, css: &str) -> Result<()> {
 /// Shift+click on an item: Shift held by a key source while a pointer
 /// source presses and releases on the item.
 async fn shift_click(app: &Harness, tag: &str) -> Result<()> {
-    app.show_testid(&format!("item-{tag}")).await?;
-    let c = app
-        .client
-        .execute(
-            "const r = document.querySelector(`[data-testid=\"item-${arguments[0]}\"] rect.body`).getBoundingClientRect(); \
-             return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];",
-            vec![serde_json::json!(tag)],
-        )
-        .await?;
-    let (x, y) = (c[0].as_f64().context("x")?, c[1].as_f64().context("y")?);
+    let (x, y) = item_centre(app, tag).await?;
     let pause = Duration::from_millis(20);
     let keys = KeyActions::new("keys".into())
         .then(KeyAction::Down { value: '\u{e008}' })
