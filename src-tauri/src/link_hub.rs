@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use backstop_link::{CancelToken, EventSink, Link, PollConfig, PollSource, PollTarget};
-use backstop_model::link::{DeviceInfo, LinkConfig, LinkEvent, TelemetrySample, WriteOutcome, WriteOutcomeKind};
+use backstop_model::link::{DeviceInfo, LinkConfig, LinkEvent, LogStatus, TelemetrySample, WriteOutcome, WriteOutcomeKind};
 use backstop_model::{AppError, ErrorCode};
 use backstop_store::{AuditEntry, AuditOutcome, TelemetryLogger};
 use tauri::ipc::Channel;
@@ -91,20 +91,28 @@ impl EventSink for Sink {
 
 impl LinkHub {
     /// Starts the task that writes telemetry and audits to the project.
-    /// The database work runs on the blocking pool, so a slow disk never
-    /// stalls the link's own tasks (a stalled poll would trip the packs'
-    /// communication-loss watchdogs).
+    /// Each sample is staged as it arrives (the decoded sample is dropped
+    /// at once) and what was staged is written every [`FLUSH_EVERY`]. The
+    /// database work runs on the blocking pool, so a slow disk never stalls
+    /// the link's own tasks (a stalled poll would trip the packs'
+    /// communication-loss watchdogs). When storing starts or stops working
+    /// the UI is told ([`LinkEvent::Log`]), so a gap in the log never goes
+    /// unnoticed.
     pub fn start_logger(&self, app: AppHandle) {
         let Some(mut rx) = lock(&self.log_rx).take() else { return };
+        let ui = self.ui.clone();
         tauri::async_runtime::spawn(async move {
-            let mut pending: Vec<TelemetrySample> = Vec::new();
             let mut logger = Some(Logger::default());
             let mut tick = tokio::time::interval(FLUSH_EVERY);
             loop {
                 tokio::select! {
                     ev = rx.recv() => match ev {
                         None => break,
-                        Some(LinkEvent::Sample(s)) if !s.stale => pending.push(s),
+                        Some(LinkEvent::Sample(s)) => {
+                            if let Some(l) = logger.as_mut() {
+                                l.log.stage(&s);
+                            }
+                        }
                         Some(LinkEvent::Write(w)) => {
                             let app = app.clone();
                             let _ = tauri::async_runtime::spawn_blocking(move || log_write(&app, &w)).await;
@@ -112,17 +120,29 @@ impl LinkHub {
                         Some(_) => {}
                     },
                     _ = tick.tick() => {
-                        if pending.is_empty() {
+                        let Some(mut l) = logger.take() else { break };
+                        if l.log.staged_values() == 0 {
+                            logger = Some(l);
                             continue;
                         }
-                        let (app, batch) = (app.clone(), std::mem::take(&mut pending));
-                        let Some(mut l) = logger.take() else { break };
-                        logger = tauri::async_runtime::spawn_blocking(move || {
-                            l.log(&app, batch);
-                            l
+                        let app = app.clone();
+                        let Ok((l, changed)) = tauri::async_runtime::spawn_blocking(move || {
+                            let changed = l.flush(&app);
+                            (l, changed)
                         })
                         .await
-                        .ok();
+                        else {
+                            break;
+                        };
+                        logger = Some(l);
+                        if let Some(status) = changed {
+                            if !status.logging {
+                                eprintln!("backstop-app: {}", status.message);
+                            }
+                            if let Some(ch) = lock(&ui).as_ref() {
+                                let _ = ch.send(LinkEvent::Log(status));
+                            }
+                        }
                     }
                 }
             }
@@ -217,18 +237,61 @@ impl LinkHub {
     }
 }
 
-/// Writes telemetry into the open project (whichever it is at the time).
+/// Writes telemetry into the open project (whichever it is at the time)
+/// and remembers whether that worked.
 #[derive(Default)]
-struct Logger(TelemetryLogger);
+struct Logger {
+    log: TelemetryLogger,
+    status: Option<LogStatus>,
+}
 
 impl Logger {
-    fn log(&mut self, app: &AppHandle, samples: Vec<TelemetrySample>) {
+    /// Writes what was staged; returns the status when it changed.
+    fn flush(&mut self, app: &AppHandle) -> Option<LogStatus> {
         let state = app.state::<AppState>();
-        let Ok(mut session) = state.session() else { return };
-        let Ok(project) = session.project_mut() else { return };
-        if let Err(e) = self.0.log(project, &samples) {
-            eprintln!("backstop-app: telemetry could not be logged to the project: {e}");
+        let outcome = match state.session() {
+            Err(e) => Err(e.message),
+            Ok(mut session) => flush_into(&mut self.log, session.project_mut()),
+        };
+        self.update(log_status(outcome))
+    }
+
+    fn update(&mut self, status: LogStatus) -> Option<LogStatus> {
+        if self.status.as_ref() == Some(&status) {
+            return None;
         }
+        self.status = Some(status.clone());
+        Some(status)
+    }
+}
+
+/// Writes what `log` staged into `project`; the file's name when that
+/// worked, or what went wrong. Without a project open for editing the
+/// staged values are dropped (they would otherwise pile up).
+fn flush_into(log: &mut TelemetryLogger, project: Result<&mut backstop_store::Project, AppError>) -> Result<String, String> {
+    let file = |p: &backstop_store::Project| p.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    match project {
+        Err(e) => {
+            log.discard();
+            Err(format!(
+                "Live values are not being stored: {} Open the site's project for editing to log them.",
+                e.message
+            ))
+        }
+        Ok(p) => match log.flush(p) {
+            Ok(_) => Ok(file(p)),
+            Err(e) => Err(format!(
+                "Live values could not be stored in {}: {e}. They are still shown; the log has a gap until this is fixed.",
+                file(p)
+            )),
+        },
+    }
+}
+
+fn log_status(outcome: Result<String, String>) -> LogStatus {
+    match outcome {
+        Ok(file) => LogStatus { logging: true, message: format!("Live values are logged to {file}") },
+        Err(message) => LogStatus { logging: false, message },
     }
 }
 
@@ -255,5 +318,66 @@ fn log_write(app: &AppHandle, w: &WriteOutcome) {
     };
     if let Err(e) = project.append_audit(&entry) {
         eprintln!("backstop-app: the write audit could not be stored: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use backstop_model::link::{DecodedModel, DeviceHealth, PointReading, PointValue};
+    use backstop_model::project::ProjectInfo;
+    use backstop_store::{CreateOptions, OpenOptions, Project};
+
+    fn sample(t: u64) -> TelemetrySample {
+        let soc = PointReading {
+            path: "SoC".into(),
+            name: "SoC".into(),
+            label: "State of charge".into(),
+            value: PointValue::Number { value: 55.0 },
+            unit: Some("%".into()),
+            address: 40_080,
+            raw: Default::default(),
+            writable: None,
+        };
+        let model = DecodedModel { id: 802, name: "battery".into(), label: "Battery".into(), address: 40_070, length: 62, points: vec![soc], groups: vec![], notes: vec![] };
+        TelemetrySample { link: "pty".into(), unit: 1, time_ms: t, stale: false, health: DeviceHealth::Online, models: vec![model] }
+    }
+
+    #[test]
+    fn the_ui_hears_when_logging_stops_and_starts_again_and_nothing_piles_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Site A.backstop");
+        Project::create(&path, &ProjectInfo { name: "a".into(), ..Default::default() }, &CreateOptions::default()).unwrap();
+        let mut logger = Logger::default();
+
+        // No project open: the values are dropped and the engineer is told what to do.
+        logger.log.stage(&sample(1_000));
+        let none = flush_into(&mut logger.log, Err(AppError::new(ErrorCode::NoProject, "No project is open.")));
+        let status = logger.update(log_status(none)).expect("first status is reported");
+        assert!(!status.logging);
+        assert!(status.message.contains("not being stored") && status.message.contains("Open the site's project"), "{}", status.message);
+        assert_eq!(logger.log.staged_values(), 0, "dropped, not piled up");
+        // The same problem again is not repeated.
+        logger.log.stage(&sample(2_000));
+        let again = flush_into(&mut logger.log, Err(AppError::new(ErrorCode::NoProject, "No project is open.")));
+        assert_eq!(logger.update(log_status(again)), None);
+
+        // Opened for viewing only: the store refuses, and the message says where.
+        let mut view = Project::open(&path, &OpenOptions::view()).unwrap();
+        logger.log.stage(&sample(3_000));
+        let refused = flush_into(&mut logger.log, Ok(&mut view));
+        let status = logger.update(log_status(refused)).expect("a different problem is reported");
+        assert!(!status.logging && status.message.contains("Site A.backstop"), "{}", status.message);
+        drop(view);
+
+        // Opened for editing: values are stored and the UI hears it works again.
+        let mut edit = Project::open(&path, &OpenOptions::default()).unwrap();
+        logger.log.stage(&sample(4_000));
+        let ok = flush_into(&mut logger.log, Ok(&mut edit));
+        let status = logger.update(log_status(ok)).expect("recovery is reported");
+        assert!(status.logging && status.message.contains("Site A.backstop"), "{}", status.message);
+        let id = edit.find_telemetry_point("unit 1", "802.1.SoC").unwrap().expect("series");
+        let stored: Vec<i64> = edit.read_telemetry(id, 0, i64::MAX).unwrap().iter().map(|s| s.t_ms).collect();
+        assert_eq!(stored, vec![4_000]);
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use backstop_model::link::{
-    DeviceHealth, LinkEvent, LinkState, PointReading, ScanProgress, TelemetrySample, WriteOutcome,
+    DeviceHealth, LinkEvent, LinkState, LogStatus, PointReading, ScanProgress, TelemetrySample, WriteOutcome,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -24,6 +24,8 @@ pub struct LinkCtx {
     pub samples: RwSignal<BTreeMap<u8, TelemetrySample>>,
     pub health: RwSignal<BTreeMap<u8, (DeviceHealth, String)>>,
     pub writes: RwSignal<Vec<WriteOutcome>>,
+    /// Whether live values reach the project's telemetry log (last change).
+    pub log: RwSignal<Option<LogStatus>>,
     /// The point whose trend is drawn: (unit, model id, path).
     pub followed: RwSignal<Option<(u8, u16, String)>>,
     pub trend: RwSignal<VecDeque<(f64, f64)>>,
@@ -39,6 +41,7 @@ impl LinkCtx {
             samples: RwSignal::new(BTreeMap::new()),
             health: RwSignal::new(BTreeMap::new()),
             writes: RwSignal::new(Vec::new()),
+            log: RwSignal::new(None),
             followed: RwSignal::new(None),
             trend: RwSignal::new(VecDeque::new()),
             notices,
@@ -78,6 +81,17 @@ impl LinkCtx {
             LinkEvent::Link(state) => self.link_state.set(Some(state)),
             LinkEvent::Scan(p) => self.scan.set(Some(p)),
             LinkEvent::Write(w) => self.writes.update(|v| v.insert(0, w)),
+            LinkEvent::Log(status) => {
+                // A gap in the log must not go unnoticed: a failure is an
+                // error notice, the recovery an information notice.
+                let was_failing = self.log.get_untracked().is_some_and(|s| !s.logging);
+                if !status.logging {
+                    self.notices.report(backstop_model::AppError::new(backstop_model::ErrorCode::Io, status.message.clone()));
+                } else if was_failing {
+                    self.notices.info(status.message.clone());
+                }
+                self.log.set(Some(status));
+            }
         }
     }
 

@@ -39,8 +39,8 @@ fn unit(id: u8, serial: &str, model: &str, version: &str, wh: Option<f64>) -> Un
         unit: id,
         info: Some(DeviceInfo { unit: id, base_address: 40000, common: Some(CommonInfo { model: model.into(), version: version.into(), serial_number: serial.into(), ..CommonInfo::default() }), models: vec![], notes: vec![] }),
         sample: wh.map(|wh| TelemetrySample { link: String::new(), unit: id, time_ms: 0, stale: false, health: DeviceHealth::Online, models: vec![DecodedModel {
-            id: 802, name: String::new(), label: String::new(), address: 0, length: 0, groups: vec![], notes: vec![],
-            points: vec![PointReading { path: "WHRtg".into(), name: "WHRtg".into(), label: String::new(), value: PointValue::Number { value: wh }, unit: None, address: 0, raw: vec![], writable: None }],
+            id: 802, name: Default::default(), label: Default::default(), address: 0, length: 0, groups: vec![], notes: vec![],
+            points: vec![PointReading { path: "WHRtg".into(), name: "WHRtg".into(), label: Default::default(), value: PointValue::Number { value: wh }, unit: None, address: 0, raw: Default::default(), writable: None }],
         }] }),
     }
 }
@@ -82,8 +82,8 @@ fn arb_value() -> impl Strategy<Value = PointValue> {
     prop_oneof![
         any::<f64>().prop_map(|value| PointValue::Number { value }),
         Just(PointValue::NotImplemented),
-        (any::<u32>(), proptest::option::of("[A-Z_]{0,8}")).prop_map(|(raw, name)| PointValue::Enum { raw, name }),
-        proptest::collection::vec("[A-Z_]{1,8}", 0..3).prop_map(|names| PointValue::Bits { raw: 1, names }),
+        (any::<u32>(), proptest::option::of("[A-Z_]{0,8}")).prop_map(|(raw, name)| PointValue::Enum { raw, name: name.map(Into::into) }),
+        proptest::collection::vec("[A-Z_]{1,8}", 0..3).prop_map(|names| PointValue::Bits { raw: 1, names: names.into_iter().map(Into::into).collect() }),
         "[a-z ]{0,5}".prop_map(|reason| PointValue::Invalid { reason }),
     ]
 }
@@ -91,8 +91,8 @@ fn arb_value() -> impl Strategy<Value = PointValue> {
 fn arb_model() -> impl Strategy<Value = DecodedModel> {
     let names = prop_oneof![Just("V"), Just("SoC"), Just("CellVMax"), Just("CellVMin"), Just("Idx"), Just("State"), Just("Evt1"), Just("ModTmpMax"), Just("ModTmpMin"), Just("WHRtg"), Just("InsulationResistance")];
     (prop_oneof![Just(802u16), Just(803), Just(804), Just(805)], proptest::collection::vec((names, arb_value()), 0..12)).prop_map(|(id, pts)| DecodedModel {
-        id, name: String::new(), label: String::new(), address: 0, length: 0, groups: vec![], notes: vec![],
-        points: pts.into_iter().map(|(n, value)| PointReading { path: n.into(), name: n.into(), label: String::new(), value, unit: None, address: 0, raw: vec![], writable: None }).collect(),
+        id, name: Default::default(), label: Default::default(), address: 0, length: 0, groups: vec![], notes: vec![],
+        points: pts.into_iter().map(|(n, value)| PointReading { path: n.into(), name: n.into(), label: Default::default(), value, unit: None, address: 0, raw: Default::default(), writable: None }).collect(),
     })
 }
 
@@ -103,7 +103,7 @@ proptest! {
             at_ms: 0, engineer: String::new(), link: String::new(),
             planned: units.iter().map(|&u| PlannedUnit { unit: u, cabinet: String::new(), model: None, firmware: None, energy_wh: Some(spread) }).collect(),
             units: units.iter().map(|&u| UnitObservation { unit: u, info: None, sample: Some(TelemetrySample { link: String::new(), unit: u, time_ms: 0, stale, health: DeviceHealth::Online, models: models.clone() }) }).collect(),
-            design_setpoints: vec![DesignSetpoint { unit: None, point: PointRef::new(802, "V"), value: spread, tolerance: 1.0, unit_label: String::new() }],
+            design_setpoints: vec![DesignSetpoint { unit: None, point: PointRef::new(802, "V"), value: spread, tolerance: 1.0, unit_label: Default::default() }],
             tolerances: Tolerances { cell_spread_mv: spread, ..Tolerances::default() },
         };
         for step in bess_acceptance().steps {

@@ -8,13 +8,13 @@ use backstop_model::project::Tolerances;
 
 fn num(name: &str, path: &str, value: f64) -> PointReading {
     PointReading {
-        path: path.into(),
-        name: name.into(),
-        label: name.into(),
+        path: path.to_string().into(),
+        name: name.to_string().into(),
+        label: name.to_string().into(),
         value: PointValue::Number { value },
         unit: None,
         address: 0,
-        raw: vec![],
+        raw: Default::default(),
         writable: None,
     }
 }
@@ -24,7 +24,7 @@ fn val(name: &str, value: PointValue) -> PointReading {
 }
 
 fn model(id: u16, points: Vec<PointReading>) -> DecodedModel {
-    DecodedModel { id, name: String::new(), label: String::new(), address: 0, length: 0, points, groups: vec![], notes: vec![] }
+    DecodedModel { id, name: Default::default(), label: Default::default(), address: 0, length: 0, points, groups: vec![], notes: vec![] }
 }
 
 /// One string's state: (V, SoC %, cell max V, cell min V, module temp max, min).
@@ -53,7 +53,7 @@ impl Pack {
         let mut m802 = model(802, vec![
             num("WHRtg", "WHRtg", 160_000.0),
             val("State", PointValue::Enum { raw: 2, name: Some(self.state.into()) }),
-            val("Evt1", PointValue::Bits { raw: self.evt1.len() as u32, names: self.evt1.iter().map(|s| s.to_string()).collect() }),
+            val("Evt1", PointValue::Bits { raw: self.evt1.len() as u32, names: self.evt1.iter().map(|s| s.to_string().into()).collect() }),
             val("Evt2", PointValue::NotImplemented),
         ]);
         m802.points.extend(self.extra.clone());

@@ -165,7 +165,7 @@ pub(crate) fn decode_spans(source: &PollSource, spans: &[RawSpan]) -> Vec<Decode
             vec![DecodedModel {
                 id: 0,
                 name: "register-map".into(),
-                label: map.name.clone(),
+                label: map.name.clone().into(),
                 address: 0,
                 length: 0,
                 points,

@@ -4,7 +4,21 @@
 //! it in, the app persists samples and audit records and forwards them to
 //! the UI.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
+
+/// Text in decoded telemetry: point paths, names, labels, units and symbol
+/// names. Decoding borrows it from the SunSpec definitions (loaded once for
+/// the life of the program), so a poll of some 500 points copies no
+/// strings; it is owned when it comes from a register-map file or is
+/// deserialized (IPC, tests). Serialized as a plain string.
+pub type Name = Cow<'static, str>;
+
+/// The raw registers of one point: held inline up to four (every numeric
+/// type), so a decoded reading needs no allocation of its own. Serialized
+/// as a list of numbers.
+pub type RawRegs = smallvec::SmallVec<[u16; 4]>;
 
 /// Parity of a serial line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -225,10 +239,10 @@ pub enum PointValue {
     /// Scaled numeric value (raw × 10^SF).
     Number { value: f64 },
     /// An enumeration: raw value and its symbol name, if defined.
-    Enum { raw: u32, name: Option<String> },
+    Enum { raw: u32, name: Option<Name> },
     /// A bitfield: raw value and the names of the set bits (undefined bits
     /// as `bit N`).
-    Bits { raw: u32, names: Vec<String> },
+    Bits { raw: u32, names: Vec<Name> },
     Text { text: String },
     /// The device reports the SunSpec "not implemented" sentinel.
     NotImplemented,
@@ -252,7 +266,7 @@ impl PointValue {
         match self {
             PointValue::Number { value } => format!("{value}"),
             PointValue::Enum { raw, name } => match name {
-                Some(n) => n.clone(),
+                Some(n) => n.to_string(),
                 None => format!("{raw} (undefined)"),
             },
             PointValue::Bits { names, .. } => {
@@ -276,8 +290,9 @@ pub struct Writable {
     pub min: f64,
     /// Highest value the model/map allows (in engineering units).
     pub max: f64,
-    /// Allowed symbols for enumerations (empty for numbers).
-    pub symbols: Vec<String>,
+    /// Allowed symbols for enumerations (empty for numbers); borrowed from
+    /// the definition when it is a SunSpec model.
+    pub symbols: Cow<'static, [Name]>,
 }
 
 /// One decoded point.
@@ -287,15 +302,15 @@ pub struct PointReading {
     /// groups as named in the SunSpec definition with 1-based indices, e.g.
     /// `SoC`, `lithium_ion_string_module[2].ModCellVMax`,
     /// `lithium-ion-module-cell[14].CellV`.
-    pub path: String,
-    pub name: String,
-    pub label: String,
+    pub path: Name,
+    pub name: Name,
+    pub label: Name,
     pub value: PointValue,
-    pub unit: Option<String>,
+    pub unit: Option<Name>,
     /// Register address of the point.
     pub address: u16,
     /// Raw registers as read.
-    pub raw: Vec<u16>,
+    pub raw: RawRegs,
     /// `Some` when the point may be written.
     pub writable: Option<Writable>,
 }
@@ -303,7 +318,7 @@ pub struct PointReading {
 /// One instance of a repeating group (string in 803, module in 804, cell in 805).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecodedGroup {
-    pub name: String,
+    pub name: Name,
     /// 1-based instance index.
     pub index: u16,
     pub points: Vec<PointReading>,
@@ -314,8 +329,8 @@ pub struct DecodedGroup {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecodedModel {
     pub id: u16,
-    pub name: String,
-    pub label: String,
+    pub name: Name,
+    pub label: Name,
     pub address: u16,
     pub length: u16,
     pub points: Vec<PointReading>,
@@ -380,6 +395,32 @@ pub enum LinkState {
     /// The port went away; the link is trying again.
     Reconnecting { attempt: u32, retry_in_ms: u64, reason: String },
     Closed,
+}
+
+impl LinkState {
+    /// One line for the engineer: "Connected to /dev/ttyUSB0",
+    /// "Adapter lost (…); retry 3 in 2.0 s", "Closed".
+    pub fn describe(&self) -> String {
+        match self {
+            LinkState::Connected { path } => format!("Connected to {path}"),
+            LinkState::Reconnecting { attempt, retry_in_ms, reason } => format!(
+                "Connection lost ({reason}); reconnect attempt {} in {:.1} s",
+                attempt + 1,
+                *retry_in_ms as f64 / 1000.0
+            ),
+            LinkState::Closed => "Closed".to_string(),
+        }
+    }
+}
+
+/// Whether live values are being written to the project's telemetry log.
+/// Reported when it changes, so the engineer knows when the log has a gap.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogStatus {
+    pub logging: bool,
+    /// What happens now: where values go, or why they are not stored and
+    /// what to do about it.
+    pub message: String,
 }
 
 /// Value the engineer asks to write.
@@ -487,4 +528,7 @@ pub enum LinkEvent {
     Link(LinkState),
     Scan(ScanProgress),
     Write(WriteOutcome),
+    /// From the app, not the link: the telemetry log started or stopped
+    /// storing values.
+    Log(LogStatus),
 }

@@ -112,7 +112,7 @@ async fn a_pymodbus_client_reads_what_we_read() {
 }
 
 fn compare_point(model: u16, p: &PointReading, theirs: &serde_json::Value) -> Result<(), String> {
-    let t = theirs.get(&p.path).ok_or_else(|| format!("{model}.{}: pysunspec2 has no such point", p.path))?;
+    let t = theirs.get(&*p.path).ok_or_else(|| format!("{model}.{}: pysunspec2 has no such point", p.path))?;
     let same = match &p.value {
         PointValue::NotImplemented => t.is_null(),
         PointValue::Number { value } => t.as_f64().is_some_and(|x| (x - value).abs() <= 1e-9 * value.abs().max(1.0)),

@@ -9,14 +9,14 @@
 //! because the device stopped answering) are never logged: a log shows what
 //! was read, not what was last known.
 //!
-//! The app calls [`TelemetryLogger::log`] a few times a second with what
-//! arrived since the last call; the link benchmark does the same, so the
-//! figure it reports includes this cost.
+//! The app stages each sample as it arrives and flushes every few seconds;
+//! the link benchmark does the same, so the figure it reports includes
+//! this cost.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use backstop_model::link::{PointReading, TelemetrySample};
+use backstop_model::link::{DecodedModel, Name, PointReading, TelemetrySample};
 
 use crate::error::Result;
 use crate::project::Project;
@@ -35,26 +35,55 @@ pub fn device_name(unit: u8) -> String {
 
 /// Writes link samples into a project's telemetry, remembering series ids.
 ///
+/// Samples are taken in two steps. [`TelemetryLogger::stage`] runs as each
+/// sample arrives, needs no database and keeps only what will be stored (a
+/// series reference, a time and a value per numeric point), so the decoded
+/// sample can be dropped at once instead of piling up until the next write;
+/// [`TelemetryLogger::flush`] writes everything staged in one transaction.
+/// [`TelemetryLogger::log`] does both.
+///
+/// A device reports the same points in the same order poll after poll, so
+/// the series of a model instance are remembered as a list in that order:
+/// staging a value is an append, with no hashing, string building or
+/// allocation per value (a poll of four 125-register models carries about
+/// 500 of them). A model instance seen for the first time, or whose points
+/// changed, waits whole until the next flush, which finds or creates its
+/// series; later samples of it wait too, so every series stays in time
+/// order.
+///
 /// One logger may serve several projects in turn (the user opens another
-/// file): the ids it remembers belong to one file and are forgotten when the
-/// file changes. A device reports the same points in the same order poll
-/// after poll, so the ids of a model instance are remembered as a list in
-/// that order: logging a value is a string comparison and an append, with
-/// no hashing or allocation per value (a poll of four 125-register models
-/// carries about 500 of them).
+/// file). Series ids belong to one file: on a flush into another file the
+/// logger finds or creates the same series there first, so values staged
+/// before the switch land in the file open when they are written.
 #[derive(Default)]
 pub struct TelemetryLogger {
     writer: Option<TelemetryWriter>,
     file: Option<PathBuf>,
-    /// Series ids of each (unit, model, instance), in point order.
-    ids: HashMap<(u8, u16, usize), ModelIds>,
+    /// Series of each model instance seen, and where each is in `models`.
+    models: Vec<(Key, ModelIds)>,
+    index: HashMap<Key, usize>,
+    /// Values of known series: (model instance, point index, sample).
+    staged: Vec<(u32, u32, Sample)>,
+    /// Model instances whose series must be resolved first, with their time.
+    unresolved: Vec<(Key, i64, DecodedModel)>,
+    waiting: HashSet<Key>,
 }
+
+/// (unit, model id, instance of that model on the unit, from 1).
+type Key = (u8, u16, usize);
 
 /// The series ids of one model instance, aligned with its points.
 struct ModelIds {
-    paths: Vec<String>,
+    /// Usually borrowed from the decoder's interned paths (no copy).
+    paths: Vec<Name>,
+    units: Vec<Option<Name>>,
     /// `None` for a point that had no numeric value when the list was made.
     ids: Vec<Option<PointId>>,
+}
+
+/// String equality that first checks for the very same (interned) text.
+fn same_text(a: &str, b: &str) -> bool {
+    std::ptr::eq(a, b) || a == b
 }
 
 impl ModelIds {
@@ -65,25 +94,34 @@ impl ModelIds {
             && points
                 .iter()
                 .zip(self.paths.iter().zip(&self.ids))
-                .all(|(p, (path, id))| *path == p.path && (id.is_some() || p.value.as_f64().is_none()))
+                .all(|(p, (path, id))| same_text(path, &p.path) && (id.is_some() || p.value.as_f64().is_none()))
     }
 
-    /// Finds or creates the series of every numeric point of a model instance.
-    fn resolve(project: &mut Project, (unit, model, instance): (u8, u16, usize), points: &[&PointReading]) -> Result<ModelIds> {
+    fn of_points(points: &[&PointReading]) -> ModelIds {
+        ModelIds {
+            paths: points.iter().map(|p| p.path.clone()).collect(),
+            units: points.iter().map(|p| p.unit.clone()).collect(),
+            ids: points.iter().map(|_| None).collect(),
+        }
+    }
+
+    /// Finds or creates the series of the points marked numeric.
+    fn resolve(mut self, project: &mut Project, (unit, model, instance): Key, numeric: &[bool]) -> Result<ModelIds> {
         let device = device_name(unit);
-        let numeric: Vec<(usize, String, &str)> = points
+        let wanted: Vec<(usize, String)> = numeric
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.value.as_f64().is_some())
-            .map(|(i, p)| (i, series_name(model, instance, &p.path), p.unit.as_deref().unwrap_or_default()))
+            .filter(|(_, n)| **n)
+            .map(|(i, _)| (i, series_name(model, instance, &self.paths[i])))
             .collect();
-        let items: Vec<(&str, &str, &str)> = numeric.iter().map(|(_, s, u)| (device.as_str(), s.as_str(), *u)).collect();
+        let items: Vec<(&str, &str, &str)> =
+            wanted.iter().map(|(i, s)| (device.as_str(), s.as_str(), self.units[*i].as_deref().unwrap_or_default())).collect();
         let found = project.telemetry_points_ensure(&items)?;
-        let mut ids = vec![None; points.len()];
-        for ((i, _, _), id) in numeric.iter().zip(found) {
-            ids[*i] = Some(id);
+        self.ids = vec![None; self.paths.len()];
+        for ((i, _), id) in wanted.iter().zip(found) {
+            self.ids[*i] = Some(id);
         }
-        Ok(ModelIds { paths: points.iter().map(|p| p.path.clone()).collect(), ids })
+        Ok(self)
     }
 }
 
@@ -93,48 +131,137 @@ impl TelemetryLogger {
         TelemetryLogger::default()
     }
 
-    /// Logs the numeric values of every fresh sample into `project`, creating
+    /// Stages and flushes `samples` into `project`; returns how many values
+    /// were stored (see [`TelemetryLogger::flush`]).
+    pub fn log(&mut self, project: &mut Project, samples: &[TelemetrySample]) -> Result<usize> {
+        for s in samples {
+            self.stage(s);
+        }
+        self.flush(project)
+    }
+
+    /// Takes the numeric values of a fresh sample for the next flush (a
+    /// stale sample is ignored).
+    pub fn stage(&mut self, sample: &TelemetrySample) {
+        if sample.stale {
+            return;
+        }
+        let t_ms = i64::try_from(sample.time_ms).unwrap_or(i64::MAX);
+        // Instances of each model id on this unit so far (a unit has a
+        // handful of models; a short list beats a map).
+        let mut seen: Vec<(u16, usize)> = Vec::with_capacity(sample.models.len());
+        for m in &sample.models {
+            let instance = match seen.iter_mut().find(|(id, _)| *id == m.id) {
+                Some((_, n)) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    seen.push((m.id, 1));
+                    1
+                }
+            };
+            let key = (sample.unit, m.id, instance);
+            let points = m.all_points();
+            let known = self.index.get(&key).copied().filter(|i| !self.waiting.contains(&key) && self.models[*i].1.fits(&points));
+            match known {
+                Some(i) => {
+                    let ids = &self.models[i].1.ids;
+                    for (j, (p, id)) in points.iter().zip(ids).enumerate() {
+                        if let (Some(value), Some(_)) = (p.value.as_f64(), id) {
+                            self.staged.push((i as u32, j as u32, Sample { t_ms, value }));
+                        }
+                    }
+                }
+                None => {
+                    self.waiting.insert(key);
+                    self.unresolved.push((key, t_ms, m.clone()));
+                }
+            }
+        }
+    }
+
+    /// Values staged and not yet written.
+    pub fn staged_values(&self) -> usize {
+        self.staged.len() + self.unresolved.iter().map(|(_, _, m)| m.all_points().len()).sum::<usize>()
+    }
+
+    /// Drops everything staged (there is no file to write it to); returns
+    /// how many values that was.
+    pub fn discard(&mut self) -> usize {
+        let n = self.staged_values();
+        self.staged.clear();
+        self.unresolved.clear();
+        self.waiting.clear();
+        n
+    }
+
+    /// Writes everything staged into `project` in one transaction, creating
     /// series as needed; returns how many values were stored.
     ///
-    /// On an error nothing of this call is kept half-written (the writer's
-    /// flush is one transaction) and the logger starts clean, so one
-    /// rejected batch never blocks the next ones.
-    pub fn log(&mut self, project: &mut Project, samples: &[TelemetrySample]) -> Result<usize> {
-        if self.file.as_deref() != Some(project.path()) {
-            // Another project is open now: its series have other ids.
-            self.ids.clear();
-            self.writer = None;
-            self.file = Some(project.path().to_owned());
-        }
-        let result = self.write(project, samples);
+    /// On an error nothing of this call is kept half-written and the
+    /// logger starts clean (what was staged is dropped), so one rejected
+    /// batch never blocks the next ones.
+    pub fn flush(&mut self, project: &mut Project) -> Result<usize> {
+        let result = self.write(project);
+        self.staged.clear();
+        self.unresolved.clear();
+        self.waiting.clear();
         if result.is_err() {
             self.writer = None;
-            self.ids.clear();
+            self.file = None;
+            self.models.clear();
+            self.index.clear();
         }
         result
     }
 
-    fn write(&mut self, project: &mut Project, samples: &[TelemetrySample]) -> Result<usize> {
-        let TelemetryLogger { writer, ids, .. } = self;
-        let writer = writer.get_or_insert_with(|| TelemetryWriter::new(WriterConfig::default()));
+    fn write(&mut self, project: &mut Project) -> Result<usize> {
+        if self.staged.is_empty() && self.unresolved.is_empty() {
+            return Ok(0);
+        }
+        if self.file.as_deref() != Some(project.path()) {
+            // Another file is open now: its series have other ids.
+            self.writer = None;
+            for (key, ids) in &mut self.models {
+                let numeric: Vec<bool> = ids.ids.iter().map(Option::is_some).collect();
+                let fresh = ModelIds { paths: std::mem::take(&mut ids.paths), units: std::mem::take(&mut ids.units), ids: Vec::new() };
+                *ids = fresh.resolve(project, *key, &numeric)?;
+            }
+            self.file = Some(project.path().to_owned());
+        }
+        let writer = self.writer.get_or_insert_with(|| TelemetryWriter::new(WriterConfig::default()));
         let mut stored = 0;
-        for s in samples.iter().filter(|s| !s.stale) {
-            let t_ms = i64::try_from(s.time_ms).unwrap_or(i64::MAX);
-            let mut instances: BTreeMap<u16, usize> = BTreeMap::new();
-            for m in &s.models {
-                let n = instances.entry(m.id).or_insert(0);
-                *n += 1;
-                let key = (s.unit, m.id, *n);
-                let points = m.all_points();
-                if !ids.get(&key).is_some_and(|known| known.fits(&points)) {
-                    ids.insert(key, ModelIds::resolve(project, key, &points)?);
-                }
-                let Some(known) = ids.get(&key) else { continue };
-                for (p, id) in points.iter().zip(&known.ids) {
-                    if let (Some(value), Some(id)) = (p.value.as_f64(), id) {
-                        writer.append(project, *id, Sample { t_ms, value })?;
-                        stored += 1;
+        for &(i, j, sample) in &self.staged {
+            if let Some(Some(id)) = self.models.get(i as usize).and_then(|(_, m)| m.ids.get(j as usize)) {
+                writer.append(project, *id, sample)?;
+                stored += 1;
+            }
+        }
+        for (key, t_ms, model) in &self.unresolved {
+            let points = model.all_points();
+            let i = match self.index.get(key) {
+                Some(&i) if self.models[i].1.fits(&points) => i,
+                found => {
+                    let numeric: Vec<bool> = points.iter().map(|p| p.value.as_f64().is_some()).collect();
+                    let ids = ModelIds::of_points(&points).resolve(project, *key, &numeric)?;
+                    match found {
+                        Some(&i) => {
+                            self.models[i].1 = ids;
+                            i
+                        }
+                        None => {
+                            self.models.push((*key, ids));
+                            self.index.insert(*key, self.models.len() - 1);
+                            self.models.len() - 1
+                        }
                     }
+                }
+            };
+            for (p, id) in points.iter().zip(&self.models[i].1.ids) {
+                if let (Some(value), Some(id)) = (p.value.as_f64(), id) {
+                    writer.append(project, *id, Sample { t_ms: *t_ms, value })?;
+                    stored += 1;
                 }
             }
         }

@@ -28,19 +28,19 @@ mod logger {
 
     fn point(path: &str, value: PointValue, unit: &str) -> PointReading {
         PointReading {
-            path: path.into(),
-            name: path.rsplit('.').next().unwrap_or(path).into(),
-            label: path.into(),
+            path: path.to_string().into(),
+            name: path.rsplit('.').next().unwrap_or(path).to_string().into(),
+            label: path.to_string().into(),
             value,
-            unit: (!unit.is_empty()).then(|| unit.into()),
+            unit: (!unit.is_empty()).then(|| unit.to_string().into()),
             address: 40_000,
-            raw: vec![0],
+            raw: [0u16][..].into(),
             writable: None,
         }
     }
 
     fn model(id: u16, points: Vec<PointReading>, groups: Vec<DecodedGroup>) -> DecodedModel {
-        DecodedModel { id, name: format!("m{id}"), label: String::new(), address: 40_002, length: 10, points, groups, notes: vec![] }
+        DecodedModel { id, name: format!("m{id}").into(), label: Default::default(), address: 40_002, length: 10, points, groups, notes: vec![] }
     }
 
     fn sample(unit: u8, t: u64, soc: f64, stale: bool) -> TelemetrySample {
@@ -132,5 +132,61 @@ mod logger {
         assert_eq!(p.read_telemetry(id, 0, i64::MAX).unwrap()[0].value, 250_000.0);
         let soc = p.find_telemetry_point("unit 1", "802.1.SoC").unwrap().unwrap();
         assert_eq!(p.read_telemetry(soc, 0, i64::MAX).unwrap().len(), 2, "existing series kept their ids");
+    }
+
+    #[test]
+    fn staged_values_are_written_at_the_flush_in_time_order_even_across_a_file_switch() {
+        let dir = tempfile::tempdir().unwrap();
+        let info = ProjectInfo { name: "log".into(), ..Default::default() };
+        let mut a = Project::create(&dir.path().join("a.backstop"), &info, &CreateOptions::default()).unwrap();
+        let mut b = Project::create(&dir.path().join("b.backstop"), &info, &CreateOptions::default()).unwrap();
+        b.telemetry_point("unit 9", "x", "").unwrap();
+        let mut logger = TelemetryLogger::new();
+        // First sight: the models wait whole, and so does the next sample of them.
+        logger.stage(&sample(1, 1_000, 50.0, false));
+        logger.stage(&sample(1, 2_000, 51.0, false));
+        logger.stage(&sample(1, 2_500, 99.0, true));
+        assert_eq!(logger.staged_values(), 2 * 6);
+        assert_eq!(logger.flush(&mut a).unwrap(), 8);
+        assert_eq!(logger.staged_values(), 0);
+        assert_eq!(logger.flush(&mut a).unwrap(), 0, "nothing staged, nothing written");
+        // Known now: staged as values only.
+        logger.stage(&sample(1, 3_000, 52.0, false));
+        assert_eq!(logger.staged_values(), 4);
+        // The user opened b before the next flush: the values go to b, under
+        // b's ids for the same series.
+        assert_eq!(logger.flush(&mut b).unwrap(), 4);
+        let soc_b = b.find_telemetry_point("unit 1", "802.1.SoC").unwrap().expect("series created in b");
+        assert_eq!(b.read_telemetry(soc_b, 0, i64::MAX).unwrap().iter().map(|s| (s.t_ms, s.value)).collect::<Vec<_>>(), vec![(3_000, 52.0)]);
+        let x = b.find_telemetry_point("unit 9", "x").unwrap().unwrap();
+        assert!(b.read_telemetry(x, 0, i64::MAX).unwrap().is_empty());
+        let soc_a = a.find_telemetry_point("unit 1", "802.1.SoC").unwrap().unwrap();
+        assert_eq!(a.read_telemetry(soc_a, 0, i64::MAX).unwrap().iter().map(|s| (s.t_ms, s.value)).collect::<Vec<_>>(), vec![(1_000, 50.0), (2_000, 51.0)]);
+        // A device whose points change waits whole again, after its values
+        // staged under the old list.
+        logger.stage(&sample(1, 4_000, 53.0, false));
+        let mut changed = sample(1, 5_000, 54.0, false);
+        changed.models[0].points[2].value = PointValue::Number { value: 1.0 };
+        logger.stage(&changed);
+        logger.stage(&sample(1, 6_000, 55.0, false));
+        assert_eq!(logger.flush(&mut b).unwrap(), 4 + 5 + 4);
+        let soc: Vec<f64> = b.read_telemetry(soc_b, 0, i64::MAX).unwrap().iter().map(|s| s.value).collect();
+        assert_eq!(soc, vec![52.0, 53.0, 54.0, 55.0]);
+    }
+
+    #[test]
+    fn a_failed_flush_reports_drops_its_batch_and_the_logger_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let info = ProjectInfo { name: "log".into(), ..Default::default() };
+        let path = dir.path().join("ro.backstop");
+        Project::create(&path, &info, &CreateOptions::default()).unwrap();
+        let mut view = Project::open(&path, &backstop_store::OpenOptions::view()).unwrap();
+        let mut logger = TelemetryLogger::new();
+        logger.stage(&sample(1, 1_000, 50.0, false));
+        assert!(logger.flush(&mut view).is_err(), "a file opened for viewing takes no telemetry");
+        assert_eq!(logger.staged_values(), 0);
+        drop(view);
+        let mut p = Project::open(&path, &backstop_store::OpenOptions::default()).unwrap();
+        assert_eq!(logger.log(&mut p, &[sample(1, 2_000, 60.0, false)]).unwrap(), 4);
     }
 }

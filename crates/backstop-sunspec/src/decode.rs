@@ -5,8 +5,10 @@
 //! [`PointValue::NotImplemented`], never as a number), enums and bitfields
 //! by their symbol names.
 
+use std::borrow::Cow;
+
 use backstop_model::link::{
-    DecodedGroup, DecodedModel, PointReading, PointValue, ProjectLimit, WriteValue, Writable,
+    DecodedGroup, DecodedModel, Name, PointReading, RawRegs, PointValue, ProjectLimit, WriteValue, Writable,
 };
 
 use crate::SunSpecError;
@@ -59,7 +61,7 @@ pub fn apply_scale(raw: f64, exp: i16) -> f64 {
 
 /// Decodes one point from its registers (exactly `point.size` of them, or
 /// fewer when the block was cut short, which gives `Invalid`).
-pub fn decode_point(point: &PointDef, regs: &[u16], scale: Scale) -> PointValue {
+pub fn decode_point(point: &'static PointDef, regs: &[u16], scale: Scale) -> PointValue {
     use PointType::*;
     if regs.len() < point.size || regs.is_empty() {
         return PointValue::Invalid { reason: "register block ends inside this point".into() };
@@ -167,19 +169,19 @@ pub fn decode_point(point: &PointDef, regs: &[u16], scale: Scale) -> PointValue 
     }
 }
 
-fn enum_value(point: &PointDef, raw: u32) -> PointValue {
-    PointValue::Enum { raw, name: point.symbol_name(raw).map(str::to_string) }
+fn enum_value(point: &'static PointDef, raw: u32) -> PointValue {
+    PointValue::Enum { raw, name: point.symbol_name(raw).map(Name::Borrowed) }
 }
 
-fn bits_value(point: &PointDef, raw: u64) -> PointValue {
+fn bits_value(point: &'static PointDef, raw: u64) -> PointValue {
     let mut names = Vec::new();
     let mut rest = raw;
     while rest != 0 {
         let bit = rest.trailing_zeros();
         rest &= rest - 1;
         match point.symbol_name(bit) {
-            Some(n) => names.push(n.to_string()),
-            None => names.push(format!("bit {bit}")),
+            Some(n) => names.push(Name::Borrowed(n)),
+            None => names.push(Name::Owned(format!("bit {bit}"))),
         }
     }
     PointValue::Bits { raw: u32::try_from(raw).unwrap_or(u32::MAX), names }
@@ -237,7 +239,7 @@ fn raw_range(ty: PointType) -> Option<(f64, f64)> {
 /// Besides the raw type range (minus its sentinel), points whose unit is a
 /// percentage are limited to 0..100 (−100..100 when signed); enumerations
 /// with symbols only accept those symbols.
-pub fn writable_range(point: &PointDef, scale: Scale) -> Option<Writable> {
+pub fn writable_range(point: &'static PointDef, scale: Scale) -> Option<Writable> {
     if !point.writable {
         return None;
     }
@@ -253,19 +255,18 @@ pub fn writable_range(point: &PointDef, scale: Scale) -> Option<Writable> {
         min = min.max(if lo < 0.0 { -100.0 } else { 0.0 });
         max = max.min(100.0);
     }
-    let symbols: Vec<String> = point.symbols.iter().map(|s| s.name.clone()).collect();
     if matches!(point.ty, PointType::Enum16 | PointType::Enum32) && !point.symbols.is_empty() {
         min = point.symbols.iter().map(|s| f64::from(s.value)).fold(f64::INFINITY, f64::min);
         max = point.symbols.iter().map(|s| f64::from(s.value)).fold(f64::NEG_INFINITY, f64::max);
     }
-    Some(Writable { min, max, symbols })
+    Some(Writable { min, max, symbols: Cow::Borrowed(&point.symbol_names) })
 }
 
 /// Turns a requested value into registers after checking it against the
 /// model's range and the project's limit. The error is a complete sentence
 /// naming the point and the violated bound; nothing goes on the wire then.
 pub fn encode_write(
-    point: &PointDef,
+    point: &'static PointDef,
     scale: Scale,
     value: &WriteValue,
     limit: Option<&ProjectLimit>,
@@ -400,8 +401,8 @@ pub fn decode_layout(layout: &Layout<'static>, regs: &[u16], address: u16) -> De
     let (points, groups) = decode_group(&layout.root, regs, address, layout.len);
     DecodedModel {
         id: layout.model.id,
-        name: layout.model.name.clone(),
-        label: layout.model.label.clone(),
+        name: Name::Borrowed(&layout.model.name),
+        label: Name::Borrowed(&layout.model.label),
         address,
         length: u16::try_from(reported).unwrap_or(u16::MAX),
         points,
@@ -412,15 +413,15 @@ pub fn decode_layout(layout: &Layout<'static>, regs: &[u16], address: u16) -> De
 
 fn decode_slot(slot: &Slot<'static>, regs: &[u16], address: u16) -> PointReading {
     let end = slot.offset + slot.point.size;
-    let raw: Vec<u16> = regs.get(slot.offset..end).map(<[u16]>::to_vec).unwrap_or_default();
+    let raw: RawRegs = regs.get(slot.offset..end).map(RawRegs::from_slice).unwrap_or_default();
     let scale = scale_of(slot.sf, regs);
     let value = decode_point(slot.point, &raw, scale);
     PointReading {
         path: slot.path.clone(),
-        name: slot.point.name.clone(),
-        label: slot.point.label.clone(),
+        name: Name::Borrowed(&slot.point.name),
+        label: Name::Borrowed(&slot.point.label),
         value,
-        unit: slot.point.units.clone(),
+        unit: slot.point.units.as_deref().map(Name::Borrowed),
         address: address.wrapping_add(u16::try_from(slot.offset).unwrap_or(u16::MAX)),
         raw,
         writable: writable_range(slot.point, scale),
@@ -448,7 +449,7 @@ fn decode_group(
         .iter()
         .map(|c| {
             let (points, groups) = decode_group(c, regs, address, limit);
-            DecodedGroup { name: c.def.name.clone(), index: c.index, points, groups }
+            DecodedGroup { name: Name::Borrowed(&c.def.name), index: c.index, points, groups }
         })
         .collect();
     (points, groups)

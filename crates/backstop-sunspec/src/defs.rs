@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use backstop_model::link::Name;
 use serde::Deserialize;
 
 use crate::SunSpecError;
@@ -132,6 +133,9 @@ pub struct PointDef {
     pub writable: bool,
     pub mandatory: bool,
     pub symbols: Vec<Symbol>,
+    /// The symbols' names in order, as handed out in
+    /// [`backstop_model::link::Writable::symbols`] without copying.
+    pub symbol_names: Vec<Name>,
 }
 
 impl PointDef {
@@ -335,6 +339,7 @@ fn convert_group(g: &JsonGroup, root: bool) -> Result<GroupDef, SunSpecError> {
             writable: p.access.as_deref().is_some_and(|a| a.eq_ignore_ascii_case("RW")),
             mandatory: p.mandatory.as_deref() == Some("M"),
             symbols: p.symbols.iter().map(|s| Symbol { name: s.name.clone(), value: s.value }).collect(),
+            symbol_names: p.symbols.iter().map(|s| Name::Owned(s.name.clone())).collect(),
         });
         offset += size;
     }

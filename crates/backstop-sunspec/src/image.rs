@@ -62,8 +62,8 @@ impl ModelImage {
         for s in layout.root.all_slots() {
             let pattern = sentinel(s.point.ty, s.point.size);
             regs[s.offset..s.offset + s.point.size].copy_from_slice(&pattern);
-            slots.insert(s.path.clone(), ImageSlot { offset: s.offset, point: s.point, sf: s.sf });
-            order.push(s.path.clone());
+            slots.insert(s.path.to_string(), ImageSlot { offset: s.offset, point: s.point, sf: s.sf });
+            order.push(s.path.to_string());
         }
         regs[0] = id;
         regs[1] = u16::try_from(layout.len - 2)

@@ -5,7 +5,38 @@
 
 use std::collections::HashMap;
 
+use std::collections::HashSet;
+use std::sync::{Mutex, OnceLock};
+
+use backstop_model::link::Name;
+
 use crate::defs::{GroupCount, GroupDef, ModelDef, PointDef, SfSource};
+
+/// Most distinct point paths kept for the life of the program (a few MB);
+/// paths beyond it are owned copies instead.
+pub const INTERNED_PATHS_MAX: usize = 100_000;
+
+/// The point path `path` as text shared for the life of the program, so
+/// that every decoded reading of it borrows the same string instead of
+/// copying it. Paths come from the bundled definitions and the group counts
+/// devices report, so their number is bounded; past [`INTERNED_PATHS_MAX`]
+/// (a device reporting ever new group counts) they are owned copies.
+pub fn intern_path(path: &str) -> Name {
+    static PATHS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut set = match PATHS.get_or_init(Default::default).lock() {
+        Ok(set) => set,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some(known) = set.get(path) {
+        return Name::Borrowed(known);
+    }
+    if set.len() >= INTERNED_PATHS_MAX {
+        return Name::Owned(path.to_string());
+    }
+    let leaked: &'static str = Box::leak(path.to_string().into_boxed_str());
+    set.insert(leaked);
+    Name::Borrowed(leaked)
+}
 
 /// Where a point's scale factor is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,8 +54,9 @@ pub enum SfAt {
 /// One point of one group instance.
 #[derive(Debug, Clone)]
 pub struct Slot<'d> {
-    /// `SoC`, `string[2].StrSoC`, `lithium-ion-module-cell[14].CellV`.
-    pub path: String,
+    /// `SoC`, `string[2].StrSoC`, `lithium-ion-module-cell[14].CellV`
+    /// (interned: see [`intern_path`]).
+    pub path: Name,
     pub point: &'d PointDef,
     /// Offset in registers from the model's ID register.
     pub offset: usize,
@@ -130,7 +162,8 @@ impl<'d> Builder<'_, 'd> {
         let mut slots = Vec::with_capacity(def.points.len());
         for p in &def.points {
             let sf = self.sf_for(p);
-            slots.push(Slot { path: format!("{prefix}{}", p.name), point: p, offset: base + p.offset, sf });
+            let path = if prefix.is_empty() { intern_path(&p.name) } else { intern_path(&format!("{prefix}{}", p.name)) };
+            slots.push(Slot { path, point: p, offset: base + p.offset, sf });
         }
         self.cursor = base + def.points_len;
         let mut children = Vec::new();

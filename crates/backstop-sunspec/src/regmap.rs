@@ -34,7 +34,7 @@
 
 use std::collections::BTreeMap;
 
-use backstop_model::link::{PointReading, PointValue, ProjectLimit, WriteValue, Writable};
+use backstop_model::link::{Name, PointReading, PointValue, ProjectLimit, RawRegs, WriteValue, Writable};
 use serde::{Deserialize, Serialize};
 
 use crate::SunSpecError;
@@ -276,7 +276,7 @@ impl RegisterMap {
             }
         if !p.symbols.is_empty() {
             let key = format!("{}", raw as i64);
-            return PointValue::Enum { raw: raw as u32, name: p.symbols.get(&key).cloned() };
+            return PointValue::Enum { raw: raw as u32, name: p.symbols.get(&key).cloned().map(Name::Owned) };
         }
         PointValue::Number { value: scaled(raw, p.scale.unwrap_or(1.0)) + p.offset.unwrap_or(0.0) }
     }
@@ -289,19 +289,19 @@ impl RegisterMap {
             .filter(|p| p.table == table && u32::from(p.address) >= u32::from(start) && u32::from(p.address) + u32::from(p.size()) <= end)
             .map(|p| {
                 let at = usize::from(p.address - start);
-                let raw = regs[at..at + usize::from(p.size())].to_vec();
+                let raw = RawRegs::from_slice(&regs[at..at + usize::from(p.size())]);
                 PointReading {
-                    path: p.name.clone(),
-                    name: p.name.clone(),
-                    label: p.label.clone().unwrap_or_else(|| p.name.clone()),
+                    path: Name::Owned(p.name.clone()),
+                    name: Name::Owned(p.name.clone()),
+                    label: Name::Owned(p.label.clone().unwrap_or_else(|| p.name.clone())),
                     value: self.decode_point(p, &raw),
-                    unit: p.unit.clone(),
+                    unit: p.unit.clone().map(Name::Owned),
                     address: p.address,
                     raw,
                     writable: p.writable.as_ref().map(|w| Writable {
                         min: w.min,
                         max: w.max,
-                        symbols: p.symbols.values().cloned().collect(),
+                        symbols: p.symbols.values().cloned().map(Name::Owned).collect(),
                     }),
                 }
             })

@@ -223,7 +223,11 @@ fn ConnectPanel() -> impl IntoView {
                         link.refresh();
                     })>"Disconnect"</button>
                 </div>
-                <p class="muted">{move || link.link_state.get().map(|s| format!("{s:?}")).unwrap_or_default()}</p>
+                <p class="muted" data-testid="link-state">{move || link.link_state.get().map(|s| s.describe()).unwrap_or_default()}</p>
+                {move || link.log.get().map(|s| {
+                    let class = if s.logging { "muted small" } else { "field-error small" };
+                    view! { <p class=class data-testid="log-status">{s.message}</p> }
+                })}
             </div>
             <div class="card">
                 <h2>"Bus scan"</h2>
@@ -412,7 +416,7 @@ fn WritePanel() -> impl IntoView {
         } else {
             WriteValue::Symbol { name: v.trim().to_string() }
         };
-        review.set(Some(WriteRequest { unit: u, model_id, model_address, point: path, value, limit: None, engineer: engineer.get_untracked() }));
+        review.set(Some(WriteRequest { unit: u, model_id, model_address, point: path.to_string(), value, limit: None, engineer: engineer.get_untracked() }));
     };
     view! {
         <div class="grid2">
