@@ -50,6 +50,14 @@ impl Op {
 
 pub(crate) type Reply = oneshot::Sender<Result<Vec<u16>, LinkError>>;
 
+/// Longest time polls wait in the actor before they go to the decoder
+/// while polling runs back to back. Handing over every poll at once costs a
+/// thread wake-up per poll (a context switch on each side, the dearest
+/// thing on the bus path of a small machine); in batches it is one per
+/// 20 ms. Polls with a pause after them (any configured interval) are
+/// handed over at once, so values are never held back at normal rates.
+pub const HAND_OVER: Duration = Duration::from_millis(20);
+
 pub(crate) enum Command {
     Request { unit: u8, op: Op, opts: RequestOptions, reply: Reply },
     Poll(Option<PollConfig>),
@@ -88,7 +96,10 @@ pub(crate) struct Actor {
     last_end: Instant,
     gap: Duration,
     poll: Option<PollRun>,
-    decoder: Option<mpsc::Sender<DecodeMsg>>,
+    decoder: Option<mpsc::Sender<Vec<DecodeMsg>>>,
+    /// Polls read but not yet handed to the decoder (see [`HAND_OVER`]).
+    pending: Vec<DecodeMsg>,
+    pending_since: Option<Instant>,
     echo_seen: Arc<AtomicBool>,
     /// Runtime of the caller, where decoding and the sink run.
     spawner: tokio::runtime::Handle,
@@ -201,6 +212,8 @@ impl Actor {
             last_end: Instant::now(),
             poll: None,
             decoder: None,
+            pending: Vec::new(),
+            pending_since: None,
             echo_seen,
             spawner,
         })
@@ -232,6 +245,8 @@ impl Actor {
                 self.poll_next().await;
                 continue;
             }
+            // About to wait: nothing read may be held back meanwhile.
+            self.hand_over();
             let poll_due = self.poll.as_ref().map(|p| p.due);
             let reconnect_due = self.reconnect.as_ref().map(|r| r.at);
             tokio::select! {
@@ -278,6 +293,7 @@ impl Actor {
     }
 
     fn set_poll(&mut self, cfg: Option<PollConfig>) {
+        self.hand_over();
         self.poll = None;
         self.decoder = None; // ends the previous decoder task
         if let Some(cfg) = cfg {
@@ -321,15 +337,32 @@ impl Actor {
             None => DecodeMsg::Data { unit: target.unit, time_ms: now_us() / 1000, spans },
             Some(error) => DecodeMsg::Failed { unit: target.unit, error },
         };
-        if let Some(d) = &self.decoder {
-            // Never let a slow sink (e.g. a stalled project-file logger)
-            // stall the bus: when 64 polls are already waiting to be
-            // decoded, this one is dropped; newer data follows.
-            let _ = d.try_send(msg);
-        }
+        self.pending.push(msg);
+        let since = *self.pending_since.get_or_insert_with(Instant::now);
+        let mut back_to_back = false;
         if let Some(run) = self.poll.as_mut() {
             run.next = (idx + 1) % run.plan.targets.len();
-            run.due = if run.next == 0 { (run.cycle_start + interval).max(Instant::now()) } else { Instant::now() };
+            let now = Instant::now();
+            run.due = if run.next == 0 { (run.cycle_start + interval).max(now) } else { now };
+            back_to_back = run.due <= now;
+        }
+        if !back_to_back || since.elapsed() >= HAND_OVER {
+            self.hand_over();
+        }
+    }
+
+    /// Sends the polls read so far to the decoder.
+    fn hand_over(&mut self) {
+        self.pending_since = None;
+        if self.pending.is_empty() {
+            return;
+        }
+        let batch = std::mem::take(&mut self.pending);
+        if let Some(d) = &self.decoder {
+            // Never let a slow sink (e.g. a stalled project-file logger)
+            // stall the bus: when 64 batches are already waiting to be
+            // decoded, this one is dropped; newer data follows.
+            let _ = d.try_send(batch);
         }
     }
 

@@ -192,7 +192,7 @@ pub(crate) async fn decoder_task(
     cfg: PollConfig,
     link: String,
     sink: Arc<dyn EventSink>,
-    mut rx: mpsc::Receiver<DecodeMsg>,
+    mut rx: mpsc::Receiver<Vec<DecodeMsg>>,
 ) {
     let start = Instant::now();
     let mut tracks: HashMap<u8, Track> = cfg
@@ -208,55 +208,57 @@ pub(crate) async fn decoder_task(
             })
         })
         .collect();
-    while let Some(msg) = rx.recv().await {
-        match msg {
-            DecodeMsg::Data { unit, time_ms, spans } => {
-                let Some(t) = tracks.get_mut(&unit) else { continue };
-                let models = decode_spans(&t.source, &spans);
-                t.last_ok = Instant::now();
-                if t.health != DeviceHealth::Online {
-                    t.health = DeviceHealth::Online;
-                    sink.emit(LinkEvent::Health { unit, health: DeviceHealth::Online, message: format!("unit {unit} answers again") });
-                }
-                t.last_time_ms = time_ms;
-                t.last_spans = spans;
-                sink.emit(LinkEvent::Sample(TelemetrySample {
-                    link: link.clone(),
-                    unit,
-                    time_ms,
-                    stale: false,
-                    health: DeviceHealth::Online,
-                    models,
-                }));
-            }
-            DecodeMsg::Failed { unit, error } => {
-                let Some(t) = tracks.get_mut(&unit) else { continue };
-                let silent_for = t.last_ok.elapsed();
-                if silent_for >= cfg.stale_after {
-                    if t.health != DeviceHealth::Offline {
-                        t.health = DeviceHealth::Offline;
-                        sink.emit(LinkEvent::Health {
-                            unit,
-                            health: DeviceHealth::Offline,
-                            message: format!(
-                                "unit {unit} is offline: no good data for {:.1} s; its values are stale. Last error: {error}",
-                                silent_for.as_secs_f64()
-                            ),
-                        });
-                        // Repeat the last data once, flagged stale, so every
-                        // view greys it out.
-                        sink.emit(LinkEvent::Sample(TelemetrySample {
-                            link: link.clone(),
-                            unit,
-                            time_ms: t.last_time_ms,
-                            stale: true,
-                            health: DeviceHealth::Offline,
-                            models: decode_spans(&t.source, &t.last_spans),
-                        }));
+    while let Some(batch) = rx.recv().await {
+        for msg in batch {
+            match msg {
+                DecodeMsg::Data { unit, time_ms, spans } => {
+                    let Some(t) = tracks.get_mut(&unit) else { continue };
+                    let models = decode_spans(&t.source, &spans);
+                    t.last_ok = Instant::now();
+                    if t.health != DeviceHealth::Online {
+                        t.health = DeviceHealth::Online;
+                        sink.emit(LinkEvent::Health { unit, health: DeviceHealth::Online, message: format!("unit {unit} answers again") });
                     }
-                } else if t.health == DeviceHealth::Online {
-                    t.health = DeviceHealth::Degraded;
-                    sink.emit(LinkEvent::Health { unit, health: DeviceHealth::Degraded, message: error.to_string() });
+                    t.last_time_ms = time_ms;
+                    t.last_spans = spans;
+                    sink.emit(LinkEvent::Sample(TelemetrySample {
+                        link: link.clone(),
+                        unit,
+                        time_ms,
+                        stale: false,
+                        health: DeviceHealth::Online,
+                        models,
+                    }));
+                }
+                DecodeMsg::Failed { unit, error } => {
+                    let Some(t) = tracks.get_mut(&unit) else { continue };
+                    let silent_for = t.last_ok.elapsed();
+                    if silent_for >= cfg.stale_after {
+                        if t.health != DeviceHealth::Offline {
+                            t.health = DeviceHealth::Offline;
+                            sink.emit(LinkEvent::Health {
+                                unit,
+                                health: DeviceHealth::Offline,
+                                message: format!(
+                                    "unit {unit} is offline: no good data for {:.1} s; its values are stale. Last error: {error}",
+                                    silent_for.as_secs_f64()
+                                ),
+                            });
+                            // Repeat the last data once, flagged stale, so every
+                            // view greys it out.
+                            sink.emit(LinkEvent::Sample(TelemetrySample {
+                                link: link.clone(),
+                                unit,
+                                time_ms: t.last_time_ms,
+                                stale: true,
+                                health: DeviceHealth::Offline,
+                                models: decode_spans(&t.source, &t.last_spans),
+                            }));
+                        }
+                    } else if t.health == DeviceHealth::Online {
+                        t.health = DeviceHealth::Degraded;
+                        sink.emit(LinkEvent::Health { unit, health: DeviceHealth::Degraded, message: error.to_string() });
+                    }
                 }
             }
         }
