@@ -73,6 +73,9 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     inputs[1].send_keys("2000").await?;
     app.click_testid("poll-start").await?;
     wait_until("three live pack cards", 15, async || Ok(app.client.find_all(Locator::Css("[data-testid=pack-card]")).await?.len() == 3)).await?;
+    // The live values go into the open project's telemetry log, and the area says so.
+    wait_until("the telemetry log status", 10, async || Ok(app.text_testid("log-status").await?.contains("logged to"))).await?;
+    assert!(app.text_testid("log-status").await?.ends_with(".backstop"), "{}", app.text_testid("log-status").await?);
     let spreads = app.client.find_all(Locator::Css("[data-testid=pack-spread]")).await?;
     let spread2: f64 = spreads[1].text().await?.trim_end_matches(" mV").parse()?;
     assert!(spread2 > 55.0, "unit 2 shows its cell spread live: {spread2} mV");

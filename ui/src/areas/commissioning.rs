@@ -67,6 +67,12 @@ pub fn CommissioningArea() -> impl IntoView {
                     None => "not connected".into(),
                 }}</span>
             </div>
+            // Whether live values reach the project's telemetry log: a gap
+            // in the log must be visible on every tab.
+            {move || link.log.get().map(|s| {
+                let class = if s.logging { "log-status muted small" } else { "log-status field-error" };
+                view! { <p class=class data-testid="log-status">{s.message}</p> }
+            })}
             {move || match tab.get() {
                 Tab::Plan => view! { <PlanPanel/> }.into_any(),
                 Tab::Connect => view! { <ConnectPanel/> }.into_any(),
@@ -224,10 +230,6 @@ fn ConnectPanel() -> impl IntoView {
                     })>"Disconnect"</button>
                 </div>
                 <p class="muted" data-testid="link-state">{move || link.link_state.get().map(|s| s.describe()).unwrap_or_default()}</p>
-                {move || link.log.get().map(|s| {
-                    let class = if s.logging { "muted small" } else { "field-error small" };
-                    view! { <p class=class data-testid="log-status">{s.message}</p> }
-                })}
             </div>
             <div class="card">
                 <h2>"Bus scan"</h2>
