@@ -918,7 +918,7 @@ mod tests {
         case.runtime_min = -3.0;
         let err = save_case(&mut p, &SaveCaseRequest { key, case: SizingCase::Ups(case), profile_token: None }).unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidInput);
-        assert!(err.message.contains("runtime_min"), "{}", err.message);
+        assert!(err.message.contains("Required runtime (min) = -3"), "{}", err.message);
         assert!(p.design().unwrap().sizing_results.is_empty());
         assert!(create_case(&mut p, CaseKind::Ups, "   ").is_err());
         assert_eq!(get_case(&p, "nope").unwrap_err().code, ErrorCode::NotFound);

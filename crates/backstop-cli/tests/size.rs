@@ -101,7 +101,7 @@ fn invalid_input_exits_2_naming_the_field() {
     let o = backstop(&["size", "ups", f.to_str().unwrap()]);
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("[runtime_min]") && err.contains("below the lowest accepted value"), "{err}");
+    assert!(err.contains("Required runtime (min) = -3") && err.contains("[runtime_min]") && err.contains("below the lowest accepted value"), "{err}");
 
     let o = backstop(&["size", "ups", "no/such/file.toml"]);
     assert_eq!(o.status.code(), Some(2));

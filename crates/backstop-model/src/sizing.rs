@@ -28,6 +28,56 @@ pub enum DiagSeverity {
     Info,
 }
 
+/// The engineer's name for a sizing input field path, as the forms label it
+/// (with the engine's convention where it differs from the form's, e.g. a
+/// fraction where the form shows percent); `None` for paths that are not
+/// input fields (profile lines, catalog entries).
+pub fn field_label(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "load.kw_per_rack" => "Load per rack (kW)",
+        "load.racks" => "Racks",
+        "load.kw" => "IT load (kW)",
+        "load.kva" => "Load (kVA)",
+        "load.power_factor" => "Load power factor",
+        "growth_margin" => "Growth margin (fraction of the load)",
+        "ups_efficiency" => "UPS efficiency, battery → load (fraction)",
+        "runtime_min" => "Required runtime (min)",
+        "dc_bus.v_max" => "DC bus maximum, float (V)",
+        "dc_bus.v_min" => "DC bus minimum, end of discharge (V)",
+        "dc_bus.cells_in_series" => "Cells in series",
+        "dc_bus.float_v_cell" => "Float voltage (V/cell)",
+        "ambient_c" => "Lowest battery temperature (°C)",
+        "temperature_factor" => "Temperature factor",
+        "design_margin" => "Design margin",
+        "aging_factor" => "Aging factor (end of life)",
+        "ecm.step_s" => "Simulation time step (s)",
+        "ecm.eol_resistance_factor" => "Resistance at end of life ÷ new",
+        "ecm.initial_soc" => "SOC when the outage starts (fraction)",
+        "threshold_kw" => "Demand threshold (kW)",
+        "sweep.from_kw" => "Threshold sweep from (kW)",
+        "sweep.to_kw" => "Threshold sweep to (kW)",
+        "sweep.steps" => "Threshold sweep steps",
+        "pcs_efficiency" => "PCS efficiency, one way (fraction)",
+        "charge_efficiency" => "Battery charge efficiency (fraction)",
+        "discharge_efficiency" => "Battery discharge efficiency (fraction)",
+        "soc_min" => "Lowest SOC used (fraction)",
+        "soc_max" => "Highest SOC used (fraction)",
+        "eol_soh" => "State of health at end of life (fraction)",
+        "max_charge_kw" => "Grid charging limit (kW)",
+        "project_years" => "Project life (years)",
+        "battery_temp_c" => "Battery temperature (°C)",
+        "aging.cycles_to_eol" => "Cycles to end of life",
+        "aging.cycle_ref_dod" => "Depth of discharge of the cycle rating (fraction)",
+        "aging.cycle_eol_soh" => "State of health ending the cycle rating (fraction)",
+        "aging.dod_exponent" => "DoD exponent",
+        "aging.calendar_a" => "Calendar aging a",
+        "aging.calendar_b" => "Calendar aging b (K)",
+        "aging.calendar_c" => "Calendar aging c (K)",
+        "aging.calendar_q0" => "Calendar aging q0",
+        _ => return None,
+    })
+}
+
 /// A problem with a sizing input or an unmet constraint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SizingDiagnostic {

@@ -50,15 +50,17 @@ pub fn has_error(diags: &[SizingDiagnostic]) -> bool {
 /// Checks that `v` is finite and within `[lo, hi]`; pushes an error naming
 /// the field and the allowed range otherwise. Returns whether it is valid.
 pub fn check_range(diags: &mut Vec<SizingDiagnostic>, field: &str, v: f64, lo: f64, hi: f64, unit: &str) -> bool {
+    // The engineer's name for the field (the key travels in `field`).
+    let name = backstop_model::sizing::field_label(field).unwrap_or(field);
     if !v.is_finite() {
-        diags.push(error(field, "input", format!("{field} is not a number; enter a value between {lo} and {hi} {unit}")));
+        diags.push(error(field, "input", format!("{name} is not a number; enter a value between {lo} and {hi} {unit}")));
         return false;
     }
     if v < lo || v > hi {
         let (req, msg) = if v < lo {
-            (lo, format!("{field} = {v} {unit} is below the lowest accepted value {lo} {unit} (by {})", lo - v))
+            (lo, format!("{name} = {v} {unit} is below the lowest accepted value {lo} {unit} (by {})", lo - v))
         } else {
-            (hi, format!("{field} = {v} {unit} is above the highest accepted value {hi} {unit} (by {})", v - hi))
+            (hi, format!("{name} = {v} {unit} is above the highest accepted value {hi} {unit} (by {})", v - hi))
         };
         diags.push(unmet(field, "input", msg, req, v, unit));
         return false;

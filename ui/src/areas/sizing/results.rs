@@ -45,7 +45,10 @@ pub fn Diagnostics(diags: Vec<SizingDiagnostic>, #[prop(optional)] testid: &'sta
                         <span class="mono constraint">{d.constraint.clone()}</span>
                         <span>{d.message.clone()}</span>
                         {numbers.map(|n| view! { <span class="muted mono">{n}</span> })}
-                        {(!d.field.is_empty()).then(|| view! { <span class="muted small">{format!("field: {}", d.field)}</span> })}
+                        {(!d.field.is_empty()).then(|| {
+                            let name = backstop_model::sizing::field_label(&d.field).unwrap_or(&d.field).to_string();
+                            view! { <span class="muted small" title=d.field.clone()>{format!("field: {name}")}</span> }
+                        })}
                     </li>
                 }
             }).collect_view()}
