@@ -156,7 +156,7 @@ async fn connect(config: &LinkConfig) -> Result<Conn, LinkError> {
                     StopBits::Two => tokio_serial::StopBits::Two,
                 })
                 .flow_control(tokio_serial::FlowControl::None);
-            let port = tokio_serial::SerialStream::open(&builder).map_err(|e| LinkError::Open {
+            let port = crate::serial_io::SerialIo::open(&builder).map(|p| p.with_reply_spin(crate::serial_io::REPLY_SPIN)).map_err(|e| LinkError::Open {
                 path: path.clone(),
                 reason: format!("{e} (is another program using it, is the adapter plugged in, may this user open it?)"),
             })?;

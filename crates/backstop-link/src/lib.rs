@@ -23,6 +23,7 @@ pub mod frame;
 pub mod monitor;
 pub mod poll;
 pub mod ports;
+pub mod serial_io;
 pub mod tap;
 
 use std::sync::atomic::{AtomicBool, Ordering};

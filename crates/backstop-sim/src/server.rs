@@ -299,7 +299,7 @@ async fn respond<T: AsyncWrite + Unpin>(io: &mut T, sim: &Sim, frame: &[u8], wir
 pub async fn serve_serial(sim: Sim, path: String, baud: u32) -> io::Result<()> {
     loop {
         let builder = tokio_serial::new(&path, baud);
-        let mut port = tokio_serial::SerialStream::open(&builder)
+        let mut port = backstop_link::serial_io::SerialIo::open(&builder)
             .map_err(|e| io::Error::other(format!("cannot open {path}: {e}")))?;
         let ended = serve_rtu(&mut port, &sim).await;
         drop(port);
