@@ -98,14 +98,20 @@ mod logger {
         assert_eq!(p.find_telemetry_point("unit 1", "802.1.WMax").unwrap(), None);
     }
 
+    /// Two project files in `dir`; b's first series id differs from a's, so
+    /// a remembered id of a would be wrong in b.
+    fn two_projects(dir: &std::path::Path) -> (Project, Project) {
+        let info = ProjectInfo { name: "log".into(), ..Default::default() };
+        let a = Project::create(&dir.join("a.backstop"), &info, &CreateOptions::default()).unwrap();
+        let mut b = Project::create(&dir.join("b.backstop"), &info, &CreateOptions::default()).unwrap();
+        b.telemetry_point("unit 9", "x", "").unwrap();
+        (a, b)
+    }
+
     #[test]
     fn a_logger_moves_on_to_another_project() {
         let dir = tempfile::tempdir().unwrap();
-        let info = ProjectInfo { name: "log".into(), ..Default::default() };
-        let mut a = Project::create(&dir.path().join("a.backstop"), &info, &CreateOptions::default()).unwrap();
-        let mut b = Project::create(&dir.path().join("b.backstop"), &info, &CreateOptions::default()).unwrap();
-        // Give b a different first id, so a remembered id of a would be wrong there.
-        b.telemetry_point("unit 9", "x", "").unwrap();
+        let (mut a, mut b) = two_projects(dir.path());
         let mut logger = TelemetryLogger::new();
         logger.log(&mut a, &[sample(1, 1_000, 50.0, false)]).unwrap();
         logger.log(&mut b, &[sample(1, 2_000, 60.0, false)]).unwrap();
@@ -137,10 +143,7 @@ mod logger {
     #[test]
     fn staged_values_are_written_at_the_flush_in_time_order_even_across_a_file_switch() {
         let dir = tempfile::tempdir().unwrap();
-        let info = ProjectInfo { name: "log".into(), ..Default::default() };
-        let mut a = Project::create(&dir.path().join("a.backstop"), &info, &CreateOptions::default()).unwrap();
-        let mut b = Project::create(&dir.path().join("b.backstop"), &info, &CreateOptions::default()).unwrap();
-        b.telemetry_point("unit 9", "x", "").unwrap();
+        let (mut a, mut b) = two_projects(dir.path());
         let mut logger = TelemetryLogger::new();
         // First sight: the models wait whole, and so does the next sample of them.
         logger.stage(&sample(1, 1_000, 50.0, false));
