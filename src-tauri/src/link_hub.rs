@@ -132,6 +132,15 @@ impl LinkHub {
                         })
                         .await
                         else {
+                            // The write panicked: say so rather than stop quietly.
+                            let status = LogStatus {
+                                logging: false,
+                                message: "Live values are no longer stored: the telemetry log stopped after an internal error. Save your work and restart Backstop to resume logging.".into(),
+                            };
+                            eprintln!("backstop-app: {}", status.message);
+                            if let Some(ch) = lock(&ui).as_ref() {
+                                let _ = ch.send(LinkEvent::Log(status));
+                            }
                             break;
                         };
                         logger = Some(l);
