@@ -144,6 +144,17 @@ pub fn show(p: Option<&PointReading>) -> String {
     }
 }
 
+/// Like [`show`], but a percentage of a rating (SunSpec's `%WHRtg`,
+/// `%AHRtg`) is shown as plain `%`: on a pack card the rating is implied.
+pub fn show_brief(p: Option<&PointReading>) -> String {
+    match p {
+        Some(PointReading { value: backstop_model::link::PointValue::Number { value }, unit: Some(u), .. }) if u.starts_with('%') => {
+            format!("{} %", trim(*value))
+        }
+        _ => show(p),
+    }
+}
+
 /// Numbers without float noise (3.3120000000000003 → 3.312).
 pub fn trim(v: f64) -> String {
     let s = format!("{v:.4}");

@@ -13,7 +13,7 @@ use leptos::task::spawn_local;
 
 use crate::components::charts::Sparkline;
 use crate::ipc;
-use crate::link_state::{find_point, show, trim, use_link};
+use crate::link_state::{find_point, show, show_brief, trim, use_link};
 use crate::state::use_project;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -329,7 +329,7 @@ fn LivePanel() -> impl IntoView {
 fn PackCard(sample: TelemetrySample) -> impl IntoView {
     let link = use_link();
     let unit = sample.unit;
-    let p = |path: &str| show(find_point(&sample, 802, path));
+    let p = |path: &str| show_brief(find_point(&sample, 802, path));
     let num = |path: &str| find_point(&sample, 802, path).and_then(|x| x.value.as_f64());
     let spread = match (num("CellVMax"), num("CellVMin")) {
         (Some(a), Some(b)) => format!("{:.0} mV", (a - b) * 1000.0),
