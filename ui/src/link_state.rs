@@ -137,6 +137,8 @@ pub fn show(p: Option<&PointReading>) -> String {
     match p {
         None => "—".into(),
         Some(p) => match (&p.value, &p.unit) {
+            // SunSpec writes degrees Celsius as "C".
+            (backstop_model::link::PointValue::Number { value }, Some(u)) if u == "C" => format!("{} °C", trim(*value)),
             (backstop_model::link::PointValue::Number { value }, Some(u)) => format!("{} {u}", trim(*value)),
             (backstop_model::link::PointValue::Number { value }, None) => trim(*value),
             (v, _) => v.display(),
