@@ -3,9 +3,7 @@
 //! either the device's registers (decoding) or chosen group counts
 //! (building a register image, as the simulator does).
 
-use std::collections::HashMap;
-
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, OnceLock};
 
 use backstop_model::link::Name;
@@ -270,5 +268,21 @@ mod tests {
         let l = layout_from_registers(def, &regs);
         assert_eq!(l.root.children.len(), 16);
         assert_eq!(l.len, regs.len());
+    }
+
+    #[test]
+    fn paths_are_interned_so_readings_share_them() {
+        let a = intern_path("lithium-ion-module-cell[14].CellV");
+        let b = intern_path(&format!("lithium-ion-module-cell[{}].CellV", 14));
+        assert!(matches!((&a, &b), (Name::Borrowed(x), Name::Borrowed(y)) if std::ptr::eq(*x, *y)), "{a:?} {b:?}");
+        // Laid-out slots carry interned paths too.
+        let l = layout_from_registers(model_def(805).unwrap(), &{
+            let mut r = vec![0u16; 2 + 42 + 16];
+            r[0] = 805;
+            r[1] = 42 + 16;
+            r
+        });
+        let slot = l.slot("lithium-ion-module-cell[1].CellV").expect("first cell");
+        assert!(matches!(slot.path, Name::Borrowed(_)));
     }
 }
