@@ -227,8 +227,9 @@ async fn demo_ups_case_recomputes_validates_saves_and_reloads() -> Result<()> {
     // Save: one undoable edit.
     app.click_testid("case-save").await?;
     app.wait_testid("case-saved").await?;
-    app.wait_text("undo", "Undo Save sizing case Hall B ride-through").await.ok();
     app.screenshot("sizing-saved").await?;
+    app.click_testid("nav-project").await?;
+    app.wait_text("undo", "Undo Save sizing case Hall B ride-through").await?;
     app.finish().await?;
 
     // Restart on the same file: the saved case and its inputs are there.
@@ -317,5 +318,10 @@ async fn demo_ups_case_recomputes_validates_saves_and_reloads() -> Result<()> {
     assert!(ids.iter().any(|i| i.contains("soc")), "a state-of-charge chart: {ids:?}");
     scroll_to(&app, "charts").await?;
     app.screenshot("sizing-peak-charts").await?;
+    // Saved with its profile: one undoable edit, and the editor shows it saved.
+    app.click_testid("case-save").await?;
+    app.wait_testid("case-saved").await?;
+    app.click_testid("nav-project").await?;
+    app.wait_text("undo", "Undo Save sizing case Campus peak shaving").await?;
     app.finish().await
 }

@@ -20,6 +20,48 @@ use leptos::task::spawn_local;
 use crate::ipc;
 use crate::state::use_project;
 
+/// Saves the form's case under `key` as one undoable edit (the backend
+/// recomputes its result); on success forgets the draft, calls `saved` and
+/// tells the engineer. A form that is not ready says why, and nothing is sent.
+/// The same for every case kind.
+pub(crate) fn save_case(
+    project: crate::state::ProjectCtx,
+    key: String,
+    draft_key: String,
+    case: Result<SizingCase, fields::NotReady>,
+    profile_token: Option<String>,
+    saved: impl FnOnce() + 'static,
+) {
+    match case {
+        Err(fields::NotReady(why)) => project.report(backstop_model::AppError::invalid(format!("The case cannot be saved yet: {why}."))),
+        Ok(case) => spawn_local(async move {
+            let req = backstop_model::sizing_view::SaveCaseRequest { key, case, profile_token };
+            match ipc::sizing_case_save(&req).await {
+                Ok(msg) => {
+                    drafts::remove(&draft_key);
+                    saved();
+                    project.notify(msg);
+                }
+                Err(e) => project.report(e),
+            }
+            project.refresh();
+        }),
+    }
+}
+
+/// Writes the calculation sheet of the form's case through the save dialog.
+pub(crate) fn export_sheet(project: crate::state::ProjectCtx, case: Result<SizingCase, fields::NotReady>, profile_token: Option<String>) {
+    match case {
+        Err(fields::NotReady(why)) => project.report(backstop_model::AppError::invalid(format!("The sheet cannot be exported yet: {why}."))),
+        Ok(case) => spawn_local(async move {
+            match ipc::sizing_export_sheet(&case, profile_token.as_deref()).await {
+                Ok(path) => project.notify(format!("Calculation sheet written to {path}.")),
+                Err(e) => project.report(e),
+            }
+        }),
+    }
+}
+
 /// Unsaved edits per project and case, kept while the engineer looks at
 /// another case or area.
 pub(crate) mod drafts {

@@ -9,7 +9,7 @@ use backstop_model::sizing::{
     AgingModel, Candidate, OptimizeOptions, PeakCase, SizingDiagnostic, ThresholdSweep,
 };
 use backstop_model::sizing_view::{
-    CatalogView, OptimizeRequest, PeakComputed, ProfileImport, ProfileInfo, SaveCaseRequest, SizingCase,
+    CatalogView, OptimizeRequest, PeakComputed, ProfileImport, ProfileInfo, SizingCase,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -369,40 +369,23 @@ pub fn PeakEditor(
         let key = key.clone();
         let draft_key = draft_key.clone();
         move |_| {
-            let key = key.clone();
-            let draft_key = draft_key.clone();
             let Some(base) = engine.base.try_get_value() else { return };
-            match form.build(&base) {
-                Err(NotReady(why)) => project.report(backstop_model::AppError::invalid(format!("The case cannot be saved yet: {why}."))),
-                Ok(case) => spawn_local(async move {
-                    let token = engine.token();
-                    let req = SaveCaseRequest { key, case: SizingCase::Peak(case.clone()), profile_token: token.clone() };
-                    match ipc::sizing_case_save(&req).await {
-                        Ok(msg) => {
-                            drafts::remove(&draft_key);
-                            engine.stored.try_set_value(case);
-                            engine.stored_token.try_set_value(token);
-                            engine.dirty.set(false);
-                            project.notify(msg);
-                        }
-                        Err(e) => project.report(e),
-                    }
-                    project.refresh();
-                }),
-            }
+            let case = form.build(&base);
+            let stored = case.clone().ok();
+            let token = engine.token();
+            let saved_token = token.clone();
+            super::save_case(project, key.clone(), draft_key.clone(), case.map(SizingCase::Peak), token, move || {
+                if let Some(c) = stored {
+                    engine.stored.try_set_value(c);
+                }
+                engine.stored_token.try_set_value(saved_token);
+                engine.dirty.set(false);
+            });
         }
     };
     let export = move |_| {
         let Some(base) = engine.base.try_get_value() else { return };
-        match form.build(&base) {
-            Err(NotReady(why)) => project.report(backstop_model::AppError::invalid(format!("The sheet cannot be exported yet: {why}."))),
-            Ok(case) => spawn_local(async move {
-                match ipc::sizing_export_sheet(&SizingCase::Peak(case), engine.token().as_deref()).await {
-                    Ok(path) => project.notify(format!("Calculation sheet written to {path}.")),
-                    Err(e) => project.report(e),
-                }
-            }),
-        }
+        super::export_sheet(project, form.build(&base).map(SizingCase::Peak), engine.token());
     };
     let optimize_request = Callback::new(move |options: OptimizeOptions| {
         let base = engine.base.try_get_value().ok_or_else(|| "the form is closed".to_string())?;

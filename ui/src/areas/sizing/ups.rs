@@ -12,7 +12,7 @@
 use backstop_model::sizing::{
     Candidate, DcBus, DutyCycle, DutyPeriod, LoadSpec, OptimizeOptions, Redundancy, SizingDiagnostic, UpsCase, UpsMethod,
 };
-use backstop_model::sizing_view::{CatalogView, OptimizeRequest, SaveCaseRequest, SizingCase, SizingOverview, UpsComputed};
+use backstop_model::sizing_view::{CatalogView, OptimizeRequest, SizingCase, SizingOverview, UpsComputed};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
@@ -525,38 +525,20 @@ pub fn UpsEditor(
         let key = key.clone();
         let draft_key = draft_key.clone();
         move |_| {
-            let key = key.clone();
-            let draft_key = draft_key.clone();
             let Some(base) = engine.base.try_get_value() else { return };
-            match form.build(&base) {
-                Err(NotReady(why)) => project.report(backstop_model::AppError::invalid(format!("The case cannot be saved yet: {why}."))),
-                Ok(case) => spawn_local(async move {
-                    let req = SaveCaseRequest { key: key.clone(), case: SizingCase::Ups(case.clone()), profile_token: None };
-                    match ipc::sizing_case_save(&req).await {
-                        Ok(msg) => {
-                            drafts::remove(&draft_key);
-                            engine.stored.try_set_value(case);
-                            engine.dirty.set(false);
-                            project.notify(msg);
-                        }
-                        Err(e) => project.report(e),
-                    }
-                    project.refresh();
-                }),
-            }
+            let case = form.build(&base);
+            let stored = case.clone().ok();
+            super::save_case(project, key.clone(), draft_key.clone(), case.map(SizingCase::Ups), None, move || {
+                if let Some(c) = stored {
+                    engine.stored.try_set_value(c);
+                }
+                engine.dirty.set(false);
+            });
         }
     };
     let export = move |_| {
         let Some(base) = engine.base.try_get_value() else { return };
-        match form.build(&base) {
-            Err(NotReady(why)) => project.report(backstop_model::AppError::invalid(format!("The sheet cannot be exported yet: {why}."))),
-            Ok(case) => spawn_local(async move {
-                match ipc::sizing_export_sheet(&SizingCase::Ups(case), None).await {
-                    Ok(path) => project.notify(format!("Calculation sheet written to {path}.")),
-                    Err(e) => project.report(e),
-                }
-            }),
-        }
+        super::export_sheet(project, form.build(&base).map(SizingCase::Ups), None);
     };
     let optimize_request = Callback::new(move |options: OptimizeOptions| {
         let base = engine.base.try_get_value().ok_or_else(|| "the form is closed".to_string())?;
