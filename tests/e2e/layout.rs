@@ -212,16 +212,7 @@ async fn dragging_a_cabinet_too_close_shows_the_violation_and_undo_restores_it()
     assert!(app.client.find_all(Locator::Css("[data-testid=violation-mark]")).await?.is_empty());
 
     // Ctrl+Z: back to the close position, violation again.
-    app.client
-        .perform_actions(
-            KeyActions::new("keys".into())
-                .then(KeyAction::Down { value: '\u{e009}' })
-                .then(KeyAction::Down { value: 'z' })
-                .then(KeyAction::Up { value: 'z' })
-                .then(KeyAction::Up { value: '\u{e009}' }),
-        )
-        .await?;
-    app.client.release_actions().await?;
+    app.ctrl('z').await?;
     wait_until("Ctrl+Z to restore the close position", 10, async || Ok(x_mm(&app, "BC-02").await? == close_x)).await?;
     wait_until("the violation after undo", 10, async || Ok(attr(&app, "BC-02", "data-violating").await? == "true")).await?;
     // The toolbar's Undo: back to where the demo put it.

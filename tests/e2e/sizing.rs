@@ -228,7 +228,13 @@ async fn demo_ups_case_recomputes_validates_saves_and_reloads() -> Result<()> {
     app.click_testid("case-save").await?;
     app.wait_testid("case-saved").await?;
     app.screenshot("sizing-saved").await?;
+    // Undo while the editor is open: it follows the stored case.
+    app.ctrl('z').await?;
+    wait_until("undo to restore the demo's load", 10, async || Ok(app.value_testid("in-kw-per-rack").await? == "60")).await?;
+    // Redo from the Project area; the save is the last edit again.
     app.click_testid("nav-project").await?;
+    app.wait_text("redo", "Redo Save sizing case Hall B ride-through").await?;
+    app.click_testid("redo").await?;
     app.wait_text("undo", "Undo Save sizing case Hall B ride-through").await?;
     app.finish().await?;
 

@@ -213,6 +213,23 @@ impl Harness {
     }
 
     /// Waits until the element's text equals `expected`.
+    /// Presses Ctrl+`key` (the app's shortcuts: Ctrl+Z undo, Ctrl+Y redo).
+    pub async fn ctrl(&self, key: char) -> Result<()> {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        const CONTROL: char = '\u{e009}';
+        self.client
+            .perform_actions(
+                KeyActions::new("keys".into())
+                    .then(KeyAction::Down { value: CONTROL })
+                    .then(KeyAction::Down { value: key })
+                    .then(KeyAction::Up { value: key })
+                    .then(KeyAction::Up { value: CONTROL }),
+            )
+            .await?;
+        self.client.release_actions().await?;
+        Ok(())
+    }
+
     pub async fn wait_text(&self, id: &str, expected: &str) -> Result<()> {
         let deadline = Instant::now() + UI_TIMEOUT;
         let mut last = String::new();

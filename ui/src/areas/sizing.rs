@@ -62,6 +62,27 @@ pub(crate) fn export_sheet(project: crate::state::ProjectCtx, case: Result<Sizin
     }
 }
 
+/// After undo/redo or an edit elsewhere (the project's generation moves,
+/// not on the first run), fetches the stored case `key` again and hands it
+/// to `reload`, which shows it unless the engineer has unsaved edits.
+pub(crate) fn reload_on_change(project: crate::state::ProjectCtx, key: String, reload: impl Fn(StoredCase) + Clone + 'static) {
+    let generation = project.generation;
+    let first = StoredValue::new(true);
+    Effect::new(move |_| {
+        generation.track();
+        if first.get_value() {
+            first.set_value(false);
+            return;
+        }
+        let (key, reload) = (key.clone(), reload.clone());
+        spawn_local(async move {
+            if let Ok(stored) = ipc::sizing_case_get(&key).await {
+                reload(stored);
+            }
+        });
+    });
+}
+
 /// Unsaved edits per project and case, kept while the engineer looks at
 /// another case or area.
 pub(crate) mod drafts {

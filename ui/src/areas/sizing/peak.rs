@@ -309,33 +309,21 @@ pub fn PeakEditor(
 
     // After undo/redo: show the stored case again, unless the engineer has
     // unsaved edits here.
-    let generation = project.generation;
-    let first = StoredValue::new(true);
-    let key_reload = key.clone();
-    Effect::new(move |_| {
-        generation.track();
-        if first.get_value() {
-            first.set_value(false);
+    super::reload_on_change(project, key.clone(), move |stored| {
+        let SizingCase::Peak(c) = stored.case else { return };
+        let token = stored.profile.as_ref().map(|p| p.token.clone());
+        let same_case = engine.stored.try_with_value(|s| *s == c) == Some(true);
+        if same_case && engine.stored_token.try_get_value() == Some(token.clone()) {
             return;
         }
-        let key = key_reload.clone();
-        spawn_local(async move {
-            let Ok(stored) = ipc::sizing_case_get(&key).await else { return };
-            let SizingCase::Peak(c) = stored.case else { return };
-            let token = stored.profile.as_ref().map(|p| p.token.clone());
-            let same_case = engine.stored.try_with_value(|s| *s == c) == Some(true);
-            if same_case && engine.stored_token.try_get_value() == Some(token.clone()) {
-                return;
-            }
-            engine.stored.try_set_value(c.clone());
-            engine.stored_token.try_set_value(token);
-            if engine.dirty.try_get_untracked() == Some(false) {
-                engine.base.try_set_value(c.clone());
-                engine.form.fill(&c);
-                engine.profile.set(stored.profile);
-            }
-            engine.edited();
-        });
+        engine.stored.try_set_value(c.clone());
+        engine.stored_token.try_set_value(token);
+        if engine.dirty.try_get_untracked() == Some(false) {
+            engine.base.try_set_value(c.clone());
+            engine.form.fill(&c);
+            engine.profile.set(stored.profile);
+        }
+        engine.edited();
     });
 
     let on_edit = Callback::new(move |_: ()| engine.edited());

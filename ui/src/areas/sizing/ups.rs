@@ -480,29 +480,17 @@ pub fn UpsEditor(
 
     // After undo/redo or an edit elsewhere: show the stored case again,
     // unless the engineer has unsaved edits here.
-    let generation = project.generation;
-    let first = StoredValue::new(true);
-    let key_for_reload = key.clone();
-    Effect::new(move |_| {
-        generation.track();
-        if first.get_value() {
-            first.set_value(false);
+    super::reload_on_change(project, key.clone(), move |stored| {
+        let SizingCase::Ups(c) = stored.case else { return };
+        if engine.stored.try_with_value(|s| *s == c) == Some(true) {
             return;
         }
-        let key = key_for_reload.clone();
-        spawn_local(async move {
-            let Ok(stored) = ipc::sizing_case_get(&key).await else { return };
-            let SizingCase::Ups(c) = stored.case else { return };
-            if engine.stored.try_with_value(|s| *s == c) == Some(true) {
-                return;
-            }
-            engine.stored.try_set_value(c.clone());
-            if engine.dirty.try_get_untracked() == Some(false) {
-                engine.base.try_set_value(c.clone());
-                engine.form.fill(&c);
-            }
-            engine.edited();
-        });
+        engine.stored.try_set_value(c.clone());
+        if engine.dirty.try_get_untracked() == Some(false) {
+            engine.base.try_set_value(c.clone());
+            engine.form.fill(&c);
+        }
+        engine.edited();
     });
 
     let on_edit = Callback::new(move |_: ()| engine.edited());
