@@ -181,7 +181,8 @@ impl TelemetryLogger {
         }
     }
 
-    /// Values staged and not yet written.
+    /// Readings staged and not yet written (for a model instance still
+    /// waiting for its series, every point counts, numeric or not).
     pub fn staged_values(&self) -> usize {
         self.staged.len() + self.unresolved.iter().map(|(_, _, m)| m.all_points().len()).sum::<usize>()
     }
