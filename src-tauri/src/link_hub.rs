@@ -137,20 +137,12 @@ impl LinkHub {
                                 logging: false,
                                 message: "Live values are no longer stored: the telemetry log stopped after an internal error. Save your work and restart Backstop to resume logging.".into(),
                             };
-                            eprintln!("backstop-app: {}", status.message);
-                            if let Some(ch) = lock(&ui).as_ref() {
-                                let _ = ch.send(LinkEvent::Log(status));
-                            }
+                            tell_log_status(&ui, status);
                             break;
                         };
                         logger = Some(l);
                         if let Some(status) = changed {
-                            if !status.logging {
-                                eprintln!("backstop-app: {}", status.message);
-                            }
-                            if let Some(ch) = lock(&ui).as_ref() {
-                                let _ = ch.send(LinkEvent::Log(status));
-                            }
+                            tell_log_status(&ui, status);
                         }
                     }
                 }
@@ -243,6 +235,16 @@ impl LinkHub {
         cfg.stale_after = stale_after;
         link.start_polling(cfg).await?;
         Ok(polled)
+    }
+}
+
+/// Tells the UI (and, for a failure, stderr) that logging started or stopped.
+fn tell_log_status(ui: &Mutex<Option<Channel<LinkEvent>>>, status: LogStatus) {
+    if !status.logging {
+        eprintln!("backstop-app: {}", status.message);
+    }
+    if let Some(ch) = lock(ui).as_ref() {
+        let _ = ch.send(LinkEvent::Log(status));
     }
 }
 

@@ -399,7 +399,7 @@ pub enum LinkState {
 
 impl LinkState {
     /// One line for the engineer: "Connected to /dev/ttyUSB0",
-    /// "Adapter lost (…); retry 3 in 2.0 s", "Closed".
+    /// "Connection lost (…); reconnect attempt 3 in 2.0 s", "Closed".
     pub fn describe(&self) -> String {
         match self {
             LinkState::Connected { path } => format!("Connected to {path}"),

@@ -76,6 +76,8 @@ pub(crate) fn reload_on_change(project: crate::state::ProjectCtx, key: String, r
         }
         let (key, reload) = (key.clone(), reload.clone());
         spawn_local(async move {
+            // A case whose creation was just undone is gone: the case list,
+            // which follows the same generation, stops showing it.
             if let Ok(stored) = ipc::sizing_case_get(&key).await {
                 reload(stored);
             }
