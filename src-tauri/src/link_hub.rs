@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use backstop_link::{CancelToken, EventSink, Link, PollConfig, PollSource, PollTarget};
-use backstop_model::link::{DeviceInfo, LinkConfig, LinkEvent, LogStatus, TelemetrySample, WriteOutcome, WriteOutcomeKind};
+use backstop_link::{CancelToken, EventSink, Link, PollConfig, PollTarget};
+use backstop_model::link::{DeviceInfo, LinkConfig, LinkEvent, LogStatus, TelemetrySample, WriteOutcome};
 use backstop_model::{AppError, ErrorCode};
-use backstop_store::{AuditEntry, AuditOutcome, TelemetryLogger};
+use backstop_store::{AuditEntry, TelemetryLogger};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager};
 use tokio::sync::mpsc;
@@ -77,6 +77,9 @@ impl EventSink for Sink {
                 lock(&self.live).latest.insert(s.unit, s.clone());
             }
             LinkEvent::Link(state) => lock(&self.live).link_state = Some(state.clone()),
+            LinkEvent::Discovered(info) => {
+                lock(&self.live).devices.insert(info.unit, info.clone());
+            }
             _ => {}
         }
         if matches!(event, LinkEvent::Sample(_) | LinkEvent::Write(_)) {
@@ -220,11 +223,7 @@ impl LinkHub {
             live.devices
                 .values()
                 .filter(|d| units.is_empty() || units.contains(&d.unit))
-                .map(|d| PollTarget {
-                    unit: d.unit,
-                    // Model 1 (identity) does not change; everything else is polled.
-                    source: PollSource::SunSpec(d.models.iter().filter(|m| m.id != 1 && m.known).cloned().collect()),
-                })
+                .map(PollTarget::for_device)
                 .collect()
         };
         if targets.is_empty() {
@@ -313,20 +312,7 @@ fn log_write(app: &AppHandle, w: &WriteOutcome) {
         eprintln!("backstop-app: a write to unit {} was made with no project open for editing; it is not in any audit log", w.unit);
         return;
     };
-    let outcome = match w.kind {
-        WriteOutcomeKind::Verified => AuditOutcome::Done,
-        _ => AuditOutcome::Failed,
-    };
-    let entry = AuditEntry {
-        id: 0,
-        at_ms: w.time_ms as i64,
-        who: w.engineer.clone(),
-        device: format!("{} unit {}", w.link, w.unit),
-        action: "write".into(),
-        target: format!("{} {}", w.model_id, w.point),
-        outcome,
-        details: serde_json::to_value(w).unwrap_or_default(),
-    };
+    let entry = AuditEntry::for_write(w);
     if let Err(e) = project.append_audit(&entry) {
         eprintln!("backstop-app: the write audit could not be stored: {e}");
     }
@@ -351,7 +337,7 @@ mod tests {
             writable: None,
         };
         let model = DecodedModel { id: 802, name: "battery".into(), label: "Battery".into(), address: 40_070, length: 62, points: vec![soc], groups: vec![], notes: vec![] };
-        TelemetrySample { link: "pty".into(), unit: 1, time_ms: t, stale: false, health: DeviceHealth::Online, models: vec![model] }
+        TelemetrySample { link: "pty".into(), unit: 1, time_ms: t, stale: false, health: DeviceHealth::Online, models: vec![model], undecoded: vec![] }
     }
 
     #[test]

@@ -81,6 +81,14 @@ impl LinkCtx {
             LinkEvent::Link(state) => self.link_state.set(Some(state)),
             LinkEvent::Scan(p) => self.scan.set(Some(p)),
             LinkEvent::Write(w) => self.writes.update(|v| v.insert(0, w)),
+            LinkEvent::Discovered(info) => self.status.update(|st| {
+                if let Some(st) = st {
+                    match st.devices.iter_mut().find(|d| d.unit == info.unit) {
+                        Some(d) => *d = info,
+                        None => st.devices.push(info),
+                    }
+                }
+            }),
             LinkEvent::Log(status) => {
                 // A gap in the log must not go unnoticed: a failure is an
                 // error notice, the recovery an information notice.

@@ -81,6 +81,7 @@ pub fn design(now_ms: i64) -> Design {
             }],
             template: None,
             assignments: vec![],
+            write_limits: vec![],
         },
         rule_sets: vec![],
     };

@@ -14,6 +14,7 @@
 pub mod asbuilt;
 pub mod builtin;
 pub mod evaluate;
+pub mod limits;
 pub mod read;
 pub mod session;
 pub mod validate;

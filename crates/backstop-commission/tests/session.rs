@@ -41,7 +41,7 @@ fn unit(id: u8, serial: &str, model: &str, version: &str, wh: Option<f64>) -> Un
         sample: wh.map(|wh| TelemetrySample { link: String::new(), unit: id, time_ms: 0, stale: false, health: DeviceHealth::Online, models: vec![DecodedModel {
             id: 802, name: Default::default(), label: Default::default(), address: 0, length: 0, groups: vec![], notes: vec![],
             points: vec![PointReading { path: "WHRtg".into(), name: "WHRtg".into(), label: Default::default(), value: PointValue::Number { value: wh }, unit: None, address: 0, raw: Default::default(), writable: None }],
-        }] }),
+        }], undecoded: vec![] }),
     }
 }
 
@@ -102,7 +102,7 @@ proptest! {
         let obs = Observation {
             at_ms: 0, engineer: String::new(), link: String::new(),
             planned: units.iter().map(|&u| PlannedUnit { unit: u, cabinet: String::new(), model: None, firmware: None, energy_wh: Some(spread) }).collect(),
-            units: units.iter().map(|&u| UnitObservation { unit: u, info: None, sample: Some(TelemetrySample { link: String::new(), unit: u, time_ms: 0, stale, health: DeviceHealth::Online, models: models.clone() }) }).collect(),
+            units: units.iter().map(|&u| UnitObservation { unit: u, info: None, sample: Some(TelemetrySample { link: String::new(), unit: u, time_ms: 0, stale, health: DeviceHealth::Online, models: models.clone(), undecoded: vec![] }) }).collect(),
             design_setpoints: vec![DesignSetpoint { unit: None, point: PointRef::new(802, "V"), value: spread, tolerance: 1.0, unit_label: Default::default() }],
             tolerances: Tolerances { cell_spread_mv: spread, ..Tolerances::default() },
         };

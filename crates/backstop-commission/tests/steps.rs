@@ -88,7 +88,7 @@ impl Pack {
                 models: vec![],
                 notes: vec![],
             }),
-            sample: Some(TelemetrySample { link: "/dev/ttyA".into(), unit: self.unit, time_ms: 1, stale: self.stale, health: DeviceHealth::Online, models }),
+            sample: Some(TelemetrySample { link: "/dev/ttyA".into(), unit: self.unit, time_ms: 1, stale: self.stale, health: DeviceHealth::Online, models, undecoded: vec![] }),
         }
     }
 }

@@ -4,11 +4,11 @@
 //! win). When the port disappears the actor reconnects with backoff,
 //! finding a USB adapter again by its serial number.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use backstop_model::link::{EchoMode, FrameDirection, LinkConfig, LinkEvent, LinkState, LinkTarget, Parity, StopBits};
+use backstop_model::link::{EchoLine, FrameDirection, LinkConfig, LinkEvent, LinkState, LinkTarget, Parity, StopBits};
 use backstop_sunspec::regmap::Table;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
@@ -18,8 +18,8 @@ use tokio_modbus::Slave;
 
 use crate::frame::{Role, describe_rtu, describe_tcp, exception_name};
 use crate::monitor::Monitor;
-use crate::poll::{DecodeMsg, PollConfig, PollPlan, RawSpan};
-use crate::tap::{Exchange, Tap, TapShared, now_us};
+use crate::poll::{DecodeMsg, PollConfig, PollPlan, PollSource, RawSpan, header_mismatches};
+use crate::tap::{Exchange, Heard, SharedIo, Tap, TapShared, now_us, wait_quiet};
 use crate::{EventSink, LinkError};
 
 /// Per-request overrides of the link's timeout and retries.
@@ -69,9 +69,49 @@ type Rebuild = Box<dyn Fn() -> Context + Send>;
 struct Conn {
     ctx: Context,
     tap: Arc<TapShared>,
+    /// The port itself, for waiting on a quiet line.
+    io: SharedIo,
     rebuild: Rebuild,
     path: String,
 }
+
+/// What the link knows about RS-485 echo on its line, shared with the
+/// [`crate::Link`] handles.
+#[derive(Debug, Default)]
+pub(crate) struct EchoStatus {
+    /// [`EchoLine`] as a number (0 unknown, 1 echoes, 2 silent).
+    line: AtomicU8,
+    /// An echo came back although nothing was stripping it.
+    seen_unstripped: AtomicBool,
+}
+
+impl EchoStatus {
+    pub(crate) fn line(&self) -> EchoLine {
+        match self.line.load(Ordering::Relaxed) {
+            1 => EchoLine::Echoes,
+            2 => EchoLine::Silent,
+            _ => EchoLine::Unknown,
+        }
+    }
+
+    fn set_line(&self, line: EchoLine) {
+        let n = match line {
+            EchoLine::Unknown => 0,
+            EchoLine::Echoes => 1,
+            EchoLine::Silent => 2,
+        };
+        self.line.store(n, Ordering::Relaxed);
+    }
+
+    /// True when the line echoes, as checked at open or seen since.
+    pub(crate) fn detected(&self) -> bool {
+        self.line() == EchoLine::Echoes || self.seen_unstripped.load(Ordering::Relaxed)
+    }
+}
+
+/// Unit id of the echo check: 248–255 are reserved, so no device answers
+/// and only our own bytes can come back.
+pub const ECHO_PROBE_UNIT: u8 = 248;
 
 struct Reconnect {
     attempt: u32,
@@ -100,7 +140,13 @@ pub(crate) struct Actor {
     /// Polls read but not yet handed to the decoder (see [`HAND_OVER`]).
     pending: Vec<DecodeMsg>,
     pending_since: Option<Instant>,
-    echo_seen: Arc<AtomicBool>,
+    echo: Arc<EchoStatus>,
+    /// The line may still carry a reply to an earlier request: wait for it
+    /// to be silent this long before the next request goes out.
+    resync: Option<Duration>,
+    /// Something went wrong and no reply has been confirmed since: the
+    /// next reply counts only if the line stays silent after it.
+    suspect: bool,
     /// Runtime of the caller, where decoding and the sink run.
     spawner: tokio::runtime::Handle,
 }
@@ -131,7 +177,9 @@ fn is_disconnect(e: &std::io::Error) -> bool {
 
 /// Opens the port or socket and builds a tokio-modbus context on the tap.
 async fn connect(config: &LinkConfig) -> Result<Conn, LinkError> {
-    let tap = TapShared::new(config.echo);
+    let rtu = matches!(config.target, LinkTarget::Serial(_));
+    // Stripping starts as configured; the echo check right after opening decides.
+    let tap = TapShared::new(config.echo == backstop_model::link::EchoMode::Suppress, rtu);
     match &config.target {
         LinkTarget::Serial(s) => {
             let path = match &s.usb_serial {
@@ -160,11 +208,11 @@ async fn connect(config: &LinkConfig) -> Result<Conn, LinkError> {
                 path: path.clone(),
                 reason: format!("{e} (is another program using it, is the adapter plugged in, may this user open it?)"),
             })?;
-            let io = Arc::new(Mutex::new(port));
+            let io: SharedIo = Arc::new(Mutex::new(port));
             let (io2, tap2) = (io.clone(), tap.clone());
             let rebuild: Rebuild =
                 Box::new(move || tokio_modbus::client::rtu::attach_slave(Tap::new(io2.clone(), tap2.clone()), Slave(1)));
-            Ok(Conn { ctx: rebuild(), tap, rebuild, path })
+            Ok(Conn { ctx: rebuild(), tap, io, rebuild, path })
         }
         LinkTarget::Tcp { host, port } => {
             let addr = format!("{host}:{port}");
@@ -176,11 +224,11 @@ async fn connect(config: &LinkConfig) -> Result<Conn, LinkError> {
             .map_err(|_| LinkError::Open { path: addr.clone(), reason: "no answer to the TCP connection attempt".into() })?
             .map_err(|e| LinkError::Open { path: addr.clone(), reason: e.to_string() })?;
             let _ = stream.set_nodelay(true);
-            let io = Arc::new(Mutex::new(stream));
+            let io: SharedIo = Arc::new(Mutex::new(stream));
             let (io2, tap2) = (io.clone(), tap.clone());
             let rebuild: Rebuild =
                 Box::new(move || tokio_modbus::client::tcp::attach_slave(Tap::new(io2.clone(), tap2.clone()), Slave(1)));
-            Ok(Conn { ctx: rebuild(), tap, rebuild, path: addr })
+            Ok(Conn { ctx: rebuild(), tap, io, rebuild, path: addr })
         }
     }
 }
@@ -195,13 +243,12 @@ impl Actor {
         config: LinkConfig,
         sink: Arc<dyn EventSink>,
         monitor: Option<Monitor>,
-        echo_seen: Arc<AtomicBool>,
+        echo: Arc<EchoStatus>,
         spawner: tokio::runtime::Handle,
     ) -> Result<Actor, LinkError> {
         let conn = connect(&config).await?;
         let label = config.target.label();
-        sink.emit(LinkEvent::Link(LinkState::Connected { path: conn.path.clone() }));
-        Ok(Actor {
+        let mut actor = Actor {
             gap: gap_for(&config),
             config,
             label,
@@ -214,9 +261,56 @@ impl Actor {
             decoder: None,
             pending: Vec::new(),
             pending_since: None,
-            echo_seen,
+            echo,
+            resync: None,
+            suspect: false,
             spawner,
-        })
+        };
+        actor.connected().await;
+        Ok(actor)
+    }
+
+    /// A port was (re)opened: check for an echo and say so.
+    async fn connected(&mut self) {
+        let line = self.check_echo().await;
+        let Some(conn) = self.conn.as_ref() else { return };
+        let path = conn.path.clone();
+        self.sink.emit(LinkEvent::Link(LinkState::Connected { path, echo: line, echo_note: line.disagreement(self.config.echo) }));
+    }
+
+    /// Sends one harmless read to reserved unit [`ECHO_PROBE_UNIT`] and
+    /// looks at what comes back: our own request means the adapter echoes.
+    /// What was heard decides whether echoes are stripped (the setting only
+    /// decides when the check cannot tell, e.g. on TCP).
+    async fn check_echo(&mut self) -> EchoLine {
+        let line = if matches!(self.config.target, LinkTarget::Serial(_)) {
+            let Some(conn) = self.conn.as_mut() else { return EchoLine::Unknown };
+            // An echo comes back while the request is still being sent; a
+            // short wait is enough even on a USB adapter with a 16 ms latency timer.
+            let wait = Duration::from_millis(u64::from(self.config.timeout_ms)).clamp(Duration::from_millis(50), Duration::from_millis(250));
+            conn.tap.set_strip(false);
+            conn.tap.begin();
+            conn.ctx.set_slave(Slave(ECHO_PROBE_UNIT));
+            let res = tokio::time::timeout(wait, conn.ctx.read_holding_registers(0, 1)).await;
+            let ex = conn.tap.finish();
+            if !matches!(res, Err(_) | Ok(Ok(Ok(_)))) || ex.refused.is_some() {
+                conn.ctx = (conn.rebuild)();
+            }
+            Self::record(self.monitor.as_ref(), &ex);
+            self.last_end = Instant::now();
+            if ex.looks_like_echo() { EchoLine::Echoes } else { EchoLine::Silent }
+        } else {
+            EchoLine::Unknown
+        };
+        self.echo.set_line(line);
+        if let Some(conn) = self.conn.as_ref() {
+            conn.tap.set_strip(line.strips(self.config.echo));
+        }
+        // Whatever the probe stirred up is gone before the first request.
+        if line != EchoLine::Unknown {
+            self.resync = Some(self.quiet_time(Duration::from_millis(50)));
+        }
+        line
     }
 
     pub(crate) async fn run(mut self, mut rx: mpsc::Receiver<Command>) {
@@ -333,11 +427,33 @@ impl Actor {
             }
             spans.push(RawSpan { table: span.table, address: span.address, regs });
         }
+        let time_ms = now_us() / 1000;
+        let mut rediscover = false;
         let msg = match failure {
-            None => DecodeMsg::Data { unit: target.unit, time_ms: now_us() / 1000, spans },
+            None => {
+                let wrong = header_mismatches(&target.headers, &spans);
+                if wrong.is_empty() {
+                    DecodeMsg::Data { unit: target.unit, time_ms, read_at: Instant::now(), spans }
+                } else {
+                    // Registers that are not the model they are taken for:
+                    // throw the whole poll away, resynchronise the line and
+                    // find the device's models again.
+                    self.line_suspect(self.quiet_time(self.timeout()));
+                    rediscover = target.models.is_some();
+                    DecodeMsg::Discarded {
+                        unit: target.unit,
+                        time_ms,
+                        reason: format!("{}; this poll was discarded and the unit is being discovered again", wrong.join("; ")),
+                    }
+                }
+            }
             Some(error) => DecodeMsg::Failed { unit: target.unit, error },
         };
         self.pending.push(msg);
+        if rediscover {
+            self.hand_over();
+            self.rediscover(idx).await;
+        }
         let since = *self.pending_since.get_or_insert_with(Instant::now);
         let mut back_to_back = false;
         if let Some(run) = self.poll.as_mut() {
@@ -349,6 +465,30 @@ impl Actor {
         if !back_to_back || since.elapsed() >= HAND_OVER {
             self.hand_over();
         }
+    }
+
+    /// Discovers the device of poll target `idx` again and polls what it
+    /// now shows (the same model ids as before).
+    async fn rediscover(&mut self, idx: usize) {
+        let Some(target) = self.poll.as_ref().and_then(|p| p.plan.targets.get(idx)).cloned() else { return };
+        let Some(old) = target.models.as_ref() else { return };
+        let wanted: Vec<u16> = old.iter().map(|m| m.id).collect();
+        let info = match crate::discover::discover(&mut ActorReader(self), target.unit).await {
+            Ok(info) => info,
+            Err(e) => {
+                self.pending.push(DecodeMsg::Failed { unit: target.unit, error: e });
+                return;
+            }
+        };
+        let models: Vec<_> = info.models.iter().filter(|m| m.known && wanted.contains(&m.id)).cloned().collect();
+        let source = PollSource::SunSpec(models);
+        let planned = crate::poll::PlannedTarget::new(&crate::poll::PollTarget { unit: target.unit, source: source.clone() });
+        if let Some(slot) = self.poll.as_mut().and_then(|p| p.plan.targets.get_mut(idx)) {
+            *slot = planned;
+        }
+        self.pending.push(DecodeMsg::Retarget { unit: target.unit, source });
+        self.hand_over();
+        self.sink.emit(LinkEvent::Discovered(info));
     }
 
     /// Sends the polls read so far to the decoder.
@@ -370,6 +510,8 @@ impl Actor {
         if let Some(c) = self.conn.take() {
             drop(c);
         }
+        self.resync = None;
+        self.suspect = false;
         let r = Reconnect { attempt: 0, at: Instant::now() + backoff(0), reason: reason.clone() };
         self.sink.emit(LinkEvent::Link(LinkState::Reconnecting {
             attempt: 0,
@@ -383,9 +525,9 @@ impl Actor {
         let Some(mut r) = self.reconnect.take() else { return };
         match connect(&self.config).await {
             Ok(conn) => {
-                self.sink.emit(LinkEvent::Link(LinkState::Connected { path: conn.path.clone() }));
                 self.conn = Some(conn);
                 self.last_end = Instant::now();
+                self.connected().await;
             }
             Err(e) => {
                 r.attempt += 1;
@@ -401,7 +543,7 @@ impl Actor {
         }
     }
 
-fn record(monitor: Option<&Monitor>, ex: &Exchange) {
+    fn record(monitor: Option<&Monitor>, ex: &Exchange) {
         let Some(m) = monitor else { return };
         if !ex.discarded.is_empty() {
             m.push(FrameDirection::Discarded, ex.discarded_time_us, ex.discarded.clone());
@@ -415,7 +557,7 @@ fn record(monitor: Option<&Monitor>, ex: &Exchange) {
         }
     }
 
-fn describe_rx(target: &LinkTarget, bytes: &[u8]) -> String {
+    fn describe_rx(target: &LinkTarget, bytes: &[u8]) -> String {
         let what = match target {
             LinkTarget::Tcp { .. } => describe_tcp(bytes, Role::Reply),
             LinkTarget::Serial(_) => describe_rtu(bytes, Role::Reply),
@@ -425,25 +567,109 @@ fn describe_rx(target: &LinkTarget, bytes: &[u8]) -> String {
         format!("{} byte(s) received [{}{more}]: {what}", bytes.len(), shown.join(" "))
     }
 
-    /// One request with timeout, gap, flush and retries.
+    /// The link's own request timeout.
+    fn timeout(&self) -> Duration {
+        Duration::from_millis(u64::from(self.config.timeout_ms.max(1)))
+    }
+
+    /// How long the line must be silent before a request may follow a
+    /// failed one: configured, or the failed request's timeout plus the
+    /// time of a longest frame (256 bytes) at the baud rate. A reply that
+    /// had not begun by then is taken to be lost. Zero on TCP, where
+    /// transaction ids match replies to requests.
+    pub(crate) fn quiet_time(&self, timeout: Duration) -> Duration {
+        if let Some(ms) = self.config.quiet_ms {
+            return Duration::from_millis(u64::from(ms));
+        }
+        match &self.config.target {
+            LinkTarget::Tcp { .. } => Duration::ZERO,
+            LinkTarget::Serial(s) => {
+                let frame = if s.baud == 0 { Duration::ZERO } else { Duration::from_secs_f64(256.0 * f64::from(s.bits_per_char()) / f64::from(s.baud)) };
+                timeout + frame
+            }
+        }
+    }
+
+    /// Something went wrong on the line: before the next request it must be
+    /// silent for `quiet`, and the next reply counts only if silence follows it.
+    fn line_suspect(&mut self, quiet: Duration) {
+        if quiet.is_zero() {
+            return;
+        }
+        self.resync = Some(self.resync.map_or(quiet, |q| q.max(quiet)));
+        self.suspect = true;
+    }
+
+    /// Waits until the line has been silent for `quiet`, keeping whatever
+    /// arrives meanwhile in the traffic monitor as discarded. A line that
+    /// never goes quiet (noise, another master) is an error.
+    async fn settle(&mut self, unit: u8, what: &str, quiet: Duration) -> Result<Heard, LinkError> {
+        let Some(conn) = self.conn.as_ref() else {
+            return Err(LinkError::Disconnected { link: self.label.clone(), detail: "not connected".into() });
+        };
+        let limit = (quiet * 10).max(Duration::from_secs(2));
+        let burst_gap = self.gap.max(Duration::from_millis(2));
+        match wait_quiet(&conn.io, quiet, limit, burst_gap).await {
+            Ok(heard) => {
+                if let Some(m) = self.monitor.as_ref() {
+                    for (t, bytes) in &heard.bursts {
+                        m.push(FrameDirection::Discarded, *t, bytes.clone());
+                    }
+                }
+                self.last_end = Instant::now();
+                if heard.never_quiet {
+                    return Err(LinkError::Damaged {
+                        unit,
+                        what: what.to_string(),
+                        detail: format!(
+                            "the line never stayed silent for {} ms within {:.1} s, so no request could be sent safely (noise, a babbling device or a second master on the bus)",
+                            quiet.as_millis(),
+                            limit.as_secs_f64()
+                        ),
+                    });
+                }
+                Ok(heard)
+            }
+            Err(e) => {
+                let reason = format!("{}: {e}", conn.path);
+                self.lose(reason.clone());
+                Err(LinkError::Disconnected { link: self.label.clone(), detail: reason })
+            }
+        }
+    }
+
+    /// One request with timeout, gap, flush, resynchronisation and retries.
     pub(crate) async fn exchange(&mut self, unit: u8, op: &Op, opts: RequestOptions) -> Result<Vec<u16>, LinkError> {
-        let timeout = opts.timeout.unwrap_or(Duration::from_millis(u64::from(self.config.timeout_ms.max(1))));
+        let timeout = opts.timeout.unwrap_or_else(|| self.timeout());
         let attempts = 1 + u32::from(opts.retries.unwrap_or(self.config.retries));
         let what = op.describe();
         let mut last: Option<LinkError> = None;
-        // A read that times out because the adapter echoed our request (and
-        // suppression is off) is retried once with the echo stripped, on top
+        // A read that fails because the adapter echoed our request (and
+        // nothing strips it) is retried once with the echo stripped, on top
         // of the configured retries. Writes never are: an FC06 echo looks
         // like an acknowledgement, and only the read-back may judge a write.
         let mut echo_retry = false;
         let mut attempt = 0;
         while attempt < attempts + u32::from(echo_retry) {
             attempt += 1;
-            let Some(conn) = self.conn.as_mut() else {
+            if self.conn.is_none() {
                 let detail = self.reconnect.as_ref().map(|r| r.reason.clone()).unwrap_or_else(|| "not connected".into());
                 return Err(LinkError::Disconnected { link: self.label.clone(), detail });
-            };
+            }
+            // RTU has no transaction id: after anything went wrong, nothing
+            // is sent until no reply to an earlier request can still arrive.
+            if let Some(quiet) = self.resync.take()
+                && let Err(e) = self.settle(unit, &what, quiet).await
+            {
+                if matches!(e, LinkError::Disconnected { .. }) {
+                    return Err(e);
+                }
+                self.resync = Some(quiet);
+                last = Some(e);
+                continue;
+            }
             precise_sleep_until(self.last_end + self.gap).await;
+            let Some(conn) = self.conn.as_mut() else { continue };
             conn.tap.begin();
             conn.ctx.set_slave(Slave(unit));
             let call = async {
@@ -460,71 +686,76 @@ fn describe_rx(target: &LinkTarget, bytes: &[u8]) -> String {
             };
             let res = tokio::time::timeout(timeout, call).await;
             self.last_end = Instant::now();
-            let mut retry_for_echo = false;
             let ex = conn.tap.finish();
-            if self.config.echo == EchoMode::Off && matches!(op, Op::Read { .. }) && ex.looks_like_echo() {
-                self.echo_seen.store(true, Ordering::Relaxed);
+            let echoed = matches!(ex.refused, Some(crate::tap::ReplyFault::Echo)) || (ex.echoed.is_empty() && ex.looks_like_echo());
+            if echoed {
+                self.echo.seen_unstripped.store(true, Ordering::Relaxed);
             }
             Self::record(self.monitor.as_ref(), &ex);
+            let mut retry_for_echo = false;
             let err = match res {
-                Ok(Ok(Ok(v))) => {
-                    if let Op::Read { count, .. } = op {
-                        if v.len() != usize::from(*count) {
-                            LinkError::Protocol {
-                                unit,
-                                what: what.clone(),
-                                detail: format!("{} registers instead of {count}", v.len()),
-                            }
-                        } else {
-                            return Ok(v);
-                        }
-                    } else {
-                        return Ok(v);
+                Ok(Ok(Ok(v))) => match op {
+                    Op::Read { count, .. } if v.len() != usize::from(*count) => {
+                        LinkError::Protocol { unit, what: what.clone(), detail: format!("{} registers instead of {count}", v.len()) }
                     }
-                }
+                    _ => match self.confirm(unit, &what, timeout).await {
+                        Ok(()) => return Ok(v),
+                        Err(e) => e,
+                    },
+                },
                 Ok(Ok(Err(code))) => {
                     let code = u8::from(code);
-                    return Err(LinkError::Exception { unit, what, code, name: exception_name(code).into() });
+                    match self.confirm(unit, &what, timeout).await {
+                        Ok(()) => return Err(LinkError::Exception { unit, what, code, name: exception_name(code).into() }),
+                        Err(e) => e,
+                    }
                 }
-                Err(_elapsed)
-                    if !echo_retry
-                        && self.config.echo == EchoMode::Off
-                        && matches!(op, Op::Read { .. })
-                        && ex.looks_like_echo() =>
-                {
+                _ if echoed && !echo_retry && matches!(op, Op::Read { .. }) => {
                     echo_retry = true;
                     retry_for_echo = true;
-                    conn.ctx = (conn.rebuild)();
-                    conn.tap.strip_echo_once();
-                    LinkError::Damaged {
-                        unit,
-                        what: what.clone(),
-                        detail: format!("the adapter echoed the request; {}", Self::describe_rx(&self.config.target, &ex.rx)),
+                    if let Some(conn) = self.conn.as_mut() {
+                        conn.ctx = (conn.rebuild)();
+                        conn.tap.strip_echo_once();
                     }
+                    LinkError::Damaged { unit, what: what.clone(), detail: self.echo_detail(&ex) }
                 }
                 Err(_elapsed) => {
                     if ex.rx.is_empty() {
-                        LinkError::NoAnswer { unit, what: what.clone(), timeout_ms: timeout.as_millis() as u32, attempts: attempt }
+                        LinkError::NoAnswer { unit, what: what.clone(), timeout_ms: timeout.as_millis() as u32, attempts: attempt, note: String::new() }
                     } else {
                         LinkError::Damaged { unit, what: what.clone(), detail: Self::describe_rx(&self.config.target, &ex.rx) }
                     }
                 }
-                Ok(Err(tokio_modbus::Error::Transport(e))) if is_disconnect(&e) => {
-                    let reason = format!("{}: {e}", conn.path);
+                Ok(Err(tokio_modbus::Error::Transport(e))) if ex.refused.is_none() && is_disconnect(&e) => {
+                    let reason = format!("{}: {e}", self.conn.as_ref().map(|c| c.path.as_str()).unwrap_or("the port"));
                     self.lose(reason.clone());
                     return Err(LinkError::Disconnected { link: self.label.clone(), detail: reason });
                 }
                 Ok(Err(tokio_modbus::Error::Transport(e))) => {
                     // A decode error leaves tokio-util's Framed yielding one
                     // spurious end-of-stream: start from a fresh context.
-                    conn.ctx = (conn.rebuild)();
-                    LinkError::Damaged { unit, what: what.clone(), detail: format!("{e}; {}", Self::describe_rx(&self.config.target, &ex.rx)) }
+                    if let Some(conn) = self.conn.as_mut() {
+                        conn.ctx = (conn.rebuild)();
+                    }
+                    let why = match &ex.refused {
+                        Some(fault) => fault.to_string(),
+                        None => e.to_string(),
+                    };
+                    LinkError::Damaged { unit, what: what.clone(), detail: format!("{why}; {}", Self::describe_rx(&self.config.target, &ex.rx)) }
                 }
                 Ok(Err(tokio_modbus::Error::Protocol(p))) => {
-                    conn.ctx = (conn.rebuild)();
+                    if let Some(conn) = self.conn.as_mut() {
+                        conn.ctx = (conn.rebuild)();
+                    }
                     LinkError::Protocol { unit, what: what.clone(), detail: p.to_string() }
                 }
             };
+            if matches!(err, LinkError::Disconnected { .. }) {
+                return Err(err);
+            }
+            // Whatever went wrong, a reply to this request may still be on its way.
+            self.line_suspect(self.quiet_time(timeout));
+            let err = self.with_echo_note(err);
             // The echo retry is taken whatever the error kind (it is the
             // same request, which will now decode).
             if !err.is_retryable() && !retry_for_echo {
@@ -533,6 +764,63 @@ fn describe_rx(target: &LinkTarget, bytes: &[u8]) -> String {
             last = Some(err);
         }
         Err(last.unwrap_or(LinkError::Closed))
+    }
+
+    /// After a failure, a reply counts only when the line stays silent
+    /// after it: a second frame right behind it means the first may have
+    /// been the late answer to an earlier request, and both are discarded.
+    async fn confirm(&mut self, unit: u8, what: &str, timeout: Duration) -> Result<(), LinkError> {
+        if !self.suspect {
+            return Ok(());
+        }
+        let quiet = self.quiet_time(timeout);
+        let heard = self.settle(unit, what, quiet).await?;
+        if heard.is_empty() {
+            self.suspect = false;
+            return Ok(());
+        }
+        let bytes: Vec<u8> = heard.bursts.iter().flat_map(|(_, b)| b.iter().copied()).collect();
+        Err(LinkError::Damaged {
+            unit,
+            what: what.to_string(),
+            detail: format!(
+                "another frame followed the reply ({}), so the reply may have been the late answer to an earlier request; both were discarded",
+                Self::describe_rx(&self.config.target, &bytes)
+            ),
+        })
+    }
+
+    /// What to say about an echo nothing stripped.
+    fn echo_detail(&self, ex: &Exchange) -> String {
+        let line = self.echo.line();
+        let why = match line {
+            EchoLine::Silent => "our own request came back, although the adapter did not echo when the port was opened (another adapter, or the line changed?); the read is repeated with the echo stripped",
+            _ => "our own request came back (an RS-485 adapter that hears itself) and nothing strips it; the read is repeated with the echo stripped — turn \"Echo suppression\" on",
+        };
+        format!("{why}; {}", Self::describe_rx(&self.config.target, &ex.rx))
+    }
+
+    /// Adds the echo setting's disagreement with the line to an error about
+    /// a reply, so the engineer looks at the right setting.
+    fn with_echo_note(&self, err: LinkError) -> LinkError {
+        let Some(note) = self.echo.line().disagreement(self.config.echo) else { return err };
+        match err {
+            LinkError::NoAnswer { unit, what, timeout_ms, attempts, .. } => {
+                LinkError::NoAnswer { unit, what, timeout_ms, attempts, note: format!("; note: {note}") }
+            }
+            LinkError::Damaged { unit, what, detail } => LinkError::Damaged { unit, what, detail: format!("{detail}; note: {note}") },
+            other => other,
+        }
+    }
+}
+
+/// The actor as a register reader for re-discovery (requests go straight
+/// to the port, with the link's timeout and retries).
+struct ActorReader<'a>(&'a mut Actor);
+
+impl crate::discover::Registers for ActorReader<'_> {
+    async fn read(&mut self, unit: u8, address: u16, count: u16) -> Result<Vec<u16>, LinkError> {
+        self.0.exchange(unit, &Op::Read { table: Table::Holding, address, count }, RequestOptions::default()).await
     }
 }
 

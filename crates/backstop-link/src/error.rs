@@ -10,9 +10,16 @@ pub enum LinkError {
     Open { path: String, reason: String },
 
     #[error(
-        "unit {unit} did not answer {what} within {timeout_ms} ms ({attempts} attempt(s), nothing received). Check the unit id, the A/B wiring, termination, baud rate and parity; slow devices may need a longer timeout"
+        "unit {unit} did not answer {what} within {timeout_ms} ms ({attempts} attempt(s), nothing received). Check the unit id, the A/B wiring, termination, baud rate and parity; slow devices may need a longer timeout{note}"
     )]
-    NoAnswer { unit: u8, what: String, timeout_ms: u32, attempts: u32 },
+    NoAnswer {
+        unit: u8,
+        what: String,
+        timeout_ms: u32,
+        attempts: u32,
+        /// Empty, or "; note: …" when a link setting disagrees with the line.
+        note: String,
+    },
 
     #[error(
         "unit {unit} answered {what} with damaged data: {detail}. Typical causes are noise, missing termination, a baud-rate or parity mismatch, or two devices with the same unit id"

@@ -18,6 +18,7 @@
 //!   audit records go to an [`EventSink`] as [`LinkEvent`] values.
 
 pub mod actor;
+mod discover;
 pub mod error;
 pub mod frame;
 pub mod monitor;
@@ -31,14 +32,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use backstop_model::link::{
-    CommonInfo, DecodedModel, DeviceInfo, LinkConfig, LinkEvent, LinkTarget, ModelInfo, PointReading, PointValue,
+    DecodedModel, DeviceInfo, EchoLine, LinkConfig, LinkEvent, LinkTarget, ModelInfo, PointReading, PointValue,
     ProjectLimit, ScanHit, ScanProgress, ScanRequest, TrafficFrame, WriteOutcome, WriteOutcomeKind, WriteRequest,
     WriteValue,
 };
 use backstop_sunspec::decode::{decode_point, scale_of};
 use backstop_sunspec::layout::layout_from_registers;
 use backstop_sunspec::regmap::{RegisterMap, Table};
-use backstop_sunspec::{BASE_ADDRESSES, ModelHeader, SUNS_MARKER, length_note, model_def};
+use backstop_sunspec::{BASE_ADDRESSES, SUNS_MARKER, model_def};
 use tokio::sync::{mpsc, oneshot};
 
 pub use actor::{Op, RequestOptions, gap_for};
@@ -111,7 +112,7 @@ struct Inner {
     sink: Arc<dyn EventSink>,
     monitor: Option<Monitor>,
     armed: Mutex<Option<Arming>>,
-    echo_seen: Arc<AtomicBool>,
+    echo: Arc<actor::EchoStatus>,
 }
 
 /// Handle to an open link. Cheap to clone; the port closes when
@@ -142,11 +143,11 @@ impl Link {
         let monitor = config
             .monitor
             .then(|| Monitor::new(monitor::DEFAULT_CAPACITY, matches!(config.target, LinkTarget::Tcp { .. })));
-        let echo_seen = Arc::new(AtomicBool::new(false));
+        let echo = Arc::new(actor::EchoStatus::default());
         let (tx, rx) = mpsc::channel(256);
         let (ready_tx, ready_rx) = oneshot::channel();
         let spawner = tokio::runtime::Handle::current();
-        let (cfg, sink2, mon2, echo2) = (config.clone(), sink.clone(), monitor.clone(), echo_seen.clone());
+        let (cfg, sink2, mon2, echo2) = (config.clone(), sink.clone(), monitor.clone(), echo.clone());
         // The port's actor gets a thread with its own single-threaded
         // runtime: a reply wakes exactly the task waiting for it, with no
         // hand-over between worker threads and no interference from UI
@@ -183,7 +184,7 @@ impl Link {
                 sink,
                 monitor,
                 armed: Mutex::new(None),
-                echo_seen,
+                echo,
             }),
         })
     }
@@ -198,10 +199,15 @@ impl Link {
         &self.inner.config
     }
 
-    /// True once a read came back as an exact copy of our request while
-    /// echo suppression is off: the adapter hears itself.
+    /// True when the adapter hears itself: the echo check at open heard
+    /// our own request, or a copy of one came back since.
     pub fn echo_detected(&self) -> bool {
-        self.inner.echo_seen.load(Ordering::Relaxed)
+        self.inner.echo.detected()
+    }
+
+    /// What the echo check heard when the port (last) opened.
+    pub fn echo_line(&self) -> EchoLine {
+        self.inner.echo.line()
     }
 
     /// Queues one Modbus operation and waits for its result.
@@ -225,12 +231,7 @@ impl Link {
 
     /// Reads any number of holding registers in requests of at most 125.
     pub async fn read_span(&self, unit: u8, address: u16, count: u16) -> Result<Vec<u16>, LinkError> {
-        let span = poll::Span { table: Table::Holding, address, count };
-        let mut out = Vec::with_capacity(usize::from(count));
-        for (a, n) in span.chunks() {
-            out.extend(self.read_holding(unit, a, n).await?);
-        }
-        Ok(out)
+        discover::read_span(&mut Reader(self), unit, address, count).await
     }
 
     /// Probes unit ids `first..=last` with a short timeout, reporting
@@ -299,95 +300,13 @@ impl Link {
     /// Finds "SunS" (40000, then 0, then 50000), walks the model chain with
     /// the lengths the device reports and reads the common model.
     pub async fn discover(&self, unit: u8) -> Result<DeviceInfo, LinkError> {
-        let mut notes = Vec::new();
-        let mut base = None;
-        let mut silent: Option<LinkError> = None;
-        for b in BASE_ADDRESSES {
-            match self.read_holding(unit, b, 2).await {
-                Ok(r) if r == SUNS_MARKER => {
-                    base = Some(b);
-                    break;
-                }
-                Ok(r) => notes.push(format!("{b}: {:04X} {:04X} is not \"SunS\"", r[0], r[1])),
-                Err(LinkError::Exception { code, name, .. }) => notes.push(format!("{b}: exception {code:02} ({name})")),
-                Err(e @ (LinkError::NoAnswer { .. } | LinkError::Damaged { .. })) => {
-                    notes.push(format!("{b}: {e}"));
-                    silent.get_or_insert(e);
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        let Some(base) = base else {
-            if let (Some(e), true) = (silent, notes.len() == BASE_ADDRESSES.len() && notes.iter().all(|n| !n.contains("exception") && !n.contains("is not"))) {
-                return Err(e);
-            }
-            return Err(LinkError::NotSunSpec { unit, detail: notes.join("; ") });
-        };
-        notes.clear();
-        let mut models = Vec::new();
-        let mut address = base + 2;
-        let mut ended = false;
-        for _ in 0..256 {
-            let h = self.read_holding(unit, address, 2).await?;
-            let Some(header) = ModelHeader::parse(&h) else { break };
-            if header.is_end() {
-                ended = true;
-                break;
-            }
-            if header.id == 0 && header.length == 0 {
-                notes.push(format!("the chain ends with 0/0 at {address} instead of the 0xFFFF end marker"));
-                ended = true;
-                break;
-            }
-            let def = model_def(header.id);
-            if def.is_none() {
-                notes.push(format!("model {} at {address} is not known to Backstop; it is skipped", header.id));
-            }
-            if let Some(n) = length_note(header) {
-                notes.push(n);
-            }
-            models.push(ModelInfo {
-                id: header.id,
-                name: def.map(|d| d.name.clone()).unwrap_or_else(|| "unknown".into()),
-                label: def.map(|d| d.label.clone()).unwrap_or_else(|| format!("Model {}", header.id)),
-                address,
-                length: header.length,
-                known: def.is_some(),
-            });
-            match header.next_address(address) {
-                Some(next) => address = next,
-                None => {
-                    notes.push(format!("model {} at {address} runs past register 65535", header.id));
-                    break;
-                }
-            }
-        }
-        if !ended {
-            notes.push("no end marker (0xFFFF) found; the model list may be incomplete".into());
-        }
-        let mut common = None;
-        if let Some(m1) = models.iter().find(|m| m.id == 1).cloned() {
-            let decoded = self.read_model(unit, &m1).await?;
-            let text = |n: &str| match decoded.point(n).map(|p| &p.value) {
-                Some(PointValue::Text { text }) => text.clone(),
-                _ => String::new(),
-            };
-            common = Some(CommonInfo {
-                manufacturer: text("Mn"),
-                model: text("Md"),
-                options: text("Opt"),
-                version: text("Vr"),
-                serial_number: text("SN"),
-                device_address: decoded.point("DA").and_then(|p| p.value.as_f64()).map(|v| v as u16),
-            });
-        }
-        Ok(DeviceInfo { unit, base_address: base, common, models, notes })
+        discover::discover(&mut Reader(self), unit).await
     }
 
-    /// Reads and decodes one model instance.
+    /// Reads and decodes one model instance; refused when its header no
+    /// longer shows the model and length discovery found.
     pub async fn read_model(&self, unit: u8, model: &ModelInfo) -> Result<DecodedModel, LinkError> {
-        let regs = self.read_span(unit, model.address, model.length.saturating_add(2)).await?;
-        backstop_sunspec::decode_model(&regs, model.address).map_err(|e| LinkError::Invalid(e.to_string()))
+        discover::read_model(&mut Reader(self), unit, model).await
     }
 
     /// Reads and decodes every known model of a discovered device.
@@ -442,13 +361,17 @@ impl Link {
 
     /// Writes one SunSpec point and reads it back (see [`WriteOutcome`]).
     ///
+    /// `limits` are the project's limits for this point, resolved by the
+    /// caller from the open project file (never from the request):
+    /// `backstop_commission::limits::write_limits`.
+    ///
     /// Refused (error, nothing sent) when not armed, when the model at
     /// `model_address` is not `model_id`, when the point is unknown or
-    /// read-only, or when the value is outside the model's range or the
-    /// project's limit. Otherwise the outcome says verified / mismatch /
+    /// read-only, or when the value is outside the model's range or any of
+    /// the limits. Otherwise the outcome says verified / mismatch /
     /// no-answer / rejected with old and new values, and it is also sent to
     /// the sink for the audit log.
-    pub async fn write_point(&self, req: &WriteRequest) -> Result<WriteOutcome, LinkError> {
+    pub async fn write_point(&self, req: &WriteRequest, limits: &[ProjectLimit]) -> Result<WriteOutcome, LinkError> {
         if self.armed().is_none() {
             return Err(LinkError::NotArmed);
         }
@@ -470,7 +393,7 @@ impl Link {
             LinkError::Refused(format!("model {} has no point {} on this device", req.model_id, req.point))
         })?;
         let scale = scale_of(slot.sf, &regs);
-        let (raw, requested) = backstop_sunspec::encode_write(slot.point, scale, &req.value, req.limit.as_ref())
+        let (raw, requested) = backstop_sunspec::encode_write(slot.point, scale, &req.value, limits)
             .map_err(|e| LinkError::Refused(e.to_string()))?;
         let old_raw = regs.get(slot.offset..slot.offset + slot.point.size).unwrap_or_default();
         let old = decode_point(slot.point, old_raw, scale);
@@ -496,7 +419,7 @@ impl Link {
         map: &RegisterMap,
         point: &str,
         value: &WriteValue,
-        limit: Option<&ProjectLimit>,
+        limits: &[ProjectLimit],
         engineer: &str,
     ) -> Result<WriteOutcome, LinkError> {
         if self.armed().is_none() {
@@ -506,7 +429,7 @@ impl Link {
             return Err(LinkError::Refused("a write needs the engineer's name for the audit log".into()));
         }
         let p = map.point(point).ok_or_else(|| LinkError::Refused(format!("the register map has no point {point}")))?;
-        let (raw, requested) = map.encode_write(p, value, limit).map_err(|e| LinkError::Refused(e.to_string()))?;
+        let (raw, requested) = map.encode_write(p, value, limits).map_err(|e| LinkError::Refused(e.to_string()))?;
         let old_raw = self.read_holding(unit, p.address, p.size()).await?;
         let old = map.decode_point(p, &old_raw);
         self.write_and_verify(unit, p.address, &raw, |r| map.decode_point(p, r), Audit {
@@ -638,6 +561,15 @@ impl Link {
         if self.inner.tx.send(Command::Close(done)).await.is_ok() {
             let _ = rx.await;
         }
+    }
+}
+
+/// A [`Link`] as a register reader for discovery.
+struct Reader<'a>(&'a Link);
+
+impl discover::Registers for Reader<'_> {
+    async fn read(&mut self, unit: u8, address: u16, count: u16) -> Result<Vec<u16>, LinkError> {
+        self.0.read_holding(unit, address, count).await
     }
 }
 

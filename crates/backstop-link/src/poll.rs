@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use backstop_model::link::{DecodedModel, DeviceHealth, LinkEvent, ModelInfo, TelemetrySample};
+use backstop_model::link::{DecodedModel, DeviceHealth, DeviceInfo, LinkEvent, ModelInfo, TelemetrySample, UndecodedModel};
 use backstop_sunspec::regmap::{RegisterMap, Table};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -33,6 +33,14 @@ pub enum PollSource {
 pub struct PollTarget {
     pub unit: u8,
     pub source: PollSource,
+}
+
+impl PollTarget {
+    /// What the app and the CLI poll on a discovered device: every model
+    /// Backstop knows but the common model (identity does not change).
+    pub fn for_device(device: &DeviceInfo) -> PollTarget {
+        PollTarget { unit: device.unit, source: PollSource::SunSpec(device.models.iter().filter(|m| m.id != 1 && m.known).cloned().collect()) }
+    }
 }
 
 /// Polling settings.
@@ -101,6 +109,34 @@ pub fn sunspec_spans(models: &[ModelInfo]) -> Vec<Span> {
 pub(crate) struct PlannedTarget {
     pub unit: u8,
     pub spans: Vec<Span>,
+    /// Model headers the device must still show where discovery found
+    /// them: (address, model id, length). Empty for register maps.
+    pub headers: Vec<(u16, u16, u16)>,
+    /// The SunSpec models polled (kept for re-discovery).
+    pub models: Option<Vec<ModelInfo>>,
+}
+
+impl PlannedTarget {
+    pub fn new(t: &PollTarget) -> PlannedTarget {
+        match &t.source {
+            PollSource::SunSpec(models) => PlannedTarget {
+                unit: t.unit,
+                spans: sunspec_spans(models),
+                headers: models.iter().map(|m| (m.address, m.id, m.length)).collect(),
+                models: Some(models.clone()),
+            },
+            PollSource::Map(map) => PlannedTarget {
+                unit: t.unit,
+                spans: map
+                    .read_plan(MAX_READ)
+                    .into_iter()
+                    .map(|(table, address, count)| Span { table, address, count })
+                    .collect(),
+                headers: Vec::new(),
+                models: None,
+            },
+        }
+    }
 }
 
 /// The read plan of a poll configuration.
@@ -112,22 +148,7 @@ pub(crate) struct PollPlan {
 
 impl PollPlan {
     pub fn new(cfg: &PollConfig) -> PollPlan {
-        let targets = cfg
-            .targets
-            .iter()
-            .map(|t| PlannedTarget {
-                unit: t.unit,
-                spans: match &t.source {
-                    PollSource::SunSpec(models) => sunspec_spans(models),
-                    PollSource::Map(map) => map
-                        .read_plan(MAX_READ)
-                        .into_iter()
-                        .map(|(table, address, count)| Span { table, address, count })
-                        .collect(),
-                },
-            })
-            .collect();
-        PollPlan { targets, interval: cfg.interval }
+        PollPlan { targets: cfg.targets.iter().map(PlannedTarget::new).collect(), interval: cfg.interval }
     }
 }
 
@@ -139,55 +160,111 @@ pub(crate) struct RawSpan {
     pub regs: Vec<u16>,
 }
 
-pub(crate) enum DecodeMsg {
-    Data { unit: u8, time_ms: u64, spans: Vec<RawSpan> },
-    Failed { unit: u8, error: LinkError },
+/// Compares the model headers inside the spans read with what discovery
+/// found: every disagreement, as a sentence. A header that disagrees means
+/// the registers are not the model they are taken for (a reply to another
+/// read, or a device whose model map changed).
+pub(crate) fn header_mismatches(headers: &[(u16, u16, u16)], spans: &[RawSpan]) -> Vec<String> {
+    let mut out = Vec::new();
+    for &(address, id, length) in headers {
+        let Some(span) = spans.iter().find(|s| {
+            s.table == Table::Holding && address >= s.address && usize::from(address - s.address) + 2 <= s.regs.len()
+        }) else {
+            continue;
+        };
+        let at = usize::from(address - span.address);
+        let (got_id, got_len) = (span.regs[at], span.regs[at + 1]);
+        if (got_id, got_len) != (id, length) {
+            out.push(format!(
+                "the model header at {address} reads {got_id}/{got_len} where discovery found model {id} of length {length}"
+            ));
+        }
+    }
+    out
 }
 
-/// Decodes the registers of one poll into models.
-pub(crate) fn decode_spans(source: &PollSource, spans: &[RawSpan]) -> Vec<DecodedModel> {
+pub(crate) enum DecodeMsg {
+    /// A poll's registers, read at `read_at`.
+    Data { unit: u8, time_ms: u64, read_at: Instant, spans: Vec<RawSpan> },
+    /// A poll whose registers were thrown away (why, in a sentence).
+    Discarded { unit: u8, time_ms: u64, reason: String },
+    Failed { unit: u8, error: LinkError },
+    /// The device was discovered again: decode its polls with this source.
+    Retarget { unit: u8, source: PollSource },
+}
+
+/// Decodes the registers of one poll into models; every polled model that
+/// cannot be shown is listed with the reason.
+pub(crate) fn decode_spans(source: &PollSource, spans: &[RawSpan]) -> (Vec<DecodedModel>, Vec<UndecodedModel>) {
     match source {
-        PollSource::SunSpec(models) => models
-            .iter()
-            .filter_map(|m| {
+        PollSource::SunSpec(models) => {
+            let mut decoded = Vec::with_capacity(models.len());
+            let mut missing = Vec::new();
+            for m in models {
                 let span = spans.iter().find(|s| {
                     s.table == Table::Holding
                         && m.address >= s.address
                         && usize::from(m.address - s.address) + 2 + usize::from(m.length) <= s.regs.len()
-                })?;
+                });
+                let Some(span) = span else {
+                    missing.push(UndecodedModel { id: m.id, address: m.address, reason: "not decoded: its registers were not read".into() });
+                    continue;
+                };
                 let start = usize::from(m.address - span.address);
                 let regs = &span.regs[start..start + 2 + usize::from(m.length)];
-                backstop_sunspec::decode_model(regs, m.address).ok()
-            })
-            .collect(),
+                match backstop_sunspec::decode_model(regs, m.address) {
+                    Ok(d) => decoded.push(d),
+                    Err(e) => missing.push(UndecodedModel { id: m.id, address: m.address, reason: format!("not decoded: {e}") }),
+                }
+            }
+            (decoded, missing)
+        }
         PollSource::Map(map) => {
             let points = spans.iter().flat_map(|s| map.decode_block(s.table, s.address, &s.regs)).collect();
-            vec![DecodedModel {
-                id: 0,
-                name: "register-map".into(),
-                label: map.name.clone().into(),
-                address: 0,
-                length: 0,
-                points,
-                groups: Vec::new(),
-                notes: Vec::new(),
-            }]
+            (
+                vec![DecodedModel {
+                    id: 0,
+                    name: "register-map".into(),
+                    label: map.name.clone().into(),
+                    address: 0,
+                    length: 0,
+                    points,
+                    groups: Vec::new(),
+                    notes: Vec::new(),
+                }],
+                Vec::new(),
+            )
         }
+    }
+}
+
+/// Every model of a source, as not decoded for `reason`.
+fn all_undecoded(source: &PollSource, reason: &str) -> Vec<UndecodedModel> {
+    match source {
+        PollSource::SunSpec(models) => {
+            models.iter().map(|m| UndecodedModel { id: m.id, address: m.address, reason: format!("not decoded: {reason}") }).collect()
+        }
+        PollSource::Map(map) => vec![UndecodedModel { id: 0, address: 0, reason: format!("{}: not decoded: {reason}", map.name) }],
     }
 }
 
 struct Track {
     source: PollSource,
     health: DeviceHealth,
+    /// When the last good data was read (or polling started).
     last_ok: Instant,
     /// Registers of the last good poll (decoded again for the stale sample;
     /// cheaper than keeping a copy of every decoded sample).
     last_spans: Vec<RawSpan>,
     last_time_ms: u64,
+    /// The last failure since the last good data.
+    last_error: Option<String>,
 }
 
 /// Decodes poll results, emits samples and health changes, and marks
-/// values stale after `stale_after` without good data.
+/// values stale on a timer: a device is offline `stale_after` after the
+/// last good data was read, whatever the link is doing meanwhile (a run of
+/// timeouts and retries delivers nothing to wait for).
 pub(crate) async fn decoder_task(
     cfg: PollConfig,
     link: String,
@@ -205,22 +282,52 @@ pub(crate) async fn decoder_task(
                 last_ok: start,
                 last_spans: Vec::new(),
                 last_time_ms: 0,
+                last_error: None,
             })
         })
         .collect();
-    while let Some(batch) = rx.recv().await {
+    loop {
+        // The next moment a device turns stale, if any is still fresh.
+        let next_stale = tracks
+            .values()
+            .filter(|t| t.health != DeviceHealth::Offline)
+            .map(|t| t.last_ok + cfg.stale_after)
+            .min();
+        let batch = tokio::select! {
+            biased;
+            b = rx.recv() => match b {
+                Some(b) => b,
+                None => break,
+            },
+            () = async {
+                match next_stale {
+                    Some(t) => tokio::time::sleep_until(t).await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                mark_stale(&mut tracks, &cfg, &link, &*sink);
+                continue;
+            }
+        };
+        // Whatever arrived, a device whose good data is too old is stale first.
+        mark_stale(&mut tracks, &cfg, &link, &*sink);
         for msg in batch {
             match msg {
-                DecodeMsg::Data { unit, time_ms, spans } => {
+                DecodeMsg::Data { unit, time_ms, read_at, spans } => {
                     let Some(t) = tracks.get_mut(&unit) else { continue };
-                    let models = decode_spans(&t.source, &spans);
-                    t.last_ok = Instant::now();
+                    if read_at.elapsed() >= cfg.stale_after {
+                        // Held up so long it is already stale: never shown as fresh.
+                        continue;
+                    }
+                    let (models, undecoded) = decode_spans(&t.source, &spans);
+                    t.last_ok = t.last_ok.max(read_at);
                     if t.health != DeviceHealth::Online {
                         t.health = DeviceHealth::Online;
                         sink.emit(LinkEvent::Health { unit, health: DeviceHealth::Online, message: format!("unit {unit} answers again") });
                     }
                     t.last_time_ms = time_ms;
                     t.last_spans = spans;
+                    t.last_error = None;
                     sink.emit(LinkEvent::Sample(TelemetrySample {
                         link: link.clone(),
                         unit,
@@ -228,40 +335,77 @@ pub(crate) async fn decoder_task(
                         stale: false,
                         health: DeviceHealth::Online,
                         models,
+                        undecoded,
+                    }));
+                }
+                DecodeMsg::Discarded { unit, time_ms, reason } => {
+                    let Some(t) = tracks.get_mut(&unit) else { continue };
+                    if t.health == DeviceHealth::Online {
+                        t.health = DeviceHealth::Degraded;
+                    }
+                    t.last_error = Some(reason.clone());
+                    sink.emit(LinkEvent::Health { unit, health: t.health, message: format!("unit {unit}: {reason}") });
+                    sink.emit(LinkEvent::Sample(TelemetrySample {
+                        link: link.clone(),
+                        unit,
+                        time_ms,
+                        stale: false,
+                        health: t.health,
+                        models: Vec::new(),
+                        undecoded: all_undecoded(&t.source, &reason),
                     }));
                 }
                 DecodeMsg::Failed { unit, error } => {
                     let Some(t) = tracks.get_mut(&unit) else { continue };
-                    let silent_for = t.last_ok.elapsed();
-                    if silent_for >= cfg.stale_after {
-                        if t.health != DeviceHealth::Offline {
-                            t.health = DeviceHealth::Offline;
-                            sink.emit(LinkEvent::Health {
-                                unit,
-                                health: DeviceHealth::Offline,
-                                message: format!(
-                                    "unit {unit} is offline: no good data for {:.1} s; its values are stale. Last error: {error}",
-                                    silent_for.as_secs_f64()
-                                ),
-                            });
-                            // Repeat the last data once, flagged stale, so every
-                            // view greys it out.
-                            sink.emit(LinkEvent::Sample(TelemetrySample {
-                                link: link.clone(),
-                                unit,
-                                time_ms: t.last_time_ms,
-                                stale: true,
-                                health: DeviceHealth::Offline,
-                                models: decode_spans(&t.source, &t.last_spans),
-                            }));
-                        }
-                    } else if t.health == DeviceHealth::Online {
+                    t.last_error = Some(error.to_string());
+                    if t.health == DeviceHealth::Online {
                         t.health = DeviceHealth::Degraded;
                         sink.emit(LinkEvent::Health { unit, health: DeviceHealth::Degraded, message: error.to_string() });
                     }
                 }
+                DecodeMsg::Retarget { unit, source } => {
+                    if let Some(t) = tracks.get_mut(&unit) {
+                        t.source = source;
+                        // The old registers belong to the old map.
+                        t.last_spans.clear();
+                    }
+                }
             }
         }
+    }
+}
+
+/// Marks every device whose last good data is `stale_after` old as offline,
+/// repeating its last data once, flagged stale, so every view greys it out.
+fn mark_stale(tracks: &mut HashMap<u8, Track>, cfg: &PollConfig, link: &str, sink: &dyn EventSink) {
+    let now = Instant::now();
+    for (&unit, t) in tracks.iter_mut() {
+        if t.health == DeviceHealth::Offline || now < t.last_ok + cfg.stale_after {
+            continue;
+        }
+        t.health = DeviceHealth::Offline;
+        let silent_for = now.duration_since(t.last_ok);
+        sink.emit(LinkEvent::Health {
+            unit,
+            health: DeviceHealth::Offline,
+            message: match &t.last_error {
+                Some(e) => format!(
+                    "unit {unit} is offline: no good data for {:.1} s; its values are stale. Last error: {e}",
+                    silent_for.as_secs_f64()
+                ),
+                None => format!("unit {unit} is offline: no good data for {:.1} s; its values are stale", silent_for.as_secs_f64()),
+            },
+        });
+        let (models, undecoded) = decode_spans(&t.source, &t.last_spans);
+        sink.emit(LinkEvent::Sample(TelemetrySample {
+            link: link.to_string(),
+            unit,
+            time_ms: t.last_time_ms,
+            stale: true,
+            health: DeviceHealth::Offline,
+            models,
+            undecoded: if t.last_spans.is_empty() { all_undecoded(&t.source, "no good data since polling started") } else { undecoded },
+        }));
     }
 }
 

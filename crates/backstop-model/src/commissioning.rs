@@ -325,6 +325,25 @@ pub struct CommissioningPlan {
     /// Explicit placements of discovered controllers (drag onto a cabinet).
     #[serde(default)]
     pub assignments: Vec<Assignment>,
+    /// Limits on what may be written to a point, from the specification
+    /// (e.g. the vendor's allowed range for a protection setpoint). Checked
+    /// by the backend on every write, with the design setpoints.
+    #[serde(default)]
+    pub write_limits: Vec<PointLimit>,
+}
+
+/// The range a point may be written to, and where that range comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointLimit {
+    /// `None` = every unit.
+    #[serde(default)]
+    pub unit: Option<u8>,
+    pub point: PointRef,
+    pub min: f64,
+    pub max: f64,
+    /// The document the limit comes from, e.g. "vendor spec rev C, table 4".
+    #[serde(default)]
+    pub source: String,
 }
 
 /// The Commissioning area's view of the checklist, built by the backend.

@@ -106,6 +106,47 @@ pub enum EchoMode {
     Suppress,
 }
 
+/// What the link heard when it checked for an echo as the port opened (a
+/// harmless read addressed to reserved unit 248, which no device answers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum EchoLine {
+    /// Not checked (a TCP link) or the check could not tell.
+    #[default]
+    Unknown,
+    /// Our own request came straight back: the adapter echoes.
+    Echoes,
+    /// Nothing of our own came back: the adapter does not echo.
+    Silent,
+}
+
+impl EchoLine {
+    /// Whether the link strips an echo, given the setting and what the line did:
+    /// what was heard wins over the setting.
+    pub fn strips(self, configured: EchoMode) -> bool {
+        match self {
+            EchoLine::Echoes => true,
+            EchoLine::Silent => false,
+            EchoLine::Unknown => configured == EchoMode::Suppress,
+        }
+    }
+
+    /// A sentence when the "Echo suppression" setting and the line disagree.
+    pub fn disagreement(self, configured: EchoMode) -> Option<String> {
+        match (self, configured) {
+            (EchoLine::Echoes, EchoMode::Off) => Some(
+                "the adapter echoes its own transmission but the \"Echo suppression\" setting is off; Backstop strips the echo anyway — turn the setting on to match the adapter"
+                    .into(),
+            ),
+            (EchoLine::Silent, EchoMode::Suppress) => Some(
+                "the \"Echo suppression\" setting is on but the adapter does not echo; Backstop strips nothing — turn the setting off to match the adapter"
+                    .into(),
+            ),
+            _ => None,
+        }
+    }
+}
+
 /// Everything needed to open a link.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LinkConfig {
@@ -122,6 +163,14 @@ pub struct LinkConfig {
     pub echo: EchoMode,
     /// Keep raw frames for the traffic monitor (a ring of the newest frames).
     pub monitor: bool,
+    /// After a timeout or a damaged or unexpected reply, how long the line
+    /// must stay silent before the next request, in milliseconds (a late
+    /// reply must never be taken for the answer to another request).
+    /// `None`: the request's timeout plus the time of a longest frame at
+    /// the baud rate (serial), nothing on TCP (transaction ids match
+    /// replies there).
+    #[serde(default)]
+    pub quiet_ms: Option<u32>,
 }
 
 impl LinkConfig {
@@ -135,6 +184,7 @@ impl LinkConfig {
             gap_us: None,
             echo: EchoMode::Off,
             monitor: true,
+            quiet_ms: None,
         }
     }
 }
@@ -385,13 +435,34 @@ pub struct TelemetrySample {
     pub stale: bool,
     pub health: DeviceHealth,
     pub models: Vec<DecodedModel>,
+    /// Polled models that are not in `models`, each with the reason (a
+    /// model is never silently missing).
+    #[serde(default)]
+    pub undecoded: Vec<UndecodedModel>,
+}
+
+/// A polled model that could not be shown, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UndecodedModel {
+    pub id: u16,
+    /// Address of its ID register.
+    pub address: u16,
+    pub reason: String,
 }
 
 /// State of the link itself (the port or socket).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum LinkState {
-    Connected { path: String },
+    Connected {
+        path: String,
+        /// What the echo check heard when the port opened.
+        #[serde(default)]
+        echo: EchoLine,
+        /// Set when the "Echo suppression" setting and the line disagree.
+        #[serde(default)]
+        echo_note: Option<String>,
+    },
     /// The port went away; the link is trying again.
     Reconnecting { attempt: u32, retry_in_ms: u64, reason: String },
     Closed,
@@ -402,7 +473,17 @@ impl LinkState {
     /// "Connection lost (…); reconnect attempt 3 in 2.0 s", "Closed".
     pub fn describe(&self) -> String {
         match self {
-            LinkState::Connected { path } => format!("Connected to {path}"),
+            LinkState::Connected { path, echo, echo_note } => {
+                let heard = match echo {
+                    EchoLine::Unknown => String::new(),
+                    EchoLine::Echoes => " (the adapter echoes; the echo is stripped)".into(),
+                    EchoLine::Silent => " (no echo)".into(),
+                };
+                match echo_note {
+                    Some(note) => format!("Connected to {path}{heard}; {note}"),
+                    None => format!("Connected to {path}{heard}"),
+                }
+            }
             LinkState::Reconnecting { attempt, retry_in_ms, reason } => format!(
                 "Connection lost ({reason}); reconnect attempt {} in {:.1} s",
                 attempt + 1,
@@ -433,8 +514,9 @@ pub enum WriteValue {
     Symbol { name: String },
 }
 
-/// Limits from the project (the engineer's specification), checked in
-/// addition to the model's own range.
+/// A limit from the project (design setpoint and tolerance, or a limit the
+/// project sets for a point), resolved by the backend from the open project
+/// file and checked in addition to the model's own range.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProjectLimit {
     pub min: f64,
@@ -453,7 +535,6 @@ pub struct WriteRequest {
     /// Point path as in [`PointReading::path`].
     pub point: String,
     pub value: WriteValue,
-    pub limit: Option<ProjectLimit>,
     /// Who asked for the write (goes into the audit log).
     pub engineer: String,
 }
@@ -528,6 +609,9 @@ pub enum LinkEvent {
     Link(LinkState),
     Scan(ScanProgress),
     Write(WriteOutcome),
+    /// A polled device was discovered again (its model map disagreed with
+    /// what discovery had found); polling follows the new map.
+    Discovered(DeviceInfo),
     /// From the app, not the link: the telemetry log started or stopped
     /// storing values.
     Log(LogStatus),

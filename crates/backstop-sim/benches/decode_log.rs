@@ -51,6 +51,7 @@ fn main() {
             stale: false,
             health: DeviceHealth::Online,
             models: decode(),
+            undecoded: vec![],
         };
         let t1 = Instant::now();
         logger.stage(&sample);

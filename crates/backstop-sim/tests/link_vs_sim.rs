@@ -257,8 +257,8 @@ async fn stale_marking_and_reconnect_after_killing_the_simulator_and_the_port() 
     drop(pty);
 }
 
-fn write_req(model_address: u16, model_id: u16, point: &str, value: WriteValue, limit: Option<ProjectLimit>) -> WriteRequest {
-    WriteRequest { unit: 1, model_id, model_address, point: point.into(), value, limit, engineer: "J. Tester".into() }
+fn write_req(model_address: u16, model_id: u16, point: &str, value: WriteValue) -> WriteRequest {
+    WriteRequest { unit: 1, model_id, model_address, point: point.into(), value, engineer: "J. Tester".into() }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -272,11 +272,11 @@ async fn writes_are_checked_before_the_wire_and_verified_by_read_back() {
     let m803 = dev.models.iter().find(|m| m.id == 803).unwrap().address;
 
     // Not armed: refused.
-    let req = write_req(m802, 802, "SetOp", WriteValue::Symbol { name: "DISCONNECT".into() }, None);
-    assert!(matches!(link.write_point(&req).await, Err(LinkError::NotArmed)));
+    let req = write_req(m802, 802, "SetOp", WriteValue::Symbol { name: "DISCONNECT".into() });
+    assert!(matches!(link.write_point(&req, &[]).await, Err(LinkError::NotArmed)));
     link.arm("J. Tester", Duration::from_secs(60)).unwrap();
 
-    let out = link.write_point(&req).await.unwrap();
+    let out = link.write_point(&req, &[]).await.unwrap();
     assert_eq!(out.kind, WriteOutcomeKind::Verified, "{}", out.message);
     assert_eq!(out.old.as_ref().unwrap().display(), "CONNECT");
     assert_eq!(out.read_back.as_ref().unwrap().display(), "DISCONNECT");
@@ -291,11 +291,11 @@ async fn writes_are_checked_before_the_wire_and_verified_by_read_back() {
     assert_eq!(audited, out);
 
     // A scaled value and a point inside a repeating group.
-    let out = link.write_point(&write_req(m802, 802, "SoCRsvMin", WriteValue::Number { value: 12.5 }, None)).await.unwrap();
+    let out = link.write_point(&write_req(m802, 802, "SoCRsvMin", WriteValue::Number { value: 12.5 }), &[]).await.unwrap();
     assert_eq!(out.kind, WriteOutcomeKind::Verified, "{}", out.message);
     assert_eq!(out.raw_written, vec![125]);
     assert_eq!(sim.ctl("get 1 802 SoCRsvMin"), "12.5");
-    let out = link.write_point(&write_req(m803, 803, "string[1].StrSetCon", WriteValue::Symbol { name: "DISCONNECT_STRING".into() }, None)).await.unwrap();
+    let out = link.write_point(&write_req(m803, 803, "string[1].StrSetCon", WriteValue::Symbol { name: "DISCONNECT_STRING".into() }), &[]).await.unwrap();
     assert_eq!(out.kind, WriteOutcomeKind::Verified, "{}", out.message);
 
     // Refusals send nothing: the simulator's request counter does not move.
@@ -307,10 +307,11 @@ async fn writes_are_checked_before_the_wire_and_verified_by_read_back() {
         ("SoCRsvMin", 40.0, Some(ProjectLimit { min: 5.0, max: 30.0, source: "vendor spec §4.2".into() })),
         ("SoC", 50.0, None),
     ] {
-        let e = link.write_point(&write_req(m802, 802, point, WriteValue::Number { value }, limit)).await.unwrap_err();
+        let limits: Vec<ProjectLimit> = limit.into_iter().collect();
+        let e = link.write_point(&write_req(m802, 802, point, WriteValue::Number { value }), &limits).await.unwrap_err();
         assert!(matches!(e, LinkError::Refused(_)), "{point}={value}: {e}");
     }
-    let e = link.write_point(&write_req(m802, 803, "SetOp", WriteValue::Number { value: 1.0 }, None)).await.unwrap_err();
+    let e = link.write_point(&write_req(m802, 803, "SetOp", WriteValue::Number { value: 1.0 }), &[]).await.unwrap_err();
     assert!(e.to_string().contains("run discovery again"), "{e}");
     // Only the reads that check the model header went out (2 per attempt + model reads).
     let after = count(&sim.ctl("status"));
@@ -325,7 +326,7 @@ async fn writes_are_checked_before_the_wire_and_verified_by_read_back() {
 
     // Arming expires.
     link.disarm();
-    assert!(matches!(link.write_point(&req).await, Err(LinkError::NotArmed)));
+    assert!(matches!(link.write_point(&req, &[]).await, Err(LinkError::NotArmed)));
     link.close().await;
 }
 
@@ -348,7 +349,7 @@ async fn a_write_under_echo_without_an_answer_is_never_verified() {
     assert_eq!(sim.ctl("get 1 802 SetOp"), "CONNECT", "the device never saw the write");
 
     // Through write_point: the read-back catches it.
-    let req = write_req(m802, 802, "SetOp", WriteValue::Symbol { name: "DISCONNECT".into() }, None);
+    let req = write_req(m802, 802, "SetOp", WriteValue::Symbol { name: "DISCONNECT".into() });
     sim.ctl("fault clear");
     // (discovery-time reads must work; then the device goes silent under echo)
     let header_ok = link.read_holding(1, m802, 2).await.unwrap();
@@ -357,7 +358,7 @@ async fn a_write_under_echo_without_an_answer_is_never_verified() {
     sim.ctl("fault no-reply on");
     // The model read that precedes every write gets only its echo: the
     // write is not attempted, and the error says no answer.
-    let err = link.write_point(&req).await.unwrap_err();
+    let err = link.write_point(&req, &[]).await.unwrap_err();
     assert!(err.is_silence(), "{err}");
 
     // Echo plus a device that answers reads but ignores writes: mismatch.
@@ -365,7 +366,7 @@ async fn a_write_under_echo_without_an_answer_is_never_verified() {
     sim.ctl("fault echo on");
     sim.ctl("fault no-reply on");
     sim.ctl("fault writes-only on");
-    let out = link.write_point(&req).await.unwrap();
+    let out = link.write_point(&req, &[]).await.unwrap();
     assert_eq!(out.kind, WriteOutcomeKind::Mismatch, "{}", out.message);
     assert_eq!(out.read_back.as_ref().unwrap().display(), "CONNECT");
     assert!(out.message.contains("echo"), "{}", out.message);
@@ -377,7 +378,7 @@ async fn a_write_under_echo_without_an_answer_is_never_verified() {
     cfg.echo = EchoMode::Suppress;
     let (link, _rx) = open_link(cfg).await;
     link.arm("J. Tester", Duration::from_secs(60)).unwrap();
-    let out = link.write_point(&req).await.unwrap();
+    let out = link.write_point(&req, &[]).await.unwrap();
     assert_eq!(out.kind, WriteOutcomeKind::NoAnswer, "{}", out.message);
     assert!(out.message.contains("NOT verified"));
     sim.ctl("fault clear");

@@ -167,6 +167,48 @@ pub struct AuditEntry {
     pub details: serde_json::Value,
 }
 
+impl AuditEntry {
+    /// The audit record of a write that went to the device: verified only
+    /// when the read-back equals what was written, failed otherwise.
+    pub fn for_write(w: &backstop_model::link::WriteOutcome) -> AuditEntry {
+        AuditEntry {
+            id: 0,
+            at_ms: w.time_ms as i64,
+            who: w.engineer.clone(),
+            device: format!("{} unit {}", w.link, w.unit),
+            action: "write".into(),
+            target: format!("{} {}", w.model_id, w.point),
+            outcome: match w.kind {
+                backstop_model::link::WriteOutcomeKind::Verified => AuditOutcome::Done,
+                _ => AuditOutcome::Failed,
+            },
+            details: serde_json::to_value(w).unwrap_or_default(),
+        }
+    }
+
+    /// The audit record of a write that ended before an outcome: `refused`
+    /// when nothing was sent (limits, not armed), failed otherwise.
+    pub fn for_unsent_write(
+        link: &str,
+        request: &backstop_model::link::WriteRequest,
+        limits: &[backstop_model::link::ProjectLimit],
+        error: &str,
+        refused: bool,
+        at_ms: i64,
+    ) -> AuditEntry {
+        AuditEntry {
+            id: 0,
+            at_ms,
+            who: request.engineer.clone(),
+            device: format!("{link} unit {}", request.unit),
+            action: "write".into(),
+            target: format!("{} {}", request.model_id, request.point),
+            outcome: if refused { AuditOutcome::Refused } else { AuditOutcome::Failed },
+            details: serde_json::json!({ "request": request, "limits": limits, "error": error }),
+        }
+    }
+}
+
 fn json(v: &serde_json::Value) -> Result<String> {
     serde_json::to_string(v).map_err(|source| StoreError::Json { context: "writing record details".into(), source })
 }

@@ -65,7 +65,7 @@ mod logger {
         );
         // A second instance of 803 must get a series of its own.
         let string2 = model(803, vec![point("NStr", PointValue::Number { value: 2.0 }, "")], vec![]);
-        TelemetrySample { link: "pty".into(), unit, time_ms: t, stale, health: DeviceHealth::Online, models: vec![pack, string, string2] }
+        TelemetrySample { link: "pty".into(), unit, time_ms: t, stale, health: DeviceHealth::Online, models: vec![pack, string, string2], undecoded: vec![] }
     }
 
     #[test]

@@ -269,7 +269,7 @@ pub fn encode_write(
     point: &'static PointDef,
     scale: Scale,
     value: &WriteValue,
-    limit: Option<&ProjectLimit>,
+    limits: &[ProjectLimit],
 ) -> Result<(Vec<u16>, PointValue), SunSpecError> {
     let refuse = |why: String| SunSpecError::Refused(format!("{}: {why}", point.name));
     let range = writable_range(point, scale).ok_or_else(|| {
@@ -305,13 +305,9 @@ pub fn encode_write(
             range.min, range.max
         )));
     }
-    if let Some(l) = limit
-        && (number < l.min || number > l.max) {
-            return Err(refuse(format!(
-                "{number} is outside the project limit {} to {} ({})",
-                l.min, l.max, l.source
-            )));
-        }
+    if let Some(l) = limits.iter().find(|l| !(number >= l.min && number <= l.max)) {
+        return Err(refuse(format!("{number} is outside {} to {}, the limit set by {}", l.min, l.max, l.source)));
+    }
     let exp = match scale {
         Scale::Exp(e) => e,
         _ => 0,
@@ -492,20 +488,20 @@ mod tests {
     #[test]
     fn writes_are_checked_before_encoding() {
         let set_op = point(802, "SetOp");
-        let (regs, v) = encode_write(set_op, Scale::None, &WriteValue::Symbol { name: "DISCONNECT".into() }, None).unwrap();
+        let (regs, v) = encode_write(set_op, Scale::None, &WriteValue::Symbol { name: "DISCONNECT".into() }, &[]).unwrap();
         assert_eq!(regs, vec![2]);
         assert_eq!(v, PointValue::Enum { raw: 2, name: Some("DISCONNECT".into()) });
-        assert!(encode_write(set_op, Scale::None, &WriteValue::Number { value: 7.0 }, None).is_err());
+        assert!(encode_write(set_op, Scale::None, &WriteValue::Number { value: 7.0 }, &[]).is_err());
         let soc_min = point(802, "SoCRsvMin");
-        let (regs, _) = encode_write(soc_min, Scale::Exp(-1), &WriteValue::Number { value: 12.5 }, None).unwrap();
+        let (regs, _) = encode_write(soc_min, Scale::Exp(-1), &WriteValue::Number { value: 12.5 }, &[]).unwrap();
         assert_eq!(regs, vec![125]);
         // Percent is limited to 100, resolution to 0.1, project limit applies.
-        assert!(encode_write(soc_min, Scale::Exp(-1), &WriteValue::Number { value: 100.1 }, None).is_err());
-        assert!(encode_write(soc_min, Scale::Exp(-1), &WriteValue::Number { value: 12.55 }, None).is_err());
+        assert!(encode_write(soc_min, Scale::Exp(-1), &WriteValue::Number { value: 100.1 }, &[]).is_err());
+        assert!(encode_write(soc_min, Scale::Exp(-1), &WriteValue::Number { value: 12.55 }, &[]).is_err());
         let limit = ProjectLimit { min: 5.0, max: 20.0, source: "spec".into() };
-        assert!(encode_write(soc_min, Scale::Exp(-1), &WriteValue::Number { value: 25.0 }, Some(&limit)).is_err());
-        assert!(encode_write(soc_min, Scale::Bad, &WriteValue::Number { value: 10.0 }, None).is_err());
-        assert!(encode_write(point(802, "SoC"), Scale::Exp(-1), &WriteValue::Number { value: 10.0 }, None).is_err());
-        assert!(encode_write(soc_min, Scale::Exp(-1), &WriteValue::Number { value: f64::NAN }, None).is_err());
+        assert!(encode_write(soc_min, Scale::Exp(-1), &WriteValue::Number { value: 25.0 }, std::slice::from_ref(&limit)).is_err());
+        assert!(encode_write(soc_min, Scale::Bad, &WriteValue::Number { value: 10.0 }, &[]).is_err());
+        assert!(encode_write(point(802, "SoC"), Scale::Exp(-1), &WriteValue::Number { value: 10.0 }, &[]).is_err());
+        assert!(encode_write(soc_min, Scale::Exp(-1), &WriteValue::Number { value: f64::NAN }, &[]).is_err());
     }
 }

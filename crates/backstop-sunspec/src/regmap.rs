@@ -314,7 +314,7 @@ impl RegisterMap {
         &self,
         p: &MapPoint,
         value: &WriteValue,
-        limit: Option<&ProjectLimit>,
+        limits: &[ProjectLimit],
     ) -> Result<(Vec<u16>, PointValue), SunSpecError> {
         let refuse = |why: String| SunSpecError::Refused(format!("{}: {why}", p.name));
         let w = p.writable.as_ref().ok_or_else(|| refuse("the register map does not mark it writable".into()))?;
@@ -332,10 +332,9 @@ impl RegisterMap {
         if v < w.min || v > w.max {
             return Err(refuse(format!("{v} is outside the map's range {} to {}", w.min, w.max)));
         }
-        if let Some(l) = limit
-            && (v < l.min || v > l.max) {
-                return Err(refuse(format!("{v} is outside the project limit {} to {} ({})", l.min, l.max, l.source)));
-            }
+        if let Some(l) = limits.iter().find(|l| !(v >= l.min && v <= l.max)) {
+            return Err(refuse(format!("{v} is outside {} to {}, the limit set by {}", l.min, l.max, l.source)));
+        }
         let raw_f = if p.symbols.is_empty() { (v - p.offset.unwrap_or(0.0)) / p.scale.unwrap_or(1.0) } else { v };
         let (bo, wo) = self.orders(p);
         let words: Vec<u16> = match p.ty {
@@ -443,13 +442,13 @@ writable = { min = 0, max = 1 }
     fn writes_respect_map_and_project_ranges() {
         let m = RegisterMap::from_toml(MAP).unwrap();
         let p = m.point("limit").unwrap();
-        assert_eq!(m.encode_write(p, &WriteValue::Number { value: 12.5 }, None).unwrap().0, vec![125]);
-        assert!(m.encode_write(p, &WriteValue::Number { value: 151.0 }, None).is_err());
+        assert_eq!(m.encode_write(p, &WriteValue::Number { value: 12.5 }, &[]).unwrap().0, vec![125]);
+        assert!(m.encode_write(p, &WriteValue::Number { value: 151.0 }, &[]).is_err());
         let lim = ProjectLimit { min: 0.0, max: 100.0, source: "spec".into() };
-        assert!(m.encode_write(p, &WriteValue::Number { value: 120.0 }, Some(&lim)).is_err());
+        assert!(m.encode_write(p, &WriteValue::Number { value: 120.0 }, std::slice::from_ref(&lim)).is_err());
         let mode = m.point("mode").unwrap();
-        assert_eq!(m.encode_write(mode, &WriteValue::Symbol { name: "run".into() }, None).unwrap().0, vec![1]);
-        assert!(m.encode_write(m.point("pack_voltage").unwrap(), &WriteValue::Number { value: 1.0 }, None).is_err());
+        assert_eq!(m.encode_write(mode, &WriteValue::Symbol { name: "run".into() }, &[]).unwrap().0, vec![1]);
+        assert!(m.encode_write(m.point("pack_voltage").unwrap(), &WriteValue::Number { value: 1.0 }, &[]).is_err());
     }
 
     #[test]

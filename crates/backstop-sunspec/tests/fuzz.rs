@@ -48,7 +48,7 @@ proptest! {
     fn accepted_writes_round_trip(v in -40000.0f64..70000.0, exp in -3i16..=2) {
         let p = model_def(802).unwrap().group.point("SoCRsvMin").unwrap();
         let value = WriteValue::Number { value: v };
-        if let Ok((regs, decoded)) = encode_write(p, Scale::Exp(exp), &value, None) {
+        if let Ok((regs, decoded)) = encode_write(p, Scale::Exp(exp), &value, &[]) {
             let back = backstop_sunspec::decode_point(p, &regs, Scale::Exp(exp));
             prop_assert_eq!(back, decoded.clone());
             let got = decoded.as_f64().unwrap();
@@ -77,7 +77,7 @@ proptest! {
         if let Ok(m) = RegisterMap::from_toml(&text) {
             let _ = m.decode_block(backstop_sunspec::regmap::Table::Holding, start, &regs);
             let p = m.point("p").unwrap();
-            if let Ok((w, d)) = m.encode_write(p, &WriteValue::Number { value: v }, None) {
+            if let Ok((w, d)) = m.encode_write(p, &WriteValue::Number { value: v }, &[]) {
                 prop_assert_eq!(m.decode_point(p, &w), d);
             }
         }

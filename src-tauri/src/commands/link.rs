@@ -10,7 +10,7 @@ use backstop_model::link::{
     WriteRequest,
 };
 use backstop_model::{AppError, ErrorCode};
-use backstop_store::{AuditEntry, AuditOutcome};
+use backstop_store::AuditEntry;
 use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
@@ -128,27 +128,33 @@ pub async fn link_disarm(state: State<'_, AppState>) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Writes one point (validated before the wire, read back after). Refusals
-/// are recorded in the audit log too; outcomes are logged by the hub.
+/// Writes one point (validated before the wire, read back after). The
+/// limits come from the open project, never from the request; refusals are
+/// recorded in the audit log too; outcomes are logged by the hub.
 #[tauri::command]
 pub async fn link_write(state: State<'_, AppState>, request: WriteRequest) -> Result<WriteOutcome, AppError> {
     let link = state.link.link().await?;
-    match link.write_point(&request).await {
+    let limits = {
+        let session = state.session()?;
+        let project = session.project().map_err(|_| {
+            AppError::new(
+                ErrorCode::WriteRefused,
+                "Open the project before writing to a pack: every write is checked against the project's limits and recorded in its audit log.",
+            )
+        })?;
+        let settings = project.settings().map_err(crate::session::store_error)?;
+        backstop_commission::limits::write_limits(&settings.commissioning, request.unit, request.model_id, &request.point)
+    };
+    match link.write_point(&request, &limits).await {
         Ok(outcome) => Ok(outcome),
         Err(e) => {
             let refused = matches!(e, LinkError::Refused(_) | LinkError::NotArmed | LinkError::Invalid(_));
             if let Ok(mut session) = state.session() {
                 if let Ok(project) = session.project_mut() {
-                    let _ = project.append_audit(&AuditEntry {
-                        id: 0,
-                        at_ms: now_ms(),
-                        who: request.engineer.clone(),
-                        device: format!("{} unit {}", link.label(), request.unit),
-                        action: "write".into(),
-                        target: format!("{} {}", request.model_id, request.point),
-                        outcome: if refused { AuditOutcome::Refused } else { AuditOutcome::Failed },
-                        details: serde_json::json!({ "request": request, "error": e.to_string() }),
-                    });
+                    let entry = AuditEntry::for_unsent_write(link.label(), &request, &limits, &e.to_string(), refused, now_ms());
+                    if let Err(err) = project.append_audit(&entry) {
+                        eprintln!("backstop-app: the refused write could not be recorded in the audit log: {err}");
+                    }
                 }
             }
             Err(e.into())

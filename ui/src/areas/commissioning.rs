@@ -347,6 +347,7 @@ fn PackCard(sample: TelemetrySample) -> impl IntoView {
         .collect();
     let health = move || link.health.get().get(&unit).cloned();
     let stale = sample.stale;
+    let undecoded = sample.undecoded.clone();
     let evt = p("Evt1");
     let alarm = evt != "none" && evt != "—";
     let follow = move |model: u16, path: &'static str| move |_| link.follow(unit, model, path);
@@ -372,6 +373,11 @@ fn PackCard(sample: TelemetrySample) -> impl IntoView {
                 {temps.into_iter().map(|(k, v)| view! { <tr><th>{k}" temp."</th><td>{v}</td></tr> }).collect_view()}
                 <tr><th>"Alarms"</th><td class:alarm=alarm>{evt}</td></tr>
             </table>
+            {(!undecoded.is_empty()).then(|| view! {
+                <ul class="undecoded" data-testid="pack-undecoded">
+                    {undecoded.into_iter().map(|u| view! { <li class="warn">{format!("Model {} at {}: {}", u.id, u.address, u.reason)}</li> }).collect_view()}
+                </ul>
+            })}
             <p class="muted small">"Click a label to follow its trend."</p>
         </div>
     }
@@ -418,7 +424,7 @@ fn WritePanel() -> impl IntoView {
         } else {
             WriteValue::Symbol { name: v.trim().to_string() }
         };
-        review.set(Some(WriteRequest { unit: u, model_id, model_address, point: path.to_string(), value, limit: None, engineer: engineer.get_untracked() }));
+        review.set(Some(WriteRequest { unit: u, model_id, model_address, point: path.to_string(), value, engineer: engineer.get_untracked() }));
     };
     view! {
         <div class="grid2">
