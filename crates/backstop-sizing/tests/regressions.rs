@@ -208,7 +208,7 @@ fn item4_overflowing_profile_is_an_error_not_zero() {
 // 5. Equivalent-circuit sheet lines compute what they print.
 // ---------------------------------------------------------------------------
 
-/// Heat is on all installed strings (N+1 spreads the load: heat falls by
+/// Heat is on all installed strings (N+1 spreads the load: heat falls to
 /// about s ÷ (s + 1)); the C-rate line with P_batt ÷ (s_needed × E_string)
 /// shows that quotient, not I_max ÷ C.
 #[test]
@@ -226,7 +226,10 @@ fn item5_ecm_heat_on_installed_strings_and_c_rate_from_its_formula() {
     assert_eq!(cn1.strings, cn.strings + 1);
     let s = f64::from(cn.strings);
     let ratio = cn1.heat_kw / cn.heat_kw;
-    assert!((ratio - s / (s + 1.0)).abs() < 0.05 * s / (s + 1.0), "heat ratio {ratio} for {s} → {} strings", s + 1.0);
+    // Constant power: a string carrying more current also sags more, so the
+    // simulated heat falls a little faster than s ÷ (s + 1); it never stays
+    // as it was (the old sheet computed it on the strings needed).
+    assert!((ratio - s / (s + 1.0)).abs() < 0.1 * s / (s + 1.0), "heat ratio {ratio} for {s} → {} strings", s + 1.0);
     let heat = line(&n1.sheet, "Battery heat at design load");
     assert_eq!(heat.value, Some(cn1.heat_kw));
     assert!(heat.formula.contains("all installed strings"), "{}", heat.formula);
