@@ -331,7 +331,7 @@ fn ups_units(
     sb.data("Rated power per unit", "P_UPS", rated, "kW", &c.rated_kw.source);
     sb.calc("Units needed", "n_UPS", &format!("⌈{} ÷ {}⌉", fmt_num(design_kw), fmt_num(rated)), f64::from(needed), "");
     sb.result("Units installed", "", case.redundancy.label(), f64::from(installed), "");
-    sb.calc("UPS losses at design load", "Q_UPS", "P_d × (1/η − 1)", heat, "kW");
+    sb.calc("UPS losses at design load", "Q_UPS", &format!("P_d × (1 ÷ η − 1) = {} × (1 ÷ {} − 1)", fmt_num(design_kw), fmt_num(case.ups_efficiency)), heat, "kW");
     if case.dc_bus.v_max > c.dc_v_max.value + 1e-9 || case.dc_bus.v_min < c.dc_v_min.value - 1e-9 {
         diags.push(diag::warning(
             "dc_bus",
@@ -1114,17 +1114,44 @@ fn method_ecm(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
     }
     let s_rt = hi.max(1);
     sb.calc("Strings for the runtime (EOL, P × DM)", "s_t", "smallest s with t_EOL(P_batt × DM ÷ s) ≥ t", f64::from(s_rt), "");
-    let (s_need, notes) = limit_strings(ctx, s_rt, Draw::Power, sb);
-    r.diagnostics.extend(notes);
-    let strings = case.redundancy.apply(s_need);
-    let (mut cfg, notes) = build_config(ctx.unit, ctx.series, s_need, strings, ctx.batt_kw);
+    let (mut s_need, notes) = limit_strings(ctx, s_rt, Draw::Power, sb);
     r.diagnostics.extend(notes);
 
     // Reporting runs at the design load (no design margin) and the sizing run.
     let long = (t_req * 20.0).max(4.0 * 3600.0);
     let p_cell = |frac: f64, s: u32| p_total * frac / (f64::from(s) * n);
     let trace_every = ((t_req / dt) / 400.0).ceil().max(1.0) as usize;
-    let sizing_run = ecm::discharge(&cell_eol, p_cell(case.design_margin, s_need), opts(long, t_req, trace_every));
+    let mut sizing_run = ecm::discharge(&cell_eol, p_cell(case.design_margin, s_need), opts(long, t_req, trace_every));
+    // The simulated current (it rises as the voltage sags) is held against
+    // the string-current and C-rate limits too, not only the power's.
+    let ah = ctx.unit.ah();
+    let allowed_c = b.peak_c.as_ref().map_or(b.continuous_c.value, |p| p.value.max(b.continuous_c.value));
+    let i_lim = b.max_string_current_a.as_ref().map_or(allowed_c * ah, |i| i.value.min(allowed_c * ah));
+    let s_limits = s_need;
+    for _ in 0..16 {
+        if !(sizing_run.i_max_window > i_lim * (1.0 + 1e-9)) || s_need >= cap {
+            break;
+        }
+        s_need = ceil_u32(f64::from(s_need) * sizing_run.i_max_window / i_lim).unwrap_or(cap).max(s_need + 1).min(cap);
+        sizing_run = ecm::discharge(&cell_eol, p_cell(case.design_margin, s_need), opts(long, t_req, trace_every));
+    }
+    if s_need > s_limits {
+        sb.calc(
+            "Strings for the simulated current (EOL, P × DM)",
+            "s_Isim",
+            &format!("smallest s found with I_max,sim ≤ min(I_max, C_max × C), limit {} A", fmt_num(i_lim)),
+            f64::from(s_need),
+            "",
+        );
+        r.diagnostics.push(diag::info(
+            "battery",
+            "c-rate",
+            format!("the simulated current at end of life needs {s_need} strings to stay within {} A per string, more than the {s_limits} the runtime and the power limits need", fmt_num(i_lim)),
+        ));
+    }
+    let strings = case.redundancy.apply(s_need);
+    let (mut cfg, notes) = build_config(ctx.unit, ctx.series, s_need, strings, ctx.batt_kw);
+    r.diagnostics.extend(notes);
     let run_bol = ecm::discharge(&cell_bol, p_cell(1.0, s_need), opts(long, t_req, 0));
     let run_eol = ecm::discharge(&cell_eol, p_cell(1.0, s_need), opts(long, t_req, 0));
     let fmt_rt = |run: &ecm::Run| if run.stop == Stop::TimeLimit { None } else { Some(run.runtime_s / 60.0) };
@@ -1139,7 +1166,6 @@ fn method_ecm(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
     let heat_run = ecm::discharge(&cell_bol, p_cell(1.0, strings), opts(t_req, t_req, 0));
     let heat_w = if t_req > 0.0 { heat_run.heat_j_window / t_req * n * f64::from(strings) } else { 0.0 };
     cfg.heat_kw = or_zero(heat_w / 1000.0);
-    let ah = ctx.unit.ah();
     let c_max_run = i_string / ah;
     sb.result("Runtime at design load, new", "t_BOL", "simulated to V_end", r.runtime_bol_min.unwrap_or(0.0), "min");
     sb.result("Runtime at design load, end of life", "t_EOL", "simulated to V_end", r.runtime_eol_min.unwrap_or(0.0), "min");
@@ -1147,6 +1173,22 @@ fn method_ecm(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
     sb.result("Margin to cut-off", "ΔV", &format!("V_min,sim − N × V_end = {} − {} × {}", fmt_num(sizing_run.v_min_window * n), n, fmt_num(end_v)), margin, "V");
     sb.result("Highest string current in t", "I_max", "simulated (EOL, P × DM)", i_string, "A");
     sb.result("Highest C-rate in t", "", &format!("I_max ÷ C = {} ÷ {}", fmt_num(i_string), fmt_num(ah)), c_max_run, "1/h");
+    let within = i_string <= i_lim * (1.0 + 1e-9);
+    sb.check("Highest string current within the limits", &format!("{} ≤ {} A", fmt_num(i_string), fmt_num(i_lim)), within);
+    if !within {
+        r.diagnostics.push(diag::unmet(
+            "battery",
+            "string-current",
+            format!(
+                "even {s_need} strings carry {} A at end of life, above the {} A the entry allows per string (BMS/breaker or C-rate); use a larger unit",
+                fmt_num(i_string),
+                fmt_num(i_lim)
+            ),
+            i_lim,
+            i_string,
+            "A",
+        ));
+    }
     let mut text = ConfigText::at_design_load(ctx, &cfg);
     text.heat_formula = Some("I²R0 + V_RC²÷R1 simulated over t with new cells, all installed strings, mean".into());
     config_lines(sb, ctx, &cfg, &text);
@@ -1188,7 +1230,7 @@ fn method_ecm(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
     r.charts.push(series_out("ecm-runtime-vs-load-eol", "Runtime vs load, end of life (ECM)", curve(&cell_eol)));
 
     r.feasible = true;
-    if margin < 0.0 {
+    if margin < 0.0 || !within {
         r.feasible = false;
     }
     if let Some(d) = max_strings_check(ctx, strings, "ecm") {
