@@ -119,6 +119,30 @@ fn item1_duty_cycle_inrush_is_held_against_the_c_rate() {
     assert!(m.diagnostics.iter().any(|d| d.constraint == "c-rate" && d.field == "duty_cycle"), "{:#?}", m.diagnostics);
 }
 
+/// The same limits on the equivalent-circuit method: its strings come from
+/// the power (P_batt ÷ (E_string × C) = 400 ÷ 102.4 → 4), but at end of life
+/// the sagging voltage draws more current than the 4 C × 50 Ah = 200 A the
+/// modules allow; the simulated current now sets the count.
+#[test]
+fn item1_ecm_simulated_current_is_held_against_the_limits() {
+    let mut c = ups_case("lfp-ups-module-16s50", 400.0);
+    c.methods = vec![UpsMethod::Ecm];
+    c.dc_bus.cells_in_series = Some(160);
+    c.runtime_min = 3.0;
+    c.design_margin = 1.1;
+    c.aging_factor = 1.25;
+    let r = size_ups(&c, default_catalog());
+    let m = method(&r, UpsMethod::Ecm);
+    let cfg = m.config.as_ref().expect("configuration");
+    assert_eq!(line(&r.sheet, "Strings for the C-rate limit").value, Some(4.0), "{}", render_text(&r.sheet));
+    assert!(cfg.strings_needed > 4, "{}", render_text(&r.sheet));
+    // Raised by the simulated current (with 4 strings it exceeded 200 A).
+    assert_eq!(line(&r.sheet, "Strings for the simulated current").value, Some(f64::from(cfg.strings_needed)));
+    assert!(m.max_current_a.unwrap() <= 200.0 + 1e-6, "{}", m.max_current_a.unwrap());
+    assert_eq!(line(&r.sheet, "Highest string current within the limits").text, "OK");
+    assert!(m.feasible);
+}
+
 // ---------------------------------------------------------------------------
 // 2. Enclosures follow the catalog's string-to-enclosure mapping.
 // ---------------------------------------------------------------------------
