@@ -501,16 +501,23 @@ fn the_formula_evaluator_reads_what_the_sheet_prints() {
     assert_eq!(e("max A_P + A_R = 40 + 20").lo, 60.0);
 }
 
-fn ups_random_case(
+/// A random duty cycle: periods (value, in amps rather than kW, minutes) and a random load in amps.
+type RandomDuty = (Vec<(f64, bool, f64)>, Option<f64>);
+
+/// The drawn inputs of a random UPS case.
+struct RandomUps {
     k: usize,
     kw: f64,
     minutes: f64,
     temp: f64,
     red: u8,
-    duty: Option<(Vec<(f64, bool, f64)>, Option<f64>)>,
+    duty: Option<RandomDuty>,
     tc: Option<f64>,
     ups: bool,
-) -> UpsCase {
+}
+
+fn ups_random_case(x: RandomUps) -> UpsCase {
+    let RandomUps { k, kw, minutes, temp, red, duty, tc, ups } = x;
     const ALL_KEYS: [&str; 5] = ["lfp-ups-cabinet-512v100", "nmc-ups-rack-136s", "lfp-ups-module-16s50", "vrla-yuasa-np38-12", "vrla-yuasa-np24-12"];
     let mut c = case(ALL_KEYS[k % ALL_KEYS.len()], kw, minutes, temp);
     c.redundancy = [Redundancy::N, Redundancy::NPlus1, Redundancy::TwoN][usize::from(red) % 3];
@@ -551,7 +558,7 @@ proptest! {
         tc in prop::option::of(1.0f64..1.5),
         ups in any::<bool>(),
     ) {
-        let c = ups_random_case(k, kw, minutes, temp, red, duty, tc, ups);
+        let c = ups_random_case(RandomUps { k, kw, minutes, temp, red, duty, tc, ups });
         let r = size_ups(&c, default_catalog());
         prop_assert!(ups_all_finite(&r).is_ok(), "{:?}", ups_all_finite(&r));
         let n = match sheet_lines_compute_what_they_print(&r.sheet) {
