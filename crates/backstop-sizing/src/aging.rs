@@ -85,7 +85,14 @@ pub fn anode_potential(soc: f64) -> f64 {
         - 0.0175 * ((xa - 0.5692) / 0.0875).tanh()
 }
 
-const GRID: usize = 256;
+const GRID: usize = 128;
+
+/// [`anode_potential`] on the SOC grid (computed once; it does not depend
+/// on temperature).
+fn anode_grid() -> &'static [f64; GRID + 1] {
+    static UA: std::sync::OnceLock<[f64; GRID + 1]> = std::sync::OnceLock::new();
+    UA.get_or_init(|| std::array::from_fn(|i| anode_potential(i as f64 / GRID as f64)))
+}
 
 /// The SOC-dependent calendar terms of both BLAST-Lite models at one
 /// temperature, tabulated on a SOC grid (linear interpolation between
@@ -102,8 +109,7 @@ impl CalendarTerms {
         let tk = temp_c + 273.15;
         let tn = tk / 308.15;
         let (mut l, mut n) = (Vec::with_capacity(GRID + 1), Vec::with_capacity(GRID + 1));
-        for i in 0..=GRID {
-            let ua = anode_potential(i as f64 / GRID as f64);
+        for &ua in anode_grid() {
             l.push((lfp::P3 * ua / tk).exp());
             n.push((nmc::Q1_2 * (ua / 0.123) / tn).exp());
         }
@@ -139,16 +145,17 @@ pub struct DayStress {
     pub ua_nmc: f64,
 }
 
-/// Collects [`DayStress`]es from SOC samples as they are produced (the
-/// dispatch feeds it in its own loop, so the history is read once).
+/// Accumulates the stressors of consecutive days from SOC samples as they
+/// are made (the dispatch feeds it in its own loop). Runs of equal SOC (an
+/// idle battery) cost a comparison each and are folded in at the next change.
 #[derive(Debug, Clone)]
-pub struct DayAccumulator<'t> {
-    terms: &'t CalendarTerms,
+pub struct DayAcc {
     per_day: usize,
     dt_h: f64,
     rest: f64,
-    n: usize,
     prev: f64,
+    g: (f64, f64),
+    same: usize,
     travel: f64,
     moving: f64,
     sum: f64,
@@ -156,23 +163,21 @@ pub struct DayAccumulator<'t> {
     hi: f64,
     gl: f64,
     gn: f64,
-    last: f64,
-    last_g: (f64, f64),
-    /// The days collected.
+    /// The days measured so far.
     pub days: Vec<DayStress>,
 }
 
-impl<'t> DayAccumulator<'t> {
-    /// Days of `dt_h`-hour steps, starting from `soc0`.
-    pub fn new(terms: &'t CalendarTerms, dt_h: f64, soc0: f64, capacity_hint: usize) -> Self {
+impl DayAcc {
+    /// Days of `dt_h`-hour steps starting from SOC `soc0`; `len` samples expected.
+    pub fn new(dt_h: f64, soc0: f64, terms: &CalendarTerms, len: usize) -> Self {
         let per_day = if dt_h > 0.0 { ((24.0 / dt_h).round() as usize).max(1) } else { 1 };
-        DayAccumulator {
-            terms,
+        DayAcc {
             per_day,
             dt_h,
             rest: 0.01 * dt_h,
-            n: 0,
             prev: soc0,
+            g: terms.both(soc0),
+            same: 0,
             travel: 0.0,
             moving: 0.0,
             sum: 0.0,
@@ -180,15 +185,23 @@ impl<'t> DayAccumulator<'t> {
             hi: soc0,
             gl: 0.0,
             gn: 0.0,
-            last: f64::NAN,
-            last_g: (0.0, 0.0),
-            days: Vec::with_capacity(capacity_hint / per_day + 1),
+            days: Vec::with_capacity(len / per_day + 1),
         }
     }
 
-    /// The next SOC sample.
-    #[inline]
-    pub fn push(&mut self, s: f64) {
+    /// `xs` in days (the caller pushes each chunk's samples, then closes it).
+    pub fn chunks<'x, T>(&self, xs: &'x [T]) -> std::slice::Chunks<'x, T> {
+        xs.chunks(self.per_day)
+    }
+
+    /// The next sample of the current day.
+    #[inline(always)]
+    pub fn push(&mut self, s: f64, terms: &CalendarTerms) {
+        if s == self.prev {
+            self.same += 1;
+            return;
+        }
+        self.fold();
         let d = (s - self.prev).abs();
         self.travel += d;
         if d >= self.rest {
@@ -198,24 +211,27 @@ impl<'t> DayAccumulator<'t> {
         self.sum += s;
         self.lo = self.lo.min(s);
         self.hi = self.hi.max(s);
-        // An idle battery repeats its SOC: look the terms up only on change.
-        if s != self.last {
-            self.last = s;
-            self.last_g = self.terms.both(s);
-        }
-        self.gl += self.last_g.0;
-        self.gn += self.last_g.1;
-        self.n += 1;
-        if self.n == self.per_day {
-            self.close();
-        }
+        self.g = terms.both(s);
+        self.gl += self.g.0;
+        self.gn += self.g.1;
     }
 
-    fn close(&mut self) {
-        if self.n == 0 {
+    #[inline(always)]
+    fn fold(&mut self) {
+        let k = self.same as f64;
+        self.sum += self.prev * k;
+        self.gl += self.g.0 * k;
+        self.gn += self.g.1 * k;
+        self.same = 0;
+    }
+
+    /// Ends the current day of `len` samples.
+    pub fn close(&mut self, len: usize) {
+        if len == 0 {
             return;
         }
-        let n = self.n as f64;
+        self.fold();
+        let n = len as f64;
         let hours = n * self.dt_h;
         self.days.push(DayStress {
             days: hours / 24.0,
@@ -226,7 +242,6 @@ impl<'t> DayAccumulator<'t> {
             ua_lfp: self.gl / n,
             ua_nmc: self.gn / n,
         });
-        self.n = 0;
         self.travel = 0.0;
         self.moving = 0.0;
         self.sum = 0.0;
@@ -235,22 +250,19 @@ impl<'t> DayAccumulator<'t> {
         self.gl = 0.0;
         self.gn = 0.0;
     }
-
-    /// The days, the last one possibly partial.
-    pub fn finish(mut self) -> Vec<DayStress> {
-        self.close();
-        self.days
-    }
 }
 
 /// Splits a SOC history of `dt_h`-hour steps into days and measures each
 /// day's stressors; `soc0` is the SOC before the first step.
 pub fn day_stresses(soc: &[f64], dt_h: f64, soc0: f64, terms: &CalendarTerms) -> Vec<DayStress> {
-    let mut acc = DayAccumulator::new(terms, dt_h, soc0, soc.len());
-    for &s in soc {
-        acc.push(s);
+    let mut acc = DayAcc::new(dt_h, soc0, terms, soc.len());
+    for chunk in acc.chunks(soc) {
+        for &s in chunk {
+            acc.push(s, terms);
+        }
+        acc.close(chunk.len());
     }
-    acc.finish()
+    acc.days
 }
 
 /// One year of use, as the models read it.

@@ -20,7 +20,7 @@ use backstop_model::sizing::{
     YearCapacity,
 };
 
-use crate::aging::{CalendarTerms, DayAccumulator, ModelState, YearStress};
+use crate::aging::{CalendarTerms, DayAcc, DayStress, ModelState, YearStress};
 
 use crate::catalog::{find, validate_entry};
 use crate::diag::{self, check_range, has_error};
@@ -214,39 +214,97 @@ pub struct Dispatch {
     pub charge_kw: f64,
 }
 
-/// Dispatches one year (threshold control) and returns the SOC history.
-pub fn dispatch_year(kw: &[f64], dt_h: f64, p: &WalkParams, bat: &Dispatch, soc0: f64) -> YearRun {
-    dispatch_observed(kw, dt_h, p, bat, soc0, |_| {})
+/// The constants of one year's dispatch.
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    threshold: f64,
+    power: f64,
+    charge: f64,
+    dt_h: f64,
+    eta_dis: f64,
+    eta_chg: f64,
+    /// Δt ÷ η_dis (a division per sample was most of the loop's cost).
+    to_dc: f64,
+    e_min: f64,
+    e_max: f64,
+    inv_cap: f64,
 }
 
-/// [`dispatch_year`], handing every SOC sample to `observe` as it is made.
-fn dispatch_observed(kw: &[f64], dt_h: f64, p: &WalkParams, bat: &Dispatch, soc0: f64, mut observe: impl FnMut(f64)) -> YearRun {
-    let cap = bat.capacity_kwh.max(1e-9);
-    let e_min = bat.soc_min * cap;
-    let e_max = bat.soc_max * cap;
-    let mut e = (soc0 * cap).clamp(e_min, e_max);
-    let mut soc = Vec::with_capacity(kw.len());
+impl Step {
+    fn new(dt_h: f64, p: &WalkParams, bat: &Dispatch) -> (Self, f64) {
+        let cap = bat.capacity_kwh.max(1e-9);
+        let st = Step {
+            threshold: p.threshold_kw,
+            power: bat.power_kw,
+            charge: bat.charge_kw,
+            dt_h,
+            eta_dis: p.eta_dis,
+            eta_chg: p.eta_chg,
+            to_dc: dt_h / p.eta_dis,
+            e_min: bat.soc_min * cap,
+            e_max: bat.soc_max * cap,
+            inv_cap: 1.0 / cap,
+        };
+        (st, cap)
+    }
+
+    /// One interval of load `l`: updates the stored energy and the unserved
+    /// energy, returns the SOC at its end.
+    #[inline(always)]
+    fn step(&self, l: f64, e: &mut f64, unserved: &mut f64) -> f64 {
+        if l > self.threshold {
+            let want_ac = (l - self.threshold).min(self.power);
+            let short_power = (l - self.threshold) - want_ac;
+            let need_dc = want_ac * self.to_dc;
+            let got_dc = need_dc.min(*e - self.e_min).max(0.0);
+            *e -= got_dc;
+            *unserved += short_power * self.dt_h + (need_dc - got_dc) * self.eta_dis;
+        } else {
+            let inn = self.charge.min(self.threshold - l) * self.dt_h * self.eta_chg;
+            *e = (*e + inn).min(self.e_max);
+        }
+        *e * self.inv_cap
+    }
+}
+
+/// Dispatches one year (threshold control) and returns the SOC history.
+pub fn dispatch_year(kw: &[f64], dt_h: f64, p: &WalkParams, bat: &Dispatch, soc0: f64) -> YearRun {
+    let (st, cap) = Step::new(dt_h, p, bat);
+    let mut e = (soc0 * cap).clamp(st.e_min, st.e_max);
     let mut unserved = 0.0;
     let mut sum = 0.0;
-    for &l in kw {
-        if l > p.threshold_kw {
-            let want_ac = (l - p.threshold_kw).min(bat.power_kw);
-            let short_power = (l - p.threshold_kw) - want_ac;
-            let need_dc = want_ac * dt_h / p.eta_dis;
-            let got_dc = need_dc.min(e - e_min).max(0.0);
-            e -= got_dc;
-            unserved += short_power * dt_h + (need_dc - got_dc) * p.eta_dis;
-        } else {
-            let inn = bat.charge_kw.min(p.threshold_kw - l) * dt_h * p.eta_chg;
-            e = (e + inn).min(e_max);
-        }
-        let s = e / cap;
-        sum += s;
-        soc.push(s);
-        observe(s);
-    }
+    let soc: Vec<f64> = kw
+        .iter()
+        .map(|&l| {
+            let s = st.step(l, &mut e, &mut unserved);
+            sum += s;
+            s
+        })
+        .collect();
     let mean = if soc.is_empty() { soc0 } else { sum / soc.len() as f64 };
     YearRun { soc, unserved_kwh: unserved, mean_soc: mean }
+}
+
+/// [`dispatch_year`] measuring each day's ageing stressors in the same pass
+/// (what [`crate::aging::day_stresses`] gives on the history).
+pub fn dispatch_year_days(kw: &[f64], dt_h: f64, p: &WalkParams, bat: &Dispatch, soc0: f64, terms: &CalendarTerms) -> (YearRun, Vec<DayStress>) {
+    let (st, cap) = Step::new(dt_h, p, bat);
+    let mut e = (soc0 * cap).clamp(st.e_min, st.e_max);
+    let mut unserved = 0.0;
+    let mut total = 0.0;
+    let mut soc = Vec::with_capacity(kw.len());
+    let mut acc = DayAcc::new(dt_h, soc0, terms, kw.len());
+    for chunk in acc.chunks(kw) {
+        for &l in chunk {
+            let s = st.step(l, &mut e, &mut unserved);
+            total += s;
+            soc.push(s);
+            acc.push(s, terms);
+        }
+        acc.close(chunk.len());
+    }
+    let mean = if soc.is_empty() { soc0 } else { total / soc.len() as f64 };
+    (YearRun { soc, unserved_kwh: unserved, mean_soc: mean }, acc.days)
 }
 
 /// Capacity year by year under every degradation model.
@@ -278,9 +336,7 @@ pub fn life_models(kw: &[f64], dt_h: f64, p: &WalkParams, bat: &Dispatch, aging:
     let mut first: Option<YearRun> = None;
     for y in 1..=years {
         let b = Dispatch { capacity_kwh: bat.capacity_kwh * soh.max(0.0), ..*bat };
-        let mut acc = DayAccumulator::new(&terms, dt_h, bat.soc_max, kw.len());
-        let run = dispatch_observed(kw, dt_h, p, &b, bat.soc_max, |s| acc.push(s));
-        let days = acc.finish();
+        let (run, days) = dispatch_year_days(kw, dt_h, p, &b, bat.soc_max, &terms);
         let cycles = rainflow::count_cycles(&run.soc);
         let efc = rainflow::equivalent_full_cycles(&cycles) * scale;
         let ys = YearStress { days: &days, cycles: &cycles, mean_soc: run.mean_soc, scale, throughput_soh: soh.max(0.0) };
