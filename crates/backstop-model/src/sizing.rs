@@ -431,13 +431,17 @@ pub struct BatteryConfig {
     pub energy_kwh: f64,
     /// Battery power at the design load, kW.
     pub power_kw: f64,
-    /// Discharge rate of the strings needed at the design load, C (1/h).
+    /// Discharge rate of the strings needed, C (1/h): P_batt ÷ (strings
+    /// needed × string kWh) at the design load; for the duty-cycle method the
+    /// duty cycle's highest current ÷ (strings needed × rated Ah).
     pub c_rate: f64,
     /// Footprint, m².
     pub footprint_m2: f64,
     /// Mass, kg.
     pub mass_kg: f64,
-    /// Heat released at the design load, kW (battery only).
+    /// Heat released at the design load on all installed strings, kW
+    /// (battery only; 0 when the entry has neither resistance nor rated heat
+    /// data — the sheet then says "not computed").
     pub heat_kw: f64,
     /// Cost.
     pub cost: f64,
