@@ -10,8 +10,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use backstop_model::catalog::CatalogEntry;
 use backstop_model::sizing::{DiagSeverity, Objective, OptimizeOptions, OptimizeResult, SizingDiagnostic};
+use backstop_sizing::profile::ProfileOptions;
 use backstop_sizing::{
-    default_catalog, merged, optimize_peak, optimize_ups, parse_catalog, parse_peak_case, parse_profile, parse_ups_case, render_text,
+    default_catalog, merged, optimize_peak, optimize_ups, parse_catalog, parse_peak_case, parse_profile_reader, parse_ups_case, render_text,
     size_peak, size_ups, validate_entry,
 };
 use clap::{Args, Subcommand, ValueEnum};
@@ -248,8 +249,9 @@ fn run_peak(a: &PeakArgs) -> Result<ExitCode> {
         }
     };
     print_diags(&prefix, &file.warnings);
-    let csv = read(&a.profile, "load profile")?;
-    let profile = match parse_profile(&csv) {
+    // Streamed: a file over the row limit is refused without reading it whole.
+    let csv = std::fs::File::open(&a.profile).with_context(|| format!("cannot read the load profile {}", a.profile.display()))?;
+    let profile = match parse_profile_reader(std::io::BufReader::new(csv), &ProfileOptions::default()) {
         Ok(p) => p,
         Err(errs) => {
             for e in &errs {

@@ -400,6 +400,15 @@ pub struct Enclosure {
     pub empty_mass_kg: f64,
     /// Cost of the empty enclosure (with its busbars, breaker and BMS).
     pub cost: f64,
+    /// How strings map to enclosures. Absent: units are packed `units_max`
+    /// to an enclosure whatever string they belong to (open racks of blocks
+    /// or modules; a string may span racks). `1`: every string has
+    /// enclosures of its own (a cabinet with its own BMS and DC breaker); a
+    /// string longer than `units_max` takes ⌈units in series ÷ units_max⌉
+    /// of them. `n > 1`: up to `n` whole strings share one enclosure (as
+    /// many as fit in `units_max`).
+    #[serde(default)]
+    pub strings_per_enclosure: Option<u32>,
     /// Source of these figures.
     #[serde(default)]
     pub source: String,

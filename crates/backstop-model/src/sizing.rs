@@ -66,6 +66,7 @@ pub fn field_label(field: &str) -> Option<&'static str> {
         "max_charge_kw" => "Grid charging limit (kW)",
         "project_years" => "Project life (years)",
         "battery_temp_c" => "Battery temperature (°C)",
+        "aging.model" => "Ageing model",
         "aging.cycles_to_eol" => "Cycles to end of life",
         "aging.cycle_ref_dod" => "Depth of discharge of the cycle rating (fraction)",
         "aging.cycle_eol_soh" => "State of health ending the cycle rating (fraction)",
@@ -430,13 +431,17 @@ pub struct BatteryConfig {
     pub energy_kwh: f64,
     /// Battery power at the design load, kW.
     pub power_kw: f64,
-    /// Discharge rate of the strings needed at the design load, C (1/h).
+    /// Discharge rate of the strings needed, C (1/h): P_batt ÷ (strings
+    /// needed × string kWh) at the design load; for the duty-cycle method the
+    /// duty cycle's highest current ÷ (strings needed × rated Ah).
     pub c_rate: f64,
     /// Footprint, m².
     pub footprint_m2: f64,
     /// Mass, kg.
     pub mass_kg: f64,
-    /// Heat released at the design load, kW (battery only).
+    /// Heat released at the design load on all installed strings, kW
+    /// (battery only; 0 when the entry has neither resistance nor rated heat
+    /// data — the sheet then says "not computed").
     pub heat_kw: f64,
     /// Cost.
     pub cost: f64,
@@ -541,10 +546,64 @@ pub struct ThresholdSweep {
     pub steps: u32,
 }
 
-/// Degradation model parameters (calendar √t fade plus rainflow cycle fade).
+/// Which degradation model the life calculation uses.
+///
+/// Every model is run on the same dispatch and shown side by side on the
+/// calculation sheet (the spread is the model uncertainty); this one sets
+/// the capacity the dispatch sees year by year and is checked against the
+/// end-of-life state of health.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AgingModelKind {
+    /// NREL BLAST-Lite `lfp_gr_250AhPrismatic_2019`: large-format (> 250 Ah)
+    /// prismatic LFP/graphite cell, calendar fade by temperature and SOC
+    /// (anode potential), cycle fade by equivalent full cycles with DoD and
+    /// C-rate (Gasper et al., J. Energy Storage 2023,
+    /// doi:10.1016/j.est.2023.109042). The default: fitted to the cell class
+    /// of grid LFP containers (280 Ah-class prismatic cells).
+    #[default]
+    BlastLiteLfp,
+    /// NREL BLAST-Lite `nmc111_gr_Kokam75Ah_2017`: 75 Ah NMC111/graphite
+    /// pouch cell, calendar and cycle loss of lithium inventory plus
+    /// loss of active material (Smith et al., ACC 2017).
+    BlastLiteNmc,
+    /// The parameters of [`AgingModel`]: calendar q = q0 − k·√days in the
+    /// NREL SAM form (LFP defaults of SAM) plus a Wöhler cycle curve from the
+    /// cell datasheet, rainflow-counted.
+    SamParametric,
+}
+
+impl AgingModelKind {
+    /// Every model, in the order the sheet lists them.
+    pub const ALL: [AgingModelKind; 3] = [AgingModelKind::BlastLiteLfp, AgingModelKind::BlastLiteNmc, AgingModelKind::SamParametric];
+
+    /// Display name.
+    pub const fn label(self) -> &'static str {
+        match self {
+            AgingModelKind::BlastLiteLfp => "NREL BLAST-Lite LFP/Gr 250 Ah prismatic",
+            AgingModelKind::BlastLiteNmc => "NREL BLAST-Lite NMC111/Gr 75 Ah pouch",
+            AgingModelKind::SamParametric => "SAM-form calendar + datasheet cycle curve (parameters of the case)",
+        }
+    }
+
+    /// The kebab-case key used in case files.
+    pub const fn key(self) -> &'static str {
+        match self {
+            AgingModelKind::BlastLiteLfp => "blast-lite-lfp",
+            AgingModelKind::BlastLiteNmc => "blast-lite-nmc",
+            AgingModelKind::SamParametric => "sam-parametric",
+        }
+    }
+}
+
+/// Degradation model: which model governs, and the parameters of the
+/// SAM-form model (calendar √t fade plus rainflow cycle fade).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AgingModel {
+    /// The model that governs (default: BLAST-Lite LFP; files written before
+    /// the choice existed load with the default).
+    pub model: AgingModelKind,
     /// Calendar: q = q0 − k·√(days), k = a·exp(b·(1/T − 1/296))·exp(c·(SOC/T − 1/296)).
     pub calendar_a: f64,
     /// Calendar b, K.
@@ -568,6 +627,7 @@ pub struct AgingModel {
 impl Default for AgingModel {
     fn default() -> Self {
         AgingModel {
+            model: AgingModelKind::default(),
             calendar_a: 0.0033143,
             calendar_b: -3191.0,
             calendar_c: 389.7,
@@ -710,6 +770,20 @@ pub struct YearCapacity {
     pub unserved_kwh: f64,
 }
 
+/// What one degradation model gives on the dispatch of the sizing.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct AgingOutcome {
+    /// The model.
+    pub model: AgingModelKind,
+    /// Whether this model governs the sizing.
+    pub governing: bool,
+    /// State of health at the end of each project year.
+    pub soh_by_year: Vec<f64>,
+    /// First year whose end-of-year SOH is below the case's end-of-life SOH.
+    #[serde(default)]
+    pub year_below_eol: Option<u32>,
+}
+
 /// The sizing for the chosen threshold.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PeakSizing {
@@ -723,10 +797,15 @@ pub struct PeakSizing {
     pub pcs_units: Option<u32>,
     /// Installed nameplate energy, kWh (units × unit energy, or the need).
     pub installed_kwh: f64,
-    /// C-rate at the peak power on the installed energy.
+    /// Highest C-rate on the installed energy: max(discharge P_dc, charge
+    /// P_chg,dc) ÷ E_installed.
     pub c_rate: f64,
-    /// Capacity year by year.
+    /// Capacity year by year (governing degradation model).
     pub years: Vec<YearCapacity>,
+    /// Every degradation model on the same dispatch (the spread between
+    /// them is the model uncertainty).
+    #[serde(default)]
+    pub aging_spread: Vec<AgingOutcome>,
     /// Footprint of the battery units, m².
     #[serde(default)]
     pub footprint_m2: f64,

@@ -176,6 +176,64 @@ impl<'a> Unit<'a> {
         (tc, format!("1 ÷ capacity factor at {temp_c} °C ({src})"))
     }
 
+    /// Cell temperature of the discharge tables a lookup to `end_v` V/cell
+    /// reads (the table at that end voltage, the two bracketing it, or the
+    /// lowest below the range); the warmest when they differ (the
+    /// conservative choice). `None` without tables.
+    pub fn table_temperature(&self, end_v: f64) -> Option<f64> {
+        const EPS: f64 = 1e-6;
+        let tables: Vec<&backstop_model::catalog::DischargeTable> =
+            self.b.discharge_tables.iter().filter(|t| !t.points.is_empty() && t.end_v_cell.is_finite()).collect();
+        let mut ends: Vec<f64> = tables.iter().map(|t| t.end_v_cell).collect();
+        ends.sort_by(f64::total_cmp);
+        ends.dedup_by(|a, b| (*a - *b).abs() <= EPS);
+        let (first, last) = (*ends.first()?, *ends.last()?);
+        let picked: Vec<f64> = if end_v <= first + EPS {
+            vec![first]
+        } else if end_v >= last - EPS {
+            vec![last]
+        } else if let Some(e) = ends.iter().find(|e| (**e - end_v).abs() <= EPS) {
+            vec![*e]
+        } else {
+            let i = ends.partition_point(|e| *e < end_v);
+            vec![ends[i - 1], ends[i]]
+        };
+        tables
+            .iter()
+            .filter(|t| picked.iter().any(|e| (t.end_v_cell - e).abs() <= EPS))
+            .map(|t| t.temperature_c)
+            .filter(|t| t.is_finite())
+            .reduce(f64::max)
+    }
+
+    /// Temperature correction factor (≥ 1) for sizing at `temp_c` with the
+    /// discharge tables read at `end_v` V/cell: the capacity at the tables'
+    /// own temperature over the capacity at `temp_c` (IEEE 485 table for
+    /// lead-acid and Ni-Cd without their own curve, else the entry's
+    /// capacity-vs-temperature curve). No credit for a room warmer than the
+    /// tables. Returns the factor, the formula with its numbers, and the source.
+    pub fn temperature_correction(&self, temp_c: f64, end_v: f64) -> (f64, String, String) {
+        use crate::sheet::fmt_num;
+        let table_t = self.table_temperature(end_v);
+        let t_ref = table_t.unwrap_or(25.0);
+        let basis = match table_t {
+            Some(t) => format!("at {} °C, tables at {} °C", fmt_num(temp_c), fmt_num(t)),
+            None => format!("at {} °C, rating at 25 °C", fmt_num(temp_c)),
+        };
+        if self.b.chemistry.is_aqueous() && self.b.capacity_vs_temperature.is_none() {
+            let (tc_t, src) = ieee485_tc(temp_c);
+            let (tc_r, _) = ieee485_tc(t_ref);
+            let tc = if tc_r > 0.0 { (tc_t / tc_r).max(1.0) } else { tc_t.max(1.0) };
+            let f = format!("{basis}: max(1, TC(T) ÷ TC(T_table)) = max(1, {} ÷ {})", fmt_num(tc_t), fmt_num(tc_r));
+            return (tc, f, format!("{src}; the discharge tables are at their own temperature, no credit above it"));
+        }
+        let (f_t, src) = self.capacity_factor(temp_c);
+        let (f_r, _) = self.capacity_factor(t_ref);
+        let tc = if f_t > 0.0 { (f_r / f_t).max(1.0) } else { 1.0 };
+        let f = format!("{basis}: max(1, f(T_table) ÷ f(T)) = max(1, {} ÷ {})", fmt_num(f_r), fmt_num(f_t));
+        (tc, f, format!("capacity factor f ({src}); no credit above the tables' temperature"))
+    }
+
     /// Chemistry.
     pub fn chemistry(&self) -> CellChemistry {
         self.b.chemistry

@@ -43,6 +43,15 @@ fn parse_case<C: DeserializeOwned + Serialize>(text: &str) -> Result<CaseFile<C>
         serde_json::from_str(text).map_err(|e| vec![diag::error("", "syntax", format!("JSON syntax: {e}"))])?
     } else {
         let t: toml::Table = toml::from_str(text).map_err(|e| vec![diag::error("", "syntax", format!("TOML syntax: {}", e.to_string().trim()))])?;
+        // TOML has nan and inf; JSON (and so the case) has not: name them
+        // here, or they arrive as a nameless "invalid type: null".
+        let mut bad = Vec::new();
+        for (k, v) in &t {
+            non_finite(v, k, &mut bad);
+        }
+        if !bad.is_empty() {
+            return Err(bad);
+        }
         serde_json::to_value(t).map_err(|e| vec![diag::error("", "syntax", format!("TOML value: {e}"))])?
     };
     let Some(obj) = root.as_object_mut() else {
@@ -79,6 +88,27 @@ fn parse_case<C: DeserializeOwned + Serialize>(text: &str) -> Result<CaseFile<C>
         unknown_keys(&input, &back, "", &mut warnings);
     }
     Ok(CaseFile { case, catalog, warnings })
+}
+
+/// Reports every nan or ±inf float under `v`, by its path.
+fn non_finite(v: &toml::Value, path: &str, out: &mut Vec<SizingDiagnostic>) {
+    match v {
+        toml::Value::Float(f) if !f.is_finite() => {
+            let name = backstop_model::sizing::field_label(path).unwrap_or(path);
+            out.push(diag::error(path, "input", format!("{name} = {f} is not a number; enter a finite value for `{path}`")));
+        }
+        toml::Value::Table(t) => {
+            for (k, x) in t {
+                non_finite(x, &format!("{path}.{k}"), out);
+            }
+        }
+        toml::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                non_finite(x, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn unknown_keys(input: &Value, known: &Value, path: &str, out: &mut Vec<SizingDiagnostic>) {

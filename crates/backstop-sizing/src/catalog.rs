@@ -128,6 +128,12 @@ pub fn validate_entry(e: &CatalogEntry) -> Vec<FieldError> {
         if enc.units_max == 0 {
             v.err("enclosure.units_max", "enclosure.units_max must be at least 1".into());
         }
+        if enc.strings_per_enclosure == Some(0) {
+            v.err(
+                "enclosure.strings_per_enclosure",
+                "enclosure.strings_per_enclosure must be at least 1 when given (1: one string per enclosure; omit it when units are packed regardless of strings)".into(),
+            );
+        }
         for (f, x) in [
             ("enclosure.width_mm", enc.width_mm),
             ("enclosure.depth_mm", enc.depth_mm),

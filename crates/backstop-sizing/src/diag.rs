@@ -2,6 +2,8 @@
 
 use backstop_model::sizing::{DiagSeverity, SizingDiagnostic};
 
+use crate::num::show;
+
 /// An error diagnostic without numbers.
 pub fn error(field: &str, constraint: &str, message: impl Into<String>) -> SizingDiagnostic {
     SizingDiagnostic {
@@ -52,15 +54,16 @@ pub fn has_error(diags: &[SizingDiagnostic]) -> bool {
 pub fn check_range(diags: &mut Vec<SizingDiagnostic>, field: &str, v: f64, lo: f64, hi: f64, unit: &str) -> bool {
     // The engineer's name for the field (the key travels in `field`).
     let name = backstop_model::sizing::field_label(field).unwrap_or(field);
+    let (lo_s, hi_s) = (show(lo), show(hi));
     if !v.is_finite() {
-        diags.push(error(field, "input", format!("{name} is not a number; enter a value between {lo} and {hi} {unit}")));
+        diags.push(error(field, "input", format!("{name} is not a number; enter a value between {lo_s} and {hi_s} {unit}")));
         return false;
     }
     if v < lo || v > hi {
         let (req, msg) = if v < lo {
-            (lo, format!("{name} = {v} {unit} is below the lowest accepted value {lo} {unit} (by {})", lo - v))
+            (lo, format!("{name} = {} {unit} is below the lowest accepted value {lo_s} {unit} (by {})", show(v), show(lo - v)))
         } else {
-            (hi, format!("{name} = {v} {unit} is above the highest accepted value {hi} {unit} (by {})", v - hi))
+            (hi, format!("{name} = {} {unit} is above the highest accepted value {hi_s} {unit} (by {})", show(v), show(v - hi)))
         };
         diags.push(unmet(field, "input", msg, req, v, unit));
         return false;

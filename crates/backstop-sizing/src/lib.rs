@@ -16,6 +16,7 @@
 // `!(x > 0.0)` is used on purpose: it rejects NaN together with x ≤ 0.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
+pub mod aging;
 pub mod case;
 pub mod catalog;
 pub mod diag;
@@ -39,5 +40,5 @@ pub use catalog::{default_catalog, find, merged, parse_catalog, validate_entry};
 pub use sheet::render_text;
 pub use optimize::{optimize_peak, optimize_ups};
 pub use peak::size_peak;
-pub use profile::{LoadProfile, parse_profile};
+pub use profile::{LoadProfile, parse_profile, parse_profile_reader};
 pub use ups::size_ups;

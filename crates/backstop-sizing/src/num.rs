@@ -114,6 +114,13 @@ pub fn ceil_u32(v: f64) -> Option<u32> {
     if c > f64::from(u32::MAX) { None } else { Some(c as u32) }
 }
 
+/// An input value as text: the shortest exact decimal, in exponent form
+/// when it is huge or tiny (1e308 is written `1e308`, never 309 digits).
+pub fn show(v: f64) -> String {
+    let a = v.abs();
+    if v.is_finite() && a != 0.0 && !(1e-6..1e15).contains(&a) { format!("{v:e}") } else { format!("{v}") }
+}
+
 /// Rounds to `d` decimals (for text).
 pub fn round_to(v: f64, d: i32) -> f64 {
     let m = 10f64.powi(d);
@@ -134,6 +141,15 @@ mod tests {
         }
         assert_eq!(interp_loglog(&t, 2.0).unwrap(), (100.0, Reach::Below));
         assert!(invert_loglog_decreasing(&t, 101.0).is_none());
+    }
+
+    #[test]
+    fn show_is_compact() {
+        assert_eq!(show(1e308), "1e308");
+        assert_eq!(show(-2.5e-9), "-2.5e-9");
+        assert_eq!(show(0.96), "0.96");
+        assert_eq!(show(1e7), "10000000");
+        assert_eq!(show(f64::NAN), "NaN");
     }
 
     #[test]

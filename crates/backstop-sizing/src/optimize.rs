@@ -261,13 +261,19 @@ pub fn optimize_peak(
     let eta_chg = case.pcs_efficiency * case.charge_efficiency;
     let w = walk(&profile.kw, profile.dt_h(), &WalkParams { threshold_kw: t, eta_dis, eta_chg, max_charge_kw: case.max_charge_kw });
     if w.deficit_growth_kwh > 0.0 {
+        let days = profile.kw.len() as f64 * profile.dt_h() / 24.0;
         out.diagnostics.push(diag::unmet(
             "threshold_kw",
             "recharge",
-            format!("the threshold {t} kW cannot be held: the deficit grows by {:.0} kWh each year", w.deficit_growth_kwh),
+            format!(
+                "the threshold {} kW cannot be held: the deficit grows by {:.0} kWh each time the {}-day profile repeats",
+                crate::num::show(t),
+                w.deficit_growth_kwh,
+                if days >= 1.0 { format!("{days:.0}") } else { crate::sheet::fmt_num(days) }
+            ),
             0.0,
             w.deficit_growth_kwh,
-            "kWh/year",
+            "kWh per repeat",
         ));
         return out;
     }
@@ -361,7 +367,8 @@ pub fn optimize_peak(
             let (pcs_cost, pcs_area) = match p {
                 Some(p) => {
                     let rated = p.converter.as_ref().map_or(0.0, |c| c.rated_kw.value);
-                    let n = crate::num::ceil_u32(w.power_kw / rated).unwrap_or(0).max(1);
+                    // The PCS carries the discharge and the charging power.
+                    let n = crate::num::ceil_u32(w.power_kw.max(case.max_charge_kw.unwrap_or(w.power_kw)) / rated).unwrap_or(0).max(1);
                     let (pw, pd, _) = p.dimensions_mm();
                     (f64::from(n) * p.cost.value, f64::from(n) * pw * pd / 1e6)
                 }

@@ -16,13 +16,16 @@
 
 use backstop_model::catalog::CatalogEntry;
 use backstop_model::sizing::{
-    ChartSeries, LineKind, PeakCase, PeakResult, PeakSizing, SizingDiagnostic, ThresholdPoint, YearCapacity,
+    AgingModelKind, AgingOutcome, ChartSeries, LineKind, PeakCase, PeakResult, PeakSizing, SizingDiagnostic, ThresholdPoint,
+    YearCapacity,
 };
+
+use crate::aging::{CalendarTerms, DayAcc, DayStress, ModelState, YearStress};
 
 use crate::catalog::{find, validate_entry};
 use crate::diag::{self, check_range, has_error};
-use crate::num::{ceil_u32, or_zero};
-use crate::profile::LoadProfile;
+use crate::num::{ceil_u32, show};
+use crate::profile::{LoadProfile, MAX_SITE_KW};
 use crate::rainflow;
 use crate::sheet::{SheetBuilder, fmt_num};
 
@@ -211,72 +214,267 @@ pub struct Dispatch {
     pub charge_kw: f64,
 }
 
+/// The constants of one year's dispatch.
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    threshold: f64,
+    power: f64,
+    charge: f64,
+    dt_h: f64,
+    eta_dis: f64,
+    eta_chg: f64,
+    /// Δt ÷ η_dis (a division per sample was most of the loop's cost).
+    to_dc: f64,
+    e_min: f64,
+    e_max: f64,
+    inv_cap: f64,
+}
+
+impl Step {
+    fn new(dt_h: f64, p: &WalkParams, bat: &Dispatch) -> (Self, f64) {
+        let cap = bat.capacity_kwh.max(1e-9);
+        let st = Step {
+            threshold: p.threshold_kw,
+            power: bat.power_kw,
+            charge: bat.charge_kw,
+            dt_h,
+            eta_dis: p.eta_dis,
+            eta_chg: p.eta_chg,
+            to_dc: dt_h / p.eta_dis,
+            e_min: bat.soc_min * cap,
+            e_max: bat.soc_max * cap,
+            inv_cap: 1.0 / cap,
+        };
+        (st, cap)
+    }
+
+    /// One interval of load `l`: updates the stored energy and the unserved
+    /// energy, returns the SOC at its end.
+    #[inline(always)]
+    fn step(&self, l: f64, e: &mut f64, unserved: &mut f64) -> f64 {
+        if l > self.threshold {
+            let want_ac = (l - self.threshold).min(self.power);
+            let short_power = (l - self.threshold) - want_ac;
+            let need_dc = want_ac * self.to_dc;
+            let got_dc = need_dc.min(*e - self.e_min).max(0.0);
+            *e -= got_dc;
+            *unserved += short_power * self.dt_h + (need_dc - got_dc) * self.eta_dis;
+        } else {
+            let inn = self.charge.min(self.threshold - l) * self.dt_h * self.eta_chg;
+            *e = (*e + inn).min(self.e_max);
+        }
+        *e * self.inv_cap
+    }
+}
+
 /// Dispatches one year (threshold control) and returns the SOC history.
 pub fn dispatch_year(kw: &[f64], dt_h: f64, p: &WalkParams, bat: &Dispatch, soc0: f64) -> YearRun {
-    let cap = bat.capacity_kwh.max(1e-9);
-    let e_min = bat.soc_min * cap;
-    let e_max = bat.soc_max * cap;
-    let mut e = (soc0 * cap).clamp(e_min, e_max);
-    let mut soc = Vec::with_capacity(kw.len());
+    let (st, cap) = Step::new(dt_h, p, bat);
+    let mut e = (soc0 * cap).clamp(st.e_min, st.e_max);
     let mut unserved = 0.0;
     let mut sum = 0.0;
-    for &l in kw {
-        if l > p.threshold_kw {
-            let want_ac = (l - p.threshold_kw).min(bat.power_kw);
-            let short_power = (l - p.threshold_kw) - want_ac;
-            let need_dc = want_ac * dt_h / p.eta_dis;
-            let got_dc = need_dc.min(e - e_min).max(0.0);
-            e -= got_dc;
-            unserved += short_power * dt_h + (need_dc - got_dc) * p.eta_dis;
-        } else {
-            let inn = bat.charge_kw.min(p.threshold_kw - l) * dt_h * p.eta_chg;
-            e = (e + inn).min(e_max);
-        }
-        let s = e / cap;
-        sum += s;
-        soc.push(s);
-    }
+    let soc: Vec<f64> = kw
+        .iter()
+        .map(|&l| {
+            let s = st.step(l, &mut e, &mut unserved);
+            sum += s;
+            s
+        })
+        .collect();
     let mean = if soc.is_empty() { soc0 } else { sum / soc.len() as f64 };
     YearRun { soc, unserved_kwh: unserved, mean_soc: mean }
 }
 
-/// Runs the degradation model year by year and returns the capacity table.
-pub fn life(kw: &[f64], dt_h: f64, p: &WalkParams, bat: &Dispatch, aging: &Aging<'_>, years: u32) -> (Vec<YearCapacity>, Option<YearRun>) {
+/// [`dispatch_year`] measuring each day's ageing stressors in the same pass
+/// (what [`crate::aging::day_stresses`] gives on the history).
+pub fn dispatch_year_days(kw: &[f64], dt_h: f64, p: &WalkParams, bat: &Dispatch, soc0: f64, terms: &CalendarTerms) -> (YearRun, Vec<DayStress>) {
+    let (st, cap) = Step::new(dt_h, p, bat);
+    let mut e = (soc0 * cap).clamp(st.e_min, st.e_max);
+    let mut unserved = 0.0;
+    let mut total = 0.0;
+    let mut soc = Vec::with_capacity(kw.len());
+    let mut acc = DayAcc::new(dt_h, soc0, terms, kw.len());
+    for chunk in acc.chunks(kw) {
+        for &l in chunk {
+            let s = st.step(l, &mut e, &mut unserved);
+            total += s;
+            soc.push(s);
+            acc.push(s, terms);
+        }
+        acc.close(chunk.len());
+    }
+    let mean = if soc.is_empty() { soc0 } else { total / soc.len() as f64 };
+    (YearRun { soc, unserved_kwh: unserved, mean_soc: mean }, acc.days)
+}
+
+/// Capacity year by year under every degradation model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LifeRun {
+    /// Capacity table of the governing model (the case's `aging.model`).
+    pub years: Vec<YearCapacity>,
+    /// SOC history of year 1.
+    pub first: Option<YearRun>,
+    /// End-of-year SOH of every model ([`AgingModelKind::ALL`] order), each
+    /// evaluated on the dispatch of the governing model (same duty, different
+    /// ageing model).
+    pub spread: Vec<(AgingModelKind, Vec<f64>)>,
+}
+
+/// Runs the degradation models year by year: the governing model sets the
+/// capacity each year's dispatch sees; every model is evaluated on that
+/// dispatch. Values are as computed (the caller checks they are finite).
+pub fn life_models(kw: &[f64], dt_h: f64, p: &WalkParams, bat: &Dispatch, aging: &Aging<'_>, years: u32) -> LifeRun {
     let profile_days = kw.len() as f64 * dt_h / 24.0;
     let scale = if profile_days > 0.0 { 365.0 / profile_days } else { 1.0 };
+    let model = aging.model;
+    let terms = CalendarTerms::at(aging.temp_c);
+    let mut states: Vec<ModelState> = AgingModelKind::ALL.iter().map(|k| ModelState::new(*k)).collect();
+    let gi = AgingModelKind::ALL.iter().position(|k| *k == model.model).unwrap_or(0);
+    let mut spread: Vec<(AgingModelKind, Vec<f64>)> = AgingModelKind::ALL.iter().map(|k| (*k, Vec::with_capacity(years as usize))).collect();
     let mut out = Vec::with_capacity(years as usize);
     let mut soh = 1.0_f64;
-    let mut dq_cal = 0.0_f64;
-    let mut cyc_loss = 0.0_f64;
     let mut first: Option<YearRun> = None;
-    let q0 = aging.model.calendar_q0;
     for y in 1..=years {
         let b = Dispatch { capacity_kwh: bat.capacity_kwh * soh.max(0.0), ..*bat };
-        let run = dispatch_year(kw, dt_h, p, &b, bat.soc_max);
+        let (run, days) = dispatch_year_days(kw, dt_h, p, &b, bat.soc_max, &terms);
         let cycles = rainflow::count_cycles(&run.soc);
-        // SOC is relative to the current capacity; depth in nameplate terms
-        // scales with SOH, but the cycle-life rating is per current capacity too.
-        let damage: f64 = cycles.iter().map(|c| c.count * aging.loss_per_cycle(c.range)).sum::<f64>() * scale;
         let efc = rainflow::equivalent_full_cycles(&cycles) * scale;
-        cyc_loss += damage;
-        let k = aging.k_cal(run.mean_soc);
-        dq_cal = (dq_cal * dq_cal + k * k * 365.0).sqrt();
-        let soh_end = ((q0.min(1.0) - dq_cal) - cyc_loss).max(0.0);
+        let ys = YearStress { days: &days, cycles: &cycles, mean_soc: run.mean_soc, scale, throughput_soh: soh.max(0.0) };
+        for (st, sp) in states.iter_mut().zip(spread.iter_mut()) {
+            st.advance_year(model, aging.temp_c, &ys);
+            sp.1.push(st.soh(model).max(0.0));
+        }
+        let g = &states[gi];
+        let soh_end = g.soh(model).max(0.0);
         out.push(YearCapacity {
             year: y,
-            soh_start: or_zero(soh),
-            soh_end: or_zero(soh_end),
-            full_cycles: or_zero(efc),
-            calendar_loss: or_zero(1.0 - q0.min(1.0) + dq_cal),
-            cycle_loss: or_zero(cyc_loss),
-            unserved_kwh: or_zero(run.unserved_kwh * scale),
+            soh_start: soh,
+            soh_end,
+            full_cycles: efc,
+            calendar_loss: g.calendar_loss(model),
+            cycle_loss: g.cycle_loss(model),
+            unserved_kwh: run.unserved_kwh * scale,
         });
         soh = soh_end;
         if first.is_none() {
             first = Some(run);
         }
     }
-    (out, first)
+    LifeRun { years: out, first, spread }
+}
+
+/// Runs the governing degradation model year by year and returns the
+/// capacity table (see [`life_models`]).
+pub fn life(kw: &[f64], dt_h: f64, p: &WalkParams, bat: &Dispatch, aging: &Aging<'_>, years: u32) -> (Vec<YearCapacity>, Option<YearRun>) {
+    let r = life_models(kw, dt_h, p, bat, aging, years);
+    (r.years, r.first)
+}
+
+/// Why the governing ageing model is used, and its equations with source.
+fn model_note(m: &backstop_model::sizing::AgingModel) -> String {
+    let (why, eqs) = match m.model {
+        AgingModelKind::BlastLiteLfp => (
+            "the default, fitted to calendar and cycle ageing tests of a large-format (> 250 Ah) LFP/graphite prismatic cell — the cell class of grid LFP containers — with temperature, SOC, depth-of-discharge and C-rate dependence",
+            "Per day: calendar q_t = k_cal·t^0.526 with k_cal = 8.37e4·exp(−5210 ÷ T)·⟨exp(−3560·Ua(SOC) ÷ T)⟩ (Ua: graphite potential, Safari & Delacourt 2011); cycling q_EFC = k_cyc·EFC^0.828 with k_cyc = (4.38e-8 + 1.55e-8·DoD + 1.68e-7·C-rate)·(exp(2190 ÷ T) + exp(−1.55e5 ÷ T)); SOH = 1 − q_t − q_EFC. Source: NREL BLAST-Lite, lfp_gr_250AhPrismatic_2019 (Gasper et al., J. Energy Storage 2023, doi:10.1016/j.est.2023.109042; BSD-3-Clause).",
+        ),
+        AgingModelKind::BlastLiteNmc => (
+            "chosen in the case (aging.model), for NMC cells",
+            "Per day: lithium loss q_t = q1·t^0.357, q1 = 2.66e7·exp(−17.8 ÷ T_N)·⟨exp(−5.21·Ua_N ÷ T_N)⟩, and q_EFC = q3·EFC^0.778, q3 = 3.80e3·exp(−18.4 ÷ T_N)·exp(1.04·exp(DoD²)); active-material loss LAM = tanh((EFC ÷ q5)^10 ÷ 2), q5 = 1e4 + 153·(T − 55 °C)·DoD·(SOC_mean ÷ 0.6); SOH = min(1 − q_t − q_EFC, 1.01 − LAM) (T_N = T ÷ 308.15 K, Ua_N = Ua ÷ 0.123 V). Source: NREL BLAST-Lite, nmc111_gr_Kokam75Ah_2017 (Smith et al., ACC 2017; BSD-3-Clause).",
+        ),
+        AgingModelKind::SamParametric => (
+            "chosen in the case (aging.model): the parameters below",
+            "",
+        ),
+    };
+    let sam = format!(
+        "Calendar: q = q0 − k·√days, k = a·exp(b·(1/T − 1/296))·exp(c·(SOC/T − 1/296)) with a = {}, b = {}, c = {}, q0 = {}; cycles: rainflow (ASTM E1049) on the SOC history, loss per cycle = (1 − {}) ÷ ({} × (DoD/{})^−{}). Source: {}",
+        show(m.calendar_a),
+        show(m.calendar_b),
+        show(m.calendar_c),
+        show(m.calendar_q0),
+        show(m.cycle_eol_soh),
+        show(m.cycles_to_eol),
+        show(m.cycle_ref_dod),
+        show(m.dod_exponent),
+        m.source
+    );
+    let eqs = if m.model == AgingModelKind::SamParametric { sam } else { eqs.to_owned() };
+    format!("Model: {} — {why}. {eqs}", m.model.label())
+}
+
+/// The degradation sections of the sheet (governing model year by year,
+/// then every model side by side) and the warnings on the model's fit.
+fn degradation_sheet(case: &PeakCase, battery: Option<&CatalogEntry>, life: &LifeRun, sb: &mut SheetBuilder, diags: &mut Vec<SizingDiagnostic>) {
+    let m = &case.aging;
+    sb.section("Degradation", model_note(m));
+    for y in &life.years {
+        sb.text(
+            LineKind::Result,
+            &format!("Year {}", y.year),
+            &format!(
+                "SOH {:.3} → {:.3}, {:.0} full cycles, calendar loss {:.3}, cycle loss {:.3}, unserved {:.1} kWh",
+                y.soh_start, y.soh_end, y.full_cycles, y.calendar_loss, y.cycle_loss, y.unserved_kwh
+            ),
+            "",
+        );
+    }
+    let n = case.project_years as usize;
+    sb.section(
+        "Degradation models side by side",
+        "Every model on the same dispatch (the governing model's capacity each year); the spread between them is the uncertainty of the ageing model. The SAM-form model uses the [aging] parameters of the case.",
+    );
+    let mut picks: Vec<usize> = [5, 10, n].into_iter().filter(|&y| y >= 1 && y <= n).collect();
+    picks.dedup();
+    let mut ends = Vec::new();
+    for (k, v) in &life.spread {
+        let at: Vec<String> = picks.iter().filter_map(|&y| v.get(y - 1).map(|x| format!("year {y} {x:.3}"))).collect();
+        let below = v.iter().position(|x| *x < case.eol_soh).map_or(format!("stays above {} for {n} years", fmt_num(case.eol_soh)), |i| {
+            format!("below {} in year {}", fmt_num(case.eol_soh), i + 1)
+        });
+        let label = if *k == m.model { format!("{} (governing)", k.label()) } else { k.label().to_owned() };
+        sb.text(LineKind::Result, &label, &format!("SOH {}; {below}", at.join(", ")), k.key());
+        if let Some(x) = v.last().filter(|x| x.is_finite()) {
+            ends.push(*x);
+        }
+    }
+    if ends.len() > 1 {
+        let hi = ends.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let lo = ends.iter().copied().fold(f64::INFINITY, f64::min);
+        sb.result(&format!("Spread of SOH at year {n} between the models"), "ΔSOH", &format!("max − min = {} − {}", fmt_num(hi), fmt_num(lo)), hi - lo, "");
+    }
+    use backstop_model::catalog::CellChemistry as Ch;
+    if let Some(chem) = battery.and_then(|e| e.battery.as_ref()).map(|b| b.chemistry) {
+        let mismatch = match m.model {
+            AgingModelKind::BlastLiteLfp => matches!(chem, Ch::Nmc | Ch::Nca),
+            AgingModelKind::BlastLiteNmc => matches!(chem, Ch::Lfp),
+            AgingModelKind::SamParametric => false,
+        };
+        if mismatch {
+            diags.push(diag::warning(
+                "aging.model",
+                "aging-model",
+                format!(
+                    "the battery is {} but the ageing model is {}; set aging.model = \"{}\"",
+                    chem.label(),
+                    m.model.label(),
+                    if chem == Ch::Lfp { AgingModelKind::BlastLiteLfp.key() } else { AgingModelKind::BlastLiteNmc.key() }
+                ),
+            ));
+        }
+    }
+    if let Some((lo, hi)) = crate::aging::tested_temperatures(m.model)
+        && !(lo..=hi).contains(&case.battery_temp_c)
+    {
+        diags.push(diag::warning(
+            "battery_temp_c",
+            "aging-model",
+            format!(
+                "{} °C is outside the cycling temperatures the {} model was fitted on ({lo}–{hi} °C): its cycle fade is extrapolated; compare the models side by side",
+                show(case.battery_temp_c),
+                m.model.label()
+            ),
+        ));
+    }
 }
 
 /// Sizes a peak-shaving case on `profile`.
@@ -299,6 +497,27 @@ pub fn size_peak(case: &PeakCase, profile: &LoadProfile, catalog: &[CatalogEntry
     }
     if kw.is_empty() || !(dt_h > 0.0) {
         diags.push(diag::error("profile", "profile", "the load profile is empty"));
+    }
+    // Loads the energy walk cannot carry: not finite, or beyond one site
+    // (they would overflow the sums rather than give a size).
+    let bad: Vec<usize> = kw.iter().enumerate().filter(|(_, v)| !(v.abs() <= MAX_SITE_KW)).map(|(i, _)| i).collect();
+    if let Some(&i) = bad.first() {
+        diags.push(diag::unmet(
+            "profile",
+            "profile",
+            format!(
+                "the load of interval {} ({}) is {} kW, {} the plausible bound for one site (±{} kW){}; the profile cannot be sized — check the values and the unit of the load column",
+                i + 1,
+                profile.timestamp(i),
+                show(kw[i]),
+                if kw[i].is_finite() { "beyond" } else { "not a number within" },
+                show(MAX_SITE_KW),
+                if bad.len() > 1 { format!(", and so are {} more interval(s)", bad.len() - 1) } else { String::new() }
+            ),
+            MAX_SITE_KW,
+            kw[i],
+            "kW",
+        ));
     }
     sb.section("Inputs", "");
     if let Some(t) = case.threshold_kw {
@@ -349,27 +568,42 @@ pub fn size_peak(case: &PeakCase, profile: &LoadProfile, catalog: &[CatalogEntry
         }
     });
     let c_max = battery.and_then(|e| e.battery.as_ref()).map(|b| b.continuous_c.value);
-    let point_for = |t: f64| -> (ThresholdPoint, Walk) {
+    let profile_days = kw.len() as f64 * dt_h / 24.0;
+    let repeat = if profile_days >= 1.0 { format!("{profile_days:.0}-day") } else { format!("{}-day", fmt_num(profile_days)) };
+    let peak_kw = profile.summary.peak_kw;
+    // Charging power at the battery (DC): the grid limit, or the shaving power.
+    let chg_ac = |power: f64| case.max_charge_kw.unwrap_or(power);
+    let point_for = |t: f64| -> Result<(ThresholdPoint, Walk), String> {
         let p = WalkParams { threshold_kw: t, eta_dis, eta_chg, max_charge_kw: case.max_charge_kw };
         let w = walk(kw, dt_h, &p);
         let mut nameplate = w.usable_kwh / (window * case.eol_soh);
         if let Some(c) = c_max {
             let p_dc = w.power_kw / case.pcs_efficiency;
-            let p_chg_dc = case.max_charge_kw.unwrap_or(w.power_kw) * case.pcs_efficiency;
+            let p_chg_dc = chg_ac(w.power_kw) * case.pcs_efficiency;
             nameplate = nameplate.max(p_dc.max(p_chg_dc) / c);
         }
-        (
+        for (what, v) in [("power", w.power_kw), ("usable energy", w.usable_kwh), ("nameplate energy", nameplate), ("deficit growth", w.deficit_growth_kwh)] {
+            if !v.is_finite() {
+                return Err(format!(
+                    "at the threshold {} kW the {what} is not a finite number: the profile's loads (peak {} kW, {} intervals) overflow the energy walk; check the load profile",
+                    show(t),
+                    show(peak_kw),
+                    kw.len()
+                ));
+            }
+        }
+        Ok((
             ThresholdPoint {
                 threshold_kw: t,
-                power_kw: or_zero(w.power_kw),
-                usable_kwh: or_zero(w.usable_kwh),
-                nameplate_kwh: or_zero(nameplate),
+                power_kw: w.power_kw,
+                usable_kwh: w.usable_kwh,
+                nameplate_kwh: nameplate,
                 events: w.events,
                 events_not_full: w.events_not_full,
                 feasible: w.deficit_growth_kwh == 0.0,
             },
             w,
-        )
+        ))
     };
 
     // Sweep.
@@ -377,7 +611,13 @@ pub fn size_peak(case: &PeakCase, profile: &LoadProfile, catalog: &[CatalogEntry
         let n = s.steps.max(2);
         for i in 0..n {
             let t = s.from_kw + (s.to_kw - s.from_kw) * f64::from(i) / f64::from(n - 1);
-            out.sweep.push(point_for(t).0);
+            match point_for(t) {
+                Ok((p, _)) => out.sweep.push(p),
+                Err(m) => {
+                    diags.push(diag::error("profile", "non-finite", m));
+                    break;
+                }
+            }
         }
         sb.section("Threshold sweep", "Power and nameplate energy needed per threshold (nameplate = usable ÷ (SOC window × SOH_EOL), raised for the C-rate when a battery is named).");
         for p in &out.sweep {
@@ -411,38 +651,53 @@ pub fn size_peak(case: &PeakCase, profile: &LoadProfile, catalog: &[CatalogEntry
     }
 
     // The chosen threshold.
-    if let Some(t) = case.threshold_kw {
-        let (pt, w) = point_for(t);
+    let chosen = match case.threshold_kw.map(|t| (t, point_for(t))) {
+        Some((_, Err(m))) => {
+            diags.push(diag::error("profile", "non-finite", m));
+            None
+        }
+        Some((t, Ok((pt, w)))) => Some((t, pt, w)),
+        None => None,
+    };
+    if let Some((t, pt, w)) = chosen {
+        let p_dc = pt.power_kw / case.pcs_efficiency;
+        let p_chg = chg_ac(pt.power_kw);
+        let p_chg_dc = p_chg * case.pcs_efficiency;
         sb.section(
             "Power",
-            "P = max_t (L_t − T) at the PCS (AC); P_dc = P ÷ η_PCS.",
+            "P = max_t (L_t − T) at the PCS (AC); P_dc = P ÷ η_PCS. Charging: P_chg (AC, the grid limit or P), P_chg,dc = P_chg × η_PCS.",
         );
-        sb.result("PCS power", "P", &format!("{} − {}", fmt_num(profile.summary.peak_kw), fmt_num(t)), pt.power_kw, "kW");
-        sb.calc("Battery DC power", "P_dc", "P ÷ η_PCS", pt.power_kw / case.pcs_efficiency, "kW");
+        sb.result("PCS power", "P", &format!("max(0, L_max − T) = max(0, {} − {})", fmt_num(peak_kw), fmt_num(t)), pt.power_kw, "kW");
+        sb.calc("Battery DC power", "P_dc", &format!("P ÷ η_PCS = {} ÷ {}", fmt_num(pt.power_kw), fmt_num(case.pcs_efficiency)), p_dc, "kW");
+        sb.calc("Grid charging limit", "P_chg", if case.max_charge_kw.is_some() { "case input" } else { "P (default)" }, p_chg, "kW");
+        sb.calc("Battery DC charging power", "P_chg,dc", &format!("P_chg × η_PCS = {} × {}", fmt_num(p_chg), fmt_num(case.pcs_efficiency)), p_chg_dc, "kW");
         sb.section(
             "Energy",
             "Deficit walk from full: above T, D += (L − T)·Δt ÷ (η_PCS·η_dis); below T, D −= min(P_chg, T − L)·Δt·η_PCS·η_chg (D ≥ 0). Usable = max D.",
         );
         sb.calc("Energy above the threshold", "E_shave", "Σ (L − T)⁺·Δt", w.shaved_kwh, "kWh");
-        sb.calc("Grid charging limit", "P_chg", if case.max_charge_kw.is_some() { "case input" } else { "P (default)" }, case.max_charge_kw.unwrap_or(pt.power_kw), "kW");
         sb.result("Usable energy", "E_use", "max D", pt.usable_kwh, "kWh");
+        let e_np = pt.usable_kwh / (window * case.eol_soh);
         sb.calc(
             "Nameplate for the SOC window and EOL",
             "E_np",
-            &format!("E_use ÷ (window × SOH_EOL) = {} ÷ ({} × {})", fmt_num(pt.usable_kwh), fmt_num(window), case.eol_soh),
-            pt.usable_kwh / (window * case.eol_soh),
+            &format!("E_use ÷ (window × SOH_EOL) = {} ÷ ({} × {})", fmt_num(pt.usable_kwh), fmt_num(window), fmt_num(case.eol_soh)),
+            e_np,
             "kWh",
         );
         if let Some(c) = c_max {
-            sb.calc("Nameplate for the C-rate", "E_C", &format!("max(P_dc, P_chg,dc) ÷ {c} C"), (pt.power_kw / case.pcs_efficiency) / c, "kWh");
+            let e_c = p_dc.max(p_chg_dc) / c;
+            sb.calc("Nameplate for the C-rate", "E_C", &format!("max(P_dc, P_chg,dc) ÷ C = max({}, {}) ÷ {}", fmt_num(p_dc), fmt_num(p_chg_dc), fmt_num(c)), e_c, "kWh");
+            sb.result("Nameplate energy needed", "E", &format!("max(E_np, E_C) = max({}, {})", fmt_num(e_np), fmt_num(e_c)), pt.nameplate_kwh, "kWh");
+        } else {
+            sb.result("Nameplate energy needed", "E", "E_np", pt.nameplate_kwh, "kWh");
         }
-        sb.result("Nameplate energy needed", "E", "", pt.nameplate_kwh, "kWh");
         sb.section("Recharge", "");
         sb.calc("Shaving events", "", "runs of intervals above T", f64::from(pt.events), "");
         sb.calc("Events starting before the battery refilled", "", "", f64::from(pt.events_not_full), "");
         sb.check(
-            "Threshold sustainable year over year",
-            &format!("deficit growth when the year repeats = {} kWh", fmt_num(w.deficit_growth_kwh)),
+            "Threshold sustainable when the profile repeats",
+            &format!("deficit growth per repeat of the {repeat} profile = {} kWh", fmt_num(w.deficit_growth_kwh)),
             pt.feasible,
         );
         if !pt.feasible {
@@ -450,12 +705,13 @@ pub fn size_peak(case: &PeakCase, profile: &LoadProfile, catalog: &[CatalogEntry
                 "threshold_kw",
                 "recharge",
                 format!(
-                    "the threshold {t} kW cannot be held: below it there is not enough headroom to recharge, and the deficit grows by {:.0} kWh each year; raise the threshold or the charging power",
+                    "the threshold {} kW cannot be held: below it there is not enough headroom to recharge, and the deficit grows by {:.0} kWh each time the {repeat} profile repeats; raise the threshold or the charging power",
+                    show(t),
                     w.deficit_growth_kwh
                 ),
                 0.0,
                 w.deficit_growth_kwh,
-                "kWh/year",
+                "kWh per repeat",
             ));
         } else if pt.events_not_full > 0 {
             diags.push(diag::info(
@@ -465,7 +721,7 @@ pub fn size_peak(case: &PeakCase, profile: &LoadProfile, catalog: &[CatalogEntry
             ));
         }
         if pt.power_kw <= 0.0 {
-            diags.push(diag::info("threshold_kw", "threshold", format!("the threshold {t} kW is at or above the peak {} kW: no battery is needed", profile.summary.peak_kw)));
+            diags.push(diag::info("threshold_kw", "threshold", format!("the threshold {} kW is at or above the peak {} kW: no battery is needed", show(t), show(peak_kw))));
         }
         if pt.feasible && pt.power_kw > 0.0 {
             let mut sizing = PeakSizing { point: pt.clone(), installed_kwh: pt.nameplate_kwh, ..PeakSizing::default() };
@@ -479,19 +735,28 @@ pub fn size_peak(case: &PeakCase, profile: &LoadProfile, catalog: &[CatalogEntry
                 sizing.cost += f64::from(n) * e.cost.value;
                 sb.section("Battery units", e.display_name());
                 sb.data("Energy per unit", "E_u", unit_kwh, "kWh", &e.battery.as_ref().map_or(String::new(), |b| b.energy_wh.source.clone()));
-                sb.result("Units", "n", &format!("⌈{} ÷ {}⌉", fmt_num(pt.nameplate_kwh), fmt_num(unit_kwh)), f64::from(n), "");
-                sb.result("Installed energy", "", "", sizing.installed_kwh, "kWh");
+                sb.result("Units", "n", &format!("⌈E ÷ E_u⌉ = ⌈{} ÷ {}⌉", fmt_num(pt.nameplate_kwh), fmt_num(unit_kwh)), f64::from(n), "");
+                sb.result("Installed energy", "E_inst", &format!("n × E_u = {n} × {}", fmt_num(unit_kwh)), sizing.installed_kwh, "kWh");
             }
             if let Some((e, c)) = pcs {
-                let n = ceil_u32(pt.power_kw / c.rated_kw.value).unwrap_or(0).max(1);
+                // The PCS carries the discharge and the charging power.
+                let rated = c.rated_kw.value;
+                let n = ceil_u32(pt.power_kw.max(p_chg) / rated).unwrap_or(0).max(1);
                 sizing.pcs_units = Some(n);
                 sizing.cost += f64::from(n) * e.cost.value;
-                sb.result("PCS units", "", &format!("⌈{} ÷ {}⌉", fmt_num(pt.power_kw), c.rated_kw.value), f64::from(n), "");
+                sb.data("PCS rated power", "P_PCS", rated, "kW", &c.rated_kw.source);
+                sb.result("PCS units", "", &format!("⌈max(P, P_chg) ÷ P_PCS⌉ = ⌈max({}, {}) ÷ {}⌉", fmt_num(pt.power_kw), fmt_num(p_chg), fmt_num(rated)), f64::from(n), "");
             }
-            sizing.c_rate = or_zero(pt.power_kw / case.pcs_efficiency / sizing.installed_kwh);
-            sb.result("C-rate at peak power", "", "P_dc ÷ E_installed", sizing.c_rate, "1/h");
+            sizing.c_rate = p_dc.max(p_chg_dc) / sizing.installed_kwh;
+            sb.result(
+                "Highest C-rate on the installed energy",
+                "",
+                &format!("max(P_dc, P_chg,dc) ÷ E_inst = max({}, {}) ÷ {}", fmt_num(p_dc), fmt_num(p_chg_dc), fmt_num(sizing.installed_kwh)),
+                sizing.c_rate,
+                "1/h",
+            );
             if let Some(c) = c_max {
-                sb.check("C-rate within the continuous rating", &format!("{:.3} ≤ {c}", sizing.c_rate), sizing.c_rate <= c + 1e-9);
+                sb.check("C-rate within the continuous rating", &format!("{} ≤ {}", fmt_num(sizing.c_rate), fmt_num(c)), sizing.c_rate <= c + 1e-9);
             }
 
             // Degradation.
@@ -501,35 +766,51 @@ pub fn size_peak(case: &PeakCase, profile: &LoadProfile, catalog: &[CatalogEntry
                 soc_min: case.soc_min,
                 soc_max: case.soc_max,
                 power_kw: pt.power_kw,
-                charge_kw: case.max_charge_kw.unwrap_or(pt.power_kw),
+                charge_kw: p_chg,
             };
             let aging = Aging { model: &case.aging, temp_c: case.battery_temp_c };
-            let (years, first) = life(kw, dt_h, &params, &bat, &aging, case.project_years);
-            sb.section(
-                "Degradation",
-                format!(
-                    "Calendar: q = q0 − k·√days, k = a·exp(b·(1/T − 1/296))·exp(c·(SOC/T − 1/296)) with a = {}, b = {}, c = {}, q0 = {}; cycles: rainflow (ASTM E1049) on the SOC history, loss per cycle = (1 − {}) ÷ ({} × (DoD/{})^−{}). Source: {}",
-                    case.aging.calendar_a, case.aging.calendar_b, case.aging.calendar_c, case.aging.calendar_q0, case.aging.cycle_eol_soh, case.aging.cycles_to_eol, case.aging.cycle_ref_dod, case.aging.dod_exponent, case.aging.source
-                ),
-            );
-            for y in &years {
-                sb.text(
-                    LineKind::Result,
-                    &format!("Year {}", y.year),
-                    &format!(
-                        "SOH {:.3} → {:.3}, {:.0} full cycles, calendar loss {:.3}, cycle loss {:.3}, unserved {:.1} kWh",
-                        y.soh_start, y.soh_end, y.full_cycles, y.calendar_loss, y.cycle_loss, y.unserved_kwh
+            let life = life_models(kw, dt_h, &params, &bat, &aging, case.project_years);
+            degradation_sheet(case, battery, &life, &mut sb, &mut diags);
+            let non_finite = life.years.iter().find(|y| {
+                ![y.soh_start, y.soh_end, y.full_cycles, y.calendar_loss, y.cycle_loss, y.unserved_kwh].iter().all(|v| v.is_finite())
+            });
+            let years = if let Some(y) = non_finite {
+                diags.push(diag::error(
+                    "aging.model",
+                    "non-finite",
+                    format!(
+                        "the ageing model ({}) gave no finite capacity in year {} at {} °C; check battery_temp_c and the [aging] parameters",
+                        case.aging.model.label(),
+                        y.year,
+                        show(case.battery_temp_c)
                     ),
-                    "",
-                );
-            }
+                ));
+                Vec::new()
+            } else {
+                life.years.clone()
+            };
+            sizing.aging_spread = life
+                .spread
+                .iter()
+                .filter(|(_, v)| v.iter().all(|x| x.is_finite()))
+                .map(|(k, v)| AgingOutcome {
+                    model: *k,
+                    governing: *k == case.aging.model,
+                    soh_by_year: v.clone(),
+                    year_below_eol: v.iter().position(|x| *x < case.eol_soh).map(|i| i as u32 + 1),
+                })
+                .collect();
             if let Some(y) = years.iter().find(|y| y.soh_end < case.eol_soh) {
                 diags.push(diag::unmet(
                     "eol_soh",
                     "end-of-life",
                     format!(
-                        "the modelled state of health falls to {:.3} in year {}, below the {} the battery was sized for; plan augmentation before year {} or size for a lower end-of-life SOH",
-                        y.soh_end, y.year, case.eol_soh, y.year
+                        "the modelled state of health ({}) falls to {:.3} in year {}, below the {} the battery was sized for; plan augmentation before year {} or size for a lower end-of-life SOH",
+                        case.aging.model.label(),
+                        y.soh_end,
+                        y.year,
+                        case.eol_soh,
+                        y.year
                     ),
                     case.eol_soh,
                     y.soh_end,
@@ -546,24 +827,28 @@ pub fn size_peak(case: &PeakCase, profile: &LoadProfile, catalog: &[CatalogEntry
                     format!("in year {} the aged battery leaves {:.1} kWh above the threshold unserved", y.year, y.unserved_kwh),
                 ));
             }
-            out.charts.push(ChartSeries {
-                id: "soh-by-year".into(),
-                label: "State of health at year end".into(),
-                x_label: "Year".into(),
-                x_unit: "".into(),
-                y_label: "SOH".into(),
-                y_unit: "%".into(),
-                points: std::iter::once([0.0, 100.0]).chain(years.iter().map(|y| [f64::from(y.year), y.soh_end * 100.0])).collect(),
-            });
-            if let Some(run) = first {
+            if !years.is_empty() {
+                out.charts.push(ChartSeries {
+                    id: "soh-by-year".into(),
+                    label: "State of health at year end".into(),
+                    x_label: "Year".into(),
+                    x_unit: "".into(),
+                    y_label: "SOH".into(),
+                    y_unit: "%".into(),
+                    points: std::iter::once([0.0, 100.0]).chain(years.iter().map(|y| [f64::from(y.year), y.soh_end * 100.0])).collect(),
+                });
+            }
+            if let Some(run) = &life.first {
                 let per_day = ((24.0 / dt_h).round() as usize).max(1);
                 let mut mins = Vec::new();
                 let mut maxs = Vec::new();
                 for (d, chunk) in run.soc.chunks(per_day).enumerate() {
                     let lo = chunk.iter().copied().fold(f64::INFINITY, f64::min);
                     let hi = chunk.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                    mins.push([d as f64 + 1.0, or_zero(lo) * 100.0]);
-                    maxs.push([d as f64 + 1.0, or_zero(hi) * 100.0]);
+                    if lo.is_finite() && hi.is_finite() {
+                        mins.push([d as f64 + 1.0, lo * 100.0]);
+                        maxs.push([d as f64 + 1.0, hi * 100.0]);
+                    }
                 }
                 let soc_series = |id: &str, label: &str, pts: Vec<[f64; 2]>| ChartSeries {
                     id: id.into(),
@@ -578,7 +863,11 @@ pub fn size_peak(case: &PeakCase, profile: &LoadProfile, catalog: &[CatalogEntry
                 out.charts.push(soc_series("soc-year1-daily-max", "SOC, year 1, daily maximum", maxs));
             }
             sizing.years = years;
-            out.sizing = Some(sizing);
+            if sizing.c_rate.is_finite() {
+                out.sizing = Some(sizing);
+            } else {
+                diags.push(diag::error("profile", "non-finite", "the C-rate on the installed energy is not a finite number; check the load profile"));
+            }
         }
     }
     sb.diagnostics(&diags);

@@ -65,24 +65,96 @@ impl fmt::Display for ProfileError {
     }
 }
 
+/// The highest load magnitude accepted for one site, kW (10 GW: several
+/// times the largest AI campus). Larger values are typos or a wrong unit in
+/// the header, and would overflow the energy walk.
+pub const MAX_SITE_KW: f64 = 1e7;
+
+/// Longest line accepted, bytes (a timestamp and a few numbers need < 100).
+pub const MAX_LINE_BYTES: usize = 4096;
+
 /// Parser options.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ProfileOptions {
     /// Stop collecting after this many errors.
     pub max_errors: usize,
-    /// Refuse files with more data rows than this (guards memory).
+    /// Refuse files with more data rows than this (guards memory); the
+    /// streaming reader stops reading at the first row over the limit.
     pub max_rows: usize,
+    /// Refuse loads whose magnitude exceeds this, kW (after the unit).
+    pub max_abs_kw: f64,
 }
 
 impl Default for ProfileOptions {
     fn default() -> Self {
-        ProfileOptions { max_errors: 20, max_rows: 2_000_000 }
+        ProfileOptions { max_errors: 20, max_rows: 2_000_000, max_abs_kw: MAX_SITE_KW }
     }
 }
 
 /// Parses with default options.
 pub fn parse_profile(text: &str) -> Result<LoadProfile, Vec<ProfileError>> {
     parse_profile_with(text, &ProfileOptions::default())
+}
+
+/// Lines of a reader, numbered from 1, read one at a time (never the whole
+/// input): a line longer than [`MAX_LINE_BYTES`] or a read error ends the
+/// input with an error; text that is not UTF-8 is read lossily (the value
+/// check then names the line).
+struct ReaderLines<R> {
+    r: R,
+    line_no: usize,
+    buf: Vec<u8>,
+    done: bool,
+}
+
+impl<R: std::io::BufRead> Iterator for ReaderLines<R> {
+    type Item = Result<(usize, std::borrow::Cow<'static, str>), ProfileError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        use std::io::{BufRead, Read};
+        if self.done {
+            return None;
+        }
+        self.buf.clear();
+        self.line_no += 1;
+        let limit = MAX_LINE_BYTES as u64 + 1;
+        match (&mut self.r).take(limit).read_until(b'\n', &mut self.buf) {
+            Ok(0) => {
+                self.done = true;
+                None
+            }
+            Ok(n) => {
+                if n as u64 >= limit && self.buf.last() != Some(&b'\n') {
+                    self.done = true;
+                    return Some(Err(ProfileError {
+                        line: self.line_no,
+                        message: format!("the line is longer than {MAX_LINE_BYTES} bytes; is this a load-profile CSV (one row per interval)?"),
+                    }));
+                }
+                while matches!(self.buf.last(), Some(b'\n' | b'\r')) {
+                    self.buf.pop();
+                }
+                let mut text = String::from_utf8_lossy(&self.buf).into_owned();
+                if self.line_no == 1
+                    && let Some(t) = text.strip_prefix('\u{feff}')
+                {
+                    text = t.to_owned();
+                }
+                Some(Ok((self.line_no, std::borrow::Cow::Owned(text))))
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(ProfileError { line: 0, message: format!("the file could not be read after line {}: {e}", self.line_no - 1) }))
+            }
+        }
+    }
+}
+
+/// Parses a load profile from a reader line by line, without holding the
+/// file: a file with more rows than [`ProfileOptions::max_rows`] is refused
+/// at the first row over the limit, having read only that far.
+pub fn parse_profile_reader<R: std::io::BufRead>(reader: R, opts: &ProfileOptions) -> Result<LoadProfile, Vec<ProfileError>> {
+    parse_lines(ReaderLines { r: reader, line_no: 0, buf: Vec::new(), done: false }, opts)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -272,6 +344,23 @@ fn parse_value(raw: &str, decimal_comma: bool) -> Result<f64, String> {
 /// Parses a load-profile CSV text.
 pub fn parse_profile_with(text: &str, opts: &ProfileOptions) -> Result<LoadProfile, Vec<ProfileError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    parse_lines(text.lines().enumerate().map(|(i, l)| Ok((i + 1, std::borrow::Cow::Borrowed(l.trim_end_matches('\r'))))), opts)
+}
+
+/// A row's timestamp as read: minutes, line, and whether the data row
+/// before it was dropped for an unreadable timestamp (then the step to this
+/// row says nothing about gaps).
+#[derive(Debug, Clone, Copy)]
+struct Stamp {
+    t: i64,
+    line: usize,
+    after_dropped: bool,
+}
+
+fn parse_lines<'a, I>(lines: I, opts: &ProfileOptions) -> Result<LoadProfile, Vec<ProfileError>>
+where
+    I: Iterator<Item = Result<(usize, std::borrow::Cow<'a, str>), ProfileError>>,
+{
     let mut errors: Vec<ProfileError> = Vec::new();
     let max_errors = opts.max_errors.max(1);
     let push = |errors: &mut Vec<ProfileError>, line: usize, message: String| {
@@ -279,13 +368,21 @@ pub fn parse_profile_with(text: &str, opts: &ProfileOptions) -> Result<LoadProfi
             errors.push(ProfileError { line, message });
         }
     };
-    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim_end_matches('\r'))).filter(|(_, l)| {
-        let t = l.trim();
-        !t.is_empty() && !t.starts_with('#')
+    let mut lines = lines.filter(|x| match x {
+        Ok((_, l)) => {
+            let t = l.trim();
+            !t.is_empty() && !t.starts_with('#')
+        }
+        Err(_) => true,
     });
-    let Some((header_line, header)) = lines.next() else {
-        return Err(vec![ProfileError { line: 0, message: "the file is empty: expected a header line (e.g. \"timestamp,load_kw\") and one row per interval".into() }]);
+    let (header_line, header) = match lines.next() {
+        None => {
+            return Err(vec![ProfileError { line: 0, message: "the file is empty: expected a header line (e.g. \"timestamp,load_kw\") and one row per interval".into() }]);
+        }
+        Some(Err(e)) => return Err(vec![e]),
+        Some(Ok(x)) => x,
     };
+    let header: &str = &header;
     let delim = if header.contains(';') {
         ';'
     } else if header.contains('\t') {
@@ -334,31 +431,55 @@ pub fn parse_profile_with(text: &str, opts: &ProfileOptions) -> Result<LoadProfi
     let decimal_comma = delim == ';';
     let needed = time_col.max(load_col) + 1;
 
-    let mut times: Vec<(i64, usize)> = Vec::new();
+    let mut times: Vec<Stamp> = Vec::new();
     let mut values: Vec<f64> = Vec::new();
     let mut raw_first = String::new();
     let mut raw_last = String::new();
     let mut negative: Option<(usize, usize)> = None; // (first line, count)
     let mut data_rows = 0usize;
-    for (line_no, line) in lines {
+    // The previous data row gave no timestamp (so the next step is no gap).
+    let mut dropped = false;
+    for item in lines {
+        let (line_no, line) = match item {
+            Ok(x) => x,
+            Err(e) => {
+                push(&mut errors, e.line, e.message);
+                break;
+            }
+        };
+        let line: &str = &line;
         data_rows += 1;
         if data_rows > opts.max_rows {
             return Err(vec![ProfileError { line: line_no, message: format!("more than {} rows: split the file or use a coarser interval", opts.max_rows) }]);
         }
         let fields = split_fields(line, delim);
+        // A row that is wrong but has a readable timestamp keeps its place in
+        // time, so its neighbours are not reported as gaps.
+        let stamp = |fields: &[&str]| fields.get(time_col).and_then(|f| parse_timestamp(f).ok());
+        let keep_time = |t: Option<i64>, times: &mut Vec<Stamp>, values: &mut Vec<f64>, dropped: &mut bool| match t {
+            Some(t) => {
+                times.push(Stamp { t, line: line_no, after_dropped: *dropped });
+                values.push(f64::NAN);
+                *dropped = false;
+            }
+            None => *dropped = true,
+        };
         if fields.len() > names.len() && fields[names.len()..].iter().any(|f| !f.is_empty()) {
             let hint = if delim == ',' { " (a decimal comma in a comma-separated file? write 12.5, or separate the columns with ';')" } else { "" };
             push(&mut errors, line_no, format!("expected {} fields as in the header, found {}{hint}: \"{line}\"", names.len(), fields.len()));
+            keep_time(stamp(&fields), &mut times, &mut values, &mut dropped);
             continue;
         }
         if fields.len() < needed {
             push(&mut errors, line_no, format!("expected {} fields separated by '{}', found {}: \"{line}\"", names.len(), if delim == '\t' { "tab".to_string() } else { delim.to_string() }, fields.len()));
+            keep_time(stamp(&fields), &mut times, &mut values, &mut dropped);
             continue;
         }
         let t = match parse_timestamp(fields[time_col]) {
             Ok(t) => t,
             Err(m) => {
                 push(&mut errors, line_no, m);
+                dropped = true;
                 continue;
             }
         };
@@ -366,6 +487,7 @@ pub fn parse_profile_with(text: &str, opts: &ProfileOptions) -> Result<LoadProfi
             Ok(v) => v,
             Err(m) => {
                 push(&mut errors, line_no, m);
+                keep_time(Some(t), &mut times, &mut values, &mut dropped);
                 continue;
             }
         };
@@ -379,33 +501,38 @@ pub fn parse_profile_with(text: &str, opts: &ProfileOptions) -> Result<LoadProfi
             raw_first = fields[time_col].to_string();
         }
         raw_last = fields[time_col].to_string();
-        times.push((t, line_no));
+        times.push(Stamp { t, line: line_no, after_dropped: dropped });
         values.push(v);
+        dropped = false;
     }
     if times.len() < 2 && errors.is_empty() {
         return Err(vec![ProfileError { line: 0, message: format!("the profile has {} data row(s); at least two are needed to know the interval", times.len()) }]);
     }
-    // Interval from the first two rows.
+    // Interval from the first two rows (the first two whose step is known).
     let mut interval = 0i64;
-    if times.len() >= 2 {
-        let d = times[1].0 - times[0].0;
+    if let Some(w) = times.windows(2).find(|w| !w[1].after_dropped) {
+        let (first, second) = (w[0], w[1]);
+        let d = second.t - first.t;
         if [1, 5, 10, 15, 30, 60].contains(&d) {
             interval = d;
         } else {
             let msg = if d == 0 {
-                format!("duplicate timestamp {} (also on line {})", format_minutes(times[1].0), times[0].1)
+                format!("duplicate timestamp {} (also on line {})", format_minutes(second.t), first.line)
             } else if d < 0 {
-                format!("timestamps go backwards from {} (line {}) to {}; sort the file by time", format_minutes(times[0].0), times[0].1, format_minutes(times[1].0))
+                format!("timestamps go backwards from {} (line {}) to {}; sort the file by time", format_minutes(first.t), first.line, format_minutes(second.t))
             } else {
                 format!("the first two rows are {d} min apart; the interval must be 1, 5, 10, 15, 30 or 60 min (hourly or 15-minute data)")
             };
-            push(&mut errors, times[1].1, msg);
+            push(&mut errors, second.line, msg);
         }
     }
     if interval > 0 {
         let dst_hint = " (if the file is in local time with daylight saving, export it in UTC, standard time, or with offsets like +01:00)";
         for w in times.windows(2) {
-            let ((a, la), (b, lb)) = (w[0], w[1]);
+            if w[1].after_dropped {
+                continue;
+            }
+            let ((a, la), (b, lb)) = ((w[0].t, w[0].line), (w[1].t, w[1].line));
             let d = b - a;
             if d == interval {
                 continue;
@@ -436,10 +563,6 @@ pub fn parse_profile_with(text: &str, opts: &ProfileOptions) -> Result<LoadProfi
             }
         }
     }
-    if !errors.is_empty() {
-        errors.sort_by_key(|e| e.line);
-        return Err(errors);
-    }
     let dt_h = interval as f64 / 60.0;
     let kw: Vec<f64> = values
         .iter()
@@ -448,6 +571,27 @@ pub fn parse_profile_with(text: &str, opts: &ProfileOptions) -> Result<LoadProfi
             Unit::Energy(f) => v * f / dt_h,
         })
         .collect();
+    if interval > 0 {
+        // Loads beyond what one site draws (a typo, or MW in a kW column).
+        for (k, (v, st)) in kw.iter().zip(&times).enumerate() {
+            if v.is_finite() && v.abs() > opts.max_abs_kw {
+                push(
+                    &mut errors,
+                    st.line,
+                    format!(
+                        "the load {} {unit_name} ({} kW) is beyond the plausible bound for one site (±{} kW); check the value and the unit in the header",
+                        crate::num::show(values[k]),
+                        crate::num::show(*v),
+                        crate::num::show(opts.max_abs_kw)
+                    ),
+                );
+            }
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.line);
+        return Err(errors);
+    }
     let mut warnings = Vec::new();
     if let Some((l, n)) = negative {
         warnings.push(format!("{n} negative load value(s), first on line {l}: treated as export (the battery may charge from it)"));
@@ -468,7 +612,7 @@ pub fn parse_profile_with(text: &str, opts: &ProfileOptions) -> Result<LoadProfi
         mean_kw: sum / kw.len() as f64,
         energy_kwh: sum * dt_h,
     };
-    Ok(LoadProfile { start_min: times[0].0, interval_min: interval as u32, kw, summary, warnings })
+    Ok(LoadProfile { start_min: times[0].t, interval_min: interval as u32, kw, summary, warnings })
 }
 
 #[cfg(test)]

@@ -148,7 +148,9 @@ pub fn fmt_num(v: f64) -> String {
     let a = v.abs();
     if a == 0.0 {
         "0".into()
-    } else if v.fract() == 0.0 && a < 1e9 {
+    } else if a >= 1e9 {
+        format!("{v:.3e}")
+    } else if v.fract() == 0.0 {
         format!("{v:.0}")
     } else if a >= 1000.0 {
         format!("{v:.1}")

@@ -22,7 +22,7 @@ use crate::catalog::{find, validate_entry};
 use crate::diag::{self, check_range, has_error};
 use crate::duty::{self, Period};
 use crate::ecm::{self, RunOptions, Stop};
-use crate::num::{ceil_u32, or_zero};
+use crate::num::{ceil_u32, or_zero, show};
 use crate::sheet::{SheetBuilder, fmt_num};
 
 /// Strings are never searched beyond this many (a guard, not a vendor limit).
@@ -61,11 +61,13 @@ pub fn size_ups(case: &UpsCase, catalog: &[CatalogEntry]) -> UpsResult {
 
     // Load.
     let (it_kw, load_formula) = match &case.load {
-        LoadSpec::Total { kw } => (*kw, format!("{kw} kW")),
+        LoadSpec::Total { kw } => (*kw, format!("{} kW", show(*kw))),
         LoadSpec::PerRack { kw_per_rack, racks } => {
-            (kw_per_rack * f64::from(*racks), format!("{kw_per_rack} kW × {racks} racks"))
+            (kw_per_rack * f64::from(*racks), format!("{} kW × {racks} racks", show(*kw_per_rack)))
         }
-        LoadSpec::Apparent { kva, power_factor } => (kva * power_factor, format!("{kva} kVA × PF {power_factor}")),
+        LoadSpec::Apparent { kva, power_factor } => {
+            (kva * power_factor, format!("{} kVA × PF {}", show(*kva), show(*power_factor)))
+        }
     };
     let design_kw = it_kw * (1.0 + case.growth_margin);
     let batt_kw = design_kw / case.ups_efficiency;
@@ -125,12 +127,12 @@ pub fn size_ups(case: &UpsCase, catalog: &[CatalogEntry]) -> UpsResult {
         return finish(out, sb, diags);
     };
 
-    let (tc, tc_src) = match case.temperature_factor {
-        Some(t) => (t, "case input (override)".to_owned()),
-        None => unit.temperature_factor(case.ambient_c),
+    let (tc, tc_formula, tc_src) = match case.temperature_factor {
+        Some(t) => (t, format!("at {} °C", fmt_num(case.ambient_c)), "case input (override)".to_owned()),
+        None => unit.temperature_correction(case.ambient_c, series.end_v_cell),
     };
     sb.section("Temperature", "");
-    sb.factor("Temperature correction", "TC", &format!("at {} °C", case.ambient_c), tc, &tc_src);
+    sb.factor("Temperature correction", "TC", &tc_formula, tc, &tc_src);
 
     let ctx = Ctx { case, unit, series, batt_kw, design_kw, tc };
     let methods: Vec<UpsMethod> = if case.methods.is_empty() {
@@ -329,7 +331,7 @@ fn ups_units(
     sb.data("Rated power per unit", "P_UPS", rated, "kW", &c.rated_kw.source);
     sb.calc("Units needed", "n_UPS", &format!("⌈{} ÷ {}⌉", fmt_num(design_kw), fmt_num(rated)), f64::from(needed), "");
     sb.result("Units installed", "", case.redundancy.label(), f64::from(installed), "");
-    sb.calc("UPS losses at design load", "Q_UPS", "P_d × (1/η − 1)", heat, "kW");
+    sb.calc("UPS losses at design load", "Q_UPS", &format!("P_d × (1 ÷ η − 1) = {} × (1 ÷ {} − 1)", fmt_num(design_kw), fmt_num(case.ups_efficiency)), heat, "kW");
     if case.dc_bus.v_max > c.dc_v_max.value + 1e-9 || case.dc_bus.v_min < c.dc_v_min.value - 1e-9 {
         diags.push(diag::warning(
             "dc_bus",
@@ -481,51 +483,136 @@ fn choose_series(case: &UpsCase, unit: Unit<'_>, sb: &mut SheetBuilder, diags: &
     }
 }
 
+/// What the string-current and C-rate limits are held against.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Draw {
+    /// The battery power at the design load (table and ECM methods).
+    Power,
+    /// The highest current of the duty cycle, A at the battery (all strings).
+    Current(f64),
+}
+
 /// Strings needed for the string-current and C-rate limits, with notes.
-fn limit_strings(ctx: &Ctx<'_>, s_runtime: u32, sb: &mut SheetBuilder) -> (u32, Vec<SizingDiagnostic>) {
+fn limit_strings(ctx: &Ctx<'_>, s_runtime: u32, draw: Draw, sb: &mut SheetBuilder) -> (u32, Vec<SizingDiagnostic>) {
     let n = f64::from(ctx.series.cells);
     let p_w = ctx.batt_kw * 1000.0;
     let mut s = s_runtime;
     let mut notes = Vec::new();
+    let (field, what) = match draw {
+        Draw::Power => ("battery", "the design load"),
+        Draw::Current(_) => ("duty_cycle", "the duty cycle's highest current"),
+    };
     if let Some(imax) = &ctx.unit.b.max_string_current_a {
-        let s_i = ceil_u32(p_w / (n * ctx.series.end_v_cell * imax.value)).unwrap_or(u32::MAX);
-        sb.calc(
-            "Strings for the string-current limit",
-            "s_I",
-            &format!("⌈P_batt ÷ (N × V_end × I_max)⌉ = ⌈{} ÷ ({} × {:.3} × {})⌉", fmt_num(p_w), n, ctx.series.end_v_cell, imax.value),
-            f64::from(s_i),
-            "",
-        );
+        let (ratio, formula) = match draw {
+            Draw::Power => (
+                p_w / (n * ctx.series.end_v_cell * imax.value),
+                format!("⌈P_batt ÷ (N × V_end × I_max)⌉ = ⌈{} ÷ ({} × {} × {})⌉", fmt_num(p_w), n, fmt_num(ctx.series.end_v_cell), fmt_num(imax.value)),
+            ),
+            Draw::Current(a) => (a / imax.value, format!("⌈A_max ÷ I_max⌉ = ⌈{} ÷ {}⌉", fmt_num(a), fmt_num(imax.value))),
+        };
+        let s_i = ceil_u32(ratio).unwrap_or(u32::MAX);
+        sb.calc("Strings for the string-current limit", "s_I", &formula, f64::from(s_i), "");
         if s_i > s {
             notes.push(diag::info(
-                "battery",
+                field,
                 "string-current",
-                format!("the string current limit ({} A) needs {s_i} strings, more than the runtime's {s}", imax.value),
+                format!("the string current limit ({} A) at {what} needs {s_i} strings, more than the runtime's {s}", imax.value),
             ));
             s = s_i;
         }
     }
     let string_kwh = f64::from(ctx.series.units) * ctx.unit.kwh();
     let allowed_c = ctx.unit.b.peak_c.as_ref().map_or(ctx.unit.b.continuous_c.value, |p| p.value.max(ctx.unit.b.continuous_c.value));
-    if string_kwh > 0.0 && allowed_c > 0.0 {
-        let s_c = ceil_u32(ctx.batt_kw / (string_kwh * allowed_c)).unwrap_or(u32::MAX);
-        sb.calc(
-            "Strings for the C-rate limit",
-            "s_C",
-            &format!("⌈P_batt ÷ (E_string × C_max)⌉ = ⌈{} ÷ ({} × {})⌉", fmt_num(ctx.batt_kw), fmt_num(string_kwh), allowed_c),
-            f64::from(s_c),
-            "",
-        );
+    let ah = ctx.unit.ah();
+    if string_kwh > 0.0 && allowed_c > 0.0 && ah > 0.0 {
+        let (ratio, formula) = match draw {
+            Draw::Power => (
+                ctx.batt_kw / (string_kwh * allowed_c),
+                format!("⌈P_batt ÷ (E_string × C_max)⌉ = ⌈{} ÷ ({} × {})⌉", fmt_num(ctx.batt_kw), fmt_num(string_kwh), fmt_num(allowed_c)),
+            ),
+            Draw::Current(a) => (a / (allowed_c * ah), format!("⌈A_max ÷ (C_max × C)⌉ = ⌈{} ÷ ({} × {})⌉", fmt_num(a), fmt_num(allowed_c), fmt_num(ah))),
+        };
+        let s_c = ceil_u32(ratio).unwrap_or(u32::MAX);
+        sb.calc("Strings for the C-rate limit", "s_C", &formula, f64::from(s_c), "");
         if s_c > s {
             notes.push(diag::info(
-                "battery",
+                field,
                 "c-rate",
-                format!("the C-rate limit ({allowed_c} C) needs {s_c} strings, more than the runtime's {s}"),
+                format!("the C-rate limit ({allowed_c} C) at {what} needs {s_c} strings, more than the runtime's {s}"),
             ));
             s = s_c;
         }
     }
     (s, notes)
+}
+
+/// How many enclosures `strings` strings of `units_in_series` units take,
+/// as the catalog maps strings to enclosures, with the formula that gives it.
+pub fn enclosure_count(e: &CatalogEntry, units_in_series: u32, strings: u32) -> (u32, String) {
+    use backstop_model::catalog::EntryKind;
+    let units = units_in_series.saturating_mul(strings);
+    match &e.enclosure {
+        Some(enc) if enc.units_max > 0 => {
+            let m = enc.units_max;
+            let per_string = units_in_series.div_ceil(m);
+            match enc.strings_per_enclosure {
+                None => (units.div_ceil(m), format!("units packed {m} to an enclosure: ⌈units ÷ units_max⌉ = ⌈{units} ÷ {m}⌉")),
+                Some(k) if k <= 1 || units_in_series > m || units_in_series == 0 => (
+                    strings.saturating_mul(per_string),
+                    format!("one string per enclosure: s × ⌈n_s ÷ units_max⌉ = {strings} × ⌈{units_in_series} ÷ {m}⌉"),
+                ),
+                Some(k) => {
+                    let fit = k.min(m / units_in_series).max(1);
+                    (strings.div_ceil(fit), format!("up to {k} whole strings per enclosure, {fit} fit: ⌈s ÷ {fit}⌉ = ⌈{strings} ÷ {fit}⌉"))
+                }
+            }
+        }
+        _ if matches!(e.kind, EntryKind::Cell | EntryKind::Block | EntryKind::Module) => {
+            (0, "no enclosure in the catalog entry (bare units)".to_owned())
+        }
+        _ => (units, "one per unit (floor-standing)".to_owned()),
+    }
+}
+
+/// Battery heat at the design load shared by `strings` installed strings,
+/// kW, with its formula (`None` without resistance or heat data).
+fn heat_estimate(unit: Unit<'_>, series: Series, strings: u32, batt_kw: f64) -> Option<(f64, String)> {
+    let e = unit.entry;
+    if strings == 0 {
+        return Some((0.0, "no strings".into()));
+    }
+    let s = f64::from(strings);
+    let cells = f64::from(series.cells);
+    if let Some(r0) = &unit.b.r0_mohm {
+        let v_nom = unit.b.nominal_v_cell.value;
+        let p_w = batt_kw * 1000.0;
+        let r_string = r0.value / 1000.0 / f64::from(unit.b.cells_parallel.max(1)) * cells;
+        let i = p_w / (s * cells * v_nom);
+        let heat = s * i * i * r_string / 1000.0;
+        let f = format!(
+            "I²R0, all installed strings at V_nom: s × (P_batt ÷ (s × N × V_nom))² × R_string ÷ 1000 = {strings} × ({} ÷ ({strings} × {} × {}))² × {} ÷ 1000",
+            fmt_num(p_w),
+            series.cells,
+            fmt_num(v_nom),
+            fmt_num(r_string)
+        );
+        return Some((heat, f));
+    }
+    let h = unit.b.heat_loss_w.as_ref()?;
+    let uf = f64::from(series.units) * s;
+    let rated = uf * e.power_kw();
+    if !(rated > 0.0) {
+        return None;
+    }
+    let heat = uf * h.value / 1000.0 * (batt_kw / rated).powi(2);
+    let f = format!(
+        "rated heat scaled by load², all installed units: units × Q_rated × (P_batt ÷ P_rated)² = {} × {} × ({} ÷ {})²",
+        fmt_num(uf),
+        fmt_num(h.value / 1000.0),
+        fmt_num(batt_kw),
+        fmt_num(rated)
+    );
+    Some((heat, f))
 }
 
 /// Builds the configuration for `strings_needed` strings.
@@ -539,44 +626,31 @@ pub fn build_config(
     let e = unit.entry;
     let mut notes = Vec::new();
     let units = series.units.saturating_mul(strings);
-    let (enclosures, footprint_m2, enc_mass, enc_cost) = match &e.enclosure {
+    let (enclosures, _) = enclosure_count(e, series.units, strings);
+    let (footprint_m2, enc_mass, enc_cost) = match &e.enclosure {
         Some(enc) if enc.units_max > 0 => {
-            let n = units.div_ceil(enc.units_max);
-            let nf = f64::from(n);
-            (n, nf * enc.width_mm * enc.depth_mm / 1e6, nf * enc.empty_mass_kg, nf * enc.cost)
+            let nf = f64::from(enclosures);
+            (nf * enc.width_mm * enc.depth_mm / 1e6, nf * enc.empty_mass_kg, nf * enc.cost)
         }
         _ => {
             let (w, d, _) = e.dimensions_mm();
-            if matches!(e.kind, backstop_model::catalog::EntryKind::Cell | backstop_model::catalog::EntryKind::Block | backstop_model::catalog::EntryKind::Module) {
+            if enclosures == 0 {
                 notes.push(diag::warning(
                     "battery",
                     "footprint",
                     format!("\"{}\" has no enclosure: footprint, mass and cost count the bare units only (no racks, spacing or access)", e.key),
                 ));
-                (0, f64::from(units) * w * d / 1e6, 0.0, 0.0)
-            } else {
-                (units, f64::from(units) * w * d / 1e6, 0.0, 0.0)
             }
+            (f64::from(units) * w * d / 1e6, 0.0, 0.0)
         }
     };
     let uf = f64::from(units);
     let energy = uf * unit.kwh();
     let string_kwh = f64::from(series.units) * unit.kwh();
     let c_rate = if strings_needed > 0 && string_kwh > 0.0 { batt_kw / (f64::from(strings_needed) * string_kwh) } else { 0.0 };
-    // Heat at the design load shared by all installed strings: I²R with the
-    // cell resistance when known, else the entry's rated heat scaled by (P/P_rated)².
-    let heat_kw = if strings == 0 {
-        0.0
-    } else if let Some(r0) = &unit.b.r0_mohm {
-        let i = batt_kw * 1000.0 / (f64::from(strings) * f64::from(series.cells) * unit.b.nominal_v_cell.value);
-        let r_string = r0.value / 1000.0 / f64::from(unit.b.cells_parallel.max(1)) * f64::from(series.cells);
-        f64::from(strings) * i * i * r_string / 1000.0
-    } else if let Some(h) = &unit.b.heat_loss_w {
-        let rated = uf * e.power_kw();
-        if rated > 0.0 { uf * h.value / 1000.0 * (batt_kw / rated).powi(2) } else { 0.0 }
-    } else {
-        0.0
-    };
+    // Heat at the design load shared by all installed strings (0 without
+    // resistance or heat data; the sheet then says "not computed").
+    let heat_kw = heat_estimate(unit, series, strings, batt_kw).map_or(0.0, |h| h.0);
     let cfg = BatteryConfig {
         battery_key: e.key.clone(),
         units_in_series: series.units,
@@ -597,15 +671,53 @@ pub fn build_config(
     (cfg, notes)
 }
 
-fn config_lines(sb: &mut SheetBuilder, c: &BatteryConfig, redundancy: &str) {
+/// How a method states the C-rate and heat of its configuration.
+struct ConfigText {
+    /// Label of the C-rate line.
+    c_rate_label: String,
+    /// Formula of the C-rate line, with its numbers.
+    c_rate_formula: String,
+    /// Formula of the heat line; `None`: not computed.
+    heat_formula: Option<String>,
+}
+
+impl ConfigText {
+    /// C-rate at the battery power on the strings needed; heat by I²R0 (or
+    /// the rated heat) on all installed strings.
+    fn at_design_load(ctx: &Ctx<'_>, c: &BatteryConfig) -> Self {
+        let string_kwh = f64::from(c.units_in_series) * ctx.unit.kwh();
+        ConfigText {
+            c_rate_label: "C-rate at design load (strings needed)".into(),
+            c_rate_formula: format!(
+                "P_batt ÷ (s_needed × E_string) = {} ÷ ({} × {})",
+                fmt_num(ctx.batt_kw),
+                c.strings_needed,
+                fmt_num(string_kwh)
+            ),
+            heat_formula: heat_estimate(ctx.unit, ctx.series, c.strings, ctx.batt_kw).map(|h| h.1),
+        }
+    }
+}
+
+fn config_lines(sb: &mut SheetBuilder, ctx: &Ctx<'_>, c: &BatteryConfig, text: &ConfigText) {
+    let redundancy = ctx.case.redundancy.label();
+    let (_, enc_formula) = enclosure_count(ctx.unit.entry, c.units_in_series, c.strings);
+    let enc_src = ctx.unit.entry.enclosure.as_ref().map_or(String::new(), |e| e.source.clone());
     sb.result("Strings installed", "s", &format!("{} applied to {}", redundancy, c.strings_needed), f64::from(c.strings), "");
-    sb.result("Units installed", "", &format!("{} × {}", c.units_in_series, c.strings), f64::from(c.units), "");
-    sb.result("Enclosures / cabinets", "", "", f64::from(c.enclosures), "");
-    sb.result("Installed energy", "E", "units × E_u", c.energy_kwh, "kWh");
-    sb.result("C-rate at design load (strings needed)", "", "P_batt ÷ (s_needed × E_string)", c.c_rate, "1/h");
+    sb.result("Units installed", "", &format!("n_s × s = {} × {}", c.units_in_series, c.strings), f64::from(c.units), "");
+    sb.num(LineKind::Result, "Enclosures / cabinets", "", &enc_formula, f64::from(c.enclosures), "", &enc_src);
+    sb.result("Installed energy", "E", &format!("units × E_u = {} × {}", c.units, fmt_num(ctx.unit.kwh())), c.energy_kwh, "kWh");
+    sb.result(&text.c_rate_label, "", &text.c_rate_formula, c.c_rate, "1/h");
     sb.result("Footprint", "", "", c.footprint_m2, "m²");
     sb.result("Mass", "", "", c.mass_kg, "kg");
-    sb.result("Battery heat at design load", "", "I²R (all installed strings)", c.heat_kw, "kW");
+    match &text.heat_formula {
+        Some(f) => {
+            sb.result("Battery heat at design load", "", f, c.heat_kw, "kW");
+        }
+        None => {
+            sb.text(LineKind::Result, "Battery heat at design load", "not computed — entry has no resistance data", "");
+        }
+    }
     sb.result("Cost", "", "units + enclosures", c.cost, "");
 }
 
@@ -667,23 +779,46 @@ fn method_table(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
     sb.calc("Power per cell with factors", "W_req", &format!("W_cell × TC × DM × AF = {} × {} × {} × {}", fmt_num(w_cell), fmt_num(ctx.tc), case.design_margin, case.aging_factor), w_req, "W/cell");
     let hours = case.runtime_min / 60.0;
     let ah_form = ctx.batt_kw * 1000.0 / (ctx.series.end_v_cell * n) * hours * ctx.tc * case.aging_factor * case.design_margin;
+    let rate_h = fmt_num(ctx.unit.b.capacity_rate_h);
     sb.calc(
-        "Ah form (constant-current check)",
+        &format!("Ah form: constant current at V_end for t (Ah at the t-min rate, not comparable with the {rate_h}-h rated Ah)"),
         "Ah",
         &format!(
-            "P_batt ÷ (V_end × N) × h × TC × AF × DF = {} ÷ ({:.3} × {}) × {} × {} × {} × {}",
+            "P_batt ÷ (V_end × N) × h × TC × AF × DF = {} ÷ ({} × {}) × {} × {} × {} × {}",
             fmt_num(ctx.batt_kw * 1000.0),
-            ctx.series.end_v_cell,
+            fmt_num(ctx.series.end_v_cell),
             n,
             fmt_num(hours),
             fmt_num(ctx.tc),
-            case.aging_factor,
-            case.design_margin
+            fmt_num(case.aging_factor),
+            fmt_num(case.design_margin)
         ),
         ah_form,
         "Ah",
     );
     r.ah_form = ah_form.is_finite().then_some(ah_form);
+    // What the unit delivers at the runtime's rate, so the Ah form can be set
+    // against the rated Ah (the table method's basis).
+    if let Ok(i) = ctx.unit.per_cell(Quantity::Current, case.runtime_min, ctx.series.end_v_cell) {
+        let ah_t = i.value * hours;
+        let ah = ctx.unit.ah();
+        if ah_t > 0.0 && ah > 0.0 {
+            sb.calc(
+                &format!("Ah one unit delivers in {} min to V_end (table, A/cell × h)", fmt_num(case.runtime_min)),
+                "C_t",
+                &format!("{} × {}", fmt_num(i.value), fmt_num(hours)),
+                ah_t,
+                "Ah",
+            );
+            sb.calc(
+                &format!("Ah form at the {rate_h}-h rating (compare with the table method)"),
+                "Ah_rated",
+                &format!("Ah × C ÷ C_t = {} × {} ÷ {}", fmt_num(ah_form), fmt_num(ah), fmt_num(ah_t)),
+                ah_form * ah / ah_t,
+                "Ah",
+            );
+        }
+    }
     let look = match ctx.unit.per_cell(Quantity::Power, case.runtime_min, ctx.series.end_v_cell) {
         Ok(l) => l,
         Err(e) => {
@@ -710,12 +845,12 @@ fn method_table(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
     };
     let s_rt = s_rt.max(1);
     sb.calc("Strings for the runtime", "s_t", &format!("⌈W_req ÷ W_avail⌉ = ⌈{} ÷ {}⌉", fmt_num(w_req), fmt_num(look.value)), f64::from(s_rt), "");
-    let (s_need, notes) = limit_strings(ctx, s_rt, sb);
+    let (s_need, notes) = limit_strings(ctx, s_rt, Draw::Power, sb);
     r.diagnostics.extend(notes);
     let strings = case.redundancy.apply(s_need);
     let (cfg, notes) = build_config(ctx.unit, ctx.series, s_need, strings, ctx.batt_kw);
     r.diagnostics.extend(notes);
-    config_lines(sb, &cfg, case.redundancy.label());
+    config_lines(sb, ctx, &cfg, &ConfigText::at_design_load(ctx, &cfg));
 
     // Runtime at BOL / EOL with the strings needed.
     let rt = |frac: f64, aged: bool| -> Option<f64> {
@@ -852,13 +987,39 @@ fn method_duty(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
         return r;
     };
     let s_cap = s_cap.max(1);
-    sb.calc("Strings for the capacity", "s_t", &format!("⌈C_req ÷ C⌉ = ⌈{} ÷ {}⌉", fmt_num(res.corrected_ah), ah), f64::from(s_cap), "");
-    let (s_need, notes) = limit_strings(ctx, s_cap, sb);
+    sb.calc("Strings for the capacity", "s_t", &format!("⌈C_req ÷ C⌉ = ⌈{} ÷ {}⌉", fmt_num(res.corrected_ah), fmt_num(ah)), f64::from(s_cap), "");
+    // The limits hold the duty cycle's own highest current (the random load
+    // on top of the largest period, as IEEE 485 places it), not the load kW.
+    let a_peak = periods.iter().map(|p| p.amps).fold(0.0, f64::max);
+    let a_rand = random.as_ref().map_or(0.0, |p| p.amps.max(0.0));
+    let a_max = a_peak + a_rand;
+    sb.calc(
+        "Highest duty-cycle current",
+        "A_max",
+        &if random.is_some() { format!("max A_P + A_R = {} + {}", fmt_num(a_peak), fmt_num(a_rand)) } else { format!("max A_P = {}", fmt_num(a_peak)) },
+        a_max,
+        "A",
+    );
+    let (s_need, notes) = limit_strings(ctx, s_cap, Draw::Current(a_max), sb);
     r.diagnostics.extend(notes);
     let strings = case.redundancy.apply(s_need);
-    let (cfg, notes) = build_config(ctx.unit, ctx.series, s_need, strings, ctx.batt_kw);
+    let (mut cfg, notes) = build_config(ctx.unit, ctx.series, s_need, strings, ctx.batt_kw);
     r.diagnostics.extend(notes);
-    config_lines(sb, &cfg, case.redundancy.label());
+    let i_string = a_max / f64::from(s_need);
+    cfg.c_rate = or_zero(i_string / ah);
+    r.max_current_a = Some(or_zero(i_string));
+    let text = ConfigText {
+        c_rate_label: "C-rate at the highest duty-cycle current (strings needed)".into(),
+        c_rate_formula: format!("A_max ÷ (s_needed × C) = {} ÷ ({} × {})", fmt_num(a_max), s_need, fmt_num(ah)),
+        heat_formula: heat_estimate(ctx.unit, ctx.series, strings, ctx.batt_kw).map(|h| h.1),
+    };
+    sb.result("Highest current per string (strings needed)", "I_s", &format!("A_max ÷ s_needed = {} ÷ {}", fmt_num(a_max), s_need), i_string, "A");
+    if let Some(imax) = &ctx.unit.b.max_string_current_a {
+        sb.check("String current within the limit", &format!("{} ≤ {} A", fmt_num(i_string), fmt_num(imax.value)), i_string <= imax.value * (1.0 + 1e-9));
+    }
+    let allowed_c = ctx.unit.b.peak_c.as_ref().map_or(ctx.unit.b.continuous_c.value, |p| p.value.max(ctx.unit.b.continuous_c.value));
+    sb.check("C-rate within the rating", &format!("{} ≤ {} C", fmt_num(cfg.c_rate), fmt_num(allowed_c)), cfg.c_rate <= allowed_c * (1.0 + 1e-9));
+    config_lines(sb, ctx, &cfg, &text);
     if periods.len() == 1 && random.is_none() {
         let a = periods[0].amps / f64::from(s_need);
         r.runtime_bol_min = ctx.unit.minutes_for(Quantity::Current, a * tc, end_v).map(|x| x.0);
@@ -953,17 +1114,44 @@ fn method_ecm(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
     }
     let s_rt = hi.max(1);
     sb.calc("Strings for the runtime (EOL, P × DM)", "s_t", "smallest s with t_EOL(P_batt × DM ÷ s) ≥ t", f64::from(s_rt), "");
-    let (s_need, notes) = limit_strings(ctx, s_rt, sb);
-    r.diagnostics.extend(notes);
-    let strings = case.redundancy.apply(s_need);
-    let (mut cfg, notes) = build_config(ctx.unit, ctx.series, s_need, strings, ctx.batt_kw);
+    let (mut s_need, notes) = limit_strings(ctx, s_rt, Draw::Power, sb);
     r.diagnostics.extend(notes);
 
     // Reporting runs at the design load (no design margin) and the sizing run.
     let long = (t_req * 20.0).max(4.0 * 3600.0);
     let p_cell = |frac: f64, s: u32| p_total * frac / (f64::from(s) * n);
     let trace_every = ((t_req / dt) / 400.0).ceil().max(1.0) as usize;
-    let sizing_run = ecm::discharge(&cell_eol, p_cell(case.design_margin, s_need), opts(long, t_req, trace_every));
+    let mut sizing_run = ecm::discharge(&cell_eol, p_cell(case.design_margin, s_need), opts(long, t_req, trace_every));
+    // The simulated current (it rises as the voltage sags) is held against
+    // the string-current and C-rate limits too, not only the power's.
+    let ah = ctx.unit.ah();
+    let allowed_c = b.peak_c.as_ref().map_or(b.continuous_c.value, |p| p.value.max(b.continuous_c.value));
+    let i_lim = b.max_string_current_a.as_ref().map_or(allowed_c * ah, |i| i.value.min(allowed_c * ah));
+    let s_limits = s_need;
+    for _ in 0..16 {
+        if !(sizing_run.i_max_window > i_lim * (1.0 + 1e-9)) || s_need >= cap {
+            break;
+        }
+        s_need = ceil_u32(f64::from(s_need) * sizing_run.i_max_window / i_lim).unwrap_or(cap).max(s_need + 1).min(cap);
+        sizing_run = ecm::discharge(&cell_eol, p_cell(case.design_margin, s_need), opts(long, t_req, trace_every));
+    }
+    if s_need > s_limits {
+        sb.calc(
+            "Strings for the simulated current (EOL, P × DM)",
+            "s_Isim",
+            &format!("smallest s found with I_max,sim ≤ min(I_max, C_max × C), limit {} A", fmt_num(i_lim)),
+            f64::from(s_need),
+            "",
+        );
+        r.diagnostics.push(diag::info(
+            "battery",
+            "c-rate",
+            format!("the simulated current at end of life needs {s_need} strings to stay within {} A per string, more than the {s_limits} the runtime and the power limits need", fmt_num(i_lim)),
+        ));
+    }
+    let strings = case.redundancy.apply(s_need);
+    let (mut cfg, notes) = build_config(ctx.unit, ctx.series, s_need, strings, ctx.batt_kw);
+    r.diagnostics.extend(notes);
     let run_bol = ecm::discharge(&cell_bol, p_cell(1.0, s_need), opts(long, t_req, 0));
     let run_eol = ecm::discharge(&cell_eol, p_cell(1.0, s_need), opts(long, t_req, 0));
     let fmt_rt = |run: &ecm::Run| if run.stop == Stop::TimeLimit { None } else { Some(run.runtime_s / 60.0) };
@@ -973,18 +1161,37 @@ fn method_ecm(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
     r.voltage_margin_v = Some(or_zero(margin));
     let i_string = sizing_run.i_max_window;
     r.max_current_a = Some(or_zero(i_string));
-    // Heat at the design load with new cells (the other methods' basis).
-    let heat_run = ecm::discharge(&cell_bol, p_cell(1.0, s_need), opts(t_req, t_req, 0));
-    let heat_w = if t_req > 0.0 { heat_run.heat_j_window / t_req * n * f64::from(s_need) } else { 0.0 };
+    // Heat at the design load with new cells (the other methods' basis),
+    // the load shared by all installed strings: I²R0 plus the RC branch.
+    let heat_run = ecm::discharge(&cell_bol, p_cell(1.0, strings), opts(t_req, t_req, 0));
+    let heat_w = if t_req > 0.0 { heat_run.heat_j_window / t_req * n * f64::from(strings) } else { 0.0 };
     cfg.heat_kw = or_zero(heat_w / 1000.0);
-    cfg.c_rate = or_zero(i_string / ctx.unit.ah());
+    let c_max_run = i_string / ah;
     sb.result("Runtime at design load, new", "t_BOL", "simulated to V_end", r.runtime_bol_min.unwrap_or(0.0), "min");
     sb.result("Runtime at design load, end of life", "t_EOL", "simulated to V_end", r.runtime_eol_min.unwrap_or(0.0), "min");
-    sb.result("Lowest terminal voltage in t (EOL, P × DM)", "V_min,sim", "", sizing_run.v_min_window * n, "V");
-    sb.result("Margin to cut-off", "ΔV", "V_min,sim − N × V_end", margin, "V");
-    sb.result("Highest string current in t", "I_max", "", i_string, "A");
-    sb.result("Highest C-rate in t", "", "I_max ÷ C", cfg.c_rate, "1/h");
-    config_lines(sb, &cfg, case.redundancy.label());
+    sb.result("Lowest terminal voltage in t (EOL, P × DM)", "V_min,sim", "simulated", sizing_run.v_min_window * n, "V");
+    sb.result("Margin to cut-off", "ΔV", &format!("V_min,sim − N × V_end = {} − {} × {}", fmt_num(sizing_run.v_min_window * n), n, fmt_num(end_v)), margin, "V");
+    sb.result("Highest string current in t", "I_max", "simulated (EOL, P × DM)", i_string, "A");
+    sb.result("Highest C-rate in t", "", &format!("I_max ÷ C = {} ÷ {}", fmt_num(i_string), fmt_num(ah)), c_max_run, "1/h");
+    let within = i_string <= i_lim * (1.0 + 1e-9);
+    sb.check("Highest string current within the limits", &format!("{} ≤ {} A", fmt_num(i_string), fmt_num(i_lim)), within);
+    if !within {
+        r.diagnostics.push(diag::unmet(
+            "battery",
+            "string-current",
+            format!(
+                "even {s_need} strings carry {} A at end of life, above the {} A the entry allows per string (BMS/breaker or C-rate); use a larger unit",
+                fmt_num(i_string),
+                fmt_num(i_lim)
+            ),
+            i_lim,
+            i_string,
+            "A",
+        ));
+    }
+    let mut text = ConfigText::at_design_load(ctx, &cfg);
+    text.heat_formula = Some("I²R0 + V_RC²÷R1 simulated over t with new cells, all installed strings, mean".into());
+    config_lines(sb, ctx, &cfg, &text);
     if r.runtime_bol_min.is_some_and(|t| t >= long / 60.0) {
         r.diagnostics.push(diag::info("ecm", "runtime", format!("new-battery runtime exceeds the simulated {:.0} min", long / 60.0)));
     }
@@ -1023,7 +1230,7 @@ fn method_ecm(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
     r.charts.push(series_out("ecm-runtime-vs-load-eol", "Runtime vs load, end of life (ECM)", curve(&cell_eol)));
 
     r.feasible = true;
-    if margin < 0.0 {
+    if margin < 0.0 || !within {
         r.feasible = false;
     }
     if let Some(d) = max_strings_check(ctx, strings, "ecm") {

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::io::Write;
 
-use backstop_model::sizing::AgingModel;
+use backstop_model::sizing::{AgingModel, AgingModelKind};
 use backstop_sizing::battery::EcmCell;
 use backstop_sizing::ecm::{RunOptions, discharge};
 use backstop_sizing::peak::{Aging, Dispatch, WalkParams, dispatch_year, life};
@@ -144,7 +144,9 @@ fn a_year_of_peak_shaving_agrees_with_pysam() {
     let (threshold, p_max, p_chg) = (1150.0, 800.0, 500.0);
     let (n_series, strings, q_ah) = (416u32, 5u32, 280.0);
     let capacity_kwh = 3.2 * q_ah * (n_series * strings) as f64 / 1000.0;
-    let aging = AgingModel::default();
+    // PySAM's life model is the SAM form: compare that model (the default
+    // governing model is BLAST-Lite LFP).
+    let aging = AgingModel { model: AgingModelKind::SamParametric, ..AgingModel::default() };
     // PySAM's cycle table from the same Wöhler curve: capacity falls
     // linearly to SOH_rated at N(DoD) = N_ref·(DoD/DoD_ref)^−m.
     let mut matrix = Vec::new();

@@ -130,11 +130,12 @@ fn damage() -> impl Strategy<Value = Damage> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
-    /// Any valid profile reads back value for value, in any unit.
+    /// Any valid profile reads back value for value, in any unit (values
+    /// within the plausible bound for a site, ±10 GW, in every unit).
     #[test]
     fn valid_profiles_round_trip(
         interval in prop::sample::select(vec![5i64, 15, 30, 60]),
-        values in prop::collection::vec(-1.0e4f64..1.0e5, 2..300),
+        values in prop::collection::vec(-1.0e4f64..1.0e4, 2..300),
         unit in prop::sample::select(vec![("W", 1e-3), ("kW", 1.0), ("MW", 1e3)]),
     ) {
         let rows: Vec<(i64, String)> = values.iter().enumerate().map(|(i, v)| (t0() + i as i64 * interval, format!("{v}"))).collect();

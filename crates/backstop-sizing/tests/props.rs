@@ -1,5 +1,7 @@
-//! Property tests: monotonicity of the sizing, no NaN/inf ever, and every
-//! infeasible case explained.
+//! Property tests: monotonicity of the sizing, no NaN/inf ever, every
+//! infeasible case explained, and every calculation-sheet line that prints a
+//! computable formula shows the value of that formula (within the rounding
+//! of the printed numbers), on random valid cases of every method.
 
 use backstop_model::sizing::{
     DcBus, DiagSeverity, EcmOptions, LoadSpec, PeakCase, PeakResult, Redundancy, UpsCase, UpsMethod, UpsResult,
@@ -232,6 +234,380 @@ fn property_cases_produce_configurations() {
         }
         if k != "vrla-yuasa-np38-12" {
             assert!(strings(&r, UpsMethod::Ecm).is_some(), "{k}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Every sheet line computes what it prints.
+// ---------------------------------------------------------------------------
+
+/// Re-evaluates the numbers a sheet line prints, with interval arithmetic:
+/// each printed number stands for every value that rounds to it (half a
+/// unit of its last printed digit; integers are exact).
+mod formula {
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct Iv {
+        pub lo: f64,
+        pub hi: f64,
+    }
+
+    impl Iv {
+        fn exact(v: f64) -> Self {
+            Iv { lo: v, hi: v }
+        }
+        fn of(a: f64, b: f64, c: f64, d: f64) -> Self {
+            Iv { lo: a.min(b).min(c).min(d), hi: a.max(b).max(c).max(d) }
+        }
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    enum Tok {
+        Num(Iv),
+        Op(char),
+        Max,
+        Min,
+    }
+
+    fn number(s: &[char], i: &mut usize) -> Option<Iv> {
+        let start = *i;
+        while *i < s.len() && (s[*i].is_ascii_digit() || s[*i] == '.') {
+            *i += 1;
+        }
+        let mant: String = s[start..*i].iter().collect();
+        let mut exp = 0i32;
+        if *i < s.len() && s[*i] == 'e' {
+            let mut j = *i + 1;
+            let neg = j < s.len() && s[j] == '-';
+            if neg {
+                j += 1;
+            }
+            let ds = j;
+            while j < s.len() && s[j].is_ascii_digit() {
+                j += 1;
+            }
+            if j == ds {
+                return None;
+            }
+            exp = s[ds..j].iter().collect::<String>().parse().ok()?;
+            if neg {
+                exp = -exp;
+            }
+            *i = j;
+        }
+        let m: f64 = mant.parse().ok()?;
+        let v = m * 10f64.powi(exp);
+        let decimals = mant.split_once('.').map_or(0, |(_, d)| d.len() as i32);
+        if decimals == 0 && exp == 0 {
+            return Some(Iv::exact(v));
+        }
+        let half = 0.5 * 10f64.powi(exp - decimals);
+        Some(Iv { lo: v - half, hi: v + half })
+    }
+
+    fn tokens(text: &str) -> Option<Vec<Tok>> {
+        let s: Vec<char> = text.chars().collect();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < s.len() {
+            let c = s[i];
+            if c.is_whitespace() {
+                i += 1;
+            } else if c.is_ascii_digit() || c == '.' {
+                out.push(Tok::Num(number(&s, &mut i)?));
+            } else if "+-−×÷(),⌈⌉⌊⌋²√".contains(c) {
+                out.push(Tok::Op(if c == '−' { '-' } else { c }));
+                i += 1;
+            } else if s[i..].starts_with(&['m', 'a', 'x']) {
+                out.push(Tok::Max);
+                i += 3;
+            } else if s[i..].starts_with(&['m', 'i', 'n']) {
+                out.push(Tok::Min);
+                i += 3;
+            } else {
+                return None;
+            }
+        }
+        Some(out)
+    }
+
+    struct P {
+        t: Vec<Tok>,
+        i: usize,
+    }
+
+    impl P {
+        fn peek(&self) -> Option<&Tok> {
+            self.t.get(self.i)
+        }
+        fn eat(&mut self, c: char) -> bool {
+            if self.peek() == Some(&Tok::Op(c)) {
+                self.i += 1;
+                true
+            } else {
+                false
+            }
+        }
+        fn expr(&mut self) -> Option<Iv> {
+            let mut a = self.term()?;
+            loop {
+                if self.eat('+') {
+                    let b = self.term()?;
+                    a = Iv { lo: a.lo + b.lo, hi: a.hi + b.hi };
+                } else if self.eat('-') {
+                    let b = self.term()?;
+                    a = Iv { lo: a.lo - b.hi, hi: a.hi - b.lo };
+                } else {
+                    return Some(a);
+                }
+            }
+        }
+        fn term(&mut self) -> Option<Iv> {
+            let mut a = self.factor()?;
+            loop {
+                if self.eat('×') {
+                    let b = self.factor()?;
+                    a = Iv::of(a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi);
+                } else if self.eat('÷') {
+                    let b = self.factor()?;
+                    if b.lo <= 0.0 && b.hi >= 0.0 {
+                        return None;
+                    }
+                    a = Iv::of(a.lo / b.lo, a.lo / b.hi, a.hi / b.lo, a.hi / b.hi);
+                } else {
+                    return Some(a);
+                }
+            }
+        }
+        fn factor(&mut self) -> Option<Iv> {
+            if self.eat('-') {
+                let a = self.factor()?;
+                return Some(Iv { lo: -a.hi, hi: -a.lo });
+            }
+            if self.eat('√') {
+                let a = self.primary()?;
+                return Some(Iv { lo: a.lo.max(0.0).sqrt(), hi: a.hi.max(0.0).sqrt() });
+            }
+            let a = self.primary()?;
+            if self.eat('²') {
+                let (x, y) = (a.lo * a.lo, a.hi * a.hi);
+                return Some(if a.lo <= 0.0 && a.hi >= 0.0 { Iv { lo: 0.0, hi: x.max(y) } } else { Iv { lo: x.min(y), hi: x.max(y) } });
+            }
+            Some(a)
+        }
+        fn primary(&mut self) -> Option<Iv> {
+            match self.peek()?.clone() {
+                Tok::Num(v) => {
+                    self.i += 1;
+                    Some(v)
+                }
+                Tok::Op('(') => {
+                    self.i += 1;
+                    let a = self.expr()?;
+                    self.eat(')').then_some(a)
+                }
+                Tok::Op('⌈') => {
+                    self.i += 1;
+                    let a = self.expr()?;
+                    self.eat('⌉').then_some(Iv { lo: (a.lo - 1e-9).ceil(), hi: (a.hi + 1e-9).ceil() })
+                }
+                Tok::Op('⌊') => {
+                    self.i += 1;
+                    let a = self.expr()?;
+                    self.eat('⌋').then_some(Iv { lo: (a.lo - 1e-9).floor(), hi: (a.hi + 1e-9).floor() })
+                }
+                Tok::Max | Tok::Min => {
+                    let is_max = self.peek() == Some(&Tok::Max);
+                    self.i += 1;
+                    if !self.eat('(') {
+                        return None;
+                    }
+                    let mut a = self.expr()?;
+                    while self.eat(',') {
+                        let b = self.expr()?;
+                        a = if is_max { Iv { lo: a.lo.max(b.lo), hi: a.hi.max(b.hi) } } else { Iv { lo: a.lo.min(b.lo), hi: a.hi.min(b.hi) } };
+                    }
+                    self.eat(')').then_some(a)
+                }
+                _ => None,
+            }
+        }
+    }
+
+    /// The interval of a numeric expression, `None` when `text` is not one.
+    pub fn eval(text: &str) -> Option<Iv> {
+        let t = tokens(text)?;
+        if t.is_empty() {
+            return None;
+        }
+        let mut p = P { t, i: 0 };
+        let v = p.expr()?;
+        (p.i == p.t.len()).then_some(v)
+    }
+
+    /// The numeric part of a formula: after its last " = ", or all of it.
+    pub fn numeric_part(formula: &str) -> &str {
+        formula.rsplit(" = ").next().unwrap_or(formula).trim()
+    }
+}
+
+/// Checks every line of `sheet` whose printed formula can be re-evaluated:
+/// its value lies within the formula's rounding interval; a check line's
+/// verdict agrees with its printed comparison. Returns how many lines were
+/// re-evaluated.
+fn sheet_lines_compute_what_they_print(sheet: &backstop_model::sizing::CalcSheet) -> Result<usize, String> {
+    use backstop_model::sizing::LineKind;
+    let mut n = 0;
+    for s in &sheet.sections {
+        for l in &s.lines {
+            if l.kind == LineKind::Check {
+                let Some((a, b)) = l.formula.split_once('≤') else { continue };
+                let strip = |x: &str| x.trim().trim_end_matches(|c: char| c.is_alphabetic() || c == '/' || c == ' ').to_owned();
+                let (Some(x), Some(y)) = (formula::eval(&strip(a)), formula::eval(&strip(b))) else { continue };
+                n += 1;
+                let ok = l.text == "OK";
+                if ok && x.lo > y.hi + 1e-9 || !ok && x.hi <= y.lo - 1e-9 {
+                    return Err(format!("check \"{}\": {} prints {}", l.label, l.formula, l.text));
+                }
+                continue;
+            }
+            let Some(v) = l.value else { continue };
+            let Some(iv) = formula::eval(formula::numeric_part(&l.formula)) else { continue };
+            n += 1;
+            let tol = 1e-9 * (1.0 + v.abs());
+            if v < iv.lo - tol || v > iv.hi + tol {
+                return Err(format!(
+                    "line \"{}\" ({}): formula {} gives [{}, {}] but the line shows {v}",
+                    l.label, s.title, l.formula, iv.lo, iv.hi
+                ));
+            }
+        }
+    }
+    Ok(n)
+}
+
+#[test]
+fn the_formula_evaluator_reads_what_the_sheet_prints() {
+    let e = |s: &str| formula::eval(formula::numeric_part(s)).unwrap();
+    let iv = e("⌈P_batt ÷ (E_string × C_max)⌉ = ⌈458.3 ÷ (51.20 × 3)⌉");
+    assert_eq!((iv.lo, iv.hi), (3.0, 3.0));
+    let iv = e("max(1, 1.190 ÷ 1.054)");
+    assert!(iv.lo < 1.12906 && iv.hi > 1.12906);
+    let iv = e("s × (P ÷ (s × N × V))² × R ÷ 1000 = 2 × (1000 ÷ (2 × 10 × 2))² × 0.5000 ÷ 1000");
+    assert!((iv.lo - 0.625).abs() < 1e-3 && (iv.hi - 0.625).abs() < 1e-3);
+    assert!((e("1.000e308").lo / 0.9995e308 - 1.0).abs() < 1e-12);
+    assert!(formula::eval("P ÷ η_PCS").is_none());
+    assert!(formula::eval("section 2").is_none());
+    assert_eq!(e("max A_P + A_R = 40 + 20").lo, 60.0);
+}
+
+/// A random duty cycle: periods (value, in amps rather than kW, minutes) and a random load in amps.
+type RandomDuty = (Vec<(f64, bool, f64)>, Option<f64>);
+
+/// The drawn inputs of a random UPS case.
+struct RandomUps {
+    k: usize,
+    kw: f64,
+    minutes: f64,
+    temp: f64,
+    red: u8,
+    duty: Option<RandomDuty>,
+    tc: Option<f64>,
+    ups: bool,
+}
+
+fn ups_random_case(x: RandomUps) -> UpsCase {
+    let RandomUps { k, kw, minutes, temp, red, duty, tc, ups } = x;
+    const ALL_KEYS: [&str; 5] = ["lfp-ups-cabinet-512v100", "nmc-ups-rack-136s", "lfp-ups-module-16s50", "vrla-yuasa-np38-12", "vrla-yuasa-np24-12"];
+    let mut c = case(ALL_KEYS[k % ALL_KEYS.len()], kw, minutes, temp);
+    c.redundancy = [Redundancy::N, Redundancy::NPlus1, Redundancy::TwoN][usize::from(red) % 3];
+    c.temperature_factor = tc;
+    c.growth_margin = 0.1;
+    if ups {
+        c.ups_key = Some("ups-500kva-dc".into());
+    }
+    c.duty_cycle = duty.map(|(ps, r)| backstop_model::sizing::DutyCycle {
+        periods: ps
+            .into_iter()
+            .map(|(x, amps, m)| backstop_model::sizing::DutyPeriod {
+                label: "p".into(),
+                amps: amps.then_some(x * 10.0),
+                kw: (!amps).then_some(x),
+                minutes: m,
+            })
+            .collect(),
+        random: r.map(|a| backstop_model::sizing::DutyPeriod { label: "r".into(), amps: Some(a), kw: None, minutes: 1.0 }),
+        temperature_factors: vec![],
+    });
+    c
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    /// Random valid UPS cases, every method: every sheet line that prints a
+    /// computable formula shows its value, and nothing is non-finite.
+    #[test]
+    fn ups_sheet_lines_compute_what_they_print(
+        k in 0usize..5,
+        kw in 5.0f64..900.0,
+        minutes in 3.0f64..45.0,
+        temp in -5.0f64..40.0,
+        red in 0u8..3,
+        duty in prop::option::of((prop::collection::vec((1.0f64..80.0, any::<bool>(), 0.5f64..30.0), 1..4), prop::option::of(1.0f64..200.0))),
+        tc in prop::option::of(1.0f64..1.5),
+        ups in any::<bool>(),
+    ) {
+        let c = ups_random_case(RandomUps { k, kw, minutes, temp, red, duty, tc, ups });
+        let r = size_ups(&c, default_catalog());
+        prop_assert!(ups_all_finite(&r).is_ok(), "{:?}", ups_all_finite(&r));
+        let n = match sheet_lines_compute_what_they_print(&r.sheet) {
+            Ok(n) => n,
+            Err(e) => return Err(TestCaseError::fail(format!("{e}\n{}", backstop_sizing::render_text(&r.sheet)))),
+        };
+        if !r.methods.is_empty() {
+            prop_assert!(n >= 8, "too few lines re-evaluated: {}", n);
+        }
+    }
+
+    /// Random valid peak-shaving cases with every ageing model, battery and
+    /// PCS named or not, a charging limit or not.
+    #[test]
+    fn peak_sheet_lines_compute_what_they_print(
+        hump in 50.0f64..3000.0,
+        base in 500.0f64..5000.0,
+        hours in 1usize..6,
+        t_frac in 0.3f64..0.95,
+        charge in prop::option::of(10.0f64..5000.0),
+        model in 0usize..3,
+        named in any::<bool>(),
+        temp in 5.0f64..40.0,
+        years in 1u32..4,
+    ) {
+        let mut csv = String::from("time,load (kW)\n");
+        for d in 0..14 {
+            for h in 0..24 {
+                let l = if (17..17 + hours).contains(&h) { base + hump } else { base };
+                csv.push_str(&format!("2025-01-{:02} {h:02}:00,{l}\n", d + 1));
+            }
+        }
+        let p = parse_profile(&csv).unwrap();
+        let c = PeakCase {
+            name: String::new(), threshold_kw: Some(base + hump * t_frac), sweep: None,
+            pcs_efficiency: 0.98, charge_efficiency: 0.97, discharge_efficiency: 0.97, soc_min: 0.1, soc_max: 0.9, eol_soh: 0.8,
+            max_charge_kw: charge, project_years: years, battery_temp_c: temp,
+            battery_key: named.then(|| "lfp-container-20ft-3727".into()), pcs_key: named.then(|| "pcs-2500kw-1500v".into()),
+            aging: backstop_model::sizing::AgingModel { model: backstop_model::sizing::AgingModelKind::ALL[model], ..Default::default() },
+        };
+        let r = size_peak(&c, &p, default_catalog());
+        prop_assert!(peak_all_finite(&r).is_ok(), "{:?}", peak_all_finite(&r));
+        let n = match sheet_lines_compute_what_they_print(&r.sheet) {
+            Ok(n) => n,
+            Err(e) => return Err(TestCaseError::fail(format!("{e}\n{}", backstop_sizing::render_text(&r.sheet)))),
+        };
+        if let Some(s) = &r.sizing {
+            prop_assert!(n >= 6, "too few lines re-evaluated: {}", n);
+            prop_assert!(s.aging_spread.iter().all(|o| o.soh_by_year.iter().all(|v| v.is_finite())));
         }
     }
 }

@@ -151,6 +151,7 @@ impl Form {
         c.battery_key = Some(self.battery_key.get_untracked()).filter(|k| !k.is_empty());
         c.pcs_key = Some(self.pcs_key.get_untracked()).filter(|k| !k.is_empty());
         c.aging = AgingModel {
+            model: c.aging.model,
             calendar_a: req(&self.cal_a, "calendar a")?,
             calendar_b: req(&self.cal_b, "calendar b")?,
             calendar_c: req(&self.cal_c, "calendar c")?,
