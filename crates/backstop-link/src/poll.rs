@@ -85,7 +85,13 @@ impl Span {
     }
 }
 
-/// Merges model ranges into contiguous spans.
+/// Groups model ranges into the spans one request each reads: whole,
+/// adjacent models packed while they fit in [`MAX_READ`] registers, so that
+/// every request starts at a model header the poller can check against
+/// discovery (a reply to some other read then shows as a wrong header). A
+/// model longer than one request gets a span of its own, read in several
+/// requests of which only the first carries its header. Overlapping models
+/// (a confused device) share one span.
 pub fn sunspec_spans(models: &[ModelInfo]) -> Vec<Span> {
     let mut ranges: Vec<(u32, u32)> = models
         .iter()
@@ -95,7 +101,10 @@ pub fn sunspec_spans(models: &[ModelInfo]) -> Vec<Span> {
     let mut spans: Vec<(u32, u32)> = Vec::new();
     for (s, e) in ranges {
         match spans.last_mut() {
-            Some((_, le)) if s <= *le => *le = (*le).max(e),
+            // Overlap: one span, whatever its length.
+            Some((_, le)) if s < *le => *le = (*le).max(e),
+            // Adjacent and still one request.
+            Some((ls, le)) if s == *le && e - *ls <= u32::from(MAX_READ) => *le = e,
             _ => spans.push((s, e)),
         }
     }
@@ -418,11 +427,32 @@ mod tests {
     }
 
     #[test]
-    fn spans_merge_adjacent_models_and_chunk_at_125() {
-        let spans = sunspec_spans(&[info(802, 40070, 62), info(803, 40134, 58), info(1, 40002, 66)]);
-        assert_eq!(spans, vec![Span { table: Table::Holding, address: 40002, count: 68 + 64 + 60 }]);
-        assert_eq!(spans[0].chunks(), vec![(40002, 125), (40127, 67)]);
+    fn every_request_starts_at_a_model_header() {
+        // 1 (68 registers with its header), 802 (64), 803 (60), 804 (112), 805 (108).
+        let models = [info(802, 40070, 62), info(803, 40134, 58), info(1, 40002, 66), info(804, 40194, 110), info(805, 40306, 106)];
+        let spans = sunspec_spans(&models);
+        assert_eq!(spans, vec![
+            Span { table: Table::Holding, address: 40002, count: 68 },
+            Span { table: Table::Holding, address: 40070, count: 124 },
+            Span { table: Table::Holding, address: 40194, count: 112 },
+            Span { table: Table::Holding, address: 40306, count: 108 },
+        ]);
+        for s in &spans {
+            assert_eq!(s.chunks().len(), 1, "one request per span: {s:?}");
+            assert!(models.iter().any(|m| m.address == s.address), "{s:?} starts at a header");
+        }
+        // A model longer than one request: its own span, read in two requests.
+        let long = sunspec_spans(&[info(805, 100, 198)]);
+        assert_eq!(long[0].chunks(), vec![(100, 125), (225, 75)]);
         let apart = sunspec_spans(&[info(802, 100, 62), info(803, 1000, 26)]);
         assert_eq!(apart.len(), 2);
+    }
+
+    #[test]
+    fn a_header_that_disagrees_with_discovery_is_named() {
+        let spans = [RawSpan { table: Table::Holding, address: 40070, regs: { let mut r = vec![0u16; 124]; r[0] = 802; r[1] = 62; r[64] = 17; r[65] = 58; r } }];
+        let wrong = header_mismatches(&[(40070, 802, 62), (40134, 803, 58)], &spans);
+        assert_eq!(wrong, vec!["the model header at 40134 reads 17/58 where discovery found model 803 of length 58".to_string()]);
+        assert!(header_mismatches(&[(40070, 802, 62)], &spans).is_empty());
     }
 }
