@@ -284,10 +284,15 @@ impl Actor {
     /// decides when the check cannot tell, e.g. on TCP).
     async fn check_echo(&mut self) -> EchoLine {
         let line = if matches!(self.config.target, LinkTarget::Serial(_)) {
+            // An echo comes back while the request is still being sent: twice
+            // its time on the wire plus 30 ms is enough even on a USB adapter
+            // with the usual 16 ms latency timer.
+            let wire = match &self.config.target {
+                LinkTarget::Serial(sr) if sr.baud > 0 => Duration::from_secs_f64(16.0 * f64::from(sr.bits_per_char()) / f64::from(sr.baud)),
+                _ => Duration::ZERO,
+            };
+            let wait = (wire + Duration::from_millis(30)).min(self.timeout().max(Duration::from_millis(30)));
             let Some(conn) = self.conn.as_mut() else { return EchoLine::Unknown };
-            // An echo comes back while the request is still being sent; a
-            // short wait is enough even on a USB adapter with a 16 ms latency timer.
-            let wait = Duration::from_millis(u64::from(self.config.timeout_ms)).clamp(Duration::from_millis(50), Duration::from_millis(250));
             conn.tap.set_strip(false);
             conn.tap.begin();
             conn.ctx.set_slave(Slave(ECHO_PROBE_UNIT));
@@ -298,17 +303,20 @@ impl Actor {
             }
             Self::record(self.monitor.as_ref(), &ex, FrameDirection::Rx);
             self.last_end = Instant::now();
-            if ex.looks_like_echo() { EchoLine::Echoes } else { EchoLine::Silent }
+            let echoes = ex.looks_like_echo();
+            // Nobody answers unit 248; anything beyond our own echo (a device
+            // that does, noise) must be gone before the first real request.
+            let extra = ex.rx.len() > if echoes { ex.tx.len() } else { 0 };
+            if extra {
+                self.resync = Some(self.quiet_time(wait));
+            }
+            if echoes { EchoLine::Echoes } else { EchoLine::Silent }
         } else {
             EchoLine::Unknown
         };
         self.echo.set_line(line);
         if let Some(conn) = self.conn.as_ref() {
             conn.tap.set_strip(line.strips(self.config.echo));
-        }
-        // Whatever the probe stirred up is gone before the first request.
-        if line != EchoLine::Unknown {
-            self.resync = Some(self.quiet_time(Duration::from_millis(50)));
         }
         line
     }
