@@ -547,6 +547,7 @@ pub fn apply(project: &mut Project, edit: &LayoutEdit) -> Result<EditOutcome, Ap
                 fire_area: None,
                 environment: Environment::Indoor,
                 doors: Vec::new(),
+                serves_case: None,
             };
             let label = format!("Add room {id}");
             project.edit(&label, |e| e.put_room(&room)).map_err(store_error)?;
@@ -697,6 +698,7 @@ fn add_from_catalog(
                     voltage_to_ground_v: 277.0,
                     ampacity_a: if power_kw > 0.0 { (power_kw * 1000.0 / (480.0 * 3f64.sqrt()) * 1.25).ceil() } else { 0.0 },
                     serves: Vec::new(),
+                    serves_case: None,
                 }),
                 _ => e.put_equipment(&PlacedEquipment {
                     tag: tag.clone(),
@@ -705,6 +707,7 @@ fn add_from_catalog(
                     clearances: Clearances::default(),
                     voltage_to_ground_v: volts,
                     ampacity_a: amps,
+                    serves_case: None,
                 }),
             }
         })
@@ -745,6 +748,7 @@ pub fn auto_place(project: &mut Project, call: &AutoPlaceCall) -> Result<AutoPla
         clearances: Clearances::default(),
         voltage_to_ground_v: 0.0,
         ampacity_a: 0.0,
+        serves_case: None,
     });
     let (specs, rack_spec, _) = backstop_layout::catalog::catalog_specs(&probe);
     let rules = backstop_layout::rules::project_rule_set(&design.settings).map_err(|m| AppError::invalid(format!("{}.", capitalise(&m))))?;

@@ -25,6 +25,7 @@ fn cabinet(tag: &str, x: i64) -> PlacedEquipment {
         clearances: Clearances { front_mm: 1000, rear_mm: 0, left_mm: 0, right_mm: 0 },
         voltage_to_ground_v: 400.0,
         ampacity_a: 200.0,
+        serves_case: None,
     }
 }
 
@@ -58,6 +59,7 @@ fn design(gap: i64) -> Design {
         fire_area: Some("FA-1".into()),
         environment: Environment::Indoor,
         doors: Vec::new(),
+        serves_case: None,
     };
     // Cabinet A spans x 4700..5300; B starts `gap` further east.
     d.layout = Layout {
