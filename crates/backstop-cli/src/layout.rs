@@ -28,7 +28,7 @@ use backstop_layout::{
 };
 use backstop_model::layout::{
     Bom, CheckReport, ConsistencyStatus, Diagnostic, EquipmentSpec, ObjectKind, ObjectRef, RackSpec, RuleSet,
-    Severity,
+    Severity, Unit,
 };
 use backstop_model::project::Design;
 use backstop_store::{OpenOptions, Project};
@@ -346,13 +346,14 @@ fn check_text(design: &Design, rules: &RuleSet, r: &CheckReport) -> String {
             let _ = writeln!(s, "   case {} (\"{}\"): {status} — {}", c.case_key, c.case_name, c.summary);
             for l in &c.lines {
                 let unit = l.unit.symbol();
+                let value = |v: f64| if l.unit == Unit::Kwh { backstop_layout::consistency::fmt_kwh(v) } else { fmt_num(v) };
                 let _ = writeln!(
                     s,
                     "      {} {}: installed {} {unit}, needed {} {unit}",
                     if l.ok { "ok   " } else { "SHORT" },
                     l.quantity,
-                    fmt_num(l.installed),
-                    fmt_num(l.required)
+                    value(l.installed),
+                    value(l.required)
                 );
             }
         }

@@ -248,6 +248,7 @@ fn catalog_entries_in_the_model_format_are_read() {
         voltage_to_ground_v: 277.0,
         ampacity_a: 800.0,
         serves: vec!["R-01".into(), "R-02".into()],
+        serves_case: None,
     });
     let p = write(dir.path(), "ups.backstop", &d);
     let (code, out, _) = backstop(&["check", &p]);
