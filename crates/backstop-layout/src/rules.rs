@@ -338,7 +338,9 @@ mod tests {
         old.rules.retain(|e| !ADDED_RULES.contains(&e.rule));
         assert_eq!(validate_rule_set(&old), Vec::new(), "missing added rules are not an error");
         assert_eq!(effective_entry(&old, RuleId::DesignBatteryUnits).map(|e| e.enabled), Some(true));
-        assert!(effective_entry(&old, RuleId::Overlap).is_none());
+        let mut no_overlap = old.clone();
+        no_overlap.rules.retain(|e| e.rule != RuleId::Overlap);
+        assert!(effective_entry(&no_overlap, RuleId::Overlap).is_none(), "only added rules get a default");
         let mut up = old.clone();
         upgrade_rule_set(&mut up);
         assert_eq!(up.rules.len(), RuleId::ALL.len());
