@@ -271,7 +271,10 @@ fn expect(violations: Vec<(&'static str, f64, f64)>, statuses: Vec<ConsistencySt
 
 use ConsistencyStatus::{Consistent, NotChecked, Short};
 
-fn cases() -> Vec<(&'static str, Box<dyn Fn(&mut Design)>, Expect)> {
+/// A named change to the base design and what it must give.
+type Variation = (&'static str, Box<dyn Fn(&mut Design)>, Expect);
+
+fn cases() -> Vec<Variation> {
     vec![
         ("consistent base", Box::new(|_: &mut Design| {}), Expect {
             texts: vec!["Consistent with sizing case \"Hall ride-through\" (ups-1) (governing method: IEEE 485/1115 duty cycle): 9 lfp-cab-51 cabinets (460.8 kWh) installed for 9 needed (460.8 kWh); 1,500 kW of UPS for 1,500 kW."],

@@ -165,19 +165,19 @@ pub fn commissioning(input: CommissioningInput<'_>) -> CommissioningReport {
             }
         });
         // The as-left table comes from the setpoint baseline step.
-        if matches!(step.check, backstop_model::commissioning::Check::SetpointBaseline) {
-            if let Some(r) = latest {
-                for e in &r.evidence {
-                    let Some((left, design)) = &e.compare else { continue };
-                    let (device, point) = e.label.split_once(", ").unwrap_or((&e.label, ""));
-                    report.as_left.push(SetpointRow {
-                        device: device.to_string(),
-                        point: point.to_string(),
-                        design: design.clone(),
-                        as_left: left.clone(),
-                        matches: !e.bad,
-                    });
-                }
+        if matches!(step.check, backstop_model::commissioning::Check::SetpointBaseline)
+            && let Some(r) = latest
+        {
+            for e in &r.evidence {
+                let Some((left, design)) = &e.compare else { continue };
+                let (device, point) = e.label.split_once(", ").unwrap_or((&e.label, ""));
+                report.as_left.push(SetpointRow {
+                    device: device.to_string(),
+                    point: point.to_string(),
+                    design: design.clone(),
+                    as_left: left.clone(),
+                    matches: !e.bad,
+                });
             }
         }
     }
