@@ -149,6 +149,18 @@ pub fn sized_cases(design: &Design) -> Vec<SizedCase> {
             },
             (_, Some(r)) => Err(format!("its stored result is of kind \"{}\", not one this version compares", r.kind)),
         };
+        // The engine never stores a negative or non-finite figure; a
+        // hand-edited file might.
+        let need = need.and_then(|n| {
+            if n.energy_kwh.is_finite() && n.energy_kwh >= 0.0 && n.converter_kw.is_finite() && n.converter_kw >= 0.0 {
+                Ok(n)
+            } else {
+                Err(format!(
+                    "its stored result gives {} kWh and {} kW, which cannot be compared; recompute and save the case in Sizing",
+                    n.energy_kwh, n.converter_kw
+                ))
+            }
+        });
         out.push(SizedCase { key: rec.key.clone(), name: rec.name.clone(), kind, need });
     }
     out

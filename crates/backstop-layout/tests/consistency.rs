@@ -367,6 +367,19 @@ fn cases() -> Vec<Variation> {
             Expect { diagnostics: vec![(Severity::Error, "sizing_results[ups-1]")], ..expect(vec![], vec![NotChecked]) },
         ),
         (
+            "a hand-edited result with a negative energy cannot be checked (never a pass)",
+            Box::new(|d: &mut Design| {
+                let mut c = config(CAB, 9, 8, 1, 9, 51.2);
+                c.energy_kwh = -1.0;
+                set_result(d, "ups-1", UPS_RESULT_KIND, serde_json::to_string(&ups_result(Some(c), Some((2, 3)))).unwrap());
+            }),
+            Expect {
+                diagnostics: vec![(Severity::Error, "sizing_results[ups-1]")],
+                texts: vec!["gives -1 kWh and 1500 kW, which cannot be compared"],
+                ..expect(vec![], vec![NotChecked])
+            },
+        ),
+        (
             "a cabinet of another entry counts in energy, not as a unit, and is named",
             Box::new(|d: &mut Design| d.layout.equipment[8].catalog_key = CAB_60.into()),
             Expect {
