@@ -91,6 +91,11 @@ impl Band {
     /// of a repeating trace, warms the filters up); the filters start
     /// settled on the first input.
     pub fn filter(&self, x: &[f64], fs: f64, pre: &[f64]) -> Vec<f64> {
+        self.stream(x, fs, pre).collect()
+    }
+
+    /// [`Band::filter`] as an iterator (nothing is held).
+    pub fn stream<'a>(&self, x: &'a [f64], fs: f64, pre: &'a [f64]) -> impl Iterator<Item = f64> + 'a {
         let mut hp = Biquad::highpass(self.f_low, fs);
         let mut lp = self.f_high.map(|f| Biquad::lowpass(f, fs));
         let x0 = pre.first().or(x.first()).copied().unwrap_or(0.0);
@@ -98,17 +103,15 @@ impl Band {
         if let Some(l) = &mut lp {
             l.settle(0.0);
         }
-        let mut f = |v: f64| {
+        pre.iter().chain(x).map(move |&v| {
             let h = hp.step(v);
             match &mut lp {
                 Some(l) => l.step(h),
                 None => h,
             }
-        };
-        let mut out = Vec::with_capacity(pre.len() + x.len());
-        out.extend(pre.iter().chain(x).map(|&v| f(v)));
-        out
+        })
     }
+
 }
 
 /// The largest |x[i] − x[i − w]| and the index i where it occurs; before
@@ -143,89 +146,72 @@ pub fn worst_change(pre: &[f64], x: &[f64], w: usize) -> (f64, usize) {
     (worst, at)
 }
 
-/// A fixed-capacity ring of sample indexes (the monotonic queue).
-struct Ring {
-    buf: Vec<usize>,
-    head: usize,
-    len: usize,
-}
-
-impl Ring {
-    fn new(cap: usize) -> Self {
-        Ring { buf: vec![0; cap.max(1)], head: 0, len: 0 }
-    }
-    #[inline(always)]
-    fn front(&self) -> usize {
-        self.buf[self.head]
-    }
-    #[inline(always)]
-    fn back(&self) -> usize {
-        let cap = self.buf.len();
-        self.buf[(self.head + self.len - 1) % cap]
-    }
-    #[inline(always)]
-    fn pop_front(&mut self) {
-        self.head = (self.head + 1) % self.buf.len();
-        self.len -= 1;
-    }
-    #[inline(always)]
-    fn pop_back(&mut self) {
-        self.len -= 1;
-    }
-    #[inline(always)]
-    fn push_back(&mut self, i: usize) {
-        let cap = self.buf.len();
-        self.buf[(self.head + self.len) % cap] = i;
-        self.len += 1;
-    }
-}
-
-/// The largest (max − min) of x over windows [i − w, i] (w + 1 samples,
-/// spanning w intervals) that end at i ≥ `from` (the samples before `from`
-/// are history: they fill windows but do not end one), and the index i of
-/// the worst window's end. Until a window is complete, the samples so far
-/// count (a shorter window's range never exceeds the full window's).
-pub fn worst_range(x: &[f64], w: usize, from: usize) -> (f64, usize) {
-    if x.is_empty() {
-        return (0.0, 0);
-    }
+/// The largest (max − min) of the samples `xs` over windows of w + 1
+/// samples (spanning w intervals) that end at i ≥ `from` (the samples
+/// before `from` are history: they fill windows but do not end one), and
+/// the index i of the worst window's end. Until a window is complete, the
+/// samples so far count (a shorter window's range never exceeds the full
+/// window's).
+///
+/// Van Herk / Gil-Werman: the series is cut into blocks of m = w + 1
+/// samples; a window ending at offset j of a block is the previous block's
+/// suffix from j + 1 plus the current block's prefix to j, so each window's
+/// maximum and minimum cost two comparisons each, whatever m, with O(m) memory.
+pub fn worst_range_of(xs: impl Iterator<Item = f64>, w: usize, from: usize, len_hint: usize) -> (f64, usize) {
     let m = w.saturating_add(1);
-    let cap = m.min(x.len()) + 1;
-    let mut hi = Ring::new(cap);
-    let mut lo = Ring::new(cap);
-    let (mut worst, mut at) = (0.0_f64, from.min(x.len() - 1));
-    for (i, &v) in x.iter().enumerate() {
-        while hi.len > 0 && x[hi.back()] <= v {
-            hi.pop_back();
-        }
-        hi.push_back(i);
-        while lo.len > 0 && x[lo.back()] >= v {
-            lo.pop_back();
-        }
-        lo.push_back(i);
-        if i >= m {
-            let start = i + 1 - m;
-            while hi.front() < start {
-                hi.pop_front();
+    let cap = m.min(len_hint.max(1)).min(1 << 24);
+    let mut block: Vec<f64> = Vec::with_capacity(cap);
+    let mut suf_hi: Vec<f64> = Vec::with_capacity(cap);
+    let mut suf_lo: Vec<f64> = Vec::with_capacity(cap);
+    let (mut run_hi, mut run_lo) = (f64::NEG_INFINITY, f64::INFINITY);
+    let (mut worst, mut at) = (0.0_f64, from);
+    let mut j = 0usize;
+    for (i, v) in xs.enumerate() {
+        if j == m {
+            // The block is complete: its suffix extremes serve the next block.
+            suf_hi.clear();
+            suf_lo.clear();
+            suf_hi.resize(m, 0.0);
+            suf_lo.resize(m, 0.0);
+            let (mut h, mut l) = (f64::NEG_INFINITY, f64::INFINITY);
+            for k in (0..m).rev() {
+                let b = block[k];
+                h = h.max(b);
+                l = l.min(b);
+                suf_hi[k] = h;
+                suf_lo[k] = l;
             }
-            while lo.front() < start {
-                lo.pop_front();
-            }
+            block.clear();
+            run_hi = f64::NEG_INFINITY;
+            run_lo = f64::INFINITY;
+            j = 0;
         }
-        if i >= from {
-            let r = x[hi.front()] - x[lo.front()];
-            if r > worst {
-                worst = r;
-                at = i;
-            }
+        block.push(v);
+        run_hi = run_hi.max(v);
+        run_lo = run_lo.min(v);
+        let (hi, lo) = match (suf_hi.get(j + 1), suf_lo.get(j + 1)) {
+            (Some(&h), Some(&l)) => (run_hi.max(h), run_lo.min(l)),
+            _ => (run_hi, run_lo),
+        };
+        j += 1;
+        let d = hi - lo;
+        if i >= from && d > worst {
+            worst = d;
+            at = i;
         }
     }
     (worst, at)
 }
 
+/// [`worst_range_of`] a slice.
+pub fn worst_range(x: &[f64], w: usize, from: usize) -> (f64, usize) {
+    let (v, at) = worst_range_of(x.iter().copied(), w, from, x.len());
+    (v, at.min(x.len().saturating_sub(1)))
+}
+
 /// The largest |x| after the first `skip` samples (the amplitude of a band-filtered series).
-pub fn peak_abs(x: &[f64], skip: usize) -> f64 {
-    x.iter().skip(skip).fold(0.0_f64, |m, v| m.max(v.abs()))
+pub fn peak_abs(x: impl Iterator<Item = f64>, skip: usize) -> f64 {
+    x.skip(skip).fold(0.0_f64, |m, v| m.max(v.abs()))
 }
 
 #[cfg(test)]
@@ -285,7 +271,7 @@ mod tests {
             let x: Vec<f64> = (0..n).map(|k| (std::f64::consts::TAU * f * k as f64 / fs).sin()).collect();
             q.settle(0.0);
             let y: Vec<f64> = x.iter().map(|&v| q.step(v)).collect();
-            peak_abs(&y, n / 2)
+            peak_abs(y.into_iter(), n / 2)
         };
         assert!((gain(1.0, Biquad::lowpass(1.0, fs)) - std::f64::consts::FRAC_1_SQRT_2).abs() < 2e-3);
         assert!((gain(1.0, Biquad::highpass(1.0, fs)) - std::f64::consts::FRAC_1_SQRT_2).abs() < 2e-3);

@@ -128,6 +128,14 @@ mod tests {
             }
         }
         assert!(preset("ieso").is_some_and(|p| p.requirements.len() == 2));
+        // Every preset passes the checks a case's own requirements get.
+        for p in &all {
+            for (i, r) in p.requirements.iter().enumerate() {
+                let mut d = Vec::new();
+                super::super::check_req(&mut d, i, r);
+                assert!(d.is_empty(), "{}: {d:?}", r.id);
+            }
+        }
         assert!(preset("nerc").is_none());
     }
 }

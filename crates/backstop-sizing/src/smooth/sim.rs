@@ -4,12 +4,16 @@
 //!
 //! 1. **Restore:** the battery (or, alone, the supercapacitor bank) is
 //!    brought back to its rest energy by P_r = (E_rest − E) ÷ T_r plus the
-//!    storage's mean loss (its losses low-passed over T_r), added to the
-//!    controller's input (the grid supplies it).
+//!    storage's losses of the last sample, added to the controller's input
+//!    (the grid supplies it, smoothed by the controller).
 //! 2. **Controller:** the grid target G* follows x = L + P_r —
 //!    ramp limiter G* += clamp(x − G*, ±r·Δt); first-order filter
-//!    G* += (x − G*)·(1 − e^(−Δt/τ_f)) (exact for a load held over the
-//!    sample); moving average of x over the window.
+//!    G* += (x − G*)·(1 − e^(−Δt/τ_f)); moving average of x over the
+//!    window. The load is held over each sample (its samples are interval
+//!    averages), and so the grid's sample is the interval average of the
+//!    continuous controller's output: x − (x − G*)·α·τ_f ÷ Δt for the
+//!    filter, the mean of the ramp (which may reach x within the sample)
+//!    for the ramp limiter — which makes the energy exact at any step.
 //! 3. **Split:** the storage reference P* = L − G*. With both devices, the
 //!    battery takes the low-pass part P_lp += (P* − P_lp)·(1 − e^(−2π f_c Δt))
 //!    plus the supercapacitor's restore power, and the supercapacitor takes
@@ -37,6 +41,8 @@ pub enum Ctrl {
     First {
         /// 1 − e^(−Δt/τ_f).
         alpha: f64,
+        /// α·τ_f ÷ Δt: the share of the step the interval average lacks.
+        beta: f64,
     },
     /// Moving average over `n` samples.
     Average {
@@ -74,9 +80,10 @@ pub struct Device {
     pub restore: f64,
     /// Energy the restore aims at, MJ.
     pub e_rest: f64,
-    /// Low-pass factor of the loss feed-forward, 1 − e^(−Δt/T_r) (0: none):
-    /// the restore also supplies the device's mean loss, so it holds the
-    /// rest level without a standing offset of loss × T_r.
+    /// Factor of the loss feed-forward (1: the last sample's loss, 0: none):
+    /// the restore also supplies the device's loss, so it holds the rest
+    /// level without a standing offset of loss × T_r (the controller
+    /// smooths it on its way to the grid).
     pub ff: f64,
     /// Limits of the installed device (none: ideal, for sizing).
     pub limits: Option<Limits>,
@@ -119,9 +126,9 @@ pub struct State {
     pub ps: f64,
     /// Supercapacitor energy, MJ.
     pub es: f64,
-    /// Battery's mean loss, MW (low-passed over its restore time).
+    /// Battery's loss fed forward, MW.
     pub ff_b: f64,
-    /// Supercapacitor's mean loss, MW.
+    /// Supercapacitor's loss fed forward, MW.
     pub ff_s: f64,
     ma: Vec<f64>,
     ma_pos: usize,
@@ -285,7 +292,8 @@ fn device_step(d: &Device, p: &mut f64, e: &mut f64, r: f64, dt: f64, held: &mut
     *p = q;
     let a = if d.rc_s > 0.0 { d.rc_s / (2.0 * e.max(1e-9)) } else { 0.0 };
     let resist = a * q * q;
-    let (de, loss) = if q >= 0.0 { (-(q / d.eta) - resist, q * (1.0 / d.eta - 1.0) + resist) } else { (-q * d.eta - resist, -q * (1.0 - d.eta) + resist) };
+    let inv_eta = 1.0 / d.eta;
+    let (de, loss) = if q >= 0.0 { (-(q * inv_eta) - resist, q * (inv_eta - 1.0) + resist) } else { (-q * d.eta - resist, -q * (1.0 - d.eta) + resist) };
     *e += de * dt;
     loss * dt
 }
@@ -301,10 +309,24 @@ pub fn run<S: Sink>(plant: &Plant, st: &mut State, load: &[f64], sink: &mut S) {
             (None, None) => 0.0,
         };
         let x = l + pr;
-        // 2. Controller.
-        match plant.ctrl {
-            Ctrl::Ramp { step } => st.g += (x - st.g).clamp(-step, step),
-            Ctrl::First { alpha } => st.g += (x - st.g) * alpha,
+        // 2. Controller (g_out: the interval average).
+        let g_out = match plant.ctrl {
+            Ctrl::Ramp { step } => {
+                let d = x - st.g;
+                let out = if d.abs() <= step {
+                    // Reaches x within the sample after |d| ÷ r.
+                    if step > 0.0 { x - d * d.abs() / (2.0 * step) } else { x }
+                } else {
+                    st.g + 0.5 * step.copysign(d)
+                };
+                st.g += d.clamp(-step, step);
+                out
+            }
+            Ctrl::First { alpha, beta } => {
+                let d = x - st.g;
+                st.g += d * alpha;
+                x - d * beta
+            }
             Ctrl::Average { n } => {
                 let n = n.max(1);
                 if st.ma.len() != n {
@@ -321,10 +343,11 @@ pub fn run<S: Sink>(plant: &Plant, st: &mut State, load: &[f64], sink: &mut S) {
                     st.ma_sum = st.ma.iter().sum();
                 }
                 st.g = st.ma_sum / n as f64;
+                st.g
             }
-        }
+        };
         // 3–4. Split and devices.
-        let pref = l - st.g;
+        let pref = l - g_out;
         match (&plant.bat, &plant.sc) {
             (Some(b), Some(s)) => {
                 st.lp += (pref - st.lp) * plant.split;
@@ -390,7 +413,7 @@ mod tests {
 
     #[test]
     fn a_ramp_limited_step_costs_the_triangle() {
-        // 0 → 100 MW at 20 MW/min, 0.1 s samples: 4.1667 MWh within the discretisation.
+        // 0 → 100 MW at 20 MW/min, 0.1 s samples: 4.1667 MWh.
         let dt = 0.1;
         let mut load = vec![0.0; 100];
         load.extend(std::iter::repeat_n(100.0, 4000));
@@ -399,8 +422,8 @@ mod tests {
         let mut ex = Extremes::new(0.0, 0.0);
         run(&plant, &mut st, &load, &mut ex);
         let mwh = -ex.eb.1 / 3600.0;
-        assert!((mwh - 100.0 * 100.0 / (2.0 * 20.0 / 60.0) / 3600.0).abs() < 2e-3, "{mwh}");
-        assert!((ex.pb.0 - (100.0 - 20.0 / 60.0 * dt)).abs() < 1e-9, "{}", ex.pb.0);
+        assert!((mwh - 100.0 * 100.0 / (2.0 * 20.0 / 60.0) / 3600.0).abs() < 1e-9, "{mwh}");
+        assert!((ex.pb.0 - (100.0 - 0.5 * 20.0 / 60.0 * dt)).abs() < 1e-9, "{}", ex.pb.0);
         assert!(ex.eb.0.abs() < 1e-9);
     }
 
@@ -410,7 +433,7 @@ mod tests {
         let load = vec![10.0; 100];
         let lim = Limits { p_dis: 4.0, p_chg: 4.0, e_min: 0.0, e_max: 50.0, p_per_e: 0.0 };
         let bat = Device { limits: Some(lim), e_rest: 20.0, ..ideal_battery() };
-        let plant = Plant { dt, ctrl: Ctrl::First { alpha: 0.0 }, bat: Some(bat), sc: None, split: 0.0 };
+        let plant = Plant { dt, ctrl: Ctrl::First { alpha: 0.0, beta: 1.0 }, bat: Some(bat), sc: None, split: 0.0 };
         let mut st = State::steady(&plant, 0.0);
         let mut g = GridOnly::default();
         run(&plant, &mut st, &load, &mut g);
@@ -424,7 +447,7 @@ mod tests {
     fn supercap_esr_loss_is_i_squared_r() {
         // 1 MW out of a bank at E with R·C = 1 s: loss P²·RC ÷ (2E) = 1 ÷ (2·100) MW.
         let sc = Device { gamma: 1.0, eta: 1.0, rc_s: 1.0, restore: 0.0, e_rest: 100.0, ff: 0.0, limits: None };
-        let plant = Plant { dt: 0.001, ctrl: Ctrl::First { alpha: 0.0 }, bat: None, sc: Some(sc), split: 0.0 };
+        let plant = Plant { dt: 0.001, ctrl: Ctrl::First { alpha: 0.0, beta: 1.0 }, bat: None, sc: Some(sc), split: 0.0 };
         let mut st = State::steady(&plant, 0.0);
         run(&plant, &mut st, &[1.0], &mut Discard);
         assert!((st.loss_s - 0.005 * 0.001).abs() < 1e-15, "{}", st.loss_s);
