@@ -62,6 +62,8 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     assert_eq!(app.value_testid("serial-path").await?, tty_app.display().to_string());
     app.click_testid("link-connect").await?;
     wait_until("the link to connect", 10, async || Ok(app.text_testid("link-label").await?.starts_with("connected"))).await?;
+    // The echo check ran when the port opened; its finding shows beside the setting.
+    wait_until("the echo check", 10, async || Ok(app.text_testid("echo-detected").await? == "line checked: no echo")).await?;
     app.type_testid("scan-last", "10").await?;
     app.click_testid("scan").await?;
     wait_until("the scan to finish", 20, async || Ok(app.text_testid("scan-progress").await?.contains("(done)"))).await?;
