@@ -62,6 +62,8 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     assert_eq!(app.value_testid("serial-path").await?, tty_app.display().to_string());
     app.click_testid("link-connect").await?;
     wait_until("the link to connect", 10, async || Ok(app.text_testid("link-label").await?.starts_with("connected"))).await?;
+    // The echo check ran when the port opened; its finding shows beside the setting.
+    wait_until("the echo check", 10, async || Ok(app.text_testid("echo-detected").await? == "line checked: no echo")).await?;
     app.type_testid("scan-last", "10").await?;
     app.click_testid("scan").await?;
     wait_until("the scan to finish", 20, async || Ok(app.text_testid("scan-progress").await?.contains("(done)"))).await?;
@@ -93,10 +95,27 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     app.wait_testid("write-unit").await?.select_by_value("1").await?;
     wait_until("writable points", 5, async || Ok(app.client.find_all(Locator::Css("[data-testid=write-point] option")).await?.len() > 2)).await?;
     app.wait_testid("write-point").await?.select_by_value("SoCRsvMin").await?;
+    // 12 % is inside the model's range but outside the project's design
+    // setpoint (10 ± 0.5 %): the backend refuses it, naming the limit, and
+    // nothing is written.
     app.type_testid("write-value", "12").await?;
     app.click_testid("write-review").await?;
     let confirm = app.text_testid("write-confirm").await?;
     assert!(confirm.contains("→ 12"), "the confirmation shows old → new: {confirm}");
+    app.click_testid("write-confirm-go").await?;
+    wait_until("the refusal", 10, async || {
+        for n in app.client.find_all(Locator::Css("[data-testid=notice-message]")).await? {
+            if n.text().await?.contains("design setpoint 802.SoCRsvMin = 10 ± 0.5 %") {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    })
+    .await?;
+    app.screenshot("commissioning-write-refused").await?;
+    assert!(!app.text_testid("write-outcomes").await?.contains("verified"), "nothing was verified");
+    app.type_testid("write-value", "10.4").await?;
+    app.click_testid("write-review").await?;
     app.click_testid("write-confirm-go").await?;
     wait_until("a verified write", 10, async || Ok(app.text_testid("write-outcomes").await?.contains("verified"))).await?;
     // Back to the design value, for the as-left check.
@@ -172,7 +191,7 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     assert_eq!(info["commissioning"][0], 1, "one session: {info}");
     assert!(info["commissioning"][1].as_u64().unwrap_or(0) >= 9, "every step result recorded: {info}");
     assert_eq!(info["commissioning"][2], 1, "the sign-off: {info}");
-    assert!(info["audit_entries"].as_u64().unwrap_or(0) >= 2, "both writes audited: {info}");
+    assert_eq!(info["audit_entries"], 3, "the refused write and both verified writes audited: {info}");
     assert!(info["telemetry"][2].as_u64().unwrap_or(0) > 1000, "telemetry logged: {info}");
 
     // The signed commissioning report, from the file alone.
