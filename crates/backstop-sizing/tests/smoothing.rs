@@ -178,7 +178,7 @@ fn s1_the_synthetic_job_start_agrees_with_its_closed_form() {
 fn square(dt: f64, seconds: f64) -> PowerTrace {
     let per_half = (1.0 / dt).round() as usize;
     let n = (seconds / dt).round() as usize;
-    PowerTrace::from_samples(dt, (0..n).map(|k| if (k / per_half) % 2 == 0 { 100.0 } else { 0.0 }).collect(), "square swing")
+    PowerTrace::from_samples(dt, (0..n).map(|k| if (k / per_half).is_multiple_of(2) { 100.0 } else { 0.0 }).collect(), "square swing")
 }
 
 #[test]
@@ -201,7 +201,7 @@ fn w1_square_swing_fully_smoothed() {
 fn l1_first_order_filter_on_the_square_swing() {
     for (tau, pp, kwh) in [(0.5, 76.16, 10.58), (2.0, 24.49, 13.60), (10.0, 5.00, 13.88)] {
         let (g, e, _) = closed::square_first_order(100.0, 2.0, 0.5, tau);
-        assert!(within(g, 100.0 * (2.0 / (4.0 * tau) as f64).tanh(), 1e-12) && within(g, pp, 1e-3), "{tau}: {g}");
+        assert!(within(g, 100.0 * (2.0 / (4.0 * tau)).tanh(), 1e-12) && within(g, pp, 1e-3), "{tau}: {g}");
         assert!(within(e / 3.6, kwh, 1e-3), "{tau}: {}", e / 3.6);
         // Simulated, 10 minutes at 5 ms, periodic steady state (the grid's
         // samples are interval averages: its peaks are a little lower than the
@@ -276,9 +276,12 @@ fn synthetic_case() -> SmoothCase {
     }
 }
 
+/// An edit that breaks one field of a case.
+type Edit = Box<dyn Fn(&mut SmoothCase)>;
+
 #[test]
 fn bad_fields_are_named() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut SmoothCase)>)> = vec![
+    let cases: Vec<(&str, Edit)> = vec![
         ("battery.rte", Box::new(|c| c.battery.as_mut().unwrap().rte = 1.5)),
         ("battery.soc_max", Box::new(|c| c.battery.as_mut().unwrap().soc_max = 0.12)),
         ("battery.eol_soh", Box::new(|c| c.battery.as_mut().unwrap().eol_soh = f64::NAN)),

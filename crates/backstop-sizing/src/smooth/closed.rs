@@ -110,7 +110,7 @@ mod tests {
         for (tau, pp, kwh, slope) in [(0.5, 76.16, 10.58, 176.2), (2.0, 24.49, 13.60, 31.1), (10.0, 5.00, 13.88, 5.25)] {
             let (g, e, s) = square_first_order(100.0, 2.0, 0.5, tau);
             assert!((g - pp).abs() < 0.01, "{tau}: {g}");
-            assert!((g - 100.0 * (2.0 / (4.0 * tau) as f64).tanh()).abs() < 1e-9);
+            assert!((g - 100.0 * (2.0 / (4.0 * tau)).tanh()).abs() < 1e-9);
             assert!((e / 3.6 - kwh).abs() < 0.01, "{tau}: {}", e / 3.6);
             assert!((s - slope).abs() < 0.1, "{tau}: {s}");
         }

@@ -515,15 +515,15 @@ fn cell_figures(s: &SmoothSupercap) -> (f64, f64, f64, f64) {
 
 /// The supercapacitor bank of `cells` at end of life as a device. It rests
 /// so that the top of its swing (`need.above` MJ over rest) reaches rated
-/// voltage, less 1 % of its window where the window has room: the bank's
-/// lowest voltage, where its usable power is least, is then as high as the
-/// duty allows.
+/// voltage: the bank's lowest voltage, where its usable power is least, is
+/// then as high as the duty allows (the cells for power are counted for
+/// that bottom; resting lower would leave the bank short of power there,
+/// and a bank held to its power limit while charging drains).
 fn bank_device(s: &SmoothSupercap, cells: u32, dt: f64, need: &Need, limited: bool) -> Device {
     let (_, full_eol_j, cell_w, rc) = cell_figures(s);
     let e_full = f64::from(cells) * full_eol_j / 1e6;
     let e_min = s.v_min_frac * s.v_min_frac * e_full;
-    let slack = (e_full - e_min - need.usable()).max(0.0);
-    let above = need.above + (0.01 * (e_full - e_min)).min(slack / 2.0);
+    let above = need.above;
     let p = f64::from(cells) * cell_w / 1e6;
     Device {
         gamma: Device::lag(s.response_s, dt),
