@@ -367,3 +367,78 @@ fn an_undersized_battery_fails_the_requirement_it_cannot_hold() {
     assert!(r.diagnostics.iter().any(|d| d.constraint == "limit"), "held to its energy limit");
     assert!(!r.feasible());
 }
+
+// ---------------------------------------------------------------------------
+// Build item 4: every output is on the calculation sheet, with the value the
+// result carries (the props test re-evaluates each line's formula).
+// ---------------------------------------------------------------------------
+
+/// The value of the sheet line `label` in section `section`.
+fn line(r: &SmoothResult, section: &str, label: &str) -> f64 {
+    let s = r.sheet.sections.iter().find(|s| s.title == section).unwrap_or_else(|| panic!("no section {section}"));
+    let l = s.lines.iter().find(|l| l.label == label).unwrap_or_else(|| panic!("no line {label} in {section}"));
+    l.value.unwrap_or_else(|| panic!("{label}: no value"))
+}
+
+/// The line `label` in `section` shows `want` to the sheet's printed precision.
+fn shows(r: &SmoothResult, section: &str, label: &str, want: f64) {
+    let got = line(r, section, label);
+    assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "{section} / {label}: sheet {got}, result {want}");
+}
+
+#[test]
+fn every_output_is_on_the_sheet_with_the_result_value() {
+    let file = backstop_sizing::parse_smooth_case(include_str!("../../../examples/sizing/smoothing-training.toml")).unwrap();
+    let r = size_smooth(&file.case, None, default_catalog());
+    no_errors(&r);
+    let b = r.battery.as_ref().unwrap();
+    shows(&r, "Battery", "Highest discharge power", b.discharge_mw);
+    shows(&r, "Battery", "Highest charge power", b.charge_mw);
+    shows(&r, "Battery", "Usable energy", b.usable_mwh);
+    shows(&r, "Battery", "Nameplate for the SOC window and EOL", b.nameplate_window_mwh);
+    shows(&r, "Battery", "Nameplate for the C-rate", b.nameplate_c_rate_mwh);
+    shows(&r, "Battery", "Nameplate energy needed", b.nameplate_mwh);
+    shows(&r, "Battery", "Rest SOC", b.rest_soc);
+    shows(&r, "Battery", "Battery units", f64::from(b.units.unwrap()));
+    shows(&r, "Battery", "PCS units", f64::from(b.pcs_units.unwrap()));
+    shows(&r, "Battery", "Installed nameplate energy", b.installed_mwh);
+    shows(&r, "Battery", "Installed power", b.installed_mw);
+    let s = r.supercap.as_ref().unwrap();
+    shows(&r, "Supercapacitor bank", "Highest discharge power", s.discharge_mw);
+    shows(&r, "Supercapacitor bank", "Highest charge power", s.charge_mw);
+    shows(&r, "Supercapacitor bank", "Usable energy", s.usable_kwh);
+    shows(&r, "Supercapacitor bank", "Cells for power", f64::from(s.cells_for_power));
+    shows(&r, "Supercapacitor bank", "Cells for energy", f64::from(s.cells_for_energy));
+    shows(&r, "Supercapacitor bank", "Cells", f64::from(s.cells));
+    assert_eq!(s.limit, if s.cells_for_power > s.cells_for_energy { BankLimit::PowerLimited } else { BankLimit::EnergyLimited });
+    let flag = r.sheet.sections.iter().flat_map(|x| &x.lines).find(|l| l.label == "What sizes the bank").unwrap();
+    assert!(flag.text.starts_with(if s.limit == BankLimit::PowerLimited { "power-limited" } else { "energy-limited" }), "{}", flag.text);
+    shows(&r, "Supercapacitor cycling", "Cycles per day", s.cycles_per_day);
+    shows(&r, "Supercapacitor cycling", "Equivalent full cycles per year", s.efc_per_year);
+    // Every requirement with its margin.
+    for c in &r.checks {
+        let label = &r.requirements.iter().find(|q| q.id == c.id).unwrap().label;
+        shows(&r, "Requirements held", &format!("{label} — margin"), c.margin);
+        assert!(within(c.margin, c.limit - c.grid_value, 1e-12));
+    }
+    let l = &r.losses;
+    shows(&r, "Losses", "Battery conversion losses", l.battery_mwh_per_day);
+    shows(&r, "Losses", "Supercapacitor ESR losses", l.supercap_mwh_per_day);
+    shows(&r, "Losses", "Losses as a share of the load's energy", l.percent_of_load);
+    let life = r.life.as_ref().unwrap();
+    let sec = "Battery cycling and life";
+    shows(&r, sec, "Cycles per day", life.cycles_per_day);
+    shows(&r, sec, "Equivalent full cycles per year", life.efc_per_year);
+    shows(&r, sec, "Life by throughput", life.life_throughput_years);
+    shows(&r, sec, "Life by DoD-weighted cycles", life.life_dod_years);
+    let hist: f64 = life.histogram.iter().map(|h| h.cycles_per_day).sum();
+    assert!(within(hist, life.cycles_per_day, 1e-9), "histogram {hist} vs {}", life.cycles_per_day);
+    // The trade-off curve: one line per point, and its charts.
+    let t = r.sheet.sections.iter().find(|x| x.title == "Ramp-limit trade-off").unwrap();
+    assert_eq!(t.lines.len(), r.sweep.len());
+    assert!(r.sweep.len() >= 2);
+    for id in ["tradeoff-energy", "tradeoff-power", "load-window", "grid-window", "battery-soc", "supercap-soc", "band-load", "band-grid", "rainflow"] {
+        let c = r.charts.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("no chart {id}"));
+        assert!(c.points.len() >= 2 && c.points.iter().all(|p| p[0].is_finite() && p[1].is_finite()), "{id}");
+    }
+}
