@@ -55,7 +55,7 @@ fn main() -> Result<()> {
         .bundle_settings(BundleSettings {
             identifier: Some(config.identifier.clone()),
             icon: Some(icons),
-            category: bundle.category.as_deref().map(str::parse).transpose().map_err(|e| anyhow::anyhow!("category: {e}"))?,
+            category: bundle.category.as_deref().map(str::parse).transpose().map_err(|e| anyhow::anyhow!("tauri.conf.json bundle.category is not a category the bundler knows (did you mean {e:?}?)"))?,
             short_description: bundle.short_description.clone(),
             long_description: bundle.long_description.clone(),
             file_associations: bundle.file_associations.clone(),
