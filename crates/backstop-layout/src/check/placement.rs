@@ -130,6 +130,12 @@ fn clearances(ctx: &mut Ctx<'_>) {
             .max(0.0)
         };
         let room = o.room.map(|r| &ctx.scene.rooms[r]);
+        // An item overlapping this one, or a wall this item straddles, is
+        // reported once (overlap, outside-room), not again as a clearance.
+        let my_rect = o.rect;
+        let skip_overlapping = ctx.enabled(RuleId::Overlap);
+        let straddles = ctx.enabled(RuleId::OutsideRoom)
+            && room.and_then(|r| r.poly.as_ref()).is_some_and(|p| p.rect_excursion(&my_rect).0 > 0.0);
         let mut found = Vec::new();
         for (side, required, zone) in sides {
             if required <= 0.0 {
@@ -143,7 +149,7 @@ fn clearances(ctx: &mut Ctx<'_>) {
                     continue;
                 }
                 let other = &ctx.scene.objs[j];
-                if !other.rect.overlaps(&plan_zone) {
+                if !other.rect.overlaps(&plan_zone) || (skip_overlapping && other.rect.overlaps(&my_rect)) {
                     continue;
                 }
                 let dist = dist_from_face(side, &frame.rect_to_local(&other.rect));
@@ -152,7 +158,7 @@ fn clearances(ctx: &mut Ctx<'_>) {
                     culprit = Some(other.object_ref());
                 }
             }
-            if let Some(poly) = room.and_then(|r| r.poly.as_ref()) {
+            if let Some(poly) = room.and_then(|r| r.poly.as_ref()).filter(|_| !straddles) {
                 let inner = zone.grow(-EPS);
                 for (a, b) in poly.edges() {
                     if let Some((p, q)) = geom::clip_segment(frame.to_local(a), frame.to_local(b), &inner) {
