@@ -396,6 +396,12 @@ impl Polygon {
         let bbox = bbox(&pts);
         let area = a.abs();
         let is_rect = pts.len() == 4 && (area - bbox.area()).abs() <= 1e-9 * bbox.area().max(1.0);
+        if is_rect {
+            // A rectangle drawn corner by corner is the rectangle: same
+            // vertex order as [`Polygon::from_rect`], so walls are numbered
+            // and named alike and every check gives identical results.
+            return Polygon::from_rect(bbox);
+        }
         Polygon { pts, bbox, area, is_rect }
     }
 
@@ -485,6 +491,41 @@ impl Polygon {
             }
         }
         (worst, seg)
+    }
+
+    /// Area of the part of the polygon inside rectangle `r`, mm² (the
+    /// outline clipped to `r`, Sutherland–Hodgman).
+    pub fn area_in_rect(&self, r: &Rect) -> f64 {
+        if !self.bbox.touches(r) {
+            return 0.0;
+        }
+        if self.is_rect {
+            return self.bbox.intersection(r).map_or(0.0, |x| x.area());
+        }
+        let mut pts = self.pts.clone();
+        // Clipped by each side of `r` in turn: keep where `f ≥ 0`.
+        let planes: [fn(P, &Rect) -> f64; 4] =
+            [|p, r| p.x - r.x0, |p, r| r.x1 - p.x, |p, r| p.y - r.y0, |p, r| r.y1 - p.y];
+        for f in planes {
+            let n = pts.len();
+            if n == 0 {
+                break;
+            }
+            let mut out = Vec::with_capacity(n + 4);
+            for i in 0..n {
+                let (a, b) = (pts[i], pts[(i + 1) % n]);
+                let (fa, fb) = (f(a, r), f(b, r));
+                if fa >= 0.0 {
+                    out.push(a);
+                }
+                if (fa >= 0.0) != (fb >= 0.0) {
+                    let t = fa / (fa - fb);
+                    out.push(a.plus(b.minus(a).scale(t)));
+                }
+            }
+            pts = out;
+        }
+        signed_area(&pts).abs()
     }
 
     /// Distance from `p` to the outline, with the closest outline point.

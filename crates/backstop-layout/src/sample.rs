@@ -90,11 +90,12 @@ pub fn sample_site(blocks: usize) -> Layout {
             fire_area: Some(format!("FA-{:02}", k + 1)),
             environment: Environment::Indoor,
             doors: vec![Door {
-                position: Point::new(ox + 30_000, oy + 8_000),
-                width_mm: 1_000,
-                swing: DoorSwing::Outward,
-                leads_to: DoorLeadsTo::Corridor,
+                id: format!("{id}-D1"),
+                panic_hardware: true,
+                fire_rating_min: 90,
+                ..Door::new(Point::new(ox + 30_000, oy + 8_000), 1_000, DoorSwing::Outward, DoorLeadsTo::Corridor)
             }],
+            columns: Vec::new(),
             serves_case: None,
         });
         let at = |x: i64, y: i64, rotation: Rotation| Placement { room_id: id.clone(), position: Point::new(ox + x, oy + y), rotation };

@@ -436,23 +436,34 @@ fn personnel_doors_near_large_equipment() {
     // Board 1000 wide, front at 4700, nothing in front: working space
     // x 4500–5500, y 3800–4700. Door on the east wall at (W, 4000):
     // distance W − 5500.
-    let mk = |w: u32, amps: f64, swing: DoorSwing| {
+    let mk_with = |w: u32, amps: f64, swing: DoorSwing, panic: bool| {
         let mut e = equip("SB-1", "SB", "R1", 5000, 5000, Rotation::R0);
         e.voltage_to_ground_v = 480.0;
         e.ampacity_a = amps;
         let mut room = rect_room("R1", 0, 0, w, 10_000);
-        room.doors.push(Door { position: Point::new(i64::from(w), 4000), width_mm: 900, swing, leads_to: DoorLeadsTo::Corridor });
+        let mut door = Door::new(Point::new(i64::from(w), 4000), 900, swing, DoorLeadsTo::Corridor);
+        door.panic_hardware = panic;
+        room.doors.push(door);
         layout(vec![room], vec![e])
     };
+    let mk = |w: u32, amps: f64, swing: DoorSwing| mk_with(w, amps, swing, true);
     let s = [panel("SB", 1000, 600)];
     assert!(run(&mk(13_100, 800.0, DoorSwing::Inward), &s).violations.is_empty());
     let r = run(&mk(13_099, 800.0, DoorSwing::Inward), &s);
     let v = of(&r, RuleId::PersonnelDoor);
     assert_eq!(v.len(), 1);
     assert_eq!((v[0].measure.measured, v[0].measure.required), (7599.0, 7600.0));
+    assert_eq!(v[0].objects[1], ObjectRef { kind: ObjectKind::Door, key: "R1/door-1".into() });
     assert!(run(&mk(13_099, 800.0, DoorSwing::Outward), &s).violations.is_empty());
     assert!(run(&mk(13_099, 799.0, DoorSwing::Inward), &s).violations.is_empty());
     assert_eq!(of(&run(&mk(13_099, 800.0, DoorSwing::Sliding), &s), RuleId::PersonnelDoor).len(), 1);
+    // Opening outward is not enough: NEC 110.26(C)(3) asks for listed
+    // panic hardware as well.
+    let r = run(&mk_with(13_099, 800.0, DoorSwing::Outward, false), &s);
+    let v = of(&r, RuleId::PersonnelDoor);
+    assert_eq!(v.len(), 1);
+    assert!(v[0].message.contains("opens outward but has no listed panic hardware"), "{}", v[0].message);
+    assert!(run(&mk_with(13_100, 800.0, DoorSwing::Outward, false), &s).violations.is_empty());
 }
 
 /// A plain 600 × 600 box (no working space, no energy).
@@ -653,7 +664,7 @@ fn door_swing_kept_clear() {
     // south edge is at 900 clears the swing, at 899 it does not.
     let mk = |rack_y: i64, swing: DoorSwing| {
         let mut room = rect_room("R1", 0, 0, 10_000, 10_000);
-        room.doors.push(Door { position: Point::new(3000, 0), width_mm: 900, swing, leads_to: DoorLeadsTo::Outside });
+        room.doors.push(Door::new(Point::new(3000, 0), 900, swing, DoorLeadsTo::Outside));
         Layout { rooms: vec![room], racks: vec![rack("R-01", "R1", 3000, rack_y, 600, 600)], ..Layout::default() }
     };
     assert!(run(&mk(1200, DoorSwing::Inward), &[]).violations.is_empty());

@@ -125,6 +125,7 @@ fn arb_design() -> impl Strategy<Value = Design> {
                     fire_area: if i % 2 == 0 { Some(format!("FA-{i}")) } else { None },
                     environment: Environment::Indoor,
                     doors: vec![],
+                    columns: Vec::new(),
                     serves_case: None,
                 })
                 .collect();
@@ -208,8 +209,10 @@ fn with_everything() -> impl Strategy<Value = Design> {
                             1 => DoorLeadsTo::Corridor,
                             _ => DoorLeadsTo::Room(other_room.clone()),
                         },
+                        ..Door::new(Point::default(), 0, DoorSwing::Inward, DoorLeadsTo::Outside)
                     })
                     .collect(),
+                    columns: Vec::new(),
                     serves_case: None,
             });
             d.layout.racks = racks

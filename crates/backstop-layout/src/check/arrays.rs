@@ -237,20 +237,36 @@ pub(super) fn run(ctx: &mut Ctx<'_>) -> (Vec<ArrayInfo>, Vec<FireAreaTotal>) {
             && ctx.enabled(RuleId::ArrayWallSpacing)
         {
             let required = ft.and_then(|f| f.min_wall_spacing_mm).map_or(f64::from(ar.min_wall_spacing_mm), f64::from);
-            let (d, on_wall, on_item, edge) = poly.nearest_wall(&o.rect);
+            let (mut d, mut on_wall, mut on_item, edge) = poly.nearest_wall(&o.rect);
+            let mut wall = poly.wall_name(edge);
+            let mut column = None;
+            // The room's columns count as walls.
+            for j in ctx.near(&o.rect.grow(required)) {
+                let c = &ctx.scene.objs[j];
+                if c.is_column() && c.room == Some(r) {
+                    let (g, a, b) = o.rect.gap(&c.rect);
+                    if g < d {
+                        (d, on_item, on_wall) = (g, a, b);
+                        wall = format!("column {}", c.key);
+                        column = Some(c.object_ref());
+                    }
+                }
+            }
+            let o = &ctx.scene.objs[i];
             if d < required {
+                let mut objects = vec![o.object_ref(), ObjectRef { kind: ObjectKind::Room, key: room.id.clone() }];
+                objects.extend(column);
                 let f = Found {
                     key: o.key.to_owned(),
                     message: format!(
-                        "Battery item {} is {} mm from {} of room {}; battery arrays must be at least {} mm from walls.",
+                        "Battery item {} is {} mm from {wall} of room {}; battery arrays must be at least {} mm from walls (and columns).",
                         o.key,
                         fmt_num(d),
-                        poly.wall_name(edge),
                         room.id,
                         fmt_num(required)
                     ),
                     measure: at_least(d, required, Unit::Mm),
-                    objects: vec![o.object_ref(), ObjectRef { kind: ObjectKind::Room, key: room.id.clone() }],
+                    objects,
                     highlights: vec![hl_seg(on_item, on_wall)],
                 };
                 ctx.emit(RuleId::ArrayWallSpacing, f);

@@ -166,6 +166,12 @@ fn free_runs(len: f64, blocked: &[(f64, f64)]) -> Vec<(f64, f64)> {
     out
 }
 
+/// `s` with its first letter upper-case.
+pub(crate) fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
 /// Longest free run of `[0, len]` not covered by `blocked` intervals.
 fn longest_free(len: f64, mut blocked: Vec<(f64, f64)>) -> f64 {
     blocked.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -251,7 +257,9 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
                 continue;
             }
             let facing = other.needs_ws && geom::front_dir(other.rot) == my_front.scale(-1.0);
-            obstacles.push(Obstacle { shape: Shape::Rect(lr), condition: if facing { 3 } else { 2 }, obj: Some(j) });
+            // A column is building structure, like a wall.
+            let condition = if other.is_column() { ws.wall_condition } else if facing { 3 } else { 2 };
+            obstacles.push(Obstacle { shape: Shape::Rect(lr), condition, obj: Some(j) });
         }
         let room = o.room.map(|r| &ctx.scene.rooms[r]);
         if let Some(poly) = room.and_then(|r| r.poly.as_ref()) {
@@ -268,6 +276,9 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
         let req_for = |c: u8| req[usize::from(c.clamp(1, 3)) - 1];
         let describe = |ob: &Obstacle, ctx: &Ctx<'_>| -> String {
             match ob.obj {
+                Some(j) if ctx.scene.objs[j].is_column() => {
+                    format!("column {} is opposite (condition {})", ctx.scene.objs[j].key, ob.condition)
+                }
                 Some(j) if ob.condition == 3 => {
                     format!("{} faces it with exposed live parts (condition 3)", ctx.scene.objs[j].key)
                 }
@@ -511,37 +522,41 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
             }
         }
 
-        // Personnel doors near large equipment open outward.
+        // Personnel doors near large equipment open outward, with panic
+        // hardware.
         if o.ampacity >= ws.personnel_door_min_a
             && let Some(room) = room
         {
             let area = ws_rect_plan(ws_depth);
             let limit = f64::from(ws.personnel_door_distance_mm);
             for d in &room.doors {
-                if d.swing == backstop_model::layout::DoorSwing::Outward {
+                let outward = d.swing == backstop_model::layout::DoorSwing::Outward;
+                if outward && d.panic_hardware {
                     continue;
                 }
-                let (dist, q) = area.dist_point(d.pos);
+                let (a, b) = d.opening();
+                let (dist, on_door, on_area) = geom::dist_segment_rect(a, b, &area);
                 if dist < limit {
                     let how = match d.swing {
+                        _ if outward => "opens outward but has no listed panic hardware (mark the door if it has)",
                         backstop_model::layout::DoorSwing::Sliding => "slides",
                         _ => "swings into the room",
                     };
                     found.push((
                         RuleId::PersonnelDoor,
                         Found {
-                            key: format!("{key}:{}:{}", room.id, d.index + 1),
+                            key: format!("{key}:{}", d.key),
                             message: format!(
-                                "Door {} of room {} is {} mm from the working space of {key} ({} A) and {how}; doors within {} mm must open in the direction of egress with listed panic hardware.",
-                                d.index + 1,
+                                "{} of room {} is {} mm from the working space of {key} ({} A) and {how}; doors within {} mm must open in the direction of egress and have listed panic hardware.",
+                                capitalised(&d.label),
                                 room.id,
                                 fmt_num(dist),
                                 fmt_num(o.ampacity),
                                 fmt_num(limit)
                             ),
                             measure: at_least(dist, limit, Unit::Mm),
-                            objects: vec![me.clone(), ObjectRef { kind: ObjectKind::Room, key: room.id.clone() }],
-                            highlights: vec![hl_rect(&area), hl_seg(q, d.pos)],
+                            objects: vec![me.clone(), d.object_ref(), ObjectRef { kind: ObjectKind::Room, key: room.id.clone() }],
+                            highlights: vec![hl_rect(&area), hl_seg(on_area, on_door)],
                         },
                     ));
                 }
