@@ -43,7 +43,7 @@ enum Command {
     Plan(layout::PlanArgs),
     /// Print a built-in layout rule set as JSON, to copy and edit for a jurisdiction (use it with `check --rules`).
     Rules(layout::RulesArgs),
-    /// Size batteries: UPS ride-through or peak shaving from a case file; list the catalog.
+    /// Size batteries: UPS ride-through, peak shaving or power smoothing from a case file; list the catalog.
     #[command(subcommand)]
     Size(size::SizeCmd),
     /// List the serial ports of this computer (device, USB VID:PID, serial number, product).

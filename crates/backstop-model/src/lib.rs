@@ -12,6 +12,7 @@
 //! - [`project`]: project metadata and revision history.
 //! - [`catalog`]: equipment catalog entries (cells, cabinets, UPS, PCS).
 //! - [`sizing`]: sizing cases, results and calculation sheets.
+//! - [`sizing_smooth`]: power smoothing of AI training loads (case, requirements, result).
 //! - [`sizing_view`]: the Sizing area's envelopes (case list, charts as SVG, catalog edits).
 //! - [`layout`]: rooms, placed equipment, rule sets and violations.
 //! - [`layout_view`]: the Layout area's envelopes (plan with footprints, check report, BOM, edits).
@@ -28,6 +29,7 @@ pub mod layout_view;
 pub mod link;
 pub mod project;
 pub mod sizing;
+pub mod sizing_smooth;
 pub mod sizing_view;
 pub mod time;
 pub mod workspace;

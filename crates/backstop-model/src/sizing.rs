@@ -75,7 +75,7 @@ pub fn field_label(field: &str) -> Option<&'static str> {
         "aging.calendar_b" => "Calendar aging b (K)",
         "aging.calendar_c" => "Calendar aging c (K)",
         "aging.calendar_q0" => "Calendar aging q0",
-        _ => return None,
+        _ => return crate::sizing_smooth::field_label(field),
     })
 }
 

@@ -5,6 +5,7 @@
 
 use backstop_model::catalog::CatalogEntry;
 use backstop_model::sizing::{PeakCase, SizingDiagnostic, UpsCase};
+use backstop_model::sizing_smooth::SmoothCase;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -30,6 +31,11 @@ pub fn parse_ups_case(text: &str) -> Result<CaseFile<UpsCase>, Vec<SizingDiagnos
 
 /// Reads a peak-shaving case.
 pub fn parse_peak_case(text: &str) -> Result<CaseFile<PeakCase>, Vec<SizingDiagnostic>> {
+    parse_case(text)
+}
+
+/// Reads a power-smoothing case.
+pub fn parse_smooth_case(text: &str) -> Result<CaseFile<SmoothCase>, Vec<SizingDiagnostic>> {
     parse_case(text)
 }
 

@@ -9,7 +9,9 @@
 //! Public entry points (what the app and the CLI call):
 //! - [`size_ups`] / [`optimize_ups`] with a [`model::UpsCase`];
 //! - [`parse_profile`] then [`size_peak`] with a [`model::PeakCase`];
-//! - [`parse_ups_case`] / [`parse_peak_case`] for TOML/JSON case text;
+//! - [`parse_trace`] / [`parse_trace_reader`] (or the case's synthetic
+//!   profile) then [`size_smooth`] with a [`backstop_model::sizing_smooth::SmoothCase`];
+//! - [`parse_ups_case`] / [`parse_peak_case`] / [`parse_smooth_case`] for TOML/JSON case text;
 //! - [`default_catalog`], [`merged`], [`parse_catalog`], [`validate_entry`];
 //! - [`render_text`] for a calculation sheet as plain text.
 
@@ -25,6 +27,7 @@ pub mod peak;
 pub mod profile;
 pub mod rainflow;
 pub mod sheet;
+pub mod smooth;
 
 pub use backstop_model::catalog as model_catalog;
 pub use backstop_model::sizing as model;
@@ -35,10 +38,11 @@ pub mod ecm;
 pub mod optimize;
 pub mod ups;
 
-pub use case::{CaseFile, parse_peak_case, parse_ups_case};
+pub use case::{CaseFile, parse_peak_case, parse_smooth_case, parse_ups_case};
 pub use catalog::{default_catalog, find, merged, parse_catalog, validate_entry};
 pub use sheet::render_text;
 pub use optimize::{optimize_peak, optimize_ups};
 pub use peak::size_peak;
 pub use profile::{LoadProfile, parse_profile, parse_profile_reader};
+pub use smooth::{PowerTrace, parse_trace, parse_trace_reader, size_smooth};
 pub use ups::size_ups;

@@ -100,11 +100,11 @@ pub fn parse_profile(text: &str) -> Result<LoadProfile, Vec<ProfileError>> {
 /// input): a line longer than [`MAX_LINE_BYTES`] or a read error ends the
 /// input with an error; text that is not UTF-8 is read lossily (the value
 /// check then names the line).
-struct ReaderLines<R> {
-    r: R,
-    line_no: usize,
-    buf: Vec<u8>,
-    done: bool,
+pub(crate) struct ReaderLines<R> {
+    pub(crate) r: R,
+    pub(crate) line_no: usize,
+    pub(crate) buf: Vec<u8>,
+    pub(crate) done: bool,
 }
 
 impl<R: std::io::BufRead> Iterator for ReaderLines<R> {
@@ -158,12 +158,12 @@ pub fn parse_profile_reader<R: std::io::BufRead>(reader: R, opts: &ProfileOption
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Unit {
+pub(crate) enum Unit {
     Power(f64),  // factor to kW
     Energy(f64), // factor to kWh per interval
 }
 
-fn unit_of(header: &str) -> Result<(Unit, &'static str), String> {
+pub(crate) fn unit_of(header: &str) -> Result<(Unit, &'static str), String> {
     let lower = header.to_lowercase();
     let tokens: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect();
     let table: [(&str, Unit, &str); 8] = [
@@ -208,7 +208,7 @@ fn unit_of(header: &str) -> Result<(Unit, &'static str), String> {
 }
 
 /// Days from 1970-01-01 to the civil date (proleptic Gregorian).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = if y >= 0 { y } else { y - 399 } / 400;
     let yoe = y - era * 400;
@@ -231,7 +231,7 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-fn days_in_month(y: i64, m: u32) -> u32 {
+pub(crate) fn days_in_month(y: i64, m: u32) -> u32 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -249,7 +249,7 @@ pub fn format_minutes(m: i64) -> String {
     format!("{y:04}-{mo:02}-{d:02} {:02}:{:02}", rem / 60, rem % 60)
 }
 
-fn num(s: &str) -> Option<i64> {
+pub(crate) fn num(s: &str) -> Option<i64> {
     if s.is_empty() || s.len() > 9 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -320,11 +320,11 @@ pub fn parse_timestamp(raw: &str) -> Result<i64, String> {
     Ok(days * 1440 + hh * 60 + mm - offset_min)
 }
 
-fn split_fields(line: &str, delim: char) -> Vec<&str> {
+pub(crate) fn split_fields(line: &str, delim: char) -> Vec<&str> {
     line.split(delim).map(|f| f.trim().trim_matches('"').trim()).collect()
 }
 
-fn parse_value(raw: &str, decimal_comma: bool) -> Result<f64, String> {
+pub(crate) fn parse_value(raw: &str, decimal_comma: bool) -> Result<f64, String> {
     if raw.is_empty() {
         return Err("the load value is empty".into());
     }

@@ -36,3 +36,20 @@ fn peak_example_sizes_and_shows_the_ageing_models() {
     assert_eq!(s.aging_spread.len(), 3);
     assert!(text.contains("Year 15") && text.contains("Degradation models side by side"), "{text}");
 }
+
+#[test]
+fn smoothing_example_sizes_and_meets_its_requirements() {
+    use backstop_sizing::{parse_smooth_case, size_smooth};
+    let file = parse_smooth_case(&std::fs::read_to_string(example("smoothing-training.toml")).unwrap()).unwrap();
+    assert!(file.warnings.is_empty(), "{:#?}", file.warnings);
+    let r = size_smooth(&file.case, None, &merged(default_catalog(), &file.catalog));
+    let text = render_text(&r.sheet);
+    let errors: Vec<_> = r.diagnostics.iter().filter(|d| d.severity == DiagSeverity::Error).collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{text}");
+    assert!(r.feasible());
+    let b = r.battery.as_ref().expect("battery sized");
+    assert!(b.units.is_some() && b.pcs_units.is_some());
+    assert!(r.supercap.is_some() && r.life.is_some());
+    assert_eq!(r.checks.len(), 3);
+    assert!(text.contains("Life by throughput") && text.contains("Ageing models side by side") && text.contains("Closed-form estimates"), "{text}");
+}
