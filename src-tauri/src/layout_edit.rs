@@ -108,9 +108,10 @@ fn view_of(l: &Loaded, read_only: bool) -> LayoutView {
 /// 500 mm marker so they can still be selected and fixed).
 fn footprints(layout: &Layout, specs: &[EquipmentSpec], rack: Option<&RackSpec>) -> Vec<Footprint> {
     let scene = backstop_layout::resolve::resolve(layout, specs, rack);
-    let mut out = Vec::with_capacity(scene.objs.len());
+    let mut out = Vec::with_capacity(scene.items);
     let mut seen = BTreeSet::new();
-    for o in &scene.objs {
+    // Placed items only: columns are drawn with their room.
+    for o in &scene.objs[..scene.items] {
         let (min, max) = o.rect.to_points();
         let class = match o.kind {
             ObjectKind::Rack => ItemClass::Rack,
@@ -407,7 +408,7 @@ pub fn apply(project: &mut Project, edit: &LayoutEdit) -> Result<EditOutcome, Ap
                             ObjectKind::PowerUnit => e.delete_power_unit(&o.key)?,
                             ObjectKind::EgressPath => e.delete_egress_path(&o.key)?,
                             ObjectKind::Room => e.delete_room(&o.key)?,
-                            ObjectKind::FireArea | ObjectKind::Spec => {}
+                            ObjectKind::FireArea | ObjectKind::Spec | ObjectKind::Door | ObjectKind::Column => {}
                         }
                     }
                     Ok(())
@@ -552,6 +553,7 @@ pub fn apply(project: &mut Project, edit: &LayoutEdit) -> Result<EditOutcome, Ap
                 fire_area: None,
                 environment: Environment::Indoor,
                 doors: Vec::new(),
+                columns: Vec::new(),
                 serves_case: None,
             };
             let label = format!("Add room {id}");

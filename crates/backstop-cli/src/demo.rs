@@ -113,7 +113,16 @@ pub fn design(now_ms: i64) -> Design {
             .to_string(),
         },
     ];
-    let room = |id: &str, name: &str, x: i64, w: u32, dpt: u32, door_x: i64, floor: f64, case: Option<&str>| Room {
+    // Exit doors open outward with panic hardware (the UPS modules are
+    // rated 800 A: NEC 110.26(C)(3)); the battery room's is a 90-minute
+    // fire door.
+    let door = |id: &str, x: i64, rating: u32| Door {
+        id: id.into(),
+        fire_rating_min: rating,
+        panic_hardware: true,
+        ..Door::new(Point::new(x, 0), 1_200, DoorSwing::Outward, DoorLeadsTo::Corridor)
+    };
+    let room = |id: &str, name: &str, x: i64, w: u32, dpt: u32, door: Door, floor: f64, case: Option<&str>| Room {
         id: id.into(),
         name: name.into(),
         shape: RoomShape::Rectangle { origin: Point::new(x, 0), width_mm: w, depth_mm: dpt },
@@ -121,14 +130,15 @@ pub fn design(now_ms: i64) -> Design {
         floor_load_kg_m2: floor,
         fire_area: Some("FA-B".into()),
         environment: Environment::Indoor,
-        doors: vec![Door { position: Point::new(door_x, 0), width_mm: 1_200, swing: DoorSwing::Outward, leads_to: DoorLeadsTo::Corridor }],
+        doors: vec![door],
+        columns: Vec::new(),
         serves_case: case.map(str::to_owned),
     };
     d.layout.rooms = vec![
         // An AI-ready slab in the hall; a standard one in the battery room,
         // whose cabinets and UPS modules serve the UPS sizing case.
-        room("HALL-B", "Data hall B", 0, 16_000, 10_000, 8_000, 2_500.0, None),
-        room("ESS-B", "Battery room B", 17_000, 12_000, 9_000, 21_500, 1_500.0, Some(UPS_CASE_KEY)),
+        room("HALL-B", "Data hall B", 0, 16_000, 10_000, door("D-B1", 8_000, 0), 2_500.0, None),
+        room("ESS-B", "Battery room B", 17_000, 12_000, 9_000, door("D-B2", 21_500, 90), 1_500.0, Some(UPS_CASE_KEY)),
     ];
     d.layout.racks = (0..10)
         .map(|i| ItRack {

@@ -263,6 +263,8 @@ fn kind_word(k: ObjectKind) -> &'static str {
         ObjectKind::EgressPath => "egress path",
         ObjectKind::FireArea => "fire area",
         ObjectKind::Spec => "catalog entry",
+        ObjectKind::Door => "door",
+        ObjectKind::Column => "column",
     }
 }
 

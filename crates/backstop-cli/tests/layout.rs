@@ -59,6 +59,7 @@ fn design(gap: i64) -> Design {
         fire_area: Some("FA-1".into()),
         environment: Environment::Indoor,
         doors: Vec::new(),
+        columns: Vec::new(),
         serves_case: None,
     };
     // Cabinet A spans x 4700..5300; B starts `gap` further east.
@@ -289,8 +290,9 @@ fn plan_svg_of_a_project() {
 /// `backstop check` holds the layout against the sizing case its battery
 /// room serves. The fixture is the demo as it was before issue 13 item 10
 /// (its stored UPS result installs 9 cabinets of 51.2 kWh and 3 UPS
-/// modules of 500 kW; the room holds 3 cabinets and 2 modules): exit 1 with
-/// the shortfall in units and kWh. The demo itself passes.
+/// modules of 500 kW; the room holds 3 cabinets and 2 modules), its exit
+/// doors marked with panic hardware as the demo's now are (issue 18): exit 1
+/// with the shortfall in units and kWh. The demo itself passes.
 #[test]
 fn check_holds_the_layout_against_the_sizing_case_it_serves() {
     let dir = tempfile::tempdir().unwrap();
@@ -360,4 +362,63 @@ fn check_holds_the_layout_against_the_sizing_case_it_serves() {
     let (code, out, _) = backstop(&["check", demo.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("consistent"), "{out}");
+}
+
+/// The example design of docs/layout-model.md (examples/layout/): an
+/// L-shaped battery room with a column and two exit doors passes `backstop
+/// check`, and `backstop plan` draws the six walls, the column and both
+/// doors with their fire rating and panic hardware. Two edits show that
+/// the polygon and the doors are what is checked:
+/// - BC-03 moved 200 mm east (x 4,800–5,400, north side y 5,450) comes
+///   within √(600² + 550²) = 814 mm of the inner corner (6,000, 6,000),
+///   the end of the north wall of the south part: array-wall-spacing.
+/// - D-1 (on the south wall at x 9,000, within 7.6 m of the 800 A UPS-1)
+///   without panic hardware: personnel-door, D-1 only (D-2, at (3,000,
+///   11,000), is more than 7.6 m away).
+#[test]
+fn the_example_l_shaped_room_checks_and_draws() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/layout/l-shaped-battery-room.json");
+    let import = |json: &str, name: &str| {
+        let src = dir.path().join(format!("{name}.json"));
+        std::fs::write(&src, json).unwrap();
+        let file = dir.path().join(format!("{name}.backstop"));
+        let (code, _, err) = backstop(&["project", "import", src.to_str().unwrap(), "-o", file.to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        file.to_str().unwrap().to_owned()
+    };
+    let text = std::fs::read_to_string(example).unwrap();
+    let file = import(&text, "example");
+    let (code, out, _) = backstop(&["check", &file]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("6 objects checked in 1 room."), "{out}");
+    assert!(out.contains("PASS: no violations; 0 input errors"), "{out}");
+
+    let (code, svg, _) = backstop(&["plan", &file]);
+    assert_eq!(code, 0);
+    let poly = svg.lines().find(|l| l.starts_with("<polygon points=")).unwrap_or_default();
+    assert_eq!(poly.split("points=\"").nth(1).and_then(|p| p.split('"').next()).map(|p| p.split(' ').count()), Some(6));
+    assert!(svg.contains("<g id=\"columns\">") && svg.contains(">C-1</text>"), "column");
+    assert!(svg.contains(">D-1 · 90 min · panic</text>") && svg.contains(">D-2 · 90 min · panic</text>"), "doors");
+
+    let edit = |f: &dyn Fn(&mut serde_json::Value), name: &str| {
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        f(&mut v);
+        import(&v.to_string(), name)
+    };
+    let near_corner = edit(&|v| v["layout"]["equipment"][2]["placement"]["position"]["x_mm"] = 5_100.into(), "corner");
+    let (code, out, _) = backstop(&["check", &near_corner]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("1. array-wall-spacing"), "{out}");
+    assert!(out.contains("measured: 814 mm; required ≥ 914 mm"), "{out}");
+    assert!(out.contains("the north wall from (14,000, 6,000) to (6,000, 6,000) of room ESS-L"), "{out}");
+    assert!(out.contains("FAIL: 1 violation;"), "{out}");
+
+    let no_panic = edit(&|v| v["layout"]["rooms"][0]["doors"][0]["panic_hardware"] = false.into(), "no-panic");
+    let (code, out, _) = backstop(&["check", &no_panic]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("1. personnel-door"), "{out}");
+    assert!(out.contains("objects:  UPS/PCS UPS-1, door D-1, room ESS-L"), "{out}");
+    assert!(out.contains("no listed panic hardware"), "{out}");
+    assert!(out.contains("FAIL: 1 violation;"), "{out}");
 }

@@ -1,14 +1,15 @@
 //! Full rule check of the sample site (100 objects per block) with the
 //! uniform-grid index and, side by side in the same run, the naive scan of
-//! all pairs; plus the plan SVG export and auto-placement next to 1,000
-//! objects.
+//! all pairs; the same site in polygon rooms (eight walls, four columns and
+//! two doors per hall); plus the plan SVG export and auto-placement next to
+//! 1,000 objects.
 //!
 //! Run: `cargo bench -p backstop-layout --bench check`
 
 use std::hint::black_box;
 use std::time::Duration;
 
-use backstop_layout::sample::{sample_rack_spec, sample_site, sample_specs};
+use backstop_layout::sample::{sample_rack_spec, sample_site, sample_site_polygons, sample_specs};
 use backstop_layout::{CheckInput, CheckOptions, IndexKind, SvgOptions, auto_place, check_with, default_rule_set, plan_svg};
 use backstop_model::layout::{AutoPlaceRequest, Clearances, Room, RoomShape, Point, Rotation, Environment};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -28,6 +29,23 @@ fn full_check(c: &mut Criterion) {
                 b.iter(|| black_box(check_with(black_box(&input), &CheckOptions { index })))
             });
         }
+    }
+    g.finish();
+}
+
+fn polygon_check(c: &mut Criterion) {
+    let specs = sample_specs();
+    let rack = sample_rack_spec();
+    let rules = default_rule_set();
+    let mut g = c.benchmark_group("full_check_polygons");
+    g.sample_size(20).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
+    for blocks in [2usize, 10, 40] {
+        let layout = sample_site_polygons(blocks);
+        let input = CheckInput { layout: &layout, specs: &specs, rack_spec: Some(&rack), rules: &rules };
+        let objects = blocks * 100;
+        g.bench_with_input(BenchmarkId::new("grid", objects), &objects, |b, _| {
+            b.iter(|| black_box(check_with(black_box(&input), &CheckOptions { index: IndexKind::Grid })))
+        });
     }
     g.finish();
 }
@@ -53,6 +71,7 @@ fn export_and_place(c: &mut Criterion) {
         fire_area: Some("FA-NEW".into()),
         environment: Environment::Indoor,
         doors: Vec::new(),
+        columns: Vec::new(),
         serves_case: None,
     });
     let input = CheckInput { layout: &layout, specs: &specs, rack_spec: Some(&rack), rules: &rules };
@@ -71,5 +90,5 @@ fn export_and_place(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, full_check, export_and_place);
+criterion_group!(benches, full_check, polygon_check, export_and_place);
 criterion_main!(benches);

@@ -156,7 +156,9 @@ pub fn auto_place(input: &CheckInput<'_>, req: &AutoPlaceRequest) -> AutoPlaceRe
 
     // Existing footprints (for a quick pre-filter before the full check).
     let scene = resolve(input.layout, input.specs, input.rack_spec);
+    // Door swings are kept clear whether or not the rule set checks them.
     let mut taken: Vec<Rect> = scene.objs.iter().map(|o| o.rect).collect();
+    taken.extend(scene.rooms.iter().flat_map(|r| r.doors.iter().filter_map(|d| d.swing_zone().map(|z| z.0))));
     drop(scene);
 
     let baseline = check(input);

@@ -396,6 +396,12 @@ impl Polygon {
         let bbox = bbox(&pts);
         let area = a.abs();
         let is_rect = pts.len() == 4 && (area - bbox.area()).abs() <= 1e-9 * bbox.area().max(1.0);
+        if is_rect {
+            // A rectangle drawn corner by corner is the rectangle: same
+            // vertex order as [`Polygon::from_rect`], so walls are numbered
+            // and named alike and every check gives identical results.
+            return Polygon::from_rect(bbox);
+        }
         Polygon { pts, bbox, area, is_rect }
     }
 
@@ -487,6 +493,41 @@ impl Polygon {
         (worst, seg)
     }
 
+    /// Area of the part of the polygon inside rectangle `r`, mm² (the
+    /// outline clipped to `r`, Sutherland–Hodgman).
+    pub fn area_in_rect(&self, r: &Rect) -> f64 {
+        if !self.bbox.touches(r) {
+            return 0.0;
+        }
+        if self.is_rect {
+            return self.bbox.intersection(r).map_or(0.0, |x| x.area());
+        }
+        let mut pts = self.pts.clone();
+        // Clipped by each side of `r` in turn: keep where `f ≥ 0`.
+        let planes: [fn(P, &Rect) -> f64; 4] =
+            [|p, r| p.x - r.x0, |p, r| r.x1 - p.x, |p, r| p.y - r.y0, |p, r| r.y1 - p.y];
+        for f in planes {
+            let n = pts.len();
+            if n == 0 {
+                break;
+            }
+            let mut out = Vec::with_capacity(n + 4);
+            for i in 0..n {
+                let (a, b) = (pts[i], pts[(i + 1) % n]);
+                let (fa, fb) = (f(a, r), f(b, r));
+                if fa >= 0.0 {
+                    out.push(a);
+                }
+                if (fa >= 0.0) != (fb >= 0.0) {
+                    let t = fa / (fa - fb);
+                    out.push(a.plus(b.minus(a).scale(t)));
+                }
+            }
+            pts = out;
+        }
+        signed_area(&pts).abs()
+    }
+
     /// Distance from `p` to the outline, with the closest outline point.
     pub fn dist_boundary_point(&self, p: P) -> (f64, P) {
         let mut best = (f64::INFINITY, p);
@@ -502,14 +543,54 @@ impl Polygon {
     /// Distance from rectangle `r` to the outline (0 when they meet), with
     /// the closest points (on the outline, on the rectangle).
     pub fn dist_boundary_rect(&self, r: &Rect) -> (f64, P, P) {
-        let mut best = (f64::INFINITY, P::default(), P::default());
-        for (a, b) in self.edges() {
+        let (d, on_seg, on_rect, _) = self.nearest_wall(r);
+        (d, on_seg, on_rect)
+    }
+
+    /// [`Polygon::dist_boundary_rect`] with the index of the nearest edge
+    /// (the first of equally near ones; see [`Polygon::edges`]).
+    pub fn nearest_wall(&self, r: &Rect) -> (f64, P, P, usize) {
+        let mut best = (f64::INFINITY, P::default(), P::default(), 0);
+        for (i, (a, b)) in self.edges().enumerate() {
             let (d, on_seg, on_rect) = dist_segment_rect(a, b, r);
             if d < best.0 {
-                best = (d, on_seg, on_rect);
+                best = (d, on_seg, on_rect, i);
             }
         }
         best
+    }
+
+    /// Edge `i` (`from`, `to`), counter-clockwise.
+    pub fn edge(&self, i: usize) -> (P, P) {
+        let n = self.pts.len().max(1);
+        (self.pts[i % n], self.pts[(i + 1) % n])
+    }
+
+    /// Which way edge `i` faces, seen from inside the room: the compass
+    /// direction of its outward normal (`"north"`, `"south-west"`, …).
+    pub fn wall_facing(&self, i: usize) -> &'static str {
+        let (a, b) = self.edge(i);
+        // Counter-clockwise outline: outward is to the right of a → b.
+        let d = b.minus(a);
+        compass(P::new(d.y, -d.x))
+    }
+
+    /// A wall named so an engineer finds it on the plan: `"the west wall
+    /// (x = 0 mm)"` when no other wall faces west, else with its ends
+    /// (`"the north wall from (5,000, 5,000) to (10,000, 5,000)"`); slanted
+    /// walls always with their ends.
+    pub fn wall_name(&self, i: usize) -> String {
+        let (a, b) = self.edge(i);
+        let facing = self.wall_facing(i);
+        let unique = (0..self.pts.len()).filter(|&j| self.wall_facing(j) == facing).count() == 1;
+        let mm = |v: f64| crate::check::fmt_num(v);
+        if unique && a.x == b.x {
+            format!("the {facing} wall (x = {} mm)", mm(a.x))
+        } else if unique && a.y == b.y {
+            format!("the {facing} wall (y = {} mm)", mm(a.y))
+        } else {
+            format!("the {facing} wall from ({}, {}) to ({}, {})", mm(a.x), mm(a.y), mm(b.x), mm(b.y))
+        }
     }
 
     /// Distance from `r` to the polygon's area (0 when they meet).
@@ -522,6 +603,14 @@ impl Polygon {
         }
         self.dist_boundary_rect(r)
     }
+}
+
+/// The compass direction (8 points) nearest to vector `v` (north is +y).
+pub fn compass(v: P) -> &'static str {
+    const NAMES: [&str; 8] = ["east", "north-east", "north", "north-west", "west", "south-west", "south", "south-east"];
+    let a = v.y.atan2(v.x).to_degrees();
+    let k = ((a / 45.0).round() as i64).rem_euclid(8) as usize;
+    NAMES[k]
 }
 
 /// Signed area of the closed polygon (> 0 counter-clockwise), mm².

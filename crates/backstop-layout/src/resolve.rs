@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use backstop_model::layout::{
-    Chemistry, Clearances, Diagnostic, DoorSwing, EquipmentSpec, FireTestData, Layout, ObjectKind, ObjectRef, RackSpec,
+    Chemistry, Clearances, Diagnostic, DoorHinge, DoorSwing, EquipmentSpec, FireTestData, Layout, ObjectKind, ObjectRef, RackSpec,
     Rotation, RoomShape, Severity,
 };
 
@@ -26,16 +26,70 @@ pub const MAX_POLYGON_VERTICES: usize = 2_000;
 pub struct DoorG {
     /// Index in the room's door list.
     pub index: usize,
+    /// Its key ([`backstop_model::layout::Door::key`]).
+    pub key: String,
+    /// Whether it has an id of its own (else `key` names it by room and number).
+    pub named: bool,
+    /// How messages name it: `"door D-1"`, or `"door 2"` without an id.
+    pub label: String,
     /// Centre of the opening.
     pub pos: P,
     /// Clear width, mm.
     pub width: f64,
     /// Swing.
     pub swing: DoorSwing,
-    /// Unit vector along the wall.
+    /// Hinge side, seen from inside facing the door.
+    pub hinge: DoorHinge,
+    /// Listed panic hardware fitted.
+    pub panic_hardware: bool,
+    /// Fire-protection rating, minutes.
+    pub fire_rating_min: u32,
+    /// Index of the outline edge (wall) it sits in.
+    pub edge: usize,
+    /// Unit vector along the wall (counter-clockwise).
     pub along: P,
     /// Unit normal into the room.
     pub inward: P,
+}
+
+impl DoorG {
+    /// Ends of the opening on the wall.
+    pub fn opening(&self) -> (P, P) {
+        let h = self.along.scale(self.width / 2.0);
+        (self.pos.minus(h), self.pos.plus(h))
+    }
+
+    /// The hinge end of the opening: seen from inside facing the wall,
+    /// `along` points left.
+    pub fn hinge_point(&self) -> P {
+        let (a, b) = self.opening();
+        match self.hinge {
+            DoorHinge::Left => b,
+            DoorHinge::Right => a,
+        }
+    }
+
+    /// Reference for violations.
+    pub fn object_ref(&self) -> ObjectRef {
+        ObjectRef { kind: ObjectKind::Door, key: self.key.clone() }
+    }
+
+    /// The square the leaf sweeps (its width on each side, on the side it
+    /// swings to), with the direction it swings; `None` for sliding doors
+    /// and doors without width.
+    pub fn swing_zone(&self) -> Option<(Rect, P)> {
+        let dir = match self.swing {
+            DoorSwing::Inward => self.inward,
+            DoorSwing::Outward => self.inward.scale(-1.0),
+            DoorSwing::Sliding => return None,
+        };
+        if self.width <= 0.0 {
+            return None;
+        }
+        let frame = geom::Frame::new(self.pos, dir);
+        let zone = Rect { x0: -self.width / 2.0, y0: 0.0, x1: self.width / 2.0, y1: self.width };
+        Some((frame.rect_to_plan(&zone), dir))
+    }
 }
 
 /// A room with its validated outline.
@@ -108,6 +162,16 @@ impl Obj<'_> {
         ObjectRef { kind: self.kind, key: self.key.to_owned() }
     }
 
+    /// True for a building column (part of its room, not placed equipment).
+    pub fn is_column(&self) -> bool {
+        self.kind == ObjectKind::Column
+    }
+
+    /// How messages name it: the tag, or `"column C-1"`.
+    pub fn name(&self) -> String {
+        if self.is_column() { format!("column {}", self.key) } else { self.key.to_owned() }
+    }
+
     /// True for items that store battery energy.
     pub fn is_battery(&self) -> bool {
         self.energy_kwh > 0.0 && self.chemistry.is_some()
@@ -119,8 +183,11 @@ impl Obj<'_> {
 pub struct Scene<'a> {
     /// Rooms, in layout order.
     pub rooms: Vec<RoomG>,
-    /// Placed objects with a valid footprint.
+    /// Placed objects with a valid footprint: equipment, racks and power
+    /// units, then the rooms' columns (obstacles to everything else).
     pub objs: Vec<Obj<'a>>,
+    /// How many of `objs` are placed items (the rest are columns).
+    pub items: usize,
     /// Input problems found.
     pub diagnostics: Vec<Diagnostic>,
     /// Room index by id (first of duplicates).
@@ -367,14 +434,14 @@ pub fn resolve<'a>(layout: &'a Layout, specs: &'a [EquipmentSpec], rack: Option<
                     continue;
                 }
                 let pos = P::from_point(d.position);
-                let mut best: Option<(f64, P, P)> = None;
-                for (a, b) in poly.edges() {
+                let mut best: Option<(f64, P, P, usize)> = None;
+                for (ei, (a, b)) in poly.edges().enumerate() {
                     let (dist, _) = geom::dist_point_segment(pos, a, b);
-                    if best.is_none_or(|(bd, _, _)| dist < bd) {
-                        best = Some((dist, a, b));
+                    if best.is_none_or(|(bd, _, _, _)| dist < bd) {
+                        best = Some((dist, a, b, ei));
                     }
                 }
-                let Some((dist, a, b)) = best else { continue };
+                let Some((dist, a, b, edge)) = best else { continue };
                 let len = b.dist(a);
                 if len <= 0.0 {
                     continue;
@@ -402,7 +469,35 @@ pub fn resolve<'a>(layout: &'a Layout, specs: &'a [EquipmentSpec], rack: Option<
                     ));
                 }
                 let pos_on = geom::dist_point_segment(pos, a, b).1;
-                doors.push(DoorG { index: di, pos: pos_on, width: f64::from(d.width_mm), swing: d.swing, along, inward });
+                let half = f64::from(d.width_mm) / 2.0;
+                if pos_on.dist(a) < half - 1e-9 || pos_on.dist(b) < half - 1e-9 {
+                    diags.push(warn(
+                        format!("rooms[{}].doors[{di}].width_mm", r.id),
+                        format!(
+                            "{} of room {} ({} mm) reaches past the end of {}; move it along the wall or narrow it",
+                            door_label(d, di),
+                            r.id,
+                            d.width_mm,
+                            poly.wall_name(edge)
+                        ),
+                        rref(),
+                    ));
+                }
+                doors.push(DoorG {
+                    index: di,
+                    key: d.key(&r.id, di),
+                    named: !d.id.is_empty(),
+                    label: door_label(d, di),
+                    pos: pos_on,
+                    width: f64::from(d.width_mm),
+                    swing: d.swing,
+                    hinge: d.hinge,
+                    panic_hardware: d.panic_hardware,
+                    fire_rating_min: d.fire_rating_min,
+                    edge,
+                    along,
+                    inward,
+                });
             }
         }
         rooms.push(RoomG {
@@ -634,6 +729,87 @@ pub fn resolve<'a>(layout: &'a Layout, specs: &'a [EquipmentSpec], rack: Option<
         });
     }
 
+    let items = objs.len();
+    // Columns, after every item so item indices do not depend on them.
+    let mut named: HashMap<&str, ()> = HashMap::new();
+    for (ri, r) in layout.rooms.iter().enumerate() {
+        for (di, d) in r.doors.iter().enumerate() {
+            if !d.id.is_empty() && named.insert(d.id.as_str(), ()).is_some() {
+                diags.push(warn(
+                    format!("rooms[{}].doors[{di}].id", r.id),
+                    format!("two doors or columns have the id {}; give each its own so violations name the right one", d.id),
+                    vec![obj_ref(ObjectKind::Door, &d.id)],
+                ));
+            }
+        }
+        for c in &r.columns {
+            let kind = ObjectKind::Column;
+            let field = format!("rooms[{}].columns[{}]", r.id, c.id);
+            if c.id.trim().is_empty() {
+                diags.push(warn(field.clone(), format!("a column of room {} has no id; give it one (e.g. \"C-1\")", r.id), Vec::new()));
+            } else if named.insert(c.id.as_str(), ()).is_some() {
+                diags.push(warn(
+                    format!("{field}.id"),
+                    format!("two doors or columns have the id {}; give each its own so violations name the right one", c.id),
+                    vec![obj_ref(kind, &c.id)],
+                ));
+            }
+            if !point_ok(c.position) || i64::from(c.width_mm.max(c.depth_mm)) > COORD_LIMIT_MM {
+                diags.push(err(
+                    format!("{field}.position"),
+                    format!("column {} of room {} lies beyond ±1,000 km; check the units (mm). It was not checked.", c.id, r.id),
+                    vec![obj_ref(kind, &c.id)],
+                ));
+                continue;
+            }
+            if c.width_mm == 0 || c.depth_mm == 0 {
+                diags.push(err(
+                    format!("{field}.width_mm"),
+                    format!(
+                        "column {} of room {} is {} × {} mm; enter its size (a round column as its enclosing square). It was not checked.",
+                        c.id, r.id, c.width_mm, c.depth_mm
+                    ),
+                    vec![obj_ref(kind, &c.id)],
+                ));
+                continue;
+            }
+            let center = P::from_point(c.position);
+            let (w, d) = (f64::from(c.width_mm), f64::from(c.depth_mm));
+            let rect = geom::footprint(center, w, d, Rotation::R0);
+            if let Some(poly) = &rooms[ri].poly
+                && poly.dist_area_rect(&rect).0 > 0.0
+            {
+                diags.push(warn(
+                    format!("{field}.position"),
+                    format!("column {} stands outside room {}; move it into the room or delete it", c.id, r.id),
+                    vec![obj_ref(kind, &c.id)],
+                ));
+            }
+            objs.push(Obj {
+                kind,
+                key: &c.id,
+                room: Some(ri),
+                rect,
+                center,
+                rot: Rotation::R0,
+                width: w,
+                depth: d,
+                height: 0.0,
+                mass_kg: 0.0,
+                energy_kwh: 0.0,
+                chemistry: None,
+                listed: false,
+                fire_test: None,
+                needs_ws: false,
+                door_leaf: 0.0,
+                voltage: 0.0,
+                ampacity: 0.0,
+                clearances: Clearances::default(),
+                spec_key: None,
+            });
+        }
+    }
+
     for p in &layout.egress_paths {
         if p.route.len() < 2 {
             diags.push(err(
@@ -650,7 +826,7 @@ pub fn resolve<'a>(layout: &'a Layout, specs: &'a [EquipmentSpec], rack: Option<
         }
     }
 
-    Scene { rooms, objs, diagnostics: diags, room_by_id }
+    Scene { rooms, objs, items, diagnostics: diags, room_by_id }
 }
 
 fn electrical_ok(kind: ObjectKind, tag: &str, v: f64, a: f64, diags: &mut Vec<Diagnostic>) -> bool {
@@ -680,7 +856,14 @@ pub fn list_name(kind: ObjectKind) -> &'static str {
         ObjectKind::EgressPath => "egress_paths",
         ObjectKind::FireArea => "fire_areas",
         ObjectKind::Spec => "specs",
+        ObjectKind::Door => "doors",
+        ObjectKind::Column => "columns",
     }
+}
+
+/// `"door D-1"`, or `"door 2"` (1-based) for a door without an id.
+pub fn door_label(d: &backstop_model::layout::Door, index: usize) -> String {
+    if d.id.is_empty() { format!("door {}", index + 1) } else { format!("door {}", d.id) }
 }
 
 /// Valid egress routes as plan points (routes the resolver reported are

@@ -42,6 +42,7 @@ fn default_entry(rule: RuleId) -> (&'static str, &'static str) {
         RuleId::OutsideRoom => ("Item outside its room", "Drawing consistency"),
         RuleId::EgressWidth => ("Egress path width", "IFC 2018 §1020.2 / §1018"),
         RuleId::EgressObstructed => ("Egress path kept clear", "IFC 2018 §1031.3"),
+        RuleId::EgressDoorWidth => ("Width of doors on an egress path", "IFC 2018 §1010.1.1"),
         RuleId::DoorSwing => ("Door swing kept clear", "IFC 2018 §1031.3"),
         RuleId::OutdoorBuildingSeparation => (
             "Outdoor battery separation from buildings",
@@ -73,8 +74,13 @@ fn default_entry(rule: RuleId) -> (&'static str, &'static str) {
 /// Rules added after rule sets were first stored in projects: a stored set
 /// that does not list one of them was saved before it existed, so it is
 /// checked (enabled, default title and reference) rather than refused.
-pub const ADDED_RULES: [RuleId; 4] =
-    [RuleId::DesignBatteryUnits, RuleId::DesignBatteryEnergy, RuleId::DesignStrings, RuleId::DesignConverterPower];
+pub const ADDED_RULES: [RuleId; 5] = [
+    RuleId::DesignBatteryUnits,
+    RuleId::DesignBatteryEnergy,
+    RuleId::DesignStrings,
+    RuleId::DesignConverterPower,
+    RuleId::EgressDoorWidth,
+];
 
 /// The default entry (enabled, default title and reference) of `rule`.
 pub fn default_rule_entry(rule: RuleId) -> RuleEntry {
@@ -142,7 +148,7 @@ pub fn default_rule_set() -> RuleSet {
             personnel_door_distance_mm: 7600,
         },
         floor: FloorRules { footprint_factor: 1.0 },
-        egress: EgressRules { min_width_mm: 914 },
+        egress: EgressRules { min_width_mm: 914, min_door_width_mm: 813 },
         outdoor: OutdoorRules { building_separation_mm: 1524, egress_separation_mm: 3048 },
     }
 }
@@ -267,6 +273,9 @@ pub fn validate_rule_set(rs: &RuleSet) -> Vec<FieldError> {
     }
     if ws.entrance_width_mm == 0 {
         bad("working_space.entrance_width_mm".into(), "the entrance width is 0; enter it in mm (610 in NEC 2017)".into());
+    }
+    if rs.egress.min_door_width_mm == 0 {
+        bad("egress.min_door_width_mm".into(), "the door width is 0; enter it in mm (813 in IFC 2018)".into());
     }
     let f = rs.floor.footprint_factor;
     if !(f.is_finite() && f > 0.0) {

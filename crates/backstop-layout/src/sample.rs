@@ -6,7 +6,7 @@
 //! violations to report.
 
 use backstop_model::layout::{
-    Chemistry, Clearances, Door, DoorLeadsTo, DoorSwing, EgressPath, Environment, EquipmentSpec, ItRack, Layout,
+    Chemistry, Clearances, Column, Door, DoorLeadsTo, DoorSwing, EgressPath, Environment, EquipmentSpec, ItRack, Layout,
     PlacedEquipment, Placement, Point, PowerUnit, PowerUnitKind, RackSpec, Room, RoomShape, Rotation,
 };
 
@@ -90,11 +90,12 @@ pub fn sample_site(blocks: usize) -> Layout {
             fire_area: Some(format!("FA-{:02}", k + 1)),
             environment: Environment::Indoor,
             doors: vec![Door {
-                position: Point::new(ox + 30_000, oy + 8_000),
-                width_mm: 1_000,
-                swing: DoorSwing::Outward,
-                leads_to: DoorLeadsTo::Corridor,
+                id: format!("{id}-D1"),
+                panic_hardware: true,
+                fire_rating_min: 90,
+                ..Door::new(Point::new(ox + 30_000, oy + 8_000), 1_000, DoorSwing::Outward, DoorLeadsTo::Corridor)
             }],
+            columns: Vec::new(),
             serves_case: None,
         });
         let at = |x: i64, y: i64, rotation: Rotation| Placement { room_id: id.clone(), position: Point::new(ox + x, oy + y), rotation };
@@ -157,6 +158,44 @@ pub fn sample_site(blocks: usize) -> Layout {
             name: format!("{id} main aisle to exit"),
             route: vec![Point::new(ox + 500, oy + 8_500), Point::new(ox + 29_000, oy + 8_500), Point::new(ox + 30_000, oy + 8_000)],
             width_mm: 1_100,
+        });
+    }
+    l
+}
+
+/// The sample site with every hall drawn as a polygon: the 30 m × 20 m
+/// outline with its south-east corner (2 m × 2 m) and north-east corner
+/// (3 m × 2 m) cut out, eight walls; four 600 mm columns standing clear of
+/// the equipment, its working space and the egress aisle; and a second exit
+/// door in the west wall at the start of the aisle. The same objects as
+/// [`sample_site`] (100 per block) and the same violations.
+pub fn sample_site_polygons(blocks: usize) -> Layout {
+    let mut l = sample_site(blocks);
+    for r in &mut l.rooms {
+        let RoomShape::Rectangle { origin, .. } = r.shape else { continue };
+        let (ox, oy) = (origin.x_mm, origin.y_mm);
+        let p = |x: i64, y: i64| Point::new(ox + x, oy + y);
+        r.shape = RoomShape::Polygon {
+            vertices: vec![
+                p(0, 0),
+                p(28_000, 0),
+                p(28_000, 2_000),
+                p(30_000, 2_000),
+                p(30_000, 18_000),
+                p(27_000, 18_000),
+                p(27_000, 20_000),
+                p(0, 20_000),
+            ],
+        };
+        r.columns = [(17_000, 12_000), (23_000, 12_000), (17_000, 15_000), (23_000, 15_000)]
+            .into_iter()
+            .enumerate()
+            .map(|(i, (x, y))| Column { id: format!("{}-C{}", r.id, i + 1), position: p(x, y), width_mm: 600, depth_mm: 600 })
+            .collect();
+        r.doors.push(Door {
+            id: format!("{}-D2", r.id),
+            panic_hardware: true,
+            ..Door::new(p(0, 8_500), 1_000, DoorSwing::Outward, DoorLeadsTo::Corridor)
         });
     }
     l

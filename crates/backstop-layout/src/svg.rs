@@ -206,18 +206,45 @@ pub fn plan_svg(input: &CheckInput<'_>, report: Option<&CheckReport>, options: &
                     continue;
                 }
             };
-            // Hinge at `a`; the open leaf stands perpendicular to the wall.
-            let leaf = a.plus(dir.scale(d.width));
+            // The open leaf stands perpendicular to the wall at the hinge;
+            // the arc runs from its tip to the other jamb.
+            let hinge = d.hinge_point();
+            let jamb = if hinge == a { b } else { a };
+            let leaf = hinge.plus(dir.scale(d.width));
             let r = d.width * s;
             // Sweep direction in screen space (y flipped).
-            let cross = d.along.x * dir.y - d.along.y * dir.x;
-            let sweep = if cross > 0.0 { 0 } else { 1 };
+            let (t, j) = (leaf.minus(hinge), jamb.minus(hinge));
+            let sweep = if t.x * j.y - t.y * j.x > 0.0 { 0 } else { 1 };
             let _ = writeln!(
                 out,
                 "<path d=\"M {} L {} A {r:.1} {r:.1} 0 0 {sweep} {}\" fill=\"none\" stroke=\"#333333\" stroke-width=\"1.2\"/>",
-                view.pt(a),
+                view.pt(hinge),
                 view.pt(leaf),
-                view.pt(b)
+                view.pt(jamb)
+            );
+        }
+        // Door marks: id, fire rating, panic hardware.
+        for d in room.doors.iter().filter(|d| d.width > 0.0) {
+            let id = if d.named { d.key.clone() } else { String::new() };
+            let mut parts = vec![id];
+            if d.fire_rating_min > 0 {
+                parts.push(format!("{} min", d.fire_rating_min));
+            }
+            if d.panic_hardware {
+                parts.push("panic".into());
+            }
+            let text = parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" · ");
+            if text.is_empty() {
+                continue;
+            }
+            // Outside the room, beside the opening.
+            let at = d.pos.minus(d.inward.scale(250.0));
+            let _ = writeln!(
+                out,
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" text-anchor=\"middle\" fill=\"#333333\">{}</text>",
+                view.x(at.x),
+                view.y(at.y) + 3.0,
+                xml_escape(&text)
             );
         }
     }
@@ -253,7 +280,7 @@ pub fn plan_svg(input: &CheckInput<'_>, report: Option<&CheckReport>, options: &
 
     // Working-space and clearance zones.
     let _ = writeln!(out, "<g id=\"zones\">");
-    for o in &scene.objs {
+    for o in &scene.objs[..scene.items] {
         let frame = Frame::of_item(o.center, o.depth, o.rot);
         if options.show_working_space && o.needs_ws {
             let ws = &input.rules.working_space;
@@ -290,9 +317,43 @@ pub fn plan_svg(input: &CheckInput<'_>, report: Option<&CheckReport>, options: &
     }
     let _ = writeln!(out, "</g>");
 
+    // Columns: solid grey with a cross, as on architectural plans.
+    let _ = writeln!(out, "<g id=\"columns\">");
+    for o in &scene.objs[scene.items..] {
+        let bad = violated.contains(&o.object_ref());
+        let r = &o.rect;
+        let _ = writeln!(
+            out,
+            "<rect {} fill=\"#8c8c8c\" stroke=\"{}\" stroke-width=\"{}\"/>",
+            view.rect(r),
+            if bad { RED } else { "#333333" },
+            if bad { 3 } else { 1 }
+        );
+        for (p, q) in [(P::new(r.x0, r.y0), P::new(r.x1, r.y1)), (P::new(r.x0, r.y1), P::new(r.x1, r.y0))] {
+            let _ = writeln!(
+                out,
+                "<line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#333333\" stroke-width=\"0.8\"/>",
+                view.x(p.x),
+                view.y(p.y),
+                view.x(q.x),
+                view.y(q.y)
+            );
+        }
+        if options.show_tags {
+            let _ = writeln!(
+                out,
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" text-anchor=\"middle\" fill=\"#333333\">{}</text>",
+                view.x(r.center().x),
+                view.y(r.y0) + 11.0,
+                xml_escape(o.key)
+            );
+        }
+    }
+    let _ = writeln!(out, "</g>");
+
     // Equipment.
     let _ = writeln!(out, "<g id=\"equipment\">");
-    for o in &scene.objs {
+    for o in &scene.objs[..scene.items] {
         let bad = violated.contains(&o.object_ref());
         let fill = match o.kind {
             ObjectKind::Rack => "#d9d9d9",

@@ -111,7 +111,7 @@ fn respects_existing_items_doors_and_working_space() {
     // A room with a rack, an inward door and a switchboard; the cabinets need
     // NEC working space (480 V) and 100 mm rear clearance, in two rows.
     let mut room = rect_room("B1", 0, 0, 9_000, 9_000);
-    room.doors.push(Door { position: Point::new(4500, 9000), width_mm: 1000, swing: DoorSwing::Inward, leads_to: DoorLeadsTo::Corridor });
+    room.doors.push(Door::new(Point::new(4500, 9000), 1000, DoorSwing::Inward, DoorLeadsTo::Corridor));
     let mut sb = equip("SB-1", "SB", "B1", 7500, 1500, Rotation::R90);
     sb.voltage_to_ground_v = 480.0;
     let mut l = layout(vec![room], vec![sb]);

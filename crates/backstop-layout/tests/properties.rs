@@ -221,14 +221,27 @@ fn wild_room() -> impl Strategy<Value = Room> {
         (wild_point(), wild_u32(), wild_u32()).prop_map(|(origin, width_mm, depth_mm)| RoomShape::Rectangle { origin, width_mm, depth_mm }),
         prop::collection::vec(wild_point(), 0..8).prop_map(|vertices| RoomShape::Polygon { vertices }),
     ];
-    let door = (wild_point(), wild_u32(), 0u8..3).prop_map(|(position, width_mm, s)| Door {
-        position,
-        width_mm,
-        swing: [DoorSwing::Inward, DoorSwing::Outward, DoorSwing::Sliding][usize::from(s)],
-        leads_to: DoorLeadsTo::Corridor,
-    });
-    (0usize..3, shape, wild_u32(), wild_f64(), prop::option::of(0usize..2), any::<bool>(), prop::collection::vec(door, 0..3)).prop_map(
-        |(id, shape, height_mm, floor, fa, outdoor, doors)| Room {
+    let door = (wild_point(), wild_u32(), 0u8..3, prop::option::of(0usize..3), any::<bool>(), any::<bool>()).prop_map(
+        |(position, width_mm, s, id, left, panic_hardware)| Door {
+            id: id.map(|i| format!("D{i}")).unwrap_or_default(),
+            hinge: if left { DoorHinge::Left } else { DoorHinge::Right },
+            panic_hardware,
+            ..Door::new(position, width_mm, [DoorSwing::Inward, DoorSwing::Outward, DoorSwing::Sliding][usize::from(s)], DoorLeadsTo::Corridor)
+        },
+    );
+    let column = (0usize..3, wild_point(), wild_u32(), wild_u32())
+        .prop_map(|(id, position, width_mm, depth_mm)| Column { id: format!("C{id}"), position, width_mm, depth_mm });
+    (
+        0usize..3,
+        shape,
+        wild_u32(),
+        wild_f64(),
+        prop::option::of(0usize..2),
+        any::<bool>(),
+        prop::collection::vec(door, 0..3),
+        prop::collection::vec(column, 0..3),
+    )
+        .prop_map(|(id, shape, height_mm, floor, fa, outdoor, doors, columns)| Room {
             id: format!("R{id}"),
             name: String::new(),
             shape,
@@ -237,9 +250,9 @@ fn wild_room() -> impl Strategy<Value = Room> {
             fire_area: fa.map(|f| format!("FA{f}")),
             environment: if outdoor { Environment::Outdoor } else { Environment::Indoor },
             doors,
+            columns,
             serves_case: None,
-        },
-    )
+        })
 }
 
 fn wild_spec() -> impl Strategy<Value = EquipmentSpec> {

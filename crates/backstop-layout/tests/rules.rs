@@ -436,23 +436,34 @@ fn personnel_doors_near_large_equipment() {
     // Board 1000 wide, front at 4700, nothing in front: working space
     // x 4500–5500, y 3800–4700. Door on the east wall at (W, 4000):
     // distance W − 5500.
-    let mk = |w: u32, amps: f64, swing: DoorSwing| {
+    let mk_with = |w: u32, amps: f64, swing: DoorSwing, panic: bool| {
         let mut e = equip("SB-1", "SB", "R1", 5000, 5000, Rotation::R0);
         e.voltage_to_ground_v = 480.0;
         e.ampacity_a = amps;
         let mut room = rect_room("R1", 0, 0, w, 10_000);
-        room.doors.push(Door { position: Point::new(i64::from(w), 4000), width_mm: 900, swing, leads_to: DoorLeadsTo::Corridor });
+        let mut door = Door::new(Point::new(i64::from(w), 4000), 900, swing, DoorLeadsTo::Corridor);
+        door.panic_hardware = panic;
+        room.doors.push(door);
         layout(vec![room], vec![e])
     };
+    let mk = |w: u32, amps: f64, swing: DoorSwing| mk_with(w, amps, swing, true);
     let s = [panel("SB", 1000, 600)];
     assert!(run(&mk(13_100, 800.0, DoorSwing::Inward), &s).violations.is_empty());
     let r = run(&mk(13_099, 800.0, DoorSwing::Inward), &s);
     let v = of(&r, RuleId::PersonnelDoor);
     assert_eq!(v.len(), 1);
     assert_eq!((v[0].measure.measured, v[0].measure.required), (7599.0, 7600.0));
+    assert_eq!(v[0].objects[1], ObjectRef { kind: ObjectKind::Door, key: "R1/door-1".into() });
     assert!(run(&mk(13_099, 800.0, DoorSwing::Outward), &s).violations.is_empty());
     assert!(run(&mk(13_099, 799.0, DoorSwing::Inward), &s).violations.is_empty());
     assert_eq!(of(&run(&mk(13_099, 800.0, DoorSwing::Sliding), &s), RuleId::PersonnelDoor).len(), 1);
+    // Opening outward is not enough: NEC 110.26(C)(3) asks for listed
+    // panic hardware as well.
+    let r = run(&mk_with(13_099, 800.0, DoorSwing::Outward, false), &s);
+    let v = of(&r, RuleId::PersonnelDoor);
+    assert_eq!(v.len(), 1);
+    assert!(v[0].message.contains("opens outward but has no listed panic hardware"), "{}", v[0].message);
+    assert!(run(&mk_with(13_100, 800.0, DoorSwing::Outward, false), &s).violations.is_empty());
 }
 
 /// A plain 600 × 600 box (no working space, no energy).
@@ -653,7 +664,7 @@ fn door_swing_kept_clear() {
     // south edge is at 900 clears the swing, at 899 it does not.
     let mk = |rack_y: i64, swing: DoorSwing| {
         let mut room = rect_room("R1", 0, 0, 10_000, 10_000);
-        room.doors.push(Door { position: Point::new(3000, 0), width_mm: 900, swing, leads_to: DoorLeadsTo::Outside });
+        room.doors.push(Door::new(Point::new(3000, 0), 900, swing, DoorLeadsTo::Outside));
         Layout { rooms: vec![room], racks: vec![rack("R-01", "R1", 3000, rack_y, 600, 600)], ..Layout::default() }
     };
     assert!(run(&mk(1200, DoorSwing::Inward), &[]).violations.is_empty());
@@ -729,4 +740,205 @@ fn edited_thresholds_are_used() {
     let v = of(&r, RuleId::ArrayWallSpacing);
     assert_eq!((v[0].measure.measured, v[0].measure.required), (914.0, 1200.0));
     assert_eq!(v[0].reference, "City of X amendment 12.3");
+}
+
+// ---------------------------------------------------------------------------
+// Issue 18: the flush-wall entrance miss and messages an engineer can read.
+// ---------------------------------------------------------------------------
+
+/// A 1,200 A, 2,000 mm wide, 800 mm deep switchboard facing south with its
+/// centre at (x, 3000) in a 20 m × 10 m room: front at y 2600, nothing in
+/// front, so its working space (condition 1, 480 V) is 900 mm deep and as
+/// wide as the board (x − 1000 to x + 1000). Its left end (seen facing it)
+/// is the west end.
+fn big_board_at(x: i64) -> (Layout, Vec<EquipmentSpec>) {
+    let mut e = equip("SWGR-1", "BIG", "R1", x, 3000, Rotation::R0);
+    e.voltage_to_ground_v = 480.0;
+    e.ampacity_a = 1200.0;
+    (layout(vec![rect_room("R1", 0, 0, 20_000, 10_000)], vec![e]), vec![panel("BIG", 2000, 800)])
+}
+
+#[test]
+fn entrance_end_flush_on_a_wall_is_blocked() {
+    // Centre 1000: the west end of the working space lies on the west wall
+    // (x = 0); the 610 mm strip beyond it is outside the room, so there is
+    // no entrance at that end at all.
+    let (l, s) = big_board_at(1000);
+    let r = run(&l, &s);
+    no_errors(&r);
+    let v = of(&r, RuleId::WorkingSpaceEntrance);
+    assert_eq!(v.len(), 1, "{:#?}", r.violations);
+    assert_eq!(v[0].key, "working-space-entrance:SWGR-1:left");
+    assert_eq!((v[0].measure.measured, v[0].measure.required), (0.0, 610.0));
+    assert!(v[0].message.contains("space outside room R1"), "{}", v[0].message);
+    // Centre 1610: 610 mm between the end and the wall, the entrance asked for.
+    let (l, s) = big_board_at(1610);
+    assert!(run(&l, &s).violations.is_empty());
+    // Centre 1609: 609 mm.
+    let (l, s) = big_board_at(1609);
+    let r = run(&l, &s);
+    let v = of(&r, RuleId::WorkingSpaceEntrance);
+    assert_eq!((v[0].measure.measured, v[0].measure.required), (609.0, 610.0));
+}
+
+#[test]
+fn entrance_figure_is_the_passage_width() {
+    // Centre 1100: a 100 mm gap between the end and the west wall is a
+    // 100 mm passage (it read "0 mm clear" before).
+    let (l, s) = big_board_at(1100);
+    let r = run(&l, &s);
+    let v = of(&r, RuleId::WorkingSpaceEntrance);
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].measure.measured, 100.0);
+    assert!(
+        v[0].message.contains("the widest clear passage out of the left end is 100 mm (the walls of room R1 in the way)"),
+        "{}",
+        v[0].message
+    );
+    // A rack standing 300 mm beyond the east end (x 11,300–11,900), across
+    // the whole working-space depth (y 1,700–2,600): a 300 mm passage on
+    // that side; the west end (board at x 9,000–11,000) is open.
+    let (mut l, s) = big_board_at(10_000);
+    l.racks.push(rack("R-01", "R1", 11_600, 2_150, 600, 900));
+    let r = run(&l, &s);
+    let v = of(&r, RuleId::WorkingSpaceEntrance);
+    assert_eq!(v.len(), 1, "{:#?}", r.violations);
+    assert_eq!(v[0].key, "working-space-entrance:SWGR-1:right");
+    assert_eq!(v[0].measure.measured, 300.0);
+    assert_eq!(v[0].objects[1], ObjectRef { kind: ObjectKind::Rack, key: "R-01".into() });
+}
+
+#[test]
+fn wall_spacing_names_the_wall() {
+    // 913 mm from the west wall (x = 0) of a rectangular room.
+    let l = layout(vec![rect_room("R1", 0, 0, 20_000, 20_000)], vec![equip("BC-01", "A", "R1", 1213, 10_000, Rotation::R0)]);
+    let r = run(&l, &[battery("A", 600, 1000, 30.0)]);
+    let v = of(&r, RuleId::ArrayWallSpacing);
+    assert_eq!(v.len(), 1);
+    assert!(v[0].message.contains("913 mm from the west wall (x = 0 mm) of room R1"), "{}", v[0].message);
+    // The L-shaped room has two walls facing north: the inner one (y = 5,000
+    // from x 10,000 to 5,000) is named by its ends. A cabinet 600 × 1000
+    // centred at (7,000, 4,000) spans y 3,500–4,500: 500 mm from it.
+    let mut room = rect_room("L", 0, 0, 1, 1);
+    room.shape = RoomShape::Polygon {
+        vertices: vec![
+            Point::new(0, 0),
+            Point::new(10_000, 0),
+            Point::new(10_000, 5_000),
+            Point::new(5_000, 5_000),
+            Point::new(5_000, 10_000),
+            Point::new(0, 10_000),
+        ],
+    };
+    let l = layout(vec![room], vec![equip("BC-01", "A", "L", 7_000, 4_000, Rotation::R0)]);
+    let r = run(&l, &[battery("A", 600, 1000, 30.0)]);
+    let v = of(&r, RuleId::ArrayWallSpacing);
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].measure.measured, 500.0);
+    assert!(
+        v[0].message.contains("500 mm from the north wall from (10,000, 5,000) to (5,000, 5,000) of room L"),
+        "{}",
+        v[0].message
+    );
+}
+
+#[test]
+fn array_energy_names_the_gap_sizes() {
+    // Two 30 kWh cabinets 400 mm apart: one array of 60 kWh.
+    let (l, s) = two_cabinets(400, 30.0, 30.0);
+    let r = run(&l, &s);
+    let v = of(&r, RuleId::ArrayEnergy);
+    assert_eq!(v.len(), 1);
+    assert!(
+        v[0].message.contains("the marked gap of 400 mm between BC-01 and BC-02 is closer than that"),
+        "{}",
+        v[0].message
+    );
+    // Three 20 kWh cabinets, gaps 400 mm (BC-01–BC-02) and 300 mm
+    // (BC-02–BC-03): listed smallest first.
+    let l = layout(
+        vec![rect_room("R1", 0, 0, 20_000, 20_000)],
+        vec![
+            equip("BC-01", "A", "R1", 5000, 10_000, Rotation::R0),
+            equip("BC-02", "A", "R1", 6000, 10_000, Rotation::R0),
+            equip("BC-03", "A", "R1", 6900, 10_000, Rotation::R0),
+        ],
+    );
+    let r = run(&l, &[battery("A", 600, 1000, 20.0)]);
+    let v = of(&r, RuleId::ArrayEnergy);
+    assert!(
+        v[0].message.contains("the marked gaps of 300 mm (BC-02–BC-03) and 400 mm (BC-01–BC-02) are closer than that"),
+        "{}",
+        v[0].message
+    );
+}
+
+#[test]
+fn fire_area_energy_names_the_ways_out() {
+    // Four listed 150.5 kWh cabinets, each its own array: 602 kWh > 600.
+    let mut s = battery("L", 1200, 1000, 150.5);
+    s.listed_pre_engineered = true;
+    let l = layout(
+        vec![rect_room("R1", 0, 0, 20_000, 20_000)],
+        (0..4).map(|i| equip(&format!("ESS-{i}"), "L", "R1", 3000 + i * 4000, 10_000, Rotation::R0)).collect(),
+    );
+    let r = run(&l, &[s]);
+    let v = of(&r, RuleId::FireAreaEnergy);
+    assert_eq!(v.len(), 1);
+    for way in ["split it into more fire areas", "move energy to another fire area", "large-scale fire testing (UL 9540A)"] {
+        assert!(v[0].message.contains(way), "{way}: {}", v[0].message);
+    }
+}
+
+/// A 480 V switchboard 1000 × 600 with an 800 mm door leaf facing south at
+/// (x, 5000) in a 10 m × 10 m room; front at y 4700.
+fn board_with_door(x: i64) -> (Layout, Vec<EquipmentSpec>) {
+    let mut e = equip("SB-1", "SB", "R1", x, 5000, Rotation::R0);
+    e.voltage_to_ground_v = 480.0;
+    let mut sb = panel("SB", 1000, 600);
+    sb.front_door_leaf_mm = 800;
+    let mut ups = panel("UPS", 1800, 900);
+    ups.description = "UPS".into();
+    (layout(vec![rect_room("R1", 0, 0, 10_000, 10_000)], vec![e]), vec![sb, ups])
+}
+
+fn rules_of(r: &CheckReport) -> Vec<(RuleId, String)> {
+    r.violations.iter().map(|v| (v.rule, v.key.clone())).collect()
+}
+
+#[test]
+fn an_item_overlapping_a_ups_is_reported_once() {
+    // UPS-1 (1800 × 900) centred at (5000, 4400) spans y 3950–4850: it
+    // overlaps the board (y 4700–5300) by 150 mm. That is the one problem;
+    // the board's working space beyond it is clear to the south wall.
+    let (mut l, s) = board_with_door(5000);
+    l.power_units.push(PowerUnit {
+        tag: "UPS-1".into(),
+        kind: PowerUnitKind::Ups,
+        catalog_key: Some("UPS".into()),
+        placement: place("R1", 5000, 4400, Rotation::R0),
+        clearances: Clearances::default(),
+        rated_kw: 500.0,
+        voltage_to_ground_v: 277.0,
+        ampacity_a: 600.0,
+        serves: Vec::new(),
+        serves_case: None,
+    });
+    let r = run(&l, &s);
+    assert_eq!(rules_of(&r), [(RuleId::Overlap, "overlap:SB-1|UPS-1".to_owned())]);
+    assert_eq!(r.violations[0].measure.measured, 150.0);
+    // With the overlap rule off, the working space reports what it finds.
+    let mut rules = default_rule_set();
+    rules.rules.iter_mut().filter(|e| e.rule == RuleId::Overlap).for_each(|e| e.enabled = false);
+    let r = run_with(&l, &s, &rules);
+    assert_eq!(of(&r, RuleId::WorkingSpaceDepth).len(), 1);
+}
+
+#[test]
+fn an_item_straddling_a_wall_is_reported_once() {
+    // Centre x = 100: the board spans x −400…600 across the west wall.
+    let (l, s) = board_with_door(100);
+    let r = run(&l, &s);
+    assert_eq!(rules_of(&r), [(RuleId::OutsideRoom, "outside-room:SB-1".to_owned())]);
+    assert_eq!(r.violations[0].measure.measured, 400.0);
 }

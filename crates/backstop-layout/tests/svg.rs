@@ -21,7 +21,7 @@ fn plan() -> (Layout, Vec<EquipmentSpec>) {
     // switchboard with an inward door in the south wall.
     let mut room = rect_room("B1", 0, 0, 10_000, 6_000);
     room.name = "Battery room <1> & \"A\"".into();
-    room.doors.push(Door { position: Point::new(8000, 0), width_mm: 900, swing: DoorSwing::Inward, leads_to: DoorLeadsTo::Outside });
+    room.doors.push(Door::new(Point::new(8000, 0), 900, DoorSwing::Inward, DoorLeadsTo::Outside));
     let mut sb = equip("SB-1", "SB", "B1", 5000, 5000, Rotation::R0);
     sb.voltage_to_ground_v = 480.0;
     sb.clearances.rear_mm = 100;

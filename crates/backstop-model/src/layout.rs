@@ -112,6 +112,22 @@ pub enum RoomShape {
     },
 }
 
+impl RoomShape {
+    /// The outline's vertices in order (a rectangle's corners
+    /// counter-clockwise from its south-west corner). Saturates at the
+    /// integer range.
+    pub fn vertices(&self) -> Vec<Point> {
+        match self {
+            RoomShape::Rectangle { origin, width_mm, depth_mm } => {
+                let (x1, y1) =
+                    (origin.x_mm.saturating_add(i64::from(*width_mm)), origin.y_mm.saturating_add(i64::from(*depth_mm)));
+                vec![*origin, Point::new(x1, origin.y_mm), Point::new(x1, y1), Point::new(origin.x_mm, y1)]
+            }
+            RoomShape::Polygon { vertices } => vertices.clone(),
+        }
+    }
+}
+
 /// Which way a door leaf swings, seen from inside the room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -137,17 +153,99 @@ pub enum DoorLeadsTo {
     Room(String),
 }
 
-/// A door in a room's outline.
+/// The side a door leaf is hinged on, seen from inside the room facing the
+/// door.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DoorHinge {
+    /// Hinged on the left.
+    Left,
+    /// Hinged on the right (how doors without a hinge side were drawn).
+    #[default]
+    Right,
+}
+
+impl DoorHinge {
+    /// `left` or `right`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DoorHinge::Left => "left",
+            DoorHinge::Right => "right",
+        }
+    }
+}
+
+/// A door in one wall of a room's outline: a first-class item with its own
+/// id, so rules, the plan and the bill of materials can name it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Door {
-    /// Centre of the door opening, on the room's outline.
+    /// Stable key, unique among the doors and columns of the layout (e.g.
+    /// `"D-1"`). Doors saved before doors had ids have none; they are named
+    /// by their room and number ([`Door::key`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
+    /// Centre of the door opening, on the room's outline (the wall it sits
+    /// in is the outline edge nearest to it).
     pub position: Point,
     /// Clear opening width, mm.
     pub width_mm: u32,
     /// Swing direction.
     pub swing: DoorSwing,
+    /// Hinge side (ignored for sliding doors).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub hinge: DoorHinge,
     /// Where the door leads.
     pub leads_to: DoorLeadsTo,
+    /// Fire-protection rating of the door assembly, minutes (0: not rated).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub fire_rating_min: u32,
+    /// Fitted with listed panic (or fire exit) hardware.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub panic_hardware: bool,
+}
+
+impl Door {
+    /// A door without id, hinged on the right, not fire-rated, without
+    /// panic hardware.
+    pub fn new(position: Point, width_mm: u32, swing: DoorSwing, leads_to: DoorLeadsTo) -> Self {
+        Door {
+            id: String::new(),
+            position,
+            width_mm,
+            swing,
+            hinge: DoorHinge::Right,
+            leads_to,
+            fire_rating_min: 0,
+            panic_hardware: false,
+        }
+    }
+
+    /// The key naming door `index` (0-based) of room `room_id`: its id, or
+    /// `"<room>/door-<n>"` (1-based) when it has none.
+    pub fn key(&self, room_id: &str, index: usize) -> String {
+        if self.id.is_empty() { format!("{room_id}/door-{}", index + 1) } else { self.id.clone() }
+    }
+}
+
+/// A building column standing in a room: an obstacle to equipment, working
+/// space, door swings and egress, and a wall for the array spacing.
+/// Axis-aligned rectangle (a round column is entered as its enclosing
+/// square).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    /// Stable key, unique among the doors and columns of the layout (e.g.
+    /// `"C-1"`).
+    pub id: String,
+    /// Centre on the plan.
+    pub position: Point,
+    /// Extent along x, mm.
+    pub width_mm: u32,
+    /// Extent along y, mm.
+    pub depth_mm: u32,
+}
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
 }
 
 /// Whether a space is inside a building or outdoors (yard, roof, pad).
@@ -200,6 +298,9 @@ pub struct Room {
     pub environment: Environment,
     /// Doors in the outline.
     pub doors: Vec<Door>,
+    /// Building columns standing in the room.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<Column>,
     /// Key of the sizing case (`Design::sizing_cases`) whose battery the
     /// room holds: its battery equipment and UPS/PCS units are checked
     /// against that case's governing result (installed units, energy,
@@ -577,8 +678,10 @@ pub enum RuleId {
     OutsideRoom,
     /// Egress path narrower than the minimum.
     EgressWidth,
-    /// Egress path obstructed by an item.
+    /// Egress path obstructed by an item, a column or a wall without a door.
     EgressObstructed,
+    /// A door an egress path passes through is narrower than the minimum.
+    EgressDoorWidth,
     /// A door's swing obstructed by an item.
     DoorSwing,
     /// Outdoor battery equipment too close to a building.
@@ -600,7 +703,7 @@ pub enum RuleId {
 
 impl RuleId {
     /// Every rule, in the order checks report them.
-    pub const ALL: [RuleId; 25] = [
+    pub const ALL: [RuleId; 26] = [
         RuleId::ArrayEnergy,
         RuleId::ArrayWallSpacing,
         RuleId::ListedSystemEnergy,
@@ -619,6 +722,7 @@ impl RuleId {
         RuleId::OutsideRoom,
         RuleId::EgressWidth,
         RuleId::EgressObstructed,
+        RuleId::EgressDoorWidth,
         RuleId::DoorSwing,
         RuleId::OutdoorBuildingSeparation,
         RuleId::OutdoorEgressSeparation,
@@ -649,6 +753,7 @@ impl RuleId {
             RuleId::OutsideRoom => "outside-room",
             RuleId::EgressWidth => "egress-width",
             RuleId::EgressObstructed => "egress-obstructed",
+            RuleId::EgressDoorWidth => "egress-door-width",
             RuleId::DoorSwing => "door-swing",
             RuleId::OutdoorBuildingSeparation => "outdoor-building-separation",
             RuleId::OutdoorEgressSeparation => "outdoor-egress-separation",
@@ -764,6 +869,15 @@ pub struct FloorRules {
 pub struct EgressRules {
     /// Smallest clear width of an egress path, mm.
     pub min_width_mm: u32,
+    /// Smallest clear width of a door an egress path passes through, mm
+    /// (813 mm in IFC 2018 §1010.1.1; rule sets saved before doors were
+    /// checked get that figure).
+    #[serde(default = "default_door_width_mm")]
+    pub min_door_width_mm: u32,
+}
+
+fn default_door_width_mm() -> u32 {
+    813
 }
 
 /// Separations of outdoor battery equipment.
@@ -833,6 +947,10 @@ pub enum ObjectKind {
     FireArea,
     /// A catalog entry / equipment spec (its key).
     Spec,
+    /// A door of a room ([`Door::key`]).
+    Door,
+    /// A building column of a room ([`Column::id`]).
+    Column,
 }
 
 /// A reference to one object of the layout, by kind and key.

@@ -6,8 +6,8 @@
 mod support;
 
 use backstop_model::layout::{
-    Clearances, Door, DoorLeadsTo, DoorSwing, EgressPath, Environment, ItRack, PlacedEquipment, Placement, Point, PowerUnit,
-    PowerUnitKind, Room, RoomShape, Rotation,
+    Clearances, Column, Door, DoorHinge, DoorLeadsTo, DoorSwing, EgressPath, EgressRules, Environment, ItRack,
+    PlacedEquipment, Placement, Point, PowerUnit, PowerUnitKind, Room, RoomShape, Rotation,
 };
 use backstop_model::project::{Design, ProjectInfo, Record, Revision, Settings, SizingResultRecord, Tolerances};
 use backstop_store::{
@@ -88,6 +88,38 @@ fn first_schema_version_migrates_forward_only_when_confirmed_with_a_backup() {
     Project::check(&path).unwrap();
 }
 
+/// Rooms without columns and doors without id, hinge side, fire rating or
+/// panic hardware are written exactly as before issue 18, and text written
+/// then (a door as the earlier versions saved it, a rule set without the
+/// door width) is read with the defaults: old files and exports load.
+#[test]
+fn a_design_saved_before_doors_and_columns_loads_with_the_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = design_to_json(&sample_design()).unwrap();
+    for new_key in ["\"columns\"", "\"hinge\"", "\"fire_rating_min\"", "\"panic_hardware\"", "\"min_door_width_mm\""] {
+        assert!(!json.contains(new_key), "{new_key} written for a design that has none");
+    }
+    let old_door = r#"{"position":{"x_mm":6000,"y_mm":0},"width_mm":1200,"swing":"outward","leads_to":{"to":"outside"}}"#;
+    let door: Door = serde_json::from_str(old_door).unwrap();
+    assert_eq!(door, Door::new(Point::new(6_000, 0), 1_200, DoorSwing::Outward, DoorLeadsTo::Outside));
+    assert_eq!((door.id.as_str(), door.hinge, door.fire_rating_min, door.panic_hardware), ("", DoorHinge::Right, 0, false));
+    let egress: EgressRules = serde_json::from_str(r#"{"min_width_mm":914}"#).unwrap();
+    assert_eq!((egress.min_width_mm, egress.min_door_width_mm), (914, 813));
+
+    // Through a project file: the imported old text opens with its doors
+    // named by room and number and no columns.
+    let p = Project::import_design_json(&dir.path().join("old.backstop"), &json, &CreateOptions::default()).unwrap();
+    let design = p.design().unwrap();
+    assert!(!design.layout.rooms.is_empty());
+    for r in &design.layout.rooms {
+        assert!(r.columns.is_empty());
+        for (i, d) in r.doors.iter().enumerate() {
+            assert_eq!(d.key(&r.id, i), format!("{}/door-{}", r.id, i + 1));
+        }
+    }
+    assert_eq!(p.export_design_json().unwrap(), json);
+}
+
 fn arb_text() -> impl Strategy<Value = String> {
     // Unicode, quotes, newlines, JSON and SQL metacharacters.
     proptest::string::string_regex("[a-zA-Z0-9 éü東\"'\\\\\n{}\\[\\];,-]{0,24}").unwrap()
@@ -125,6 +157,7 @@ fn arb_design() -> impl Strategy<Value = Design> {
                     fire_area: if i % 2 == 0 { Some(format!("FA-{i}")) } else { None },
                     environment: Environment::Indoor,
                     doors: vec![],
+                    columns: Vec::new(),
                     serves_case: None,
                 })
                 .collect();
@@ -180,14 +213,20 @@ fn with_everything() -> impl Strategy<Value = Design> {
     (
         arb_design(),
         proptest::collection::vec(arb_point(), 3..7),
-        proptest::collection::vec((arb_point(), any::<u32>(), 0u8..3, 0u8..3), 0..3),
+        (
+            proptest::collection::vec(
+                ((arb_point(), any::<u32>(), 0u8..3, 0u8..3), (arb_text(), any::<bool>(), any::<u32>(), any::<bool>())),
+                0..3,
+            ),
+            proptest::collection::vec((arb_text(), arb_point(), any::<u32>(), any::<u32>()), 0..3),
+        ),
         proptest::collection::vec((arb_point(), arb_rotation(), any::<u32>(), any::<u32>(), finite()), 0..4),
         proptest::collection::vec((any::<bool>(), arb_point(), arb_rotation(), finite(), finite(), finite()), 0..3),
         proptest::collection::vec((arb_text(), proptest::collection::vec(arb_point(), 0..5), any::<u32>()), 0..3),
         (finite(), finite(), finite(), finite(), finite(), proptest::option::of(arb_text())),
         proptest::collection::vec((arb_text(), any::<i64>(), finite()), 0..3),
     )
-        .prop_map(|(mut d, vertices, doors, racks, units, egress, tol, cases)| {
+        .prop_map(|(mut d, vertices, (doors, columns), racks, units, egress, tol, cases)| {
             let other_room = d.layout.rooms[0].id.clone();
             d.layout.rooms.push(Room {
                 id: "yard".into(),
@@ -199,18 +238,26 @@ fn with_everything() -> impl Strategy<Value = Design> {
                 environment: Environment::Outdoor,
                 doors: doors
                     .into_iter()
-                    .map(|(position, width_mm, swing, to)| Door {
+                    .map(|((position, width_mm, swing, to), (id, left, fire_rating_min, panic_hardware))| Door {
+                        id,
                         position,
                         width_mm,
                         swing: [DoorSwing::Inward, DoorSwing::Outward, DoorSwing::Sliding][swing as usize],
+                        hinge: if left { DoorHinge::Left } else { DoorHinge::Right },
                         leads_to: match to {
                             0 => DoorLeadsTo::Outside,
                             1 => DoorLeadsTo::Corridor,
                             _ => DoorLeadsTo::Room(other_room.clone()),
                         },
+                        fire_rating_min,
+                        panic_hardware,
                     })
                     .collect(),
-                    serves_case: None,
+                columns: columns
+                    .into_iter()
+                    .map(|(id, position, width_mm, depth_mm)| Column { id, position, width_mm, depth_mm })
+                    .collect(),
+                serves_case: None,
             });
             d.layout.racks = racks
                 .into_iter()

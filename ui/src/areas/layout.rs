@@ -161,6 +161,8 @@ pub(crate) fn kind_str(kind: ObjectKind) -> &'static str {
         ObjectKind::EgressPath => "egress-path",
         ObjectKind::FireArea => "fire-area",
         ObjectKind::Spec => "spec",
+        ObjectKind::Door => "door",
+        ObjectKind::Column => "column",
     }
 }
 
@@ -173,6 +175,8 @@ pub(crate) fn parse_kind(s: &str) -> Option<ObjectKind> {
         ObjectKind::EgressPath,
         ObjectKind::FireArea,
         ObjectKind::Spec,
+        ObjectKind::Door,
+        ObjectKind::Column,
     ]
     .into_iter()
     .find(|k| kind_str(*k) == s)

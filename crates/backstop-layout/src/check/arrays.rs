@@ -17,6 +17,10 @@ use super::{Ctx, Found, at_least, at_most, exceeds, fmt_num, hl_seg, list_tags};
 use crate::geom::P;
 use crate::rules::chemistry_limits;
 
+/// What an engineer can do about too much energy in one fire area.
+const WAYS_OUT: &str = "Ways out: split it into more fire areas with fire barriers, move energy to another fire area, \
+    or use listed systems whose large-scale fire testing (UL 9540A) the fire code official accepts for more energy.";
+
 struct Dsu {
     parent: Vec<usize>,
 }
@@ -38,6 +42,32 @@ impl Dsu {
             self.parent[ra.max(rb)] = ra.min(rb);
         }
     }
+}
+
+/// `"the marked gap of 400 mm between BC-01 and BC-02 is"` or `"the marked
+/// gaps of 400 mm (BC-01–BC-02) and 500 mm (BC-03–BC-04) are"`, smallest
+/// first, at most six named.
+fn gaps_text(objs: &[crate::resolve::Obj<'_>], joins: &[&(usize, usize, f64, P, P)]) -> String {
+    const SHOWN: usize = 6;
+    let mut gaps: Vec<(f64, &str, &str)> = joins
+        .iter()
+        .map(|&&(i, j, g, _, _)| {
+            let (a, b) = (objs[i].key, objs[j].key);
+            if a <= b { (g, a, b) } else { (g, b, a) }
+        })
+        .collect();
+    gaps.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(y.1)).then(x.2.cmp(y.2)));
+    if let [(g, a, b)] = gaps[..] {
+        return format!("the marked gap of {} mm between {a} and {b} is", fmt_num(g));
+    }
+    let mut parts: Vec<String> =
+        gaps.iter().take(SHOWN).map(|(g, a, b)| format!("{} mm ({a}–{b})", fmt_num(*g))).collect();
+    if gaps.len() > SHOWN {
+        parts.push(format!("{} more", gaps.len() - SHOWN));
+    }
+    let last = parts.pop().unwrap_or_default();
+    let list = if parts.is_empty() { last } else { format!("{} and {last}", parts.join(", ")) };
+    format!("the marked gaps of {list} are")
 }
 
 /// Energy per fire area and chemistry (all battery items in a room).
@@ -157,14 +187,12 @@ pub(super) fn run(ctx: &mut Ctx<'_>) -> (Vec<ArrayInfo>, Vec<FireAreaTotal>) {
             limit_basis: basis.clone(),
         });
         if exceeds(total, limit) && ctx.enabled(RuleId::ArrayEnergy) {
-            let highlights: Vec<_> = joins
-                .iter()
-                .filter(|(i, _, _, _, _)| members.binary_search(i).is_ok())
-                .map(|&(_, _, _, a, b)| hl_seg(a, b))
-                .collect();
+            let inside: Vec<&(usize, usize, f64, P, P)> =
+                joins.iter().filter(|(i, _, _, _, _)| members.binary_search(i).is_ok()).collect();
+            let highlights: Vec<_> = inside.iter().map(|&&(_, _, _, a, b)| hl_seg(a, b)).collect();
             let mut refs: Vec<(&str, ObjectRef)> = members.iter().map(|&i| (objs[i].key, objs[i].object_ref())).collect();
             refs.sort_by(|a, b| a.0.cmp(b.0));
-            let advice = if highlights.is_empty() {
+            let advice = if inside.is_empty() {
                 format!(
                     "Split it into arrays of at most {} kWh at least {} mm apart.",
                     fmt_num(limit),
@@ -172,9 +200,11 @@ pub(super) fn run(ctx: &mut Ctx<'_>) -> (Vec<ArrayInfo>, Vec<FireAreaTotal>) {
                 )
             } else {
                 format!(
-                    "Split it into arrays of at most {} kWh at least {} mm apart (the marked gaps are closer than that, so they join one array).",
+                    "Split it into arrays of at most {} kWh at least {} mm apart: {} closer than that, so {} one array.",
                     fmt_num(limit),
-                    fmt_num(rule_spacing)
+                    fmt_num(rule_spacing),
+                    gaps_text(objs, &inside),
+                    if inside.len() == 1 { "it joins them into" } else { "they join them into" }
                 )
             };
             ctx.emit(
@@ -207,19 +237,36 @@ pub(super) fn run(ctx: &mut Ctx<'_>) -> (Vec<ArrayInfo>, Vec<FireAreaTotal>) {
             && ctx.enabled(RuleId::ArrayWallSpacing)
         {
             let required = ft.and_then(|f| f.min_wall_spacing_mm).map_or(f64::from(ar.min_wall_spacing_mm), f64::from);
-            let (d, on_wall, on_item) = poly.dist_boundary_rect(&o.rect);
+            let (mut d, mut on_wall, mut on_item, edge) = poly.nearest_wall(&o.rect);
+            let mut wall = poly.wall_name(edge);
+            let mut column = None;
+            // The room's columns count as walls.
+            for j in ctx.near(&o.rect.grow(required)) {
+                let c = &ctx.scene.objs[j];
+                if c.is_column() && c.room == Some(r) {
+                    let (g, a, b) = o.rect.gap(&c.rect);
+                    if g < d {
+                        (d, on_item, on_wall) = (g, a, b);
+                        wall = format!("column {}", c.key);
+                        column = Some(c.object_ref());
+                    }
+                }
+            }
+            let o = &ctx.scene.objs[i];
             if d < required {
+                let mut objects = vec![o.object_ref(), ObjectRef { kind: ObjectKind::Room, key: room.id.clone() }];
+                objects.extend(column);
                 let f = Found {
                     key: o.key.to_owned(),
                     message: format!(
-                        "Battery item {} is {} mm from a wall of room {}; battery arrays must be at least {} mm from walls.",
+                        "Battery item {} is {} mm from {wall} of room {}; battery arrays must be at least {} mm from walls (and columns).",
                         o.key,
                         fmt_num(d),
                         room.id,
                         fmt_num(required)
                     ),
                     measure: at_least(d, required, Unit::Mm),
-                    objects: vec![o.object_ref(), ObjectRef { kind: ObjectKind::Room, key: room.id.clone() }],
+                    objects,
                     highlights: vec![hl_seg(on_item, on_wall)],
                 };
                 ctx.emit(RuleId::ArrayWallSpacing, f);
@@ -292,7 +339,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>) -> (Vec<ArrayInfo>, Vec<FireAreaTotal>) {
                 let f = Found {
                     key: format!("{fa}:{}", chem.as_str()),
                     message: format!(
-                        "Fire area {fa} holds {} kWh of {} batteries; at most {} kWh is allowed per fire area (above it the area becomes a Group H-2 occupancy).",
+                        "Fire area {fa} holds {} kWh of {} batteries; at most {} kWh is allowed per fire area (above it the area becomes a Group H-2 occupancy). {WAYS_OUT}",
                         fmt_num(e),
                         chem.label(),
                         fmt_num(max)
@@ -309,7 +356,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>) -> (Vec<ArrayInfo>, Vec<FireAreaTotal>) {
             let f = Found {
                 key: fa.clone(),
                 message: format!(
-                    "Fire area {fa} mixes battery technologies ({}); the sum of each quantity over its maximum is {} %, at most 100 % is allowed.",
+                    "Fire area {fa} mixes battery technologies ({}); the sum of each quantity over its maximum is {} %, at most 100 % is allowed. {WAYS_OUT}",
                     limited.join(", "),
                     fmt_num(pct)
                 ),

@@ -88,7 +88,7 @@ pub fn check_with(input: &CheckInput<'_>, options: &CheckOptions) -> CheckReport
         diagnostics: ctx.scene.diagnostics,
         arrays,
         fire_areas,
-        objects_checked: ctx.scene.objs.len(),
+        objects_checked: ctx.scene.items,
         consistency: Vec::new(),
     }
 }

@@ -27,23 +27,36 @@ fn overlaps(ctx: &mut Ctx<'_>) {
                 continue;
             }
             let (a, b) = (&ctx.scene.objs[i], &ctx.scene.objs[j]);
-            if !a.rect.overlaps(&b.rect) {
+            // Columns are the building's; two that overlap are drawn so.
+            if !a.rect.overlaps(&b.rect) || (a.is_column() && b.is_column()) {
                 continue;
             }
             let Some(x) = a.rect.intersection(&b.rect) else { continue };
             let depth = x.width().min(x.height());
+            let message = match (a.is_column(), b.is_column()) {
+                (false, true) | (true, false) => {
+                    let (item, col) = if a.is_column() { (b, a) } else { (a, b) };
+                    let room = col.room.map_or("", |r| ctx.scene.rooms[r].id.as_str());
+                    format!(
+                        "{} stands on column {} of room {} (overlap {} mm); move it clear of the column.",
+                        item.key,
+                        col.key,
+                        room,
+                        fmt_num(depth)
+                    )
+                }
+                _ => {
+                    let (ka, kb) = if a.key <= b.key { (a.key, b.key) } else { (b.key, a.key) };
+                    format!("{ka} and {kb} overlap by {} mm; items cannot share floor space — move one of them.", fmt_num(depth))
+                }
+            };
             let (mut ra, mut rb) = (a.object_ref(), b.object_ref());
             if rb < ra {
                 std::mem::swap(&mut ra, &mut rb);
             }
             let f = Found {
                 key: format!("{}|{}", ra.key, rb.key),
-                message: format!(
-                    "{} and {} overlap by {} mm; items cannot share floor space — move one of them.",
-                    ra.key,
-                    rb.key,
-                    fmt_num(depth)
-                ),
+                message,
                 measure: at_most(depth, 0.0, Unit::Mm),
                 objects: vec![ra, rb],
                 highlights: vec![hl_rect(&x)],
@@ -58,7 +71,7 @@ fn outside_room(ctx: &mut Ctx<'_>) {
         return;
     }
     let mut found = Vec::new();
-    for o in &ctx.scene.objs {
+    for o in &ctx.scene.objs[..ctx.scene.items] {
         let Some(r) = o.room else { continue };
         let room = &ctx.scene.rooms[r];
         let room_ref = ObjectRef { kind: ObjectKind::Room, key: room.id.clone() };
@@ -106,7 +119,7 @@ fn clearances(ctx: &mut Ctx<'_>) {
     if !ctx.enabled(RuleId::Clearance) {
         return;
     }
-    for i in 0..ctx.scene.objs.len() {
+    for i in 0..ctx.scene.items {
         let o = &ctx.scene.objs[i];
         let c = o.clearances;
         let (w, d) = (o.width, o.depth);
@@ -130,6 +143,12 @@ fn clearances(ctx: &mut Ctx<'_>) {
             .max(0.0)
         };
         let room = o.room.map(|r| &ctx.scene.rooms[r]);
+        // An item overlapping this one, or a wall this item straddles, is
+        // reported once (overlap, outside-room), not again as a clearance.
+        let my_rect = o.rect;
+        let skip_overlapping = ctx.enabled(RuleId::Overlap);
+        let straddles = ctx.enabled(RuleId::OutsideRoom)
+            && room.and_then(|r| r.poly.as_ref()).is_some_and(|p| p.rect_excursion(&my_rect).0 > 0.0);
         let mut found = Vec::new();
         for (side, required, zone) in sides {
             if required <= 0.0 {
@@ -143,7 +162,7 @@ fn clearances(ctx: &mut Ctx<'_>) {
                     continue;
                 }
                 let other = &ctx.scene.objs[j];
-                if !other.rect.overlaps(&plan_zone) {
+                if !other.rect.overlaps(&plan_zone) || (skip_overlapping && other.rect.overlaps(&my_rect)) {
                     continue;
                 }
                 let dist = dist_from_face(side, &frame.rect_to_local(&other.rect));
@@ -152,7 +171,7 @@ fn clearances(ctx: &mut Ctx<'_>) {
                     culprit = Some(other.object_ref());
                 }
             }
-            if let Some(poly) = room.and_then(|r| r.poly.as_ref()) {
+            if let Some(poly) = room.and_then(|r| r.poly.as_ref()).filter(|_| !straddles) {
                 let inner = zone.grow(-EPS);
                 for (a, b) in poly.edges() {
                     if let Some((p, q)) = geom::clip_segment(frame.to_local(a), frame.to_local(b), &inner) {
@@ -173,6 +192,7 @@ fn clearances(ctx: &mut Ctx<'_>) {
             if avail < required {
                 let o = &ctx.scene.objs[i];
                 let what = match &culprit {
+                    Some(r) if r.kind == ObjectKind::Column => format!("column {} is in the way", r.key),
                     Some(r) => format!("{} is in the way", r.key),
                     None => format!("the wall of room {} is in the way", room.map_or("", |r| r.id.as_str())),
                 };
@@ -258,7 +278,13 @@ fn floor_load(ctx: &mut Ctx<'_>) {
                 mass += o.mass_kg;
                 items.push(o.object_ref());
             }
-            let area_m2 = poly.area / 1e6;
+            // The floor the columns stand on carries no equipment.
+            let columns: f64 = ctx.scene.objs[ctx.scene.items..]
+                .iter()
+                .filter(|c| c.room == Some(r))
+                .map(|c| poly.area_in_rect(&c.rect))
+                .sum();
+            let area_m2 = (poly.area - columns).max(0.0) / 1e6;
             let load = mass / area_m2;
             if exceeds(load, allow) {
                 items.sort();
@@ -313,24 +339,47 @@ fn door_swings(ctx: &mut Ctx<'_>) {
                 let lr = frame.rect_to_local(&ctx.scene.objs[j].rect);
                 if lr.overlaps(&zone) {
                     clear = clear.min(lr.y0.max(0.0));
-                    culprits.push(ctx.scene.objs[j].object_ref());
+                    culprits.push((ctx.scene.objs[j].object_ref(), ctx.scene.objs[j].name()));
+                }
+            }
+            // The room's own walls (a door near a corner swinging into the
+            // wall beside it); the door's wall bounds the zone and is left out.
+            let room = &ctx.scene.rooms[r];
+            if let Some(poly) = &room.poly {
+                let inner = zone.grow(-EPS);
+                for (ei, (a, b)) in poly.edges().enumerate() {
+                    if ei == d.edge {
+                        continue;
+                    }
+                    let (la, lb) = (frame.to_local(a), frame.to_local(b));
+                    if geom::clip_segment(la, lb, &inner).is_some()
+                        && let Some((p, q)) = geom::clip_segment(la, lb, &zone)
+                    {
+                        clear = clear.min(p.y.min(q.y).max(0.0));
+                        culprits.push((ObjectRef { kind: ObjectKind::Room, key: room.id.clone() }, poly.wall_name(ei)));
+                    }
                 }
             }
             if clear < d.width {
-                let room = &ctx.scene.rooms[r];
                 culprits.sort();
-                let names: Vec<&str> = culprits.iter().map(|c| c.key.as_str()).collect();
-                let mut objects = vec![ObjectRef { kind: ObjectKind::Room, key: room.id.clone() }];
-                objects.extend(culprits.iter().cloned());
+                culprits.dedup();
+                let names: Vec<&str> = culprits.iter().map(|c| c.1.as_str()).collect();
+                let mut objects = vec![d.object_ref(), ObjectRef { kind: ObjectKind::Room, key: room.id.clone() }];
+                for (c, _) in &culprits {
+                    if !objects.contains(c) {
+                        objects.push(c.clone());
+                    }
+                }
                 let f = Found {
                     key: format!("{}:{}", room.id, d.index + 1),
                     message: format!(
-                        "Door {} of room {} ({} mm, swings {}) cannot open fully: {} stands {} mm from the door line inside its swing.",
-                        d.index + 1,
+                        "{} of room {} ({} mm, swings {}) cannot open fully: {} {} {} mm from the door line inside its swing.",
+                        super::working_space::capitalised(&d.label),
                         room.id,
                         fmt_num(d.width),
                         if d.swing == DoorSwing::Inward { "in" } else { "out" },
                         names.join(", "),
+                        if names.len() == 1 { "stands" } else { "stand" },
                         fmt_num(clear)
                     ),
                     measure: at_least(clear, d.width, Unit::Mm),

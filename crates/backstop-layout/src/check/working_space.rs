@@ -62,18 +62,114 @@ impl Obstacle {
             }
         }
     }
+}
 
-    /// Blocked `v` range of the part inside `u ∈ (u0, u1)`, `v ∈ [0, depth]`.
-    fn depthwise(&self, u0: f64, u1: f64, depth: f64) -> Option<(f64, f64)> {
-        match &self.shape {
-            Shape::Rect(r) => (r.x0 < u1 && r.x1 > u0 && r.y0 < depth && r.y1 > 0.0)
-                .then(|| (r.y0.max(0.0), r.y1.min(depth))),
-            Shape::Seg(a, b) => {
-                let clip = Rect { x0: u0 + EPS, y0: 0.0, x1: u1 - EPS, y1: depth };
-                geom::clip_segment(*a, *b, &clip).map(|(p, q)| (p.y.min(q.y), p.y.max(q.y)))
+/// The widest clear passage out of one end of a working space, capped at
+/// `e` (the entrance width the rule asks for), in the end's frame: `t` runs
+/// away from the end, `v ∈ [0, depth]` along it. The passage is the largest
+/// `s` such that an `s × s` square against the end is clear of `shapes`
+/// (items, walls) and of space outside the room (`outside` says whether a
+/// point `(t, v)` is outside). A wall 100 mm beyond the end leaves a 100 mm
+/// passage; a rack leaving 609 mm of the end open leaves 609 mm; an end on
+/// the wall itself, 0 mm. Also returns whether space outside the room was
+/// what limited it.
+fn entrance_clear(shapes: &[Shape], e: f64, depth: f64, outside: &dyn Fn(P) -> bool) -> (f64, bool) {
+    // Longest free run along the end within a strip `s` deep.
+    let run = |s: f64| -> (f64, bool) {
+        if s <= 0.0 {
+            return (depth, false);
+        }
+        let strip = Rect { x0: 0.0, y0: 0.0, x1: s, y1: depth };
+        let mut blocked = Vec::new();
+        for sh in shapes {
+            match sh {
+                Shape::Rect(r) => {
+                    if r.x0 < s && r.x1 > 0.0 && r.y0 < depth && r.y1 > 0.0 {
+                        blocked.push((r.y0.max(0.0), r.y1.min(depth)));
+                    }
+                }
+                Shape::Seg(a, b) => {
+                    // Only a wall reaching into the open strip 0 < t < s
+                    // blocks it (one on its edge bounds it).
+                    if let Some((p, q)) = geom::clip_segment(*a, *b, &strip)
+                        && p.x.max(q.x) > 0.0
+                        && p.x.min(q.x) < s
+                    {
+                        blocked.push((p.y.min(q.y), p.y.max(q.y)));
+                    }
+                }
             }
         }
+        // Bands between blockers are wholly inside or wholly outside the
+        // room (no wall crosses them): test each band's middle.
+        let mut outside_hit = false;
+        for (a, b) in free_runs(depth, &blocked) {
+            if outside(P::new(s / 2.0, (a + b) / 2.0)) {
+                blocked.push((a, b));
+                outside_hit = true;
+            }
+        }
+        (longest_free(depth, blocked), outside_hit)
+    };
+    // max over s of min(s, run(s)) is the answer; run only changes where a
+    // shape starts, so those places (and `e`) are the candidates. Slanted
+    // walls make it change in between: a bisection for `run(s) = s` covers
+    // them.
+    let mut candidates = vec![e];
+    for sh in shapes {
+        let start = match sh {
+            Shape::Rect(r) => Some(r.x0),
+            Shape::Seg(a, b) => geom::clip_segment(*a, *b, &Rect { x0: 0.0, y0: 0.0, x1: e, y1: depth }).map(|(p, q)| p.x.min(q.x)),
+        };
+        if let Some(t) = start
+            && t > 0.0
+            && t < e
+        {
+            candidates.push(t);
+        }
     }
+    let mut best = 0.0f64;
+    for c in candidates {
+        best = best.max(c.min(run(c).0));
+    }
+    if best < e {
+        let (mut lo, mut hi) = (0.0f64, e);
+        for _ in 0..60 {
+            let mid = (lo + hi) / 2.0;
+            if run(mid).0 >= mid { lo = mid } else { hi = mid }
+        }
+        // Below a micrometre it is rounding, not a passage.
+        if lo > best + 1e-3 {
+            best = lo;
+        }
+    }
+    // Whether space outside the room is among what stops a wider passage.
+    let outside_hit = best < e && run((best + 1.0).min(e)).1;
+    (best, outside_hit)
+}
+
+/// Free runs `(start, end)` of `[0, len]` not covered by `blocked`.
+fn free_runs(len: f64, blocked: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let mut b = blocked.to_vec();
+    b.sort_by(|x, y| x.0.total_cmp(&y.0));
+    let mut out = Vec::new();
+    let mut at = 0.0f64;
+    for (s, e) in b {
+        if s > at {
+            out.push((at, s));
+        }
+        at = at.max(e);
+    }
+    if len > at {
+        out.push((at, len));
+    }
+    out
+}
+
+/// `s` with its first letter upper-case.
+pub(crate) fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 /// Longest free run of `[0, len]` not covered by `blocked` intervals.
@@ -136,6 +232,16 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
         let plan_region = frame.rect_to_plan(&region);
         let my_front = geom::front_dir(o.rot);
 
+        // What is reported elsewhere is not reported again here: an item
+        // overlapping this one (overlap), the walls of a room this item
+        // reaches out of (outside-room).
+        let my_rect = o.rect;
+        let skip_overlapping = ctx.enabled(RuleId::Overlap);
+        let straddles = ctx.enabled(RuleId::OutsideRoom)
+            && o.room.and_then(|r| ctx.scene.rooms[r].poly.as_ref()).is_some_and(|p| p.rect_excursion(&my_rect).0 > 0.0);
+        let inner = my_rect.grow(-EPS);
+        let straddled = |a: P, b: P| straddles && geom::clip_segment(a, b, &inner).is_some();
+
         // Obstacles in the region.
         let mut obstacles = Vec::new();
         for j in ctx.near(&plan_region) {
@@ -143,16 +249,24 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
                 continue;
             }
             let other = &ctx.scene.objs[j];
+            if skip_overlapping && other.rect.overlaps(&my_rect) {
+                continue;
+            }
             let lr = frame.rect_to_local(&other.rect);
             if lr.y1 <= 0.0 || lr.y0 > d_max || lr.x1 <= u_lo || lr.x0 >= u_hi {
                 continue;
             }
             let facing = other.needs_ws && geom::front_dir(other.rot) == my_front.scale(-1.0);
-            obstacles.push(Obstacle { shape: Shape::Rect(lr), condition: if facing { 3 } else { 2 }, obj: Some(j) });
+            // A column is building structure, like a wall.
+            let condition = if other.is_column() { ws.wall_condition } else if facing { 3 } else { 2 };
+            obstacles.push(Obstacle { shape: Shape::Rect(lr), condition, obj: Some(j) });
         }
         let room = o.room.map(|r| &ctx.scene.rooms[r]);
         if let Some(poly) = room.and_then(|r| r.poly.as_ref()) {
             for (a, b) in poly.edges() {
+                if straddled(a, b) {
+                    continue;
+                }
                 let (la, lb) = (frame.to_local(a), frame.to_local(b));
                 if geom::clip_segment(la, lb, &region).is_some() {
                     obstacles.push(Obstacle { shape: Shape::Seg(la, lb), condition: ws.wall_condition, obj: None });
@@ -162,6 +276,9 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
         let req_for = |c: u8| req[usize::from(c.clamp(1, 3)) - 1];
         let describe = |ob: &Obstacle, ctx: &Ctx<'_>| -> String {
             match ob.obj {
+                Some(j) if ctx.scene.objs[j].is_column() => {
+                    format!("column {} is opposite (condition {})", ctx.scene.objs[j].key, ob.condition)
+                }
                 Some(j) if ob.condition == 3 => {
                     format!("{} faces it with exposed live parts (condition 3)", ctx.scene.objs[j].key)
                 }
@@ -324,38 +441,73 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
         // Large equipment: an entrance at each end of the working space.
         if o.ampacity >= ws.large_equipment_min_a && o.width > f64::from(ws.large_equipment_min_width_mm) {
             let e = f64::from(ws.entrance_width_mm);
-            for (side, u0, u1) in [("left", -big_w / 2.0 - e, -big_w / 2.0), ("right", big_w / 2.0, big_w / 2.0 + e)] {
+            for (side, sign) in [("left", -1.0), ("right", 1.0)] {
+                // The end's own frame: `t` beyond the end of the working
+                // space, `v` out from the equipment's front.
+                let end_local = |p: P| {
+                    let l = frame.to_local(p);
+                    P::new(sign * l.x - big_w / 2.0, l.y)
+                };
+                let (u0, u1) = if sign < 0.0 { (-big_w / 2.0 - e, -big_w / 2.0) } else { (big_w / 2.0, big_w / 2.0 + e) };
                 let probe_plan = frame.rect_to_plan(&Rect { x0: u0, y0: 0.0, x1: u1, y1: ws_depth });
-                let mut blocked = Vec::new();
                 let mut blockers = Vec::new();
+                let mut shapes = Vec::new();
                 for j in ctx.near(&probe_plan) {
-                    if j == i {
+                    let other = &ctx.scene.objs[j];
+                    if j == i || (skip_overlapping && other.rect.overlaps(&my_rect)) {
                         continue;
                     }
-                    let ob = Obstacle { shape: Shape::Rect(frame.rect_to_local(&ctx.scene.objs[j].rect)), condition: 2, obj: Some(j) };
-                    if let Some(iv) = ob.depthwise(u0, u1, ws_depth) {
-                        blocked.push(iv);
-                        blockers.push(ctx.scene.objs[j].object_ref());
+                    let r = geom::bbox(&other.rect.corners().map(end_local));
+                    if r.x1 > 0.0 && r.x0 < e && r.y1 > 0.0 && r.y0 < ws_depth {
+                        shapes.push(Shape::Rect(r));
+                        blockers.push(other.object_ref());
                     }
                 }
-                if let Some(poly) = room.and_then(|r| r.poly.as_ref()) {
+                let poly = room.and_then(|r| r.poly.as_ref());
+                let mut walls_in_way = false;
+                if let Some(poly) = poly {
                     for (a, b) in poly.edges() {
-                        let ob = Obstacle { shape: Shape::Seg(frame.to_local(a), frame.to_local(b)), condition: 2, obj: None };
-                        if let Some(iv) = ob.depthwise(u0, u1, ws_depth) {
-                            blocked.push(iv);
+                        if straddled(a, b) {
+                            continue;
+                        }
+                        let (la, lb) = (end_local(a), end_local(b));
+                        if geom::clip_segment(la, lb, &Rect { x0: EPS, y0: 0.0, x1: e - EPS, y1: ws_depth }).is_some() {
+                            shapes.push(Shape::Seg(la, lb));
+                            walls_in_way = true;
                         }
                     }
                 }
-                let free = longest_free(ws_depth, blocked);
+                let outside = |p: P| {
+                    poly.is_some_and(|poly| {
+                        let l = P::new(sign * (p.x + big_w / 2.0), p.y);
+                        !poly.contains_point(frame.to_plan(l))
+                    })
+                };
+                let (free, outside_hit) = entrance_clear(&shapes, e, ws_depth, &outside);
                 if free < e {
                     let mut objects = vec![me.clone()];
+                    blockers.sort();
+                    blockers.dedup();
+                    let mut what: Vec<String> = blockers.iter().map(|b| b.key.clone()).collect();
                     objects.extend(blockers);
+                    if let Some(room) = room {
+                        if walls_in_way || outside_hit {
+                            objects.push(ObjectRef { kind: ObjectKind::Room, key: room.id.clone() });
+                        }
+                        if walls_in_way {
+                            what.push(format!("the walls of room {}", room.id));
+                        }
+                        if outside_hit {
+                            what.push(format!("space outside room {}", room.id));
+                        }
+                    }
+                    let what = if what.is_empty() { String::new() } else { format!(" ({} in the way)", what.join(", ")) };
                     found.push((
                         RuleId::WorkingSpaceEntrance,
                         Found {
                             key: format!("{key}:{side}"),
                             message: format!(
-                                "{key} is rated {} A and {} mm wide, so its working space needs an entrance at least {} mm wide at each end; the {side} end has {} mm clear (NEC exceptions for a doubled depth or an unobstructed exit are not assessed).",
+                                "{key} is rated {} A and {} mm wide, so its working space needs an entrance at least {} mm wide at each end; the widest clear passage out of the {side} end is {} mm{what}. NEC exceptions for a doubled depth or an unobstructed exit are not assessed.",
                                 fmt_num(o.ampacity),
                                 fmt_num(o.width),
                                 fmt_num(e),
@@ -370,37 +522,41 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
             }
         }
 
-        // Personnel doors near large equipment open outward.
+        // Personnel doors near large equipment open outward, with panic
+        // hardware.
         if o.ampacity >= ws.personnel_door_min_a
             && let Some(room) = room
         {
             let area = ws_rect_plan(ws_depth);
             let limit = f64::from(ws.personnel_door_distance_mm);
             for d in &room.doors {
-                if d.swing == backstop_model::layout::DoorSwing::Outward {
+                let outward = d.swing == backstop_model::layout::DoorSwing::Outward;
+                if outward && d.panic_hardware {
                     continue;
                 }
-                let (dist, q) = area.dist_point(d.pos);
+                let (a, b) = d.opening();
+                let (dist, on_door, on_area) = geom::dist_segment_rect(a, b, &area);
                 if dist < limit {
                     let how = match d.swing {
+                        _ if outward => "opens outward but has no listed panic hardware (mark the door if it has)",
                         backstop_model::layout::DoorSwing::Sliding => "slides",
                         _ => "swings into the room",
                     };
                     found.push((
                         RuleId::PersonnelDoor,
                         Found {
-                            key: format!("{key}:{}:{}", room.id, d.index + 1),
+                            key: format!("{key}:{}", d.key),
                             message: format!(
-                                "Door {} of room {} is {} mm from the working space of {key} ({} A) and {how}; doors within {} mm must open in the direction of egress with listed panic hardware.",
-                                d.index + 1,
+                                "{} of room {} is {} mm from the working space of {key} ({} A) and {how}; doors within {} mm must open in the direction of egress and have listed panic hardware.",
+                                capitalised(&d.label),
                                 room.id,
                                 fmt_num(dist),
                                 fmt_num(o.ampacity),
                                 fmt_num(limit)
                             ),
                             measure: at_least(dist, limit, Unit::Mm),
-                            objects: vec![me.clone(), ObjectRef { kind: ObjectKind::Room, key: room.id.clone() }],
-                            highlights: vec![hl_rect(&area), hl_seg(q, d.pos)],
+                            objects: vec![me.clone(), d.object_ref(), ObjectRef { kind: ObjectKind::Room, key: room.id.clone() }],
+                            highlights: vec![hl_rect(&area), hl_seg(on_area, on_door)],
                         },
                     ));
                 }

@@ -14,6 +14,7 @@ pub fn rect_room(id: &str, x: i64, y: i64, w: u32, d: u32) -> Room {
         fire_area: Some("FA-1".into()),
         environment: Environment::Indoor,
         doors: Vec::new(),
+        columns: Vec::new(),
         serves_case: None,
     }
 }

@@ -52,12 +52,8 @@ pub fn room(id: &str, x: i64) -> Room {
         floor_load_kg_m2: 1_200.0,
         fire_area: Some("FA-2".to_owned()),
         environment: Environment::Indoor,
-        doors: vec![Door {
-            position: Point::new(x + 6_000, 0),
-            width_mm: 1_200,
-            swing: DoorSwing::Outward,
-            leads_to: DoorLeadsTo::Outside,
-        }],
+        doors: vec![Door::new(Point::new(x + 6_000, 0), 1_200, DoorSwing::Outward, DoorLeadsTo::Outside)],
+        columns: Vec::new(),
         serves_case: None,
     }
 }
@@ -117,6 +113,7 @@ pub fn sample_design() -> Design {
             fire_area: None,
             environment: Environment::Outdoor,
             doors: vec![],
+            columns: Vec::new(),
             serves_case: None,
         },
     ];
