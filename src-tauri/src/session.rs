@@ -290,9 +290,8 @@ impl Session {
 
     /// Creates a new project at `target` from a design JSON file and opens it.
     pub fn import_json(&mut self, source: &Path, target: &Path) -> Result<ProjectView, AppError> {
-        let json = std::fs::read_to_string(source).map_err(|e| {
-            AppError::new(ErrorCode::Io, format!("Could not read {}: {e}.", source.display()))
-        })?;
+        let json = backstop_store::files::read_text(source, backstop_store::interchange::MAX_DESIGN_JSON_BYTES)
+            .map_err(store_error)?;
         let target = with_extension(target);
         let project = Project::import_design_json(&target, &json, &CreateOptions { replace_existing: false })
             .map_err(store_error)?;
@@ -321,27 +320,12 @@ fn info_edit_label(a: &ProjectInfo, b: &ProjectInfo) -> String {
     }
 }
 
-/// Writes `bytes` to `target` through a temporary file in the same folder,
-/// so a full disk or a crash never leaves a half-written file behind.
+/// Writes `bytes` to `target` completely or not at all (the store's
+/// [`backstop_store::files::write_bytes`]: a unique temporary file in the
+/// same folder, synced, then renamed into place), replacing an existing file
+/// the engineer chose in the save dialog.
 pub fn write_file_atomically(target: &Path, bytes: &[u8]) -> Result<(), AppError> {
-    let io = |what: &str, e: std::io::Error| {
-        AppError::new(ErrorCode::Io, format!("Could not {what} {}: {e}. Nothing was written.", target.display()))
-    };
-    let mut temp = target.as_os_str().to_owned();
-    temp.push(".part");
-    let temp = PathBuf::from(temp);
-    let result = (|| {
-        use std::io::Write;
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, target)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&temp);
-        return Err(io("write", e));
-    }
-    Ok(())
+    backstop_store::files::write_bytes(target, bytes, true).map_err(store_error)
 }
 
 fn view(project: &Project) -> Result<ProjectView, AppError> {

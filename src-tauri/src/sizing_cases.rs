@@ -664,15 +664,16 @@ pub fn load_profile(file_name: &str, csv: String) -> ProfileImport {
 /// Reads a profile file (at most [`MAX_PROFILE_BYTES`]) and parses it.
 pub fn import_profile_file(path: &std::path::Path) -> Result<ProfileImport, AppError> {
     let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
-    let meta = std::fs::metadata(path).map_err(|e| AppError::new(ErrorCode::Io, format!("Could not read {}: {e}.", path.display())))?;
-    if meta.len() > MAX_PROFILE_BYTES {
-        return Err(AppError::invalid(format!(
+    // A named pipe or a device is refused before a byte is read (a FIFO
+    // would block this worker; /dev/zero never ends).
+    let bytes = backstop_store::files::read_regular(path, MAX_PROFILE_BYTES).map_err(|e| match e {
+        backstop_store::StoreError::TooLarge { bytes, .. } => AppError::invalid(format!(
             "{file_name} is {} MB; a load profile of a year at 1-minute intervals is under {} MB. Export the interval data only (timestamp and load columns).",
-            meta.len() / 1_000_000,
+            bytes / 1_000_000,
             MAX_PROFILE_BYTES / 1_000_000
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| AppError::new(ErrorCode::Io, format!("Could not read {}: {e}.", path.display())))?;
+        )),
+        other => crate::session::store_error(other),
+    })?;
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use backstop_model::project::ProjectInfo;
-use backstop_store::{CreateOptions, OpenOptions, Project};
+use backstop_store::{CreateOptions, OpenOptions, Project, files};
 use clap::Subcommand;
 
 #[derive(Subcommand)]
@@ -109,22 +109,26 @@ pub fn run(cmd: ProjectCmd) -> Result<ExitCode> {
                     })?;
                     points.push(id);
                 }
-                let rows = match &output {
+                match &output {
                     Some(out) => {
-                        let f = std::fs::File::create(out).with_context(|| format!("writing {}", out.display()))?;
-                        let rows = project.export_telemetry_csv(std::io::BufWriter::new(f), &points, from_ms, to_ms)?;
+                        // Complete or not at all: a full disk leaves no truncated CSV.
+                        let mut rows = 0;
+                        files::write_atomically(out, true, |w| {
+                            rows = project.export_telemetry_csv(w, &points, from_ms, to_ms).map_err(std::io::Error::other)?;
+                            Ok(())
+                        })?;
                         println!("wrote {rows} samples to {}", out.display());
-                        rows
                     }
-                    None => project.export_telemetry_csv(std::io::stdout().lock(), &points, from_ms, to_ms)?,
-                };
-                let _ = rows;
+                    None => {
+                        project.export_telemetry_csv(std::io::stdout().lock(), &points, from_ms, to_ms)?;
+                    }
+                }
                 return Ok(ExitCode::SUCCESS);
             }
             let json = project.export_design_json()?;
             match output {
                 Some(out) => {
-                    std::fs::write(&out, json).with_context(|| format!("writing {}", out.display()))?;
+                    files::write_bytes(&out, json.as_bytes(), true)?;
                     println!("wrote {}", out.display());
                 }
                 None => print!("{json}"),
@@ -132,7 +136,7 @@ pub fn run(cmd: ProjectCmd) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         ProjectCmd::Import { json, output } => {
-            let text = std::fs::read_to_string(&json).with_context(|| format!("reading {}", json.display()))?;
+            let text = files::read_text(&json, backstop_store::interchange::MAX_DESIGN_JSON_BYTES)?;
             Project::import_design_json(&output, &text, &CreateOptions::default())?;
             println!("created {} from {}", output.display(), json.display());
             Ok(ExitCode::SUCCESS)

@@ -35,6 +35,46 @@ pub enum StoreError {
         path: PathBuf,
     },
 
+    /// The path names a named pipe, a device or a socket, not a file.
+    #[error(
+        "{} is {kind}, not a file. Nothing was read or written; choose a regular file.",
+        show(.path)
+    )]
+    SpecialFile {
+        /// The path asked for.
+        path: PathBuf,
+        /// What it is, in words ("a named pipe (FIFO)", "a device").
+        kind: &'static str,
+    },
+
+    /// A file to read is larger than anything Backstop reads of its kind.
+    #[error(
+        "{} is {} bytes, more than the {limit} bytes Backstop reads from such a file. \
+         Check that you chose the right file.",
+        show(.path), .bytes
+    )]
+    TooLarge {
+        /// The path asked for.
+        path: PathBuf,
+        /// Its size.
+        bytes: u64,
+        /// The limit.
+        limit: u64,
+    },
+
+    /// A text file that is not UTF-8.
+    #[error(
+        "{} is not UTF-8 text (the first invalid byte is at offset {at}). \
+         Save it as UTF-8 and try again.",
+        show(.path)
+    )]
+    NotText {
+        /// The path asked for.
+        path: PathBuf,
+        /// Byte offset of the first invalid byte.
+        at: usize,
+    },
+
     /// The file is not an SQLite database at all.
     #[error(
         "{} is not a Backstop project (it is not an SQLite database). \
@@ -139,6 +179,23 @@ pub enum StoreError {
     InterruptedEdit {
         /// The path asked for.
         path: PathBuf,
+    },
+
+    /// A rollback journal lies beside the project that cannot be shown to
+    /// be its own (see [`crate::journal`]); it was not applied.
+    #[error(
+        "{} has a journal file beside it, \"{}\", that does not belong to it: {reason}. \
+         Backstop applied nothing and left both files exactly as they were. Move \"{}\" out of this folder \
+         (keep it if it may belong to another copy of this project) and open the project again.",
+        show(.path), file_name(.journal), file_name(.journal)
+    )]
+    ForeignJournal {
+        /// The project.
+        path: PathBuf,
+        /// The journal beside it.
+        journal: PathBuf,
+        /// Why it does not belong, in words.
+        reason: String,
     },
 
     /// Another Backstop instance has the project open for editing.
@@ -273,6 +330,11 @@ pub enum StoreError {
     Csv(#[from] csv::Error),
 }
 
+/// The last part of a path, for naming a file beside another.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
 /// The path as the engineer would read it, quoted.
 fn show(path: &Path) -> String {
     format!("\"{}\"", path.display())
@@ -285,7 +347,11 @@ impl StoreError {
     /// The stable IPC error category of this error.
     pub fn code(&self) -> ErrorCode {
         match self {
-            StoreError::NotFound { .. } | StoreError::IsDirectory { .. } => ErrorCode::Io,
+            StoreError::NotFound { .. }
+            | StoreError::IsDirectory { .. }
+            | StoreError::SpecialFile { .. }
+            | StoreError::TooLarge { .. } => ErrorCode::Io,
+            StoreError::NotText { .. } => ErrorCode::InvalidInput,
             StoreError::EmptyFile { .. }
             | StoreError::NotSqlite { .. }
             | StoreError::ForeignSqlite { .. }
@@ -294,6 +360,7 @@ impl StoreError {
             | StoreError::Damaged { .. }
             | StoreError::UnexpectedSchema { .. }
             | StoreError::InterruptedEdit { .. }
+            | StoreError::ForeignJournal { .. }
             | StoreError::HistoryMismatch(_) => ErrorCode::BadProjectFile,
             StoreError::Locked { .. } => ErrorCode::ProjectLocked,
             StoreError::ReadOnlyLocation { .. }
@@ -317,6 +384,39 @@ impl StoreError {
     /// some of it.
     pub fn is_recoverable(&self) -> bool {
         matches!(self, StoreError::Damaged { recoverable: true, .. })
+    }
+
+    /// The same error naming `to` where it named `from` (errors met on a
+    /// private copy are reported against the engineer's file).
+    pub(crate) fn renamed(mut self, from: &Path, to: &Path) -> Self {
+        let path = match &mut self {
+            StoreError::NotFound { path }
+            | StoreError::IsDirectory { path }
+            | StoreError::SpecialFile { path, .. }
+            | StoreError::TooLarge { path, .. }
+            | StoreError::NotText { path, .. }
+            | StoreError::EmptyFile { path }
+            | StoreError::NotSqlite { path }
+            | StoreError::ForeignSqlite { path, .. }
+            | StoreError::TooNew { path, .. }
+            | StoreError::NeedsMigration { path, .. }
+            | StoreError::Damaged { path, .. }
+            | StoreError::UnexpectedSchema { path, .. }
+            | StoreError::InterruptedEdit { path }
+            | StoreError::ForeignJournal { path, .. }
+            | StoreError::Locked { path, .. }
+            | StoreError::ReadOnlyLocation { path }
+            | StoreError::PermissionDenied { path }
+            | StoreError::DiskFull { path }
+            | StoreError::AlreadyExists { path }
+            | StoreError::UnsupportedPath { path }
+            | StoreError::Io { path, .. } => path,
+            _ => return self,
+        };
+        if path == from {
+            *path = to.to_owned();
+        }
+        self
     }
 
     pub(crate) fn sqlite(context: impl Into<String>, source: rusqlite::Error) -> Self {

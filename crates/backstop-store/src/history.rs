@@ -15,7 +15,7 @@
 //! sign-offs and telemetry record what happened on site and are never undone.
 
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use backstop_model::layout::{EgressPath, ItRack, PlacedEquipment, PowerUnit, Room};
@@ -441,10 +441,7 @@ impl Project {
         let who = self.who.clone();
         let pending = self.stamp_pending();
         let out = {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(sql_err("starting the edit"))?;
+            let tx = crate::journal::begin(&mut self.conn).map_err(sql_err("starting the edit"))?;
             let mut edit = Edit { tx: &tx, touched: Vec::new() };
             let out = f(&mut edit)?;
             let mut changes = Vec::new();
@@ -535,7 +532,7 @@ impl Project {
     pub fn clear_history(&mut self) -> Result<()> {
         self.ensure_writable()?;
         let pending = self.stamp_pending();
-        let tx = self.conn.transaction().map_err(sql_err("clearing the undo history"))?;
+        let tx = crate::journal::begin(&mut self.conn).map_err(sql_err("clearing the undo history"))?;
         tx.execute("DELETE FROM history", []).map_err(sql_err("clearing the undo history"))?;
         stamp(&tx, pending)?;
         commit(tx)?;
@@ -546,10 +543,7 @@ impl Project {
     fn step(&mut self, undo: bool) -> Result<Option<HistoryStep>> {
         self.ensure_writable()?;
         let pending = self.stamp_pending();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sql_err("starting undo"))?;
+        let tx = crate::journal::begin(&mut self.conn).map_err(sql_err("starting undo"))?;
         let pick = if undo {
             format!("SELECT {STEP_COLUMNS} FROM history WHERE undone = 0 ORDER BY seq DESC LIMIT 1")
         } else {

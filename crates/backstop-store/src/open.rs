@@ -40,9 +40,14 @@ pub(crate) fn journal_path(path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// True when a non-empty rollback journal lies next to `path`.
+/// True when a rollback journal that SQLite would take for hot lies next
+/// to `path`: it exists and its first byte is not zero. (With full sync,
+/// SQLite writes a journal's header zeroed and fills it in when it syncs;
+/// a journal whose header is still zero was never synced, the file was not
+/// written yet, and SQLite ignores it.)
 pub(crate) fn has_journal(path: &Path) -> bool {
-    std::fs::metadata(journal_path(path)).map(|m| m.len() > 0).unwrap_or(false)
+    let mut first = [0u8; 1];
+    File::open(journal_path(path)).and_then(|mut f| f.read_exact(&mut first)).is_ok() && first[0] != 0
 }
 
 /// Steps 1 and 2: classifies the file from the file system and its header,
@@ -215,6 +220,9 @@ pub(crate) fn writer_settings(conn: &Connection) -> rusqlite::Result<()> {
         return Err(rusqlite::Error::InvalidQuery);
     }
     conn.pragma_update(None, "synchronous", "FULL")?;
+    // Freed cell content is zeroed, so a page never holds a stale copy of
+    // the journal guard (see `journal`).
+    conn.pragma_update(None, "secure_delete", "FAST")?;
     Ok(())
 }
 

@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 pub use crate::codec::Sample;
@@ -168,10 +168,7 @@ impl TelemetryWriter {
         let mut report = FlushReport::default();
         // Rows inserted for chunks that stay open, to rewrite them next time.
         let mut open_rows: Vec<(PointId, i64)> = Vec::new();
-        let tx = project
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| map_write_error(e, "writing telemetry"))?;
+        let tx = crate::journal::begin(&mut project.conn).map_err(|e| map_write_error(e, "writing telemetry"))?;
         {
             let mut insert = tx
                 .prepare_cached(
@@ -242,10 +239,12 @@ impl Project {
         if device.is_empty() || point.is_empty() {
             return Err(StoreError::Invalid("a telemetry point needs a device and a point name".into()));
         }
-        self.conn
-            .execute("INSERT INTO telemetry_points (device, point, unit) VALUES (?1, ?2, ?3)", params![device, point, unit])
+        let tx = crate::journal::begin(&mut self.conn).map_err(|e| map_write_error(e, "adding a telemetry point"))?;
+        tx.execute("INSERT INTO telemetry_points (device, point, unit) VALUES (?1, ?2, ?3)", params![device, point, unit])
             .map_err(|e| map_write_error(e, "adding a telemetry point"))?;
-        Ok(PointId(self.conn.last_insert_rowid()))
+        let id = PointId(tx.last_insert_rowid());
+        tx.commit().map_err(|e| map_write_error(e, "adding a telemetry point"))?;
+        Ok(id)
     }
 
     /// The ids of many series at once, creating the missing ones in one
@@ -268,7 +267,7 @@ impl Project {
         }
         if !missing.is_empty() {
             self.ensure_writable()?;
-            let tx = self.conn.transaction().map_err(|e| map_write_error(e, "adding telemetry points"))?;
+            let tx = crate::journal::begin(&mut self.conn).map_err(|e| map_write_error(e, "adding telemetry points"))?;
             {
                 let mut insert = tx
                     .prepare_cached("INSERT INTO telemetry_points (device, point, unit) VALUES (?1, ?2, ?3)")
