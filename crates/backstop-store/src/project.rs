@@ -312,6 +312,11 @@ impl Project {
     }
 
     fn open_with(path: &Path, options: &OpenOptions, lock: Option<WriterLock>) -> Result<Project> {
+        if options.access == Access::Edit && lock.is_none() {
+            // This process holds the file already (under this or another
+            // name): refused before the file is even read (see `lock`).
+            crate::lock::refuse_if_held_here(path)?;
+        }
         let header = open::probe(path)?;
         if header.user_version > SCHEMA_VERSION {
             // Read who made it, with every defence on; best effort.
@@ -426,7 +431,10 @@ impl Project {
             return Err(StoreError::ReadOnlyLocation { path: path.to_owned() });
         }
         let lock = match lock {
-            Some(l) => l,
+            Some(mut l) => {
+                l.attach(path)?;
+                l
+            }
             None => WriterLock::acquire(path, options.lock)?,
         };
         // We hold the writer lock, so a journal beside the file was left by
