@@ -165,19 +165,19 @@ pub fn commissioning(input: CommissioningInput<'_>) -> CommissioningReport {
             }
         });
         // The as-left table comes from the setpoint baseline step.
-        if matches!(step.check, backstop_model::commissioning::Check::SetpointBaseline) {
-            if let Some(r) = latest {
-                for e in &r.evidence {
-                    let Some((left, design)) = &e.compare else { continue };
-                    let (device, point) = e.label.split_once(", ").unwrap_or((&e.label, ""));
-                    report.as_left.push(SetpointRow {
-                        device: device.to_string(),
-                        point: point.to_string(),
-                        design: design.clone(),
-                        as_left: left.clone(),
-                        matches: !e.bad,
-                    });
-                }
+        if matches!(step.check, backstop_model::commissioning::Check::SetpointBaseline)
+            && let Some(r) = latest
+        {
+            for e in &r.evidence {
+                let Some((left, design)) = &e.compare else { continue };
+                let (device, point) = e.label.split_once(", ").unwrap_or((&e.label, ""));
+                report.as_left.push(SetpointRow {
+                    device: device.to_string(),
+                    point: point.to_string(),
+                    design: design.clone(),
+                    as_left: left.clone(),
+                    matches: !e.bad,
+                });
             }
         }
     }
@@ -259,7 +259,7 @@ pub fn design(input: DesignInput<'_>) -> DesignReport {
                             reference: v.reference.clone(),
                             measured: format!("{} {}", num(v.measure.measured), v.measure.unit.symbol()),
                             required: format!("{} {} {}", v.measure.bound.symbol(), num(v.measure.required), v.measure.unit.symbol()),
-                            objects: v.objects.iter().map(|o| o.key.clone()).collect::<Vec<_>>().join(", "),
+                            objects: object_list(v.objects.iter().map(|o| o.key.as_str())),
                         })
                         .collect(),
                 });
@@ -294,6 +294,17 @@ pub fn design(input: DesignInput<'_>) -> DesignReport {
         report.sizing.push(sizing_section(&rec.record));
     }
     report
+}
+
+/// The objects of a violation, all of them up to a dozen, then the first
+/// ten and how many more (an array rule over thousands of cabinets would
+/// otherwise print one line of thousands of tags).
+fn object_list<'a>(keys: impl ExactSizeIterator<Item = &'a str>) -> String {
+    let n = keys.len();
+    if n <= 12 {
+        return keys.collect::<Vec<_>>().join(", ");
+    }
+    format!("{} … and {} more", keys.take(10).collect::<Vec<_>>().join(", "), n - 10)
 }
 
 /// "BC-01, BC-02, BC-03, BC-04" → "BC-01 … BC-04 (4)" when there are many.

@@ -169,6 +169,20 @@ pub enum StoreError {
         detail: String,
     },
 
+    /// A text, list or table in the file is larger than Backstop keeps (see
+    /// [`crate::limits`]); the file was not written by Backstop.
+    #[error(
+        "{} was refused: {detail}. Backstop never writes such a file; it was made or changed by another tool. \
+         Ask the sender for the original, or for the design as JSON with that field shortened.",
+        show(.path)
+    )]
+    OverLimit {
+        /// The path asked for.
+        path: PathBuf,
+        /// Which field and by how much, in words.
+        detail: String,
+    },
+
     /// The file was left in the middle of an edit (its journal is still next
     /// to it) and can only be repaired by opening it for editing.
     #[error(
@@ -361,6 +375,7 @@ impl StoreError {
             | StoreError::UnexpectedSchema { .. }
             | StoreError::InterruptedEdit { .. }
             | StoreError::ForeignJournal { .. }
+            | StoreError::OverLimit { .. }
             | StoreError::HistoryMismatch(_) => ErrorCode::BadProjectFile,
             StoreError::Locked { .. } => ErrorCode::ProjectLocked,
             StoreError::ReadOnlyLocation { .. }
@@ -404,6 +419,7 @@ impl StoreError {
             | StoreError::UnexpectedSchema { path, .. }
             | StoreError::InterruptedEdit { path }
             | StoreError::ForeignJournal { path, .. }
+            | StoreError::OverLimit { path, .. }
             | StoreError::Locked { path, .. }
             | StoreError::ReadOnlyLocation { path }
             | StoreError::PermissionDenied { path }

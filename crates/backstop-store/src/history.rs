@@ -438,6 +438,7 @@ impl Project {
         f: impl FnOnce(&mut Edit<'_>) -> Result<R>,
     ) -> Result<R> {
         self.ensure_writable()?;
+        crate::limits::text("the undo label", label, crate::limits::NAME_CHARS)?;
         let who = self.who.clone();
         let pending = self.stamp_pending();
         let out = {
@@ -453,6 +454,13 @@ impl Project {
             }
             if changes.is_empty() {
                 return Ok(out);
+            }
+            // Tables that gained rows stay within their row limits.
+            let mut grown: Vec<&str> = changes.iter().filter(|c| c.2.is_none()).map(|c| c.0.name).collect();
+            grown.sort_unstable();
+            grown.dedup();
+            for table in grown {
+                crate::limits::table_rows(&tx, table)?;
             }
             if let Some(msg) = design::dangling_reference(&tx).map_err(sql_err("checking references"))? {
                 return Err(StoreError::BrokenReference(format!("{msg}; the edit was not made")));

@@ -42,6 +42,7 @@ pub mod files;
 pub mod history;
 pub mod interchange;
 pub mod journal;
+pub mod limits;
 pub mod lock;
 mod open;
 pub mod project;

@@ -425,6 +425,7 @@ pub fn current_user() -> String {
     ["USER", "USERNAME", "LOGNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .map(|s| s.chars().take(crate::limits::NAME_CHARS).collect())
         .unwrap_or_else(|| "unknown user".to_owned())
 }
 

@@ -493,15 +493,24 @@ impl Project {
 
     /// Reads the whole design once, so that a file whose records cannot be
     /// read is reported at open rather than at some later click.
+    /// Then checks the limits of every field and table (see [`crate::limits`]):
+    /// sizes in SQL first, before anything is decoded.
     fn validate_design(&self, path: &Path) -> Result<()> {
-        crate::design::read_design(&self.conn).map(|_| ()).map_err(|e| match e {
+        let over = |e: StoreError| match e {
+            StoreError::Invalid(detail) => StoreError::OverLimit { path: path.to_owned(), detail },
+            StoreError::Sqlite { source, context } => open::classify(path, source, &context),
+            other => other,
+        };
+        crate::limits::records(&self.conn).map_err(over)?;
+        let design = crate::design::read_design(&self.conn).map_err(|e| match e {
             StoreError::Sqlite { source, context } => open::classify(path, source, &context),
             other => StoreError::Damaged {
                 path: path.to_owned(),
                 reason: format!("a design record cannot be read ({other})"),
                 recoverable: true,
             },
-        })
+        })?;
+        crate::limits::design(&design).map_err(over)
     }
 
     /// Marks this (view-only) project as the recovered copy `temp`, deleted
@@ -529,7 +538,8 @@ impl Project {
     /// Sets the name recorded with edits, commissioning records and audit
     /// entries made from now on (defaults to the OS login name).
     pub fn set_user(&mut self, who: &str) {
-        self.who = who.to_owned();
+        // A name, kept within its limit (it comes from the environment).
+        self.who = who.chars().take(crate::limits::NAME_CHARS).collect();
     }
 
     /// The name recorded with edits.

@@ -10,6 +10,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+use crate::limits;
 use crate::error::{Result, StoreError};
 use crate::history::map_write_error;
 use crate::project::Project;
@@ -213,6 +214,18 @@ fn json(v: &serde_json::Value) -> Result<String> {
     serde_json::to_string(v).map_err(|source| StoreError::Json { context: "writing record details".into(), source })
 }
 
+/// Checks texts against their limits: (what, value, most characters).
+fn check_texts(fields: &[(&str, &str, usize)]) -> Result<()> {
+    fields.iter().try_for_each(|(what, value, max)| limits::text(what, value, *max))
+}
+
+/// A details/evidence value as JSON text, within the limits.
+fn checked_json(what: &str, v: &serde_json::Value) -> Result<String> {
+    let text = json(v)?;
+    limits::body(what, &text, limits::BODY_BYTES)?;
+    Ok(text)
+}
+
 fn parse_json(s: &str) -> rusqlite::Result<serde_json::Value> {
     serde_json::from_str(s).map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
@@ -291,6 +304,12 @@ impl Project {
     /// Starts a commissioning session; returns its id.
     pub fn start_session(&mut self, session: &Session) -> Result<i64> {
         self.ensure_writable()?;
+        check_texts(&[
+            ("the session's checklist key", &session.template_key, limits::KEY_CHARS),
+            ("the session's device", &session.device, limits::NAME_CHARS),
+            ("the session's engineer", &session.engineer, limits::NAME_CHARS),
+        ])?;
+        let details = checked_json("the session's details", &session.details)?;
         let tx = crate::journal::begin(&mut self.conn).map_err(|e| map_write_error(e, "starting the session"))?;
         tx.execute(
             "INSERT INTO commissioning_sessions (template_key, device, engineer, started_at_ms, ended_at_ms, outcome, details) \
@@ -302,10 +321,11 @@ impl Project {
                 session.started_at_ms,
                 session.ended_at_ms,
                 session.outcome.as_str(),
-                json(&session.details)?
+                details
             ],
         )
         .map_err(|e| map_write_error(e, "starting the session"))?;
+        limits::table_rows(&tx, "commissioning_sessions")?;
         let id = tx.last_insert_rowid();
         tx.commit().map_err(|e| map_write_error(e, "starting the session"))?;
         Ok(id)
@@ -330,6 +350,8 @@ impl Project {
     /// Records a step result; returns its id.
     pub fn record_step(&mut self, step: &StepResult) -> Result<i64> {
         self.ensure_writable()?;
+        check_texts(&[("the step key", &step.step_key, limits::KEY_CHARS), ("who recorded the step", &step.who, limits::NAME_CHARS)])?;
+        let evidence = checked_json("the step's evidence", &step.evidence)?;
         // A missing session shows as a constraint error, at the insert or
         // (deferred) at the commit.
         let err = |e: rusqlite::Error| match e.sqlite_error_code() {
@@ -341,9 +363,10 @@ impl Project {
         let tx = crate::journal::begin(&mut self.conn).map_err(err)?;
         tx.execute(
             "INSERT INTO step_results (session_id, step_key, at_ms, who, outcome, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![step.session_id, step.step_key, step.at_ms, step.who, step.outcome.as_str(), json(&step.evidence)?],
+            params![step.session_id, step.step_key, step.at_ms, step.who, step.outcome.as_str(), evidence],
         )
         .map_err(err)?;
+        limits::table_rows(&tx, "step_results")?;
         let id = tx.last_insert_rowid();
         tx.commit().map_err(err)?;
         Ok(id)
@@ -352,6 +375,12 @@ impl Project {
     /// Records a sign-off (append-only); returns its id.
     pub fn add_signoff(&mut self, signoff: &Signoff) -> Result<i64> {
         self.ensure_writable()?;
+        check_texts(&[
+            ("the name of who signs off", &signoff.who, limits::NAME_CHARS),
+            ("the role of who signs off", &signoff.role, limits::NAME_CHARS),
+            ("the sign-off statement", &signoff.statement, limits::TEXT_CHARS),
+        ])?;
+        let details = checked_json("the sign-off's details", &signoff.details)?;
         let tx = crate::journal::begin(&mut self.conn).map_err(|e| map_write_error(e, "recording the sign-off"))?;
         tx.execute(
             "INSERT INTO signoffs (session_id, at_ms, who, role, outcome, statement, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -362,10 +391,11 @@ impl Project {
                 signoff.role,
                 signoff.outcome.as_str(),
                 signoff.statement,
-                json(&signoff.details)?
+                details
             ],
         )
         .map_err(|e| map_write_error(e, "recording the sign-off"))?;
+        limits::table_rows(&tx, "signoffs")?;
         let id = tx.last_insert_rowid();
         tx.commit().map_err(|e| map_write_error(e, "recording the sign-off"))?;
         Ok(id)
@@ -374,6 +404,13 @@ impl Project {
     /// Appends an audit log entry; returns its id.
     pub fn append_audit(&mut self, entry: &AuditEntry) -> Result<i64> {
         self.ensure_writable()?;
+        check_texts(&[
+            ("who wrote to the pack", &entry.who, limits::NAME_CHARS),
+            ("the audited device", &entry.device, limits::NAME_CHARS),
+            ("the audited action", &entry.action, limits::NAME_CHARS),
+            ("the audited target", &entry.target, limits::NAME_CHARS),
+        ])?;
+        let details = checked_json("the audit entry's details", &entry.details)?;
         let tx = crate::journal::begin(&mut self.conn).map_err(|e| map_write_error(e, "writing the audit log"))?;
         tx.execute(
             "INSERT INTO audit_log (at_ms, who, device, action, target, outcome, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -384,10 +421,11 @@ impl Project {
                 entry.action,
                 entry.target,
                 entry.outcome.as_str(),
-                json(&entry.details)?
+                details
             ],
         )
         .map_err(|e| map_write_error(e, "writing the audit log"))?;
+        limits::table_rows(&tx, "audit_log")?;
         let id = tx.last_insert_rowid();
         tx.commit().map_err(|e| map_write_error(e, "writing the audit log"))?;
         Ok(id)

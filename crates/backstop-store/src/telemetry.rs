@@ -219,6 +219,13 @@ impl TelemetryWriter {
     }
 }
 
+/// The names of a telemetry point within their limits.
+fn point_limits(device: &str, point: &str, unit: &str) -> Result<()> {
+    crate::limits::text("a telemetry device name", device, crate::limits::NAME_CHARS)?;
+    crate::limits::text("a telemetry point name", point, crate::limits::NAME_CHARS)?;
+    crate::limits::text("a telemetry unit", unit, crate::limits::NAME_CHARS)
+}
+
 fn last_stored_ms(conn: &Connection, point: PointId) -> Result<Option<i64>> {
     conn.query_row("SELECT max(t_end_ms) FROM telemetry_chunks WHERE point_id = ?1", [point.0], |r| r.get(0))
         .map_err(|e| StoreError::sqlite("reading telemetry", e))
@@ -239,10 +246,12 @@ impl Project {
         if device.is_empty() || point.is_empty() {
             return Err(StoreError::Invalid("a telemetry point needs a device and a point name".into()));
         }
+        point_limits(device, point, unit)?;
         let tx = crate::journal::begin(&mut self.conn).map_err(|e| map_write_error(e, "adding a telemetry point"))?;
         tx.execute("INSERT INTO telemetry_points (device, point, unit) VALUES (?1, ?2, ?3)", params![device, point, unit])
             .map_err(|e| map_write_error(e, "adding a telemetry point"))?;
         let id = PointId(tx.last_insert_rowid());
+        crate::limits::table_rows(&tx, "telemetry_points")?;
         tx.commit().map_err(|e| map_write_error(e, "adding a telemetry point"))?;
         Ok(id)
     }
@@ -260,6 +269,7 @@ impl Project {
                     if device.is_empty() || point.is_empty() {
                         return Err(StoreError::Invalid("a telemetry point needs a device and a point name".into()));
                     }
+                    point_limits(device, point, items[i].2)?;
                     ids.push(None);
                     missing.push(i);
                 }
@@ -278,6 +288,7 @@ impl Project {
                     ids[i] = Some(PointId(tx.last_insert_rowid()));
                 }
             }
+            crate::limits::table_rows(&tx, "telemetry_points")?;
             tx.commit().map_err(|e| map_write_error(e, "adding telemetry points"))?;
         }
         Ok(ids.into_iter().flatten().collect())

@@ -341,3 +341,54 @@ fn a_thousand_mutated_copies_never_panic_and_failed_opens_change_nothing() {
     eprintln!("mutants: {opened} opened, {refused} refused");
     assert!(refused > 100 && opened > 0, "the mutator should produce both outcomes ({opened} opened, {refused} refused)");
 }
+
+/// Sets the project name in both the typed column and the record, as a
+/// tool other than Backstop could.
+fn set_name_raw(path: &Path, name: &str) {
+    let c = Connection::open(path).unwrap();
+    let n = c
+        .execute("UPDATE project SET name = ?1, body = json_set(body, '$.name', ?1) WHERE id = 1", [name])
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn over_long_fields_and_oversized_tables_are_refused_on_open_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    // The issue's case: a 1 MB project name.
+    let path = real_project(dir.path(), "long name.backstop");
+    set_name_raw(&path, &"N".repeat(1_000_000));
+    let e = open_expect_err(&path);
+    assert!(matches!(e, StoreError::OverLimit { .. }), "{e:?}");
+    let msg = e.to_string();
+    assert!(msg.contains("the project name is 1,000,000 characters long; a project keeps at most 200"), "{msg}");
+    assert!(matches!(Project::check(&path), Err(StoreError::OverLimit { .. })));
+    // At the limit it opens.
+    set_name_raw(&path, &"N".repeat(backstop_store::limits::NAME_CHARS));
+    Project::check(&path).unwrap();
+
+    // A record column (audit log) and a table's row count.
+    let path = real_project(dir.path(), "long audit.backstop");
+    {
+        let c = Connection::open(&path).unwrap();
+        c.execute(
+            "INSERT INTO audit_log (at_ms, who, device, action, target, outcome, details) VALUES (1, ?1, 'd', 'a', 't', 'done', '{}')",
+            ["w".repeat(300)],
+        )
+        .unwrap();
+    }
+    let e = open_expect_err(&path);
+    assert!(e.to_string().contains("who wrote to a pack is 300 characters long; a project keeps at most 200"), "{e}");
+
+    let path = real_project(dir.path(), "many points.backstop");
+    {
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100001)
+             INSERT INTO telemetry_points (device, point, unit) SELECT 'd', 'p' || i, 'V' FROM n;",
+        )
+        .unwrap();
+    }
+    let e = open_expect_err(&path);
+    assert!(e.to_string().contains("telemetry points; a project keeps at most 100,000"), "{e}");
+}
