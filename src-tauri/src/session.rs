@@ -349,6 +349,9 @@ fn view(project: &Project) -> Result<ProjectView, AppError> {
             m.backup.display()
         ));
     }
+    if report.interrupted_edit_rolled_back_in_copy {
+        notices.push("The file was left in the middle of an edit (a crash or power loss). It is shown as it was before that edit; the file itself is unchanged until you open it for editing, which rolls the unfinished edit back.".into());
+    }
     if report.viewing_upgraded_copy {
         notices.push("This older file is shown through an upgraded copy in memory; the file itself is unchanged.".into());
     }

@@ -73,8 +73,8 @@ fn sql_err(context: &str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
 /// Maps an SQLite error during an edit.
 pub(crate) fn map_write_error(e: rusqlite::Error, context: &str) -> StoreError {
     match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull { path: context.into() },
-        Some(rusqlite::ErrorCode::ReadOnly) => StoreError::ReadOnlyLocation { path: context.into() },
+        Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFullDuring { action: context.into() },
+        Some(rusqlite::ErrorCode::ReadOnly) => StoreError::ReadOnlyDuring { action: context.into() },
         Some(rusqlite::ErrorCode::ConstraintViolation) => {
             StoreError::Invalid(format!("{context}: the project file refused the value ({e})"))
         }

@@ -135,6 +135,10 @@ pub struct ProjectSummary {
     pub history: [u64; 2],
     /// Who has the project open for editing, if anyone.
     pub locked_by: Option<LockOwner>,
+    /// The file was left in the middle of an edit; these facts (and a
+    /// check) describe it with that edit rolled back, as opening it for
+    /// editing will leave it.
+    pub interrupted_edit_pending: bool,
 }
 
 /// An open project file.
@@ -499,11 +503,21 @@ impl Project {
         let over = |e: StoreError| match e {
             StoreError::Invalid(detail) => StoreError::OverLimit { path: path.to_owned(), detail },
             StoreError::Sqlite { source, context } => open::classify(path, source, &context),
+            StoreError::UnreadableRecord { context, detail } => StoreError::Damaged {
+                path: path.to_owned(),
+                reason: format!("a record cannot be read while {context}: {detail}"),
+                recoverable: true,
+            },
             other => other,
         };
         crate::limits::records(&self.conn).map_err(over)?;
         let design = crate::design::read_design(&self.conn).map_err(|e| match e {
             StoreError::Sqlite { source, context } => open::classify(path, source, &context),
+            StoreError::UnreadableRecord { context, detail } => StoreError::Damaged {
+                path: path.to_owned(),
+                reason: format!("a record cannot be read while {context}: {detail}"),
+                recoverable: true,
+            },
             other => StoreError::Damaged {
                 path: path.to_owned(),
                 reason: format!("a design record cannot be read ({other})"),
@@ -701,6 +715,7 @@ impl Project {
             ],
             history,
             locked_by: if self.access == Access::View { lock_holder(&self.path) } else { None },
+            interrupted_edit_pending: self.report.interrupted_edit_rolled_back_in_copy,
         })
     }
 
@@ -718,7 +733,7 @@ impl Project {
             .and_then(|rows| rows.collect())
             .map_err(|e| open::classify(path, e, "checking"))?;
         if problems != ["ok"] {
-            return Err(damaged(format!("the integrity check found: {}", problems.join("; "))));
+            return Err(damaged(open::integrity_reason(&problems)));
         }
         let mut stmt = conn.prepare("PRAGMA foreign_key_check").map_err(|e| open::classify(path, e, "checking"))?;
         let broken: Vec<(String, Option<i64>, String)> = stmt
@@ -737,10 +752,20 @@ impl Project {
         }
         crate::records::check_all(conn).map_err(|e| match e {
             StoreError::Sqlite { source, context } => open::classify(path, source, &context),
+            StoreError::UnreadableRecord { context, detail } => StoreError::Damaged {
+                path: path.to_owned(),
+                reason: format!("a record cannot be read while {context}: {detail}"),
+                recoverable: true,
+            },
             other => damaged(other.to_string()),
         })?;
         crate::telemetry::check_all(conn).map_err(|e| match e {
             StoreError::Sqlite { source, context } => open::classify(path, source, &context),
+            StoreError::UnreadableRecord { context, detail } => StoreError::Damaged {
+                path: path.to_owned(),
+                reason: format!("a record cannot be read while {context}: {detail}"),
+                recoverable: true,
+            },
             other => damaged(other.to_string()),
         })?;
         project.summary()
