@@ -23,6 +23,8 @@ pub struct Session {
     project: Option<Project>,
     recent_file: PathBuf,
     failure: Option<OpenFailure>,
+    /// Where the next new project goes, as chosen in the save dialog.
+    new_location: Option<PathBuf>,
 }
 
 /// Maps a store error to the IPC error. Two cases get their own codes so
@@ -80,7 +82,7 @@ fn now_ms() -> i64 {
 impl Session {
     /// A session remembering recent files in `config_dir/recent.json`.
     pub fn new(config_dir: &Path) -> Self {
-        Session { project: None, recent_file: config_dir.join("recent.json"), failure: None }
+        Session { project: None, recent_file: config_dir.join("recent.json"), failure: None, new_location: None }
     }
 
     /// The open project, or the "no project" error.
@@ -162,29 +164,53 @@ impl Session {
         view(self.project()?)
     }
 
-    /// Creates a project file and opens it.
+    /// Remembers where the engineer chose, in the native save dialog, to
+    /// create the next new project; returns it with the extension added.
+    pub fn choose_new_location(&mut self, chosen: &Path) -> PathBuf {
+        let path = with_extension(chosen);
+        self.new_location = Some(path.clone());
+        path
+    }
+
+    /// Creates a project file where [`Session::choose_new_location`] said
+    /// and opens it. An existing file is never replaced.
     pub fn create(&mut self, request: &NewProjectRequest) -> Result<ProjectView, AppError> {
         let name = request.info.name.trim();
         if name.is_empty() {
             return Err(AppError::invalid("Give the project a name (it appears in the title bar and on every report)."));
         }
-        if request.path.trim().is_empty() {
-            return Err(AppError::invalid("Choose where to save the project file."));
-        }
-        let path = with_extension(Path::new(request.path.trim()));
-        if let Some(current) = self.path() {
-            if current == path {
-                return Err(AppError::invalid(format!("{} is the project that is open now; choose another file name.", path.display())));
-            }
+        let Some(path) = self.new_location.clone() else {
+            return Err(AppError::invalid("Choose where to save the project file (Browse…)."));
+        };
+        if let Some(current) = self.path()
+            && current == path
+        {
+            return Err(AppError::invalid(format!("{} is the project that is open now; choose another file name.", path.display())));
         }
         let mut info = request.info.clone();
         info.name = name.to_string();
         if info.created_at_ms == 0 {
             info.created_at_ms = now_ms();
         }
-        let project = Project::create(&path, &info, &CreateOptions { replace_existing: request.replace })
-            .map_err(store_error)?;
+        let project = Project::create(&path, &info, &CreateOptions { replace_existing: false }).map_err(store_error)?;
+        self.new_location = None;
         self.install(project)
+    }
+
+    /// Opens a file the UI names: only one the backend offered it (a recent
+    /// project, the file of the last failed open, the project open now),
+    /// so the webview cannot make Backstop open files of its choosing.
+    pub fn open_offered(&mut self, path: &Path, mode: OpenMode) -> Result<ProjectView, AppError> {
+        let offered = self.path() == Some(path)
+            || self.failure.as_ref().is_some_and(|f| Path::new(&f.path) == path)
+            || RecentList::load(&self.recent_file).is_ok_and(|l| l.entries.iter().any(|e| e.path == path));
+        if !offered {
+            return Err(AppError::invalid(format!(
+                "{} is not among the recent projects; open it with Open… (Ctrl+O).",
+                path.display()
+            )));
+        }
+        self.open(path, mode)
     }
 
     /// Opens a project file; on failure keeps the failure for the UI.
@@ -416,19 +442,21 @@ mod tests {
         tempfile::Builder::new().prefix("backstop-app-session-").tempdir().unwrap().keep()
     }
 
-    fn request(dir: &Path, name: &str) -> NewProjectRequest {
-        NewProjectRequest {
-            path: dir.join(name).display().to_string(),
-            info: ProjectInfo { name: "Hall B backstop".into(), client: "Northwind".into(), ..Default::default() },
-            replace: false,
-        }
+    fn request() -> NewProjectRequest {
+        NewProjectRequest { info: ProjectInfo { name: "Hall B backstop".into(), client: "Northwind".into(), ..Default::default() } }
+    }
+
+    /// A new project at `dir/name`, chosen as the save dialog would.
+    fn create(s: &mut Session, dir: &Path, name: &str) -> Result<ProjectView, AppError> {
+        s.choose_new_location(&dir.join(name));
+        s.create(&request())
     }
 
     #[test]
     fn create_edit_undo_close_and_reopen_from_recent() {
         let dir = scratch();
         let mut s = Session::new(&dir.join("config"));
-        let v = s.create(&request(&dir, "site one")).unwrap();
+        let v = create(&mut s, &dir, "site one").unwrap();
         assert!(v.path.ends_with("site one.backstop"), "extension added: {}", v.path);
         assert_eq!(s.title(), "Hall B backstop — site one.backstop — Backstop");
 
@@ -453,7 +481,7 @@ mod tests {
         assert_eq!(recent.len(), 1);
         assert!(recent[0].exists);
         assert_eq!(recent[0].name, "Hall B backstop");
-        let v = s.open(Path::new(&recent[0].path), OpenMode::Edit).unwrap();
+        let v = s.open_offered(Path::new(&recent[0].path), OpenMode::Edit).unwrap();
         assert_eq!(v.path, path.display().to_string());
         assert_eq!(v.info.client, "Northwind Data", "the edit survived closing");
         let _ = std::fs::remove_dir_all(dir);
@@ -471,8 +499,15 @@ mod tests {
         assert!(err.message.contains("not a Backstop project"), "{}", err.message);
         assert_eq!(s.state().unwrap().failure.unwrap().error, err);
         assert_eq!(std::fs::read(&bad).unwrap(), before, "a failed open changes nothing");
+        // The failed file may be opened again by name (e.g. for viewing);
+        // any other path the UI names is refused without being touched.
+        let err = s.open_offered(&bad, OpenMode::View).unwrap_err();
+        assert_eq!(err.code, ErrorCode::BadProjectFile);
         s.dismiss_failure();
         assert!(s.state().unwrap().failure.is_none());
+        let err = s.open_offered(&bad, OpenMode::View).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidInput);
+        assert!(err.message.contains("not among the recent projects"), "{}", err.message);
         let _ = std::fs::remove_dir_all(dir);
     }
 
@@ -480,11 +515,15 @@ mod tests {
     fn invalid_requests_are_refused_before_touching_files() {
         let dir = scratch();
         let mut s = Session::new(&dir.join("config"));
-        let mut r = request(&dir, "x");
+        let mut r = request();
+        s.choose_new_location(&dir.join("x"));
         r.info.name = "  ".into();
         assert_eq!(s.create(&r).unwrap_err().code, ErrorCode::InvalidInput);
         assert!(!dir.join("x.backstop").exists());
-        s.create(&request(&dir, "y")).unwrap();
+        create(&mut s, &dir, "y").unwrap();
+        // The location is used once; another project needs another choice.
+        let e = s.create(&request()).unwrap_err();
+        assert!(e.message.contains("Choose where to save the project file"), "{}", e.message);
         let bad_rev = Revision { rev: "A".into(), date: "2026-02-30".into(), author: "me".into(), description: String::new() };
         let err = s.put_revision(&bad_rev).unwrap_err();
         assert!(err.message.contains("YYYY-MM-DD"), "{}", err.message);
@@ -495,7 +534,7 @@ mod tests {
     fn json_export_then_import_gives_the_same_design() {
         let dir = scratch();
         let mut s = Session::new(&dir.join("config"));
-        s.create(&request(&dir, "a")).unwrap();
+        create(&mut s, &dir, "a").unwrap();
         let json = dir.join("a.json");
         s.export_json(&json).unwrap();
         let v = s.import_json(&json, &dir.join("b")).unwrap();

@@ -772,10 +772,11 @@ pub fn ups_charts(case: &UpsCase, r: &UpsResult) -> Vec<ChartSvg> {
             }
         }
         "ecm-voltage" => {
-            if let (Some(v), Some((x0, x1))) = (cutoff, x_range(chart)) {
-                if v.is_finite() && v > 0.0 {
-                    chart.series.push(reference(format!("cut-off {} V", num(v)), vec![(x0, v), (x1, v)]));
-                }
+            if let (Some(v), Some((x0, x1))) = (cutoff, x_range(chart))
+                && v.is_finite()
+                && v > 0.0
+            {
+                chart.series.push(reference(format!("cut-off {} V", num(v)), vec![(x0, v), (x1, v)]));
             }
         }
         _ => {}
@@ -786,13 +787,13 @@ pub fn ups_charts(case: &UpsCase, r: &UpsResult) -> Vec<ChartSvg> {
 /// year (daily min/max), capacity fade year by year.
 pub fn peak_charts(case: &PeakCase, r: &PeakResult) -> Vec<ChartSvg> {
     draw(&r.charts, |id, chart| {
-        if id == "soh-by-year" {
-            if let Some((x0, x1)) = x_range(chart) {
-                let y = case.eol_soh * 100.0;
-                // Only when the chart is in percent, like the engine's series.
-                if chart.y_label.contains('%') {
-                    chart.series.push(reference(format!("sized for {} % at end of life", num(y)), vec![(x0, y), (x1, y)]));
-                }
+        if id == "soh-by-year"
+            && let Some((x0, x1)) = x_range(chart)
+        {
+            let y = case.eol_soh * 100.0;
+            // Only when the chart is in percent, like the engine's series.
+            if chart.y_label.contains('%') {
+                chart.series.push(reference(format!("sized for {} % at end of life", num(y)), vec![(x0, y), (x1, y)]));
             }
         }
     })
