@@ -1,5 +1,6 @@
 //! Glue between the Layout area and the layout crate: builds the
-//! [`LayoutView`] (footprints, rule set in force, full check, bill of
+//! [`LayoutView`] (footprints, rule set in force, full check — the layout
+//! rules and the layout held against the project's sizing results — bill of
 //! materials, placeable catalog entries) from an open project, turns each
 //! [`LayoutEdit`] into one labelled store edit (one undo step), runs
 //! auto-placement, manages the project's rule sets and renders exports
@@ -11,7 +12,7 @@
 use std::collections::BTreeSet;
 
 use backstop_layout::editor::{self, EditError, Move, NewItem};
-use backstop_layout::{CheckInput, SvgOptions};
+use backstop_layout::{CheckInput, SizedCase, SvgOptions};
 use backstop_model::AppError;
 use backstop_model::catalog::{CatalogEntry, EntryKind};
 use backstop_model::layout::{
@@ -34,13 +35,17 @@ struct Loaded {
     rack_spec: Option<RackSpec>,
     notes: Vec<Diagnostic>,
     rules: Result<RuleSet, String>,
+    /// The sizing cases with what their stored results need (the layout is
+    /// held against the case each room or item serves).
+    cases: Vec<SizedCase>,
 }
 
 fn load(project: &Project) -> Result<Loaded, AppError> {
     let design = project.design().map_err(store_error)?;
     let (specs, rack_spec, notes) = backstop_layout::catalog::catalog_specs(&design);
     let rules = backstop_layout::rules::project_rule_set(&design.settings);
-    Ok(Loaded { design, specs, rack_spec, notes, rules })
+    let cases = backstop_layout::sized_cases(&design);
+    Ok(Loaded { design, specs, rack_spec, notes, rules, cases })
 }
 
 impl Loaded {
@@ -67,7 +72,7 @@ pub fn view(project: &Project) -> Result<LayoutView, AppError> {
 fn view_of(l: &Loaded, read_only: bool) -> LayoutView {
     let layout = &l.design.layout;
     let (rule_set, rule_set_problem, mut report) = match &l.rules {
-        Ok(rs) => (Some(rs.clone()), None, backstop_layout::check(&l.input(rs))),
+        Ok(rs) => (Some(rs.clone()), None, backstop_layout::check_design(&l.input(rs), &l.cases)),
         Err(msg) => {
             let report = backstop_model::layout::CheckReport {
                 diagnostics: vec![Diagnostic {
@@ -547,6 +552,7 @@ pub fn apply(project: &mut Project, edit: &LayoutEdit) -> Result<EditOutcome, Ap
                 fire_area: None,
                 environment: Environment::Indoor,
                 doors: Vec::new(),
+                serves_case: None,
             };
             let label = format!("Add room {id}");
             project.edit(&label, |e| e.put_room(&room)).map_err(store_error)?;
@@ -697,6 +703,7 @@ fn add_from_catalog(
                     voltage_to_ground_v: 277.0,
                     ampacity_a: if power_kw > 0.0 { (power_kw * 1000.0 / (480.0 * 3f64.sqrt()) * 1.25).ceil() } else { 0.0 },
                     serves: Vec::new(),
+                    serves_case: None,
                 }),
                 _ => e.put_equipment(&PlacedEquipment {
                     tag: tag.clone(),
@@ -705,6 +712,7 @@ fn add_from_catalog(
                     clearances: Clearances::default(),
                     voltage_to_ground_v: volts,
                     ampacity_a: amps,
+                    serves_case: None,
                 }),
             }
         })
@@ -745,6 +753,7 @@ pub fn auto_place(project: &mut Project, call: &AutoPlaceCall) -> Result<AutoPla
         clearances: Clearances::default(),
         voltage_to_ground_v: 0.0,
         ampacity_a: 0.0,
+        serves_case: None,
     });
     let (specs, rack_spec, _) = backstop_layout::catalog::catalog_specs(&probe);
     let rules = backstop_layout::rules::project_rule_set(&design.settings).map_err(|m| AppError::invalid(format!("{}.", capitalise(&m))))?;
@@ -798,6 +807,7 @@ pub fn copy_rule_set(project: &mut Project, id: &str) -> Result<LayoutView, AppE
     let design = project.design().map_err(store_error)?;
     let mut rs = find_rule_set(&design, id)
         .ok_or_else(|| AppError::invalid(format!("Rule set {id} is neither in the project nor built in; pick one from the list.")))?;
+    backstop_layout::rules::upgrade_rule_set(&mut rs);
     let taken: Vec<String> = design
         .settings
         .rule_sets
@@ -873,7 +883,7 @@ pub fn plan_svg(project: &Project) -> Result<String, AppError> {
     let l = load(project)?;
     let rules = l.rules.clone().map_err(|m| AppError::invalid(format!("{}. Choose a usable rule set before exporting the plan.", capitalise(&m))))?;
     let input = l.input(&rules);
-    let report = backstop_layout::check(&input);
+    let report = backstop_layout::check_design(&input, &l.cases);
     let title = format!("{} — plan, checked against {}", l.design.project.name, rules.name);
     Ok(backstop_layout::plan_svg(&input, Some(&report), &SvgOptions { title, ..SvgOptions::default() }))
 }

@@ -13,6 +13,7 @@ pub mod commands;
 pub mod commissioning;
 include!("command_list.rs");
 mod dialogs;
+pub mod instance;
 pub mod display;
 pub mod layout_edit;
 pub mod link_hub;
@@ -33,7 +34,9 @@ pub use state::AppState;
 
 /// Builds the app and runs it until the window is closed. `started` is when
 /// the process started, for the start-up time shown in the about panel.
-pub fn run(options: Options, started: Instant) -> ExitCode {
+///
+/// `listener` serves files handed over by later launches (see [`instance`]).
+pub fn run(options: Options, started: Instant, listener: Option<instance::Listener>) -> ExitCode {
     let state = AppState::new(&options, started);
     let open_at_start = options.project.clone();
     let result = tauri::Builder::default()
@@ -45,6 +48,10 @@ pub fn run(options: Options, started: Instant) -> ExitCode {
             if let Some(path) = open_at_start {
                 let state = app.state::<AppState>();
                 commands::project::open_at_start(app.handle(), &state, path);
+            }
+            if let Some(listener) = listener {
+                let handle = app.handle().clone();
+                listener.serve(move |file| commands::project::handed(&handle, file));
             }
             Ok(())
         })
@@ -65,6 +72,9 @@ pub fn run(options: Options, started: Instant) -> ExitCode {
             commands::project::project_redo,
             commands::project::project_export_json,
             commands::project::project_import_json,
+            commands::project::project_subscribe,
+            commands::project::project_accept_handed,
+            commands::project::project_decline_handed,
             commands::link::link_ports,
             commands::link::link_subscribe,
             commands::link::link_status,

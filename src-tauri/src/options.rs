@@ -22,18 +22,22 @@ pub struct Options {
     /// For the end-to-end tests, which cannot drive native dialogs.
     pub dialog_answers: Option<PathBuf>,
     pub help: bool,
+    pub version: bool,
 }
 
 impl Options {
     pub const USAGE: &'static str = "\
-usage: backstop-app [--project FILE.backstop] [--demo-link SERIAL_DEVICE] [--config-dir DIR]
-                    [--exit-after-first-paint] [--dialog-answers FILE]
+usage: backstop-app [FILE.backstop | --project FILE.backstop] [--demo-link SERIAL_DEVICE]
+                    [--config-dir DIR] [--exit-after-first-paint] [--version]
+                    [--dialog-answers FILE]
 
-  --project FILE     open this project at start
+  FILE, --project FILE
+                     open this project (in the running Backstop, if there is one)
   --demo-link DEV    serial device of a simulated pack controller (the demo)
   --config-dir DIR   where recent projects are remembered (default: the user's config dir)
   --exit-after-first-paint
                      print `first-paint-ms=N` once the UI has painted, then exit (benchmark)
+  --version          print the version and exit
   --dialog-answers FILE
                      answer file dialogs with the paths in FILE, one per line, instead of
                      showing them (automated tests)";
@@ -47,7 +51,12 @@ usage: backstop-app [--project FILE.backstop] [--demo-link SERIAL_DEVICE] [--con
                 args.next().ok_or_else(|| format!("{name} needs a value"))
             };
             match flag.as_str() {
-                "--project" => options.project = Some(PathBuf::from(value("--project")?)),
+                "--project" => {
+                    let path = PathBuf::from(value("--project")?);
+                    if options.project.replace(path).is_some() {
+                        return Err("give one project file (a second one was named)".into());
+                    }
+                }
                 "--demo-link" => {
                     options.demo_link = Some(value("--demo-link")?.to_string_lossy().into_owned())
                 }
@@ -55,7 +64,15 @@ usage: backstop-app [--project FILE.backstop] [--demo-link SERIAL_DEVICE] [--con
                 "--exit-after-first-paint" => options.exit_after_first_paint = true,
                 "--dialog-answers" => options.dialog_answers = Some(PathBuf::from(value("--dialog-answers")?)),
                 "-h" | "--help" => options.help = true,
-                other => return Err(format!("unknown argument `{other}`")),
+                "-V" | "--version" => options.version = true,
+                other if other.starts_with('-') && other != "-" => return Err(format!("unknown argument `{other}`")),
+                // A positional file: what a desktop launcher passes for a double-clicked project.
+                _ => {
+                    if options.project.is_some() {
+                        return Err("give one project file (a second one was named)".into());
+                    }
+                    options.project = Some(PathBuf::from(arg));
+                }
             }
         }
         Ok(options)
@@ -76,6 +93,17 @@ mod tests {
         assert_eq!(o.project.unwrap().to_str(), Some("/tmp/a b.backstop"));
         assert_eq!(o.demo_link.as_deref(), Some("/tmp/ttyA"));
         assert!(!o.help);
+    }
+
+    #[test]
+    fn a_positional_file_is_the_project_to_open() {
+        let o = parse(&["/home/eng/Site B.backstop"]).unwrap();
+        assert_eq!(o.project.unwrap().to_str(), Some("/home/eng/Site B.backstop"));
+        let o = parse(&["--config-dir", "/tmp/c", "a.backstop", "--demo-link", "/tmp/ttyA"]).unwrap();
+        assert_eq!(o.project.unwrap().to_str(), Some("a.backstop"));
+        assert_eq!(parse(&["a.backstop", "--project", "b.backstop"]).unwrap_err(), "give one project file (a second one was named)");
+        assert_eq!(parse(&["a.backstop", "b.backstop"]).unwrap_err(), "give one project file (a second one was named)");
+        assert!(parse(&["--version"]).unwrap().version);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use backstop_model::project::{ProjectInfo, Revision};
 use backstop_model::workspace::{
-    NewProjectRequest, OpenFailure, OpenMode, ProjectCounts, ProjectState, ProjectView,
+    NewProjectRequest, OpenFailure, OpenMode, PendingOpen, ProjectCounts, ProjectState, ProjectView,
     RecentProject,
 };
 use backstop_model::{AppError, ErrorCode};
@@ -25,6 +25,8 @@ pub struct Session {
     failure: Option<OpenFailure>,
     /// Where the next new project goes, as chosen in the save dialog.
     new_location: Option<PathBuf>,
+    /// A file handed over by a second launch while a project was open.
+    pending_open: Option<PathBuf>,
 }
 
 /// Maps a store error to the IPC error. Two cases get their own codes so
@@ -82,7 +84,7 @@ fn now_ms() -> i64 {
 impl Session {
     /// A session remembering recent files in `config_dir/recent.json`.
     pub fn new(config_dir: &Path) -> Self {
-        Session { project: None, recent_file: config_dir.join("recent.json"), failure: None, new_location: None }
+        Session { project: None, recent_file: config_dir.join("recent.json"), failure: None, new_location: None, pending_open: None }
     }
 
     /// The open project, or the "no project" error.
@@ -118,7 +120,11 @@ impl Session {
             Some(p) => Some(view(p)?),
             None => None,
         };
-        Ok(ProjectState { project, recent: self.recent(), failure: self.failure.clone() })
+        let open_request = self.pending_open.as_ref().map(|p| PendingOpen {
+            path: p.display().to_string(),
+            replaces: self.project.as_ref().and_then(|pr| pr.title().ok()).unwrap_or_default(),
+        });
+        Ok(ProjectState { project, recent: self.recent(), failure: self.failure.clone(), open_request })
     }
 
     /// Recent projects, most recent first; unreadable list → empty (the
@@ -244,6 +250,37 @@ impl Session {
     /// Forgets the last failed open.
     pub fn dismiss_failure(&mut self) {
         self.failure = None;
+    }
+
+    /// A file handed over by a second launch: opened at once when no
+    /// project is open (a failure shows like any failed open), otherwise
+    /// kept for the engineer to accept or decline. The same file again
+    /// changes nothing.
+    pub fn hand_over(&mut self, path: &Path) {
+        if self.path() == Some(path) {
+            self.pending_open = None;
+            return;
+        }
+        if self.project.is_none() {
+            self.pending_open = None;
+            let _ = self.open(path, OpenMode::Edit);
+        } else {
+            self.pending_open = Some(path.to_owned());
+        }
+    }
+
+    /// Opens the handed-over file in place of the open project.
+    pub fn accept_handed(&mut self) -> Result<ProjectView, AppError> {
+        let path = self.pending_open.take().ok_or_else(|| {
+            AppError::new(ErrorCode::NotFound, "No project file is waiting to be opened; open one with File → Open.")
+        })?;
+        self.close();
+        self.open(&path, OpenMode::Edit)
+    }
+
+    /// Keeps the open project; forgets the handed-over file.
+    pub fn decline_handed(&mut self) {
+        self.pending_open = None;
     }
 
     /// Closes the open project (releasing its lock).
@@ -450,6 +487,41 @@ mod tests {
     fn create(s: &mut Session, dir: &Path, name: &str) -> Result<ProjectView, AppError> {
         s.choose_new_location(&dir.join(name));
         s.create(&request())
+    }
+
+    #[test]
+    fn a_handed_over_file_opens_at_once_or_waits_for_the_engineer() {
+        let dir = scratch();
+        let mut s = Session::new(&dir.join("config"));
+        let a = PathBuf::from(create(&mut s, &dir, "site a").unwrap().path);
+        let b = PathBuf::from(create(&mut s, &dir, "site b").unwrap().path);
+        s.close();
+        // Nothing open: opened at once.
+        s.hand_over(&a);
+        assert_eq!(s.path(), Some(a.as_path()));
+        assert_eq!(s.state().unwrap().open_request, None);
+        // The same file again: nothing to ask.
+        s.hand_over(&a);
+        assert_eq!(s.state().unwrap().open_request, None);
+        // Another file while one is open: it waits, naming what it would replace.
+        s.hand_over(&b);
+        let req = s.state().unwrap().open_request.expect("a pending request");
+        assert_eq!(req.path, b.display().to_string());
+        assert_eq!(req.replaces, "Hall B backstop — site a.backstop");
+        assert_eq!(s.path(), Some(a.as_path()), "nothing changes until the engineer decides");
+        s.decline_handed();
+        assert_eq!(s.state().unwrap().open_request, None);
+        assert_eq!(s.path(), Some(a.as_path()));
+        s.hand_over(&b);
+        let v = s.accept_handed().unwrap();
+        assert_eq!(PathBuf::from(v.path), b);
+        assert!(matches!(s.accept_handed(), Err(e) if e.code == ErrorCode::NotFound));
+        // A file that cannot be opened shows like any failed open.
+        s.close();
+        let bad = dir.join("not a project.backstop");
+        std::fs::write(&bad, b"hello").unwrap();
+        s.hand_over(&bad);
+        assert_eq!(s.state().unwrap().failure.expect("the failure is kept").path, bad.display().to_string());
     }
 
     #[test]

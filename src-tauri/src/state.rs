@@ -24,6 +24,8 @@ pub struct AppState {
     pub exit_after_first_paint: bool,
     /// `--dialog-answers`: file dialogs are answered from this file.
     pub dialog_answers: Option<PathBuf>,
+    /// The UI's channel for project events (see `project_subscribe`).
+    project_events: Mutex<Option<tauri::ipc::Channel<backstop_model::workspace::ProjectEvent>>>,
 }
 
 impl AppState {
@@ -38,6 +40,19 @@ impl AppState {
             first_paint: OnceLock::new(),
             exit_after_first_paint: options.exit_after_first_paint,
             dialog_answers: options.dialog_answers.clone(),
+            project_events: Mutex::new(None),
+        }
+    }
+
+    /// The UI's channel for project events (replaces an earlier one).
+    pub fn subscribe_project(&self, channel: tauri::ipc::Channel<backstop_model::workspace::ProjectEvent>) {
+        *self.project_events.lock().unwrap_or_else(|p| p.into_inner()) = Some(channel);
+    }
+
+    /// Tells the UI, if it listens.
+    pub fn tell_project(&self, event: backstop_model::workspace::ProjectEvent) {
+        if let Some(ch) = self.project_events.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            let _ = ch.send(event);
         }
     }
 
@@ -97,18 +112,16 @@ impl AppState {
     }
 }
 
-/// Where per-user state (recent projects) lives: `--config-dir`, else
-/// `$XDG_CONFIG_HOME/backstop`, else `~/.config/backstop`.
-fn config_dir(options: &Options) -> PathBuf {
+/// Where per-user state (recent projects, the running instance's endpoint)
+/// lives: `--config-dir`, else the platform's per-user config directory
+/// (`$XDG_CONFIG_HOME` or `~/.config` on Linux, `%APPDATA%` on Windows,
+/// `~/Library/Application Support` on macOS) + `backstop`, else a
+/// `backstop` folder in the temporary directory.
+pub fn config_dir(options: &Options) -> PathBuf {
     if let Some(dir) = &options.config_dir {
         return dir.clone();
     }
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("backstop")
+    dirs::config_dir().unwrap_or_else(std::env::temp_dir).join("backstop")
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! The demo site commissioned end to end in the real app, against the
-//! simulator on a socat pseudo-terminal: three packs, unit 2 with an
+//! simulator on a socat pseudo-terminal: nine packs (one per battery cabinet), unit 2 with an
 //! out-of-tolerance cell spread and unit 3 on the wrong firmware — both
 //! caught; an armed write verified by read-back; the communication-loss
 //! step exercised by stopping and restarting the simulator; sign-off; and
@@ -35,13 +35,17 @@ async fn run_step(app: &Harness, step: &str, expect: &str) -> Result<String> {
     }
 }
 
+/// The demo's battery room holds nine cabinets, one pack controller each
+/// (unit ids 1–9, the address plan in the demo project).
+const PACKS: usize = 9;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     let _serial = SERIAL.lock().await;
     let (dir, project) = demo_project("demo site.backstop")?;
     let (_socat, tty_app, tty_sim) = socat_pair(dir.path())?;
     let sim = start_simulator(&[
-        "--serial", tty_sim.to_str().context("path")?, "--units", "1,2,3",
+        "--serial", tty_sim.to_str().context("path")?, "--units", "1-9",
         "--unit-spread", "2=62", "--unit-firmware", "3=2.2.9", "--comm-timeout-s", "3",
     ])?;
 
@@ -58,11 +62,13 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     assert_eq!(app.value_testid("serial-path").await?, tty_app.display().to_string());
     app.click_testid("link-connect").await?;
     wait_until("the link to connect", 10, async || Ok(app.text_testid("link-label").await?.starts_with("connected"))).await?;
-    app.type_testid("scan-last", "5").await?;
+    // The echo check ran when the port opened; its finding shows beside the setting.
+    wait_until("the echo check", 10, async || Ok(app.text_testid("echo-detected").await? == "line checked: no echo")).await?;
+    app.type_testid("scan-last", "10").await?;
     app.click_testid("scan").await?;
     wait_until("the scan to finish", 20, async || Ok(app.text_testid("scan-progress").await?.contains("(done)"))).await?;
-    assert!(app.text_testid("scan-progress").await?.ends_with("found: 1, 2, 3"), "{}", app.text_testid("scan-progress").await?);
-    wait_until("three discovered devices", 15, async || Ok(app.client.find_all(Locator::Css("[data-testid=device-row]")).await?.len() == 3)).await?;
+    assert!(app.text_testid("scan-progress").await?.ends_with("found: 1, 2, 3, 4, 5, 6, 7, 8, 9"), "{}", app.text_testid("scan-progress").await?);
+    wait_until("nine discovered devices", 20, async || Ok(app.client.find_all(Locator::Css("[data-testid=device-row]")).await?.len() == PACKS)).await?;
 
     // Live: poll fast, stale after 2 s.
     app.click_testid("tab-live").await?;
@@ -72,7 +78,7 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     inputs[1].clear().await?;
     inputs[1].send_keys("2000").await?;
     app.click_testid("poll-start").await?;
-    wait_until("three live pack cards", 15, async || Ok(app.client.find_all(Locator::Css("[data-testid=pack-card]")).await?.len() == 3)).await?;
+    wait_until("nine live pack cards", 15, async || Ok(app.client.find_all(Locator::Css("[data-testid=pack-card]")).await?.len() == PACKS)).await?;
     // The live values go into the open project's telemetry log, and the area says so.
     wait_until("the telemetry log status", 10, async || Ok(app.text_testid("log-status").await?.contains("logged to"))).await?;
     assert!(app.text_testid("log-status").await?.ends_with(".backstop"), "{}", app.text_testid("log-status").await?);
@@ -89,10 +95,27 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     app.wait_testid("write-unit").await?.select_by_value("1").await?;
     wait_until("writable points", 5, async || Ok(app.client.find_all(Locator::Css("[data-testid=write-point] option")).await?.len() > 2)).await?;
     app.wait_testid("write-point").await?.select_by_value("SoCRsvMin").await?;
+    // 12 % is inside the model's range but outside the project's design
+    // setpoint (10 ± 0.5 %): the backend refuses it, naming the limit, and
+    // nothing is written.
     app.type_testid("write-value", "12").await?;
     app.click_testid("write-review").await?;
     let confirm = app.text_testid("write-confirm").await?;
     assert!(confirm.contains("→ 12"), "the confirmation shows old → new: {confirm}");
+    app.click_testid("write-confirm-go").await?;
+    wait_until("the refusal", 10, async || {
+        for n in app.client.find_all(Locator::Css("[data-testid=notice-message]")).await? {
+            if n.text().await?.contains("design setpoint 802.SoCRsvMin = 10 ± 0.5 %") {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    })
+    .await?;
+    app.screenshot("commissioning-write-refused").await?;
+    assert!(!app.text_testid("write-outcomes").await?.contains("verified"), "nothing was verified");
+    app.type_testid("write-value", "10.4").await?;
+    app.click_testid("write-review").await?;
     app.click_testid("write-confirm-go").await?;
     wait_until("a verified write", 10, async || Ok(app.text_testid("write-outcomes").await?.contains("verified"))).await?;
     // Back to the design value, for the as-left check.
@@ -130,14 +153,14 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     app.click_testid("comm-before").await?;
     sim.pause(true);
     app.click_testid("tab-live").await?;
-    wait_until("stale packs", 15, async || Ok(app.client.find_all(Locator::Css(".pack.stale")).await?.len() == 3)).await?;
+    wait_until("stale packs", 15, async || Ok(app.client.find_all(Locator::Css(".pack.stale")).await?.len() == PACKS)).await?;
     app.screenshot("commissioning-stale").await?;
     app.click_testid("tab-checklist").await?;
     app.click_testid("comm-during").await?;
     sim.pause(false);
     app.click_testid("tab-live").await?;
     wait_until("fresh data after the restart", 15, async || {
-        Ok(app.client.find_all(Locator::Css("[data-testid=pack-card]:not(.stale)")).await?.len() == 3)
+        Ok(app.client.find_all(Locator::Css("[data-testid=pack-card]:not(.stale)")).await?.len() == PACKS)
     })
     .await?;
     let states = app.client.find_all(Locator::Css("[data-testid=pack-state]")).await?;
@@ -168,7 +191,7 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     assert_eq!(info["commissioning"][0], 1, "one session: {info}");
     assert!(info["commissioning"][1].as_u64().unwrap_or(0) >= 9, "every step result recorded: {info}");
     assert_eq!(info["commissioning"][2], 1, "the sign-off: {info}");
-    assert!(info["audit_entries"].as_u64().unwrap_or(0) >= 2, "both writes audited: {info}");
+    assert_eq!(info["audit_entries"], 3, "the refused write and both verified writes audited: {info}");
     assert!(info["telemetry"][2].as_u64().unwrap_or(0) > 1000, "telemetry logged: {info}");
 
     // The signed commissioning report, from the file alone.

@@ -224,7 +224,7 @@ async fn dragging_a_cabinet_too_close_shows_the_violation_and_undo_restores_it()
 }
 
 /// Drags one rack by 120 one-pixel pointer moves 8 ms apart, in the demo
-/// (15 objects) and in the demo plus a hall of 1,000 racks, and records what
+/// (22 objects) and in the demo plus a hall of 1,000 racks, and records what
 /// the webview measured: handler time per move, animation-frame interval
 /// and input-to-frame latency. Numbers go to target/e2e/layout-drag.json and
 /// BENCHMARKS.md; the test asserts only that the drags worked.

@@ -63,6 +63,8 @@ pub struct Harness {
     processes: Processes,
     /// Per-test scratch directory (config dir, project files).
     pub scratch: PathBuf,
+    /// The X display the app runs on.
+    pub display: String,
 }
 
 #[derive(Default)]
@@ -136,7 +138,13 @@ impl Harness {
                 }
             }
         };
-        Ok(Harness { client, processes, scratch })
+        Ok(Harness { client, processes, scratch, display })
+    }
+
+    /// The app's per-user config directory (`--config-dir`), where the
+    /// running instance can be reached by a second launch.
+    pub fn config_dir(&self) -> PathBuf {
+        self.scratch.join("config")
     }
 
     /// Waits for an element by `data-testid`.
@@ -275,7 +283,7 @@ impl Harness {
 
     /// Ends the WebDriver session (closing the app) and stops the processes.
     pub async fn finish(self) -> Result<()> {
-        let Harness { client, processes, scratch } = self;
+        let Harness { client, processes, scratch, .. } = self;
         let closed = client.close().await;
         drop(processes);
         let _ = std::fs::remove_dir_all(scratch);

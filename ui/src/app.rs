@@ -30,6 +30,16 @@ pub fn App() -> impl IntoView {
         leptos::prelude::document().set_title(&title);
     });
 
+    // A file handed over by a second launch: show the Project area, where
+    // the project (or why it could not be opened) is.
+    Effect::new(move |previous: Option<u64>| {
+        let n = project.show.get();
+        if previous.is_some_and(|p| p != n) {
+            area.set(Area::Project);
+        }
+        n
+    });
+
     // Alt+1..5 switch areas; Ctrl+N/O/Shift+S/Z/Y are the file and history
     // shortcuts; Escape closes dialogs.
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
@@ -137,6 +147,21 @@ pub fn App() -> impl IntoView {
                 }}</span>
                 <span class="ok">{move || project.project().map(|_| "all changes saved")}</span>
             </footer>
+            {move || project.state.with(|s| s.as_ref().and_then(|s| s.open_request.clone())).map(|req| view! {
+                <div class="overlay">
+                    <div class="dialog" role="dialog" data-testid="open-request">
+                        <h2>"Open another project?"</h2>
+                        <p>"Backstop was asked to open "<span class="mono" data-testid="open-request-path">{req.path.clone()}</span>"."</p>
+                        <p>{format!("This closes {}; every change to it is already saved.", if req.replaces.is_empty() { "the open project".to_string() } else { req.replaces.clone() })}</p>
+                        <div class="toolbar">
+                            <button class="btn primary" data-testid="open-request-accept"
+                                on:click=move |_| project.run(ipc::project_accept_handed())>"Open it"</button>
+                            <button class="btn" data-testid="open-request-decline"
+                                on:click=move |_| project.run(ipc::project_decline_handed())>"Keep the open project"</button>
+                        </div>
+                    </div>
+                </div>
+            })}
             <Show when=move || project.new_form.get()>
                 <NewProjectForm/>
             </Show>

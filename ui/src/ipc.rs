@@ -196,10 +196,11 @@ pub struct LinkStatus {
     pub echo_detected: bool,
 }
 
-/// Subscribes `on_event` to link events through a Tauri channel. The
-/// channel object cannot go through serde, so this one call builds its
-/// arguments by hand; it still goes through the same error mapping.
-pub async fn link_subscribe(on_event: impl Fn(LinkEvent) + 'static) -> Result<(), AppError> {
+/// Subscribes to a backend event stream: `cmd` receives a Tauri channel as
+/// `onEvent`, and `on_event` gets every message decoded. The channel object
+/// cannot go through serde, so these calls build their arguments by hand;
+/// they still go through the same error mapping.
+async fn subscribe<T: DeserializeOwned + 'static>(cmd: &'static str, on_event: impl Fn(T) + 'static) -> Result<(), AppError> {
     let core = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("__TAURI__"))
         .and_then(|t| js_sys::Reflect::get(&t, &JsValue::from_str("core")))
         .map_err(|_| AppError::internal("the Tauri bridge is not available"))?;
@@ -208,11 +209,9 @@ pub async fn link_subscribe(on_event: impl Fn(LinkEvent) + 'static) -> Result<()
         .into();
     let channel = js_sys::Reflect::construct(&ctor, &js_sys::Array::new())
         .map_err(|e| AppError::internal(format!("could not create an event channel: {e:?}")))?;
-    let callback = Closure::<dyn Fn(JsValue)>::new(move |msg: JsValue| {
-        match serde_wasm_bindgen::from_value::<LinkEvent>(msg) {
-            Ok(ev) => on_event(ev),
-            Err(e) => web_sys::console::error_1(&JsValue::from_str(&format!("unexpected link event: {e}"))),
-        }
+    let callback = Closure::<dyn Fn(JsValue)>::new(move |msg: JsValue| match serde_wasm_bindgen::from_value::<T>(msg) {
+        Ok(ev) => on_event(ev),
+        Err(e) => web_sys::console::error_1(&JsValue::from_str(&format!("unexpected event from {cmd}: {e}"))),
     });
     js_sys::Reflect::set(&channel, &JsValue::from_str("onmessage"), callback.as_ref())
         .map_err(|_| AppError::internal("could not attach the event handler"))?;
@@ -221,10 +220,30 @@ pub async fn link_subscribe(on_event: impl Fn(LinkEvent) + 'static) -> Result<()
     let args = js_sys::Object::new();
     js_sys::Reflect::set(&args, &JsValue::from_str("onEvent"), &channel)
         .map_err(|_| AppError::internal("could not pass the event channel"))?;
-    match invoke("link_subscribe", args.into()).await {
+    match invoke(cmd, args.into()).await {
         Ok(_) => Ok(()),
-        Err(rejection) => Err(to_app_error("link_subscribe", rejection)),
+        Err(rejection) => Err(to_app_error(cmd, rejection)),
     }
+}
+
+/// Live link events (samples, health, scan progress, write outcomes).
+pub async fn link_subscribe(on_event: impl Fn(LinkEvent) + 'static) -> Result<(), AppError> {
+    subscribe("link_subscribe", on_event).await
+}
+
+/// Project events the backend sends unasked (a file handed over by a second launch).
+pub async fn project_subscribe(on_event: impl Fn(backstop_model::workspace::ProjectEvent) + 'static) -> Result<(), AppError> {
+    subscribe("project_subscribe", on_event).await
+}
+
+/// Opens the file a second launch handed over, closing the open project.
+pub async fn project_accept_handed() -> Result<ProjectView, AppError> {
+    call("project_accept_handed", &NoArgs {}).await
+}
+
+/// Keeps the open project; the handed-over file is not opened.
+pub async fn project_decline_handed() -> Result<(), AppError> {
+    call("project_decline_handed", &NoArgs {}).await
 }
 
 pub async fn link_ports() -> Result<Vec<PortInfo>, AppError> {

@@ -19,6 +19,9 @@ pub struct ProjectCtx {
     /// Increases after every change to the project, so areas showing
     /// project data know to reload it.
     pub generation: RwSignal<u64>,
+    /// Increases when the backend asks for the Project area to be shown (a
+    /// file handed over by a second launch).
+    pub show: RwSignal<u64>,
     notices: Notices,
 }
 
@@ -28,9 +31,21 @@ impl ProjectCtx {
             state: RwSignal::new(None),
             new_form: RwSignal::new(false),
             generation: RwSignal::new(0),
+            show: RwSignal::new(0),
             notices,
         };
         provide_context(ctx);
+        spawn_local(async move {
+            let on_event = move |ev: backstop_model::workspace::ProjectEvent| match ev {
+                backstop_model::workspace::ProjectEvent::Handed => {
+                    ctx.show.update(|n| *n += 1);
+                    ctx.refresh();
+                }
+            };
+            if let Err(e) = ipc::project_subscribe(on_event).await {
+                ctx.report(e);
+            }
+        });
         ctx.refresh();
         ctx
     }

@@ -1,7 +1,10 @@
 //! `backstop demo FILE`: writes the sample project the README's run command
-//! opens — a data hall with ten 60 kW racks, its UPS and a battery room with
-//! three LFP UPS cabinets whose pack controllers answer as unit ids 1, 2 and
-//! 3 (the simulator started by `scripts/demo`).
+//! opens — a data hall with ten 60 kW racks and a battery room with its
+//! three 500 kW UPS modules (N+1) and the nine LFP UPS cabinets its UPS
+//! sizing case needs (the room names the case, so `backstop check` holds
+//! the layout against the case's governing result). The address plan gives
+//! each cabinet's pack controller a unit id, BC-01 → 1 … BC-09 → 9 (the
+//! simulator started by `scripts/demo` answers as some of them).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -37,6 +40,14 @@ fn builtin_record(key: &str) -> Record {
     }
 }
 
+/// Battery cabinets in the demo's battery room: what the governing result
+/// of its UPS case installs (IEEE 485/1115 duty cycle: 8 strings + N+1).
+pub const CABINETS: usize = 9;
+/// UPS modules: 2 carry the 660 kW design load, N+1 installs 3.
+pub const UPS_MODULES: usize = 3;
+/// Key of the demo's UPS sizing case, which the battery room serves.
+pub const UPS_CASE_KEY: &str = "ups-1";
+
 /// Firmware the demo's address plan specifies (the simulator's default).
 pub const DEMO_FIRMWARE: &str = "2.3.1";
 
@@ -48,7 +59,7 @@ pub fn design(now_ms: i64) -> Design {
         site: "Building 2, Data Hall B".into(),
         address: "400 Example Parkway\nAshburn, VA".into(),
         engineer: "Demo Engineer".into(),
-        notes: "Sample project shipped with Backstop: ten 60 kW racks on one UPS with a 5-minute LFP battery backstop.".into(),
+        notes: "Sample project shipped with Backstop: ten 60 kW racks on three 500 kW UPS modules (N+1) with a 5-minute LFP battery backstop of nine cabinets.".into(),
         created_at_ms: now_ms,
     });
     d.revisions = vec![Revision {
@@ -61,7 +72,7 @@ pub fn design(now_ms: i64) -> Design {
         rule_set: None,
         tolerances: Tolerances::default(),
         commissioning: CommissioningPlan {
-            units: (1..=3)
+            units: (1..=CABINETS as u8)
                 .map(|u| PlannedUnit {
                     unit: u,
                     cabinet: format!("BC-{u:02}"),
@@ -102,7 +113,7 @@ pub fn design(now_ms: i64) -> Design {
             .to_string(),
         },
     ];
-    let room = |id: &str, name: &str, x: i64, w: u32, dpt: u32, door_x: i64, floor: f64| Room {
+    let room = |id: &str, name: &str, x: i64, w: u32, dpt: u32, door_x: i64, floor: f64, case: Option<&str>| Room {
         id: id.into(),
         name: name.into(),
         shape: RoomShape::Rectangle { origin: Point::new(x, 0), width_mm: w, depth_mm: dpt },
@@ -111,11 +122,13 @@ pub fn design(now_ms: i64) -> Design {
         fire_area: Some("FA-B".into()),
         environment: Environment::Indoor,
         doors: vec![Door { position: Point::new(door_x, 0), width_mm: 1_200, swing: DoorSwing::Outward, leads_to: DoorLeadsTo::Corridor }],
+        serves_case: case.map(str::to_owned),
     };
     d.layout.rooms = vec![
-        // An AI-ready slab in the hall; a standard one in the battery room.
-        room("HALL-B", "Data hall B", 0, 16_000, 10_000, 8_000, 2_500.0),
-        room("ESS-B", "Battery room B", 17_000, 9_000, 7_000, 21_500, 1_500.0),
+        // An AI-ready slab in the hall; a standard one in the battery room,
+        // whose cabinets and UPS modules serve the UPS sizing case.
+        room("HALL-B", "Data hall B", 0, 16_000, 10_000, 8_000, 2_500.0, None),
+        room("ESS-B", "Battery room B", 17_000, 12_000, 9_000, 21_500, 1_500.0, Some(UPS_CASE_KEY)),
     ];
     d.layout.racks = (0..10)
         .map(|i| ItRack {
@@ -126,35 +139,51 @@ pub fn design(now_ms: i64) -> Design {
             load_kw: 60.0,
         })
         .collect();
-    // Two 500 kVA modules in parallel carry the 600 kW (N+1 needs a third;
-    // the demo's sizing case shows it).
-    d.layout.power_units = (0..2)
+    // Two 500 kVA modules in parallel carry the 660 kW design load; N+1
+    // installs a third, as the sizing case says. Along the east wall,
+    // facing west.
+    d.layout.power_units = (0..UPS_MODULES as i64)
         .map(|i| PowerUnit {
             tag: format!("UPS-B{}", i + 1),
             kind: PowerUnitKind::Ups,
             catalog_key: Some(UPS_KEY.into()),
-            placement: Placement { room_id: "ESS-B".into(), position: Point::new(24_800, 1_800 + i * 2_600), rotation: Rotation::R270 },
+            placement: Placement { room_id: "ESS-B".into(), position: Point::new(28_200, 1_800 + i * 2_600), rotation: Rotation::R270 },
             clearances: Clearances { front_mm: 1_200, rear_mm: 300, left_mm: 0, right_mm: 0 },
             rated_kw: 500.0,
             voltage_to_ground_v: 277.0,
             ampacity_a: 800.0,
             serves: (1..=10).map(|r| format!("R-B{r:02}")).collect(),
+            serves_case: None,
         })
         .collect();
-    d.layout.equipment = (0..3)
+    // Two rows facing south, 1.2 m between cabinets (each its own array):
+    // BC-01…05 along the north wall, BC-06…09 in front of their working
+    // space; the aisle between the rows leads to the egress path.
+    d.layout.equipment = (0..CABINETS as i64)
         .map(|i| PlacedEquipment {
             tag: format!("BC-{:02}", i + 1),
             catalog_key: CABINET_KEY.into(),
-            placement: Placement { room_id: "ESS-B".into(), position: Point::new(19_000 + i * 1_800, 5_500), rotation: Rotation::R0 },
+            placement: Placement {
+                room_id: "ESS-B".into(),
+                position: if i < 5 { Point::new(18_800 + i * 1_800, 7_500) } else { Point::new(18_800 + (i - 5) * 1_800, 4_300) },
+                rotation: Rotation::R0,
+            },
             clearances: Clearances { front_mm: 1_000, rear_mm: 100, left_mm: 0, right_mm: 0 },
             voltage_to_ground_v: 480.0,
             ampacity_a: 400.0,
+            serves_case: None,
         })
         .collect();
     d.layout.egress_paths = vec![EgressPath {
         id: "EG-1".into(),
-        name: "Battery room aisle to door".into(),
-        route: vec![Point::new(18_500, 3_500), Point::new(21_500, 3_500), Point::new(21_500, 0)],
+        name: "Battery room aisles to door".into(),
+        route: vec![
+            Point::new(25_000, 5_450),
+            Point::new(17_700, 5_450),
+            Point::new(17_700, 2_000),
+            Point::new(21_500, 2_000),
+            Point::new(21_500, 0),
+        ],
         width_mm: 1_100,
     }];
     if let Some((case, result)) = sizing_records() {
@@ -192,7 +221,7 @@ fn sizing_records() -> Option<(Record, SizingResultRecord)> {
         curve_load_fractions: vec![],
     };
     let result = backstop_sizing::size_ups(&case, backstop_sizing::default_catalog());
-    let key = "ups-1";
+    let key = UPS_CASE_KEY;
     Some((
         Record { key: key.into(), kind: UPS_CASE_KIND.into(), name: case.name.clone(), body: serde_json::to_string(&case).ok()? },
         SizingResultRecord {

@@ -5,10 +5,14 @@
 //!
 //! Both open the project read-only through the store, turn the project's
 //! catalog entries into the equipment specs the layout crate takes, and
-//! print what it returns. Exit codes of `check`:
+//! print what it returns. `check` (and the plan's highlights) also hold the
+//! layout against the project's sizing results: the battery units, energy,
+//! strings and UPS/PCS power installed for the case a room or item serves
+//! (`backstop_layout::consistency`). Exit codes of `check`:
 //! - `0` — everything was checked and nothing is violated;
 //! - `1` — at least one rule is violated (listed with its code reference,
-//!   measured and required values and the objects);
+//!   measured and required values and the objects), including a layout
+//!   that installs less than the sizing case it serves needs;
 //! - `2` — the check could not be run (unreadable file, unknown or invalid
 //!   rule set), or parts of the layout could not be checked because their
 //!   data is invalid or missing (listed as input errors).
@@ -19,12 +23,12 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use backstop_layout::{
-    CheckInput, SvgOptions, bom, bom_csv, builtin_rule_sets, check, default_rule_set, fmt_num, plan_svg,
-    validate_rule_set,
+    CheckInput, SizedCase, SvgOptions, bom, bom_csv, builtin_rule_sets, check_design, default_rule_set, fmt_num,
+    plan_svg, sized_cases, validate_rule_set,
 };
 use backstop_model::layout::{
-    Bom, CheckReport, Diagnostic, EquipmentSpec, ObjectKind, ObjectRef, RackSpec, RuleSet,
-    Severity,
+    Bom, CheckReport, ConsistencyStatus, Diagnostic, EquipmentSpec, ObjectKind, ObjectRef, RackSpec, RuleSet,
+    Severity, Unit,
 };
 use backstop_model::project::Design;
 use backstop_store::{OpenOptions, Project};
@@ -99,13 +103,16 @@ struct Loaded {
     rack_spec: Option<RackSpec>,
     /// Problems with catalog entries found while reading them.
     notes: Vec<Diagnostic>,
+    /// The sizing cases with what their stored results need.
+    cases: Vec<SizedCase>,
 }
 
 fn load(file: &Path) -> Result<Loaded> {
     let project = Project::open(file, &OpenOptions::view())?;
     let design = project.design().with_context(|| format!("reading the design of {}", file.display()))?;
     let (specs, rack_spec, notes) = backstop_layout::catalog::catalog_specs(&design);
-    Ok(Loaded { design, specs, rack_spec, notes })
+    let cases = sized_cases(&design);
+    Ok(Loaded { design, specs, rack_spec, notes, cases })
 }
 
 /// `backstop check`.
@@ -118,12 +125,10 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
             return Ok(ExitCode::from(NOT_CHECKED));
         }
     };
-    let mut report = check(&CheckInput {
-        layout: &loaded.design.layout,
-        specs: &loaded.specs,
-        rack_spec: loaded.rack_spec.as_ref(),
-        rules: &rules,
-    });
+    let mut report = check_design(
+        &CheckInput { layout: &loaded.design.layout, specs: &loaded.specs, rack_spec: loaded.rack_spec.as_ref(), rules: &rules },
+        &loaded.cases,
+    );
     let mut diagnostics = loaded.notes;
     diagnostics.append(&mut report.diagnostics);
     report.diagnostics = diagnostics;
@@ -181,7 +186,7 @@ pub fn run_plan(args: &PlanArgs) -> Result<ExitCode> {
         rack_spec: loaded.rack_spec.as_ref(),
         rules: &rules,
     };
-    let report = (!args.no_violations).then(|| check(&input));
+    let report = (!args.no_violations).then(|| check_design(&input, &loaded.cases));
     let options = SvgOptions { width_px: args.width, title: loaded.design.project.name.clone(), ..SvgOptions::default() };
     let svg = plan_svg(&input, report.as_ref(), &options);
     match &args.output {
@@ -223,7 +228,7 @@ pub fn run_rules(args: &RulesArgs) -> Result<ExitCode> {
 /// The rule set to check against: `--rules FILE`, else the built-in set the
 /// project names, else the default. Errors say what to do.
 fn rule_set(design: &Design, path: Option<&Path>) -> std::result::Result<RuleSet, String> {
-    let rs = match path {
+    let mut rs = match path {
         Some(p) => {
             let text = backstop_store::files::read_text(p, MAX_INPUT_BYTES).map_err(|e| format!("cannot read the rule set: {e}"))?;
             serde_json::from_str::<RuleSet>(&text).map_err(|e| {
@@ -232,6 +237,8 @@ fn rule_set(design: &Design, path: Option<&Path>) -> std::result::Result<RuleSet
         }
         None => return backstop_layout::rules::project_rule_set(&design.settings).map_err(|e| format!("{e}; or pass a rule set with --rules FILE")),
     };
+    // A rule set saved before the design-consistency rules checks them too.
+    backstop_layout::rules::upgrade_rule_set(&mut rs);
     let errors = validate_rule_set(&rs);
     if errors.is_empty() {
         return Ok(rs);
@@ -329,6 +336,29 @@ fn check_text(design: &Design, rules: &RuleSet, r: &CheckReport) -> String {
                 f.rooms.join(", "),
                 by.join(", ")
             );
+        }
+    }
+    if !r.consistency.is_empty() {
+        let _ = writeln!(s, "\nLayout against the sizing:");
+        for c in &r.consistency {
+            let status = match c.status {
+                ConsistencyStatus::Consistent => "consistent",
+                ConsistencyStatus::Short => "SHORT",
+                ConsistencyStatus::NotChecked => "not checked",
+            };
+            let _ = writeln!(s, "   case {} (\"{}\"): {status} — {}", c.case_key, c.case_name, c.summary);
+            for l in &c.lines {
+                let unit = l.unit.symbol();
+                let value = |v: f64| if l.unit == Unit::Kwh { backstop_layout::consistency::fmt_kwh(v) } else { fmt_num(v) };
+                let _ = writeln!(
+                    s,
+                    "      {} {}: installed {} {unit}, needed {} {unit}",
+                    if l.ok { "ok   " } else { "SHORT" },
+                    l.quantity,
+                    value(l.installed),
+                    value(l.required)
+                );
+            }
         }
     }
     let errors = r.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod demo;
+mod field;
 mod layout;
 mod project;
 mod size;
@@ -45,6 +46,22 @@ enum Command {
     /// Size batteries: UPS ride-through or peak shaving from a case file; list the catalog.
     #[command(subcommand)]
     Size(size::SizeCmd),
+    /// List the serial ports of this computer (device, USB VID:PID, serial number, product).
+    Ports {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Probe unit ids on a bus (serial or --tcp); progress on stderr; exit 1 when nothing answers.
+    Scan(field::ScanArgs),
+    /// Discover one unit and print every point of its SunSpec models with units.
+    Read(field::ReadArgs),
+    /// Poll one unit and show its headline values live, stale values flagged.
+    Monitor(field::MonitorArgs),
+    /// Poll units and log their telemetry into a project file, as the app does.
+    Log(field::LogArgs),
+    /// Write one setpoint: checked against the model's range and the project's limits, read back, audited in the project.
+    /// Exit 0 verified, 1 mismatch, 3 no answer, 4 refused (nothing sent), 5 rejected by the device.
+    Write(field::WriteArgs),
 }
 
 /// The error and its causes as one line, leaving out a cause whose text the
@@ -89,6 +106,12 @@ fn main() -> ExitCode {
         Command::Plan(args) => layout::run_plan(&args),
         Command::Rules(args) => layout::run_rules(&args),
         Command::Size(cmd) => size::run(cmd),
+        Command::Ports { json } => field::run_ports(json),
+        Command::Scan(args) => field::run_scan(&args),
+        Command::Read(args) => field::run_read(&args),
+        Command::Monitor(args) => field::run_monitor(&args),
+        Command::Log(args) => field::run_log(&args),
+        Command::Write(args) => field::run_write(&args),
     };
     match result {
         Ok(code) => code,

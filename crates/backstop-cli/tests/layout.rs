@@ -25,6 +25,7 @@ fn cabinet(tag: &str, x: i64) -> PlacedEquipment {
         clearances: Clearances { front_mm: 1000, rear_mm: 0, left_mm: 0, right_mm: 0 },
         voltage_to_ground_v: 400.0,
         ampacity_a: 200.0,
+        serves_case: None,
     }
 }
 
@@ -58,6 +59,7 @@ fn design(gap: i64) -> Design {
         fire_area: Some("FA-1".into()),
         environment: Environment::Indoor,
         doors: Vec::new(),
+        serves_case: None,
     };
     // Cabinet A spans x 4700..5300; B starts `gap` further east.
     d.layout = Layout {
@@ -246,6 +248,7 @@ fn catalog_entries_in_the_model_format_are_read() {
         voltage_to_ground_v: 277.0,
         ampacity_a: 800.0,
         serves: vec!["R-01".into(), "R-02".into()],
+        serves_case: None,
     });
     let p = write(dir.path(), "ups.backstop", &d);
     let (code, out, _) = backstop(&["check", &p]);
@@ -281,4 +284,80 @@ fn plan_svg_of_a_project() {
     let (code, clean, _) = backstop(&["plan", &p, "--no-violations"]);
     assert_eq!(code, 0);
     assert!(clean.contains("</svg>") && clean.len() < svg.len());
+}
+
+/// `backstop check` holds the layout against the sizing case its battery
+/// room serves. The fixture is the demo as it was before issue 13 item 10
+/// (its stored UPS result installs 9 cabinets of 51.2 kWh and 3 UPS
+/// modules of 500 kW; the room holds 3 cabinets and 2 modules): exit 1 with
+/// the shortfall in units and kWh. The demo itself passes.
+#[test]
+fn check_holds_the_layout_against_the_sizing_case_it_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("inconsistent.backstop");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/inconsistent-demo.json");
+    let (code, _, err) = backstop(&["project", "import", fixture, "-o", bad.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let bad = bad.to_str().unwrap();
+
+    let (code, out, _) = backstop(&["check", bad]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("1. design-battery-units — Battery units installed for the sizing case"), "{out}");
+    assert!(out.contains("measured: 3 ea; required ≥ 9 ea"), "{out}");
+    assert!(out.contains("objects:  room ESS-B, equipment BC-01, equipment BC-02, equipment BC-03"), "{out}");
+    assert!(out.contains("installs 9 (460.8 kWh; one string per cabinet, 9 strings with N+1): 6 cabinets and 307.2 kWh short"), "{out}");
+    assert!(out.contains("2. design-battery-energy"), "{out}");
+    assert!(out.contains("307.2 kWh short — 6 more lfp-ups-cabinet-512v100 cabinets of 51.2 kWh"), "{out}");
+    assert!(out.contains("3. design-converter-power"), "{out}");
+    assert!(out.contains("measured: 1,000 kW; required ≥ 1,500 kW"), "{out}");
+    assert!(out.contains("1 UPS unit short"), "{out}");
+    assert!(out.contains("case ups-1 (\"Hall B ride-through\"): SHORT"), "{out}");
+    assert!(out.contains("FAIL: 3 violations; 0 input errors, 0 warnings."), "{out}");
+
+    // The JSON report carries the exact figures.
+    let (code, json, _) = backstop(&["check", bad, "--json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let rules: Vec<&str> = v["violations"].as_array().unwrap().iter().map(|x| x["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["design-battery-units", "design-battery-energy", "design-converter-power"]);
+    let m = |i: usize| (v["violations"][i]["measure"]["measured"].as_f64().unwrap(), v["violations"][i]["measure"]["required"].as_f64().unwrap());
+    assert_eq!(m(0), (3.0, 9.0));
+    let (kwh, need) = m(1);
+    assert!((kwh - 153.6).abs() < 1e-9 && (need - 460.8).abs() < 1e-9, "{kwh} {need}");
+    assert_eq!(m(2), (1000.0, 1500.0));
+    assert_eq!(v["consistency"][0]["status"], "short");
+    assert_eq!(v["consistency"][0]["case_key"], "ups-1");
+
+    // Naming no case on the room: not checked, said as a warning (exit 0,
+    // the layout rules pass), never a silent pass.
+    let mut d: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+    for r in d["layout"]["rooms"].as_array_mut().unwrap() {
+        r.as_object_mut().unwrap().remove("serves_case");
+    }
+    let unnamed_json = dir.path().join("unnamed.json");
+    std::fs::write(&unnamed_json, d.to_string()).unwrap();
+    let unnamed = dir.path().join("unnamed.backstop");
+    assert_eq!(backstop(&["project", "import", unnamed_json.to_str().unwrap(), "-o", unnamed.to_str().unwrap()]).0, 0);
+    let (code, out, _) = backstop(&["check", unnamed.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Design consistency not checked: no case named"), "{out}");
+    assert!(out.contains("case ups-1 (\"Hall B ride-through\"): not checked — Not checked: no case named"), "{out}");
+    assert!(out.contains("PASS: no violations; 0 input errors, 1 warning."), "{out}");
+
+    // A room naming a case the project does not have: that part is not
+    // checked (exit 2), the field is named.
+    d["layout"]["rooms"][0]["serves_case"] = "ups-9".into();
+    std::fs::write(&unnamed_json, d.to_string()).unwrap();
+    let wrong = dir.path().join("wrong.backstop");
+    assert_eq!(backstop(&["project", "import", unnamed_json.to_str().unwrap(), "-o", wrong.to_str().unwrap()]).0, 0);
+    let (code, out, _) = backstop(&["check", wrong.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("serves_case") && out.contains("\"ups-9\""), "{out}");
+
+    // The demo, with the nine cabinets and three UPS modules, passes.
+    let demo = dir.path().join("demo.backstop");
+    assert_eq!(backstop(&["demo", demo.to_str().unwrap()]).0, 0);
+    let (code, out, _) = backstop(&["check", demo.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("consistent"), "{out}");
 }

@@ -61,10 +61,15 @@ fn demo_project_is_a_valid_designed_site() {
     let (code, out, _) = backstop(&["project", "check", file.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
     let (_, out, _) = backstop(&["project", "info", file.to_str().unwrap()]);
-    assert!(out.contains("layout    2 rooms, 3 equipment, 10 racks, 2 UPS/PCS, 1 egress paths"), "{out}");
-    // The demo site passes the rule check out of the box.
+    assert!(out.contains("layout    2 rooms, 9 equipment, 10 racks, 3 UPS/PCS, 1 egress paths"), "{out}");
+    // The demo site passes the rule check out of the box, its layout held
+    // against its own UPS case: the nine cabinets and three UPS modules the
+    // governing result installs.
     let (code, out, _) = backstop(&["check", file.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
+    assert!(out.contains("case ups-1 (\"Hall B ride-through\"): consistent"), "{out}");
+    assert!(out.contains("Battery cabinets (lfp-ups-cabinet-512v100): installed 9 ea, needed 9 ea"), "{out}");
+    assert!(out.contains("PASS: no violations; 0 input errors, 0 warnings."), "{out}");
     let (code, _, err) = backstop(&["demo", file.to_str().unwrap()]);
     assert_ne!(code, 0, "an existing file is never overwritten");
     assert!(err.contains("already exists"), "{err}");

@@ -30,8 +30,10 @@ fn design_report_of_the_demo_site() {
     let text = pdf_text(&pdf);
     for needle in [
         "Design report", "Hall B battery backstop", "Northwind AI Campus", "1 Project data", "2 Layout",
-        "3 Bill of materials", "lfp-ups-cabinet-512v100", "ups-500kva-dc", "154 kWh", "600 kW in 10 racks",
+        "3 Bill of materials", "lfp-ups-cabinet-512v100", "ups-500kva-dc", "461 kWh", "600 kW in 10 racks",
         "5 Rule checks", "IFC 2018 / NFPA 855-2023 / NEC 2017", "NO VIOLATIONS", "2026-11-28",
+        // The layout held against the demo's UPS case.
+        "Layout against the sizing", "CONSISTENT", "ups-1 — Hall B ride-through", "installed for 9 needed (460.8 kWh)",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
@@ -39,6 +41,29 @@ fn design_report_of_the_demo_site() {
     let again = dir.path().join("again.pdf");
     backstop(&["report", "design", file.to_str().unwrap(), "-o", again.to_str().unwrap(), "--date", "2026-11-28"]);
     assert!(std::fs::read(&pdf).unwrap() == std::fs::read(&again).unwrap(), "reports are reproducible");
+}
+
+/// The inconsistent fixture (the demo before its battery room was sized:
+/// 3 cabinets and 2 UPS modules for a case that installs 9 and 3): the
+/// design report lists the shortfalls with the other violations.
+#[test]
+fn design_report_of_an_inconsistent_design_shows_the_shortfall() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("inconsistent.backstop");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/inconsistent-demo.json");
+    let (code, _, err) = backstop(&["project", "import", fixture, "-o", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let pdf = dir.path().join("design.pdf");
+    let (code, _, err) = backstop(&["report", "design", file.to_str().unwrap(), "-o", pdf.to_str().unwrap(), "--date", "2026-11-28"]);
+    assert_eq!(code, 0, "{err}");
+    let text = pdf_text(&pdf);
+    for needle in [
+        "3 VIOLATIONS", "Battery units installed for the sizing case", "Battery energy installed for the sizing case",
+        "UPS/PCS power installed for the sizing case", "3 ea", "≥ 9 ea", "≥ 461 kWh", "1,000 kW", "≥ 1,500 kW",
+        "SHORT", "6 cabinets, 307.2 kWh, 500 kW of UPS (1 UPS unit) missing",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
 }
 
 #[test]

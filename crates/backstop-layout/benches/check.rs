@@ -53,6 +53,7 @@ fn export_and_place(c: &mut Criterion) {
         fire_area: Some("FA-NEW".into()),
         environment: Environment::Indoor,
         doors: Vec::new(),
+        serves_case: None,
     });
     let input = CheckInput { layout: &layout, specs: &specs, rack_spec: Some(&rack), rules: &rules };
     let req = AutoPlaceRequest {

@@ -211,6 +211,7 @@ pub fn auto_place(input: &CheckInput<'_>, req: &AutoPlaceRequest) -> AutoPlaceRe
                 clearances: c,
                 voltage_to_ground_v: req.voltage_to_ground_v,
                 ampacity_a: req.ampacity_a,
+                serves_case: None,
             };
             work.equipment.push(item);
             checks += 1;

@@ -2,8 +2,11 @@
 //! electrical inspector would apply to a battery room (IFC 2018 §1206 /
 //! NFPA 855 array limits and spacing, aggregate energy per fire area, NEC
 //! 110.26 working space, floor loading, overlaps, egress, outdoor
-//! separations), auto-placement of cabinets, the bill of materials, the
-//! plan as SVG, and the pure geometry helpers the plan editor uses.
+//! separations), the layout held against the project's sizing results
+//! ([`consistency`]: installed battery units, energy, strings and UPS/PCS
+//! power against the case a room or item serves), auto-placement of
+//! cabinets, the bill of materials, the plan as SVG, and the pure geometry
+//! helpers the plan editor uses.
 //!
 //! Key design choices:
 //! - **Pure and total.** No I/O, and no input makes it panic: invalid
@@ -31,6 +34,7 @@ pub mod autoplace;
 pub mod bom;
 pub mod catalog;
 pub mod check;
+pub mod consistency;
 pub mod editor;
 pub mod geom;
 pub mod index;
@@ -42,6 +46,7 @@ pub mod svg;
 pub use autoplace::auto_place;
 pub use bom::{bom, bom_csv};
 pub use check::{CheckInput, CheckOptions, check, check_with, fmt_num};
+pub use consistency::{SizedCase, check_consistency, check_design, sized_cases};
 pub use index::IndexKind;
 pub use svg::{SvgOptions, plan_svg};
 pub use rules::{DEFAULT_RULE_SET_ID, builtin_rule_sets, default_rule_set, validate_rule_set};

@@ -51,6 +51,45 @@ fn default_entry(rule: RuleId) -> (&'static str, &'static str) {
             "Outdoor battery separation from means of egress",
             "IFC 2018 §1206.2.8.6.1 / NFPA 855-2023 §9.5.2.1",
         ),
+        RuleId::DesignBatteryUnits => (
+            "Battery units installed for the sizing case",
+            "Design consistency: the governing result of the sizing case the room or item serves",
+        ),
+        RuleId::DesignBatteryEnergy => (
+            "Battery energy installed for the sizing case",
+            "Design consistency: the governing result of the sizing case the room or item serves",
+        ),
+        RuleId::DesignStrings => (
+            "Battery strings installed for the sizing case",
+            "Design consistency: the governing result of the sizing case the room or item serves",
+        ),
+        RuleId::DesignConverterPower => (
+            "UPS/PCS power installed for the sizing case",
+            "Design consistency: the result of the sizing case the room or unit serves",
+        ),
+    }
+}
+
+/// Rules added after rule sets were first stored in projects: a stored set
+/// that does not list one of them was saved before it existed, so it is
+/// checked (enabled, default title and reference) rather than refused.
+pub const ADDED_RULES: [RuleId; 4] =
+    [RuleId::DesignBatteryUnits, RuleId::DesignBatteryEnergy, RuleId::DesignStrings, RuleId::DesignConverterPower];
+
+/// The default entry (enabled, default title and reference) of `rule`.
+pub fn default_rule_entry(rule: RuleId) -> RuleEntry {
+    let (title, reference) = default_entry(rule);
+    RuleEntry { rule, enabled: true, title: title.to_owned(), reference: reference.to_owned() }
+}
+
+/// Brings a rule set saved before [`ADDED_RULES`] existed up to date: each
+/// added rule it does not list is appended with its default entry. Rules it
+/// lists (enabled or not) are left as they are.
+pub fn upgrade_rule_set(rs: &mut RuleSet) {
+    for rule in ADDED_RULES {
+        if !rs.rules.iter().any(|e| e.rule == rule) {
+            rs.rules.push(default_rule_entry(rule));
+        }
     }
 }
 
@@ -70,13 +109,7 @@ pub fn default_rule_set() -> RuleSet {
             §110.26 as commonly summarised. Authorities having jurisdiction amend these: copy this rule set, edit \
             it for the jurisdiction and verify the section numbers against the adopted editions."
             .to_owned(),
-        rules: RuleId::ALL
-            .into_iter()
-            .map(|rule| {
-                let (title, reference) = default_entry(rule);
-                RuleEntry { rule, enabled: true, title: title.to_owned(), reference: reference.to_owned() }
-            })
-            .collect(),
+        rules: RuleId::ALL.into_iter().map(default_rule_entry).collect(),
         chemistries: vec![
             chem(Chemistry::LithiumIon, 20.0, true, Some(600.0)),
             chem(Chemistry::LeadAcid, 70.0, false, None),
@@ -132,7 +165,9 @@ pub fn validate_rule_set(rs: &RuleSet) -> Vec<FieldError> {
     }
     for rule in RuleId::ALL {
         let n = rs.rules.iter().filter(|e| e.rule == rule).count();
-        if n != 1 {
+        // A set saved before a rule was added does not list it (see
+        // `upgrade_rule_set`); it is checked with its default entry.
+        if n != 1 && !(n == 0 && ADDED_RULES.contains(&rule)) {
             bad(
                 "rules".into(),
                 format!(
@@ -240,9 +275,20 @@ pub fn validate_rule_set(rs: &RuleSet) -> Vec<FieldError> {
     errs
 }
 
-/// The rule set's entry for `rule` (validated sets have exactly one).
+/// The rule set's entry for `rule` (validated sets have exactly one, or
+/// none for a rule added after the set was saved).
 pub fn entry(rs: &RuleSet, rule: RuleId) -> Option<&RuleEntry> {
     rs.rules.iter().find(|e| e.rule == rule)
+}
+
+/// The entry the checks use for `rule`: the set's own, or for a rule added
+/// after the set was saved ([`ADDED_RULES`]) its default entry.
+pub fn effective_entry(rs: &RuleSet, rule: RuleId) -> Option<std::borrow::Cow<'_, RuleEntry>> {
+    match entry(rs, rule) {
+        Some(e) => Some(std::borrow::Cow::Borrowed(e)),
+        None if ADDED_RULES.contains(&rule) => Some(std::borrow::Cow::Owned(default_rule_entry(rule))),
+        None => None,
+    }
 }
 
 /// The rule set's limits for `chemistry`.
@@ -252,10 +298,10 @@ pub fn chemistry_limits(rs: &RuleSet, chemistry: Chemistry) -> Option<&Chemistry
 
 /// The rule set a project is checked against: the one `settings.rule_set`
 /// names — a copy kept in the project first, then a built-in one — or the
-/// default. An unknown name or an invalid rule set is an error saying what
+/// default, with the rules added since it was saved ([`upgrade_rule_set`]). An unknown name or an invalid rule set is an error saying what
 /// to do; nothing must be checked against the wrong figures.
 pub fn project_rule_set(settings: &backstop_model::project::Settings) -> Result<RuleSet, String> {
-    let rs = match settings.rule_set.as_deref() {
+    let mut rs = match settings.rule_set.as_deref() {
         None => default_rule_set(),
         Some(id) => match settings.rule_sets.iter().find(|r| r.id == id) {
             Some(r) => r.clone(),
@@ -266,6 +312,7 @@ pub fn project_rule_set(settings: &backstop_model::project::Settings) -> Result<
             })?,
         },
     };
+    upgrade_rule_set(&mut rs);
     let errors = validate_rule_set(&rs);
     if errors.is_empty() {
         return Ok(rs);
@@ -283,6 +330,30 @@ mod tests {
         let rs = default_rule_set();
         assert_eq!(validate_rule_set(&rs), Vec::new());
         assert_eq!(rs.rules.len(), RuleId::ALL.len());
+    }
+
+    #[test]
+    fn a_set_saved_before_the_design_rules_is_checked_with_them() {
+        let mut old = default_rule_set();
+        old.rules.retain(|e| !ADDED_RULES.contains(&e.rule));
+        assert_eq!(validate_rule_set(&old), Vec::new(), "missing added rules are not an error");
+        assert_eq!(effective_entry(&old, RuleId::DesignBatteryUnits).map(|e| e.enabled), Some(true));
+        let mut no_overlap = old.clone();
+        no_overlap.rules.retain(|e| e.rule != RuleId::Overlap);
+        assert!(effective_entry(&no_overlap, RuleId::Overlap).is_none(), "only added rules get a default");
+        let mut up = old.clone();
+        upgrade_rule_set(&mut up);
+        assert_eq!(up.rules.len(), RuleId::ALL.len());
+        // A rule the engineer switched off stays off.
+        let mut off = default_rule_set();
+        off.rules.iter_mut().filter(|e| e.rule == RuleId::DesignStrings).for_each(|e| e.enabled = false);
+        upgrade_rule_set(&mut off);
+        assert_eq!(effective_entry(&off, RuleId::DesignStrings).map(|e| e.enabled), Some(false));
+        assert_eq!(off.rules.len(), RuleId::ALL.len());
+        // A duplicate of an added rule is still refused.
+        let mut dup = default_rule_set();
+        dup.rules.push(default_rule_entry(RuleId::DesignStrings));
+        assert_eq!(validate_rule_set(&dup).len(), 1);
     }
 
     #[test]

@@ -95,6 +95,7 @@ pub fn sample_site(blocks: usize) -> Layout {
                 swing: DoorSwing::Outward,
                 leads_to: DoorLeadsTo::Corridor,
             }],
+            serves_case: None,
         });
         let at = |x: i64, y: i64, rotation: Rotation| Placement { room_id: id.clone(), position: Point::new(ox + x, oy + y), rotation };
         for (row, y) in [15_000i64, 12_600, 10_200].into_iter().enumerate() {
@@ -120,6 +121,7 @@ pub fn sample_site(blocks: usize) -> Layout {
                     clearances: Clearances::default(),
                     voltage_to_ground_v: 480.0,
                     ampacity_a: 100.0,
+                    serves_case: None,
                 };
                 e.clearances.rear_mm = 100;
                 l.equipment.push(e);
@@ -133,6 +135,7 @@ pub fn sample_site(blocks: usize) -> Layout {
                 clearances: Clearances::default(),
                 voltage_to_ground_v: 277.0,
                 ampacity_a: 1_000.0,
+                serves_case: None,
             });
         }
         for (i, x) in [4_000i64, 10_000, 16_000, 22_000].into_iter().enumerate() {
@@ -146,6 +149,7 @@ pub fn sample_site(blocks: usize) -> Layout {
                 voltage_to_ground_v: 277.0,
                 ampacity_a: 600.0,
                 serves: Vec::new(),
+                serves_case: None,
             });
         }
         l.egress_paths.push(EgressPath {

@@ -37,6 +37,7 @@ fn project() -> (Layout, Vec<EquipmentSpec>, RackSpec) {
         voltage_to_ground_v: 277.0,
         ampacity_a: 800.0,
         serves: vec!["R-A01".into(), "R-A02".into()],
+        serves_case: None,
     });
     l.racks.push(rack("R-A01", "R1", 14_000, 15_000, 600, 1200));
     l.racks.push(rack("R-A02", "R1", 14_600, 15_000, 600, 1200));

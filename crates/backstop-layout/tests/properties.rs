@@ -237,6 +237,7 @@ fn wild_room() -> impl Strategy<Value = Room> {
             fire_area: fa.map(|f| format!("FA{f}")),
             environment: if outdoor { Environment::Outdoor } else { Environment::Indoor },
             doors,
+            serves_case: None,
         },
     )
 }
@@ -280,7 +281,7 @@ fn wild_layout() -> impl Strategy<Value = Layout> {
     let clear = (wild_u32(), wild_u32(), wild_u32(), wild_u32())
         .prop_map(|(front_mm, rear_mm, left_mm, right_mm)| Clearances { front_mm, rear_mm, left_mm, right_mm });
     let eq = (0usize..8, 0usize..5, placement(), clear, wild_f64(), wild_f64()).prop_map(|(t, k, placement, clearances, v, a)| {
-        PlacedEquipment { tag: format!("E{t}"), catalog_key: format!("K{k}"), placement, clearances, voltage_to_ground_v: v, ampacity_a: a }
+        PlacedEquipment { tag: format!("E{t}"), catalog_key: format!("K{k}"), placement, clearances, voltage_to_ground_v: v, ampacity_a: a, serves_case: None }
     });
     let rk = (0usize..5, placement(), wild_u32(), wild_u32(), wild_f64())
         .prop_map(|(t, placement, width_mm, depth_mm, load_kw)| ItRack { tag: format!("R{t}"), placement, width_mm, depth_mm, load_kw });
@@ -294,6 +295,7 @@ fn wild_layout() -> impl Strategy<Value = Layout> {
         voltage_to_ground_v: v,
         ampacity_a: a,
         serves: Vec::new(),
+        serves_case: None,
     });
     let eg = (prop::collection::vec(wild_point(), 0..5), wild_u32())
         .prop_map(|(route, width_mm)| EgressPath { id: "P".into(), name: String::new(), route, width_mm });

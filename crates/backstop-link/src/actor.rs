@@ -284,10 +284,15 @@ impl Actor {
     /// decides when the check cannot tell, e.g. on TCP).
     async fn check_echo(&mut self) -> EchoLine {
         let line = if matches!(self.config.target, LinkTarget::Serial(_)) {
+            // An echo comes back while the request is still being sent: twice
+            // its time on the wire plus 30 ms is enough even on a USB adapter
+            // with the usual 16 ms latency timer.
+            let wire = match &self.config.target {
+                LinkTarget::Serial(sr) if sr.baud > 0 => Duration::from_secs_f64(16.0 * f64::from(sr.bits_per_char()) / f64::from(sr.baud)),
+                _ => Duration::ZERO,
+            };
+            let wait = (wire + Duration::from_millis(30)).min(self.timeout().max(Duration::from_millis(30)));
             let Some(conn) = self.conn.as_mut() else { return EchoLine::Unknown };
-            // An echo comes back while the request is still being sent; a
-            // short wait is enough even on a USB adapter with a 16 ms latency timer.
-            let wait = Duration::from_millis(u64::from(self.config.timeout_ms)).clamp(Duration::from_millis(50), Duration::from_millis(250));
             conn.tap.set_strip(false);
             conn.tap.begin();
             conn.ctx.set_slave(Slave(ECHO_PROBE_UNIT));
@@ -296,19 +301,22 @@ impl Actor {
             if !matches!(res, Err(_) | Ok(Ok(Ok(_)))) || ex.refused.is_some() {
                 conn.ctx = (conn.rebuild)();
             }
-            Self::record(self.monitor.as_ref(), &ex);
+            Self::record(self.monitor.as_ref(), &ex, FrameDirection::Rx);
             self.last_end = Instant::now();
-            if ex.looks_like_echo() { EchoLine::Echoes } else { EchoLine::Silent }
+            let echoes = ex.looks_like_echo();
+            // Nobody answers unit 248; anything beyond our own echo (a device
+            // that does, noise) must be gone before the first real request.
+            let extra = ex.rx.len() > if echoes { ex.tx.len() } else { 0 };
+            if extra {
+                self.resync = Some(self.quiet_time(wait));
+            }
+            if echoes { EchoLine::Echoes } else { EchoLine::Silent }
         } else {
             EchoLine::Unknown
         };
         self.echo.set_line(line);
         if let Some(conn) = self.conn.as_ref() {
             conn.tap.set_strip(line.strips(self.config.echo));
-        }
-        // Whatever the probe stirred up is gone before the first request.
-        if line != EchoLine::Unknown {
-            self.resync = Some(self.quiet_time(Duration::from_millis(50)));
         }
         line
     }
@@ -473,13 +481,29 @@ impl Actor {
         let Some(target) = self.poll.as_ref().and_then(|p| p.plan.targets.get(idx)).cloned() else { return };
         let Some(old) = target.models.as_ref() else { return };
         let wanted: Vec<u16> = old.iter().map(|m| m.id).collect();
-        let info = match crate::discover::discover(&mut ActorReader(self), target.unit).await {
-            Ok(info) => info,
-            Err(e) => {
-                self.pending.push(DecodeMsg::Failed { unit: target.unit, error: e });
-                return;
+        // The line just misbehaved: a model list is believed only when two
+        // walks of the chain in a row agree.
+        let mut walks = Vec::with_capacity(2);
+        for _ in 0..2 {
+            match crate::discover::discover(&mut ActorReader(self), target.unit).await {
+                Ok(info) => walks.push(info),
+                Err(e) => {
+                    self.pending.push(DecodeMsg::Failed { unit: target.unit, error: e });
+                    return;
+                }
             }
-        };
+        }
+        let shape = |d: &backstop_model::link::DeviceInfo| d.models.iter().map(|m| (m.address, m.id, m.length)).collect::<Vec<_>>();
+        if shape(&walks[0]) != shape(&walks[1]) {
+            let error = LinkError::Protocol {
+                unit: target.unit,
+                what: "discovery".into(),
+                detail: "two walks of the SunSpec model chain in a row disagreed; polling keeps the model list it had and discovers again after the next disagreement".into(),
+            };
+            self.pending.push(DecodeMsg::Failed { unit: target.unit, error });
+            return;
+        }
+        let Some(info) = walks.pop() else { return };
         let models: Vec<_> = info.models.iter().filter(|m| m.known && wanted.contains(&m.id)).cloned().collect();
         let source = PollSource::SunSpec(models);
         let planned = crate::poll::PlannedTarget::new(&crate::poll::PollTarget { unit: target.unit, source: source.clone() });
@@ -543,8 +567,11 @@ impl Actor {
         }
     }
 
-    fn record(monitor: Option<&Monitor>, ex: &Exchange) {
-        let Some(m) = monitor else { return };
+    /// Records an exchange in the traffic monitor; what was received goes in
+    /// as `rx` (received, or discarded when it was not accepted). Returns the
+    /// received frame's sequence number.
+    fn record(monitor: Option<&Monitor>, ex: &Exchange, rx: FrameDirection) -> Option<u64> {
+        let m = monitor?;
         if !ex.discarded.is_empty() {
             m.push(FrameDirection::Discarded, ex.discarded_time_us, ex.discarded.clone());
         }
@@ -552,8 +579,13 @@ impl Actor {
         if !ex.echoed.is_empty() {
             m.push(FrameDirection::Echo, ex.echo_time_us, ex.echoed.clone());
         }
-        if !ex.rx.is_empty() {
-            m.push(FrameDirection::Rx, ex.rx_time_us, ex.rx.clone());
+        if ex.rx.is_empty() { None } else { m.push(rx, ex.rx_time_us, ex.rx.clone()) }
+    }
+
+    /// A reply recorded as received turned out not to be trustworthy.
+    fn discard_recorded(&self, seq: Option<u64>) {
+        if let (Some(m), Some(seq)) = (self.monitor.as_ref(), seq) {
+            m.mark_discarded(seq);
         }
     }
 
@@ -691,7 +723,9 @@ impl Actor {
             if echoed {
                 self.echo.seen_unstripped.store(true, Ordering::Relaxed);
             }
-            Self::record(self.monitor.as_ref(), &ex);
+            let complete = matches!(&res, Ok(Ok(Ok(v))) if !matches!(op, Op::Read { count, .. } if v.len() != usize::from(*count)))
+                || matches!(&res, Ok(Ok(Err(_))));
+            let rx_seq = Self::record(self.monitor.as_ref(), &ex, if complete { FrameDirection::Rx } else { FrameDirection::Discarded });
             let mut retry_for_echo = false;
             let err = match res {
                 Ok(Ok(Ok(v))) => match op {
@@ -700,14 +734,20 @@ impl Actor {
                     }
                     _ => match self.confirm(unit, &what, timeout).await {
                         Ok(()) => return Ok(v),
-                        Err(e) => e,
+                        Err(e) => {
+                            self.discard_recorded(rx_seq);
+                            e
+                        }
                     },
                 },
                 Ok(Ok(Err(code))) => {
                     let code = u8::from(code);
                     match self.confirm(unit, &what, timeout).await {
                         Ok(()) => return Err(LinkError::Exception { unit, what, code, name: exception_name(code).into() }),
-                        Err(e) => e,
+                        Err(e) => {
+                            self.discard_recorded(rx_seq);
+                            e
+                        }
                     }
                 }
                 _ if echoed && !echo_retry && matches!(op, Op::Read { .. }) => {

@@ -44,18 +44,28 @@ impl Monitor {
         }
     }
 
-    /// Records a frame.
-    pub fn push(&self, direction: FrameDirection, time_us: u64, bytes: Vec<u8>) {
+    /// Records a frame; returns its sequence number.
+    pub fn push(&self, direction: FrameDirection, time_us: u64, bytes: Vec<u8>) -> Option<u64> {
         if bytes.is_empty() {
-            return;
+            return None;
         }
-        let Ok(mut r) = self.ring.lock() else { return };
+        let Ok(mut r) = self.ring.lock() else { return None };
         let seq = r.next_seq;
         r.next_seq += 1;
         if r.frames.len() >= r.capacity {
             r.frames.pop_front();
         }
         r.frames.push_back(RawFrame { seq, time_us, direction, bytes });
+        Some(seq)
+    }
+
+    /// Marks a received frame as discarded after the fact (a reply that
+    /// turned out not to be trustworthy once more bytes followed it).
+    pub fn mark_discarded(&self, seq: u64) {
+        let Ok(mut r) = self.ring.lock() else { return };
+        if let Some(f) = r.frames.iter_mut().rev().find(|f| f.seq == seq) {
+            f.direction = FrameDirection::Discarded;
+        }
     }
 
     /// Frames with `seq >= since`, oldest first, formatted for display.
@@ -84,7 +94,7 @@ pub fn format_frame(f: &RawFrame, tcp: bool) -> TrafficFrame {
     let decoded = if tcp { describe_tcp(&f.bytes, role) } else { describe_rtu(&f.bytes, role) };
     let meaning = match f.direction {
         FrameDirection::Echo => format!("echo of our request: {decoded}"),
-        FrameDirection::Discarded => format!("discarded before the next request (late reply?): {decoded}"),
+        FrameDirection::Discarded => format!("discarded, late or not the answer to its request: {decoded}"),
         _ => decoded,
     };
     TrafficFrame { seq: f.seq, time_us: f.time_us, direction: f.direction, hex: hex(&f.bytes), meaning }

@@ -85,7 +85,13 @@ impl Span {
     }
 }
 
-/// Merges model ranges into contiguous spans.
+/// Groups model ranges into the spans one request each reads: whole,
+/// adjacent models packed while they fit in [`MAX_READ`] registers, so that
+/// every request starts at a model header the poller can check against
+/// discovery (a reply to some other read then shows as a wrong header). A
+/// model longer than one request gets a span of its own, read in several
+/// requests of which only the first carries its header. Overlapping models
+/// (a confused device) share one span.
 pub fn sunspec_spans(models: &[ModelInfo]) -> Vec<Span> {
     let mut ranges: Vec<(u32, u32)> = models
         .iter()
@@ -95,7 +101,10 @@ pub fn sunspec_spans(models: &[ModelInfo]) -> Vec<Span> {
     let mut spans: Vec<(u32, u32)> = Vec::new();
     for (s, e) in ranges {
         match spans.last_mut() {
-            Some((_, le)) if s <= *le => *le = (*le).max(e),
+            // Overlap: one span, whatever its length.
+            Some((_, le)) if s < *le => *le = (*le).max(e),
+            // Adjacent and still one request.
+            Some((ls, le)) if s == *le && e - *ls <= u32::from(MAX_READ) => *le = e,
             _ => spans.push((s, e)),
         }
     }
@@ -418,11 +427,108 @@ mod tests {
     }
 
     #[test]
-    fn spans_merge_adjacent_models_and_chunk_at_125() {
-        let spans = sunspec_spans(&[info(802, 40070, 62), info(803, 40134, 58), info(1, 40002, 66)]);
-        assert_eq!(spans, vec![Span { table: Table::Holding, address: 40002, count: 68 + 64 + 60 }]);
-        assert_eq!(spans[0].chunks(), vec![(40002, 125), (40127, 67)]);
+    fn every_request_starts_at_a_model_header() {
+        // 1 (68 registers with its header), 802 (64), 803 (60), 804 (112), 805 (108).
+        let models = [info(802, 40070, 62), info(803, 40134, 58), info(1, 40002, 66), info(804, 40194, 110), info(805, 40306, 106)];
+        let spans = sunspec_spans(&models);
+        assert_eq!(spans, vec![
+            Span { table: Table::Holding, address: 40002, count: 68 },
+            Span { table: Table::Holding, address: 40070, count: 124 },
+            Span { table: Table::Holding, address: 40194, count: 112 },
+            Span { table: Table::Holding, address: 40306, count: 108 },
+        ]);
+        for s in &spans {
+            assert_eq!(s.chunks().len(), 1, "one request per span: {s:?}");
+            assert!(models.iter().any(|m| m.address == s.address), "{s:?} starts at a header");
+        }
+        // A model longer than one request: its own span, read in two requests.
+        let long = sunspec_spans(&[info(805, 100, 198)]);
+        assert_eq!(long[0].chunks(), vec![(100, 125), (225, 75)]);
         let apart = sunspec_spans(&[info(802, 100, 62), info(803, 1000, 26)]);
         assert_eq!(apart.len(), 2);
+    }
+
+    #[test]
+    fn a_header_that_disagrees_with_discovery_is_named() {
+        let spans = [RawSpan { table: Table::Holding, address: 40070, regs: { let mut r = vec![0u16; 124]; r[0] = 802; r[1] = 62; r[64] = 17; r[65] = 58; r } }];
+        let wrong = header_mismatches(&[(40070, 802, 62), (40134, 803, 58)], &spans);
+        assert_eq!(wrong, vec!["the model header at 40134 reads 17/58 where discovery found model 803 of length 58".to_string()]);
+        assert!(header_mismatches(&[(40070, 802, 62)], &spans).is_empty());
+    }
+
+    /// Stale on a timer: whatever the timeouts, retries and interval, a
+    /// device goes offline exactly `stale_after` after its last good data
+    /// was read, even while nothing reaches the decoder (the link is busy
+    /// timing out and retrying) or failures trickle in.
+    #[tokio::test(start_paused = true)]
+    async fn offline_exactly_stale_after_the_last_good_data_however_failures_arrive() {
+        let models = vec![info(802, 40070, 62)];
+        // (timeout, retries, interval) as the link would produce failures.
+        for (timeout_ms, retries, interval_ms) in [(1000u64, 2u64, 200u64), (300, 0, 1000), (50, 5, 0), (5000, 3, 100)] {
+            let (sink, mut events) = crate::channel_sink();
+            let (tx, rx) = mpsc::channel(64);
+            let mut cfg = PollConfig::new(vec![PollTarget { unit: 1, source: PollSource::SunSpec(models.clone()) }], Duration::from_millis(interval_ms));
+            cfg.stale_after = Duration::from_secs(10);
+            let task = tokio::spawn(decoder_task(cfg, "pty".into(), sink, rx));
+            let regs = { let mut r = vec![0u16; 64]; r[0] = 802; r[1] = 62; r };
+            let good_at = Instant::now();
+            tx.send(vec![DecodeMsg::Data { unit: 1, time_ms: 1, read_at: good_at, spans: vec![RawSpan { table: Table::Holding, address: 40070, regs }] }]).await.unwrap();
+            // Then the device goes silent: one failed poll per full round of attempts.
+            let per_poll = Duration::from_millis(timeout_ms * (retries + 1) + interval_ms);
+            let feeder = {
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    loop {
+                        tokio::time::sleep(per_poll).await;
+                        let error = LinkError::NoAnswer { unit: 1, what: "a read".into(), timeout_ms: timeout_ms as u32, attempts: 1, note: String::new() };
+                        if tx.send(vec![DecodeMsg::Failed { unit: 1, error }]).await.is_err() {
+                            return;
+                        }
+                    }
+                })
+            };
+            let offline_at = loop {
+                match events.recv().await.unwrap() {
+                    LinkEvent::Health { health: DeviceHealth::Offline, message, .. } => {
+                        assert!(message.contains("no good data for 10.0 s"), "{message}");
+                        break Instant::now();
+                    }
+                    _ => continue,
+                }
+            };
+            assert_eq!(offline_at - good_at, Duration::from_secs(10), "timeout {timeout_ms} ms, retries {retries}, interval {interval_ms} ms");
+            // The stale sample repeats the last data, flagged.
+            let stale = loop {
+                if let LinkEvent::Sample(s) = events.recv().await.unwrap() {
+                    break s;
+                }
+            };
+            assert!(stale.stale && stale.health == DeviceHealth::Offline && stale.models.len() == 1);
+            feeder.abort();
+            drop(tx);
+            let _ = task.await;
+        }
+    }
+
+    /// Good data that reaches the decoder already older than the stale time
+    /// is never shown as fresh.
+    #[tokio::test(start_paused = true)]
+    async fn data_held_up_past_the_stale_time_is_not_fresh() {
+        let (sink, mut events) = crate::channel_sink();
+        let (tx, rx) = mpsc::channel(64);
+        let mut cfg = PollConfig::new(vec![PollTarget { unit: 1, source: PollSource::SunSpec(vec![info(802, 40070, 62)]) }], Duration::ZERO);
+        cfg.stale_after = Duration::from_secs(2);
+        let task = tokio::spawn(decoder_task(cfg, "pty".into(), sink, rx));
+        let read_at = Instant::now();
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let regs = { let mut r = vec![0u16; 64]; r[0] = 802; r[1] = 62; r };
+        tx.send(vec![DecodeMsg::Data { unit: 1, time_ms: 1, read_at, spans: vec![RawSpan { table: Table::Holding, address: 40070, regs }] }]).await.unwrap();
+        drop(tx);
+        task.await.unwrap();
+        while let Ok(ev) = events.try_recv() {
+            if let LinkEvent::Sample(s) = ev {
+                assert!(s.stale, "a sample older than the stale time came out fresh");
+            }
+        }
     }
 }

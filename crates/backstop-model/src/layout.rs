@@ -200,6 +200,13 @@ pub struct Room {
     pub environment: Environment,
     /// Doors in the outline.
     pub doors: Vec<Door>,
+    /// Key of the sizing case (`Design::sizing_cases`) whose battery the
+    /// room holds: its battery equipment and UPS/PCS units are checked
+    /// against that case's governing result (installed units, energy,
+    /// strings, converter power), unless an item names a case of its own.
+    /// `None`: the room serves no case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serves_case: Option<String>,
 }
 
 /// Required working clearances around a placed item, mm. "Front" is the
@@ -249,6 +256,11 @@ pub struct PlacedEquipment {
     pub voltage_to_ground_v: f64,
     /// Ampacity of the item's supply or output conductors, A.
     pub ampacity_a: f64,
+    /// Key of the sizing case this item's battery belongs to, if it is not
+    /// the one its room serves ([`Room::serves_case`]); `Some("")` says it
+    /// serves no case even though its room does. `None`: as the room says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serves_case: Option<String>,
 }
 
 /// An IT rack: a load source for sizing (kW it draws), with a footprint.
@@ -317,6 +329,12 @@ pub struct PowerUnit {
     /// Tags of the IT racks this unit supplies (UPS) or the battery
     /// equipment it converts for (PCS).
     pub serves: Vec<String>,
+    /// Key of the sizing case this unit is counted in (a UPS in a UPS
+    /// ride-through case, a PCS in a peak-shaving case), if not the one its
+    /// room serves ([`Room::serves_case`]); `Some("")`: none. `None`: as
+    /// the room says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serves_case: Option<String>,
 }
 
 /// An egress path: the route people take from the equipment to an exit.
@@ -567,11 +585,22 @@ pub enum RuleId {
     OutdoorBuildingSeparation,
     /// Outdoor battery equipment too close to a means of egress.
     OutdoorEgressSeparation,
+    /// Battery units (cabinets, enclosures, containers) installed for a
+    /// sizing case against its governing result.
+    DesignBatteryUnits,
+    /// Battery energy (nameplate) installed for a sizing case against its
+    /// governing result.
+    DesignBatteryEnergy,
+    /// Battery strings installed for a UPS case against its governing
+    /// result, where items and strings are not one to one.
+    DesignStrings,
+    /// UPS/PCS power installed for a sizing case against its result.
+    DesignConverterPower,
 }
 
 impl RuleId {
     /// Every rule, in the order checks report them.
-    pub const ALL: [RuleId; 21] = [
+    pub const ALL: [RuleId; 25] = [
         RuleId::ArrayEnergy,
         RuleId::ArrayWallSpacing,
         RuleId::ListedSystemEnergy,
@@ -593,6 +622,10 @@ impl RuleId {
         RuleId::DoorSwing,
         RuleId::OutdoorBuildingSeparation,
         RuleId::OutdoorEgressSeparation,
+        RuleId::DesignBatteryUnits,
+        RuleId::DesignBatteryEnergy,
+        RuleId::DesignStrings,
+        RuleId::DesignConverterPower,
     ];
 
     /// Stable kebab-case id, as serialized.
@@ -619,6 +652,10 @@ impl RuleId {
             RuleId::DoorSwing => "door-swing",
             RuleId::OutdoorBuildingSeparation => "outdoor-building-separation",
             RuleId::OutdoorEgressSeparation => "outdoor-egress-separation",
+            RuleId::DesignBatteryUnits => "design-battery-units",
+            RuleId::DesignBatteryEnergy => "design-battery-energy",
+            RuleId::DesignStrings => "design-strings",
+            RuleId::DesignConverterPower => "design-converter-power",
         }
     }
 
@@ -819,16 +856,22 @@ pub enum Unit {
     KgPerM2,
     /// Percent.
     Percent,
+    /// A count of items (cabinets, strings, units).
+    Each,
+    /// Kilowatts.
+    Kw,
 }
 
 impl Unit {
-    /// Symbol for display (`mm`, `kWh`, `kg/m²`, `%`).
+    /// Symbol for display (`mm`, `kWh`, `kg/m²`, `%`, `ea`, `kW`).
     pub const fn symbol(self) -> &'static str {
         match self {
             Unit::Mm => "mm",
             Unit::Kwh => "kWh",
             Unit::KgPerM2 => "kg/m²",
             Unit::Percent => "%",
+            Unit::Each => "ea",
+            Unit::Kw => "kW",
         }
     }
 }
@@ -977,6 +1020,67 @@ pub struct CheckReport {
     pub fire_areas: Vec<FireAreaTotal>,
     /// How many objects (equipment, racks, power units) were checked.
     pub objects_checked: usize,
+    /// The layout against each sizing case (empty when the check was run
+    /// without the project's sizing results).
+    #[serde(default)]
+    pub consistency: Vec<CaseConsistency>,
+}
+
+/// Outcome of holding the layout against one sizing case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConsistencyStatus {
+    /// The layout installs at least what the case's governing result needs.
+    Consistent,
+    /// The layout installs less than the result needs (violations say what).
+    Short,
+    /// Not compared: no layout item or room names the case, or the case has
+    /// no usable result (the summary says which).
+    NotChecked,
+}
+
+impl ConsistencyStatus {
+    /// `consistent`, `short`, `not checked`.
+    pub const fn label(self) -> &'static str {
+        match self {
+            ConsistencyStatus::Consistent => "consistent",
+            ConsistencyStatus::Short => "short",
+            ConsistencyStatus::NotChecked => "not checked",
+        }
+    }
+}
+
+/// One quantity compared between the layout and a sizing result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConsistencyLine {
+    /// What is compared (`"Battery units (lfp-ups-cabinet-512v100)"`).
+    pub quantity: String,
+    /// Installed in the layout.
+    pub installed: f64,
+    /// Needed by the sizing result.
+    pub required: f64,
+    /// Unit of both.
+    pub unit: Unit,
+    /// Whether the layout installs at least what is needed.
+    pub ok: bool,
+}
+
+/// The layout held against one sizing case (what `backstop check`, the
+/// Layout area and the design report show beside the violations).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseConsistency {
+    /// Key of the sizing case.
+    pub case_key: String,
+    /// Its name.
+    pub case_name: String,
+    /// Consistent, short or not checked.
+    pub status: ConsistencyStatus,
+    /// One complete sentence for the engineer.
+    pub summary: String,
+    /// The quantities compared (empty when not checked).
+    pub lines: Vec<ConsistencyLine>,
+    /// Rooms, equipment and UPS/PCS units counted for the case.
+    pub objects: Vec<ObjectRef>,
 }
 
 // ---------------------------------------------------------------------------

@@ -50,3 +50,10 @@ mod tests {
         assert_eq!(format_rfc3339_ms(-1), "1969-12-31T23:59:59.999Z");
     }
 }
+
+/// Now, in milliseconds since the Unix epoch (native only: the wasm UI asks
+/// the backend for times).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}

@@ -117,6 +117,28 @@ pub struct ProjectState {
     /// The last open that failed (e.g. the file given on the command line),
     /// until the engineer dismisses it or opens something else.
     pub failure: Option<OpenFailure>,
+    /// A project file handed over by a second launch (a double-click in the
+    /// file manager) while another project is open: the engineer decides.
+    #[serde(default)]
+    pub open_request: Option<PendingOpen>,
+}
+
+/// A file waiting to be opened in place of the open project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingOpen {
+    /// The file, as it will be opened.
+    pub path: String,
+    /// The project that would be closed (its title).
+    pub replaces: String,
+}
+
+/// What the backend tells the UI about the project without being asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ProjectEvent {
+    /// A second launch handed a file (or just asked for the window): reload
+    /// the project state and show the Project area.
+    Handed,
 }
 
 /// Which report.

@@ -8,8 +8,8 @@ use crate::ReportMeta;
 use crate::charts::{LineChart, Series};
 use crate::commissioning::{CommissioningReport, DeviceRow, SessionSection, SetpointRow, SignoffSection, StepRow};
 use crate::design::{
-    BomRow, BomSection, CalcStep, DesignReport, KeyValue, LayoutSection, RevisionRow, RuleSection, SizingSection,
-    ViolationRow,
+    BomRow, BomSection, CalcStep, ConsistencyLineRow, ConsistencyRow, DesignReport, KeyValue, LayoutSection,
+    RevisionRow, RuleSection, SizingSection, ViolationRow,
 };
 
 /// Head facts of a report from the project metadata.
@@ -230,11 +230,12 @@ pub fn design(input: DesignInput<'_>) -> DesignReport {
         let (specs, rack_spec, mut notes) = backstop_layout::catalog::catalog_specs(d);
         match backstop_layout::rules::project_rule_set(&d.settings) {
             Err(msg) => {
-                report.rules = Some(RuleSection { rule_set: format!("not checked: {msg}"), checked: 0, violations: vec![] });
+                report.rules = Some(RuleSection { rule_set: format!("not checked: {msg}"), checked: 0, violations: vec![], consistency: vec![] });
             }
             Ok(rules) => {
                 let input = backstop_layout::CheckInput { layout: l, specs: &specs, rack_spec: rack_spec.as_ref(), rules: &rules };
-                let check = backstop_layout::check(&input);
+                // The layout rules and the layout held against the sizing cases.
+                let check = backstop_layout::check_design(&input, &backstop_layout::sized_cases(d));
                 notes.extend(check.diagnostics.iter().cloned());
                 let svg = backstop_layout::plan_svg(
                     &input,
@@ -262,6 +263,7 @@ pub fn design(input: DesignInput<'_>) -> DesignReport {
                             objects: object_list(v.objects.iter().map(|o| o.key.as_str())),
                         })
                         .collect(),
+                    consistency: check.consistency.iter().map(consistency_row).collect(),
                 });
                 let bom = backstop_layout::bom(l, &specs, rack_spec.as_ref());
                 if !bom.lines.is_empty() {
@@ -305,6 +307,26 @@ fn object_list<'a>(keys: impl ExactSizeIterator<Item = &'a str>) -> String {
         return keys.collect::<Vec<_>>().join(", ");
     }
     format!("{} … and {} more", keys.take(10).collect::<Vec<_>>().join(", "), n - 10)
+}
+
+/// One case of the layout held against the sizing, as a report row.
+fn consistency_row(c: &backstop_model::layout::CaseConsistency) -> ConsistencyRow {
+    use backstop_model::layout::ConsistencyStatus;
+    let value = |v: f64, unit: backstop_model::layout::Unit| match unit {
+        backstop_model::layout::Unit::Kwh => format!("{} kWh", backstop_layout::consistency::fmt_kwh(v)),
+        u => format!("{} {}", num(v), u.symbol()),
+    };
+    ConsistencyRow {
+        case: format!("{} — {}", c.case_key, c.case_name),
+        status: c.status.label().to_uppercase(),
+        ok: c.status == ConsistencyStatus::Consistent,
+        summary: c.summary.clone(),
+        lines: c
+            .lines
+            .iter()
+            .map(|l| ConsistencyLineRow { quantity: l.quantity.clone(), installed: value(l.installed, l.unit), required: value(l.required, l.unit), ok: l.ok })
+            .collect(),
+    }
 }
 
 /// "BC-01, BC-02, BC-03, BC-04" → "BC-01 … BC-04 (4)" when there are many.

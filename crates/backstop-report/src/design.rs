@@ -83,11 +83,35 @@ pub struct ViolationRow {
     pub objects: String,
 }
 
+/// One quantity of the layout held against a sizing result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsistencyLineRow {
+    pub quantity: String,
+    pub installed: String,
+    pub required: String,
+    pub ok: bool,
+}
+
+/// The layout held against one sizing case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsistencyRow {
+    /// `"ups-1 — Hall B ride-through"`.
+    pub case: String,
+    /// `CONSISTENT`, `SHORT`, `NOT CHECKED`.
+    pub status: String,
+    pub ok: bool,
+    pub summary: String,
+    pub lines: Vec<ConsistencyLineRow>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleSection {
     pub rule_set: String,
     pub checked: usize,
     pub violations: Vec<ViolationRow>,
+    /// The layout against each sizing case (empty: the project has none).
+    #[serde(default)]
+    pub consistency: Vec<ConsistencyRow>,
 }
 
 /// Everything the design report shows. `None`/empty sections print as "not

@@ -70,12 +70,22 @@ fn designed_project_prints_tables_charts_and_violations_identically_each_time() 
             rule_set: "IFC 2018 / NFPA 855-2023 / NEC 2017".into(),
             checked: 12,
             violations: vec![ViolationRow { rule: "Array spacing".into(), reference: "IFC 2018 §1206.2.8.3".into(), measured: "610 mm".into(), required: "≥ 914 mm".into(), objects: "BC-02, BC-03".into() }],
+            consistency: vec![ConsistencyRow {
+                case: "ups-1 — Hall B ride-through".into(),
+                status: "SHORT".into(),
+                ok: false,
+                summary: "Short of sizing case \"Hall B ride-through\" (ups-1): 6 cabinets, 307.2 kWh missing.".into(),
+                lines: vec![ConsistencyLineRow { quantity: "Battery cabinets (lfp-ups-cabinet-512v100)".into(), installed: "3 ea".into(), required: "9 ea".into(), ok: false }],
+            }],
         }),
     };
     let first = report.render((2026, 11, 28)).unwrap();
     let pdf = first.pdf().unwrap();
     let text = support::pdf_text(&pdf, "design-full");
-    for needle in ["44.17 W", "Yuasa NP manual p.7", "lfp-ups-cab-40", "240.0 kWh", "IFC 2018 §1206.2.8.3", "610 mm", "1 VIOLATION", "Issued for review", "Runtime versus load"] {
+    for needle in [
+        "44.17 W", "Yuasa NP manual p.7", "lfp-ups-cab-40", "240.0 kWh", "IFC 2018 §1206.2.8.3", "610 mm", "1 VIOLATION", "Issued for review",
+        "Runtime versus load", "Layout against the sizing", "ups-1 — Hall B ride-through", "6 cabinets, 307.2 kWh missing", "9 ea",
+    ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
     assert!(!text.contains("Not yet designed"), "{text}");

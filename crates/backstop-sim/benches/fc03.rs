@@ -19,9 +19,9 @@
 //! Run: `cargo bench -p backstop-sim --bench fc03` (BENCH_SECONDS=N per
 //! measurement, default 5). Prints a markdown table.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -30,43 +30,13 @@ use backstop_link::{Link, PollConfig, PollSource, PollTarget};
 use backstop_model::link::{LinkConfig, LinkEvent, LinkTarget, SerialSettings};
 use backstop_sim::server::theoretical_rate;
 
-struct Guard(Child);
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn pty(dir: &Path, tag: &str) -> (Guard, PathBuf, PathBuf) {
-    let a = dir.join(format!("{tag}A"));
-    let b = dir.join(format!("{tag}B"));
-    let child = Command::new("socat")
-        .arg(format!("pty,raw,echo=0,link={}", a.display()))
-        .arg(format!("pty,raw,echo=0,link={}", b.display()))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("socat is needed (apt-get install socat)");
-    let start = Instant::now();
-    while !(a.exists() && b.exists()) {
-        assert!(start.elapsed() < Duration::from_secs(5), "socat did not create its PTYs");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    (Guard(child), a, b)
-}
+mod support;
+use support::{Guard, pty, start_sim};
 
 fn sim(b: &Path, extra: &[&str]) -> Guard {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_backstop-sim"))
-        .args(["--serial", b.to_str().unwrap(), "--units", "1", "--freeze", "--strings", "1", "--modules", "2", "--cells", "26"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start backstop-sim");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    assert!(line.starts_with("ready"), "{line}");
-    Guard(child)
+    let mut args = vec!["--serial", b.to_str().unwrap(), "--units", "1", "--freeze", "--strings", "1", "--modules", "2", "--cells", "26"];
+    args.extend_from_slice(extra);
+    start_sim(&args)
 }
 
 fn seconds() -> f64 {

@@ -21,12 +21,25 @@ pub struct Faults {
     pub units: Vec<u8>,
     /// Only writes (FC05/06/15/16) misbehave.
     pub writes_only: bool,
+    /// Hold the reply back until the next request has arrived, then send it
+    /// just before answering that one (a gateway or relay that buffers).
+    pub hold: bool,
+    /// Answer a read with the registers this many addresses further on (a
+    /// reply to a different address range, same length).
+    pub shift: i32,
+    /// Reply faults hit one reply in this many (0 or 1: every reply).
+    pub every: u32,
 }
 
 impl Faults {
     /// True when the reply faults apply to this unit and function code.
     pub fn applies(&self, unit: u8, function: u8) -> bool {
         (self.units.is_empty() || self.units.contains(&unit)) && (!self.writes_only || matches!(function, 5 | 6 | 15 | 16))
+    }
+
+    /// True when some reply fault is switched on.
+    pub fn any_reply_fault(&self) -> bool {
+        self.no_reply || self.late_ms > 0 || self.crc || self.garbage || self.exception.is_some() || self.hold || self.shift != 0
     }
 
     /// One-line summary, e.g. `no-reply late=300ms units=2`.
@@ -53,6 +66,15 @@ impl Faults {
         if self.writes_only {
             parts.push("writes-only".into());
         }
+        if self.hold {
+            parts.push("hold".into());
+        }
+        if self.shift != 0 {
+            parts.push(format!("shift={}", self.shift));
+        }
+        if self.every > 1 {
+            parts.push(format!("every={}", self.every));
+        }
         if !self.units.is_empty() {
             parts.push(format!("units={}", self.units.iter().map(u8::to_string).collect::<Vec<_>>().join(",")));
         }
@@ -76,6 +98,15 @@ impl Faults {
             Some("garbage") => self.garbage = on(args.get(1))?,
             Some("echo") => self.echo = on(args.get(1))?,
             Some("writes-only") => self.writes_only = on(args.get(1))?,
+            Some("hold") => self.hold = on(args.get(1))?,
+            Some("shift") => {
+                let v = args.get(1).ok_or("shift needs a register offset, e.g. shift 125, or off")?;
+                self.shift = if *v == "off" { 0 } else { v.parse().map_err(|_| format!("bad register offset {v}"))? };
+            }
+            Some("every") => {
+                let v = args.get(1).ok_or("every needs a count, e.g. every 20, or off")?;
+                self.every = if *v == "off" { 0 } else { v.parse().map_err(|_| format!("bad count {v}"))? };
+            }
             Some("late") => {
                 let v = args.get(1).ok_or("late needs milliseconds, e.g. late 300")?;
                 self.late_ms = if *v == "off" { 0 } else { v.parse().map_err(|_| format!("bad milliseconds {v}"))? };
@@ -96,7 +127,7 @@ impl Faults {
                 let v = args.get(1).ok_or("units needs a list like 2,3 or all")?;
                 self.units = if *v == "all" { Vec::new() } else { parse_units(v)? };
             }
-            Some(other) => return Err(format!("unknown fault {other}; use no-reply, late, crc, garbage, exception, echo, units, writes-only or clear")),
+            Some(other) => return Err(format!("unknown fault {other}; use no-reply, late, crc, garbage, exception, echo, hold, shift, every, units, writes-only or clear")),
             None => return Err("fault needs a name".into()),
         }
         Ok(())

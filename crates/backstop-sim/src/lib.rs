@@ -43,6 +43,9 @@ pub struct SimState {
     /// Physics paused (values stay put; tests compare exact values).
     pub frozen: bool,
     pub(crate) fault_seq: u64,
+    /// Replies that were sent late, held back or from a shifted range, as
+    /// sent (newest last, at most [`FAULTED_KEEP`]); drained by `faulted`.
+    pub faulted: std::collections::VecDeque<(&'static str, Vec<u8>)>,
     /// Communication-loss watchdog: a unit that hears no request for this
     /// long (after the first one) opens its contactors and reports
     /// DISCONNECTED until a master writes SetOp = CONNECT, like a real BMS.
@@ -136,6 +139,7 @@ impl Sim {
                     replies: 0,
                     frozen: config.frozen,
                     fault_seq: 0,
+                    faulted: std::collections::VecDeque::new(),
                     comm_timeout: None,
                     last_heard: BTreeMap::new(),
                 }),
@@ -239,6 +243,12 @@ impl Sim {
                 let mut s = self.lock();
                 s.faults.apply(&words[1..])?;
                 Ok(format!("faults=[{}]", s.faults.summary()))
+            }
+            Some("faulted") => {
+                // The faulted replies since the last call, as kind:hex, ';'-separated.
+                let mut s = self.lock();
+                let list: Vec<String> = s.faulted.drain(..).map(|(k, b)| format!("{k}:{}", backstop_link::frame::hex(&b))).collect();
+                Ok(format!("count={} {}", list.len(), list.join(";")))
             }
             Some("disconnect") => {
                 let ms: u32 = words.get(1).ok_or("disconnect needs milliseconds")?.parse().map_err(|_| "bad milliseconds")?;
@@ -350,13 +360,20 @@ impl Sim {
     }
 }
 
+/// Faulted replies kept for `faulted`.
+pub const FAULTED_KEEP: usize = 100_000;
+
 /// The control protocol, one command per line.
 pub const CONTROL_HELP: &str = "status
 fault no-reply|crc|garbage|echo|writes-only on|off
 fault late <ms>|off
 fault exception <1-11>|off
 fault units <1,2,5-7>|all
+fault hold on|off
+fault shift <registers>|off
+fault every <n>|off
 fault clear
+faulted
 disconnect <ms>
 comm-timeout SECONDS          (0 = off) safe state after this long without a request
 freeze on|off

@@ -104,6 +104,15 @@ struct Args {
     /// Faults apply only to writes.
     #[arg(long)]
     writes_only: bool,
+    /// Fault: hold each faulted reply until the next request arrives (RTU).
+    #[arg(long)]
+    hold: bool,
+    /// Fault: answer reads with the registers this many addresses further on.
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    shift: i32,
+    /// Faults hit one reply in this many (default: every reply).
+    #[arg(long, default_value_t = 0)]
+    fault_every: u32,
 }
 
 fn per_unit(items: &[String], what: &str) -> Result<Vec<(u8, String)>, String> {
@@ -159,6 +168,9 @@ fn build(args: &Args) -> Result<SimConfig, String> {
         echo: args.echo,
         units: Vec::new(),
         writes_only: args.writes_only,
+        hold: args.hold,
+        shift: args.shift,
+        every: args.fault_every,
     };
     if let Some(c) = args.exception
         && !(1..=11).contains(&c) {

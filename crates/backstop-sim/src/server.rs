@@ -47,8 +47,43 @@ pub fn theoretical_rate(count: u16, baud: u32) -> f64 {
     1.0 / t.as_secs_f64()
 }
 
+/// The reply faults for the reply about to be made to `unit`, if this reply
+/// is one they hit (`fault every N` hits one in N).
+pub(crate) fn fault_now(sim: &Sim, unit: u8, function: u8) -> Option<crate::Faults> {
+    let mut s = sim.lock();
+    if !s.faults.any_reply_fault() || !s.faults.applies(unit, function) || !s.units.contains_key(&unit) {
+        return None;
+    }
+    s.fault_seq = s.fault_seq.wrapping_add(1);
+    let every = u64::from(s.faults.every.max(1));
+    (s.fault_seq % every == 0).then(|| s.faults.clone())
+}
+
+/// Notes a reply that was sent late, held back or from a shifted range.
+fn remember_faulted(sim: &Sim, f: &crate::Faults, adu: &[u8]) {
+    let kind = if f.hold {
+        "hold"
+    } else if f.late_ms > 0 {
+        "late"
+    } else {
+        "shift"
+    };
+    let mut s = sim.lock();
+    if s.faulted.len() >= crate::FAULTED_KEEP {
+        s.faulted.pop_front();
+    }
+    s.faulted.push_back((kind, adu.to_vec()));
+}
+
 /// The answer to one request PDU, before faults: `None` = stay silent.
+#[cfg(test)]
 pub(crate) fn answer(sim: &Sim, unit: u8, pdu: &[u8]) -> Option<Vec<u8>> {
+    answer_with(sim, unit, pdu, None)
+}
+
+/// The answer to one request PDU under `fault` (this reply's faults, if
+/// any): `None` = stay silent.
+pub(crate) fn answer_with(sim: &Sim, unit: u8, pdu: &[u8], fault: Option<&crate::Faults>) -> Option<Vec<u8>> {
     let function = *pdu.first()?;
     let mut state = sim.lock();
     let broadcast = unit == 0;
@@ -61,9 +96,10 @@ pub(crate) fn answer(sim: &Sim, unit: u8, pdu: &[u8]) -> Option<Vec<u8>> {
     }
     // "No reply" models a unit that does not hear the bus (wrong wiring,
     // unpowered, wrong address): it neither answers nor acts on a request.
-    if state.faults.no_reply && state.faults.applies(unit, function) {
+    if fault.is_some_and(|f| f.no_reply) {
         return None;
     }
+    let shift = fault.map(|f| f.shift).unwrap_or(0);
     let exception = |code: u8| Some(vec![function | 0x80, code]);
     let parsed = parse_pdu(pdu, Role::Request);
     let result = match parsed {
@@ -75,7 +111,9 @@ pub(crate) fn answer(sim: &Sim, unit: u8, pdu: &[u8]) -> Option<Vec<u8>> {
                 return exception(exc::ILLEGAL_VALUE);
             }
             let u = state.units.get(&unit)?;
-            match u.read(address, count) {
+            // A shifted reply: the registers of another range, same length.
+            let from = (i64::from(address) + i64::from(shift)).clamp(0, 65535) as u16;
+            match u.read(from, count) {
                 Ok(regs) => {
                     let mut out = Vec::with_capacity(2 + regs.len() * 2);
                     out.push(f);
@@ -138,17 +176,19 @@ fn write_all(state: &mut crate::SimState, unit: u8, address: u16, values: &[u16]
     }
 }
 
-/// The reply ADU after faults (`None`: silence) and the extra delay.
-fn faulty_reply(sim: &Sim, unit: u8, function: u8, reply: Option<Vec<u8>>, tcp_header: Option<[u8; 4]>) -> (Option<Vec<u8>>, Duration) {
-    let (faults, seq) = {
-        let mut s = sim.lock();
-        s.fault_seq = s.fault_seq.wrapping_add(1);
-        (s.faults.clone(), s.fault_seq)
-    };
+/// The reply ADU after this reply's faults (`None`: silence) and the extra delay.
+fn faulty_reply(
+    unit: u8,
+    function: u8,
+    reply: Option<Vec<u8>>,
+    tcp_header: Option<[u8; 4]>,
+    fault: Option<&crate::Faults>,
+    seq: u64,
+) -> (Option<Vec<u8>>, Duration) {
     let Some(mut pdu) = reply else { return (None, Duration::ZERO) };
-    if !faults.applies(unit, function) {
+    let Some(faults) = fault else {
         return (Some(frame(unit, &pdu, tcp_header)), Duration::ZERO);
-    }
+    };
     if faults.no_reply {
         return (None, Duration::ZERO);
     }
@@ -205,6 +245,8 @@ pub async fn serve_rtu<T: AsyncRead + AsyncWrite + Unpin>(io: &mut T, sim: &Sim)
     let mut shutdown = sim.shutdown_rx();
     let wire = sim.wire_baud();
     let silence = frame_gap(wire.unwrap_or(0)).max(Duration::from_millis(2));
+    // A reply held back by the `hold` fault, sent when the next request arrives.
+    let mut held: Option<Vec<u8>> = None;
     loop {
         let waiting = !buf.is_empty();
         tokio::select! {
@@ -224,7 +266,7 @@ pub async fn serve_rtu<T: AsyncRead + AsyncWrite + Unpin>(io: &mut T, sim: &Sim)
                 // Silence ended a frame whose length we could not tell.
                 let frame = std::mem::take(&mut buf);
                 if crc_ok(&frame) {
-                    respond(io, sim, &frame, wire, &mut last_reply_end).await?;
+                    respond(io, sim, &frame, wire, &mut last_reply_end, &mut held).await?;
                 }
                 continue;
             }
@@ -243,7 +285,7 @@ pub async fn serve_rtu<T: AsyncRead + AsyncWrite + Unpin>(io: &mut T, sim: &Sim)
                 Ok(Some(n)) if buf.len() >= n => {
                     if crc_ok(&buf[..n]) {
                         let frame: Vec<u8> = buf.drain(..n).collect();
-                        respond(io, sim, &frame, wire, &mut last_reply_end).await?;
+                        respond(io, sim, &frame, wire, &mut last_reply_end, &mut held).await?;
                     } else {
                         // A damaged request: a device stays silent; resync.
                         buf.remove(0);
@@ -261,14 +303,36 @@ pub async fn serve_rtu<T: AsyncRead + AsyncWrite + Unpin>(io: &mut T, sim: &Sim)
     }
 }
 
-async fn respond<T: AsyncWrite + Unpin>(io: &mut T, sim: &Sim, frame: &[u8], wire: Option<u32>, last_end: &mut Instant) -> io::Result<()> {
+async fn respond<T: AsyncWrite + Unpin>(
+    io: &mut T,
+    sim: &Sim,
+    frame: &[u8],
+    wire: Option<u32>,
+    last_end: &mut Instant,
+    held: &mut Option<Vec<u8>>,
+) -> io::Result<()> {
     let arrived = Instant::now();
+    if let Some(h) = held.take() {
+        // The held reply goes out just after the next request arrived.
+        io.write_all(&h).await?;
+    }
     let unit = frame[0];
     let pdu = &frame[1..frame.len() - 2];
     let function = pdu.first().copied().unwrap_or(0);
-    let reply = answer(sim, unit, pdu);
-    let (adu, delay) = faulty_reply(sim, unit, function, reply, None);
+    let fault = fault_now(sim, unit, function);
+    let seq = sim.lock().fault_seq;
+    let reply = answer_with(sim, unit, pdu, fault.as_ref());
+    let (adu, delay) = faulty_reply(unit, function, reply, None, fault.as_ref(), seq);
     let Some(adu) = adu else { return Ok(()) };
+    if let Some(f) = &fault {
+        if f.late_ms > 0 || f.hold || f.shift != 0 {
+            remember_faulted(sim, f, &adu);
+        }
+        if f.hold {
+            *held = Some(adu);
+            return Ok(());
+        }
+    }
     let mut at = arrived + delay;
     if let Some(baud) = wire {
         // The request took its wire time to arrive, then a frame gap; the
@@ -357,8 +421,15 @@ async fn serve_tcp_conn(mut sock: tokio::net::TcpStream, sim: &Sim) -> io::Resul
         let function = pdu.first().copied().unwrap_or(0);
         // A TCP gateway answers for any unit; unknown units get exception 0B.
         let known = sim.lock().units.contains_key(&unit);
-        let reply = if known { answer(sim, unit, &pdu) } else { Some(vec![function | 0x80, 0x0B]) };
-        let (adu, delay) = faulty_reply(sim, unit, function, reply, Some([header[0], header[1], 0, 0]));
+        let fault = fault_now(sim, unit, function);
+        let seq = sim.lock().fault_seq;
+        let reply = if known { answer_with(sim, unit, &pdu, fault.as_ref()) } else { Some(vec![function | 0x80, 0x0B]) };
+        let (adu, delay) = faulty_reply(unit, function, reply, Some([header[0], header[1], 0, 0]), fault.as_ref(), seq);
+        if let (Some(f), Some(a)) = (&fault, &adu)
+            && (f.late_ms > 0 || f.shift != 0)
+        {
+            remember_faulted(sim, f, a);
+        }
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }

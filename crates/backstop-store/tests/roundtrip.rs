@@ -125,6 +125,7 @@ fn arb_design() -> impl Strategy<Value = Design> {
                     fire_area: if i % 2 == 0 { Some(format!("FA-{i}")) } else { None },
                     environment: Environment::Indoor,
                     doors: vec![],
+                    serves_case: None,
                 })
                 .collect();
             d.catalog = records
@@ -152,6 +153,7 @@ fn arb_design() -> impl Strategy<Value = Design> {
                     clearances: Clearances { front_mm: 914, rear_mm: 0, left_mm: 10, right_mm: 10 },
                     voltage_to_ground_v: v.abs(),
                     ampacity_a: v.abs() / 10.0,
+                    serves_case: None,
                 })
                 .collect();
             d.sort_canonical();
@@ -208,6 +210,7 @@ fn with_everything() -> impl Strategy<Value = Design> {
                         },
                     })
                     .collect(),
+                    serves_case: None,
             });
             d.layout.racks = racks
                 .into_iter()
@@ -234,6 +237,7 @@ fn with_everything() -> impl Strategy<Value = Design> {
                     voltage_to_ground_v: v,
                     ampacity_a: a,
                     serves: vec!["R-00".into()],
+                    serves_case: None,
                 })
                 .collect();
             d.layout.egress_paths = egress

@@ -54,7 +54,7 @@ pub enum SunSpecError {
     NoSuchPoint { model: u16, path: String },
     #[error("cannot encode: {0}")]
     Encode(String),
-    #[error("write refused before sending: {0}")]
+    #[error("Write refused, nothing was sent: {0}")]
     Refused(String),
     #[error("{0}")]
     Map(String),

@@ -5,9 +5,10 @@
 use std::path::PathBuf;
 
 use backstop_model::project::{ProjectInfo, Revision};
-use backstop_model::workspace::{NewProjectRequest, OpenMode, OpenRequest, ProjectState, ProjectView};
+use backstop_model::workspace::{NewProjectRequest, OpenMode, OpenRequest, ProjectEvent, ProjectState, ProjectView};
 use backstop_model::{AppError, ErrorCode};
-use tauri::{AppHandle, State};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, State};
 
 use crate::AppState;
 use crate::dialogs::{self, Dialog};
@@ -111,6 +112,48 @@ pub async fn project_import_json(app: AppHandle, state: State<'_, AppState>) -> 
         ));
     }
     state.with_session(&app, |s| s.import_json(&source, &target))
+}
+
+/// The UI's channel for what happens to the project without it asking
+/// (a file handed over by a second launch); replaces an earlier one.
+#[tauri::command]
+pub fn project_subscribe(state: State<'_, AppState>, on_event: Channel<ProjectEvent>) -> Result<(), AppError> {
+    state.subscribe_project(on_event);
+    Ok(())
+}
+
+/// Opens the file a second launch handed over, closing the open project.
+#[tauri::command(async)]
+pub fn project_accept_handed(app: AppHandle, state: State<'_, AppState>) -> Result<ProjectView, AppError> {
+    state.with_session(&app, |s| s.accept_handed())
+}
+
+/// Keeps the open project; the handed-over file is not opened.
+#[tauri::command(async)]
+pub fn project_decline_handed(state: State<'_, AppState>) -> Result<(), AppError> {
+    state.session()?.decline_handed();
+    Ok(())
+}
+
+/// A later launch handed over `file` (or only asked for the window): the
+/// file opens at once when no project is open, otherwise it waits for the
+/// engineer; the window comes forward and the UI is told.
+pub fn handed(app: &AppHandle, file: Option<PathBuf>) {
+    let state = app.state::<AppState>();
+    if let Some(path) = file
+        && let Err(err) = state.with_session(app, |s| {
+            s.hand_over(&path);
+            Ok(())
+        })
+    {
+        eprintln!("backstop-app: {}: {}", path.display(), err.message);
+    }
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+    state.tell_project(ProjectEvent::Handed);
 }
 
 /// Opens `mode` for a path, used at start-up for the file on the command line.

@@ -214,7 +214,19 @@ fn ConnectPanel() -> impl IntoView {
                             <select bind:value=stop><option value="1">"1"</option><option value="2">"2"</option></select>
                         </div>
                     </label>
-                    <label class="field"><span>"Echo suppression"</span><input type="checkbox" bind:checked=echo title="For 2-wire adapters that hear their own transmission"/></label>
+                    <label class="field"><span>"Echo suppression"</span>
+                        <div class="with-button">
+                            <input type="checkbox" bind:checked=echo title="For 2-wire adapters that hear their own transmission"/>
+                            <span class="muted small" data-testid="echo-detected">{move || match link.link_state.get() {
+                                Some(backstop_model::link::LinkState::Connected { echo, .. }) => match echo {
+                                    backstop_model::link::EchoLine::Echoes => "line checked: the adapter echoes (stripped)",
+                                    backstop_model::link::EchoLine::Silent => "line checked: no echo",
+                                    backstop_model::link::EchoLine::Unknown => "",
+                                },
+                                _ => "",
+                            }}</span>
+                        </div>
+                    </label>
                 </Show>
                 <label class="field"><span>"Timeout (ms) / retries"</span>
                     <div class="with-button">

@@ -89,6 +89,7 @@ pub fn check_with(input: &CheckInput<'_>, options: &CheckOptions) -> CheckReport
         arrays,
         fire_areas,
         objects_checked: ctx.scene.objs.len(),
+        consistency: Vec::new(),
     }
 }
 
@@ -113,7 +114,7 @@ pub(crate) struct Found {
 impl Ctx<'_> {
     /// True when `rule` is enabled in the rule set.
     pub fn enabled(&self, rule: RuleId) -> bool {
-        rules::entry(self.rules, rule).is_some_and(|e| e.enabled)
+        rules::effective_entry(self.rules, rule).is_some_and(|e| e.enabled)
     }
 
     /// Objects (indices) whose footprint touches `r`.
@@ -125,7 +126,7 @@ impl Ctx<'_> {
 
     /// Records a violation of `rule`.
     pub fn emit(&mut self, rule: RuleId, f: Found) {
-        let (title, reference) = match rules::entry(self.rules, rule) {
+        let (title, reference) = match rules::effective_entry(self.rules, rule) {
             Some(e) => (e.title.clone(), e.reference.clone()),
             None => (rule.as_str().to_owned(), String::new()),
         };

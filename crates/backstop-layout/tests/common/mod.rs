@@ -14,6 +14,7 @@ pub fn rect_room(id: &str, x: i64, y: i64, w: u32, d: u32) -> Room {
         fire_area: Some("FA-1".into()),
         environment: Environment::Indoor,
         doors: Vec::new(),
+        serves_case: None,
     }
 }
 
@@ -29,6 +30,7 @@ pub fn equip(tag: &str, key: &str, room: &str, x: i64, y: i64, rot: Rotation) ->
         clearances: Clearances::default(),
         voltage_to_ground_v: 0.0,
         ampacity_a: 0.0,
+        serves_case: None,
     }
 }
 

@@ -58,6 +58,7 @@ pub fn room(id: &str, x: i64) -> Room {
             swing: DoorSwing::Outward,
             leads_to: DoorLeadsTo::Outside,
         }],
+        serves_case: None,
     }
 }
 
@@ -69,6 +70,7 @@ pub fn cabinet(tag: &str, room_id: &str, x: i64) -> PlacedEquipment {
         clearances: Clearances { front_mm: 1_200, rear_mm: 100, left_mm: 0, right_mm: 0 },
         voltage_to_ground_v: 1_500.0,
         ampacity_a: 250.0,
+        serves_case: None,
     }
 }
 
@@ -115,6 +117,7 @@ pub fn sample_design() -> Design {
             fire_area: None,
             environment: Environment::Outdoor,
             doors: vec![],
+            serves_case: None,
         },
     ];
     d.layout.equipment = (1..=4).map(|i| cabinet(&format!("BC-{i:02}"), "B1", i * 1_500)).collect();
@@ -137,6 +140,7 @@ pub fn sample_design() -> Design {
         voltage_to_ground_v: 480.0,
         ampacity_a: 1_600.0,
         serves: vec!["R-A01".into(), "R-A02".into(), "R-A03".into()],
+        serves_case: None,
     }];
     d.layout.egress_paths = vec![EgressPath {
         id: "E1".into(),

@@ -4,7 +4,7 @@
 
 use backstop_model::AppError;
 use backstop_model::layout::{
-    AutoPlaceRequest, Clearances, FieldError, ObjectRef, PlaceLimit, Point, Rotation, RuleSet, Severity,
+    AutoPlaceRequest, Clearances, ConsistencyStatus, FieldError, ObjectRef, PlaceLimit, Point, Rotation, RuleSet, Severity,
 };
 use backstop_model::layout_view::{AutoPlaceCall, Direction, LayoutEdit, LayoutExport, RuleSetOrigin};
 use leptos::prelude::*;
@@ -59,6 +59,20 @@ pub fn Violations(lx: Lx) -> impl IntoView {
                         </li>
                     }
                 }).collect_view();
+                // The layout held against each sizing case (computed by the backend).
+                let sizing = r.consistency.iter().map(|c| {
+                    let objs = c.objects.clone();
+                    let cls = match c.status {
+                        ConsistencyStatus::Consistent => "pill ok",
+                        ConsistencyStatus::Short => "pill bad",
+                        ConsistencyStatus::NotChecked => "pill warn",
+                    };
+                    view! {
+                        <li class="diagnostic" data-testid="consistency-case" data-case=c.case_key.clone() on:click=move |_| if !objs.is_empty() { select(objs.clone()) }>
+                            <span class=cls>{c.status.label()}</span>" "{c.summary.clone()}
+                        </li>
+                    }
+                }).collect_view();
                 let fire = r.fire_areas.iter().map(|f| {
                     let e = f.energy_kwh.iter().map(|(c, k)| format!("{} {} kWh", c.label(), fmt_num(*k))).collect::<Vec<_>>().join(", ");
                     view! { <li>{format!("{}{}: {}", f.fire_area, if f.outdoor { " (outdoor)" } else { "" }, if e.is_empty() { "no batteries".into() } else { e })}</li> }
@@ -68,6 +82,7 @@ pub fn Violations(lx: Lx) -> impl IntoView {
                     {head}
                     <ul class="violation-list">{list}</ul>
                     {(!r.diagnostics.is_empty()).then(|| view! { <h3>"Input problems"</h3><ul class="diag-list">{diags}</ul> })}
+                    {(!r.consistency.is_empty()).then(|| view! { <h3>"Layout against the sizing"</h3><ul class="diag-list" data-testid="consistency-list">{sizing}</ul> })}
                     <h3>"Energy per fire area"</h3>
                     <ul class="plain">{fire}</ul>
                 }

@@ -1,7 +1,8 @@
 //! Properties of the one selected room, cabinet (or other equipment), IT
 //! rack or UPS/PCS unit: the inputs the rule checks use (floor load, fire
-//! area, clearances, voltage to ground, ampacity, rack load), each save one
-//! undoable `Put…` edit. The backend validates; refusals show as notices.
+//! area, clearances, voltage to ground, ampacity, rack load, the sizing case
+//! served), each save one undoable `Put…` edit. The backend validates;
+//! refusals show as notices.
 
 use backstop_model::AppError;
 use backstop_model::layout::{Clearances, Environment, ObjectKind, Placement, Point, Rotation, RoomShape};
@@ -35,6 +36,24 @@ fn field(label: &'static str, testid: &'static str, sig: RwSignal<String>) -> im
 
 fn s<T: ToString>(v: T) -> RwSignal<String> {
     RwSignal::new(v.to_string())
+}
+
+/// An item's `serves_case` as typed: empty follows its room, `-` serves no
+/// case (stored as an empty key), anything else is a case key.
+fn item_case_text(v: &Option<String>) -> String {
+    match v.as_deref() {
+        None => String::new(),
+        Some("") => "-".to_string(),
+        Some(k) => k.to_string(),
+    }
+}
+
+fn item_case(text: &str) -> Option<String> {
+    match text.trim() {
+        "" => None,
+        "-" => Some(String::new()),
+        k => Some(k.to_string()),
+    }
 }
 
 /// Tag, position and rotation: the fields every placed object has.
@@ -95,6 +114,7 @@ pub fn Properties(lx: Lx) -> impl IntoView {
                     let c = e.clearances;
                     let (front, rear, left, right) = (s(c.front_mm), s(c.rear_mm), s(c.left_mm), s(c.right_mm));
                     let (volts, amps) = (s(e.voltage_to_ground_v), s(e.ampacity_a));
+                    let case = s(item_case_text(&e.serves_case));
                     let title = format!("{} · {}", o.key, e.catalog_key);
                     let save = move |_| {
                         submit(lx, (|| {
@@ -108,6 +128,7 @@ pub fn Properties(lx: Lx) -> impl IntoView {
                             };
                             item.voltage_to_ground_v = real(&volts.get(), "The voltage to ground (V)")?;
                             item.ampacity_a = real(&amps.get(), "The ampacity (A)")?;
+                            item.serves_case = item_case(&case.get());
                             Ok(LayoutEdit::PutEquipment { item, previous_tag: Some(e.tag.clone()) })
                         })());
                     };
@@ -124,6 +145,7 @@ pub fn Properties(lx: Lx) -> impl IntoView {
                                 {field("Right (mm)", "prop-right", right)}
                                 {field("Voltage to ground (V)", "prop-volts", volts)}
                                 {field("Ampacity (A)", "prop-amps", amps)}
+                                {field("Serves sizing case (empty: as its room; -: none)", "prop-case", case)}
                             </div>
                             <button class="btn primary" data-testid="prop-save" on:click=save>"Save"</button>
                         </div>
@@ -160,6 +182,7 @@ pub fn Properties(lx: Lx) -> impl IntoView {
                     let c = u.clearances;
                     let (front, rear) = (s(c.front_mm), s(c.rear_mm));
                     let (kw, volts, amps) = (s(u.rated_kw), s(u.voltage_to_ground_v), s(u.ampacity_a));
+                    let case = s(item_case_text(&u.serves_case));
                     let title = format!("{} {}", u.kind.as_str().to_uppercase(), o.key);
                     let save = move |_| {
                         submit(lx, (|| {
@@ -170,6 +193,7 @@ pub fn Properties(lx: Lx) -> impl IntoView {
                             unit.rated_kw = real(&kw.get(), "The rated power (kW)")?;
                             unit.voltage_to_ground_v = real(&volts.get(), "The voltage to ground (V)")?;
                             unit.ampacity_a = real(&amps.get(), "The ampacity (A)")?;
+                            unit.serves_case = item_case(&case.get());
                             Ok(LayoutEdit::PutPowerUnit { unit, previous_tag: Some(u.tag.clone()) })
                         })());
                     };
@@ -185,6 +209,7 @@ pub fn Properties(lx: Lx) -> impl IntoView {
                                 {field("Rated (kW)", "prop-kw", kw)}
                                 {field("Voltage to ground (V)", "prop-volts", volts)}
                                 {field("Ampacity (A)", "prop-amps", amps)}
+                                {field("Serves sizing case (empty: as its room; -: none)", "prop-case", case)}
                             </div>
                             <button class="btn primary" data-testid="prop-save" on:click=save>"Save"</button>
                         </div>
@@ -208,6 +233,7 @@ fn rotation(s: &str) -> Result<Rotation, AppError> {
 fn room_form(lx: Lx, r: backstop_model::layout::Room) -> impl IntoView {
     let (id, name, height, load) = (s(&r.id), s(&r.name), s(r.height_mm), s(r.floor_load_kg_m2));
     let fire = s(r.fire_area.clone().unwrap_or_default());
+    let case = s(r.serves_case.clone().unwrap_or_default());
     let env = s(r.environment.as_str());
     let rect = match &r.shape {
         RoomShape::Rectangle { origin, width_mm, depth_mm } => Some((s(origin.x_mm), s(origin.y_mm), s(*width_mm), s(*depth_mm))),
@@ -224,6 +250,8 @@ fn room_form(lx: Lx, r: backstop_model::layout::Room) -> impl IntoView {
             room.floor_load_kg_m2 = real(&load.get(), "The allowable floor load (kg/m²)")?;
             let f = fire.get().trim().to_string();
             room.fire_area = if f.is_empty() { None } else { Some(f) };
+            let c = case.get().trim().to_string();
+            room.serves_case = if c.is_empty() { None } else { Some(c) };
             room.environment = Environment::parse(&env.get()).unwrap_or_default();
             if let Some((x, y, w, d)) = rect {
                 room.shape = RoomShape::Rectangle {
@@ -244,6 +272,7 @@ fn room_form(lx: Lx, r: backstop_model::layout::Room) -> impl IntoView {
                 {field("Height (mm)", "prop-room-height", height)}
                 {field("Allowable floor load (kg/m²)", "prop-room-load", load)}
                 {field("Fire area", "prop-room-fire", fire)}
+                {field("Serves sizing case", "prop-room-case", case)}
                 <label class="field">"Environment"
                     <select data-testid="prop-room-env" on:change=move |ev| env.set(event_target_value(&ev))>
                         <option value="indoor" selected=env.get_untracked() == "indoor">"indoor"</option>
