@@ -969,6 +969,28 @@ mod tests {
     }
 
     #[test]
+    fn named_pipes_and_devices_are_refused_as_profiles() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("profile.csv");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        // Something writes a valid profile into the pipe: a reader that
+        // opened it would get a profile, so only refusing the pipe itself
+        // (before reading) passes. The writer is left blocked if nobody
+        // reads; it ends with the test process.
+        let writer_path = fifo.clone();
+        std::thread::spawn(move || {
+            if let Ok(mut w) = std::fs::OpenOptions::new().write(true).open(writer_path) {
+                let _ = std::io::Write::write_all(&mut w, b"timestamp,load_kW\n2025-01-01 00:00,900\n2025-01-01 00:15,950\n");
+            }
+        });
+        let err = import_profile_file(&fifo).unwrap_err();
+        assert!(err.message.contains("named pipe"), "{}", err.message);
+        // A device never ends; it is refused before a byte is read.
+        let err = import_profile_file(std::path::Path::new("/dev/zero")).unwrap_err();
+        assert!(err.message.contains("device"), "{}", err.message);
+    }
+
+    #[test]
     fn catalog_edits_validate_per_field_and_are_undoable() {
         let (_d, mut p) = project();
         let builtin = backstop_sizing::find(backstop_sizing::default_catalog(), "lfp-ups-cabinet-512v100").unwrap().clone();
