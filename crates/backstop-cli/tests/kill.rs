@@ -121,9 +121,7 @@ fn kill_trials(
         let left: Vec<_> = std::fs::read_dir(&sub)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| {
-                !out.file_name().is_some_and(|o| o.to_string_lossy() == *n) && !n.ends_with(".lock")
-            })
+            .filter(|n| *n != out_name && *n != format!(".{out_name}.lock"))
             .collect();
         assert!(
             left.is_empty(),

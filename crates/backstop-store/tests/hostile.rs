@@ -122,14 +122,13 @@ fn truncated_and_flipped_files_give_clear_errors() {
     }
     // Flipped: the header's magic, its page size, and the root page of
     // `sqlite_schema` (page 1, past the header) made unreadable.
-    let flips: [(&str, Box<dyn Fn(&mut Vec<u8>)>); 3] = [
-        ("magic", Box::new(|m: &mut Vec<u8>| m[0] ^= 0x20)),
-        ("page size", Box::new(|m: &mut Vec<u8>| m[16] ^= 0x7F)),
-        ("schema page", Box::new(move |m: &mut Vec<u8>| m[100..page].iter_mut().for_each(|b| *b ^= 0xA5))),
-    ];
-    for (what, flip) in flips {
+    for what in ["magic", "page size", "schema page"] {
         let mut m = bytes.clone();
-        flip(&mut m);
+        match what {
+            "magic" => m[0] ^= 0x20,
+            "page size" => m[16] ^= 0x7F,
+            _ => m[100..page].iter_mut().for_each(|b| *b ^= 0xA5),
+        }
         let path = dir.path().join(format!("flipped {what}.backstop"));
         std::fs::write(&path, &m).unwrap();
         let e = open_expect_err(&path);
@@ -320,7 +319,7 @@ fn a_thousand_mutated_copies_never_panic_and_failed_opens_change_nothing() {
     // 8,192-byte pages; mutating 4,096-byte halves would miss whole-page
     // damage such as a copied or zeroed page).
     let page = page_size(&bytes);
-    assert!(page >= 4_096 && bytes.len() % page == 0, "page size {page}, file {} bytes", bytes.len());
+    assert!(page >= 4_096 && bytes.len().is_multiple_of(page), "page size {page}, file {} bytes", bytes.len());
     let mut rng = Rng(0xBAD5EED);
     let (mut opened, mut refused, mut checked) = (0, 0, 0);
     let path = dir.path().join("mutant.backstop");
