@@ -39,13 +39,12 @@ fn emit_build_facts() {
     println!("cargo:rustc-env=BACKSTOP_TARGET={}", std::env::var("TARGET").unwrap_or_default());
     println!("cargo:rustc-env=BACKSTOP_PROFILE={}", std::env::var("PROFILE").unwrap_or_default());
     // Re-run when HEAD moves so the about panel names the right commit.
-    if let Ok(out) = Command::new("git").args(["rev-parse", "--git-dir"]).output() {
-        if let Ok(dir) = String::from_utf8(out.stdout) {
-            let dir = dir.trim();
-            if !dir.is_empty() {
-                println!("cargo:rerun-if-changed={dir}/HEAD");
-                println!("cargo:rerun-if-changed={dir}/refs/heads");
-            }
-        }
+    if let Ok(out) = Command::new("git").args(["rev-parse", "--git-dir"]).output()
+        && let Ok(dir) = String::from_utf8(out.stdout)
+        && !dir.trim().is_empty()
+    {
+        let dir = dir.trim();
+        println!("cargo:rerun-if-changed={dir}/HEAD");
+        println!("cargo:rerun-if-changed={dir}/refs/heads");
     }
 }

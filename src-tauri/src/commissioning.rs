@@ -133,10 +133,10 @@ impl Commissioning {
         if engineer.trim().is_empty() {
             return Err(AppError::invalid("Enter the commissioning engineer's name; it is recorded with every result."));
         }
-        if let Some((_, s)) = &self.current {
-            if s.signoff.is_none() {
-                return Err(AppError::invalid("A session is already open; finish and sign it off first."));
-            }
+        if let Some((_, s)) = &self.current
+            && s.signoff.is_none()
+        {
+            return Err(AppError::invalid("A session is already open; finish and sign it off first."));
         }
         let revision = self.current.as_ref().map(|(_, s)| s.revision + 1).unwrap_or(1);
         let design = project.design().map_err(store_error)?;
@@ -304,10 +304,10 @@ pub fn save_plan(
             ));
         }
     }
-    if let Some(t) = &plan.template {
-        if let Err(errors) = backstop_commission::validate(t) {
-            problems.extend(errors.iter().map(|e| format!("checklist: {e}")));
-        }
+    if let Some(t) = &plan.template
+        && let Err(errors) = backstop_commission::validate(t)
+    {
+        problems.extend(errors.iter().map(|e| format!("checklist: {e}")));
     }
     for (name, v) in [
         ("voltage tolerance", tolerances.voltage_pct),

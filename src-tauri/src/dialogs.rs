@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use backstop_model::{AppError, ErrorCode};
-use tauri::AppHandle;
+use tauri::{AppHandle, Manager};
 use tauri_plugin_dialog::DialogExt;
 
 /// The dialogs the app shows.
@@ -31,6 +31,9 @@ fn file_name(stem: &str, ext: &str) -> String {
 
 /// Shows `dialog` and waits for the engineer's answer.
 pub async fn ask(app: &AppHandle, dialog: Dialog) -> Result<PathBuf, AppError> {
+    if let Some(file) = app.try_state::<crate::AppState>().and_then(|s| s.dialog_answers.clone()) {
+        return answer_from(&file);
+    }
     let (tx, rx) = tokio::sync::oneshot::channel();
     let builder = app.dialog().file();
     let send = move |answer: Option<tauri_plugin_dialog::FilePath>| {
@@ -73,9 +76,35 @@ pub async fn ask(app: &AppHandle, dialog: Dialog) -> Result<PathBuf, AppError> {
     }
 }
 
+/// `--dialog-answers`: takes the first line of `file` as the answer (an
+/// empty line, or no line left, cancels) and keeps the rest for the next
+/// dialog.
+fn answer_from(file: &std::path::Path) -> Result<PathBuf, AppError> {
+    let text = backstop_store::files::read_text(file, 1024 * 1024).unwrap_or_default();
+    let (first, rest) = text.split_once('\n').unwrap_or((text.as_str(), ""));
+    backstop_store::files::write_bytes(file, rest.as_bytes(), true).map_err(crate::session::store_error)?;
+    match first.trim_end_matches('\r') {
+        "" => Err(AppError::new(ErrorCode::Cancelled, "Cancelled.")),
+        path => Ok(PathBuf::from(path)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::file_name;
+    use std::path::PathBuf;
+
+    use super::{answer_from, file_name};
+
+    #[test]
+    fn prepared_answers_are_taken_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("answers");
+        std::fs::write(&file, "/tmp/a b.csv\n\n/tmp/c.backstop\n").unwrap();
+        assert_eq!(answer_from(&file).unwrap(), PathBuf::from("/tmp/a b.csv"));
+        assert_eq!(answer_from(&file).unwrap_err().code, backstop_model::ErrorCode::Cancelled);
+        assert_eq!(answer_from(&file).unwrap(), PathBuf::from("/tmp/c.backstop"));
+        assert_eq!(answer_from(&file).unwrap_err().code, backstop_model::ErrorCode::Cancelled, "nothing left");
+    }
 
     #[test]
     fn suggested_names_are_safe_file_names() {

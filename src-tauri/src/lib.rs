@@ -17,6 +17,7 @@ pub mod instance;
 pub mod display;
 pub mod layout_edit;
 pub mod link_hub;
+pub mod navigation;
 mod options;
 mod reports;
 pub mod session;
@@ -40,6 +41,7 @@ pub fn run(options: Options, started: Instant, listener: Option<instance::Listen
     let open_at_start = options.project.clone();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(navigation::guard())
         .manage(state)
         .setup(move |app| {
             app.state::<AppState>().link.start_logger(app.handle().clone());

@@ -17,6 +17,10 @@ pub struct Options {
     /// Print the time from process start to the UI's first paint and exit
     /// (used by the start-up benchmark).
     pub exit_after_first_paint: bool,
+    /// Answer file dialogs from this file instead of showing them: one path
+    /// per line, each dialog takes the first line (an empty line cancels).
+    /// For the end-to-end tests, which cannot drive native dialogs.
+    pub dialog_answers: Option<PathBuf>,
     pub help: bool,
     pub version: bool,
 }
@@ -25,6 +29,7 @@ impl Options {
     pub const USAGE: &'static str = "\
 usage: backstop-app [FILE.backstop | --project FILE.backstop] [--demo-link SERIAL_DEVICE]
                     [--config-dir DIR] [--exit-after-first-paint] [--version]
+                    [--dialog-answers FILE]
 
   FILE, --project FILE
                      open this project (in the running Backstop, if there is one)
@@ -32,7 +37,10 @@ usage: backstop-app [FILE.backstop | --project FILE.backstop] [--demo-link SERIA
   --config-dir DIR   where recent projects are remembered (default: the user's config dir)
   --exit-after-first-paint
                      print `first-paint-ms=N` once the UI has painted, then exit (benchmark)
-  --version          print the version and exit";
+  --version          print the version and exit
+  --dialog-answers FILE
+                     answer file dialogs with the paths in FILE, one per line, instead of
+                     showing them (automated tests)";
 
     pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Self, String> {
         let mut options = Options::default();
@@ -54,6 +62,7 @@ usage: backstop-app [FILE.backstop | --project FILE.backstop] [--demo-link SERIA
                 }
                 "--config-dir" => options.config_dir = Some(PathBuf::from(value("--config-dir")?)),
                 "--exit-after-first-paint" => options.exit_after_first_paint = true,
+                "--dialog-answers" => options.dialog_answers = Some(PathBuf::from(value("--dialog-answers")?)),
                 "-h" | "--help" => options.help = true,
                 "-V" | "--version" => options.version = true,
                 other if other.starts_with('-') && other != "-" => return Err(format!("unknown argument `{other}`")),

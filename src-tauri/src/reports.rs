@@ -18,7 +18,11 @@ pub fn today() -> (String, (i32, u8, u8)) {
 
 fn report_error(e: ReportError) -> AppError {
     eprintln!("backstop-app: report failed: {e}");
-    AppError::internal(format!("The report could not be produced: {e}"))
+    match e {
+        // Over the typesetting budget: the message says what to shorten.
+        ReportError::TooLarge(msg) => AppError::invalid(msg),
+        e => AppError::internal(format!("The report could not be produced: {e}")),
+    }
 }
 
 /// Typesets the report of `kind` for the open project.

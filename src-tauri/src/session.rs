@@ -23,6 +23,8 @@ pub struct Session {
     project: Option<Project>,
     recent_file: PathBuf,
     failure: Option<OpenFailure>,
+    /// Where the next new project goes, as chosen in the save dialog.
+    new_location: Option<PathBuf>,
     /// A file handed over by a second launch while a project was open.
     pending_open: Option<PathBuf>,
 }
@@ -82,7 +84,7 @@ fn now_ms() -> i64 {
 impl Session {
     /// A session remembering recent files in `config_dir/recent.json`.
     pub fn new(config_dir: &Path) -> Self {
-        Session { project: None, recent_file: config_dir.join("recent.json"), failure: None, pending_open: None }
+        Session { project: None, recent_file: config_dir.join("recent.json"), failure: None, new_location: None, pending_open: None }
     }
 
     /// The open project, or the "no project" error.
@@ -168,29 +170,53 @@ impl Session {
         view(self.project()?)
     }
 
-    /// Creates a project file and opens it.
+    /// Remembers where the engineer chose, in the native save dialog, to
+    /// create the next new project; returns it with the extension added.
+    pub fn choose_new_location(&mut self, chosen: &Path) -> PathBuf {
+        let path = with_extension(chosen);
+        self.new_location = Some(path.clone());
+        path
+    }
+
+    /// Creates a project file where [`Session::choose_new_location`] said
+    /// and opens it. An existing file is never replaced.
     pub fn create(&mut self, request: &NewProjectRequest) -> Result<ProjectView, AppError> {
         let name = request.info.name.trim();
         if name.is_empty() {
             return Err(AppError::invalid("Give the project a name (it appears in the title bar and on every report)."));
         }
-        if request.path.trim().is_empty() {
-            return Err(AppError::invalid("Choose where to save the project file."));
-        }
-        let path = with_extension(Path::new(request.path.trim()));
-        if let Some(current) = self.path() {
-            if current == path {
-                return Err(AppError::invalid(format!("{} is the project that is open now; choose another file name.", path.display())));
-            }
+        let Some(path) = self.new_location.clone() else {
+            return Err(AppError::invalid("Choose where to save the project file (Browse…)."));
+        };
+        if let Some(current) = self.path()
+            && current == path
+        {
+            return Err(AppError::invalid(format!("{} is the project that is open now; choose another file name.", path.display())));
         }
         let mut info = request.info.clone();
         info.name = name.to_string();
         if info.created_at_ms == 0 {
             info.created_at_ms = now_ms();
         }
-        let project = Project::create(&path, &info, &CreateOptions { replace_existing: request.replace })
-            .map_err(store_error)?;
+        let project = Project::create(&path, &info, &CreateOptions { replace_existing: false }).map_err(store_error)?;
+        self.new_location = None;
         self.install(project)
+    }
+
+    /// Opens a file the UI names: only one the backend offered it (a recent
+    /// project, the file of the last failed open, the project open now),
+    /// so the webview cannot make Backstop open files of its choosing.
+    pub fn open_offered(&mut self, path: &Path, mode: OpenMode) -> Result<ProjectView, AppError> {
+        let offered = self.path() == Some(path)
+            || self.failure.as_ref().is_some_and(|f| Path::new(&f.path) == path)
+            || RecentList::load(&self.recent_file).is_ok_and(|l| l.entries.iter().any(|e| e.path == path));
+        if !offered {
+            return Err(AppError::invalid(format!(
+                "{} is not among the recent projects; open it with Open… (Ctrl+O).",
+                path.display()
+            )));
+        }
+        self.open(path, mode)
     }
 
     /// Opens a project file; on failure keeps the failure for the UI.
@@ -327,9 +353,8 @@ impl Session {
 
     /// Creates a new project at `target` from a design JSON file and opens it.
     pub fn import_json(&mut self, source: &Path, target: &Path) -> Result<ProjectView, AppError> {
-        let json = std::fs::read_to_string(source).map_err(|e| {
-            AppError::new(ErrorCode::Io, format!("Could not read {}: {e}.", source.display()))
-        })?;
+        let json = backstop_store::files::read_text(source, backstop_store::interchange::MAX_DESIGN_JSON_BYTES)
+            .map_err(store_error)?;
         let target = with_extension(target);
         let project = Project::import_design_json(&target, &json, &CreateOptions { replace_existing: false })
             .map_err(store_error)?;
@@ -358,27 +383,12 @@ fn info_edit_label(a: &ProjectInfo, b: &ProjectInfo) -> String {
     }
 }
 
-/// Writes `bytes` to `target` through a temporary file in the same folder,
-/// so a full disk or a crash never leaves a half-written file behind.
+/// Writes `bytes` to `target` completely or not at all (the store's
+/// [`backstop_store::files::write_bytes`]: a unique temporary file in the
+/// same folder, synced, then renamed into place), replacing an existing file
+/// the engineer chose in the save dialog.
 pub fn write_file_atomically(target: &Path, bytes: &[u8]) -> Result<(), AppError> {
-    let io = |what: &str, e: std::io::Error| {
-        AppError::new(ErrorCode::Io, format!("Could not {what} {}: {e}. Nothing was written.", target.display()))
-    };
-    let mut temp = target.as_os_str().to_owned();
-    temp.push(".part");
-    let temp = PathBuf::from(temp);
-    let result = (|| {
-        use std::io::Write;
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, target)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&temp);
-        return Err(io("write", e));
-    }
-    Ok(())
+    backstop_store::files::write_bytes(target, bytes, true).map_err(store_error)
 }
 
 fn view(project: &Project) -> Result<ProjectView, AppError> {
@@ -401,6 +411,9 @@ fn view(project: &Project) -> Result<ProjectView, AppError> {
             m.to,
             m.backup.display()
         ));
+    }
+    if report.interrupted_edit_rolled_back_in_copy {
+        notices.push("The file was left in the middle of an edit (a crash or power loss). It is shown as it was before that edit; the file itself is unchanged until you open it for editing, which rolls the unfinished edit back.".into());
     }
     if report.viewing_upgraded_copy {
         notices.push("This older file is shown through an upgraded copy in memory; the file itself is unchanged.".into());
@@ -466,20 +479,22 @@ mod tests {
         tempfile::Builder::new().prefix("backstop-app-session-").tempdir().unwrap().keep()
     }
 
-    fn request(dir: &Path, name: &str) -> NewProjectRequest {
-        NewProjectRequest {
-            path: dir.join(name).display().to_string(),
-            info: ProjectInfo { name: "Hall B backstop".into(), client: "Northwind".into(), ..Default::default() },
-            replace: false,
-        }
+    fn request() -> NewProjectRequest {
+        NewProjectRequest { info: ProjectInfo { name: "Hall B backstop".into(), client: "Northwind".into(), ..Default::default() } }
+    }
+
+    /// A new project at `dir/name`, chosen as the save dialog would.
+    fn create(s: &mut Session, dir: &Path, name: &str) -> Result<ProjectView, AppError> {
+        s.choose_new_location(&dir.join(name));
+        s.create(&request())
     }
 
     #[test]
     fn a_handed_over_file_opens_at_once_or_waits_for_the_engineer() {
         let dir = scratch();
         let mut s = Session::new(&dir.join("config"));
-        let a = PathBuf::from(s.create(&request(&dir, "site a")).unwrap().path);
-        let b = PathBuf::from(s.create(&request(&dir, "site b")).unwrap().path);
+        let a = PathBuf::from(create(&mut s, &dir, "site a").unwrap().path);
+        let b = PathBuf::from(create(&mut s, &dir, "site b").unwrap().path);
         s.close();
         // Nothing open: opened at once.
         s.hand_over(&a);
@@ -513,7 +528,7 @@ mod tests {
     fn create_edit_undo_close_and_reopen_from_recent() {
         let dir = scratch();
         let mut s = Session::new(&dir.join("config"));
-        let v = s.create(&request(&dir, "site one")).unwrap();
+        let v = create(&mut s, &dir, "site one").unwrap();
         assert!(v.path.ends_with("site one.backstop"), "extension added: {}", v.path);
         assert_eq!(s.title(), "Hall B backstop — site one.backstop — Backstop");
 
@@ -538,7 +553,7 @@ mod tests {
         assert_eq!(recent.len(), 1);
         assert!(recent[0].exists);
         assert_eq!(recent[0].name, "Hall B backstop");
-        let v = s.open(Path::new(&recent[0].path), OpenMode::Edit).unwrap();
+        let v = s.open_offered(Path::new(&recent[0].path), OpenMode::Edit).unwrap();
         assert_eq!(v.path, path.display().to_string());
         assert_eq!(v.info.client, "Northwind Data", "the edit survived closing");
         let _ = std::fs::remove_dir_all(dir);
@@ -556,8 +571,15 @@ mod tests {
         assert!(err.message.contains("not a Backstop project"), "{}", err.message);
         assert_eq!(s.state().unwrap().failure.unwrap().error, err);
         assert_eq!(std::fs::read(&bad).unwrap(), before, "a failed open changes nothing");
+        // The failed file may be opened again by name (e.g. for viewing);
+        // any other path the UI names is refused without being touched.
+        let err = s.open_offered(&bad, OpenMode::View).unwrap_err();
+        assert_eq!(err.code, ErrorCode::BadProjectFile);
         s.dismiss_failure();
         assert!(s.state().unwrap().failure.is_none());
+        let err = s.open_offered(&bad, OpenMode::View).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidInput);
+        assert!(err.message.contains("not among the recent projects"), "{}", err.message);
         let _ = std::fs::remove_dir_all(dir);
     }
 
@@ -565,11 +587,15 @@ mod tests {
     fn invalid_requests_are_refused_before_touching_files() {
         let dir = scratch();
         let mut s = Session::new(&dir.join("config"));
-        let mut r = request(&dir, "x");
+        let mut r = request();
+        s.choose_new_location(&dir.join("x"));
         r.info.name = "  ".into();
         assert_eq!(s.create(&r).unwrap_err().code, ErrorCode::InvalidInput);
         assert!(!dir.join("x.backstop").exists());
-        s.create(&request(&dir, "y")).unwrap();
+        create(&mut s, &dir, "y").unwrap();
+        // The location is used once; another project needs another choice.
+        let e = s.create(&request()).unwrap_err();
+        assert!(e.message.contains("Choose where to save the project file"), "{}", e.message);
         let bad_rev = Revision { rev: "A".into(), date: "2026-02-30".into(), author: "me".into(), description: String::new() };
         let err = s.put_revision(&bad_rev).unwrap_err();
         assert!(err.message.contains("YYYY-MM-DD"), "{}", err.message);
@@ -580,7 +606,7 @@ mod tests {
     fn json_export_then_import_gives_the_same_design() {
         let dir = scratch();
         let mut s = Session::new(&dir.join("config"));
-        s.create(&request(&dir, "a")).unwrap();
+        create(&mut s, &dir, "a").unwrap();
         let json = dir.join("a.json");
         s.export_json(&json).unwrap();
         let v = s.import_json(&json, &dir.join("b")).unwrap();

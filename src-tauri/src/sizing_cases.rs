@@ -664,15 +664,16 @@ pub fn load_profile(file_name: &str, csv: String) -> ProfileImport {
 /// Reads a profile file (at most [`MAX_PROFILE_BYTES`]) and parses it.
 pub fn import_profile_file(path: &std::path::Path) -> Result<ProfileImport, AppError> {
     let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
-    let meta = std::fs::metadata(path).map_err(|e| AppError::new(ErrorCode::Io, format!("Could not read {}: {e}.", path.display())))?;
-    if meta.len() > MAX_PROFILE_BYTES {
-        return Err(AppError::invalid(format!(
+    // A named pipe or a device is refused before a byte is read (a FIFO
+    // would block this worker; /dev/zero never ends).
+    let bytes = backstop_store::files::read_regular(path, MAX_PROFILE_BYTES).map_err(|e| match e {
+        backstop_store::StoreError::TooLarge { bytes, .. } => AppError::invalid(format!(
             "{file_name} is {} MB; a load profile of a year at 1-minute intervals is under {} MB. Export the interval data only (timestamp and load columns).",
-            meta.len() / 1_000_000,
+            bytes / 1_000_000,
             MAX_PROFILE_BYTES / 1_000_000
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| AppError::new(ErrorCode::Io, format!("Could not read {}: {e}.", path.display())))?;
+        )),
+        other => crate::session::store_error(other),
+    })?;
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -771,10 +772,11 @@ pub fn ups_charts(case: &UpsCase, r: &UpsResult) -> Vec<ChartSvg> {
             }
         }
         "ecm-voltage" => {
-            if let (Some(v), Some((x0, x1))) = (cutoff, x_range(chart)) {
-                if v.is_finite() && v > 0.0 {
-                    chart.series.push(reference(format!("cut-off {} V", num(v)), vec![(x0, v), (x1, v)]));
-                }
+            if let (Some(v), Some((x0, x1))) = (cutoff, x_range(chart))
+                && v.is_finite()
+                && v > 0.0
+            {
+                chart.series.push(reference(format!("cut-off {} V", num(v)), vec![(x0, v), (x1, v)]));
             }
         }
         _ => {}
@@ -785,13 +787,13 @@ pub fn ups_charts(case: &UpsCase, r: &UpsResult) -> Vec<ChartSvg> {
 /// year (daily min/max), capacity fade year by year.
 pub fn peak_charts(case: &PeakCase, r: &PeakResult) -> Vec<ChartSvg> {
     draw(&r.charts, |id, chart| {
-        if id == "soh-by-year" {
-            if let Some((x0, x1)) = x_range(chart) {
-                let y = case.eol_soh * 100.0;
-                // Only when the chart is in percent, like the engine's series.
-                if chart.y_label.contains('%') {
-                    chart.series.push(reference(format!("sized for {} % at end of life", num(y)), vec![(x0, y), (x1, y)]));
-                }
+        if id == "soh-by-year"
+            && let Some((x0, x1)) = x_range(chart)
+        {
+            let y = case.eol_soh * 100.0;
+            // Only when the chart is in percent, like the engine's series.
+            if chart.y_label.contains('%') {
+                chart.series.push(reference(format!("sized for {} % at end of life", num(y)), vec![(x0, y), (x1, y)]));
             }
         }
     })
@@ -964,6 +966,28 @@ mod tests {
         let r = import_profile_file(&f).unwrap();
         assert!(r.profile.is_some(), "a Latin-1 header is read: {:?}", r.errors);
         assert_eq!(import_profile_file(&dir.path().join("missing.csv")).unwrap_err().code, ErrorCode::Io);
+    }
+
+    #[test]
+    fn named_pipes_and_devices_are_refused_as_profiles() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("profile.csv");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        // Something writes a valid profile into the pipe: a reader that
+        // opened it would get a profile, so only refusing the pipe itself
+        // (before reading) passes. The writer is left blocked if nobody
+        // reads; it ends with the test process.
+        let writer_path = fifo.clone();
+        std::thread::spawn(move || {
+            if let Ok(mut w) = std::fs::OpenOptions::new().write(true).open(writer_path) {
+                let _ = std::io::Write::write_all(&mut w, b"timestamp,load_kW\n2025-01-01 00:00,900\n2025-01-01 00:15,950\n");
+            }
+        });
+        let err = import_profile_file(&fifo).unwrap_err();
+        assert!(err.message.contains("named pipe"), "{}", err.message);
+        // A device never ends; it is refused before a byte is read.
+        let err = import_profile_file(std::path::Path::new("/dev/zero")).unwrap_err();
+        assert!(err.message.contains("device"), "{}", err.message);
     }
 
     #[test]

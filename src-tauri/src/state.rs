@@ -22,6 +22,8 @@ pub struct AppState {
     started: Instant,
     first_paint: OnceLock<Duration>,
     pub exit_after_first_paint: bool,
+    /// `--dialog-answers`: file dialogs are answered from this file.
+    pub dialog_answers: Option<PathBuf>,
     /// The UI's channel for project events (see `project_subscribe`).
     project_events: Mutex<Option<tauri::ipc::Channel<backstop_model::workspace::ProjectEvent>>>,
 }
@@ -37,6 +39,7 @@ impl AppState {
             started,
             first_paint: OnceLock::new(),
             exit_after_first_paint: options.exit_after_first_paint,
+            dialog_answers: options.dialog_answers.clone(),
             project_events: Mutex::new(None),
         }
     }

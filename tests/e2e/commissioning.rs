@@ -23,7 +23,7 @@ async fn run_step(app: &Harness, step: &str, expect: &str) -> Result<String> {
     loop {
         if let Ok(o) = outcome(app, step).await {
             if o == expect {
-                return Ok(app.text_testid(&format!("step-{step}")).await?);
+                return app.text_testid(&format!("step-{step}")).await;
             }
             if std::time::Instant::now() > deadline {
                 bail!("step {step}: outcome {o}, expected {expect}: {}", app.text_testid(&format!("step-{step}")).await?);

@@ -352,7 +352,7 @@ async fn count(app: &Harness, css: &str) -> Result<usize> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn editor_operations_work_on_the_demo() -> Result<()> {
     let _serial = SERIAL.lock().await;
-    let (_dir, project) = demo_project("ops.backstop")?;
+    let (dir, project) = demo_project("ops.backstop")?;
     let app = Harness::start(Launch { args: vec!["--project".into(), project.display().to_string()] }).await?;
     app.wait_testid("project-open-card").await?;
     app.click_testid("nav-layout").await?;
@@ -436,6 +436,20 @@ async fn editor_operations_work_on_the_demo() -> Result<()> {
     let totals = app.text_testid("bom-totals").await?;
     assert!(totals.contains(&energy), "{cabinets} cabinets of 51.2 kWh: {totals}");
     app.screenshot("layout-bom").await?;
+
+    // Exports: the file is named in the native save dialog (answered from a
+    // file here), never by the page; what it names is written completely.
+    let csv = dir.path().join("bill of materials.csv");
+    app.answer_dialogs(&[csv.as_path()])?;
+    app.click_testid("export-bom-csv").await?;
+    wait_until("the BOM CSV to be written", 20, async || Ok(csv.is_file())).await?;
+    let text = std::fs::read_to_string(&csv)?;
+    assert!(text.contains("lfp-ups-cabinet-512v100"), "{text}");
+    let svg = dir.path().join("plan.svg");
+    app.answer_dialogs(&[svg.as_path()])?;
+    app.click_testid("export-plan-svg").await?;
+    wait_until("the plan SVG to be written", 20, async || Ok(svg.is_file())).await?;
+    assert!(std::fs::read_to_string(&svg)?.contains("<svg"), "an SVG document");
 
     // Room properties: a floor rated far below the cabinets' weight is flagged.
     press_at(&app, "[data-testid=room-ESS-B] .room-name").await?;

@@ -95,7 +95,11 @@ async fn create_edit_close_and_reopen_from_recent() -> Result<()> {
     app.wait_testid("new-project-form").await?;
     app.type_testid("new-name", "Hall B backstop").await?;
     app.type_testid("new-client", "Northwind Data").await?;
-    app.type_testid("new-location", &file.display().to_string()).await?;
+    // The location comes from the native save dialog, never from the page.
+    app.answer_dialogs(&[file.as_path()])?;
+    app.click_testid("new-browse").await?;
+    let chosen = file.display().to_string();
+    backstop_e2e::wait_until("the chosen location to show", 10, async || Ok(app.value_testid("new-location").await? == chosen)).await?;
     app.click_testid("new-create").await?;
 
     assert_eq!(app.text_testid("project-name").await?, "Hall B backstop");

@@ -298,14 +298,15 @@ async fn demo_ups_case_recomputes_validates_saves_and_reloads() -> Result<()> {
     app.click_testid("new-case-add").await?;
     app.wait_testid("peak-editor").await?;
     assert_eq!(app.value_testid("case-name").await?, "Campus peak shaving");
-    app.type_testid("profile-path", &bad.display().to_string()).await?;
-    app.click_testid("profile-import-path").await?;
+    // The profile is picked in the native dialog (answered from a file here).
+    app.answer_dialogs(&[bad.as_path()])?;
+    app.click_testid("profile-import").await?;
     let errors = app.text_testid("profile-errors").await?;
     assert!(errors.contains("line 4"), "the malformed line is named: {errors}");
     assert!(errors.contains("nothing was changed"), "{errors}");
     app.screenshot("sizing-profile-error").await?;
-    app.type_testid("profile-path", &good.display().to_string()).await?;
-    app.click_testid("profile-import-path").await?;
+    app.answer_dialogs(&[good.as_path()])?;
+    app.click_testid("profile-import").await?;
     let peak = app.text_testid("profile-peak").await?;
     assert!(peak.contains("kW"), "{peak}");
     wait_until("the profile errors to clear", 10, async || {

@@ -100,7 +100,14 @@ impl Harness {
         wait_for_port(port, Duration::from_secs(15)).context("tauri-driver did not start listening")?;
 
         let scratch = tempdir()?;
-        let mut args = vec!["--config-dir".to_string(), scratch.join("config").display().to_string()];
+        // Native file dialogs cannot be driven over WebDriver: the app takes
+        // their answers from a file the test fills (`answer_dialogs`).
+        let mut args = vec![
+            "--config-dir".to_string(),
+            scratch.join("config").display().to_string(),
+            "--dialog-answers".to_string(),
+            scratch.join("dialog-answers").display().to_string(),
+        ];
         args.extend(launch.args);
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("wry"));
@@ -174,6 +181,17 @@ impl Harness {
     /// found a moment ago can be stale, out of view or briefly covered by
     /// the time the click lands. Such a click is retried on a freshly found
     /// element until [`UI_TIMEOUT`]; the last refusal is reported in full.
+    /// The answers the next native file dialogs get, in order (the app was
+    /// started with `--dialog-answers`).
+    pub fn answer_dialogs(&self, paths: &[&Path]) -> Result<()> {
+        let mut text = String::new();
+        for p in paths {
+            text.push_str(&p.display().to_string());
+            text.push('\n');
+        }
+        std::fs::write(self.scratch.join("dialog-answers"), text).context("writing the dialog answers")
+    }
+
     pub async fn click_testid(&self, id: &str) -> Result<()> {
         let deadline = Instant::now() + UI_TIMEOUT;
         loop {
@@ -242,13 +260,13 @@ impl Harness {
         let deadline = Instant::now() + UI_TIMEOUT;
         let mut last = String::new();
         while Instant::now() < deadline {
-            if let Ok(el) = self.client.find(Locator::Css(&format!("[data-testid=\"{id}\"]"))).await {
-                if let Ok(text) = el.text().await {
-                    if text == expected {
-                        return Ok(());
-                    }
-                    last = text;
+            if let Ok(el) = self.client.find(Locator::Css(&format!("[data-testid=\"{id}\"]"))).await
+                && let Ok(text) = el.text().await
+            {
+                if text == expected {
+                    return Ok(());
                 }
+                last = text;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -352,10 +370,10 @@ fn descendants(root: i32) -> Vec<i32> {
 
 fn current_display() -> Option<String> {
     let display = std::env::var("DISPLAY").ok().filter(|d| !d.is_empty())?;
-    if let Some(n) = display.strip_prefix(':').and_then(|r| r.split('.').next()) {
-        if !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-            return None;
-        }
+    if let Some(n) = display.strip_prefix(':').and_then(|r| r.split('.').next())
+        && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+    {
+        return None;
     }
     Some(display)
 }

@@ -490,13 +490,10 @@ pub async fn sizing_peak_compute(case: &PeakCase, profile_token: Option<&str>) -
     call_raw_json("sizing_peak_compute", &Args { case, profile_token }).await
 }
 
-/// Imports a load profile from `path`, or from the file picked in the native dialog.
-pub async fn sizing_profile_import(path: Option<&str>) -> Result<ProfileImport, AppError> {
-    #[derive(Serialize)]
-    struct Args<'a> {
-        path: Option<&'a str>,
-    }
-    call("sizing_profile_import", &Args { path }).await
+/// Imports a load profile from the file picked in the native dialog (the
+/// backend opens it; the UI never names a file).
+pub async fn sizing_profile_import() -> Result<ProfileImport, AppError> {
+    call("sizing_profile_import", &NoArgs {}).await
 }
 
 pub async fn sizing_optimize(request: &OptimizeRequest) -> Result<OptimizeResult, AppError> {

@@ -89,6 +89,9 @@ pub struct RulesArgs {
 }
 
 /// Exit code for "violations found".
+/// Largest rule-set, case or catalog file the command line reads.
+pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
+
 const VIOLATIONS: u8 = 1;
 /// Exit code for "could not check (all of) it".
 const NOT_CHECKED: u8 = 2;
@@ -156,7 +159,7 @@ pub fn run_bom(args: &BomArgs) -> Result<ExitCode> {
     let text = if args.csv { bom_csv(&b) } else { bom_text(&loaded.design, &b) };
     match &args.output {
         Some(out) => {
-            std::fs::write(out, text).with_context(|| format!("writing {}", out.display()))?;
+            backstop_store::files::write_bytes(out, text.as_bytes(), true)?;
             eprintln!("wrote {}", out.display());
         }
         None => print!("{text}"),
@@ -188,7 +191,7 @@ pub fn run_plan(args: &PlanArgs) -> Result<ExitCode> {
     let svg = plan_svg(&input, report.as_ref(), &options);
     match &args.output {
         Some(out) => {
-            std::fs::write(out, svg).with_context(|| format!("writing {}", out.display()))?;
+            backstop_store::files::write_bytes(out, svg.as_bytes(), true)?;
             let n = report.as_ref().map_or(0, |r| r.violations.len());
             eprintln!("wrote {} ({} shown)", out.display(), plural(n, "violation", "violations"));
         }
@@ -200,7 +203,7 @@ pub fn run_plan(args: &PlanArgs) -> Result<ExitCode> {
 /// `backstop rules`.
 pub fn run_rules(args: &RulesArgs) -> Result<ExitCode> {
     if let Some(p) = &args.validate {
-        let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+        let text = backstop_store::files::read_text(p, MAX_INPUT_BYTES)?;
         let rs: RuleSet = serde_json::from_str(&text)
             .with_context(|| format!("{} is not a rule set (start from `backstop rules` and edit its values)", p.display()))?;
         let errors = validate_rule_set(&rs);
@@ -227,7 +230,7 @@ pub fn run_rules(args: &RulesArgs) -> Result<ExitCode> {
 fn rule_set(design: &Design, path: Option<&Path>) -> std::result::Result<RuleSet, String> {
     let mut rs = match path {
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read the rule set {}: {e}", p.display()))?;
+            let text = backstop_store::files::read_text(p, MAX_INPUT_BYTES).map_err(|e| format!("cannot read the rule set: {e}"))?;
             serde_json::from_str::<RuleSet>(&text).map_err(|e| {
                 format!("{} is not a rule set: {e}. Start from a copy of the default rule set and edit its values.", p.display())
             })?

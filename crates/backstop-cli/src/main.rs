@@ -64,7 +64,38 @@ enum Command {
     Write(field::WriteArgs),
 }
 
+/// The error and its causes as one line, leaving out a cause whose text the
+/// message before it already contains (many errors quote their source).
+fn describe(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+/// Restores the default action of SIGPIPE (Rust ignores it, which turns a
+/// closed pipe into a panic in `println!`): `backstop project export F |
+/// head -c 10` then ends quietly, as other command-line tools do, with the
+/// conventional status of a process ended by SIGPIPE.
+fn default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any other thread exists;
+    // installing the default disposition has no other effect.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    default_sigpipe();
     let cli = Cli::parse();
     let result: anyhow::Result<ExitCode> = match cli.command {
         Command::Project(cmd) => project::run(cmd),
@@ -85,7 +116,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("backstop: {err:#}");
+            eprintln!("backstop: {}", describe(&err));
             ExitCode::from(2)
         }
     }

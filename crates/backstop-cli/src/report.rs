@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use backstop_store::{OpenOptions, Project};
 use clap::{Subcommand, ValueEnum};
 
@@ -55,9 +55,8 @@ pub fn run(cmd: ReportCmd) -> Result<ExitCode> {
         Kind::Commissioning => backstop_report::project::commissioning(&project, &date, None)?.render(ymd)?,
     };
     let pdf = rendered.pdf()?;
-    let tmp = args.output.with_extension("pdf.part");
-    std::fs::write(&tmp, &pdf).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, &args.output).with_context(|| format!("writing {}", args.output.display()))?;
+    // Complete or not at all; a failure leaves no partial PDF behind.
+    backstop_store::files::write_bytes(&args.output, &pdf, true)?;
     println!("wrote {} ({} pages, {} bytes)", args.output.display(), rendered.page_count(), pdf.len());
     Ok(ExitCode::SUCCESS)
 }

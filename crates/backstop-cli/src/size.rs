@@ -127,7 +127,7 @@ pub fn run(cmd: SizeCmd) -> Result<ExitCode> {
 }
 
 fn read(path: &Path, what: &str) -> Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("cannot read the {what} {}", path.display()))
+    backstop_store::files::read_text(path, crate::layout::MAX_INPUT_BYTES).with_context(|| format!("cannot read the {what}"))
 }
 
 fn print_diags(prefix: &str, diags: &[SizingDiagnostic]) {
@@ -275,7 +275,7 @@ fn run_peak(a: &PeakArgs) -> Result<ExitCode> {
     };
     print_diags(&prefix, &file.warnings);
     // Streamed: a file over the row limit is refused without reading it whole.
-    let csv = std::fs::File::open(&a.profile).with_context(|| format!("cannot read the load profile {}", a.profile.display()))?;
+    let (csv, _) = backstop_store::files::open_regular(&a.profile).context("cannot read the load profile")?;
     let profile = match parse_profile_reader(std::io::BufReader::new(csv), &ProfileOptions::default()) {
         Ok(p) => p,
         Err(errs) => {

@@ -69,14 +69,11 @@ pub struct RecentProject {
     pub exists: bool,
 }
 
-/// Create a new project file.
+/// Create a new project file where the engineer chose in the native save
+/// dialog (`project_choose_location`); the UI never sends a path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewProjectRequest {
-    /// Where to create it; `.backstop` is appended when missing.
-    pub path: String,
     pub info: ProjectInfo,
-    /// Replace an existing file at `path` (the UI asks first).
-    pub replace: bool,
 }
 
 /// How to open a file.
@@ -96,7 +93,8 @@ pub enum OpenMode {
 }
 
 /// Open a project file. `path: None` asks the backend to show the native
-/// file dialog.
+/// file dialog; a path must be one the backend offered (a recent project,
+/// the file of the last failed open, the project open now).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct OpenRequest {
     pub path: Option<String>,

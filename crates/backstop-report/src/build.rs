@@ -260,7 +260,7 @@ pub fn design(input: DesignInput<'_>) -> DesignReport {
                             reference: v.reference.clone(),
                             measured: format!("{} {}", num(v.measure.measured), v.measure.unit.symbol()),
                             required: format!("{} {} {}", v.measure.bound.symbol(), num(v.measure.required), v.measure.unit.symbol()),
-                            objects: v.objects.iter().map(|o| o.key.clone()).collect::<Vec<_>>().join(", "),
+                            objects: object_list(v.objects.iter().map(|o| o.key.as_str())),
                         })
                         .collect(),
                     consistency: check.consistency.iter().map(consistency_row).collect(),
@@ -296,6 +296,17 @@ pub fn design(input: DesignInput<'_>) -> DesignReport {
         report.sizing.push(sizing_section(&rec.record));
     }
     report
+}
+
+/// The objects of a violation, all of them up to a dozen, then the first
+/// ten and how many more (an array rule over thousands of cabinets would
+/// otherwise print one line of thousands of tags).
+fn object_list<'a>(keys: impl ExactSizeIterator<Item = &'a str>) -> String {
+    let n = keys.len();
+    if n <= 12 {
+        return keys.collect::<Vec<_>>().join(", ");
+    }
+    format!("{} … and {} more", keys.take(10).collect::<Vec<_>>().join(", "), n - 10)
 }
 
 /// One case of the layout held against the sizing, as a report row.

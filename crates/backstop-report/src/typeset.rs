@@ -31,6 +31,96 @@ pub enum ReportError {
     /// A chart could not be drawn.
     #[error(transparent)]
     Chart(#[from] crate::charts::ChartError),
+    /// The report would exceed what Backstop typesets (see [`Budget`]);
+    /// nothing was typeset. The message says what is too large.
+    #[error("{0}")]
+    TooLarge(String),
+}
+
+/// The most one report may hand to Typst. Typesetting time and memory grow
+/// with the text to lay out (a 1 MB project name once took 5.5 s and
+/// 1.15 GB; 5 MB took 96 s and 7.2 GB), so every job is measured before
+/// Typst sees it and refused when it is over, whatever the project holds.
+/// The project store's field limits keep real projects far below these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// The report data as JSON, bytes.
+    pub data_bytes: usize,
+    /// The longest single text in the data, characters.
+    pub text_chars: usize,
+    /// Images (plan, charts, logo), bytes in total.
+    pub file_bytes: usize,
+}
+
+/// What every report must stay within: ten times the data of a large real
+/// report (the demo's design report is 95 kB of data for 10 pages; 1 MB of
+/// dense text is about 300 pages, a few seconds of typesetting in a release
+/// build).
+pub const BUDGET: Budget = Budget { data_bytes: 1024 * 1024, text_chars: 20_000, file_bytes: 16 * 1024 * 1024 };
+
+impl Budget {
+    /// What `job` would use.
+    pub fn of(job: &Job) -> Result<(Budget, String), ReportError> {
+        let data = serde_json::to_vec(&job.data).map_err(|e| ReportError::Data(e.to_string()))?;
+        let mut longest = (0usize, String::new());
+        longest_text(&job.data, &mut String::new(), &mut longest);
+        Ok((
+            Budget { data_bytes: data.len(), text_chars: longest.0, file_bytes: job.files.iter().map(|(_, b)| b.len()).sum() },
+            longest.1,
+        ))
+    }
+
+    /// Refuses `job` when it uses more than this budget, saying what is too large.
+    pub fn check(&self, job: &Job) -> Result<Budget, ReportError> {
+        let (used, longest_at) = Budget::of(job)?;
+        let mb = |n: usize| format!("{:.1} MB", n as f64 / (1024.0 * 1024.0));
+        let what = if used.text_chars > self.text_chars {
+            format!(
+                "one text ({longest_at}) is {} characters long; a report prints texts of up to {} characters",
+                used.text_chars, self.text_chars
+            )
+        } else if used.data_bytes > self.data_bytes {
+            format!("its data is {}; a report typesets at most {}", mb(used.data_bytes), mb(self.data_bytes))
+        } else if used.file_bytes > self.file_bytes {
+            format!("its plan and charts are {}; a report embeds at most {}", mb(used.file_bytes), mb(self.file_bytes))
+        } else {
+            return Ok(used);
+        };
+        Err(ReportError::TooLarge(format!(
+            "The report was not made because {what}. Shorten that text or split the project, then make the report again."
+        )))
+    }
+}
+
+/// The longest string inside `v` and where it is.
+fn longest_text(v: &serde_json::Value, path: &mut String, best: &mut (usize, String)) {
+    match v {
+        // Bytes first: a text with fewer bytes cannot have more characters.
+        serde_json::Value::String(s) if s.len() > best.0 => {
+            let n = s.chars().count();
+            if n > best.0 {
+                *best = (n, if path.is_empty() { "the data".into() } else { path.trim_start_matches('.').to_owned() });
+            }
+        }
+        serde_json::Value::Array(items) => {
+            let len = path.len();
+            for (i, item) in items.iter().enumerate() {
+                path.push_str(&format!("[{i}]"));
+                longest_text(item, path, best);
+                path.truncate(len);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            let len = path.len();
+            for (k, item) in map {
+                path.push('.');
+                path.push_str(k);
+                longest_text(item, path, best);
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// A report ready to typeset: a template, its data and its images.
@@ -82,7 +172,11 @@ impl Rendered {
 }
 
 /// Typesets a job.
+///
+/// Refused before Typst runs when the job is over [`BUDGET`], so no project
+/// can make the app or the command line typeset for minutes.
 pub fn typeset(job: Job) -> Result<Rendered, ReportError> {
+    BUDGET.check(&job)?;
     let world = ReportWorld::new(&job)?;
     let warned = typst::compile::<PagedDocument>(&world);
     let document = warned.output.map_err(|errors| ReportError::Typeset(describe(&errors)))?;

@@ -15,6 +15,7 @@ use backstop_model::project::{
 };
 
 use crate::error::{Result, StoreError};
+use crate::limits;
 use crate::schema::{DesignTable, KeyType, design_table};
 
 /// One row of a design table, values in the table's column order.
@@ -28,8 +29,12 @@ pub(crate) trait DesignItem: Sized {
     const KIND: &'static str;
     /// Its key.
     fn key(&self) -> String;
-    /// Checks the item's values; the message names the field.
+    /// Checks the item's values (its [`DesignItem::limits`] first); the
+    /// message names the field.
     fn check(&self) -> Result<()>;
+    /// Checks the lengths of its texts and lists (see [`crate::limits`]);
+    /// also run on every item of a file being opened.
+    fn limits(&self) -> Result<()>;
     /// The row for the item.
     fn to_row(&self) -> Result<Row>;
     /// The item from its row.
@@ -73,6 +78,35 @@ fn text(v: &Value, what: &str) -> Result<String> {
         Value::Text(s) => Ok(s.clone()),
         _ => Err(StoreError::Invalid(format!("{what} is not text in the file"))),
     }
+}
+
+/// A key as quoted in messages: an over-long one is cut.
+pub(crate) fn shown(key: &str) -> String {
+    match key.char_indices().nth(40) {
+        Some((at, _)) => format!("{}…", &key[..at]),
+        None => key.to_owned(),
+    }
+}
+
+/// Every text and list inside `item` (see [`limits::value`]).
+fn walk_item<T: Serialize>(kind: &str, key: &str, item: &T) -> Result<()> {
+    let v = serde_json::to_value(item).map_err(|source| StoreError::Json { context: format!("checking {kind}"), source })?;
+    limits::value(&format!("{kind} \"{}\"", shown(key)), &v, limits::TEXT_CHARS)
+}
+
+fn key_len(kind: &str, key: &str) -> Result<()> {
+    limits::text(&format!("the {kind} key \"{}\"", shown(key)), key, limits::KEY_CHARS)
+}
+
+fn list_len(what: &str, n: usize, max: usize) -> Result<()> {
+    if n > max {
+        return Err(StoreError::Invalid(format!(
+            "{what} has {} items; a project keeps at most {}",
+            limits::group(n as u64),
+            limits::group(max as u64)
+        )));
+    }
+    Ok(())
 }
 
 fn check_key(kind: &str, key: &str) -> Result<()> {
@@ -125,10 +159,19 @@ impl DesignItem for ProjectInfo {
         "1".into()
     }
     fn check(&self) -> Result<()> {
+        self.limits()?;
         if self.name.trim().is_empty() {
             return Err(StoreError::Invalid("the project needs a name".into()));
         }
         Ok(())
+    }
+    fn limits(&self) -> Result<()> {
+        limits::text("the project name", &self.name, limits::NAME_CHARS)?;
+        limits::text("the client", &self.client, limits::NAME_CHARS)?;
+        limits::text("the site", &self.site, limits::NAME_CHARS)?;
+        limits::text("the engineer", &self.engineer, limits::NAME_CHARS)?;
+        limits::text("the address", &self.address, limits::ADDRESS_CHARS)?;
+        limits::text("the project notes", &self.notes, limits::TEXT_CHARS)
     }
     fn to_row(&self) -> Result<Row> {
         Ok(vec![
@@ -153,6 +196,7 @@ impl DesignItem for Revision {
         self.rev.clone()
     }
     fn check(&self) -> Result<()> {
+        self.limits()?;
         check_key(Self::KIND, &self.rev)?;
         if !self.date_is_valid() {
             return Err(StoreError::Invalid(format!(
@@ -161,6 +205,13 @@ impl DesignItem for Revision {
             )));
         }
         Ok(())
+    }
+    fn limits(&self) -> Result<()> {
+        key_len(Self::KIND, &self.rev)?;
+        let what = |f: &str| format!("revision {}: the {f}", shown(&self.rev));
+        limits::text(&what("date"), &self.date, 32)?;
+        limits::text(&what("author"), &self.author, limits::NAME_CHARS)?;
+        limits::text(&what("description"), &self.description, limits::TEXT_CHARS)
     }
     fn to_row(&self) -> Result<Row> {
         Ok(vec![txt(&self.rev), txt(&self.date), txt(&to_json(self, "a revision")?)])
@@ -178,6 +229,7 @@ impl DesignItem for Settings {
         "1".into()
     }
     fn check(&self) -> Result<()> {
+        self.limits()?;
         let t = &self.tolerances;
         for (what, v) in [
             ("voltage tolerance", t.voltage_pct),
@@ -189,6 +241,13 @@ impl DesignItem for Settings {
             check_non_negative(what, v)?;
         }
         Ok(())
+    }
+    fn limits(&self) -> Result<()> {
+        if let Some(r) = &self.rule_set {
+            key_len("rule set", r)?;
+        }
+        list_len("the list of project rule sets", self.rule_sets.len(), 100)?;
+        walk_item("the settings", "1", self)
     }
     fn to_row(&self) -> Result<Row> {
         Ok(vec![int(1), opt_txt(self.rule_set.as_deref()), txt(&to_json(self, "settings")?)])
@@ -205,8 +264,22 @@ impl DesignItem for Room {
         self.id.clone()
     }
     fn check(&self) -> Result<()> {
+        self.limits()?;
         check_key(Self::KIND, &self.id)?;
         check_non_negative(&format!("room {}: floor load", self.id), self.floor_load_kg_m2)
+    }
+    fn limits(&self) -> Result<()> {
+        key_len(Self::KIND, &self.id)?;
+        let what = |f: &str| format!("room {}: the {f}", shown(&self.id));
+        limits::text(&what("name"), &self.name, limits::NAME_CHARS)?;
+        if let Some(a) = &self.fire_area {
+            limits::text(&what("fire area"), a, limits::KEY_CHARS)?;
+        }
+        list_len(&what("list of doors"), self.doors.len(), 1_000)?;
+        if let backstop_model::layout::RoomShape::Polygon { vertices } = &self.shape {
+            list_len(&what("outline"), vertices.len(), 10_000)?;
+        }
+        walk_item(Self::KIND, &self.id, self)
     }
     fn to_row(&self) -> Result<Row> {
         Ok(vec![
@@ -231,10 +304,17 @@ impl DesignItem for PlacedEquipment {
         self.tag.clone()
     }
     fn check(&self) -> Result<()> {
+        self.limits()?;
         check_key(Self::KIND, &self.tag)?;
         check_key("catalog entry", &self.catalog_key)?;
         check_non_negative(&format!("{}: voltage to ground", self.tag), self.voltage_to_ground_v)?;
         check_non_negative(&format!("{}: ampacity", self.tag), self.ampacity_a)
+    }
+    fn limits(&self) -> Result<()> {
+        key_len(Self::KIND, &self.tag)?;
+        key_len("catalog entry", &self.catalog_key)?;
+        key_len("room", &self.placement.room_id)?;
+        walk_item(Self::KIND, &self.tag, self)
     }
     fn to_row(&self) -> Result<Row> {
         let p = &self.placement;
@@ -262,8 +342,14 @@ impl DesignItem for ItRack {
         self.tag.clone()
     }
     fn check(&self) -> Result<()> {
+        self.limits()?;
         check_key(Self::KIND, &self.tag)?;
         check_non_negative(&format!("rack {}: load", self.tag), self.load_kw)
+    }
+    fn limits(&self) -> Result<()> {
+        key_len(Self::KIND, &self.tag)?;
+        key_len("room", &self.placement.room_id)?;
+        walk_item(Self::KIND, &self.tag, self)
     }
     fn to_row(&self) -> Result<Row> {
         let p = &self.placement;
@@ -289,6 +375,7 @@ impl DesignItem for PowerUnit {
         self.tag.clone()
     }
     fn check(&self) -> Result<()> {
+        self.limits()?;
         check_key(Self::KIND, &self.tag)?;
         if let Some(k) = &self.catalog_key {
             check_key("catalog entry", k)?;
@@ -296,6 +383,18 @@ impl DesignItem for PowerUnit {
         check_non_negative(&format!("{}: rated power", self.tag), self.rated_kw)?;
         check_non_negative(&format!("{}: voltage to ground", self.tag), self.voltage_to_ground_v)?;
         check_non_negative(&format!("{}: ampacity", self.tag), self.ampacity_a)
+    }
+    fn limits(&self) -> Result<()> {
+        key_len(Self::KIND, &self.tag)?;
+        if let Some(k) = &self.catalog_key {
+            key_len("catalog entry", k)?;
+        }
+        key_len("room", &self.placement.room_id)?;
+        list_len(&format!("unit {}: the list of racks served", shown(&self.tag)), self.serves.len(), 10_000)?;
+        for r in &self.serves {
+            key_len("served rack", r)?;
+        }
+        walk_item(Self::KIND, &self.tag, self)
     }
     fn to_row(&self) -> Result<Row> {
         let p = &self.placement;
@@ -323,7 +422,14 @@ impl DesignItem for EgressPath {
         self.id.clone()
     }
     fn check(&self) -> Result<()> {
+        self.limits()?;
         check_key(Self::KIND, &self.id)
+    }
+    fn limits(&self) -> Result<()> {
+        key_len(Self::KIND, &self.id)?;
+        limits::text(&format!("egress path {}: the name", shown(&self.id)), &self.name, limits::NAME_CHARS)?;
+        list_len(&format!("egress path {}: the route", shown(&self.id)), self.route.len(), 10_000)?;
+        walk_item(Self::KIND, &self.id, self)
     }
     fn to_row(&self) -> Result<Row> {
         Ok(vec![
@@ -346,7 +452,16 @@ pub(crate) struct CatalogRow(pub Record);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct SizingCaseRow(pub Record);
 
+fn record_limits(kind: &str, r: &Record) -> Result<()> {
+    key_len(kind, &r.key)?;
+    let what = |f: &str| format!("{kind} \"{}\": the {f}", shown(&r.key));
+    limits::text(&what("kind"), &r.kind, limits::KEY_CHARS)?;
+    limits::text(&what("name"), &r.name, limits::NAME_CHARS)?;
+    limits::body(&format!("{kind} \"{}\"", shown(&r.key)), &r.body, limits::body_bytes(&r.kind))
+}
+
 fn check_record(kind: &str, r: &Record) -> Result<()> {
+    record_limits(kind, r)?;
     check_key(kind, &r.key)?;
     serde_json::from_str::<serde_json::Value>(&r.body).map_err(|source| StoreError::Json {
         context: format!("{kind} \"{}\" has a body that is not JSON", r.key),
@@ -377,6 +492,9 @@ impl DesignItem for CatalogRow {
     fn check(&self) -> Result<()> {
         check_record(Self::KIND, &self.0)
     }
+    fn limits(&self) -> Result<()> {
+        record_limits(Self::KIND, &self.0)
+    }
     fn to_row(&self) -> Result<Row> {
         Ok(vec![txt(&self.0.key), txt(&self.0.kind), txt(&self.0.name), txt(&canonical_body(&self.0)?)])
     }
@@ -394,6 +512,9 @@ impl DesignItem for SizingCaseRow {
     fn check(&self) -> Result<()> {
         check_record(Self::KIND, &self.0)
     }
+    fn limits(&self) -> Result<()> {
+        record_limits(Self::KIND, &self.0)
+    }
     fn to_row(&self) -> Result<Row> {
         Ok(vec![txt(&self.0.key), txt(&self.0.kind), txt(&self.0.name), txt(&canonical_body(&self.0)?)])
     }
@@ -410,7 +531,12 @@ impl DesignItem for SizingResultRecord {
     }
     fn check(&self) -> Result<()> {
         check_record(Self::KIND, &self.record)?;
+        key_len("sizing case", &self.case_key)?;
         check_key("sizing case", &self.case_key)
+    }
+    fn limits(&self) -> Result<()> {
+        record_limits(Self::KIND, &self.record)?;
+        key_len("sizing case", &self.case_key)
     }
     fn to_row(&self) -> Result<Row> {
         let r = &self.record;

@@ -35,6 +35,46 @@ pub enum StoreError {
         path: PathBuf,
     },
 
+    /// The path names a named pipe, a device or a socket, not a file.
+    #[error(
+        "{} is {kind}, not a file. Nothing was read or written; choose a regular file.",
+        show(.path)
+    )]
+    SpecialFile {
+        /// The path asked for.
+        path: PathBuf,
+        /// What it is, in words ("a named pipe (FIFO)", "a device").
+        kind: &'static str,
+    },
+
+    /// A file to read is larger than anything Backstop reads of its kind.
+    #[error(
+        "{} is {} bytes, more than the {limit} bytes Backstop reads from such a file. \
+         Check that you chose the right file.",
+        show(.path), .bytes
+    )]
+    TooLarge {
+        /// The path asked for.
+        path: PathBuf,
+        /// Its size.
+        bytes: u64,
+        /// The limit.
+        limit: u64,
+    },
+
+    /// A text file that is not UTF-8.
+    #[error(
+        "{} is not UTF-8 text (the first invalid byte is at offset {at}). \
+         Save it as UTF-8 and try again.",
+        show(.path)
+    )]
+    NotText {
+        /// The path asked for.
+        path: PathBuf,
+        /// Byte offset of the first invalid byte.
+        at: usize,
+    },
+
     /// The file is not an SQLite database at all.
     #[error(
         "{} is not a Backstop project (it is not an SQLite database). \
@@ -129,16 +169,50 @@ pub enum StoreError {
         detail: String,
     },
 
-    /// The file was left in the middle of an edit (its journal is still next
-    /// to it) and can only be repaired by opening it for editing.
+    /// A text, list or table in the file is larger than Backstop keeps (see
+    /// [`crate::limits`]); the file was not written by Backstop.
     #[error(
-        "{} was closed in the middle of an edit. Open it for editing once so that \
-         the unfinished edit is rolled back, then view it again.",
+        "{} was refused: {detail}. Backstop never writes such a file; it was made or changed by another tool. \
+         Ask the sender for the original, or for the design as JSON with that field shortened.",
+        show(.path)
+    )]
+    OverLimit {
+        /// The path asked for.
+        path: PathBuf,
+        /// Which field and by how much, in words.
+        detail: String,
+    },
+
+    /// The file was left in the middle of an edit (its journal is still next
+    /// to it) and the edit could not be rolled back in a private copy to
+    /// show it; opening it for editing rolls it back in place.
+    #[error(
+        "{} was closed in the middle of an edit, and Backstop could not roll that edit back in a private \
+         copy to show it (the temporary folder may be full). Open it for editing to roll the edit back in \
+         place — in the app, or with `backstop project recover FILE`. On a read-only drive, first copy the \
+         file together with the \"-journal\" file beside it to a writable folder.",
         show(.path)
     )]
     InterruptedEdit {
         /// The path asked for.
         path: PathBuf,
+    },
+
+    /// A rollback journal lies beside the project that cannot be shown to
+    /// be its own (see [`crate::journal`]); it was not applied.
+    #[error(
+        "{} has a journal file beside it, \"{}\", that does not belong to it: {reason}. \
+         Backstop applied nothing and left both files exactly as they were. Move \"{}\" out of this folder \
+         (keep it if it may belong to another copy of this project) and open the project again.",
+        show(.path), file_name(.journal), file_name(.journal)
+    )]
+    ForeignJournal {
+        /// The project.
+        path: PathBuf,
+        /// The journal beside it.
+        journal: PathBuf,
+        /// Why it does not belong, in words.
+        reason: String,
     },
 
     /// Another Backstop instance has the project open for editing.
@@ -148,6 +222,17 @@ pub enum StoreError {
         path: PathBuf,
         /// Who holds it, as recorded in the lock.
         owner: LockOwner,
+    },
+
+    /// Another program is writing the file at this very moment.
+    #[error(
+        "{} is being written by another program right now (another Backstop instance saving an edit, \
+         or a backup or sync tool). Nothing was changed; try again in a moment.",
+        show(.path)
+    )]
+    Busy {
+        /// The path asked for.
+        path: PathBuf,
     },
 
     /// The file or its folder cannot be written.
@@ -176,6 +261,43 @@ pub enum StoreError {
     DiskFull {
         /// The file being written.
         path: PathBuf,
+    },
+
+    /// The disk filled up during an edit or a record; it was not saved.
+    #[error(
+        "the disk holding the project is full, so {action} failed; nothing was saved and the project is as \
+         it was before. Free some space on that drive and try again."
+    )]
+    DiskFullDuring {
+        /// What was being saved ("saving the edit").
+        action: String,
+    },
+
+    /// The project file stopped being writable during an edit (drive
+    /// removed, remounted read-only, permissions changed).
+    #[error(
+        "the project file can no longer be written, so {action} failed; nothing was saved and the project is \
+         as it was before. The drive may have been removed or made read-only: reconnect it, or use Save As \
+         to keep a copy on another drive."
+    )]
+    ReadOnlyDuring {
+        /// What was being saved.
+        action: String,
+    },
+
+    /// A record of an open project cannot be decoded (text that is not
+    /// UTF-8, a value of the wrong type): the file was damaged or changed
+    /// outside Backstop after it was checked.
+    #[error(
+        "a record of the project cannot be read while {context} ({detail}); the file was damaged or changed \
+         outside Backstop. Run `backstop project check` on it, and open a read-only recovered copy to save \
+         what is readable."
+    )]
+    UnreadableRecord {
+        /// What was being read.
+        context: String,
+        /// What is wrong with the value.
+        detail: String,
     },
 
     /// A new project or Save As target already exists.
@@ -237,7 +359,11 @@ pub enum StoreError {
     },
 
     /// A file-system operation failed.
-    #[error("could not {action} {}: {source}", show(.path))]
+    #[error(
+        "could not {action} {}: {source}. Check that the drive is connected and that you may write there, \
+         then try again.",
+        show(.path)
+    )]
     Io {
         /// What was being done.
         action: &'static str,
@@ -249,7 +375,10 @@ pub enum StoreError {
     },
 
     /// An unexpected database error.
-    #[error("database error while {context}: {source}")]
+    #[error(
+        "Backstop hit an unexpected database error while {context} ({source}); the failed step saved \
+         nothing. Try again, and if it happens again run `backstop project check` on the file."
+    )]
     Sqlite {
         /// What was being done.
         context: String,
@@ -273,6 +402,11 @@ pub enum StoreError {
     Csv(#[from] csv::Error),
 }
 
+/// The last part of a path, for naming a file beside another.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
 /// The path as the engineer would read it, quoted.
 fn show(path: &Path) -> String {
     format!("\"{}\"", path.display())
@@ -285,7 +419,11 @@ impl StoreError {
     /// The stable IPC error category of this error.
     pub fn code(&self) -> ErrorCode {
         match self {
-            StoreError::NotFound { .. } | StoreError::IsDirectory { .. } => ErrorCode::Io,
+            StoreError::NotFound { .. }
+            | StoreError::IsDirectory { .. }
+            | StoreError::SpecialFile { .. }
+            | StoreError::TooLarge { .. } => ErrorCode::Io,
+            StoreError::NotText { .. } => ErrorCode::InvalidInput,
             StoreError::EmptyFile { .. }
             | StoreError::NotSqlite { .. }
             | StoreError::ForeignSqlite { .. }
@@ -294,8 +432,12 @@ impl StoreError {
             | StoreError::Damaged { .. }
             | StoreError::UnexpectedSchema { .. }
             | StoreError::InterruptedEdit { .. }
+            | StoreError::ForeignJournal { .. }
+            | StoreError::OverLimit { .. }
             | StoreError::HistoryMismatch(_) => ErrorCode::BadProjectFile,
             StoreError::Locked { .. } => ErrorCode::ProjectLocked,
+            StoreError::Busy { .. } | StoreError::DiskFullDuring { .. } | StoreError::ReadOnlyDuring { .. } => ErrorCode::Io,
+            StoreError::UnreadableRecord { .. } => ErrorCode::BadProjectFile,
             StoreError::ReadOnlyLocation { .. }
             | StoreError::PermissionDenied { .. }
             | StoreError::DiskFull { .. }
@@ -319,8 +461,46 @@ impl StoreError {
         matches!(self, StoreError::Damaged { recoverable: true, .. })
     }
 
+    /// The same error naming `to` where it named `from` (errors met on a
+    /// private copy are reported against the engineer's file).
+    pub(crate) fn renamed(mut self, from: &Path, to: &Path) -> Self {
+        let path = match &mut self {
+            StoreError::NotFound { path }
+            | StoreError::IsDirectory { path }
+            | StoreError::SpecialFile { path, .. }
+            | StoreError::TooLarge { path, .. }
+            | StoreError::NotText { path, .. }
+            | StoreError::EmptyFile { path }
+            | StoreError::NotSqlite { path }
+            | StoreError::ForeignSqlite { path, .. }
+            | StoreError::TooNew { path, .. }
+            | StoreError::NeedsMigration { path, .. }
+            | StoreError::Damaged { path, .. }
+            | StoreError::UnexpectedSchema { path, .. }
+            | StoreError::InterruptedEdit { path }
+            | StoreError::ForeignJournal { path, .. }
+            | StoreError::OverLimit { path, .. }
+            | StoreError::Locked { path, .. }
+            | StoreError::Busy { path }
+            | StoreError::ReadOnlyLocation { path }
+            | StoreError::PermissionDenied { path }
+            | StoreError::DiskFull { path }
+            | StoreError::AlreadyExists { path }
+            | StoreError::UnsupportedPath { path }
+            | StoreError::Io { path, .. } => path,
+            _ => return self,
+        };
+        if path == from {
+            *path = to.to_owned();
+        }
+        self
+    }
+
     pub(crate) fn sqlite(context: impl Into<String>, source: rusqlite::Error) -> Self {
-        StoreError::Sqlite { context: context.into(), source }
+        match decoding_problem(&source) {
+            Some(detail) => StoreError::UnreadableRecord { context: context.into(), detail },
+            None => StoreError::Sqlite { context: context.into(), source },
+        }
     }
 
     pub(crate) fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
@@ -337,6 +517,25 @@ impl StoreError {
             }
             _ => StoreError::Io { action, path: path.to_owned(), source },
         }
+    }
+}
+
+/// What is wrong with a value SQLite returned that could not be decoded
+/// (as opposed to an SQLite failure), in words.
+pub(crate) fn decoding_problem(e: &rusqlite::Error) -> Option<String> {
+    use rusqlite::Error as E;
+    match e {
+        E::Utf8Error(..) => Some("it holds text that is not valid UTF-8".into()),
+        E::FromSqlConversionFailure(_, ty, inner) => {
+            if inner.downcast_ref::<std::str::Utf8Error>().is_some() || inner.downcast_ref::<std::string::FromUtf8Error>().is_some() {
+                Some("it holds text that is not valid UTF-8".into())
+            } else {
+                Some(format!("a {ty} value cannot be decoded: {inner}"))
+            }
+        }
+        E::InvalidColumnType(_, name, ty) => Some(format!("the column {name} holds a {ty} value where Backstop expects another type")),
+        E::IntegralValueOutOfRange(_, v) => Some(format!("a number ({v}) is out of range")),
+        _ => None,
     }
 }
 
@@ -361,5 +560,65 @@ impl From<StoreError> for AppError {
             _ => e.to_string(),
         };
         AppError::new(code, message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// A UTF-8 error as SQLite text that is not UTF-8 gives.
+    fn utf8_error() -> std::str::Utf8Error {
+        let bytes: Vec<u8> = vec![0x48, 0xff, 0xfe];
+        std::str::from_utf8(&bytes).unwrap_err()
+    }
+
+    fn sqlite(code: i32) -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None)
+    }
+
+    #[test]
+    fn every_message_is_a_sentence_saying_what_to_do() {
+        let path = Path::new("/site/hall b.backstop");
+        // A full disk during an edit names what failed, not a made-up path.
+        let e = crate::history::map_write_error(sqlite(rusqlite::ffi::SQLITE_FULL), "saving the edit");
+        assert_eq!(
+            e.to_string(),
+            "the disk holding the project is full, so saving the edit failed; nothing was saved and the project is as it was before. Free some space on that drive and try again."
+        );
+        let e = crate::history::map_write_error(sqlite(rusqlite::ffi::SQLITE_READONLY), "writing telemetry");
+        assert!(e.to_string().contains("so writing telemetry failed") && e.to_string().contains("reconnect it"), "{e}");
+        // A busy file is not "open for editing".
+        let e = crate::open::classify(path, sqlite(rusqlite::ffi::SQLITE_BUSY), "opening");
+        assert!(matches!(e, StoreError::Busy { .. }), "{e:?}");
+        assert!(e.to_string().contains("being written by another program right now") && e.to_string().contains("try again"), "{e}");
+        // A value that does not decode is a damaged file, once, in words.
+        let bad_utf8 = rusqlite::Error::FromSqlConversionFailure(
+            6,
+            rusqlite::types::Type::Text,
+            Box::new(utf8_error()),
+        );
+        let e = crate::open::classify(path, bad_utf8, "reading rooms");
+        assert!(e.is_recoverable(), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            "\"/site/hall b.backstop\" is damaged: a record cannot be read while reading rooms: it holds text that is not valid UTF-8. Backstop can open a read-only recovered copy with the records that are still readable."
+        );
+        let e = StoreError::sqlite("reading the audit log", rusqlite::Error::Utf8Error(7, utf8_error()));
+        assert!(matches!(e, StoreError::UnreadableRecord { .. }) && e.code() == ErrorCode::BadProjectFile, "{e:?}");
+        // SQLite's integrity report becomes a reason in words.
+        let reason = crate::open::integrity_reason(&[
+            "*** in database main ***".into(),
+            "Page 5: never used".into(),
+            "Page 6: never used".into(),
+            "On tree page 3 cell 0: invalid page number 99".into(),
+            "Page 7: never used".into(),
+        ]);
+        assert_eq!(
+            reason,
+            "SQLite's integrity check found 4 problems in its internal structure (page 5: never used; page 6: never used; on tree page 3 cell 0: invalid page number 99; …)"
+        );
     }
 }

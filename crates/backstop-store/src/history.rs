@@ -15,7 +15,7 @@
 //! sign-offs and telemetry record what happened on site and are never undone.
 
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use backstop_model::layout::{EgressPath, ItRack, PlacedEquipment, PowerUnit, Room};
@@ -73,8 +73,8 @@ fn sql_err(context: &str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
 /// Maps an SQLite error during an edit.
 pub(crate) fn map_write_error(e: rusqlite::Error, context: &str) -> StoreError {
     match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull { path: context.into() },
-        Some(rusqlite::ErrorCode::ReadOnly) => StoreError::ReadOnlyLocation { path: context.into() },
+        Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFullDuring { action: context.into() },
+        Some(rusqlite::ErrorCode::ReadOnly) => StoreError::ReadOnlyDuring { action: context.into() },
         Some(rusqlite::ErrorCode::ConstraintViolation) => {
             StoreError::Invalid(format!("{context}: the project file refused the value ({e})"))
         }
@@ -438,13 +438,11 @@ impl Project {
         f: impl FnOnce(&mut Edit<'_>) -> Result<R>,
     ) -> Result<R> {
         self.ensure_writable()?;
+        crate::limits::text("the undo label", label, crate::limits::NAME_CHARS)?;
         let who = self.who.clone();
         let pending = self.stamp_pending();
         let out = {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(sql_err("starting the edit"))?;
+            let tx = crate::journal::begin(&mut self.conn).map_err(sql_err("starting the edit"))?;
             let mut edit = Edit { tx: &tx, touched: Vec::new() };
             let out = f(&mut edit)?;
             let mut changes = Vec::new();
@@ -456,6 +454,13 @@ impl Project {
             }
             if changes.is_empty() {
                 return Ok(out);
+            }
+            // Tables that gained rows stay within their row limits.
+            let mut grown: Vec<&str> = changes.iter().filter(|c| c.2.is_none()).map(|c| c.0.name).collect();
+            grown.sort_unstable();
+            grown.dedup();
+            for table in grown {
+                crate::limits::table_rows(&tx, table)?;
             }
             if let Some(msg) = design::dangling_reference(&tx).map_err(sql_err("checking references"))? {
                 return Err(StoreError::BrokenReference(format!("{msg}; the edit was not made")));
@@ -535,7 +540,7 @@ impl Project {
     pub fn clear_history(&mut self) -> Result<()> {
         self.ensure_writable()?;
         let pending = self.stamp_pending();
-        let tx = self.conn.transaction().map_err(sql_err("clearing the undo history"))?;
+        let tx = crate::journal::begin(&mut self.conn).map_err(sql_err("clearing the undo history"))?;
         tx.execute("DELETE FROM history", []).map_err(sql_err("clearing the undo history"))?;
         stamp(&tx, pending)?;
         commit(tx)?;
@@ -546,10 +551,7 @@ impl Project {
     fn step(&mut self, undo: bool) -> Result<Option<HistoryStep>> {
         self.ensure_writable()?;
         let pending = self.stamp_pending();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sql_err("starting undo"))?;
+        let tx = crate::journal::begin(&mut self.conn).map_err(sql_err("starting undo"))?;
         let pick = if undo {
             format!("SELECT {STEP_COLUMNS} FROM history WHERE undone = 0 ORDER BY seq DESC LIMIT 1")
         } else {

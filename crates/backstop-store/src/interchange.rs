@@ -22,6 +22,10 @@ use crate::project::{CreateOptions, Project};
 use crate::telemetry::{PointId, Sample, chunk_ids, read_chunk};
 use crate::time::format_rfc3339_ms;
 
+/// Largest design JSON document read (the file limits of
+/// the store's field limits keep real designs far below it).
+pub const MAX_DESIGN_JSON_BYTES: u64 = 64 * 1024 * 1024;
+
 /// A record with its body as a JSON value (export form of [`Record`]).
 #[derive(Debug, Serialize, Deserialize)]
 struct RecordJson {
@@ -155,14 +159,8 @@ impl Project {
     /// opens it for editing. The new project starts with an empty undo
     /// history.
     pub fn create_from_design(target: &Path, design: &Design, options: &CreateOptions) -> Result<Project> {
-        let mut project = Project::create(target, &design.project, options)?;
-        let res = project.run_edit("Import design", false, |e| e.replace_design(design));
-        if let Err(e) = res {
-            drop(project);
-            let _ = std::fs::remove_file(target);
-            return Err(e);
-        }
-        Ok(project)
+        // The whole design is written before the file appears at `target`.
+        Project::create_with(target, &design.project, options, |p| p.run_edit("Import design", false, |e| e.replace_design(design)))
     }
 
     /// [`Project::create_from_design`] from a design JSON document.

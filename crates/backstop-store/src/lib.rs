@@ -18,8 +18,13 @@
 //!   triggers (append-only audit log) enabled. A file with an extra trigger
 //!   or view is refused before anything could fire it. Opening for viewing
 //!   uses a read-only connection: the file's bytes never change.
-//! - **One writer**: an advisory sidecar lock file (see [`lock`] for why a
-//!   sidecar and not a row in the project).
+//! - **One writer**: an OS advisory lock on the project file itself (so no
+//!   other name of the file gets a second editor) plus a sidecar lock file
+//!   naming the holder (see [`lock`]).
+//! - **A journal is applied only when it is the file's own** ([`journal`]):
+//!   every transaction advances a guard whose journaled image must match.
+//! - **Files appear complete or not at all** ([`files`]): new projects,
+//!   imports and every export are built under a temporary name and renamed.
 //! - **Telemetry is chunked and compressed** ([`codec`]): delta-of-delta
 //!   timestamps and scaled-decimal deltas, bit-packed, about a byte per
 //!   sample for pack data, exact for any `f64`.
@@ -33,8 +38,11 @@ pub mod codec;
 pub mod commissioning;
 pub mod design;
 pub mod error;
+pub mod files;
 pub mod history;
 pub mod interchange;
+pub mod journal;
+pub mod limits;
 pub mod lock;
 mod open;
 pub mod project;

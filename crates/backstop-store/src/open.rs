@@ -40,22 +40,25 @@ pub(crate) fn journal_path(path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// True when a non-empty rollback journal lies next to `path`.
+/// True when a rollback journal that SQLite would take for hot lies next
+/// to `path`: it exists and its first byte is not zero. (With full sync,
+/// SQLite writes a journal's header zeroed and fills it in when it syncs;
+/// a journal whose header is still zero was never synced, the file was not
+/// written yet, and SQLite ignores it.)
 pub(crate) fn has_journal(path: &Path) -> bool {
-    std::fs::metadata(journal_path(path)).map(|m| m.len() > 0).unwrap_or(false)
+    let mut first = [0u8; 1];
+    File::open(journal_path(path)).and_then(|mut f| f.read_exact(&mut first)).is_ok() && first[0] != 0
 }
 
 /// Steps 1 and 2: classifies the file from the file system and its header,
 /// without SQLite. Never writes.
 pub(crate) fn probe(path: &Path) -> Result<Header> {
-    let meta = std::fs::metadata(path).map_err(|e| StoreError::io("read", path, e))?;
-    if meta.is_dir() {
-        return Err(StoreError::IsDirectory { path: path.to_owned() });
-    }
+    // A folder, a named pipe or a device is named as such (a FIFO would
+    // block the reader; /dev/zero looks like an empty file).
+    let (mut file, meta) = crate::files::open_regular(path)?;
     if meta.len() == 0 {
         return Err(StoreError::EmptyFile { path: path.to_owned() });
     }
-    let mut file = File::open(path).map_err(|e| StoreError::io("read", path, e))?;
     let mut head = [0u8; HEADER_LEN];
     let mut got = 0;
     while got < HEADER_LEN {
@@ -194,11 +197,32 @@ pub(crate) fn verify(conn: &Connection, path: &Path, version: u32) -> Result<()>
     if problems != ["ok"] {
         return Err(StoreError::Damaged {
             path: path.to_owned(),
-            reason: format!("the integrity check found: {}", problems.join("; ")),
+            reason: integrity_reason(&problems),
             recoverable: true,
         });
     }
     Ok(())
+}
+
+/// The outcome of SQLite's integrity check as a reason in words: how many
+/// problems and the first few, without SQLite's banner lines.
+pub(crate) fn integrity_reason(problems: &[String]) -> String {
+    let found: Vec<&str> = problems.iter().map(|p| p.trim()).filter(|p| !p.is_empty() && !p.starts_with("***")).collect();
+    let first: Vec<String> = found
+        .iter()
+        .take(3)
+        .map(|p| {
+            let mut c = p.chars();
+            c.next().map(|f| f.to_lowercase().chain(c).collect()).unwrap_or_default()
+        })
+        .collect();
+    let n = found.len();
+    format!(
+        "SQLite's integrity check found {n} problem{} in its internal structure ({}{})",
+        if n == 1 { "" } else { "s" },
+        first.join("; "),
+        if n > first.len() { "; …" } else { "" }
+    )
 }
 
 /// Step 6: after [`verify`], the triggers in the file are ours.
@@ -215,6 +239,9 @@ pub(crate) fn writer_settings(conn: &Connection) -> rusqlite::Result<()> {
         return Err(rusqlite::Error::InvalidQuery);
     }
     conn.pragma_update(None, "synchronous", "FULL")?;
+    // Freed cell content is zeroed, so a page never holds a stale copy of
+    // the journal guard (see `journal`).
+    conn.pragma_update(None, "secure_delete", "FAST")?;
     Ok(())
 }
 
@@ -255,6 +282,13 @@ pub(crate) fn too_new(path: &Path, file_schema: u32, made_by: Option<String>) ->
 pub(crate) fn classify(path: &Path, err: rusqlite::Error, context: &str) -> StoreError {
     use rusqlite::ErrorCode as C;
     let Some(e) = err.sqlite_error() else {
+        if let Some(detail) = crate::error::decoding_problem(&err) {
+            return StoreError::Damaged {
+                path: path.to_owned(),
+                reason: format!("a record cannot be read while {context}: {detail}"),
+                recoverable: true,
+            };
+        }
         return StoreError::sqlite(context, err);
     };
     let path = path.to_owned();
@@ -281,16 +315,7 @@ pub(crate) fn classify(path: &Path, err: rusqlite::Error, context: &str) -> Stor
                 StoreError::NotFound { path }
             }
         }
-        C::DatabaseBusy | C::DatabaseLocked => StoreError::Locked {
-            path,
-            owner: crate::lock::LockOwner {
-                user: String::new(),
-                host: String::new(),
-                pid: 0,
-                app_version: String::new(),
-                since_ms: 0,
-            },
-        },
+        C::DatabaseBusy | C::DatabaseLocked => StoreError::Busy { path },
         _ => StoreError::sqlite(context, err),
     }
 }

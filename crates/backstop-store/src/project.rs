@@ -1,7 +1,6 @@
 //! [`Project`]: one open project file. New, open, Save As, close, and the
 //! read side of the design.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use rusqlite::backup::Backup;
@@ -10,8 +9,9 @@ use serde::Serialize;
 
 use backstop_model::project::{Design, ProjectInfo, Settings};
 
-use crate::error::{Result, StoreError, is_disk_full};
+use crate::error::{Result, StoreError};
 use crate::lock::{LockOwner, LockPolicy, WriterLock, current_user, lock_holder};
+use crate::journal::{self, Verdict};
 use crate::open::{self, Mode};
 use crate::schema::{self, APP_VERSION, SCHEMA_VERSION};
 
@@ -95,6 +95,10 @@ pub struct OpenReport {
     /// The file is older and is shown upgraded in memory; the file itself
     /// is unchanged.
     pub viewing_upgraded_copy: bool,
+    /// The file was left in the middle of an edit; what is shown is a
+    /// private copy with that edit rolled back. The file itself is
+    /// unchanged until it is opened for editing.
+    pub interrupted_edit_rolled_back_in_copy: bool,
     /// This is a recovered copy of a damaged file (see [`Project::recover`]).
     pub recovered: Option<crate::recover::RecoveryReport>,
 }
@@ -131,6 +135,10 @@ pub struct ProjectSummary {
     pub history: [u64; 2],
     /// Who has the project open for editing, if anyone.
     pub locked_by: Option<LockOwner>,
+    /// The file was left in the middle of an edit; these facts (and a
+    /// check) describe it with that edit rolled back, as opening it for
+    /// editing will leave it.
+    pub interrupted_edit_pending: bool,
 }
 
 /// An open project file.
@@ -165,44 +173,16 @@ impl Drop for Project {
     }
 }
 
-/// Fsyncs a file by path.
-fn sync_file(path: &Path) -> std::io::Result<()> {
-    File::open(path)?.sync_all()
-}
-
-/// Fsyncs the directory holding `path` so a rename in it is durable.
-fn sync_dir(path: &Path) {
-    #[cfg(unix)]
-    if let Some(dir) = path.parent() {
-        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
-        if let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-}
-
-/// A temporary sibling of `target` (same folder, so a rename is atomic).
-fn temp_sibling(target: &Path, what: &str) -> PathBuf {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    target.with_file_name(format!(".{name}.{what}-{}", std::process::id()))
-}
-
-/// Removes a temporary file and its journal, ignoring errors.
-fn remove_temp(path: &Path) {
-    let _ = std::fs::remove_file(path);
-    let _ = std::fs::remove_file(open::journal_path(path));
-}
-
 /// Checks that a file may be written at `target`.
 fn check_target(target: &Path, options: &CreateOptions) -> Result<()> {
     if target.to_str().is_none() {
         return Err(StoreError::UnsupportedPath { path: target.to_owned() });
     }
+    crate::files::check_writable_target(target)?;
     match std::fs::metadata(target) {
-        Ok(m) if m.is_dir() => return Err(StoreError::IsDirectory { path: target.to_owned() }),
-        Ok(_) if !options.replace_existing => {
+        // An empty file (an interrupted copy, a `touch`) holds nothing to
+        // keep; it never blocks creating a project.
+        Ok(m) if m.len() > 0 && !options.replace_existing => {
             return Err(StoreError::AlreadyExists { path: target.to_owned() });
         }
         _ => {}
@@ -245,7 +225,19 @@ impl Project {
     /// editing. The file appears complete or not at all: it is built under a
     /// temporary name beside the target and renamed into place.
     pub fn create(path: &Path, info: &ProjectInfo, options: &CreateOptions) -> Result<Project> {
-        let lock = Project::build(path, info, options, SCHEMA_VERSION)?;
+        Project::create_with(path, info, options, |_| Ok(()))
+    }
+
+    /// Like [`Project::create`], with `fill` run on the new project before
+    /// it appears at `path` (an import writes the whole design there): a
+    /// kill at any moment leaves no file, or the complete one.
+    pub fn create_with(
+        path: &Path,
+        info: &ProjectInfo,
+        options: &CreateOptions,
+        fill: impl FnOnce(&mut Project) -> Result<()>,
+    ) -> Result<Project> {
+        let lock = Project::build(path, info, options, SCHEMA_VERSION, fill)?;
         Project::open_with(path, &OpenOptions::edit(), Some(lock))
     }
 
@@ -257,47 +249,60 @@ impl Project {
         if version == 0 || version > SCHEMA_VERSION {
             return Err(StoreError::Invalid(format!("there is no schema version {version}")));
         }
-        Project::build(path, info, &CreateOptions::default(), version).map(drop)
+        Project::build(path, info, &CreateOptions::default(), version, |_| Ok(())).map(drop)
     }
 
-    /// Builds the file under a temporary name and renames it into place;
-    /// returns the writer lock on it.
-    fn build(path: &Path, info: &ProjectInfo, options: &CreateOptions, version: u32) -> Result<WriterLock> {
+    /// Builds the file under a temporary name (schema, project information,
+    /// then `fill`), syncs it and puts it in place; returns the writer lock
+    /// on it.
+    fn build(
+        path: &Path,
+        info: &ProjectInfo,
+        options: &CreateOptions,
+        version: u32,
+        fill: impl FnOnce(&mut Project) -> Result<()>,
+    ) -> Result<WriterLock> {
         use crate::design::DesignItem;
         info.check()?;
         check_target(path, options)?;
         let lock = WriterLock::acquire(path, LockPolicy::Respect)?;
-        let temp = temp_sibling(path, "new");
-        remove_temp(&temp);
-        let built = (|| -> Result<()> {
-            let mut conn = open::connect(&temp, Mode::Create).map_err(|e| write_error(&temp, e, "creating the file"))?;
-            conn.pragma_update(None, "page_size", PAGE_SIZE).map_err(|e| write_error(&temp, e, "creating the file"))?;
-            open::writer_settings(&conn).map_err(|e| write_error(&temp, e, "creating the file"))?;
-            schema::migrations().to_version(&mut conn, version as usize).map_err(|e| match e {
-                rusqlite_migration::Error::RusqliteError { err, .. } => write_error(&temp, err, "creating the schema"),
-                other => StoreError::Invalid(format!("creating the schema: {other}")),
-            })?;
-            let tx = conn.transaction().map_err(|e| write_error(&temp, e, "creating the file"))?;
-            let design_tx = |e| write_error(&temp, e, "writing the project information");
-            crate::design::write_row(&tx, crate::design::table_of::<ProjectInfo>(), &info.to_row()?).map_err(design_tx)?;
-            crate::design::write_row(&tx, crate::design::table_of::<Settings>(), &Settings::default().to_row()?)
-                .map_err(design_tx)?;
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('created_by', ?1), ('written_by', ?1), ('format', 'backstop-project')",
-                [APP_VERSION],
-            )
+        let temp = crate::files::TempFile::beside(path)?;
+        let at = temp.path().to_owned();
+        // Errors name the target: the temporary file is an implementation detail.
+        let mut conn = open::connect(&at, Mode::ReadWrite).map_err(|e| write_error(path, e, "creating the file"))?;
+        conn.pragma_update(None, "page_size", PAGE_SIZE).map_err(|e| write_error(path, e, "creating the file"))?;
+        open::writer_settings(&conn).map_err(|e| write_error(path, e, "creating the file"))?;
+        schema::migrations().to_version(&mut conn, version as usize).map_err(|e| match e {
+            rusqlite_migration::Error::RusqliteError { err, .. } => write_error(path, err, "creating the schema"),
+            other => StoreError::Invalid(format!("creating the schema: {other}")),
+        })?;
+        let tx = conn.transaction().map_err(|e| write_error(path, e, "creating the file"))?;
+        let design_tx = |e| write_error(path, e, "writing the project information");
+        crate::design::write_row(&tx, crate::design::table_of::<ProjectInfo>(), &info.to_row()?).map_err(design_tx)?;
+        crate::design::write_row(&tx, crate::design::table_of::<Settings>(), &Settings::default().to_row()?)
             .map_err(design_tx)?;
-            tx.commit().map_err(design_tx)?;
-            drop(conn);
-            sync_file(&temp).map_err(|e| StoreError::io("write", path, e))?;
-            std::fs::rename(&temp, path).map_err(|e| StoreError::io("create", path, e))?;
-            sync_dir(path);
-            Ok(())
-        })();
-        if let Err(e) = built {
-            remove_temp(&temp);
-            return Err(e);
-        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('created_by', ?1), ('written_by', ?1), ('format', 'backstop-project')",
+            [APP_VERSION],
+        )
+        .map_err(design_tx)?;
+        crate::journal::advance(&tx).map_err(design_tx)?;
+        tx.commit().map_err(design_tx)?;
+        open::enable_own_triggers(&conn).map_err(|e| write_error(path, e, "creating the file"))?;
+        let mut project = Project {
+            conn,
+            path: at,
+            access: Access::Edit,
+            _lock: None,
+            report: OpenReport::default(),
+            stamped: true,
+            who: current_user(),
+            remove_on_close: None,
+        };
+        fill(&mut project)?;
+        // Closed before the file moves: SQLite's handle goes first.
+        drop(project);
+        temp.commit(options.replace_existing)?;
         Ok(lock)
     }
 
@@ -311,6 +316,11 @@ impl Project {
     }
 
     fn open_with(path: &Path, options: &OpenOptions, lock: Option<WriterLock>) -> Result<Project> {
+        if options.access == Access::Edit && lock.is_none() {
+            // This process holds the file already (under this or another
+            // name): refused before the file is even read (see `lock`).
+            crate::lock::refuse_if_held_here(path)?;
+        }
         let header = open::probe(path)?;
         if header.user_version > SCHEMA_VERSION {
             // Read who made it, with every defence on; best effort.
@@ -324,6 +334,11 @@ impl Project {
     }
 
     fn open_view(path: &Path, version: u32) -> Result<Project> {
+        // A journal nobody is writing: an interrupted edit (the file cannot
+        // be read as it is, and viewing must not change it).
+        if open::has_journal(path) && lock_holder(path).is_none() {
+            return Project::open_view_rolled_back(path);
+        }
         let conn = open::connect(path, Mode::ReadOnly).map_err(|e| open::classify(path, e, "opening"))?;
         open::verify(&conn, path, version)?;
         let mut report = OpenReport::default();
@@ -358,6 +373,55 @@ impl Project {
         Ok(project)
     }
 
+    /// Views a file left in the middle of an edit: the file and its journal
+    /// (once shown to be the file's own) are copied to a private temporary
+    /// file, the unfinished edit is rolled back there, and the copy is
+    /// shown read-only and deleted on close. The file itself is unchanged
+    /// (it may be on read-only media); opening it for editing rolls the
+    /// edit back in place.
+    fn open_view_rolled_back(path: &Path) -> Result<Project> {
+        let journal = open::journal_path(path);
+        if let Verdict::Foreign(reason) = journal::examine(path).map_err(|e| StoreError::io("read", path, e))? {
+            return Err(StoreError::ForeignJournal { path: path.to_owned(), journal, reason });
+        }
+        let copy = crate::recover::temp_copy_path("interrupted");
+        let remove = |p: &Path| {
+            let _ = std::fs::remove_file(p);
+            let _ = std::fs::remove_file(open::journal_path(p));
+        };
+        // The file first, then the journal: a journal only grows while its
+        // edit runs, so it covers every page already written to the file.
+        let copied = std::fs::copy(path, &copy).and_then(|_| std::fs::copy(&journal, open::journal_path(&copy)));
+        if let Err(e) = copied {
+            remove(&copy);
+            eprintln!("backstop-store: could not copy {} to roll it back privately: {e}", path.display());
+            return Err(StoreError::InterruptedEdit { path: path.to_owned() });
+        }
+        let opened = (|| -> Result<Project> {
+            {
+                let conn = open::connect(&copy, Mode::ReadWrite).map_err(|e| open::classify(path, e, "rolling back"))?;
+                conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
+                    .map_err(|e| open::classify(path, e, "rolling back the interrupted edit"))?;
+            }
+            if open::has_journal(&copy) {
+                return Err(StoreError::InterruptedEdit { path: path.to_owned() });
+            }
+            let header = open::probe(&copy).map_err(|e| e.renamed(&copy, path))?;
+            if header.user_version > SCHEMA_VERSION {
+                return Err(open::too_new(path, header.user_version, None));
+            }
+            let mut project = Project::open_view(&copy, header.user_version).map_err(|e| e.renamed(&copy, path))?;
+            project.path = path.to_owned();
+            project.report.interrupted_edit_rolled_back_in_copy = true;
+            project.remove_on_close = Some(copy.clone());
+            Ok(project)
+        })();
+        if opened.is_err() {
+            remove(&copy);
+        }
+        opened
+    }
+
     fn open_edit(path: &Path, version: u32, options: &OpenOptions, lock: Option<WriterLock>) -> Result<Project> {
         if version < SCHEMA_VERSION && options.migration == Migration::Refuse {
             return Err(StoreError::NeedsMigration {
@@ -371,12 +435,23 @@ impl Project {
             return Err(StoreError::ReadOnlyLocation { path: path.to_owned() });
         }
         let lock = match lock {
-            Some(l) => l,
+            Some(mut l) => {
+                l.attach(path)?;
+                l
+            }
             None => WriterLock::acquire(path, options.lock)?,
         };
-        // We hold the writer lock, so a journal beside the file belongs to an
-        // edit that was interrupted; SQLite rolls it back on first read.
-        let interrupted = open::has_journal(path);
+        // We hold the writer lock, so a journal beside the file was left by
+        // an interrupted edit — of this file, or of another one (a synced or
+        // copied journal). SQLite rolls back whatever it finds on first
+        // read, so it must first be shown to be this file's own.
+        let interrupted = match journal::examine(path).map_err(|e| StoreError::io("read", path, e))? {
+            Verdict::None => false,
+            Verdict::Harmless | Verdict::Own => true,
+            Verdict::Foreign(reason) => {
+                return Err(StoreError::ForeignJournal { path: path.to_owned(), journal: open::journal_path(path), reason });
+            }
+        };
         let mut conn = open::connect(path, Mode::ReadWrite).map_err(|e| open::classify(path, e, "opening"))?;
         // The header may have been read mid-edit; re-read it now that any
         // interrupted edit is rolled back.
@@ -401,15 +476,7 @@ impl Project {
             }
             let backup = backup_copy(path, version)?;
             open::writer_settings(&conn).map_err(|e| open::classify(path, e, "preparing the upgrade"))?;
-            schema::migrations().to_latest(&mut conn).map_err(|e| match e {
-                rusqlite_migration::Error::RusqliteError { err, .. } => write_error(path, err, "upgrading the file"),
-                other => StoreError::Invalid(format!("upgrading the file: {other}")),
-            })?;
-            conn.execute(
-                "INSERT INTO meta (key, value) VALUES ('written_by', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [APP_VERSION],
-            )
-            .map_err(|e| write_error(path, e, "upgrading the file"))?;
+            schema::upgrade(&mut conn, version).map_err(|e| write_error(path, e, "upgrading the file"))?;
             report.migrated = Some(MigrationReport { from: version, to: SCHEMA_VERSION, backup });
         } else {
             open::writer_settings(&conn).map_err(|e| open::classify(path, e, "opening"))?;
@@ -430,15 +497,34 @@ impl Project {
 
     /// Reads the whole design once, so that a file whose records cannot be
     /// read is reported at open rather than at some later click.
+    /// Then checks the limits of every field and table (see [`crate::limits`]):
+    /// sizes in SQL first, before anything is decoded.
     fn validate_design(&self, path: &Path) -> Result<()> {
-        crate::design::read_design(&self.conn).map(|_| ()).map_err(|e| match e {
+        let over = |e: StoreError| match e {
+            StoreError::Invalid(detail) => StoreError::OverLimit { path: path.to_owned(), detail },
             StoreError::Sqlite { source, context } => open::classify(path, source, &context),
+            StoreError::UnreadableRecord { context, detail } => StoreError::Damaged {
+                path: path.to_owned(),
+                reason: format!("a record cannot be read while {context}: {detail}"),
+                recoverable: true,
+            },
+            other => other,
+        };
+        crate::limits::records(&self.conn).map_err(over)?;
+        let design = crate::design::read_design(&self.conn).map_err(|e| match e {
+            StoreError::Sqlite { source, context } => open::classify(path, source, &context),
+            StoreError::UnreadableRecord { context, detail } => StoreError::Damaged {
+                path: path.to_owned(),
+                reason: format!("a record cannot be read while {context}: {detail}"),
+                recoverable: true,
+            },
             other => StoreError::Damaged {
                 path: path.to_owned(),
                 reason: format!("a design record cannot be read ({other})"),
                 recoverable: true,
             },
-        })
+        })?;
+        crate::limits::design(&design).map_err(over)
     }
 
     /// Marks this (view-only) project as the recovered copy `temp`, deleted
@@ -466,7 +552,8 @@ impl Project {
     /// Sets the name recorded with edits, commissioning records and audit
     /// entries made from now on (defaults to the OS login name).
     pub fn set_user(&mut self, who: &str) {
-        self.who = who.to_owned();
+        // A name, kept within its limit (it comes from the environment).
+        self.who = who.chars().take(crate::limits::NAME_CHARS).collect();
     }
 
     /// The name recorded with edits.
@@ -536,30 +623,23 @@ impl Project {
         if let Some(owner) = lock_holder(target) {
             return Err(StoreError::Locked { path: target.to_owned(), owner });
         }
-        self.copy_to(target)
+        self.copy_to(target, options.replace_existing)
     }
 
-    /// The copy of [`Project::save_copy`], after its checks.
-    fn copy_to(&self, target: &Path) -> Result<()> {
-        let temp = temp_sibling(target, "saving");
-        remove_temp(&temp);
-        let res = self.write_copy(&temp, target);
-        if res.is_err() {
-            remove_temp(&temp);
-        }
-        res
-    }
-
-    fn write_copy(&self, temp: &Path, target: &Path) -> Result<()> {
-        let temp_str = temp.to_str().ok_or_else(|| StoreError::UnsupportedPath { path: target.to_owned() })?;
+    /// The copy of [`Project::save_copy`], after its checks: `VACUUM INTO`
+    /// an empty temporary file beside the target, verified, then put in
+    /// place (the temporary file is removed on any failure).
+    fn copy_to(&self, target: &Path, replace: bool) -> Result<()> {
+        let temp = crate::files::TempFile::beside(target)?;
+        let temp_str = temp.path().to_str().ok_or_else(|| StoreError::UnsupportedPath { path: target.to_owned() })?;
         self.conn
             .execute("VACUUM INTO ?1", [temp_str])
             .map_err(|e| write_error(target, e, "writing the copy"))?;
         {
             // The copy must be a healthy project before it replaces anything.
-            let check = open::connect(temp, Mode::ReadOnly).map_err(|e| write_error(target, e, "checking the copy"))?;
-            let version = open::user_version(&check, temp)?;
-            open::verify(&check, temp, version).map_err(|e| match e {
+            let check = open::connect(temp.path(), Mode::ReadOnly).map_err(|e| write_error(target, e, "checking the copy"))?;
+            let version = open::user_version(&check, temp.path())?;
+            open::verify(&check, temp.path(), version).map_err(|e| match e {
                 StoreError::Damaged { reason, .. } => StoreError::Io {
                     action: "verify the copy written to",
                     path: target.to_owned(),
@@ -568,16 +648,7 @@ impl Project {
                 other => other,
             })?;
         }
-        sync_file(temp).map_err(|e| {
-            if is_disk_full(&e) {
-                StoreError::DiskFull { path: target.to_owned() }
-            } else {
-                StoreError::io("write", target, e)
-            }
-        })?;
-        std::fs::rename(temp, target).map_err(|e| StoreError::io("write", target, e))?;
-        sync_dir(target);
-        Ok(())
+        temp.commit(replace)
     }
 
     /// Save As: writes a copy to `target` (see [`Project::save_copy`]) and
@@ -590,7 +661,7 @@ impl Project {
             return Err(StoreError::Invalid("choose a different file than the one that is open".into()));
         }
         let lock = WriterLock::acquire(target, LockPolicy::Respect)?;
-        self.copy_to(target)?;
+        self.copy_to(target, options.replace_existing)?;
         let mut next = Project::open_with(target, &OpenOptions::edit(), Some(lock))?;
         next.who = self.who.clone();
         *self = next;
@@ -644,6 +715,7 @@ impl Project {
             ],
             history,
             locked_by: if self.access == Access::View { lock_holder(&self.path) } else { None },
+            interrupted_edit_pending: self.report.interrupted_edit_rolled_back_in_copy,
         })
     }
 
@@ -661,7 +733,7 @@ impl Project {
             .and_then(|rows| rows.collect())
             .map_err(|e| open::classify(path, e, "checking"))?;
         if problems != ["ok"] {
-            return Err(damaged(format!("the integrity check found: {}", problems.join("; "))));
+            return Err(damaged(open::integrity_reason(&problems)));
         }
         let mut stmt = conn.prepare("PRAGMA foreign_key_check").map_err(|e| open::classify(path, e, "checking"))?;
         let broken: Vec<(String, Option<i64>, String)> = stmt
@@ -680,10 +752,20 @@ impl Project {
         }
         crate::records::check_all(conn).map_err(|e| match e {
             StoreError::Sqlite { source, context } => open::classify(path, source, &context),
+            StoreError::UnreadableRecord { context, detail } => StoreError::Damaged {
+                path: path.to_owned(),
+                reason: format!("a record cannot be read while {context}: {detail}"),
+                recoverable: true,
+            },
             other => damaged(other.to_string()),
         })?;
         crate::telemetry::check_all(conn).map_err(|e| match e {
             StoreError::Sqlite { source, context } => open::classify(path, source, &context),
+            StoreError::UnreadableRecord { context, detail } => StoreError::Damaged {
+                path: path.to_owned(),
+                reason: format!("a record cannot be read while {context}: {detail}"),
+                recoverable: true,
+            },
             other => damaged(other.to_string()),
         })?;
         project.summary()
@@ -720,15 +802,16 @@ fn backup_copy(path: &Path, version: u32) -> Result<PathBuf> {
         }
         n += 1;
     };
-    let temp = temp_sibling(&backup, "copying");
-    let res = std::fs::copy(path, &temp)
-        .and_then(|_| sync_file(&temp))
-        .and_then(|()| std::fs::rename(&temp, &backup));
-    if let Err(e) = res {
-        let _ = std::fs::remove_file(&temp);
-        return Err(StoreError::io("write a backup copy of", path, e));
-    }
-    sync_dir(&backup);
+    let copy = || -> Result<()> {
+        let (mut source, _) = crate::files::open_regular(path)?;
+        let mut temp = crate::files::TempFile::beside(&backup)?;
+        std::io::copy(&mut source, temp.file()).map_err(|e| crate::files::write_io_error(&backup, e))?;
+        temp.commit(false)
+    };
+    copy().map_err(|e| match e {
+        e @ (StoreError::DiskFull { .. } | StoreError::ReadOnlyLocation { .. }) => e,
+        other => StoreError::Io { action: "write a backup copy of", path: path.to_owned(), source: std::io::Error::other(other.to_string()) },
+    })?;
     Ok(backup)
 }
 

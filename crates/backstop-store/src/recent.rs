@@ -51,14 +51,7 @@ impl RecentList {
         }
         let text = serde_json::to_string_pretty(self)
             .map_err(|source| StoreError::Json { context: "writing the recent-projects list".into(), source })?;
-        let mut temp = path.as_os_str().to_owned();
-        temp.push(".tmp");
-        let temp = PathBuf::from(temp);
-        let res = std::fs::write(&temp, text).and_then(|()| std::fs::rename(&temp, path));
-        if let Err(e) = res {
-            let _ = std::fs::remove_file(&temp);
-            return Err(StoreError::io("write", path, e));
-        }
+        crate::files::write_bytes(path, text.as_bytes(), true)?;
         Ok(())
     }
 

@@ -10,6 +10,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+use crate::limits;
 use crate::error::{Result, StoreError};
 use crate::history::map_write_error;
 use crate::project::Project;
@@ -213,6 +214,18 @@ fn json(v: &serde_json::Value) -> Result<String> {
     serde_json::to_string(v).map_err(|source| StoreError::Json { context: "writing record details".into(), source })
 }
 
+/// Checks texts against their limits: (what, value, most characters).
+fn check_texts(fields: &[(&str, &str, usize)]) -> Result<()> {
+    fields.iter().try_for_each(|(what, value, max)| limits::text(what, value, *max))
+}
+
+/// A details/evidence value as JSON text, within the limits.
+fn checked_json(what: &str, v: &serde_json::Value) -> Result<String> {
+    let text = json(v)?;
+    limits::body(what, &text, limits::BODY_BYTES)?;
+    Ok(text)
+}
+
 fn parse_json(s: &str) -> rusqlite::Result<serde_json::Value> {
     serde_json::from_str(s).map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
@@ -291,29 +304,38 @@ impl Project {
     /// Starts a commissioning session; returns its id.
     pub fn start_session(&mut self, session: &Session) -> Result<i64> {
         self.ensure_writable()?;
-        self.conn
-            .execute(
-                "INSERT INTO commissioning_sessions (template_key, device, engineer, started_at_ms, ended_at_ms, outcome, details) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    session.template_key,
-                    session.device,
-                    session.engineer,
-                    session.started_at_ms,
-                    session.ended_at_ms,
-                    session.outcome.as_str(),
-                    json(&session.details)?
-                ],
-            )
-            .map_err(|e| map_write_error(e, "starting the session"))?;
-        Ok(self.conn.last_insert_rowid())
+        check_texts(&[
+            ("the session's checklist key", &session.template_key, limits::KEY_CHARS),
+            ("the session's device", &session.device, limits::NAME_CHARS),
+            ("the session's engineer", &session.engineer, limits::NAME_CHARS),
+        ])?;
+        let details = checked_json("the session's details", &session.details)?;
+        let tx = crate::journal::begin(&mut self.conn).map_err(|e| map_write_error(e, "starting the session"))?;
+        tx.execute(
+            "INSERT INTO commissioning_sessions (template_key, device, engineer, started_at_ms, ended_at_ms, outcome, details) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                session.template_key,
+                session.device,
+                session.engineer,
+                session.started_at_ms,
+                session.ended_at_ms,
+                session.outcome.as_str(),
+                details
+            ],
+        )
+        .map_err(|e| map_write_error(e, "starting the session"))?;
+        limits::table_rows(&tx, "commissioning_sessions")?;
+        let id = tx.last_insert_rowid();
+        tx.commit().map_err(|e| map_write_error(e, "starting the session"))?;
+        Ok(id)
     }
 
     /// Records the end (or a new outcome) of session `id`.
     pub fn finish_session(&mut self, id: i64, ended_at_ms: i64, outcome: SessionOutcome) -> Result<()> {
         self.ensure_writable()?;
-        let n = self
-            .conn
+        let tx = crate::journal::begin(&mut self.conn).map_err(|e| map_write_error(e, "finishing the session"))?;
+        let n = tx
             .execute(
                 "UPDATE commissioning_sessions SET ended_at_ms = ?2, outcome = ?3 WHERE id = ?1",
                 params![id, ended_at_ms, outcome.as_str()],
@@ -322,64 +344,91 @@ impl Project {
         if n == 0 {
             return Err(StoreError::NoSuchItem { kind: "commissioning session", key: id.to_string() });
         }
-        Ok(())
+        tx.commit().map_err(|e| map_write_error(e, "finishing the session"))
     }
 
     /// Records a step result; returns its id.
     pub fn record_step(&mut self, step: &StepResult) -> Result<i64> {
         self.ensure_writable()?;
-        self.conn
-            .execute(
-                "INSERT INTO step_results (session_id, step_key, at_ms, who, outcome, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![step.session_id, step.step_key, step.at_ms, step.who, step.outcome.as_str(), json(&step.evidence)?],
-            )
-            .map_err(|e| match e.sqlite_error_code() {
-                Some(rusqlite::ErrorCode::ConstraintViolation) => {
-                    StoreError::NoSuchItem { kind: "commissioning session", key: step.session_id.to_string() }
-                }
-                _ => map_write_error(e, "recording the step"),
-            })?;
-        Ok(self.conn.last_insert_rowid())
+        check_texts(&[("the step key", &step.step_key, limits::KEY_CHARS), ("who recorded the step", &step.who, limits::NAME_CHARS)])?;
+        let evidence = checked_json("the step's evidence", &step.evidence)?;
+        // A missing session shows as a constraint error, at the insert or
+        // (deferred) at the commit.
+        let err = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                StoreError::NoSuchItem { kind: "commissioning session", key: step.session_id.to_string() }
+            }
+            _ => map_write_error(e, "recording the step"),
+        };
+        let tx = crate::journal::begin(&mut self.conn).map_err(err)?;
+        tx.execute(
+            "INSERT INTO step_results (session_id, step_key, at_ms, who, outcome, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![step.session_id, step.step_key, step.at_ms, step.who, step.outcome.as_str(), evidence],
+        )
+        .map_err(err)?;
+        limits::table_rows(&tx, "step_results")?;
+        let id = tx.last_insert_rowid();
+        tx.commit().map_err(err)?;
+        Ok(id)
     }
 
     /// Records a sign-off (append-only); returns its id.
     pub fn add_signoff(&mut self, signoff: &Signoff) -> Result<i64> {
         self.ensure_writable()?;
-        self.conn
-            .execute(
-                "INSERT INTO signoffs (session_id, at_ms, who, role, outcome, statement, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    signoff.session_id,
-                    signoff.at_ms,
-                    signoff.who,
-                    signoff.role,
-                    signoff.outcome.as_str(),
-                    signoff.statement,
-                    json(&signoff.details)?
-                ],
-            )
-            .map_err(|e| map_write_error(e, "recording the sign-off"))?;
-        Ok(self.conn.last_insert_rowid())
+        check_texts(&[
+            ("the name of who signs off", &signoff.who, limits::NAME_CHARS),
+            ("the role of who signs off", &signoff.role, limits::NAME_CHARS),
+            ("the sign-off statement", &signoff.statement, limits::TEXT_CHARS),
+        ])?;
+        let details = checked_json("the sign-off's details", &signoff.details)?;
+        let tx = crate::journal::begin(&mut self.conn).map_err(|e| map_write_error(e, "recording the sign-off"))?;
+        tx.execute(
+            "INSERT INTO signoffs (session_id, at_ms, who, role, outcome, statement, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                signoff.session_id,
+                signoff.at_ms,
+                signoff.who,
+                signoff.role,
+                signoff.outcome.as_str(),
+                signoff.statement,
+                details
+            ],
+        )
+        .map_err(|e| map_write_error(e, "recording the sign-off"))?;
+        limits::table_rows(&tx, "signoffs")?;
+        let id = tx.last_insert_rowid();
+        tx.commit().map_err(|e| map_write_error(e, "recording the sign-off"))?;
+        Ok(id)
     }
 
     /// Appends an audit log entry; returns its id.
     pub fn append_audit(&mut self, entry: &AuditEntry) -> Result<i64> {
         self.ensure_writable()?;
-        self.conn
-            .execute(
-                "INSERT INTO audit_log (at_ms, who, device, action, target, outcome, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    entry.at_ms,
-                    entry.who,
-                    entry.device,
-                    entry.action,
-                    entry.target,
-                    entry.outcome.as_str(),
-                    json(&entry.details)?
-                ],
-            )
-            .map_err(|e| map_write_error(e, "writing the audit log"))?;
-        Ok(self.conn.last_insert_rowid())
+        check_texts(&[
+            ("who wrote to the pack", &entry.who, limits::NAME_CHARS),
+            ("the audited device", &entry.device, limits::NAME_CHARS),
+            ("the audited action", &entry.action, limits::NAME_CHARS),
+            ("the audited target", &entry.target, limits::NAME_CHARS),
+        ])?;
+        let details = checked_json("the audit entry's details", &entry.details)?;
+        let tx = crate::journal::begin(&mut self.conn).map_err(|e| map_write_error(e, "writing the audit log"))?;
+        tx.execute(
+            "INSERT INTO audit_log (at_ms, who, device, action, target, outcome, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                entry.at_ms,
+                entry.who,
+                entry.device,
+                entry.action,
+                entry.target,
+                entry.outcome.as_str(),
+                details
+            ],
+        )
+        .map_err(|e| map_write_error(e, "writing the audit log"))?;
+        limits::table_rows(&tx, "audit_log")?;
+        let id = tx.last_insert_rowid();
+        tx.commit().map_err(|e| map_write_error(e, "writing the audit log"))?;
+        Ok(id)
     }
 
     /// All commissioning sessions, oldest first.

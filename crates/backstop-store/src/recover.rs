@@ -44,11 +44,12 @@ impl RecoveryReport {
 const MAX_SEEKS_PER_TABLE: u32 = 4096;
 const BATCH: i64 = 512;
 
-fn temp_copy_path() -> PathBuf {
+/// A fresh path in the temporary folder for a private copy (`tag` says what for).
+pub(crate) fn temp_copy_path(tag: &str) -> PathBuf {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
     std::env::temp_dir().join(format!(
-        "backstop-recovered-{}-{}-{}.backstop",
+        "backstop-{tag}-{}-{}-{}.backstop",
         std::process::id(),
         crate::time::now_ms(),
         N.fetch_add(1, Ordering::Relaxed)
@@ -85,7 +86,7 @@ impl Project {
                 detail: format!("{} \"{}\" is not what Backstop writes", extra.0, extra.1),
             });
         }
-        let target = temp_copy_path();
+        let target = temp_copy_path("recovered");
         let result = copy_into(&src, version, &target, path);
         drop(src);
         let mut report = match result {

@@ -246,6 +246,26 @@ pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(VERSIONS.iter().map(|sql| M::up(sql)).collect())
 }
 
+/// Upgrades a project file from schema `from` to [`SCHEMA_VERSION`], one
+/// version per transaction, each starting with the journal guard (so that
+/// an interrupted upgrade is rolled back like any interrupted edit), and
+/// records this build as the last writer in the last one.
+pub(crate) fn upgrade(conn: &mut Connection, from: u32) -> rusqlite::Result<()> {
+    for (i, sql) in VERSIONS.iter().enumerate().skip(from as usize) {
+        let tx = crate::journal::begin(conn)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        if i + 1 == VERSIONS.len() {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('written_by', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [APP_VERSION],
+            )?;
+        }
+        tx.commit()?;
+    }
+    Ok(())
+}
+
 /// One object of a schema: `(type, name, tbl_name, sql)` from `sqlite_schema`.
 pub(crate) type SchemaObject = (String, String, String, Option<String>);
 

@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 pub use crate::codec::Sample;
@@ -168,10 +168,7 @@ impl TelemetryWriter {
         let mut report = FlushReport::default();
         // Rows inserted for chunks that stay open, to rewrite them next time.
         let mut open_rows: Vec<(PointId, i64)> = Vec::new();
-        let tx = project
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| map_write_error(e, "writing telemetry"))?;
+        let tx = crate::journal::begin(&mut project.conn).map_err(|e| map_write_error(e, "writing telemetry"))?;
         {
             let mut insert = tx
                 .prepare_cached(
@@ -222,6 +219,13 @@ impl TelemetryWriter {
     }
 }
 
+/// The names of a telemetry point within their limits.
+fn point_limits(device: &str, point: &str, unit: &str) -> Result<()> {
+    crate::limits::text("a telemetry device name", device, crate::limits::NAME_CHARS)?;
+    crate::limits::text("a telemetry point name", point, crate::limits::NAME_CHARS)?;
+    crate::limits::text("a telemetry unit", unit, crate::limits::NAME_CHARS)
+}
+
 fn last_stored_ms(conn: &Connection, point: PointId) -> Result<Option<i64>> {
     conn.query_row("SELECT max(t_end_ms) FROM telemetry_chunks WHERE point_id = ?1", [point.0], |r| r.get(0))
         .map_err(|e| StoreError::sqlite("reading telemetry", e))
@@ -242,10 +246,14 @@ impl Project {
         if device.is_empty() || point.is_empty() {
             return Err(StoreError::Invalid("a telemetry point needs a device and a point name".into()));
         }
-        self.conn
-            .execute("INSERT INTO telemetry_points (device, point, unit) VALUES (?1, ?2, ?3)", params![device, point, unit])
+        point_limits(device, point, unit)?;
+        let tx = crate::journal::begin(&mut self.conn).map_err(|e| map_write_error(e, "adding a telemetry point"))?;
+        tx.execute("INSERT INTO telemetry_points (device, point, unit) VALUES (?1, ?2, ?3)", params![device, point, unit])
             .map_err(|e| map_write_error(e, "adding a telemetry point"))?;
-        Ok(PointId(self.conn.last_insert_rowid()))
+        let id = PointId(tx.last_insert_rowid());
+        crate::limits::table_rows(&tx, "telemetry_points")?;
+        tx.commit().map_err(|e| map_write_error(e, "adding a telemetry point"))?;
+        Ok(id)
     }
 
     /// The ids of many series at once, creating the missing ones in one
@@ -261,6 +269,7 @@ impl Project {
                     if device.is_empty() || point.is_empty() {
                         return Err(StoreError::Invalid("a telemetry point needs a device and a point name".into()));
                     }
+                    point_limits(device, point, items[i].2)?;
                     ids.push(None);
                     missing.push(i);
                 }
@@ -268,7 +277,7 @@ impl Project {
         }
         if !missing.is_empty() {
             self.ensure_writable()?;
-            let tx = self.conn.transaction().map_err(|e| map_write_error(e, "adding telemetry points"))?;
+            let tx = crate::journal::begin(&mut self.conn).map_err(|e| map_write_error(e, "adding telemetry points"))?;
             {
                 let mut insert = tx
                     .prepare_cached("INSERT INTO telemetry_points (device, point, unit) VALUES (?1, ?2, ?3)")
@@ -279,6 +288,7 @@ impl Project {
                     ids[i] = Some(PointId(tx.last_insert_rowid()));
                 }
             }
+            crate::limits::table_rows(&tx, "telemetry_points")?;
             tx.commit().map_err(|e| map_write_error(e, "adding telemetry points"))?;
         }
         Ok(ids.into_iter().flatten().collect())

@@ -348,3 +348,59 @@ fn every_built_in_catalog_entry_is_copied_in_and_read_back_exactly() {
         assert_eq!(rec.name, format!("{} {}", entry.manufacturer, entry.model));
     }
 }
+
+#[test]
+fn texts_lists_and_tables_are_limited_on_every_edit_naming_the_field() {
+    use backstop_store::limits::{KEY_CHARS, NAME_CHARS, TEXT_CHARS};
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut p) = new_project(dir.path(), "limits.backstop");
+    let before = std::fs::read(&path).unwrap();
+    let refused = |r: Result<(), StoreError>, field: &str| match r {
+        Err(StoreError::Invalid(m)) => assert!(m.contains(field) && m.contains("a project keeps at most"), "{m}"),
+        other => panic!("expected a refusal naming {field}, got {other:?}"),
+    };
+    let mut info = p.info().unwrap();
+    info.name = "N".repeat(NAME_CHARS + 1);
+    refused(p.set_project_info(&info), "the project name is 201 characters long");
+    let mut info = p.info().unwrap();
+    info.notes = "n".repeat(TEXT_CHARS + 1);
+    refused(p.set_project_info(&info), "the project notes");
+    let mut r = room("B1", 0);
+    r.name = "R".repeat(NAME_CHARS + 1);
+    refused(p.put_room(&r), "room B1: the name");
+    let tag = "T".repeat(KEY_CHARS + 1);
+    refused(p.put_equipment(&cabinet(&tag, "B1", 0)), "the equipment key");
+    let mut r = room("B1", 0);
+    r.doors = vec![r.doors[0].clone(); 1_001];
+    refused(p.put_room(&r), "room B1: the list of doors has 1,001 items");
+    let mut rec = support::fixtures::catalog_record();
+    rec.body = serde_json::json!({"source": "s".repeat(TEXT_CHARS + 1)}).to_string();
+    refused(p.put_catalog_record(&rec), "catalog entry \"cab-372\" (at .source): a text is 20,001 characters");
+    refused(
+        p.append_audit(&AuditEntry {
+            id: 0,
+            at_ms: 1,
+            who: "W".repeat(NAME_CHARS + 1),
+            device: "pack".into(),
+            action: "write".into(),
+            target: "t".into(),
+            outcome: AuditOutcome::Done,
+            details: serde_json::json!({}),
+        })
+        .map(drop),
+        "who wrote to the pack",
+    );
+    // A table's row limit: an import of 1,001 rooms.
+    let mut design = p.design().unwrap();
+    design.layout.rooms = (0..1_001).map(|i| room(&format!("R{i:04}"), i * 20_000)).collect();
+    design.layout.equipment.clear();
+    design.layout.racks.clear();
+    design.layout.power_units.clear();
+    design.layout.egress_paths.clear();
+    refused(p.replace_design(&design), "the project would hold 1,001 rooms");
+    let e = Project::create_from_design(&dir.path().join("too many rooms.backstop"), &design, &CreateOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("1,001 rooms"), "{e}");
+    assert!(!dir.path().join("too many rooms.backstop").exists(), "a refused import leaves no file");
+    drop(p);
+    assert_eq!(std::fs::read(&path).unwrap(), before, "refused edits changed nothing");
+}

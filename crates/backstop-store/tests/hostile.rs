@@ -110,7 +110,8 @@ fn truncated_and_flipped_files_give_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let good = real_project(dir.path(), "good.backstop");
     let bytes = std::fs::read(&good).unwrap();
-    for cut in [10, 99, 100, 4095, 4096, bytes.len() / 2, bytes.len() - 1] {
+    let page = page_size(&bytes);
+    for cut in [10, 99, 100, page - 1, page, bytes.len() / 2, bytes.len() - 1] {
         let path = dir.path().join(format!("cut {cut}.backstop"));
         std::fs::write(&path, &bytes[..cut]).unwrap();
         let e = open_expect_err(&path);
@@ -118,6 +119,33 @@ fn truncated_and_flipped_files_give_clear_errors() {
             matches!(e, StoreError::NotSqlite { .. } | StoreError::Damaged { .. }),
             "truncated at {cut}: {e:?}"
         );
+    }
+    // Flipped: the header's magic, its page size, and the root page of
+    // `sqlite_schema` (page 1, past the header) made unreadable.
+    for what in ["magic", "page size", "schema page"] {
+        let mut m = bytes.clone();
+        match what {
+            "magic" => m[0] ^= 0x20,
+            "page size" => m[16] ^= 0x7F,
+            _ => m[100..page].iter_mut().for_each(|b| *b ^= 0xA5),
+        }
+        let path = dir.path().join(format!("flipped {what}.backstop"));
+        std::fs::write(&path, &m).unwrap();
+        let e = open_expect_err(&path);
+        assert!(
+            matches!(e, StoreError::NotSqlite { .. } | StoreError::Damaged { .. } | StoreError::UnexpectedSchema { .. }),
+            "flipped {what}: {e:?}"
+        );
+        assert!(Project::check(&path).is_err(), "flipped {what}: the check passed");
+    }
+}
+
+/// The page size a SQLite file's header declares (bytes 16–17, big-endian;
+/// 1 means 65,536).
+fn page_size(bytes: &[u8]) -> usize {
+    match u16::from_be_bytes([bytes[16], bytes[17]]) {
+        1 => 65_536,
+        n => n as usize,
     }
 }
 
@@ -287,8 +315,13 @@ fn a_thousand_mutated_copies_never_panic_and_failed_opens_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let good = real_project(dir.path(), "seed.backstop");
     let bytes = std::fs::read(&good).unwrap();
+    // Pages are mutated at the file's real page size (Backstop writes
+    // 8,192-byte pages; mutating 4,096-byte halves would miss whole-page
+    // damage such as a copied or zeroed page).
+    let page = page_size(&bytes);
+    assert!(page >= 4_096 && bytes.len().is_multiple_of(page), "page size {page}, file {} bytes", bytes.len());
     let mut rng = Rng(0xBAD5EED);
-    let (mut opened, mut refused) = (0, 0);
+    let (mut opened, mut refused, mut checked) = (0, 0, 0);
     let path = dir.path().join("mutant.backstop");
     for i in 0..1_000u64 {
         let mut m = bytes.clone();
@@ -301,7 +334,6 @@ fn a_thousand_mutated_copies_never_panic_and_failed_opens_change_nothing() {
             }
             1 => m.truncate(rng.below(m.len() as u64) as usize),
             2 => {
-                let page = 4096;
                 let p = rng.below((m.len() / page) as u64) as usize;
                 for b in &mut m[p * page..((p + 1) * page).min(bytes.len())] {
                     *b = rng.next() as u8;
@@ -312,7 +344,6 @@ fn a_thousand_mutated_copies_never_panic_and_failed_opens_change_nothing() {
                 m[at] = rng.next() as u8;
             }
             _ => {
-                let page = 4096;
                 let (a, b) = (rng.below((m.len() / page) as u64) as usize, rng.below((m.len() / page) as u64) as usize);
                 let src = m[a * page..(a + 1) * page].to_vec();
                 m[b * page..(b + 1) * page].copy_from_slice(&src);
@@ -332,12 +363,76 @@ fn a_thousand_mutated_copies_never_panic_and_failed_opens_change_nothing() {
             }
         }
         assert_eq!(hash(&path), m, "mutant {i}: viewing changed the file");
+        // The full check (integrity, foreign keys, every record) never
+        // panics, never changes the file, and never passes a file whose
+        // records cannot all be read.
+        match Project::check(&path) {
+            Ok(_) => {
+                checked += 1;
+                let p = Project::open(&path, &OpenOptions::view()).unwrap_or_else(|e| panic!("mutant {i}: checked ok but does not open: {e}"));
+                p.design().unwrap_or_else(|e| panic!("mutant {i}: checked ok but its design cannot be read: {e}"));
+                p.summary().unwrap_or_else(|e| panic!("mutant {i}: checked ok but its summary cannot be read: {e}"));
+            }
+            Err(e) => assert!(!e.to_string().is_empty(), "mutant {i}: empty message"),
+        }
+        assert_eq!(hash(&path), m, "mutant {i}: the check changed the file");
         // Editing: a refusal changes nothing either.
         if let Err(e) = Project::open(&path, &OpenOptions::edit()) {
             assert_eq!(hash(&path), m, "mutant {i}: a refused edit-open changed the file ({e})");
         }
         let _ = std::fs::remove_file(dir.path().join(".mutant.backstop.lock"));
     }
-    eprintln!("mutants: {opened} opened, {refused} refused");
+    eprintln!("mutants: {opened} opened, {refused} refused, {checked} passed the full check");
     assert!(refused > 100 && opened > 0, "the mutator should produce both outcomes ({opened} opened, {refused} refused)");
+}
+
+/// Sets the project name in both the typed column and the record, as a
+/// tool other than Backstop could.
+fn set_name_raw(path: &Path, name: &str) {
+    let c = Connection::open(path).unwrap();
+    let n = c
+        .execute("UPDATE project SET name = ?1, body = json_set(body, '$.name', ?1) WHERE id = 1", [name])
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn over_long_fields_and_oversized_tables_are_refused_on_open_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    // The issue's case: a 1 MB project name.
+    let path = real_project(dir.path(), "long name.backstop");
+    set_name_raw(&path, &"N".repeat(1_000_000));
+    let e = open_expect_err(&path);
+    assert!(matches!(e, StoreError::OverLimit { .. }), "{e:?}");
+    let msg = e.to_string();
+    assert!(msg.contains("the project name is 1,000,000 characters long; a project keeps at most 200"), "{msg}");
+    assert!(matches!(Project::check(&path), Err(StoreError::OverLimit { .. })));
+    // At the limit it opens.
+    set_name_raw(&path, &"N".repeat(backstop_store::limits::NAME_CHARS));
+    Project::check(&path).unwrap();
+
+    // A record column (audit log) and a table's row count.
+    let path = real_project(dir.path(), "long audit.backstop");
+    {
+        let c = Connection::open(&path).unwrap();
+        c.execute(
+            "INSERT INTO audit_log (at_ms, who, device, action, target, outcome, details) VALUES (1, ?1, 'd', 'a', 't', 'done', '{}')",
+            ["w".repeat(300)],
+        )
+        .unwrap();
+    }
+    let e = open_expect_err(&path);
+    assert!(e.to_string().contains("who wrote to a pack is 300 characters long; a project keeps at most 200"), "{e}");
+
+    let path = real_project(dir.path(), "many points.backstop");
+    {
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100001)
+             INSERT INTO telemetry_points (device, point, unit) SELECT 'd', 'p' || i, 'V' FROM n;",
+        )
+        .unwrap();
+    }
+    let e = open_expect_err(&path);
+    assert!(e.to_string().contains("telemetry points; a project keeps at most 100,000"), "{e}");
 }

@@ -3,8 +3,6 @@
 //! rule-set choice/copy/edit, and exports (BOM CSV, plan SVG and PNG). The
 //! work is in `backstop-layout`; [`crate::layout_edit`] is the glue.
 
-use std::path::PathBuf;
-
 use backstop_model::AppError;
 use backstop_model::layout::RuleSet;
 use backstop_model::layout_view::{
@@ -58,10 +56,11 @@ pub fn layout_rule_set_delete(app: AppHandle, state: State<'_, AppState>, id: St
     state.with_session(&app, |s| glue::delete_rule_set(s.project_mut()?, &id))
 }
 
-/// Exports the BOM (CSV) or the plan (SVG, PNG) to `path` or where the
-/// engineer chooses; returns the path written.
+/// Exports the BOM (CSV) or the plan (SVG, PNG) where the engineer chooses
+/// in the native save dialog; returns the path written. The webview never
+/// names the file.
 #[tauri::command]
-pub async fn layout_export(app: AppHandle, state: State<'_, AppState>, kind: LayoutExport, path: Option<String>) -> Result<String, AppError> {
+pub async fn layout_export(app: AppHandle, state: State<'_, AppState>, kind: LayoutExport) -> Result<String, AppError> {
     let (name, bytes) = {
         let session = state.session()?;
         let project = session.project()?;
@@ -78,13 +77,8 @@ pub async fn layout_export(app: AppHandle, state: State<'_, AppState>, kind: Lay
         LayoutExport::PlanSvg => ("plan.svg", ("SVG image", "svg")),
         LayoutExport::PlanPng => ("plan.png", ("PNG image", "png")),
     };
-    let target = match path {
-        Some(p) if !p.trim().is_empty() => PathBuf::from(p.trim()),
-        _ => {
-            let stem = if name.trim().is_empty() { "layout".to_string() } else { name.replace(['/', '\\'], "-") };
-            dialogs::ask(&app, Dialog::SaveAs { suggested_name: format!("{stem} — {suffix}"), filter }).await?
-        }
-    };
+    let stem = if name.trim().is_empty() { "layout".to_string() } else { name.replace(['/', '\\'], "-") };
+    let target = dialogs::ask(&app, Dialog::SaveAs { suggested_name: format!("{stem} — {suffix}"), filter }).await?;
     crate::session::write_file_atomically(&target, &bytes)?;
     Ok(target.display().to_string())
 }

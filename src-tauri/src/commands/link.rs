@@ -149,12 +149,12 @@ pub async fn link_write(state: State<'_, AppState>, request: WriteRequest) -> Re
         Ok(outcome) => Ok(outcome),
         Err(e) => {
             let refused = matches!(e, LinkError::Refused(_) | LinkError::NotArmed | LinkError::Invalid(_));
-            if let Ok(mut session) = state.session() {
-                if let Ok(project) = session.project_mut() {
-                    let entry = AuditEntry::for_unsent_write(link.label(), &request, &limits, &e.to_string(), refused, now_ms());
-                    if let Err(err) = project.append_audit(&entry) {
-                        eprintln!("backstop-app: the refused write could not be recorded in the audit log: {err}");
-                    }
+            if let Ok(mut session) = state.session()
+                && let Ok(project) = session.project_mut()
+            {
+                let entry = AuditEntry::for_unsent_write(link.label(), &request, &limits, &e.to_string(), refused, now_ms());
+                if let Err(err) = project.append_audit(&entry) {
+                    eprintln!("backstop-app: the refused write could not be recorded in the audit log: {err}");
                 }
             }
             Err(e.into())

@@ -19,11 +19,12 @@ pub fn project_state(state: State<'_, AppState>) -> Result<ProjectState, AppErro
     state.session()?.state()
 }
 
-/// Shows the native "save" dialog for a new project's location.
+/// Shows the native "save" dialog for a new project's location and keeps
+/// the answer for `project_new`; returns it for display.
 #[tauri::command]
-pub async fn project_choose_location(app: AppHandle, suggested_name: String) -> Result<String, AppError> {
+pub async fn project_choose_location(app: AppHandle, state: State<'_, AppState>, suggested_name: String) -> Result<String, AppError> {
     let path = dialogs::ask(&app, Dialog::SaveProject { suggested_name }).await?;
-    Ok(crate::session::with_extension(&path).display().to_string())
+    Ok(state.session()?.choose_new_location(&path).display().to_string())
 }
 
 #[tauri::command(async)]
@@ -34,11 +35,13 @@ pub fn project_new(app: AppHandle, state: State<'_, AppState>, request: NewProje
 /// Opens a project; without a path, asks with the native dialog first.
 #[tauri::command]
 pub async fn project_open(app: AppHandle, state: State<'_, AppState>, request: OpenRequest) -> Result<ProjectView, AppError> {
-    let path = match request.path {
-        Some(p) if !p.trim().is_empty() => PathBuf::from(p),
-        _ => dialogs::ask(&app, Dialog::OpenProject).await?,
-    };
-    state.with_session(&app, |s| s.open(&path, request.mode))
+    match request.path {
+        Some(p) if !p.trim().is_empty() => state.with_session(&app, |s| s.open_offered(std::path::Path::new(&p), request.mode)),
+        _ => {
+            let path = dialogs::ask(&app, Dialog::OpenProject).await?;
+            state.with_session(&app, |s| s.open(&path, request.mode))
+        }
+    }
 }
 
 #[tauri::command]

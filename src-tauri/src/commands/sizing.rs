@@ -4,8 +4,6 @@
 //! edit project entries) and the calculation sheet as text. The work is in
 //! `backstop-sizing`; [`crate::sizing_cases`] holds the glue to the file.
 
-use std::path::PathBuf;
-
 use backstop_model::AppError;
 use backstop_model::catalog::CatalogEntry;
 use backstop_model::sizing::{OptimizeResult, PeakCase, UpsCase};
@@ -116,13 +114,11 @@ pub fn sizing_peak_compute(state: State<'_, AppState>, case: PeakCase, profile_t
     raw_json(&computed)
 }
 
-/// Imports a load-profile CSV: `path`, or the one picked in the native dialog.
+/// Imports a load-profile CSV picked in the native dialog (the webview never
+/// names the file; a named pipe or device is refused before reading).
 #[tauri::command]
-pub async fn sizing_profile_import(app: AppHandle, path: Option<String>) -> Result<ProfileImport, AppError> {
-    let path = match path {
-        Some(p) if !p.trim().is_empty() => PathBuf::from(p.trim()),
-        _ => dialogs::ask(&app, Dialog::Open { title: "Import a load profile (CSV)", filter: ("Load profile CSV", &["csv", "txt"]) }).await?,
-    };
+pub async fn sizing_profile_import(app: AppHandle) -> Result<ProfileImport, AppError> {
+    let path = dialogs::ask(&app, Dialog::Open { title: "Import a load profile (CSV)", filter: ("Load profile CSV", &["csv", "txt"]) }).await?;
     tauri::async_runtime::spawn_blocking(move || glue::import_profile_file(&path))
         .await
         .map_err(|e| AppError::internal(format!("reading the profile stopped unexpectedly: {e}")))?

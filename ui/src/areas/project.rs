@@ -333,8 +333,8 @@ pub fn NewProjectForm() -> impl IntoView {
         });
     };
     let create = move |_| {
+        // The file goes where Browse… chose; the backend kept that location.
         let request = NewProjectRequest {
-            path: location.get_untracked(),
             info: ProjectInfo {
                 name: name.get_untracked(),
                 client: client.get_untracked(),
@@ -342,7 +342,6 @@ pub fn NewProjectForm() -> impl IntoView {
                 engineer: engineer.get_untracked(),
                 ..ProjectInfo::default()
             },
-            replace: false,
         };
         leptos::task::spawn_local(async move {
             match ipc::project_new(&request).await {
@@ -364,8 +363,8 @@ pub fn NewProjectForm() -> impl IntoView {
                 <label class="field"><span>"Engineer"</span><input type="text" data-testid="new-engineer" bind:value=engineer/></label>
                 <label class="field"><span>"Project file"</span>
                     <div class="with-button">
-                        <input type="text" data-testid="new-location" bind:value=location placeholder="/home/you/Projects/site.backstop"/>
-                        <button class="btn" on:click=browse>"Browse…"</button>
+                        <input type="text" data-testid="new-location" readonly=true prop:value=move || location.get() placeholder="Choose with Browse…"/>
+                        <button class="btn" data-testid="new-browse" on:click=browse>"Browse…"</button>
                     </div>
                 </label>
                 <footer>

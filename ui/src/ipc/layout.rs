@@ -36,7 +36,6 @@ struct RuleSetArg<'a> {
 #[derive(Serialize)]
 struct ExportArg {
     kind: LayoutExport,
-    path: Option<String>,
 }
 
 /// The plan with its footprints, check report, rule sets and bill of materials.
@@ -76,5 +75,5 @@ pub async fn layout_rule_set_delete(id: &str) -> Result<LayoutView, AppError> {
 
 /// Exports the BOM or the plan through the native save dialog; returns the path written.
 pub async fn layout_export(kind: LayoutExport) -> Result<String, AppError> {
-    call("layout_export", &ExportArg { kind, path: None }).await
+    call("layout_export", &ExportArg { kind }).await
 }

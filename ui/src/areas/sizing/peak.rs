@@ -330,11 +330,10 @@ pub fn PeakEditor(
     let on_edit = Callback::new(move |_: ()| engine.edited());
     let diags = Signal::derive(move || engine.computed.with(|c| c.as_ref().map(|c| c.result.diagnostics.clone()).unwrap_or_default()));
     let ro = Signal::derive(move || read_only);
-    let path = RwSignal::new(String::new());
 
-    let import = move |p: Option<String>| {
+    let import = move || {
         spawn_local(async move {
-            match ipc::sizing_profile_import(p.as_deref()).await {
+            match ipc::sizing_profile_import().await {
                 Ok(r) => {
                     if let Some(info) = &r.profile {
                         engine.profile.set(Some(info.clone()));
@@ -415,9 +414,7 @@ pub fn PeakEditor(
                     <div class="card">
                         <h2>"Load profile"</h2>
                         <div class="toolbar">
-                            <button class="btn primary" data-testid="profile-import" disabled=move || ro.get() on:click=move |_| import(None)>"Import CSV…"</button>
-                            <input type="text" data-testid="profile-path" placeholder="or a file path" prop:value=move || path.get() on:input=move |ev| path.set(event_target_value(&ev))/>
-                            <button class="btn" data-testid="profile-import-path" disabled=move || ro.get() on:click=move |_| { let p = path.get_untracked(); if !p.trim().is_empty() { import(Some(p)); } }>"Import"</button>
+                            <button class="btn primary" data-testid="profile-import" disabled=move || ro.get() on:click=move |_| import()>"Import CSV…"</button>
                         </div>
                         <p class="muted small">"Timestamp and load columns; the load header names its unit (kW, MW, kWh per interval…); 1–60-minute intervals. Errors are listed with their line numbers."</p>
                         {move || engine.profile.get().map(|p| {
