@@ -59,6 +59,15 @@ fn paired_and_threaded_checks_equal_one_series_at_a_time() {
             let want = (peak_abs(band.stream(&load, fs, &[]), 17), peak_abs(band.stream(&grid, fs, &[]), 17));
             assert_eq!(backstop_sizing::smooth::checks::band_peak2(&band, fs, &load, &grid, 17), want);
         }
+        // Every band in one pass against each band and series streamed alone.
+        let bands: Vec<(Band, usize)> = [[0.001, 0.01], [0.01, 0.1], [0.1, 1.0], [1.0, 10.0], [10.0, 100.0]]
+            .iter()
+            .enumerate()
+            .filter_map(|(k, &[lo, hi])| Band::at(lo, hi, fs).map(|b| (b, (k * 37) % 500)))
+            .collect();
+        let want: Vec<(f64, f64)> = bands.iter().map(|(band, skip)| (peak_abs(band.stream(&load, fs, &[]), *skip), peak_abs(band.stream(&grid, fs, &[]), *skip))).collect();
+        assert_eq!(backstop_sizing::smooth::checks::band_peaks2(&bands, fs, &load, &grid), want, "seed {seed}");
+        assert!(a.iter().zip(&b).all(|(x, y)| x[0] == y[0]));
     }
 }
 

@@ -156,19 +156,23 @@ impl BandFilter {
     /// recursions are independent, so they run side by side).
     pub fn run2(a: &mut BandFilter, b: &mut BandFilter, xa: &[f64], xb: &[f64], oa: &mut [f64], ob: &mut [f64]) {
         debug_assert!(xa.len() == xb.len() && oa.len() == xa.len() && ob.len() == xa.len());
-        let (ha, hb) = (&mut a.hp, &mut b.hp);
+        let mut h2 = Biquad2::new(&a.hp, &b.hp);
         match (&mut a.lp, &mut b.lp) {
             (Some(la), Some(lb)) => {
+                let mut l2 = Biquad2::new(la, lb);
                 for (((oa, ob), &va), &vb) in oa.iter_mut().zip(ob.iter_mut()).zip(xa).zip(xb) {
-                    *oa = la.step(ha.step(va));
-                    *ob = lb.step(hb.step(vb));
+                    let o = l2.step(h2.step([va, vb]));
+                    (*oa, *ob) = (o[0], o[1]);
                 }
+                l2.store(la, lb);
+                h2.store(&mut a.hp, &mut b.hp);
             }
             (None, None) => {
                 for (((oa, ob), &va), &vb) in oa.iter_mut().zip(ob.iter_mut()).zip(xa).zip(xb) {
-                    *oa = ha.step(va);
-                    *ob = hb.step(vb);
+                    let o = h2.step([va, vb]);
+                    (*oa, *ob) = (o[0], o[1]);
                 }
+                h2.store(&mut a.hp, &mut b.hp);
             }
             _ => {
                 a.run(xa, oa);
@@ -176,6 +180,80 @@ impl BandFilter {
             }
         }
     }
+}
+
+/// Two biquads side by side, one per lane (laid out for the compiler to
+/// pack into one register): each lane does exactly the scalar
+/// [`Biquad::step`] arithmetic (multiply, add, subtract in the same order).
+#[derive(Clone, Copy)]
+struct Biquad2 {
+    b0: [f64; 2],
+    b1: [f64; 2],
+    b2: [f64; 2],
+    a1: [f64; 2],
+    a2: [f64; 2],
+    s1: [f64; 2],
+    s2: [f64; 2],
+}
+
+impl Biquad2 {
+    fn new(a: &Biquad, b: &Biquad) -> Self {
+        Biquad2 { b0: [a.b0, b.b0], b1: [a.b1, b.b1], b2: [a.b2, b.b2], a1: [a.a1, b.a1], a2: [a.a2, b.a2], s1: [a.s1, b.s1], s2: [a.s2, b.s2] }
+    }
+
+    /// Puts the lanes' states back into `a` and `b`.
+    fn store(&self, a: &mut Biquad, b: &mut Biquad) {
+        (a.s1, a.s2, b.s1, b.s2) = (self.s1[0], self.s2[0], self.s1[1], self.s2[1]);
+    }
+
+    #[inline(always)]
+    fn step(&mut self, x: [f64; 2]) -> [f64; 2] {
+        let y = [self.b0[0] * x[0] + self.s1[0], self.b0[1] * x[1] + self.s1[1]];
+        self.s1 = [self.b1[0] * x[0] - self.a1[0] * y[0] + self.s2[0], self.b1[1] * x[1] - self.a1[1] * y[1] + self.s2[1]];
+        self.s2 = [self.b2[0] * x[0] - self.a2[0] * y[0], self.b2[1] * x[1] - self.a2[1] * y[1]];
+        y
+    }
+}
+
+/// The largest |band-filtered| sample of `a` and of `b` (same length) in
+/// each band, after that band's first `skip` samples, the filters started
+/// on the series' first samples: [`band_peak2`] of every band in one pass
+/// (load and grid in two lanes, the bands' recursions side by side).
+pub fn band_peaks2(bands: &[(Band, usize)], fs: f64, a: &[f64], b: &[f64]) -> Vec<(f64, f64)> {
+    if a.len() != b.len() {
+        return bands.iter().map(|(band, skip)| band_peak2(band, fs, a, b, *skip)).collect();
+    }
+    struct Lane {
+        hp: Biquad2,
+        lp: Option<Biquad2>,
+        skip: usize,
+        peak: [f64; 2],
+    }
+    let (a0, b0) = (a.first().copied().unwrap_or(0.0), b.first().copied().unwrap_or(0.0));
+    let mut lanes: Vec<Lane> = bands
+        .iter()
+        .map(|(band, skip)| {
+            let (fa, fb) = (band.filters(fs, a0), band.filters(fs, b0));
+            let lp = match (&fa.lp, &fb.lp) {
+                (Some(x), Some(y)) => Some(Biquad2::new(x, y)),
+                _ => None,
+            };
+            Lane { hp: Biquad2::new(&fa.hp, &fb.hp), lp, skip: *skip, peak: [0.0; 2] }
+        })
+        .collect();
+    for (i, (&x, &y)) in a.iter().zip(b).enumerate() {
+        for l in lanes.iter_mut() {
+            let h = l.hp.step([x, y]);
+            let o = match &mut l.lp {
+                Some(lp) => lp.step(h),
+                None => h,
+            };
+            if i >= l.skip {
+                l.peak = [l.peak[0].max(o[0].abs()), l.peak[1].max(o[1].abs())];
+            }
+        }
+    }
+    lanes.iter().map(|l| (l.peak[0], l.peak[1])).collect()
 }
 
 /// Up to two pieces of `pre` followed by `x` covering positions `pos..pos + len`.

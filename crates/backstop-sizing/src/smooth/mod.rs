@@ -1173,13 +1173,16 @@ pub fn band_amplitudes(load: &[f64], grid: &[f64], dt: f64) -> (Vec<[f64; 2]>, V
     let duration = load.len() as f64 * dt;
     // At least ten periods of the low edge, and a filterable band.
     let bands: Vec<(f64, checks::Band)> = CHART_BANDS.iter().filter(|[lo, _]| duration >= 10.0 / lo).filter_map(|&[lo, hi]| checks::Band::at(lo, hi, fs).map(|b| (lo, b))).collect();
-    let peaks = par_map(&bands, |(lo, band)| {
-        let c = (lo * band.f_high.unwrap_or(fs / 2.0)).sqrt();
-        let skip = ((2.0 / (lo * dt)).ceil() as usize).min(load.len());
-        let (pl, pg) = checks::band_peak2(band, fs, load, grid, skip);
-        ([c, pl], [c, pg])
-    });
-    peaks.into_iter().unzip()
+    let skips: Vec<(checks::Band, usize)> = bands.iter().map(|(lo, band)| (*band, ((2.0 / (lo * dt)).ceil() as usize).min(load.len()))).collect();
+    let peaks = checks::band_peaks2(&skips, fs, load, grid);
+    bands
+        .iter()
+        .zip(peaks)
+        .map(|((lo, band), (pl, pg))| {
+            let c = (lo * band.f_high.unwrap_or(fs / 2.0)).sqrt();
+            ([c, pl], [c, pg])
+        })
+        .unzip()
 }
 
 fn non_finite(r: &SmoothResult) -> Option<&'static str> {
