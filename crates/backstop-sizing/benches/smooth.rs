@@ -32,7 +32,7 @@ use backstop_model::sizing_smooth::{
     RampSweep, Requirement, SmoothBattery, SmoothCase, SmoothController, SmoothStart, SyntheticProfile,
 };
 use backstop_sizing::smooth::sim::{Ctrl, Device, Extremes, Plant, Sample, Sink, State, run};
-use backstop_sizing::smooth::{band_amplitudes, check_one, closed, life, presets, ramp_point, synth};
+use backstop_sizing::smooth::{band_amplitudes, check_all, check_one, closed, life, presets, ramp_sweep, synth};
 use backstop_sizing::{default_catalog, size_smooth};
 
 fn median_time(n: usize, mut f: impl FnMut()) -> Duration {
@@ -95,11 +95,7 @@ fn simulate_and_check(load: &[f64], dt: f64, reqs: &[Requirement], peak: f64) ->
     let mut c = Collect { grid: Vec::with_capacity(load.len()), rf: life::Rainflow::new(2.03), cap_mj: 72_000.0 };
     run(&p, &mut st, load, &mut c);
     c.rf.finish();
-    let mut evaluated = 0;
-    for r in reqs {
-        black_box(check_one(r, load, &c.grid, dt, peak, false));
-        evaluated += 1;
-    }
+    let evaluated = black_box(check_all(reqs, load, &c.grid, dt, peak, false)).len();
     (evaluated, c.rf.cycles)
 }
 
@@ -164,9 +160,8 @@ fn main() {
     });
     let case = day_case();
     let t_sweep = median_time(3, || {
-        for k in 0..100 {
-            black_box(ramp_point(&case, &load, dt, 2.0 + k as f64));
-        }
+        let rates: Vec<f64> = (0..100).map(|k| 2.0 + k as f64).collect();
+        black_box(ramp_sweep(&case, &load, dt, &rates));
     });
     let t_case = median_time(5, || {
         black_box(size_smooth(&case, None, default_catalog()));

@@ -362,14 +362,35 @@ pub fn evaluate(res: &Resolved, x: &[f64], dt: f64, periodic: bool) -> (f64, usi
                 }
                 Some(b) => {
                     let fs = 1.0 / dt;
-                    // Warm-up over ten periods of the low edge (the trace's end when it repeats).
-                    let pre_len = if periodic { ((10.0 / (b.f_low * dt)).ceil() as usize).max(*w).min(n) } else { 0 };
-                    let (v, at) = checks::worst_range_of(b.stream(x, fs, &x[n - pre_len..]), *w, pre_len, n);
+                    let pre_len = band_warmup(b, *w, n, dt, periodic);
+                    let (v, at) = checks::band_range(b, fs, &x[n - pre_len..], x, *w);
                     (v, at.saturating_sub(pre_len).min(n.saturating_sub(1)))
                 }
             };
             (v * scale, at)
         }
+    }
+}
+
+/// Warm-up of a band filter over ten periods of the low edge (the trace's
+/// end, when it repeats), samples.
+fn band_warmup(b: &checks::Band, w: usize, n: usize, dt: f64, periodic: bool) -> usize {
+    if periodic { ((10.0 / (b.f_low * dt)).ceil() as usize).max(w).min(n) } else { 0 }
+}
+
+/// [`evaluate`] of two series of the same length (load and grid): the
+/// band-filtered checks run both series side by side in one pass.
+pub fn evaluate_pair(res: &Resolved, a: &[f64], b: &[f64], dt: f64, periodic: bool) -> ((f64, usize), (f64, usize)) {
+    let n = a.len();
+    match res {
+        Resolved::Range { w, band: Some(band), measure, .. } if b.len() == n => {
+            let scale = if *measure == VariationMeasure::Amplitude { 0.5 } else { 1.0 };
+            let pre_len = band_warmup(band, *w, n, dt, periodic);
+            let (ra, rb) = checks::band_range2(band, 1.0 / dt, (&a[n - pre_len..], a), (&b[n - pre_len..], b), *w);
+            let fix = |(v, at): (f64, usize)| (v * scale, at.saturating_sub(pre_len).min(n.saturating_sub(1)));
+            (fix(ra), fix(rb))
+        }
+        _ => (evaluate(res, a, dt, periodic), evaluate(res, b, dt, periodic)),
     }
 }
 
@@ -504,6 +525,37 @@ pub fn ramp_point(case: &SmoothCase, load: &[f64], dt: f64, r_mw_per_min: f64) -
     let b = Need::of(ex.pb, ex.eb, rest(plant.bat, ex.start.0));
     let s = Need::of(ex.ps, ex.es, rest(plant.sc, ex.start.1));
     RampPoint { ramp_mw_per_min: r_mw_per_min, power_mw: ex.total, usable_mwh: (b.usable() + s.usable()) / 3600.0 }
+}
+
+/// `f` of each item, in order, shared among up to two threads (items
+/// alternate between them; one thread when no other can be started).
+/// The items are independent, so the results are those of a plain loop.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(2);
+    if threads < 2 || items.len() < 2 {
+        return items.iter().map(&f).collect();
+    }
+    let f = &f;
+    let odd_of = move || items.iter().skip(1).step_by(2).map(f).collect::<Vec<R>>();
+    std::thread::scope(|sc| {
+        let other = std::thread::Builder::new().spawn_scoped(sc, odd_of);
+        let even: Vec<R> = items.iter().step_by(2).map(f).collect();
+        let odd = match other {
+            Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            Err(_) => odd_of(),
+        };
+        let mut out = Vec::with_capacity(items.len());
+        let (mut e, mut o) = (even.into_iter(), odd.into_iter());
+        for i in 0..items.len() {
+            out.extend(if i % 2 == 0 { e.next() } else { o.next() });
+        }
+        out
+    })
+}
+
+/// [`ramp_point`] at each rate, in order (the runs are independent: on up to two threads).
+pub fn ramp_sweep(case: &SmoothCase, load: &[f64], dt: f64, rates: &[f64]) -> Vec<RampPoint> {
+    par_map(rates, |&r| ramp_point(case, load, dt, r))
 }
 
 /// Supercapacitor cell figures: (energy at rated voltage J, the same at end
@@ -906,8 +958,7 @@ pub fn size_smooth(case: &SmoothCase, trace: Option<&PowerTrace>, catalog: &[Cat
         "Requirements held",
         "Each requirement on the load alone and on the grid with the installed storage at end of life. Ramps: the largest |G(t) − G(t − W)| against R·W; variation: the largest measure within any window W (after the band-pass filter).",
     );
-    for r in &reqs {
-        let oc = check_one(r, load, &v.grid, dt, summary.peak_mw, periodic);
+    for (r, oc) in reqs.iter().zip(check_all(&reqs, load, &v.grid, dt, summary.peak_mw, periodic)) {
         match oc.status {
             CheckStatus::Pass | CheckStatus::Fail => {
                 sb.text(LineKind::Intermediate, &format!("{} — load alone", r.label), &format!("{} {}", fmt_num(oc.load_value), oc.unit), &oc.note);
@@ -1011,9 +1062,8 @@ pub fn size_smooth(case: &SmoothCase, trace: Option<&PowerTrace>, catalog: &[Cat
             (0.25 * r0, 3.0 * r0, 12)
         }
     };
-    for i in 0..steps {
-        let r = from + (to - from) * f64::from(i) / f64::from(steps - 1);
-        let p = ramp_point(case, load, dt, r);
+    let rates: Vec<f64> = (0..steps).map(|i| from + (to - from) * f64::from(i) / f64::from(steps - 1)).collect();
+    for p in ramp_sweep(case, load, dt, &rates) {
         if p.power_mw.is_finite() && p.usable_mwh.is_finite() {
             out.sweep.push(p);
         }
@@ -1080,8 +1130,7 @@ pub fn check_one(r: &Requirement, load: &[f64], grid: &[f64], dt: f64, peak_mw: 
             oc.note = note;
         }
         Ok((res, note)) => {
-            let (lv, _) = evaluate(&res, load, dt, periodic);
-            let (gv, at) = evaluate(&res, grid, dt, periodic);
+            let ((lv, _), (gv, at)) = evaluate_pair(&res, load, grid, dt, periodic);
             oc.limit = res.limit();
             oc.load_value = lv;
             oc.grid_value = gv;
@@ -1099,24 +1148,41 @@ pub fn check_one(r: &Requirement, load: &[f64], grid: &[f64], dt: f64, peak_mw: 
     oc
 }
 
+/// [`check_one`] of each requirement, in order (on up to two threads).
+pub fn check_all(reqs: &[Requirement], load: &[f64], grid: &[f64], dt: f64, peak_mw: f64, periodic: bool) -> Vec<RequirementOutcome> {
+    // The costliest first, so that the two threads end together.
+    let cost = |r: &Requirement| match &r.kind {
+        RequirementKind::Variation { band_hz: Some(_), .. } => 0,
+        RequirementKind::Variation { .. } => 1,
+        _ => 2,
+    };
+    let mut order: Vec<usize> = (0..reqs.len()).collect();
+    order.sort_by_key(|&i| cost(&reqs[i]));
+    let done = par_map(&order, |&i| check_one(&reqs[i], load, grid, dt, peak_mw, periodic));
+    let mut out: Vec<Option<RequirementOutcome>> = vec![None; reqs.len()];
+    for (i, oc) in order.into_iter().zip(done) {
+        out[i] = Some(oc);
+    }
+    out.into_iter().map(|o| o.expect("every requirement checked")).collect()
+}
+
 /// Largest amplitude (max |band-filtered|) of load and grid per decade band
 /// below the trace's Nyquist frequency, at the band's geometric centre.
 pub fn band_amplitudes(load: &[f64], grid: &[f64], dt: f64) -> (Vec<[f64; 2]>, Vec<[f64; 2]>) {
     let fs = 1.0 / dt;
     let duration = load.len() as f64 * dt;
-    let (mut a, mut b) = (Vec::new(), Vec::new());
-    for [lo, hi] in CHART_BANDS {
-        // At least ten periods of the low edge, and a filterable band.
-        if duration < 10.0 / lo {
-            continue;
-        }
-        let Some(band) = checks::Band::at(lo, hi, fs) else { continue };
-        let c = (lo * band.f_high.unwrap_or(fs / 2.0)).sqrt();
-        let skip = ((2.0 / (lo * dt)).ceil() as usize).min(load.len());
-        a.push([c, checks::peak_abs(band.stream(load, fs, &[]), skip)]);
-        b.push([c, checks::peak_abs(band.stream(grid, fs, &[]), skip)]);
-    }
-    (a, b)
+    // At least ten periods of the low edge, and a filterable band.
+    let bands: Vec<(f64, checks::Band)> = CHART_BANDS.iter().filter(|[lo, _]| duration >= 10.0 / lo).filter_map(|&[lo, hi]| checks::Band::at(lo, hi, fs).map(|b| (lo, b))).collect();
+    let skips: Vec<(checks::Band, usize)> = bands.iter().map(|(lo, band)| (*band, ((2.0 / (lo * dt)).ceil() as usize).min(load.len()))).collect();
+    let peaks = checks::band_peaks2(&skips, fs, load, grid);
+    bands
+        .iter()
+        .zip(peaks)
+        .map(|((lo, band), (pl, pg))| {
+            let c = (lo * band.f_high.unwrap_or(fs / 2.0)).sqrt();
+            ([c, pl], [c, pg])
+        })
+        .unzip()
 }
 
 fn non_finite(r: &SmoothResult) -> Option<&'static str> {

@@ -299,82 +299,92 @@ fn device_step(d: &Device, p: &mut f64, e: &mut f64, r: f64, dt: f64, held: &mut
 }
 
 /// Runs the plant over `load` from `st`, feeding every sample to `sink`.
+///
+/// The state is worked on in local variables and written back at the end
+/// (held in registers, not in memory, between the samples).
 pub fn run<S: Sink>(plant: &Plant, st: &mut State, load: &[f64], sink: &mut S) {
     let dt = plant.dt;
+    let (mut g, mut lp, mut pb, mut eb, mut ps, mut es) = (st.g, st.lp, st.pb, st.eb, st.ps, st.es);
+    let (mut ff_b, mut ff_s, mut loss_b, mut loss_s, mut held_b, mut held_s) = (st.ff_b, st.ff_s, st.loss_b, st.loss_s, st.held_b, st.held_s);
+    let (mut ma_pos, mut ma_sum) = (st.ma_pos, st.ma_sum);
+    let ma = &mut st.ma;
     for (k, &l) in load.iter().enumerate() {
         // 1. Restore.
         let pr = match (&plant.bat, &plant.sc) {
-            (Some(b), _) => b.restore * (b.e_rest - st.eb) + st.ff_b + st.ff_s,
-            (None, Some(s)) => s.restore * (s.e_rest - st.es) + st.ff_s,
+            (Some(b), _) => b.restore * (b.e_rest - eb) + ff_b + ff_s,
+            (None, Some(s)) => s.restore * (s.e_rest - es) + ff_s,
             (None, None) => 0.0,
         };
         let x = l + pr;
         // 2. Controller (g_out: the interval average).
         let g_out = match plant.ctrl {
             Ctrl::Ramp { step } => {
-                let d = x - st.g;
+                let d = x - g;
                 let out = if d.abs() <= step {
                     // Reaches x within the sample after |d| ÷ r.
                     if step > 0.0 { x - d * d.abs() / (2.0 * step) } else { x }
                 } else {
-                    st.g + 0.5 * step.copysign(d)
+                    g + 0.5 * step.copysign(d)
                 };
-                st.g += d.clamp(-step, step);
+                g += d.clamp(-step, step);
                 out
             }
             Ctrl::First { alpha, beta } => {
-                let d = x - st.g;
-                st.g += d * alpha;
+                let d = x - g;
+                g += d * alpha;
                 x - d * beta
             }
             Ctrl::Average { n } => {
                 let n = n.max(1);
-                if st.ma.len() != n {
-                    st.ma = vec![st.g; n];
-                    st.ma_sum = st.g * n as f64;
-                    st.ma_pos = 0;
+                if ma.len() != n {
+                    *ma = vec![g; n];
+                    ma_sum = g * n as f64;
+                    ma_pos = 0;
                 }
-                st.ma_sum += x - st.ma[st.ma_pos];
-                st.ma[st.ma_pos] = x;
-                st.ma_pos += 1;
-                if st.ma_pos == n {
-                    st.ma_pos = 0;
+                ma_sum += x - ma[ma_pos];
+                ma[ma_pos] = x;
+                ma_pos += 1;
+                if ma_pos == n {
+                    ma_pos = 0;
                     // Re-add exactly once per window: no drift of the running sum.
-                    st.ma_sum = st.ma.iter().sum();
+                    ma_sum = ma.iter().sum();
                 }
-                st.g = st.ma_sum / n as f64;
-                st.g
+                g = ma_sum / n as f64;
+                g
             }
         };
         // 3–4. Split and devices.
         let pref = l - g_out;
         match (&plant.bat, &plant.sc) {
             (Some(b), Some(s)) => {
-                st.lp += (pref - st.lp) * plant.split;
-                let q = s.restore * (s.e_rest - st.es) + st.ff_s;
-                let lb = device_step(b, &mut st.pb, &mut st.eb, st.lp + q, dt, &mut st.held_b);
-                let ls = device_step(s, &mut st.ps, &mut st.es, pref - st.pb, dt, &mut st.held_s);
-                st.loss_b += lb;
-                st.loss_s += ls;
-                st.ff_b += (lb / dt - st.ff_b) * b.ff;
-                st.ff_s += (ls / dt - st.ff_s) * s.ff;
+                lp += (pref - lp) * plant.split;
+                let q = s.restore * (s.e_rest - es) + ff_s;
+                let lb = device_step(b, &mut pb, &mut eb, lp + q, dt, &mut held_b);
+                let ls = device_step(s, &mut ps, &mut es, pref - pb, dt, &mut held_s);
+                loss_b += lb;
+                loss_s += ls;
+                ff_b += (lb / dt - ff_b) * b.ff;
+                ff_s += (ls / dt - ff_s) * s.ff;
             }
             (Some(b), None) => {
-                let lb = device_step(b, &mut st.pb, &mut st.eb, pref, dt, &mut st.held_b);
-                st.loss_b += lb;
-                st.ff_b += (lb / dt - st.ff_b) * b.ff;
+                let lb = device_step(b, &mut pb, &mut eb, pref, dt, &mut held_b);
+                loss_b += lb;
+                ff_b += (lb / dt - ff_b) * b.ff;
             }
             (None, Some(s)) => {
-                let ls = device_step(s, &mut st.ps, &mut st.es, pref, dt, &mut st.held_s);
-                st.loss_s += ls;
-                st.ff_s += (ls / dt - st.ff_s) * s.ff;
+                let ls = device_step(s, &mut ps, &mut es, pref, dt, &mut held_s);
+                loss_s += ls;
+                ff_s += (ls / dt - ff_s) * s.ff;
             }
             (None, None) => {}
         }
         // 5. Grid.
-        let s = Sample { l, g: l - st.pb - st.ps, pb: st.pb, eb: st.eb, ps: st.ps, es: st.es };
+        let s = Sample { l, g: l - pb - ps, pb, eb, ps, es };
         sink.push(k, &s);
     }
+    (st.g, st.lp, st.pb, st.eb, st.ps, st.es) = (g, lp, pb, eb, ps, es);
+    (st.ff_b, st.ff_s, st.loss_b, st.loss_s, st.held_b, st.held_s) = (ff_b, ff_s, loss_b, loss_s, held_b, held_s);
+    (st.ma_pos, st.ma_sum) = (ma_pos, ma_sum);
 }
 
 /// Collects the grid power of a run.
