@@ -12,6 +12,9 @@ use anyhow::{Context, Result, bail};
 use backstop_e2e::{Harness, Launch, SERIAL, demo_project, socat_pair, start_simulator, wait_until, workspace_binary};
 use fantoccini::Locator;
 
+/// The simulated packs' communication-loss watchdog, in seconds.
+const COMM_TIMEOUT_S: u64 = 3;
+
 async fn outcome(app: &Harness, step: &str) -> Result<String> {
     let card = app.wait_testid(&format!("step-{step}")).await?;
     Ok(card.find(Locator::Css("[data-testid=outcome]")).await?.text().await?)
@@ -46,7 +49,7 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     let (_socat, tty_app, tty_sim) = socat_pair(dir.path())?;
     let sim = start_simulator(&[
         "--serial", tty_sim.to_str().context("path")?, "--units", "1-9",
-        "--unit-spread", "2=62", "--unit-firmware", "3=2.2.9", "--comm-timeout-s", "3",
+        "--unit-spread", "2=62", "--unit-firmware", "3=2.2.9", "--comm-timeout-s", &COMM_TIMEOUT_S.to_string(),
     ])?;
 
     let app = Harness::start(Launch {
@@ -152,11 +155,21 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     app.click_testid("tab-checklist").await?;
     app.click_testid("comm-before").await?;
     sim.pause(true);
+    let pulled = std::time::Instant::now();
     app.click_testid("tab-live").await?;
     wait_until("stale packs", 15, async || Ok(app.client.find_all(Locator::Css(".pack.stale")).await?.len() == PACKS)).await?;
     app.screenshot("commissioning-stale").await?;
     app.click_testid("tab-checklist").await?;
     app.click_testid("comm-during").await?;
+    // Keep the link pulled longer than the packs' watchdog, as the step's
+    // instruction asks: the data goes stale after 2 s, but a pack polled just
+    // before the pull only opens its contactors after COMM_TIMEOUT_S of
+    // silence. Reconnecting earlier left that pack CONNECTED (correctly
+    // reported as "not a safe state") whenever the stale view came quickly.
+    let hold = Duration::from_secs(COMM_TIMEOUT_S) + Duration::from_millis(750);
+    if let Some(rest) = hold.checked_sub(pulled.elapsed()) {
+        tokio::time::sleep(rest).await;
+    }
     sim.pause(false);
     app.click_testid("tab-live").await?;
     wait_until("fresh data after the restart", 15, async || {
@@ -167,7 +180,11 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     assert_eq!(states[0].text().await?, "DISCONNECTED", "the pack went to its safe state on the link loss");
     app.click_testid("tab-checklist").await?;
     app.click_testid("comm-after").await?;
-    wait_until("the comm-loss result", 10, async || Ok(outcome(&app, "comm-loss").await? == "PASS")).await?;
+    if let Err(e) = wait_until("the comm-loss result", 10, async || Ok(outcome(&app, "comm-loss").await? == "PASS")).await {
+        app.screenshot("commissioning-comm-loss").await?;
+        let card = app.text_testid("step-comm-loss").await.unwrap_or_default();
+        return Err(e.context(format!("the comm-loss step reads: {card}")));
+    }
 
     app.type_testid("signoff-name", "A. Client").await?;
     app.type_testid("signoff-date", "2026-11-28").await?;
