@@ -1135,6 +1135,18 @@ fn method_ecm(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
         s_need = ceil_u32(f64::from(s_need) * sizing_run.i_max_window / i_lim).unwrap_or(cap).max(s_need + 1).min(cap);
         sizing_run = ecm::discharge(&cell_eol, p_cell(case.design_margin, s_need), opts(long, t_req, trace_every));
     }
+    // The proportional step above can overshoot (each added string also
+    // lowers the sag, so the current falls faster than 1/s): step back
+    // while one string fewer still stays within the limit, so the count is
+    // the smallest that does, as the sheet line says.
+    while s_need > s_limits && !(sizing_run.i_max_window > i_lim * (1.0 + 1e-9)) {
+        let fewer = ecm::discharge(&cell_eol, p_cell(case.design_margin, s_need - 1), opts(long, t_req, trace_every));
+        if fewer.i_max_window > i_lim * (1.0 + 1e-9) {
+            break;
+        }
+        s_need -= 1;
+        sizing_run = fewer;
+    }
     if s_need > s_limits {
         sb.calc(
             "Strings for the simulated current (EOL, P × DM)",

@@ -132,6 +132,19 @@ fn explained(r: &UpsResult) -> bool {
         || r.methods.iter().flat_map(|m| &m.diagnostics).any(|d| d.severity == DiagSeverity::Error)
 }
 
+/// Found by `longer_runtime_never_less_energy`: at 1,064.6 kW the ECM gave
+/// 563.2 kWh for 12.1 min but 512 kWh for 16.2 min — the step that adds
+/// strings for the simulated current overshot the smallest count.
+#[test]
+fn ecm_current_limit_gives_the_smallest_string_count() {
+    let kw = 1064.6257341750152;
+    let t = 12.102927226436547;
+    let a = size_ups(&case(KEYS[0], kw, t, 25.0), default_catalog());
+    let b = size_ups(&case(KEYS[0], kw, t * 1.3364474524559693, 25.0), default_catalog());
+    let (x, y) = (energy(&a, UpsMethod::Ecm).expect("ECM sized"), energy(&b, UpsMethod::Ecm).expect("ECM sized"));
+    assert!(y >= x, "{t} min → {x} kWh, {} min → {y} kWh", t * 1.3364474524559693);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
