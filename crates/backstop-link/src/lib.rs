@@ -24,6 +24,11 @@ pub mod frame;
 pub mod monitor;
 pub mod poll;
 pub mod ports;
+#[cfg(unix)]
+pub mod serial_io;
+// Windows has no `AsyncFd`: tokio-serial's own stream behind the same interface.
+#[cfg(not(unix))]
+#[path = "serial_io_other.rs"]
 pub mod serial_io;
 pub mod tap;
 
