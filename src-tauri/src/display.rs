@@ -5,6 +5,14 @@
 use std::path::PathBuf;
 
 /// `Ok` when a display is likely usable, `Err(message)` with advice otherwise.
+#[cfg(not(unix))]
+pub fn check() -> Result<(), String> {
+    // Windows and macOS always have their own display.
+    Ok(())
+}
+
+/// `Ok` when a display is likely usable, `Err(message)` with advice otherwise.
+#[cfg(unix)]
 pub fn check() -> Result<(), String> {
     if !cfg!(target_os = "linux") {
         return Ok(());
@@ -31,12 +39,14 @@ pub fn check() -> Result<(), String> {
     }
 }
 
+#[cfg_attr(not(unix), allow(dead_code))]
 const NO_DISPLAY: &str = "Backstop needs a graphical display and none is set \
 (DISPLAY and WAYLAND_DISPLAY are both empty). On a desktop, start it from the \
 desktop session; on a headless machine run it on a virtual display, e.g. \
 `xvfb-run -a scripts/demo` (see README, \"Headless machines\").";
 
 /// `:N` or `:N.S` → `/tmp/.X11-unix/XN`; other forms (host:N, unix paths) → None.
+#[cfg_attr(not(unix), allow(dead_code))]
 fn local_x_socket(display: &str) -> Option<PathBuf> {
     let rest = display.strip_prefix(':')?;
     let number = rest.split('.').next()?;

@@ -220,11 +220,17 @@ async fn run(args: Args) -> Result<(), String> {
     let ids: Vec<String> = sim.lock().units.keys().map(u8::to_string).collect();
     println!("ready {} units={}", ready.join(" "), ids.join(","));
     let _ = std::io::stdout().flush();
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(|e| e.to_string())?;
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
+    // Ctrl-C everywhere; SIGTERM too where there is one (Unix).
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(|e| e.to_string())?;
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
     }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
     sim.shutdown();
     Ok(())
 }
