@@ -422,9 +422,10 @@ impl Actor {
         let interval = run.plan.interval;
         let mut spans = Vec::with_capacity(target.spans.len());
         let mut failure = None;
-        'spans: for span in &target.spans {
+        'spans: for planned in &target.spans {
+            let span = &planned.span;
             let mut regs = Vec::with_capacity(usize::from(span.count));
-            for (address, count) in span.chunks() {
+            for &(address, count) in &planned.requests {
                 match self.exchange(target.unit, &Op::Read { table: span.table, address, count }, RequestOptions::default()).await {
                     Ok(mut v) => regs.append(&mut v),
                     Err(e) => {

@@ -85,12 +85,9 @@ impl Span {
     }
 }
 
-/// Groups model ranges into the spans one request each reads: whole,
-/// adjacent models packed while they fit in [`MAX_READ`] registers, so that
-/// every request starts at a model header the poller can check against
-/// discovery (a reply to some other read then shows as a wrong header). A
-/// model longer than one request gets a span of its own, read in several
-/// requests of which only the first carries its header. Overlapping models
+/// Groups model ranges into contiguous spans: adjacent models join one span
+/// (read in as few requests as its length allows, see [`header_checked_requests`]),
+/// models with a gap between them are separate spans, and overlapping models
 /// (a confused device) share one span.
 pub fn sunspec_spans(models: &[ModelInfo]) -> Vec<Span> {
     let mut ranges: Vec<(u32, u32)> = models
@@ -101,10 +98,8 @@ pub fn sunspec_spans(models: &[ModelInfo]) -> Vec<Span> {
     let mut spans: Vec<(u32, u32)> = Vec::new();
     for (s, e) in ranges {
         match spans.last_mut() {
-            // Overlap: one span, whatever its length.
-            Some((_, le)) if s < *le => *le = (*le).max(e),
-            // Adjacent and still one request.
-            Some((ls, le)) if s == *le && e - *ls <= u32::from(MAX_READ) => *le = e,
+            // Overlapping or adjacent: one span.
+            Some((_, le)) if s <= *le => *le = (*le).max(e),
             _ => spans.push((s, e)),
         }
     }
@@ -114,10 +109,82 @@ pub fn sunspec_spans(models: &[ModelInfo]) -> Vec<Span> {
         .collect()
 }
 
+/// The requests that read `span`: the fewest requests of at most
+/// [`MAX_READ`] registers, and among those the cut where the most requests
+/// carry a whole model header (both its registers) that the poller checks
+/// against discovery, so that a reply to some other read shows as a wrong
+/// header. `headers` are the model addresses; the first request is the
+/// longest one where it does not cost a check.
+pub fn header_checked_requests(span: &Span, headers: &[u16]) -> Vec<(u16, u16)> {
+    let len = usize::from(span.count);
+    let max = usize::from(MAX_READ);
+    if len == 0 {
+        return Vec::new();
+    }
+    // next_header[p]: the first header offset at or after p whose two
+    // registers lie inside the span.
+    let mut offsets: Vec<usize> = headers
+        .iter()
+        .filter(|&&h| h >= span.address)
+        .map(|&h| usize::from(h - span.address))
+        .filter(|&o| o + 2 <= len)
+        .collect();
+    offsets.sort_unstable();
+    let mut next_header = vec![usize::MAX; len + 1];
+    let mut it = offsets.iter().rev().peekable();
+    let mut next = usize::MAX;
+    for p in (0..=len).rev() {
+        while let Some(&&o) = it.peek() {
+            if o >= p {
+                next = o;
+                it.next();
+            } else {
+                break;
+            }
+        }
+        next_header[p] = next;
+    }
+    // best[q]: (requests, checked requests) covering [0, q), and where the
+    // last request starts.
+    let mut best: Vec<(usize, usize, usize)> = vec![(usize::MAX, 0, 0); len + 1];
+    best[0] = (0, 0, 0);
+    for q in 1..=len {
+        // Latest start first: on a tie the earlier requests stay full.
+        for p in (q.saturating_sub(max)..q).rev() {
+            let (n, checked, _) = best[p];
+            if n == usize::MAX {
+                continue;
+            }
+            let h = next_header[p];
+            let c = checked + usize::from(h != usize::MAX && h + 2 <= q);
+            let (bn, bc, _) = best[q];
+            if n + 1 < bn || (n + 1 == bn && c > bc) {
+                best[q] = (n + 1, c, p);
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(best[len].0);
+    let mut q = len;
+    while q > 0 {
+        let p = best[q].2;
+        out.push((span.address + p as u16, (q - p) as u16));
+        q = p;
+    }
+    out.reverse();
+    out
+}
+
+/// A span and the requests that read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PlannedSpan {
+    pub span: Span,
+    pub requests: Vec<(u16, u16)>,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct PlannedTarget {
     pub unit: u8,
-    pub spans: Vec<Span>,
+    pub spans: Vec<PlannedSpan>,
     /// Model headers the device must still show where discovery found
     /// them: (address, model id, length). Empty for register maps.
     pub headers: Vec<(u16, u16, u16)>,
@@ -130,7 +197,13 @@ impl PlannedTarget {
         match &t.source {
             PollSource::SunSpec(models) => PlannedTarget {
                 unit: t.unit,
-                spans: sunspec_spans(models),
+                spans: {
+                    let headers: Vec<u16> = models.iter().map(|m| m.address).collect();
+                    sunspec_spans(models)
+                        .into_iter()
+                        .map(|span| PlannedSpan { requests: header_checked_requests(&span, &headers), span })
+                        .collect()
+                },
                 headers: models.iter().map(|m| (m.address, m.id, m.length)).collect(),
                 models: Some(models.clone()),
             },
@@ -139,7 +212,10 @@ impl PlannedTarget {
                 spans: map
                     .read_plan(MAX_READ)
                     .into_iter()
-                    .map(|(table, address, count)| Span { table, address, count })
+                    .map(|(table, address, count)| {
+                        let span = Span { table, address, count };
+                        PlannedSpan { requests: span.chunks(), span }
+                    })
                     .collect(),
                 headers: Vec::new(),
                 models: None,
@@ -426,26 +502,65 @@ mod tests {
         ModelInfo { id, name: String::new(), label: String::new(), address, length, known: true }
     }
 
+    fn requests(models: &[ModelInfo]) -> Vec<Vec<(u16, u16)>> {
+        let headers: Vec<u16> = models.iter().map(|m| m.address).collect();
+        sunspec_spans(models).iter().map(|s| header_checked_requests(s, &headers)).collect()
+    }
+
+    /// How many of `requests` carry a whole model header.
+    fn checked(requests: &[(u16, u16)], models: &[ModelInfo]) -> usize {
+        requests
+            .iter()
+            .filter(|&&(a, n)| models.iter().any(|m| m.address >= a && u32::from(m.address) + 2 <= u32::from(a) + u32::from(n)))
+            .count()
+    }
+
     #[test]
-    fn every_request_starts_at_a_model_header() {
-        // 1 (68 registers with its header), 802 (64), 803 (60), 804 (112), 805 (108).
-        let models = [info(802, 40070, 62), info(803, 40134, 58), info(1, 40002, 66), info(804, 40194, 110), info(805, 40306, 106)];
-        let spans = sunspec_spans(&models);
-        assert_eq!(spans, vec![
-            Span { table: Table::Holding, address: 40002, count: 68 },
-            Span { table: Table::Holding, address: 40070, count: 124 },
-            Span { table: Table::Holding, address: 40194, count: 112 },
-            Span { table: Table::Holding, address: 40306, count: 108 },
-        ]);
-        for s in &spans {
-            assert_eq!(s.chunks().len(), 1, "one request per span: {s:?}");
-            assert!(models.iter().any(|m| m.address == s.address), "{s:?} starts at a header");
+    fn adjacent_models_are_read_in_the_fewest_requests_with_the_most_headers_checked() {
+        // 1 (68 registers with its header), 802 (64), 803 (60), 804 (112), 805 (108) × 4:
+        // the simulator's default pack; 736 registers need 6 requests, and
+        // all 6 can carry a header.
+        let mut models = vec![info(802, 40070, 62), info(803, 40134, 58), info(1, 40002, 66), info(804, 40194, 110)];
+        for k in 0..4 {
+            models.push(info(805, 40306 + 108 * k, 106));
         }
-        // A model longer than one request: its own span, read in two requests.
-        let long = sunspec_spans(&[info(805, 100, 198)]);
-        assert_eq!(long[0].chunks(), vec![(100, 125), (225, 75)]);
-        let apart = sunspec_spans(&[info(802, 100, 62), info(803, 1000, 26)]);
-        assert_eq!(apart.len(), 2);
+        let spans = sunspec_spans(&models);
+        assert_eq!(spans, vec![Span { table: Table::Holding, address: 40002, count: 736 }]);
+        let reqs = &requests(&models)[0];
+        assert_eq!(reqs.len(), 6, "{reqs:?}");
+        assert_eq!(checked(reqs, &models), 6, "every request carries a header: {reqs:?}");
+        // Contiguous, no gaps, none longer than one request.
+        let mut at = 40002u32;
+        for &(a, n) in reqs {
+            assert_eq!(u32::from(a), at);
+            assert!(n >= 1 && n <= MAX_READ);
+            at += u32::from(n);
+        }
+        assert_eq!(at, 40002 + 736);
+
+        // The bench's device: 802 (64), 803 (60), 804 (80), 805 (148) × 2 =
+        // 500 registers, exactly 4 full requests; the fourth lies inside the
+        // last module and cannot carry a header (header-aligned requests
+        // needed 6 here).
+        let bench = [info(802, 40070, 62), info(803, 40134, 58), info(804, 40194, 78), info(805, 40274, 146), info(805, 40422, 146)];
+        let reqs = &requests(&bench)[0];
+        assert_eq!(reqs, &vec![(40070, 125), (40195, 125), (40320, 125), (40445, 125)]);
+        assert_eq!(checked(reqs, &bench), 3);
+
+        // A model longer than one request: the first request is the full one.
+        assert_eq!(requests(&[info(805, 100, 198)]), vec![vec![(100, 125), (225, 75)]]);
+        // Models apart are separate spans.
+        assert_eq!(requests(&[info(802, 100, 62), info(803, 1000, 26)]), vec![vec![(100, 64)], vec![(1000, 28)]]);
+    }
+
+    #[test]
+    fn a_cut_is_moved_so_that_a_request_carries_a_header() {
+        // 100 + 100 registers: two requests either way; [0,125)+[125,200)
+        // leaves the second without a header, [0,100)+[100,200) checks both.
+        let models = [info(802, 1000, 98), info(803, 1100, 98)];
+        let reqs = &requests(&models)[0];
+        assert_eq!(reqs, &vec![(1000, 100), (1100, 100)]);
+        assert_eq!(checked(reqs, &models), 2);
     }
 
     #[test]

@@ -133,6 +133,11 @@ async fn ours(a: &Path, dir: &Path, gap_us: Option<u32>, secs: f64) -> (f64, f64
     let models: Vec<_> = dev.models.iter().filter(|m| m.id != 1).cloned().collect();
     let span: u32 = models.iter().map(|m| u32::from(m.length) + 2).sum();
     assert_eq!(span, 500, "bench device must span 4 × 125 registers");
+    // The requests one sample takes, as the link plans them.
+    let headers: Vec<u16> = models.iter().map(|m| m.address).collect();
+    let per_sample: usize =
+        backstop_link::poll::sunspec_spans(&models).iter().map(|s| backstop_link::poll::header_checked_requests(s, &headers).len()).sum();
+    assert_eq!(per_sample, 4, "the link reads the bench device's 500 registers in 4 requests");
     link.start_polling(PollConfig::new(vec![PollTarget { unit: 1, source: PollSource::SunSpec(models) }], Duration::ZERO)).await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await; // warm up
     let s0 = samples.load(Ordering::Relaxed);
