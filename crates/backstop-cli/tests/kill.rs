@@ -1,6 +1,8 @@
 //! Kill trials for every command that creates or replaces a file: `demo`,
 //! `project import`, `project export -o` and `report design -o` are killed
-//! with SIGKILL at a random moment 50–2,000 ms after they start. After each
+//! with SIGKILL at a random moment: 50–2,000 ms after they start, or, for a
+//! command that finishes sooner, anywhere within its own undisturbed run
+//! time (measured first), so that kills land while it writes. After each
 //! kill the output is absent or complete — never half-made: a project
 //! passes `project check` and exports exactly what an undisturbed run
 //! exports; a JSON export or a PDF report is byte-identical to an
@@ -12,7 +14,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 fn exe() -> &'static str {
     env!("CARGO_BIN_EXE_backstop")
@@ -71,6 +73,7 @@ fn kill_trials(
 ) -> u64 {
     let mut rng = Rng(seed);
     let mut killed_while_running = 0;
+    let window = kill_window(what, dir, args);
     for trial in 0..trials() {
         let sub = dir.join(format!("{what}-{trial}"));
         std::fs::create_dir(&sub).unwrap();
@@ -85,7 +88,7 @@ fn kill_trials(
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(50 + rng.below(1_951)));
+        std::thread::sleep(Duration::from_micros(window.0 + rng.below(window.1 - window.0 + 1)));
         if child.try_wait().unwrap().is_none() {
             killed_while_running += 1;
         }
@@ -134,6 +137,27 @@ fn kill_trials(
         trials()
     );
     killed_while_running
+}
+
+/// When to kill, in µs after the start: 50–2,000 ms, as long as the command
+/// runs that long undisturbed; a quicker command is killed anywhere within
+/// its own run time (the slowest of three undisturbed runs, plus 10 %).
+fn kill_window(what: &str, dir: &Path, args: &dyn Fn(&Path) -> Vec<String>) -> (u64, u64) {
+    let sub = dir.join(format!("{what}-timing"));
+    std::fs::create_dir(&sub).unwrap();
+    let mut slowest = Duration::ZERO;
+    for k in 0..3 {
+        let argv = args(&sub.join(format!("out {k}")));
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        let t = Instant::now();
+        ok(&argv);
+        slowest = slowest.max(t.elapsed());
+    }
+    std::fs::remove_dir_all(&sub).unwrap();
+    let run_us = slowest.as_micros() as u64;
+    let window = if run_us >= 2_000_000 { (50_000, 2_000_000) } else { (0, (run_us + run_us / 10).min(2_000_000)) };
+    eprintln!("{what}: an undisturbed run takes {:.1} ms; kills land {:.1}–{:.1} ms after the start", run_us as f64 / 1e3, window.0 as f64 / 1e3, window.1 as f64 / 1e3);
+    window
 }
 
 /// `.<name>.<16 hex digits>.tmp`, or its SQLite journal.

@@ -547,72 +547,133 @@ fn limit_strings(ctx: &Ctx<'_>, s_runtime: u32, draw: Draw, sb: &mut SheetBuilde
 }
 
 /// How many enclosures `strings` strings of `units_in_series` units take,
-/// as the catalog maps strings to enclosures, with the formula that gives it.
-pub fn enclosure_count(e: &CatalogEntry, units_in_series: u32, strings: u32) -> (u32, String) {
-    use backstop_model::catalog::EntryKind;
-    let units = units_in_series.saturating_mul(strings);
-    match &e.enclosure {
-        Some(enc) if enc.units_max > 0 => {
-            let m = enc.units_max;
-            let per_string = units_in_series.div_ceil(m);
-            match enc.strings_per_enclosure {
-                None => (units.div_ceil(m), format!("units packed {m} to an enclosure: ⌈units ÷ units_max⌉ = ⌈{units} ÷ {m}⌉")),
-                Some(k) if k <= 1 || units_in_series > m || units_in_series == 0 => (
-                    strings.saturating_mul(per_string),
-                    format!("one string per enclosure: s × ⌈n_s ÷ units_max⌉ = {strings} × ⌈{units_in_series} ÷ {m}⌉"),
-                ),
-                Some(k) => {
-                    let fit = k.min(m / units_in_series).max(1);
-                    (strings.div_ceil(fit), format!("up to {k} whole strings per enclosure, {fit} fit: ⌈s ÷ {fit}⌉ = ⌈{strings} ÷ {fit}⌉"))
+/// as the catalog maps strings to enclosures. The count and the sheet's
+/// formula come from the same numbers; the text is built only when a sheet
+/// line needs it (the optimizer counts enclosures for every candidate).
+#[derive(Debug, Clone, Copy)]
+enum EnclosureCount {
+    /// Units packed `m` to an enclosure.
+    Packed { units: u32, m: u32 },
+    /// One string per enclosure (or per ⌈n_s ÷ m⌉ enclosures).
+    PerString { strings: u32, units_in_series: u32, m: u32 },
+    /// Up to `k` whole strings per enclosure, `fit` of which fit.
+    Several { k: u32, fit: u32, strings: u32 },
+    /// Cells, blocks or modules without an enclosure in the catalog.
+    Bare,
+    /// Floor-standing units: one enclosure each.
+    PerUnit { units: u32 },
+}
+
+impl EnclosureCount {
+    fn new(e: &CatalogEntry, units_in_series: u32, strings: u32) -> EnclosureCount {
+        use backstop_model::catalog::EntryKind;
+        let units = units_in_series.saturating_mul(strings);
+        match &e.enclosure {
+            Some(enc) if enc.units_max > 0 => {
+                let m = enc.units_max;
+                match enc.strings_per_enclosure {
+                    None => EnclosureCount::Packed { units, m },
+                    Some(k) if k <= 1 || units_in_series > m || units_in_series == 0 => {
+                        EnclosureCount::PerString { strings, units_in_series, m }
+                    }
+                    Some(k) => EnclosureCount::Several { k, fit: k.min(m / units_in_series).max(1), strings },
                 }
             }
+            _ if matches!(e.kind, EntryKind::Cell | EntryKind::Block | EntryKind::Module) => EnclosureCount::Bare,
+            _ => EnclosureCount::PerUnit { units },
         }
-        _ if matches!(e.kind, EntryKind::Cell | EntryKind::Block | EntryKind::Module) => {
-            (0, "no enclosure in the catalog entry (bare units)".to_owned())
+    }
+
+    fn count(self) -> u32 {
+        match self {
+            EnclosureCount::Packed { units, m } => units.div_ceil(m),
+            EnclosureCount::PerString { strings, units_in_series, m } => strings.saturating_mul(units_in_series.div_ceil(m)),
+            EnclosureCount::Several { fit, strings, .. } => strings.div_ceil(fit),
+            EnclosureCount::Bare => 0,
+            EnclosureCount::PerUnit { units } => units,
         }
-        _ => (units, "one per unit (floor-standing)".to_owned()),
+    }
+
+    fn formula(self) -> String {
+        match self {
+            EnclosureCount::Packed { units, m } => format!("units packed {m} to an enclosure: ⌈units ÷ units_max⌉ = ⌈{units} ÷ {m}⌉"),
+            EnclosureCount::PerString { strings, units_in_series, m } => {
+                format!("one string per enclosure: s × ⌈n_s ÷ units_max⌉ = {strings} × ⌈{units_in_series} ÷ {m}⌉")
+            }
+            EnclosureCount::Several { k, fit, strings } => {
+                format!("up to {k} whole strings per enclosure, {fit} fit: ⌈s ÷ {fit}⌉ = ⌈{strings} ÷ {fit}⌉")
+            }
+            EnclosureCount::Bare => "no enclosure in the catalog entry (bare units)".to_owned(),
+            EnclosureCount::PerUnit { .. } => "one per unit (floor-standing)".to_owned(),
+        }
     }
 }
 
-/// Battery heat at the design load shared by `strings` installed strings,
-/// kW, with its formula (`None` without resistance or heat data).
-fn heat_estimate(unit: Unit<'_>, series: Series, strings: u32, batt_kw: f64) -> Option<(f64, String)> {
-    let e = unit.entry;
-    if strings == 0 {
-        return Some((0.0, "no strings".into()));
+/// Battery heat at the design load shared by the installed strings: the
+/// value and the sheet's formula from the same numbers (the text is built
+/// only when a sheet line needs it).
+#[derive(Debug, Clone, Copy)]
+enum HeatEstimate {
+    NoStrings,
+    /// I²R0 on all installed strings at the nominal voltage.
+    I2R { strings: u32, p_w: f64, cells: u32, v_nom: f64, r_string: f64, heat_kw: f64 },
+    /// The rated heat scaled by the load squared.
+    Rated { units: f64, q_kw: f64, batt_kw: f64, rated_kw: f64, heat_kw: f64 },
+}
+
+impl HeatEstimate {
+    /// `None` without resistance or heat data.
+    fn new(unit: Unit<'_>, series: Series, strings: u32, batt_kw: f64) -> Option<HeatEstimate> {
+        let e = unit.entry;
+        if strings == 0 {
+            return Some(HeatEstimate::NoStrings);
+        }
+        let s = f64::from(strings);
+        let cells = f64::from(series.cells);
+        if let Some(r0) = &unit.b.r0_mohm {
+            let v_nom = unit.b.nominal_v_cell.value;
+            let p_w = batt_kw * 1000.0;
+            let r_string = r0.value / 1000.0 / f64::from(unit.b.cells_parallel.max(1)) * cells;
+            let i = p_w / (s * cells * v_nom);
+            let heat_kw = s * i * i * r_string / 1000.0;
+            return Some(HeatEstimate::I2R { strings, p_w, cells: series.cells, v_nom, r_string, heat_kw });
+        }
+        let h = unit.b.heat_loss_w.as_ref()?;
+        let units = f64::from(series.units) * s;
+        let rated_kw = units * e.power_kw();
+        if !(rated_kw > 0.0) {
+            return None;
+        }
+        let q_kw = h.value / 1000.0;
+        let heat_kw = units * q_kw * (batt_kw / rated_kw).powi(2);
+        Some(HeatEstimate::Rated { units, q_kw, batt_kw, rated_kw, heat_kw })
     }
-    let s = f64::from(strings);
-    let cells = f64::from(series.cells);
-    if let Some(r0) = &unit.b.r0_mohm {
-        let v_nom = unit.b.nominal_v_cell.value;
-        let p_w = batt_kw * 1000.0;
-        let r_string = r0.value / 1000.0 / f64::from(unit.b.cells_parallel.max(1)) * cells;
-        let i = p_w / (s * cells * v_nom);
-        let heat = s * i * i * r_string / 1000.0;
-        let f = format!(
-            "I²R0, all installed strings at V_nom: s × (P_batt ÷ (s × N × V_nom))² × R_string ÷ 1000 = {strings} × ({} ÷ ({strings} × {} × {}))² × {} ÷ 1000",
-            fmt_num(p_w),
-            series.cells,
-            fmt_num(v_nom),
-            fmt_num(r_string)
-        );
-        return Some((heat, f));
+
+    fn kw(self) -> f64 {
+        match self {
+            HeatEstimate::NoStrings => 0.0,
+            HeatEstimate::I2R { heat_kw, .. } | HeatEstimate::Rated { heat_kw, .. } => heat_kw,
+        }
     }
-    let h = unit.b.heat_loss_w.as_ref()?;
-    let uf = f64::from(series.units) * s;
-    let rated = uf * e.power_kw();
-    if !(rated > 0.0) {
-        return None;
+
+    fn formula(self) -> String {
+        match self {
+            HeatEstimate::NoStrings => "no strings".into(),
+            HeatEstimate::I2R { strings, p_w, cells, v_nom, r_string, .. } => format!(
+                "I²R0, all installed strings at V_nom: s × (P_batt ÷ (s × N × V_nom))² × R_string ÷ 1000 = {strings} × ({} ÷ ({strings} × {cells} × {}))² × {} ÷ 1000",
+                fmt_num(p_w),
+                fmt_num(v_nom),
+                fmt_num(r_string)
+            ),
+            HeatEstimate::Rated { units, q_kw, batt_kw, rated_kw, .. } => format!(
+                "rated heat scaled by load², all installed units: units × Q_rated × (P_batt ÷ P_rated)² = {} × {} × ({} ÷ {})²",
+                fmt_num(units),
+                fmt_num(q_kw),
+                fmt_num(batt_kw),
+                fmt_num(rated_kw)
+            ),
+        }
     }
-    let heat = uf * h.value / 1000.0 * (batt_kw / rated).powi(2);
-    let f = format!(
-        "rated heat scaled by load², all installed units: units × Q_rated × (P_batt ÷ P_rated)² = {} × {} × ({} ÷ {})²",
-        fmt_num(uf),
-        fmt_num(h.value / 1000.0),
-        fmt_num(batt_kw),
-        fmt_num(rated)
-    );
-    Some((heat, f))
 }
 
 /// Builds the configuration for `strings_needed` strings.
@@ -626,7 +687,7 @@ pub fn build_config(
     let e = unit.entry;
     let mut notes = Vec::new();
     let units = series.units.saturating_mul(strings);
-    let (enclosures, _) = enclosure_count(e, series.units, strings);
+    let enclosures = EnclosureCount::new(e, series.units, strings).count();
     let (footprint_m2, enc_mass, enc_cost) = match &e.enclosure {
         Some(enc) if enc.units_max > 0 => {
             let nf = f64::from(enclosures);
@@ -650,7 +711,7 @@ pub fn build_config(
     let c_rate = if strings_needed > 0 && string_kwh > 0.0 { batt_kw / (f64::from(strings_needed) * string_kwh) } else { 0.0 };
     // Heat at the design load shared by all installed strings (0 without
     // resistance or heat data; the sheet then says "not computed").
-    let heat_kw = heat_estimate(unit, series, strings, batt_kw).map_or(0.0, |h| h.0);
+    let heat_kw = HeatEstimate::new(unit, series, strings, batt_kw).map_or(0.0, HeatEstimate::kw);
     let cfg = BatteryConfig {
         battery_key: e.key.clone(),
         units_in_series: series.units,
@@ -694,14 +755,14 @@ impl ConfigText {
                 c.strings_needed,
                 fmt_num(string_kwh)
             ),
-            heat_formula: heat_estimate(ctx.unit, ctx.series, c.strings, ctx.batt_kw).map(|h| h.1),
+            heat_formula: HeatEstimate::new(ctx.unit, ctx.series, c.strings, ctx.batt_kw).map(HeatEstimate::formula),
         }
     }
 }
 
 fn config_lines(sb: &mut SheetBuilder, ctx: &Ctx<'_>, c: &BatteryConfig, text: &ConfigText) {
     let redundancy = ctx.case.redundancy.label();
-    let (_, enc_formula) = enclosure_count(ctx.unit.entry, c.units_in_series, c.strings);
+    let enc_formula = EnclosureCount::new(ctx.unit.entry, c.units_in_series, c.strings).formula();
     let enc_src = ctx.unit.entry.enclosure.as_ref().map_or(String::new(), |e| e.source.clone());
     sb.result("Strings installed", "s", &format!("{} applied to {}", redundancy, c.strings_needed), f64::from(c.strings), "");
     sb.result("Units installed", "", &format!("n_s × s = {} × {}", c.units_in_series, c.strings), f64::from(c.units), "");
@@ -1011,7 +1072,7 @@ fn method_duty(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
     let text = ConfigText {
         c_rate_label: "C-rate at the highest duty-cycle current (strings needed)".into(),
         c_rate_formula: format!("A_max ÷ (s_needed × C) = {} ÷ ({} × {})", fmt_num(a_max), s_need, fmt_num(ah)),
-        heat_formula: heat_estimate(ctx.unit, ctx.series, strings, ctx.batt_kw).map(|h| h.1),
+        heat_formula: HeatEstimate::new(ctx.unit, ctx.series, strings, ctx.batt_kw).map(HeatEstimate::formula),
     };
     sb.result("Highest current per string (strings needed)", "I_s", &format!("A_max ÷ s_needed = {} ÷ {}", fmt_num(a_max), s_need), i_string, "A");
     if let Some(imax) = &ctx.unit.b.max_string_current_a {
