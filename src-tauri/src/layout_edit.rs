@@ -660,13 +660,7 @@ fn add_from_catalog(
     }
     let kind = entry.as_ref().map(|e| e.kind);
     let prefix = match tag_prefix.trim() {
-        "" => match kind {
-            Some(EntryKind::Ups) => "UPS-",
-            Some(EntryKind::Pcs) => "PCS-",
-            Some(EntryKind::Container) => "BESS-",
-            Some(_) => "BC-",
-            None => "EQ-",
-        },
+        "" => kind.map_or("EQ-", EntryKind::default_tag_prefix),
         p => p,
     }
     .to_owned();
@@ -961,6 +955,26 @@ mod tests {
         assert!(v.catalog.iter().any(|c| c.key == "lfp-ups-cabinet-512v100" && c.in_project));
         assert_eq!(p.undo_state().unwrap().undo.unwrap().label, "Add BC-02");
         assert_eq!(v.bom.lines.iter().map(|l| l.quantity).sum::<f64>(), 2.0);
+    }
+
+    #[test]
+    fn items_without_a_prefix_get_their_kinds_default_tag() {
+        // The rule lives in backstop_model (the UI suggests from the same
+        // function): a container is BESS-, a UPS UPS-, a cabinet BC-.
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = project(dir.path());
+        apply(&mut p, &LayoutEdit::AddRoom { origin: Point::new(20_000, 0), width_mm: 20_000, depth_mm: 10_000 }).unwrap();
+        for key in ["lfp-container-20ft-3727", "ups-500kva-dc"] {
+            apply(
+                &mut p,
+                &LayoutEdit::AddFromCatalog { catalog_key: key.into(), room_id: "ROOM-2".into(), position: Point::new(30_000, 5_000), tag_prefix: String::new() },
+            )
+            .unwrap();
+        }
+        let v = view(&p).unwrap();
+        let mut tags: Vec<&str> = v.layout.equipment.iter().map(|e| e.tag.as_str()).chain(v.layout.power_units.iter().map(|u| u.tag.as_str())).collect();
+        tags.sort_unstable();
+        assert_eq!(tags, ["BC-01", "BC-02", "BESS-01", "UPS-01"]);
     }
 
     #[test]

@@ -116,6 +116,40 @@ impl EntryKind {
     pub const fn is_battery(self) -> bool {
         !matches!(self, EntryKind::Ups | EntryKind::Pcs)
     }
+
+    /// The kind of a kebab-case name ([`EntryKind::as_str`]).
+    pub fn from_name(name: &str) -> Option<EntryKind> {
+        [
+            EntryKind::Cell,
+            EntryKind::Block,
+            EntryKind::Module,
+            EntryKind::Cabinet,
+            EntryKind::Container,
+            EntryKind::Ups,
+            EntryKind::Pcs,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
+    }
+
+    /// The tag prefix a placed item of this kind gets when the engineer
+    /// gives none: `UPS-`, `PCS-`, `BESS-` for a containerised battery and
+    /// `BC-` for every other battery. The one rule the app, the CLI and the
+    /// UI's suggestions share.
+    pub const fn default_tag_prefix(self) -> &'static str {
+        match self {
+            EntryKind::Ups => "UPS-",
+            EntryKind::Pcs => "PCS-",
+            EntryKind::Container => "BESS-",
+            EntryKind::Cell | EntryKind::Block | EntryKind::Module | EntryKind::Cabinet => "BC-",
+        }
+    }
+}
+
+/// The default tag prefix for an entry kind given by name (see
+/// [`EntryKind::default_tag_prefix`]); `EQ-` for a kind Backstop does not know.
+pub fn default_tag_prefix(kind_name: &str) -> &'static str {
+    EntryKind::from_name(kind_name).map_or("EQ-", EntryKind::default_tag_prefix)
 }
 
 /// Cell chemistry (finer than the fire-code [`Chemistry`] families).
@@ -581,6 +615,19 @@ pub struct FieldError {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn default_tag_prefixes_follow_the_kind() {
+        assert_eq!(default_tag_prefix("container"), "BESS-");
+        assert_eq!(default_tag_prefix("cabinet"), "BC-");
+        assert_eq!(default_tag_prefix("ups"), "UPS-");
+        assert_eq!(default_tag_prefix("pcs"), "PCS-");
+        assert_eq!(default_tag_prefix("fork-lift"), "EQ-");
+        for k in ["cell", "block", "module", "cabinet", "container", "ups", "pcs"] {
+            assert_eq!(EntryKind::from_name(k).map(EntryKind::as_str), Some(k));
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -3,6 +3,7 @@
 //! of materials with its exports.
 
 use backstop_model::AppError;
+use backstop_model::catalog::default_tag_prefix;
 use backstop_model::layout::{
     AutoPlaceRequest, Clearances, ConsistencyStatus, FieldError, ObjectRef, PlaceLimit, Point, Rotation, RuleSet, Severity,
 };
@@ -175,15 +176,6 @@ fn first_room(lx: Lx) -> String {
     lx.view.with_untracked(|v| v.as_ref().and_then(|v| v.layout.rooms.first().map(|r| r.id.clone())).unwrap_or_default())
 }
 
-fn prefix_for(kind: &str) -> &'static str {
-    match kind {
-        "cabinet" | "rack" | "container" | "battery" => "BC-",
-        "ups" => "UPS-",
-        "pcs" => "PCS-",
-        _ => "EQ-",
-    }
-}
-
 #[component]
 fn AddForms(lx: Lx) -> impl IntoView {
     let report = move |e: AppError| lx.project.report(e);
@@ -224,8 +216,8 @@ fn AddForms(lx: Lx) -> impl IntoView {
     };
     let add_eq = move |_| {
         let key = cat.get();
-        let kind = lx.view.with_untracked(|v| v.as_ref().and_then(|v| v.catalog.iter().find(|c| c.key == key).map(|c| c.kind.clone())).unwrap_or_default());
-        let prefix = if eprefix.get().trim().is_empty() { prefix_for(&kind).to_string() } else { eprefix.get().trim().to_string() };
+        // Empty: the backend gives the entry kind's default prefix.
+        let prefix = eprefix.get().trim().to_string();
         match position(&eroom.get(), &ex.get(), &ey.get()) {
             Ok(p) => lx.edit(LayoutEdit::AddFromCatalog { catalog_key: key, room_id: eroom.get(), position: p, tag_prefix: prefix }),
             Err(e) => report(e),
@@ -347,7 +339,18 @@ fn AutoPlace(lx: Lx) -> impl IntoView {
     let room = RwSignal::new(first_room(lx));
     let key = RwSignal::new(battery_keys().first().map(|c| c.0.clone()).unwrap_or_default());
     let count = RwSignal::new("4".to_string());
-    let prefix = RwSignal::new("BC-".to_string());
+    // The kind's default prefix (BESS- for a container), as the backend
+    // would give it; the engineer may type another.
+    let kind_of = move |k: &str| lx.view.with_untracked(|v| v.as_ref().and_then(|v| v.catalog.iter().find(|c| c.key == k).map(|c| c.kind.clone())).unwrap_or_default());
+    let prefix = RwSignal::new(default_tag_prefix(&kind_of(&key.get_untracked())).to_string());
+    // A new entry brings its kind's prefix unless the engineer typed one.
+    let set_key = move |k: String| {
+        let was = default_tag_prefix(&kind_of(&key.get_untracked()));
+        if prefix.get_untracked().trim() == was || prefix.get_untracked().trim().is_empty() {
+            prefix.set(default_tag_prefix(&kind_of(&k)).to_string());
+        }
+        key.set(k);
+    };
     let front = RwSignal::new("1000".to_string());
     let rear = RwSignal::new("100".to_string());
     let volts = RwSignal::new("480".to_string());
@@ -398,7 +401,7 @@ fn AutoPlace(lx: Lx) -> impl IntoView {
             .await;
             match r {
                 Ok((name, method, config)) => {
-                    key.set(config.battery_key.clone());
+                    set_key(config.battery_key.clone());
                     count.set(config.enclosures.to_string());
                     from_case.set(Some(format!(
                         "From “{name}” ({method} governs): {} × {} ({} kWh installed).",
@@ -488,7 +491,7 @@ fn AutoPlace(lx: Lx) -> impl IntoView {
             <div class="inline-form">
                 {room_select(lx, "ap-room", room)}
                 <label class="field">"Cabinet"
-                    <select data-testid="ap-catalog" on:change=move |ev| key.set(event_target_value(&ev))>
+                    <select data-testid="ap-catalog" on:change=move |ev| set_key(event_target_value(&ev))>
                         {move || battery_keys().into_iter().map(|(k, name, w, d, e)| {
                             let is = key.get() == k;
                             view! { <option value=k.clone() selected=is>{format!("{name} · {w}×{d} mm · {} kWh", fmt_num(e))}</option> }
