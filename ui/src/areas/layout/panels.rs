@@ -3,7 +3,7 @@
 //! of materials with its exports.
 
 use backstop_model::AppError;
-use backstop_model::catalog::default_tag_prefix;
+use backstop_model::catalog::EntryKind;
 use backstop_model::layout::{
     AutoPlaceRequest, Clearances, ConsistencyStatus, FieldError, ObjectRef, PlaceLimit, Point, Rotation, RuleSet, Severity,
 };
@@ -340,14 +340,22 @@ fn AutoPlace(lx: Lx) -> impl IntoView {
     let key = RwSignal::new(battery_keys().first().map(|c| c.0.clone()).unwrap_or_default());
     let count = RwSignal::new("4".to_string());
     // The kind's default prefix (BESS- for a container), as the backend
-    // would give it; the engineer may type another.
-    let kind_of = move |k: &str| lx.view.with_untracked(|v| v.as_ref().and_then(|v| v.catalog.iter().find(|c| c.key == k).map(|c| c.kind.clone())).unwrap_or_default());
-    let prefix = RwSignal::new(default_tag_prefix(&kind_of(&key.get_untracked())).to_string());
+    // would give it; BC- for a project entry of no known kind (every entry
+    // listed here stores energy). The engineer may type another.
+    let suggested = move |k: &str| {
+        lx.view.with_untracked(|v| {
+            v.as_ref()
+                .and_then(|v| v.catalog.iter().find(|c| c.key == k))
+                .and_then(|c| EntryKind::from_name(&c.kind))
+                .map_or("BC-", EntryKind::default_tag_prefix)
+        })
+    };
+    let prefix = RwSignal::new(suggested(&key.get_untracked()).to_string());
     // A new entry brings its kind's prefix unless the engineer typed one.
     let set_key = move |k: String| {
-        let was = default_tag_prefix(&kind_of(&key.get_untracked()));
+        let was = suggested(&key.get_untracked());
         if prefix.get_untracked().trim() == was || prefix.get_untracked().trim().is_empty() {
-            prefix.set(default_tag_prefix(&kind_of(&k)).to_string());
+            prefix.set(suggested(&k).to_string());
         }
         key.set(k);
     };
