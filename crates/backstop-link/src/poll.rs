@@ -122,27 +122,18 @@ pub fn header_checked_requests(span: &Span, headers: &[u16]) -> Vec<(u16, u16)> 
         return Vec::new();
     }
     // next_header[p]: the first header offset at or after p whose two
-    // registers lie inside the span.
-    let mut offsets: Vec<usize> = headers
-        .iter()
-        .filter(|&&h| h >= span.address)
-        .map(|&h| usize::from(h - span.address))
-        .filter(|&o| o + 2 <= len)
-        .collect();
-    offsets.sort_unstable();
-    let mut next_header = vec![usize::MAX; len + 1];
-    let mut it = offsets.iter().rev().peekable();
-    let mut next = usize::MAX;
-    for p in (0..=len).rev() {
-        while let Some(&&o) = it.peek() {
-            if o >= p {
-                next = o;
-                it.next();
-            } else {
-                break;
-            }
+    // registers lie inside the span (usize::MAX: none).
+    let mut is_header = vec![false; len];
+    for &h in headers {
+        if let Some(o) = h.checked_sub(span.address).map(usize::from)
+            && o + 2 <= len
+        {
+            is_header[o] = true;
         }
-        next_header[p] = next;
+    }
+    let mut next_header = vec![usize::MAX; len + 1];
+    for p in (0..len).rev() {
+        next_header[p] = if is_header[p] { p } else { next_header[p + 1] };
     }
     // best[q]: (requests, checked requests) covering [0, q), and where the
     // last request starts.

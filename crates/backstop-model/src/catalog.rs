@@ -135,7 +135,7 @@ impl EntryKind {
     /// The tag prefix a placed item of this kind gets when the engineer
     /// gives none: `UPS-`, `PCS-`, `BESS-` for a containerised battery and
     /// `BC-` for every other battery. The one rule the app, the CLI and the
-    /// UI's suggestions share.
+    /// UI's suggestions share (the backend uses `EQ-` for an entry of no known kind).
     pub const fn default_tag_prefix(self) -> &'static str {
         match self {
             EntryKind::Ups => "UPS-",
@@ -144,12 +144,6 @@ impl EntryKind {
             EntryKind::Cell | EntryKind::Block | EntryKind::Module | EntryKind::Cabinet => "BC-",
         }
     }
-}
-
-/// The default tag prefix for an entry kind given by name (see
-/// [`EntryKind::default_tag_prefix`]); `EQ-` for a kind Backstop does not know.
-pub fn default_tag_prefix(kind_name: &str) -> &'static str {
-    EntryKind::from_name(kind_name).map_or("EQ-", EntryKind::default_tag_prefix)
 }
 
 /// Cell chemistry (finer than the fire-code [`Chemistry`] families).
@@ -615,20 +609,20 @@ pub struct FieldError {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn default_tag_prefixes_follow_the_kind() {
-        assert_eq!(default_tag_prefix("container"), "BESS-");
-        assert_eq!(default_tag_prefix("cabinet"), "BC-");
-        assert_eq!(default_tag_prefix("ups"), "UPS-");
-        assert_eq!(default_tag_prefix("pcs"), "PCS-");
-        assert_eq!(default_tag_prefix("fork-lift"), "EQ-");
+        let prefix = |name: &str| EntryKind::from_name(name).map(EntryKind::default_tag_prefix);
+        assert_eq!(prefix("container"), Some("BESS-"));
+        assert_eq!(prefix("cabinet"), Some("BC-"));
+        assert_eq!(prefix("ups"), Some("UPS-"));
+        assert_eq!(prefix("pcs"), Some("PCS-"));
+        assert_eq!(prefix("fork-lift"), None);
         for k in ["cell", "block", "module", "cabinet", "container", "ups", "pcs"] {
             assert_eq!(EntryKind::from_name(k).map(EntryKind::as_str), Some(k));
         }
     }
-
-    use super::*;
 
     #[test]
     fn sourced_errors_say_what_is_accepted() {
