@@ -4,8 +4,7 @@
 
 use backstop_commission::session as cs;
 use backstop_model::commissioning::{
-    CommLossPhases, CommLossProgress, CommissionView, CommissioningSession, Observation, PlannedUnit, SignOff,
-    StepResult, UnitObservation,
+    CommLossPhases, CommLossProgress, CommissionView, CommissioningSession, Observation, PlannedUnit, SignOff, StepResult, UnitObservation,
 };
 use backstop_model::project::Design;
 use backstop_model::{AppError, ErrorCode};
@@ -45,19 +44,10 @@ pub fn planned_units(design: &Design) -> Vec<PlannedUnit> {
     if !plan.units.is_empty() {
         return plan.units.clone();
     }
-    let battery_keys: Vec<&str> = design
-        .catalog
-        .iter()
-        .filter(|r| r.kind.contains("battery") || r.kind.contains("cabinet"))
-        .map(|r| r.key.as_str())
-        .collect();
-    let mut tags: Vec<&str> = design
-        .layout
-        .equipment
-        .iter()
-        .filter(|e| battery_keys.contains(&e.catalog_key.as_str()))
-        .map(|e| e.tag.as_str())
-        .collect();
+    let battery_keys: Vec<&str> =
+        design.catalog.iter().filter(|r| r.kind.contains("battery") || r.kind.contains("cabinet")).map(|r| r.key.as_str()).collect();
+    let mut tags: Vec<&str> =
+        design.layout.equipment.iter().filter(|e| battery_keys.contains(&e.catalog_key.as_str())).map(|e| e.tag.as_str()).collect();
     tags.sort();
     tags.iter()
         .enumerate()
@@ -151,9 +141,7 @@ impl Commissioning {
 
     fn open_session(&mut self, project: &Project) -> Result<&mut (i64, CommissioningSession), AppError> {
         self.sync(project)?;
-        self.current
-            .as_mut()
-            .ok_or_else(|| AppError::invalid("Start a commissioning session first (enter your name and press Start)."))
+        self.current.as_mut().ok_or_else(|| AppError::invalid("Start a commissioning session first (enter your name and press Start)."))
     }
 
     fn record(&mut self, project: &mut Project, result: StepResult) -> Result<StepResult, AppError> {
@@ -176,7 +164,9 @@ impl Commissioning {
             .cloned()
             .ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("The checklist has no step \"{step_id}\".")))?;
         if matches!(step.check, backstop_model::commissioning::Check::CommunicationLoss { .. }) {
-            return Err(AppError::invalid("The communication-loss test runs in three moments: use its Before / Pulled / Reconnected buttons."));
+            return Err(AppError::invalid(
+                "The communication-loss test runs in three moments: use its Before / Pulled / Reconnected buttons.",
+            ));
         }
         let engineer = session.engineer.clone();
         let design = project.design().map_err(store_error)?;
@@ -229,9 +219,8 @@ impl Commissioning {
 
     pub fn note(&mut self, project: &mut Project, step_id: &str, note: &str) -> Result<(), AppError> {
         let (_, session) = self.open_session(project)?;
-        let mut latest = cs::latest(session, step_id)
-            .cloned()
-            .ok_or_else(|| AppError::invalid("Run the step before adding a note to its result."))?;
+        let mut latest =
+            cs::latest(session, step_id).cloned().ok_or_else(|| AppError::invalid("Run the step before adding a note to its result."))?;
         latest.notes = note.to_string();
         // Recorded as a new entry: the history shows when the note was added.
         latest.at_ms = now_ms();
@@ -298,10 +287,7 @@ pub fn save_plan(
     }
     for d in &plan.design_setpoints {
         if !(d.value.is_finite() && d.tolerance.is_finite() && d.tolerance >= 0.0) {
-            problems.push(format!(
-                "design setpoint {} {}: the value and a tolerance ≥ 0 must be numbers",
-                d.point.model, d.point.path
-            ));
+            problems.push(format!("design setpoint {} {}: the value and a tolerance ≥ 0 must be numbers", d.point.model, d.point.path));
         }
     }
     if let Some(t) = &plan.template

@@ -116,7 +116,8 @@ fn bind(endpoint: &Path) -> io::Result<Listener> {
 #[cfg(not(unix))]
 fn hand_over(endpoint: &Path, file: Option<&Path>) -> io::Result<()> {
     let text = std::fs::read_to_string(endpoint)?;
-    let (port, token) = text.trim().split_once(' ').ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "unreadable instance file"))?;
+    let (port, token) =
+        text.trim().split_once(' ').ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "unreadable instance file"))?;
     let port: u16 = port.parse().map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "unreadable instance file"))?;
     let stream = std::net::TcpStream::connect_timeout(&std::net::SocketAddr::from(([127, 0, 0, 1], port)), TIMEOUT)?;
     stream.set_read_timeout(Some(TIMEOUT))?;
@@ -137,8 +138,7 @@ fn bind(endpoint: &Path) -> io::Result<Listener> {
             format!("{:016x}", h.finish())
         })
         .collect();
-    crate::session::write_file_atomically(endpoint, format!("{port} {token}\n").as_bytes())
-        .map_err(|e| io::Error::other(e.message))?;
+    crate::session::write_file_atomically(endpoint, format!("{port} {token}\n").as_bytes()).map_err(|e| io::Error::other(e.message))?;
     Ok(Listener { inner, token, endpoint: endpoint.to_owned() })
 }
 

@@ -16,12 +16,12 @@ use backstop_layout::{CheckInput, SizedCase, SvgOptions};
 use backstop_model::AppError;
 use backstop_model::catalog::{CatalogEntry, EntryKind};
 use backstop_model::layout::{
-    Clearances, Diagnostic, EgressPath, Environment, EquipmentSpec, ItRack, Layout, ObjectKind, ObjectRef,
-    PlacedEquipment, Placement, Point, PowerUnit, PowerUnitKind, RackSpec, Room, RoomShape, Rotation, RuleSet, Severity,
+    Clearances, Diagnostic, EgressPath, Environment, EquipmentSpec, ItRack, Layout, ObjectKind, ObjectRef, PlacedEquipment, Placement,
+    Point, PowerUnit, PowerUnitKind, RackSpec, Room, RoomShape, Rotation, RuleSet, Severity,
 };
 use backstop_model::layout_view::{
-    AlignHow, AutoPlaceCall, AutoPlaceOutcome, Axis, CatalogChoice, Direction, EditOutcome, Footprint, ItemClass,
-    LayoutEdit, LayoutView, RuleSetChoice, RuleSetOrigin, RuleSetSaveOutcome, Turn,
+    AlignHow, AutoPlaceCall, AutoPlaceOutcome, Axis, CatalogChoice, Direction, EditOutcome, Footprint, ItemClass, LayoutEdit, LayoutView,
+    RuleSetChoice, RuleSetOrigin, RuleSetSaveOutcome, Turn,
 };
 use backstop_model::project::Design;
 use backstop_store::Project;
@@ -268,7 +268,9 @@ fn what(objects: &[ObjectRef]) -> String {
 
 fn need_selection(objects: &[ObjectRef], verb: &str) -> Result<(), AppError> {
     if objects.is_empty() {
-        return Err(AppError::invalid(format!("Select the items to {verb} first (click one, shift-click more, or drag a box around them).")));
+        return Err(AppError::invalid(format!(
+            "Select the items to {verb} first (click one, shift-click more, or drag a box around them)."
+        )));
     }
     Ok(())
 }
@@ -469,13 +471,19 @@ pub fn apply(project: &mut Project, edit: &LayoutEdit) -> Result<EditOutcome, Ap
                     if let Some(old) = renamed {
                         // Items follow the room to its new id.
                         for x in layout.equipment.iter().filter(|x| x.placement.room_id == old) {
-                            e.put_equipment(&PlacedEquipment { placement: Placement { room_id: room.id.clone(), ..x.placement.clone() }, ..x.clone() })?;
+                            e.put_equipment(&PlacedEquipment {
+                                placement: Placement { room_id: room.id.clone(), ..x.placement.clone() },
+                                ..x.clone()
+                            })?;
                         }
                         for x in layout.racks.iter().filter(|x| x.placement.room_id == old) {
                             e.put_rack(&ItRack { placement: Placement { room_id: room.id.clone(), ..x.placement.clone() }, ..x.clone() })?;
                         }
                         for x in layout.power_units.iter().filter(|x| x.placement.room_id == old) {
-                            e.put_power_unit(&PowerUnit { placement: Placement { room_id: room.id.clone(), ..x.placement.clone() }, ..x.clone() })?;
+                            e.put_power_unit(&PowerUnit {
+                                placement: Placement { room_id: room.id.clone(), ..x.placement.clone() },
+                                ..x.clone()
+                            })?;
                         }
                         e.delete_room(old)?;
                     }
@@ -728,8 +736,9 @@ pub fn auto_place(project: &mut Project, call: &AutoPlaceCall) -> Result<AutoPla
     let builtin = if design.catalog.iter().any(|r| &r.key == key) {
         None
     } else {
-        let e = backstop_sizing::find(backstop_sizing::default_catalog(), key)
-            .ok_or_else(|| AppError::invalid(format!("Catalog entry {key} is neither in the project nor built in; pick an entry from the list.")))?;
+        let e = backstop_sizing::find(backstop_sizing::default_catalog(), key).ok_or_else(|| {
+            AppError::invalid(format!("Catalog entry {key} is neither in the project nor built in; pick an entry from the list."))
+        })?;
         Some(e.clone())
     };
     if let Some(e) = &builtin {
@@ -752,7 +761,8 @@ pub fn auto_place(project: &mut Project, call: &AutoPlaceCall) -> Result<AutoPla
         serves_case: None,
     });
     let (specs, rack_spec, _) = backstop_layout::catalog::catalog_specs(&probe);
-    let rules = backstop_layout::rules::project_rule_set(&design.settings).map_err(|m| AppError::invalid(format!("{}.", capitalise(&m))))?;
+    let rules =
+        backstop_layout::rules::project_rule_set(&design.settings).map_err(|m| AppError::invalid(format!("{}.", capitalise(&m))))?;
     let input = CheckInput { layout: &design.layout, specs: &specs, rack_spec: rack_spec.as_ref(), rules: &rules };
     let result = backstop_layout::auto_place(&input, &call.request);
     if !call.apply || result.placed.is_empty() {
@@ -812,10 +822,7 @@ pub fn copy_rule_set(project: &mut Project, id: &str) -> Result<LayoutView, AppE
         .chain(backstop_layout::builtin_rule_sets().into_iter().map(|r| r.id))
         .collect();
     let base = format!("{}-project", rs.id.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-').trim_end_matches("-project"));
-    let new_id = std::iter::once(base.clone())
-        .chain((2u32..).map(|n| format!("{base}-{n}")))
-        .find(|c| !taken.contains(c))
-        .unwrap_or(base);
+    let new_id = std::iter::once(base.clone()).chain((2u32..).map(|n| format!("{base}-{n}"))).find(|c| !taken.contains(c)).unwrap_or(base);
     let from = rs.name.clone();
     rs.id = new_id;
     rs.name = format!("{from} (project copy)");
@@ -838,7 +845,10 @@ pub fn save_rule_set(project: &mut Project, rs: &RuleSet) -> Result<RuleSetSaveO
     };
     let mut errors = backstop_layout::validate_rule_set(rs);
     if rs.name.trim().is_empty() {
-        errors.push(backstop_model::layout::FieldError { field: "name".into(), message: "Give the rule set a name (it is printed on reports).".into() });
+        errors.push(backstop_model::layout::FieldError {
+            field: "name".into(),
+            message: "Give the rule set a name (it is printed on reports).".into(),
+        });
     }
     if !errors.is_empty() {
         return Ok(RuleSetSaveOutcome { errors, view: None });
@@ -877,7 +887,10 @@ pub fn bom_csv(project: &Project) -> Result<String, AppError> {
 /// The plan as an SVG document, violations in red.
 pub fn plan_svg(project: &Project) -> Result<String, AppError> {
     let l = load(project)?;
-    let rules = l.rules.clone().map_err(|m| AppError::invalid(format!("{}. Choose a usable rule set before exporting the plan.", capitalise(&m))))?;
+    let rules = l
+        .rules
+        .clone()
+        .map_err(|m| AppError::invalid(format!("{}. Choose a usable rule set before exporting the plan.", capitalise(&m))))?;
     let input = l.input(&rules);
     let report = backstop_layout::check_design(&input, &l.cases);
     let title = format!("{} — plan, checked against {}", l.design.project.name, rules.name);
@@ -922,7 +935,9 @@ mod tests {
     /// A battery room with two 51.2 kWh listed cabinets (built-in entry)
     /// 1,200 mm apart, made through the same edits the UI sends.
     fn project(dir: &std::path::Path) -> Project {
-        let mut p = Project::create(&dir.join("t.backstop"), &ProjectInfo { name: "T".into(), ..Default::default() }, &CreateOptions::default()).unwrap();
+        let mut p =
+            Project::create(&dir.join("t.backstop"), &ProjectInfo { name: "T".into(), ..Default::default() }, &CreateOptions::default())
+                .unwrap();
         apply(&mut p, &LayoutEdit::AddRoom { origin: Point::new(0, 0), width_mm: 9_000, depth_mm: 7_000 }).unwrap();
         for x in [2_000, 3_800] {
             apply(
@@ -967,12 +982,18 @@ mod tests {
         for key in ["lfp-container-20ft-3727", "ups-500kva-dc"] {
             apply(
                 &mut p,
-                &LayoutEdit::AddFromCatalog { catalog_key: key.into(), room_id: "ROOM-2".into(), position: Point::new(30_000, 5_000), tag_prefix: String::new() },
+                &LayoutEdit::AddFromCatalog {
+                    catalog_key: key.into(),
+                    room_id: "ROOM-2".into(),
+                    position: Point::new(30_000, 5_000),
+                    tag_prefix: String::new(),
+                },
             )
             .unwrap();
         }
         let v = view(&p).unwrap();
-        let mut tags: Vec<&str> = v.layout.equipment.iter().map(|e| e.tag.as_str()).chain(v.layout.power_units.iter().map(|u| u.tag.as_str())).collect();
+        let mut tags: Vec<&str> =
+            v.layout.equipment.iter().map(|e| e.tag.as_str()).chain(v.layout.power_units.iter().map(|u| u.tag.as_str())).collect();
         tags.sort_unstable();
         assert_eq!(tags, ["BC-01", "BC-02", "BESS-01", "UPS-01"]);
     }
@@ -1027,11 +1048,9 @@ mod tests {
         }
         let v = view(&p).unwrap();
         assert_eq!(v.layout.equipment[1].placement.position, Point::new(3_800, 5_000), "four turns restore");
-        let out = apply(
-            &mut p,
-            &LayoutEdit::DuplicateRow { template: eq("BC-02"), count: 3, pitch_mm: 1_000, direction: Direction::South },
-        )
-        .unwrap();
+        let out =
+            apply(&mut p, &LayoutEdit::DuplicateRow { template: eq("BC-02"), count: 3, pitch_mm: 1_000, direction: Direction::South })
+                .unwrap();
         assert_eq!(out.label, "Duplicate row of 3");
         assert_eq!(out.select.iter().map(|o| o.key.as_str()).collect::<Vec<_>>(), ["BC-03", "BC-04", "BC-05"]);
         let before = p.undo_state().unwrap().undo_depth;

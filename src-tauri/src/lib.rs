@@ -13,8 +13,8 @@ pub mod commands;
 pub mod commissioning;
 include!("command_list.rs");
 mod dialogs;
-pub mod instance;
 pub mod display;
+pub mod instance;
 pub mod layout_edit;
 pub mod link_hub;
 pub mod navigation;
@@ -141,14 +141,8 @@ mod tests {
     fn capabilities_grant_exactly_the_registered_commands() {
         let text = include_str!("../capabilities/main.json");
         let caps: serde_json::Value = serde_json::from_str(text).unwrap();
-        let mut granted: Vec<String> = caps["permissions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p.as_str().unwrap().to_string())
-            .collect();
-        let mut expected: Vec<String> =
-            super::COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
+        let mut granted: Vec<String> = caps["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect();
+        let mut expected: Vec<String> = super::COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
         granted.sort();
         expected.sort();
         assert_eq!(granted, expected, "capabilities/main.json must grant each command once, and nothing else");

@@ -220,14 +220,13 @@ impl LinkHub {
         let link = self.link().await?;
         let targets: Vec<PollTarget> = {
             let live = lock(&self.live);
-            live.devices
-                .values()
-                .filter(|d| units.is_empty() || units.contains(&d.unit))
-                .map(PollTarget::for_device)
-                .collect()
+            live.devices.values().filter(|d| units.is_empty() || units.contains(&d.unit)).map(PollTarget::for_device).collect()
         };
         if targets.is_empty() {
-            return Err(AppError::new(ErrorCode::Link, "No discovered unit to poll: scan the bus and discover the pack controllers first."));
+            return Err(AppError::new(
+                ErrorCode::Link,
+                "No discovered unit to poll: scan the bus and discover the pack controllers first.",
+            ));
         }
         let polled: Vec<u8> = targets.iter().map(|t| t.unit).collect();
         let mut cfg = PollConfig::new(targets, interval);
@@ -283,10 +282,7 @@ fn flush_into(log: &mut TelemetryLogger, project: Result<&mut backstop_store::Pr
     match project {
         Err(e) => {
             log.discard();
-            Err(format!(
-                "Live values are not being stored: {} Open the site's project for editing to log them.",
-                e.message
-            ))
+            Err(format!("Live values are not being stored: {} Open the site's project for editing to log them.", e.message))
         }
         Ok(p) => match log.flush(p) {
             Ok(_) => Ok(file(p)),
@@ -336,8 +332,25 @@ mod tests {
             raw: Default::default(),
             writable: None,
         };
-        let model = DecodedModel { id: 802, name: "battery".into(), label: "Battery".into(), address: 40_070, length: 62, points: vec![soc], groups: vec![], notes: vec![] };
-        TelemetrySample { link: "pty".into(), unit: 1, time_ms: t, stale: false, health: DeviceHealth::Online, models: vec![model], undecoded: vec![] }
+        let model = DecodedModel {
+            id: 802,
+            name: "battery".into(),
+            label: "Battery".into(),
+            address: 40_070,
+            length: 62,
+            points: vec![soc],
+            groups: vec![],
+            notes: vec![],
+        };
+        TelemetrySample {
+            link: "pty".into(),
+            unit: 1,
+            time_ms: t,
+            stale: false,
+            health: DeviceHealth::Online,
+            models: vec![model],
+            undecoded: vec![],
+        }
     }
 
     #[test]

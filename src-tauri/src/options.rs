@@ -47,9 +47,7 @@ usage: backstop-app [FILE.backstop | --project FILE.backstop] [--demo-link SERIA
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             let flag = arg.to_string_lossy().into_owned();
-            let mut value = |name: &str| {
-                args.next().ok_or_else(|| format!("{name} needs a value"))
-            };
+            let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
             match flag.as_str() {
                 "--project" => {
                     let path = PathBuf::from(value("--project")?);
@@ -57,9 +55,7 @@ usage: backstop-app [FILE.backstop | --project FILE.backstop] [--demo-link SERIA
                         return Err("give one project file (a second one was named)".into());
                     }
                 }
-                "--demo-link" => {
-                    options.demo_link = Some(value("--demo-link")?.to_string_lossy().into_owned())
-                }
+                "--demo-link" => options.demo_link = Some(value("--demo-link")?.to_string_lossy().into_owned()),
                 "--config-dir" => options.config_dir = Some(PathBuf::from(value("--config-dir")?)),
                 "--exit-after-first-paint" => options.exit_after_first_paint = true,
                 "--dialog-answers" => options.dialog_answers = Some(PathBuf::from(value("--dialog-answers")?)),

@@ -2,7 +2,7 @@
 
 use backstop_model::AppError;
 use backstop_model::workspace::ReportKind;
-use backstop_report::{ReportError, Rendered};
+use backstop_report::{Rendered, ReportError};
 use backstop_store::Project;
 
 use crate::commissioning::Commissioning;

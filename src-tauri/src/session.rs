@@ -7,13 +7,10 @@ use std::path::{Path, PathBuf};
 
 use backstop_model::project::{ProjectInfo, Revision};
 use backstop_model::workspace::{
-    NewProjectRequest, OpenFailure, OpenMode, PendingOpen, ProjectCounts, ProjectState, ProjectView,
-    RecentProject,
+    NewProjectRequest, OpenFailure, OpenMode, PendingOpen, ProjectCounts, ProjectState, ProjectView, RecentProject,
 };
 use backstop_model::{AppError, ErrorCode};
-use backstop_store::{
-    Access, CreateOptions, Migration, OpenOptions, Project, RecentList, StoreError,
-};
+use backstop_store::{Access, CreateOptions, Migration, OpenOptions, Project, RecentList, StoreError};
 
 /// File extension of project files.
 pub const EXTENSION: &str = "backstop";
@@ -42,7 +39,9 @@ pub fn store_error(err: StoreError) -> AppError {
         // Database internals are not actionable; say what to do instead.
         ErrorCode::Internal => {
             eprintln!("backstop-app: internal store error: {err}");
-            format!("Backstop hit an internal error while using the project file ({err}). The last edit was not saved; try it again, and if it fails again, use Save As to keep a copy.")
+            format!(
+                "Backstop hit an internal error while using the project file ({err}). The last edit was not saved; try it again, and if it fails again, use Save As to keep a copy."
+            )
         }
         _ => capitalise(&err.to_string()),
     };
@@ -75,10 +74,7 @@ pub fn with_extension(path: &Path) -> PathBuf {
 }
 
 fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 impl Session {
@@ -211,10 +207,7 @@ impl Session {
             || self.failure.as_ref().is_some_and(|f| Path::new(&f.path) == path)
             || RecentList::load(&self.recent_file).is_ok_and(|l| l.entries.iter().any(|e| e.path == path));
         if !offered {
-            return Err(AppError::invalid(format!(
-                "{} is not among the recent projects; open it with Open… (Ctrl+O).",
-                path.display()
-            )));
+            return Err(AppError::invalid(format!("{} is not among the recent projects; open it with Open… (Ctrl+O).", path.display())));
         }
         self.open(path, mode)
     }
@@ -231,10 +224,7 @@ impl Session {
         let result = match mode {
             OpenMode::Edit => Project::open(path, &OpenOptions::edit()),
             OpenMode::View => Project::open(path, &OpenOptions::view()),
-            OpenMode::Migrate => Project::open(
-                path,
-                &OpenOptions { migration: Migration::BackupThenMigrate, ..OpenOptions::edit() },
-            ),
+            OpenMode::Migrate => Project::open(path, &OpenOptions { migration: Migration::BackupThenMigrate, ..OpenOptions::edit() }),
             OpenMode::Recovered => Project::recover(path),
         };
         match result {
@@ -271,9 +261,10 @@ impl Session {
 
     /// Opens the handed-over file in place of the open project.
     pub fn accept_handed(&mut self) -> Result<ProjectView, AppError> {
-        let path = self.pending_open.take().ok_or_else(|| {
-            AppError::new(ErrorCode::NotFound, "No project file is waiting to be opened; open one with File → Open.")
-        })?;
+        let path = self
+            .pending_open
+            .take()
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "No project file is waiting to be opened; open one with File → Open."))?;
         self.close();
         self.open(&path, OpenMode::Edit)
     }
@@ -323,15 +314,10 @@ impl Session {
             return Err(AppError::invalid("A revision needs a label such as A, B or 0."));
         }
         if !revision.date_is_valid() {
-            return Err(AppError::invalid(format!(
-                "\"{}\" is not a date; write the issue date as YYYY-MM-DD.",
-                revision.date
-            )));
+            return Err(AppError::invalid(format!("\"{}\" is not a date; write the issue date as YYYY-MM-DD.", revision.date)));
         }
         let project = self.project_mut()?;
-        project
-            .edit(&format!("Issue revision {}", revision.rev), |e| e.put_revision(revision))
-            .map_err(store_error)?;
+        project.edit(&format!("Issue revision {}", revision.rev), |e| e.put_revision(revision)).map_err(store_error)?;
         view(self.project()?)
     }
 
@@ -353,11 +339,9 @@ impl Session {
 
     /// Creates a new project at `target` from a design JSON file and opens it.
     pub fn import_json(&mut self, source: &Path, target: &Path) -> Result<ProjectView, AppError> {
-        let json = backstop_store::files::read_text(source, backstop_store::interchange::MAX_DESIGN_JSON_BYTES)
-            .map_err(store_error)?;
+        let json = backstop_store::files::read_text(source, backstop_store::interchange::MAX_DESIGN_JSON_BYTES).map_err(store_error)?;
         let target = with_extension(target);
-        let project = Project::import_design_json(&target, &json, &CreateOptions { replace_existing: false })
-            .map_err(store_error)?;
+        let project = Project::import_design_json(&target, &json, &CreateOptions { replace_existing: false }).map_err(store_error)?;
         self.install(project)
     }
 }
@@ -405,12 +389,7 @@ fn view(project: &Project) -> Result<ProjectView, AppError> {
         notices.push("An edit that was interrupted (crash or power loss) was rolled back; every completed edit is intact.".into());
     }
     if let Some(m) = &report.migrated {
-        notices.push(format!(
-            "The file was upgraded from format {} to {}; the original was kept as {}.",
-            m.from,
-            m.to,
-            m.backup.display()
-        ));
+        notices.push(format!("The file was upgraded from format {} to {}; the original was kept as {}.", m.from, m.to, m.backup.display()));
     }
     if report.interrupted_edit_rolled_back_in_copy {
         notices.push("The file was left in the middle of an edit (a crash or power loss). It is shown as it was before that edit; the file itself is unchanged until you open it for editing, which rolls the unfinished edit back.".into());

@@ -22,14 +22,12 @@ use backstop_model::catalog::{CatalogEntry, EntryKind, FieldError};
 use backstop_model::layout::PowerUnitKind;
 use backstop_model::project::{Design, Record};
 use backstop_model::sizing::{
-    ChartSeries, DcBus, DiagSeverity, LoadSpec, OptimizeResult, PeakCase, PeakResult, Redundancy, SizingDiagnostic,
-    UpsCase, UpsResult,
+    ChartSeries, DcBus, DiagSeverity, LoadSpec, OptimizeResult, PeakCase, PeakResult, Redundancy, SizingDiagnostic, UpsCase, UpsResult,
 };
 use backstop_model::sizing_view::{
-    CaseKind, CaseListItem, CatalogItem, CatalogPutOutcome, CatalogView, ChartSvg, EntryOrigin, KeyCount, LayoutFacts,
-    LOAD_PROFILE_KIND, OptimizeRequest, PEAK_CASE_KIND, PEAK_RESULT_KIND, PeakComputed, ProfileImport, ProfileInfo,
-    ProfileLineError, SaveCaseRequest, SizingCase, SizingOverview, StoredCase, StoredProfile, UPS_CASE_KIND,
-    UPS_RESULT_KIND, UpsComputed, profile_key, result_key,
+    CaseKind, CaseListItem, CatalogItem, CatalogPutOutcome, CatalogView, ChartSvg, EntryOrigin, KeyCount, LOAD_PROFILE_KIND, LayoutFacts,
+    OptimizeRequest, PEAK_CASE_KIND, PEAK_RESULT_KIND, PeakComputed, ProfileImport, ProfileInfo, ProfileLineError, SaveCaseRequest,
+    SizingCase, SizingOverview, StoredCase, StoredProfile, UPS_CASE_KIND, UPS_RESULT_KIND, UpsComputed, profile_key, result_key,
 };
 use backstop_model::{AppError, ErrorCode};
 use backstop_report::charts::{LineChart, Series};
@@ -148,14 +146,7 @@ pub fn layout_facts(design: &Design, catalog: &[CatalogEntry]) -> LayoutFacts {
         racks: u32::try_from(racks.len()).unwrap_or(u32::MAX),
         it_kw,
         kw_per_rack,
-        ups: counts(
-            design
-                .layout
-                .power_units
-                .iter()
-                .filter(|u| u.kind == PowerUnitKind::Ups)
-                .filter_map(|u| u.catalog_key.clone()),
-        ),
+        ups: counts(design.layout.power_units.iter().filter(|u| u.kind == PowerUnitKind::Ups).filter_map(|u| u.catalog_key.clone())),
         batteries: counts(design.layout.equipment.iter().filter(|e| is_battery(&e.catalog_key)).map(|e| e.catalog_key.clone())),
     }
 }
@@ -279,11 +270,9 @@ pub fn overview(project: &Project) -> Result<SizingOverview, AppError> {
 // ---------------------------------------------------------------------------
 
 fn record<'a>(design: &'a Design, key: &str) -> Result<&'a Record, AppError> {
-    design
-        .sizing_cases
-        .iter()
-        .find(|r| r.key == key && r.kind != LOAD_PROFILE_KIND)
-        .ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("There is no sizing case \"{key}\" in the project; it may have been undone or deleted.")))
+    design.sizing_cases.iter().find(|r| r.key == key && r.kind != LOAD_PROFILE_KIND).ok_or_else(|| {
+        AppError::new(ErrorCode::NotFound, format!("There is no sizing case \"{key}\" in the project; it may have been undone or deleted."))
+    })
 }
 
 fn next_key(design: &Design, prefix: &str) -> String {
@@ -333,9 +322,7 @@ pub fn default_ups_case(name: &str, facts: &LayoutFacts, catalog: &[CatalogEntry
     };
     // The layout's battery if it has one; else a Li-ion UPS cabinet, then
     // any battery, whose string fits the DC window (asked of the engine).
-    let fits = |e: &CatalogEntry| {
-        backstop_sizing::battery::Unit::of(e).is_some_and(|u| backstop_sizing::ups::series_for(&case, u).is_ok())
-    };
+    let fits = |e: &CatalogEntry| backstop_sizing::battery::Unit::of(e).is_some_and(|u| backstop_sizing::ups::series_for(&case, u).is_ok());
     let li_cabinet = |e: &&CatalogEntry| e.kind == EntryKind::Cabinet && e.battery.as_ref().is_some_and(|b| !b.chemistry.is_aqueous());
     let battery = facts
         .batteries
@@ -395,7 +382,12 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String, AppError> {
 pub fn get_case(project: &Project, key: &str) -> Result<StoredCase, AppError> {
     let design = project.design().map_err(store_error)?;
     let rec = record(&design, key)?;
-    let bad = |e: serde_json::Error| AppError::new(ErrorCode::BadProjectFile, format!("The sizing case \"{}\" cannot be read by this version ({e}); delete it and create it again.", rec.name));
+    let bad = |e: serde_json::Error| {
+        AppError::new(
+            ErrorCode::BadProjectFile,
+            format!("The sizing case \"{}\" cannot be read by this version ({e}); delete it and create it again.", rec.name),
+        )
+    };
     let case = match case_kind(&rec.kind) {
         Some(CaseKind::Ups) => SizingCase::Ups(serde_json::from_str(&rec.body).map_err(bad)?),
         Some(CaseKind::Peak) => SizingCase::Peak(serde_json::from_str(&rec.body).map_err(bad)?),
@@ -497,7 +489,12 @@ pub fn save_case(project: &mut Project, req: &SaveCaseRequest) -> Result<String,
         CaseKind::Peak => PEAK_CASE_KIND,
     };
     if rec.kind != expected {
-        return Err(AppError::invalid(format!("\"{}\" is a {} record; it cannot be saved as a {} case.", rec.name, rec.kind, case.kind().label())));
+        return Err(AppError::invalid(format!(
+            "\"{}\" is a {} record; it cannot be saved as a {} case.",
+            rec.name,
+            rec.kind,
+            case.kind().label()
+        )));
     }
     let mut used: Vec<&str> = Vec::new();
     let mut profile_rec: Option<Record> = None;
@@ -517,13 +514,21 @@ pub fn save_case(project: &mut Project, req: &SaveCaseRequest) -> Result<String,
             used.extend(c.pcs_key.as_deref());
             let held = match &req.profile_token {
                 Some(t) => Some(profiles().get(t)?),
-                None => stored_profile(&design, &req.key).map(|p| load_profile(&p.file_name, p.csv)).and_then(|i| i.profile).and_then(|p| profiles().get(&p.token).ok()),
+                None => stored_profile(&design, &req.key)
+                    .map(|p| load_profile(&p.file_name, p.csv))
+                    .and_then(|i| i.profile)
+                    .and_then(|p| profiles().get(&p.token).ok()),
             };
             match held {
                 Some(h) => {
                     if req.profile_token.is_some() {
                         let sp = StoredProfile { case_key: req.key.clone(), file_name: h.file_name.clone(), csv: h.csv.to_string() };
-                        profile_rec = Some(Record { key: profile_key(&req.key), kind: LOAD_PROFILE_KIND.into(), name: h.file_name.clone(), body: to_json(&sp)? });
+                        profile_rec = Some(Record {
+                            key: profile_key(&req.key),
+                            kind: LOAD_PROFILE_KIND.into(),
+                            name: h.file_name.clone(),
+                            body: to_json(&sp)?,
+                        });
                     }
                     let r = backstop_sizing::size_peak(c, &h.profile, &catalog);
                     let bad = input_errors(r.diagnostics.iter());
@@ -848,7 +853,12 @@ mod tests {
 
     fn project() -> (tempfile::TempDir, Project) {
         let dir = tempfile::tempdir().unwrap();
-        let p = Project::create(&dir.path().join("s.backstop"), &ProjectInfo { name: "Sizing".into(), ..Default::default() }, &CreateOptions::default()).unwrap();
+        let p = Project::create(
+            &dir.path().join("s.backstop"),
+            &ProjectInfo { name: "Sizing".into(), ..Default::default() },
+            &CreateOptions::default(),
+        )
+        .unwrap();
         (dir, p)
     }
 
@@ -882,7 +892,8 @@ mod tests {
         let rt = computed.charts.iter().find(|c| c.id == "runtime-vs-load").unwrap();
         assert!(rt.svg.contains("required runtime 10 min"), "the reference line is labelled");
 
-        let msg = save_case(&mut p, &SaveCaseRequest { key: key.clone(), case: SizingCase::Ups(case.clone()), profile_token: None }).unwrap();
+        let msg =
+            save_case(&mut p, &SaveCaseRequest { key: key.clone(), case: SizingCase::Ups(case.clone()), profile_token: None }).unwrap();
         assert!(msg.contains("with its result"), "{msg}");
         assert_eq!(undo_label(&p), "Save sizing case Hall A");
         let d = p.design().unwrap();
@@ -1033,7 +1044,8 @@ mod tests {
         let cat = catalog_of(None);
         let case = default_ups_case("Opt", &facts, &cat);
         assert_eq!(case.load, LoadSpec::PerRack { kw_per_rack: 60.0, racks: 10 });
-        let r = optimize(&OptimizeRequest { case: SizingCase::Ups(case.clone()), profile_token: None, options: Default::default() }, &cat).unwrap();
+        let r = optimize(&OptimizeRequest { case: SizingCase::Ups(case.clone()), profile_token: None, options: Default::default() }, &cat)
+            .unwrap();
         assert!(!r.best.is_empty() && r.candidates_evaluated > 0, "{:?}", r.diagnostics);
         let text = sheet_text(&SizingCase::Ups(case), None, &cat).unwrap();
         assert!(text.contains("UPS battery sizing — Opt") && text.contains("Battery power"), "{text}");

@@ -65,22 +65,20 @@ impl AppState {
     /// The project session. A poisoned lock (a command panicked while
     /// holding it) is reported instead of propagating the panic.
     pub fn session(&self) -> Result<MutexGuard<'_, Session>, AppError> {
-        self.session.lock().map_err(|_| {
-            AppError::internal("an earlier operation failed unexpectedly; restart Backstop (every completed edit is saved)")
-        })
+        self.session
+            .lock()
+            .map_err(|_| AppError::internal("an earlier operation failed unexpectedly; restart Backstop (every completed edit is saved)"))
     }
 
     /// The commissioning checklist state.
     pub fn commissioning(&self) -> Result<MutexGuard<'_, crate::commissioning::Commissioning>, AppError> {
-        self.commissioning.lock().map_err(|_| AppError::internal("the commissioning state is unavailable after an earlier failure; restart Backstop"))
+        self.commissioning
+            .lock()
+            .map_err(|_| AppError::internal("the commissioning state is unavailable after an earlier failure; restart Backstop"))
     }
 
     /// Runs `f` on the session, then updates the window title.
-    pub fn with_session<T>(
-        &self,
-        app: &AppHandle,
-        f: impl FnOnce(&mut Session) -> Result<T, AppError>,
-    ) -> Result<T, AppError> {
+    pub fn with_session<T>(&self, app: &AppHandle, f: impl FnOnce(&mut Session) -> Result<T, AppError>) -> Result<T, AppError> {
         let mut session = self.session()?;
         let result = f(&mut session);
         let title = session.title();
@@ -93,11 +91,7 @@ impl AppState {
 
     /// Build facts plus what is open right now.
     pub fn about(&self) -> AboutInfo {
-        let project_path = self
-            .session
-            .lock()
-            .ok()
-            .and_then(|s| s.path().map(|p| p.display().to_string()));
+        let project_path = self.session.lock().ok().and_then(|s| s.path().map(|p| p.display().to_string()));
         AboutInfo {
             version: env!("CARGO_PKG_VERSION").to_string(),
             build: env!("BACKSTOP_GIT_COMMIT").to_string(),

@@ -48,8 +48,16 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     let (dir, project) = demo_project("demo site.backstop")?;
     let (_socat, tty_app, tty_sim) = socat_pair(dir.path())?;
     let sim = start_simulator(&[
-        "--serial", tty_sim.to_str().context("path")?, "--units", "1-9",
-        "--unit-spread", "2=62", "--unit-firmware", "3=2.2.9", "--comm-timeout-s", &COMM_TIMEOUT_S.to_string(),
+        "--serial",
+        tty_sim.to_str().context("path")?,
+        "--units",
+        "1-9",
+        "--unit-spread",
+        "2=62",
+        "--unit-firmware",
+        "3=2.2.9",
+        "--comm-timeout-s",
+        &COMM_TIMEOUT_S.to_string(),
     ])?;
 
     let app = Harness::start(Launch {
@@ -70,8 +78,15 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     app.type_testid("scan-last", "10").await?;
     app.click_testid("scan").await?;
     wait_until("the scan to finish", 20, async || Ok(app.text_testid("scan-progress").await?.contains("(done)"))).await?;
-    assert!(app.text_testid("scan-progress").await?.ends_with("found: 1, 2, 3, 4, 5, 6, 7, 8, 9"), "{}", app.text_testid("scan-progress").await?);
-    wait_until("nine discovered devices", 20, async || Ok(app.client.find_all(Locator::Css("[data-testid=device-row]")).await?.len() == PACKS)).await?;
+    assert!(
+        app.text_testid("scan-progress").await?.ends_with("found: 1, 2, 3, 4, 5, 6, 7, 8, 9"),
+        "{}",
+        app.text_testid("scan-progress").await?
+    );
+    wait_until("nine discovered devices", 20, async || {
+        Ok(app.client.find_all(Locator::Css("[data-testid=device-row]")).await?.len() == PACKS)
+    })
+    .await?;
 
     // Live: poll fast, stale after 2 s.
     app.click_testid("tab-live").await?;
@@ -81,7 +96,8 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     inputs[1].clear().await?;
     inputs[1].send_keys("2000").await?;
     app.click_testid("poll-start").await?;
-    wait_until("nine live pack cards", 15, async || Ok(app.client.find_all(Locator::Css("[data-testid=pack-card]")).await?.len() == PACKS)).await?;
+    wait_until("nine live pack cards", 15, async || Ok(app.client.find_all(Locator::Css("[data-testid=pack-card]")).await?.len() == PACKS))
+        .await?;
     // The live values go into the open project's telemetry log, and the area says so.
     wait_until("the telemetry log status", 10, async || Ok(app.text_testid("log-status").await?.contains("logged to"))).await?;
     assert!(app.text_testid("log-status").await?.ends_with(".backstop"), "{}", app.text_testid("log-status").await?);
@@ -96,7 +112,8 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     app.click_testid("arm").await?;
     wait_until("armed", 5, async || Ok(app.text_testid("armed-state").await?.starts_with("ARMED"))).await?;
     app.wait_testid("write-unit").await?.select_by_value("1").await?;
-    wait_until("writable points", 5, async || Ok(app.client.find_all(Locator::Css("[data-testid=write-point] option")).await?.len() > 2)).await?;
+    wait_until("writable points", 5, async || Ok(app.client.find_all(Locator::Css("[data-testid=write-point] option")).await?.len() > 2))
+        .await?;
     app.wait_testid("write-point").await?.select_by_value("SoCRsvMin").await?;
     // 12 % is inside the model's range but outside the project's design
     // setpoint (10 ± 0.5 %): the backend refuses it, naming the limit, and
@@ -125,10 +142,8 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     app.type_testid("write-value", "10").await?;
     app.click_testid("write-review").await?;
     app.click_testid("write-confirm-go").await?;
-    wait_until("the second verified write", 10, async || {
-        Ok(app.text_testid("write-outcomes").await?.matches("verified").count() == 2)
-    })
-    .await?;
+    wait_until("the second verified write", 10, async || Ok(app.text_testid("write-outcomes").await?.matches("verified").count() == 2))
+        .await?;
 
     // The checklist.
     app.click_testid("tab-checklist").await?;
@@ -191,7 +206,11 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     app.click_testid("signoff").await?;
     let signed = app.text_testid("signed-off").await?;
     assert!(signed.contains("A. Client"), "{signed}");
-    assert!(app.text_testid("session-summary").await?.contains("4 passed, 3 failed, 2 n/a"), "{}", app.text_testid("session-summary").await?);
+    assert!(
+        app.text_testid("session-summary").await?.contains("4 passed, 3 failed, 2 n/a"),
+        "{}",
+        app.text_testid("session-summary").await?
+    );
     app.screenshot("commissioning-signed").await?;
 
     // The report preview in the app.
@@ -213,11 +232,21 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
 
     // The signed commissioning report, from the file alone.
     let pdf = dir.path().join("commissioning.pdf");
-    let status = Command::new(workspace_binary("backstop")?).args(["report", "commissioning"]).arg(&project).arg("-o").arg(&pdf).status()?;
+    let status =
+        Command::new(workspace_binary("backstop")?).args(["report", "commissioning"]).arg(&project).arg("-o").arg(&pdf).status()?;
     anyhow::ensure!(status.success(), "backstop report commissioning failed");
     let text = String::from_utf8(Command::new("pdftotext").arg(&pdf).arg("-").output()?.stdout)?;
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    for needle in ["Commissioning report", "4 of 9 steps passed", "firmware 2.2.9, expected 2.3.1", "Unit 2, string 1", "wrong firmware", "DISCONNECTED (safe)", "A. Client", "SoCRsvMin"] {
+    for needle in [
+        "Commissioning report",
+        "4 of 9 steps passed",
+        "firmware 2.2.9, expected 2.3.1",
+        "Unit 2, string 1",
+        "wrong firmware",
+        "DISCONNECTED (safe)",
+        "A. Client",
+        "SoCRsvMin",
+    ] {
         anyhow::ensure!(text.contains(needle), "the commissioning report lacks {needle:?}:\n{text}");
     }
     Ok(())

@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use backstop_e2e::{Harness, Launch, SERIAL, artefact_dir, demo_project, wait_until, workspace_binary};
-use fantoccini::actions::{InputSource, KeyAction, KeyActions, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use fantoccini::Locator;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use fantoccini::elements::Element;
 
 async fn item(app: &Harness, tag: &str) -> Result<Element> {
@@ -141,10 +141,8 @@ async fn dragging_a_cabinet_too_close_shows_the_violation_and_undo_restores_it()
     // than 914 mm form one array over the limit.
     app.click_testid("tab-rules").await?;
     app.click_testid("rule-set-copy").await?;
-    wait_until("the project copy in force", 10, async || {
-        Ok(app.wait_testid("rule-set-edit").await?.attr("disabled").await?.is_none())
-    })
-    .await?;
+    wait_until("the project copy in force", 10, async || Ok(app.wait_testid("rule-set-edit").await?.attr("disabled").await?.is_none()))
+        .await?;
     app.click_testid("rule-set-edit").await?;
     app.wait_testid("rule-set-editor").await?;
     // A bad value is refused with the field named, and nothing is saved.
@@ -198,7 +196,11 @@ async fn dragging_a_cabinet_too_close_shows_the_violation_and_undo_restores_it()
     })
     .await?;
     // Escape clears the selection.
-    app.client.perform_actions(KeyActions::new("keys".into()).then(KeyAction::Down { value: '\u{e00c}' }).then(KeyAction::Up { value: '\u{e00c}' })).await?;
+    app.client
+        .perform_actions(
+            KeyActions::new("keys".into()).then(KeyAction::Down { value: '\u{e00c}' }).then(KeyAction::Up { value: '\u{e00c}' }),
+        )
+        .await?;
     app.client.release_actions().await?;
     wait_until("the selection cleared", 5, async || Ok(app.text_testid("selection-count").await? == "Nothing selected")).await?;
 

@@ -64,7 +64,10 @@ async fn a_file_on_the_command_line_opens_and_a_second_launch_hands_its_file_ove
     assert_eq!(path, second.display().to_string());
     app.screenshot("project-handed-over").await?;
     app.click_testid("open-request-decline").await?;
-    wait_until("the request to go", 10, async || Ok(app.client.find_all(fantoccini::Locator::Css("[data-testid=open-request]")).await?.is_empty())).await?;
+    wait_until("the request to go", 10, async || {
+        Ok(app.client.find_all(fantoccini::Locator::Css("[data-testid=open-request]")).await?.is_empty())
+    })
+    .await?;
     assert_eq!(app.text_testid("project-path").await?, first.display().to_string(), "declining keeps the open project");
 
     second_launch(&app, &[second.to_str().context("path")?])?;

@@ -70,9 +70,7 @@ async fn edit_and_wait(app: &Harness, field: &str, value: &str) -> Result<u64> {
 /// Scrolls the element `testid` to the top of the window (for screenshots).
 async fn scroll_to(app: &Harness, testid: &str) -> Result<()> {
     app.wait_testid(testid).await?;
-    app.client
-        .execute(&format!("document.querySelector('[data-testid={testid}]').scrollIntoView({{block: 'start'}})"), vec![])
-        .await?;
+    app.client.execute(&format!("document.querySelector('[data-testid={testid}]').scrollIntoView({{block: 'start'}})"), vec![]).await?;
     tokio::time::sleep(Duration::from_millis(150)).await;
     Ok(())
 }
@@ -144,7 +142,10 @@ async fn demo_ups_case_recomputes_validates_saves_and_reloads() -> Result<()> {
     // Out of range: flagged under its field, nothing else lost.
     edit_and_wait(&app, "in-eff", "150").await?;
     let problem = app.text_testid("in-eff-problem").await?;
-    assert!(problem.contains("150 %") && problem.contains("100 %"), "the efficiency field carries the engine's message in its units: {problem}");
+    assert!(
+        problem.contains("150 %") && problem.contains("100 %"),
+        "the efficiency field carries the engine's message in its units: {problem}"
+    );
     eprintln!("out-of-range efficiency: {problem}");
     assert_eq!(app.value_testid("in-kw-per-rack").await?, "90", "the other inputs are kept");
     assert_eq!(app.value_testid("in-eff").await?, "150", "the bad value stays for correction");
@@ -182,7 +183,8 @@ async fn demo_ups_case_recomputes_validates_saves_and_reloads() -> Result<()> {
     assert_eq!(measured.len(), 20, "one measurement per edit");
     // Median, p95 and max of one field of the measurements.
     let stats = |field: &str| -> Result<(f64, f64, f64)> {
-        let mut v: Vec<f64> = measured.iter().map(|t| t[field].as_f64().with_context(|| format!("no {field} in {t}"))).collect::<Result<_>>()?;
+        let mut v: Vec<f64> =
+            measured.iter().map(|t| t[field].as_f64().with_context(|| format!("no {field} in {t}"))).collect::<Result<_>>()?;
         anyhow::ensure!(v.iter().all(|x| x.is_finite() && *x >= 0.0), "{field}: {v:?}");
         v.sort_by(f64::total_cmp);
         let pick = |q: f64| v[((v.len() as f64 - 1.0) * q).round() as usize];
@@ -210,7 +212,10 @@ async fn demo_ups_case_recomputes_validates_saves_and_reloads() -> Result<()> {
     )?;
     // For comparison: the same computation invoked from JavaScript, no
     // rendering (the IPC and backend floor).
-    let probe = app.client.execute(r#"
+    let probe = app
+        .client
+        .execute(
+            r#"
         const s = await window.__TAURI__.core.invoke('sizing_case_get', {key: 'ups-1'});
         const out = [];
         for (let i = 0; i < 5; i++) {
@@ -220,7 +225,10 @@ async fn demo_ups_case_recomputes_validates_saves_and_reloads() -> Result<()> {
             const r = raw instanceof ArrayBuffer ? JSON.parse(new TextDecoder().decode(raw)) : raw;
             out.push({reply_bytes: raw.byteLength || JSON.stringify(r).length, round_trip_ms: t1 - t0, backend_ms: r.compute_ms});
         }
-        return JSON.stringify(out);"#, vec![]).await?;
+        return JSON.stringify(out);"#,
+            vec![],
+        )
+        .await?;
     eprintln!("sizing_ups_compute invoked from JS, 5 times: {}", probe.as_str().unwrap_or_default());
     assert_eq!(app.value_testid("in-runtime").await?, "5");
 

@@ -31,9 +31,7 @@ pub fn target_dir() -> PathBuf {
 
 /// The app binary under test: `BACKSTOP_APP_BIN`, else `target/debug/backstop-app`.
 pub fn app_binary() -> Result<PathBuf> {
-    let path = std::env::var_os("BACKSTOP_APP_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| target_dir().join("debug").join("backstop-app"));
+    let path = std::env::var_os("BACKSTOP_APP_BIN").map(PathBuf::from).unwrap_or_else(|| target_dir().join("debug").join("backstop-app"));
     if !path.is_file() {
         bail!(
             "the app binary {} does not exist: build it first (scripts/test does: scripts/build-ui && cargo build -p backstop-app)",
@@ -111,10 +109,7 @@ impl Harness {
         args.extend(launch.args);
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("wry"));
-        caps.insert(
-            "tauri:options".into(),
-            json!({ "application": app.display().to_string(), "args": args }),
-        );
+        caps.insert("tauri:options".into(), json!({ "application": app.display().to_string(), "args": args }));
         // tauri-driver accepts connections slightly before WebKitWebDriver is
         // ready; a session request in that window is refused at once. Retry a
         // few times, then report the last refusal.
@@ -132,9 +127,9 @@ impl Harness {
                     tokio::time::sleep(Duration::from_millis(500 * attempt)).await;
                 }
                 Err(err) => {
-                    return Err(anyhow!(err).context(
-                        "WebDriver session could not be created (is WebKitWebDriver installed? scripts/setup --test)",
-                    ));
+                    return Err(
+                        anyhow!(err).context("WebDriver session could not be created (is WebKitWebDriver installed? scripts/setup --test)")
+                    );
                 }
             }
         };

@@ -3,12 +3,11 @@
 
 use leptos::prelude::*;
 
+use crate::areas::project::NewProjectForm;
 use crate::areas::{
-    Area, commissioning::CommissioningArea, layout::LayoutArea, project::ProjectArea,
-    reports::ReportsArea, sizing::SizingArea,
+    Area, commissioning::CommissioningArea, layout::LayoutArea, project::ProjectArea, reports::ReportsArea, sizing::SizingArea,
 };
 use crate::components::about::AboutPanel;
-use crate::areas::project::NewProjectForm;
 use crate::components::notices::{NoticeList, Notices};
 use crate::ipc;
 use crate::state::ProjectCtx;

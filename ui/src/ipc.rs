@@ -29,12 +29,9 @@ struct NoArgs {}
 /// `cmd`: the reply as Tauri gave it, or the rejection as an [`AppError`].
 async fn invoke_checked<A: Serialize>(cmd: &str, args: &A) -> Result<JsValue, AppError> {
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let args = args.serialize(&serializer).map_err(|e| {
-        AppError::internal(format!("could not encode the arguments of `{cmd}`: {e}"))
-    })?;
-    let tauri_present = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("__TAURI__"))
-        .map(|v| !v.is_undefined())
-        .unwrap_or(false);
+    let args = args.serialize(&serializer).map_err(|e| AppError::internal(format!("could not encode the arguments of `{cmd}`: {e}")))?;
+    let tauri_present =
+        js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("__TAURI__")).map(|v| !v.is_undefined()).unwrap_or(false);
     if !tauri_present {
         return Err(AppError::new(
             ErrorCode::Internal,
@@ -75,9 +72,7 @@ fn to_app_error(cmd: &str, rejection: JsValue) -> AppError {
     }
     let text = rejection
         .as_string()
-        .or_else(|| {
-            js_sys::JSON::stringify(&rejection).ok().and_then(|s| s.as_string())
-        })
+        .or_else(|| js_sys::JSON::stringify(&rejection).ok().and_then(|s| s.as_string()))
         .unwrap_or_else(|| "no details".into());
     AppError::internal(format!("the backend refused `{cmd}`: {text}"))
 }
@@ -182,8 +177,7 @@ pub async fn project_import_json() -> Result<ProjectView, AppError> {
 
 use backstop_model::commissioning::{CommLossPhase, CommissionView, StepResult};
 use backstop_model::link::{
-    DecodedModel, DeviceInfo, LinkConfig, LinkEvent, PortInfo, ScanHit, ScanRequest, TrafficFrame, WriteOutcome,
-    WriteRequest,
+    DecodedModel, DeviceInfo, LinkConfig, LinkEvent, PortInfo, ScanHit, ScanRequest, TrafficFrame, WriteOutcome, WriteRequest,
 };
 
 /// What `link_status` reports.
@@ -409,8 +403,8 @@ pub async fn report_export(kind: ReportKind) -> Result<String, AppError> {
 
 use backstop_model::sizing::{OptimizeResult, PeakCase, UpsCase};
 use backstop_model::sizing_view::{
-    CaseKind, CatalogPutOutcome, CatalogView, OptimizeRequest, PeakComputed, ProfileImport, SaveCaseRequest, SizingCase,
-    SizingOverview, StoredCase, UpsComputed,
+    CaseKind, CatalogPutOutcome, CatalogView, OptimizeRequest, PeakComputed, ProfileImport, SaveCaseRequest, SizingCase, SizingOverview,
+    StoredCase, UpsComputed,
 };
 
 #[derive(Serialize)]

@@ -4,9 +4,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use backstop_model::link::{
-    DeviceHealth, LinkEvent, LinkState, LogStatus, PointReading, ScanProgress, TelemetrySample, WriteOutcome,
-};
+use backstop_model::link::{DeviceHealth, LinkEvent, LinkState, LogStatus, PointReading, ScanProgress, TelemetrySample, WriteOutcome};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 

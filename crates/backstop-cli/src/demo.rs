@@ -12,8 +12,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 use backstop_model::commissioning::{CommissioningPlan, DesignSetpoint, PlannedUnit, PointRef};
 use backstop_model::layout::{
-    Clearances, Door, DoorLeadsTo, DoorSwing, EgressPath, Environment, ItRack, PlacedEquipment, Placement, Point,
-    PowerUnit, PowerUnitKind, Room, RoomShape, Rotation,
+    Clearances, Door, DoorLeadsTo, DoorSwing, EgressPath, Environment, ItRack, PlacedEquipment, Placement, Point, PowerUnit, PowerUnitKind,
+    Room, RoomShape, Rotation,
 };
 use backstop_model::project::{Design, ProjectInfo, Record, Revision, Settings, SizingResultRecord, Tolerances};
 use backstop_store::{CreateOptions, Project};
@@ -236,7 +236,12 @@ fn sizing_records() -> Option<(Record, SizingResultRecord)> {
         Record { key: key.into(), kind: UPS_CASE_KIND.into(), name: case.name.clone(), body: serde_json::to_string(&case).ok()? },
         SizingResultRecord {
             case_key: key.into(),
-            record: Record { key: result_key(key), kind: UPS_RESULT_KIND.into(), name: case.name.clone(), body: serde_json::to_string(&result).ok()? },
+            record: Record {
+                key: result_key(key),
+                kind: UPS_RESULT_KIND.into(),
+                name: case.name.clone(),
+                body: serde_json::to_string(&result).ok()?,
+            },
         },
     ))
 }

@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use backstop_link::{CancelToken, Link, LinkError, PollConfig, PollTarget, channel_sink};
 use backstop_model::link::{
-    DecodedModel, DeviceHealth, DeviceInfo, EchoMode, LinkConfig, LinkEvent, LinkTarget, Parity, PointValue, ScanRequest,
-    SerialSettings, StopBits, TelemetrySample, WriteOutcomeKind, WriteRequest, WriteValue,
+    DecodedModel, DeviceHealth, DeviceInfo, EchoMode, LinkConfig, LinkEvent, LinkTarget, Parity, PointValue, ScanRequest, SerialSettings,
+    StopBits, TelemetrySample, WriteOutcomeKind, WriteRequest, WriteValue,
 };
 use backstop_store::{AuditEntry, OpenOptions, Project, TelemetryLogger};
 use clap::{Args, ValueEnum};
@@ -181,7 +181,14 @@ pub fn run_ports(json: bool) -> Result<ExitCode> {
             _ => "—".into(),
         };
         let product = [p.manufacturer.as_deref(), p.product.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
-        println!("{:<24} {:<8} {:<10} {:<20} {}", p.path, p.kind, id, p.serial_number.as_deref().unwrap_or("—"), if product.is_empty() { "—" } else { &product });
+        println!(
+            "{:<24} {:<8} {:<10} {:<20} {}",
+            p.path,
+            p.kind,
+            id,
+            p.serial_number.as_deref().unwrap_or("—"),
+            if product.is_empty() { "—" } else { &product }
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -249,7 +256,12 @@ pub fn run_scan(args: &ScanArgs) -> Result<ExitCode> {
                 match tokio::time::timeout(Duration::from_millis(50), s.events.recv()).await {
                     Ok(Some(LinkEvent::Scan(p))) => {
                         done_here = usize::from(p.done);
-                        let line = format!("scanning: unit {} ({}/{total}), {} found", p.current, done_before + done_here, hits.len() + p.found.len());
+                        let line = format!(
+                            "scanning: unit {} ({}/{total}), {} found",
+                            p.current,
+                            done_before + done_here,
+                            hits.len() + p.found.len()
+                        );
                         if tty {
                             eprint!("\r{line}   ");
                         } else if p.finished || p.done % 16 == 0 {
@@ -337,7 +349,11 @@ pub fn run_read(args: &ReadArgs) -> Result<ExitCode> {
                 if let Some(id) = args.model
                     && models.is_empty()
                 {
-                    eprintln!("unit {} has no model {id}; it has {}", args.unit, dev.models.iter().map(|m| m.id.to_string()).collect::<Vec<_>>().join(", "));
+                    eprintln!(
+                        "unit {} has no model {id}; it has {}",
+                        args.unit,
+                        dev.models.iter().map(|m| m.id.to_string()).collect::<Vec<_>>().join(", ")
+                    );
                     ExitCode::from(1)
                 } else {
                     if args.json {
@@ -404,7 +420,11 @@ fn monitor_table(sample: Option<&TelemetrySample>, health: Option<&(DeviceHealth
     let stale = if s.stale { " (stale)" } else { "" };
     out.push_str(&format!("read at {}{stale}\n", backstop_model::time::format_utc(s.time_ms as i64)));
     for m in s.models.iter().filter(|m| m.id == 802 || m.id == 804) {
-        let instance = if m.id == 804 { m.point("Idx").map(|p| format!(" string {}", show_value(&p.value))).unwrap_or_default() } else { String::new() };
+        let instance = if m.id == 804 {
+            m.point("Idx").map(|p| format!(" string {}", show_value(&p.value))).unwrap_or_default()
+        } else {
+            String::new()
+        };
         out.push_str(&format!("model {}{instance}\n", m.id));
         for name in ["State", "SoC", "SoH", "V", "A", "W", "CellVMax", "CellVMin", "ModTmpMax", "ModTmpMin", "Evt1"] {
             if let Some(p) = m.point(name) {
@@ -624,8 +644,14 @@ pub fn run_write(args: &WriteArgs) -> Result<ExitCode> {
     runtime()?.block_on(async {
         let s = Session::open(&args.link).await?;
         let label = s.link.label().to_string();
-        let mut request =
-            WriteRequest { unit: args.unit, model_id, model_address: 0, point: path.clone(), value, engineer: args.engineer.trim().to_string() };
+        let mut request = WriteRequest {
+            unit: args.unit,
+            model_id,
+            model_address: 0,
+            point: path.clone(),
+            value,
+            engineer: args.engineer.trim().to_string(),
+        };
         let found = async {
             let dev = s.link.discover(args.unit).await?;
             let m = dev.models.iter().filter(|m| m.id == model_id).nth(args.instance.saturating_sub(1)).cloned();
@@ -640,7 +666,10 @@ pub fn run_write(args: &WriteArgs) -> Result<ExitCode> {
                 s.link.disarm();
                 r
             }
-            Ok(None) => Err(LinkError::Refused(format!("unit {} has no instance {} of model {model_id}; nothing was written", args.unit, args.instance))),
+            Ok(None) => Err(LinkError::Refused(format!(
+                "unit {} has no instance {} of model {model_id}; nothing was written",
+                args.unit, args.instance
+            ))),
             Err(e) => Err(e),
         };
         let (entry, code, message) = match &outcome {

@@ -23,12 +23,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use backstop_layout::{
-    CheckInput, SizedCase, SvgOptions, bom, bom_csv, builtin_rule_sets, check_design, default_rule_set, fmt_num,
-    plan_svg, sized_cases, validate_rule_set,
+    CheckInput, SizedCase, SvgOptions, bom, bom_csv, builtin_rule_sets, check_design, default_rule_set, fmt_num, plan_svg, sized_cases,
+    validate_rule_set,
 };
 use backstop_model::layout::{
-    Bom, CheckReport, ConsistencyStatus, Diagnostic, EquipmentSpec, ObjectKind, ObjectRef, RackSpec, RuleSet,
-    Severity, Unit,
+    Bom, CheckReport, ConsistencyStatus, Diagnostic, EquipmentSpec, ObjectKind, ObjectRef, RackSpec, RuleSet, Severity, Unit,
 };
 use backstop_model::project::Design;
 use backstop_store::{OpenOptions, Project};
@@ -180,12 +179,7 @@ pub fn run_plan(args: &PlanArgs) -> Result<ExitCode> {
         Some(Ok(r)) => r,
         None => default_rule_set(),
     };
-    let input = CheckInput {
-        layout: &loaded.design.layout,
-        specs: &loaded.specs,
-        rack_spec: loaded.rack_spec.as_ref(),
-        rules: &rules,
-    };
+    let input = CheckInput { layout: &loaded.design.layout, specs: &loaded.specs, rack_spec: loaded.rack_spec.as_ref(), rules: &rules };
     let report = (!args.no_violations).then(|| check_design(&input, &loaded.cases));
     let options = SvgOptions { width_px: args.width, title: loaded.design.project.name.clone(), ..SvgOptions::default() };
     let svg = plan_svg(&input, report.as_ref(), &options);
@@ -235,7 +229,10 @@ fn rule_set(design: &Design, path: Option<&Path>) -> std::result::Result<RuleSet
                 format!("{} is not a rule set: {e}. Start from a copy of the default rule set and edit its values.", p.display())
             })?
         }
-        None => return backstop_layout::rules::project_rule_set(&design.settings).map_err(|e| format!("{e}; or pass a rule set with --rules FILE")),
+        None => {
+            return backstop_layout::rules::project_rule_set(&design.settings)
+                .map_err(|e| format!("{e}; or pass a rule set with --rules FILE"));
+        }
     };
     // A rule set saved before the design-consistency rules checks them too.
     backstop_layout::rules::upgrade_rule_set(&mut rs);
@@ -295,13 +292,7 @@ fn check_text(design: &Design, rules: &RuleSet, r: &CheckReport) -> String {
         let unit = m.unit.symbol();
         let _ = writeln!(s, "\n{}. {} — {}", n + 1, v.rule.as_str(), v.title);
         let _ = writeln!(s, "   code:     {}", v.reference);
-        let _ = writeln!(
-            s,
-            "   measured: {} {unit}; required {} {} {unit}",
-            fmt_num(m.measured),
-            m.bound.symbol(),
-            fmt_num(m.required)
-        );
+        let _ = writeln!(s, "   measured: {} {unit}; required {} {} {unit}", fmt_num(m.measured), m.bound.symbol(), fmt_num(m.required));
         let _ = writeln!(s, "   objects:  {}", objects_text(&v.objects));
         let _ = writeln!(s, "   {}", v.message);
     }
@@ -328,8 +319,7 @@ fn check_text(design: &Design, rules: &RuleSet, r: &CheckReport) -> String {
     if !r.fire_areas.is_empty() {
         let _ = writeln!(s, "\nEnergy per fire area:");
         for f in &r.fire_areas {
-            let by: Vec<String> =
-                f.energy_kwh.iter().map(|(c, e)| format!("{} {} kWh", c.label(), fmt_num(*e))).collect();
+            let by: Vec<String> = f.energy_kwh.iter().map(|(c, e)| format!("{} {} kWh", c.label(), fmt_num(*e))).collect();
             let _ = writeln!(
                 s,
                 "   {}{} (rooms {}): {}",
@@ -372,12 +362,7 @@ fn check_text(design: &Design, rules: &RuleSet, r: &CheckReport) -> String {
     } else {
         "PASS: no violations".to_owned()
     };
-    let _ = writeln!(
-        s,
-        "\n{verdict}; {}, {}.",
-        plural(errors, "input error", "input errors"),
-        plural(warnings, "warning", "warnings")
-    );
+    let _ = writeln!(s, "\n{verdict}; {}, {}.", plural(errors, "input error", "input errors"), plural(warnings, "warning", "warnings"));
     s
 }
 
@@ -450,4 +435,3 @@ fn bom_text(design: &Design, b: &Bom) -> String {
 // ---------------------------------------------------------------------------
 // Catalog entries → equipment specs.
 // ---------------------------------------------------------------------------
-

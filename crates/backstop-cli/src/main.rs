@@ -12,8 +12,8 @@ mod demo;
 mod field;
 mod layout;
 mod project;
-mod size;
 mod report;
+mod size;
 
 #[derive(Parser)]
 #[command(name = "backstop", version, about = "Backstop: design and commission battery backstop systems")]

@@ -71,7 +71,8 @@ pub enum ProjectCmd {
 pub fn run(cmd: ProjectCmd) -> Result<ExitCode> {
     match cmd {
         ProjectCmd::New { file, name, client, site, engineer } => {
-            let info = ProjectInfo { name, client, site, engineer, created_at_ms: backstop_store::time::now_ms(), ..ProjectInfo::default() };
+            let info =
+                ProjectInfo { name, client, site, engineer, created_at_ms: backstop_store::time::now_ms(), ..ProjectInfo::default() };
             Project::create(&file, &info, &CreateOptions::default())?;
             println!("created {}", file.display());
             Ok(ExitCode::SUCCESS)
@@ -89,10 +90,17 @@ pub fn run(cmd: ProjectCmd) -> Result<ExitCode> {
             println!("site      {}", s.info.site);
             println!("engineer  {}", s.info.engineer);
             println!("file      {} ({} bytes, format {})", s.path.display(), s.file_bytes, s.schema_version);
-            println!("made by   Backstop {}; last written by {}", s.created_by.as_deref().unwrap_or("?"), s.written_by.as_deref().unwrap_or("?"));
+            println!(
+                "made by   Backstop {}; last written by {}",
+                s.created_by.as_deref().unwrap_or("?"),
+                s.written_by.as_deref().unwrap_or("?")
+            );
             println!("layout    {rooms} rooms, {equipment} equipment, {racks} racks, {units} UPS/PCS, {egress} egress paths");
             println!("catalog   {} entries; sizing {} cases, {} results", s.catalog_entries, s.sizing[0], s.sizing[1]);
-            println!("records   {} sessions, {} step results, {} sign-offs, {} audit entries", s.commissioning[0], s.commissioning[1], s.commissioning[2], s.audit_entries);
+            println!(
+                "records   {} sessions, {} step results, {} sign-offs, {} audit entries",
+                s.commissioning[0], s.commissioning[1], s.commissioning[2], s.audit_entries
+            );
             println!("telemetry {} points, {} samples in {} chunks", s.telemetry[0], s.telemetry[2], s.telemetry[1]);
             if let Some(owner) = &s.locked_by {
                 println!("open for editing by {owner}");
@@ -113,7 +121,10 @@ pub fn run(cmd: ProjectCmd) -> Result<ExitCode> {
             Err(e) => {
                 eprintln!("backstop: check failed: {e}");
                 if e.is_recoverable() {
-                    eprintln!("backstop: `backstop project recover {} -o NEW.backstop` saves what is readable into a new file.", file.display());
+                    eprintln!(
+                        "backstop: `backstop project recover {} -o NEW.backstop` saves what is readable into a new file.",
+                        file.display()
+                    );
                 }
                 Ok(ExitCode::from(1))
             }
@@ -136,13 +147,17 @@ pub fn run(cmd: ProjectCmd) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         ProjectCmd::Recover { file, output: None, upgrade } => {
-            let options = OpenOptions { migration: if upgrade { Migration::BackupThenMigrate } else { Migration::Refuse }, ..OpenOptions::edit() };
+            let options =
+                OpenOptions { migration: if upgrade { Migration::BackupThenMigrate } else { Migration::Refuse }, ..OpenOptions::edit() };
             let project = match Project::open(&file, &options) {
                 Ok(p) => p,
                 Err(e) => {
                     eprintln!("backstop: {e}");
                     if e.is_recoverable() {
-                        eprintln!("backstop: `backstop project recover {} -o NEW.backstop` saves what is readable into a new file.", file.display());
+                        eprintln!(
+                            "backstop: `backstop project recover {} -o NEW.backstop` saves what is readable into a new file.",
+                            file.display()
+                        );
                     } else if matches!(e, StoreError::NeedsMigration { .. }) {
                         eprintln!("backstop: run `backstop project recover {} --upgrade` to upgrade it.", file.display());
                     }
@@ -176,12 +191,10 @@ pub fn run(cmd: ProjectCmd) -> Result<ExitCode> {
             if !telemetry.is_empty() {
                 let mut points = Vec::new();
                 for name in &telemetry {
-                    let (device, point) = name
-                        .split_once('/')
-                        .with_context(|| format!("--telemetry {name}: write it as DEVICE/POINT"))?;
-                    let id = project.find_telemetry_point(device, point)?.with_context(|| {
-                        format!("{} has no telemetry point {name} (see `backstop project info`)", file.display())
-                    })?;
+                    let (device, point) = name.split_once('/').with_context(|| format!("--telemetry {name}: write it as DEVICE/POINT"))?;
+                    let id = project
+                        .find_telemetry_point(device, point)?
+                        .with_context(|| format!("{} has no telemetry point {name} (see `backstop project info`)", file.display()))?;
                     points.push(id);
                 }
                 match &output {
@@ -218,7 +231,6 @@ pub fn run(cmd: ProjectCmd) -> Result<ExitCode> {
         }
     }
 }
-
 
 /// What `info` and `check` say about a file left in the middle of an edit.
 fn pending_note(file: &std::path::Path) -> String {

@@ -301,7 +301,8 @@ fn run_peak(a: &PeakArgs) -> Result<ExitCode> {
         }
     }
     print_diags(&prefix, &result.diagnostics);
-    let input_error = result.diagnostics.iter().any(|d| d.severity == DiagSeverity::Error && (d.constraint == "input" || d.constraint == "catalog"));
+    let input_error =
+        result.diagnostics.iter().any(|d| d.severity == DiagSeverity::Error && (d.constraint == "input" || d.constraint == "catalog"));
     if input_error {
         return Ok(ExitCode::from(2));
     }
@@ -354,10 +355,9 @@ fn run_smooth(a: &SmoothArgs) -> Result<ExitCode> {
     }
     print_diags(&prefix, &result.diagnostics);
     // Bad input (the case, the catalog, the trace): nothing was sized.
-    let input_error = result
-        .diagnostics
-        .iter()
-        .any(|d| d.severity == DiagSeverity::Error && matches!(d.constraint.as_str(), "input" | "catalog" | "syntax" | "profile" | "non-finite"));
+    let input_error = result.diagnostics.iter().any(|d| {
+        d.severity == DiagSeverity::Error && matches!(d.constraint.as_str(), "input" | "catalog" | "syntax" | "profile" | "non-finite")
+    });
     if input_error {
         return Ok(ExitCode::from(2));
     }

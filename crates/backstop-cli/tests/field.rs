@@ -169,7 +169,18 @@ fn exercise(link: &[&str], sim: &Sim, dir: &Path) {
     // nothing on the wire; inside verified; both in the audit log.
     let traffic = dir.join("refused.txt");
     let (code, _, err) = run(with(&[
-        "write", "--unit", "1", "--point", "802.SoCRsvMin", "--value", "40", "--project", p, "--engineer", "J. Tester", "--traffic",
+        "write",
+        "--unit",
+        "1",
+        "--point",
+        "802.SoCRsvMin",
+        "--value",
+        "40",
+        "--project",
+        p,
+        "--engineer",
+        "J. Tester",
+        "--traffic",
         traffic.to_str().unwrap(),
     ]));
     assert_eq!(code, 4, "{err}");
@@ -177,11 +188,13 @@ fn exercise(link: &[&str], sim: &Sim, dir: &Path) {
     let frames = std::fs::read_to_string(&traffic).unwrap();
     assert!(!frames.contains("write register"), "nothing was written: {frames}");
     assert_eq!(sim.ctl("get 1 802 SoCRsvMin"), "10");
-    let (code, out, err) = run(with(&["write", "--unit", "1", "--point", "802.SoCRsvMin", "--value", "10.3", "--project", p, "--engineer", "J. Tester"]));
+    let (code, out, err) =
+        run(with(&["write", "--unit", "1", "--point", "802.SoCRsvMin", "--value", "10.3", "--project", p, "--engineer", "J. Tester"]));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("verified by read-back"), "{out}");
     assert_eq!(sim.ctl("get 1 802 SoCRsvMin"), "10.3");
-    let (code, _, err) = run(with(&["write", "--unit", "1", "--point", "802.SetOp", "--value", "NO_SUCH", "--project", p, "--engineer", "J. Tester"]));
+    let (code, _, err) =
+        run(with(&["write", "--unit", "1", "--point", "802.SetOp", "--value", "NO_SUCH", "--project", p, "--engineer", "J. Tester"]));
     assert_eq!(code, 4, "an unknown symbol is refused: {err}");
     let pr = Project::open(&project, &OpenOptions::view()).unwrap();
     let audit = pr.audit_log(0, i64::MAX).unwrap();
@@ -224,7 +237,21 @@ fn exercise_tcp(tcp: &str, sim: &Sim, dir: &Path) {
     let (code, out, err) = backstop(&["monitor", "--tcp", tcp, "--unit", "3", "--duration-s", "1", "--interval-ms", "200"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("unit 3: online"), "{out}");
-    let (code, _, err) = backstop(&["write", "--tcp", tcp, "--unit", "3", "--point", "802.SoCRsvMin", "--value", "9.8", "--project", p, "--engineer", "J. Tester"]);
+    let (code, _, err) = backstop(&[
+        "write",
+        "--tcp",
+        tcp,
+        "--unit",
+        "3",
+        "--point",
+        "802.SoCRsvMin",
+        "--value",
+        "9.8",
+        "--project",
+        p,
+        "--engineer",
+        "J. Tester",
+    ]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(sim.ctl("get 3 802 SoCRsvMin"), "9.8");
 }
@@ -239,8 +266,22 @@ fn a_write_under_echo_with_nobody_listening_is_not_verified_and_says_so_in_the_a
     sim.ctl("fault echo on");
     sim.ctl("fault no-reply on");
     let (code, _, err) = backstop(&[
-        "write", a.to_str().unwrap(), "--timeout-ms", "150", "--retries", "0", "--unit", "1", "--point", "802.SoCRsvMin", "--value",
-        "10.2", "--project", project.to_str().unwrap(), "--engineer", "J. Tester",
+        "write",
+        a.to_str().unwrap(),
+        "--timeout-ms",
+        "150",
+        "--retries",
+        "0",
+        "--unit",
+        "1",
+        "--point",
+        "802.SoCRsvMin",
+        "--value",
+        "10.2",
+        "--project",
+        project.to_str().unwrap(),
+        "--engineer",
+        "J. Tester",
     ]);
     assert_ne!(code, 0, "never verified: {err}");
     assert_eq!(code, 3, "no answer: {err}");

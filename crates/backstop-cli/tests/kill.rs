@@ -26,11 +26,7 @@ fn run(args: &[&str]) -> Output {
 
 fn ok(args: &[&str]) -> Vec<u8> {
     let out = run(args);
-    assert!(
-        out.status.success(),
-        "backstop {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "backstop {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     out.stdout
 }
 
@@ -47,10 +43,7 @@ impl Rng {
 }
 
 fn trials() -> u64 {
-    std::env::var("BACKSTOP_KILL_TRIALS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(4)
+    std::env::var("BACKSTOP_KILL_TRIALS").ok().and_then(|v| v.parse().ok()).unwrap_or(4)
 }
 
 /// What a command makes and how a complete result is recognised.
@@ -64,13 +57,7 @@ enum Made {
 /// Runs `args` (with `out` as the file it makes) `trials()` times, killing
 /// each run at a random moment; returns how many runs were killed before
 /// they finished.
-fn kill_trials(
-    what: &str,
-    dir: &Path,
-    args: &dyn Fn(&Path) -> Vec<String>,
-    expect: &Made,
-    seed: u64,
-) -> u64 {
+fn kill_trials(what: &str, dir: &Path, args: &dyn Fn(&Path) -> Vec<String>, expect: &Made, seed: u64) -> u64 {
     let mut rng = Rng(seed);
     let mut killed_while_running = 0;
     let window = kill_window(what, dir, args);
@@ -82,12 +69,7 @@ fn kill_trials(
             Made::Bytes(_) => "out file",
         });
         let argv = args(&out);
-        let mut child = Command::new(exe())
-            .args(&argv)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = Command::new(exe()).args(&argv).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
         std::thread::sleep(Duration::from_micros(window.0 + rng.below(window.1 - window.0 + 1)));
         if child.try_wait().unwrap().is_none() {
             killed_while_running += 1;
@@ -126,16 +108,10 @@ fn kill_trials(
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .filter(|n| *n != out_name && *n != format!(".{out_name}.lock"))
             .collect();
-        assert!(
-            left.is_empty(),
-            "{what} trial {trial}: a rerun left {left:?} beside the output"
-        );
+        assert!(left.is_empty(), "{what} trial {trial}: a rerun left {left:?} beside the output");
         std::fs::remove_dir_all(&sub).unwrap();
     }
-    eprintln!(
-        "{what}: {} kills, {killed_while_running} while the command was still running",
-        trials()
-    );
+    eprintln!("{what}: {} kills, {killed_while_running} while the command was still running", trials());
     killed_while_running
 }
 
@@ -156,7 +132,12 @@ fn kill_window(what: &str, dir: &Path, args: &dyn Fn(&Path) -> Vec<String>) -> (
     std::fs::remove_dir_all(&sub).unwrap();
     let run_us = slowest.as_micros() as u64;
     let window = if run_us >= 2_000_000 { (50_000, 2_000_000) } else { (0, (run_us + run_us / 10).min(2_000_000)) };
-    eprintln!("{what}: an undisturbed run takes {:.1} ms; kills land {:.1}–{:.1} ms after the start", run_us as f64 / 1e3, window.0 as f64 / 1e3, window.1 as f64 / 1e3);
+    eprintln!(
+        "{what}: an undisturbed run takes {:.1} ms; kills land {:.1}–{:.1} ms after the start",
+        run_us as f64 / 1e3,
+        window.0 as f64 / 1e3,
+        window.1 as f64 / 1e3
+    );
     window
 }
 
@@ -195,10 +176,7 @@ fn assert_complete(what: &str, trial: u64, out: &Path, expect: &Made) {
             }
         }
         Made::Bytes(bytes) => {
-            assert!(
-                &std::fs::read(out).unwrap() == bytes,
-                "{what} trial {trial}: the file left differs from a complete run's"
-            );
+            assert!(&std::fs::read(out).unwrap() == bytes, "{what} trial {trial}: the file left differs from a complete run's");
         }
     }
 }
@@ -216,46 +194,19 @@ fn reference(dir: &Path) -> Reference {
     let site = dir.join("demo site.backstop");
     ok(&["demo", site.to_str().unwrap()]);
     let json_file = dir.join("design.json");
-    ok(&[
-        "project",
-        "export",
-        site.to_str().unwrap(),
-        "-o",
-        json_file.to_str().unwrap(),
-    ]);
+    ok(&["project", "export", site.to_str().unwrap(), "-o", json_file.to_str().unwrap()]);
     let json = std::fs::read(&json_file).unwrap();
     let pdf_file = dir.join("report.pdf");
-    ok(&[
-        "report",
-        "design",
-        site.to_str().unwrap(),
-        "-o",
-        pdf_file.to_str().unwrap(),
-        "--date",
-        "2026-01-15",
-    ]);
+    ok(&["report", "design", site.to_str().unwrap(), "-o", pdf_file.to_str().unwrap(), "--date", "2026-01-15"]);
     let pdf = std::fs::read(&pdf_file).unwrap();
-    Reference {
-        site,
-        json_file,
-        json,
-        pdf,
-    }
+    Reference { site, json_file, json, pdf }
 }
 
 #[test]
 fn a_killed_demo_leaves_no_project_or_a_complete_one() {
     let dir = tempfile::tempdir().unwrap();
     let r = reference(dir.path());
-    kill_trials(
-        "demo",
-        dir.path(),
-        &|out| vec!["demo".into(), out.display().to_string()],
-        &Made::Project {
-            design_json: r.json,
-        },
-        1,
-    );
+    kill_trials("demo", dir.path(), &|out| vec!["demo".into(), out.display().to_string()], &Made::Project { design_json: r.json }, 1);
 }
 
 #[test]
@@ -266,18 +217,8 @@ fn a_killed_import_leaves_no_project_or_a_complete_one() {
     kill_trials(
         "import",
         dir.path(),
-        &|out| {
-            vec![
-                "project".into(),
-                "import".into(),
-                json.clone(),
-                "-o".into(),
-                out.display().to_string(),
-            ]
-        },
-        &Made::Project {
-            design_json: r.json.clone(),
-        },
+        &|out| vec!["project".into(), "import".into(), json.clone(), "-o".into(), out.display().to_string()],
+        &Made::Project { design_json: r.json.clone() },
         2,
     );
 }
@@ -290,15 +231,7 @@ fn a_killed_export_leaves_no_file_or_a_complete_one() {
     kill_trials(
         "export",
         dir.path(),
-        &|out| {
-            vec![
-                "project".into(),
-                "export".into(),
-                site.clone(),
-                "-o".into(),
-                out.display().to_string(),
-            ]
-        },
+        &|out| vec!["project".into(), "export".into(), site.clone(), "-o".into(), out.display().to_string()],
         &Made::Bytes(r.json.clone()),
         3,
     );

@@ -6,9 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use backstop_model::layout::{
-    Clearances, ItRack, Layout, PlacedEquipment, Placement, Point, Room, RoomShape, Rotation, Environment,
-};
+use backstop_model::layout::{Clearances, Environment, ItRack, Layout, PlacedEquipment, Placement, Point, Room, RoomShape, Rotation};
 use backstop_model::project::{Design, ProjectInfo, Record};
 use backstop_store::{CreateOptions, Project};
 
@@ -69,11 +67,7 @@ fn design(gap: i64) -> Design {
         racks: (0..2)
             .map(|i| ItRack {
                 tag: format!("R-{:02}", i + 1),
-                placement: Placement {
-                    room_id: "HALL-1".into(),
-                    position: Point::new(25_000 + i * 600, 3_000),
-                    rotation: Rotation::R0,
-                },
+                placement: Placement { room_id: "HALL-1".into(), position: Point::new(25_000 + i * 600, 3_000), rotation: Rotation::R0 },
                 width_mm: 600,
                 depth_mm: 1_200,
                 load_kw: 35.0,
@@ -322,7 +316,9 @@ fn check_holds_the_layout_against_the_sizing_case_it_serves() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let rules: Vec<&str> = v["violations"].as_array().unwrap().iter().map(|x| x["rule"].as_str().unwrap()).collect();
     assert_eq!(rules, ["design-battery-units", "design-battery-energy", "design-converter-power"]);
-    let m = |i: usize| (v["violations"][i]["measure"]["measured"].as_f64().unwrap(), v["violations"][i]["measure"]["required"].as_f64().unwrap());
+    let m = |i: usize| {
+        (v["violations"][i]["measure"]["measured"].as_f64().unwrap(), v["violations"][i]["measure"]["required"].as_f64().unwrap())
+    };
     assert_eq!(m(0), (3.0, 9.0));
     let (kwh, need) = m(1);
     assert!((kwh - 153.6).abs() < 1e-9 && (need - 460.8).abs() < 1e-9, "{kwh} {need}");

@@ -10,11 +10,7 @@ fn backstop(args: &[&str]) -> (i32, String, String) {
 }
 
 fn pdf_text(path: &std::path::Path) -> String {
-    let out = Command::new("pdftotext")
-        .arg(path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is needed: run scripts/setup --test");
+    let out = Command::new("pdftotext").arg(path).arg("-").output().expect("pdftotext (poppler-utils) is needed: run scripts/setup --test");
     String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -29,11 +25,25 @@ fn design_report_of_the_demo_site() {
     assert!(out.contains("pages"), "{out}");
     let text = pdf_text(&pdf);
     for needle in [
-        "Design report", "Hall B battery backstop", "Northwind AI Campus", "1 Project data", "2 Layout",
-        "3 Bill of materials", "lfp-ups-cabinet-512v100", "ups-500kva-dc", "461 kWh", "600 kW in 10 racks",
-        "5 Rule checks", "IFC 2018 / NFPA 855-2023 / NEC 2017", "NO VIOLATIONS", "2026-11-28",
+        "Design report",
+        "Hall B battery backstop",
+        "Northwind AI Campus",
+        "1 Project data",
+        "2 Layout",
+        "3 Bill of materials",
+        "lfp-ups-cabinet-512v100",
+        "ups-500kva-dc",
+        "461 kWh",
+        "600 kW in 10 racks",
+        "5 Rule checks",
+        "IFC 2018 / NFPA 855-2023 / NEC 2017",
+        "NO VIOLATIONS",
+        "2026-11-28",
         // The layout held against the demo's UPS case.
-        "Layout against the sizing", "CONSISTENT", "ups-1 — Hall B ride-through", "installed for 9 needed (460.8 kWh)",
+        "Layout against the sizing",
+        "CONSISTENT",
+        "ups-1 — Hall B ride-through",
+        "installed for 9 needed (460.8 kWh)",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
@@ -58,9 +68,17 @@ fn design_report_of_an_inconsistent_design_shows_the_shortfall() {
     assert_eq!(code, 0, "{err}");
     let text = pdf_text(&pdf);
     for needle in [
-        "3 VIOLATIONS", "Battery units installed for the sizing case", "Battery energy installed for the sizing case",
-        "UPS/PCS power installed for the sizing case", "3 ea", "≥ 9 ea", "≥ 461 kWh", "1,000 kW", "≥ 1,500 kW",
-        "SHORT", "6 cabinets, 307.2 kWh, 500 kW of UPS (1 UPS unit) missing",
+        "3 VIOLATIONS",
+        "Battery units installed for the sizing case",
+        "Battery energy installed for the sizing case",
+        "UPS/PCS power installed for the sizing case",
+        "3 ea",
+        "≥ 9 ea",
+        "≥ 461 kWh",
+        "1,000 kW",
+        "≥ 1,500 kW",
+        "SHORT",
+        "6 cabinets, 307.2 kWh, 500 kW of UPS (1 UPS unit) missing",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }

@@ -48,13 +48,7 @@ fn every_example_runs() {
         assert!(o.status.success(), "{f}\n{out}\n{err}");
         assert!(!err.contains("unknown key"), "{f}: {err}");
     }
-    let o = backstop(&[
-        "size",
-        "peak",
-        "examples/sizing/peak-shaving.toml",
-        "--profile",
-        "examples/sizing/profile-15min-january.csv",
-    ]);
+    let o = backstop(&["size", "peak", "examples/sizing/peak-shaving.toml", "--profile", "examples/sizing/profile-15min-january.csv"]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{out}\n{err}");
     assert!(out.contains("Threshold sweep") && out.contains("Year 15"), "{out}");
@@ -91,17 +85,25 @@ fn infeasible_case_exits_1_with_the_reason() {
 fn invalid_input_exits_2_naming_the_field() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("case.toml");
-    std::fs::write(&f, "battery_key = \"lfp-eve-lf280k\"\n[load]\nkind = \"total\"\nkw = 300\n[dc_bus]\nv_max = 600\nv_min = 400\n").unwrap();
+    std::fs::write(&f, "battery_key = \"lfp-eve-lf280k\"\n[load]\nkind = \"total\"\nkw = 300\n[dc_bus]\nv_max = 600\nv_min = 400\n")
+        .unwrap();
     let o = backstop(&["size", "ups", f.to_str().unwrap()]);
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("missing field `runtime_min`"), "{err}");
 
-    std::fs::write(&f, "battery_key = \"lfp-eve-lf280k\"\nruntime_min = -3\n[load]\nkind = \"total\"\nkw = 300\n[dc_bus]\nv_max = 600\nv_min = 400\n").unwrap();
+    std::fs::write(
+        &f,
+        "battery_key = \"lfp-eve-lf280k\"\nruntime_min = -3\n[load]\nkind = \"total\"\nkw = 300\n[dc_bus]\nv_max = 600\nv_min = 400\n",
+    )
+    .unwrap();
     let o = backstop(&["size", "ups", f.to_str().unwrap()]);
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("Required runtime (min) = -3") && err.contains("[runtime_min]") && err.contains("below the lowest accepted value"), "{err}");
+    assert!(
+        err.contains("Required runtime (min) = -3") && err.contains("[runtime_min]") && err.contains("below the lowest accepted value"),
+        "{err}"
+    );
 
     let o = backstop(&["size", "ups", "no/such/file.toml"]);
     assert_eq!(o.status.code(), Some(2));

@@ -28,7 +28,14 @@ pub fn as_built(planned: &[PlannedUnit], observed: &[UnitObservation], assignmen
             None => observed.iter().find(|u| u.unit == p.unit && u.info.is_some()),
         };
         let Some(u) = chosen else {
-            rows.push(AsBuiltRow { cabinet: p.cabinet.clone(), unit: Some(p.unit), serial: None, model: None, firmware: None, status: vec![AsBuiltStatus::Missing] });
+            rows.push(AsBuiltRow {
+                cabinet: p.cabinet.clone(),
+                unit: Some(p.unit),
+                serial: None,
+                model: None,
+                firmware: None,
+                status: vec![AsBuiltStatus::Missing],
+            });
             continue;
         };
         used.push(u.unit);
@@ -60,15 +67,12 @@ fn row(cabinet: &str, plan: Option<&PlannedUnit>, u: &UnitObservation, by_serial
             }
         }
         if let Some(want) = p.energy_wh {
-            let found = u
-                .sample
-                .as_ref()
-                .and_then(|s| s.models.iter().find(|m| m.id == 802))
-                .and_then(|m| m.point("WHRtg"))
-                .and_then(|pt| match pt.value {
+            let found = u.sample.as_ref().and_then(|s| s.models.iter().find(|m| m.id == 802)).and_then(|m| m.point("WHRtg")).and_then(
+                |pt| match pt.value {
                     PointValue::Number { value } => Some(value),
                     _ => None,
-                });
+                },
+            );
             if let Some(found) = found {
                 if (found - want).abs() > want.abs() * CAPACITY_TOLERANCE {
                     status.push(AsBuiltStatus::WrongCapacity { expected_wh: want, found_wh: found });

@@ -2,7 +2,7 @@
 //! pack controllers, as commonly required by vendors and owners. Engineers
 //! copy it into the project and edit it per site.
 
-use backstop_model::commissioning::{ChecklistTemplate, Check, PointRef, StepDef, Tolerance};
+use backstop_model::commissioning::{Check, ChecklistTemplate, PointRef, StepDef, Tolerance};
 
 fn step(id: &str, title: &str, check: Check, reference: &str) -> StepDef {
     StepDef { id: id.into(), title: title.into(), check, operator_action: None, reference: reference.into() }
@@ -25,9 +25,8 @@ pub fn bess_acceptance() -> ChecklistTemplate {
         },
         "Owner's acceptance practice: the pack must fall back to a safe state when its controller link is lost, and the monitoring must flag the data as stale.",
     );
-    comm_loss.operator_action = Some(
-        "Pull the RS-485 connector (or stop the gateway) for at least the stale time, then reconnect it when Backstop asks.".into(),
-    );
+    comm_loss.operator_action =
+        Some("Pull the RS-485 connector (or stop the gateway) for at least the stale time, then reconnect it when Backstop asks.".into());
     ChecklistTemplate {
         id: "bess-acceptance".into(),
         name: "BESS acceptance (SunSpec pack controllers)".into(),

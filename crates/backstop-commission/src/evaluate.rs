@@ -20,12 +20,8 @@ pub fn evaluate(step: &StepDef, obs: &Observation) -> StepResult {
         Check::FirmwareInventory { expected } => firmware(&mut r, obs, expected),
         Check::CellVoltageSpread { tolerance_mv } => cell_spread(&mut r, obs, tolerance_mv),
         Check::Temperature { min_c, max_c, spread_k } => temperature(&mut r, obs, *min_c, *max_c, spread_k),
-        Check::StringAlignment { max_voltage_diff_v, soc_points } => {
-            alignment(&mut r, obs, max_voltage_diff_v, soc_points)
-        }
-        Check::InsulationResistance { point, warning_kohm, alarm_kohm } => {
-            insulation(&mut r, obs, point, *warning_kohm, *alarm_kohm)
-        }
+        Check::StringAlignment { max_voltage_diff_v, soc_points } => alignment(&mut r, obs, max_voltage_diff_v, soc_points),
+        Check::InsulationResistance { point, warning_kohm, alarm_kohm } => insulation(&mut r, obs, point, *warning_kohm, *alarm_kohm),
         Check::AlarmsClear { points } => alarms(&mut r, obs, points),
         Check::CommunicationLoss { .. } => {
             r.criterion = "Data marked stale while the link is pulled; safe state reported after reconnection".into();
@@ -152,7 +148,10 @@ impl<'a> Eval<'a> {
         let (outcome, default_summary) = if self.failed > 0 {
             (Outcome::Fail, format!("{} of {} checked items break the criterion.", self.failed, self.checked))
         } else if self.missing > 0 {
-            (Outcome::Incomplete, format!("{} items could not be checked (missing, stale or not implemented data); no verdict.", self.missing))
+            (
+                Outcome::Incomplete,
+                format!("{} items could not be checked (missing, stale or not implemented data); no verdict.", self.missing),
+            )
         } else if let Some(why) = &self.not_applicable {
             (Outcome::NotApplicable, why.clone())
         } else if self.checked == 0 {
@@ -186,11 +185,8 @@ fn unit(obs: &Observation, id: u8) -> Option<&UnitObservation> {
 /// The units the step looks at: planned ones (or every observed one when
 /// nothing is planned), each with fresh telemetry or a reason why not.
 fn fresh_samples<'o>(r: &mut Eval<'_>, obs: &'o Observation) -> Vec<(u8, &'o TelemetrySample)> {
-    let ids: Vec<u8> = if obs.planned.is_empty() {
-        obs.units.iter().map(|u| u.unit).collect()
-    } else {
-        obs.planned.iter().map(|p| p.unit).collect()
-    };
+    let ids: Vec<u8> =
+        if obs.planned.is_empty() { obs.units.iter().map(|u| u.unit).collect() } else { obs.planned.iter().map(|p| p.unit).collect() };
     let mut out = Vec::new();
     for id in ids {
         match unit(obs, id).and_then(|u| u.sample.as_ref()) {
@@ -221,7 +217,8 @@ fn tolerance(t: &Tolerance, project: &Tolerances) -> (f64, String) {
 }
 
 fn communications(r: &mut Eval<'_>, obs: &Observation) {
-    r.criterion = "Every planned unit id answers with its SunSpec common model; serial numbers are unique; no unplanned unit answers".into();
+    r.criterion =
+        "Every planned unit id answers with its SunSpec common model; serial numbers are unique; no unplanned unit answers".into();
     r.note("Link", obs.link.clone());
     let mut serials: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for p in &obs.planned {
@@ -255,7 +252,8 @@ fn communications(r: &mut Eval<'_>, obs: &Observation) {
 
 fn firmware(r: &mut Eval<'_>, obs: &Observation, expected: &str) {
     r.criterion = if expected.is_empty() {
-        "Every pack controller runs the version the address plan specifies (or, where none is specified, the same version as the others)".into()
+        "Every pack controller runs the version the address plan specifies (or, where none is specified, the same version as the others)"
+            .into()
     } else {
         format!("Every pack controller runs firmware {expected}")
     };
@@ -282,11 +280,7 @@ fn firmware(r: &mut Eval<'_>, obs: &Observation, expected: &str) {
             obs.planned.iter().find(|p| p.unit == *id).and_then(|p| p.firmware.clone()).unwrap_or_else(|| majority.clone())
         };
         let ok = *v == want;
-        r.item(
-            &format!("Unit {id}"),
-            if ok { format!("firmware {v}") } else { format!("firmware {v}, expected {want}") },
-            !ok,
-        );
+        r.item(&format!("Unit {id}"), if ok { format!("firmware {v}") } else { format!("firmware {v}, expected {want}") }, !ok);
     }
 }
 
@@ -353,11 +347,7 @@ fn cell_spread(r: &mut Eval<'_>, obs: &Observation, tol: &Tolerance) {
                     let where_ = |at: &str| if at.is_empty() { String::new() } else { format!(" at {at}") };
                     r.item(
                         &label,
-                        format!(
-                            "{spread:.0} mV (max {max:.3} V{}, min {min:.3} V{})",
-                            where_(&at_max),
-                            where_(&at_min)
-                        ),
+                        format!("{spread:.0} mV (max {max:.3} V{}, min {min:.3} V{})", where_(&at_max), where_(&at_min)),
                         !(spread <= limit_mv + 1e-9),
                     );
                 }
@@ -425,10 +415,8 @@ fn alignment(r: &mut Eval<'_>, obs: &Observation, dv: &Tolerance, dsoc: &Toleran
         let socs: Vec<f64> = strings.iter().filter_map(|s| s.2).collect();
         let spread = |xs: &[f64]| xs.iter().cloned().fold(f64::NEG_INFINITY, f64::max) - xs.iter().cloned().fold(f64::INFINITY, f64::min);
         let (d_v, d_soc) = (spread(&vs), spread(&socs));
-        let detail: Vec<String> = strings
-            .iter()
-            .map(|(i, v, s)| format!("S{i} {:.1} V / {:.1} %", v.unwrap_or(f64::NAN), s.unwrap_or(f64::NAN)))
-            .collect();
+        let detail: Vec<String> =
+            strings.iter().map(|(i, v, s)| format!("S{i} {:.1} V / {:.1} %", v.unwrap_or(f64::NAN), s.unwrap_or(f64::NAN))).collect();
         r.item(
             &format!("Unit {id}"),
             format!("ΔV {d_v:.2} V, ΔSOC {d_soc:.1} points ({})", detail.join(", ")),
@@ -444,12 +432,7 @@ fn alignment(r: &mut Eval<'_>, obs: &Observation, dv: &Tolerance, dsoc: &Toleran
 /// register-map point by name in any model.
 fn find_value<'s>(sample: &'s TelemetrySample, p: &PointRef) -> Option<&'s PointValue> {
     if p.model == 0 {
-        return sample
-            .models
-            .iter()
-            .flat_map(|m| m.all_points())
-            .find(|x| x.name == p.path || x.path == p.path)
-            .map(|x| &x.value);
+        return sample.models.iter().flat_map(|m| m.all_points()).find(|x| x.name == p.path || x.path == p.path).map(|x| &x.value);
     }
     read::find(sample, p.model, &p.path).into_iter().next().map(|(_, x)| &x.value)
 }
@@ -466,7 +449,13 @@ fn insulation(r: &mut Eval<'_>, obs: &Observation, p: &PointRef, warn: f64, alar
             Some(PointValue::Number { value }) => {
                 reported += 1;
                 let v = *value;
-                let level = if v < alarm { "below the ALARM threshold" } else if v < warn { "below the warning threshold" } else { "ok" };
+                let level = if v < alarm {
+                    "below the ALARM threshold"
+                } else if v < warn {
+                    "below the warning threshold"
+                } else {
+                    "ok"
+                };
                 r.item(&format!("Unit {id}"), format!("{v:.0} kΩ ({level})"), v < warn);
             }
             Some(other) => r.incomplete_item(&format!("Unit {id}"), format!("unreadable: {}", other.display())),
@@ -525,12 +514,7 @@ fn setpoints(r: &mut Eval<'_>, obs: &Observation) {
                     let ok = (value - d.value).abs() <= d.tolerance + 1e-9;
                     r.compared(
                         &label,
-                        format!(
-                            "as left {value} {u}, design {} {u}{}",
-                            d.value,
-                            if ok { "" } else { " — DIFFERS" },
-                            u = d.unit_label
-                        ),
+                        format!("as left {value} {u}, design {} {u}{}", d.value, if ok { "" } else { " — DIFFERS" }, u = d.unit_label),
                         !ok,
                         format!("{value} {}", d.unit_label).trim().to_string(),
                         format!("{} {}", d.value, d.unit_label).trim().to_string(),
@@ -547,11 +531,7 @@ fn setpoints(r: &mut Eval<'_>, obs: &Observation) {
 fn point_range(r: &mut Eval<'_>, obs: &Observation, p: &PointRef, min: f64, max: f64) {
     r.criterion = format!("{} {} within {min}…{max}", p.model, p.path);
     for (id, sample) in fresh_samples(r, obs) {
-        let found = if p.model == 0 {
-            Vec::new()
-        } else {
-            read::find(sample, p.model, &p.path)
-        };
+        let found = if p.model == 0 { Vec::new() } else { read::find(sample, p.model, &p.path) };
         if found.is_empty() {
             match find_value(sample, p) {
                 Some(PointValue::Number { value }) => {

@@ -29,7 +29,9 @@ pub fn write_limits(plan: &CommissioningPlan, unit: u8, model: u16, path: &str) 
             max: s.value + s.tolerance.abs(),
             source: format!(
                 "the project's design setpoint {model}.{} = {} ± {}{units}{whom} (Commissioning plan → design setpoints)",
-                s.point.path, s.value, s.tolerance.abs()
+                s.point.path,
+                s.value,
+                s.tolerance.abs()
             ),
         });
     }
@@ -55,7 +57,13 @@ mod tests {
         CommissioningPlan {
             design_setpoints: vec![
                 DesignSetpoint { unit: None, point: PointRef::new(802, "SoCRsvMin"), value: 10.0, tolerance: 0.5, unit_label: "%".into() },
-                DesignSetpoint { unit: Some(2), point: PointRef::new(802, "SoCRsvMax"), value: 95.0, tolerance: 1.0, unit_label: "%".into() },
+                DesignSetpoint {
+                    unit: Some(2),
+                    point: PointRef::new(802, "SoCRsvMax"),
+                    value: 95.0,
+                    tolerance: 1.0,
+                    unit_label: "%".into(),
+                },
             ],
             write_limits: vec![PointLimit {
                 unit: None,

@@ -7,7 +7,9 @@ use backstop_model::commissioning::{CommissioningSession, Outcome, SessionSummar
 /// Why a session refused a change.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SessionError {
-    #[error("the session was signed off by {name} on {date}; it can no longer change. Start a new session (revision {next}) to record new results.")]
+    #[error(
+        "the session was signed off by {name} on {date}; it can no longer change. Start a new session (revision {next}) to record new results."
+    )]
     Locked { name: String, date: String, next: u32 },
     #[error("the checklist has no step \"{0}\"")]
     NoSuchStep(String),
@@ -52,12 +54,7 @@ pub fn record(s: &mut CommissioningSession, result: StepResult) -> Result<(), Se
 /// Sets the note of a step's latest result.
 pub fn set_note(s: &mut CommissioningSession, step_id: &str, note: &str) -> Result<(), SessionError> {
     ensure_open(s)?;
-    let last = s
-        .history
-        .iter_mut()
-        .rev()
-        .find(|r| r.step_id == step_id)
-        .ok_or_else(|| SessionError::NoSuchStep(step_id.to_string()))?;
+    let last = s.history.iter_mut().rev().find(|r| r.step_id == step_id).ok_or_else(|| SessionError::NoSuchStep(step_id.to_string()))?;
     last.notes = note.to_string();
     Ok(())
 }

@@ -70,9 +70,7 @@ pub fn validate(t: &ChecklistTemplate) -> Result<(), Vec<TemplateError>> {
                 problem(format!("the range {min}…{max} is not a range"));
             }
             Check::AlarmsClear { points } if points.is_empty() => problem("no alarm points are listed".into()),
-            Check::CommunicationLoss { safe_states, .. } if safe_states.is_empty() => {
-                problem("no safe state is listed".into())
-            }
+            Check::CommunicationLoss { safe_states, .. } if safe_states.is_empty() => problem("no safe state is listed".into()),
             _ => {}
         }
     }
@@ -105,10 +103,9 @@ fn tolerance_problem(t: &Tolerance) -> Option<String> {
         Tolerance::Vendor { source, .. } if source.trim().is_empty() => {
             Some("a vendor tolerance needs its source (document and page)".into())
         }
-        Tolerance::Project { name } if !PROJECT_TOLERANCES.contains(&name.as_str()) => Some(format!(
-            "\"{name}\" is not a project tolerance (use one of {})",
-            PROJECT_TOLERANCES.join(", ")
-        )),
+        Tolerance::Project { name } if !PROJECT_TOLERANCES.contains(&name.as_str()) => {
+            Some(format!("\"{name}\" is not a project tolerance (use one of {})", PROJECT_TOLERANCES.join(", ")))
+        }
         _ => None,
     }
 }

@@ -45,32 +45,50 @@ struct Pack {
 }
 
 fn pack(unit: u8) -> Pack {
-    Pack { unit, serial: format!("SIM-{unit:04}"), version: "2.4.1".into(), strings: vec![GOOD], evt1: vec![], state: "CONNECTED", stale: false, extra: vec![] }
+    Pack {
+        unit,
+        serial: format!("SIM-{unit:04}"),
+        version: "2.4.1".into(),
+        strings: vec![GOOD],
+        evt1: vec![],
+        state: "CONNECTED",
+        stale: false,
+        extra: vec![],
+    }
 }
 
 impl Pack {
     fn observe(&self) -> UnitObservation {
-        let mut m802 = model(802, vec![
-            num("WHRtg", "WHRtg", 160_000.0),
-            val("State", PointValue::Enum { raw: 2, name: Some(self.state.into()) }),
-            val("Evt1", PointValue::Bits { raw: self.evt1.len() as u32, names: self.evt1.iter().map(|s| s.to_string().into()).collect() }),
-            val("Evt2", PointValue::NotImplemented),
-        ]);
+        let mut m802 = model(
+            802,
+            vec![
+                num("WHRtg", "WHRtg", 160_000.0),
+                val("State", PointValue::Enum { raw: 2, name: Some(self.state.into()) }),
+                val(
+                    "Evt1",
+                    PointValue::Bits { raw: self.evt1.len() as u32, names: self.evt1.iter().map(|s| s.to_string().into()).collect() },
+                ),
+                val("Evt2", PointValue::NotImplemented),
+            ],
+        );
         m802.points.extend(self.extra.clone());
         let mut models = vec![m802];
         for (i, s) in self.strings.iter().enumerate() {
-            models.push(model(804, vec![
-                num("Idx", "Idx", (i + 1) as f64),
-                num("V", "V", s.0),
-                num("SoC", "SoC", s.1),
-                num("CellVMax", "CellVMax", s.2),
-                num("CellVMaxMod", "CellVMaxMod", 3.0),
-                num("CellVMin", "CellVMin", s.3),
-                num("CellVMinMod", "CellVMinMod", 1.0),
-                num("ModTmpMax", "ModTmpMax", s.4),
-                num("ModTmpMin", "ModTmpMin", s.5),
-                val("Evt1", PointValue::Bits { raw: 0, names: vec![] }),
-            ]));
+            models.push(model(
+                804,
+                vec![
+                    num("Idx", "Idx", (i + 1) as f64),
+                    num("V", "V", s.0),
+                    num("SoC", "SoC", s.1),
+                    num("CellVMax", "CellVMax", s.2),
+                    num("CellVMaxMod", "CellVMaxMod", 3.0),
+                    num("CellVMin", "CellVMin", s.3),
+                    num("CellVMinMod", "CellVMinMod", 1.0),
+                    num("ModTmpMax", "ModTmpMax", s.4),
+                    num("ModTmpMin", "ModTmpMin", s.5),
+                    val("Evt1", PointValue::Bits { raw: 0, names: vec![] }),
+                ],
+            ));
         }
         UnitObservation {
             unit: self.unit,
@@ -88,7 +106,15 @@ impl Pack {
                 models: vec![],
                 notes: vec![],
             }),
-            sample: Some(TelemetrySample { link: "/dev/ttyA".into(), unit: self.unit, time_ms: 1, stale: self.stale, health: DeviceHealth::Online, models, undecoded: vec![] }),
+            sample: Some(TelemetrySample {
+                link: "/dev/ttyA".into(),
+                unit: self.unit,
+                time_ms: 1,
+                stale: self.stale,
+                health: DeviceHealth::Online,
+                models,
+                undecoded: vec![],
+            }),
         }
     }
 }
@@ -98,7 +124,16 @@ fn observation(packs: &[Pack]) -> Observation {
         at_ms: 1_790_000_000_000,
         engineer: "R. Okafor".into(),
         link: "/dev/ttyA 115200 8N1".into(),
-        planned: packs.iter().map(|p| PlannedUnit { unit: p.unit, cabinet: format!("BC-{:02}", p.unit), model: Some("SIM-PACK".into()), firmware: Some("2.4.1".into()), energy_wh: Some(160_000.0) }).collect(),
+        planned: packs
+            .iter()
+            .map(|p| PlannedUnit {
+                unit: p.unit,
+                cabinet: format!("BC-{:02}", p.unit),
+                model: Some("SIM-PACK".into()),
+                firmware: Some("2.4.1".into()),
+                energy_wh: Some(160_000.0),
+            })
+            .collect(),
         units: packs.iter().map(Pack::observe).collect(),
         design_setpoints: vec![],
         tolerances: Tolerances { cell_spread_mv: 30.0, ..Tolerances::default() },
@@ -235,7 +270,10 @@ fn communication_loss_needs_stale_then_safe_state() {
 
     let r = evaluate_comm_loss(&step, &CommLossPhases { before: before.clone(), during: during.clone(), after: observation(&[pack(1)]) });
     assert_eq!(r.outcome, Outcome::Fail, "CONNECTED after a link loss is not a safe state");
-    let r = evaluate_comm_loss(&step, &CommLossPhases { before: before.clone(), during: observation(&[pack(1)]), after: observation(&[pack(1)]) });
+    let r = evaluate_comm_loss(
+        &step,
+        &CommLossPhases { before: before.clone(), during: observation(&[pack(1)]), after: observation(&[pack(1)]) },
+    );
     assert!(r.evidence.iter().any(|e| e.bad && e.value.contains("NOT marked stale")), "{r:#?}");
 }
 
@@ -245,7 +283,13 @@ fn setpoint_baseline_highlights_differences() {
     p.extra = vec![num("WChaRteMax", "WChaRteMax", 20_000.0)];
     let mut obs = observation(&[p]);
     assert_eq!(run("setpoints", &obs).outcome, Outcome::Incomplete, "no design values to compare with");
-    obs.design_setpoints = vec![DesignSetpoint { unit: None, point: PointRef::new(802, "WChaRteMax"), value: 40_000.0, tolerance: 0.0, unit_label: "W".into() }];
+    obs.design_setpoints = vec![DesignSetpoint {
+        unit: None,
+        point: PointRef::new(802, "WChaRteMax"),
+        value: 40_000.0,
+        tolerance: 0.0,
+        unit_label: "W".into(),
+    }];
     let r = run("setpoints", &obs);
     assert_eq!(r.outcome, Outcome::Fail);
     assert_eq!(r.evidence[0].value, "as left 20000 W, design 40000 W — DIFFERS");
@@ -260,6 +304,13 @@ fn results_round_trip_through_json() {
 
 impl Pack {
     fn clone_pack(&self) -> Pack {
-        Pack { serial: self.serial.clone(), version: self.version.clone(), strings: self.strings.clone(), evt1: self.evt1.clone(), extra: self.extra.clone(), ..*self }
+        Pack {
+            serial: self.serial.clone(),
+            version: self.version.clone(),
+            strings: self.strings.clone(),
+            evt1: self.evt1.clone(),
+            extra: self.extra.clone(),
+            ..*self
+        }
     }
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use backstop_layout::sample::{sample_rack_spec, sample_site, sample_site_polygons, sample_specs};
 use backstop_layout::{CheckInput, CheckOptions, IndexKind, SvgOptions, auto_place, check_with, default_rule_set, plan_svg};
-use backstop_model::layout::{AutoPlaceRequest, Clearances, Room, RoomShape, Point, Rotation, Environment};
+use backstop_model::layout::{AutoPlaceRequest, Clearances, Environment, Point, Room, RoomShape, Rotation};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 fn full_check(c: &mut Criterion) {

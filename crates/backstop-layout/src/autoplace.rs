@@ -249,9 +249,11 @@ pub fn auto_place(input: &CheckInput<'_>, req: &AutoPlaceRequest) -> AutoPlaceRe
                 let (energy_kwh, limit_kwh) = if fa.rule == RuleId::FireAreaEnergy {
                     (fa.measure.measured - spec.energy_kwh, fa.measure.required)
                 } else {
-                    let now = report.fire_areas.iter().find(|f| f.fire_area == fire_area).map_or(0.0, |f| {
-                        f.energy_kwh.iter().filter(|(c, _)| Some(*c) == spec.chemistry).map(|(_, e)| e).sum::<f64>()
-                    });
+                    let now = report
+                        .fire_areas
+                        .iter()
+                        .find(|f| f.fire_area == fire_area)
+                        .map_or(0.0, |f| f.energy_kwh.iter().filter(|(c, _)| Some(*c) == spec.chemistry).map(|(_, e)| e).sum::<f64>());
                     (now - spec.energy_kwh, chem.and_then(|c| c.max_per_fire_area_kwh).unwrap_or(0.0))
                 };
                 limit = Some(PlaceLimit::FireAreaEnergy { fire_area, energy_kwh, limit_kwh });
@@ -290,15 +292,12 @@ fn summarize(req: &AutoPlaceRequest, n: u32, limit: &Option<PlaceLimit>, budget_
             fmt_num(*limit_kwh),
             fmt_num(*energy_kwh)
         ),
-        Some(PlaceLimit::FloorLoad { load_kg_m2, allowable_kg_m2 }) => format!(
-            "One more would overload the floor: {} kg/m² now, {} kg/m² allowed.",
-            fmt_num(*load_kg_m2),
-            fmt_num(*allowable_kg_m2)
-        ),
+        Some(PlaceLimit::FloorLoad { load_kg_m2, allowable_kg_m2 }) => {
+            format!("One more would overload the floor: {} kg/m² now, {} kg/m² allowed.", fmt_num(*load_kg_m2), fmt_num(*allowable_kg_m2))
+        }
         Some(PlaceLimit::Cabinet { message, .. }) | Some(PlaceLimit::InvalidRequest { message }) => message.clone(),
         Some(PlaceLimit::NoSpace { rejected_by }) => {
-            let top: Vec<String> =
-                rejected_by.iter().take(3).map(|(r, k)| format!("{} ({k} positions)", r.as_str())).collect();
+            let top: Vec<String> = rejected_by.iter().take(3).map(|(r, k)| format!("{} ({k} positions)", r.as_str())).collect();
             if top.is_empty() {
                 "No free position is left in the room.".to_owned()
             } else {

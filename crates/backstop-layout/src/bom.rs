@@ -5,9 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use backstop_model::layout::{
-    Bom, BomAmounts, BomLine, Diagnostic, EquipmentSpec, Layout, ObjectKind, ObjectRef, RackSpec, Severity,
-};
+use backstop_model::layout::{Bom, BomAmounts, BomLine, Diagnostic, EquipmentSpec, Layout, ObjectKind, ObjectRef, RackSpec, Severity};
 
 use crate::check::fmt_num;
 use crate::resolve::{rack_spec_problems, spec_problems};
@@ -36,11 +34,7 @@ fn per_unit(s: &EquipmentSpec) -> BomAmounts {
 fn spec_note(s: &EquipmentSpec) -> String {
     let mut parts = Vec::new();
     if s.energy_kwh > 0.0 {
-        parts.push(format!(
-            "{} kWh{}",
-            fmt_num(s.energy_kwh),
-            s.chemistry.map_or(String::new(), |c| format!(" {}", c.label()))
-        ));
+        parts.push(format!("{} kWh{}", fmt_num(s.energy_kwh), s.chemistry.map_or(String::new(), |c| format!(" {}", c.label()))));
     }
     if s.power_kw > 0.0 {
         parts.push(format!("{} kW", fmt_num(s.power_kw)));

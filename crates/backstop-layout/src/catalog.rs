@@ -95,9 +95,7 @@ fn chemistry(s: &str) -> Option<Chemistry> {
         return Some(c);
     }
     Some(match s.as_str() {
-        "lfp" | "lifepo4" | "nmc" | "nca" | "lto" | "lmo" | "li-ion" | "lithium" | "li" | "lithium-iron-phosphate" => {
-            Chemistry::LithiumIon
-        }
+        "lfp" | "lifepo4" | "nmc" | "nca" | "lto" | "lmo" | "li-ion" | "lithium" | "li" | "lithium-iron-phosphate" => Chemistry::LithiumIon,
         "vrla" | "agm" | "gel" | "flooded" | "vla" | "pb" | "lead" | "lead-acid-vrla" => Chemistry::LeadAcid,
         "nicd" | "ni-cd" => Chemistry::NickelCadmium,
         "vrfb" | "vanadium" | "vanadium-redox" | "zinc-bromine" | "znbr" => Chemistry::Flow,

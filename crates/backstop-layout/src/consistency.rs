@@ -31,8 +31,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use backstop_model::catalog::{CatalogEntry, EntryKind};
 use backstop_model::layout::{
-    Bound, CaseConsistency, CheckReport, ConsistencyLine, ConsistencyStatus, Diagnostic, EquipmentSpec, Layout,
-    Measure, ObjectKind, ObjectRef, PowerUnitKind, RuleId, RuleSet, Severity, Unit, Violation,
+    Bound, CaseConsistency, CheckReport, ConsistencyLine, ConsistencyStatus, Diagnostic, EquipmentSpec, Layout, Measure, ObjectKind,
+    ObjectRef, PowerUnitKind, RuleId, RuleSet, Severity, Unit, Violation,
 };
 use backstop_model::project::Design;
 use backstop_model::sizing::{PeakCase, PeakResult, UpsCase, UpsResult};
@@ -209,14 +209,19 @@ fn ups_need(case: Option<&UpsCase>, r: &UpsResult, entry: &dyn Fn(&str) -> Optio
         Some(u) => match converter_kw(entry(&u.ups_key).as_ref()) {
             Some(kw) => (
                 f64::from(u.installed) * kw,
-                format!("{} × {} of {} kW ({} needed for the load, {} installed with {redundancy})", u.installed, u.ups_key, fmt_num(kw), u.needed, u.installed),
+                format!(
+                    "{} × {} of {} kW ({} needed for the load, {} installed with {redundancy})",
+                    u.installed,
+                    u.ups_key,
+                    fmt_num(kw),
+                    u.needed,
+                    u.installed
+                ),
                 Some(u.installed),
             ),
-            None => (
-                r.load.design_kw,
-                format!("the design load (the project's catalog has no rating for {})", u.ups_key),
-                Some(u.installed),
-            ),
+            None => {
+                (r.load.design_kw, format!("the design load (the project's catalog has no rating for {})", u.ups_key), Some(u.installed))
+            }
         },
         None => (r.load.design_kw, "the design load (the case names no UPS entry)".into(), None),
     };
@@ -309,8 +314,7 @@ fn eq_ref(tag: &str) -> ObjectRef {
 pub fn check_consistency(layout: &Layout, specs: &[EquipmentSpec], cases: &[SizedCase], rules: &RuleSet) -> Consistency {
     let mut out = Consistency::default();
     let spec = |key: &str| specs.iter().find(|s| s.key == key);
-    let room_case: BTreeMap<&str, Option<&str>> =
-        layout.rooms.iter().map(|r| (r.id.as_str(), r.serves_case.as_deref())).collect();
+    let room_case: BTreeMap<&str, Option<&str>> = layout.rooms.iter().map(|r| (r.id.as_str(), r.serves_case.as_deref())).collect();
     let known: BTreeSet<&str> = cases.iter().map(|c| c.key.as_str()).collect();
     let known_list = || {
         if cases.is_empty() {
@@ -503,12 +507,8 @@ pub fn check_consistency(layout: &Layout, specs: &[EquipmentSpec], cases: &[Size
         let n = of_key.len() as u32;
         let key_word = need.battery_key.as_deref().map_or_else(String::new, |k| format!("{k} "));
         let where_ = {
-            let rooms_of: BTreeSet<&str> = layout
-                .equipment
-                .iter()
-                .filter(|e| bats.iter().any(|b| b.0 == e.tag))
-                .map(|e| e.placement.room_id.as_str())
-                .collect();
+            let rooms_of: BTreeSet<&str> =
+                layout.equipment.iter().filter(|e| bats.iter().any(|b| b.0 == e.tag)).map(|e| e.placement.room_id.as_str()).collect();
             if rooms_of.is_empty() { String::new() } else { format!(" in {}", rooms_of.into_iter().collect::<Vec<_>>().join(", ")) }
         };
         let unit_kwh = need.battery_key.as_deref().and_then(spec).map(|s| s.energy_kwh).filter(|e| *e > 0.0);
@@ -651,11 +651,8 @@ pub fn check_consistency(layout: &Layout, specs: &[EquipmentSpec], cases: &[Size
                 fmt_num(need.converter_kw - conv_kw),
                 if units_short > 0 { format!(" ({})", pl(units_short, &format!("{conv_word} unit"))) } else { String::new() }
             ));
-            let conv_objects: Vec<ObjectRef> = rooms
-                .iter()
-                .cloned()
-                .chain(convs.iter().map(|c| ObjectRef { kind: ObjectKind::PowerUnit, key: c.0.to_owned() }))
-                .collect();
+            let conv_objects: Vec<ObjectRef> =
+                rooms.iter().cloned().chain(convs.iter().map(|c| ObjectRef { kind: ObjectKind::PowerUnit, key: c.0.to_owned() })).collect();
             emit(
                 &mut out,
                 RuleId::DesignConverterPower,
@@ -690,16 +687,11 @@ pub fn check_consistency(layout: &Layout, specs: &[EquipmentSpec], cases: &[Size
         } else {
             (ConsistencyStatus::Short, format!("Short of {label} ({}): {} missing.", need.basis, missing.join(", ")))
         };
-        out.cases.push(CaseConsistency {
-            case_key: case.key.clone(),
-            case_name: case.name.clone(),
-            status,
-            summary,
-            lines,
-            objects,
-        });
+        out.cases.push(CaseConsistency { case_key: case.key.clone(), case_name: case.name.clone(), status, summary, lines, objects });
     }
-    out.violations.sort_by(|a, b| (RuleId::ALL.iter().position(|r| *r == a.rule), &a.key).cmp(&(RuleId::ALL.iter().position(|r| *r == b.rule), &b.key)));
+    out.violations.sort_by(|a, b| {
+        (RuleId::ALL.iter().position(|r| *r == a.rule), &a.key).cmp(&(RuleId::ALL.iter().position(|r| *r == b.rule), &b.key))
+    });
     out
 }
 

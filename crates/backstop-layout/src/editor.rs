@@ -264,12 +264,7 @@ pub fn footprint_of(layout: &Layout, specs: &[EquipmentSpec], o: &ObjectRef) -> 
 /// turn about the anchor and each item turns about its own centre. The
 /// anchor is an integer point that does not move, so the turn is exact and
 /// four turns restore the selection.
-pub fn rotate_selection(
-    layout: &Layout,
-    specs: &[EquipmentSpec],
-    selection: &[ObjectRef],
-    t: Turn,
-) -> Result<Vec<Move>, EditError> {
+pub fn rotate_selection(layout: &Layout, specs: &[EquipmentSpec], selection: &[ObjectRef], t: Turn) -> Result<Vec<Move>, EditError> {
     let items = Items::new(layout, specs);
     for o in selection {
         items.rect(o)?;
@@ -320,10 +315,7 @@ pub fn align(layout: &Layout, specs: &[EquipmentSpec], selection: &[ObjectRef], 
             Align::CenterY => (0.0, bb.center().y - r.center().y),
         };
         let p = items.placement(o)?;
-        let np = Point::new(
-            p.position.x_mm.saturating_add(geom::round_i64(dx)),
-            p.position.y_mm.saturating_add(geom::round_i64(dy)),
-        );
+        let np = Point::new(p.position.x_mm.saturating_add(geom::round_i64(dx)), p.position.y_mm.saturating_add(geom::round_i64(dy)));
         moves.push(Move { object: o.clone(), placement: Placement { position: np, ..p.clone() } });
     }
     Ok(moves)
@@ -333,8 +325,7 @@ pub fn align(layout: &Layout, specs: &[EquipmentSpec], selection: &[ObjectRef], 
 /// the first and last (by position) stay where they are.
 pub fn distribute(layout: &Layout, specs: &[EquipmentSpec], selection: &[ObjectRef], axis: Axis) -> Result<Vec<Move>, EditError> {
     let items = Items::new(layout, specs);
-    let mut v: Vec<(ObjectRef, Rect)> =
-        selection.iter().map(|o| items.rect(o).map(|r| (o.clone(), r))).collect::<Result<_, _>>()?;
+    let mut v: Vec<(ObjectRef, Rect)> = selection.iter().map(|o| items.rect(o).map(|r| (o.clone(), r))).collect::<Result<_, _>>()?;
     if v.len() < 3 {
         return Ok(Vec::new());
     }
@@ -430,7 +421,13 @@ fn all_tags(layout: &Layout) -> Vec<&str> {
 /// `n` copies of `template` in a row, each `pitch_mm` further in
 /// `direction` (the first copy one pitch from the template), tagged after
 /// the template's prefix (`BC-03` → `BC-04`, `BC-05`, …).
-pub fn duplicate_row(layout: &Layout, template: &ObjectRef, n: u32, pitch_mm: u32, direction: Direction) -> Result<Vec<NewItem>, EditError> {
+pub fn duplicate_row(
+    layout: &Layout,
+    template: &ObjectRef,
+    n: u32,
+    pitch_mm: u32,
+    direction: Direction,
+) -> Result<Vec<NewItem>, EditError> {
     if n > 10_000 {
         return Err(EditError::Invalid(format!("{n} copies is more than a plan can hold; duplicate at most 10,000")));
     }

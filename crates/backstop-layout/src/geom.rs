@@ -144,12 +144,7 @@ impl Rect {
 
     /// Intersection, if the closed rectangles intersect.
     pub fn intersection(&self, o: &Rect) -> Option<Rect> {
-        self.touches(o).then(|| Rect {
-            x0: self.x0.max(o.x0),
-            y0: self.y0.max(o.y0),
-            x1: self.x1.min(o.x1),
-            y1: self.y1.min(o.y1),
-        })
+        self.touches(o).then(|| Rect { x0: self.x0.max(o.x0), y0: self.y0.max(o.y0), x1: self.x1.min(o.x1), y1: self.y1.min(o.y1) })
     }
 
     /// True when `p` lies in the closed rectangle.
@@ -452,8 +447,20 @@ impl Polygon {
             let c = r.center();
             let q = P::new(c.x.clamp(b.x0, b.x1), c.y.clamp(b.y0, b.y1));
             let far = P::new(
-                if r.x0 < b.x0 { r.x0 } else if r.x1 > b.x1 { r.x1 } else { q.x },
-                if r.y0 < b.y0 { r.y0 } else if r.y1 > b.y1 { r.y1 } else { q.y },
+                if r.x0 < b.x0 {
+                    r.x0
+                } else if r.x1 > b.x1 {
+                    r.x1
+                } else {
+                    q.x
+                },
+                if r.y0 < b.y0 {
+                    r.y0
+                } else if r.y1 > b.y1 {
+                    r.y1
+                } else {
+                    q.y
+                },
             );
             return (m, Some((q, far)));
         }
@@ -504,8 +511,7 @@ impl Polygon {
         }
         let mut pts = self.pts.clone();
         // Clipped by each side of `r` in turn: keep where `f ≥ 0`.
-        let planes: [fn(P, &Rect) -> f64; 4] =
-            [|p, r| p.x - r.x0, |p, r| r.x1 - p.x, |p, r| p.y - r.y0, |p, r| r.y1 - p.y];
+        let planes: [fn(P, &Rect) -> f64; 4] = [|p, r| p.x - r.x0, |p, r| r.x1 - p.x, |p, r| p.y - r.y0, |p, r| r.y1 - p.y];
         for f in planes {
             let n = pts.len();
             if n == 0 {

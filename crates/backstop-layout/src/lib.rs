@@ -48,5 +48,5 @@ pub use bom::{bom, bom_csv};
 pub use check::{CheckInput, CheckOptions, check, check_with, fmt_num};
 pub use consistency::{SizedCase, check_consistency, check_design, sized_cases};
 pub use index::IndexKind;
-pub use svg::{SvgOptions, plan_svg};
 pub use rules::{DEFAULT_RULE_SET_ID, builtin_rule_sets, default_rule_set, validate_rule_set};
+pub use svg::{SvgOptions, plan_svg};

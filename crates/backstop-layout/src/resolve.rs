@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use backstop_model::layout::{
     Chemistry, Clearances, Diagnostic, DoorHinge, DoorSwing, EquipmentSpec, FireTestData, Layout, ObjectKind, ObjectRef, RackSpec,
-    Rotation, RoomShape, Severity,
+    RoomShape, Rotation, Severity,
 };
 
 use crate::geom::{self, P, Polygon, Rect};
@@ -226,31 +226,21 @@ pub fn spec_problems(s: &EquipmentSpec) -> Vec<(String, String)> {
     if s.width_mm == 0 || s.depth_mm == 0 {
         bad(
             "width_mm",
-            format!(
-                "{} has a zero footprint ({} × {} mm); enter the width and depth from the datasheet",
-                s.key, s.width_mm, s.depth_mm
-            ),
+            format!("{} has a zero footprint ({} × {} mm); enter the width and depth from the datasheet", s.key, s.width_mm, s.depth_mm),
         );
     }
     if i64::from(s.width_mm.max(s.depth_mm)) > COORD_LIMIT_MM {
         bad("width_mm", format!("{} is larger than 1,000 km; check the units (mm)", s.key));
     }
-    for (field, v) in [
-        ("mass_kg", s.mass_kg),
-        ("energy_kwh", s.energy_kwh),
-        ("power_kw", s.power_kw),
-        ("heat_kw", s.heat_kw),
-        ("unit_cost", s.unit_cost),
-    ] {
+    for (field, v) in
+        [("mass_kg", s.mass_kg), ("energy_kwh", s.energy_kwh), ("power_kw", s.power_kw), ("heat_kw", s.heat_kw), ("unit_cost", s.unit_cost)]
+    {
         if !finite_nonneg(v) {
             bad(field, format!("{field} of {} is {v}; enter a finite number ≥ 0", s.key));
         }
     }
     if s.energy_kwh > 0.0 && s.chemistry.is_none() {
-        bad(
-            "chemistry",
-            format!("{} stores {} kWh but has no chemistry; pick its battery chemistry", s.key, s.energy_kwh),
-        );
+        bad("chemistry", format!("{} stores {} kWh but has no chemistry; pick its battery chemistry", s.key, s.energy_kwh));
     }
     if let Some(ft) = &s.fire_test {
         if let Some(v) = ft.max_array_kwh
@@ -284,9 +274,7 @@ fn room_polygon(shape: &RoomShape) -> Result<Polygon, String> {
                 return Err("the outline lies beyond ±1,000 km; check the units (mm)".into());
             }
             if *width_mm == 0 || *depth_mm == 0 {
-                return Err(format!(
-                    "the rectangle is {width_mm} × {depth_mm} mm and encloses no floor; give it a width and depth"
-                ));
+                return Err(format!("the rectangle is {width_mm} × {depth_mm} mm and encloses no floor; give it a width and depth"));
             }
             let o = P::from_point(*origin);
             Ok(Polygon::from_rect(Rect { x0: o.x, y0: o.y, x1: o.x + f64::from(*width_mm), y1: o.y + f64::from(*depth_mm) }))
@@ -304,10 +292,7 @@ fn room_polygon(shape: &RoomShape) -> Result<Polygon, String> {
             let pts: Vec<P> = vertices.iter().map(|p| P::from_point(*p)).collect();
             let poly = Polygon::new(pts);
             if poly.pts.len() < 3 {
-                return Err(format!(
-                    "the outline has {} distinct vertices; a room needs at least 3",
-                    poly.pts.len()
-                ));
+                return Err(format!("the outline has {} distinct vertices; a room needs at least 3", poly.pts.len()));
             }
             if poly.area <= 0.0 {
                 return Err("the outline encloses no area (its vertices are in a line); redraw it".into());
@@ -408,10 +393,7 @@ pub fn resolve<'a>(layout: &'a Layout, specs: &'a [EquipmentSpec], rack: Option<
         } else if r.floor_load_kg_m2 == 0.0 {
             diags.push(warn(
                 format!("rooms[{}].floor_load_kg_m2", r.id),
-                format!(
-                    "room {} has no allowable floor load; ask the building engineer and enter it (kg/m²) to check floor loading",
-                    r.id
-                ),
+                format!("room {} has no allowable floor load; ask the building engineer and enter it (kg/m²) to check floor loading", r.id),
                 rref(),
             ));
             None
@@ -657,10 +639,7 @@ pub fn resolve<'a>(layout: &'a Layout, specs: &'a [EquipmentSpec], rack: Option<
     if !layout.racks.is_empty() && rack_ok.is_none() && rack.is_none() {
         diags.push(warn(
             "rack_spec".into(),
-            format!(
-                "no IT rack mass is given; floor loading leaves out the {} rack(s). Enter the loaded rack mass.",
-                layout.racks.len()
-            ),
+            format!("no IT rack mass is given; floor loading leaves out the {} rack(s). Enter the loaded rack mass.", layout.racks.len()),
             Vec::new(),
         ));
     }
@@ -671,10 +650,7 @@ pub fn resolve<'a>(layout: &'a Layout, specs: &'a [EquipmentSpec], rack: Option<
         let Some(key) = u.catalog_key.as_deref() else {
             diags.push(err(
                 format!("power_units[{}].catalog_key", u.tag),
-                format!(
-                    "{} has no catalog entry, so its footprint is unknown; pick its catalog entry. It was not checked.",
-                    u.tag
-                ),
+                format!("{} has no catalog entry, so its footprint is unknown; pick its catalog entry. It was not checked.", u.tag),
                 vec![obj_ref(kind, &u.tag)],
             ));
             continue;
@@ -835,9 +811,7 @@ fn electrical_ok(kind: ObjectKind, tag: &str, v: f64, a: f64, diags: &mut Vec<Di
         if !finite_nonneg(x) {
             diags.push(err(
                 format!("{}[{tag}].{field}", list_name(kind)),
-                format!(
-                    "{tag} has {field} = {x}; enter a finite value ≥ 0 {unit}. Its working space was not checked."
-                ),
+                format!("{tag} has {field} = {x}; enter a finite value ≥ 0 {unit}. Its working space was not checked."),
                 vec![obj_ref(kind, tag)],
             ));
             ok = false;
@@ -873,9 +847,7 @@ pub fn egress_routes(layout: &Layout) -> Vec<(usize, Vec<P>, f64)> {
         .egress_paths
         .iter()
         .enumerate()
-        .filter(|(_, p)| {
-            p.route.len() >= 2 && p.route.iter().all(|q| point_ok(*q)) && i64::from(p.width_mm) <= COORD_LIMIT_MM
-        })
+        .filter(|(_, p)| p.route.len() >= 2 && p.route.iter().all(|q| point_ok(*q)) && i64::from(p.width_mm) <= COORD_LIMIT_MM)
         .map(|(i, p)| (i, p.route.iter().map(|q| P::from_point(*q)).collect(), f64::from(p.width_mm)))
         .collect()
 }

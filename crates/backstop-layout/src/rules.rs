@@ -5,8 +5,8 @@
 //! in the project. [`validate_rule_set`] names every field that is wrong.
 
 use backstop_model::layout::{
-    ArrayRules, Chemistry, ChemistryLimits, EgressRules, FieldError, FloorRules, OutdoorRules, RuleEntry, RuleId,
-    RuleSet, VoltageBand, WorkingSpaceRules,
+    ArrayRules, Chemistry, ChemistryLimits, EgressRules, FieldError, FloorRules, OutdoorRules, RuleEntry, RuleId, RuleSet, VoltageBand,
+    WorkingSpaceRules,
 };
 
 /// Id of the default rule set.
@@ -17,10 +17,9 @@ fn default_entry(rule: RuleId) -> (&'static str, &'static str) {
     match rule {
         RuleId::ArrayEnergy => ("Battery array energy", "IFC 2018 §1206.2.8.3 / NFPA 855-2023 §9.4.1.1"),
         RuleId::ArrayWallSpacing => ("Battery array spacing from walls", "IFC 2018 §1206.2.8.3 / NFPA 855-2023 §9.4.1.1"),
-        RuleId::ListedSystemEnergy => (
-            "Listed pre-engineered / prepackaged system energy",
-            "IFC 2018 §1206.2.8.3 exception / NFPA 855-2023 §9.4.1.1",
-        ),
+        RuleId::ListedSystemEnergy => {
+            ("Listed pre-engineered / prepackaged system energy", "IFC 2018 §1206.2.8.3 exception / NFPA 855-2023 §9.4.1.1")
+        }
         RuleId::FireAreaEnergy => ("Maximum energy per fire area", "IFC 2018 §1206.2.9, Table 1206.2.9"),
         RuleId::FireAreaMixed => ("Mixed battery technologies in one fire area", "IFC 2018 §1206.2.9.1"),
         RuleId::WorkingSpaceDepth => ("Working-space depth", "NEC 2017 §110.26(A)(1), Table 110.26(A)(1)"),
@@ -30,28 +29,20 @@ fn default_entry(rule: RuleId) -> (&'static str, &'static str) {
         RuleId::WorkingSpaceEntrance => ("Entrance at each end of large equipment", "NEC 2017 §110.26(C)(2)"),
         RuleId::PersonnelDoor => ("Personnel doors open in the direction of egress", "NEC 2017 §110.26(C)(3)"),
         RuleId::Clearance => ("Manufacturer-required clearances", "NEC 2017 §110.3(B) (listing and instructions)"),
-        RuleId::FloorLoadFootprint => (
-            "Floor load under an item",
-            "Allowable floor load from the building engineer (IBC 2018 §1607)",
-        ),
-        RuleId::FloorLoadRoom => (
-            "Distributed floor load of a room",
-            "Allowable floor load from the building engineer (IBC 2018 §1607)",
-        ),
+        RuleId::FloorLoadFootprint => ("Floor load under an item", "Allowable floor load from the building engineer (IBC 2018 §1607)"),
+        RuleId::FloorLoadRoom => ("Distributed floor load of a room", "Allowable floor load from the building engineer (IBC 2018 §1607)"),
         RuleId::Overlap => ("Items overlap", "Drawing consistency"),
         RuleId::OutsideRoom => ("Item outside its room", "Drawing consistency"),
         RuleId::EgressWidth => ("Egress path width", "IFC 2018 §1020.2 / §1018"),
         RuleId::EgressObstructed => ("Egress path kept clear", "IFC 2018 §1031.3"),
         RuleId::EgressDoorWidth => ("Width of doors on an egress path", "IFC 2018 §1010.1.1"),
         RuleId::DoorSwing => ("Door swing kept clear", "IFC 2018 §1031.3"),
-        RuleId::OutdoorBuildingSeparation => (
-            "Outdoor battery separation from buildings",
-            "IFC 2018 §1206.2.8.6.1 / NFPA 855-2023 §9.5.2.1",
-        ),
-        RuleId::OutdoorEgressSeparation => (
-            "Outdoor battery separation from means of egress",
-            "IFC 2018 §1206.2.8.6.1 / NFPA 855-2023 §9.5.2.1",
-        ),
+        RuleId::OutdoorBuildingSeparation => {
+            ("Outdoor battery separation from buildings", "IFC 2018 §1206.2.8.6.1 / NFPA 855-2023 §9.5.2.1")
+        }
+        RuleId::OutdoorEgressSeparation => {
+            ("Outdoor battery separation from means of egress", "IFC 2018 §1206.2.8.6.1 / NFPA 855-2023 §9.5.2.1")
+        }
         RuleId::DesignBatteryUnits => (
             "Battery units installed for the sizing case",
             "Design consistency: the governing result of the sizing case the room or item serves",
@@ -64,23 +55,17 @@ fn default_entry(rule: RuleId) -> (&'static str, &'static str) {
             "Battery strings installed for the sizing case",
             "Design consistency: the governing result of the sizing case the room or item serves",
         ),
-        RuleId::DesignConverterPower => (
-            "UPS/PCS power installed for the sizing case",
-            "Design consistency: the result of the sizing case the room or unit serves",
-        ),
+        RuleId::DesignConverterPower => {
+            ("UPS/PCS power installed for the sizing case", "Design consistency: the result of the sizing case the room or unit serves")
+        }
     }
 }
 
 /// Rules added after rule sets were first stored in projects: a stored set
 /// that does not list one of them was saved before it existed, so it is
 /// checked (enabled, default title and reference) rather than refused.
-pub const ADDED_RULES: [RuleId; 5] = [
-    RuleId::DesignBatteryUnits,
-    RuleId::DesignBatteryEnergy,
-    RuleId::DesignStrings,
-    RuleId::DesignConverterPower,
-    RuleId::EgressDoorWidth,
-];
+pub const ADDED_RULES: [RuleId; 5] =
+    [RuleId::DesignBatteryUnits, RuleId::DesignBatteryEnergy, RuleId::DesignStrings, RuleId::DesignConverterPower, RuleId::EgressDoorWidth];
 
 /// The default entry (enabled, default title and reference) of `rule`.
 pub fn default_rule_entry(rule: RuleId) -> RuleEntry {
@@ -176,10 +161,7 @@ pub fn validate_rule_set(rs: &RuleSet) -> Vec<FieldError> {
         if n != 1 && !(n == 0 && ADDED_RULES.contains(&rule)) {
             bad(
                 "rules".into(),
-                format!(
-                    "rule {} is listed {n} times; list every rule exactly once (disable it instead of removing it)",
-                    rule.as_str()
-                ),
+                format!("rule {} is listed {n} times; list every rule exactly once (disable it instead of removing it)", rule.as_str()),
             );
         }
     }
@@ -197,10 +179,7 @@ pub fn validate_rule_set(rs: &RuleSet) -> Vec<FieldError> {
     for c in Chemistry::ALL {
         let n = rs.chemistries.iter().filter(|l| l.chemistry == c).count();
         if n != 1 {
-            bad(
-                "chemistries".into(),
-                format!("chemistry {} is listed {n} times; list every chemistry exactly once", c.as_str()),
-            );
+            bad("chemistries".into(), format!("chemistry {} is listed {n} times; list every chemistry exactly once", c.as_str()));
         }
     }
     for (i, l) in rs.chemistries.iter().enumerate() {
@@ -215,10 +194,7 @@ pub fn validate_rule_set(rs: &RuleSet) -> Vec<FieldError> {
         {
             bad(
                 format!("chemistries[{i}].max_per_fire_area_kwh"),
-                format!(
-                    "the fire-area maximum of {} is {m}; enter a number > 0 kWh, or leave it empty for no limit",
-                    l.chemistry.label()
-                ),
+                format!("the fire-area maximum of {} is {m}; enter a number > 0 kWh, or leave it empty for no limit", l.chemistry.label()),
             );
         }
     }
@@ -263,10 +239,9 @@ pub fn validate_rule_set(rs: &RuleSet) -> Vec<FieldError> {
             format!("the wall condition is {}; enter 1, 2 or 3 (grounded walls are condition 2)", ws.wall_condition),
         );
     }
-    for (field, v) in [
-        ("working_space.large_equipment_min_a", ws.large_equipment_min_a),
-        ("working_space.personnel_door_min_a", ws.personnel_door_min_a),
-    ] {
+    for (field, v) in
+        [("working_space.large_equipment_min_a", ws.large_equipment_min_a), ("working_space.personnel_door_min_a", ws.personnel_door_min_a)]
+    {
         if !(v.is_finite() && v >= 0.0) {
             bad(field.into(), format!("{field} is {v}; enter a number ≥ 0 A"));
         }
@@ -317,7 +292,10 @@ pub fn project_rule_set(settings: &backstop_model::project::Settings) -> Result<
             None => builtin_rule_sets().into_iter().find(|r| r.id == id).ok_or_else(|| {
                 let mut known: Vec<String> = settings.rule_sets.iter().map(|r| r.id.clone()).collect();
                 known.extend(builtin_rule_sets().into_iter().map(|r| r.id));
-                format!("the project names rule set \"{id}\", which is neither in the project nor built in (available: {})", known.join(", "))
+                format!(
+                    "the project names rule set \"{id}\", which is neither in the project nor built in (available: {})",
+                    known.join(", ")
+                )
             })?,
         },
     };

@@ -6,8 +6,8 @@
 //! violations to report.
 
 use backstop_model::layout::{
-    Chemistry, Clearances, Column, Door, DoorLeadsTo, DoorSwing, EgressPath, Environment, EquipmentSpec, ItRack, Layout,
-    PlacedEquipment, Placement, Point, PowerUnit, PowerUnitKind, RackSpec, Room, RoomShape, Rotation,
+    Chemistry, Clearances, Column, Door, DoorLeadsTo, DoorSwing, EgressPath, Environment, EquipmentSpec, ItRack, Layout, PlacedEquipment,
+    Placement, Point, PowerUnit, PowerUnitKind, RackSpec, Room, RoomShape, Rotation,
 };
 
 /// Objects per block.

@@ -30,13 +30,7 @@ pub struct SvgOptions {
 
 impl Default for SvgOptions {
     fn default() -> Self {
-        SvgOptions {
-            width_px: 1600,
-            title: String::new(),
-            show_working_space: true,
-            show_clearances: true,
-            show_tags: true,
-        }
+        SvgOptions { width_px: 1600, title: String::new(), show_working_space: true, show_clearances: true, show_tags: true }
     }
 }
 
@@ -140,11 +134,7 @@ pub fn plan_svg(input: &CheckInput<'_>, report: Option<&CheckReport>, options: &
     );
     let title = if options.title.is_empty() { "Site plan".to_owned() } else { options.title.clone() };
     let _ = writeln!(out, "<title>{}</title>", xml_escape(&title));
-    let _ = writeln!(
-        out,
-        "<desc>Plan in millimetres, north up. Scale 1 px = {} mm.</desc>",
-        fmt_num(1.0 / s)
-    );
+    let _ = writeln!(out, "<desc>Plan in millimetres, north up. Scale 1 px = {} mm.</desc>", fmt_num(1.0 / s));
     let _ = writeln!(out, "<rect x=\"0\" y=\"0\" width=\"{width_px:.0}\" height=\"{height_px:.0}\" fill=\"#ffffff\"/>");
 
     // Rooms.

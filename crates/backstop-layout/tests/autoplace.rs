@@ -50,10 +50,7 @@ fn fills_a_row_in_arrays_of_50_kwh() {
     let (res, report) = place_and_verify(&l, &specs, &request("B1", "C12", 8));
     assert_eq!(res.limit, None, "{}", res.summary);
     let xy: Vec<(i64, i64)> = res.placed.iter().map(|e| (e.placement.position.x_mm, e.placement.position.y_mm)).collect();
-    assert_eq!(
-        xy,
-        [(1214, 4586), (1814, 4586), (2414, 4586), (3014, 4586), (4528, 4586), (5128, 4586), (5728, 4586), (6328, 4586)]
-    );
+    assert_eq!(xy, [(1214, 4586), (1814, 4586), (2414, 4586), (3014, 4586), (4528, 4586), (5128, 4586), (5728, 4586), (6328, 4586)]);
     let tags: Vec<&str> = res.placed.iter().map(|e| e.tag.as_str()).collect();
     assert_eq!(tags, ["BC-01", "BC-02", "BC-03", "BC-04", "BC-05", "BC-06", "BC-07", "BC-08"]);
     assert_eq!(report.arrays.len(), 2);
@@ -83,7 +80,8 @@ fn a_cabinet_over_the_array_limit_is_refused() {
     assert!(matches!(res.limit, Some(PlaceLimit::Cabinet { rule: RuleId::ArrayEnergy, .. })), "{:?}", res.limit);
     // With UL 9540A data allowing 200 kWh arrays they are placed.
     let mut s = battery("C60", 600, 1000, 60.0);
-    s.fire_test = Some(FireTestData { report: "LSFT 1".into(), max_array_kwh: Some(200.0), min_spacing_mm: None, min_wall_spacing_mm: None });
+    s.fire_test =
+        Some(FireTestData { report: "LSFT 1".into(), max_array_kwh: Some(200.0), min_spacing_mm: None, min_wall_spacing_mm: None });
     let (res, report) = place_and_verify(&l, &[s], &request("B1", "C60", 4));
     assert_eq!(res.placed.len(), 4);
     // Three per 200 kWh array: 180 + 60.

@@ -99,10 +99,7 @@ fn missing_specs_are_counted_and_reported() {
     l.racks[0].load_kw = f64::NAN;
     let b = bom(&l, &specs, None);
     let fields: Vec<&str> = b.diagnostics.iter().map(|d| d.field.as_str()).collect();
-    assert_eq!(
-        fields,
-        ["equipment[X-1].catalog_key", "power_units[UPS-1].catalog_key", "racks[R-A01].load_kw", "rack_spec"]
-    );
+    assert_eq!(fields, ["equipment[X-1].catalog_key", "power_units[UPS-1].catalog_key", "racks[R-A01].load_kw", "rack_spec"]);
     let x = b.lines.iter().find(|l| l.item == "NOT-IN-PROJECT").unwrap();
     assert_eq!(x.quantity, 1.0);
     let ups = b.lines.iter().find(|l| l.item == "ups:no-catalog-entry").unwrap();

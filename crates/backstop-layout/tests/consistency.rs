@@ -196,7 +196,12 @@ fn base() -> Design {
     d.layout.equipment = (0..9).map(cabinet).collect();
     d.layout.power_units = (0..3).map(|i| ups(i, "ESS")).collect();
     d.sizing_cases.push(ups_case_record(CAB));
-    set_result(&mut d, "ups-1", UPS_RESULT_KIND, serde_json::to_string(&ups_result(Some(config(CAB, 9, 8, 1, 9, 51.2)), Some((2, 3)))).unwrap());
+    set_result(
+        &mut d,
+        "ups-1",
+        UPS_RESULT_KIND,
+        serde_json::to_string(&ups_result(Some(config(CAB, 9, 8, 1, 9, 51.2)), Some((2, 3)))).unwrap(),
+    );
     d
 }
 
@@ -219,11 +224,24 @@ fn with_peak(d: &mut Design, containers: usize, pcs: usize) {
         pcs_key: Some(PCS.into()),
         aging: AgingModel::default(),
     };
-    d.sizing_cases.push(Record { key: "peak-1".into(), kind: PEAK_CASE_KIND.into(), name: case.name.clone(), body: serde_json::to_string(&case).unwrap() });
+    d.sizing_cases.push(Record {
+        key: "peak-1".into(),
+        kind: PEAK_CASE_KIND.into(),
+        name: case.name.clone(),
+        body: serde_json::to_string(&case).unwrap(),
+    });
     let result = PeakResult {
         case_name: case.name.clone(),
         sizing: Some(PeakSizing {
-            point: ThresholdPoint { threshold_kw: 4_000.0, power_kw: 2_100.0, usable_kwh: 5_000.0, nameplate_kwh: 6_900.0, events: 200, events_not_full: 0, feasible: true },
+            point: ThresholdPoint {
+                threshold_kw: 4_000.0,
+                power_kw: 2_100.0,
+                usable_kwh: 5_000.0,
+                nameplate_kwh: 6_900.0,
+                events: 200,
+                events_not_full: 0,
+                feasible: true,
+            },
             battery_units: Some(2),
             pcs_units: Some(1),
             installed_kwh: 2.0 * 3_727.36,
@@ -276,10 +294,16 @@ type Variation = (&'static str, Box<dyn Fn(&mut Design)>, Expect);
 
 fn cases() -> Vec<Variation> {
     vec![
-        ("consistent base", Box::new(|_: &mut Design| {}), Expect {
-            texts: vec!["Consistent with sizing case \"Hall ride-through\" (ups-1) (governing method: IEEE 485/1115 duty cycle): 9 lfp-cab-51 cabinets (460.8 kWh) installed for 9 needed (460.8 kWh); 1,500 kW of UPS for 1,500 kW."],
-            ..expect(vec![], vec![Consistent])
-        }),
+        (
+            "consistent base",
+            Box::new(|_: &mut Design| {}),
+            Expect {
+                texts: vec![
+                    "Consistent with sizing case \"Hall ride-through\" (ups-1) (governing method: IEEE 485/1115 duty cycle): 9 lfp-cab-51 cabinets (460.8 kWh) installed for 9 needed (460.8 kWh); 1,500 kW of UPS for 1,500 kW.",
+                ],
+                ..expect(vec![], vec![Consistent])
+            },
+        ),
         (
             "the old demo: 3 cabinets and 2 UPS for a case that installs 9 and 3",
             Box::new(|d: &mut Design| {
@@ -294,7 +318,11 @@ fn cases() -> Vec<Variation> {
                     "Short of sizing case \"Hall ride-through\" (ups-1) (governing method: IEEE 485/1115 duty cycle): 6 cabinets, 307.2 kWh, 500 kW of UPS (1 UPS unit) missing.",
                 ],
                 ..expect(
-                    vec![("design-battery-units", 3.0, 9.0), ("design-battery-energy", 153.6, 460.8), ("design-converter-power", 1000.0, 1500.0)],
+                    vec![
+                        ("design-battery-units", 3.0, 9.0),
+                        ("design-battery-energy", 153.6, 460.8),
+                        ("design-converter-power", 1000.0, 1500.0),
+                    ],
                     vec![Short],
                 )
             },
@@ -312,7 +340,9 @@ fn cases() -> Vec<Variation> {
             Box::new(|d: &mut Design| d.layout.rooms[0].serves_case = None),
             Expect {
                 diagnostics: vec![(Severity::Warning, "rooms[].serves_case")],
-                texts: vec!["Not checked: no case named — no room, battery item or UPS/PCS unit names sizing case \"Hall ride-through\" (ups-1)."],
+                texts: vec![
+                    "Not checked: no case named — no room, battery item or UPS/PCS unit names sizing case \"Hall ride-through\" (ups-1).",
+                ],
                 ..expect(vec![], vec![NotChecked])
             },
         ),
@@ -357,13 +387,17 @@ fn cases() -> Vec<Variation> {
             Box::new(|d: &mut Design| d.sizing_results.clear()),
             Expect {
                 diagnostics: vec![(Severity::Error, "sizing_results[ups-1]")],
-                texts: vec!["Not checked: sizing case \"Hall ride-through\" (ups-1) is named in the layout, but it has no stored result; compute and save the case in Sizing."],
+                texts: vec![
+                    "Not checked: sizing case \"Hall ride-through\" (ups-1) is named in the layout, but it has no stored result; compute and save the case in Sizing.",
+                ],
                 ..expect(vec![], vec![NotChecked])
             },
         ),
         (
             "a named case whose result has no feasible method cannot be checked",
-            Box::new(|d: &mut Design| set_result(d, "ups-1", UPS_RESULT_KIND, serde_json::to_string(&ups_result(None, Some((2, 3)))).unwrap())),
+            Box::new(|d: &mut Design| {
+                set_result(d, "ups-1", UPS_RESULT_KIND, serde_json::to_string(&ups_result(None, Some((2, 3)))).unwrap())
+            }),
             Expect { diagnostics: vec![(Severity::Error, "sizing_results[ups-1]")], ..expect(vec![], vec![NotChecked]) },
         ),
         (
@@ -404,7 +438,9 @@ fn cases() -> Vec<Variation> {
                 d.layout.equipment = (0..7).map(|i| PlacedEquipment { catalog_key: MODULE.into(), ..cabinet(i) }).collect();
             }),
             Expect {
-                texts: vec!["The lfp-module-5 enclosures serving sizing case \"Hall ride-through\" (ups-1) hold 3 strings (2 enclosures per string; 1 per UPS on 3 UPS units); its result (governing method: IEEE 485/1115 duty cycle) installs 4 (3 needed, N+1): 1 string short."],
+                texts: vec![
+                    "The lfp-module-5 enclosures serving sizing case \"Hall ride-through\" (ups-1) hold 3 strings (2 enclosures per string; 1 per UPS on 3 UPS units); its result (governing method: IEEE 485/1115 duty cycle) installs 4 (3 needed, N+1): 1 string short.",
+                ],
                 // 7 enclosures of 17 × 5.12 kWh = 609.28 kWh ≥ 80 × 5.12 = 409.6 kWh.
                 ..expect(vec![("design-battery-units", 7.0, 8.0), ("design-strings", 3.0, 4.0)], vec![Short])
             },
@@ -415,7 +451,11 @@ fn cases() -> Vec<Variation> {
             Expect {
                 texts: vec![],
                 ..expect(
-                    vec![("design-battery-units", 1.0, 2.0), ("design-battery-energy", 3_727.36, 7_454.72), ("design-converter-power", 0.0, 2_500.0)],
+                    vec![
+                        ("design-battery-units", 1.0, 2.0),
+                        ("design-battery-energy", 3_727.36, 7_454.72),
+                        ("design-converter-power", 0.0, 2_500.0),
+                    ],
                     vec![Consistent, Short],
                 )
             },

@@ -86,10 +86,7 @@ fn duplicate_a_row_at_a_pitch() {
     add_items(&mut l, new);
     assert_eq!(l.equipment.len(), 5);
     assert!(duplicate_row(&l, &eq_ref("BC-03"), 2, 0, Direction::East).is_err());
-    assert_eq!(
-        duplicate_row(&l, &eq_ref("BC-03"), 1, 2_000_000_000, Direction::West),
-        Err(EditError::OutOfRange)
-    );
+    assert_eq!(duplicate_row(&l, &eq_ref("BC-03"), 1, 2_000_000_000, Direction::West), Err(EditError::OutOfRange));
 }
 
 #[test]

@@ -112,10 +112,7 @@ fn build(items: &[(usize, usize, i64, i64, u16)]) -> Layout {
 }
 
 fn totals(r: &CheckReport) -> BTreeMap<(String, Chemistry), f64> {
-    r.fire_areas
-        .iter()
-        .flat_map(|f| f.energy_kwh.iter().map(move |(c, e)| ((f.fire_area.clone(), *c), *e)))
-        .collect()
+    r.fire_areas.iter().flat_map(|f| f.energy_kwh.iter().map(move |(c, e)| ((f.fire_area.clone(), *c), *e))).collect()
 }
 
 proptest! {
@@ -226,11 +223,20 @@ fn wild_room() -> impl Strategy<Value = Room> {
             id: id.map(|i| format!("D{i}")).unwrap_or_default(),
             hinge: if left { DoorHinge::Left } else { DoorHinge::Right },
             panic_hardware,
-            ..Door::new(position, width_mm, [DoorSwing::Inward, DoorSwing::Outward, DoorSwing::Sliding][usize::from(s)], DoorLeadsTo::Corridor)
+            ..Door::new(
+                position,
+                width_mm,
+                [DoorSwing::Inward, DoorSwing::Outward, DoorSwing::Sliding][usize::from(s)],
+                DoorLeadsTo::Corridor,
+            )
         },
     );
-    let column = (0usize..3, wild_point(), wild_u32(), wild_u32())
-        .prop_map(|(id, position, width_mm, depth_mm)| Column { id: format!("C{id}"), position, width_mm, depth_mm });
+    let column = (0usize..3, wild_point(), wild_u32(), wild_u32()).prop_map(|(id, position, width_mm, depth_mm)| Column {
+        id: format!("C{id}"),
+        position,
+        width_mm,
+        depth_mm,
+    });
     (
         0usize..3,
         shape,
@@ -285,19 +291,32 @@ fn wild_spec() -> impl Strategy<Value = EquipmentSpec> {
 
 fn wild_layout() -> impl Strategy<Value = Layout> {
     fn placement() -> impl Strategy<Value = Placement> {
-        (0usize..4, wild_point(), wild_rot()).prop_map(|(r, position, rotation)| Placement {
-            room_id: format!("R{r}"),
-            position,
-            rotation,
-        })
+        (0usize..4, wild_point(), wild_rot()).prop_map(|(r, position, rotation)| Placement { room_id: format!("R{r}"), position, rotation })
     }
-    let clear = (wild_u32(), wild_u32(), wild_u32(), wild_u32())
-        .prop_map(|(front_mm, rear_mm, left_mm, right_mm)| Clearances { front_mm, rear_mm, left_mm, right_mm });
-    let eq = (0usize..8, 0usize..5, placement(), clear, wild_f64(), wild_f64()).prop_map(|(t, k, placement, clearances, v, a)| {
-        PlacedEquipment { tag: format!("E{t}"), catalog_key: format!("K{k}"), placement, clearances, voltage_to_ground_v: v, ampacity_a: a, serves_case: None }
+    let clear = (wild_u32(), wild_u32(), wild_u32(), wild_u32()).prop_map(|(front_mm, rear_mm, left_mm, right_mm)| Clearances {
+        front_mm,
+        rear_mm,
+        left_mm,
+        right_mm,
     });
-    let rk = (0usize..5, placement(), wild_u32(), wild_u32(), wild_f64())
-        .prop_map(|(t, placement, width_mm, depth_mm, load_kw)| ItRack { tag: format!("R{t}"), placement, width_mm, depth_mm, load_kw });
+    let eq = (0usize..8, 0usize..5, placement(), clear, wild_f64(), wild_f64()).prop_map(|(t, k, placement, clearances, v, a)| {
+        PlacedEquipment {
+            tag: format!("E{t}"),
+            catalog_key: format!("K{k}"),
+            placement,
+            clearances,
+            voltage_to_ground_v: v,
+            ampacity_a: a,
+            serves_case: None,
+        }
+    });
+    let rk = (0usize..5, placement(), wild_u32(), wild_u32(), wild_f64()).prop_map(|(t, placement, width_mm, depth_mm, load_kw)| ItRack {
+        tag: format!("R{t}"),
+        placement,
+        width_mm,
+        depth_mm,
+        load_kw,
+    });
     let pu = (0usize..3, prop::option::of(0usize..5), placement(), wild_f64(), wild_f64()).prop_map(|(t, k, placement, v, a)| PowerUnit {
         tag: format!("U{t}"),
         kind: PowerUnitKind::Ups,
@@ -310,8 +329,12 @@ fn wild_layout() -> impl Strategy<Value = Layout> {
         serves: Vec::new(),
         serves_case: None,
     });
-    let eg = (prop::collection::vec(wild_point(), 0..5), wild_u32())
-        .prop_map(|(route, width_mm)| EgressPath { id: "P".into(), name: String::new(), route, width_mm });
+    let eg = (prop::collection::vec(wild_point(), 0..5), wild_u32()).prop_map(|(route, width_mm)| EgressPath {
+        id: "P".into(),
+        name: String::new(),
+        route,
+        width_mm,
+    });
     (
         prop::collection::vec(wild_room(), 0..4),
         prop::collection::vec(eq, 0..12),
@@ -358,9 +381,7 @@ proptest! {
 #[test]
 fn degenerate_input_gives_diagnostics_not_panics() {
     let mut bow = rect_room("BOW", 0, 0, 1, 1);
-    bow.shape = RoomShape::Polygon {
-        vertices: vec![Point::new(0, 0), Point::new(2000, 2000), Point::new(2000, 0), Point::new(0, 1000)],
-    };
+    bow.shape = RoomShape::Polygon { vertices: vec![Point::new(0, 0), Point::new(2000, 2000), Point::new(2000, 0), Point::new(0, 1000)] };
     let mut line = rect_room("LINE", 0, 0, 1, 1);
     line.shape = RoomShape::Polygon { vertices: vec![Point::new(0, 0), Point::new(1000, 0), Point::new(2000, 0)] };
     let mut flat = rect_room("FLAT", 0, 0, 0, 5000);

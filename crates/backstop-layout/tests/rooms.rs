@@ -69,11 +69,7 @@ fn l_site() -> (Layout, Vec<EquipmentSpec>) {
     // and 10,700–11,300, y 2,500–3,500 (a 400 mm gap).
     let mut l = layout(
         vec![room],
-        vec![
-            sw,
-            equip("BC-01", "C30", "L", 10_000, 3_000, Rotation::R0),
-            equip("BC-02", "C30", "L", 11_000, 3_000, Rotation::R0),
-        ],
+        vec![sw, equip("BC-01", "C30", "L", 10_000, 3_000, Rotation::R0), equip("BC-02", "C30", "L", 11_000, 3_000, Rotation::R0)],
     );
     // R-01 600 × 1,200 at (7,000, 4,900): y 4,300–5,500, in D-2's swing.
     l.racks.push(rack("R-01", "L", 7_000, 4_900, 600, 1_200));
@@ -105,8 +101,7 @@ fn l_shaped_room_with_a_column_and_two_doors() {
     let (l, specs) = l_site();
     let r = run(&l, &specs);
     no_errors(&r);
-    let got: Vec<(&str, f64, f64)> =
-        r.violations.iter().map(|v| (v.key.as_str(), v.measure.measured, v.measure.required)).collect();
+    let got: Vec<(&str, f64, f64)> = r.violations.iter().map(|v| (v.key.as_str(), v.measure.measured, v.measure.required)).collect();
     // D-1: nearest points (8,500, 0) and the working space's corner
     // (4,000, 3,300): √(4,500² + 3,300²). D-2: (6,550, 6,000) and
     // (4,000, 4,300): √(2,550² + 1,700²).
@@ -414,7 +409,10 @@ struct Site {
 
 fn site() -> impl Strategy<Value = Site> {
     (
-        prop::collection::vec((0usize..4, 0usize..2, -500i64..18_500, -500i64..9_500, 0u16..4, prop_oneof![Just(0.0), Just(800.0), Just(1_200.0)]), 0..14),
+        prop::collection::vec(
+            (0usize..4, 0usize..2, -500i64..18_500, -500i64..9_500, 0u16..4, prop_oneof![Just(0.0), Just(800.0), Just(1_200.0)]),
+            0..14,
+        ),
         prop::collection::vec((0usize..2, 0i64..18_000, 0i64..9_000, 300u32..900), 0..3),
         prop::collection::vec((0usize..2, 0usize..4, 0i64..1_000, 700u32..1_300, 0u8..3, any::<bool>()), 0..3),
         prop::collection::vec(prop::collection::vec((-1_000i64..19_000, -1_000i64..10_000), 2..4), 0..2),
@@ -449,7 +447,8 @@ fn build_site(s: &Site, as_polygon: Option<(usize, bool)>) -> Layout {
             2 => Point::new(x0 + w * at / 1_000, 9_000),
             _ => Point::new(x0, 9_000 * at / 1_000),
         };
-        let mut d = door(&format!("D-{k}"), p.x_mm, p.y_mm, width, [DoorSwing::Inward, DoorSwing::Outward, DoorSwing::Sliding][usize::from(swing)]);
+        let mut d =
+            door(&format!("D-{k}"), p.x_mm, p.y_mm, width, [DoorSwing::Inward, DoorSwing::Outward, DoorSwing::Sliding][usize::from(swing)]);
         d.panic_hardware = panic;
         rooms[room].doors.push(d);
     }

@@ -14,10 +14,7 @@ use backstop_layout::default_rule_set;
 fn two_cabinets(gap: i64, kwh_a: f64, kwh_b: f64) -> (Layout, Vec<EquipmentSpec>) {
     let l = layout(
         vec![rect_room("R1", 0, 0, 20_000, 20_000)],
-        vec![
-            equip("BC-01", "A", "R1", 5000, 10_000, Rotation::R0),
-            equip("BC-02", "B", "R1", 5600 + gap, 10_000, Rotation::R0),
-        ],
+        vec![equip("BC-01", "A", "R1", 5000, 10_000, Rotation::R0), equip("BC-02", "B", "R1", 5600 + gap, 10_000, Rotation::R0)],
     );
     (l, vec![battery("A", 600, 1000, kwh_a), battery("B", 600, 1000, kwh_b)])
 }
@@ -45,10 +42,7 @@ fn array_energy_at_the_limit_and_above() {
     let tags: Vec<&str> = v[0].objects.iter().map(|o| o.key.as_str()).collect();
     assert_eq!(tags, ["BC-01", "BC-02"]);
     // The 913 mm gap that joins them is highlighted: (5300, 10000)–(6213, 10000).
-    assert_eq!(
-        v[0].highlights,
-        [Highlight::Segment { a: Point::new(5300, 10_000), b: Point::new(6213, 10_000) }]
-    );
+    assert_eq!(v[0].highlights, [Highlight::Segment { a: Point::new(5300, 10_000), b: Point::new(6213, 10_000) }]);
 }
 
 #[test]
@@ -75,10 +69,7 @@ fn threshold_quantity_switches_the_array_rules_on() {
     let mk = |kwh_b: f64| {
         let l = layout(
             vec![rect_room("R1", 0, 0, 20_000, 20_000)],
-            vec![
-                equip("BC-01", "A", "R1", 400, 10_000, Rotation::R0),
-                equip("BC-02", "B", "R1", 1000, 10_000, Rotation::R0),
-            ],
+            vec![equip("BC-01", "A", "R1", 400, 10_000, Rotation::R0), equip("BC-02", "B", "R1", 1000, 10_000, Rotation::R0)],
         );
         (l, vec![battery("A", 600, 1000, 10.0), battery("B", 600, 1000, kwh_b)])
     };
@@ -98,9 +89,7 @@ fn threshold_quantity_switches_the_array_rules_on() {
 fn spacing_from_walls() {
     // A 30 kWh cabinet 600 wide centred at x = 1214 spans x 914–1514:
     // 914 mm from the west wall.
-    let mk = |x: i64| {
-        layout(vec![rect_room("R1", 0, 0, 20_000, 20_000)], vec![equip("BC-01", "A", "R1", x, 10_000, Rotation::R0)])
-    };
+    let mk = |x: i64| layout(vec![rect_room("R1", 0, 0, 20_000, 20_000)], vec![equip("BC-01", "A", "R1", x, 10_000, Rotation::R0)]);
     let s = [battery("A", 600, 1000, 30.0)];
     assert!(run(&mk(1214), &s).violations.is_empty());
     let r = run(&mk(1213), &s);
@@ -115,10 +104,7 @@ fn listed_pre_engineered_systems() {
     let mk = |kwh: f64, listed: bool| {
         let mut s = battery("L", 1200, 1000, kwh);
         s.listed_pre_engineered = listed;
-        (
-            layout(vec![rect_room("R1", 0, 0, 20_000, 20_000)], vec![equip("ESS-1", "L", "R1", 10_000, 10_000, Rotation::R0)]),
-            vec![s],
-        )
+        (layout(vec![rect_room("R1", 0, 0, 20_000, 20_000)], vec![equip("ESS-1", "L", "R1", 10_000, 10_000, Rotation::R0)]), vec![s])
     };
     // Listed, 250 kWh: at the listed limit, and an all-listed array may hold 250.
     let (l, s) = mk(250.0, true);
@@ -554,10 +540,8 @@ fn floor_load_distributed_over_the_room() {
         s.mass_kg = mass;
         let mut room = rect_room("R1", 0, 0, 2000, 2000);
         room.floor_load_kg_m2 = 500.0;
-        let l = layout(
-            vec![room],
-            vec![equip("M-1", "M", "R1", 500, 500, Rotation::R0), equip("M-2", "M", "R1", 1500, 1500, Rotation::R0)],
-        );
+        let l =
+            layout(vec![room], vec![equip("M-1", "M", "R1", 500, 500, Rotation::R0), equip("M-2", "M", "R1", 1500, 1500, Rotation::R0)]);
         (l, vec![s])
     };
     let (l, s) = mk(1000.0);
@@ -835,11 +819,7 @@ fn wall_spacing_names_the_wall() {
     let v = of(&r, RuleId::ArrayWallSpacing);
     assert_eq!(v.len(), 1);
     assert_eq!(v[0].measure.measured, 500.0);
-    assert!(
-        v[0].message.contains("500 mm from the north wall from (10,000, 5,000) to (5,000, 5,000) of room L"),
-        "{}",
-        v[0].message
-    );
+    assert!(v[0].message.contains("500 mm from the north wall from (10,000, 5,000) to (5,000, 5,000) of room L"), "{}", v[0].message);
 }
 
 #[test]
@@ -849,11 +829,7 @@ fn array_energy_names_the_gap_sizes() {
     let r = run(&l, &s);
     let v = of(&r, RuleId::ArrayEnergy);
     assert_eq!(v.len(), 1);
-    assert!(
-        v[0].message.contains("the marked gap of 400 mm between BC-01 and BC-02 is closer than that"),
-        "{}",
-        v[0].message
-    );
+    assert!(v[0].message.contains("the marked gap of 400 mm between BC-01 and BC-02 is closer than that"), "{}", v[0].message);
     // Three 20 kWh cabinets, gaps 400 mm (BC-01–BC-02) and 300 mm
     // (BC-02–BC-03): listed smallest first.
     let l = layout(

@@ -27,11 +27,7 @@ fn plan() -> (Layout, Vec<EquipmentSpec>) {
     sb.clearances.rear_mm = 100;
     let mut l = layout(
         vec![room],
-        vec![
-            equip("BC-01", "C30", "B1", 2000, 3000, Rotation::R0),
-            equip("BC-02", "C30", "B1", 3100, 3000, Rotation::R0),
-            sb,
-        ],
+        vec![equip("BC-01", "C30", "B1", 2000, 3000, Rotation::R0), equip("BC-02", "C30", "B1", 3100, 3000, Rotation::R0), sb],
     );
     l.egress_paths.push(EgressPath {
         id: "E1".into(),
@@ -74,9 +70,7 @@ fn svg_is_self_contained_and_renders_with_violations_in_red() {
     let to_px = |x: f64, y: f64| ((24.0 + (x + 500.0) * s) as u32, (24.0 + (6_500.0 - y) * s) as u32);
     // The left edge of BC-01 (x = 1700) is stroked red (violating array).
     let (x, y) = to_px(1700.0, 3000.0);
-    let red = (x.saturating_sub(1)..=x + 1).any(|xx| {
-        px.pixel(xx, y).is_some_and(|c| c.red() > 180 && c.green() < 90 && c.blue() < 90)
-    });
+    let red = (x.saturating_sub(1)..=x + 1).any(|xx| px.pixel(xx, y).is_some_and(|c| c.red() > 180 && c.green() < 90 && c.blue() < 90));
     assert!(red, "BC-01 not drawn red at ({x}, {y})");
     // The room floor away from everything is the light grey fill.
     let (x, y) = to_px(9000.0, 4000.0);

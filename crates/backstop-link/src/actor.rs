@@ -12,9 +12,9 @@ use backstop_model::link::{EchoLine, FrameDirection, LinkConfig, LinkEvent, Link
 use backstop_sunspec::regmap::Table;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
+use tokio_modbus::Slave;
 use tokio_modbus::client::{Client as _, Context, Reader as _, Writer as _};
 use tokio_modbus::prelude::SlaveContext as _;
-use tokio_modbus::Slave;
 
 use crate::frame::{Role, describe_rtu, describe_tcp, exception_name};
 use crate::monitor::Monitor;
@@ -204,30 +204,29 @@ async fn connect(config: &LinkConfig) -> Result<Conn, LinkError> {
                     StopBits::Two => tokio_serial::StopBits::Two,
                 })
                 .flow_control(tokio_serial::FlowControl::None);
-            let port = crate::serial_io::SerialIo::open(&builder).map(|p| p.with_reply_spin(crate::serial_io::REPLY_SPIN)).map_err(|e| LinkError::Open {
-                path: path.clone(),
-                reason: format!("{e} (is another program using it, is the adapter plugged in, may this user open it?)"),
-            })?;
+            let port =
+                crate::serial_io::SerialIo::open(&builder).map(|p| p.with_reply_spin(crate::serial_io::REPLY_SPIN)).map_err(|e| {
+                    LinkError::Open {
+                        path: path.clone(),
+                        reason: format!("{e} (is another program using it, is the adapter plugged in, may this user open it?)"),
+                    }
+                })?;
             let io: SharedIo = Arc::new(Mutex::new(port));
             let (io2, tap2) = (io.clone(), tap.clone());
-            let rebuild: Rebuild =
-                Box::new(move || tokio_modbus::client::rtu::attach_slave(Tap::new(io2.clone(), tap2.clone()), Slave(1)));
+            let rebuild: Rebuild = Box::new(move || tokio_modbus::client::rtu::attach_slave(Tap::new(io2.clone(), tap2.clone()), Slave(1)));
             Ok(Conn { ctx: rebuild(), tap, io, rebuild, path })
         }
         LinkTarget::Tcp { host, port } => {
             let addr = format!("{host}:{port}");
-            let stream = tokio::time::timeout(
-                Duration::from_millis(u64::from(config.timeout_ms.max(500))),
-                tokio::net::TcpStream::connect(&addr),
-            )
-            .await
-            .map_err(|_| LinkError::Open { path: addr.clone(), reason: "no answer to the TCP connection attempt".into() })?
-            .map_err(|e| LinkError::Open { path: addr.clone(), reason: e.to_string() })?;
+            let stream =
+                tokio::time::timeout(Duration::from_millis(u64::from(config.timeout_ms.max(500))), tokio::net::TcpStream::connect(&addr))
+                    .await
+                    .map_err(|_| LinkError::Open { path: addr.clone(), reason: "no answer to the TCP connection attempt".into() })?
+                    .map_err(|e| LinkError::Open { path: addr.clone(), reason: e.to_string() })?;
             let _ = stream.set_nodelay(true);
             let io: SharedIo = Arc::new(Mutex::new(stream));
             let (io2, tap2) = (io.clone(), tap.clone());
-            let rebuild: Rebuild =
-                Box::new(move || tokio_modbus::client::tcp::attach_slave(Tap::new(io2.clone(), tap2.clone()), Slave(1)));
+            let rebuild: Rebuild = Box::new(move || tokio_modbus::client::tcp::attach_slave(Tap::new(io2.clone(), tap2.clone()), Slave(1)));
             Ok(Conn { ctx: rebuild(), tap, io, rebuild, path: addr })
         }
     }
@@ -538,11 +537,7 @@ impl Actor {
         self.resync = None;
         self.suspect = false;
         let r = Reconnect { attempt: 0, at: Instant::now() + backoff(0), reason: reason.clone() };
-        self.sink.emit(LinkEvent::Link(LinkState::Reconnecting {
-            attempt: 0,
-            retry_in_ms: backoff(0).as_millis() as u64,
-            reason,
-        }));
+        self.sink.emit(LinkEvent::Link(LinkState::Reconnecting { attempt: 0, retry_in_ms: backoff(0).as_millis() as u64, reason }));
         self.reconnect = Some(r);
     }
 
@@ -617,7 +612,11 @@ impl Actor {
         match &self.config.target {
             LinkTarget::Tcp { .. } => Duration::ZERO,
             LinkTarget::Serial(s) => {
-                let frame = if s.baud == 0 { Duration::ZERO } else { Duration::from_secs_f64(256.0 * f64::from(s.bits_per_char()) / f64::from(s.baud)) };
+                let frame = if s.baud == 0 {
+                    Duration::ZERO
+                } else {
+                    Duration::from_secs_f64(256.0 * f64::from(s.bits_per_char()) / f64::from(s.baud))
+                };
                 timeout + frame
             }
         }
@@ -762,7 +761,13 @@ impl Actor {
                 }
                 Err(_elapsed) => {
                     if ex.rx.is_empty() {
-                        LinkError::NoAnswer { unit, what: what.clone(), timeout_ms: timeout.as_millis() as u32, attempts: attempt, note: String::new() }
+                        LinkError::NoAnswer {
+                            unit,
+                            what: what.clone(),
+                            timeout_ms: timeout.as_millis() as u32,
+                            attempts: attempt,
+                            note: String::new(),
+                        }
                     } else {
                         LinkError::Damaged { unit, what: what.clone(), detail: Self::describe_rx(&self.config.target, &ex.rx) }
                     }
@@ -782,7 +787,11 @@ impl Actor {
                         Some(fault) => fault.to_string(),
                         None => e.to_string(),
                     };
-                    LinkError::Damaged { unit, what: what.clone(), detail: format!("{why}; {}", Self::describe_rx(&self.config.target, &ex.rx)) }
+                    LinkError::Damaged {
+                        unit,
+                        what: what.clone(),
+                        detail: format!("{why}; {}", Self::describe_rx(&self.config.target, &ex.rx)),
+                    }
                 }
                 Ok(Err(tokio_modbus::Error::Protocol(p))) => {
                     if let Some(conn) = self.conn.as_mut() {
@@ -835,8 +844,12 @@ impl Actor {
     fn echo_detail(&self, ex: &Exchange) -> String {
         let line = self.echo.line();
         let why = match line {
-            EchoLine::Silent => "our own request came back, although the adapter did not echo when the port was opened (another adapter, or the line changed?); the read is repeated with the echo stripped",
-            _ => "our own request came back (an RS-485 adapter that hears itself) and nothing strips it; the read is repeated with the echo stripped — turn \"Echo suppression\" on",
+            EchoLine::Silent => {
+                "our own request came back, although the adapter did not echo when the port was opened (another adapter, or the line changed?); the read is repeated with the echo stripped"
+            }
+            _ => {
+                "our own request came back (an RS-485 adapter that hears itself) and nothing strips it; the read is repeated with the echo stripped — turn \"Echo suppression\" on"
+            }
         };
         format!("{why}; {}", Self::describe_rx(&self.config.target, &ex.rx))
     }

@@ -60,18 +60,44 @@ pub fn exception_name(code: u8) -> &'static str {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pdu {
     /// FC01–04 request.
-    ReadRequest { function: u8, address: u16, count: u16 },
+    ReadRequest {
+        function: u8,
+        address: u16,
+        count: u16,
+    },
     /// FC05/06 request or its echo-like reply.
-    WriteSingle { function: u8, address: u16, value: u16 },
+    WriteSingle {
+        function: u8,
+        address: u16,
+        value: u16,
+    },
     /// FC15/16 request.
-    WriteMultipleRequest { function: u8, address: u16, count: u16, data: Vec<u8> },
+    WriteMultipleRequest {
+        function: u8,
+        address: u16,
+        count: u16,
+        data: Vec<u8>,
+    },
     /// FC15/16 reply.
-    WriteMultipleReply { function: u8, address: u16, count: u16 },
+    WriteMultipleReply {
+        function: u8,
+        address: u16,
+        count: u16,
+    },
     /// FC01–04 reply.
-    ReadReply { function: u8, data: Vec<u8> },
-    Exception { function: u8, code: u8 },
+    ReadReply {
+        function: u8,
+        data: Vec<u8>,
+    },
+    Exception {
+        function: u8,
+        code: u8,
+    },
     /// Any other function code.
-    Other { function: u8, data: Vec<u8> },
+    Other {
+        function: u8,
+        data: Vec<u8>,
+    },
 }
 
 fn be16(b: &[u8], i: usize) -> Option<u16> {
@@ -100,12 +126,7 @@ pub fn parse_pdu(pdu: &[u8], role: Role) -> Option<Pdu> {
         (5 | 6, _) => Pdu::WriteSingle { function, address: be16(pdu, 1)?, value: be16(pdu, 3)? },
         (15 | 16, Role::Request) => {
             let n = usize::from(*pdu.get(5)?);
-            Pdu::WriteMultipleRequest {
-                function,
-                address: be16(pdu, 1)?,
-                count: be16(pdu, 3)?,
-                data: pdu.get(6..6 + n)?.to_vec(),
-            }
+            Pdu::WriteMultipleRequest { function, address: be16(pdu, 1)?, count: be16(pdu, 3)?, data: pdu.get(6..6 + n)?.to_vec() }
         }
         (15 | 16, Role::Reply) => Pdu::WriteMultipleReply { function, address: be16(pdu, 1)?, count: be16(pdu, 3)? },
         _ => Pdu::Other { function, data: pdu.get(1..).unwrap_or_default().to_vec() },
@@ -164,10 +185,14 @@ fn describe_pdu(unit: u8, pdu: &Pdu) -> String {
             format!("unit {unit} {} {address} ×{count}", fname(*function))
         }
         Pdu::ReadReply { function, data } => {
-            let regs: Vec<String> = data.chunks(2).take(6).map(|c| match c {
-                [a, b] => format!("{}", u16::from_be_bytes([*a, *b])),
-                _ => "?".into(),
-            }).collect();
+            let regs: Vec<String> = data
+                .chunks(2)
+                .take(6)
+                .map(|c| match c {
+                    [a, b] => format!("{}", u16::from_be_bytes([*a, *b])),
+                    _ => "?".into(),
+                })
+                .collect();
             let more = if data.len() > 12 { " …" } else { "" };
             format!("unit {unit} {} reply, {} bytes: {}{more}", fname(*function), data.len(), regs.join(" "))
         }

@@ -37,9 +37,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use backstop_model::link::{
-    DecodedModel, DeviceInfo, EchoLine, LinkConfig, LinkEvent, LinkTarget, ModelInfo, PointReading, PointValue,
-    ProjectLimit, ScanHit, ScanProgress, ScanRequest, TrafficFrame, WriteOutcome, WriteOutcomeKind, WriteRequest,
-    WriteValue,
+    DecodedModel, DeviceInfo, EchoLine, LinkConfig, LinkEvent, LinkTarget, ModelInfo, PointReading, PointValue, ProjectLimit, ScanHit,
+    ScanProgress, ScanRequest, TrafficFrame, WriteOutcome, WriteOutcomeKind, WriteRequest, WriteValue,
 };
 use backstop_sunspec::decode::{decode_point, scale_of};
 use backstop_sunspec::layout::layout_from_registers;
@@ -142,12 +141,11 @@ impl Link {
     /// runtime. Fails at once if the port cannot be opened.
     pub async fn open(config: LinkConfig, sink: Arc<dyn EventSink>) -> Result<Link, LinkError> {
         if let LinkTarget::Serial(s) = &config.target
-            && s.baud == 0 {
-                return Err(LinkError::Invalid("the baud rate must be above zero".into()));
-            }
-        let monitor = config
-            .monitor
-            .then(|| Monitor::new(monitor::DEFAULT_CAPACITY, matches!(config.target, LinkTarget::Tcp { .. })));
+            && s.baud == 0
+        {
+            return Err(LinkError::Invalid("the baud rate must be above zero".into()));
+        }
+        let monitor = config.monitor.then(|| Monitor::new(monitor::DEFAULT_CAPACITY, matches!(config.target, LinkTarget::Tcp { .. })));
         let echo = Arc::new(actor::EchoStatus::default());
         let (tx, rx) = mpsc::channel(256);
         let (ready_tx, ready_rx) = oneshot::channel();
@@ -163,7 +161,10 @@ impl Link {
                 let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
                     Ok(rt) => rt,
                     Err(e) => {
-                        let _ = ready_tx.send(Err(LinkError::Open { path: cfg.target.label(), reason: format!("cannot start the link's runtime: {e}") }));
+                        let _ = ready_tx.send(Err(LinkError::Open {
+                            path: cfg.target.label(),
+                            reason: format!("cannot start the link's runtime: {e}"),
+                        }));
                         return;
                     }
                 };
@@ -181,17 +182,7 @@ impl Link {
             })
             .map_err(|e| LinkError::Open { path: config.target.label(), reason: format!("cannot start the link's thread: {e}") })?;
         ready_rx.await.map_err(|_| LinkError::Closed)??;
-        Ok(Link {
-            inner: Arc::new(Inner {
-                tx,
-                label: config.target.label(),
-                config,
-                sink,
-                monitor,
-                armed: Mutex::new(None),
-                echo,
-            }),
-        })
+        Ok(Link { inner: Arc::new(Inner { tx, label: config.target.label(), config, sink, monitor, armed: Mutex::new(None), echo }) })
     }
 
     /// Device node or host:port.
@@ -253,8 +244,16 @@ impl Link {
         let opts = RequestOptions { timeout: Some(Duration::from_millis(u64::from(req.timeout_ms.max(10)))), retries: Some(0) };
         let total = u16::from(req.last - req.first) + 1;
         let mut found: Vec<ScanHit> = Vec::new();
-        let mut progress =
-            ScanProgress { first: req.first, last: req.last, current: req.first, done: 0, total, found: Vec::new(), finished: false, cancelled: false };
+        let mut progress = ScanProgress {
+            first: req.first,
+            last: req.last,
+            current: req.first,
+            done: 0,
+            total,
+            found: Vec::new(),
+            finished: false,
+            cancelled: false,
+        };
         for unit in req.first..=req.last {
             if cancel.is_cancelled() {
                 progress.cancelled = true;
@@ -390,28 +389,34 @@ impl Link {
                 req.model_address, header[0], req.model_id
             )));
         }
-        let def = model_def(req.model_id)
-            .ok_or_else(|| LinkError::Refused(format!("Backstop has no definition of model {}", req.model_id)))?;
+        let def =
+            model_def(req.model_id).ok_or_else(|| LinkError::Refused(format!("Backstop has no definition of model {}", req.model_id)))?;
         let regs = self.read_span(req.unit, req.model_address, header[1].saturating_add(2)).await?;
         let layout = layout_from_registers(def, &regs);
-        let slot = layout.slot(&req.point).ok_or_else(|| {
-            LinkError::Refused(format!("model {} has no point {} on this device", req.model_id, req.point))
-        })?;
+        let slot = layout
+            .slot(&req.point)
+            .ok_or_else(|| LinkError::Refused(format!("model {} has no point {} on this device", req.model_id, req.point)))?;
         let scale = scale_of(slot.sf, &regs);
-        let (raw, requested) = backstop_sunspec::encode_write(slot.point, scale, &req.value, limits)
-            .map_err(|e| LinkError::Refused(e.to_string()))?;
+        let (raw, requested) =
+            backstop_sunspec::encode_write(slot.point, scale, &req.value, limits).map_err(|e| LinkError::Refused(e.to_string()))?;
         let old_raw = regs.get(slot.offset..slot.offset + slot.point.size).unwrap_or_default();
         let old = decode_point(slot.point, old_raw, scale);
         let address = req.model_address.wrapping_add(slot.offset as u16);
         let point = slot.point;
         let outcome = self
-            .write_and_verify(req.unit, address, &raw, |r| decode_point(point, r, scale), Audit {
-                model_id: req.model_id,
-                point: req.point.clone(),
-                engineer: req.engineer.trim().to_string(),
-                old: Some(old),
-                requested,
-            })
+            .write_and_verify(
+                req.unit,
+                address,
+                &raw,
+                |r| decode_point(point, r, scale),
+                Audit {
+                    model_id: req.model_id,
+                    point: req.point.clone(),
+                    engineer: req.engineer.trim().to_string(),
+                    old: Some(old),
+                    requested,
+                },
+            )
             .await?;
         Ok(outcome)
     }
@@ -437,13 +442,13 @@ impl Link {
         let (raw, requested) = map.encode_write(p, value, limits).map_err(|e| LinkError::Refused(e.to_string()))?;
         let old_raw = self.read_holding(unit, p.address, p.size()).await?;
         let old = map.decode_point(p, &old_raw);
-        self.write_and_verify(unit, p.address, &raw, |r| map.decode_point(p, r), Audit {
-            model_id: 0,
-            point: point.to_string(),
-            engineer: engineer.trim().to_string(),
-            old: Some(old),
-            requested,
-        })
+        self.write_and_verify(
+            unit,
+            p.address,
+            &raw,
+            |r| map.decode_point(p, r),
+            Audit { model_id: 0, point: point.to_string(), engineer: engineer.trim().to_string(), old: Some(old), requested },
+        )
         .await
     }
 
@@ -456,17 +461,25 @@ impl Link {
         audit: Audit,
     ) -> Result<WriteOutcome, LinkError> {
         let time_ms = now_ms();
-        let op = if raw.len() == 1 {
-            Op::WriteSingle { address, value: raw[0] }
-        } else {
-            Op::WriteMultiple { address, values: raw.to_vec() }
-        };
+        let op =
+            if raw.len() == 1 { Op::WriteSingle { address, value: raw[0] } } else { Op::WriteMultiple { address, values: raw.to_vec() } };
         // Never repeat a write blindly: a device may act on each one.
         let written = self.request(unit, op, RequestOptions { timeout: None, retries: Some(0) }).await;
         if let Err(e @ (LinkError::Disconnected { .. } | LinkError::Closed)) = &written {
             // Nothing can be read back; record what we know.
-            let outcome = self.outcome(WriteOutcomeKind::NoAnswer, unit, address, raw, time_ms, &audit, None,
-                format!("The write of {} may or may not have reached the device: {e}. Read the value again before relying on it.", audit.requested.display()));
+            let outcome = self.outcome(
+                WriteOutcomeKind::NoAnswer,
+                unit,
+                address,
+                raw,
+                time_ms,
+                &audit,
+                None,
+                format!(
+                    "The write of {} may or may not have reached the device: {e}. Read the value again before relying on it.",
+                    audit.requested.display()
+                ),
+            );
             self.inner.sink.emit(LinkEvent::Write(outcome.clone()));
             return Ok(outcome);
         }
@@ -498,11 +511,9 @@ impl Link {
                     decode(r).display()
                 ),
             ),
-            (Ok(_), Ok(r)) if r.as_slice() == raw => (
-                WriteOutcomeKind::Verified,
-                Some(decode(r)),
-                format!("{}: {old_text} → {req_text}, verified by read-back.", audit.point),
-            ),
+            (Ok(_), Ok(r)) if r.as_slice() == raw => {
+                (WriteOutcomeKind::Verified, Some(decode(r)), format!("{}: {old_text} → {req_text}, verified by read-back.", audit.point))
+            }
             (Ok(_), Ok(r)) => (
                 WriteOutcomeKind::Mismatch,
                 Some(decode(r)),

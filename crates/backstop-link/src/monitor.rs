@@ -39,7 +39,11 @@ impl Monitor {
     /// A ring of `capacity` frames; `tcp` selects how frames are decoded.
     pub fn new(capacity: usize, tcp: bool) -> Monitor {
         Monitor {
-            ring: Arc::new(Mutex::new(Ring { frames: VecDeque::with_capacity(capacity.min(1024)), capacity: capacity.max(1), next_seq: 0 })),
+            ring: Arc::new(Mutex::new(Ring {
+                frames: VecDeque::with_capacity(capacity.min(1024)),
+                capacity: capacity.max(1),
+                next_seq: 0,
+            })),
             tcp,
         }
     }
@@ -130,15 +134,7 @@ pub fn export_csv(frames: &[TrafficFrame]) -> String {
     let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let mut out = String::from("seq,time_us,time_utc,direction,hex,meaning\n");
     for f in frames {
-        out.push_str(&format!(
-            "{},{},{},{},{},{}\n",
-            f.seq,
-            f.time_us,
-            clock(f.time_us),
-            dir_name(f.direction),
-            q(&f.hex),
-            q(&f.meaning)
-        ));
+        out.push_str(&format!("{},{},{},{},{},{}\n", f.seq, f.time_us, clock(f.time_us), dir_name(f.direction), q(&f.hex), q(&f.meaning)));
     }
     out
 }

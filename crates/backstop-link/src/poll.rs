@@ -39,7 +39,10 @@ impl PollTarget {
     /// What the app and the CLI poll on a discovered device: every model
     /// Backstop knows but the common model (identity does not change).
     pub fn for_device(device: &DeviceInfo) -> PollTarget {
-        PollTarget { unit: device.unit, source: PollSource::SunSpec(device.models.iter().filter(|m| m.id != 1 && m.known).cloned().collect()) }
+        PollTarget {
+            unit: device.unit,
+            source: PollSource::SunSpec(device.models.iter().filter(|m| m.id != 1 && m.known).cloned().collect()),
+        }
     }
 }
 
@@ -90,10 +93,8 @@ impl Span {
 /// models with a gap between them are separate spans, and overlapping models
 /// (a confused device) share one span.
 pub fn sunspec_spans(models: &[ModelInfo]) -> Vec<Span> {
-    let mut ranges: Vec<(u32, u32)> = models
-        .iter()
-        .map(|m| (u32::from(m.address), (u32::from(m.address) + 2 + u32::from(m.length)).min(0x1_0000)))
-        .collect();
+    let mut ranges: Vec<(u32, u32)> =
+        models.iter().map(|m| (u32::from(m.address), (u32::from(m.address) + 2 + u32::from(m.length)).min(0x1_0000))).collect();
     ranges.sort_unstable();
     let mut spans: Vec<(u32, u32)> = Vec::new();
     for (s, e) in ranges {
@@ -103,10 +104,7 @@ pub fn sunspec_spans(models: &[ModelInfo]) -> Vec<Span> {
             _ => spans.push((s, e)),
         }
     }
-    spans
-        .into_iter()
-        .map(|(s, e)| Span { table: Table::Holding, address: s as u16, count: (e - s).min(0xFFFF) as u16 })
-        .collect()
+    spans.into_iter().map(|(s, e)| Span { table: Table::Holding, address: s as u16, count: (e - s).min(0xFFFF) as u16 }).collect()
 }
 
 /// The requests that read `span`: the fewest requests of at most
@@ -243,17 +241,16 @@ pub(crate) struct RawSpan {
 pub(crate) fn header_mismatches(headers: &[(u16, u16, u16)], spans: &[RawSpan]) -> Vec<String> {
     let mut out = Vec::new();
     for &(address, id, length) in headers {
-        let Some(span) = spans.iter().find(|s| {
-            s.table == Table::Holding && address >= s.address && usize::from(address - s.address) + 2 <= s.regs.len()
-        }) else {
+        let Some(span) = spans
+            .iter()
+            .find(|s| s.table == Table::Holding && address >= s.address && usize::from(address - s.address) + 2 <= s.regs.len())
+        else {
             continue;
         };
         let at = usize::from(address - span.address);
         let (got_id, got_len) = (span.regs[at], span.regs[at + 1]);
         if (got_id, got_len) != (id, length) {
-            out.push(format!(
-                "the model header at {address} reads {got_id}/{got_len} where discovery found model {id} of length {length}"
-            ));
+            out.push(format!("the model header at {address} reads {got_id}/{got_len} where discovery found model {id} of length {length}"));
         }
     }
     out
@@ -261,12 +258,27 @@ pub(crate) fn header_mismatches(headers: &[(u16, u16, u16)], spans: &[RawSpan]) 
 
 pub(crate) enum DecodeMsg {
     /// A poll's registers, read at `read_at`.
-    Data { unit: u8, time_ms: u64, read_at: Instant, spans: Vec<RawSpan> },
+    Data {
+        unit: u8,
+        time_ms: u64,
+        read_at: Instant,
+        spans: Vec<RawSpan>,
+    },
     /// A poll whose registers were thrown away (why, in a sentence).
-    Discarded { unit: u8, time_ms: u64, reason: String },
-    Failed { unit: u8, error: LinkError },
+    Discarded {
+        unit: u8,
+        time_ms: u64,
+        reason: String,
+    },
+    Failed {
+        unit: u8,
+        error: LinkError,
+    },
     /// The device was discovered again: decode its polls with this source.
-    Retarget { unit: u8, source: PollSource },
+    Retarget {
+        unit: u8,
+        source: PollSource,
+    },
 }
 
 /// Decodes the registers of one poll into models; every polled model that
@@ -283,7 +295,11 @@ pub(crate) fn decode_spans(source: &PollSource, spans: &[RawSpan]) -> (Vec<Decod
                         && usize::from(m.address - s.address) + 2 + usize::from(m.length) <= s.regs.len()
                 });
                 let Some(span) = span else {
-                    missing.push(UndecodedModel { id: m.id, address: m.address, reason: "not decoded: its registers were not read".into() });
+                    missing.push(UndecodedModel {
+                        id: m.id,
+                        address: m.address,
+                        reason: "not decoded: its registers were not read".into(),
+                    });
                     continue;
                 };
                 let start = usize::from(m.address - span.address);
@@ -341,34 +357,28 @@ struct Track {
 /// values stale on a timer: a device is offline `stale_after` after the
 /// last good data was read, whatever the link is doing meanwhile (a run of
 /// timeouts and retries delivers nothing to wait for).
-pub(crate) async fn decoder_task(
-    cfg: PollConfig,
-    link: String,
-    sink: Arc<dyn EventSink>,
-    mut rx: mpsc::Receiver<Vec<DecodeMsg>>,
-) {
+pub(crate) async fn decoder_task(cfg: PollConfig, link: String, sink: Arc<dyn EventSink>, mut rx: mpsc::Receiver<Vec<DecodeMsg>>) {
     let start = Instant::now();
     let mut tracks: HashMap<u8, Track> = cfg
         .targets
         .iter()
         .map(|t| {
-            (t.unit, Track {
-                source: t.source.clone(),
-                health: DeviceHealth::Online,
-                last_ok: start,
-                last_spans: Vec::new(),
-                last_time_ms: 0,
-                last_error: None,
-            })
+            (
+                t.unit,
+                Track {
+                    source: t.source.clone(),
+                    health: DeviceHealth::Online,
+                    last_ok: start,
+                    last_spans: Vec::new(),
+                    last_time_ms: 0,
+                    last_error: None,
+                },
+            )
         })
         .collect();
     loop {
         // The next moment a device turns stale, if any is still fresh.
-        let next_stale = tracks
-            .values()
-            .filter(|t| t.health != DeviceHealth::Offline)
-            .map(|t| t.last_ok + cfg.stale_after)
-            .min();
+        let next_stale = tracks.values().filter(|t| t.health != DeviceHealth::Offline).map(|t| t.last_ok + cfg.stale_after).min();
         let batch = tokio::select! {
             biased;
             b = rx.recv() => match b {
@@ -556,7 +566,18 @@ mod tests {
 
     #[test]
     fn a_header_that_disagrees_with_discovery_is_named() {
-        let spans = [RawSpan { table: Table::Holding, address: 40070, regs: { let mut r = vec![0u16; 124]; r[0] = 802; r[1] = 62; r[64] = 17; r[65] = 58; r } }];
+        let spans = [RawSpan {
+            table: Table::Holding,
+            address: 40070,
+            regs: {
+                let mut r = vec![0u16; 124];
+                r[0] = 802;
+                r[1] = 62;
+                r[64] = 17;
+                r[65] = 58;
+                r
+            },
+        }];
         let wrong = header_mismatches(&[(40070, 802, 62), (40134, 803, 58)], &spans);
         assert_eq!(wrong, vec!["the model header at 40134 reads 17/58 where discovery found model 803 of length 58".to_string()]);
         assert!(header_mismatches(&[(40070, 802, 62)], &spans).is_empty());
@@ -573,12 +594,27 @@ mod tests {
         for (timeout_ms, retries, interval_ms) in [(1000u64, 2u64, 200u64), (300, 0, 1000), (50, 5, 0), (5000, 3, 100)] {
             let (sink, mut events) = crate::channel_sink();
             let (tx, rx) = mpsc::channel(64);
-            let mut cfg = PollConfig::new(vec![PollTarget { unit: 1, source: PollSource::SunSpec(models.clone()) }], Duration::from_millis(interval_ms));
+            let mut cfg = PollConfig::new(
+                vec![PollTarget { unit: 1, source: PollSource::SunSpec(models.clone()) }],
+                Duration::from_millis(interval_ms),
+            );
             cfg.stale_after = Duration::from_secs(10);
             let task = tokio::spawn(decoder_task(cfg, "pty".into(), sink, rx));
-            let regs = { let mut r = vec![0u16; 64]; r[0] = 802; r[1] = 62; r };
+            let regs = {
+                let mut r = vec![0u16; 64];
+                r[0] = 802;
+                r[1] = 62;
+                r
+            };
             let good_at = Instant::now();
-            tx.send(vec![DecodeMsg::Data { unit: 1, time_ms: 1, read_at: good_at, spans: vec![RawSpan { table: Table::Holding, address: 40070, regs }] }]).await.unwrap();
+            tx.send(vec![DecodeMsg::Data {
+                unit: 1,
+                time_ms: 1,
+                read_at: good_at,
+                spans: vec![RawSpan { table: Table::Holding, address: 40070, regs }],
+            }])
+            .await
+            .unwrap();
             // Then the device goes silent: one failed poll per full round of attempts.
             let per_poll = Duration::from_millis(timeout_ms * (retries + 1) + interval_ms);
             let feeder = {
@@ -586,7 +622,13 @@ mod tests {
                 tokio::spawn(async move {
                     loop {
                         tokio::time::sleep(per_poll).await;
-                        let error = LinkError::NoAnswer { unit: 1, what: "a read".into(), timeout_ms: timeout_ms as u32, attempts: 1, note: String::new() };
+                        let error = LinkError::NoAnswer {
+                            unit: 1,
+                            what: "a read".into(),
+                            timeout_ms: timeout_ms as u32,
+                            attempts: 1,
+                            note: String::new(),
+                        };
                         if tx.send(vec![DecodeMsg::Failed { unit: 1, error }]).await.is_err() {
                             return;
                         }
@@ -602,7 +644,11 @@ mod tests {
                     _ => continue,
                 }
             };
-            assert_eq!(offline_at - good_at, Duration::from_secs(10), "timeout {timeout_ms} ms, retries {retries}, interval {interval_ms} ms");
+            assert_eq!(
+                offline_at - good_at,
+                Duration::from_secs(10),
+                "timeout {timeout_ms} ms, retries {retries}, interval {interval_ms} ms"
+            );
             // The stale sample repeats the last data, flagged.
             let stale = loop {
                 if let LinkEvent::Sample(s) = events.recv().await.unwrap() {
@@ -622,13 +668,26 @@ mod tests {
     async fn data_held_up_past_the_stale_time_is_not_fresh() {
         let (sink, mut events) = crate::channel_sink();
         let (tx, rx) = mpsc::channel(64);
-        let mut cfg = PollConfig::new(vec![PollTarget { unit: 1, source: PollSource::SunSpec(vec![info(802, 40070, 62)]) }], Duration::ZERO);
+        let mut cfg =
+            PollConfig::new(vec![PollTarget { unit: 1, source: PollSource::SunSpec(vec![info(802, 40070, 62)]) }], Duration::ZERO);
         cfg.stale_after = Duration::from_secs(2);
         let task = tokio::spawn(decoder_task(cfg, "pty".into(), sink, rx));
         let read_at = Instant::now();
         tokio::time::sleep(Duration::from_secs(3)).await;
-        let regs = { let mut r = vec![0u16; 64]; r[0] = 802; r[1] = 62; r };
-        tx.send(vec![DecodeMsg::Data { unit: 1, time_ms: 1, read_at, spans: vec![RawSpan { table: Table::Holding, address: 40070, regs }] }]).await.unwrap();
+        let regs = {
+            let mut r = vec![0u16; 64];
+            r[0] = 802;
+            r[1] = 62;
+            r
+        };
+        tx.send(vec![DecodeMsg::Data {
+            unit: 1,
+            time_ms: 1,
+            read_at,
+            spans: vec![RawSpan { table: Table::Holding, address: 40070, regs }],
+        }])
+        .await
+        .unwrap();
         drop(tx);
         task.await.unwrap();
         while let Ok(ev) = events.try_recv() {

@@ -58,8 +58,24 @@ mod tests {
         // Any machine can list (possibly zero) ports without error.
         list_ports().unwrap();
         let ports = vec![
-            PortInfo { path: "/dev/ttyUSB1".into(), kind: "usb".into(), vid: Some(0x0403), pid: Some(0x6001), serial_number: Some("A10K".into()), manufacturer: None, product: None },
-            PortInfo { path: "/dev/ttyS0".into(), kind: "pci".into(), vid: None, pid: None, serial_number: None, manufacturer: None, product: None },
+            PortInfo {
+                path: "/dev/ttyUSB1".into(),
+                kind: "usb".into(),
+                vid: Some(0x0403),
+                pid: Some(0x6001),
+                serial_number: Some("A10K".into()),
+                manufacturer: None,
+                product: None,
+            },
+            PortInfo {
+                path: "/dev/ttyS0".into(),
+                kind: "pci".into(),
+                vid: None,
+                pid: None,
+                serial_number: None,
+                manufacturer: None,
+                product: None,
+            },
         ];
         assert_eq!(find_by_serial(&ports, "A10K").as_deref(), Some("/dev/ttyUSB1"));
         assert_eq!(find_by_serial(&ports, "B"), None);

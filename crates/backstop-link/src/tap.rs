@@ -494,7 +494,9 @@ mod tests {
         }
         // Another unit's reply, a different function, a wrong byte count.
         assert!(matches!(check_rtu_reply(&tx, &read_reply(2, &[1, 2])), Err(ReplyFault::Mismatch(m)) if m.contains("unit 2")));
-        assert!(matches!(check_rtu_reply(&tx, &with_crc(vec![1, 4, 4, 0, 0, 0, 0])), Err(ReplyFault::Mismatch(m)) if m.contains("function code 4")));
+        assert!(
+            matches!(check_rtu_reply(&tx, &with_crc(vec![1, 4, 4, 0, 0, 0, 0])), Err(ReplyFault::Mismatch(m)) if m.contains("function code 4"))
+        );
         assert!(matches!(check_rtu_reply(&tx, &read_reply(1, &[1, 2, 3])), Err(ReplyFault::Mismatch(m)) if m.contains("6 data bytes")));
         // A bad CRC is known as soon as the frame is complete.
         let mut bad = good.clone();

@@ -1,7 +1,7 @@
 //! Property tests of the frame decoders behind the traffic monitor and the
 //! error messages: any bytes, no panic; valid frames decode to what built them.
 
-use backstop_link::frame::{Pdu, Role, crc16, crc_ok, describe_rtu, describe_tcp, parse_pdu, rtu_reply_len, rtu_request_len, with_crc};
+use backstop_link::frame::{Pdu, Role, crc_ok, crc16, describe_rtu, describe_tcp, parse_pdu, rtu_reply_len, rtu_request_len, with_crc};
 use backstop_link::monitor::{RawFrame, export_csv, export_text, format_frame};
 use backstop_model::link::FrameDirection;
 use proptest::prelude::*;

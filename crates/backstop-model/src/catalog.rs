@@ -119,17 +119,9 @@ impl EntryKind {
 
     /// The kind of a kebab-case name ([`EntryKind::as_str`]).
     pub fn from_name(name: &str) -> Option<EntryKind> {
-        [
-            EntryKind::Cell,
-            EntryKind::Block,
-            EntryKind::Module,
-            EntryKind::Cabinet,
-            EntryKind::Container,
-            EntryKind::Ups,
-            EntryKind::Pcs,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == name)
+        [EntryKind::Cell, EntryKind::Block, EntryKind::Module, EntryKind::Cabinet, EntryKind::Container, EntryKind::Ups, EntryKind::Pcs]
+            .into_iter()
+            .find(|k| k.as_str() == name)
     }
 
     /// The tag prefix a placed item of this kind gets when the engineer
@@ -172,9 +164,7 @@ impl CellChemistry {
     /// The fire-code family the chemistry belongs to.
     pub const fn family(self) -> Chemistry {
         match self {
-            CellChemistry::Lfp | CellChemistry::Nmc | CellChemistry::Nca | CellChemistry::Lto => {
-                Chemistry::LithiumIon
-            }
+            CellChemistry::Lfp | CellChemistry::Nmc | CellChemistry::Nca | CellChemistry::Lto => Chemistry::LithiumIon,
             CellChemistry::Vrla | CellChemistry::FloodedLeadAcid => Chemistry::LeadAcid,
             CellChemistry::NiCd => Chemistry::NickelCadmium,
             CellChemistry::SodiumIon => Chemistry::Sodium,
@@ -572,10 +562,7 @@ impl CatalogEntry {
             unit_cost: self.cost.value,
             listed_pre_engineered: self.listing.pre_engineered,
             fire_test: self.listing.fire_test.clone(),
-            needs_working_space: matches!(
-                self.kind,
-                EntryKind::Cabinet | EntryKind::Container | EntryKind::Ups | EntryKind::Pcs
-            ),
+            needs_working_space: matches!(self.kind, EntryKind::Cabinet | EntryKind::Container | EntryKind::Ups | EntryKind::Pcs),
             front_door_leaf_mm: self.physical.front_door_leaf_mm,
         };
         if let Some(enc) = &self.enclosure {

@@ -270,11 +270,22 @@ pub enum AsBuiltStatus {
     Missing,
     /// A unit answered that the design does not plan.
     Extra,
-    WrongModel { expected: String, found: String },
-    WrongCapacity { expected_wh: f64, found_wh: f64 },
-    WrongFirmware { expected: String, found: String },
+    WrongModel {
+        expected: String,
+        found: String,
+    },
+    WrongCapacity {
+        expected_wh: f64,
+        found_wh: f64,
+    },
+    WrongFirmware {
+        expected: String,
+        found: String,
+    },
     /// The same serial number answered at several unit ids.
-    DuplicateSerial { units: Vec<u8> },
+    DuplicateSerial {
+        units: Vec<u8>,
+    },
 }
 
 /// One row of the as-built comparison.

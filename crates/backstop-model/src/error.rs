@@ -107,10 +107,19 @@ mod tests {
     #[test]
     fn as_str_matches_the_wire_spelling() {
         for code in [
-            ErrorCode::InvalidInput, ErrorCode::NoProject, ErrorCode::BadProjectFile,
-            ErrorCode::ProjectLocked, ErrorCode::Io, ErrorCode::Link, ErrorCode::WriteRefused,
-            ErrorCode::Cancelled, ErrorCode::Internal, ErrorCode::NotFound, ErrorCode::Infeasible,
-            ErrorCode::NeedsMigration, ErrorCode::DamagedRecoverable,
+            ErrorCode::InvalidInput,
+            ErrorCode::NoProject,
+            ErrorCode::BadProjectFile,
+            ErrorCode::ProjectLocked,
+            ErrorCode::Io,
+            ErrorCode::Link,
+            ErrorCode::WriteRefused,
+            ErrorCode::Cancelled,
+            ErrorCode::Internal,
+            ErrorCode::NotFound,
+            ErrorCode::Infeasible,
+            ErrorCode::NeedsMigration,
+            ErrorCode::DamagedRecoverable,
         ] {
             assert_eq!(serde_json::to_value(code).unwrap(), serde_json::json!(code.as_str()));
         }

@@ -59,11 +59,8 @@ impl Serialize for Rotation {
 impl<'de> Deserialize<'de> for Rotation {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let degrees = u16::deserialize(deserializer)?;
-        Rotation::from_degrees(degrees).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "rotation must be 0, 90, 180 or 270 degrees, not {degrees}"
-            ))
-        })
+        Rotation::from_degrees(degrees)
+            .ok_or_else(|| serde::de::Error::custom(format!("rotation must be 0, 90, 180 or 270 degrees, not {degrees}")))
     }
 }
 
@@ -119,8 +116,7 @@ impl RoomShape {
     pub fn vertices(&self) -> Vec<Point> {
         match self {
             RoomShape::Rectangle { origin, width_mm, depth_mm } => {
-                let (x1, y1) =
-                    (origin.x_mm.saturating_add(i64::from(*width_mm)), origin.y_mm.saturating_add(i64::from(*depth_mm)));
+                let (x1, y1) = (origin.x_mm.saturating_add(i64::from(*width_mm)), origin.y_mm.saturating_add(i64::from(*depth_mm)));
                 vec![*origin, Point::new(x1, origin.y_mm), Point::new(x1, y1), Point::new(origin.x_mm, y1)]
             }
             RoomShape::Polygon { vertices } => vertices.clone(),
@@ -208,16 +204,7 @@ impl Door {
     /// A door without id, hinged on the right, not fire-rated, without
     /// panic hardware.
     pub fn new(position: Point, width_mm: u32, swing: DoorSwing, leads_to: DoorLeadsTo) -> Self {
-        Door {
-            id: String::new(),
-            position,
-            width_mm,
-            swing,
-            hinge: DoorHinge::Right,
-            leads_to,
-            fire_rating_min: 0,
-            panic_hardware: false,
-        }
+        Door { id: String::new(), position, width_mm, swing, hinge: DoorHinge::Right, leads_to, fire_rating_min: 0, panic_hardware: false }
     }
 
     /// The key naming door `index` (0-based) of room `room_id`: its id, or
@@ -526,14 +513,8 @@ pub enum Chemistry {
 
 impl Chemistry {
     /// Every chemistry, in display order.
-    pub const ALL: [Chemistry; 6] = [
-        Chemistry::LithiumIon,
-        Chemistry::LeadAcid,
-        Chemistry::NickelCadmium,
-        Chemistry::Flow,
-        Chemistry::Sodium,
-        Chemistry::Other,
-    ];
+    pub const ALL: [Chemistry; 6] =
+        [Chemistry::LithiumIon, Chemistry::LeadAcid, Chemistry::NickelCadmium, Chemistry::Flow, Chemistry::Sodium, Chemistry::Other];
 
     /// Stable kebab-case name (`lithium-ion`, …), as serialized.
     pub const fn as_str(self) -> &'static str {

@@ -56,13 +56,7 @@ pub struct SerialSettings {
 impl SerialSettings {
     /// 8N1 at `baud` on `path`, no USB serial number.
     pub fn new(path: impl Into<String>, baud: u32) -> Self {
-        SerialSettings {
-            path: path.into(),
-            baud,
-            parity: Parity::None,
-            stop_bits: StopBits::One,
-            usb_serial: None,
-        }
+        SerialSettings { path: path.into(), baud, parity: Parity::None, stop_bits: StopBits::One, usb_serial: None }
     }
 
     /// Bits on the wire per character: start + 8 data + parity + stop.
@@ -177,15 +171,7 @@ impl LinkConfig {
     /// Sensible field defaults: 1 s timeout, 2 retries, 3.5-character gap,
     /// no echo suppression, monitor on.
     pub fn new(target: LinkTarget) -> Self {
-        LinkConfig {
-            target,
-            timeout_ms: 1000,
-            retries: 2,
-            gap_us: None,
-            echo: EchoMode::Off,
-            monitor: true,
-            quiet_ms: None,
-        }
+        LinkConfig { target, timeout_ms: 1000, retries: 2, gap_us: None, echo: EchoMode::Off, monitor: true, quiet_ms: None }
     }
 }
 
@@ -287,18 +273,30 @@ pub struct DeviceInfo {
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum PointValue {
     /// Scaled numeric value (raw × 10^SF).
-    Number { value: f64 },
+    Number {
+        value: f64,
+    },
     /// An enumeration: raw value and its symbol name, if defined.
-    Enum { raw: u32, name: Option<Name> },
+    Enum {
+        raw: u32,
+        name: Option<Name>,
+    },
     /// A bitfield: raw value and the names of the set bits (undefined bits
     /// as `bit N`).
-    Bits { raw: u32, names: Vec<Name> },
-    Text { text: String },
+    Bits {
+        raw: u32,
+        names: Vec<Name>,
+    },
+    Text {
+        text: String,
+    },
     /// The device reports the SunSpec "not implemented" sentinel.
     NotImplemented,
     /// The raw value cannot be shown as a number, e.g. its scale factor is
     /// not implemented or out of range; the text says why.
-    Invalid { reason: String },
+    Invalid {
+        reason: String,
+    },
 }
 
 impl PointValue {
@@ -464,7 +462,11 @@ pub enum LinkState {
         echo_note: Option<String>,
     },
     /// The port went away; the link is trying again.
-    Reconnecting { attempt: u32, retry_in_ms: u64, reason: String },
+    Reconnecting {
+        attempt: u32,
+        retry_in_ms: u64,
+        reason: String,
+    },
     Closed,
 }
 
@@ -484,11 +486,9 @@ impl LinkState {
                     None => format!("Connected to {path}{heard}"),
                 }
             }
-            LinkState::Reconnecting { attempt, retry_in_ms, reason } => format!(
-                "Connection lost ({reason}); reconnect attempt {} in {:.1} s",
-                attempt + 1,
-                *retry_in_ms as f64 / 1000.0
-            ),
+            LinkState::Reconnecting { attempt, retry_in_ms, reason } => {
+                format!("Connection lost ({reason}); reconnect attempt {} in {:.1} s", attempt + 1, *retry_in_ms as f64 / 1000.0)
+            }
             LinkState::Closed => "Closed".to_string(),
         }
     }
@@ -605,7 +605,11 @@ pub struct TrafficFrame {
 #[serde(tag = "event", rename_all = "kebab-case")]
 pub enum LinkEvent {
     Sample(TelemetrySample),
-    Health { unit: u8, health: DeviceHealth, message: String },
+    Health {
+        unit: u8,
+        health: DeviceHealth,
+        message: String,
+    },
     Link(LinkState),
     Scan(ScanProgress),
     Write(WriteOutcome),

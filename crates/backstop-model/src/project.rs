@@ -99,13 +99,7 @@ pub struct Tolerances {
 
 impl Default for Tolerances {
     fn default() -> Self {
-        Tolerances {
-            voltage_pct: 1.0,
-            current_pct: 2.0,
-            temperature_k: 2.0,
-            soc_points: 3.0,
-            cell_spread_mv: 30.0,
-        }
+        Tolerances { voltage_pct: 1.0, current_pct: 2.0, temperature_k: 2.0, soc_points: 3.0, cell_spread_mv: 30.0 }
     }
 }
 
@@ -201,12 +195,10 @@ impl Design {
     /// Sorts every list into the canonical order a project file returns:
     /// revisions by (date, rev), everything else by key.
     pub fn sort_canonical(&mut self) {
-        self.revisions
-            .sort_by(|a, b| (&a.date, &a.rev).cmp(&(&b.date, &b.rev)));
+        self.revisions.sort_by(|a, b| (&a.date, &a.rev).cmp(&(&b.date, &b.rev)));
         self.layout.sort_canonical();
         self.catalog.sort_by(|a, b| a.key.cmp(&b.key));
         self.sizing_cases.sort_by(|a, b| a.key.cmp(&b.key));
-        self.sizing_results
-            .sort_by(|a, b| a.record.key.cmp(&b.record.key));
+        self.sizing_results.sort_by(|a, b| a.record.key.cmp(&b.record.key));
     }
 }

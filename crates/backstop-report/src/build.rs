@@ -8,8 +8,8 @@ use crate::ReportMeta;
 use crate::charts::{LineChart, Series};
 use crate::commissioning::{CommissioningReport, DeviceRow, SessionSection, SetpointRow, SignoffSection, StepRow};
 use crate::design::{
-    BomRow, BomSection, CalcStep, ConsistencyLineRow, ConsistencyRow, DesignReport, KeyValue, LayoutSection,
-    RevisionRow, RuleSection, SizingSection, ViolationRow,
+    BomRow, BomSection, CalcStep, ConsistencyLineRow, ConsistencyRow, DesignReport, KeyValue, LayoutSection, RevisionRow, RuleSection,
+    SizingSection, ViolationRow,
 };
 
 /// Head facts of a report from the project metadata.
@@ -115,7 +115,10 @@ pub fn commissioning(input: CommissioningInput<'_>) -> CommissioningReport {
     let Some(session) = input.session else { return report };
     report.session = Some(SessionSection {
         facts: vec![
-            KeyValue::new("Checklist", format!("{} (template {} v{})", session.template.name, session.template.id, session.template.version)),
+            KeyValue::new(
+                "Checklist",
+                format!("{} (template {} v{})", session.template.name, session.template.id, session.template.version),
+            ),
             KeyValue::new("Session revision", session.revision.to_string()),
             KeyValue::new("Engineer", session.engineer.clone()),
             KeyValue::new("Started", when(session.started_at_ms)),
@@ -142,7 +145,11 @@ pub fn commissioning(input: CommissioningInput<'_>) -> CommissioningReport {
                         report.deviations.push(format!("  {} — {}", e.label, e.value));
                     }
                 }
-                let mut evidence: Vec<KeyValue> = r.evidence.iter().map(|e| KeyValue::new(&e.label, if e.bad { format!("✗ {}", e.value) } else { e.value.clone() })).collect();
+                let mut evidence: Vec<KeyValue> = r
+                    .evidence
+                    .iter()
+                    .map(|e| KeyValue::new(&e.label, if e.bad { format!("✗ {}", e.value) } else { e.value.clone() }))
+                    .collect();
                 evidence.insert(0, KeyValue::new("Result", r.summary.clone()));
                 if runs > 1 {
                     evidence.push(KeyValue::new("Runs", format!("{runs} (the latest is shown; all are kept in the project file)")));
@@ -230,7 +237,8 @@ pub fn design(input: DesignInput<'_>) -> DesignReport {
         let (specs, rack_spec, mut notes) = backstop_layout::catalog::catalog_specs(d);
         match backstop_layout::rules::project_rule_set(&d.settings) {
             Err(msg) => {
-                report.rules = Some(RuleSection { rule_set: format!("not checked: {msg}"), checked: 0, violations: vec![], consistency: vec![] });
+                report.rules =
+                    Some(RuleSection { rule_set: format!("not checked: {msg}"), checked: 0, violations: vec![], consistency: vec![] });
             }
             Ok(rules) => {
                 let input = backstop_layout::CheckInput { layout: l, specs: &specs, rack_spec: rack_spec.as_ref(), rules: &rules };
@@ -245,7 +253,15 @@ pub fn design(input: DesignInput<'_>) -> DesignReport {
                 let mut layout_notes: Vec<String> = l
                     .rooms
                     .iter()
-                    .map(|r| format!("{} ({}): allowable floor load {} kg/m², fire area {}", r.name, r.id, num(r.floor_load_kg_m2), r.fire_area.clone().unwrap_or_else(|| "not assigned".into())))
+                    .map(|r| {
+                        format!(
+                            "{} ({}): allowable floor load {} kg/m², fire area {}",
+                            r.name,
+                            r.id,
+                            num(r.floor_load_kg_m2),
+                            r.fire_area.clone().unwrap_or_else(|| "not assigned".into())
+                        )
+                    })
                     .collect();
                 layout_notes.extend(notes.iter().map(|n| format!("{:?}: {} ({})", n.severity, n.message, n.field)));
                 report.layout = Some(LayoutSection { plan_svg: svg, notes: layout_notes });
@@ -324,7 +340,12 @@ fn consistency_row(c: &backstop_model::layout::CaseConsistency) -> ConsistencyRo
         lines: c
             .lines
             .iter()
-            .map(|l| ConsistencyLineRow { quantity: l.quantity.clone(), installed: value(l.installed, l.unit), required: value(l.required, l.unit), ok: l.ok })
+            .map(|l| ConsistencyLineRow {
+                quantity: l.quantity.clone(),
+                installed: value(l.installed, l.unit),
+                required: value(l.required, l.unit),
+                ok: l.ok,
+            })
             .collect(),
     }
 }
@@ -342,7 +363,13 @@ fn compact_tags(tags: &[String]) -> String {
 fn sheet_steps(sheet: &backstop_model::sizing::CalcSheet) -> Vec<CalcStep> {
     let mut out = Vec::new();
     for sec in &sheet.sections {
-        out.push(CalcStep { quantity: sec.title.to_uppercase(), formula: sec.note.clone(), values: String::new(), result: String::new(), source: String::new() });
+        out.push(CalcStep {
+            quantity: sec.title.to_uppercase(),
+            formula: sec.note.clone(),
+            values: String::new(),
+            result: String::new(),
+            source: String::new(),
+        });
         for line in &sec.lines {
             let result = match line.value {
                 Some(v) => format!("{} {}", num(v), line.unit).trim().to_string(),
@@ -376,7 +403,13 @@ pub fn charts(series: &[backstop_model::sizing::ChartSeries]) -> Vec<LineChart> 
         let series = Series { name: s.label.clone(), points: s.points.iter().map(|p| (p[0], p[1])).collect(), reference: false };
         match charts.iter_mut().find(|c| c.x_label == x && c.y_label == y) {
             Some(c) => c.series.push(series),
-            None => charts.push(LineChart { title: format!("{} versus {}", s.y_label, s.x_label), x_label: x, y_label: y, series: vec![series], size: (720, 360) }),
+            None => charts.push(LineChart {
+                title: format!("{} versus {}", s.y_label, s.x_label),
+                x_label: x,
+                y_label: y,
+                series: vec![series],
+                size: (720, 360),
+            }),
         }
     }
     charts
@@ -400,20 +433,32 @@ fn sizing_section(rec: &backstop_model::project::Record) -> SizingSection {
     };
     if let Ok(r) = serde_json::from_str::<UpsResult>(&rec.body) {
         sec.method = "UPS ride-through sizing; methods compared side by side".into();
-        sec.summary.push(KeyValue::new("Design load", format!("{} kW IT, {} kW at the battery", num(r.load.design_kw), num(r.load.battery_kw))));
+        sec.summary
+            .push(KeyValue::new("Design load", format!("{} kW IT, {} kW at the battery", num(r.load.design_kw), num(r.load.battery_kw))));
         for m in &r.methods {
             let verdict = match (&m.config, m.feasible) {
                 (Some(c), true) => format!(
                     "{} × {} in series ({} cells), {} strings ({} needed), {} enclosures; {} kWh, {} C; {} m², {} kg, {} kW heat; cost {}",
-                    c.units, c.battery_key, c.cells_in_series, c.strings, c.strings_needed, c.enclosures,
-                    num(c.energy_kwh), num(c.c_rate), num(c.footprint_m2), num(c.mass_kg), num(c.heat_kw), num(c.cost)
+                    c.units,
+                    c.battery_key,
+                    c.cells_in_series,
+                    c.strings,
+                    c.strings_needed,
+                    c.enclosures,
+                    num(c.energy_kwh),
+                    num(c.c_rate),
+                    num(c.footprint_m2),
+                    num(c.mass_kg),
+                    num(c.heat_kw),
+                    num(c.cost)
                 ),
                 _ => "no feasible configuration (see the diagnostics)".into(),
             };
             let governs = if r.governing == Some(m.method) { " (governs)" } else { "" };
             sec.summary.push(KeyValue::new(format!("{:?}{governs}", m.method), verdict));
             sec.charts.extend(charts(&m.charts));
-            sec.diagnostics.extend(m.diagnostics.iter().filter(|d| d.severity != backstop_model::sizing::DiagSeverity::Info).map(diag_text));
+            sec.diagnostics
+                .extend(m.diagnostics.iter().filter(|d| d.severity != backstop_model::sizing::DiagSeverity::Info).map(diag_text));
         }
         sec.diagnostics.extend(r.diagnostics.iter().filter(|d| d.severity != backstop_model::sizing::DiagSeverity::Info).map(diag_text));
         sec.steps = sheet_steps(&r.sheet);
@@ -422,22 +467,39 @@ fn sizing_section(rec: &backstop_model::project::Record) -> SizingSection {
         let p = &r.profile;
         sec.summary.push(KeyValue::new(
             "Load profile",
-            format!("{} rows at {} min, {} to {}; peak {} kW, mean {} kW, {} kWh", p.rows, num(p.interval_min), p.start, p.end, num(p.peak_kw), num(p.mean_kw), num(p.energy_kwh)),
+            format!(
+                "{} rows at {} min, {} to {}; peak {} kW, mean {} kW, {} kWh",
+                p.rows,
+                num(p.interval_min),
+                p.start,
+                p.end,
+                num(p.peak_kw),
+                num(p.mean_kw),
+                num(p.energy_kwh)
+            ),
         ));
         if let Some(s) = &r.sizing {
             sec.summary.push(KeyValue::new(
                 "Sizing",
                 format!(
                     "threshold {} kW: {} kW, {} kWh usable, {} kWh nameplate, {} kWh installed at {} C; {} events",
-                    num(s.point.threshold_kw), num(s.point.power_kw), num(s.point.usable_kwh), num(s.point.nameplate_kwh), num(s.installed_kwh), num(s.c_rate), s.point.events
+                    num(s.point.threshold_kw),
+                    num(s.point.power_kw),
+                    num(s.point.usable_kwh),
+                    num(s.point.nameplate_kwh),
+                    num(s.installed_kwh),
+                    num(s.c_rate),
+                    s.point.events
                 ),
             ));
             if let Some(last) = s.years.last() {
-                sec.summary.push(KeyValue::new("Capacity at end of life", format!("{} % after {} years", num(last.soh_end * 100.0), last.year)));
+                sec.summary
+                    .push(KeyValue::new("Capacity at end of life", format!("{} % after {} years", num(last.soh_end * 100.0), last.year)));
             }
         }
         sec.charts = charts(&r.charts);
-        sec.diagnostics = r.diagnostics.iter().filter(|d| d.severity != backstop_model::sizing::DiagSeverity::Info).map(diag_text).collect();
+        sec.diagnostics =
+            r.diagnostics.iter().filter(|d| d.severity != backstop_model::sizing::DiagSeverity::Info).map(diag_text).collect();
         sec.steps = sheet_steps(&r.sheet);
     } else {
         sec.method = format!("A {} result this version cannot read; recompute the case to include it.", rec.kind);

@@ -59,10 +59,7 @@ impl LineChart {
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, self.size).into_drawing_area();
-            self.draw(&root, (x0, x1), (y0, y1)).map_err(|e| ChartError::Draw {
-                title: self.title.clone(),
-                detail: e.to_string(),
-            })?;
+            self.draw(&root, (x0, x1), (y0, y1)).map_err(|e| ChartError::Draw { title: self.title.clone(), detail: e.to_string() })?;
         }
         Ok(svg)
     }
@@ -93,17 +90,14 @@ impl LineChart {
             .draw()?;
         for (i, s) in self.series.iter().enumerate() {
             let color = PALETTE[i % PALETTE.len()];
-            let points: Vec<(f64, f64)> =
-                s.points.iter().filter(|p| p.0.is_finite() && p.1.is_finite()).copied().collect();
+            let points: Vec<(f64, f64)> = s.points.iter().filter(|p| p.0.is_finite() && p.1.is_finite()).copied().collect();
             let style = ShapeStyle { color: color.to_rgba(), filled: false, stroke_width: 2 };
             let drawn = if s.reference {
                 chart.draw_series(DashedLineSeries::new(points, 6, 4, style))?
             } else {
                 chart.draw_series(LineSeries::new(points, style))?
             };
-            drawn
-                .label(&s.name)
-                .legend(move |(lx, ly)| PathElement::new(vec![(lx, ly), (lx + 18, ly)], style));
+            drawn.label(&s.name).legend(move |(lx, ly)| PathElement::new(vec![(lx, ly), (lx + 18, ly)], style));
         }
         if self.series.len() > 1 {
             chart

@@ -97,12 +97,6 @@ impl CommissioningReport {
             "trends": trends,
             "signoff": self.signoff,
         });
-        typeset::typeset(Job {
-            template: TEMPLATE,
-            data,
-            files,
-            date,
-            ident: format!("backstop-commissioning:{}", self.meta.source_file),
-        })
+        typeset::typeset(Job { template: TEMPLATE, data, files, date, ident: format!("backstop-commissioning:{}", self.meta.source_file) })
     }
 }

@@ -163,12 +163,6 @@ impl DesignReport {
             "sizing": sizing,
             "rules": self.rules,
         });
-        typeset::typeset(Job {
-            template: TEMPLATE,
-            data,
-            files,
-            date,
-            ident: format!("backstop-design:{}", self.meta.source_file),
-        })
+        typeset::typeset(Job { template: TEMPLATE, data, files, date, ident: format!("backstop-design:{}", self.meta.source_file) })
     }
 }

@@ -24,7 +24,7 @@ pub mod design;
 pub mod project;
 pub mod typeset;
 
-pub use typeset::{BUDGET, Budget, ReportError, Rendered};
+pub use typeset::{BUDGET, Budget, Rendered, ReportError};
 
 /// Backstop's logo, printed in every title block.
 pub(crate) const LOGO: &[u8] = include_bytes!("../../../icons/backstop.svg");

@@ -64,10 +64,7 @@ impl Budget {
         let data = serde_json::to_vec(&job.data).map_err(|e| ReportError::Data(e.to_string()))?;
         let mut longest = (0usize, String::new());
         longest_text(&job.data, &mut String::new(), &mut longest);
-        Ok((
-            Budget { data_bytes: data.len(), text_chars: longest.0, file_bytes: job.files.iter().map(|(_, b)| b.len()).sum() },
-            longest.1,
-        ))
+        Ok((Budget { data_bytes: data.len(), text_chars: longest.0, file_bytes: job.files.iter().map(|(_, b)| b.len()).sum() }, longest.1))
     }
 
     /// Refuses `job` when it uses more than this budget, saying what is too large.
@@ -153,8 +150,7 @@ impl Rendered {
 
     /// The PDF bytes. Identical data gives identical bytes.
     pub fn pdf(&self) -> Result<Vec<u8>, ReportError> {
-        let timestamp = Datetime::from_ymd(self.date.0, self.date.1, self.date.2)
-            .map(typst_pdf::Timestamp::new_utc);
+        let timestamp = Datetime::from_ymd(self.date.0, self.date.1, self.date.2).map(typst_pdf::Timestamp::new_utc);
         let options = typst_pdf::PdfOptions {
             ident: Smart::Custom(self.ident.clone()),
             creator: Smart::Custom(Some(format!("Backstop {}", env!("CARGO_PKG_VERSION")))),

@@ -29,7 +29,8 @@ fn an_over_long_text_is_refused_before_typesetting() {
 
 #[test]
 fn too_much_data_is_refused_before_typesetting() {
-    let row = |i: usize| RevisionRow { rev: format!("R{i}"), date: "2026-01-01".into(), author: "A".into(), description: "d".repeat(10_000) };
+    let row =
+        |i: usize| RevisionRow { rev: format!("R{i}"), date: "2026-01-01".into(), author: "A".into(), description: "d".repeat(10_000) };
     let report = DesignReport { meta: meta("Site".into()), revisions: (0..150).map(row).collect(), ..DesignReport::default() };
     let msg = refused(&report);
     assert!(msg.contains("its data is 1.4 MB; a report typesets at most 1.0 MB"), "{msg}");

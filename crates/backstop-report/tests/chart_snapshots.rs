@@ -13,14 +13,15 @@ fn check(name: &str, svg: &str) {
         std::fs::write(&path, svg).unwrap();
         return;
     }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("no snapshot {}; create it with UPDATE_SNAPSHOTS=1", path.display()));
+    let expected =
+        std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("no snapshot {}; create it with UPDATE_SNAPSHOTS=1", path.display()));
     assert!(expected == svg, "chart {name} differs from {}; if intended, regenerate with UPDATE_SNAPSHOTS=1", path.display());
 }
 
 #[test]
 fn discharge_chart_with_a_cut_off_reference_line() {
-    let voltage: Vec<(f64, f64)> = (0..=60).map(|m| (m as f64, 832.0 - 0.9 * m as f64 - if m > 50 { (m - 50) as f64 * 6.0 } else { 0.0 })).collect();
+    let voltage: Vec<(f64, f64)> =
+        (0..=60).map(|m| (m as f64, 832.0 - 0.9 * m as f64 - if m > 50 { (m - 50) as f64 * 6.0 } else { 0.0 })).collect();
     let chart = LineChart {
         title: "Terminal voltage during a 60 min discharge".into(),
         x_label: "Time (min)".into(),
@@ -41,7 +42,11 @@ fn single_series_chart_has_no_legend() {
         title: "Capacity over project life".into(),
         x_label: "Year".into(),
         y_label: "Capacity (% of nameplate)".into(),
-        series: vec![Series { name: "capacity".into(), points: (0..=15).map(|y| (y as f64, 100.0 - 1.1 * y as f64)).collect(), reference: false }],
+        series: vec![Series {
+            name: "capacity".into(),
+            points: (0..=15).map(|y| (y as f64, 100.0 - 1.1 * y as f64)).collect(),
+            reference: false,
+        }],
         size: (600, 320),
     };
     let svg = chart.to_svg().unwrap();

@@ -83,8 +83,19 @@ fn designed_project_prints_tables_charts_and_violations_identically_each_time() 
     let pdf = first.pdf().unwrap();
     let text = support::pdf_text(&pdf, "design-full");
     for needle in [
-        "44.17 W", "Yuasa NP manual p.7", "lfp-ups-cab-40", "240.0 kWh", "IFC 2018 §1206.2.8.3", "610 mm", "1 VIOLATION", "Issued for review",
-        "Runtime versus load", "Layout against the sizing", "ups-1 — Hall B ride-through", "6 cabinets, 307.2 kWh missing", "9 ea",
+        "44.17 W",
+        "Yuasa NP manual p.7",
+        "lfp-ups-cab-40",
+        "240.0 kWh",
+        "IFC 2018 §1206.2.8.3",
+        "610 mm",
+        "1 VIOLATION",
+        "Issued for review",
+        "Runtime versus load",
+        "Layout against the sizing",
+        "ups-1 — Hall B ride-through",
+        "6 cabinets, 307.2 kWh missing",
+        "9 ea",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }

@@ -37,7 +37,8 @@ fn main() {
     // reads/s, 3,750 samples/s).
     let dir = tempfile::tempdir().unwrap();
     let info = backstop_model::project::ProjectInfo { name: "decode bench".into(), ..Default::default() };
-    let mut project = backstop_store::Project::create(&dir.path().join("b.backstop"), &info, &backstop_store::CreateOptions::default()).unwrap();
+    let mut project =
+        backstop_store::Project::create(&dir.path().join("b.backstop"), &info, &backstop_store::CreateOptions::default()).unwrap();
     let mut logger = backstop_store::TelemetryLogger::new();
     let batch = 940;
     let (mut t_decode, mut t_stage, mut t_drop, mut t_flush) = (0.0, 0.0, 0.0, 0.0);

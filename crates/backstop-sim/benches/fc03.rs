@@ -227,20 +227,17 @@ fn python() -> Option<PathBuf> {
 fn pymodbus(a: &Path, secs: f64) -> Option<f64> {
     let py = python()?;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/pymodbus_client.py");
-    let out = Command::new(py)
-        .arg(script)
-        .arg("bench")
-        .arg(a)
-        .args(["115200", "1", "40070", "125", &secs.to_string()])
-        .output()
-        .ok()?;
+    let out = Command::new(py).arg(script).arg("bench").arg(a).args(["115200", "1", "40070", "125", &secs.to_string()]).output().ok()?;
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
     Some(v["reads"].as_f64()? / v["seconds"].as_f64()?)
 }
 
 fn mbpoll(a: &Path, secs: f64) -> Option<f64> {
     let mut child = Command::new("stdbuf")
-        .args(["-oL", "mbpoll", "-m", "rtu", "-b", "115200", "-P", "none", "-a", "1", "-t", "4", "-0", "-r", "40070", "-c", "125", "-l", "10", "-o", "1"])
+        .args([
+            "-oL", "mbpoll", "-m", "rtu", "-b", "115200", "-P", "none", "-a", "1", "-t", "4", "-0", "-r", "40070", "-c", "125", "-l", "10",
+            "-o", "1",
+        ])
         .arg(a)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -306,7 +303,13 @@ fn main() {
     };
     println!("\n| Master (FC03 of 125 registers over a PTY pair, backstop-sim) | reads/s median | best round |");
     println!("|---|---:|---:|");
-    row(&format!("Backstop link: polling, SunSpec decoding of 802–805, logging to the project file ({:.0} samples/s median)", stats(&samples_r).0), &ours_r);
+    row(
+        &format!(
+            "Backstop link: polling, SunSpec decoding of 802–805, logging to the project file ({:.0} samples/s median)",
+            stats(&samples_r).0
+        ),
+        &ours_r,
+    );
     row("raw tokio-modbus 0.17 client", &raw_r);
     row(&format!("reference: raw tokio-modbus client → tokio-modbus RTU server ({REFERENCE_RATE:.0} where the target was set)"), &ref_r);
     row("pymodbus 3.16 client", &py_r);

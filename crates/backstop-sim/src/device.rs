@@ -149,7 +149,8 @@ impl Unit {
             let image = ModelImage::new(id, &counts).map_err(|e| e.to_string())?;
             let len = image.regs().len() as u32;
             models.push(Placed { address, role, image });
-            address = u16::try_from(u32::from(address) + len).map_err(|_| "the register map passes 65535; use fewer modules or cells".to_string())?;
+            address = u16::try_from(u32::from(address) + len)
+                .map_err(|_| "the register map passes 65535; use fewer modules or cells".to_string())?;
             Ok(())
         };
         place(1, HashMap::new(), Role::Common)?;
@@ -186,7 +187,9 @@ impl Unit {
         for (i, m) in self.models.iter().enumerate() {
             let defaults: Vec<(&str, u16)> = match m.role {
                 Role::Common => vec![("DA", unit)],
-                Role::Battery => vec![("SocRsvMax", 950), ("SoCRsvMin", 100), ("CtrlHb", 0), ("AlmRst", 0), ("SetOp", 1), ("SetInvState", 3)],
+                Role::Battery => {
+                    vec![("SocRsvMax", 950), ("SoCRsvMin", 100), ("CtrlHb", 0), ("AlmRst", 0), ("SetOp", 1), ("SetInvState", 3)]
+                }
                 Role::Bank => Vec::new(),
                 Role::String(_) => vec![("SetEna", 0), ("SetCon", 1)],
                 Role::Module(..) => Vec::new(),
@@ -267,21 +270,15 @@ impl Unit {
         let v_pack = p.voltage();
         let i_pack = p.current();
         type CellV = (usize, usize, usize, f64);
-        let pick = |f: &dyn Fn(&CellV) -> bool| -> Vec<CellV> {
-            cells.iter().copied().filter(|c| f(c)).collect()
-        };
+        let pick = |f: &dyn Fn(&CellV) -> bool| -> Vec<CellV> { cells.iter().copied().filter(|c| f(c)).collect() };
         let extremes = |set: &[(usize, usize, usize, f64)]| {
             let max = set.iter().copied().fold((0, 0, 0, f64::NEG_INFINITY), |a, c| if c.3 > a.3 { c } else { a });
             let min = set.iter().copied().fold((0, 0, 0, f64::INFINITY), |a, c| if c.3 < a.3 { c } else { a });
             let avg = set.iter().map(|c| c.3).sum::<f64>() / set.len().max(1) as f64;
             (max, min, avg)
         };
-        let all_temps: Vec<(usize, usize, f64)> = p
-            .strings
-            .iter()
-            .enumerate()
-            .flat_map(|(si, s)| s.modules.iter().enumerate().map(move |(mi, m)| (si, mi, m.temp)))
-            .collect();
+        let all_temps: Vec<(usize, usize, f64)> =
+            p.strings.iter().enumerate().flat_map(|(si, s)| s.modules.iter().enumerate().map(move |(mi, m)| (si, mi, m.temp))).collect();
         let t_ext = |set: &[(usize, usize, f64)]| {
             let max = set.iter().copied().fold((0, 0, f64::NEG_INFINITY), |a, c| if c.2 > a.2 { c } else { a });
             let min = set.iter().copied().fold((0, 0, f64::INFINITY), |a, c| if c.2 < a.2 { c } else { a });
@@ -331,7 +328,8 @@ impl Unit {
                     }
                 }
                 Role::Bank | Role::String(_) => {
-                    for sf in [("SoC_SF", -1.0), ("SoH_SF", -1.0), ("V_SF", -1.0), ("CellV_SF", -3.0), ("ModTmp_SF", -1.0), ("A_SF", -1.0)] {
+                    for sf in [("SoC_SF", -1.0), ("SoH_SF", -1.0), ("V_SF", -1.0), ("CellV_SF", -3.0), ("ModTmp_SF", -1.0), ("A_SF", -1.0)]
+                    {
                         w.num(sf.0, sf.1);
                     }
                     if placed.role != Role::Bank {

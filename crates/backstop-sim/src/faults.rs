@@ -127,7 +127,11 @@ impl Faults {
                 let v = args.get(1).ok_or("units needs a list like 2,3 or all")?;
                 self.units = if *v == "all" { Vec::new() } else { parse_units(v)? };
             }
-            Some(other) => return Err(format!("unknown fault {other}; use no-reply, late, crc, garbage, exception, echo, hold, shift, every, units, writes-only or clear")),
+            Some(other) => {
+                return Err(format!(
+                    "unknown fault {other}; use no-reply, late, crc, garbage, exception, echo, hold, shift, every, units, writes-only or clear"
+                ));
+            }
             None => return Err("fault needs a name".into()),
         }
         Ok(())

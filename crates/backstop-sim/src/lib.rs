@@ -410,7 +410,13 @@ mod tests {
 
     #[test]
     fn communication_loss_puts_a_unit_in_its_safe_state_until_connected_again() {
-        let sim = Sim::new(SimConfig { units: vec![UnitConfig::new(1), UnitConfig::new(2)], faults: Faults::default(), wire_baud: None, frozen: true }).unwrap();
+        let sim = Sim::new(SimConfig {
+            units: vec![UnitConfig::new(1), UnitConfig::new(2)],
+            faults: Faults::default(),
+            wire_baud: None,
+            frozen: true,
+        })
+        .unwrap();
         assert_eq!(sim.command("comm-timeout 2"), "ok");
         let t0 = std::time::Instant::now();
         {

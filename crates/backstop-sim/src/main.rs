@@ -173,9 +173,10 @@ fn build(args: &Args) -> Result<SimConfig, String> {
         every: args.fault_every,
     };
     if let Some(c) = args.exception
-        && !(1..=11).contains(&c) {
-            return Err("--exception must be 1–11".into());
-        }
+        && !(1..=11).contains(&c)
+    {
+        return Err("--exception must be 1–11".into());
+    }
     if let Some(list) = &args.fault_units {
         faults.units = parse_units(list)?;
     }
@@ -261,7 +262,8 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Args::command().debug_assert();
-        let a = Args::parse_from(["backstop-sim", "--serial", "/x", "--units", "1-3", "--unit-firmware", "2=2.2.9", "--unit-spread", "3=45"]);
+        let a =
+            Args::parse_from(["backstop-sim", "--serial", "/x", "--units", "1-3", "--unit-firmware", "2=2.2.9", "--unit-spread", "3=45"]);
         let c = build(&a).unwrap();
         assert_eq!(c.units.len(), 3);
         assert_eq!(c.units[1].version, "2.2.9");

@@ -128,7 +128,8 @@ pub mod evt {
 }
 
 /// Alarm bits that latch until AlmRst.
-const LATCHING: u32 = (1 << evt::OVER_TEMP_ALARM) | (1 << evt::UNDER_TEMP_ALARM) | (1 << evt::OVER_VOLT_ALARM) | (1 << evt::UNDER_VOLT_ALARM);
+const LATCHING: u32 =
+    (1 << evt::OVER_TEMP_ALARM) | (1 << evt::UNDER_TEMP_ALARM) | (1 << evt::OVER_VOLT_ALARM) | (1 << evt::UNDER_VOLT_ALARM);
 
 #[derive(Debug, Clone)]
 pub struct Cell {
@@ -195,7 +196,12 @@ impl Pack {
                                 // Offsets spread evenly over the range in a shuffled order.
                                 let pos = ((k * 7919) % total_cells) as f64 / (total_cells.max(2) - 1) as f64;
                                 k += 1;
-                                Cell { offset_v: (pos - 0.5) * spread_v, r: 0.00025 * (1.0 + 0.1 * rng.signed()), temp: 25.0, balancing: false }
+                                Cell {
+                                    offset_v: (pos - 0.5) * spread_v,
+                                    r: 0.00025 * (1.0 + 0.1 * rng.signed()),
+                                    temp: 25.0,
+                                    balancing: false,
+                                }
                             })
                             .collect(),
                         temp: 25.0 + rng.signed(),

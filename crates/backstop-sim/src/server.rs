@@ -25,11 +25,7 @@ pub const BITS_PER_CHAR: f64 = 11.0;
 
 /// Silence that ends a frame: 3.5 characters, at least 1.75 ms.
 pub fn frame_gap(baud: u32) -> Duration {
-    if baud == 0 || baud > 19200 {
-        Duration::from_micros(1750)
-    } else {
-        Duration::from_secs_f64(3.5 * BITS_PER_CHAR / f64::from(baud))
-    }
+    if baud == 0 || baud > 19200 { Duration::from_micros(1750) } else { Duration::from_secs_f64(3.5 * BITS_PER_CHAR / f64::from(baud)) }
 }
 
 /// Time `bytes` take on a wire at `baud`.
@@ -201,9 +197,10 @@ fn faulty_reply(
         let n = 7 + (rng.next_u64() % 30) as usize;
         adu = (0..n).map(|_| rng.next_u64() as u8).collect();
     } else if faults.crc
-        && let Some(last) = adu.last_mut() {
-            *last ^= 0x5A;
-        }
+        && let Some(last) = adu.last_mut()
+    {
+        *last ^= 0x5A;
+    }
     (Some(adu), Duration::from_millis(u64::from(faults.late_ms)))
 }
 
@@ -363,8 +360,8 @@ async fn respond<T: AsyncWrite + Unpin>(
 pub async fn serve_serial(sim: Sim, path: String, baud: u32) -> io::Result<()> {
     loop {
         let builder = tokio_serial::new(&path, baud);
-        let mut port = backstop_link::serial_io::SerialIo::open(&builder)
-            .map_err(|e| io::Error::other(format!("cannot open {path}: {e}")))?;
+        let mut port =
+            backstop_link::serial_io::SerialIo::open(&builder).map_err(|e| io::Error::other(format!("cannot open {path}: {e}")))?;
         let ended = serve_rtu(&mut port, &sim).await;
         drop(port);
         match ended {

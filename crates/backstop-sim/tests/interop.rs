@@ -44,7 +44,10 @@ async fn our_master_against_a_pymodbus_rtu_server() {
     let dev = link.discover(1).await.unwrap();
     assert_eq!(dev.models.len(), 1);
     let c = dev.common.unwrap();
-    assert_eq!((c.manufacturer.as_str(), c.model.as_str(), c.version.as_str(), c.serial_number.as_str()), ("pymodbus-peer", "interop", "0.9.1", "PEER-0001"));
+    assert_eq!(
+        (c.manufacturer.as_str(), c.model.as_str(), c.version.as_str(), c.serial_number.as_str()),
+        ("pymodbus-peer", "interop", "0.9.1", "PEER-0001")
+    );
     // FC06 and FC16 accepted and read back.
     link.request(1, Op::WriteSingle { address: 10, value: 4242 }, RequestOptions::default()).await.unwrap();
     link.request(1, Op::WriteMultiple { address: 20, values: vec![1, 2, 3] }, RequestOptions::default()).await.unwrap();
@@ -80,7 +83,8 @@ async fn mbpoll_reads_what_we_read() {
     let _sim = start_sim(&["--serial", pty.b.to_str().unwrap(), "--units", "1,2", "--freeze"]);
     let ours = our_reading(&pty.a, &[1, 2], 40070, 125).await;
     let mut cmd = Command::new(mbpoll);
-    cmd.args(["-m", "rtu", "-b", "115200", "-P", "none", "-a", "1:2", "-t", "4:hex", "-0", "-r", "40070", "-c", "125", "-o", "1", "-1"]).arg(&pty.a);
+    cmd.args(["-m", "rtu", "-b", "115200", "-P", "none", "-a", "1:2", "-t", "4:hex", "-0", "-r", "40070", "-c", "125", "-o", "1", "-1"])
+        .arg(&pty.a);
     let (ok, out, err) = run_with_timeout(cmd, Duration::from_secs(20));
     assert!(ok, "mbpoll failed: {out}\n{err}");
     // Output: "-- Polling slave N..." then "[40070]: \t0x0322" lines.
@@ -141,7 +145,19 @@ async fn pysunspec2_reads_the_same_values_as_we_do() {
     let dir = tempfile::tempdir().unwrap();
     let pty = pty_pair(dir.path(), "suns");
     let _sim = start_sim(&[
-        "--serial", pty.b.to_str().unwrap(), "--units", "5", "--freeze", "--strings", "2", "--modules", "2", "--cells", "6", "--unit-spread", "5=70",
+        "--serial",
+        pty.b.to_str().unwrap(),
+        "--units",
+        "5",
+        "--freeze",
+        "--strings",
+        "2",
+        "--modules",
+        "2",
+        "--cells",
+        "6",
+        "--unit-spread",
+        "5=70",
     ]);
     let (link, _rx) = open_link(serial_config(&pty.a, 1000)).await;
     let dev = link.discover(5).await.unwrap();

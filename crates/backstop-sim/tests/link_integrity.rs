@@ -107,7 +107,8 @@ async fn no_value_is_ever_wrong_under_late_held_and_misdirected_replies() {
         // (a shift by exactly a model's length would read the neighbouring
         // module's registers under a correct-looking header; no master can
         // tell that from the registers alone).
-        let fault = rng.pick(&["late 80", "late 200", "hold on", "shift 125", "shift 1", "shift -62", "late 80", "hold on", "none"]).to_string();
+        let fault =
+            rng.pick(&["late 80", "late 200", "hold on", "shift 125", "shift 1", "shift -62", "late 80", "hold on", "none"]).to_string();
         let units = rng.pick(&["all", "1", "2,3", "all"]).to_string();
         sim.ctl("fault clear");
         if fault != "none" {
@@ -152,7 +153,12 @@ async fn no_value_is_ever_wrong_under_late_held_and_misdirected_replies() {
     // Every late or held reply the simulator sent shows in the monitor as discarded.
     let seen = discarded.lock().unwrap().clone();
     let missing: Vec<&(String, String)> = faulted.iter().filter(|(k, hex)| k != "shift" && !seen.contains(hex.as_str())).collect();
-    assert!(missing.is_empty(), "{} of {late_or_held} late/held replies are not in the monitor as discarded, e.g. {:?}", missing.len(), missing.first());
+    assert!(
+        missing.is_empty(),
+        "{} of {late_or_held} late/held replies are not in the monitor as discarded, e.g. {:?}",
+        missing.len(),
+        missing.first()
+    );
     link.close().await;
 }
 
@@ -282,7 +288,13 @@ async fn a_write_outside_the_projects_limit_never_reaches_the_wire() {
     let m802 = dev.models.iter().find(|m| m.id == 802).unwrap().address;
     link.arm("J. Tester", Duration::from_secs(60)).unwrap();
     let plan = CommissioningPlan {
-        design_setpoints: vec![DesignSetpoint { unit: None, point: PointRef::new(802, "SoCRsvMin"), value: 10.0, tolerance: 0.5, unit_label: "%".into() }],
+        design_setpoints: vec![DesignSetpoint {
+            unit: None,
+            point: PointRef::new(802, "SoCRsvMin"),
+            value: 10.0,
+            tolerance: 0.5,
+            unit_label: "%".into(),
+        }],
         ..CommissioningPlan::default()
     };
     let before = sim.ctl("get 1 802 SoCRsvMin");

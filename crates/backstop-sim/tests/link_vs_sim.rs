@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use backstop_link::{CancelToken, LinkError, Op, PollConfig, PollSource, PollTarget, RequestOptions};
 use backstop_model::link::{
-    DeviceHealth, EchoMode, FrameDirection, LinkEvent, LinkState, LinkTarget, PointValue, ProjectLimit, ScanRequest,
-    WriteOutcomeKind, WriteRequest, WriteValue,
+    DeviceHealth, EchoMode, FrameDirection, LinkEvent, LinkState, LinkTarget, PointValue, ProjectLimit, ScanRequest, WriteOutcomeKind,
+    WriteRequest, WriteValue,
 };
 use common::*;
 
@@ -62,8 +62,21 @@ async fn decoded_values_equal_the_simulators_truth() {
     let dir = tempfile::tempdir().unwrap();
     let pty = pty_pair(dir.path(), "truth");
     let sim = start_sim(&[
-        "--serial", pty.b.to_str().unwrap(), "--units", "1-3", "--freeze", "--strings", "2", "--modules", "3", "--cells", "12",
-        "--unit-firmware", "2=2.2.9", "--unit-spread", "3=62",
+        "--serial",
+        pty.b.to_str().unwrap(),
+        "--units",
+        "1-3",
+        "--freeze",
+        "--strings",
+        "2",
+        "--modules",
+        "3",
+        "--cells",
+        "12",
+        "--unit-firmware",
+        "2=2.2.9",
+        "--unit-spread",
+        "3=62",
     ]);
     let (link, _rx) = open_link(serial_config(&pty.a, 500)).await;
     for unit in 1..=3u8 {
@@ -226,7 +239,8 @@ async fn stale_marking_and_reconnect_after_killing_the_simulator_and_the_port() 
 
     // Kill the simulator mid-poll: degraded, then offline with a stale sample.
     sim.proc_.kill();
-    wait_event(&mut rx, Duration::from_secs(5), |e| matches!(e, LinkEvent::Health { health: DeviceHealth::Degraded, .. }).then_some(())).await;
+    wait_event(&mut rx, Duration::from_secs(5), |e| matches!(e, LinkEvent::Health { health: DeviceHealth::Degraded, .. }).then_some(()))
+        .await;
     let stale = wait_event(&mut rx, Duration::from_secs(5), |e| match e {
         LinkEvent::Sample(s) if s.stale => Some(s.clone()),
         _ => None,
@@ -237,7 +251,8 @@ async fn stale_marking_and_reconnect_after_killing_the_simulator_and_the_port() 
 
     // Restart it: online again with fresh samples.
     sim = start_sim(&["--serial", &b, "--units", "1", "--tick-ms", "100"]);
-    wait_event(&mut rx, Duration::from_secs(5), |e| matches!(e, LinkEvent::Health { health: DeviceHealth::Online, .. }).then_some(())).await;
+    wait_event(&mut rx, Duration::from_secs(5), |e| matches!(e, LinkEvent::Health { health: DeviceHealth::Online, .. }).then_some(()))
+        .await;
     wait_event(&mut rx, Duration::from_secs(5), |e| matches!(e, LinkEvent::Sample(s) if !s.stale).then_some(())).await;
 
     // Now the port itself vanishes (adapter unplugged): reconnecting, then
@@ -251,7 +266,10 @@ async fn stale_marking_and_reconnect_after_killing_the_simulator_and_the_port() 
     pty = pty_pair(dir.path(), "stale");
     let _sim2 = start_sim(&["--serial", &b, "--units", "1", "--tick-ms", "100"]);
     wait_event(&mut rx, Duration::from_secs(10), |e| matches!(e, LinkEvent::Link(LinkState::Connected { .. })).then_some(())).await;
-    wait_event(&mut rx, Duration::from_secs(5), |e| matches!(e, LinkEvent::Sample(s) if !s.stale && s.health == DeviceHealth::Online).then_some(())).await;
+    wait_event(&mut rx, Duration::from_secs(5), |e| {
+        matches!(e, LinkEvent::Sample(s) if !s.stale && s.health == DeviceHealth::Online).then_some(())
+    })
+    .await;
     link.stop_polling().await.unwrap();
     link.close().await;
     drop(pty);
@@ -295,7 +313,10 @@ async fn writes_are_checked_before_the_wire_and_verified_by_read_back() {
     assert_eq!(out.kind, WriteOutcomeKind::Verified, "{}", out.message);
     assert_eq!(out.raw_written, vec![125]);
     assert_eq!(sim.ctl("get 1 802 SoCRsvMin"), "12.5");
-    let out = link.write_point(&write_req(m803, 803, "string[1].StrSetCon", WriteValue::Symbol { name: "DISCONNECT_STRING".into() }), &[]).await.unwrap();
+    let out = link
+        .write_point(&write_req(m803, 803, "string[1].StrSetCon", WriteValue::Symbol { name: "DISCONNECT_STRING".into() }), &[])
+        .await
+        .unwrap();
     assert_eq!(out.kind, WriteOutcomeKind::Verified, "{}", out.message);
 
     // Refusals send nothing: the simulator's request counter does not move.

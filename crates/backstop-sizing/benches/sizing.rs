@@ -16,9 +16,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use backstop_model::sizing::{
-    AgingModel, DcBus, EcmOptions, LoadSpec, Objective, OptimizeOptions, PeakCase, Redundancy, UpsCase,
-};
+use backstop_model::sizing::{AgingModel, DcBus, EcmOptions, LoadSpec, Objective, OptimizeOptions, PeakCase, Redundancy, UpsCase};
 use backstop_sizing::battery::EcmCell;
 use backstop_sizing::ecm::{RunOptions, discharge};
 use backstop_sizing::{default_catalog, optimize_ups, parse_profile, size_peak, size_ups};
@@ -29,14 +27,7 @@ const OCV_V: [f64; 8] = [2.60, 2.845, 3.002, 3.170, 3.265, 3.308, 3.312, 3.598];
 
 /// LF280K-like cell: 280 Ah, R0 0.25 mΩ, no RC (PySAM's table model has none).
 fn cell() -> EcmCell {
-    EcmCell {
-        q_ah: 280.0,
-        r0: 0.00025,
-        r1: 0.0,
-        tau_s: 1.0,
-        ocv: OCV_SOC.iter().zip(OCV_V).map(|(s, v)| [*s, v]).collect(),
-        v_cut: 2.8,
-    }
+    EcmCell { q_ah: 280.0, r0: 0.00025, r1: 0.0, tau_s: 1.0, ocv: OCV_SOC.iter().zip(OCV_V).map(|(s, v)| [*s, v]).collect(), v_cut: 2.8 }
 }
 
 /// A 16S pack at 1C (14.3 kW): per cell 896 W for 600 s of 1 s steps.
@@ -154,7 +145,9 @@ fn main() {
     let pysam = run_pysam(&kw);
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!("\n## Sizing engine (backstop-sizing)\n");
-    println!("Command: `cargo bench -p backstop-sizing --bench sizing` (release, criterion; medians below from the same run). PySAM: `nrel-pysam` BatteryStateful in `<repo>/.venv`, timed by `crates/backstop-sizing/crosscheck/pysam_bench.py` on the same parameters.\n");
+    println!(
+        "Command: `cargo bench -p backstop-sizing --bench sizing` (release, criterion; medians below from the same run). PySAM: `nrel-pysam` BatteryStateful in `<repo>/.venv`, timed by `crates/backstop-sizing/crosscheck/pysam_bench.py` on the same parameters.\n"
+    );
     println!("| workload | Backstop (median) | target | PySAM BatteryStateful (median, stepping only) | PySAM incl. set-up |");
     println!("|---|---|---|---|---|");
     let (pd, pds, pp, pps) = match &pysam {
@@ -167,8 +160,14 @@ fn main() {
         Err(e) => (format!("n/a ({e})"), "n/a".into(), "n/a".into(), "n/a".into()),
     };
     println!("| 10-min constant-power discharge, 1 s steps (600 steps, 16S LFP, 1C) | {:.3} ms | < 2 ms | {pd} | {pds} |", ms(t_dis));
-    println!("| a year of 15-min peak shaving with aging (35,040 steps: walk + dispatch + rainflow + calendar/cycle fade + sheet) | {:.2} ms | < 10 ms | {pp} (dispatch + life model) | {pps} |", ms(t_peak));
-    println!("| a UPS case recomputed: 3 methods, ECM sizing search + BOL/EOL runs + 2 × 16-point runtime-vs-load curves + sheet (LFP cabinet, 458 kW, 10 min) | {:.2} ms | < 100 ms (keystroke to chart, engine share) | — | — |", ms(t_ups));
+    println!(
+        "| a year of 15-min peak shaving with aging (35,040 steps: walk + dispatch + rainflow + calendar/cycle fade + sheet) | {:.2} ms | < 10 ms | {pp} (dispatch + life model) | {pps} |",
+        ms(t_peak)
+    );
+    println!(
+        "| a UPS case recomputed: 3 methods, ECM sizing search + BOL/EOL runs + 2 × 16-point runtime-vs-load curves + sheet (LFP cabinet, 458 kW, 10 min) | {:.2} ms | < 100 ms (keystroke to chart, engine share) | — | — |",
+        ms(t_ups)
+    );
     println!("| optimizer, {evaluated} candidate configurations (default catalog, ≤ 256 strings) | {:.1} ms | < 1 s | — | — |", ms(t_opt));
     if let Ok(v) = &pysam {
         println!("\nPySAM version: {}", v["pysam_version"].as_str().unwrap_or("?"));

@@ -28,9 +28,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use backstop_model::sizing_smooth::{
-    RampSweep, Requirement, SmoothBattery, SmoothCase, SmoothController, SmoothStart, SyntheticProfile,
-};
+use backstop_model::sizing_smooth::{RampSweep, Requirement, SmoothBattery, SmoothCase, SmoothController, SmoothStart, SyntheticProfile};
 use backstop_sizing::smooth::sim::{Ctrl, Device, Extremes, Plant, Sample, Sink, State, run};
 use backstop_sizing::smooth::{band_amplitudes, check_all, check_one, closed, life, presets, ramp_sweep, synth};
 use backstop_sizing::{default_catalog, size_smooth};
@@ -205,14 +203,22 @@ fn main() {
     println!("|---|---|---|---|");
     let (py_loop, py_check) = match &py {
         Ok(v) => (
-            format!("{:.0} ms (Python {}, numpy {})", v["loop_s"].as_f64().unwrap_or(f64::NAN) * 1e3, v["python"].as_str().unwrap_or("?"), v["numpy"].as_str().unwrap_or("?")),
+            format!(
+                "{:.0} ms (Python {}, numpy {})",
+                v["loop_s"].as_f64().unwrap_or(f64::NAN) * 1e3,
+                v["python"].as_str().unwrap_or("?"),
+                v["numpy"].as_str().unwrap_or("?")
+            ),
             format!("{:.1} ms", v["ramp_check_s"].as_f64().unwrap_or(f64::NAN) * 1e3),
         ),
         Err(e) => (format!("not run: {e}"), "—".into()),
     };
     println!("| closed-form sizing (8 formulas) | {:.3} µs | < 1 ms | — |", t_closed.as_secs_f64() * 1e6);
     println!("| ramp limiter + ideal battery, one day at 100 ms (the peer's loop) | {} | — | {py_loop} |", ms(t_loop));
-    println!("| one day at 100 ms: simulation (0.2 s lag, 90 % RTE, SOC restore) + rainflow + all requirement checks | {} | < 50 ms | ramp check alone with numpy: {py_check} |", ms(t_day));
+    println!(
+        "| one day at 100 ms: simulation (0.2 s lag, 90 % RTE, SOC restore) + rainflow + all requirement checks | {} | < 50 ms | ramp check alone with numpy: {py_check} |",
+        ms(t_day)
+    );
     println!("| … of which simulation + rainflow | {} | — | — |", ms(t_sim));
     for (id, t) in &t_checks {
         println!("| … of which check `{id}` (load and grid) | {} | — | — |", ms(*t));
@@ -220,7 +226,10 @@ fn main() {
     println!("| band-amplitude check of that day (load and grid) | {} | < 30 ms | — |", ms(t_bands));
     println!("| a year at 1 s (31,536,000 steps): simulation + rainflow + all checks | {} | < 2 s | — |", ms(t_year));
     println!("| 100-point ramp-limit sweep on the one-day trace | {} | < 5 s | — |", ms(t_sweep));
-    println!("| whole case (`size_smooth`, one day at 100 ms, 12-point sweep, sheet) | {} | engine share of < 150 ms redraw | — |", ms(t_case));
+    println!(
+        "| whole case (`size_smooth`, one day at 100 ms, 12-point sweep, sheet) | {} | engine share of < 150 ms redraw | — |",
+        ms(t_case)
+    );
     match &py {
         Ok(v) => {
             let pm = v["usable_mwh"].as_f64().unwrap_or(f64::NAN);

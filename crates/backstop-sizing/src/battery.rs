@@ -298,10 +298,7 @@ fn per_cell_in(tables: &[CellTable], q: Quantity, minutes: f64, end_v: f64, _avg
     let v0 = eval(t0, &mut notes).ok_or("table lookup failed")?;
     let v1 = eval(t1, &mut notes).ok_or("table lookup failed")?;
     let w = (end_v - t0.end_v_cell) / (t1.end_v_cell - t0.end_v_cell);
-    notes.push(format!(
-        "interpolated linearly between the {:.3} and {:.3} V/cell tables",
-        t0.end_v_cell, t1.end_v_cell
-    ));
+    notes.push(format!("interpolated linearly between the {:.3} and {:.3} V/cell tables", t0.end_v_cell, t1.end_v_cell));
     Ok(Lookup { value: v0 + (v1 - v0) * w, notes, sources: vec![t0.source.clone(), t1.source.clone()] })
 }
 

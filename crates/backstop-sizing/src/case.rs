@@ -48,7 +48,8 @@ fn parse_case<C: DeserializeOwned + Serialize>(text: &str) -> Result<CaseFile<C>
     let mut root: Value = if looks_like_json(text) {
         serde_json::from_str(text).map_err(|e| vec![diag::error("", "syntax", format!("JSON syntax: {e}"))])?
     } else {
-        let t: toml::Table = toml::from_str(text).map_err(|e| vec![diag::error("", "syntax", format!("TOML syntax: {}", e.to_string().trim()))])?;
+        let t: toml::Table =
+            toml::from_str(text).map_err(|e| vec![diag::error("", "syntax", format!("TOML syntax: {}", e.to_string().trim()))])?;
         // TOML has nan and inf; JSON (and so the case) has not: name them
         // here, or they arrive as a nameless "invalid type: null".
         let mut bad = Vec::new();
@@ -124,7 +125,11 @@ fn unknown_keys(input: &Value, known: &Value, path: &str, out: &mut Vec<SizingDi
                 let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
                 match b.get(k) {
                     Some(kv) => unknown_keys(v, kv, &p, out),
-                    None => out.push(diag::warning(&p, "unknown-key", format!("unknown key `{p}` ignored; check its spelling against docs/sizing-input.md"))),
+                    None => out.push(diag::warning(
+                        &p,
+                        "unknown-key",
+                        format!("unknown key `{p}` ignored; check its spelling against docs/sizing-input.md"),
+                    )),
                 }
             }
         }

@@ -59,7 +59,10 @@ impl V<'_> {
     }
     fn source(&mut self, field: &str, s: &str) {
         if s.trim().is_empty() {
-            self.warn(field, format!("{field} has no source; name the datasheet and page, or write \"typical value, verify against vendor datasheet\""));
+            self.warn(
+                field,
+                format!("{field} has no source; name the datasheet and page, or write \"typical value, verify against vendor datasheet\""),
+            );
         }
     }
     fn pos(&mut self, field: &str, v: &Sourced<f64>, unit: &str) -> bool {
@@ -94,7 +97,10 @@ pub fn validate_entry(e: &CatalogEntry) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let mut v = V { errs: &mut errs };
     if !key_is_valid(&e.key) {
-        v.err("key", format!("key \"{}\" must be 3–64 characters of a–z, 0–9 and '-', starting with a letter (e.g. \"vrla-yuasa-np24-12\")", e.key));
+        v.err(
+            "key",
+            format!("key \"{}\" must be 3–64 characters of a–z, 0–9 and '-', starting with a letter (e.g. \"vrla-yuasa-np24-12\")", e.key),
+        );
     }
     if e.manufacturer.trim().is_empty() {
         v.err("manufacturer", "manufacturer is empty".into());
@@ -134,11 +140,7 @@ pub fn validate_entry(e: &CatalogEntry) -> Vec<FieldError> {
                 "enclosure.strings_per_enclosure must be at least 1 when given (1: one string per enclosure; omit it when units are packed regardless of strings)".into(),
             );
         }
-        for (f, x) in [
-            ("enclosure.width_mm", enc.width_mm),
-            ("enclosure.depth_mm", enc.depth_mm),
-            ("enclosure.height_mm", enc.height_mm),
-        ] {
+        for (f, x) in [("enclosure.width_mm", enc.width_mm), ("enclosure.depth_mm", enc.depth_mm), ("enclosure.height_mm", enc.height_mm)] {
             if !x.is_finite() || x <= 0.0 {
                 v.err(f, format!("{f} must be a positive number of mm (found {x})"));
             }
@@ -153,18 +155,16 @@ pub fn validate_entry(e: &CatalogEntry) -> Vec<FieldError> {
     }
     if let Some(ft) = &e.listing.fire_test {
         if let Some(k) = ft.max_array_kwh
-            && (!k.is_finite() || k <= 0.0) {
-                v.err("listing.fire_test.max_array_kwh", "max_array_kwh must be positive".into());
-            }
+            && (!k.is_finite() || k <= 0.0)
+        {
+            v.err("listing.fire_test.max_array_kwh", "max_array_kwh must be positive".into());
+        }
         if ft.report.trim().is_empty() {
             v.warn("listing.fire_test.report", "fire-test data without a report reference".into());
         }
     }
     if matches!(e.kind, EntryKind::Cell | EntryKind::Block | EntryKind::Module) && e.enclosure.is_none() {
-        v.warn(
-            "enclosure",
-            "no enclosure: footprint, mass and cost of sized systems count the bare units only".into(),
-        );
+        v.warn("enclosure", "no enclosure: footprint, mass and cost of sized systems count the bare units only".into());
     }
     errs
 }
@@ -189,9 +189,13 @@ fn validate_battery(v: &mut V<'_>, b: &BatteryData) {
         );
     }
     if let Some(f) = &b.float_v_cell
-        && v.range("battery.float_v_cell", f, 0.5, 5.0, "V/cell") && min && max && (f.value <= b.min_v_cell.value || f.value > b.max_v_cell.value) {
-            v.err("battery.float_v_cell", format!("float voltage {} V/cell must lie above min and at most max voltage", f.value));
-        }
+        && v.range("battery.float_v_cell", f, 0.5, 5.0, "V/cell")
+        && min
+        && max
+        && (f.value <= b.min_v_cell.value || f.value > b.max_v_cell.value)
+    {
+        v.err("battery.float_v_cell", format!("float voltage {} V/cell must lie above min and at most max voltage", f.value));
+    }
     let ah = v.pos("battery.capacity_ah", &b.capacity_ah, "Ah");
     if !b.capacity_rate_h.is_finite() || b.capacity_rate_h <= 0.0 {
         v.err("battery.capacity_rate_h", "battery.capacity_rate_h must be a positive number of hours".into());
@@ -239,7 +243,10 @@ fn validate_battery(v: &mut V<'_>, b: &BatteryData) {
         let mut prev: Option<[f64; 2]> = None;
         for (j, p) in t.points.iter().enumerate() {
             if !(p[0].is_finite() && p[1].is_finite() && p[0] > 0.0 && p[1] > 0.0) {
-                v.err(&format!("{f}.points[{j}]"), format!("[{}, {}] must be positive minutes and a positive {}", p[0], p[1], t.basis.unit()));
+                v.err(
+                    &format!("{f}.points[{j}]"),
+                    format!("[{}, {}] must be positive minutes and a positive {}", p[0], p[1], t.basis.unit()),
+                );
                 continue;
             }
             if let Some(q) = prev {
@@ -248,7 +255,14 @@ fn validate_battery(v: &mut V<'_>, b: &BatteryData) {
                 } else if p[1] > q[1] {
                     v.err(
                         &format!("{f}.points[{j}]"),
-                        format!("a longer discharge cannot deliver more: {} {} at {} min exceeds {} at {} min", p[1], t.basis.unit(), p[0], q[1], q[0]),
+                        format!(
+                            "a longer discharge cannot deliver more: {} {} at {} min exceeds {} at {} min",
+                            p[1],
+                            t.basis.unit(),
+                            p[0],
+                            q[1],
+                            q[0]
+                        ),
                     );
                 }
             }
@@ -274,9 +288,10 @@ fn validate_battery(v: &mut V<'_>, b: &BatteryData) {
                 continue;
             }
             if let Some(q) = prev
-                && (p[0] <= q[0] || p[1] < q[1]) {
-                    v.err(&format!("{f}.points[{j}]"), "SOC must increase and OCV must not fall as SOC rises".into());
-                }
+                && (p[0] <= q[0] || p[1] < q[1])
+            {
+                v.err(&format!("{f}.points[{j}]"), "SOC must increase and OCV must not fall as SOC rises".into());
+            }
             prev = Some(*p);
         }
         if !c.temperature_c.is_finite() {
@@ -305,9 +320,10 @@ fn validate_battery(v: &mut V<'_>, b: &BatteryData) {
             if !(p[0].is_finite() && p[1].is_finite() && p[1] > 0.0 && p[1] < 2.0) {
                 v.err(&format!("battery.capacity_vs_temperature.points[{j}]"), "factors must be between 0 and 2".into());
             } else if let Some(q) = prev
-                && p[0] <= q[0] {
-                    v.err(&format!("battery.capacity_vs_temperature.points[{j}]"), "temperatures must increase".into());
-                }
+                && p[0] <= q[0]
+            {
+                v.err(&format!("battery.capacity_vs_temperature.points[{j}]"), "temperatures must increase".into());
+            }
             prev = Some(*p);
         }
     }
@@ -318,9 +334,10 @@ fn validate_battery(v: &mut V<'_>, b: &BatteryData) {
         }
     }
     if let Some(c) = &b.cycle_life
-        && !(c.cycles.is_finite() && c.cycles > 0.0 && c.dod > 0.0 && c.dod <= 1.0 && c.eol_soh > 0.0 && c.eol_soh < 1.0) {
-            v.err("battery.cycle_life", "cycle_life needs cycles > 0, 0 < dod ≤ 1 and 0 < eol_soh < 1".into());
-        }
+        && !(c.cycles.is_finite() && c.cycles > 0.0 && c.dod > 0.0 && c.dod <= 1.0 && c.eol_soh > 0.0 && c.eol_soh < 1.0)
+    {
+        v.err("battery.cycle_life", "cycle_life needs cycles > 0, 0 < dod ≤ 1 and 0 < eol_soh < 1".into());
+    }
 }
 
 fn validate_converter(v: &mut V<'_>, c: &ConverterData) {

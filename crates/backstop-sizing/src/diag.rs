@@ -28,14 +28,7 @@ pub fn info(field: &str, constraint: &str, message: impl Into<String>) -> Sizing
 }
 
 /// An unmet constraint with the required and actual values.
-pub fn unmet(
-    field: &str,
-    constraint: &str,
-    message: impl Into<String>,
-    required: f64,
-    actual: f64,
-    unit: &str,
-) -> SizingDiagnostic {
+pub fn unmet(field: &str, constraint: &str, message: impl Into<String>, required: f64, actual: f64, unit: &str) -> SizingDiagnostic {
     SizingDiagnostic {
         required: required.is_finite().then_some(required),
         actual: actual.is_finite().then_some(actual),

@@ -96,10 +96,8 @@ pub fn size(
         }
         sections.push(Section { index: s, terms, total_ah: total });
     }
-    let (max_i, max_ah) = sections
-        .iter()
-        .map(|s| (s.index, s.total_ah))
-        .fold((1, f64::NEG_INFINITY), |acc, x| if x.1 > acc.1 { x } else { acc });
+    let (max_i, max_ah) =
+        sections.iter().map(|s| (s.index, s.total_ah)).fold((1, f64::NEG_INFINITY), |acc, x| if x.1 > acc.1 { x } else { acc });
     let random_ah = match random {
         Some(r) if r.amps > 0.0 && r.minutes > 0.0 => {
             r.amps * kt(r.minutes).map_err(|e| format!("random load (t = {} min): {e}", r.minutes))? * tt(r.minutes)
@@ -111,12 +109,5 @@ pub fn size(
     if !corrected.is_finite() {
         return Err("the duty-cycle sum is not finite".into());
     }
-    Ok(DutyResult {
-        sections,
-        max_section: max_i,
-        max_section_ah: max_ah,
-        random_ah,
-        uncorrected_ah: unc,
-        corrected_ah: corrected,
-    })
+    Ok(DutyResult { sections, max_section: max_i, max_section_ah: max_ah, random_ah, uncorrected_ah: unc, corrected_ah: corrected })
 }

@@ -132,14 +132,7 @@ pub fn discharge(cell: &EcmCell, p_w: f64, opt: RunOptions) -> Run {
 }
 
 fn finish(t: f64, stop: Stop, v_min: f64, i_max: f64, heat: f64, trace: Vec<Sample>) -> Run {
-    Run {
-        runtime_s: t,
-        stop,
-        v_min_window: if v_min.is_finite() { v_min } else { 0.0 },
-        i_max_window: i_max,
-        heat_j_window: heat,
-        trace,
-    }
+    Run { runtime_s: t, stop, v_min_window: if v_min.is_finite() { v_min } else { 0.0 }, i_max_window: i_max, heat_j_window: heat, trace }
 }
 
 #[cfg(test)]

@@ -40,9 +40,9 @@ pub mod ups;
 
 pub use case::{CaseFile, parse_peak_case, parse_smooth_case, parse_ups_case};
 pub use catalog::{default_catalog, find, merged, parse_catalog, validate_entry};
-pub use sheet::render_text;
 pub use optimize::{optimize_peak, optimize_ups};
 pub use peak::size_peak;
 pub use profile::{LoadProfile, parse_profile, parse_profile_reader};
+pub use sheet::render_text;
 pub use smooth::{PowerTrace, parse_trace, parse_trace_reader, size_smooth};
 pub use ups::size_ups;

@@ -13,9 +13,7 @@
 //! constraint that failed for their closest configuration.
 
 use backstop_model::catalog::CatalogEntry;
-use backstop_model::sizing::{
-    Candidate, DiagSeverity, Objective, OptimizeOptions, OptimizeResult, Rejection, UpsCase, UpsMethod,
-};
+use backstop_model::sizing::{Candidate, DiagSeverity, Objective, OptimizeOptions, OptimizeResult, Rejection, UpsCase, UpsMethod};
 
 use crate::battery::Unit;
 use crate::catalog::validate_entry;
@@ -158,7 +156,11 @@ fn search_entry(
                     let d = m.diagnostics.iter().find(|d| d.severity == DiagSeverity::Error);
                     failed = Some((
                         d.map_or("method".into(), |d| d.constraint.clone()),
-                        format!("{u} units in series, {}: {}", m.method.label(), d.map_or("no configuration".into(), |d| d.message.clone())),
+                        format!(
+                            "{u} units in series, {}: {}",
+                            m.method.label(),
+                            d.map_or("no configuration".into(), |d| d.message.clone())
+                        ),
                     ));
                 }
             }
@@ -179,7 +181,8 @@ fn search_entry(
             *evaluated += 1;
             if s < s_min {
                 if s == max_s {
-                    why_here = Some((s_min - s, "runtime".into(), format!("{u} units in series need {s_min} strings; the site allows {max_s}")));
+                    why_here =
+                        Some((s_min - s, "runtime".into(), format!("{u} units in series need {s_min} strings; the site allows {max_s}")));
                 }
                 continue;
             }
@@ -188,7 +191,10 @@ fn search_entry(
                 why_here.get_or_insert((
                     installed - vendor_max,
                     "parallel-strings".into(),
-                    format!("{u} units in series need {installed} strings ({}) but the vendor allows {vendor_max} in parallel", case.redundancy.label()),
+                    format!(
+                        "{u} units in series need {installed} strings ({}) but the vendor allows {vendor_max} in parallel",
+                        case.redundancy.label()
+                    ),
                 ));
                 break;
             }
@@ -201,7 +207,12 @@ fn search_entry(
                 why_here.get_or_insert((
                     1,
                     "footprint".into(),
-                    format!("{u} units × {installed} strings take {:.1} m², more than the {:.1} m² available (by {:.1} m²)", cfg.footprint_m2, opts.max_footprint_m2, cfg.footprint_m2 - opts.max_footprint_m2),
+                    format!(
+                        "{u} units × {installed} strings take {:.1} m², more than the {:.1} m² available (by {:.1} m²)",
+                        cfg.footprint_m2,
+                        opts.max_footprint_m2,
+                        cfg.footprint_m2 - opts.max_footprint_m2
+                    ),
                 ));
                 continue;
             }
@@ -218,9 +229,10 @@ fn search_entry(
             Some(c) => found.push(c),
             None => {
                 if let Some(w) = why_here
-                    && closest.as_ref().is_none_or(|c| w.0 < c.0) {
-                        closest = Some(w);
-                    }
+                    && closest.as_ref().is_none_or(|c| w.0 < c.0)
+                {
+                    closest = Some(w);
+                }
             }
         }
     }
@@ -314,9 +326,12 @@ pub fn optimize_peak(
         // modules are strung in series up to the PCS's DC window.
         let strung = matches!(
             e.kind,
-            backstop_model::catalog::EntryKind::Cell | backstop_model::catalog::EntryKind::Block | backstop_model::catalog::EntryKind::Module
+            backstop_model::catalog::EntryKind::Cell
+                | backstop_model::catalog::EntryKind::Block
+                | backstop_model::catalog::EntryKind::Module
         );
-        let targets: Vec<Option<&CatalogEntry>> = if pcs_list.is_empty() { vec![None] } else { pcs_list.iter().map(|p| Some(*p)).collect() };
+        let targets: Vec<Option<&CatalogEntry>> =
+            if pcs_list.is_empty() { vec![None] } else { pcs_list.iter().map(|p| Some(*p)).collect() };
         let mut last_reason: Option<(String, String)> = None;
         let mut any = false;
         for p in targets {
@@ -336,7 +351,11 @@ pub fn optimize_peak(
                         _ => {
                             last_reason = Some((
                                 "dc-window".into(),
-                                format!("no series count of {} keeps the string within {}'s DC window {lo}–{hi} V", e.key, p.map_or("", |p| p.key.as_str())),
+                                format!(
+                                    "no series count of {} keeps the string within {}'s DC window {lo}–{hi} V",
+                                    e.key,
+                                    p.map_or("", |p| p.key.as_str())
+                                ),
                             ));
                             continue;
                         }
@@ -346,7 +365,10 @@ pub fn optimize_peak(
                     if v_lo < lo - 1e-9 || v_hi > hi + 1e-9 {
                         last_reason = Some((
                             "dc-window".into(),
-                            format!("the unit's DC range {v_lo:.0}–{v_hi:.0} V is outside {}'s window {lo}–{hi} V", p.map_or("", |p| p.key.as_str())),
+                            format!(
+                                "the unit's DC range {v_lo:.0}–{v_hi:.0} V is outside {}'s window {lo}–{hi} V",
+                                p.map_or("", |p| p.key.as_str())
+                            ),
                         ));
                         continue;
                     }
@@ -360,7 +382,10 @@ pub fn optimize_peak(
             if n_min > opts.max_strings {
                 last_reason = Some((
                     "strings".into(),
-                    format!("needs {n_min} strings of {series} unit(s) ({need:.0} kWh at {string_kwh:.1} kWh per string), more than the {} allowed", opts.max_strings),
+                    format!(
+                        "needs {n_min} strings of {series} unit(s) ({need:.0} kWh at {string_kwh:.1} kWh per string), more than the {} allowed",
+                        opts.max_strings
+                    ),
                 ));
                 continue;
             }
@@ -377,7 +402,12 @@ pub fn optimize_peak(
             let mut best: Option<Candidate> = None;
             for n in n_min..=opts.max_strings {
                 out.candidates_evaluated += 1;
-                let ser = Series { units: series, cells: series * unit.cells_series(), end_v_cell: unit.b.min_v_cell.value, float_v_cell: unit.float_v() };
+                let ser = Series {
+                    units: series,
+                    cells: series * unit.cells_series(),
+                    end_v_cell: unit.b.min_v_cell.value,
+                    float_v_cell: unit.float_v(),
+                };
                 let (mut cfg, _) = build_config(unit, ser, n_min, n, p_dc);
                 cfg.footprint_m2 += pcs_area;
                 cfg.cost += pcs_cost;
@@ -414,7 +444,11 @@ pub fn optimize_peak(
     pool.truncate(opts.keep);
     out.best = pool;
     if out.best.is_empty() {
-        out.diagnostics.push(diag::error("", "infeasible", format!("no catalog entry meets the case; {} rejected (see the reasons)", out.rejected.len())));
+        out.diagnostics.push(diag::error(
+            "",
+            "infeasible",
+            format!("no catalog entry meets the case; {} rejected (see the reasons)", out.rejected.len()),
+        ));
     }
     out
 }

@@ -16,8 +16,7 @@
 
 use backstop_model::catalog::CatalogEntry;
 use backstop_model::sizing::{
-    AgingModelKind, AgingOutcome, ChartSeries, LineKind, PeakCase, PeakResult, PeakSizing, SizingDiagnostic, ThresholdPoint,
-    YearCapacity,
+    AgingModelKind, AgingOutcome, ChartSeries, LineKind, PeakCase, PeakResult, PeakSizing, SizingDiagnostic, ThresholdPoint, YearCapacity,
 };
 
 use crate::aging::{CalendarTerms, DayAcc, DayStress, ModelState, YearStress};
@@ -287,7 +286,14 @@ pub fn dispatch_year(kw: &[f64], dt_h: f64, p: &WalkParams, bat: &Dispatch, soc0
 
 /// [`dispatch_year`] measuring each day's ageing stressors in the same pass
 /// (what [`crate::aging::day_stresses`] gives on the history).
-pub fn dispatch_year_days(kw: &[f64], dt_h: f64, p: &WalkParams, bat: &Dispatch, soc0: f64, terms: &CalendarTerms) -> (YearRun, Vec<DayStress>) {
+pub fn dispatch_year_days(
+    kw: &[f64],
+    dt_h: f64,
+    p: &WalkParams,
+    bat: &Dispatch,
+    soc0: f64,
+    terms: &CalendarTerms,
+) -> (YearRun, Vec<DayStress>) {
     let (st, cap) = Step::new(dt_h, p, bat);
     let mut e = (soc0 * cap).clamp(st.e_min, st.e_max);
     let mut unserved = 0.0;
@@ -330,7 +336,8 @@ pub fn life_models(kw: &[f64], dt_h: f64, p: &WalkParams, bat: &Dispatch, aging:
     let terms = CalendarTerms::at(aging.temp_c);
     let mut states: Vec<ModelState> = AgingModelKind::ALL.iter().map(|k| ModelState::new(*k)).collect();
     let gi = AgingModelKind::ALL.iter().position(|k| *k == model.model).unwrap_or(0);
-    let mut spread: Vec<(AgingModelKind, Vec<f64>)> = AgingModelKind::ALL.iter().map(|k| (*k, Vec::with_capacity(years as usize))).collect();
+    let mut spread: Vec<(AgingModelKind, Vec<f64>)> =
+        AgingModelKind::ALL.iter().map(|k| (*k, Vec::with_capacity(years as usize))).collect();
     let mut out = Vec::with_capacity(years as usize);
     let mut soh = 1.0_f64;
     let mut first: Option<YearRun> = None;
@@ -381,10 +388,7 @@ fn model_note(m: &backstop_model::sizing::AgingModel) -> String {
             "chosen in the case (aging.model), for NMC cells",
             "Per day: lithium loss q_t = q1·t^0.357, q1 = 2.66e7·exp(−17.8 ÷ T_N)·⟨exp(−5.21·Ua_N ÷ T_N)⟩, and q_EFC = q3·EFC^0.778, q3 = 3.80e3·exp(−18.4 ÷ T_N)·exp(1.04·exp(DoD²)); active-material loss LAM = tanh((EFC ÷ q5)^10 ÷ 2), q5 = 1e4 + 153·(T − 55 °C)·DoD·(SOC_mean ÷ 0.6); SOH = min(1 − q_t − q_EFC, 1.01 − LAM) (T_N = T ÷ 308.15 K, Ua_N = Ua ÷ 0.123 V). Source: NREL BLAST-Lite, nmc111_gr_Kokam75Ah_2017 (Smith et al., ACC 2017; BSD-3-Clause).",
         ),
-        AgingModelKind::SamParametric => (
-            "chosen in the case (aging.model): the parameters below",
-            "",
-        ),
+        AgingModelKind::SamParametric => ("chosen in the case (aging.model): the parameters below", ""),
     };
     let sam = format!(
         "Calendar: q = q0 − k·√days, k = a·exp(b·(1/T − 1/296))·exp(c·(SOC/T − 1/296)) with a = {}, b = {}, c = {}, q0 = {}; cycles: rainflow (ASTM E1049) on the SOC history, loss per cycle = (1 − {}) ÷ ({} × (DoD/{})^−{}). Source: {}",
@@ -404,7 +408,13 @@ fn model_note(m: &backstop_model::sizing::AgingModel) -> String {
 
 /// The degradation sections of the sheet (governing model year by year,
 /// then every model side by side) and the warnings on the model's fit.
-fn degradation_sheet(case: &PeakCase, battery: Option<&CatalogEntry>, life: &LifeRun, sb: &mut SheetBuilder, diags: &mut Vec<SizingDiagnostic>) {
+fn degradation_sheet(
+    case: &PeakCase,
+    battery: Option<&CatalogEntry>,
+    life: &LifeRun,
+    sb: &mut SheetBuilder,
+    diags: &mut Vec<SizingDiagnostic>,
+) {
     let m = &case.aging;
     sb.section("Degradation", model_note(m));
     for y in &life.years {
@@ -440,7 +450,13 @@ fn degradation_sheet(case: &PeakCase, battery: Option<&CatalogEntry>, life: &Lif
     if ends.len() > 1 {
         let hi = ends.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let lo = ends.iter().copied().fold(f64::INFINITY, f64::min);
-        sb.result(&format!("Spread of SOH at year {n} between the models"), "ΔSOH", &format!("max − min = {} − {}", fmt_num(hi), fmt_num(lo)), hi - lo, "");
+        sb.result(
+            &format!("Spread of SOH at year {n} between the models"),
+            "ΔSOH",
+            &format!("max − min = {} − {}", fmt_num(hi), fmt_num(lo)),
+            hi - lo,
+            "",
+        );
     }
     use backstop_model::catalog::CellChemistry as Ch;
     if let Some(chem) = battery.and_then(|e| e.battery.as_ref()).map(|b| b.chemistry) {
@@ -582,7 +598,12 @@ pub fn size_peak(case: &PeakCase, profile: &LoadProfile, catalog: &[CatalogEntry
             let p_chg_dc = chg_ac(w.power_kw) * case.pcs_efficiency;
             nameplate = nameplate.max(p_dc.max(p_chg_dc) / c);
         }
-        for (what, v) in [("power", w.power_kw), ("usable energy", w.usable_kwh), ("nameplate energy", nameplate), ("deficit growth", w.deficit_growth_kwh)] {
+        for (what, v) in [
+            ("power", w.power_kw),
+            ("usable energy", w.usable_kwh),
+            ("nameplate energy", nameplate),
+            ("deficit growth", w.deficit_growth_kwh),
+        ] {
             if !v.is_finite() {
                 return Err(format!(
                     "at the threshold {} kW the {what} is not a finite number: the profile's loads (peak {} kW, {} intervals) overflow the energy walk; check the load profile",
@@ -668,9 +689,21 @@ pub fn size_peak(case: &PeakCase, profile: &LoadProfile, catalog: &[CatalogEntry
             "P = max_t (L_t − T) at the PCS (AC); P_dc = P ÷ η_PCS. Charging: P_chg (AC, the grid limit or P), P_chg,dc = P_chg × η_PCS.",
         );
         sb.result("PCS power", "P", &format!("max(0, L_max − T) = max(0, {} − {})", fmt_num(peak_kw), fmt_num(t)), pt.power_kw, "kW");
-        sb.calc("Battery DC power", "P_dc", &format!("P ÷ η_PCS = {} ÷ {}", fmt_num(pt.power_kw), fmt_num(case.pcs_efficiency)), p_dc, "kW");
+        sb.calc(
+            "Battery DC power",
+            "P_dc",
+            &format!("P ÷ η_PCS = {} ÷ {}", fmt_num(pt.power_kw), fmt_num(case.pcs_efficiency)),
+            p_dc,
+            "kW",
+        );
         sb.calc("Grid charging limit", "P_chg", if case.max_charge_kw.is_some() { "case input" } else { "P (default)" }, p_chg, "kW");
-        sb.calc("Battery DC charging power", "P_chg,dc", &format!("P_chg × η_PCS = {} × {}", fmt_num(p_chg), fmt_num(case.pcs_efficiency)), p_chg_dc, "kW");
+        sb.calc(
+            "Battery DC charging power",
+            "P_chg,dc",
+            &format!("P_chg × η_PCS = {} × {}", fmt_num(p_chg), fmt_num(case.pcs_efficiency)),
+            p_chg_dc,
+            "kW",
+        );
         sb.section(
             "Energy",
             "Deficit walk from full: above T, D += (L − T)·Δt ÷ (η_PCS·η_dis); below T, D −= min(P_chg, T − L)·Δt·η_PCS·η_chg (D ≥ 0). Usable = max D.",
@@ -687,8 +720,20 @@ pub fn size_peak(case: &PeakCase, profile: &LoadProfile, catalog: &[CatalogEntry
         );
         if let Some(c) = c_max {
             let e_c = p_dc.max(p_chg_dc) / c;
-            sb.calc("Nameplate for the C-rate", "E_C", &format!("max(P_dc, P_chg,dc) ÷ C = max({}, {}) ÷ {}", fmt_num(p_dc), fmt_num(p_chg_dc), fmt_num(c)), e_c, "kWh");
-            sb.result("Nameplate energy needed", "E", &format!("max(E_np, E_C) = max({}, {})", fmt_num(e_np), fmt_num(e_c)), pt.nameplate_kwh, "kWh");
+            sb.calc(
+                "Nameplate for the C-rate",
+                "E_C",
+                &format!("max(P_dc, P_chg,dc) ÷ C = max({}, {}) ÷ {}", fmt_num(p_dc), fmt_num(p_chg_dc), fmt_num(c)),
+                e_c,
+                "kWh",
+            );
+            sb.result(
+                "Nameplate energy needed",
+                "E",
+                &format!("max(E_np, E_C) = max({}, {})", fmt_num(e_np), fmt_num(e_c)),
+                pt.nameplate_kwh,
+                "kWh",
+            );
         } else {
             sb.result("Nameplate energy needed", "E", "E_np", pt.nameplate_kwh, "kWh");
         }
@@ -717,11 +762,18 @@ pub fn size_peak(case: &PeakCase, profile: &LoadProfile, catalog: &[CatalogEntry
             diags.push(diag::info(
                 "threshold_kw",
                 "recharge",
-                format!("{} of {} events start before the battery has refilled; the energy walk accounts for it", pt.events_not_full, pt.events),
+                format!(
+                    "{} of {} events start before the battery has refilled; the energy walk accounts for it",
+                    pt.events_not_full, pt.events
+                ),
             ));
         }
         if pt.power_kw <= 0.0 {
-            diags.push(diag::info("threshold_kw", "threshold", format!("the threshold {} kW is at or above the peak {} kW: no battery is needed", show(t), show(peak_kw))));
+            diags.push(diag::info(
+                "threshold_kw",
+                "threshold",
+                format!("the threshold {} kW is at or above the peak {} kW: no battery is needed", show(t), show(peak_kw)),
+            ));
         }
         if pt.feasible && pt.power_kw > 0.0 {
             let mut sizing = PeakSizing { point: pt.clone(), installed_kwh: pt.nameplate_kwh, ..PeakSizing::default() };
@@ -734,7 +786,13 @@ pub fn size_peak(case: &PeakCase, profile: &LoadProfile, catalog: &[CatalogEntry
                 sizing.footprint_m2 = f64::from(n) * w_mm * d_mm / 1e6;
                 sizing.cost += f64::from(n) * e.cost.value;
                 sb.section("Battery units", e.display_name());
-                sb.data("Energy per unit", "E_u", unit_kwh, "kWh", &e.battery.as_ref().map_or(String::new(), |b| b.energy_wh.source.clone()));
+                sb.data(
+                    "Energy per unit",
+                    "E_u",
+                    unit_kwh,
+                    "kWh",
+                    &e.battery.as_ref().map_or(String::new(), |b| b.energy_wh.source.clone()),
+                );
                 sb.result("Units", "n", &format!("⌈E ÷ E_u⌉ = ⌈{} ÷ {}⌉", fmt_num(pt.nameplate_kwh), fmt_num(unit_kwh)), f64::from(n), "");
                 sb.result("Installed energy", "E_inst", &format!("n × E_u = {n} × {}", fmt_num(unit_kwh)), sizing.installed_kwh, "kWh");
             }
@@ -745,18 +803,33 @@ pub fn size_peak(case: &PeakCase, profile: &LoadProfile, catalog: &[CatalogEntry
                 sizing.pcs_units = Some(n);
                 sizing.cost += f64::from(n) * e.cost.value;
                 sb.data("PCS rated power", "P_PCS", rated, "kW", &c.rated_kw.source);
-                sb.result("PCS units", "", &format!("⌈max(P, P_chg) ÷ P_PCS⌉ = ⌈max({}, {}) ÷ {}⌉", fmt_num(pt.power_kw), fmt_num(p_chg), fmt_num(rated)), f64::from(n), "");
+                sb.result(
+                    "PCS units",
+                    "",
+                    &format!("⌈max(P, P_chg) ÷ P_PCS⌉ = ⌈max({}, {}) ÷ {}⌉", fmt_num(pt.power_kw), fmt_num(p_chg), fmt_num(rated)),
+                    f64::from(n),
+                    "",
+                );
             }
             sizing.c_rate = p_dc.max(p_chg_dc) / sizing.installed_kwh;
             sb.result(
                 "Highest C-rate on the installed energy",
                 "",
-                &format!("max(P_dc, P_chg,dc) ÷ E_inst = max({}, {}) ÷ {}", fmt_num(p_dc), fmt_num(p_chg_dc), fmt_num(sizing.installed_kwh)),
+                &format!(
+                    "max(P_dc, P_chg,dc) ÷ E_inst = max({}, {}) ÷ {}",
+                    fmt_num(p_dc),
+                    fmt_num(p_chg_dc),
+                    fmt_num(sizing.installed_kwh)
+                ),
                 sizing.c_rate,
                 "1/h",
             );
             if let Some(c) = c_max {
-                sb.check("C-rate within the continuous rating", &format!("{} ≤ {}", fmt_num(sizing.c_rate), fmt_num(c)), sizing.c_rate <= c + 1e-9);
+                sb.check(
+                    "C-rate within the continuous rating",
+                    &format!("{} ≤ {}", fmt_num(sizing.c_rate), fmt_num(c)),
+                    sizing.c_rate <= c + 1e-9,
+                );
             }
 
             // Degradation.
@@ -866,7 +939,11 @@ pub fn size_peak(case: &PeakCase, profile: &LoadProfile, catalog: &[CatalogEntry
             if sizing.c_rate.is_finite() {
                 out.sizing = Some(sizing);
             } else {
-                diags.push(diag::error("profile", "non-finite", "the C-rate on the installed energy is not a finite number; check the load profile"));
+                diags.push(diag::error(
+                    "profile",
+                    "non-finite",
+                    "the C-rate on the installed energy is not a finite number; check the load profile",
+                ));
             }
         }
     }

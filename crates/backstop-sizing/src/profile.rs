@@ -128,7 +128,9 @@ impl<R: std::io::BufRead> Iterator for ReaderLines<R> {
                     self.done = true;
                     return Some(Err(ProfileError {
                         line: self.line_no,
-                        message: format!("the line is longer than {MAX_LINE_BYTES} bytes; is this a load-profile CSV (one row per interval)?"),
+                        message: format!(
+                            "the line is longer than {MAX_LINE_BYTES} bytes; is this a load-profile CSV (one row per interval)?"
+                        ),
                     }));
                 }
                 while matches!(self.buf.last(), Some(b'\n' | b'\r')) {
@@ -377,7 +379,10 @@ where
     });
     let (header_line, header) = match lines.next() {
         None => {
-            return Err(vec![ProfileError { line: 0, message: "the file is empty: expected a header line (e.g. \"timestamp,load_kw\") and one row per interval".into() }]);
+            return Err(vec![ProfileError {
+                line: 0,
+                message: "the file is empty: expected a header line (e.g. \"timestamp,load_kw\") and one row per interval".into(),
+            }]);
         }
         Some(Err(e)) => return Err(vec![e]),
         Some(Ok(x)) => x,
@@ -394,11 +399,16 @@ where
     if names.len() < 2 {
         return Err(vec![ProfileError {
             line: header_line,
-            message: format!("the header \"{header}\" has one column; expected a timestamp column and a load column such as \"timestamp,load_kw\""),
+            message: format!(
+                "the header \"{header}\" has one column; expected a timestamp column and a load column such as \"timestamp,load_kw\""
+            ),
         }]);
     }
     if names.iter().all(|n| parse_timestamp(n).is_ok() || n.parse::<f64>().is_ok()) {
-        return Err(vec![ProfileError { line: header_line, message: "the first line is data, not a header: add a header naming the unit, e.g. \"timestamp,load_kw\"".into() }]);
+        return Err(vec![ProfileError {
+            line: header_line,
+            message: "the first line is data, not a header: add a header naming the unit, e.g. \"timestamp,load_kw\"".into(),
+        }]);
     }
     let time_col = names
         .iter()
@@ -420,7 +430,10 @@ where
             let list: Vec<&str> = many.iter().map(|&i| names[i]).collect();
             return Err(vec![ProfileError {
                 line: header_line,
-                message: format!("several load columns ({}); Backstop reads one: remove the others or export the site total only", list.join(", ")),
+                message: format!(
+                    "several load columns ({}); Backstop reads one: remove the others or export the site total only",
+                    list.join(", ")
+                ),
             }]);
         }
     };
@@ -450,7 +463,10 @@ where
         let line: &str = &line;
         data_rows += 1;
         if data_rows > opts.max_rows {
-            return Err(vec![ProfileError { line: line_no, message: format!("more than {} rows: split the file or use a coarser interval", opts.max_rows) }]);
+            return Err(vec![ProfileError {
+                line: line_no,
+                message: format!("more than {} rows: split the file or use a coarser interval", opts.max_rows),
+            }]);
         }
         let fields = split_fields(line, delim);
         // A row that is wrong but has a readable timestamp keeps its place in
@@ -465,13 +481,30 @@ where
             None => *dropped = true,
         };
         if fields.len() > names.len() && fields[names.len()..].iter().any(|f| !f.is_empty()) {
-            let hint = if delim == ',' { " (a decimal comma in a comma-separated file? write 12.5, or separate the columns with ';')" } else { "" };
-            push(&mut errors, line_no, format!("expected {} fields as in the header, found {}{hint}: \"{line}\"", names.len(), fields.len()));
+            let hint = if delim == ',' {
+                " (a decimal comma in a comma-separated file? write 12.5, or separate the columns with ';')"
+            } else {
+                ""
+            };
+            push(
+                &mut errors,
+                line_no,
+                format!("expected {} fields as in the header, found {}{hint}: \"{line}\"", names.len(), fields.len()),
+            );
             keep_time(stamp(&fields), &mut times, &mut values, &mut dropped);
             continue;
         }
         if fields.len() < needed {
-            push(&mut errors, line_no, format!("expected {} fields separated by '{}', found {}: \"{line}\"", names.len(), if delim == '\t' { "tab".to_string() } else { delim.to_string() }, fields.len()));
+            push(
+                &mut errors,
+                line_no,
+                format!(
+                    "expected {} fields separated by '{}', found {}: \"{line}\"",
+                    names.len(),
+                    if delim == '\t' { "tab".to_string() } else { delim.to_string() },
+                    fields.len()
+                ),
+            );
             keep_time(stamp(&fields), &mut times, &mut values, &mut dropped);
             continue;
         }
@@ -506,7 +539,10 @@ where
         dropped = false;
     }
     if times.len() < 2 && errors.is_empty() {
-        return Err(vec![ProfileError { line: 0, message: format!("the profile has {} data row(s); at least two are needed to know the interval", times.len()) }]);
+        return Err(vec![ProfileError {
+            line: 0,
+            message: format!("the profile has {} data row(s); at least two are needed to know the interval", times.len()),
+        }]);
     }
     // Interval from the first two rows (the first two whose step is known).
     let mut interval = 0i64;
@@ -519,7 +555,12 @@ where
             let msg = if d == 0 {
                 format!("duplicate timestamp {} (also on line {})", format_minutes(second.t), first.line)
             } else if d < 0 {
-                format!("timestamps go backwards from {} (line {}) to {}; sort the file by time", format_minutes(first.t), first.line, format_minutes(second.t))
+                format!(
+                    "timestamps go backwards from {} (line {}) to {}; sort the file by time",
+                    format_minutes(first.t),
+                    first.line,
+                    format_minutes(second.t)
+                )
             } else {
                 format!("the first two rows are {d} min apart; the interval must be 1, 5, 10, 15, 30 or 60 min (hourly or 15-minute data)")
             };

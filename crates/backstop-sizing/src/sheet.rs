@@ -35,16 +35,7 @@ impl SheetBuilder {
 
     /// A numeric line.
     #[allow(clippy::too_many_arguments)]
-    pub fn num(
-        &mut self,
-        kind: LineKind,
-        label: &str,
-        symbol: &str,
-        formula: &str,
-        value: f64,
-        unit: &str,
-        source: &str,
-    ) -> &mut Self {
+    pub fn num(&mut self, kind: LineKind, label: &str, symbol: &str, formula: &str, value: f64, unit: &str, source: &str) -> &mut Self {
         let (value, text) = if value.is_finite() { (Some(value), String::new()) } else { (None, "not computed".to_owned()) };
         self.push(CalcLine {
             kind,

@@ -13,8 +13,8 @@
 
 use backstop_model::catalog::{CatalogEntry, TableBasis};
 use backstop_model::sizing::{
-    BatteryConfig, ChartSeries, DiagSeverity, LineKind, LoadSpec, LoadSummary, SizingDiagnostic, UpsCase, UpsMethod,
-    UpsMethodResult, UpsResult, UpsUnits,
+    BatteryConfig, ChartSeries, DiagSeverity, LineKind, LoadSpec, LoadSummary, SizingDiagnostic, UpsCase, UpsMethod, UpsMethodResult,
+    UpsResult, UpsUnits,
 };
 
 use crate::battery::{Condition, Quantity, Unit};
@@ -62,12 +62,8 @@ pub fn size_ups(case: &UpsCase, catalog: &[CatalogEntry]) -> UpsResult {
     // Load.
     let (it_kw, load_formula) = match &case.load {
         LoadSpec::Total { kw } => (*kw, format!("{} kW", show(*kw))),
-        LoadSpec::PerRack { kw_per_rack, racks } => {
-            (kw_per_rack * f64::from(*racks), format!("{} kW × {racks} racks", show(*kw_per_rack)))
-        }
-        LoadSpec::Apparent { kva, power_factor } => {
-            (kva * power_factor, format!("{} kVA × PF {}", show(*kva), show(*power_factor)))
-        }
+        LoadSpec::PerRack { kw_per_rack, racks } => (kw_per_rack * f64::from(*racks), format!("{} kW × {racks} racks", show(*kw_per_rack))),
+        LoadSpec::Apparent { kva, power_factor } => (kva * power_factor, format!("{} kVA × PF {}", show(*kva), show(*power_factor))),
     };
     let design_kw = it_kw * (1.0 + case.growth_margin);
     let batt_kw = design_kw / case.ups_efficiency;
@@ -169,7 +165,10 @@ pub fn size_ups(case: &UpsCase, catalog: &[CatalogEntry]) -> UpsResult {
 
     // Side by side.
     if !out.methods.is_empty() {
-        sb.section("Comparison", "Strings needed (before redundancy) and installed, per method. The governing method is the feasible one needing most strings.");
+        sb.section(
+            "Comparison",
+            "Strings needed (before redundancy) and installed, per method. The governing method is the feasible one needing most strings.",
+        );
         for r in &out.methods {
             match &r.config {
                 Some(c) => {
@@ -254,10 +253,7 @@ pub fn validate_case(case: &UpsCase) -> Vec<SizingDiagnostic> {
         d.push(diag::unmet(
             "dc_bus.v_min",
             "dc-window",
-            format!(
-                "the DC window is empty: V_min {} V is not below V_max {} V",
-                case.dc_bus.v_min, case.dc_bus.v_max
-            ),
+            format!("the DC window is empty: V_min {} V is not below V_max {} V", case.dc_bus.v_min, case.dc_bus.v_max),
             case.dc_bus.v_max,
             case.dc_bus.v_min,
             "V",
@@ -331,7 +327,13 @@ fn ups_units(
     sb.data("Rated power per unit", "P_UPS", rated, "kW", &c.rated_kw.source);
     sb.calc("Units needed", "n_UPS", &format!("⌈{} ÷ {}⌉", fmt_num(design_kw), fmt_num(rated)), f64::from(needed), "");
     sb.result("Units installed", "", case.redundancy.label(), f64::from(installed), "");
-    sb.calc("UPS losses at design load", "Q_UPS", &format!("P_d × (1 ÷ η − 1) = {} × (1 ÷ {} − 1)", fmt_num(design_kw), fmt_num(case.ups_efficiency)), heat, "kW");
+    sb.calc(
+        "UPS losses at design load",
+        "Q_UPS",
+        &format!("P_d × (1 ÷ η − 1) = {} × (1 ÷ {} − 1)", fmt_num(design_kw), fmt_num(case.ups_efficiency)),
+        heat,
+        "kW",
+    );
     if case.dc_bus.v_max > c.dc_v_max.value + 1e-9 || case.dc_bus.v_min < c.dc_v_min.value - 1e-9 {
         diags.push(diag::warning(
             "dc_bus",
@@ -390,7 +392,8 @@ pub fn series_for(case: &UpsCase, unit: Unit<'_>) -> Result<(Series, Vec<SizingD
         u
     } else {
         let max_cells = (case.dc_bus.v_max / float + 1e-9).floor();
-        let max_units = if max_cells.is_finite() && max_cells >= 0.0 { (max_cells as u64 / u64::from(cs)).min(u64::from(u32::MAX)) as u32 } else { 0 };
+        let max_units =
+            if max_cells.is_finite() && max_cells >= 0.0 { (max_cells as u64 / u64::from(cs)).min(u64::from(u32::MAX)) as u32 } else { 0 };
         let pick = if unit.b.series_options.is_empty() {
             (max_units > 0).then_some(max_units)
         } else {
@@ -466,11 +469,23 @@ fn choose_series(case: &UpsCase, unit: Unit<'_>, sb: &mut SheetBuilder, diags: &
             if case.dc_bus.cells_in_series.is_some() {
                 sb.text(LineKind::Input, "Cells in series", "forced by the case", "case input");
             } else {
-                sb.calc("Most cells under V_max", "N_max", &format!("⌊{} ÷ {}⌋", case.dc_bus.v_max, s.float_v_cell), (case.dc_bus.v_max / s.float_v_cell + 1e-9).floor(), "cells");
+                sb.calc(
+                    "Most cells under V_max",
+                    "N_max",
+                    &format!("⌊{} ÷ {}⌋", case.dc_bus.v_max, s.float_v_cell),
+                    (case.dc_bus.v_max / s.float_v_cell + 1e-9).floor(),
+                    "cells",
+                );
             }
             sb.result("Units in series", "n_s", "", f64::from(s.units), "");
             sb.result("Cells in series", "N", &format!("{} × {}", s.units, unit.cells_series()), f64::from(s.cells), "");
-            sb.result("End voltage", "V_end", &format!("max(V_min ÷ N, V_cell,min) = max({} ÷ {}, {})", case.dc_bus.v_min, s.cells, unit.b.min_v_cell.value), s.end_v_cell, "V/cell");
+            sb.result(
+                "End voltage",
+                "V_end",
+                &format!("max(V_min ÷ N, V_cell,min) = max({} ÷ {}, {})", case.dc_bus.v_min, s.cells, unit.b.min_v_cell.value),
+                s.end_v_cell,
+                "V/cell",
+            );
             let over = notes.iter().any(|d| d.severity == DiagSeverity::Error);
             diags.extend(notes);
             (!over).then_some(s)
@@ -506,7 +521,13 @@ fn limit_strings(ctx: &Ctx<'_>, s_runtime: u32, draw: Draw, sb: &mut SheetBuilde
         let (ratio, formula) = match draw {
             Draw::Power => (
                 p_w / (n * ctx.series.end_v_cell * imax.value),
-                format!("⌈P_batt ÷ (N × V_end × I_max)⌉ = ⌈{} ÷ ({} × {} × {})⌉", fmt_num(p_w), n, fmt_num(ctx.series.end_v_cell), fmt_num(imax.value)),
+                format!(
+                    "⌈P_batt ÷ (N × V_end × I_max)⌉ = ⌈{} ÷ ({} × {} × {})⌉",
+                    fmt_num(p_w),
+                    n,
+                    fmt_num(ctx.series.end_v_cell),
+                    fmt_num(imax.value)
+                ),
             ),
             Draw::Current(a) => (a / imax.value, format!("⌈A_max ÷ I_max⌉ = ⌈{} ÷ {}⌉", fmt_num(a), fmt_num(imax.value))),
         };
@@ -530,7 +551,9 @@ fn limit_strings(ctx: &Ctx<'_>, s_runtime: u32, draw: Draw, sb: &mut SheetBuilde
                 ctx.batt_kw / (string_kwh * allowed_c),
                 format!("⌈P_batt ÷ (E_string × C_max)⌉ = ⌈{} ÷ ({} × {})⌉", fmt_num(ctx.batt_kw), fmt_num(string_kwh), fmt_num(allowed_c)),
             ),
-            Draw::Current(a) => (a / (allowed_c * ah), format!("⌈A_max ÷ (C_max × C)⌉ = ⌈{} ÷ ({} × {})⌉", fmt_num(a), fmt_num(allowed_c), fmt_num(ah))),
+            Draw::Current(a) => {
+                (a / (allowed_c * ah), format!("⌈A_max ÷ (C_max × C)⌉ = ⌈{} ÷ ({} × {})⌉", fmt_num(a), fmt_num(allowed_c), fmt_num(ah)))
+            }
         };
         let s_c = ceil_u32(ratio).unwrap_or(u32::MAX);
         sb.calc("Strings for the C-rate limit", "s_C", &formula, f64::from(s_c), "");
@@ -616,9 +639,22 @@ impl EnclosureCount {
 enum HeatEstimate {
     NoStrings,
     /// I²R0 on all installed strings at the nominal voltage.
-    I2R { strings: u32, p_w: f64, cells: u32, v_nom: f64, r_string: f64, heat_kw: f64 },
+    I2R {
+        strings: u32,
+        p_w: f64,
+        cells: u32,
+        v_nom: f64,
+        r_string: f64,
+        heat_kw: f64,
+    },
     /// The rated heat scaled by the load squared.
-    Rated { units: f64, q_kw: f64, batt_kw: f64, rated_kw: f64, heat_kw: f64 },
+    Rated {
+        units: f64,
+        q_kw: f64,
+        batt_kw: f64,
+        rated_kw: f64,
+        heat_kw: f64,
+    },
 }
 
 impl HeatEstimate {
@@ -699,7 +735,10 @@ pub fn build_config(
                 notes.push(diag::warning(
                     "battery",
                     "footprint",
-                    format!("\"{}\" has no enclosure: footprint, mass and cost count the bare units only (no racks, spacing or access)", e.key),
+                    format!(
+                        "\"{}\" has no enclosure: footprint, mass and cost count the bare units only (no racks, spacing or access)",
+                        e.key
+                    ),
                 ));
             }
             (f64::from(units) * w * d / 1e6, 0.0, 0.0)
@@ -837,7 +876,13 @@ fn method_table(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
     let w_cell = ctx.batt_kw * 1000.0 / n;
     let w_req = w_cell * ctx.tc * case.design_margin * case.aging_factor;
     sb.calc("Power per cell (one string)", "W_cell", &format!("P_batt ÷ N = {} ÷ {}", fmt_num(ctx.batt_kw * 1000.0), n), w_cell, "W/cell");
-    sb.calc("Power per cell with factors", "W_req", &format!("W_cell × TC × DM × AF = {} × {} × {} × {}", fmt_num(w_cell), fmt_num(ctx.tc), case.design_margin, case.aging_factor), w_req, "W/cell");
+    sb.calc(
+        "Power per cell with factors",
+        "W_req",
+        &format!("W_cell × TC × DM × AF = {} × {} × {} × {}", fmt_num(w_cell), fmt_num(ctx.tc), case.design_margin, case.aging_factor),
+        w_req,
+        "W/cell",
+    );
     let hours = case.runtime_min / 60.0;
     let ah_form = ctx.batt_kw * 1000.0 / (ctx.series.end_v_cell * n) * hours * ctx.tc * case.aging_factor * case.design_margin;
     let rate_h = fmt_num(ctx.unit.b.capacity_rate_h);
@@ -894,18 +939,36 @@ fn method_table(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
     let src = look.sources.join("; ");
     if per_ah_basis {
         let wah = look.value / ctx.unit.ah();
-        sb.data(&format!("Table: W/cell/Ah for {} min to {:.3} V/cell", case.runtime_min, ctx.series.end_v_cell), "k", wah, "W/cell/Ah", &src);
+        sb.data(
+            &format!("Table: W/cell/Ah for {} min to {:.3} V/cell", case.runtime_min, ctx.series.end_v_cell),
+            "k",
+            wah,
+            "W/cell/Ah",
+            &src,
+        );
         let req_ah = w_req / wah;
         sb.result("Capacity needed", "C_req", &format!("W_req ÷ k = {} ÷ {}", fmt_num(w_req), fmt_num(wah)), req_ah, "Ah");
         r.required_ah = req_ah.is_finite().then_some(req_ah);
     }
-    sb.data(&format!("Unit delivers for {} min to {:.3} V/cell", case.runtime_min, ctx.series.end_v_cell), "W_avail", look.value, "W/cell", &src);
+    sb.data(
+        &format!("Unit delivers for {} min to {:.3} V/cell", case.runtime_min, ctx.series.end_v_cell),
+        "W_avail",
+        look.value,
+        "W/cell",
+        &src,
+    );
     let Some(s_rt) = ceil_u32(w_req / look.value) else {
         r.diagnostics.push(diag::error("battery.discharge_tables", "table", "the table gives no usable power"));
         return r;
     };
     let s_rt = s_rt.max(1);
-    sb.calc("Strings for the runtime", "s_t", &format!("⌈W_req ÷ W_avail⌉ = ⌈{} ÷ {}⌉", fmt_num(w_req), fmt_num(look.value)), f64::from(s_rt), "");
+    sb.calc(
+        "Strings for the runtime",
+        "s_t",
+        &format!("⌈W_req ÷ W_avail⌉ = ⌈{} ÷ {}⌉", fmt_num(w_req), fmt_num(look.value)),
+        f64::from(s_rt),
+        "",
+    );
     let (s_need, notes) = limit_strings(ctx, s_rt, Draw::Power, sb);
     r.diagnostics.extend(notes);
     let strings = case.redundancy.apply(s_need);
@@ -936,7 +999,11 @@ fn method_table(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
         r.feasible = false;
         r.diagnostics.push(d);
     }
-    sb.check("Strings within the vendor's parallel limit", &format!("{strings} ≤ {}", ctx.unit.b.max_parallel_strings.map_or("no limit".into(), |m| m.to_string())), r.feasible);
+    sb.check(
+        "Strings within the vendor's parallel limit",
+        &format!("{strings} ≤ {}", ctx.unit.b.max_parallel_strings.map_or("no limit".into(), |m| m.to_string())),
+        r.feasible,
+    );
     r.config = Some(cfg);
     r
 }
@@ -1024,7 +1091,13 @@ fn method_duty(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
         }
     };
     for (i, p) in periods.iter().enumerate() {
-        sb.input(&format!("Period {} {}", i + 1, p.label), &format!("A{}", i + 1), p.amps, &format!("A for {} min", p.minutes), "duty cycle");
+        sb.input(
+            &format!("Period {} {}", i + 1, p.label),
+            &format!("A{}", i + 1),
+            p.amps,
+            &format!("A for {} min", p.minutes),
+            "duty cycle",
+        );
     }
     for s in &res.sections {
         for t in &s.terms {
@@ -1041,14 +1114,26 @@ fn method_duty(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
     sb.calc("Largest section", "F_max", &format!("section {}", res.max_section), res.max_section_ah, "Ah");
     sb.calc("Random section", "R", "", res.random_ah, "Ah");
     sb.calc("Uncorrected size", "US", "F_max + R", res.uncorrected_ah, "Ah");
-    sb.result("Cell size", "C_req", &format!("US × DM × AF = {} × {} × {}", fmt_num(res.uncorrected_ah), case.design_margin, case.aging_factor), res.corrected_ah, "Ah");
+    sb.result(
+        "Cell size",
+        "C_req",
+        &format!("US × DM × AF = {} × {} × {}", fmt_num(res.uncorrected_ah), case.design_margin, case.aging_factor),
+        res.corrected_ah,
+        "Ah",
+    );
     r.required_ah = Some(res.corrected_ah);
     let Some(s_cap) = ceil_u32(res.corrected_ah / ah) else {
         r.diagnostics.push(diag::error("duty_cycle", "table", "the cell size is not computable"));
         return r;
     };
     let s_cap = s_cap.max(1);
-    sb.calc("Strings for the capacity", "s_t", &format!("⌈C_req ÷ C⌉ = ⌈{} ÷ {}⌉", fmt_num(res.corrected_ah), fmt_num(ah)), f64::from(s_cap), "");
+    sb.calc(
+        "Strings for the capacity",
+        "s_t",
+        &format!("⌈C_req ÷ C⌉ = ⌈{} ÷ {}⌉", fmt_num(res.corrected_ah), fmt_num(ah)),
+        f64::from(s_cap),
+        "",
+    );
     // The limits hold the duty cycle's own highest current (the random load
     // on top of the largest period, as IEEE 485 places it), not the load kW.
     let a_peak = periods.iter().map(|p| p.amps).fold(0.0, f64::max);
@@ -1057,7 +1142,11 @@ fn method_duty(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
     sb.calc(
         "Highest duty-cycle current",
         "A_max",
-        &if random.is_some() { format!("max A_P + A_R = {} + {}", fmt_num(a_peak), fmt_num(a_rand)) } else { format!("max A_P = {}", fmt_num(a_peak)) },
+        &if random.is_some() {
+            format!("max A_P + A_R = {} + {}", fmt_num(a_peak), fmt_num(a_rand))
+        } else {
+            format!("max A_P = {}", fmt_num(a_peak))
+        },
         a_max,
         "A",
     );
@@ -1074,12 +1163,26 @@ fn method_duty(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
         c_rate_formula: format!("A_max ÷ (s_needed × C) = {} ÷ ({} × {})", fmt_num(a_max), s_need, fmt_num(ah)),
         heat_formula: HeatEstimate::new(ctx.unit, ctx.series, strings, ctx.batt_kw).map(HeatEstimate::formula),
     };
-    sb.result("Highest current per string (strings needed)", "I_s", &format!("A_max ÷ s_needed = {} ÷ {}", fmt_num(a_max), s_need), i_string, "A");
+    sb.result(
+        "Highest current per string (strings needed)",
+        "I_s",
+        &format!("A_max ÷ s_needed = {} ÷ {}", fmt_num(a_max), s_need),
+        i_string,
+        "A",
+    );
     if let Some(imax) = &ctx.unit.b.max_string_current_a {
-        sb.check("String current within the limit", &format!("{} ≤ {} A", fmt_num(i_string), fmt_num(imax.value)), i_string <= imax.value * (1.0 + 1e-9));
+        sb.check(
+            "String current within the limit",
+            &format!("{} ≤ {} A", fmt_num(i_string), fmt_num(imax.value)),
+            i_string <= imax.value * (1.0 + 1e-9),
+        );
     }
     let allowed_c = ctx.unit.b.peak_c.as_ref().map_or(ctx.unit.b.continuous_c.value, |p| p.value.max(ctx.unit.b.continuous_c.value));
-    sb.check("C-rate within the rating", &format!("{} ≤ {} C", fmt_num(cfg.c_rate), fmt_num(allowed_c)), cfg.c_rate <= allowed_c * (1.0 + 1e-9));
+    sb.check(
+        "C-rate within the rating",
+        &format!("{} ≤ {} C", fmt_num(cfg.c_rate), fmt_num(allowed_c)),
+        cfg.c_rate <= allowed_c * (1.0 + 1e-9),
+    );
     config_lines(sb, ctx, &cfg, &text);
     if periods.len() == 1 && random.is_none() {
         let a = periods[0].amps / f64::from(s_need);
@@ -1130,11 +1233,27 @@ fn method_ecm(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
     let bol = Condition { temp_c: case.ambient_c, soh: 1.0, r_factor: 1.0 };
     let eol = Condition { temp_c: case.ambient_c, soh: 1.0 / case.aging_factor, r_factor: case.ecm.eol_resistance_factor };
     let (Some(cell_bol), Some(cell_eol)) = (ctx.unit.ecm_cell(bol, end_v), ctx.unit.ecm_cell(eol, end_v)) else {
-        r.diagnostics.push(diag::error("battery", "ecm-data", "the equivalent-circuit parameters are not usable (zero capacity or resistance)"));
+        r.diagnostics.push(diag::error(
+            "battery",
+            "ecm-data",
+            "the equivalent-circuit parameters are not usable (zero capacity or resistance)",
+        ));
         return r;
     };
-    sb.data("R0 at 25 °C", "R0", b.r0_mohm.as_ref().map_or(0.0, |x| x.value), "mΩ/cell", &b.r0_mohm.as_ref().map_or(String::new(), |x| x.source.clone()));
-    sb.calc(&format!("R0 per cell position at {} °C, new", case.ambient_c), "R0(T)", "Arrhenius, ÷ cells in parallel", cell_bol.r0 * 1000.0, "mΩ");
+    sb.data(
+        "R0 at 25 °C",
+        "R0",
+        b.r0_mohm.as_ref().map_or(0.0, |x| x.value),
+        "mΩ/cell",
+        &b.r0_mohm.as_ref().map_or(String::new(), |x| x.source.clone()),
+    );
+    sb.calc(
+        &format!("R0 per cell position at {} °C, new", case.ambient_c),
+        "R0(T)",
+        "Arrhenius, ÷ cells in parallel",
+        cell_bol.r0 * 1000.0,
+        "mΩ",
+    );
     sb.calc("R0 at end of life", "", &format!("× {}", case.ecm.eol_resistance_factor), cell_eol.r0 * 1000.0, "mΩ");
     sb.calc(&format!("Capacity at {} °C, new", case.ambient_c), "Q", "C × capacity factor(T)", cell_bol.q_ah, "Ah");
     sb.calc("Capacity at end of life", "Q_EOL", &format!("Q ÷ AF = Q ÷ {}", case.aging_factor), cell_eol.q_ah, "Ah");
@@ -1142,7 +1261,13 @@ fn method_ecm(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
     let t_req = case.runtime_min * 60.0;
     let p_total = ctx.batt_kw * 1000.0;
     let dt = case.ecm.step_s;
-    let opts = |t_max: f64, window: f64, trace: usize| RunOptions { dt_s: dt, t_max_s: t_max, soc0: case.ecm.initial_soc, window_s: window, trace_every: trace };
+    let opts = |t_max: f64, window: f64, trace: usize| RunOptions {
+        dt_s: dt,
+        t_max_s: t_max,
+        soc0: case.ecm.initial_soc,
+        window_s: window,
+        trace_every: trace,
+    };
     let meets = |s: u32| -> (bool, ecm::Run) {
         let p = p_total * case.design_margin / (f64::from(s) * n);
         let run = ecm::discharge(&cell_eol, p, opts(t_req, t_req, 0));
@@ -1243,7 +1368,13 @@ fn method_ecm(ctx: &Ctx<'_>, sb: &mut SheetBuilder) -> UpsMethodResult {
     sb.result("Runtime at design load, new", "t_BOL", "simulated to V_end", r.runtime_bol_min.unwrap_or(0.0), "min");
     sb.result("Runtime at design load, end of life", "t_EOL", "simulated to V_end", r.runtime_eol_min.unwrap_or(0.0), "min");
     sb.result("Lowest terminal voltage in t (EOL, P × DM)", "V_min,sim", "simulated", sizing_run.v_min_window * n, "V");
-    sb.result("Margin to cut-off", "ΔV", &format!("V_min,sim − N × V_end = {} − {} × {}", fmt_num(sizing_run.v_min_window * n), n, fmt_num(end_v)), margin, "V");
+    sb.result(
+        "Margin to cut-off",
+        "ΔV",
+        &format!("V_min,sim − N × V_end = {} − {} × {}", fmt_num(sizing_run.v_min_window * n), n, fmt_num(end_v)),
+        margin,
+        "V",
+    );
     sb.result("Highest string current in t", "I_max", "simulated (EOL, P × DM)", i_string, "A");
     sb.result("Highest C-rate in t", "", &format!("I_max ÷ C = {} ÷ {}", fmt_num(i_string), fmt_num(ah)), c_max_run, "1/h");
     let within = i_string <= i_lim * (1.0 + 1e-9);

@@ -18,9 +18,9 @@
 //!    calendar and cycle fade, with PySAM's cycle table built from the same
 //!    Wöhler curve and its calendar model given the same coefficients.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::io::Write;
 
 use backstop_model::sizing::{AgingModel, AgingModelKind};
 use backstop_sizing::battery::EcmCell;
@@ -68,7 +68,8 @@ fn run(py: &Path, script: &str, input: &Value) -> Value {
     child.stdin.take().unwrap().write_all(input.to_string().as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{script} failed: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{script} printed no JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{script} printed no JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 /// LFP OCV (PyBaMM Prada2013 points, 0 % at the 2.5 V cut-off) — the
@@ -94,7 +95,11 @@ fn constant_power_runtime_agrees_with_pysam() {
                 ocv: OCV_SOC.iter().zip(OCV_V.iter()).map(|(s, v)| [*s, *v]).collect(),
                 v_cut,
             };
-            let ours = discharge(&cell, p_kw * 1000.0 / n_series as f64, RunOptions { dt_s: 1.0, t_max_s: 4.0 * 3600.0, soc0: 1.0, window_s: 0.0, trace_every: 0 });
+            let ours = discharge(
+                &cell,
+                p_kw * 1000.0 / n_series as f64,
+                RunOptions { dt_s: 1.0, t_max_s: 4.0 * 3600.0, soc0: 1.0, window_s: 0.0, trace_every: 0 },
+            );
             let mut input = json!({
                 "ocv_soc": OCV_SOC, "ocv_v": OCV_V, "capacity_ah": q_ah, "r0_ohm": r0_mohm / 1000.0,
                 "nominal_v": 3.2, "cells_series": n_series, "power_kw": p_kw, "v_cut": v_cut,
@@ -112,7 +117,11 @@ fn constant_power_runtime_agrees_with_pysam() {
                 pm["power_ratio"].as_f64().unwrap()
             );
             // Both interpolate the cut-off crossing inside the last 1 s step.
-            assert!(delta.abs() < 0.05, "runtime differs by {delta:.3} % at {c}C, R0 {r0_mohm} mΩ: ours {} s, PySAM {theirs} s", ours.runtime_s);
+            assert!(
+                delta.abs() < 0.05,
+                "runtime differs by {delta:.3} % at {c}C, R0 {r0_mohm} mΩ: ours {} s, PySAM {theirs} s",
+                ours.runtime_s
+            );
             assert!((cp["power_ratio"].as_f64().unwrap() - 1.0).abs() < 2e-3, "PySAM did not hold constant power: {cp}");
             if r0_mohm == 0.0 {
                 // With no resistance PySAM's own power mode is exact too.

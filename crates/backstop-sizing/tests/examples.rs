@@ -17,7 +17,12 @@ fn ups_examples_size_without_errors() {
         let file = parse_ups_case(&std::fs::read_to_string(example(f)).unwrap()).unwrap_or_else(|d| panic!("{f}: {d:#?}"));
         assert!(file.warnings.is_empty(), "{f}: {:#?}", file.warnings);
         let r = size_ups(&file.case, &merged(default_catalog(), &file.catalog));
-        let errors: Vec<_> = r.diagnostics.iter().chain(r.methods.iter().flat_map(|m| &m.diagnostics)).filter(|d| d.severity == DiagSeverity::Error).collect();
+        let errors: Vec<_> = r
+            .diagnostics
+            .iter()
+            .chain(r.methods.iter().flat_map(|m| &m.diagnostics))
+            .filter(|d| d.severity == DiagSeverity::Error)
+            .collect();
         assert!(errors.is_empty(), "{f}: {errors:#?}\n{}", render_text(&r.sheet));
         assert!(r.governing.is_some(), "{f}");
     }
@@ -51,5 +56,8 @@ fn smoothing_example_sizes_and_meets_its_requirements() {
     assert!(b.units.is_some() && b.pcs_units.is_some());
     assert!(r.supercap.is_some() && r.life.is_some());
     assert_eq!(r.checks.len(), 3);
-    assert!(text.contains("Life by throughput") && text.contains("Ageing models side by side") && text.contains("Closed-form estimates"), "{text}");
+    assert!(
+        text.contains("Life by throughput") && text.contains("Ageing models side by side") && text.contains("Closed-form estimates"),
+        "{text}"
+    );
 }

@@ -14,18 +14,11 @@
 use std::path::PathBuf;
 
 use backstop_sizing::profile::{ProfileOptions, parse_profile_with};
-use backstop_sizing::{
-    default_catalog, merged, parse_peak_case, parse_ups_case, size_ups,
-};
+use backstop_sizing::{default_catalog, merged, parse_peak_case, parse_ups_case, size_ups};
 use proptest::prelude::*;
 
 fn example(name: &str) -> String {
-    std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../examples/sizing")
-            .join(name),
-    )
-    .unwrap()
+    std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/sizing").join(name)).unwrap()
 }
 
 /// Tokens that break parsers: quotes, brackets, escapes, numbers at the
@@ -158,10 +151,7 @@ fn apply(text: &str, mutations: &[Mutation]) -> String {
 
 /// Every diagnostic of a sizing says something.
 fn all_explained(r: &backstop_model::sizing::UpsResult) -> bool {
-    r.diagnostics
-        .iter()
-        .chain(r.methods.iter().flat_map(|m| &m.diagnostics))
-        .all(|d| !d.message.trim().is_empty())
+    r.diagnostics.iter().chain(r.methods.iter().flat_map(|m| &m.diagnostics)).all(|d| !d.message.trim().is_empty())
 }
 
 proptest! {

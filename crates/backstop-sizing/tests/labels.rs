@@ -29,8 +29,7 @@ fn every_checked_or_edited_field_has_a_label() {
     let forms = root.join("../../ui/src/areas/sizing");
     let edited = if forms.exists() { literals_after(&forms, " path=\"") } else { Vec::new() };
     assert!(!forms.exists() || edited.len() > 20, "the scan found the form fields: {edited:?}");
-    let missing: Vec<&String> =
-        checked.iter().chain(&edited).filter(|f| backstop_model::sizing::field_label(f).is_none()).collect();
+    let missing: Vec<&String> = checked.iter().chain(&edited).filter(|f| backstop_model::sizing::field_label(f).is_none()).collect();
     assert!(missing.is_empty(), "fields without a label in backstop_model::sizing::field_label: {missing:?}");
 }
 

@@ -119,7 +119,12 @@ fn peak_optimizer_picks_units_and_explains_rejections() {
     let p = parse_profile(&year_csv()).unwrap();
     let mut c = case(1150.0);
     c.eol_soh = 0.8;
-    let r = backstop_sizing::optimize_peak(&c, &p, default_catalog(), &OptimizeOptions { objective: Objective::Cost, keep: 3, ..OptimizeOptions::default() });
+    let r = backstop_sizing::optimize_peak(
+        &c,
+        &p,
+        default_catalog(),
+        &OptimizeOptions { objective: Objective::Cost, keep: 3, ..OptimizeOptions::default() },
+    );
     assert!(!r.best.is_empty(), "{r:#?}");
     let b = &r.best[0];
     // Every candidate holds the threshold at end of life and respects its C-rate.

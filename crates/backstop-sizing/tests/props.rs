@@ -3,9 +3,7 @@
 //! computable formula shows the value of that formula (within the rounding
 //! of the printed numbers), on random valid cases of every method.
 
-use backstop_model::sizing::{
-    DcBus, DiagSeverity, EcmOptions, LoadSpec, PeakCase, PeakResult, Redundancy, UpsCase, UpsMethod, UpsResult,
-};
+use backstop_model::sizing::{DcBus, DiagSeverity, EcmOptions, LoadSpec, PeakCase, PeakResult, Redundancy, UpsCase, UpsMethod, UpsResult};
 use backstop_sizing::{default_catalog, parse_profile, size_peak, size_ups};
 use proptest::prelude::*;
 
@@ -54,7 +52,8 @@ fn ups_all_finite(r: &UpsResult) -> Result<(), String> {
         }
     }
     for m in &r.methods {
-        for v in [m.required_ah, m.ah_form, m.runtime_bol_min, m.runtime_eol_min, m.voltage_margin_v, m.max_current_a].into_iter().flatten() {
+        for v in [m.required_ah, m.ah_form, m.runtime_bol_min, m.runtime_eol_min, m.voltage_margin_v, m.max_current_a].into_iter().flatten()
+        {
             if !finite(v) {
                 return Err(format!("{:?} value", m.method));
             }
@@ -438,7 +437,11 @@ mod formula {
                     let mut a = self.expr()?;
                     while self.eat(',') {
                         let b = self.expr()?;
-                        a = if is_max { Iv { lo: a.lo.max(b.lo), hi: a.hi.max(b.hi) } } else { Iv { lo: a.lo.min(b.lo), hi: a.hi.min(b.hi) } };
+                        a = if is_max {
+                            Iv { lo: a.lo.max(b.lo), hi: a.hi.max(b.hi) }
+                        } else {
+                            Iv { lo: a.lo.min(b.lo), hi: a.hi.min(b.hi) }
+                        };
                     }
                     self.eat(')').then_some(a)
                 }
@@ -531,7 +534,8 @@ struct RandomUps {
 
 fn ups_random_case(x: RandomUps) -> UpsCase {
     let RandomUps { k, kw, minutes, temp, red, duty, tc, ups } = x;
-    const ALL_KEYS: [&str; 5] = ["lfp-ups-cabinet-512v100", "nmc-ups-rack-136s", "lfp-ups-module-16s50", "vrla-yuasa-np38-12", "vrla-yuasa-np24-12"];
+    const ALL_KEYS: [&str; 5] =
+        ["lfp-ups-cabinet-512v100", "nmc-ups-rack-136s", "lfp-ups-module-16s50", "vrla-yuasa-np38-12", "vrla-yuasa-np24-12"];
     let mut c = case(ALL_KEYS[k % ALL_KEYS.len()], kw, minutes, temp);
     c.redundancy = [Redundancy::N, Redundancy::NPlus1, Redundancy::TwoN][usize::from(red) % 3];
     c.temperature_factor = tc;

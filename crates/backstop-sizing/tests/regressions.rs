@@ -201,8 +201,9 @@ fn item3_charging_power_in_c_rate_and_pcs_count() {
 
 #[test]
 fn item4_implausible_csv_values_are_refused_with_their_lines() {
-    let e = parse_profile("timestamp,load_kw\n2025-01-01 00:00,1000\n2025-01-01 00:15,1e308\n2025-01-01 00:30,1000\n2025-01-01 00:45,2e7\n")
-        .unwrap_err();
+    let e =
+        parse_profile("timestamp,load_kw\n2025-01-01 00:00,1000\n2025-01-01 00:15,1e308\n2025-01-01 00:30,1000\n2025-01-01 00:45,2e7\n")
+            .unwrap_err();
     let lines: Vec<usize> = e.iter().map(|e| e.line).collect();
     assert_eq!(lines, vec![3, 5], "{e:#?}");
     assert!(e[0].message.contains("plausible"), "{}", e[0].message);
@@ -381,7 +382,8 @@ fn item9_huge_numbers_are_printed_compactly() {
 
 #[test]
 fn item9_nan_in_a_csv_adds_no_gap() {
-    let e = parse_profile("timestamp,load_kw\n2025-01-01 00:00,1\n2025-01-01 00:15,NaN\n2025-01-01 00:30,1\n2025-01-01 00:45,1\n").unwrap_err();
+    let e =
+        parse_profile("timestamp,load_kw\n2025-01-01 00:00,1\n2025-01-01 00:15,NaN\n2025-01-01 00:30,1\n2025-01-01 00:45,1\n").unwrap_err();
     assert_eq!(e.len(), 1, "{e:#?}");
     assert_eq!(e[0].line, 3);
     assert!(e[0].message.contains("not a number"));
@@ -578,7 +580,11 @@ fn item9_the_csv_reader_streams_and_stops_at_the_row_limit() {
     }
     assert_eq!(a, parse_profile(&text).unwrap());
     // BOM, CRLF and an over-long line.
-    let b = parse_profile_reader("\u{feff}timestamp,load_kw\r\n2025-01-01 00:00,5\r\n2025-01-01 00:15,6\r\n".as_bytes(), &ProfileOptions::default()).unwrap();
+    let b = parse_profile_reader(
+        "\u{feff}timestamp,load_kw\r\n2025-01-01 00:00,5\r\n2025-01-01 00:15,6\r\n".as_bytes(),
+        &ProfileOptions::default(),
+    )
+    .unwrap();
     assert_eq!(b.kw, vec![5.0, 6.0]);
     let long = format!("timestamp,load_kw\n2025-01-01 00:00,{}\n", "9".repeat(10_000));
     let e = parse_profile_reader(long.as_bytes(), &ProfileOptions::default()).unwrap_err();

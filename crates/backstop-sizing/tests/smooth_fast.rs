@@ -65,7 +65,10 @@ fn paired_and_threaded_checks_equal_one_series_at_a_time() {
             .enumerate()
             .filter_map(|(k, &[lo, hi])| Band::at(lo, hi, fs).map(|b| (b, (k * 37) % 500)))
             .collect();
-        let want: Vec<(f64, f64)> = bands.iter().map(|(band, skip)| (peak_abs(band.stream(&load, fs, &[]), *skip), peak_abs(band.stream(&grid, fs, &[]), *skip))).collect();
+        let want: Vec<(f64, f64)> = bands
+            .iter()
+            .map(|(band, skip)| (peak_abs(band.stream(&load, fs, &[]), *skip), peak_abs(band.stream(&grid, fs, &[]), *skip)))
+            .collect();
         assert_eq!(backstop_sizing::smooth::checks::band_peaks2(&bands, fs, &load, &grid), want, "seed {seed}");
         assert!(a.iter().zip(&b).all(|(x, y)| x[0] == y[0]));
     }

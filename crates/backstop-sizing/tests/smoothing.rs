@@ -38,7 +38,16 @@ fn within(got: f64, want: f64, tol: f64) -> bool {
 
 /// An ideal battery: no lag, no loss, no restore, the whole SOC window, no ageing margin.
 fn ideal_battery() -> SmoothBattery {
-    SmoothBattery { response_s: 0.0, rte: 1.0, soc_min: 0.0, soc_max: 1.0, eol_soh: 1.0, restore_s: 0.0, c_rate: Some(100.0), ..SmoothBattery::default() }
+    SmoothBattery {
+        response_s: 0.0,
+        rte: 1.0,
+        soc_min: 0.0,
+        soc_max: 1.0,
+        eol_soh: 1.0,
+        restore_s: 0.0,
+        c_rate: Some(100.0),
+        ..SmoothBattery::default()
+    }
 }
 
 fn case(controller: SmoothController, start: SmoothStart, requirements: Vec<Requirement>) -> SmoothCase {
@@ -55,7 +64,13 @@ fn case(controller: SmoothController, start: SmoothStart, requirements: Vec<Requ
 }
 
 fn ramp_req(limit: f64) -> Requirement {
-    Requirement { id: "ramp".into(), label: "ramp".into(), kind: RequirementKind::Ramp { limit_mw_per_min: limit, window_s: 60.0 }, source: "test".into(), enabled: true }
+    Requirement {
+        id: "ramp".into(),
+        label: "ramp".into(),
+        kind: RequirementKind::Ramp { limit_mw_per_min: limit, window_s: 60.0 },
+        source: "test".into(),
+        enabled: true,
+    }
 }
 
 fn pp_req(max: f64, window: f64) -> Requirement {
@@ -294,17 +309,28 @@ fn bad_fields_are_named() {
         ("controller.ramp_mw_per_min", Box::new(|c| c.presets.clear())),
         ("presets", Box::new(|c| c.presets = vec!["nerc".into()])),
         ("requirements[1].window_s", Box::new(|c| c.requirements = vec![ramp_req(20.0), pp_req(5.0, -1.0)])),
-        ("requirements[0].band_hz", Box::new(|c| {
-            c.requirements = vec![Requirement {
-                kind: RequirementKind::Variation { max_mw: 5.0, window_s: 5.0, band_hz: Some([5.0, 1.0]), measure: VariationMeasure::PeakToPeak },
-                ..pp_req(5.0, 5.0)
-            }]
-        })),
+        (
+            "requirements[0].band_hz",
+            Box::new(|c| {
+                c.requirements = vec![Requirement {
+                    kind: RequirementKind::Variation {
+                        max_mw: 5.0,
+                        window_s: 5.0,
+                        band_hz: Some([5.0, 1.0]),
+                        measure: VariationMeasure::PeakToPeak,
+                    },
+                    ..pp_req(5.0, 5.0)
+                }]
+            }),
+        ),
         ("battery", Box::new(|c| c.battery = None)),
-        ("split.cutoff_hz", Box::new(|c| {
-            c.supercap = Some(SmoothSupercap::default());
-            c.split.cutoff_hz = 0.0;
-        })),
+        (
+            "split.cutoff_hz",
+            Box::new(|c| {
+                c.supercap = Some(SmoothSupercap::default());
+                c.split.cutoff_hz = 0.0;
+            }),
+        ),
         ("battery.battery_key", Box::new(|c| c.battery.as_mut().unwrap().battery_key = Some("no-such-entry".into()))),
         ("project_years", Box::new(|c| c.project_years = 0)),
         ("sweep.steps", Box::new(|c| c.sweep = Some(RampSweep { from_mw_per_min: 1.0, to_mw_per_min: 2.0, steps: 1 }))),
@@ -437,7 +463,17 @@ fn every_output_is_on_the_sheet_with_the_result_value() {
     let t = r.sheet.sections.iter().find(|x| x.title == "Ramp-limit trade-off").unwrap();
     assert_eq!(t.lines.len(), r.sweep.len());
     assert!(r.sweep.len() >= 2);
-    for id in ["tradeoff-energy", "tradeoff-power", "load-window", "grid-window", "battery-soc", "supercap-soc", "band-load", "band-grid", "rainflow"] {
+    for id in [
+        "tradeoff-energy",
+        "tradeoff-power",
+        "load-window",
+        "grid-window",
+        "battery-soc",
+        "supercap-soc",
+        "band-load",
+        "band-grid",
+        "rainflow",
+    ] {
         let c = r.charts.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("no chart {id}"));
         assert!(c.points.len() >= 2 && c.points.iter().all(|p| p[0].is_finite() && p[1].is_finite()), "{id}");
     }

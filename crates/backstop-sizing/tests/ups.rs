@@ -1,8 +1,6 @@
 //! UPS sizing and optimizer behaviour on data-center cases.
 
-use backstop_model::sizing::{
-    DcBus, DiagSeverity, EcmOptions, LoadSpec, Objective, OptimizeOptions, Redundancy, UpsCase, UpsMethod,
-};
+use backstop_model::sizing::{DcBus, DiagSeverity, EcmOptions, LoadSpec, Objective, OptimizeOptions, Redundancy, UpsCase, UpsMethod};
 use backstop_sizing::{default_catalog, optimize_ups, render_text, size_ups};
 
 pub fn dc_case(key: &str) -> UpsCase {

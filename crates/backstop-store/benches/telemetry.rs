@@ -112,7 +112,8 @@ struct Run {
 }
 
 fn ours(path: &Path, hours: i64) -> Run {
-    let mut project = Project::create(path, &ProjectInfo { name: "bench".into(), ..ProjectInfo::default() }, &CreateOptions::default()).unwrap();
+    let mut project =
+        Project::create(path, &ProjectInfo { name: "bench".into(), ..ProjectInfo::default() }, &CreateOptions::default()).unwrap();
     let base = std::fs::metadata(path).unwrap().len();
     let ids: Vec<Vec<PointId>> = (0..PACKS)
         .map(|p| (0..POINTS).map(|i| project.telemetry_point(&format!("pack-{p:02}"), &format!("p{i:02}"), "").unwrap()).collect())
@@ -213,17 +214,15 @@ fn main() {
     let _ = std::fs::remove_dir_all(&dir);
     let rate = |r: &Run| r.samples as f64 / r.insert.as_secs_f64();
     let per = |r: &Run| r.bytes as f64 / r.samples as f64;
-    println!("{PACKS} packs × {POINTS} points at 1 Hz for {hours} h = {} samples (peer: {peer_hours} h = {} samples)", a.samples, b.samples);
+    println!(
+        "{PACKS} packs × {POINTS} points at 1 Hz for {hours} h = {} samples (peer: {peer_hours} h = {} samples)",
+        a.samples, b.samples
+    );
     println!();
     println!("| store | insert rate (samples/s) | bytes per sample | one point's last hour ({} samples) |", a.read_samples);
     println!("|---|---|---|---|");
     for (name, r) in [("Backstop chunked series", &a), ("naive row per sample (peer)", &b)] {
-        println!(
-            "| {name} | {:.0} | {:.2} | {:.2} ms |",
-            rate(r),
-            per(r),
-            r.read_hour.as_secs_f64() * 1_000.0
-        );
+        println!("| {name} | {:.0} | {:.2} | {:.2} ms |", rate(r), per(r), r.read_hour.as_secs_f64() * 1_000.0);
     }
     println!();
     println!(

@@ -401,9 +401,8 @@ mod tests {
 
     #[test]
     fn regular_millivolts_compress_to_about_a_byte() {
-        let samples: Vec<Sample> = (0..3600)
-            .map(|i| Sample { t_ms: 1_700_000_000_000 + i * 1000, value: (3300 + (i % 7) - 3) as f64 / 1000.0 })
-            .collect();
+        let samples: Vec<Sample> =
+            (0..3600).map(|i| Sample { t_ms: 1_700_000_000_000 + i * 1000, value: (3300 + (i % 7) - 3) as f64 / 1000.0 }).collect();
         let len = roundtrip(&samples);
         assert!(len < 3600 * 3 / 2, "{len} bytes");
     }

@@ -10,9 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use backstop_model::layout::{EgressPath, ItRack, Layout, PlacedEquipment, PowerUnit, Room};
-use backstop_model::project::{
-    DESIGN_FORMAT, DESIGN_VERSION, Design, ProjectInfo, Record, Revision, Settings, SizingResultRecord,
-};
+use backstop_model::project::{DESIGN_FORMAT, DESIGN_VERSION, Design, ProjectInfo, Record, Revision, Settings, SizingResultRecord};
 
 use crate::error::{Result, StoreError};
 use crate::limits;
@@ -58,19 +56,15 @@ fn unreachable_table(name: &str) -> ! {
 /// JSON text of `v`, refusing values JSON cannot represent (NaN, infinity),
 /// which serde_json would silently turn into `null`.
 pub(crate) fn to_json<T: Serialize + DeserializeOwned>(v: &T, what: &str) -> Result<String> {
-    let text = serde_json::to_string(v)
-        .map_err(|source| StoreError::Json { context: format!("writing {what}"), source })?;
+    let text = serde_json::to_string(v).map_err(|source| StoreError::Json { context: format!("writing {what}"), source })?;
     if serde_json::from_str::<T>(&text).is_err() {
-        return Err(StoreError::Invalid(format!(
-            "{what} contains a number that is not finite (NaN or infinity); enter a real value"
-        )));
+        return Err(StoreError::Invalid(format!("{what} contains a number that is not finite (NaN or infinity); enter a real value")));
     }
     Ok(text)
 }
 
 fn from_json<T: DeserializeOwned>(text: &str, what: &str) -> Result<T> {
-    serde_json::from_str(text)
-        .map_err(|source| StoreError::Json { context: format!("reading {what}"), source })
+    serde_json::from_str(text).map_err(|source| StoreError::Json { context: format!("reading {what}"), source })
 }
 
 fn text(v: &Value, what: &str) -> Result<String> {
@@ -432,12 +426,7 @@ impl DesignItem for EgressPath {
         walk_item(Self::KIND, &self.id, self)
     }
     fn to_row(&self) -> Result<Row> {
-        Ok(vec![
-            txt(&self.id),
-            txt(&self.name),
-            int(self.width_mm),
-            txt(&to_json(self, "an egress path")?),
-        ])
+        Ok(vec![txt(&self.id), txt(&self.name), int(self.width_mm), txt(&to_json(self, "an egress path")?)])
     }
     fn from_row(row: &[Value]) -> Result<Self> {
         from_body(row, Self::KIND)
@@ -463,10 +452,8 @@ fn record_limits(kind: &str, r: &Record) -> Result<()> {
 fn check_record(kind: &str, r: &Record) -> Result<()> {
     record_limits(kind, r)?;
     check_key(kind, &r.key)?;
-    serde_json::from_str::<serde_json::Value>(&r.body).map_err(|source| StoreError::Json {
-        context: format!("{kind} \"{}\" has a body that is not JSON", r.key),
-        source,
-    })?;
+    serde_json::from_str::<serde_json::Value>(&r.body)
+        .map_err(|source| StoreError::Json { context: format!("{kind} \"{}\" has a body that is not JSON", r.key), source })?;
     Ok(())
 }
 
@@ -578,9 +565,7 @@ fn select_sql(t: &DesignTable, filter: &str, order: &str) -> String {
 pub(crate) fn read_row(conn: &Connection, t: &DesignTable, key: &str) -> rusqlite::Result<Option<Row>> {
     let sql = select_sql(t, &format!("WHERE {} = ?1", t.key), "");
     let n = t.columns.len();
-    conn.prepare_cached(&sql)?
-        .query_row([key_value(t, key)], |r| (0..n).map(|i| r.get::<_, Value>(i)).collect())
-        .optional()
+    conn.prepare_cached(&sql)?.query_row([key_value(t, key)], |r| (0..n).map(|i| r.get::<_, Value>(i)).collect()).optional()
 }
 
 /// The key bound with the type of the table's key column.
@@ -624,11 +609,7 @@ pub(crate) fn read_all<T: DesignItem>(conn: &Connection, order: &str) -> Result<
             // The typed columns must be exactly what the item implies;
             // anything else means the row was damaged or edited by hand.
             if item.to_row()? != *r {
-                return Err(StoreError::Invalid(format!(
-                    "{} \"{}\": its columns do not match its record",
-                    T::KIND,
-                    item.key()
-                )));
+                return Err(StoreError::Invalid(format!("{} \"{}\": its columns do not match its record", T::KIND, item.key())));
             }
             Ok(item)
         })
@@ -694,10 +675,7 @@ pub(crate) fn dangling_reference(conn: &Connection) -> rusqlite::Result<Option<S
         ),
     ];
     for (sql, msg) in CHECKS {
-        let hit = conn
-            .prepare_cached(sql)?
-            .query_row([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-            .optional()?;
+        let hit = conn.prepare_cached(sql)?.query_row([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).optional()?;
         if let Some((a, b)) = hit {
             return Ok(Some(msg.replace("{0}", &a).replace("{1}", &b)));
         }

@@ -419,10 +419,9 @@ impl StoreError {
     /// The stable IPC error category of this error.
     pub fn code(&self) -> ErrorCode {
         match self {
-            StoreError::NotFound { .. }
-            | StoreError::IsDirectory { .. }
-            | StoreError::SpecialFile { .. }
-            | StoreError::TooLarge { .. } => ErrorCode::Io,
+            StoreError::NotFound { .. } | StoreError::IsDirectory { .. } | StoreError::SpecialFile { .. } | StoreError::TooLarge { .. } => {
+                ErrorCode::Io
+            }
             StoreError::NotText { .. } => ErrorCode::InvalidInput,
             StoreError::EmptyFile { .. }
             | StoreError::NotSqlite { .. }
@@ -509,12 +508,8 @@ impl StoreError {
         }
         match source.kind() {
             std::io::ErrorKind::NotFound => StoreError::NotFound { path: path.to_owned() },
-            std::io::ErrorKind::PermissionDenied => {
-                StoreError::PermissionDenied { path: path.to_owned() }
-            }
-            std::io::ErrorKind::ReadOnlyFilesystem => {
-                StoreError::ReadOnlyLocation { path: path.to_owned() }
-            }
+            std::io::ErrorKind::PermissionDenied => StoreError::PermissionDenied { path: path.to_owned() },
+            std::io::ErrorKind::ReadOnlyFilesystem => StoreError::ReadOnlyLocation { path: path.to_owned() },
             _ => StoreError::Io { action, path: path.to_owned(), source },
         }
     }
@@ -541,12 +536,7 @@ pub(crate) fn decoding_problem(e: &rusqlite::Error) -> Option<String> {
 
 /// True for "no space left on device", "quota exceeded" and "file too large".
 pub(crate) fn is_disk_full(e: &std::io::Error) -> bool {
-    matches!(
-        e.kind(),
-        std::io::ErrorKind::StorageFull
-            | std::io::ErrorKind::QuotaExceeded
-            | std::io::ErrorKind::FileTooLarge
-    )
+    matches!(e.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded | std::io::ErrorKind::FileTooLarge)
 }
 
 impl From<StoreError> for AppError {
@@ -554,9 +544,7 @@ impl From<StoreError> for AppError {
         let code = e.code();
         let message = match code {
             // Internal errors do not leak SQL details into the UI.
-            ErrorCode::Internal => {
-                "Backstop hit an unexpected database error; details are in the log.".to_owned()
-            }
+            ErrorCode::Internal => "Backstop hit an unexpected database error; details are in the log.".to_owned(),
             _ => e.to_string(),
         };
         AppError::new(code, message)
@@ -595,11 +583,7 @@ mod tests {
         assert!(matches!(e, StoreError::Busy { .. }), "{e:?}");
         assert!(e.to_string().contains("being written by another program right now") && e.to_string().contains("try again"), "{e}");
         // A value that does not decode is a damaged file, once, in words.
-        let bad_utf8 = rusqlite::Error::FromSqlConversionFailure(
-            6,
-            rusqlite::types::Type::Text,
-            Box::new(utf8_error()),
-        );
+        let bad_utf8 = rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(utf8_error()));
         let e = crate::open::classify(path, bad_utf8, "reading rooms");
         assert!(e.is_recoverable(), "{e:?}");
         assert_eq!(

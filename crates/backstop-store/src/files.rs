@@ -215,13 +215,9 @@ pub fn sweep(target: &Path) {
         let Some(name) = name.to_str() else { continue };
         let Some(rest) = name.strip_prefix(&prefix) else { continue };
         let base = rest.strip_suffix("-journal").unwrap_or(rest);
-        let ours = base
-            .strip_suffix(TEMP_SUFFIX)
-            .is_some_and(|hex| hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()));
-        let legacy_pid = ["new-", "saving-", "copying-"]
-            .iter()
-            .find_map(|tag| base.strip_prefix(tag))
-            .and_then(|pid| pid.parse::<u32>().ok());
+        let ours = base.strip_suffix(TEMP_SUFFIX).is_some_and(|hex| hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+        let legacy_pid =
+            ["new-", "saving-", "copying-"].iter().find_map(|tag| base.strip_prefix(tag)).and_then(|pid| pid.parse::<u32>().ok());
         if !ours && legacy_pid.is_none() {
             continue;
         }
@@ -360,8 +356,7 @@ mod tests {
     use super::*;
 
     fn names(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> =
-            std::fs::read_dir(dir).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        let mut v: Vec<String> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
         v.sort();
         v
     }

@@ -352,9 +352,7 @@ fn image_json(row: &Option<Row>) -> Result<Option<String>> {
             Value::Blob(_) => return Err(StoreError::Invalid("design rows hold no binary data".into())),
         });
     }
-    serde_json::to_string(&out)
-        .map(Some)
-        .map_err(|source| StoreError::Json { context: "writing the undo history".into(), source })
+    serde_json::to_string(&out).map(Some).map_err(|source| StoreError::Json { context: "writing the undo history".into(), source })
 }
 
 /// A row image from the history, checked against the table's columns.
@@ -391,24 +389,16 @@ fn apply(tx: &Transaction<'_>, t: &DesignTable, key: &str, image: &Option<Row>) 
 }
 
 fn step_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<HistoryStep> {
-    Ok(HistoryStep {
-        seq: r.get(0)?,
-        label: r.get(1)?,
-        at_ms: r.get(2)?,
-        who: r.get(3)?,
-        undone: r.get::<_, i64>(4)? != 0,
-    })
+    Ok(HistoryStep { seq: r.get(0)?, label: r.get(1)?, at_ms: r.get(2)?, who: r.get(3)?, undone: r.get::<_, i64>(4)? != 0 })
 }
 
 const STEP_COLUMNS: &str = "seq, label, at_ms, who, undone";
 
 /// Undo steps available and redo steps available.
 pub(crate) fn counts(conn: &Connection) -> Result<[u64; 2]> {
-    conn.query_row(
-        "SELECT coalesce(sum(undone = 0), 0), coalesce(sum(undone = 1), 0) FROM history",
-        [],
-        |r| Ok([r.get::<_, i64>(0)?.max(0) as u64, r.get::<_, i64>(1)?.max(0) as u64]),
-    )
+    conn.query_row("SELECT coalesce(sum(undone = 0), 0), coalesce(sum(undone = 1), 0) FROM history", [], |r| {
+        Ok([r.get::<_, i64>(0)?.max(0) as u64, r.get::<_, i64>(1)?.max(0) as u64])
+    })
     .map_err(|e| StoreError::sqlite("reading the undo history", e))
 }
 
@@ -431,12 +421,7 @@ impl Project {
         self.run_edit(label, true, f)
     }
 
-    pub(crate) fn run_edit<R>(
-        &mut self,
-        label: &str,
-        record: bool,
-        f: impl FnOnce(&mut Edit<'_>) -> Result<R>,
-    ) -> Result<R> {
+    pub(crate) fn run_edit<R>(&mut self, label: &str, record: bool, f: impl FnOnce(&mut Edit<'_>) -> Result<R>) -> Result<R> {
         self.ensure_writable()?;
         crate::limits::text("the undo label", label, crate::limits::NAME_CHARS)?;
         let who = self.who.clone();
@@ -467,24 +452,18 @@ impl Project {
             }
             if record {
                 tx.execute("DELETE FROM history WHERE undone = 1", []).map_err(sql_err("saving the undo step"))?;
-                tx.execute(
-                    "INSERT INTO history (label, at_ms, who, undone) VALUES (?1, ?2, ?3, 0)",
-                    params![label, now_ms(), who],
-                )
-                .map_err(sql_err("saving the undo step"))?;
+                tx.execute("INSERT INTO history (label, at_ms, who, undone) VALUES (?1, ?2, ?3, 0)", params![label, now_ms(), who])
+                    .map_err(sql_err("saving the undo step"))?;
                 let seq = tx.last_insert_rowid();
                 let mut ins = tx
-                    .prepare_cached(
-                        "INSERT INTO history_changes (seq, ord, tbl, key, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    )
+                    .prepare_cached("INSERT INTO history_changes (seq, ord, tbl, key, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
                     .map_err(sql_err("saving the undo step"))?;
                 for (ord, (t, key, before, after)) in changes.iter().enumerate() {
                     ins.execute(params![seq, ord as i64, t.name, key, image_json(before)?, image_json(after)?])
                         .map_err(sql_err("saving the undo step"))?;
                 }
                 drop(ins);
-                tx.execute("DELETE FROM history WHERE seq <= ?1", [seq - HISTORY_LIMIT])
-                    .map_err(sql_err("trimming the undo history"))?;
+                tx.execute("DELETE FROM history WHERE seq <= ?1", [seq - HISTORY_LIMIT]).map_err(sql_err("trimming the undo history"))?;
             } else {
                 tx.execute("DELETE FROM history", []).map_err(sql_err("clearing the undo history"))?;
             }
@@ -499,10 +478,7 @@ impl Project {
     /// What Undo and Redo would do now.
     pub fn undo_state(&self) -> Result<UndoState> {
         let q = |sql: &str| -> Result<Option<HistoryStep>> {
-            self.conn
-                .query_row(sql, [], step_from_row)
-                .optional()
-                .map_err(|e| StoreError::sqlite("reading the undo history", e))
+            self.conn.query_row(sql, [], step_from_row).optional().map_err(|e| StoreError::sqlite("reading the undo history", e))
         };
         let [undo_depth, redo_depth] = counts(&self.conn)?;
         Ok(UndoState {
@@ -557,8 +533,7 @@ impl Project {
         } else {
             format!("SELECT {STEP_COLUMNS} FROM history WHERE undone = 1 ORDER BY seq ASC LIMIT 1")
         };
-        let Some(mut step) = tx.query_row(&pick, [], step_from_row).optional().map_err(sql_err("reading the undo history"))?
-        else {
+        let Some(mut step) = tx.query_row(&pick, [], step_from_row).optional().map_err(sql_err("reading the undo history"))? else {
             return Ok(None);
         };
         let order = if undo { "DESC" } else { "ASC" };
@@ -567,8 +542,8 @@ impl Project {
             .and_then(|mut s| s.query_map([step.seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect())
             .map_err(sql_err("reading the undo history"))?;
         for (tbl, key, before, after) in &changes {
-            let t = design_table(tbl)
-                .ok_or_else(|| StoreError::HistoryMismatch(format!("the history names an unknown table \"{tbl}\"")))?;
+            let t =
+                design_table(tbl).ok_or_else(|| StoreError::HistoryMismatch(format!("the history names an unknown table \"{tbl}\"")))?;
             let before = image_row(t, before.as_deref())?;
             let after = image_row(t, after.as_deref())?;
             let (expected, target) = if undo { (&after, &before) } else { (&before, &after) };
@@ -581,8 +556,7 @@ impl Project {
         if let Some(msg) = design::dangling_reference(&tx).map_err(sql_err("checking references"))? {
             return Err(StoreError::HistoryMismatch(msg));
         }
-        tx.execute("UPDATE history SET undone = ?2 WHERE seq = ?1", params![step.seq, undo])
-            .map_err(sql_err("saving the undo step"))?;
+        tx.execute("UPDATE history SET undone = ?2 WHERE seq = ?1", params![step.seq, undo]).map_err(sql_err("saving the undo step"))?;
         stamp(&tx, pending)?;
         commit(tx)?;
         self.stamped();
@@ -673,10 +647,8 @@ impl Project {
             .query_row(&format!("SELECT body FROM {table} WHERE key = ?1"), [key], |r| r.get(0))
             .optional()
             .map_err(|e| StoreError::sqlite(format!("reading {table}"), e))?;
-        body.map(|b| {
-            serde_json::from_str(&b).map_err(|source| StoreError::Json { context: format!("reading {table} \"{key}\""), source })
-        })
-        .transpose()
+        body.map(|b| serde_json::from_str(&b).map_err(|source| StoreError::Json { context: format!("reading {table} \"{key}\""), source }))
+            .transpose()
     }
 }
 
@@ -692,4 +664,3 @@ fn stamp(tx: &Transaction<'_>, pending: bool) -> Result<()> {
     }
     Ok(())
 }
-

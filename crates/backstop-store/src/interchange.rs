@@ -103,16 +103,16 @@ pub fn design_to_json(design: &Design) -> Result<String> {
             })
             .collect::<Result<_>>()?,
     };
-    let mut text = serde_json::to_string_pretty(&doc)
-        .map_err(|source| StoreError::Json { context: "writing the design JSON".into(), source })?;
+    let mut text =
+        serde_json::to_string_pretty(&doc).map_err(|source| StoreError::Json { context: "writing the design JSON".into(), source })?;
     text.push('\n');
     Ok(text)
 }
 
 /// Reads a design JSON document (as written by [`design_to_json`]).
 pub fn design_from_json(text: &str) -> Result<Design> {
-    let doc: DesignJson = serde_json::from_str(text)
-        .map_err(|source| StoreError::Json { context: "the design JSON cannot be read".into(), source })?;
+    let doc: DesignJson =
+        serde_json::from_str(text).map_err(|source| StoreError::Json { context: "the design JSON cannot be read".into(), source })?;
     if doc.format != DESIGN_FORMAT {
         return Err(StoreError::Invalid(format!(
             "this JSON is not a Backstop design (its format is \"{}\", expected \"{DESIGN_FORMAT}\")",
@@ -190,12 +190,7 @@ impl Project {
                     Ok([r.get(0)?, r.get(1)?, r.get(2)?])
                 })
                 .map_err(|_| StoreError::NoSuchItem { kind: "telemetry point", key: p.0.to_string() })?;
-            cursors.push(Cursor {
-                names,
-                chunks: chunk_ids(&self.conn, p, from_ms, to_ms)?.into_iter(),
-                buf: Vec::new(),
-                pos: 0,
-            });
+            cursors.push(Cursor { names, chunks: chunk_ids(&self.conn, p, from_ms, to_ms)?.into_iter(), buf: Vec::new(), pos: 0 });
         }
         // Advances a cursor to its next sample in range.
         let next = |c: &mut Cursor, conn: &rusqlite::Connection| -> Result<Option<Sample>> {

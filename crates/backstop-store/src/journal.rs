@@ -129,10 +129,7 @@ pub(crate) fn examine(db: &Path) -> std::io::Result<Verdict> {
         return Ok(Verdict::Harmless);
     }
     if header.page_size != page_size {
-        return Ok(Verdict::Foreign(format!(
-            "it was written for pages of {} bytes; the project uses {page_size}",
-            header.page_size
-        )));
+        return Ok(Verdict::Foreign(format!("it was written for pages of {} bytes; the project uses {page_size}", header.page_size)));
     }
     if noop && u64::from(header.orig_pages) == db_pages {
         return Ok(Verdict::Harmless);
@@ -201,11 +198,7 @@ struct Header {
 /// first invalid record. Visits every valid record, also where SQLite would
 /// stop earlier (a record count of 0 in a header that was never updated):
 /// a superset is the safe side. Holds one page in memory at a time.
-fn read_records(
-    j: &mut File,
-    len: u64,
-    mut visit: impl FnMut(u32, &[u8]) -> std::io::Result<bool>,
-) -> std::io::Result<Option<Header>> {
+fn read_records(j: &mut File, len: u64, mut visit: impl FnMut(u32, &[u8]) -> std::io::Result<bool>) -> std::io::Result<Option<Header>> {
     let mut hdr = [0u8; 28];
     j.seek(SeekFrom::Start(0))?;
     if len < 28 || j.read_exact(&mut hdr).is_err() || hdr[..8] != JOURNAL_MAGIC {

@@ -204,8 +204,7 @@ pub(crate) fn body(what: &str, json: &str, max_bytes: usize) -> Result<()> {
             group(max_bytes as u64)
         )));
     }
-    let v: Value = serde_json::from_str(json)
-        .map_err(|source| StoreError::Json { context: format!("{what} is not JSON"), source })?;
+    let v: Value = serde_json::from_str(json).map_err(|source| StoreError::Json { context: format!("{what} is not JSON"), source })?;
     value(what, &v, max_bytes)
 }
 
@@ -217,11 +216,9 @@ pub(crate) fn body_bytes(kind: &str) -> usize {
 /// Refuses a table that would hold more rows than [`TABLE_ROWS`] allows.
 pub(crate) fn rows(table: &str, count: u64) -> Result<()> {
     match TABLE_ROWS.iter().find(|(t, ..)| *t == table) {
-        Some((_, what, max)) if count > *max => Err(StoreError::Invalid(format!(
-            "the project would hold {} {what}; a project keeps at most {}",
-            group(count),
-            group(*max)
-        ))),
+        Some((_, what, max)) if count > *max => {
+            Err(StoreError::Invalid(format!("the project would hold {} {what}; a project keeps at most {}", group(count), group(*max))))
+        }
         _ => Ok(()),
     }
 }
@@ -238,9 +235,8 @@ pub(crate) fn table_rows(conn: &Connection, table: &str) -> Result<()> {
             return Ok(());
         }
     }
-    let n: i64 = conn
-        .query_row(&format!("SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT {})", max + 1), [], |r| r.get(0))
-        .map_err(sql_err)?;
+    let n: i64 =
+        conn.query_row(&format!("SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT {})", max + 1), [], |r| r.get(0)).map_err(sql_err)?;
     rows(table, n.max(0) as u64)
 }
 
@@ -280,10 +276,8 @@ pub(crate) fn design(d: &Design) -> Result<()> {
 pub(crate) fn records(conn: &Connection) -> Result<()> {
     for (table, column, what, limit) in RECORD_COLUMNS {
         let sql = format!("SELECT length({column}) FROM {table} WHERE length({column}) > {limit} LIMIT 1");
-        let over: Option<i64> = conn
-            .query_row(&sql, [], |r| r.get(0))
-            .optional()
-            .map_err(|e| StoreError::sqlite(format!("checking {table}"), e))?;
+        let over: Option<i64> =
+            conn.query_row(&sql, [], |r| r.get(0)).optional().map_err(|e| StoreError::sqlite(format!("checking {table}"), e))?;
         if let Some(n) = over {
             return Err(StoreError::Invalid(format!(
                 "{what} is {} characters long; a project keeps at most {}",

@@ -80,13 +80,7 @@ impl LockOwner {
 
     /// An owner about whom nothing is known (the lock file was unreadable).
     fn unknown() -> Self {
-        LockOwner {
-            user: String::new(),
-            host: String::new(),
-            pid: 0,
-            app_version: String::new(),
-            since_ms: 0,
-        }
+        LockOwner { user: String::new(), host: String::new(), pid: 0, app_version: String::new(), since_ms: 0 }
     }
 }
 
@@ -170,10 +164,7 @@ pub fn canonical(path: &Path) -> PathBuf {
 /// canonical path).
 pub fn lock_path(project: &Path) -> PathBuf {
     let project = canonical(project);
-    let name = project
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "project".to_owned());
+    let name = project.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "project".to_owned());
     project.with_file_name(format!(".{name}.lock"))
 }
 
@@ -262,10 +253,7 @@ impl WriterLock {
                     return Ok(new(file, previous));
                 }
                 Err(std::fs::TryLockError::WouldBlock) => {
-                    return Err(StoreError::Locked {
-                        path: project.to_owned(),
-                        owner: previous.unwrap_or_else(LockOwner::unknown),
-                    });
+                    return Err(StoreError::Locked { path: project.to_owned(), owner: previous.unwrap_or_else(LockOwner::unknown) });
                 }
                 Err(std::fs::TryLockError::Error(_)) => {
                     // No advisory locks here (some network file systems):
@@ -413,11 +401,7 @@ fn process_alive(owner: &LockOwner) -> bool {
         // Cannot tell for another machine: assume it is alive.
         return true;
     }
-    if cfg!(target_os = "linux") {
-        Path::new("/proc").join(owner.pid.to_string()).exists()
-    } else {
-        true
-    }
+    if cfg!(target_os = "linux") { Path::new("/proc").join(owner.pid.to_string()).exists() } else { true }
 }
 
 /// Login name of the current user, from the environment.

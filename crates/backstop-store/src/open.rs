@@ -73,16 +73,9 @@ pub(crate) fn probe(path: &Path) -> Result<Header> {
     if head[..magic_len] != MAGIC[..magic_len] {
         return Err(StoreError::NotSqlite { path: path.to_owned() });
     }
-    let damaged = |reason: String, recoverable: bool| StoreError::Damaged {
-        path: path.to_owned(),
-        reason,
-        recoverable,
-    };
+    let damaged = |reason: String, recoverable: bool| StoreError::Damaged { path: path.to_owned(), reason, recoverable };
     if got < HEADER_LEN {
-        return Err(damaged(
-            format!("it is cut off after {got} bytes, inside the file header"),
-            false,
-        ));
+        return Err(damaged(format!("it is cut off after {got} bytes, inside the file header"), false));
     }
     let be32 = |o: usize| u32::from_be_bytes([head[o], head[o + 1], head[o + 2], head[o + 3]]);
     let application_id = be32(68) as i32;
@@ -109,10 +102,7 @@ pub(crate) fn probe(path: &Path) -> Result<Header> {
     if counter_valid && page_count > 0 && !has_journal(path) {
         let needed = u64::from(page_count) * u64::from(page_size);
         if meta.len() < needed {
-            return Err(damaged(
-                format!("it is truncated: {} bytes of {needed} are present", meta.len()),
-                true,
-            ));
+            return Err(damaged(format!("it is truncated: {} bytes of {needed} are present", meta.len()), true));
         }
     }
     Ok(Header { user_version })
@@ -135,8 +125,7 @@ pub(crate) fn connect(path: &Path, mode: Mode) -> rusqlite::Result<Connection> {
         Mode::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
         Mode::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
         Mode::Create => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-    } | OpenFlags::SQLITE_OPEN_NO_MUTEX
-;
+    } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags)?;
     harden(&conn)?;
     Ok(conn)
@@ -161,8 +150,7 @@ pub(crate) fn harden(conn: &Connection) -> rusqlite::Result<()> {
 /// migrations create for `version`, then `quick_check`.
 pub(crate) fn verify(conn: &Connection, path: &Path, version: u32) -> Result<()> {
     let found = schema::read_schema(conn).map_err(|e| classify(path, e, "reading the schema"))?;
-    let expected = schema::expected_schema(version)
-        .map_err(|e| StoreError::sqlite("building the expected schema", e))?;
+    let expected = schema::expected_schema(version).map_err(|e| StoreError::sqlite("building the expected schema", e))?;
     let found: Vec<_> = found.into_iter().filter(|o| !schema::is_stat_table(o)).collect();
     for obj in &found {
         match expected.iter().find(|e| e.0 == obj.0 && e.1 == obj.1) {
@@ -182,24 +170,15 @@ pub(crate) fn verify(conn: &Connection, path: &Path, version: u32) -> Result<()>
         }
     }
     if let Some(missing) = expected.iter().find(|e| !found.contains(e)) {
-        return Err(StoreError::UnexpectedSchema {
-            path: path.to_owned(),
-            detail: format!("{} \"{}\" is missing", missing.0, missing.1),
-        });
+        return Err(StoreError::UnexpectedSchema { path: path.to_owned(), detail: format!("{} \"{}\" is missing", missing.0, missing.1) });
     }
-    let mut stmt = conn
-        .prepare("PRAGMA quick_check(20)")
-        .map_err(|e| classify(path, e, "checking the file"))?;
+    let mut stmt = conn.prepare("PRAGMA quick_check(20)").map_err(|e| classify(path, e, "checking the file"))?;
     let problems: Vec<String> = stmt
         .query_map([], |r| r.get::<_, String>(0))
         .and_then(|rows| rows.collect())
         .map_err(|e| classify(path, e, "checking the file"))?;
     if problems != ["ok"] {
-        return Err(StoreError::Damaged {
-            path: path.to_owned(),
-            reason: integrity_reason(&problems),
-            recoverable: true,
-        });
+        return Err(StoreError::Damaged { path: path.to_owned(), reason: integrity_reason(&problems), recoverable: true });
     }
     Ok(())
 }
@@ -255,9 +234,7 @@ pub(crate) fn user_version(conn: &Connection, path: &Path) -> Result<u32> {
 /// Best effort: the version of Backstop that last wrote a file, read with
 /// triggers and views off, only when `meta` is a plain table.
 pub(crate) fn written_by(conn: &Connection) -> Option<String> {
-    let kind: String = conn
-        .query_row("SELECT type FROM sqlite_schema WHERE name = 'meta'", [], |r| r.get(0))
-        .ok()?;
+    let kind: String = conn.query_row("SELECT type FROM sqlite_schema WHERE name = 'meta'", [], |r| r.get(0)).ok()?;
     if kind != "table" {
         return None;
     }
@@ -293,16 +270,10 @@ pub(crate) fn classify(path: &Path, err: rusqlite::Error, context: &str) -> Stor
     };
     let path = path.to_owned();
     match e.code {
-        C::NotADatabase => StoreError::Damaged {
-            path,
-            reason: "SQLite does not recognise its contents".into(),
-            recoverable: false,
-        },
-        C::DatabaseCorrupt => StoreError::Damaged {
-            path,
-            reason: format!("SQLite found corrupted data while {context}"),
-            recoverable: true,
-        },
+        C::NotADatabase => StoreError::Damaged { path, reason: "SQLite does not recognise its contents".into(), recoverable: false },
+        C::DatabaseCorrupt => {
+            StoreError::Damaged { path, reason: format!("SQLite found corrupted data while {context}"), recoverable: true }
+        }
         // SQLITE_READONLY_ROLLBACK: a hot journal on a read-only connection.
         C::ReadOnly if e.extended_code == 776 => StoreError::InterruptedEdit { path },
         C::ReadOnly => StoreError::ReadOnlyLocation { path },

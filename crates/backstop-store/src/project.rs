@@ -10,8 +10,8 @@ use serde::Serialize;
 use backstop_model::project::{Design, ProjectInfo, Settings};
 
 use crate::error::{Result, StoreError};
-use crate::lock::{LockOwner, LockPolicy, WriterLock, current_user, lock_holder};
 use crate::journal::{self, Verdict};
+use crate::lock::{LockOwner, LockPolicy, WriterLock, current_user, lock_holder};
 use crate::open::{self, Mode};
 use crate::schema::{self, APP_VERSION, SCHEMA_VERSION};
 
@@ -279,8 +279,7 @@ impl Project {
         let tx = conn.transaction().map_err(|e| write_error(path, e, "creating the file"))?;
         let design_tx = |e| write_error(path, e, "writing the project information");
         crate::design::write_row(&tx, crate::design::table_of::<ProjectInfo>(), &info.to_row()?).map_err(design_tx)?;
-        crate::design::write_row(&tx, crate::design::table_of::<Settings>(), &Settings::default().to_row()?)
-            .map_err(design_tx)?;
+        crate::design::write_row(&tx, crate::design::table_of::<Settings>(), &Settings::default().to_row()?).map_err(design_tx)?;
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('created_by', ?1), ('written_by', ?1), ('format', 'backstop-project')",
             [APP_VERSION],
@@ -350,9 +349,7 @@ impl Project {
                 .map_err(|e| open::classify(path, e, "reading the file"))?;
             drop(conn);
             open::harden(&mem).map_err(|e| StoreError::sqlite("opening a memory copy", e))?;
-            schema::migrations()
-                .to_latest(&mut mem)
-                .map_err(|e| StoreError::Invalid(format!("upgrading the copy in memory: {e}")))?;
+            schema::migrations().to_latest(&mut mem).map_err(|e| StoreError::Invalid(format!("upgrading the copy in memory: {e}")))?;
             report.viewing_upgraded_copy = true;
             mem
         } else {
@@ -424,11 +421,7 @@ impl Project {
 
     fn open_edit(path: &Path, version: u32, options: &OpenOptions, lock: Option<WriterLock>) -> Result<Project> {
         if version < SCHEMA_VERSION && options.migration == Migration::Refuse {
-            return Err(StoreError::NeedsMigration {
-                path: path.to_owned(),
-                file_schema: version,
-                current_schema: SCHEMA_VERSION,
-            });
+            return Err(StoreError::NeedsMigration { path: path.to_owned(), file_schema: version, current_schema: SCHEMA_VERSION });
         }
         let meta = std::fs::metadata(path).map_err(|e| StoreError::io("open", path, e))?;
         if meta.permissions().readonly() {
@@ -468,11 +461,7 @@ impl Project {
         open::enable_own_triggers(&conn).map_err(|e| StoreError::sqlite("opening", e))?;
         if version < SCHEMA_VERSION {
             if options.migration == Migration::Refuse {
-                return Err(StoreError::NeedsMigration {
-                    path: path.to_owned(),
-                    file_schema: version,
-                    current_schema: SCHEMA_VERSION,
-                });
+                return Err(StoreError::NeedsMigration { path: path.to_owned(), file_schema: version, current_schema: SCHEMA_VERSION });
             }
             let backup = backup_copy(path, version)?;
             open::writer_settings(&conn).map_err(|e| open::classify(path, e, "preparing the upgrade"))?;
@@ -632,19 +621,15 @@ impl Project {
     fn copy_to(&self, target: &Path, replace: bool) -> Result<()> {
         let temp = crate::files::TempFile::beside(target)?;
         let temp_str = temp.path().to_str().ok_or_else(|| StoreError::UnsupportedPath { path: target.to_owned() })?;
-        self.conn
-            .execute("VACUUM INTO ?1", [temp_str])
-            .map_err(|e| write_error(target, e, "writing the copy"))?;
+        self.conn.execute("VACUUM INTO ?1", [temp_str]).map_err(|e| write_error(target, e, "writing the copy"))?;
         {
             // The copy must be a healthy project before it replaces anything.
             let check = open::connect(temp.path(), Mode::ReadOnly).map_err(|e| write_error(target, e, "checking the copy"))?;
             let version = open::user_version(&check, temp.path())?;
             open::verify(&check, temp.path(), version).map_err(|e| match e {
-                StoreError::Damaged { reason, .. } => StoreError::Io {
-                    action: "verify the copy written to",
-                    path: target.to_owned(),
-                    source: std::io::Error::other(reason),
-                },
+                StoreError::Damaged { reason, .. } => {
+                    StoreError::Io { action: "verify the copy written to", path: target.to_owned(), source: std::io::Error::other(reason) }
+                }
                 other => other,
             })?;
         }
@@ -791,11 +776,7 @@ fn backup_copy(path: &Path, version: u32) -> Result<PathBuf> {
     let ext = path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_else(|| "backstop".into());
     let mut n = 1;
     let backup = loop {
-        let name = if n == 1 {
-            format!("{stem}.v{version}-backup.{ext}")
-        } else {
-            format!("{stem}.v{version}-backup-{n}.{ext}")
-        };
+        let name = if n == 1 { format!("{stem}.v{version}-backup.{ext}") } else { format!("{stem}.v{version}-backup-{n}.{ext}") };
         let candidate = path.with_file_name(name);
         if !candidate.exists() {
             break candidate;
@@ -810,8 +791,9 @@ fn backup_copy(path: &Path, version: u32) -> Result<PathBuf> {
     };
     copy().map_err(|e| match e {
         e @ (StoreError::DiskFull { .. } | StoreError::ReadOnlyLocation { .. }) => e,
-        other => StoreError::Io { action: "write a backup copy of", path: path.to_owned(), source: std::io::Error::other(other.to_string()) },
+        other => {
+            StoreError::Io { action: "write a backup copy of", path: path.to_owned(), source: std::io::Error::other(other.to_string()) }
+        }
     })?;
     Ok(backup)
 }
-

@@ -10,9 +10,9 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use crate::limits;
 use crate::error::{Result, StoreError};
 use crate::history::map_write_error;
+use crate::limits;
 use crate::project::Project;
 
 /// Outcome of a commissioning session.
@@ -231,13 +231,7 @@ fn parse_json(s: &str) -> rusqlite::Result<serde_json::Value> {
 }
 
 fn parse_enum<T>(s: &str, f: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
-    f(s).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            0,
-            rusqlite::types::Type::Text,
-            format!("unknown outcome \"{s}\"").into(),
-        )
-    })
+    f(s).ok_or_else(|| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("unknown outcome \"{s}\"").into()))
 }
 
 fn read_err(e: rusqlite::Error) -> StoreError {
@@ -384,15 +378,7 @@ impl Project {
         let tx = crate::journal::begin(&mut self.conn).map_err(|e| map_write_error(e, "recording the sign-off"))?;
         tx.execute(
             "INSERT INTO signoffs (session_id, at_ms, who, role, outcome, statement, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                signoff.session_id,
-                signoff.at_ms,
-                signoff.who,
-                signoff.role,
-                signoff.outcome.as_str(),
-                signoff.statement,
-                details
-            ],
+            params![signoff.session_id, signoff.at_ms, signoff.who, signoff.role, signoff.outcome.as_str(), signoff.statement, details],
         )
         .map_err(|e| map_write_error(e, "recording the sign-off"))?;
         limits::table_rows(&tx, "signoffs")?;
@@ -414,15 +400,7 @@ impl Project {
         let tx = crate::journal::begin(&mut self.conn).map_err(|e| map_write_error(e, "writing the audit log"))?;
         tx.execute(
             "INSERT INTO audit_log (at_ms, who, device, action, target, outcome, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                entry.at_ms,
-                entry.who,
-                entry.device,
-                entry.action,
-                entry.target,
-                entry.outcome.as_str(),
-                details
-            ],
+            params![entry.at_ms, entry.who, entry.device, entry.action, entry.target, entry.outcome.as_str(), details],
         )
         .map_err(|e| map_write_error(e, "writing the audit log"))?;
         limits::table_rows(&tx, "audit_log")?;

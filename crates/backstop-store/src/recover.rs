@@ -114,9 +114,7 @@ impl Project {
 fn read_version(path: &Path) -> Result<u32> {
     use std::io::Read;
     let mut head = [0u8; 100];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .map_err(|e| StoreError::io("read", path, e))?;
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).map_err(|e| StoreError::io("read", path, e))?;
     Ok(u32::from_be_bytes([head[60], head[61], head[62], head[63]]))
 }
 
@@ -131,7 +129,9 @@ fn copy_into(src: &Connection, version: u32, target: &Path, source: &Path) -> Re
         .map_err(|e| StoreError::Invalid(format!("creating the recovered copy: {e}")))?;
     dst.pragma_update(None, "foreign_keys", false).map_err(|e| StoreError::sqlite("creating the recovered copy", e))?;
     let tables: Vec<(String, bool)> = dst
-        .prepare("SELECT name, sql LIKE '%WITHOUT ROWID%' FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .prepare(
+            "SELECT name, sql LIKE '%WITHOUT ROWID%' FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
         .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
         .map_err(|e| StoreError::sqlite("creating the recovered copy", e))?;
     let tx = dst.transaction().map_err(|e| StoreError::sqlite("writing the recovered copy", e))?;
@@ -176,9 +176,7 @@ fn copy_into(src: &Connection, version: u32, target: &Path, source: &Path) -> Re
     }
     tx.commit().map_err(|e| StoreError::sqlite("writing the recovered copy", e))?;
     if version < SCHEMA_VERSION {
-        schema::migrations()
-            .to_latest(&mut dst)
-            .map_err(|e| StoreError::Invalid(format!("upgrading the recovered copy: {e}")))?;
+        schema::migrations().to_latest(&mut dst).map_err(|e| StoreError::Invalid(format!("upgrading the recovered copy: {e}")))?;
     }
     Ok(report)
 }
@@ -212,8 +210,7 @@ fn copy_table(src: &Connection, dst: &Connection, table: &str, cols: &[String], 
             }
         }
     }
-    let Ok(mut stmt) = src.prepare(&format!("SELECT rowid, {list} FROM {table} WHERE rowid > ?1 ORDER BY rowid LIMIT {BATCH}"))
-    else {
+    let Ok(mut stmt) = src.prepare(&format!("SELECT rowid, {list} FROM {table} WHERE rowid > ?1 ORDER BY rowid LIMIT {BATCH}")) else {
         return Ok((0, true));
     };
     let mut after = i64::MIN;
@@ -278,8 +275,7 @@ fn prune(tx: &Connection, report: &mut RecoveryReport) -> Result<()> {
             .map_err(err)?;
         for (key, body) in rows {
             if serde_json::from_str::<serde_json::Value>(&body).is_err() || !crate::design::body_decodes(t.name, &body) {
-                tx.execute(&format!("DELETE FROM {} WHERE {} = ?1", t.name, t.key), [crate::design::key_value(t, &key)])
-                    .map_err(err)?;
+                tx.execute(&format!("DELETE FROM {} WHERE {} = ?1", t.name, t.key), [crate::design::key_value(t, &key)]).map_err(err)?;
                 report.left_out.push(format!("{} \"{key}\": its record was damaged", t.name));
             }
         }
@@ -308,12 +304,9 @@ fn prune(tx: &Connection, report: &mut RecoveryReport) -> Result<()> {
     if bad > 0 {
         report.left_out.push(format!("{bad} telemetry chunk(s) were damaged"));
     }
-    let orphans = tx
-        .execute("DELETE FROM telemetry_chunks WHERE point_id NOT IN (SELECT id FROM telemetry_points)", [])
-        .map_err(err)?;
+    let orphans = tx.execute("DELETE FROM telemetry_chunks WHERE point_id NOT IN (SELECT id FROM telemetry_points)", []).map_err(err)?;
     let orphans = orphans
-        + tx.execute("DELETE FROM step_results WHERE session_id NOT IN (SELECT id FROM commissioning_sessions)", [])
-            .map_err(err)?;
+        + tx.execute("DELETE FROM step_results WHERE session_id NOT IN (SELECT id FROM commissioning_sessions)", []).map_err(err)?;
     if orphans > 0 {
         report.left_out.push(format!("{orphans} record(s) whose session or telemetry point was lost"));
     }

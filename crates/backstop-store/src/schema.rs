@@ -270,8 +270,7 @@ pub(crate) fn upgrade(conn: &mut Connection, from: u32) -> rusqlite::Result<()> 
 pub(crate) type SchemaObject = (String, String, String, Option<String>);
 
 /// The statement listing a file's schema objects in a stable order.
-pub(crate) const LIST_SCHEMA: &str =
-    "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name";
+pub(crate) const LIST_SCHEMA: &str = "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name";
 
 /// Reads the schema objects of `conn`'s main database.
 pub(crate) fn read_schema(conn: &Connection) -> rusqlite::Result<Vec<SchemaObject>> {
@@ -293,12 +292,10 @@ pub(crate) fn expected_schema(version: u32) -> rusqlite::Result<Vec<SchemaObject
         return Ok(objs.clone());
     }
     let mut conn = Connection::open_in_memory()?;
-    migrations()
-        .to_version(&mut conn, version as usize)
-        .map_err(|e| match e {
-            rusqlite_migration::Error::RusqliteError { err, .. } => err,
-            other => rusqlite::Error::ToSqlConversionFailure(Box::new(other)),
-        })?;
+    migrations().to_version(&mut conn, version as usize).map_err(|e| match e {
+        rusqlite_migration::Error::RusqliteError { err, .. } => err,
+        other => rusqlite::Error::ToSqlConversionFailure(Box::new(other)),
+    })?;
     let objs = read_schema(&conn)?;
     if let Ok(mut c) = cache.lock() {
         c.push((version, objs.clone()));
@@ -347,53 +344,20 @@ pub(crate) const DESIGN_TABLES: &[DesignTable] = &[
         key_type: KeyType::Integer,
         columns: &["id", "name", "client", "site", "engineer", "created_at_ms", "body"],
     },
-    DesignTable {
-        name: "revisions",
-        key: "rev",
-        key_type: KeyType::Text,
-        columns: &["rev", "issued_on", "body"],
-    },
-    DesignTable {
-        name: "settings",
-        key: "id",
-        key_type: KeyType::Integer,
-        columns: &["id", "rule_set", "body"],
-    },
+    DesignTable { name: "revisions", key: "rev", key_type: KeyType::Text, columns: &["rev", "issued_on", "body"] },
+    DesignTable { name: "settings", key: "id", key_type: KeyType::Integer, columns: &["id", "rule_set", "body"] },
     DesignTable {
         name: "rooms",
         key: "id",
         key_type: KeyType::Text,
-        columns: &[
-            "id",
-            "name",
-            "environment",
-            "fire_area",
-            "floor_load_kg_m2",
-            "height_mm",
-            "body",
-        ],
+        columns: &["id", "name", "environment", "fire_area", "floor_load_kg_m2", "height_mm", "body"],
     },
-    DesignTable {
-        name: "catalog_entries",
-        key: "key",
-        key_type: KeyType::Text,
-        columns: &["key", "kind", "name", "body"],
-    },
+    DesignTable { name: "catalog_entries", key: "key", key_type: KeyType::Text, columns: &["key", "kind", "name", "body"] },
     DesignTable {
         name: "equipment",
         key: "tag",
         key_type: KeyType::Text,
-        columns: &[
-            "tag",
-            "catalog_key",
-            "room_id",
-            "x_mm",
-            "y_mm",
-            "rotation",
-            "voltage_to_ground_v",
-            "ampacity_a",
-            "body",
-        ],
+        columns: &["tag", "catalog_key", "room_id", "x_mm", "y_mm", "rotation", "voltage_to_ground_v", "ampacity_a", "body"],
     },
     DesignTable {
         name: "it_racks",
@@ -405,36 +369,11 @@ pub(crate) const DESIGN_TABLES: &[DesignTable] = &[
         name: "power_units",
         key: "tag",
         key_type: KeyType::Text,
-        columns: &[
-            "tag",
-            "kind",
-            "catalog_key",
-            "room_id",
-            "x_mm",
-            "y_mm",
-            "rotation",
-            "rated_kw",
-            "body",
-        ],
+        columns: &["tag", "kind", "catalog_key", "room_id", "x_mm", "y_mm", "rotation", "rated_kw", "body"],
     },
-    DesignTable {
-        name: "egress_paths",
-        key: "id",
-        key_type: KeyType::Text,
-        columns: &["id", "name", "width_mm", "body"],
-    },
-    DesignTable {
-        name: "sizing_cases",
-        key: "key",
-        key_type: KeyType::Text,
-        columns: &["key", "kind", "name", "body"],
-    },
-    DesignTable {
-        name: "sizing_results",
-        key: "key",
-        key_type: KeyType::Text,
-        columns: &["key", "case_key", "kind", "name", "body"],
-    },
+    DesignTable { name: "egress_paths", key: "id", key_type: KeyType::Text, columns: &["id", "name", "width_mm", "body"] },
+    DesignTable { name: "sizing_cases", key: "key", key_type: KeyType::Text, columns: &["key", "kind", "name", "body"] },
+    DesignTable { name: "sizing_results", key: "key", key_type: KeyType::Text, columns: &["key", "case_key", "kind", "name", "body"] },
 ];
 
 /// The design table called `name`, if there is one.
@@ -465,11 +404,7 @@ mod tests {
         migrations().to_latest(&mut conn).unwrap();
         for t in DESIGN_TABLES {
             let mut stmt = conn.prepare(&format!("PRAGMA table_info({})", t.name)).unwrap();
-            let cols: Vec<String> = stmt
-                .query_map([], |r| r.get::<_, String>(1))
-                .unwrap()
-                .map(|c| c.unwrap())
-                .collect();
+            let cols: Vec<String> = stmt.query_map([], |r| r.get::<_, String>(1)).unwrap().map(|c| c.unwrap()).collect();
             assert_eq!(cols, t.columns, "columns of {}", t.name);
             assert_eq!(t.columns[0], t.key);
         }

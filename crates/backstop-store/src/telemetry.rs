@@ -101,10 +101,7 @@ impl TelemetryWriter {
     /// A writer closing chunks as `config` says.
     pub fn new(config: WriterConfig) -> Self {
         TelemetryWriter {
-            config: WriterConfig {
-                max_samples: config.max_samples.clamp(1, MAX_CHUNK_SAMPLES),
-                max_span_ms: config.max_span_ms.max(1),
-            },
+            config: WriterConfig { max_samples: config.max_samples.clamp(1, MAX_CHUNK_SAMPLES), max_span_ms: config.max_span_ms.max(1) },
             ..TelemetryWriter::default()
         }
     }
@@ -127,19 +124,12 @@ impl TelemetryWriter {
         };
         for s in samples {
             if !s.value.is_finite() {
-                return Err(StoreError::Invalid(format!(
-                    "telemetry value {} at {} ms is not a finite number",
-                    s.value, s.t_ms
-                )));
+                return Err(StoreError::Invalid(format!("telemetry value {} at {} ms is not a finite number", s.value, s.t_ms)));
             }
             if let Some(last) = series.last_ms
                 && s.t_ms < last
             {
-                return Err(StoreError::TelemetryOutOfOrder {
-                    point: point_name(&project.conn, point),
-                    t_ms: s.t_ms,
-                    last_ms: last,
-                });
+                return Err(StoreError::TelemetryOutOfOrder { point: point_name(&project.conn, point), t_ms: s.t_ms, last_ms: last });
             }
             let open = &mut series.open;
             if let Some(first) = open.samples.first()
@@ -171,9 +161,7 @@ impl TelemetryWriter {
         let tx = crate::journal::begin(&mut project.conn).map_err(|e| map_write_error(e, "writing telemetry"))?;
         {
             let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO telemetry_chunks (point_id, t_start_ms, t_end_ms, samples, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
+                .prepare_cached("INSERT INTO telemetry_chunks (point_id, t_start_ms, t_end_ms, samples, data) VALUES (?1, ?2, ?3, ?4, ?5)")
                 .map_err(|e| map_write_error(e, "writing telemetry"))?;
             let mut update = tx
                 .prepare_cached("UPDATE telemetry_chunks SET t_end_ms = ?2, samples = ?3, data = ?4 WHERE id = ?1")
@@ -297,9 +285,7 @@ impl Project {
     /// The id of the series `device`/`point`, if it exists.
     pub fn find_telemetry_point(&self, device: &str, point: &str) -> Result<Option<PointId>> {
         self.conn
-            .query_row("SELECT id FROM telemetry_points WHERE device = ?1 AND point = ?2", [device, point], |r| {
-                r.get(0).map(PointId)
-            })
+            .query_row("SELECT id FROM telemetry_points WHERE device = ?1 AND point = ?2", [device, point], |r| r.get(0).map(PointId))
             .optional()
             .map_err(|e| StoreError::sqlite("reading telemetry points", e))
     }
@@ -372,10 +358,7 @@ pub(crate) fn check_all(conn: &Connection) -> Result<()> {
         let id: i64 = row.get(0).map_err(|e| StoreError::sqlite("reading telemetry", e))?;
         let (start, end, n): (i64, i64, i64) = (|| Ok::<_, rusqlite::Error>((row.get(1)?, row.get(2)?, row.get(3)?)))()
             .map_err(|e| StoreError::sqlite("reading telemetry", e))?;
-        let data = row
-            .get_ref(4)
-            .and_then(|v| v.as_blob().map_err(Into::into))
-            .map_err(|e| StoreError::sqlite("reading telemetry", e))?;
+        let data = row.get_ref(4).and_then(|v| v.as_blob().map_err(Into::into)).map_err(|e| StoreError::sqlite("reading telemetry", e))?;
         buf.clear();
         codec::decode(data, &mut buf).map_err(|e| StoreError::Invalid(format!("telemetry chunk {id}: {e}")))?;
         let ok = buf.len() as i64 == n

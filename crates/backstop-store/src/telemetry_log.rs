@@ -108,12 +108,8 @@ impl ModelIds {
     /// Finds or creates the series of the points marked numeric.
     fn resolve(mut self, project: &mut Project, (unit, model, instance): Key, numeric: &[bool]) -> Result<ModelIds> {
         let device = device_name(unit);
-        let wanted: Vec<(usize, String)> = numeric
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| **n)
-            .map(|(i, _)| (i, series_name(model, instance, &self.paths[i])))
-            .collect();
+        let wanted: Vec<(usize, String)> =
+            numeric.iter().enumerate().filter(|(_, n)| **n).map(|(i, _)| (i, series_name(model, instance, &self.paths[i]))).collect();
         let items: Vec<(&str, &str, &str)> =
             wanted.iter().map(|(i, s)| (device.as_str(), s.as_str(), self.units[*i].as_deref().unwrap_or_default())).collect();
         let found = project.telemetry_points_ensure(&items)?;

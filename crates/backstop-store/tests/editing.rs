@@ -9,8 +9,7 @@ use std::path::{Path, PathBuf};
 
 use backstop_model::project::Record;
 use backstop_store::{
-    Access, AuditEntry, AuditOutcome, CreateOptions, OpenOptions, Project, Sample, StoreError, TelemetryWriter,
-    WriterConfig,
+    Access, AuditEntry, AuditOutcome, CreateOptions, OpenOptions, Project, Sample, StoreError, TelemetryWriter, WriterConfig,
 };
 use rusqlite::Connection;
 use support::fixtures::{cabinet, info, populate, room};

@@ -26,12 +26,7 @@ fn seed() -> &'static str {
     static SEED: OnceLock<String> = OnceLock::new();
     SEED.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let mut p = Project::create(
-            &dir.path().join("seed.backstop"),
-            &info("Fuzz seed"),
-            &CreateOptions::default(),
-        )
-        .unwrap();
+        let mut p = Project::create(&dir.path().join("seed.backstop"), &info("Fuzz seed"), &CreateOptions::default()).unwrap();
         populate(&mut p);
         p.export_design_json().unwrap()
     })
@@ -98,35 +93,11 @@ enum Hostile {
 
 fn hostile() -> impl Strategy<Value = Hostile> {
     prop_oneof![
-        prop_oneof![
-            Just(0usize),
-            Just(1),
-            Just(199),
-            Just(200),
-            Just(201),
-            Just(2_000),
-            Just(20_001),
-            Just(300_000)
-        ]
-        .prop_map(Hostile::Text),
-        prop_oneof![
-            Just(f64::MAX),
-            Just(-f64::MAX),
-            Just(f64::MIN_POSITIVE),
-            Just(-1.0),
-            Just(0.0),
-            Just(1e15),
-            Just(-1e15)
-        ]
-        .prop_map(Hostile::Number),
-        prop_oneof![
-            Just(i64::MAX),
-            Just(i64::MIN),
-            Just(-1i64),
-            Just(0),
-            Just(u32::MAX as i64 + 1)
-        ]
-        .prop_map(Hostile::Integer),
+        prop_oneof![Just(0usize), Just(1), Just(199), Just(200), Just(201), Just(2_000), Just(20_001), Just(300_000)]
+            .prop_map(Hostile::Text),
+        prop_oneof![Just(f64::MAX), Just(-f64::MAX), Just(f64::MIN_POSITIVE), Just(-1.0), Just(0.0), Just(1e15), Just(-1e15)]
+            .prop_map(Hostile::Number),
+        prop_oneof![Just(i64::MAX), Just(i64::MIN), Just(-1i64), Just(0), Just(u32::MAX as i64 + 1)].prop_map(Hostile::Integer),
         Just(Hostile::Null),
         Just(Hostile::Bool),
         Just(Hostile::EmptyArray),
@@ -193,9 +164,7 @@ fn replace(text: &str, node: usize, h: &Hostile) -> String {
         Hostile::EmptyArray => Value::Array(vec![]),
         Hostile::EmptyObject => Value::Object(Default::default()),
         Hostile::Repeat(n) => match &*target {
-            Value::Array(a) if !a.is_empty() => {
-                Value::Array(a.iter().cycle().take(*n).cloned().collect())
-            }
+            Value::Array(a) if !a.is_empty() => Value::Array(a.iter().cycle().take(*n).cloned().collect()),
             other => Value::Array(vec![other.clone(); (*n).min(50)]),
         },
         Hostile::Odd => Value::String("\u{0}\u{7}\u{202e}\u{feff}\r\n\t\u{ffff}🔋".into()),

@@ -37,7 +37,10 @@ fn open_expect_err(path: &Path) -> StoreError {
     let _ = Project::open(path, &OpenOptions::view());
     assert_eq!(hash(path), before, "a refused file must not change on a view attempt either");
     let message = err.to_string();
-    assert!(message.len() > 30 && message.contains(&path.display().to_string()) || matches!(err, StoreError::Invalid(_)), "unclear message: {message}");
+    assert!(
+        message.len() > 30 && message.contains(&path.display().to_string()) || matches!(err, StoreError::Invalid(_)),
+        "unclear message: {message}"
+    );
     err
 }
 
@@ -82,7 +85,11 @@ fn newer_version_is_refused_naming_both_versions() {
     let e = open_expect_err(&path);
     assert!(matches!(e, StoreError::TooNew { file_schema: 99, .. }), "{e}");
     let text = e.to_string();
-    assert!(text.contains("was made by Backstop 9.1.0 (file format 99)") && text.contains(&format!("this is Backstop {}", env!("CARGO_PKG_VERSION"))), "{text}");
+    assert!(
+        text.contains("was made by Backstop 9.1.0 (file format 99)")
+            && text.contains(&format!("this is Backstop {}", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
 }
 
 #[test]
@@ -115,10 +122,7 @@ fn truncated_and_flipped_files_give_clear_errors() {
         let path = dir.path().join(format!("cut {cut}.backstop"));
         std::fs::write(&path, &bytes[..cut]).unwrap();
         let e = open_expect_err(&path);
-        assert!(
-            matches!(e, StoreError::NotSqlite { .. } | StoreError::Damaged { .. }),
-            "truncated at {cut}: {e:?}"
-        );
+        assert!(matches!(e, StoreError::NotSqlite { .. } | StoreError::Damaged { .. }), "truncated at {cut}: {e:?}");
     }
     // Flipped: the header's magic, its page size, and the root page of
     // `sqlite_schema` (page 1, past the header) made unreadable.
@@ -238,8 +242,7 @@ fn full_disk_child_entry() {
         Err(e) => println!("RESULT error {e}"),
     }
     let folder = Path::new(dst).parent().unwrap();
-    let names: Vec<String> =
-        std::fs::read_dir(folder).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = std::fs::read_dir(folder).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
     println!("LEFTOVER [{}]", names.join("|"));
     let mut i = p.info().unwrap();
     i.notes = "edited after the failed Save As".into();
@@ -369,7 +372,8 @@ fn a_thousand_mutated_copies_never_panic_and_failed_opens_change_nothing() {
         match Project::check(&path) {
             Ok(_) => {
                 checked += 1;
-                let p = Project::open(&path, &OpenOptions::view()).unwrap_or_else(|e| panic!("mutant {i}: checked ok but does not open: {e}"));
+                let p =
+                    Project::open(&path, &OpenOptions::view()).unwrap_or_else(|e| panic!("mutant {i}: checked ok but does not open: {e}"));
                 p.design().unwrap_or_else(|e| panic!("mutant {i}: checked ok but its design cannot be read: {e}"));
                 p.summary().unwrap_or_else(|e| panic!("mutant {i}: checked ok but its summary cannot be read: {e}"));
             }
@@ -390,9 +394,7 @@ fn a_thousand_mutated_copies_never_panic_and_failed_opens_change_nothing() {
 /// tool other than Backstop could.
 fn set_name_raw(path: &Path, name: &str) {
     let c = Connection::open(path).unwrap();
-    let n = c
-        .execute("UPDATE project SET name = ?1, body = json_set(body, '$.name', ?1) WHERE id = 1", [name])
-        .unwrap();
+    let n = c.execute("UPDATE project SET name = ?1, body = json_set(body, '$.name', ?1) WHERE id = 1", [name]).unwrap();
     assert_eq!(n, 1);
 }
 

@@ -6,11 +6,14 @@ use backstop_store::{CreateOptions, Project};
 #[test]
 fn ensure_creates_missing_points_and_keeps_existing_ids() {
     let dir = tempfile::tempdir().unwrap();
-    let mut p = Project::create(&dir.path().join("p.backstop"), &ProjectInfo { name: "points".into(), ..Default::default() }, &CreateOptions::default()).unwrap();
+    let mut p = Project::create(
+        &dir.path().join("p.backstop"),
+        &ProjectInfo { name: "points".into(), ..Default::default() },
+        &CreateOptions::default(),
+    )
+    .unwrap();
     let first = p.telemetry_point("unit 1", "802.1.V", "V").unwrap();
-    let ids = p
-        .telemetry_points_ensure(&[("unit 1", "802.1.A", "A"), ("unit 1", "802.1.V", "V"), ("unit 2", "802.1.V", "V")])
-        .unwrap();
+    let ids = p.telemetry_points_ensure(&[("unit 1", "802.1.A", "A"), ("unit 1", "802.1.V", "V"), ("unit 2", "802.1.V", "V")]).unwrap();
     assert_eq!(ids.len(), 3);
     assert_eq!(ids[1], first, "an existing series keeps its id");
     assert_ne!(ids[0], ids[2]);
@@ -40,7 +43,16 @@ mod logger {
     }
 
     fn model(id: u16, points: Vec<PointReading>, groups: Vec<DecodedGroup>) -> DecodedModel {
-        DecodedModel { id, name: format!("m{id}").into(), label: Default::default(), address: 40_002, length: 10, points, groups, notes: vec![] }
+        DecodedModel {
+            id,
+            name: format!("m{id}").into(),
+            label: Default::default(),
+            address: 40_002,
+            length: 10,
+            points,
+            groups,
+            notes: vec![],
+        }
     }
 
     fn sample(unit: u8, t: u64, soc: f64, stale: bool) -> TelemetrySample {
@@ -65,7 +77,15 @@ mod logger {
         );
         // A second instance of 803 must get a series of its own.
         let string2 = model(803, vec![point("NStr", PointValue::Number { value: 2.0 }, "")], vec![]);
-        TelemetrySample { link: "pty".into(), unit, time_ms: t, stale, health: DeviceHealth::Online, models: vec![pack, string, string2], undecoded: vec![] }
+        TelemetrySample {
+            link: "pty".into(),
+            unit,
+            time_ms: t,
+            stale,
+            health: DeviceHealth::Online,
+            models: vec![pack, string, string2],
+            undecoded: vec![],
+        }
     }
 
     #[test]
@@ -87,8 +107,7 @@ mod logger {
 
         let p = Project::open(&path, &backstop_store::OpenOptions::view()).unwrap();
         let soc = p.find_telemetry_point("unit 1", "802.1.SoC").unwrap().expect("series 802.1.SoC of unit 1");
-        let values: Vec<(i64, f64)> =
-            p.read_telemetry(soc, 0, i64::MAX).unwrap().iter().map(|s| (s.t_ms - t0 as i64, s.value)).collect();
+        let values: Vec<(i64, f64)> = p.read_telemetry(soc, 0, i64::MAX).unwrap().iter().map(|s| (s.t_ms - t0 as i64, s.value)).collect();
         assert_eq!(values, vec![(0, 80.0), (1000, 79.5), (3000, 79.0)]);
         let second = p.find_telemetry_point("unit 1", "803.2.NStr").unwrap().expect("second 803 instance");
         assert_eq!(p.read_telemetry(second, 0, i64::MAX).unwrap().len(), 3);
@@ -160,11 +179,17 @@ mod logger {
         // b's ids for the same series.
         assert_eq!(logger.flush(&mut b).unwrap(), 4);
         let soc_b = b.find_telemetry_point("unit 1", "802.1.SoC").unwrap().expect("series created in b");
-        assert_eq!(b.read_telemetry(soc_b, 0, i64::MAX).unwrap().iter().map(|s| (s.t_ms, s.value)).collect::<Vec<_>>(), vec![(3_000, 52.0)]);
+        assert_eq!(
+            b.read_telemetry(soc_b, 0, i64::MAX).unwrap().iter().map(|s| (s.t_ms, s.value)).collect::<Vec<_>>(),
+            vec![(3_000, 52.0)]
+        );
         let x = b.find_telemetry_point("unit 9", "x").unwrap().unwrap();
         assert!(b.read_telemetry(x, 0, i64::MAX).unwrap().is_empty());
         let soc_a = a.find_telemetry_point("unit 1", "802.1.SoC").unwrap().unwrap();
-        assert_eq!(a.read_telemetry(soc_a, 0, i64::MAX).unwrap().iter().map(|s| (s.t_ms, s.value)).collect::<Vec<_>>(), vec![(1_000, 50.0), (2_000, 51.0)]);
+        assert_eq!(
+            a.read_telemetry(soc_a, 0, i64::MAX).unwrap().iter().map(|s| (s.t_ms, s.value)).collect::<Vec<_>>(),
+            vec![(1_000, 50.0), (2_000, 51.0)]
+        );
         // A device whose points change waits whole again, after its values
         // staged under the old list.
         logger.stage(&sample(1, 4_000, 53.0, false));

@@ -6,13 +6,11 @@
 mod support;
 
 use backstop_model::layout::{
-    Clearances, Column, Door, DoorHinge, DoorLeadsTo, DoorSwing, EgressPath, EgressRules, Environment, ItRack,
-    PlacedEquipment, Placement, Point, PowerUnit, PowerUnitKind, Room, RoomShape, Rotation,
+    Clearances, Column, Door, DoorHinge, DoorLeadsTo, DoorSwing, EgressPath, EgressRules, Environment, ItRack, PlacedEquipment, Placement,
+    Point, PowerUnit, PowerUnitKind, Room, RoomShape, Rotation,
 };
 use backstop_model::project::{Design, ProjectInfo, Record, Revision, Settings, SizingResultRecord, Tolerances};
-use backstop_store::{
-    CreateOptions, Migration, OpenOptions, Project, SCHEMA_VERSION, StoreError, design_from_json, design_to_json,
-};
+use backstop_store::{CreateOptions, Migration, OpenOptions, Project, SCHEMA_VERSION, StoreError, design_from_json, design_to_json};
 use proptest::prelude::*;
 use support::fixtures::{digest, info, populate, sample_design};
 
@@ -46,7 +44,15 @@ fn save_as_produces_an_identical_project() {
     let s2 = p.summary().unwrap();
     assert_eq!(
         (s2.layout_counts, s2.catalog_entries, s2.sizing, s2.commissioning, s2.audit_entries, s2.telemetry, s2.history),
-        (summary.layout_counts, summary.catalog_entries, summary.sizing, summary.commissioning, summary.audit_entries, summary.telemetry, summary.history)
+        (
+            summary.layout_counts,
+            summary.catalog_entries,
+            summary.sizing,
+            summary.commissioning,
+            summary.audit_entries,
+            summary.telemetry,
+            summary.history
+        )
     );
     // Writing to the same file, or over an existing one without asking, is refused.
     assert!(p.save_as(&copy, &CreateOptions::default()).is_err());
@@ -294,7 +300,13 @@ fn with_everything() -> impl Strategy<Value = Design> {
                 .collect();
             d.settings = Settings {
                 rule_set: tol.5,
-                tolerances: Tolerances { voltage_pct: tol.0, current_pct: tol.1, temperature_k: tol.2, soc_points: tol.3, cell_spread_mv: tol.4 },
+                tolerances: Tolerances {
+                    voltage_pct: tol.0,
+                    current_pct: tol.1,
+                    temperature_k: tol.2,
+                    soc_points: tol.3,
+                    cell_spread_mv: tol.4,
+                },
                 ..Settings::default()
             };
             for (i, (name, n, x)) in cases.into_iter().enumerate() {

@@ -7,9 +7,7 @@
 
 use std::borrow::Cow;
 
-use backstop_model::link::{
-    DecodedGroup, DecodedModel, Name, PointReading, RawRegs, PointValue, ProjectLimit, WriteValue, Writable,
-};
+use backstop_model::link::{DecodedGroup, DecodedModel, Name, PointReading, PointValue, ProjectLimit, RawRegs, Writable, WriteValue};
 
 use crate::SunSpecError;
 use crate::defs::{PointDef, PointType, model_def};
@@ -206,11 +204,7 @@ pub fn decode_string(regs: &[u16]) -> PointValue {
 pub fn encode_string(text: &str, size: usize) -> Result<Vec<u16>, SunSpecError> {
     let bytes = text.as_bytes();
     if bytes.len() > size * 2 {
-        return Err(SunSpecError::Encode(format!(
-            "\"{text}\" has {} bytes but the point holds {}",
-            bytes.len(),
-            size * 2
-        )));
+        return Err(SunSpecError::Encode(format!("\"{text}\" has {} bytes but the point holds {}", bytes.len(), size * 2)));
     }
     let mut out = vec![0u16; size];
     for (i, b) in bytes.iter().enumerate() {
@@ -274,18 +268,14 @@ pub fn encode_write(
     let refuse = |why: String| SunSpecError::Refused(format!("{}: {why}", point.name));
     let range = writable_range(point, scale).ok_or_else(|| {
         refuse(match scale {
-            Scale::Bad if point.writable => {
-                "its scale factor is not implemented, so no value can be encoded".to_string()
-            }
+            Scale::Bad if point.writable => "its scale factor is not implemented, so no value can be encoded".to_string(),
             _ => "the model defines this point as read-only (or of a type that cannot be written)".to_string(),
         })
     })?;
     let is_enum = matches!(point.ty, PointType::Enum16 | PointType::Enum32) && !point.symbols.is_empty();
     let number = match value {
         WriteValue::Symbol { name } => {
-            let v = point.symbol_value(name).ok_or_else(|| {
-                refuse(format!("\"{name}\" is not one of {}", range.symbols.join(", ")))
-            })?;
+            let v = point.symbol_value(name).ok_or_else(|| refuse(format!("\"{name}\" is not one of {}", range.symbols.join(", "))))?;
             f64::from(v)
         }
         WriteValue::Number { value } => *value,
@@ -300,10 +290,7 @@ pub fn encode_write(
         }
     }
     if number < range.min || number > range.max {
-        return Err(refuse(format!(
-            "{number} is outside the model's range {} to {}",
-            range.min, range.max
-        )));
+        return Err(refuse(format!("{number} is outside the model's range {} to {}", range.min, range.max)));
     }
     if let Some(l) = limits.iter().find(|l| !(number >= l.min && number <= l.max)) {
         return Err(refuse(format!("{number} is outside {} to {}, the limit set by {}", l.min, l.max, l.source)));
@@ -315,10 +302,7 @@ pub fn encode_write(
     let raw_f = apply_scale(number, -exp);
     let raw_round = raw_f.round();
     if (raw_f - raw_round).abs() > 1e-6 {
-        return Err(refuse(format!(
-            "{number} is not a multiple of the resolution {}",
-            apply_scale(1.0, exp)
-        )));
+        return Err(refuse(format!("{number} is not a multiple of the resolution {}", apply_scale(1.0, exp))));
     }
     let regs = match point.size {
         1 => {
@@ -390,9 +374,8 @@ pub fn decode_layout(layout: &Layout<'static>, regs: &[u16], address: u16) -> De
     let fixed = layout.model.fixed_length();
     let reported = regs.get(1).copied().map(usize::from).unwrap_or(0);
     if reported < fixed {
-        notes.push(format!(
-            "device reports length {reported}, the definition has {fixed}: points beyond the reported length are not shown"
-        ));
+        notes
+            .push(format!("device reports length {reported}, the definition has {fixed}: points beyond the reported length are not shown"));
     }
     let (points, groups) = decode_group(&layout.root, regs, address, layout.len);
     DecodedModel {
@@ -424,12 +407,7 @@ fn decode_slot(slot: &Slot<'static>, regs: &[u16], address: u16) -> PointReading
     }
 }
 
-fn decode_group(
-    g: &LayoutGroup<'static>,
-    regs: &[u16],
-    address: u16,
-    limit: usize,
-) -> (Vec<PointReading>, Vec<DecodedGroup>) {
+fn decode_group(g: &LayoutGroup<'static>, regs: &[u16], address: u16, limit: usize) -> (Vec<PointReading>, Vec<DecodedGroup>) {
     let is_root = g.index == 0;
     let points = g
         .slots
@@ -475,10 +453,7 @@ mod tests {
     fn values_scale_enums_and_bits_decode_by_name() {
         assert_eq!(decode_point(point(802, "CellVMax"), &[3312], Scale::Exp(-3)), PointValue::Number { value: 3.312 });
         assert_eq!(decode_point(point(802, "A"), &[(-125i16) as u16], Scale::Exp(-1)), PointValue::Number { value: -12.5 });
-        assert_eq!(
-            decode_point(point(802, "State"), &[3], Scale::None),
-            PointValue::Enum { raw: 3, name: Some("CONNECTED".into()) }
-        );
+        assert_eq!(decode_point(point(802, "State"), &[3], Scale::None), PointValue::Enum { raw: 3, name: Some("CONNECTED".into()) });
         let bits = decode_point(point(802, "Evt1"), &[(1 << 1), (1 << 1)], Scale::None);
         assert_eq!(bits, PointValue::Bits { raw: 0x20002, names: vec!["OVER_TEMP_ALARM".into(), "VOLTAGE_IMBALANCE_WARNING".into()] });
         let s = encode_string("Backstop", 16).unwrap();

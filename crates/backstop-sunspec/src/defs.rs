@@ -214,8 +214,7 @@ impl ModelDef {
 
     /// Parses one SunSpec JSON model definition.
     pub fn from_json(json: &str) -> Result<ModelDef, SunSpecError> {
-        let raw: JsonModel = serde_json::from_str(json)
-            .map_err(|e| SunSpecError::Definition(format!("not a SunSpec JSON model: {e}")))?;
+        let raw: JsonModel = serde_json::from_str(json).map_err(|e| SunSpecError::Definition(format!("not a SunSpec JSON model: {e}")))?;
         let group = convert_group(&raw.group, true)?;
         let label = group.label.clone();
         Ok(ModelDef { id: raw.id, name: group.name.clone(), label, group })
@@ -281,50 +280,37 @@ fn convert_group(g: &JsonGroup, root: bool) -> Result<GroupDef, SunSpecError> {
                 Some(0) => GroupCount::Fill,
                 Some(k) => GroupCount::Fixed(usize::try_from(k).unwrap_or(usize::MAX)),
                 None => {
-                    return Err(SunSpecError::Definition(format!(
-                        "group {} has a count that is not a whole number",
-                        g.name
-                    )));
+                    return Err(SunSpecError::Definition(format!("group {} has a count that is not a whole number", g.name)));
                 }
             },
             Some(other) => {
-                return Err(SunSpecError::Definition(format!(
-                    "group {} has an unsupported count {other}",
-                    g.name
-                )));
+                return Err(SunSpecError::Definition(format!("group {} has an unsupported count {other}", g.name)));
             }
         }
     };
     let mut points = Vec::with_capacity(g.points.len());
     let mut offset = 0usize;
     for p in &g.points {
-        let ty = PointType::parse(&p.ty).ok_or_else(|| {
-            SunSpecError::Definition(format!("point {} has unknown type {}", p.name, p.ty))
-        })?;
+        let ty = PointType::parse(&p.ty).ok_or_else(|| SunSpecError::Definition(format!("point {} has unknown type {}", p.name, p.ty)))?;
         let size = match (ty.fixed_size(), p.size) {
             (Some(fixed), _) => fixed,
             (None, Some(s)) if s > 0 => s,
             (None, _) => {
-                return Err(SunSpecError::Definition(format!(
-                    "string point {} has no size",
-                    p.name
-                )));
+                return Err(SunSpecError::Definition(format!("string point {} has no size", p.name)));
             }
         };
         let sf = match &p.sf {
             None => SfSource::None,
             Some(serde_json::Value::String(s)) => SfSource::Point(s.clone()),
             Some(serde_json::Value::Number(n)) => {
-                let v = n.as_i64().and_then(|v| i16::try_from(v).ok()).ok_or_else(|| {
-                    SunSpecError::Definition(format!("point {} has a bad fixed scale factor", p.name))
-                })?;
+                let v = n
+                    .as_i64()
+                    .and_then(|v| i16::try_from(v).ok())
+                    .ok_or_else(|| SunSpecError::Definition(format!("point {} has a bad fixed scale factor", p.name)))?;
                 SfSource::Fixed(v)
             }
             Some(other) => {
-                return Err(SunSpecError::Definition(format!(
-                    "point {} has an unsupported sf {other}",
-                    p.name
-                )));
+                return Err(SunSpecError::Definition(format!("point {} has an unsupported sf {other}", p.name)));
             }
         };
         points.push(PointDef {

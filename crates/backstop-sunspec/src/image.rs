@@ -66,8 +66,8 @@ impl ModelImage {
             order.push(s.path.to_string());
         }
         regs[0] = id;
-        regs[1] = u16::try_from(layout.len - 2)
-            .map_err(|_| SunSpecError::Encode(format!("model {id} would be longer than 65535 registers")))?;
+        regs[1] =
+            u16::try_from(layout.len - 2).map_err(|_| SunSpecError::Encode(format!("model {id} would be longer than 65535 registers")))?;
         let mut img = ModelImage { def, regs, slots, order };
         // Count points of repeating groups.
         for g in &def.group.groups {
@@ -146,21 +146,16 @@ impl ModelImage {
             Scale::Bad => return Err(SunSpecError::Encode(format!("{path}: set its scale factor first"))),
         };
         let raw = apply_scale(value, -exp).round();
-        let regs = encode_integer(s.point, raw).ok_or_else(|| {
-            SunSpecError::Encode(format!("{path}: {value} does not fit a {:?} with scale 10^{exp}", s.point.ty))
-        })?;
+        let regs = encode_integer(s.point, raw)
+            .ok_or_else(|| SunSpecError::Encode(format!("{path}: {value} does not fit a {:?} with scale 10^{exp}", s.point.ty)))?;
         self.set_raw(path, &regs)
     }
 
     /// Sets an enumeration by symbol name.
     pub fn set_symbol(&mut self, path: &str, symbol: &str) -> Result<(), SunSpecError> {
         let s = self.need(path)?;
-        let v = s
-            .point
-            .symbol_value(symbol)
-            .ok_or_else(|| SunSpecError::Encode(format!("{path}: no symbol {symbol}")))?;
-        let regs = encode_integer(s.point, f64::from(v))
-            .ok_or_else(|| SunSpecError::Encode(format!("{path}: {v} does not fit")))?;
+        let v = s.point.symbol_value(symbol).ok_or_else(|| SunSpecError::Encode(format!("{path}: no symbol {symbol}")))?;
+        let regs = encode_integer(s.point, f64::from(v)).ok_or_else(|| SunSpecError::Encode(format!("{path}: {v} does not fit")))?;
         self.set_raw(path, &regs)
     }
 

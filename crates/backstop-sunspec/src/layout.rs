@@ -181,12 +181,9 @@ impl<'d> Builder<'_, 'd> {
         match &p.sf {
             SfSource::None => SfAt::None,
             SfSource::Fixed(v) => SfAt::Fixed(*v),
-            SfSource::Point(name) => self
-                .scopes
-                .iter()
-                .rev()
-                .find_map(|(g, base)| g.point(name).map(|sp| SfAt::At(base + sp.offset)))
-                .unwrap_or(SfAt::Missing),
+            SfSource::Point(name) => {
+                self.scopes.iter().rev().find_map(|(g, base)| g.point(name).map(|sp| SfAt::At(base + sp.offset))).unwrap_or(SfAt::Missing)
+            }
         }
     }
 
@@ -200,11 +197,7 @@ impl<'d> Builder<'_, 'd> {
             (Counts::Given(map), _) => map.get(&child.name).copied().unwrap_or(0),
             (Counts::Registers(_), GroupCount::Fill) => room.checked_div(unit).unwrap_or(0),
             (Counts::Registers(regs), GroupCount::Point(name)) => {
-                let at = self
-                    .scopes
-                    .iter()
-                    .rev()
-                    .find_map(|(g, base)| g.point(name).map(|sp| base + sp.offset));
+                let at = self.scopes.iter().rev().find_map(|(g, base)| g.point(name).map(|sp| base + sp.offset));
                 match at.and_then(|a| regs.get(a)) {
                     // 0xFFFF is "not implemented" for a uint16 count.
                     Some(0xFFFF) | None => 0,
@@ -214,10 +207,7 @@ impl<'d> Builder<'_, 'd> {
         };
         if matches!(self.counts, Counts::Registers(_)) && unit > 0 && wanted * unit > room {
             let fits = room / unit;
-            self.notes.push(format!(
-                "group {} claims {wanted} instances but the model has room for {fits}",
-                child.name
-            ));
+            self.notes.push(format!("group {} claims {wanted} instances but the model has room for {fits}", child.name));
             return fits;
         }
         if unit == 0 && wanted > 0 {

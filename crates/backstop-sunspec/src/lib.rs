@@ -113,10 +113,7 @@ pub fn length_note(header: ModelHeader) -> Option<String> {
         ));
     }
     if per > 0 && def.group.groups.len() == 1 && (l - fixed) % per != 0 {
-        return Some(format!(
-            "model {} reports length {l}, which is not {fixed} plus whole repeating groups of {per}",
-            header.id
-        ));
+        return Some(format!("model {} reports length {l}, which is not {fixed} plus whole repeating groups of {per}", header.id));
     }
     None
 }

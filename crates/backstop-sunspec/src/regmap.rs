@@ -34,7 +34,7 @@
 
 use std::collections::BTreeMap;
 
-use backstop_model::link::{Name, PointReading, PointValue, ProjectLimit, RawRegs, WriteValue, Writable};
+use backstop_model::link::{Name, PointReading, PointValue, ProjectLimit, RawRegs, Writable, WriteValue};
 use serde::{Deserialize, Serialize};
 
 use crate::SunSpecError;
@@ -140,16 +140,15 @@ pub struct RegisterMap {
 impl RegisterMap {
     /// Parses and validates a TOML map.
     pub fn from_toml(text: &str) -> Result<RegisterMap, SunSpecError> {
-        let map: RegisterMap =
-            toml::from_str(text).map_err(|e| SunSpecError::Map(format!("the register map is not valid TOML: {e}")))?;
+        let map: RegisterMap = toml::from_str(text).map_err(|e| SunSpecError::Map(format!("the register map is not valid TOML: {e}")))?;
         map.validate()?;
         Ok(map)
     }
 
     /// Parses and validates a JSON map (same fields; `point` or `points`).
     pub fn from_json(text: &str) -> Result<RegisterMap, SunSpecError> {
-        let map: RegisterMap = serde_json::from_str(text)
-            .map_err(|e| SunSpecError::Map(format!("the register map is not valid JSON: {e}")))?;
+        let map: RegisterMap =
+            serde_json::from_str(text).map_err(|e| SunSpecError::Map(format!("the register map is not valid JSON: {e}")))?;
         map.validate()?;
         Ok(map)
     }
@@ -175,9 +174,10 @@ impl RegisterMap {
                 return bad(format!("point \"{}\" runs past register 65535", p.name));
             }
             if let Some(s) = p.scale
-                && (!s.is_finite() || s == 0.0) {
-                    return bad(format!("point \"{}\" has scale {s}; use a finite, non-zero number", p.name));
-                }
+                && (!s.is_finite() || s == 0.0)
+            {
+                return bad(format!("point \"{}\" has scale {s}; use a finite, non-zero number", p.name));
+            }
             if p.offset.is_some_and(|o| !o.is_finite()) {
                 return bad(format!("point \"{}\" has a non-finite offset", p.name));
             }
@@ -221,11 +221,8 @@ impl RegisterMap {
     /// (gaps up to 8 registers are read through rather than split).
     pub fn read_plan(&self, max: u16) -> Vec<(Table, u16, u16)> {
         let max = max.max(1);
-        let mut spans: Vec<(Table, u32, u32)> = self
-            .points
-            .iter()
-            .map(|p| (p.table, u32::from(p.address), u32::from(p.address) + u32::from(p.size())))
-            .collect();
+        let mut spans: Vec<(Table, u32, u32)> =
+            self.points.iter().map(|p| (p.table, u32::from(p.address), u32::from(p.address) + u32::from(p.size()))).collect();
         spans.sort();
         let mut plan: Vec<(Table, u32, u32)> = Vec::new();
         for (t, s, e) in spans {
@@ -234,9 +231,7 @@ impl RegisterMap {
                 _ => plan.push((t, s, e)),
             }
         }
-        plan.into_iter()
-            .map(|(t, s, e)| (t, s as u16, u16::try_from(e - s).unwrap_or(max)))
-            .collect()
+        plan.into_iter().map(|(t, s, e)| (t, s as u16, u16::try_from(e - s).unwrap_or(max))).collect()
     }
 
     fn orders(&self, p: &MapPoint) -> (Order, Order) {
@@ -271,9 +266,10 @@ impl RegisterMap {
             MapType::String => return crate::decode::decode_string(&words),
         };
         if let Some(ni) = p.not_implemented
-            && raw == ni as f64 {
-                return PointValue::NotImplemented;
-            }
+            && raw == ni as f64
+        {
+            return PointValue::NotImplemented;
+        }
         if !p.symbols.is_empty() {
             let key = format!("{}", raw as i64);
             return PointValue::Enum { raw: raw as u32, name: p.symbols.get(&key).cloned().map(Name::Owned) };
@@ -310,12 +306,7 @@ impl RegisterMap {
 
     /// Encodes a write after checking the map's range and the project's
     /// limit; errors are complete sentences and nothing is sent then.
-    pub fn encode_write(
-        &self,
-        p: &MapPoint,
-        value: &WriteValue,
-        limits: &[ProjectLimit],
-    ) -> Result<(Vec<u16>, PointValue), SunSpecError> {
+    pub fn encode_write(&self, p: &MapPoint, value: &WriteValue, limits: &[ProjectLimit]) -> Result<(Vec<u16>, PointValue), SunSpecError> {
         let refuse = |why: String| SunSpecError::Refused(format!("{}: {why}", p.name));
         let w = p.writable.as_ref().ok_or_else(|| refuse("the register map does not mark it writable".into()))?;
         let v = match value {

@@ -4,9 +4,7 @@
 use std::collections::HashMap;
 
 use backstop_model::link::{PointValue, WriteValue};
-use backstop_sunspec::{
-    ModelHeader, RegisterMap, decode_model, encode_write, known_models, length_note, model_def, ModelImage, Scale,
-};
+use backstop_sunspec::{ModelHeader, ModelImage, RegisterMap, Scale, decode_model, encode_write, known_models, length_note, model_def};
 use proptest::prelude::*;
 
 proptest! {

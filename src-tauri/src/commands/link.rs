@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use backstop_link::LinkError;
 use backstop_model::link::{
-    DecodedModel, DeviceInfo, LinkConfig, LinkEvent, PortInfo, ScanHit, ScanRequest, TrafficFrame, WriteOutcome,
-    WriteRequest,
+    DecodedModel, DeviceInfo, LinkConfig, LinkEvent, PortInfo, ScanHit, ScanRequest, TrafficFrame, WriteOutcome, WriteRequest,
 };
 use backstop_model::{AppError, ErrorCode};
 use backstop_store::AuditEntry;
@@ -102,10 +101,7 @@ pub async fn link_poll_start(
     if interval_ms < 50 || stale_after_ms < 1000 {
         return Err(AppError::invalid("Poll at most every 50 ms, and mark data stale after at least 1 s without an answer."));
     }
-    state
-        .link
-        .start_polling(&units, Duration::from_millis(u64::from(interval_ms)), Duration::from_millis(u64::from(stale_after_ms)))
-        .await
+    state.link.start_polling(&units, Duration::from_millis(u64::from(interval_ms)), Duration::from_millis(u64::from(stale_after_ms))).await
 }
 
 #[tauri::command]
@@ -179,7 +175,9 @@ pub async fn link_traffic_export(app: AppHandle, state: State<'_, AppState>, csv
     } else {
         ("modbus-traffic.txt", backstop_link::export_text(&frames))
     };
-    let target = dialogs::ask(&app, Dialog::SaveAs { suggested_name: name.into(), filter: ("Traffic log", if csv { "csv" } else { "txt" }) }).await?;
+    let target =
+        dialogs::ask(&app, Dialog::SaveAs { suggested_name: name.into(), filter: ("Traffic log", if csv { "csv" } else { "txt" }) })
+            .await?;
     crate::session::write_file_atomically(&target, text.as_bytes())?;
     Ok(target.display().to_string())
 }

@@ -3,9 +3,9 @@
 //! granted in `capabilities/main.json`.
 
 pub mod about;
-pub mod project;
 pub mod commission;
+pub mod layout;
 pub mod link;
+pub mod project;
 pub mod report;
 pub mod sizing;
-pub mod layout;

@@ -106,10 +106,7 @@ pub async fn project_import_json(app: AppHandle, state: State<'_, AppState>) -> 
     let name = source.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let target = dialogs::ask(&app, Dialog::SaveProject { suggested_name: name }).await?;
     if target.exists() {
-        return Err(AppError::new(
-            ErrorCode::Io,
-            format!("{} already exists; import into a new file name.", target.display()),
-        ));
+        return Err(AppError::new(ErrorCode::Io, format!("{} already exists; import into a new file name.", target.display())));
     }
     state.with_session(&app, |s| s.import_json(&source, &target))
 }

@@ -8,8 +8,8 @@ use backstop_model::AppError;
 use backstop_model::catalog::CatalogEntry;
 use backstop_model::sizing::{OptimizeResult, PeakCase, UpsCase};
 use backstop_model::sizing_view::{
-    CaseKind, CatalogPutOutcome, CatalogView, OptimizeRequest, PeakComputed, ProfileImport, SaveCaseRequest, SizingCase,
-    SizingOverview, StoredCase,
+    CaseKind, CatalogPutOutcome, CatalogView, OptimizeRequest, PeakComputed, ProfileImport, SaveCaseRequest, SizingCase, SizingOverview,
+    StoredCase,
 };
 use tauri::{AppHandle, State};
 
@@ -109,7 +109,11 @@ pub fn sizing_ups_compute(state: State<'_, AppState>, case: UpsCase) -> Result<t
 /// Sizes a peak-shaving case over a held profile (nothing is saved): a
 /// [`PeakComputed`] as JSON bytes.
 #[tauri::command(async)]
-pub fn sizing_peak_compute(state: State<'_, AppState>, case: PeakCase, profile_token: Option<String>) -> Result<tauri::ipc::Response, AppError> {
+pub fn sizing_peak_compute(
+    state: State<'_, AppState>,
+    case: PeakCase,
+    profile_token: Option<String>,
+) -> Result<tauri::ipc::Response, AppError> {
     let computed: PeakComputed = glue::compute_peak(&case, profile_token.as_deref(), &catalog(&state)?)?;
     raw_json(&computed)
 }
@@ -118,7 +122,8 @@ pub fn sizing_peak_compute(state: State<'_, AppState>, case: PeakCase, profile_t
 /// names the file; a named pipe or device is refused before reading).
 #[tauri::command]
 pub async fn sizing_profile_import(app: AppHandle) -> Result<ProfileImport, AppError> {
-    let path = dialogs::ask(&app, Dialog::Open { title: "Import a load profile (CSV)", filter: ("Load profile CSV", &["csv", "txt"]) }).await?;
+    let path =
+        dialogs::ask(&app, Dialog::Open { title: "Import a load profile (CSV)", filter: ("Load profile CSV", &["csv", "txt"]) }).await?;
     tauri::async_runtime::spawn_blocking(move || glue::import_profile_file(&path))
         .await
         .map_err(|e| AppError::internal(format!("reading the profile stopped unexpectedly: {e}")))?
@@ -144,7 +149,8 @@ pub async fn sizing_export_sheet(
         "" => "sizing case".to_string(),
         n => n.replace(['/', '\\'], "-"),
     };
-    let target = dialogs::ask(&app, Dialog::SaveAs { suggested_name: format!("{name} — calculation sheet.txt"), filter: ("Text", "txt") }).await?;
+    let target =
+        dialogs::ask(&app, Dialog::SaveAs { suggested_name: format!("{name} — calculation sheet.txt"), filter: ("Text", "txt") }).await?;
     crate::session::write_file_atomically(&target, text.as_bytes())?;
     Ok(target.display().to_string())
 }

@@ -5,8 +5,8 @@
 
 use backstop_model::commissioning::{CommLossPhase, CommissionView, Outcome, StepResult};
 use backstop_model::link::{
-    DeviceHealth, EchoMode, LinkConfig, LinkTarget, Parity, PointValue, ScanRequest, SerialSettings, StopBits,
-    TelemetrySample, TrafficFrame, WriteOutcomeKind, WriteRequest, WriteValue,
+    DeviceHealth, EchoMode, LinkConfig, LinkTarget, Parity, PointValue, ScanRequest, SerialSettings, StopBits, TelemetrySample,
+    TrafficFrame, WriteOutcomeKind, WriteRequest, WriteValue,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -137,7 +137,11 @@ fn ConnectPanel() -> impl IntoView {
                     return Err("choose a serial port".into());
                 }
                 let mut s = SerialSettings::new(p.trim(), num(baud, "the baud rate")?);
-                s.parity = match parity.get_untracked().as_str() { "even" => Parity::Even, "odd" => Parity::Odd, _ => Parity::None };
+                s.parity = match parity.get_untracked().as_str() {
+                    "even" => Parity::Even,
+                    "odd" => Parity::Odd,
+                    _ => Parity::None,
+                };
                 s.stop_bits = if stop.get_untracked() == "2" { StopBits::Two } else { StopBits::One };
                 s.usb_serial = ports.get_untracked().iter().find(|x| x.path == p.trim()).and_then(|x| x.serial_number.clone());
                 LinkTarget::Serial(s)
@@ -163,7 +167,9 @@ fn ConnectPanel() -> impl IntoView {
     };
 
     let scan = move |_| {
-        let (Ok(f), Ok(l), Ok(t)) = (first.get_untracked().parse::<u8>(), last.get_untracked().parse::<u8>(), scan_timeout.get_untracked().parse::<u32>()) else {
+        let (Ok(f), Ok(l), Ok(t)) =
+            (first.get_untracked().parse::<u8>(), last.get_untracked().parse::<u8>(), scan_timeout.get_untracked().parse::<u32>())
+        else {
             link.report(backstop_model::AppError::invalid("The scan range and timeout must be numbers (unit ids 1–247)."));
             return;
         };
@@ -176,7 +182,11 @@ fn ConnectPanel() -> impl IntoView {
                             link.report(e);
                         }
                     }
-                    link.notify(format!("Scan found {} unit(s): {}.", hits.len(), hits.iter().map(|h| h.unit.to_string()).collect::<Vec<_>>().join(", ")));
+                    link.notify(format!(
+                        "Scan found {} unit(s): {}.",
+                        hits.len(),
+                        hits.iter().map(|h| h.unit.to_string()).collect::<Vec<_>>().join(", ")
+                    ));
                 }
                 Err(e) => link.report(e),
             }
@@ -412,7 +422,11 @@ fn WritePanel() -> impl IntoView {
         let Some(s) = samples.get(&u) else { return Vec::new() };
         s.models
             .iter()
-            .flat_map(|m| m.all_points().into_iter().filter_map(move |p| p.writable.clone().map(|w| (m.id, m.address, p.path.clone(), show(Some(p)), w))))
+            .flat_map(|m| {
+                m.all_points()
+                    .into_iter()
+                    .filter_map(move |p| p.writable.clone().map(|w| (m.id, m.address, p.path.clone(), show(Some(p)), w)))
+            })
             .collect::<Vec<_>>()
     };
     let prepare = move |_| {
@@ -436,7 +450,14 @@ fn WritePanel() -> impl IntoView {
         } else {
             WriteValue::Symbol { name: v.trim().to_string() }
         };
-        review.set(Some(WriteRequest { unit: u, model_id, model_address, point: path.to_string(), value, engineer: engineer.get_untracked() }));
+        review.set(Some(WriteRequest {
+            unit: u,
+            model_id,
+            model_address,
+            point: path.to_string(),
+            value,
+            engineer: engineer.get_untracked(),
+        }));
     };
     view! {
         <div class="grid2">
@@ -541,12 +562,14 @@ fn WritePanel() -> impl IntoView {
 fn TrafficPanel() -> impl IntoView {
     let link = use_link();
     let frames = RwSignal::new(Vec::<TrafficFrame>::new());
-    let load = move || spawn_local(async move {
-        match ipc::link_traffic(0).await {
-            Ok(f) => frames.set(f),
-            Err(e) => link.report(e),
-        }
-    });
+    let load = move || {
+        spawn_local(async move {
+            match ipc::link_traffic(0).await {
+                Ok(f) => frames.set(f),
+                Err(e) => link.report(e),
+            }
+        })
+    };
     load();
     let timer = set_interval_with_handle(load, std::time::Duration::from_millis(1000)).ok();
     on_cleanup(move || {
@@ -554,12 +577,16 @@ fn TrafficPanel() -> impl IntoView {
             t.clear();
         }
     });
-    let export = move |csv: bool| move |_| spawn_local(async move {
-        match ipc::link_traffic_export(csv).await {
-            Ok(path) => link.notify(format!("Traffic saved to {path}.")),
-            Err(e) => link.report(e),
+    let export = move |csv: bool| {
+        move |_| {
+            spawn_local(async move {
+                match ipc::link_traffic_export(csv).await {
+                    Ok(path) => link.notify(format!("Traffic saved to {path}.")),
+                    Err(e) => link.report(e),
+                }
+            })
         }
-    });
+    };
     view! {
         <div class="card">
             <div class="toolbar">
@@ -598,31 +625,37 @@ fn ChecklistPanel() -> impl IntoView {
     let link = use_link();
     let project = use_project();
     let view_sig = RwSignal::new(None::<CommissionView>);
-    let load = move || spawn_local(async move {
-        match ipc::commission_view().await {
-            Ok(v) => view_sig.set(Some(v)),
-            Err(e) => link.report(e),
-        }
-    });
+    let load = move || {
+        spawn_local(async move {
+            match ipc::commission_view().await {
+                Ok(v) => view_sig.set(Some(v)),
+                Err(e) => link.report(e),
+            }
+        })
+    };
     load();
     let engineer = RwSignal::new(String::new());
     let so_name = RwSignal::new(String::new());
     let so_role = RwSignal::new("Commissioning engineer".to_string());
     let so_date = RwSignal::new(String::new());
-    let run = move |id: String| spawn_local(async move {
-        if let Err(e) = ipc::commission_run(&id).await {
-            link.report(e);
-        }
-        load();
-        project.refresh();
-    });
-    let comm = move |phase: CommLossPhase| spawn_local(async move {
-        match ipc::commission_comm_loss(phase).await {
-            Ok(_) => {}
-            Err(e) => link.report(e),
-        }
-        load();
-    });
+    let run = move |id: String| {
+        spawn_local(async move {
+            if let Err(e) = ipc::commission_run(&id).await {
+                link.report(e);
+            }
+            load();
+            project.refresh();
+        })
+    };
+    let comm = move |phase: CommLossPhase| {
+        spawn_local(async move {
+            match ipc::commission_comm_loss(phase).await {
+                Ok(_) => {}
+                Err(e) => link.report(e),
+            }
+            load();
+        })
+    };
     view! {
         {move || match view_sig.get() {
             None => view! { <p class="muted">"Loading the checklist…"</p> }.into_any(),
@@ -850,25 +883,48 @@ fn PlanPanel() -> impl IntoView {
     let firmware = RwSignal::new(String::new());
     let model = RwSignal::new(String::new());
     let setpoints = RwSignal::new(String::new());
-    let tol = [RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new())];
+    let tol = [
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    ];
     let template = RwSignal::new(String::new());
-    let load = move || spawn_local(async move {
-        match ipc::commission_plan().await {
-            Ok(v) => {
-                units.set(v.planned.iter().map(|p| format!("{} {}{}", p.unit, p.cabinet, p.firmware.as_ref().map(|f| format!(" {f}")).unwrap_or_default())).collect::<Vec<_>>().join("\n"));
-                firmware.set(v.plan.firmware.clone());
-                model.set(v.plan.model.clone());
-                setpoints.set(v.plan.design_setpoints.iter().map(|d| format!("{} {} {} {} {}", d.point.model, d.point.path, trim(d.value), trim(d.tolerance), d.unit_label)).collect::<Vec<_>>().join("\n"));
-                let t = v.tolerances;
-                for (s, x) in tol.iter().zip([t.cell_spread_mv, t.temperature_k, t.soc_points, t.voltage_pct, t.current_pct]) {
-                    s.set(trim(x));
+    let load = move || {
+        spawn_local(async move {
+            match ipc::commission_plan().await {
+                Ok(v) => {
+                    units.set(
+                        v.planned
+                            .iter()
+                            .map(|p| {
+                                format!("{} {}{}", p.unit, p.cabinet, p.firmware.as_ref().map(|f| format!(" {f}")).unwrap_or_default())
+                            })
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                    );
+                    firmware.set(v.plan.firmware.clone());
+                    model.set(v.plan.model.clone());
+                    setpoints.set(
+                        v.plan
+                            .design_setpoints
+                            .iter()
+                            .map(|d| format!("{} {} {} {} {}", d.point.model, d.point.path, trim(d.value), trim(d.tolerance), d.unit_label))
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                    );
+                    let t = v.tolerances;
+                    for (s, x) in tol.iter().zip([t.cell_spread_mv, t.temperature_k, t.soc_points, t.voltage_pct, t.current_pct]) {
+                        s.set(trim(x));
+                    }
+                    template.set(v.plan.template.as_ref().and_then(|t| serde_json::to_string_pretty(t).ok()).unwrap_or_default());
+                    loaded.set(Some(v));
                 }
-                template.set(v.plan.template.as_ref().and_then(|t| serde_json::to_string_pretty(t).ok()).unwrap_or_default());
-                loaded.set(Some(v));
+                Err(e) => link.report(e),
             }
-            Err(e) => link.report(e),
-        }
-    });
+        })
+    };
     load();
     let save = move |_| {
         let Some(base) = loaded.get_untracked() else { return };
@@ -876,29 +932,51 @@ fn PlanPanel() -> impl IntoView {
             let mut plan = base.plan.clone();
             plan.firmware = firmware.get_untracked().trim().to_string();
             plan.model = model.get_untracked().trim().to_string();
-            plan.units = units.get_untracked().lines().filter(|l| !l.trim().is_empty()).map(|l| {
-                let w: Vec<&str> = l.split_whitespace().collect();
-                let unit = w.first().and_then(|u| u.parse::<u8>().ok()).ok_or(format!("\"{l}\": start with the unit id"))?;
-                let cabinet = w.get(1).ok_or(format!("\"{l}\": give the cabinet tag after the unit id"))?.to_string();
-                Ok(backstop_model::commissioning::PlannedUnit { unit, cabinet, model: None, firmware: w.get(2).map(|f| f.to_string()), energy_wh: None })
-            }).collect::<Result<_, String>>()?;
-            plan.design_setpoints = setpoints.get_untracked().lines().filter(|l| !l.trim().is_empty()).map(|l| {
-                let w: Vec<&str> = l.split_whitespace().collect();
-                let bad = || format!("\"{l}\": write model, point, value, tolerance, unit (e.g. 802 SoCRsvMin 10 0.5 %)");
-                if w.len() < 4 { return Err(bad()); }
-                Ok(backstop_model::commissioning::DesignSetpoint {
-                    unit: None,
-                    point: backstop_model::commissioning::PointRef::new(w[0].parse().map_err(|_| bad())?, w[1]),
-                    value: w[2].parse().map_err(|_| bad())?,
-                    tolerance: w[3].parse().map_err(|_| bad())?,
-                    unit_label: w.get(4).map(|u| u.to_string()).unwrap_or_default(),
+            plan.units = units
+                .get_untracked()
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| {
+                    let w: Vec<&str> = l.split_whitespace().collect();
+                    let unit = w.first().and_then(|u| u.parse::<u8>().ok()).ok_or(format!("\"{l}\": start with the unit id"))?;
+                    let cabinet = w.get(1).ok_or(format!("\"{l}\": give the cabinet tag after the unit id"))?.to_string();
+                    Ok(backstop_model::commissioning::PlannedUnit {
+                        unit,
+                        cabinet,
+                        model: None,
+                        firmware: w.get(2).map(|f| f.to_string()),
+                        energy_wh: None,
+                    })
                 })
-            }).collect::<Result<_, String>>()?;
+                .collect::<Result<_, String>>()?;
+            plan.design_setpoints = setpoints
+                .get_untracked()
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| {
+                    let w: Vec<&str> = l.split_whitespace().collect();
+                    let bad = || format!("\"{l}\": write model, point, value, tolerance, unit (e.g. 802 SoCRsvMin 10 0.5 %)");
+                    if w.len() < 4 {
+                        return Err(bad());
+                    }
+                    Ok(backstop_model::commissioning::DesignSetpoint {
+                        unit: None,
+                        point: backstop_model::commissioning::PointRef::new(w[0].parse().map_err(|_| bad())?, w[1]),
+                        value: w[2].parse().map_err(|_| bad())?,
+                        tolerance: w[3].parse().map_err(|_| bad())?,
+                        unit_label: w.get(4).map(|u| u.to_string()).unwrap_or_default(),
+                    })
+                })
+                .collect::<Result<_, String>>()?;
             let t = template.get_untracked();
-            plan.template = if t.trim().is_empty() { None } else {
+            plan.template = if t.trim().is_empty() {
+                None
+            } else {
                 Some(serde_json::from_str(&t).map_err(|e| format!("the checklist is not valid JSON: {e}"))?)
             };
-            let num = |s: RwSignal<String>, what: &str| s.get_untracked().trim().parse::<f64>().map_err(|_| format!("the {what} must be a number"));
+            let num = |s: RwSignal<String>, what: &str| {
+                s.get_untracked().trim().parse::<f64>().map_err(|_| format!("the {what} must be a number"))
+            };
             let tolerances = backstop_model::project::Tolerances {
                 cell_spread_mv: num(tol[0], "cell-spread tolerance")?,
                 temperature_k: num(tol[1], "temperature tolerance")?,

@@ -72,8 +72,7 @@ impl Lx {
     pub fn set_view(self, v: LayoutView) {
         if self.view.with_untracked(|cur| cur.as_ref() != Some(&v)) {
             // Keep only selected objects that still exist.
-            let keep: Vec<ObjectRef> =
-                self.sel.get_untracked().into_iter().filter(|o| exists(&v, o)).collect();
+            let keep: Vec<ObjectRef> = self.sel.get_untracked().into_iter().filter(|o| exists(&v, o)).collect();
             if keep.len() != self.sel.with_untracked(Vec::len) {
                 self.sel.set(keep);
             }
@@ -183,10 +182,7 @@ pub(crate) fn parse_kind(s: &str) -> Option<ObjectKind> {
 }
 
 fn in_text_field() -> bool {
-    document()
-        .active_element()
-        .map(|e| matches!(e.tag_name().to_lowercase().as_str(), "input" | "textarea" | "select"))
-        .unwrap_or(false)
+    document().active_element().map(|e| matches!(e.tag_name().to_lowercase().as_str(), "input" | "textarea" | "select")).unwrap_or(false)
 }
 
 #[component]

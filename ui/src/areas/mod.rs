@@ -17,8 +17,7 @@ pub enum Area {
 }
 
 impl Area {
-    pub const ALL: [Area; 5] =
-        [Area::Project, Area::Layout, Area::Sizing, Area::Commissioning, Area::Reports];
+    pub const ALL: [Area; 5] = [Area::Project, Area::Layout, Area::Sizing, Area::Commissioning, Area::Reports];
 
     pub fn label(self) -> &'static str {
         match self {

@@ -167,7 +167,11 @@ fn DetailsForm(info: Signal<ProjectInfo>, read_only: Signal<bool>) -> impl IntoV
             ctx.run(async move { ipc::project_update_info(&next).await });
         }
     };
-    let field = move |label: &'static str, id: &'static str, get: fn(&ProjectInfo) -> String, set: fn(&mut ProjectInfo, String), multiline: bool| {
+    let field = move |label: &'static str,
+                      id: &'static str,
+                      get: fn(&ProjectInfo) -> String,
+                      set: fn(&mut ProjectInfo, String),
+                      multiline: bool| {
         let value = Signal::derive(move || info.with(get));
         let on_change = move |ev: leptos::ev::Event| {
             let v = event_target_value(&ev);

@@ -52,7 +52,9 @@ pub(crate) fn save_case(
 /// Writes the calculation sheet of the form's case through the save dialog.
 pub(crate) fn export_sheet(project: crate::state::ProjectCtx, case: Result<SizingCase, fields::NotReady>, profile_token: Option<String>) {
     match case {
-        Err(fields::NotReady(why)) => project.report(backstop_model::AppError::invalid(format!("The sheet cannot be exported yet: {why}."))),
+        Err(fields::NotReady(why)) => {
+            project.report(backstop_model::AppError::invalid(format!("The sheet cannot be exported yet: {why}.")))
+        }
         Ok(case) => spawn_local(async move {
             match ipc::sizing_export_sheet(&case, profile_token.as_deref()).await {
                 Ok(path) => project.notify(format!("Calculation sheet written to {path}.")),

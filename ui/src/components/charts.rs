@@ -20,10 +20,8 @@ pub fn Sparkline(#[prop(into)] points: Signal<Vec<(f64, f64)>>, width: u32, heig
         let span_y = if hi - lo < 1e-9 { 1.0 } else { hi - lo };
         let span_x = if x1 - x0 < 1e-9 { 1.0 } else { x1 - x0 };
         let (w, h) = (width as f64 - 60.0, height as f64 - 20.0);
-        let d: Vec<String> = pts
-            .iter()
-            .map(|&(x, y)| format!("{:.1},{:.1}", 50.0 + (x - x0) / span_x * w, 10.0 + (hi - y) / span_y * h))
-            .collect();
+        let d: Vec<String> =
+            pts.iter().map(|&(x, y)| format!("{:.1},{:.1}", 50.0 + (x - x0) / span_x * w, 10.0 + (hi - y) / span_y * h)).collect();
         let last = pts[pts.len() - 1].1;
         (format!("M{}", d.join(" L")), crate::link_state::trim(hi), crate::link_state::trim(lo), crate::link_state::trim(last))
     };

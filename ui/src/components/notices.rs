@@ -60,7 +60,6 @@ impl Notices {
     }
 }
 
-
 #[component]
 pub fn NoticeList(notices: Notices) -> impl IntoView {
     view! {

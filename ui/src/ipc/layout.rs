@@ -5,9 +5,7 @@
 
 use backstop_model::AppError;
 use backstop_model::layout::RuleSet;
-use backstop_model::layout_view::{
-    AutoPlaceCall, AutoPlaceOutcome, EditOutcome, LayoutEdit, LayoutExport, LayoutView, RuleSetSaveOutcome,
-};
+use backstop_model::layout_view::{AutoPlaceCall, AutoPlaceOutcome, EditOutcome, LayoutEdit, LayoutExport, LayoutView, RuleSetSaveOutcome};
 use serde::Serialize;
 
 use super::{NoArgs, call};

@@ -60,8 +60,7 @@ fn gaps_text(objs: &[crate::resolve::Obj<'_>], joins: &[&(usize, usize, f64, P, 
     if let [(g, a, b)] = gaps[..] {
         return format!("the marked gap of {} mm between {a} and {b} is", fmt_num(g));
     }
-    let mut parts: Vec<String> =
-        gaps.iter().take(SHOWN).map(|(g, a, b)| format!("{} mm ({a}–{b})", fmt_num(*g))).collect();
+    let mut parts: Vec<String> = gaps.iter().take(SHOWN).map(|(g, a, b)| format!("{} mm ({a}–{b})", fmt_num(*g))).collect();
     if gaps.len() > SHOWN {
         parts.push(format!("{} more", gaps.len() - SHOWN));
     }
@@ -118,10 +117,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>) -> (Vec<ArrayInfo>, Vec<FireAreaTotal>) {
         o.fire_test.and_then(|f| f.min_spacing_mm).map(f64::from)
     };
     let rule_spacing = f64::from(ar.min_spacing_mm);
-    let max_spacing = (0..ctx.scene.objs.len())
-        .filter(|&i| participating[i])
-        .filter_map(ft_spacing)
-        .fold(rule_spacing, f64::max);
+    let max_spacing = (0..ctx.scene.objs.len()).filter(|&i| participating[i]).filter_map(ft_spacing).fold(rule_spacing, f64::max);
 
     let n = ctx.scene.objs.len();
     let mut dsu = Dsu::new(n);
@@ -158,15 +154,10 @@ pub(super) fn run(ctx: &mut Ctx<'_>) -> (Vec<ArrayInfo>, Vec<FireAreaTotal>) {
     for (root, members) in &groups {
         let objs = &ctx.scene.objs;
         let total: f64 = members.iter().map(|&i| objs[i].energy_kwh).sum();
-        let all_ft = ar.allow_fire_test_data
-            && members.iter().all(|&i| objs[i].fire_test.and_then(|f| f.max_array_kwh).is_some());
+        let all_ft = ar.allow_fire_test_data && members.iter().all(|&i| objs[i].fire_test.and_then(|f| f.max_array_kwh).is_some());
         let (limit, basis) = if all_ft {
-            let lim = members
-                .iter()
-                .filter_map(|&i| objs[i].fire_test.and_then(|f| f.max_array_kwh))
-                .fold(f64::INFINITY, f64::min);
-            let mut reports: Vec<&str> =
-                members.iter().filter_map(|&i| objs[i].fire_test.map(|f| f.report.as_str())).collect();
+            let lim = members.iter().filter_map(|&i| objs[i].fire_test.and_then(|f| f.max_array_kwh)).fold(f64::INFINITY, f64::min);
+            let mut reports: Vec<&str> = members.iter().filter_map(|&i| objs[i].fire_test.map(|f| f.report.as_str())).collect();
             reports.sort_unstable();
             reports.dedup();
             (lim, format!("UL 9540A large-scale fire-test data ({})", reports.join("; ")))
@@ -187,17 +178,12 @@ pub(super) fn run(ctx: &mut Ctx<'_>) -> (Vec<ArrayInfo>, Vec<FireAreaTotal>) {
             limit_basis: basis.clone(),
         });
         if exceeds(total, limit) && ctx.enabled(RuleId::ArrayEnergy) {
-            let inside: Vec<&(usize, usize, f64, P, P)> =
-                joins.iter().filter(|(i, _, _, _, _)| members.binary_search(i).is_ok()).collect();
+            let inside: Vec<&(usize, usize, f64, P, P)> = joins.iter().filter(|(i, _, _, _, _)| members.binary_search(i).is_ok()).collect();
             let highlights: Vec<_> = inside.iter().map(|&&(_, _, _, a, b)| hl_seg(a, b)).collect();
             let mut refs: Vec<(&str, ObjectRef)> = members.iter().map(|&i| (objs[i].key, objs[i].object_ref())).collect();
             refs.sort_by(|a, b| a.0.cmp(b.0));
             let advice = if inside.is_empty() {
-                format!(
-                    "Split it into arrays of at most {} kWh at least {} mm apart.",
-                    fmt_num(limit),
-                    fmt_num(rule_spacing)
-                )
+                format!("Split it into arrays of at most {} kWh at least {} mm apart.", fmt_num(limit), fmt_num(rule_spacing))
             } else {
                 format!(
                     "Split it into arrays of at most {} kWh at least {} mm apart: {} closer than that, so {} one array.",

@@ -23,12 +23,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
         if *width < min_w && ctx.enabled(RuleId::EgressWidth) {
             let f = Found {
                 key: path.id.clone(),
-                message: format!(
-                    "Egress path {} is {} mm wide; at least {} mm is required.",
-                    path.id,
-                    fmt_num(*width),
-                    fmt_num(min_w)
-                ),
+                message: format!("Egress path {} is {} mm wide; at least {} mm is required.", path.id, fmt_num(*width), fmt_num(min_w)),
                 measure: at_least(*width, min_w, Unit::Mm),
                 objects: vec![path_ref.clone()],
                 highlights: route.windows(2).map(|s| hl_seg(s[0], s[1])).collect(),
@@ -133,10 +128,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
                                 fmt_num(egress_sep)
                             ),
                             measure: at_least(best.0, egress_sep, Unit::Mm),
-                            objects: vec![
-                                o.object_ref(),
-                                ObjectRef { kind: ObjectKind::EgressPath, key: id.clone() },
-                            ],
+                            objects: vec![o.object_ref(), ObjectRef { kind: ObjectKind::EgressPath, key: id.clone() }],
                             highlights: vec![hl_seg(best.2, best.1)],
                         },
                     ));

@@ -9,8 +9,8 @@ mod working_space;
 use std::collections::HashMap;
 
 use backstop_model::layout::{
-    Bound, CheckReport, Diagnostic, EquipmentSpec, Highlight, Layout, Measure, ObjectRef, RackSpec, RuleId, RuleSet,
-    Severity, Unit, Violation,
+    Bound, CheckReport, Diagnostic, EquipmentSpec, Highlight, Layout, Measure, ObjectRef, RackSpec, RuleId, RuleSet, Severity, Unit,
+    Violation,
 };
 
 use crate::geom::{P, Rect};
@@ -200,11 +200,7 @@ pub fn fmt_num(v: f64) -> String {
 /// `"BC-01, BC-02 and 3 more"`.
 pub(crate) fn list_tags(tags: &[&str]) -> String {
     const SHOWN: usize = 6;
-    if tags.len() <= SHOWN {
-        tags.join(", ")
-    } else {
-        format!("{} and {} more", tags[..SHOWN - 1].join(", "), tags.len() - (SHOWN - 1))
-    }
+    if tags.len() <= SHOWN { tags.join(", ") } else { format!("{} and {} more", tags[..SHOWN - 1].join(", "), tags.len() - (SHOWN - 1)) }
 }
 
 #[cfg(test)]

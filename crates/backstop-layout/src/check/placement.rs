@@ -80,12 +80,7 @@ fn outside_room(ctx: &mut Ctx<'_>) {
             if e > 0.0 {
                 found.push(Found {
                     key: o.key.to_owned(),
-                    message: format!(
-                        "{} reaches {} mm outside room {}; move it inside the room outline.",
-                        o.key,
-                        fmt_num(e),
-                        room.id
-                    ),
+                    message: format!("{} reaches {} mm outside room {}; move it inside the room outline.", o.key, fmt_num(e), room.id),
                     measure: at_most(e, 0.0, Unit::Mm),
                     objects: vec![o.object_ref(), room_ref.clone()],
                     highlights: seg.map(|(a, b)| vec![hl_seg(a, b)]).unwrap_or_default(),
@@ -97,13 +92,7 @@ fn outside_room(ctx: &mut Ctx<'_>) {
         {
             found.push(Found {
                 key: format!("{}:height", o.key),
-                message: format!(
-                    "{} is {} mm tall but room {} is only {} mm high.",
-                    o.key,
-                    fmt_num(o.height),
-                    room.id,
-                    fmt_num(h)
-                ),
+                message: format!("{} is {} mm tall but room {} is only {} mm high.", o.key, fmt_num(o.height), room.id, fmt_num(h)),
                 measure: at_most(o.height, h, Unit::Mm),
                 objects: vec![o.object_ref(), room_ref],
                 highlights: Vec::new(),
@@ -147,8 +136,8 @@ fn clearances(ctx: &mut Ctx<'_>) {
         // reported once (overlap, outside-room), not again as a clearance.
         let my_rect = o.rect;
         let skip_overlapping = ctx.enabled(RuleId::Overlap);
-        let straddles = ctx.enabled(RuleId::OutsideRoom)
-            && room.and_then(|r| r.poly.as_ref()).is_some_and(|p| p.rect_excursion(&my_rect).0 > 0.0);
+        let straddles =
+            ctx.enabled(RuleId::OutsideRoom) && room.and_then(|r| r.poly.as_ref()).is_some_and(|p| p.rect_excursion(&my_rect).0 > 0.0);
         let mut found = Vec::new();
         for (side, required, zone) in sides {
             if required <= 0.0 {
@@ -279,11 +268,8 @@ fn floor_load(ctx: &mut Ctx<'_>) {
                 items.push(o.object_ref());
             }
             // The floor the columns stand on carries no equipment.
-            let columns: f64 = ctx.scene.objs[ctx.scene.items..]
-                .iter()
-                .filter(|c| c.room == Some(r))
-                .map(|c| poly.area_in_rect(&c.rect))
-                .sum();
+            let columns: f64 =
+                ctx.scene.objs[ctx.scene.items..].iter().filter(|c| c.room == Some(r)).map(|c| poly.area_in_rect(&c.rect)).sum();
             let area_m2 = (poly.area - columns).max(0.0) / 1e6;
             let load = mass / area_m2;
             if exceeds(load, allow) {

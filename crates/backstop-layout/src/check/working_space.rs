@@ -50,9 +50,7 @@ impl Obstacle {
     /// `v ∈ (0, depth)`.
     fn lateral(&self, u0: f64, u1: f64, depth: f64) -> Option<(f64, f64)> {
         match &self.shape {
-            Shape::Rect(r) => {
-                (r.y0 < depth && r.y1 > 0.0 && r.x1 > u0 && r.x0 < u1).then(|| (r.x0.max(u0), r.x1.min(u1)))
-            }
+            Shape::Rect(r) => (r.y0 < depth && r.y1 > 0.0 && r.x1 > u0 && r.x0 < u1).then(|| (r.x0.max(u0), r.x1.min(u1))),
             Shape::Seg(a, b) => {
                 let clip = Rect { x0: u0, y0: EPS, x1: u1, y1: depth - EPS };
                 if clip.y0 > clip.y1 {
@@ -258,7 +256,13 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
             }
             let facing = other.needs_ws && geom::front_dir(other.rot) == my_front.scale(-1.0);
             // A column is building structure, like a wall.
-            let condition = if other.is_column() { ws.wall_condition } else if facing { 3 } else { 2 };
+            let condition = if other.is_column() {
+                ws.wall_condition
+            } else if facing {
+                3
+            } else {
+                2
+            };
             obstacles.push(Obstacle { shape: Shape::Rect(lr), condition, obj: Some(j) });
         }
         let room = o.room.map(|r| &ctx.scene.rooms[r]);
@@ -385,8 +389,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
             let free = if front_blocked { 0.0 } else { right - left };
             if free < big_w {
                 let mut objects = vec![me.clone()];
-                let mut extra_refs: Vec<ObjectRef> =
-                    blockers.iter().flatten().map(|&j| ctx.scene.objs[j].object_ref()).collect();
+                let mut extra_refs: Vec<ObjectRef> = blockers.iter().flatten().map(|&j| ctx.scene.objs[j].object_ref()).collect();
                 extra_refs.sort();
                 extra_refs.dedup();
                 objects.extend(extra_refs);

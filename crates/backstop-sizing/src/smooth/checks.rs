@@ -198,7 +198,15 @@ struct Biquad2 {
 
 impl Biquad2 {
     fn new(a: &Biquad, b: &Biquad) -> Self {
-        Biquad2 { b0: [a.b0, b.b0], b1: [a.b1, b.b1], b2: [a.b2, b.b2], a1: [a.a1, b.a1], a2: [a.a2, b.a2], s1: [a.s1, b.s1], s2: [a.s2, b.s2] }
+        Biquad2 {
+            b0: [a.b0, b.b0],
+            b1: [a.b1, b.b1],
+            b2: [a.b2, b.b2],
+            a1: [a.a1, b.a1],
+            a2: [a.a2, b.a2],
+            s1: [a.s1, b.s1],
+            s2: [a.s2, b.s2],
+        }
     }
 
     /// Puts the lanes' states back into `a` and `b`.
@@ -293,7 +301,13 @@ pub fn band_range(band: &Band, fs: f64, pre: &[f64], x: &[f64], w: usize) -> (f6
 
 /// [`band_range`] of two series of the same length with histories of the
 /// same length (load and grid), side by side in one pass.
-pub fn band_range2(band: &Band, fs: f64, (pre_a, a): (&[f64], &[f64]), (pre_b, b): (&[f64], &[f64]), w: usize) -> ((f64, usize), (f64, usize)) {
+pub fn band_range2(
+    band: &Band,
+    fs: f64,
+    (pre_a, a): (&[f64], &[f64]),
+    (pre_b, b): (&[f64], &[f64]),
+    w: usize,
+) -> ((f64, usize), (f64, usize)) {
     if pre_a.len() != pre_b.len() || a.len() != b.len() {
         return (band_range(band, fs, pre_a, a, w), band_range(band, fs, pre_b, b, w));
     }

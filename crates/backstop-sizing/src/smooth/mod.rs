@@ -72,7 +72,11 @@ pub fn requirements(case: &SmoothCase) -> (Vec<Requirement>, Vec<SizingDiagnosti
             Some(p) => out.extend(p.requirements),
             None => {
                 let keys: Vec<&str> = presets::presets().iter().map(|p| p.key).collect();
-                d.push(diag::error("presets", "input", format!("unknown requirement preset \"{key}\"; the presets are {}", keys.join(", "))));
+                d.push(diag::error(
+                    "presets",
+                    "input",
+                    format!("unknown requirement preset \"{key}\"; the presets are {}", keys.join(", ")),
+                ));
             }
         }
     }
@@ -82,7 +86,8 @@ pub fn requirements(case: &SmoothCase) -> (Vec<Requirement>, Vec<SizingDiagnosti
 
 pub(crate) fn check_req(d: &mut Vec<SizingDiagnostic>, i: usize, r: &Requirement) {
     let name = if r.label.is_empty() { format!("requirement {}", i + 1) } else { format!("requirement {} ({})", i + 1, r.label) };
-    let mut bad = |field: &str, what: String| d.push(diag::error(&format!("requirements[{i}].{field}"), "input", format!("{name}: {what}")));
+    let mut bad =
+        |field: &str, what: String| d.push(diag::error(&format!("requirements[{i}].{field}"), "input", format!("{name}: {what}")));
     let positive = |v: f64, lo: f64, hi: f64| v.is_finite() && v >= lo && v <= hi;
     match &r.kind {
         RequirementKind::Ramp { limit_mw_per_min, window_s } => {
@@ -128,7 +133,11 @@ pub fn validate_case(case: &SmoothCase, synthetic_used: bool) -> Vec<SizingDiagn
     if synthetic_used {
         match &case.synthetic {
             Some(p) => validate_synthetic(&mut d, p),
-            None => d.push(diag::error("synthetic", "profile", "no load: give a measured trace (--trace CSV, or import one) or a [synthetic] training profile")),
+            None => d.push(diag::error(
+                "synthetic",
+                "profile",
+                "no load: give a measured trace (--trace CSV, or import one) or a [synthetic] training profile",
+            )),
         }
     }
     match &case.controller {
@@ -164,7 +173,12 @@ pub fn validate_case(case: &SmoothCase, synthetic_used: bool) -> Vec<SizingDiagn
             d.push(diag::error(
                 "battery.soc_max",
                 "input",
-                format!("{} {} with the lowest {}: the SOC window is narrower than 5 %", backstop_model::sizing::field_label("battery.soc_max").unwrap_or("battery.soc_max"), show(b.soc_max), show(b.soc_min)),
+                format!(
+                    "{} {} with the lowest {}: the SOC window is narrower than 5 %",
+                    backstop_model::sizing::field_label("battery.soc_max").unwrap_or("battery.soc_max"),
+                    show(b.soc_max),
+                    show(b.soc_min)
+                ),
             ));
         }
         check_range(&mut d, "battery.eol_soh", b.eol_soh, 0.3, 1.0, "");
@@ -204,7 +218,11 @@ pub fn validate_case(case: &SmoothCase, synthetic_used: bool) -> Vec<SizingDiagn
         let a = check_range(&mut d, "sweep.from_mw_per_min", s.from_mw_per_min, 1e-6, 1e6, "MW/min");
         let b = check_range(&mut d, "sweep.to_mw_per_min", s.to_mw_per_min, 1e-6, 1e6, "MW/min");
         if a && b && s.from_mw_per_min >= s.to_mw_per_min {
-            d.push(diag::error("sweep.to_mw_per_min", "input", format!("sweep.to_mw_per_min {} must exceed sweep.from_mw_per_min {}", show(s.to_mw_per_min), show(s.from_mw_per_min))));
+            d.push(diag::error(
+                "sweep.to_mw_per_min",
+                "input",
+                format!("sweep.to_mw_per_min {} must exceed sweep.from_mw_per_min {}", show(s.to_mw_per_min), show(s.from_mw_per_min)),
+            ));
         }
         if !(2..=1000).contains(&s.steps) {
             d.push(diag::error("sweep.steps", "input", format!("sweep.steps must be 2–1000 (found {})", s.steps)));
@@ -222,14 +240,23 @@ fn validate_synthetic(d: &mut Vec<SizingDiagnostic>, p: &SyntheticProfile) {
         d.push(diag::error(
             "synthetic.dt_s",
             "input",
-            format!("{} s at {} s makes more than {} samples; lengthen the time step or shorten the profile", show(p.duration_s), show(p.dt_s), trace::MAX_SAMPLES),
+            format!(
+                "{} s at {} s makes more than {} samples; lengthen the time step or shorten the profile",
+                show(p.duration_s),
+                show(p.dt_s),
+                trace::MAX_SAMPLES
+            ),
         ));
     }
     check_range(d, "synthetic.base_mw", p.base_mw, 0.0, 1e4, "MW");
     check_range(d, "synthetic.job_mw", p.job_mw, 0.0, 1e4, "MW");
     let c = check_range(d, "synthetic.iteration_s", p.iteration_s, 0.01, 3600.0, "s");
     if a && c && p.duration_s / p.iteration_s > 1e8 {
-        d.push(diag::error("synthetic.iteration_s", "input", "the profile would have more than 100 million iterations; lengthen the iteration period"));
+        d.push(diag::error(
+            "synthetic.iteration_s",
+            "input",
+            "the profile would have more than 100 million iterations; lengthen the iteration period",
+        ));
     }
     check_range(d, "synthetic.compute_duty", p.compute_duty, 0.01, 0.99, "");
     check_range(d, "synthetic.low_level", p.low_level, 0.0, 1.0, "");
@@ -282,7 +309,11 @@ pub fn resolve(r: &Requirement, dt: f64, n: usize, peak_mw: f64) -> Result<(Reso
             return Err(format!("the trace ({} s) is shorter than the window ({} s)", fmt_num(duration), fmt_num(w_s)));
         }
         let w = (w_s / dt).round().max(1.0) as usize;
-        let note = if ((w as f64) * dt - w_s).abs() > 1e-9 * w_s.max(1.0) { format!("window {} s taken as {} samples ({} s)", fmt_num(w_s), w, fmt_num(w as f64 * dt)) } else { String::new() };
+        let note = if ((w as f64) * dt - w_s).abs() > 1e-9 * w_s.max(1.0) {
+            format!("window {} s taken as {} samples ({} s)", fmt_num(w_s), w, fmt_num(w as f64 * dt))
+        } else {
+            String::new()
+        };
         Ok((w, note))
     };
     match &r.kind {
@@ -294,7 +325,13 @@ pub fn resolve(r: &Requirement, dt: f64, n: usize, peak_mw: f64) -> Result<(Reso
             let (w, note) = samples(*window_s)?;
             let reference = reference_mw.unwrap_or(peak_mw);
             let per_min = percent_per_min / 100.0 * reference;
-            let note = format!("{} %/min of {} MW = {} MW/min{}", fmt_num(*percent_per_min), fmt_num(reference), fmt_num(per_min), if note.is_empty() { String::new() } else { format!("; {note}") });
+            let note = format!(
+                "{} %/min of {} MW = {} MW/min{}",
+                fmt_num(*percent_per_min),
+                fmt_num(reference),
+                fmt_num(per_min),
+                if note.is_empty() { String::new() } else { format!("; {note}") }
+            );
             Ok((Resolved::Change { limit: per_min / 60.0 * w as f64 * dt, w }, note))
         }
         RequirementKind::Variation { max_mw, window_s, band_hz, measure } => {
@@ -404,13 +441,22 @@ impl Resolved {
 }
 
 /// The grid controller for the trace, and the ramp limiter's rate (MW/min).
-fn controller(case: &SmoothCase, reqs: &[Requirement], dt: f64, peak: f64, diags: &mut Vec<SizingDiagnostic>) -> Option<(Ctrl, Option<f64>, String)> {
+fn controller(
+    case: &SmoothCase,
+    reqs: &[Requirement],
+    dt: f64,
+    peak: f64,
+    diags: &mut Vec<SizingDiagnostic>,
+) -> Option<(Ctrl, Option<f64>, String)> {
     match &case.controller {
         SmoothController::RampLimiter { ramp_mw_per_min } => {
             let r = match ramp_mw_per_min {
                 Some(r) => (*r, "case input".to_owned()),
                 None => match tightest_ramp(reqs, peak) {
-                    Some((r, id)) => (DEFAULT_RAMP_FACTOR * r, format!("{} × the tightest ramp requirement ({id}, {} MW/min)", fmt_num(DEFAULT_RAMP_FACTOR), fmt_num(r))),
+                    Some((r, id)) => (
+                        DEFAULT_RAMP_FACTOR * r,
+                        format!("{} × the tightest ramp requirement ({id}, {} MW/min)", fmt_num(DEFAULT_RAMP_FACTOR), fmt_num(r)),
+                    ),
                     None => {
                         diags.push(diag::error(
                             "controller.ramp_mw_per_min",
@@ -427,7 +473,9 @@ fn controller(case: &SmoothCase, reqs: &[Requirement], dt: f64, peak: f64, diags
             let alpha = Device::lag(*tau_s, dt);
             Some((Ctrl::First { alpha, beta: alpha * tau_s / dt }, None, "case input".into()))
         }
-        SmoothController::MovingAverage { window_s } => Some((Ctrl::Average { n: ((window_s / dt).round() as usize).max(1) }, None, "case input".into())),
+        SmoothController::MovingAverage { window_s } => {
+            Some((Ctrl::Average { n: ((window_s / dt).round() as usize).max(1) }, None, "case input".into()))
+        }
     }
 }
 
@@ -437,7 +485,9 @@ pub fn tightest_ramp(reqs: &[Requirement], peak_mw: f64) -> Option<(f64, String)
         .filter(|r| r.enabled)
         .filter_map(|r| match &r.kind {
             RequirementKind::Ramp { limit_mw_per_min, .. } => Some((*limit_mw_per_min, r.id.clone())),
-            RequirementKind::RampPercent { percent_per_min, reference_mw, .. } => Some((percent_per_min / 100.0 * reference_mw.unwrap_or(peak_mw), r.id.clone())),
+            RequirementKind::RampPercent { percent_per_min, reference_mw, .. } => {
+                Some((percent_per_min / 100.0 * reference_mw.unwrap_or(peak_mw), r.id.clone()))
+            }
             RequirementKind::Variation { .. } => None,
         })
         .filter(|(r, _)| r.is_finite() && *r > 0.0)
@@ -584,7 +634,13 @@ fn bank_device(s: &SmoothSupercap, cells: u32, dt: f64, need: &Need, limited: bo
         restore: if s.restore_s > 0.0 { 1.0 / s.restore_s } else { 0.0 },
         ff: if s.restore_s > 0.0 { 1.0 } else { 0.0 },
         e_rest: (e_full - above).max(e_min),
-        limits: limited.then_some(Limits { p_dis: p, p_chg: p, e_min, e_max: e_full, p_per_e: if e_full > 0.0 { p / e_full } else { 0.0 } }),
+        limits: limited.then_some(Limits {
+            p_dis: p,
+            p_chg: p,
+            e_min,
+            e_max: e_full,
+            p_per_e: if e_full > 0.0 { p / e_full } else { 0.0 },
+        }),
     }
 }
 
@@ -769,7 +825,11 @@ pub fn size_smooth(case: &SmoothCase, trace: Option<&PowerTrace>, catalog: &[Cat
         diags.push(diag::warning("trace", "trace", w.clone()));
     }
     if load.len() < 2 || !(0.0009..=1.0001).contains(&dt) {
-        diags.push(diag::error("trace", "profile", format!("the trace needs at least 2 samples 1 ms to 1 s apart (found {} at {} s)", load.len(), show(dt))));
+        diags.push(diag::error(
+            "trace",
+            "profile",
+            format!("the trace needs at least 2 samples 1 ms to 1 s apart (found {} at {} s)", load.len(), show(dt)),
+        ));
     }
     if let Some(i) = load.iter().position(|v| !(v.abs() <= 1e4)) {
         diags.push(diag::unmet(
@@ -799,7 +859,9 @@ pub fn size_smooth(case: &SmoothCase, trace: Option<&PowerTrace>, catalog: &[Cat
     sb.section("Requirements", "Each requirement as copied into the case (presets expanded), with its document.");
     for r in &reqs {
         let what = match &r.kind {
-            RequirementKind::Ramp { limit_mw_per_min, window_s } => format!("|G(t) − G(t − {} s)| ≤ {} MW/min × {} s", fmt_num(*window_s), fmt_num(*limit_mw_per_min), fmt_num(*window_s)),
+            RequirementKind::Ramp { limit_mw_per_min, window_s } => {
+                format!("|G(t) − G(t − {} s)| ≤ {} MW/min × {} s", fmt_num(*window_s), fmt_num(*limit_mw_per_min), fmt_num(*window_s))
+            }
             RequirementKind::RampPercent { percent_per_min, reference_mw, window_s } => format!(
                 "|G(t) − G(t − {} s)| ≤ {} %/min of {} × {} s",
                 fmt_num(*window_s),
@@ -912,7 +974,8 @@ pub fn size_smooth(case: &SmoothCase, trace: Option<&PowerTrace>, catalog: &[Cat
     let mut vplant = ideal_plant(case, ctrl, dt);
     if let (Some(dev), Some((b, z, cap, _))) = (&mut vplant.bat, &b_caps) {
         dev.e_rest = z.rest_soc * cap;
-        dev.limits = Some(Limits { p_dis: z.installed_mw, p_chg: z.installed_mw, e_min: b.soc_min * cap, e_max: b.soc_max * cap, p_per_e: 0.0 });
+        dev.limits =
+            Some(Limits { p_dis: z.installed_mw, p_chg: z.installed_mw, e_min: b.soc_min * cap, e_max: b.soc_max * cap, p_per_e: 0.0 });
     }
     let sc_dev = case.supercap.as_ref().zip(supercap.as_ref()).map(|(s, z)| bank_device(s, z.cells, dt, &sc_need, true));
     vplant.sc = sc_dev;
@@ -961,9 +1024,24 @@ pub fn size_smooth(case: &SmoothCase, trace: Option<&PowerTrace>, catalog: &[Cat
     for (r, oc) in reqs.iter().zip(check_all(&reqs, load, &v.grid, dt, summary.peak_mw, periodic)) {
         match oc.status {
             CheckStatus::Pass | CheckStatus::Fail => {
-                sb.text(LineKind::Intermediate, &format!("{} — load alone", r.label), &format!("{} {}", fmt_num(oc.load_value), oc.unit), &oc.note);
-                sb.check(&format!("{} — grid", r.label), &format!("{} {} ≤ {} {}", fmt_num(oc.grid_value), oc.unit, fmt_num(oc.limit), oc.unit), oc.status == CheckStatus::Pass);
-                sb.calc(&format!("{} — margin", r.label), "", &format!("limit − grid = {} − {}", fmt_num(oc.limit), fmt_num(oc.grid_value)), oc.margin, &oc.unit);
+                sb.text(
+                    LineKind::Intermediate,
+                    &format!("{} — load alone", r.label),
+                    &format!("{} {}", fmt_num(oc.load_value), oc.unit),
+                    &oc.note,
+                );
+                sb.check(
+                    &format!("{} — grid", r.label),
+                    &format!("{} {} ≤ {} {}", fmt_num(oc.grid_value), oc.unit, fmt_num(oc.limit), oc.unit),
+                    oc.status == CheckStatus::Pass,
+                );
+                sb.calc(
+                    &format!("{} — margin", r.label),
+                    "",
+                    &format!("limit − grid = {} − {}", fmt_num(oc.limit), fmt_num(oc.grid_value)),
+                    oc.margin,
+                    &oc.unit,
+                );
                 if oc.status == CheckStatus::Fail {
                     diags.push(diag::unmet(
                         &format!("requirement:{}", r.id),
@@ -984,12 +1062,20 @@ pub fn size_smooth(case: &SmoothCase, trace: Option<&PowerTrace>, catalog: &[Cat
                         &oc.unit,
                     ));
                 } else if oc.note.contains("Nyquist") {
-                    diags.push(diag::warning(&format!("requirement:{}", r.id), "requirement", format!("{}: {} — met on what the trace shows", r.label, oc.note)));
+                    diags.push(diag::warning(
+                        &format!("requirement:{}", r.id),
+                        "requirement",
+                        format!("{}: {} — met on what the trace shows", r.label, oc.note),
+                    ));
                 }
             }
             CheckStatus::NotEvaluated => {
                 sb.text(LineKind::Check, &r.label, &format!("not evaluated: {}", oc.note), &r.source);
-                diags.push(diag::warning(&format!("requirement:{}", r.id), "requirement", format!("{} is not evaluated: {}", r.label, oc.note)));
+                diags.push(diag::warning(
+                    &format!("requirement:{}", r.id),
+                    "requirement",
+                    format!("{} is not evaluated: {}", r.label, oc.note),
+                ));
             }
             CheckStatus::Disabled => {
                 sb.text(LineKind::Check, &r.label, "off (switched off in the case)", &r.source);
@@ -1012,9 +1098,21 @@ pub fn size_smooth(case: &SmoothCase, trace: Option<&PowerTrace>, catalog: &[Cat
     out.losses.percent_of_load = if load_mwh_day > 0.0 { 100.0 * total_day / load_mwh_day } else { 0.0 };
     sb.section("Losses", "At end of life, per day of the trace (the trace scaled to 24 h).");
     let l = out.losses.clone();
-    sb.calc("Battery conversion losses", "", &format!("loss ÷ days = {} ÷ {}", fmt_num(st.loss_b / 3600.0), fmt_num(days)), l.battery_mwh_per_day, "MWh/day");
+    sb.calc(
+        "Battery conversion losses",
+        "",
+        &format!("loss ÷ days = {} ÷ {}", fmt_num(st.loss_b / 3600.0), fmt_num(days)),
+        l.battery_mwh_per_day,
+        "MWh/day",
+    );
     if case.supercap.is_some() {
-        sb.calc("Supercapacitor ESR losses", "", &format!("loss ÷ days = {} ÷ {}", fmt_num(st.loss_s / 3600.0), fmt_num(days)), l.supercap_mwh_per_day, "MWh/day");
+        sb.calc(
+            "Supercapacitor ESR losses",
+            "",
+            &format!("loss ÷ days = {} ÷ {}", fmt_num(st.loss_s / 3600.0), fmt_num(days)),
+            l.supercap_mwh_per_day,
+            "MWh/day",
+        );
     }
     if floor_day > 0.0 {
         sb.calc("GPU power floor", "", "synthetic profile", l.floor_mwh_per_day, "MWh/day");
@@ -1022,7 +1120,13 @@ pub fn size_smooth(case: &SmoothCase, trace: Option<&PowerTrace>, catalog: &[Cat
     sb.result(
         "Losses as a share of the load's energy",
         "",
-        &format!("100 × ({} + {} + {}) ÷ {}", fmt_num(l.battery_mwh_per_day), fmt_num(l.supercap_mwh_per_day), fmt_num(l.floor_mwh_per_day), fmt_num(load_mwh_day)),
+        &format!(
+            "100 × ({} + {} + {}) ÷ {}",
+            fmt_num(l.battery_mwh_per_day),
+            fmt_num(l.supercap_mwh_per_day),
+            fmt_num(l.floor_mwh_per_day),
+            fmt_num(load_mwh_day)
+        ),
         l.percent_of_load,
         "%",
     );
@@ -1048,8 +1152,20 @@ pub fn size_smooth(case: &SmoothCase, trace: Option<&PowerTrace>, catalog: &[Cat
         z.cycles_per_day = v.rf_sc.cycles * per_day_f;
         z.efc_per_year = v.rf_sc.sum_range * scale_year;
         sb.section("Supercapacitor cycling", "Rainflow on the bank's usable energy (0 = V_min, 1 = V_rated at end of life).");
-        sb.calc("Cycles per day", "", &format!("Σ n ÷ days = {} ÷ {}", fmt_num(v.rf_sc.cycles), fmt_num(days)), z.cycles_per_day, "per day");
-        sb.calc("Equivalent full cycles per year", "", &format!("Σ n × ΔE ÷ E_use × 365 ÷ days = {} × 365 ÷ {}", fmt_num(v.rf_sc.sum_range), fmt_num(days)), z.efc_per_year, "per year");
+        sb.calc(
+            "Cycles per day",
+            "",
+            &format!("Σ n ÷ days = {} ÷ {}", fmt_num(v.rf_sc.cycles), fmt_num(days)),
+            z.cycles_per_day,
+            "per day",
+        );
+        sb.calc(
+            "Equivalent full cycles per year",
+            "",
+            &format!("Σ n × ΔE ÷ E_use × 365 ÷ days = {} × 365 ÷ {}", fmt_num(v.rf_sc.sum_range), fmt_num(days)),
+            z.efc_per_year,
+            "per year",
+        );
     }
     out.battery = battery;
     out.supercap = supercap;
@@ -1068,7 +1184,10 @@ pub fn size_smooth(case: &SmoothCase, trace: Option<&PowerTrace>, catalog: &[Cat
             out.sweep.push(p);
         }
     }
-    sb.section("Ramp-limit trade-off", "Storage power and usable energy (battery + supercapacitor) for a ramp limiter at each rate, same devices, ideal (sizing run).");
+    sb.section(
+        "Ramp-limit trade-off",
+        "Storage power and usable energy (battery + supercapacitor) for a ramp limiter at each rate, same devices, ideal (sizing run).",
+    );
     for p in &out.sweep {
         sb.text(
             LineKind::Result,
@@ -1077,14 +1196,32 @@ pub fn size_smooth(case: &SmoothCase, trace: Option<&PowerTrace>, catalog: &[Cat
             "",
         );
     }
-    out.charts.push(series("tradeoff-energy", "Usable energy vs ramp limit", ("Ramp limit", "MW/min"), ("Energy", "MWh"), out.sweep.iter().map(|p| [p.ramp_mw_per_min, p.usable_mwh]).collect()));
-    out.charts.push(series("tradeoff-power", "Storage power vs ramp limit", ("Ramp limit", "MW/min"), ("Power", "MW"), out.sweep.iter().map(|p| [p.ramp_mw_per_min, p.power_mw]).collect()));
+    out.charts.push(series(
+        "tradeoff-energy",
+        "Usable energy vs ramp limit",
+        ("Ramp limit", "MW/min"),
+        ("Energy", "MWh"),
+        out.sweep.iter().map(|p| [p.ramp_mw_per_min, p.usable_mwh]).collect(),
+    ));
+    out.charts.push(series(
+        "tradeoff-power",
+        "Storage power vs ramp limit",
+        ("Ramp limit", "MW/min"),
+        ("Power", "MW"),
+        out.sweep.iter().map(|p| [p.ramp_mw_per_min, p.power_mw]).collect(),
+    ));
 
     // Charts.
     out.charts.push(series("load-window", "Load", ("Time", "s"), ("Power", "MW"), v.load_win.finish()));
     out.charts.push(series("grid-window", "Grid", ("Time", "s"), ("Power", "MW"), v.grid_win.finish()));
     if out.battery.is_some() {
-        out.charts.push(series("battery-soc", "Battery SOC (of the capacity at end of life)", ("Time", "h"), ("SOC", "%"), v.soc_env.finish()));
+        out.charts.push(series(
+            "battery-soc",
+            "Battery SOC (of the capacity at end of life)",
+            ("Time", "h"),
+            ("SOC", "%"),
+            v.soc_env.finish(),
+        ));
     }
     if out.supercap.is_some() {
         out.charts.push(series("supercap-soc", "Supercapacitor usable energy", ("Time", "h"), ("Energy", "%"), v.sc_env.finish()));
@@ -1119,7 +1256,13 @@ fn fix_hint(case: &SmoothCase, r: &Requirement) -> String {
 
 /// One requirement against the load and the grid.
 pub fn check_one(r: &Requirement, load: &[f64], grid: &[f64], dt: f64, peak_mw: f64, periodic: bool) -> RequirementOutcome {
-    let mut oc = RequirementOutcome { id: r.id.clone(), label: r.label.clone(), source: r.source.clone(), unit: "MW".into(), ..RequirementOutcome::default() };
+    let mut oc = RequirementOutcome {
+        id: r.id.clone(),
+        label: r.label.clone(),
+        source: r.source.clone(),
+        unit: "MW".into(),
+        ..RequirementOutcome::default()
+    };
     if !r.enabled {
         oc.status = CheckStatus::Disabled;
         return oc;
@@ -1172,8 +1315,13 @@ pub fn band_amplitudes(load: &[f64], grid: &[f64], dt: f64) -> (Vec<[f64; 2]>, V
     let fs = 1.0 / dt;
     let duration = load.len() as f64 * dt;
     // At least ten periods of the low edge, and a filterable band.
-    let bands: Vec<(f64, checks::Band)> = CHART_BANDS.iter().filter(|[lo, _]| duration >= 10.0 / lo).filter_map(|&[lo, hi]| checks::Band::at(lo, hi, fs).map(|b| (lo, b))).collect();
-    let skips: Vec<(checks::Band, usize)> = bands.iter().map(|(lo, band)| (*band, ((2.0 / (lo * dt)).ceil() as usize).min(load.len()))).collect();
+    let bands: Vec<(f64, checks::Band)> = CHART_BANDS
+        .iter()
+        .filter(|[lo, _]| duration >= 10.0 / lo)
+        .filter_map(|&[lo, hi]| checks::Band::at(lo, hi, fs).map(|b| (lo, b)))
+        .collect();
+    let skips: Vec<(checks::Band, usize)> =
+        bands.iter().map(|(lo, band)| (*band, ((2.0 / (lo * dt)).ceil() as usize).min(load.len()))).collect();
     let peaks = checks::band_peaks2(&skips, fs, load, grid);
     bands
         .iter()
@@ -1188,7 +1336,9 @@ pub fn band_amplitudes(load: &[f64], grid: &[f64], dt: f64) -> (Vec<[f64; 2]>, V
 fn non_finite(r: &SmoothResult) -> Option<&'static str> {
     let bad = |v: f64| !v.is_finite();
     if let Some(b) = &r.battery
-        && [b.discharge_mw, b.charge_mw, b.usable_mwh, b.nameplate_mwh, b.installed_mwh, b.installed_mw, b.c_rate, b.rest_soc].into_iter().any(bad)
+        && [b.discharge_mw, b.charge_mw, b.usable_mwh, b.nameplate_mwh, b.installed_mwh, b.installed_mw, b.c_rate, b.rest_soc]
+            .into_iter()
+            .any(bad)
     {
         return Some("battery size");
     }
@@ -1201,7 +1351,8 @@ fn non_finite(r: &SmoothResult) -> Option<&'static str> {
         return Some("requirement check");
     }
     if let Some(l) = &r.life
-        && ([l.cycles_per_day, l.efc_per_year, l.life_throughput_years, l.life_dod_years].into_iter().any(bad) || l.histogram.iter().any(|h| bad(h.cycles_per_day)))
+        && ([l.cycles_per_day, l.efc_per_year, l.life_throughput_years, l.life_dod_years].into_iter().any(bad)
+            || l.histogram.iter().any(|h| bad(h.cycles_per_day)))
     {
         return Some("battery life");
     }
@@ -1227,7 +1378,13 @@ fn synthetic_sheet(sb: &mut SheetBuilder, p: &SyntheticProfile, s: &backstop_mod
     sb.input("Compute share", "D", p.compute_duty, "", "case input");
     sb.input("Communication-phase power", "low", p.low_level, "× P_job", "case input");
     if p.power_floor > 0.0 {
-        sb.input("GPU power floor", "floor", p.power_floor, "× TDP", "case input (GB200 firmware offers up to 0.9, arXiv 2508.14318 §IV-B)");
+        sb.input(
+            "GPU power floor",
+            "floor",
+            p.power_floor,
+            "× TDP",
+            "case input (GB200 firmware offers up to 0.9, arXiv 2508.14318 §IV-B)",
+        );
     }
     sb.input("Iteration jitter", "σ_T", p.jitter, "× T", "case input");
     sb.input("Sample noise", "σ", p.noise, "× P_job", "case input");
@@ -1249,7 +1406,12 @@ fn synthetic_sheet(sb: &mut SheetBuilder, p: &SyntheticProfile, s: &backstop_mod
         sb.calc(
             "Rack energy storage",
             "E_rack",
-            &format!("J × P_job × 1000000 ÷ P_GPU ÷ 1000000 = {} × {} × 1000000 ÷ {} ÷ 1000000", fmt_num(p.rack_storage_j_per_gpu), fmt_num(p.job_mw), fmt_num(p.gpu_w)),
+            &format!(
+                "J × P_job × 1000000 ÷ P_GPU ÷ 1000000 = {} × {} × 1000000 ÷ {} ÷ 1000000",
+                fmt_num(p.rack_storage_j_per_gpu),
+                fmt_num(p.job_mw),
+                fmt_num(p.gpu_w)
+            ),
             s.rack_storage_mj,
             "MJ",
         );
@@ -1257,7 +1419,16 @@ fn synthetic_sheet(sb: &mut SheetBuilder, p: &SyntheticProfile, s: &backstop_mod
 }
 
 #[allow(clippy::too_many_arguments)]
-fn controller_sheet(sb: &mut SheetBuilder, case: &SmoothCase, ctrl: Ctrl, ramp: Option<f64>, src: &str, reqs: &[Requirement], peak: f64, dt: f64) {
+fn controller_sheet(
+    sb: &mut SheetBuilder,
+    case: &SmoothCase,
+    ctrl: Ctrl,
+    ramp: Option<f64>,
+    src: &str,
+    reqs: &[Requirement],
+    peak: f64,
+    dt: f64,
+) {
     sb.section("Controller", "");
     match (&case.controller, ctrl) {
         (SmoothController::RampLimiter { ramp_mw_per_min }, Ctrl::Ramp { step }) => {
@@ -1266,7 +1437,13 @@ fn controller_sheet(sb: &mut SheetBuilder, case: &SmoothCase, ctrl: Ctrl, ramp: 
             if ramp_mw_per_min.is_none()
                 && let Some((tight, _)) = tightest_ramp(reqs, peak)
             {
-                sb.calc("Ramp rate", "r", &format!("{} × R_min = {} × {}", fmt_num(DEFAULT_RAMP_FACTOR), fmt_num(DEFAULT_RAMP_FACTOR), fmt_num(tight)), r, "MW/min");
+                sb.calc(
+                    "Ramp rate",
+                    "r",
+                    &format!("{} × R_min = {} × {}", fmt_num(DEFAULT_RAMP_FACTOR), fmt_num(DEFAULT_RAMP_FACTOR), fmt_num(tight)),
+                    r,
+                    "MW/min",
+                );
                 sb.text(LineKind::Input, "Why", src, "");
             } else {
                 sb.input("Ramp rate", "r", r, "MW/min", src);
@@ -1280,19 +1457,37 @@ fn controller_sheet(sb: &mut SheetBuilder, case: &SmoothCase, ctrl: Ctrl, ramp: 
         (SmoothController::MovingAverage { window_s }, Ctrl::Average { n }) => {
             sb.text(LineKind::Input, "Kind", "moving average of x over the window", "");
             sb.input("Window", "W", *window_s, "s", "case input");
-            sb.calc("Samples in the window", "n_W", &format!("max(1, ⌊W ÷ Δt + 0.5⌋) = max(1, ⌊{} ÷ {} + 0.5⌋)", fmt_num(*window_s), fmt_num(dt)), n as f64, "");
+            sb.calc(
+                "Samples in the window",
+                "n_W",
+                &format!("max(1, ⌊W ÷ Δt + 0.5⌋) = max(1, ⌊{} ÷ {} + 0.5⌋)", fmt_num(*window_s), fmt_num(dt)),
+                n as f64,
+                "",
+            );
         }
         _ => {}
     }
     if let Some(b) = &case.battery {
         if b.restore_s > 0.0 {
-            sb.input("Battery SOC restore time constant", "T_r", b.restore_s, "s", "case input: x = L + (E_rest − E) ÷ T_r + the storage's losses");
+            sb.input(
+                "Battery SOC restore time constant",
+                "T_r",
+                b.restore_s,
+                "s",
+                "case input: x = L + (E_rest − E) ÷ T_r + the storage's losses",
+            );
         } else {
             sb.text(LineKind::Input, "Battery SOC restore", "off", "case input");
         }
     }
     if case.battery.is_some() && case.supercap.is_some() {
-        sb.input("Split cut-off (battery below, supercapacitor above)", "f_c", case.split.cutoff_hz, "Hz", "case input (0.2 Hz in arXiv 2512.08076)");
+        sb.input(
+            "Split cut-off (battery below, supercapacitor above)",
+            "f_c",
+            case.split.cutoff_hz,
+            "Hz",
+            "case input (0.2 Hz in arXiv 2512.08076)",
+        );
     }
 }
 
@@ -1305,7 +1500,13 @@ fn closed_forms(case: &SmoothCase, p: &SyntheticProfile, ramp: Option<f64>) -> V
     let marcos = "the worst-case fall of Marcos et al., Solar Energy 99 (2014) 28–35, with the load's own rise";
     v.push(ClosedForm {
         label: "Job power, mean of an iteration".into(),
-        formula: format!("P_job × (D + (1 − D) × low) = {} × ({} + (1 − {}) × {})", fmt_num(p.job_mw), fmt_num(d), fmt_num(d), fmt_num(low)),
+        formula: format!(
+            "P_job × (D + (1 − D) × low) = {} × ({} + (1 − {}) × {})",
+            fmt_num(p.job_mw),
+            fmt_num(d),
+            fmt_num(d),
+            fmt_num(low)
+        ),
         value: mean,
         unit: "MW".into(),
         source: String::new(),
@@ -1323,26 +1524,44 @@ fn closed_forms(case: &SmoothCase, p: &SyntheticProfile, ramp: Option<f64>) -> V
                 source: marcos.into(),
             });
         } else {
-        v.push(ClosedForm {
-            label: "Job start held to the ramp: energy".into(),
-            formula: format!("(ΔP² ÷ (2 × r) − ΔP × t_r ÷ 2) ÷ 3600 = ({}² ÷ (2 × {}) − {} × {} ÷ 2) ÷ 3600", fmt_num(mean), fmt_num(rs), fmt_num(mean), tr),
-            value: e / 3600.0,
-            unit: "MWh".into(),
-            source: marcos.into(),
-        });
-        v.push(ClosedForm {
-            label: "Job start held to the ramp: power".into(),
-            formula: format!("ΔP − r × t_r = {} − {} × {}", fmt_num(mean), fmt_num(rs), tr),
-            value: pw,
-            unit: "MW".into(),
-            source: marcos.into(),
-        });
-        v.push(ClosedForm { label: "Job start held to the ramp: duration".into(), formula: format!("ΔP ÷ r = {} ÷ {}", fmt_num(mean), fmt_num(rs)), value: t, unit: "s".into(), source: marcos.into() });
+            v.push(ClosedForm {
+                label: "Job start held to the ramp: energy".into(),
+                formula: format!(
+                    "(ΔP² ÷ (2 × r) − ΔP × t_r ÷ 2) ÷ 3600 = ({}² ÷ (2 × {}) − {} × {} ÷ 2) ÷ 3600",
+                    fmt_num(mean),
+                    fmt_num(rs),
+                    fmt_num(mean),
+                    tr
+                ),
+                value: e / 3600.0,
+                unit: "MWh".into(),
+                source: marcos.into(),
+            });
+            v.push(ClosedForm {
+                label: "Job start held to the ramp: power".into(),
+                formula: format!("ΔP − r × t_r = {} − {} × {}", fmt_num(mean), fmt_num(rs), tr),
+                value: pw,
+                unit: "MW".into(),
+                source: marcos.into(),
+            });
+            v.push(ClosedForm {
+                label: "Job start held to the ramp: duration".into(),
+                formula: format!("ΔP ÷ r = {} ÷ {}", fmt_num(mean), fmt_num(rs)),
+                value: t,
+                unit: "s".into(),
+                source: marcos.into(),
+            });
         }
     }
     let a = p.job_mw * (1.0 - low);
     let t = p.iteration_s;
-    v.push(ClosedForm { label: "Swing, peak to peak".into(), formula: format!("P_job × (1 − low) = {} × (1 − {})", fmt_num(p.job_mw), fmt_num(low)), value: a, unit: "MW".into(), source: String::new() });
+    v.push(ClosedForm {
+        label: "Swing, peak to peak".into(),
+        formula: format!("P_job × (1 − low) = {} × (1 − {})", fmt_num(p.job_mw), fmt_num(low)),
+        value: a,
+        unit: "MW".into(),
+        source: String::new(),
+    });
     let sq = "square swing fully smoothed: the storage gives A·(1 − D) for D·T and takes A·D for (1 − D)·T";
     let (e, dis, chg) = closed::square_full(a, t, d);
     v.push(ClosedForm {
@@ -1352,9 +1571,27 @@ fn closed_forms(case: &SmoothCase, p: &SyntheticProfile, ramp: Option<f64>) -> V
         unit: "MWh".into(),
         source: sq.into(),
     });
-    v.push(ClosedForm { label: "Swing fully smoothed: discharge power".into(), formula: format!("A × (1 − D) = {} × (1 − {})", fmt_num(a), fmt_num(d)), value: dis, unit: "MW".into(), source: sq.into() });
-    v.push(ClosedForm { label: "Swing fully smoothed: charge power".into(), formula: format!("A × D = {} × {}", fmt_num(a), fmt_num(d)), value: chg, unit: "MW".into(), source: sq.into() });
-    v.push(ClosedForm { label: "Swing cycles per day".into(), formula: format!("86400 ÷ T = 86400 ÷ {}", fmt_num(t)), value: 86_400.0 / t, unit: "per day".into(), source: sq.into() });
+    v.push(ClosedForm {
+        label: "Swing fully smoothed: discharge power".into(),
+        formula: format!("A × (1 − D) = {} × (1 − {})", fmt_num(a), fmt_num(d)),
+        value: dis,
+        unit: "MW".into(),
+        source: sq.into(),
+    });
+    v.push(ClosedForm {
+        label: "Swing fully smoothed: charge power".into(),
+        formula: format!("A × D = {} × {}", fmt_num(a), fmt_num(d)),
+        value: chg,
+        unit: "MW".into(),
+        source: sq.into(),
+    });
+    v.push(ClosedForm {
+        label: "Swing cycles per day".into(),
+        formula: format!("86400 ÷ T = 86400 ÷ {}", fmt_num(t)),
+        value: 86_400.0 / t,
+        unit: "per day".into(),
+        source: sq.into(),
+    });
     if let SmoothController::FirstOrder { tau_s } = &case.controller {
         let (pp, e, slope) = closed::square_first_order(a, t, d, *tau_s);
         let (x1, x2, x3) = (fmt_num(d * t / tau_s), fmt_num((1.0 - d) * t / tau_s), fmt_num(t / tau_s));
@@ -1366,8 +1603,20 @@ fn closed_forms(case: &SmoothCase, p: &SyntheticProfile, ramp: Option<f64>) -> V
             unit: "MW".into(),
             source: fo.into(),
         });
-        v.push(ClosedForm { label: "Filter: storage energy".into(), formula: format!("τ × ΔG ÷ 3600 = {} × {} ÷ 3600", fmt_num(*tau_s), fmt_num(pp)), value: e / 3600.0, unit: "MWh".into(), source: fo.into() });
-        v.push(ClosedForm { label: "Filter: steepest grid slope".into(), formula: "(L − G) ÷ τ at a switch".into(), value: slope, unit: "MW/s".into(), source: fo.into() });
+        v.push(ClosedForm {
+            label: "Filter: storage energy".into(),
+            formula: format!("τ × ΔG ÷ 3600 = {} × {} ÷ 3600", fmt_num(*tau_s), fmt_num(pp)),
+            value: e / 3600.0,
+            unit: "MWh".into(),
+            source: fo.into(),
+        });
+        v.push(ClosedForm {
+            label: "Filter: steepest grid slope".into(),
+            formula: "(L − G) ÷ τ at a switch".into(),
+            value: slope,
+            unit: "MW/s".into(),
+            source: fo.into(),
+        });
     }
     if let Some(s) = &case.supercap {
         let (_, full_j, cell_w, _) = cell_figures(s);
@@ -1377,14 +1626,25 @@ fn closed_forms(case: &SmoothCase, p: &SyntheticProfile, ramp: Option<f64>) -> V
         let src = "the swing fully smoothed on the supercapacitor bank alone (cells for power: usable power 0.12·V²/ESR at the swing's lowest voltage)";
         v.push(ClosedForm {
             label: "Swing on supercapacitors: cells for power".into(),
-            formula: format!("P × 1000000 ÷ p_cell + E × 1000000 ÷ e_full = {} × 1000000 ÷ {} + {} × 1000000 ÷ {}", fmt_num(p_sw), fmt_num(cell_w), fmt_num(e), fmt_num(full_j)),
+            formula: format!(
+                "P × 1000000 ÷ p_cell + E × 1000000 ÷ e_full = {} × 1000000 ÷ {} + {} × 1000000 ÷ {}",
+                fmt_num(p_sw),
+                fmt_num(cell_w),
+                fmt_num(e),
+                fmt_num(full_j)
+            ),
             value: cp,
             unit: "cells".into(),
             source: src.into(),
         });
         v.push(ClosedForm {
             label: "Swing on supercapacitors: cells for energy".into(),
-            formula: format!("E × 1000000 ÷ (e_full × (1 − v_min²)) = {} × 1000000 ÷ ({} × (1 − {}²))", fmt_num(e), fmt_num(full_j), fmt_num(vm)),
+            formula: format!(
+                "E × 1000000 ÷ (e_full × (1 − v_min²)) = {} × 1000000 ÷ ({} × (1 − {}²))",
+                fmt_num(e),
+                fmt_num(full_j),
+                fmt_num(vm)
+            ),
             value: ce,
             unit: "cells".into(),
             source: src.into(),
@@ -1393,7 +1653,14 @@ fn closed_forms(case: &SmoothCase, p: &SyntheticProfile, ramp: Option<f64>) -> V
             let e_star = p_sw * full_j * (1.0 - vm * vm) / (cell_w * vm * vm);
             v.push(ClosedForm {
                 label: "Swing energy above which energy governs the cells".into(),
-                formula: format!("P × e_full × (1 − v_min²) ÷ (p_cell × v_min²) = {} × {} × (1 − {}²) ÷ ({} × {}²)", fmt_num(p_sw), fmt_num(full_j), fmt_num(vm), fmt_num(cell_w), fmt_num(vm)),
+                formula: format!(
+                    "P × e_full × (1 − v_min²) ÷ (p_cell × v_min²) = {} × {} × (1 − {}²) ÷ ({} × {}²)",
+                    fmt_num(p_sw),
+                    fmt_num(full_j),
+                    fmt_num(vm),
+                    fmt_num(cell_w),
+                    fmt_num(vm)
+                ),
                 value: e_star,
                 unit: "MJ".into(),
                 source: src.into(),
@@ -1411,7 +1678,13 @@ fn closed_forms(case: &SmoothCase, p: &SyntheticProfile, ramp: Option<f64>) -> V
     v
 }
 
-fn size_battery(b: &SmoothBattery, need: &Need, catalog: &[CatalogEntry], sb: &mut SheetBuilder, diags: &mut Vec<SizingDiagnostic>) -> Option<SmoothBatterySizing> {
+fn size_battery(
+    b: &SmoothBattery,
+    need: &Need,
+    catalog: &[CatalogEntry],
+    sb: &mut SheetBuilder,
+    diags: &mut Vec<SizingDiagnostic>,
+) -> Option<SmoothBatterySizing> {
     let entry = b.battery_key.as_deref().and_then(|k| match find(catalog, k) {
         None => {
             diags.push(diag::error("battery.battery_key", "catalog", format!("no catalog entry \"{k}\"")));
@@ -1461,15 +1734,33 @@ fn size_battery(b: &SmoothBattery, need: &Need, catalog: &[CatalogEntry], sb: &m
     sb.input("SOC window", "window", window, "", &format!("{}–{} (case input)", show(b.soc_min), show(b.soc_max)));
     sb.factor("State of health at end of life", "SOH_EOL", "", b.eol_soh, "case input");
     let np_window = usable / (window * b.eol_soh);
-    sb.calc("Nameplate for the SOC window and EOL", "E_np", &format!("E_use ÷ (window × SOH_EOL) = {} ÷ ({} × {})", fmt_num(usable), fmt_num(window), fmt_num(b.eol_soh)), np_window, "MWh");
+    sb.calc(
+        "Nameplate for the SOC window and EOL",
+        "E_np",
+        &format!("E_use ÷ (window × SOH_EOL) = {} ÷ ({} × {})", fmt_num(usable), fmt_num(window), fmt_num(b.eol_soh)),
+        np_window,
+        "MWh",
+    );
     sb.data("C-rate limit", "C_max", c_max, "1/h", &c_src);
     let (p_dc_dis, p_dc_chg) = (need.dis / eta, need.chg * eta);
     sb.calc("Battery DC power, discharge", "P_dc,dis", &format!("P_dis ÷ η = {} ÷ {}", fmt_num(need.dis), fmt_num(eta)), p_dc_dis, "MW");
     sb.calc("Battery DC power, charge", "P_dc,chg", &format!("P_chg × η = {} × {}", fmt_num(need.chg), fmt_num(eta)), p_dc_chg, "MW");
     let np_c = p_dc_dis.max(p_dc_chg) / c_max;
-    sb.calc("Nameplate for the C-rate", "E_C", &format!("max(P_dc,dis, P_dc,chg) ÷ C_max = max({}, {}) ÷ {}", fmt_num(p_dc_dis), fmt_num(p_dc_chg), fmt_num(c_max)), np_c, "MWh");
+    sb.calc(
+        "Nameplate for the C-rate",
+        "E_C",
+        &format!("max(P_dc,dis, P_dc,chg) ÷ C_max = max({}, {}) ÷ {}", fmt_num(p_dc_dis), fmt_num(p_dc_chg), fmt_num(c_max)),
+        np_c,
+        "MWh",
+    );
     let nameplate = np_window.max(np_c);
-    sb.result("Nameplate energy needed", "E", &format!("max(E_np, E_C) = max({}, {})", fmt_num(np_window), fmt_num(np_c)), nameplate, "MWh");
+    sb.result(
+        "Nameplate energy needed",
+        "E",
+        &format!("max(E_np, E_C) = max({}, {})", fmt_num(np_window), fmt_num(np_c)),
+        nameplate,
+        "MWh",
+    );
     if np_c > np_window && nameplate > 0.0 {
         diags.push(diag::info(
             "battery.c_rate",
@@ -1478,7 +1769,20 @@ fn size_battery(b: &SmoothBattery, need: &Need, catalog: &[CatalogEntry], sb: &m
         ));
     }
     let rest_soc = b.soc_min + window * need.rest_fraction();
-    sb.calc("Rest SOC", "SOC_rest", &format!("SOC_min + window × D ÷ (D + C) = {} + {} × {} ÷ ({} + {})", fmt_num(b.soc_min), fmt_num(window), fmt_num(d_mwh), fmt_num(d_mwh), fmt_num(c_mwh)), rest_soc, "");
+    sb.calc(
+        "Rest SOC",
+        "SOC_rest",
+        &format!(
+            "SOC_min + window × D ÷ (D + C) = {} + {} × {} ÷ ({} + {})",
+            fmt_num(b.soc_min),
+            fmt_num(window),
+            fmt_num(d_mwh),
+            fmt_num(d_mwh),
+            fmt_num(c_mwh)
+        ),
+        rest_soc,
+        "",
+    );
     let mut z = SmoothBatterySizing {
         discharge_mw: need.dis,
         charge_mw: need.chg,
@@ -1493,7 +1797,11 @@ fn size_battery(b: &SmoothBattery, need: &Need, catalog: &[CatalogEntry], sb: &m
         ..SmoothBatterySizing::default()
     };
     if usable <= 0.0 && need.dis.max(need.chg) <= 0.0 {
-        diags.push(diag::info("battery", "no-storage", "the grid controller never asks the battery for power on this trace: no battery is needed"));
+        diags.push(diag::info(
+            "battery",
+            "no-storage",
+            "the grid controller never asks the battery for power on this trace: no battery is needed",
+        ));
     }
     if let Some(e) = b.energy_mwh {
         z.installed_mwh = e;
@@ -1504,7 +1812,13 @@ fn size_battery(b: &SmoothBattery, need: &Need, catalog: &[CatalogEntry], sb: &m
         z.units = Some(n);
         z.installed_mwh = f64::from(n) * unit_mwh;
         sb.data("Energy per unit", "E_u", unit_mwh, "MWh", &e.battery.as_ref().map_or(String::new(), |x| x.energy_wh.source.clone()));
-        sb.result("Battery units", "n", &format!("max(1, ⌈E ÷ E_u⌉) = max(1, ⌈{} ÷ {}⌉)", fmt_num(nameplate), fmt_num(unit_mwh)), f64::from(n), "");
+        sb.result(
+            "Battery units",
+            "n",
+            &format!("max(1, ⌈E ÷ E_u⌉) = max(1, ⌈{} ÷ {}⌉)", fmt_num(nameplate), fmt_num(unit_mwh)),
+            f64::from(n),
+            "",
+        );
         sb.result("Installed nameplate energy", "E_inst", &format!("n × E_u = {n} × {}", fmt_num(unit_mwh)), z.installed_mwh, "MWh");
     }
     let p_need = need.dis.max(need.chg);
@@ -1517,20 +1831,49 @@ fn size_battery(b: &SmoothBattery, need: &Need, catalog: &[CatalogEntry], sb: &m
         z.pcs_units = Some(n);
         z.installed_mw = f64::from(n) * rated;
         sb.data("PCS rated power", "P_PCS", rated, "MW", &c.rated_kw.source);
-        sb.result("PCS units", "", &format!("max(1, ⌈max(P_dis, P_chg) ÷ P_PCS⌉) = max(1, ⌈max({}, {}) ÷ {}⌉)", fmt_num(need.dis), fmt_num(need.chg), fmt_num(rated)), f64::from(n), "");
+        sb.result(
+            "PCS units",
+            "",
+            &format!(
+                "max(1, ⌈max(P_dis, P_chg) ÷ P_PCS⌉) = max(1, ⌈max({}, {}) ÷ {}⌉)",
+                fmt_num(need.dis),
+                fmt_num(need.chg),
+                fmt_num(rated)
+            ),
+            f64::from(n),
+            "",
+        );
         sb.result("Installed power", "P_inst", &format!("n × P_PCS = {n} × {}", fmt_num(rated)), z.installed_mw, "MW");
     } else {
-        sb.result("Installed power", "P_inst", &format!("max(P_dis, P_chg) = max({}, {})", fmt_num(need.dis), fmt_num(need.chg)), z.installed_mw, "MW");
+        sb.result(
+            "Installed power",
+            "P_inst",
+            &format!("max(P_dis, P_chg) = max({}, {})", fmt_num(need.dis), fmt_num(need.chg)),
+            z.installed_mw,
+            "MW",
+        );
     }
     z.c_rate = if z.installed_mwh > 0.0 { p_dc_dis.max(p_dc_chg) / z.installed_mwh } else { 0.0 };
     if z.installed_mwh > 0.0 {
-        sb.result("Highest C-rate on the installed energy", "", &format!("max(P_dc,dis, P_dc,chg) ÷ E_inst = max({}, {}) ÷ {}", fmt_num(p_dc_dis), fmt_num(p_dc_chg), fmt_num(z.installed_mwh)), z.c_rate, "1/h");
+        sb.result(
+            "Highest C-rate on the installed energy",
+            "",
+            &format!("max(P_dc,dis, P_dc,chg) ÷ E_inst = max({}, {}) ÷ {}", fmt_num(p_dc_dis), fmt_num(p_dc_chg), fmt_num(z.installed_mwh)),
+            z.c_rate,
+            "1/h",
+        );
         sb.check("C-rate within the limit", &format!("{} ≤ {}", fmt_num(z.c_rate), fmt_num(c_max)), z.c_rate <= c_max * (1.0 + 1e-9));
         if z.c_rate > c_max * (1.0 + 1e-9) {
             diags.push(diag::unmet(
                 "battery.energy_mwh",
                 "c-rate",
-                format!("the installed {} MWh would run at {} C, above its {} C limit; install at least {} MWh", fmt_num(z.installed_mwh), fmt_num(z.c_rate), fmt_num(c_max), fmt_num(np_c)),
+                format!(
+                    "the installed {} MWh would run at {} C, above its {} C limit; install at least {} MWh",
+                    fmt_num(z.installed_mwh),
+                    fmt_num(z.c_rate),
+                    fmt_num(c_max),
+                    fmt_num(np_c)
+                ),
                 c_max,
                 z.c_rate,
                 "1/h",
@@ -1548,13 +1891,23 @@ fn size_battery(b: &SmoothBattery, need: &Need, catalog: &[CatalogEntry], sb: &m
         diags.push(diag::warning(
             "battery.power_mw",
             "power",
-            format!("the installed {} MW is below the {} MW this controller asks for; the verification run shows what the grid sees", fmt_num(z.installed_mw), fmt_num(p_need)),
+            format!(
+                "the installed {} MW is below the {} MW this controller asks for; the verification run shows what the grid sees",
+                fmt_num(z.installed_mw),
+                fmt_num(p_need)
+            ),
         ));
     }
     (!has_error(diags)).then_some(z)
 }
 
-fn size_bank(s: &SmoothSupercap, need: &Need, first: Option<u32>, sb: &mut SheetBuilder, diags: &mut Vec<SizingDiagnostic>) -> SupercapSizing {
+fn size_bank(
+    s: &SmoothSupercap,
+    need: &Need,
+    first: Option<u32>,
+    sb: &mut SheetBuilder,
+    diags: &mut Vec<SizingDiagnostic>,
+) -> SupercapSizing {
     let (full_j, full_eol_j, cell_w, rc) = cell_figures(s);
     let cell_wh = full_j / 3600.0;
     let window = 1.0 - s.v_min_frac * s.v_min_frac;
@@ -1570,9 +1923,21 @@ fn size_bank(s: &SmoothSupercap, need: &Need, first: Option<u32>, sb: &mut Sheet
     sb.data("Cell capacitance", "C", s.cell_f, "F", &s.source);
     sb.data("Cell rated voltage", "V", s.cell_v, "V", &s.source);
     sb.data("Cell ESR", "ESR", s.cell_esr_mohm / 1000.0, "Ω", &s.source);
-    sb.calc("Cell energy at rated voltage", "E_cell", &format!("0.5 × C × V² ÷ 3600 = 0.5 × {} × {}² ÷ 3600", fmt_num(s.cell_f), fmt_num(s.cell_v)), cell_wh, "Wh");
+    sb.calc(
+        "Cell energy at rated voltage",
+        "E_cell",
+        &format!("0.5 × C × V² ÷ 3600 = 0.5 × {} × {}² ÷ 3600", fmt_num(s.cell_f), fmt_num(s.cell_v)),
+        cell_wh,
+        "Wh",
+    );
     sb.factor("Capacitance at end of life", "C_EOL", "", s.eol_capacitance, "case input");
-    sb.calc("Cell energy at rated voltage, end of life", "e_full", &format!("0.5 × C × V² × C_EOL = 0.5 × {} × {}² × {}", fmt_num(s.cell_f), fmt_num(s.cell_v), fmt_num(s.eol_capacitance)), full_eol_j, "J");
+    sb.calc(
+        "Cell energy at rated voltage, end of life",
+        "e_full",
+        &format!("0.5 × C × V² × C_EOL = 0.5 × {} × {}² × {}", fmt_num(s.cell_f), fmt_num(s.cell_v), fmt_num(s.eol_capacitance)),
+        full_eol_j,
+        "J",
+    );
     sb.calc("Usable share of e_full", "", &format!("1 − v_min² = 1 − {}²", fmt_num(s.v_min_frac)), window, "");
     match s.cell_power_w {
         Some(p) => sb.input("Usable power per cell at rated voltage", "p_cell", p, "W", "case input"),
@@ -1593,18 +1958,39 @@ fn size_bank(s: &SmoothSupercap, need: &Need, first: Option<u32>, sb: &mut Sheet
     sb.calc(
         "Cells for power",
         "n_P",
-        &format!("⌈max(P_dis, P_chg) × 1000000 ÷ p_cell + E_use × 1000000 ÷ e_full⌉ = ⌈max({}, {}) × 1000000 ÷ {} + {} × 1000000 ÷ {}⌉", fmt_num(need.dis), fmt_num(need.chg), fmt_num(cell_w), fmt_num(mj), fmt_num(full_eol_j)),
+        &format!(
+            "⌈max(P_dis, P_chg) × 1000000 ÷ p_cell + E_use × 1000000 ÷ e_full⌉ = ⌈max({}, {}) × 1000000 ÷ {} + {} × 1000000 ÷ {}⌉",
+            fmt_num(need.dis),
+            fmt_num(need.chg),
+            fmt_num(cell_w),
+            fmt_num(mj),
+            fmt_num(full_eol_j)
+        ),
         f64::from(np),
         "",
     );
-    sb.calc("Cells for energy", "n_E", &format!("⌈E_use × 1000000 ÷ (e_full × (1 − v_min²))⌉ = ⌈{} × 1000000 ÷ ({} × {})⌉", fmt_num(mj), fmt_num(full_eol_j), fmt_num(window)), f64::from(ne), "");
+    sb.calc(
+        "Cells for energy",
+        "n_E",
+        &format!(
+            "⌈E_use × 1000000 ÷ (e_full × (1 − v_min²))⌉ = ⌈{} × 1000000 ÷ ({} × {})⌉",
+            fmt_num(mj),
+            fmt_num(full_eol_j),
+            fmt_num(window)
+        ),
+        f64::from(ne),
+        "",
+    );
     if let Some(c) = s.cells {
         sb.input("Cells installed", "n", f64::from(c), "", "case input");
         if c < np.max(ne) {
             diags.push(diag::warning(
                 "supercap.cells",
                 "energy",
-                format!("the {c} cells installed are fewer than the {} this controller needs; the verification run shows what the grid sees", np.max(ne)),
+                format!(
+                    "the {c} cells installed are fewer than the {} this controller needs; the verification run shows what the grid sees",
+                    np.max(ne)
+                ),
             ));
         }
     } else {
@@ -1647,7 +2033,15 @@ fn size_bank(s: &SmoothSupercap, need: &Need, first: Option<u32>, sb: &mut Sheet
     }
 }
 
-fn verification_sheet(sb: &mut SheetBuilder, st: &State, n: usize, dt: f64, bat: Option<&SmoothBatterySizing>, sc: Option<&SupercapSizing>, diags: &mut Vec<SizingDiagnostic>) {
+fn verification_sheet(
+    sb: &mut SheetBuilder,
+    st: &State,
+    n: usize,
+    dt: f64,
+    bat: Option<&SmoothBatterySizing>,
+    sc: Option<&SupercapSizing>,
+    diags: &mut Vec<SizingDiagnostic>,
+) {
     sb.section(
         "Verification at end of life",
         "The same run with the installed devices at end of life (battery capacity × SOH_EOL within its SOC window, bank capacitance × C_EOL between v_min and rated voltage), held to their power and energy limits.",
@@ -1670,7 +2064,11 @@ fn verification_sheet(sb: &mut SheetBuilder, st: &State, n: usize, dt: f64, bat:
             diags.push(diag::warning(
                 "supercap",
                 "limit",
-                format!("the supercapacitor bank was held to its power or energy limit for {} s of {} s; the grid took the rest", fmt_num(s), fmt_num(n as f64 * dt)),
+                format!(
+                    "the supercapacitor bank was held to its power or energy limit for {} s of {} s; the grid took the rest",
+                    fmt_num(s),
+                    fmt_num(n as f64 * dt)
+                ),
             ));
         }
     }
@@ -1725,8 +2123,10 @@ fn life_of(
         let mut by_year = Vec::with_capacity(years as usize);
         for _ in 0..years {
             let f = soh_meas / soh.max(0.05);
-            let adj: Vec<DayStress> = days.iter().map(|d| DayStress { efc: d.efc * f, dod: (d.dod * f).min(1.0), c_rate: d.c_rate * f, ..*d }).collect();
-            let cyc: Vec<crate::rainflow::Cycle> = eq.iter().map(|c| crate::rainflow::Cycle { range: (c.range / soh.max(0.05)).min(1.0), ..*c }).collect();
+            let adj: Vec<DayStress> =
+                days.iter().map(|d| DayStress { efc: d.efc * f, dod: (d.dod * f).min(1.0), c_rate: d.c_rate * f, ..*d }).collect();
+            let cyc: Vec<crate::rainflow::Cycle> =
+                eq.iter().map(|c| crate::rainflow::Cycle { range: (c.range / soh.max(0.05)).min(1.0), ..*c }).collect();
             let days_total: f64 = days.iter().map(|d| d.days).sum();
             let ys = YearStress {
                 days: &adj,
@@ -1759,7 +2159,15 @@ fn life_of(
     }
 }
 
-fn life_sheet(sb: &mut SheetBuilder, b: &SmoothBattery, case: &SmoothCase, l: &BatteryLife, rf: &life::Rainflow, scale_year: f64, diags: &mut Vec<SizingDiagnostic>) {
+fn life_sheet(
+    sb: &mut SheetBuilder,
+    b: &SmoothBattery,
+    case: &SmoothCase,
+    l: &BatteryLife,
+    rf: &life::Rainflow,
+    scale_year: f64,
+    diags: &mut Vec<SizingDiagnostic>,
+) {
     let ag = &b.aging;
     sb.section(
         "Battery cycling and life",
@@ -1767,11 +2175,22 @@ fn life_sheet(sb: &mut SheetBuilder, b: &SmoothBattery, case: &SmoothCase, l: &B
     );
     for h in &l.histogram {
         if h.cycles_per_day > 0.0 {
-            sb.text(LineKind::Intermediate, &format!("DoD {}–{} %", fmt_num(h.dod_from * 100.0), fmt_num(h.dod_to * 100.0)), &format!("{} cycles per day", fmt_num(h.cycles_per_day)), "");
+            sb.text(
+                LineKind::Intermediate,
+                &format!("DoD {}–{} %", fmt_num(h.dod_from * 100.0), fmt_num(h.dod_to * 100.0)),
+                &format!("{} cycles per day", fmt_num(h.cycles_per_day)),
+                "",
+            );
         }
     }
     sb.result("Cycles per day", "", "Σ n per day", l.cycles_per_day, "per day");
-    sb.result("Equivalent full cycles per year", "EFC", &format!("Σ n × DoD × 365 ÷ days = {} × {}", fmt_num(rf.sum_range), fmt_num(scale_year)), l.efc_per_year, "per year");
+    sb.result(
+        "Equivalent full cycles per year",
+        "EFC",
+        &format!("Σ n × DoD × 365 ÷ days = {} × {}", fmt_num(rf.sum_range), fmt_num(scale_year)),
+        l.efc_per_year,
+        "per year",
+    );
     sb.data("Rated cycles", "N_ref", ag.cycles_to_eol, "cycles", &ag.source);
     sb.data("Depth of discharge of the rating", "DoD_ref", ag.cycle_ref_dod, "", &ag.source);
     sb.data("Wöhler exponent", "k", ag.dod_exponent, "", &ag.source);
@@ -1792,7 +2211,13 @@ fn life_sheet(sb: &mut SheetBuilder, b: &SmoothBattery, case: &SmoothCase, l: &B
     let basis = ag.cycles_to_eol * ag.cycle_ref_dod.powf(ag.dod_exponent);
     sb.calc("Rated damage basis", "N_ref × DoD_ref^k", "", basis, "");
     if l.life_dod_years < cap {
-        sb.result("Life by DoD-weighted cycles", "L_DoD", &format!("1 ÷ (S_k ÷ B) = 1 ÷ ({} ÷ {})", fmt_num(s_k), fmt_num(basis)), l.life_dod_years, "years");
+        sb.result(
+            "Life by DoD-weighted cycles",
+            "L_DoD",
+            &format!("1 ÷ (S_k ÷ B) = 1 ÷ ({} ÷ {})", fmt_num(s_k), fmt_num(basis)),
+            l.life_dod_years,
+            "years",
+        );
     } else {
         sb.text(LineKind::Result, "Life by DoD-weighted cycles", "no cycling on this trace", "");
     }
@@ -1809,7 +2234,12 @@ fn life_sheet(sb: &mut SheetBuilder, b: &SmoothBattery, case: &SmoothCase, l: &B
     sb.text(
         LineKind::Result,
         "Governing life view",
-        &format!("{gov}: {} years — {why}; the other view gives {} years{}", fmt_num(gl), fmt_num(other), if other > 0.0 && gl > 0.0 && (other / gl > 10.0 || gl / other > 10.0) { " (more than tenfold apart)" } else { "" }),
+        &format!(
+            "{gov}: {} years — {why}; the other view gives {} years{}",
+            fmt_num(gl),
+            fmt_num(other),
+            if other > 0.0 && gl > 0.0 && (other / gl > 10.0 || gl / other > 10.0) { " (more than tenfold apart)" } else { "" }
+        ),
         "",
     );
     let years = f64::from(case.project_years);
@@ -1826,7 +2256,9 @@ fn life_sheet(sb: &mut SheetBuilder, b: &SmoothBattery, case: &SmoothCase, l: &B
     picks.dedup();
     for o in &l.aging_spread {
         let at: Vec<String> = picks.iter().filter_map(|&y| o.soh_by_year.get(y - 1).map(|x| format!("year {y} {x:.3}"))).collect();
-        let below = o.year_below_eol.map_or(format!("stays above {} for {n} years", fmt_num(b.eol_soh)), |y| format!("below {} in year {y}", fmt_num(b.eol_soh)));
+        let below = o
+            .year_below_eol
+            .map_or(format!("stays above {} for {n} years", fmt_num(b.eol_soh)), |y| format!("below {} in year {y}", fmt_num(b.eol_soh)));
         let label = if o.governing { format!("{} (chosen model)", o.model.label()) } else { o.model.label().to_owned() };
         sb.text(LineKind::Result, &label, &format!("SOH {}; {below}", at.join(", ")), o.model.key());
     }
@@ -1834,5 +2266,6 @@ fn life_sheet(sb: &mut SheetBuilder, b: &SmoothBattery, case: &SmoothCase, l: &B
 
 /// Severity helper for callers: whether any requirement failed.
 pub fn any_failed(r: &SmoothResult) -> bool {
-    r.checks.iter().any(|c| c.status == CheckStatus::Fail) || r.diagnostics.iter().any(|d| d.severity == DiagSeverity::Error && d.constraint == "requirement")
+    r.checks.iter().any(|c| c.status == CheckStatus::Fail)
+        || r.diagnostics.iter().any(|d| d.severity == DiagSeverity::Error && d.constraint == "requirement")
 }

@@ -43,7 +43,12 @@ pub fn presets() -> Vec<Preset> {
             requirements: vec![req(
                 "ercot-variation",
                 "ERCOT: ≤ 10 MW peak-to-peak in any rolling 5 s, 0.1–55 Hz band",
-                RequirementKind::Variation { max_mw: 10.0, window_s: 5.0, band_hz: Some([0.1, 55.0]), measure: VariationMeasure::PeakToPeak },
+                RequirementKind::Variation {
+                    max_mw: 10.0,
+                    window_s: 5.0,
+                    band_hz: Some([0.1, 55.0]),
+                    measure: VariationMeasure::PeakToPeak,
+                },
                 ERCOT_LCL,
             )],
         },
@@ -61,7 +66,12 @@ pub fn presets() -> Vec<Preset> {
             key: "ieso",
             name: "IESO TRLCL v3.0: ≤ 20 MW/min and ≤ 5 MW in any 15 s",
             requirements: vec![
-                req("ieso-ramp", "IESO: ramp ≤ 20 MW/min, up and down", RequirementKind::Ramp { limit_mw_per_min: 20.0, window_s: 60.0 }, IESO_TRLCL),
+                req(
+                    "ieso-ramp",
+                    "IESO: ramp ≤ 20 MW/min, up and down",
+                    RequirementKind::Ramp { limit_mw_per_min: 20.0, window_s: 60.0 },
+                    IESO_TRLCL,
+                ),
                 req(
                     "ieso-15s",
                     "IESO: ≤ 5 MW change in any 15 s",
@@ -73,7 +83,12 @@ pub fn presets() -> Vec<Preset> {
         Preset {
             key: "aeso",
             name: "AESO (quoted): ≤ 10 MW/min",
-            requirements: vec![req("aeso-ramp", "AESO: ramp ≤ 10 MW/min", RequirementKind::Ramp { limit_mw_per_min: 10.0, window_s: 60.0 }, AESO)],
+            requirements: vec![req(
+                "aeso-ramp",
+                "AESO: ramp ≤ 10 MW/min",
+                RequirementKind::Ramp { limit_mw_per_min: 10.0, window_s: 60.0 },
+                AESO,
+            )],
         },
         Preset {
             key: "lipa",
@@ -82,13 +97,23 @@ pub fn presets() -> Vec<Preset> {
                 req(
                     "lipa-0.1-5hz",
                     "LIPA: < 10 MW in the 0.1–5 Hz band",
-                    RequirementKind::Variation { max_mw: 10.0, window_s: 10.0, band_hz: Some([0.1, 5.0]), measure: VariationMeasure::PeakToPeak },
+                    RequirementKind::Variation {
+                        max_mw: 10.0,
+                        window_s: 10.0,
+                        band_hz: Some([0.1, 5.0]),
+                        measure: VariationMeasure::PeakToPeak,
+                    },
                     LIPA,
                 ),
                 req(
                     "lipa-5-55hz",
                     "LIPA: < 3.5 MW in the 5–55 Hz band",
-                    RequirementKind::Variation { max_mw: 3.5, window_s: 1.0, band_hz: Some([5.0, 55.0]), measure: VariationMeasure::PeakToPeak },
+                    RequirementKind::Variation {
+                        max_mw: 3.5,
+                        window_s: 1.0,
+                        band_hz: Some([5.0, 55.0]),
+                        measure: VariationMeasure::PeakToPeak,
+                    },
                     LIPA,
                 ),
             ],

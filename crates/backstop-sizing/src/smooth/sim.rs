@@ -267,11 +267,7 @@ fn hold(d: &Device, lim: &Limits, p: f64, e: f64, dt: f64) -> f64 {
         // |q|·η − a·q² ≤ (e_max − e) ÷ dt
         let room = ((lim.e_max - e) / dt).max(0.0);
         let disc = d.eta * d.eta - 4.0 * a * room;
-        let cap = if a > 0.0 {
-            if disc > 0.0 { (d.eta - disc.sqrt()) / (2.0 * a) } else { f64::INFINITY }
-        } else {
-            room / d.eta
-        };
+        let cap = if a > 0.0 { if disc > 0.0 { (d.eta - disc.sqrt()) / (2.0 * a) } else { f64::INFINITY } } else { room / d.eta };
         q.max(-cap)
     } else {
         q
@@ -293,7 +289,8 @@ fn device_step(d: &Device, p: &mut f64, e: &mut f64, r: f64, dt: f64, held: &mut
     let a = if d.rc_s > 0.0 { d.rc_s / (2.0 * e.max(1e-9)) } else { 0.0 };
     let resist = a * q * q;
     let inv_eta = 1.0 / d.eta;
-    let (de, loss) = if q >= 0.0 { (-(q * inv_eta) - resist, q * (inv_eta - 1.0) + resist) } else { (-q * d.eta - resist, -q * (1.0 - d.eta) + resist) };
+    let (de, loss) =
+        if q >= 0.0 { (-(q * inv_eta) - resist, q * (inv_eta - 1.0) + resist) } else { (-q * d.eta - resist, -q * (1.0 - d.eta) + resist) };
     *e += de * dt;
     loss * dt
 }
@@ -305,7 +302,8 @@ fn device_step(d: &Device, p: &mut f64, e: &mut f64, r: f64, dt: f64, held: &mut
 pub fn run<S: Sink>(plant: &Plant, st: &mut State, load: &[f64], sink: &mut S) {
     let dt = plant.dt;
     let (mut g, mut lp, mut pb, mut eb, mut ps, mut es) = (st.g, st.lp, st.pb, st.eb, st.ps, st.es);
-    let (mut ff_b, mut ff_s, mut loss_b, mut loss_s, mut held_b, mut held_s) = (st.ff_b, st.ff_s, st.loss_b, st.loss_s, st.held_b, st.held_s);
+    let (mut ff_b, mut ff_s, mut loss_b, mut loss_s, mut held_b, mut held_s) =
+        (st.ff_b, st.ff_s, st.loss_b, st.loss_s, st.held_b, st.held_s);
     let (mut ma_pos, mut ma_sum) = (st.ma_pos, st.ma_sum);
     let ma = &mut st.ma;
     for (k, &l) in load.iter().enumerate() {

@@ -314,7 +314,13 @@ mod tests {
         assert!(mw[..500].iter().all(|v| (*v - 10.0).abs() < 1e-12), "idle before the start");
         assert!(mw[5000..].iter().all(|v| (*v - 10.0).abs() < 1e-12), "idle after the stop");
         // The ramp's first sample is small, and rises.
-        assert!(mw[500] < 15.0 && mw[680] > 100.0 && mw[680] < 110.0 && (mw[700] - 110.0).abs() < 1e-9, "{} {} {}", mw[500], mw[680], mw[700]);
+        assert!(
+            mw[500] < 15.0 && mw[680] > 100.0 && mw[680] < 110.0 && (mw[700] - 110.0).abs() < 1e-9,
+            "{} {} {}",
+            mw[500],
+            mw[680],
+            mw[700]
+        );
         // Checkpoints at 100, 200, 300, 400 s after the start (150–160 s …).
         assert_eq!(s.summary.checkpoints, 4);
         assert!(mw[1505..1595].iter().all(|v| (*v - 60.0).abs() < 1e-9), "checkpoint at the floored low level");
@@ -350,7 +356,14 @@ mod tests {
 
     #[test]
     fn failures_are_poisson_and_drop_to_idle() {
-        let p = SyntheticProfile { duration_s: 86_400.0, dt_s: 1.0, failures_per_day: 8.0, restart_s: 600.0, checkpoint_interval_s: 0.0, ..SyntheticProfile::default() };
+        let p = SyntheticProfile {
+            duration_s: 86_400.0,
+            dt_s: 1.0,
+            failures_per_day: 8.0,
+            restart_s: 600.0,
+            checkpoint_interval_s: 0.0,
+            ..SyntheticProfile::default()
+        };
         let s = generate(&p);
         assert!((2..=20).contains(&s.summary.failures), "{}", s.summary.failures);
         let idle = s.trace.mw.iter().filter(|v| (**v - p.base_mw).abs() < 1e-9).count();

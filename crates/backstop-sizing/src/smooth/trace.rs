@@ -96,7 +96,10 @@ impl Default for TraceOptions {
 /// Parses a trace from text with default options.
 pub fn parse_trace(text: &str) -> Result<PowerTrace, Vec<ProfileError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    parse_trace_lines(text.lines().enumerate().map(|(i, l)| Ok((i + 1, std::borrow::Cow::Borrowed(l.trim_end_matches('\r'))))), &TraceOptions::default())
+    parse_trace_lines(
+        text.lines().enumerate().map(|(i, l)| Ok((i + 1, std::borrow::Cow::Borrowed(l.trim_end_matches('\r'))))),
+        &TraceOptions::default(),
+    )
 }
 
 /// Parses a trace from a reader line by line (never holding the file).
@@ -124,7 +127,11 @@ fn time_unit(header: &str) -> Option<(f64, &'static str)> {
 /// epoch (UTC when an offset is given).
 pub fn parse_instant_us(raw: &str) -> Result<i64, String> {
     let s = raw.trim().trim_matches('"').trim();
-    let bad = || format!("\"{raw}\" is not a time; write elapsed seconds (with the unit in the header, e.g. \"time_s\") or ISO 8601 like 2025-06-01T14:00:00.100Z");
+    let bad = || {
+        format!(
+            "\"{raw}\" is not a time; write elapsed seconds (with the unit in the header, e.g. \"time_s\") or ISO 8601 like 2025-06-01T14:00:00.100Z"
+        )
+    };
     let (date, rest) = match s.find(['T', ' ']) {
         Some(i) => (&s[..i], s[i + 1..].trim()),
         None => return Err(bad()),
@@ -231,7 +238,10 @@ where
     });
     let (header_line, header) = match lines.next() {
         None => {
-            return Err(vec![ProfileError { line: 0, message: "the file is empty: expected a header line (e.g. \"time_s,power_MW\") and one row per sample".into() }]);
+            return Err(vec![ProfileError {
+                line: 0,
+                message: "the file is empty: expected a header line (e.g. \"time_s,power_MW\") and one row per sample".into(),
+            }]);
         }
         Some(Err(e)) => return Err(vec![e]),
         Some(Ok(x)) => x,
@@ -248,17 +258,30 @@ where
     if names.len() < 2 {
         return Err(vec![ProfileError {
             line: header_line,
-            message: format!("the header \"{header}\" has one column; expected a time column and a power column such as \"time_s,power_MW\""),
+            message: format!(
+                "the header \"{header}\" has one column; expected a time column and a power column such as \"time_s,power_MW\""
+            ),
         }]);
     }
     if names.iter().all(|n| n.parse::<f64>().is_ok() || parse_instant_us(n).is_ok()) {
-        return Err(vec![ProfileError { line: header_line, message: "the first line is data, not a header: add a header naming the units, e.g. \"time_s,power_MW\"".into() }]);
+        return Err(vec![ProfileError {
+            line: header_line,
+            message: "the first line is data, not a header: add a header naming the units, e.g. \"time_s,power_MW\"".into(),
+        }]);
     }
     let time_col = names
         .iter()
         .position(|n| {
             let l = n.to_lowercase();
-            l.contains("time") || l.contains("date") || l.contains("elapsed") || l == "t" || l == "ts" || l.starts_with("t ") || l.starts_with("t_") || l.starts_with("t(") || l.starts_with("t[")
+            l.contains("time")
+                || l.contains("date")
+                || l.contains("elapsed")
+                || l == "t"
+                || l == "ts"
+                || l.starts_with("t ")
+                || l.starts_with("t_")
+                || l.starts_with("t(")
+                || l.starts_with("t[")
         })
         .unwrap_or(0);
     let candidates: Vec<usize> = (0..names.len()).filter(|&i| i != time_col).collect();
@@ -274,7 +297,10 @@ where
             let list: Vec<&str> = many.iter().map(|&i| names[i]).collect();
             return Err(vec![ProfileError {
                 line: header_line,
-                message: format!("several power columns ({}); Backstop reads one: remove the others or export the site total only", list.join(", ")),
+                message: format!(
+                    "several power columns ({}); Backstop reads one: remove the others or export the site total only",
+                    list.join(", ")
+                ),
             }]);
         }
     };
@@ -310,13 +336,24 @@ where
         if data_rows > opts.max_rows {
             return Err(vec![ProfileError {
                 line: line_no,
-                message: format!("more than {} rows: split the trace or use a longer interval (a day at 100 ms is 864,000 rows)", opts.max_rows),
+                message: format!(
+                    "more than {} rows: split the trace or use a longer interval (a day at 100 ms is 864,000 rows)",
+                    opts.max_rows
+                ),
             }]);
         }
         let fields = split_fields(line, delim);
         if fields.len() < needed || (fields.len() > names.len() && fields[names.len()..].iter().any(|f| !f.is_empty())) {
-            let hint = if delim == ',' && fields.len() > names.len() { " (a decimal comma in a comma-separated file? write 12.5, or separate the columns with ';')" } else { "" };
-            push(&mut errors, line_no, format!("expected {} fields as in the header, found {}{hint}: \"{line}\"", names.len(), fields.len()));
+            let hint = if delim == ',' && fields.len() > names.len() {
+                " (a decimal comma in a comma-separated file? write 12.5, or separate the columns with ';')"
+            } else {
+                ""
+            };
+            push(
+                &mut errors,
+                line_no,
+                format!("expected {} fields as in the header, found {}{hint}: \"{line}\"", names.len(), fields.len()),
+            );
             dropped = true;
             continue;
         }
@@ -383,7 +420,10 @@ where
                         push(
                             &mut errors,
                             line_no,
-                            format!("the first two rows are {} apart; the interval must be 1 ms to 1 s (use the load-profile CSV with `backstop size peak` for 1-minute data and longer)", show_us(d)),
+                            format!(
+                                "the first two rows are {} apart; the interval must be 1 ms to 1 s (use the load-profile CSV with `backstop size peak` for 1-minute data and longer)",
+                                show_us(d)
+                            ),
                         );
                     }
                 }
@@ -398,7 +438,11 @@ where
                             let missing = (d + iv / 2) / iv - 1;
                             format!("gap: {missing} sample(s) missing after line {pl} (interval {})", show_us(iv))
                         } else {
-                            format!("irregular interval: {} after line {pl}; the file's interval is {} (resample to a fixed interval first)", show_us(d), show_us(iv))
+                            format!(
+                                "irregular interval: {} after line {pl}; the file's interval is {} (resample to a fixed interval first)",
+                                show_us(d),
+                                show_us(iv)
+                            )
                         };
                         push(&mut errors, line_no, msg);
                     }
@@ -444,7 +488,10 @@ where
         );
     }
     if values.len() < 2 && errors.is_empty() {
-        return Err(vec![ProfileError { line: 0, message: format!("the trace has {} data row(s); at least two are needed to know the interval", values.len()) }]);
+        return Err(vec![ProfileError {
+            line: 0,
+            message: format!("the trace has {} data row(s); at least two are needed to know the interval", values.len()),
+        }]);
     }
     let iv = match interval {
         Some(iv) => iv,
@@ -471,7 +518,12 @@ where
             push(
                 &mut errors,
                 0,
-                format!("sample {} is {} MW as average power, beyond the plausible bound for one site (±{} MW); check the unit in the header", i + 1, show(v), show(opts.max_abs_mw)),
+                format!(
+                    "sample {} is {} MW as average power, beyond the plausible bound for one site (±{} MW); check the unit in the header",
+                    i + 1,
+                    show(v),
+                    show(opts.max_abs_mw)
+                ),
             );
         }
     }
@@ -483,14 +535,7 @@ where
     if let Some((l, n)) = negative {
         warnings.push(format!("{n} negative power value(s), first on line {l}: treated as export"));
     }
-    Ok(PowerTrace {
-        dt_s,
-        mw: values,
-        source: String::new(),
-        start: first_raw,
-        unit: unit_name.to_string(),
-        warnings,
-    })
+    Ok(PowerTrace { dt_s, mw: values, source: String::new(), start: first_raw, unit: unit_name.to_string(), warnings })
 }
 
 #[cfg(test)]
@@ -516,7 +561,8 @@ mod tests {
 
     #[test]
     fn reads_iso_timestamps_with_fractions() {
-        let t = parse_trace("timestamp,site_MW\n2025-06-01T14:00:00.000Z,5\n2025-06-01T14:00:00.100Z,6\n2025-06-01T14:00:00.200Z,7\n").unwrap();
+        let t =
+            parse_trace("timestamp,site_MW\n2025-06-01T14:00:00.000Z,5\n2025-06-01T14:00:00.100Z,6\n2025-06-01T14:00:00.200Z,7\n").unwrap();
         assert_eq!(t.dt_s, 0.1);
         assert_eq!(t.start, "2025-06-01T14:00:00.000Z");
         assert_eq!(parse_instant_us("2025-06-01 14:00:01.5+01:00").unwrap() - parse_instant_us("2025-06-01T13:00:00Z").unwrap(), 1_500_000);

@@ -4,13 +4,13 @@
 #![allow(dead_code)]
 
 use backstop_model::layout::{
-    Clearances, Door, DoorLeadsTo, DoorSwing, EgressPath, Environment, ItRack, PlacedEquipment, Placement, Point,
-    PowerUnit, PowerUnitKind, Room, RoomShape, Rotation,
+    Clearances, Door, DoorLeadsTo, DoorSwing, EgressPath, Environment, ItRack, PlacedEquipment, Placement, Point, PowerUnit, PowerUnitKind,
+    Room, RoomShape, Rotation,
 };
 use backstop_model::project::{Design, ProjectInfo, Record, Revision, Settings, SizingResultRecord, Tolerances};
 use backstop_store::{
-    AuditEntry, AuditOutcome, Project, Sample, Session, SessionOutcome, Signoff, SignoffOutcome, StepOutcome,
-    StepResult, TelemetryWriter, WriterConfig,
+    AuditEntry, AuditOutcome, Project, Sample, Session, SessionOutcome, Signoff, SignoffOutcome, StepOutcome, StepResult, TelemetryWriter,
+    WriterConfig,
 };
 
 /// SplitMix64: a tiny deterministic generator.
@@ -277,10 +277,7 @@ pub fn apply_op(project: &mut Project, writer: &mut TelemetryWriter, seed: u64, 
             let samples: Vec<Sample> = (0..50)
                 .map(|j| Sample { t_ms: 1_767_500_000_000 + i as i64 * 100_000 + j * 1_000, value: (3_200 + j) as f64 / 1_000.0 })
                 .collect();
-            writer
-                .append_many(project, point, &samples)
-                .and_then(|()| writer.flush(project))
-                .map(|_| ())
+            writer.append_many(project, point, &samples).and_then(|()| writer.flush(project)).map(|_| ())
         }
         _ => project.edit("Move all equipment", |e| {
             let design = e_design_snapshot(&equipment);

@@ -104,7 +104,13 @@ enum Tab {
 #[component]
 pub fn Tools(lx: Lx) -> impl IntoView {
     let tab = RwSignal::new(Tab::Add);
-    let tabs = [(Tab::Add, "Add & duplicate", "tab-layout-add"), (Tab::Props, "Selected item", "tab-props"), (Tab::AutoPlace, "Auto-place", "tab-autoplace"), (Tab::Rules, "Rule sets", "tab-rules"), (Tab::Bom, "Bill of materials", "tab-bom")];
+    let tabs = [
+        (Tab::Add, "Add & duplicate", "tab-layout-add"),
+        (Tab::Props, "Selected item", "tab-props"),
+        (Tab::AutoPlace, "Auto-place", "tab-autoplace"),
+        (Tab::Rules, "Rule sets", "tab-rules"),
+        (Tab::Bom, "Bill of materials", "tab-bom"),
+    ];
     view! {
         <div class="tabs">
             {tabs.into_iter().map(|(t, label, id)| view! {
@@ -203,7 +209,8 @@ fn AddForms(lx: Lx) -> impl IntoView {
         }
     };
     // Equipment.
-    let cat = RwSignal::new(lx.view.with_untracked(|v| v.as_ref().and_then(|v| v.catalog.first().map(|c| c.key.clone())).unwrap_or_default()));
+    let cat =
+        RwSignal::new(lx.view.with_untracked(|v| v.as_ref().and_then(|v| v.catalog.first().map(|c| c.key.clone())).unwrap_or_default()));
     let eroom = RwSignal::new(first_room(lx));
     let ex = RwSignal::new(String::new());
     let ey = RwSignal::new(String::new());
@@ -332,7 +339,13 @@ fn AutoPlace(lx: Lx) -> impl IntoView {
     let battery_keys = move || {
         lx.view.with(|v| {
             v.as_ref()
-                .map(|v| v.catalog.iter().filter(|c| c.energy_kwh > 0.0).map(|c| (c.key.clone(), c.name.clone(), c.width_mm, c.depth_mm, c.energy_kwh)).collect::<Vec<_>>())
+                .map(|v| {
+                    v.catalog
+                        .iter()
+                        .filter(|c| c.energy_kwh > 0.0)
+                        .map(|c| (c.key.clone(), c.name.clone(), c.width_mm, c.depth_mm, c.energy_kwh))
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
         })
     };
@@ -396,14 +409,17 @@ fn AutoPlace(lx: Lx) -> impl IntoView {
                 let computed = crate::ipc::sizing_ups_compute(&case).await?;
                 let res = computed.result;
                 let governing = res.governing.ok_or_else(|| {
-                    AppError::invalid(format!("Sizing case “{}” has no feasible method, so it calls for no cabinets; fix it in the Sizing area.", stored.name))
+                    AppError::invalid(format!(
+                        "Sizing case “{}” has no feasible method, so it calls for no cabinets; fix it in the Sizing area.",
+                        stored.name
+                    ))
                 })?;
-                let config = res
-                    .methods
-                    .iter()
-                    .find(|m| m.method == governing)
-                    .and_then(|m| m.config.clone())
-                    .ok_or_else(|| AppError::invalid(format!("Sizing case “{}” has no battery configuration; recompute it in the Sizing area.", stored.name)))?;
+                let config = res.methods.iter().find(|m| m.method == governing).and_then(|m| m.config.clone()).ok_or_else(|| {
+                    AppError::invalid(format!(
+                        "Sizing case “{}” has no battery configuration; recompute it in the Sizing area.",
+                        stored.name
+                    ))
+                })?;
                 Ok::<_, AppError>((stored.name, governing.label(), config))
             }
             .await;
@@ -430,8 +446,10 @@ fn AutoPlace(lx: Lx) -> impl IntoView {
             tag_prefix: prefix.get().trim().to_string(),
             rotation: Rotation::R0,
             clearances: Clearances {
-                front_mm: u32::try_from(int(&front.get(), "The front clearance")?).map_err(|_| AppError::invalid("The front clearance must be ≥ 0 mm."))?,
-                rear_mm: u32::try_from(int(&rear.get(), "The rear clearance")?).map_err(|_| AppError::invalid("The rear clearance must be ≥ 0 mm."))?,
+                front_mm: u32::try_from(int(&front.get(), "The front clearance")?)
+                    .map_err(|_| AppError::invalid("The front clearance must be ≥ 0 mm."))?,
+                rear_mm: u32::try_from(int(&rear.get(), "The rear clearance")?)
+                    .map_err(|_| AppError::invalid("The rear clearance must be ≥ 0 mm."))?,
                 left_mm: 0,
                 right_mm: 0,
             },
@@ -449,7 +467,9 @@ fn AutoPlace(lx: Lx) -> impl IntoView {
             }
         };
         let size = lx.view.with_untracked(|v| {
-            v.as_ref().and_then(|v| v.catalog.iter().find(|c| c.key == req.catalog_key).map(|c| (c.width_mm.max(1), c.depth_mm.max(1)))).unwrap_or((500, 500))
+            v.as_ref()
+                .and_then(|v| v.catalog.iter().find(|c| c.key == req.catalog_key).map(|c| (c.width_mm.max(1), c.depth_mm.max(1))))
+                .unwrap_or((500, 500))
         });
         spawn_local(async move {
             match lipc::layout_auto_place(&AutoPlaceCall { request: req, apply }).await {
@@ -457,8 +477,16 @@ fn AutoPlace(lx: Lx) -> impl IntoView {
                     let r = out.result;
                     let why = match &r.limit {
                         None => String::new(),
-                        Some(PlaceLimit::FireAreaEnergy { fire_area, energy_kwh, limit_kwh }) => format!(" Limit: fire area {fire_area} would hold {} kWh of {} kWh allowed.", fmt_num(*energy_kwh), fmt_num(*limit_kwh)),
-                        Some(PlaceLimit::FloorLoad { load_kg_m2, allowable_kg_m2 }) => format!(" Limit: floor load {} kg/m² over the allowable {} kg/m².", fmt_num(*load_kg_m2), fmt_num(*allowable_kg_m2)),
+                        Some(PlaceLimit::FireAreaEnergy { fire_area, energy_kwh, limit_kwh }) => format!(
+                            " Limit: fire area {fire_area} would hold {} kWh of {} kWh allowed.",
+                            fmt_num(*energy_kwh),
+                            fmt_num(*limit_kwh)
+                        ),
+                        Some(PlaceLimit::FloorLoad { load_kg_m2, allowable_kg_m2 }) => format!(
+                            " Limit: floor load {} kg/m² over the allowable {} kg/m².",
+                            fmt_num(*load_kg_m2),
+                            fmt_num(*allowable_kg_m2)
+                        ),
                         Some(PlaceLimit::Cabinet { rule, message }) => format!(" Limit ({}): {message}", rule.as_str()),
                         Some(PlaceLimit::NoSpace { rejected_by }) => format!(
                             " No more room; positions rejected by: {}.",
@@ -533,15 +561,57 @@ type NumField = (&'static str, &'static str, fn(&RuleSet) -> f64, fn(&mut RuleSe
 
 const NUM_FIELDS: &[NumField] = &[
     ("arrays.max_array_kwh", "Max energy per array (kWh)", |r| r.arrays.max_array_kwh, |r, v| r.arrays.max_array_kwh = v, false),
-    ("arrays.listed_system_max_kwh", "Max listed pre-engineered system (kWh)", |r| r.arrays.listed_system_max_kwh, |r, v| r.arrays.listed_system_max_kwh = v, false),
-    ("arrays.min_spacing_mm", "Min spacing between arrays (mm)", |r| f64::from(r.arrays.min_spacing_mm), |r, v| r.arrays.min_spacing_mm = v as u32, true),
-    ("arrays.min_wall_spacing_mm", "Min spacing from walls (mm)", |r| f64::from(r.arrays.min_wall_spacing_mm), |r, v| r.arrays.min_wall_spacing_mm = v as u32, true),
-    ("working_space.min_width_mm", "Working space min width (mm)", |r| f64::from(r.working_space.min_width_mm), |r, v| r.working_space.min_width_mm = v as u32, true),
-    ("working_space.headroom_mm", "Working space headroom (mm)", |r| f64::from(r.working_space.headroom_mm), |r, v| r.working_space.headroom_mm = v as u32, true),
+    (
+        "arrays.listed_system_max_kwh",
+        "Max listed pre-engineered system (kWh)",
+        |r| r.arrays.listed_system_max_kwh,
+        |r, v| r.arrays.listed_system_max_kwh = v,
+        false,
+    ),
+    (
+        "arrays.min_spacing_mm",
+        "Min spacing between arrays (mm)",
+        |r| f64::from(r.arrays.min_spacing_mm),
+        |r, v| r.arrays.min_spacing_mm = v as u32,
+        true,
+    ),
+    (
+        "arrays.min_wall_spacing_mm",
+        "Min spacing from walls (mm)",
+        |r| f64::from(r.arrays.min_wall_spacing_mm),
+        |r, v| r.arrays.min_wall_spacing_mm = v as u32,
+        true,
+    ),
+    (
+        "working_space.min_width_mm",
+        "Working space min width (mm)",
+        |r| f64::from(r.working_space.min_width_mm),
+        |r, v| r.working_space.min_width_mm = v as u32,
+        true,
+    ),
+    (
+        "working_space.headroom_mm",
+        "Working space headroom (mm)",
+        |r| f64::from(r.working_space.headroom_mm),
+        |r, v| r.working_space.headroom_mm = v as u32,
+        true,
+    ),
     ("floor.footprint_factor", "Floor footprint factor", |r| r.floor.footprint_factor, |r, v| r.floor.footprint_factor = v, false),
     ("egress.min_width_mm", "Egress min width (mm)", |r| f64::from(r.egress.min_width_mm), |r, v| r.egress.min_width_mm = v as u32, true),
-    ("outdoor.building_separation_mm", "Outdoor: from buildings (mm)", |r| f64::from(r.outdoor.building_separation_mm), |r, v| r.outdoor.building_separation_mm = v as u32, true),
-    ("outdoor.egress_separation_mm", "Outdoor: from egress (mm)", |r| f64::from(r.outdoor.egress_separation_mm), |r, v| r.outdoor.egress_separation_mm = v as u32, true),
+    (
+        "outdoor.building_separation_mm",
+        "Outdoor: from buildings (mm)",
+        |r| f64::from(r.outdoor.building_separation_mm),
+        |r, v| r.outdoor.building_separation_mm = v as u32,
+        true,
+    ),
+    (
+        "outdoor.egress_separation_mm",
+        "Outdoor: from egress (mm)",
+        |r| f64::from(r.outdoor.egress_separation_mm),
+        |r, v| r.outdoor.egress_separation_mm = v as u32,
+        true,
+    ),
 ];
 
 fn errors_for(errs: &[FieldError], field: &str) -> String {
@@ -568,10 +638,13 @@ fn RuleSets(lx: Lx) -> impl IntoView {
         }
         Err(e) => lx.project.report(e),
     };
-    let use_set = move |id: String| spawn_local(async move { after(lipc::layout_rule_set_use(&id).await, format!("Checking against {id}.")) });
+    let use_set =
+        move |id: String| spawn_local(async move { after(lipc::layout_rule_set_use(&id).await, format!("Checking against {id}.")) });
     let copy = move |_| {
         if let Some(c) = in_force() {
-            spawn_local(async move { after(lipc::layout_rule_set_copy(&c.id).await, format!("Copied {} into the project; edit it below.", c.name)) });
+            spawn_local(async move {
+                after(lipc::layout_rule_set_copy(&c.id).await, format!("Copied {} into the project; edit it below.", c.name))
+            });
         }
     };
     let delete = move |_| {

@@ -10,9 +10,7 @@
 
 use std::collections::HashSet;
 
-use backstop_model::layout::{
-    DoorSwing, Highlight, ObjectKind, ObjectRef, PlacedEquipment, Point, RoomShape,
-};
+use backstop_model::layout::{DoorSwing, Highlight, ObjectKind, ObjectRef, PlacedEquipment, Point, RoomShape};
 use backstop_model::layout_view::{Footprint, ItemClass, ItemPosition, LayoutEdit, LayoutView};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -276,14 +274,13 @@ pub fn Plan(lx: Lx) -> impl IntoView {
         let Some(svg) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
         let client = (f64::from(ev.client_x()), f64::from(ev.client_y()));
         let (scale, _) = mapping(&svg, vb.get_untracked(), client);
-        let hit = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|t| t.closest("[data-key]").ok().flatten())
-            .and_then(|el| {
-                let kind = parse_kind(&el.get_attribute("data-kind")?)?;
-                Some(ObjectRef { kind, key: el.get_attribute("data-key")? })
-            });
+        let hit =
+            ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|t| t.closest("[data-key]").ok().flatten()).and_then(
+                |el| {
+                    let kind = parse_kind(&el.get_attribute("data-kind")?)?;
+                    Some(ObjectRef { kind, key: el.get_attribute("data-key")? })
+                },
+            );
         ev.prevent_default();
         let _ = svg.set_pointer_capture(ev.pointer_id());
         let shift = ev.shift_key();
@@ -330,17 +327,12 @@ pub fn Plan(lx: Lx) -> impl IntoView {
                     items.push(DragItem { el, object: f.object.clone(), center: f.center });
                 }
             }
-            let others = v
-                .footprints
-                .iter()
-                .filter(|f| !selected.contains(&f.object))
-                .map(|f| (f.min, f.max, f.object.key.clone()))
-                .collect();
+            let others =
+                v.footprints.iter().filter(|f| !selected.contains(&f.object)).map(|f| (f.min, f.max, f.object.key.clone())).collect();
             let walls = v.layout.rooms.iter().find(|r| r.id == primary.room_id).and_then(|r| match &r.shape {
-                RoomShape::Rectangle { origin, width_mm, depth_mm } => Some((
-                    *origin,
-                    Point::new(origin.x_mm + i64::from(*width_mm), origin.y_mm + i64::from(*depth_mm)),
-                )),
+                RoomShape::Rectangle { origin, width_mm, depth_mm } => {
+                    Some((*origin, Point::new(origin.x_mm + i64::from(*width_mm), origin.y_mm + i64::from(*depth_mm))))
+                }
                 RoomShape::Polygon { .. } => None,
             });
             Some(Drag {
@@ -552,12 +544,8 @@ fn draw_preview(p: &Preview) -> impl IntoView + use<> {
 }
 
 fn draw(lx: Lx, v: &LayoutView) -> impl IntoView + use<> {
-    let violating: HashSet<(ObjectKind, String)> = v
-        .report
-        .violations
-        .iter()
-        .flat_map(|x| x.objects.iter().map(|o| (o.kind, o.key.clone())))
-        .collect();
+    let violating: HashSet<(ObjectKind, String)> =
+        v.report.violations.iter().flat_map(|x| x.objects.iter().map(|o| (o.kind, o.key.clone()))).collect();
     let rooms = v
         .layout
         .rooms

@@ -5,7 +5,7 @@
 //! refusals show as notices.
 
 use backstop_model::AppError;
-use backstop_model::layout::{Clearances, Environment, ObjectKind, Placement, Point, Rotation, RoomShape};
+use backstop_model::layout::{Clearances, Environment, ObjectKind, Placement, Point, RoomShape, Rotation};
 use backstop_model::layout_view::LayoutEdit;
 use leptos::prelude::*;
 
@@ -105,120 +105,135 @@ pub fn Properties(lx: Lx) -> impl IntoView {
         let Some(o) = one else {
             return view! { <div class="card"><p class="muted">"Select one room (click its name), cabinet, rack or UPS/PCS unit on the plan to edit its properties."</p></div> }.into_any();
         };
-        lx.view.with(|v| {
-            let v = v.as_ref()?;
-            match o.kind {
-                ObjectKind::Room => v.layout.rooms.iter().find(|r| r.id == o.key).cloned().map(|r| room_form(lx, r).into_any()),
-                ObjectKind::Equipment => v.layout.equipment.iter().find(|e| e.tag == o.key).cloned().map(|e| {
-                    let place = PlaceFields::new(&e.tag, &e.placement);
-                    let c = e.clearances;
-                    let (front, rear, left, right) = (s(c.front_mm), s(c.rear_mm), s(c.left_mm), s(c.right_mm));
-                    let (volts, amps) = (s(e.voltage_to_ground_v), s(e.ampacity_a));
-                    let case = s(item_case_text(&e.serves_case));
-                    let title = format!("{} · {}", o.key, e.catalog_key);
-                    let save = move |_| {
-                        submit(lx, (|| {
-                            let mut item = e.clone();
-                            (item.tag, item.placement) = place.read(&e.placement)?;
-                            item.clearances = Clearances {
-                                front_mm: whole(&front.get(), "The front clearance")?,
-                                rear_mm: whole(&rear.get(), "The rear clearance")?,
-                                left_mm: whole(&left.get(), "The left clearance")?,
-                                right_mm: whole(&right.get(), "The right clearance")?,
-                            };
-                            item.voltage_to_ground_v = real(&volts.get(), "The voltage to ground (V)")?;
-                            item.ampacity_a = real(&amps.get(), "The ampacity (A)")?;
-                            item.serves_case = item_case(&case.get());
-                            Ok(LayoutEdit::PutEquipment { item, previous_tag: Some(e.tag.clone()) })
-                        })());
-                    };
-                    view! {
-                        <div class="card" data-testid="props-equipment">
-                            <h2>{title}</h2>
-                            <div class="inline-form">
-                                {place.view()}
+        lx.view
+            .with(|v| {
+                let v = v.as_ref()?;
+                match o.kind {
+                    ObjectKind::Room => v.layout.rooms.iter().find(|r| r.id == o.key).cloned().map(|r| room_form(lx, r).into_any()),
+                    ObjectKind::Equipment => v.layout.equipment.iter().find(|e| e.tag == o.key).cloned().map(|e| {
+                        let place = PlaceFields::new(&e.tag, &e.placement);
+                        let c = e.clearances;
+                        let (front, rear, left, right) = (s(c.front_mm), s(c.rear_mm), s(c.left_mm), s(c.right_mm));
+                        let (volts, amps) = (s(e.voltage_to_ground_v), s(e.ampacity_a));
+                        let case = s(item_case_text(&e.serves_case));
+                        let title = format!("{} · {}", o.key, e.catalog_key);
+                        let save = move |_| {
+                            submit(
+                                lx,
+                                (|| {
+                                    let mut item = e.clone();
+                                    (item.tag, item.placement) = place.read(&e.placement)?;
+                                    item.clearances = Clearances {
+                                        front_mm: whole(&front.get(), "The front clearance")?,
+                                        rear_mm: whole(&rear.get(), "The rear clearance")?,
+                                        left_mm: whole(&left.get(), "The left clearance")?,
+                                        right_mm: whole(&right.get(), "The right clearance")?,
+                                    };
+                                    item.voltage_to_ground_v = real(&volts.get(), "The voltage to ground (V)")?;
+                                    item.ampacity_a = real(&amps.get(), "The ampacity (A)")?;
+                                    item.serves_case = item_case(&case.get());
+                                    Ok(LayoutEdit::PutEquipment { item, previous_tag: Some(e.tag.clone()) })
+                                })(),
+                            );
+                        };
+                        view! {
+                            <div class="card" data-testid="props-equipment">
+                                <h2>{title}</h2>
+                                <div class="inline-form">
+                                    {place.view()}
+                                </div>
+                                <div class="inline-form">
+                                    {field("Front clearance (mm)", "prop-front", front)}
+                                    {field("Rear (mm)", "prop-rear", rear)}
+                                    {field("Left (mm)", "prop-left", left)}
+                                    {field("Right (mm)", "prop-right", right)}
+                                    {field("Voltage to ground (V)", "prop-volts", volts)}
+                                    {field("Ampacity (A)", "prop-amps", amps)}
+                                    {field("Serves sizing case (empty: as its room; -: none)", "prop-case", case)}
+                                </div>
+                                <button class="btn primary" data-testid="prop-save" on:click=save>"Save"</button>
                             </div>
-                            <div class="inline-form">
-                                {field("Front clearance (mm)", "prop-front", front)}
-                                {field("Rear (mm)", "prop-rear", rear)}
-                                {field("Left (mm)", "prop-left", left)}
-                                {field("Right (mm)", "prop-right", right)}
-                                {field("Voltage to ground (V)", "prop-volts", volts)}
-                                {field("Ampacity (A)", "prop-amps", amps)}
-                                {field("Serves sizing case (empty: as its room; -: none)", "prop-case", case)}
+                        }
+                        .into_any()
+                    }),
+                    ObjectKind::Rack => v.layout.racks.iter().find(|r| r.tag == o.key).cloned().map(|k| {
+                        let place = PlaceFields::new(&k.tag, &k.placement);
+                        let (w, d, kw) = (s(k.width_mm), s(k.depth_mm), s(k.load_kw));
+                        let save = move |_| {
+                            submit(
+                                lx,
+                                (|| {
+                                    let mut rack = k.clone();
+                                    (rack.tag, rack.placement) = place.read(&k.placement)?;
+                                    rack.width_mm = whole(&w.get(), "The rack width")?;
+                                    rack.depth_mm = whole(&d.get(), "The rack depth")?;
+                                    rack.load_kw = real(&kw.get(), "The rack load (kW)")?;
+                                    Ok(LayoutEdit::PutRack { rack, previous_tag: Some(k.tag.clone()) })
+                                })(),
+                            );
+                        };
+                        view! {
+                            <div class="card" data-testid="props-rack">
+                                <h2>{format!("IT rack {}", o.key)}</h2>
+                                <div class="inline-form">
+                                    {place.view()}
+                                    {field("Width (mm)", "prop-w", w)}
+                                    {field("Depth (mm)", "prop-d", d)}
+                                    {field("Load (kW)", "prop-kw", kw)}
+                                </div>
+                                <button class="btn primary" data-testid="prop-save" on:click=save>"Save"</button>
                             </div>
-                            <button class="btn primary" data-testid="prop-save" on:click=save>"Save"</button>
-                        </div>
-                    }.into_any()
-                }),
-                ObjectKind::Rack => v.layout.racks.iter().find(|r| r.tag == o.key).cloned().map(|k| {
-                    let place = PlaceFields::new(&k.tag, &k.placement);
-                    let (w, d, kw) = (s(k.width_mm), s(k.depth_mm), s(k.load_kw));
-                    let save = move |_| {
-                        submit(lx, (|| {
-                            let mut rack = k.clone();
-                            (rack.tag, rack.placement) = place.read(&k.placement)?;
-                            rack.width_mm = whole(&w.get(), "The rack width")?;
-                            rack.depth_mm = whole(&d.get(), "The rack depth")?;
-                            rack.load_kw = real(&kw.get(), "The rack load (kW)")?;
-                            Ok(LayoutEdit::PutRack { rack, previous_tag: Some(k.tag.clone()) })
-                        })());
-                    };
-                    view! {
-                        <div class="card" data-testid="props-rack">
-                            <h2>{format!("IT rack {}", o.key)}</h2>
-                            <div class="inline-form">
-                                {place.view()}
-                                {field("Width (mm)", "prop-w", w)}
-                                {field("Depth (mm)", "prop-d", d)}
-                                {field("Load (kW)", "prop-kw", kw)}
+                        }
+                        .into_any()
+                    }),
+                    ObjectKind::PowerUnit => v.layout.power_units.iter().find(|u| u.tag == o.key).cloned().map(|u| {
+                        let place = PlaceFields::new(&u.tag, &u.placement);
+                        let c = u.clearances;
+                        let (front, rear) = (s(c.front_mm), s(c.rear_mm));
+                        let (kw, volts, amps) = (s(u.rated_kw), s(u.voltage_to_ground_v), s(u.ampacity_a));
+                        let case = s(item_case_text(&u.serves_case));
+                        let title = format!("{} {}", u.kind.as_str().to_uppercase(), o.key);
+                        let save = move |_| {
+                            submit(
+                                lx,
+                                (|| {
+                                    let mut unit = u.clone();
+                                    (unit.tag, unit.placement) = place.read(&u.placement)?;
+                                    unit.clearances.front_mm = whole(&front.get(), "The front clearance")?;
+                                    unit.clearances.rear_mm = whole(&rear.get(), "The rear clearance")?;
+                                    unit.rated_kw = real(&kw.get(), "The rated power (kW)")?;
+                                    unit.voltage_to_ground_v = real(&volts.get(), "The voltage to ground (V)")?;
+                                    unit.ampacity_a = real(&amps.get(), "The ampacity (A)")?;
+                                    unit.serves_case = item_case(&case.get());
+                                    Ok(LayoutEdit::PutPowerUnit { unit, previous_tag: Some(u.tag.clone()) })
+                                })(),
+                            );
+                        };
+                        view! {
+                            <div class="card" data-testid="props-power-unit">
+                                <h2>{title}</h2>
+                                <div class="inline-form">
+                                    {place.view()}
+                                    {field("Front clearance (mm)", "prop-front", front)}
+                                    {field("Rear (mm)", "prop-rear", rear)}
+                                </div>
+                                <div class="inline-form">
+                                    {field("Rated (kW)", "prop-kw", kw)}
+                                    {field("Voltage to ground (V)", "prop-volts", volts)}
+                                    {field("Ampacity (A)", "prop-amps", amps)}
+                                    {field("Serves sizing case (empty: as its room; -: none)", "prop-case", case)}
+                                </div>
+                                <button class="btn primary" data-testid="prop-save" on:click=save>"Save"</button>
                             </div>
-                            <button class="btn primary" data-testid="prop-save" on:click=save>"Save"</button>
-                        </div>
-                    }.into_any()
-                }),
-                ObjectKind::PowerUnit => v.layout.power_units.iter().find(|u| u.tag == o.key).cloned().map(|u| {
-                    let place = PlaceFields::new(&u.tag, &u.placement);
-                    let c = u.clearances;
-                    let (front, rear) = (s(c.front_mm), s(c.rear_mm));
-                    let (kw, volts, amps) = (s(u.rated_kw), s(u.voltage_to_ground_v), s(u.ampacity_a));
-                    let case = s(item_case_text(&u.serves_case));
-                    let title = format!("{} {}", u.kind.as_str().to_uppercase(), o.key);
-                    let save = move |_| {
-                        submit(lx, (|| {
-                            let mut unit = u.clone();
-                            (unit.tag, unit.placement) = place.read(&u.placement)?;
-                            unit.clearances.front_mm = whole(&front.get(), "The front clearance")?;
-                            unit.clearances.rear_mm = whole(&rear.get(), "The rear clearance")?;
-                            unit.rated_kw = real(&kw.get(), "The rated power (kW)")?;
-                            unit.voltage_to_ground_v = real(&volts.get(), "The voltage to ground (V)")?;
-                            unit.ampacity_a = real(&amps.get(), "The ampacity (A)")?;
-                            unit.serves_case = item_case(&case.get());
-                            Ok(LayoutEdit::PutPowerUnit { unit, previous_tag: Some(u.tag.clone()) })
-                        })());
-                    };
-                    view! {
-                        <div class="card" data-testid="props-power-unit">
-                            <h2>{title}</h2>
-                            <div class="inline-form">
-                                {place.view()}
-                                {field("Front clearance (mm)", "prop-front", front)}
-                                {field("Rear (mm)", "prop-rear", rear)}
-                            </div>
-                            <div class="inline-form">
-                                {field("Rated (kW)", "prop-kw", kw)}
-                                {field("Voltage to ground (V)", "prop-volts", volts)}
-                                {field("Ampacity (A)", "prop-amps", amps)}
-                                {field("Serves sizing case (empty: as its room; -: none)", "prop-case", case)}
-                            </div>
-                            <button class="btn primary" data-testid="prop-save" on:click=save>"Save"</button>
-                        </div>
-                    }.into_any()
-                }),
-                _ => None,
-            }
-        })
-        .unwrap_or_else(|| view! { <div class="card"><p class="muted">"This kind of object has no editable properties here."</p></div> }.into_any())
+                        }
+                        .into_any()
+                    }),
+                    _ => None,
+                }
+            })
+            .unwrap_or_else(|| {
+                view! { <div class="card"><p class="muted">"This kind of object has no editable properties here."</p></div> }.into_any()
+            })
     }
 }
 
@@ -242,26 +257,29 @@ fn room_form(lx: Lx, r: backstop_model::layout::Room) -> impl IntoView {
     let doors = r.doors.len();
     let title = format!("Room {}", r.id);
     let save = move |_| {
-        submit(lx, (|| {
-            let mut room = r.clone();
-            room.id = id.get().trim().to_string();
-            room.name = name.get().trim().to_string();
-            room.height_mm = whole(&height.get(), "The room height")?;
-            room.floor_load_kg_m2 = real(&load.get(), "The allowable floor load (kg/m²)")?;
-            let f = fire.get().trim().to_string();
-            room.fire_area = if f.is_empty() { None } else { Some(f) };
-            let c = case.get().trim().to_string();
-            room.serves_case = if c.is_empty() { None } else { Some(c) };
-            room.environment = Environment::parse(&env.get()).unwrap_or_default();
-            if let Some((x, y, w, d)) = rect {
-                room.shape = RoomShape::Rectangle {
-                    origin: Point::new(int(&x.get(), "The west edge x")?, int(&y.get(), "The south edge y")?),
-                    width_mm: whole(&w.get(), "The room width")?,
-                    depth_mm: whole(&d.get(), "The room depth")?,
-                };
-            }
-            Ok(LayoutEdit::PutRoom { room, previous_id: Some(r.id.clone()) })
-        })());
+        submit(
+            lx,
+            (|| {
+                let mut room = r.clone();
+                room.id = id.get().trim().to_string();
+                room.name = name.get().trim().to_string();
+                room.height_mm = whole(&height.get(), "The room height")?;
+                room.floor_load_kg_m2 = real(&load.get(), "The allowable floor load (kg/m²)")?;
+                let f = fire.get().trim().to_string();
+                room.fire_area = if f.is_empty() { None } else { Some(f) };
+                let c = case.get().trim().to_string();
+                room.serves_case = if c.is_empty() { None } else { Some(c) };
+                room.environment = Environment::parse(&env.get()).unwrap_or_default();
+                if let Some((x, y, w, d)) = rect {
+                    room.shape = RoomShape::Rectangle {
+                        origin: Point::new(int(&x.get(), "The west edge x")?, int(&y.get(), "The south edge y")?),
+                        width_mm: whole(&w.get(), "The room width")?,
+                        depth_mm: whole(&d.get(), "The room depth")?,
+                    };
+                }
+                Ok(LayoutEdit::PutRoom { room, previous_id: Some(r.id.clone()) })
+            })(),
+        );
     };
     view! {
         <div class="card" data-testid="props-room">

@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
 
-use super::fields::{fmt, parse_num, show, Parsed};
 use super::SizingCtx;
+use super::fields::{Parsed, fmt, parse_num, show};
 use crate::ipc;
 use crate::state::use_project;
 
@@ -23,7 +23,13 @@ struct SourceRow {
 fn scalar(v: &Value) -> String {
     match v {
         Value::Null => "–".into(),
-        Value::Bool(b) => if *b { "yes".into() } else { "no".into() },
+        Value::Bool(b) => {
+            if *b {
+                "yes".into()
+            } else {
+                "no".into()
+            }
+        }
         Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), show),
         Value::String(s) => s.clone(),
         Value::Array(a) => a.iter().map(compact).collect::<Vec<_>>().join(" "),
@@ -52,7 +58,11 @@ fn walk(v: &Value, path: &str, out: &mut Vec<SourceRow>) {
         }),
         Value::Object(m) if m.contains_key("source") => {
             let rest: Vec<String> = m.iter().filter(|(k, _)| *k != "source").map(|(k, v)| format!("{k}: {}", scalar(v))).collect();
-            out.push(SourceRow { path: path.into(), value: rest.join("; "), source: m.get("source").and_then(Value::as_str).map(str::to_string) });
+            out.push(SourceRow {
+                path: path.into(),
+                value: rest.join("; "),
+                source: m.get("source").and_then(Value::as_str).map(str::to_string),
+            });
         }
         Value::Object(m) => {
             for (k, v) in m {
@@ -282,7 +292,9 @@ fn set(v: &mut Value, path: &str, new: Value) {
 /// (value, source) of a sourced field: `{value, source}` or a bare number.
 fn sourced(v: &Value, path: &str) -> (String, String) {
     match get(v, path) {
-        Some(Value::Object(m)) => (m.get("value").map(scalar).unwrap_or_default(), m.get("source").and_then(Value::as_str).unwrap_or_default().to_string()),
+        Some(Value::Object(m)) => {
+            (m.get("value").map(scalar).unwrap_or_default(), m.get("source").and_then(Value::as_str).unwrap_or_default().to_string())
+        }
         Some(Value::Number(n)) => (n.as_f64().map(show).unwrap_or_default(), String::new()),
         _ => (String::new(), String::new()),
     }

@@ -5,18 +5,14 @@
 
 use std::time::Duration;
 
-use backstop_model::sizing::{
-    AgingModel, Candidate, OptimizeOptions, PeakCase, SizingDiagnostic, ThresholdSweep,
-};
-use backstop_model::sizing_view::{
-    CatalogView, OptimizeRequest, PeakComputed, ProfileImport, ProfileInfo, SizingCase,
-};
+use backstop_model::sizing::{AgingModel, Candidate, OptimizeOptions, PeakCase, SizingDiagnostic, ThresholdSweep};
+use backstop_model::sizing_view::{CatalogView, OptimizeRequest, PeakComputed, ProfileImport, ProfileInfo, SizingCase};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::fields::{fmt, opt, pct, req, show, whole, NotReady, NumField};
+use super::fields::{NotReady, NumField, fmt, opt, pct, req, show, whole};
 use super::results::{Charts, Diagnostics, Optimizer, Sheet};
-use super::{drafts, CaseHeader};
+use super::{CaseHeader, drafts};
 use crate::ipc;
 use crate::state::use_project;
 
@@ -340,7 +336,10 @@ pub fn PeakEditor(
                         if form.threshold.get_untracked().trim().is_empty() && !form.sweep_on.get_untracked() {
                             let t = (info.summary.peak_kw * 0.9).round();
                             form.threshold.set(show(t));
-                            project.notify(format!("Profile imported; the threshold is preset to 90 % of its peak ({} kW) — adjust it.", fmt(t)));
+                            project.notify(format!(
+                                "Profile imported; the threshold is preset to 90 % of its peak ({} kW) — adjust it.",
+                                fmt(t)
+                            ));
                         } else {
                             project.notify(format!("Profile imported: {} rows.", info.summary.rows));
                         }

@@ -3,14 +3,13 @@
 //! optimizer.
 
 use backstop_model::sizing::{
-    CalcSheet, Candidate, DiagSeverity, LineKind, Objective, OptimizeOptions, OptimizeResult, SizingDiagnostic, UpsMethod,
-    UpsResult,
+    CalcSheet, Candidate, DiagSeverity, LineKind, Objective, OptimizeOptions, OptimizeResult, SizingDiagnostic, UpsMethod, UpsResult,
 };
 use backstop_model::sizing_view::{ChartSvg, OptimizeRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::fields::{fmt, fmt_opt, parse_num, Parsed};
+use super::fields::{Parsed, fmt, fmt_opt, parse_num};
 use crate::ipc;
 use crate::state::use_project;
 
@@ -105,7 +104,11 @@ fn sheet_html(sheet: &CalcSheet) -> String {
                 None => format!("{} {}", l.text, l.unit).trim().to_string(),
             };
             let quantity = if l.symbol.is_empty() { l.label.clone() } else { format!("{} ({})", l.label, l.symbol) };
-            let extra = if l.value.is_some() && !l.text.is_empty() { format!("<div class=\"muted\">{}</div>", esc(&l.text)) } else { String::new() };
+            let extra = if l.value.is_some() && !l.text.is_empty() {
+                format!("<div class=\"muted\">{}</div>", esc(&l.text))
+            } else {
+                String::new()
+            };
             let _ = write!(
                 h,
                 "<tr class=\"{class}\" data-testid=\"sheet-line\"><td><span class=\"kind\">{word}</span></td><td>{}</td><td class=\"mono formula\">{}{extra}</td><td class=\"num mono\">{}</td><td class=\"source\" data-testid=\"sheet-source\">{}</td></tr>",

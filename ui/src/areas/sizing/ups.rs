@@ -17,9 +17,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::fields::{fmt, num_of, opt, parse_num, pct, req, show, whole, NotReady, NumField, Parsed};
+use super::fields::{NotReady, NumField, Parsed, fmt, num_of, opt, parse_num, pct, req, show, whole};
 use super::results::{Charts, Diagnostics, Optimizer, Sheet, UpsComparison};
-use super::{drafts, CaseHeader};
+use super::{CaseHeader, drafts};
 use crate::ipc;
 use crate::state::use_project;
 
@@ -105,7 +105,13 @@ impl Form {
             duty_on: RwSignal::new(false),
             periods: RwSignal::new(Vec::new()),
             random_on: RwSignal::new(false),
-            random: RwSignal::new(PeriodText { id: 0, label: "random load".into(), basis: "kw".into(), value: String::new(), minutes: "1".into() }),
+            random: RwSignal::new(PeriodText {
+                id: 0,
+                label: "random load".into(),
+                basis: "kw".into(),
+                value: String::new(),
+                minutes: "1".into(),
+            }),
             next_id: StoredValue::new(1),
             ecm_step: s(),
             ecm_eol_r: s(),
@@ -196,7 +202,10 @@ impl Form {
         c.load = match self.load_mode.get_untracked().as_str() {
             "total" => LoadSpec::Total { kw: req(&self.total_kw, "the IT load")? },
             "apparent" => LoadSpec::Apparent { kva: req(&self.kva, "the load in kVA")?, power_factor: req(&self.pf, "the power factor")? },
-            _ => LoadSpec::PerRack { kw_per_rack: req(&self.kw_per_rack, "the load per rack")?, racks: whole(&self.racks, "the number of racks")? },
+            _ => LoadSpec::PerRack {
+                kw_per_rack: req(&self.kw_per_rack, "the load per rack")?,
+                racks: whole(&self.racks, "the number of racks")?,
+            },
         };
         c.growth_margin = pct(&self.growth_pct, "the growth margin")?;
         c.ups_efficiency = pct(&self.eff_pct, "the UPS efficiency")?;
@@ -613,9 +622,23 @@ fn UpsSummary(computed: UpsComputed, overview: RwSignal<Option<SizingOverview>>)
         let c = g.config?;
         let placed = ov.layout.batteries.iter().find(|k| k.key == c.battery_key).map_or(0, |k| k.count);
         let (class, text) = if placed == 0 {
-            ("pill warn", format!("The layout places no {}; the governing method needs {} enclosure(s). Place them in the Layout area.", c.battery_key, c.enclosures))
+            (
+                "pill warn",
+                format!(
+                    "The layout places no {}; the governing method needs {} enclosure(s). Place them in the Layout area.",
+                    c.battery_key, c.enclosures
+                ),
+            )
         } else if placed < c.enclosures {
-            ("pill bad", format!("The layout places {placed} × {}; the governing method needs {} — {} short.", c.battery_key, c.enclosures, c.enclosures - placed))
+            (
+                "pill bad",
+                format!(
+                    "The layout places {placed} × {}; the governing method needs {} — {} short.",
+                    c.battery_key,
+                    c.enclosures,
+                    c.enclosures - placed
+                ),
+            )
         } else {
             ("pill ok", format!("The layout places {placed} × {}; the governing method needs {}.", c.battery_key, c.enclosures))
         };
@@ -655,7 +678,9 @@ fn LoadCard(
         let Some(ov) = overview.get_untracked() else { return };
         let f = &ov.layout;
         if f.racks == 0 {
-            project.report(backstop_model::AppError::invalid("The layout has no IT racks yet; place racks in the Layout area, or type the load."));
+            project.report(backstop_model::AppError::invalid(
+                "The layout has no IT racks yet; place racks in the Layout area, or type the load.",
+            ));
             return;
         }
         match f.kw_per_rack {
@@ -746,7 +771,12 @@ fn BatteryCard(
     let ukey = form.ups_key;
     let red = form.redundancy;
     let problems = move |path: &'static str| {
-        move || super::fields::for_field(&diags.get(), path).into_iter().map(|d| view! { <small class="field-error">{d.message}</small> }).collect_view()
+        move || {
+            super::fields::for_field(&diags.get(), path)
+                .into_iter()
+                .map(|d| view! { <small class="field-error">{d.message}</small> })
+                .collect_view()
+        }
     };
     view! {
         <div class="card">
@@ -838,7 +868,9 @@ fn DutyCard(form: Form, diags: Signal<Vec<SizingDiagnostic>>, on_edit: Callback<
         let id = form.next_id.get_value();
         form.next_id.set_value(id + 1);
         let n = periods.with_untracked(|p| p.len()) + 1;
-        periods.update(|p| p.push(PeriodText { id, label: format!("period {n}"), basis: "kw".into(), value: String::new(), minutes: "1".into() }));
+        periods.update(|p| {
+            p.push(PeriodText { id, label: format!("period {n}"), basis: "kw".into(), value: String::new(), minutes: "1".into() })
+        });
         form.duty_on.set(true);
         on_edit.run(());
     };
@@ -857,7 +889,12 @@ fn DutyCard(form: Form, diags: Signal<Vec<SizingDiagnostic>>, on_edit: Callback<
                 on:input=move |ev| { let v = event_target_value(&ev); edit(id, Box::new(move |x| set(x, v.clone()))); }/>
         }
     };
-    let problems = move || super::fields::for_field(&diags.get(), "duty_cycle").into_iter().map(|d| view! { <small class="field-error">{d.message}</small> }).collect_view();
+    let problems = move || {
+        super::fields::for_field(&diags.get(), "duty_cycle")
+            .into_iter()
+            .map(|d| view! { <small class="field-error">{d.message}</small> })
+            .collect_view()
+    };
     let random = form.random;
     view! {
         <div class="card">
