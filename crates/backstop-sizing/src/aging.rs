@@ -189,6 +189,11 @@ impl DayAcc {
         }
     }
 
+    /// Samples per day.
+    pub fn per_day(&self) -> usize {
+        self.per_day
+    }
+
     /// `xs` in days (the caller pushes each chunk's samples, then closes it).
     pub fn chunks<'x, T>(&self, xs: &'x [T]) -> std::slice::Chunks<'x, T> {
         xs.chunks(self.per_day)

@@ -21,28 +21,40 @@ pub struct Cycle {
 /// The peaks and valleys of `series` (first and last points included;
 /// plateaus collapsed; non-finite values skipped).
 pub fn reversals(series: &[f64]) -> Vec<f64> {
-    let mut out: Vec<f64> = Vec::new();
-    let mut dir = 0.0_f64; // sign of the current run
-    for &x in series.iter().filter(|x| x.is_finite()) {
-        let Some(&last) = out.last() else {
-            out.push(x);
+    // The end of the current run is held in `cur` and written out only when
+    // the run turns (or the series ends), into a buffer that cannot need to
+    // grow: the loop makes no call, so its state stays in registers (a year
+    // of steps has a few reversals per day).
+    let mut out = vec![0.0_f64; series.len()];
+    let mut cur = 0.0_f64; // end of the current run (the last point so far)
+    let mut len = 0_usize; // points so far, `cur` included
+    let mut up = false; // direction of the current run
+    for &x in series {
+        if !x.is_finite() {
             continue;
-        };
-        let d = x - last;
+        }
+        if len == 0 {
+            (cur, len) = (x, 1);
+            continue;
+        }
+        let d = x - cur;
         if d == 0.0 {
             continue;
         }
-        if out.len() == 1 || d.signum() == dir {
-            // Still going the same way: extend the run (replace the last point).
-            if out.len() > 1 {
-                out.pop();
-            }
-            out.push(x);
-        } else {
-            out.push(x);
+        let rising = d > 0.0;
+        if len == 1 || rising != up {
+            // The first move, or a turn: `cur` is a reversal.
+            out[len - 1] = cur;
+            len += 1;
         }
-        dir = d.signum();
+        // Otherwise still going the same way: `x` replaces the run's end.
+        cur = x;
+        up = rising;
     }
+    if len > 0 {
+        out[len - 1] = cur;
+    }
+    out.truncate(len);
     out
 }
 

@@ -8,8 +8,46 @@ fn history() -> impl Strategy<Value = Vec<f64>> {
     prop::collection::vec(0.0f64..1.0, 0..400)
 }
 
+/// The reversals as the definition reads, one point at a time on the output
+/// (the form the library had before its loop was made to keep its state in
+/// registers).
+fn reversals_by_definition(series: &[f64]) -> Vec<f64> {
+    let mut out: Vec<f64> = Vec::new();
+    let mut dir = 0.0_f64;
+    for &x in series.iter().filter(|x| x.is_finite()) {
+        let Some(&last) = out.last() else {
+            out.push(x);
+            continue;
+        };
+        let d = x - last;
+        if d == 0.0 {
+            continue;
+        }
+        if out.len() > 1 && d.signum() == dir {
+            out.pop();
+        }
+        out.push(x);
+        dir = d.signum();
+    }
+    out
+}
+
+/// Histories with plateaus, runs and holes (NaN, ±∞), as a dispatch gives.
+fn stepped_history() -> impl Strategy<Value = Vec<f64>> {
+    prop::collection::vec(
+        prop_oneof![6 => (0u8..8).prop_map(|k| f64::from(k) / 8.0), 1 => Just(f64::NAN), 1 => Just(f64::INFINITY), 4 => 0.0f64..1.0],
+        0..300,
+    )
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// The reversals are exactly those of the definition.
+    #[test]
+    fn reversals_follow_the_definition(h in stepped_history()) {
+        prop_assert_eq!(reversals(&h), reversals_by_definition(&h));
+    }
 
     /// Counts are ½ or 1, ranges are within the history's span, means within its bounds.
     #[test]
