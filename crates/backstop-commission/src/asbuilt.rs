@@ -56,15 +56,15 @@ fn row(cabinet: &str, plan: Option<&PlannedUnit>, u: &UnitObservation, by_serial
     let common = u.info.as_ref().and_then(|i| i.common.clone()).unwrap_or_default();
     let mut status = Vec::new();
     if let Some(p) = plan {
-        if let Some(want) = &p.model {
-            if !want.trim().eq_ignore_ascii_case(common.model.trim()) {
-                status.push(AsBuiltStatus::WrongModel { expected: want.clone(), found: common.model.clone() });
-            }
+        if let Some(want) = &p.model
+            && !want.trim().eq_ignore_ascii_case(common.model.trim())
+        {
+            status.push(AsBuiltStatus::WrongModel { expected: want.clone(), found: common.model.clone() });
         }
-        if let Some(want) = &p.firmware {
-            if want.trim() != common.version.trim() {
-                status.push(AsBuiltStatus::WrongFirmware { expected: want.clone(), found: common.version.clone() });
-            }
+        if let Some(want) = &p.firmware
+            && want.trim() != common.version.trim()
+        {
+            status.push(AsBuiltStatus::WrongFirmware { expected: want.clone(), found: common.version.clone() });
         }
         if let Some(want) = p.energy_wh {
             let found = u.sample.as_ref().and_then(|s| s.models.iter().find(|m| m.id == 802)).and_then(|m| m.point("WHRtg")).and_then(
@@ -73,17 +73,17 @@ fn row(cabinet: &str, plan: Option<&PlannedUnit>, u: &UnitObservation, by_serial
                     _ => None,
                 },
             );
-            if let Some(found) = found {
-                if (found - want).abs() > want.abs() * CAPACITY_TOLERANCE {
-                    status.push(AsBuiltStatus::WrongCapacity { expected_wh: want, found_wh: found });
-                }
+            if let Some(found) = found
+                && (found - want).abs() > want.abs() * CAPACITY_TOLERANCE
+            {
+                status.push(AsBuiltStatus::WrongCapacity { expected_wh: want, found_wh: found });
             }
         }
     }
-    if let Some(units) = by_serial.get(&common.serial_number) {
-        if units.len() > 1 {
-            status.push(AsBuiltStatus::DuplicateSerial { units: units.clone() });
-        }
+    if let Some(units) = by_serial.get(&common.serial_number)
+        && units.len() > 1
+    {
+        status.push(AsBuiltStatus::DuplicateSerial { units: units.clone() });
     }
     if status.is_empty() {
         status.push(AsBuiltStatus::AsDesigned);

@@ -284,9 +284,12 @@ fn firmware(r: &mut Eval<'_>, obs: &Observation, expected: &str) {
     }
 }
 
-/// Per string: (label, max V, min V, where max, where min), from 804 (per
-/// string), else 803 string groups, else 802 (whole pack).
-fn string_cells(sample: &TelemetrySample) -> Vec<(String, Option<f64>, Option<f64>, String, String)> {
+/// One string's cell extremes: (label, max V, min V, where max, where min).
+type StringCells = (String, Option<f64>, Option<f64>, String, String);
+
+/// Per string, from 804 (per string), else 803 string groups, else 802
+/// (whole pack).
+fn string_cells(sample: &TelemetrySample) -> Vec<StringCells> {
     let strings: Vec<&DecodedModel> = read::models(sample, 804).collect();
     if !strings.is_empty() {
         return strings
@@ -348,7 +351,8 @@ fn cell_spread(r: &mut Eval<'_>, obs: &Observation, tol: &Tolerance) {
                     r.item(
                         &label,
                         format!("{spread:.0} mV (max {max:.3} V{}, min {min:.3} V{})", where_(&at_max), where_(&at_min)),
-                        !(spread <= limit_mv + 1e-9),
+                        // A spread that is not a number fails too.
+                        spread.is_nan() || spread > limit_mv + 1e-9,
                     );
                 }
                 _ => r.incomplete_item(&label, "cell maximum/minimum not reported".into()),

@@ -42,10 +42,10 @@ pub fn record(s: &mut CommissioningSession, result: StepResult) -> Result<(), Se
     }
     // Notes written on an earlier run carry over to the re-run.
     let mut result = result;
-    if result.notes.is_empty() {
-        if let Some(prev) = latest(s, &result.step_id) {
-            result.notes = prev.notes.clone();
-        }
+    if result.notes.is_empty()
+        && let Some(prev) = latest(s, &result.step_id)
+    {
+        result.notes = prev.notes.clone();
     }
     s.history.push(result);
     Ok(())

@@ -534,7 +534,7 @@ mod tests {
         let mut at = 40002u32;
         for &(a, n) in reqs {
             assert_eq!(u32::from(a), at);
-            assert!(n >= 1 && n <= MAX_READ);
+            assert!((1..=MAX_READ).contains(&n));
             at += u32::from(n);
         }
         assert_eq!(at, 40002 + 736);

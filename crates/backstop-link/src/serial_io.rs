@@ -103,7 +103,7 @@ impl AsyncRead for SerialIo {
             } else {
                 let start = std::time::Instant::now();
                 loop {
-                    match (&*self.fd.get_ref()).read(buf.initialize_unfilled()) {
+                    match self.fd.get_ref().read(buf.initialize_unfilled()) {
                         Ok(n) => {
                             self.misses = 0;
                             buf.advance(n);
@@ -129,7 +129,7 @@ impl AsyncRead for SerialIo {
         }
         loop {
             let mut guard = ready!(self.fd.poll_read_ready(cx))?;
-            match guard.try_io(|inner| (&*inner.get_ref()).read(buf.initialize_unfilled())) {
+            match guard.try_io(|inner| inner.get_ref().read(buf.initialize_unfilled())) {
                 Ok(Ok(n)) => {
                     buf.advance(n);
                     return Poll::Ready(Ok(()));
@@ -148,7 +148,7 @@ impl AsyncWrite for SerialIo {
                 ready!(wait.as_mut().poll(cx));
                 self.retry = None;
             }
-            match (&*self.fd.get_ref()).write(data) {
+            match self.fd.get_ref().write(data) {
                 Ok(n) => {
                     self.armed = true;
                     return Poll::Ready(Ok(n));

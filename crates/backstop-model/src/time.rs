@@ -33,6 +33,13 @@ pub fn format_rfc3339_ms(ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z")
 }
 
+/// Now, in milliseconds since the Unix epoch (native only: the wasm UI asks
+/// the backend for times).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,11 +56,4 @@ mod tests {
         assert_eq!(format_rfc3339_ms(1_777_631_525_123), "2026-05-01T10:32:05.123Z");
         assert_eq!(format_rfc3339_ms(-1), "1969-12-31T23:59:59.999Z");
     }
-}
-
-/// Now, in milliseconds since the Unix epoch (native only: the wasm UI asks
-/// the backend for times).
-#[cfg(not(target_arch = "wasm32"))]
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }

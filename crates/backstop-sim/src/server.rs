@@ -52,7 +52,7 @@ pub(crate) fn fault_now(sim: &Sim, unit: u8, function: u8) -> Option<crate::Faul
     }
     s.fault_seq = s.fault_seq.wrapping_add(1);
     let every = u64::from(s.faults.every.max(1));
-    (s.fault_seq % every == 0).then(|| s.faults.clone())
+    s.fault_seq.is_multiple_of(every).then(|| s.faults.clone())
 }
 
 /// Notes a reply that was sent late, held back or from a shifted range.

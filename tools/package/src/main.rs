@@ -26,7 +26,8 @@ fn workspace_version(root: &Path) -> Result<String> {
 
 fn main() -> Result<()> {
     let root = PathBuf::from(std::env::args().nth(1).context("usage: backstop-package REPOSITORY_ROOT")?).canonicalize()?;
-    let config: Config = serde_json::from_str(&std::fs::read_to_string(root.join("tauri.conf.json"))?).context("parsing tauri.conf.json")?;
+    let config: Config =
+        serde_json::from_str(&std::fs::read_to_string(root.join("tauri.conf.json"))?).context("parsing tauri.conf.json")?;
     let out = root.join("target/release");
     for bin in ["backstop-app", "backstop", "backstop-sim"] {
         if !out.join(bin).is_file() {
@@ -55,7 +56,9 @@ fn main() -> Result<()> {
         .bundle_settings(BundleSettings {
             identifier: Some(config.identifier.clone()),
             icon: Some(icons),
-            category: bundle.category.as_deref().map(str::parse).transpose().map_err(|e| anyhow::anyhow!("tauri.conf.json bundle.category is not a category the bundler knows (did you mean {e:?}?)"))?,
+            category: bundle.category.as_deref().map(str::parse).transpose().map_err(|e| {
+                anyhow::anyhow!("tauri.conf.json bundle.category is not a category the bundler knows (did you mean {e:?}?)")
+            })?,
             short_description: bundle.short_description.clone(),
             long_description: bundle.long_description.clone(),
             file_associations: bundle.file_associations.clone(),
