@@ -169,6 +169,11 @@ pub fn gap_for(config: &LinkConfig) -> Duration {
     }
 }
 
+/// How long the serial reader polls for a reply before it sleeps.
+fn reply_spin(config: &LinkConfig) -> Duration {
+    config.reply_spin_us.map_or(crate::serial_io::REPLY_SPIN, |us| Duration::from_micros(u64::from(us)))
+}
+
 fn is_disconnect(e: &std::io::Error) -> bool {
     use std::io::ErrorKind::*;
     matches!(e.kind(), BrokenPipe | UnexpectedEof | NotConnected | ConnectionReset | ConnectionAborted | NotFound)
@@ -205,11 +210,9 @@ async fn connect(config: &LinkConfig) -> Result<Conn, LinkError> {
                 })
                 .flow_control(tokio_serial::FlowControl::None);
             let port =
-                crate::serial_io::SerialIo::open(&builder).map(|p| p.with_reply_spin(crate::serial_io::REPLY_SPIN)).map_err(|e| {
-                    LinkError::Open {
-                        path: path.clone(),
-                        reason: format!("{e} (is another program using it, is the adapter plugged in, may this user open it?)"),
-                    }
+                crate::serial_io::SerialIo::open(&builder).map(|p| p.with_reply_spin(reply_spin(config))).map_err(|e| LinkError::Open {
+                    path: path.clone(),
+                    reason: format!("{e} (is another program using it, is the adapter plugged in, may this user open it?)"),
                 })?;
             let io: SharedIo = Arc::new(Mutex::new(port));
             let (io2, tap2) = (io.clone(), tap.clone());

@@ -165,13 +165,28 @@ pub struct LinkConfig {
     /// replies there).
     #[serde(default)]
     pub quiet_ms: Option<u32>,
+    /// How long the serial port's reader polls for a reply before it sleeps
+    /// on the port, in microseconds (serial only). `None`: the link's
+    /// default; 0 turns polling off (a reader that polls holds a CPU that
+    /// the other end may need on a small machine).
+    #[serde(default)]
+    pub reply_spin_us: Option<u32>,
 }
 
 impl LinkConfig {
     /// Sensible field defaults: 1 s timeout, 2 retries, 3.5-character gap,
     /// no echo suppression, monitor on.
     pub fn new(target: LinkTarget) -> Self {
-        LinkConfig { target, timeout_ms: 1000, retries: 2, gap_us: None, echo: EchoMode::Off, monitor: true, quiet_ms: None }
+        LinkConfig {
+            target,
+            timeout_ms: 1000,
+            retries: 2,
+            gap_us: None,
+            echo: EchoMode::Off,
+            monitor: true,
+            quiet_ms: None,
+            reply_spin_us: None,
+        }
     }
 }
 
