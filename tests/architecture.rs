@@ -1,0 +1,205 @@
+//! The dependency rules ARCHITECTURE.md states, checked on the real
+//! dependency graph (`cargo metadata`) of the workspace and of the UI. A rule
+//! that no longer holds fails here, naming the crate and the dependency; a
+//! rule that is meant to change is changed here and in ARCHITECTURE.md
+//! together.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::Command;
+
+/// Normal (non-dev, non-build) dependencies of each package of a graph, by name.
+type Graph = BTreeMap<String, BTreeSet<String>>;
+
+/// The engine crates: pure computation, values in and values out.
+const ENGINES: [&str; 4] = ["backstop-sizing", "backstop-layout", "backstop-commission", "backstop-sunspec"];
+
+/// Crates that do I/O an engine must not reach, even through another crate.
+const IO_CRATES: [&str; 14] = [
+    "rusqlite",
+    "libsqlite3-sys",
+    "tokio",
+    "mio",
+    "socket2",
+    "tokio-serial",
+    "mio-serial",
+    "serialport",
+    "tauri",
+    "wry",
+    "rfd",
+    "typst",
+    "hyper",
+    "reqwest",
+];
+
+/// Crates that open serial ports.
+const SERIAL_CRATES: [&str; 3] = ["tokio-serial", "mio-serial", "serialport"];
+
+/// Reads the graph of the workspace at `manifest` (offline: everything it
+/// needs is already on this machine once the workspace has been built).
+fn metadata(manifest: &Path) -> (Graph, BTreeSet<String>) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--locked", "--offline", "--manifest-path"])
+        .arg(manifest)
+        .output()
+        .expect("run cargo metadata");
+    assert!(out.status.success(), "cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
+    let m: serde_json::Value = serde_json::from_slice(&out.stdout).expect("cargo metadata JSON");
+    let names: BTreeMap<&str, &str> = m["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .map(|p| (p["id"].as_str().expect("id"), p["name"].as_str().expect("name")))
+        .collect();
+    let members: BTreeSet<String> =
+        m["workspace_members"].as_array().expect("members").iter().map(|id| names[id.as_str().expect("id")].to_owned()).collect();
+    let mut graph = Graph::new();
+    for node in m["resolve"]["nodes"].as_array().expect("resolve nodes") {
+        let name = names[node["id"].as_str().expect("id")].to_owned();
+        let deps = graph.entry(name).or_default();
+        for d in node["deps"].as_array().expect("deps") {
+            // A dependency counts when one of its kinds is a normal one (kind null).
+            if d["dep_kinds"].as_array().expect("dep_kinds").iter().any(|k| k["kind"].is_null()) {
+                deps.insert(names[d["pkg"].as_str().expect("pkg")].to_owned());
+            }
+        }
+    }
+    (graph, members)
+}
+
+/// Every crate `root` reaches through normal dependencies.
+fn closure(g: &Graph, root: &str) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut todo = vec![root.to_owned()];
+    while let Some(p) = todo.pop() {
+        for d in g.get(&p).into_iter().flatten() {
+            if seen.insert(d.clone()) {
+                todo.push(d.clone());
+            }
+        }
+    }
+    seen
+}
+
+fn direct<'a>(g: &'a Graph, p: &str) -> impl Iterator<Item = &'a String> {
+    g.get(p).into_iter().flatten()
+}
+
+/// The rules of ARCHITECTURE.md on the workspace graph; one line per breach.
+fn workspace_breaches(g: &Graph, members: &BTreeSet<String>) -> Vec<String> {
+    let mut out = Vec::new();
+    for m in members {
+        let reach = closure(g, m);
+        // Only the app knows Tauri.
+        if m != "backstop-app"
+            && let Some(t) = reach.iter().find(|d| d.as_str() == "tauri" || d.starts_with("tauri-"))
+        {
+            out.push(format!("{m} reaches {t}: only backstop-app (src-tauri) may depend on Tauri"));
+        }
+        // Only the link opens serial ports (and the simulator, which plays the device).
+        for s in direct(g, m).filter(|d| SERIAL_CRATES.contains(&d.as_str())) {
+            if m != "backstop-link" && m != "backstop-sim" {
+                out.push(format!("{m} depends on {s}: only backstop-link opens serial ports (backstop-sim plays the device)"));
+            }
+        }
+        // Only the store opens SQLite.
+        if m != "backstop-store" && direct(g, m).any(|d| d == "rusqlite") {
+            out.push(format!("{m} depends on rusqlite: only backstop-store opens project files"));
+        }
+    }
+    // The engines do no I/O, not even through another crate.
+    for e in ENGINES {
+        if !members.contains(e) {
+            out.push(format!("{e} is not a workspace member (ARCHITECTURE.md names it as an engine crate)"));
+            continue;
+        }
+        let reach = closure(g, e);
+        for io in IO_CRATES.iter().filter(|io| reach.contains(**io)) {
+            out.push(format!("{e} reaches {io}: engine crates do no I/O"));
+        }
+    }
+    // The shared vocabulary depends on serde (and smallvec for compact lists) only.
+    for d in direct(g, "backstop-model") {
+        if !["serde", "smallvec"].contains(&d.as_str()) {
+            out.push(format!("backstop-model depends on {d}: it may depend on serde and smallvec only"));
+        }
+    }
+    // The link emits values; it does not know the store.
+    if closure(g, "backstop-link").contains("backstop-store") {
+        out.push("backstop-link reaches backstop-store: the link emits samples and audit records as values".into());
+    }
+    out
+}
+
+/// The UI's rule: it holds view state only, so of Backstop's crates it uses
+/// the shared vocabulary and nothing else.
+fn ui_breaches(g: &Graph) -> Vec<String> {
+    closure(g, "backstop-ui")
+        .into_iter()
+        .filter(|d| d.starts_with("backstop-") && d != "backstop-model")
+        .map(|d| format!("backstop-ui reaches {d}: the UI may use backstop-model only"))
+        .collect()
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root")
+}
+
+#[test]
+fn the_workspace_keeps_the_dependency_rules() {
+    let (g, members) = metadata(&root().join("Cargo.toml"));
+    assert!(members.contains("backstop-app") && members.contains("backstop-link"), "unexpected workspace: {members:?}");
+    let breaches = workspace_breaches(&g, &members);
+    assert!(breaches.is_empty(), "ARCHITECTURE.md's dependency rules are broken:\n{}", breaches.join("\n"));
+}
+
+#[test]
+fn the_ui_uses_the_shared_vocabulary_only() {
+    let (g, members) = metadata(&root().join("ui/Cargo.toml"));
+    assert!(members.contains("backstop-ui"), "unexpected UI workspace: {members:?}");
+    assert!(closure(&g, "backstop-ui").contains("backstop-model"), "the UI should use backstop-model");
+    let breaches = ui_breaches(&g);
+    assert!(breaches.is_empty(), "{}", breaches.join("\n"));
+}
+
+/// The checks find what they are for: a graph that breaks each rule gives
+/// one breach per rule.
+#[test]
+fn the_checks_catch_each_breach() {
+    let edges: &[(&str, &[&str])] = &[
+        ("backstop-model", &["serde", "smallvec", "serde_json"]),
+        ("backstop-sizing", &["backstop-model", "helper"]),
+        ("helper", &["rusqlite"]),
+        ("rusqlite", &["libsqlite3-sys"]),
+        ("backstop-layout", &["backstop-model"]),
+        ("backstop-commission", &["backstop-model"]),
+        ("backstop-sunspec", &["backstop-model", "tauri-utils"]),
+        ("backstop-link", &["tokio-serial", "backstop-store"]),
+        ("backstop-store", &["rusqlite"]),
+        ("backstop-cli", &["serialport", "backstop-link"]),
+        ("backstop-app", &["tauri"]),
+        ("backstop-ui", &["backstop-model", "backstop-sizing"]),
+    ];
+    let g: Graph = edges.iter().map(|(p, ds)| ((*p).to_owned(), ds.iter().map(|d| (*d).to_owned()).collect())).collect();
+    let members: BTreeSet<String> = ["backstop-model", "backstop-sizing", "backstop-layout", "backstop-commission", "backstop-sunspec"]
+        .into_iter()
+        .chain(["backstop-link", "backstop-store", "backstop-cli", "backstop-app", "helper"])
+        .map(str::to_owned)
+        .collect();
+    let b = workspace_breaches(&g, &members);
+    let expect = [
+        "backstop-sunspec reaches tauri-utils",
+        "backstop-cli depends on serialport",
+        "helper depends on rusqlite",
+        "backstop-sizing reaches rusqlite",
+        "backstop-sizing reaches libsqlite3-sys",
+        "backstop-model depends on serde_json",
+        "backstop-link reaches backstop-store",
+    ];
+    for e in expect {
+        assert!(b.iter().any(|x| x.starts_with(e)), "missing breach {e:?} in {b:#?}");
+    }
+    assert_eq!(b.len(), expect.len(), "{b:#?}");
+    assert_eq!(ui_breaches(&g), vec!["backstop-ui reaches backstop-sizing: the UI may use backstop-model only".to_owned()]);
+}
