@@ -191,6 +191,7 @@ fn damaged_records_are_a_sentence_with_what_to_do() {
     assert_eq!(code, 0, "{out}");
 }
 
+#[cfg(unix)] // FIFOs and /dev
 #[test]
 fn named_pipes_and_devices_are_refused_before_reading() {
     let dir = tempfile::tempdir().unwrap();
@@ -212,6 +213,7 @@ fn named_pipes_and_devices_are_refused_before_reading() {
     assert!(!out.exists());
 }
 
+#[cfg(unix)] // SIGPIPE
 #[test]
 fn a_closed_pipe_ends_the_command_quietly() {
     use std::io::Read;

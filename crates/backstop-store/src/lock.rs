@@ -319,6 +319,7 @@ impl WriterLock {
 
     /// Gives up a sidecar taken for nothing: removes it when it says
     /// nothing (this attempt created it), unlocks it either way.
+    #[cfg(unix)]
     fn release_unused_sidecar(&mut self) {
         if let Some(mut file) = self.file.take() {
             if read_owner_from(&mut file).is_none() && file.metadata().is_ok_and(|m| m.len() == 0) {

@@ -12,6 +12,9 @@
 //! replays the same sequence on a copy of the starting file: the crashed
 //! file must equal the state after the last reported edit, or after one
 //! more (killed between the commit and the print).
+//!
+//! Unix-only: the trials kill the child with SIGKILL.
+#![cfg(unix)]
 
 mod support;
 

@@ -6,6 +6,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
+#[cfg(unix)]
 use std::process::Command;
 
 use backstop_store::{CreateOptions, OpenOptions, Project, StoreError};
@@ -153,6 +154,7 @@ fn page_size(bytes: &[u8]) -> usize {
     }
 }
 
+#[cfg(unix)] // permissions by mode bits, chattr
 #[test]
 fn read_only_location_is_reported_and_viewing_works() {
     let dir = tempfile::tempdir().unwrap();
@@ -173,8 +175,10 @@ fn read_only_location_is_reported_and_viewing_works() {
 
 /// Makes a folder and file read-only even for root (immutable attribute),
 /// or with permissions for other users; restores on drop.
+#[cfg(unix)]
 struct ReadOnly(Vec<PathBuf>, bool);
 
+#[cfg(unix)]
 impl ReadOnly {
     fn make(dir: &Path, file: &Path) -> ReadOnly {
         let root = is_root();
@@ -193,6 +197,7 @@ impl ReadOnly {
     }
 }
 
+#[cfg(unix)]
 impl Drop for ReadOnly {
     fn drop(&mut self) {
         for p in &self.0 {
@@ -222,6 +227,7 @@ fn unicode_and_spaces_in_paths() {
 }
 
 /// Whether this process runs as root (effective uid 0), from /proc.
+#[cfg(unix)]
 fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -232,6 +238,7 @@ fn is_root() -> bool {
 /// The child side of the full-disk test: Save As onto a full disk, then
 /// report the outcome, what the target folder holds, and whether the open
 /// project can still be edited.
+#[cfg(unix)] // tmpfs in a mount namespace, or a file-size limit
 #[test]
 fn full_disk_child_entry() {
     let Ok(spec) = std::env::var("BACKSTOP_FULL_DISK_CHILD") else { return };
@@ -249,6 +256,7 @@ fn full_disk_child_entry() {
     println!("EDIT_AFTER {}", p.set_project_info(&i).is_ok() && p.path() == Path::new(src));
 }
 
+#[cfg(unix)] // tmpfs in a mount namespace, or a file-size limit
 #[test]
 fn full_disk_during_save_as_keeps_the_original_and_leaves_no_partial_copy() {
     if std::env::var_os("BACKSTOP_FULL_DISK_CHILD").is_some() {

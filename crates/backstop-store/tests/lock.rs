@@ -6,6 +6,10 @@
 //! The other editor is this test binary, started with `BACKSTOP_LOCK_CHILD`
 //! set: it opens the project for editing, prints `child-holds-it`, and holds it until
 //! its standard input closes or it is killed.
+//!
+//! Unix-only: the lock on the file itself is `flock` (see `backstop_store::lock`),
+//! and the other names are symlinks.
+#![cfg(unix)]
 
 mod support;
 
