@@ -20,8 +20,8 @@ use backstop_model::layout::{
     Point, PowerUnit, PowerUnitKind, RackSpec, Room, RoomShape, Rotation, RuleSet, Severity,
 };
 use backstop_model::layout_view::{
-    AlignHow, AutoPlaceCall, AutoPlaceOutcome, Axis, CatalogChoice, Direction, EditOutcome, Footprint, ItemClass, LayoutEdit, LayoutView,
-    RuleSetChoice, RuleSetOrigin, RuleSetSaveOutcome, Turn,
+    AutoPlaceCall, AutoPlaceOutcome, CatalogChoice, EditOutcome, Footprint, ItemClass, LayoutEdit, LayoutView, RuleSetChoice,
+    RuleSetOrigin, RuleSetSaveOutcome,
 };
 use backstop_model::project::Design;
 use backstop_store::Project;
@@ -231,33 +231,6 @@ fn catalog_choices(design: &Design) -> Vec<CatalogChoice> {
 // Edits.
 // ---------------------------------------------------------------------------
 
-fn to_editor_turn(t: Turn) -> editor::Turn {
-    match t {
-        Turn::Ccw => editor::Turn::Ccw,
-        Turn::Cw => editor::Turn::Cw,
-    }
-}
-
-fn to_editor_align(a: AlignHow) -> editor::Align {
-    match a {
-        AlignHow::West => editor::Align::West,
-        AlignHow::East => editor::Align::East,
-        AlignHow::South => editor::Align::South,
-        AlignHow::North => editor::Align::North,
-        AlignHow::CenterX => editor::Align::CenterX,
-        AlignHow::CenterY => editor::Align::CenterY,
-    }
-}
-
-fn to_editor_direction(d: Direction) -> editor::Direction {
-    match d {
-        Direction::North => editor::Direction::North,
-        Direction::East => editor::Direction::East,
-        Direction::South => editor::Direction::South,
-        Direction::West => editor::Direction::West,
-    }
-}
-
 /// "BC-02" for one item, "3 items" for more.
 fn what(objects: &[ObjectRef]) -> String {
     match objects {
@@ -371,7 +344,7 @@ pub fn apply(project: &mut Project, edit: &LayoutEdit) -> Result<EditOutcome, Ap
         }
         LayoutEdit::Rotate { objects, turn } => {
             need_selection(objects, "rotate")?;
-            let moves = editor::rotate_selection(layout, specs, objects, to_editor_turn(*turn)).map_err(invalid)?;
+            let moves = editor::rotate_selection(layout, specs, objects, *turn).map_err(invalid)?;
             let label = format!("Rotate {}", what(objects));
             save_moves(project, layout, &moves, &label)?;
             (label, objects.clone())
@@ -380,7 +353,7 @@ pub fn apply(project: &mut Project, edit: &LayoutEdit) -> Result<EditOutcome, Ap
             if objects.len() < 2 {
                 return Err(AppError::invalid("Select at least two items to align."));
             }
-            let moves = editor::align(layout, specs, objects, to_editor_align(*how)).map_err(invalid)?;
+            let moves = editor::align(layout, specs, objects, *how).map_err(invalid)?;
             let label = format!("Align {}", what(objects));
             save_moves(project, layout, &moves, &label)?;
             (label, objects.clone())
@@ -389,11 +362,7 @@ pub fn apply(project: &mut Project, edit: &LayoutEdit) -> Result<EditOutcome, Ap
             if objects.len() < 3 {
                 return Err(AppError::invalid("Select at least three items to distribute (the outer two stay where they are)."));
             }
-            let axis = match axis {
-                Axis::X => editor::Axis::X,
-                Axis::Y => editor::Axis::Y,
-            };
-            let moves = editor::distribute(layout, specs, objects, axis).map_err(invalid)?;
+            let moves = editor::distribute(layout, specs, objects, *axis).map_err(invalid)?;
             let label = format!("Distribute {}", what(objects));
             save_moves(project, layout, &moves, &label)?;
             (label, objects.clone())
@@ -422,7 +391,7 @@ pub fn apply(project: &mut Project, edit: &LayoutEdit) -> Result<EditOutcome, Ap
             if *count == 0 {
                 return Err(AppError::invalid("Enter how many copies to make (1 or more)."));
             }
-            let items = editor::duplicate_row(layout, template, *count, *pitch_mm, to_editor_direction(*direction)).map_err(invalid)?;
+            let items = editor::duplicate_row(layout, template, *count, *pitch_mm, *direction).map_err(invalid)?;
             let label = format!("Duplicate row of {count}");
             let mut select = Vec::new();
             project
@@ -929,6 +898,7 @@ mod tests {
     use super::*;
     use backstop_model::layout::RuleId;
     use backstop_model::layout_view::ItemPosition;
+    use backstop_model::layout_view::{AlignHow, Direction, Turn};
     use backstop_model::project::ProjectInfo;
     use backstop_store::CreateOptions;
 

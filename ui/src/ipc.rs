@@ -176,19 +176,10 @@ pub async fn project_import_json() -> Result<ProjectView, AppError> {
 // ---- live link ---------------------------------------------------------------
 
 use backstop_model::commissioning::{CommLossPhase, CommissionView, StepResult};
+pub use backstop_model::link::LinkStatus;
 use backstop_model::link::{
     DecodedModel, DeviceInfo, LinkConfig, LinkEvent, PortInfo, ScanHit, ScanRequest, TrafficFrame, WriteOutcome, WriteRequest,
 };
-
-/// What `link_status` reports.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct LinkStatus {
-    pub label: Option<String>,
-    pub devices: Vec<DeviceInfo>,
-    pub armed_by: Option<String>,
-    pub armed_seconds_left: Option<u64>,
-    pub echo_detected: bool,
-}
 
 /// Subscribes to a backend event stream: `cmd` receives a Tauri channel as
 /// `onEvent`, and `on_event` gets every message decoded. The channel object

@@ -19,66 +19,16 @@ use serde::{Deserialize, Serialize};
 use crate::geom::{self, P, Rect};
 use crate::resolve::COORD_LIMIT_MM;
 
-/// Which way to turn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Turn {
-    /// 90° counter-clockwise.
-    Ccw,
-    /// 90° clockwise.
-    Cw,
-}
+// The editor's vocabulary is the shared one (the UI sends it as is).
+pub use backstop_model::layout_view::{AlignHow as Align, Axis, Direction, Turn};
 
-/// Alignment of a selection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Align {
-    /// West edges on the westmost edge.
-    West,
-    /// East edges on the eastmost edge.
-    East,
-    /// South edges on the southmost edge.
-    South,
-    /// North edges on the northmost edge.
-    North,
-    /// Centres on the selection's vertical centre line.
-    CenterX,
-    /// Centres on the selection's horizontal centre line.
-    CenterY,
-}
-
-/// A plan axis.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Axis {
-    /// East–west.
-    X,
-    /// North–south.
-    Y,
-}
-
-/// A compass direction on the plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Direction {
-    /// +y.
-    North,
-    /// +x.
-    East,
-    /// −y.
-    South,
-    /// −x.
-    West,
-}
-
-impl Direction {
-    fn unit(self) -> (i64, i64) {
-        match self {
-            Direction::North => (0, 1),
-            Direction::East => (1, 0),
-            Direction::South => (0, -1),
-            Direction::West => (-1, 0),
-        }
+/// The unit step of a compass direction on the plan.
+fn unit(d: Direction) -> (i64, i64) {
+    match d {
+        Direction::North => (0, 1),
+        Direction::East => (1, 0),
+        Direction::South => (0, -1),
+        Direction::West => (-1, 0),
     }
 }
 
@@ -434,7 +384,7 @@ pub fn duplicate_row(
     if pitch_mm == 0 {
         return Err(EditError::Invalid("the pitch is 0 mm; copies would stand on each other".into()));
     }
-    let (ux, uy) = direction.unit();
+    let (ux, uy) = unit(direction);
     let tags_in_use = all_tags(layout);
     let prefix_of = |tag: &str| split_tag(tag).map_or_else(|| format!("{tag}-"), |(p, _, _)| p.to_owned());
     let shifted = |p: &Placement, k: i64| -> Result<Placement, EditError> {
@@ -544,7 +494,7 @@ pub fn dimensions(layout: &Layout, specs: &[EquipmentSpec], o: &ObjectRef) -> Re
     let others = items.all();
     let mut out = Vec::new();
     for dir in [Direction::North, Direction::East, Direction::South, Direction::West] {
-        let (ux, uy) = dir.unit();
+        let (ux, uy) = unit(dir);
         // Distance along `dir` from the item's edge to a rectangle in its band.
         let dist_to = |x: &Rect| -> Option<f64> {
             let (band_ok, d) = if ux != 0 {

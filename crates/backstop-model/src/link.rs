@@ -190,6 +190,22 @@ impl LinkConfig {
     }
 }
 
+/// Where the link is and what it found (`link_status`), for a UI that
+/// (re)opens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkStatus {
+    /// The open port or socket (`None`: no link).
+    pub label: Option<String>,
+    /// Every device discovered on it.
+    pub devices: Vec<DeviceInfo>,
+    /// Who armed writes, while they are armed.
+    pub armed_by: Option<String>,
+    /// Seconds until writes disarm.
+    pub armed_seconds_left: Option<u64>,
+    /// The line echoes our own requests (checked when the port opened).
+    pub echo_detected: bool,
+}
+
 /// A serial port found on this computer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortInfo {

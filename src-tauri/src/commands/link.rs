@@ -6,11 +6,10 @@ use std::time::Duration;
 
 use backstop_link::LinkError;
 use backstop_model::link::{
-    DecodedModel, DeviceInfo, LinkConfig, LinkEvent, PortInfo, ScanHit, ScanRequest, TrafficFrame, WriteOutcome, WriteRequest,
+    DecodedModel, DeviceInfo, LinkConfig, LinkEvent, LinkStatus, PortInfo, ScanHit, ScanRequest, TrafficFrame, WriteOutcome, WriteRequest,
 };
 use backstop_model::{AppError, ErrorCode};
 use backstop_store::AuditEntry;
-use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
@@ -26,16 +25,6 @@ pub fn link_ports() -> Result<Vec<PortInfo>, AppError> {
 pub fn link_subscribe(state: State<'_, AppState>, on_event: Channel<LinkEvent>) -> Result<(), AppError> {
     state.link.subscribe(on_event);
     Ok(())
-}
-
-/// Where the link is and what it found, for a UI that (re)opens.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct LinkStatus {
-    pub label: Option<String>,
-    pub devices: Vec<DeviceInfo>,
-    pub armed_by: Option<String>,
-    pub armed_seconds_left: Option<u64>,
-    pub echo_detected: bool,
 }
 
 #[tauri::command]
