@@ -10,6 +10,7 @@
 //! data marked stale, or a point the device does not implement gives
 //! `incomplete` (or `not applicable` where the check cannot apply), with the
 //! reason in the evidence — never `pass`.
+#![forbid(unsafe_code)]
 
 pub mod asbuilt;
 pub mod builtin;

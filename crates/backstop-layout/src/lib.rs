@@ -27,7 +27,7 @@
 //!
 //! Plan coordinates follow `backstop_model::layout`: integer millimetres,
 //! x east, y north; at rotation 0 an item's front faces south.
-
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod autoplace;

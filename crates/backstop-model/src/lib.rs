@@ -19,6 +19,7 @@
 //! - [`link`]: serial/Modbus settings, devices, points and telemetry.
 //! - [`commissioning`]: checklist templates, step results and sign-off.
 //! - [`workspace`]: the open project as the UI sees it, recent files, open/new requests.
+#![forbid(unsafe_code)]
 
 pub mod about;
 pub mod catalog;

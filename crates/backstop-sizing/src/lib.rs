@@ -14,7 +14,7 @@
 //! - [`parse_ups_case`] / [`parse_peak_case`] / [`parse_smooth_case`] for TOML/JSON case text;
 //! - [`default_catalog`], [`merged`], [`parse_catalog`], [`validate_entry`];
 //! - [`render_text`] for a calculation sheet as plain text.
-
+#![forbid(unsafe_code)]
 // `!(x > 0.0)` is used on purpose: it rejects NaN together with x ≤ 0.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 

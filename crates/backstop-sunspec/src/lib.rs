@@ -19,6 +19,7 @@
 //!   encoding of writes ([`decode::encode_write`]).
 //! - [`image`]: register images built from values (the simulator's side).
 //! - [`regmap`]: run-time register maps (TOML/JSON) for non-SunSpec packs.
+#![forbid(unsafe_code)]
 
 pub mod decode;
 pub mod defs;
