@@ -259,6 +259,21 @@ pub fn optimize_peak(
         out.diagnostics = d;
         return out;
     };
+    // The loads size_peak refuses are refused here too: the walk is not
+    // defined on them (a NaN would read as "no peak to shave").
+    if let Some(i) = profile.kw.iter().position(|v| !(v.abs() <= crate::profile::MAX_SITE_KW)) {
+        d.push(diag::error(
+            "profile",
+            "profile",
+            format!(
+                "the load of interval {} ({}) is {} kW, not a number within the plausible bound for one site (±{} kW); check the values and the unit of the load column",
+                i + 1,
+                profile.timestamp(i),
+                profile.kw[i],
+                crate::profile::MAX_SITE_KW
+            ),
+        ));
+    }
     if diag::has_error(&d) || profile.kw.is_empty() || opts.keep == 0 || opts.max_strings == 0 {
         if profile.kw.is_empty() {
             d.push(diag::error("profile", "profile", "the load profile is empty"));

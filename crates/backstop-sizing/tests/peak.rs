@@ -140,6 +140,19 @@ fn peak_optimizer_picks_units_and_explains_rejections() {
     assert!(r.candidates_evaluated > 0);
 }
 
+/// A profile built by hand (not parsed) with a load that is not a number is
+/// refused by the optimizer as by `size_peak`, never read as "no peak".
+#[test]
+fn the_peak_optimizer_refuses_a_load_that_is_not_a_number() {
+    use backstop_model::sizing::OptimizeOptions;
+    let mut p = parse_profile(&year_csv()).unwrap();
+    p.kw[17 * 4] = f64::NAN;
+    let r = backstop_sizing::optimize_peak(&case(1150.0), &p, default_catalog(), &OptimizeOptions::default());
+    assert!(r.best.is_empty(), "{:?}", r.best);
+    let e = r.diagnostics.iter().find(|d| d.field == "profile" && d.severity == DiagSeverity::Error).expect("a profile error");
+    assert!(e.message.contains("interval 69") && e.message.contains("NaN kW"), "{}", e.message);
+}
+
 /// The dispatch that measures each day's ageing stressors as it goes gives
 /// the same SOC history as the plain dispatch, and the same days as measuring
 /// that history afterwards (bit for bit: the fast loops change no arithmetic).
