@@ -24,9 +24,7 @@ pub struct Commissioning {
     comm_during: Option<Observation>,
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
+use backstop_model::time::now_ms;
 
 fn session_error(e: cs::SessionError) -> AppError {
     AppError::new(ErrorCode::InvalidInput, capitalise(&e.to_string()))

@@ -73,9 +73,7 @@ pub fn with_extension(path: &Path) -> PathBuf {
     }
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
+use backstop_model::time::now_ms;
 
 impl Session {
     /// A session remembering recent files in `config_dir/recent.json`.

@@ -37,7 +37,12 @@ pub fn format_rfc3339_ms(ms: i64) -> String {
 /// the backend for times).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    use std::time::{SystemTime, UNIX_EPOCH};
+    // A clock set before 1970 gives a negative time rather than 0.
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_millis()).unwrap_or(i64::MAX),
+    }
 }
 
 #[cfg(test)]

@@ -171,6 +171,4 @@ pub async fn link_traffic_export(app: AppHandle, state: State<'_, AppState>, csv
     Ok(target.display().to_string())
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
+use backstop_model::time::now_ms;
