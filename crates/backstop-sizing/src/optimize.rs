@@ -261,7 +261,7 @@ pub fn optimize_peak(
     };
     // The loads size_peak refuses are refused here too: the walk is not
     // defined on them (a NaN would read as "no peak to shave").
-    if let Some(i) = profile.kw.iter().position(|v| !(v.abs() <= crate::profile::MAX_SITE_KW)) {
+    if let Some(&i) = crate::peak::implausible_loads(&profile.kw).first() {
         d.push(diag::error(
             "profile",
             "profile",

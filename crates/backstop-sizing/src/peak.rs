@@ -92,6 +92,16 @@ fn range_of(xs: &[f64]) -> (f64, f64) {
     (lesser(lesser(lo[0], lo[1]), lesser(lo[2], lo[3])), greater(greater(hi[0], hi[1]), greater(hi[2], hi[3])))
 }
 
+/// The intervals whose load the walk cannot carry: not a number, or beyond
+/// one site ([`MAX_SITE_KW`]). Checked in one branch-free pass first, as
+/// almost every profile has none.
+pub(crate) fn implausible_loads(kw: &[f64]) -> Vec<usize> {
+    if kw.iter().fold(true, |ok, v| ok & (v.abs() <= MAX_SITE_KW)) {
+        return Vec::new();
+    }
+    kw.iter().enumerate().filter(|(_, v)| !(v.abs() <= MAX_SITE_KW)).map(|(i, _)| i).collect()
+}
+
 fn one_pass(kw: &[f64], dt_h: f64, p: &WalkParams, p_chg: f64, d0: f64) -> (f64, f64, u32, u32) {
     let mut d = d0;
     let mut d_max = d0;
@@ -555,9 +565,7 @@ pub fn size_peak(case: &PeakCase, profile: &LoadProfile, catalog: &[CatalogEntry
     }
     // Loads the energy walk cannot carry: not finite, or beyond one site
     // (they would overflow the sums rather than give a size).
-    let all_plausible = kw.iter().fold(true, |ok, v| ok & (v.abs() <= MAX_SITE_KW));
-    let bad: Vec<usize> =
-        if all_plausible { Vec::new() } else { kw.iter().enumerate().filter(|(_, v)| !(v.abs() <= MAX_SITE_KW)).map(|(i, _)| i).collect() };
+    let bad = implausible_loads(kw);
     if let Some(&i) = bad.first() {
         diags.push(diag::unmet(
             "profile",
