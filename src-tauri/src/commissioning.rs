@@ -7,6 +7,7 @@ use backstop_model::commissioning::{
     CommLossPhases, CommLossProgress, CommissionView, CommissioningSession, Observation, PlannedUnit, SignOff, StepResult, UnitObservation,
 };
 use backstop_model::project::Design;
+use backstop_model::time::now_ms;
 use backstop_model::{AppError, ErrorCode};
 use backstop_store::Project;
 
@@ -23,8 +24,6 @@ pub struct Commissioning {
     comm_before: Option<Observation>,
     comm_during: Option<Observation>,
 }
-
-use backstop_model::time::now_ms;
 
 fn session_error(e: cs::SessionError) -> AppError {
     AppError::new(ErrorCode::InvalidInput, capitalise(&e.to_string()))

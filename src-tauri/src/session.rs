@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use backstop_model::project::{ProjectInfo, Revision};
+use backstop_model::time::now_ms;
 use backstop_model::workspace::{
     NewProjectRequest, OpenFailure, OpenMode, PendingOpen, ProjectCounts, ProjectState, ProjectView, RecentProject,
 };
@@ -72,8 +73,6 @@ pub fn with_extension(path: &Path) -> PathBuf {
         }
     }
 }
-
-use backstop_model::time::now_ms;
 
 impl Session {
     /// A session remembering recent files in `config_dir/recent.json`.

@@ -8,6 +8,7 @@ use backstop_link::LinkError;
 use backstop_model::link::{
     DecodedModel, DeviceInfo, LinkConfig, LinkEvent, LinkStatus, PortInfo, ScanHit, ScanRequest, TrafficFrame, WriteOutcome, WriteRequest,
 };
+use backstop_model::time::now_ms;
 use backstop_model::{AppError, ErrorCode};
 use backstop_store::AuditEntry;
 use tauri::ipc::Channel;
@@ -170,5 +171,3 @@ pub async fn link_traffic_export(app: AppHandle, state: State<'_, AppState>, csv
     crate::session::write_file_atomically(&target, text.as_bytes())?;
     Ok(target.display().to_string())
 }
-
-use backstop_model::time::now_ms;
