@@ -25,6 +25,7 @@ pub const COMMANDS: &[&str] = &[
     "project_decline_handed",
     "link_ports",
     "link_subscribe",
+    "link_samples",
     "link_status",
     "link_connect",
     "link_disconnect",

@@ -76,7 +76,7 @@ pub fn observe(design: &Design, live: &Live, engineer: &str) -> Observation {
         planned,
         units: ids
             .into_iter()
-            .map(|u| UnitObservation { unit: u, info: live.devices.get(&u).cloned(), sample: live.latest.get(&u).cloned() })
+            .map(|u| UnitObservation { unit: u, info: live.devices.get(&u).cloned(), sample: live.latest.get(u).cloned() })
             .collect(),
         design_setpoints: design.settings.commissioning.design_setpoints.clone(),
         tolerances: design.settings.tolerances,

@@ -77,6 +77,7 @@ pub fn run(options: Options, started: Instant, listener: Option<instance::Listen
             commands::project::project_decline_handed,
             commands::link::link_ports,
             commands::link::link_subscribe,
+            commands::link::link_samples,
             commands::link::link_status,
             commands::link::link_connect,
             commands::link::link_disconnect,

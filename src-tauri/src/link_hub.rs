@@ -1,7 +1,9 @@
 //! The live link as the app holds it: at most one open [`Link`] (one port
 //! or gateway), the latest discovery and telemetry per unit (what the
-//! checklist is evaluated against), the UI's event channel, and the task
-//! that logs telemetry and write audits into the open project.
+//! checklist is evaluated against and what the UI asks for with
+//! [`LinkHub::samples_after`]), the UI's event channel for everything but
+//! samples, and the task that logs telemetry and write audits into the open
+//! project.
 //!
 //! The link crate owns the port; this module only routes what it reports.
 
@@ -9,13 +11,13 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use backstop_link::{CancelToken, EventSink, Link, PollConfig, PollTarget};
-use backstop_model::link::{DeviceInfo, LinkConfig, LinkEvent, LogStatus, TelemetrySample, WriteOutcome};
+use backstop_link::{CancelToken, EventSink, LatestSamples, Link, PollConfig, PollTarget};
+use backstop_model::link::{DeviceInfo, LinkConfig, LinkEvent, LiveSamples, LogStatus, WriteOutcome};
 use backstop_model::{AppError, ErrorCode};
 use backstop_store::{AuditEntry, TelemetryLogger};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use crate::AppState;
 
@@ -26,7 +28,7 @@ const FLUSH_EVERY: Duration = Duration::from_secs(2);
 #[derive(Default)]
 pub struct Live {
     pub devices: BTreeMap<u8, DeviceInfo>,
-    pub latest: BTreeMap<u8, TelemetrySample>,
+    pub latest: LatestSamples,
     pub link_label: String,
     pub link_state: Option<backstop_model::link::LinkState>,
 }
@@ -36,6 +38,8 @@ pub struct LinkHub {
     link: tokio::sync::Mutex<Option<Link>>,
     scan: Mutex<Option<CancelToken>>,
     live: Arc<Mutex<Live>>,
+    /// The sequence number of the latest sample (see [`LatestSamples`]).
+    seq: Arc<watch::Sender<u64>>,
     ui: Arc<Mutex<Option<Channel<LinkEvent>>>>,
     log_tx: mpsc::UnboundedSender<LinkEvent>,
     log_rx: Mutex<Option<mpsc::UnboundedReceiver<LinkEvent>>>,
@@ -48,6 +52,7 @@ impl Default for LinkHub {
             link: tokio::sync::Mutex::new(None),
             scan: Mutex::new(None),
             live: Arc::new(Mutex::new(Live::default())),
+            seq: Arc::new(watch::Sender::new(0)),
             ui: Arc::new(Mutex::new(None)),
             log_tx,
             log_rx: Mutex::new(Some(log_rx)),
@@ -64,8 +69,11 @@ fn no_link() -> AppError {
 }
 
 /// Routes link events: live state, the UI channel, the project log.
+/// Samples do not go through the UI channel: the UI asks for the latest
+/// ones when it is ready ([`LinkHub::samples_after`]).
 struct Sink {
     live: Arc<Mutex<Live>>,
+    seq: Arc<watch::Sender<u64>>,
     ui: Arc<Mutex<Option<Channel<LinkEvent>>>>,
     log: mpsc::UnboundedSender<LinkEvent>,
 }
@@ -74,7 +82,8 @@ impl EventSink for Sink {
     fn emit(&self, event: LinkEvent) {
         match &event {
             LinkEvent::Sample(s) => {
-                lock(&self.live).latest.insert(s.unit, s.clone());
+                let seq = lock(&self.live).latest.push(s.clone());
+                self.seq.send_replace(seq);
             }
             LinkEvent::Link(state) => lock(&self.live).link_state = Some(state.clone()),
             LinkEvent::Discovered(info) => {
@@ -84,6 +93,9 @@ impl EventSink for Sink {
         }
         if matches!(event, LinkEvent::Sample(_) | LinkEvent::Write(_)) {
             let _ = self.log.send(event.clone());
+        }
+        if matches!(event, LinkEvent::Sample(_)) {
+            return;
         }
         if let Some(ch) = lock(&self.ui).as_ref() {
             // A closed UI channel (reloaded page) is replaced on the next subscribe.
@@ -162,6 +174,17 @@ impl LinkHub {
         lock(&self.live)
     }
 
+    /// The latest sample of every unit that changed after `after`, waiting
+    /// up to `wait` for one (an empty answer after that). The UI asks again
+    /// only once it has shown the previous answer, so however slowly it
+    /// runs it is at most one answer behind the link, and replies to its
+    /// other requests never queue behind old samples.
+    pub async fn samples_after(&self, after: u64, wait: Duration) -> LiveSamples {
+        let mut seq = self.seq.subscribe();
+        let _ = tokio::time::timeout(wait, seq.wait_for(|s| *s != after)).await;
+        lock(&self.live).latest.since(after)
+    }
+
     /// Opens a link (closing the previous one).
     pub async fn connect(&self, config: LinkConfig) -> Result<String, AppError> {
         let mut slot = self.link.lock().await;
@@ -170,9 +193,11 @@ impl LinkHub {
         }
         {
             let mut live = lock(&self.live);
-            *live = Live::default();
+            let latest = std::mem::take(&mut live.latest);
+            *live = Live { latest, ..Live::default() };
+            self.seq.send_replace(live.latest.restart());
         }
-        let sink = Arc::new(Sink { live: self.live.clone(), ui: self.ui.clone(), log: self.log_tx.clone() });
+        let sink = Arc::new(Sink { live: self.live.clone(), seq: self.seq.clone(), ui: self.ui.clone(), log: self.log_tx.clone() });
         let link = Link::open(config, sink).await?;
         let label = link.label().to_string();
         lock(&self.live).link_label = label.clone();
@@ -317,7 +342,7 @@ fn log_write(app: &AppHandle, w: &WriteOutcome) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use backstop_model::link::{DecodedModel, DeviceHealth, PointReading, PointValue};
+    use backstop_model::link::{DecodedModel, DeviceHealth, PointReading, PointValue, TelemetrySample};
     use backstop_model::project::ProjectInfo;
     use backstop_store::{CreateOptions, OpenOptions, Project};
 
@@ -351,6 +376,33 @@ mod tests {
             models: vec![model],
             undecoded: vec![],
         }
+    }
+
+    /// The UI's request for samples waits for the next one and then gets
+    /// the latest of each unit, not every sample that arrived meanwhile
+    /// (the samples once went to the window one by one, and a busy window
+    /// fell tens of seconds behind: arming took 43 s).
+    #[tokio::test]
+    async fn a_waiting_reader_is_woken_by_the_next_sample_and_gets_only_the_latest() {
+        let hub = LinkHub::default();
+        let sink = Sink { live: hub.live.clone(), seq: hub.seq.clone(), ui: hub.ui.clone(), log: hub.log_tx.clone() };
+        let nothing = hub.samples_after(0, Duration::ZERO).await;
+        assert!(nothing.samples.is_empty());
+
+        let mut reader = std::pin::pin!(hub.samples_after(nothing.seq, Duration::from_secs(3_600)));
+        assert!(tokio::time::timeout(Duration::ZERO, &mut reader).await.is_err(), "with no new sample the reader waits");
+        for t in 1..=100 {
+            sink.emit(LinkEvent::Sample(sample(t)));
+        }
+        let got = tokio::time::timeout(Duration::ZERO, &mut reader).await.expect("the samples wake the reader");
+        assert_eq!(got.samples.iter().map(|s| (s.unit, s.time_ms)).collect::<Vec<_>>(), vec![(1, 100)]);
+        // The project's log still receives every sample.
+        let mut rx = lock(&hub.log_rx).take().expect("log receiver");
+        let mut logged = 0;
+        while let Ok(LinkEvent::Sample(_)) = rx.try_recv() {
+            logged += 1;
+        }
+        assert_eq!(logged, 100);
     }
 
     #[test]

@@ -110,9 +110,11 @@ async fn demo_site_is_commissioned_against_the_simulator() -> Result<()> {
     app.click_testid("tab-write").await?;
     app.type_testid("arm-engineer", "E2E Engineer").await?;
     app.click_testid("arm").await?;
-    // Two IPC round trips (arm, then status) while nine packs stream live;
-    // the suite runs its apps side by side on two cores, where 5 s was once
-    // not enough (2026-12-03). A wait, not a speed requirement.
+    // Two IPC round trips (arm, then status) while nine packs stream live.
+    // A wait, not a speed requirement. When samples were pushed to the
+    // window one by one, a starved webview queued them and this reply
+    // behind them (43 s under load); the UI now asks for the latest
+    // samples when it is ready (`link_samples`).
     wait_until("armed", 15, async || Ok(app.text_testid("armed-state").await?.starts_with("ARMED"))).await?;
     app.wait_testid("write-unit").await?.select_by_value("1").await?;
     wait_until("writable points", 15, async || Ok(app.client.find_all(Locator::Css("[data-testid=write-point] option")).await?.len() > 2))

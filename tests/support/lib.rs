@@ -441,9 +441,15 @@ fn tempdir() -> Result<PathBuf> {
 /// Polls `f` every 50 ms until it answers yes (an error counts as not yet)
 /// or `secs` have passed.
 pub async fn wait_until(what: &str, secs: u64, mut f: impl AsyncFnMut() -> Result<bool>) -> Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(secs);
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(secs);
     while Instant::now() < deadline {
         if f().await.unwrap_or(false) {
+            // Slow waits are printed: a wait creeping towards its limit
+            // shows in the log before it fails.
+            if started.elapsed() > Duration::from_secs(2) {
+                eprintln!("waited {:.1} s (of {secs} s) for {what}", started.elapsed().as_secs_f64());
+            }
             return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(50)).await;

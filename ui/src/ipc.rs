@@ -178,7 +178,7 @@ pub async fn project_import_json() -> Result<ProjectView, AppError> {
 use backstop_model::commissioning::{CommLossPhase, CommissionView, StepResult};
 pub use backstop_model::link::LinkStatus;
 use backstop_model::link::{
-    DecodedModel, DeviceInfo, LinkConfig, LinkEvent, PortInfo, ScanHit, ScanRequest, TrafficFrame, WriteOutcome, WriteRequest,
+    DecodedModel, DeviceInfo, LinkConfig, LinkEvent, LiveSamples, PortInfo, ScanHit, ScanRequest, TrafficFrame, WriteOutcome, WriteRequest,
 };
 
 /// Subscribes to a backend event stream: `cmd` receives a Tauri channel as
@@ -211,7 +211,7 @@ async fn subscribe<T: DeserializeOwned + 'static>(cmd: &'static str, on_event: i
     }
 }
 
-/// Live link events (samples, health, scan progress, write outcomes).
+/// Live link events (health, scan progress, write outcomes; not samples).
 pub async fn link_subscribe(on_event: impl Fn(LinkEvent) + 'static) -> Result<(), AppError> {
     subscribe("link_subscribe", on_event).await
 }
@@ -229,6 +229,17 @@ pub async fn project_accept_handed() -> Result<ProjectView, AppError> {
 /// Keeps the open project; the handed-over file is not opened.
 pub async fn project_decline_handed() -> Result<(), AppError> {
     call("project_decline_handed", &NoArgs {}).await
+}
+
+/// The latest sample of every unit that changed after `after` (the `seq` of
+/// the previous answer, 0 at first); the backend waits up to ten seconds for
+/// one before answering with none.
+pub async fn link_samples(after: u64) -> Result<LiveSamples, AppError> {
+    #[derive(Serialize)]
+    struct Args {
+        after: u64,
+    }
+    call_raw_json("link_samples", &Args { after }).await
 }
 
 pub async fn link_ports() -> Result<Vec<PortInfo>, AppError> {

@@ -14,6 +14,24 @@ use crate::ipc;
 /// How many trend samples are kept per followed point (10 min at 1 Hz).
 const TREND_LEN: usize = 600;
 
+/// The pause after showing live samples before asking for more: at most
+/// ten redraws a second, whatever the poll rate.
+const FRAME_MS: i32 = 100;
+
+/// The pause before asking again after a failed request for samples.
+const RETRY_MS: i32 = 2_000;
+
+/// Resolves after `ms` milliseconds (at once without a window).
+async fn pause(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let scheduled = web_sys::window().and_then(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).ok());
+        if scheduled.is_none() {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 #[derive(Clone, Copy)]
 pub struct LinkCtx {
     pub status: RwSignal<Option<ipc::LinkStatus>>,
@@ -50,29 +68,70 @@ impl LinkCtx {
                 ctx.notices.report(e);
             }
         });
+        // Live samples are asked for, not pushed: the next request goes out
+        // only after the previous answer is shown, so a window that cannot
+        // keep up with the link (a busy laptop) shows the latest values a
+        // little later instead of queueing old ones without end, in front
+        // of the replies to everything else it asked for.
+        spawn_local(async move {
+            let (mut after, mut epoch) = (0, None);
+            let mut failing = false;
+            loop {
+                match ipc::link_samples(after).await {
+                    Ok(batch) => {
+                        failing = false;
+                        after = batch.seq;
+                        let new_link = epoch != Some(batch.epoch);
+                        epoch = Some(batch.epoch);
+                        if new_link || !batch.samples.is_empty() {
+                            ctx.show_samples(new_link, batch.samples);
+                        }
+                    }
+                    Err(e) => {
+                        if !failing {
+                            ctx.notices.report(e);
+                        }
+                        failing = true;
+                        pause(RETRY_MS).await;
+                    }
+                }
+                pause(FRAME_MS).await;
+            }
+        });
         ctx.refresh();
         ctx
     }
 
+    /// Shows the latest samples (replacing all shown when they come from a
+    /// newly opened link) and extends the followed point's trend.
+    fn show_samples(&self, new_link: bool, samples: Vec<TelemetrySample>) {
+        if let Some((unit, model, path)) = self.followed.get_untracked() {
+            for s in samples.iter().filter(|s| s.unit == unit && !s.stale) {
+                if let Some(v) = find_point(s, model, &path).and_then(|p| p.value.as_f64()) {
+                    self.trend.update(|t| {
+                        t.push_back((s.time_ms as f64 / 1000.0, v));
+                        while t.len() > TREND_LEN {
+                            t.pop_front();
+                        }
+                    });
+                }
+            }
+        }
+        self.samples.update(|m| {
+            if new_link {
+                m.clear();
+            }
+            for s in samples {
+                m.insert(s.unit, s);
+            }
+        });
+    }
+
     fn on_event(&self, ev: LinkEvent) {
         match ev {
-            LinkEvent::Sample(s) => {
-                if let Some((unit, model, path)) = self.followed.get_untracked() {
-                    if s.unit == unit && !s.stale {
-                        if let Some(v) = find_point(&s, model, &path).and_then(|p| p.value.as_f64()) {
-                            self.trend.update(|t| {
-                                t.push_back((s.time_ms as f64 / 1000.0, v));
-                                while t.len() > TREND_LEN {
-                                    t.pop_front();
-                                }
-                            });
-                        }
-                    }
-                }
-                self.samples.update(|m| {
-                    m.insert(s.unit, s);
-                });
-            }
+            // Samples come through `link_samples` (see `provide`); an older
+            // backend's sample on the channel is still shown.
+            LinkEvent::Sample(s) => self.show_samples(false, vec![s]),
             LinkEvent::Health { unit, health, message } => self.health.update(|m| {
                 m.insert(unit, (health, message));
             }),

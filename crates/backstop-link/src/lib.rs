@@ -20,6 +20,7 @@
 pub mod actor;
 mod discover;
 pub mod error;
+pub mod feed;
 pub mod frame;
 pub mod monitor;
 pub mod poll;
@@ -48,6 +49,7 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use actor::{Op, RequestOptions, gap_for};
 pub use error::LinkError;
+pub use feed::LatestSamples;
 pub use monitor::{Monitor, export_csv, export_text};
 pub use poll::{PollConfig, PollSource, PollTarget};
 pub use ports::list_ports;

@@ -470,6 +470,21 @@ pub struct TelemetrySample {
     pub undecoded: Vec<UndecodedModel>,
 }
 
+/// The latest samples a reader has not seen yet (`link_samples`): one per
+/// unit, however many arrived since its last request, so a reader slower
+/// than the link (the app's window on a busy laptop) falls behind by at
+/// most one request, never by a queue of old samples.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LiveSamples {
+    /// Changes when a link is opened: a reader holding samples of another
+    /// epoch drops them (they came from the previous link).
+    pub epoch: u64,
+    /// Pass it back as `after` to receive only what is newer.
+    pub seq: u64,
+    /// The latest sample of every unit that changed after `after`, by unit.
+    pub samples: Vec<TelemetrySample>,
+}
+
 /// A polled model that could not be shown, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UndecodedModel {

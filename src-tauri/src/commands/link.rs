@@ -1,6 +1,7 @@
 //! Live link commands: ports, connect, scan, discovery, polling, armed
-//! writes and the traffic monitor. Events (samples, health, scan progress,
-//! write outcomes) reach the UI through the channel given to `link_subscribe`.
+//! writes and the traffic monitor. Events (health, scan progress, write
+//! outcomes) reach the UI through the channel given to `link_subscribe`;
+//! live samples it asks for with `link_samples` when it is ready for them.
 
 use std::time::Duration;
 
@@ -26,6 +27,18 @@ pub fn link_ports() -> Result<Vec<PortInfo>, AppError> {
 pub fn link_subscribe(state: State<'_, AppState>, on_event: Channel<LinkEvent>) -> Result<(), AppError> {
     state.link.subscribe(on_event);
     Ok(())
+}
+
+/// How long `link_samples` waits for a new sample before answering with none.
+const SAMPLES_WAIT: Duration = Duration::from_secs(10);
+
+/// The latest sample of every unit that changed after `after` (the `seq`
+/// of the previous answer; 0 at first), waiting up to ten seconds for one.
+/// The UI asks again when it has shown the answer, so it never falls
+/// behind the link by more than one answer.
+#[tauri::command]
+pub async fn link_samples(state: State<'_, AppState>, after: u64) -> Result<tauri::ipc::Response, AppError> {
+    super::raw_json(&state.link.samples_after(after, SAMPLES_WAIT).await)
 }
 
 #[tauri::command]

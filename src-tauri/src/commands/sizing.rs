@@ -13,6 +13,7 @@ use backstop_model::sizing_view::{
 };
 use tauri::{AppHandle, State};
 
+use super::raw_json;
 use crate::AppState;
 use crate::dialogs::{self, Dialog};
 use crate::session::store_error;
@@ -86,17 +87,6 @@ pub fn sizing_case_delete(app: AppHandle, state: State<'_, AppState>, key: Strin
 #[tauri::command(async)]
 pub fn sizing_case_save(app: AppHandle, state: State<'_, AppState>, request: SaveCaseRequest) -> Result<String, AppError> {
     state.with_session(&app, |s| glue::save_case(s.project_mut()?, &request))
-}
-
-/// A computed result as JSON bytes: sent to the webview as a raw
-/// `ArrayBuffer` and decoded in the UI with `serde_json`, which is several
-/// times faster than Tauri's JSON reply decoded value by value across the
-/// wasm boundary (a UPS result with its charts is about 170 kB, and it is
-/// recomputed on every keystroke).
-fn raw_json<T: serde::Serialize>(value: &T) -> Result<tauri::ipc::Response, AppError> {
-    serde_json::to_vec(value)
-        .map(tauri::ipc::Response::new)
-        .map_err(|e| AppError::internal(format!("the result could not be encoded: {e}")))
 }
 
 /// Sizes a UPS case as edited (nothing is saved), with its charts: an

@@ -415,26 +415,31 @@ fn WritePanel() -> impl IntoView {
     let value = RwSignal::new(String::new());
     let review = RwSignal::new(None::<WriteRequest>);
 
-    // Writable points of the chosen unit: (model id, model address, path, current, limits).
-    let writable = move || {
+    // Writable points of the chosen unit: (model id, model address, path,
+    // current, limits). Memos, so the lists are rebuilt only when what they
+    // show changes, not on every live sample.
+    let writable = Memo::new(move |_| {
         let Ok(u) = unit.get().parse::<u8>() else { return Vec::new() };
-        let samples = link.samples.get();
-        let Some(s) = samples.get(&u) else { return Vec::new() };
-        s.models
-            .iter()
-            .flat_map(|m| {
-                m.all_points()
-                    .into_iter()
-                    .filter_map(move |p| p.writable.clone().map(|w| (m.id, m.address, p.path.clone(), show(Some(p)), w)))
-            })
-            .collect::<Vec<_>>()
-    };
+        link.samples.with(|samples| {
+            let Some(s) = samples.get(&u) else { return Vec::new() };
+            s.models
+                .iter()
+                .flat_map(|m| {
+                    m.all_points()
+                        .into_iter()
+                        .filter_map(move |p| p.writable.clone().map(|w| (m.id, m.address, p.path.clone(), show(Some(p)), w)))
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let units = Memo::new(move |_| link.samples.with(|m| m.keys().copied().collect::<Vec<u8>>()));
     let prepare = move |_| {
         let Ok(u) = unit.get_untracked().parse::<u8>() else {
             link.report(backstop_model::AppError::invalid("Choose the unit to write to."));
             return;
         };
-        let Some((model_id, model_address, path, _, w)) = writable().into_iter().find(|x| x.2 == point.get_untracked()) else {
+        let Some((model_id, model_address, path, _, w)) = writable.get_untracked().into_iter().find(|x| x.2 == point.get_untracked())
+        else {
             link.report(backstop_model::AppError::invalid("Choose a writable point."));
             return;
         };
@@ -490,13 +495,13 @@ fn WritePanel() -> impl IntoView {
                 <label class="field"><span>"Unit"</span>
                     <select bind:value=unit data-testid="write-unit">
                         <option value="">"—"</option>
-                        {move || link.samples.get().into_keys().map(|u| view! { <option value=u.to_string()>{format!("Unit {u}")}</option> }).collect_view()}
+                        {move || units.get().into_iter().map(|u| view! { <option value=u.to_string()>{format!("Unit {u}")}</option> }).collect_view()}
                     </select>
                 </label>
                 <label class="field"><span>"Point"</span>
                     <select bind:value=point data-testid="write-point">
                         <option value="">"—"</option>
-                        {move || writable().into_iter().map(|(m, _, path, cur, w)| {
+                        {move || writable.get().into_iter().map(|(m, _, path, cur, w)| {
                             let label = if w.symbols.is_empty() {
                                 format!("{m} {path} = {cur} (range {} … {})", trim(w.min), trim(w.max))
                             } else {
@@ -509,7 +514,7 @@ fn WritePanel() -> impl IntoView {
                 <label class="field"><span>"New value"</span><input type="text" data-testid="write-value" bind:value=value/></label>
                 <button class="btn primary" data-testid="write-review" on:click=prepare>"Review write…"</button>
                 {move || review.get().map(|req| {
-                    let current = writable().into_iter().find(|x| x.2 == req.point).map(|x| x.3).unwrap_or_else(|| "unknown".into());
+                    let current = writable.with(|w| w.iter().find(|x| x.2 == req.point).map(|x| x.3.clone())).unwrap_or_else(|| "unknown".into());
                     let new = match &req.value { WriteValue::Number { value } => trim(*value), WriteValue::Symbol { name } => name.clone() };
                     let r2 = req.clone();
                     view! {
