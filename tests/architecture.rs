@@ -203,3 +203,163 @@ fn the_checks_catch_each_breach() {
     assert_eq!(b.len(), expect.len(), "{b:#?}");
     assert_eq!(ui_breaches(&g), vec!["backstop-ui reaches backstop-sizing: the UI may use backstop-model only".to_owned()]);
 }
+
+// ---- Commands keep blocking work off the async runtime ------------------
+//
+// Tauri runs an `async fn` command, and a sync one marked
+// `#[tauri::command(async)]`, on its async runtime: the few workers that
+// also drive the live link's tasks. A plain sync command runs on the main
+// thread, which paints the window. Work on the project file (SQLite),
+// typesetting and file writes therefore go through
+// `crate::state::blocking` (the blocking pool), and the rules below keep
+// it so (ARCHITECTURE.md, `src-tauri`).
+
+/// Sync commands allowed on the main thread: they only hand over a channel,
+/// set a flag or exit.
+const MAIN_THREAD_COMMANDS: [&str; 4] = ["link_scan_cancel", "link_subscribe", "project_subscribe", "ui_ready"];
+
+/// What a command may only reach inside `blocking(…)`: the project session
+/// and the checklist (both behind locks held during SQLite work), file
+/// writes, and the helpers in the command modules that take the app state.
+const BLOCKING_ONLY: [&str; 7] =
+    [".session()", "with_session(", ".commissioning()", "write_file_atomically(", "catalog(", "rendered(", "with(state"];
+
+/// The index of the bracket closing the one at `open` (string and char
+/// literals skipped), or the end of the text.
+fn closing(text: &[u8], open: usize) -> usize {
+    let (o, c) = match text[open] {
+        b'(' => (b'(', b')'),
+        _ => (b'{', b'}'),
+    };
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < text.len() {
+        match text[i] {
+            b'"' => {
+                i += 1;
+                while i < text.len() && text[i] != b'"' {
+                    i += if text[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'\'' if i + 2 < text.len() && text[i + 2] == b'\'' => i += 2,
+            b'\'' if i + 3 < text.len() && text[i + 1] == b'\\' && text[i + 3] == b'\'' => i += 3,
+            x if x == o => depth += 1,
+            x if x == c => {
+                depth -= 1;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    text.len()
+}
+
+/// Breaches of the rules above in one source file (`file` names it in
+/// the messages).
+fn command_breaches(file: &str, source: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let bytes = source.as_bytes();
+    if source.contains("#[tauri::command(async)]") {
+        out.push(format!(
+            "{file}: `#[tauri::command(async)]` runs a sync command on the async runtime; make it an async fn using blocking(…)"
+        ));
+    }
+    let mut from = 0;
+    while let Some(at) = source[from..].find("#[tauri::command]") {
+        let attr = from + at;
+        from = attr + 1;
+        let Some(fn_at) = source[attr..].find("fn ").map(|i| attr + i) else { continue };
+        let name: String = source[fn_at + 3..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        let is_async = source[attr..fn_at].contains("async");
+        let Some(body_at) = source[fn_at..].find('{').map(|i| fn_at + i) else { continue };
+        let body_end = closing(bytes, body_at);
+        let body = &source[body_at..body_end];
+        if !is_async && !MAIN_THREAD_COMMANDS.contains(&name.as_str()) {
+            out.push(format!("{file}: command `{name}` is sync, so it runs on the main thread; make it an async fn using blocking(…)"));
+        }
+        // The spans of `blocking(…)` calls in the body.
+        let mut spans = Vec::new();
+        let mut search = 0;
+        while let Some(b) = body[search..].find("blocking(") {
+            let open = body_at + search + b + "blocking".len();
+            spans.push((open, closing(bytes, open)));
+            search += b + 1;
+        }
+        for needle in BLOCKING_ONLY {
+            let mut search = 0;
+            while let Some(n) = body[search..].find(needle) {
+                let pos = body_at + search + n;
+                search += n + 1;
+                if !spans.iter().any(|&(a, b)| a < pos && pos < b) {
+                    let line = source[..pos].lines().count();
+                    out.push(format!("{file}:{line}: command `{name}` reaches `{needle}` outside blocking(…)"));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn commands_keep_blocking_work_off_the_async_runtime() {
+    let mut breaches = Vec::new();
+    let mut commands = 0;
+    let mut dirs = vec![root().join("src-tauri/src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("src-tauri/src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let source = std::fs::read_to_string(&path).expect("source");
+                commands += source.matches("#[tauri::command").count();
+                breaches.extend(command_breaches(&path.strip_prefix(root()).unwrap_or(&path).display().to_string(), &source));
+            }
+        }
+    }
+    assert!(commands > 60, "the scan found only {commands} commands: is it looking in the right place?");
+    assert!(breaches.is_empty(), "{}", breaches.join("\n"));
+}
+
+#[test]
+fn the_command_check_catches_each_breach() {
+    let made_up = r#"
+#[tauri::command(async)]
+pub fn old_style(state: State<'_, AppState>) -> Result<(), AppError> { Ok(()) }
+
+#[tauri::command]
+pub fn on_the_main_thread(state: State<'_, AppState>) -> Result<(), AppError> { state.session()?; Ok(()) }
+
+#[tauri::command]
+pub async fn on_a_worker(app: AppHandle, state: State<'_, AppState>) -> Result<(), AppError> {
+    let name = state.session()?.title();
+    let path = dialogs::ask(&app, "{ (").await?;
+    blocking(&app, move |state, _| { state.session()?.save(&path); Ok(()) }).await?;
+    crate::session::write_file_atomically(&path, b"x")?;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn fine(app: AppHandle, kind: Kind) -> Result<String, AppError> {
+    blocking(&app, move |state, app| state.with_session(app, |s| s.save(kind))).await
+}
+
+#[tauri::command]
+pub fn ui_ready(app: AppHandle) -> Result<(), AppError> { Ok(()) }
+"#;
+    let found = command_breaches("made_up.rs", made_up);
+    let expect = [
+        "`#[tauri::command(async)]`",
+        "command `on_the_main_thread` is sync",
+        "command `on_the_main_thread` reaches `.session()`",
+        "made_up.rs:10: command `on_a_worker` reaches `.session()`",
+        "made_up.rs:13: command `on_a_worker` reaches `write_file_atomically(`",
+    ];
+    for e in expect {
+        assert!(found.iter().any(|f| f.contains(e)), "missing {e:?} in {found:#?}");
+    }
+    assert_eq!(found.len(), expect.len(), "only those: {found:#?}");
+}

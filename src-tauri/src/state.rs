@@ -106,6 +106,24 @@ impl AppState {
     }
 }
 
+/// Runs `f` with the app's state on the blocking pool and awaits it. Every
+/// command that touches the project file (SQLite), typesets a report or
+/// sizes a case runs its work here: on the async runtime's few workers it
+/// would hold up the tasks that drive the live link (a stalled poll trips
+/// the packs' communication-loss watchdogs) and the replies to every other
+/// command. `tests/architecture.rs` checks the commands keep to this.
+pub async fn blocking<T: Send + 'static>(
+    app: &AppHandle,
+    f: impl FnOnce(&AppState, &AppHandle) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || f(&app.state::<AppState>(), &app)).await.map_err(|e| {
+        AppError::internal(format!(
+            "an operation stopped unexpectedly ({e}); every completed edit is saved, restart Backstop if it happens again"
+        ))
+    })?
+}
+
 /// Where per-user state (recent projects, the running instance's endpoint)
 /// lives: `--config-dir`, else the platform's per-user config directory
 /// (`$XDG_CONFIG_HOME` or `~/.config` on Linux, `%APPDATA%` on Windows,

@@ -3,10 +3,11 @@ use tauri::{AppHandle, State};
 
 use crate::AppState;
 
-/// Facts for the about/status panel.
+/// Facts for the about/status panel (they name the open project, so they
+/// wait for the session like any command that reads the file).
 #[tauri::command]
-pub fn about(state: State<'_, AppState>) -> Result<AboutInfo, AppError> {
-    Ok(state.about())
+pub async fn about(app: AppHandle) -> Result<AboutInfo, AppError> {
+    crate::state::blocking(&app, |state, _| Ok(state.about())).await
 }
 
 /// The UI reports its first paint; the start-up time is shown in the about

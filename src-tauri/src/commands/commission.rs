@@ -4,9 +4,10 @@
 use backstop_model::AppError;
 use backstop_model::commissioning::{CommLossPhase, CommissionView, CommissioningPlan, PlanView, StepResult};
 use backstop_model::project::Tolerances;
-use tauri::State;
+use tauri::AppHandle;
 
 use crate::AppState;
+use crate::state::blocking;
 
 fn with<T>(
     state: &AppState,
@@ -19,51 +20,54 @@ fn with<T>(
     f(&mut comm, project, &live)
 }
 
-#[tauri::command(async)]
-pub fn commission_view(state: State<'_, AppState>) -> Result<CommissionView, AppError> {
-    let mut comm = state.commissioning()?;
-    let session = state.session()?;
-    let project = session.project()?;
-    let live = state.link.live();
-    comm.view(project, &live)
+#[tauri::command]
+pub async fn commission_view(app: AppHandle) -> Result<CommissionView, AppError> {
+    blocking(&app, move |state, _| {
+        let mut comm = state.commissioning()?;
+        let session = state.session()?;
+        let project = session.project()?;
+        let live = state.link.live();
+        comm.view(project, &live)
+    })
+    .await
 }
 
-#[tauri::command(async)]
-pub fn commission_start(state: State<'_, AppState>, engineer: String) -> Result<(), AppError> {
-    with(&state, |c, p, live| c.start(p, &engineer, &live.link_label))
+#[tauri::command]
+pub async fn commission_start(app: AppHandle, engineer: String) -> Result<(), AppError> {
+    blocking(&app, move |state, _| with(state, |c, p, live| c.start(p, &engineer, &live.link_label))).await
 }
 
-#[tauri::command(async)]
-pub fn commission_run(state: State<'_, AppState>, step_id: String) -> Result<StepResult, AppError> {
-    with(&state, |c, p, live| c.run_step(p, live, &step_id))
+#[tauri::command]
+pub async fn commission_run(app: AppHandle, step_id: String) -> Result<StepResult, AppError> {
+    blocking(&app, move |state, _| with(state, |c, p, live| c.run_step(p, live, &step_id))).await
 }
 
-#[tauri::command(async)]
-pub fn commission_comm_loss(state: State<'_, AppState>, phase: CommLossPhase) -> Result<Option<StepResult>, AppError> {
-    with(&state, |c, p, live| c.comm_loss(p, live, phase))
+#[tauri::command]
+pub async fn commission_comm_loss(app: AppHandle, phase: CommLossPhase) -> Result<Option<StepResult>, AppError> {
+    blocking(&app, move |state, _| with(state, |c, p, live| c.comm_loss(p, live, phase))).await
 }
 
-#[tauri::command(async)]
-pub fn commission_note(state: State<'_, AppState>, step_id: String, note: String) -> Result<(), AppError> {
-    with(&state, |c, p, _| c.note(p, &step_id, &note))
+#[tauri::command]
+pub async fn commission_note(app: AppHandle, step_id: String, note: String) -> Result<(), AppError> {
+    blocking(&app, move |state, _| with(state, |c, p, _| c.note(p, &step_id, &note))).await
 }
 
-#[tauri::command(async)]
-pub fn commission_sign_off(state: State<'_, AppState>, name: String, role: String, date: String) -> Result<(), AppError> {
-    with(&state, |c, p, live| c.sign_off(p, live, &name, &role, &date))
+#[tauri::command]
+pub async fn commission_sign_off(app: AppHandle, name: String, role: String, date: String) -> Result<(), AppError> {
+    blocking(&app, move |state, _| with(state, |c, p, live| c.sign_off(p, live, &name, &role, &date))).await
 }
 
-#[tauri::command(async)]
-pub fn commission_plan(state: State<'_, AppState>) -> Result<PlanView, AppError> {
-    crate::commissioning::plan_view(state.session()?.project()?)
+#[tauri::command]
+pub async fn commission_plan(app: AppHandle) -> Result<PlanView, AppError> {
+    blocking(&app, move |state, _| crate::commissioning::plan_view(state.session()?.project()?)).await
 }
 
-#[tauri::command(async)]
-pub fn commission_save_plan(state: State<'_, AppState>, plan: CommissioningPlan, tolerances: Tolerances) -> Result<(), AppError> {
-    crate::commissioning::save_plan(state.session()?.project_mut()?, &plan, &tolerances)
+#[tauri::command]
+pub async fn commission_save_plan(app: AppHandle, plan: CommissioningPlan, tolerances: Tolerances) -> Result<(), AppError> {
+    blocking(&app, move |state, _| crate::commissioning::save_plan(state.session()?.project_mut()?, &plan, &tolerances)).await
 }
 
-#[tauri::command(async)]
-pub fn commission_assign(state: State<'_, AppState>, cabinet: String, serial: String) -> Result<(), AppError> {
-    crate::commissioning::assign(state.session()?.project_mut()?, &cabinet, &serial)
+#[tauri::command]
+pub async fn commission_assign(app: AppHandle, cabinet: String, serial: String) -> Result<(), AppError> {
+    blocking(&app, move |state, _| crate::commissioning::assign(state.session()?.project_mut()?, &cabinet, &serial)).await
 }

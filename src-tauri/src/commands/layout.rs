@@ -6,60 +6,61 @@
 use backstop_model::AppError;
 use backstop_model::layout::RuleSet;
 use backstop_model::layout_view::{AutoPlaceCall, AutoPlaceOutcome, EditOutcome, LayoutEdit, LayoutExport, LayoutView, RuleSetSaveOutcome};
-use tauri::{AppHandle, State};
+use tauri::AppHandle;
 
-use crate::AppState;
+use super::write_file;
 use crate::dialogs::{self, Dialog};
 use crate::layout_edit as glue;
+use crate::state::blocking;
 
 /// The plan with its check report and bill of materials.
-#[tauri::command(async)]
-pub fn layout_view(state: State<'_, AppState>) -> Result<LayoutView, AppError> {
-    glue::view(state.session()?.project()?)
+#[tauri::command]
+pub async fn layout_view(app: AppHandle) -> Result<LayoutView, AppError> {
+    blocking(&app, move |state, _| glue::view(state.session()?.project()?)).await
 }
 
 /// One editor operation, saved as one undoable edit.
-#[tauri::command(async)]
-pub fn layout_edit(app: AppHandle, state: State<'_, AppState>, edit: LayoutEdit) -> Result<EditOutcome, AppError> {
-    state.with_session(&app, |s| glue::apply(s.project_mut()?, &edit))
+#[tauri::command]
+pub async fn layout_edit(app: AppHandle, edit: LayoutEdit) -> Result<EditOutcome, AppError> {
+    blocking(&app, move |state, app| state.with_session(app, |s| glue::apply(s.project_mut()?, &edit))).await
 }
 
 /// Auto-places cabinets into a room (preview, or saved as one edit).
-#[tauri::command(async)]
-pub fn layout_auto_place(app: AppHandle, state: State<'_, AppState>, call: AutoPlaceCall) -> Result<AutoPlaceOutcome, AppError> {
-    state.with_session(&app, |s| glue::auto_place(s.project_mut()?, &call))
+#[tauri::command]
+pub async fn layout_auto_place(app: AppHandle, call: AutoPlaceCall) -> Result<AutoPlaceOutcome, AppError> {
+    blocking(&app, move |state, app| state.with_session(app, |s| glue::auto_place(s.project_mut()?, &call))).await
 }
 
 /// Checks the project against another rule set.
-#[tauri::command(async)]
-pub fn layout_rule_set_use(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<LayoutView, AppError> {
-    state.with_session(&app, |s| glue::use_rule_set(s.project_mut()?, &id))
+#[tauri::command]
+pub async fn layout_rule_set_use(app: AppHandle, id: String) -> Result<LayoutView, AppError> {
+    blocking(&app, move |state, app| state.with_session(app, |s| glue::use_rule_set(s.project_mut()?, &id))).await
 }
 
 /// Copies a rule set into the project (editable) and puts it in force.
-#[tauri::command(async)]
-pub fn layout_rule_set_copy(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<LayoutView, AppError> {
-    state.with_session(&app, |s| glue::copy_rule_set(s.project_mut()?, &id))
+#[tauri::command]
+pub async fn layout_rule_set_copy(app: AppHandle, id: String) -> Result<LayoutView, AppError> {
+    blocking(&app, move |state, app| state.with_session(app, |s| glue::copy_rule_set(s.project_mut()?, &id))).await
 }
 
 /// Saves an edited project rule set (field errors: nothing saved).
-#[tauri::command(async)]
-pub fn layout_rule_set_save(app: AppHandle, state: State<'_, AppState>, rule_set: RuleSet) -> Result<RuleSetSaveOutcome, AppError> {
-    state.with_session(&app, |s| glue::save_rule_set(s.project_mut()?, &rule_set))
+#[tauri::command]
+pub async fn layout_rule_set_save(app: AppHandle, rule_set: RuleSet) -> Result<RuleSetSaveOutcome, AppError> {
+    blocking(&app, move |state, app| state.with_session(app, |s| glue::save_rule_set(s.project_mut()?, &rule_set))).await
 }
 
 /// Deletes a project rule set.
-#[tauri::command(async)]
-pub fn layout_rule_set_delete(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<LayoutView, AppError> {
-    state.with_session(&app, |s| glue::delete_rule_set(s.project_mut()?, &id))
+#[tauri::command]
+pub async fn layout_rule_set_delete(app: AppHandle, id: String) -> Result<LayoutView, AppError> {
+    blocking(&app, move |state, app| state.with_session(app, |s| glue::delete_rule_set(s.project_mut()?, &id))).await
 }
 
 /// Exports the BOM (CSV) or the plan (SVG, PNG) where the engineer chooses
 /// in the native save dialog; returns the path written. The webview never
 /// names the file.
 #[tauri::command]
-pub async fn layout_export(app: AppHandle, state: State<'_, AppState>, kind: LayoutExport) -> Result<String, AppError> {
-    let (name, bytes) = {
+pub async fn layout_export(app: AppHandle, kind: LayoutExport) -> Result<String, AppError> {
+    let (name, bytes) = blocking(&app, move |state, _| {
         let session = state.session()?;
         let project = session.project()?;
         let name = project.info().map(|i| i.name).unwrap_or_default();
@@ -68,8 +69,9 @@ pub async fn layout_export(app: AppHandle, state: State<'_, AppState>, kind: Lay
             LayoutExport::PlanSvg => glue::plan_svg(project)?.into_bytes(),
             LayoutExport::PlanPng => glue::svg_to_png(&glue::plan_svg(project)?)?,
         };
-        (name, bytes)
-    };
+        Ok((name, bytes))
+    })
+    .await?;
     let (suffix, filter) = match kind {
         LayoutExport::BomCsv => ("bill of materials.csv", ("CSV", "csv")),
         LayoutExport::PlanSvg => ("plan.svg", ("SVG image", "svg")),
@@ -77,6 +79,5 @@ pub async fn layout_export(app: AppHandle, state: State<'_, AppState>, kind: Lay
     };
     let stem = if name.trim().is_empty() { "layout".to_string() } else { name.replace(['/', '\\'], "-") };
     let target = dialogs::ask(&app, Dialog::SaveAs { suggested_name: format!("{stem} — {suffix}"), filter }).await?;
-    crate::session::write_file_atomically(&target, &bytes)?;
-    Ok(target.display().to_string())
+    write_file(&app, target, bytes).await
 }

@@ -17,10 +17,11 @@ use tauri::{AppHandle, State};
 
 use crate::AppState;
 use crate::dialogs::{self, Dialog};
+use crate::state::blocking;
 
-#[tauri::command(async)]
-pub fn link_ports() -> Result<Vec<PortInfo>, AppError> {
-    Ok(backstop_link::list_ports()?)
+#[tauri::command]
+pub async fn link_ports(app: AppHandle) -> Result<Vec<PortInfo>, AppError> {
+    blocking(&app, move |_, _| Ok(backstop_link::list_ports()?)).await
 }
 
 #[tauri::command]
@@ -131,9 +132,10 @@ pub async fn link_disarm(state: State<'_, AppState>) -> Result<(), AppError> {
 /// limits come from the open project, never from the request; refusals are
 /// recorded in the audit log too; outcomes are logged by the hub.
 #[tauri::command]
-pub async fn link_write(state: State<'_, AppState>, request: WriteRequest) -> Result<WriteOutcome, AppError> {
+pub async fn link_write(app: AppHandle, state: State<'_, AppState>, request: WriteRequest) -> Result<WriteOutcome, AppError> {
     let link = state.link.link().await?;
-    let limits = {
+    let (unit, model_id, point) = (request.unit, request.model_id, request.point.clone());
+    let limits = blocking(&app, move |state, _| {
         let session = state.session()?;
         let project = session.project().map_err(|_| {
             AppError::new(
@@ -142,19 +144,26 @@ pub async fn link_write(state: State<'_, AppState>, request: WriteRequest) -> Re
             )
         })?;
         let settings = project.settings().map_err(crate::session::store_error)?;
-        backstop_commission::limits::write_limits(&settings.commissioning, request.unit, request.model_id, &request.point)
-    };
+        Ok(backstop_commission::limits::write_limits(&settings.commissioning, unit, model_id, &point))
+    })
+    .await?;
     match link.write_point(&request, &limits).await {
         Ok(outcome) => Ok(outcome),
         Err(e) => {
             let refused = matches!(e, LinkError::Refused(_) | LinkError::NotArmed | LinkError::Invalid(_));
-            if let Ok(mut session) = state.session()
-                && let Ok(project) = session.project_mut()
-            {
-                let entry = AuditEntry::for_unsent_write(link.label(), &request, &limits, &e.to_string(), refused, now_ms());
-                if let Err(err) = project.append_audit(&entry) {
+            let entry = AuditEntry::for_unsent_write(link.label(), &request, &limits, &e.to_string(), refused, now_ms());
+            let recorded = blocking(&app, move |state, _| {
+                if let Ok(mut session) = state.session()
+                    && let Ok(project) = session.project_mut()
+                    && let Err(err) = project.append_audit(&entry)
+                {
                     eprintln!("backstop-app: the refused write could not be recorded in the audit log: {err}");
                 }
+                Ok(())
+            })
+            .await;
+            if let Err(err) = recorded {
+                eprintln!("backstop-app: the refused write could not be recorded in the audit log: {}", err.message);
             }
             Err(e.into())
         }
@@ -181,6 +190,5 @@ pub async fn link_traffic_export(app: AppHandle, state: State<'_, AppState>, csv
     let target =
         dialogs::ask(&app, Dialog::SaveAs { suggested_name: name.into(), filter: ("Traffic log", if csv { "csv" } else { "txt" }) })
             .await?;
-    crate::session::write_file_atomically(&target, text.as_bytes())?;
-    Ok(target.display().to_string())
+    super::write_file(&app, target, text.into_bytes()).await
 }

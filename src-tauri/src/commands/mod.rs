@@ -22,3 +22,13 @@ pub(crate) fn raw_json<T: serde::Serialize>(value: &T) -> Result<tauri::ipc::Res
         .map(tauri::ipc::Response::new)
         .map_err(|e| AppError::internal(format!("the result could not be encoded: {e}")))
 }
+
+/// Writes `bytes` to `target` (atomically, on the blocking pool); returns
+/// the path for the confirmation.
+async fn write_file(app: &tauri::AppHandle, target: std::path::PathBuf, bytes: Vec<u8>) -> Result<String, AppError> {
+    crate::state::blocking(app, move |_, _| {
+        crate::session::write_file_atomically(&target, &bytes)?;
+        Ok(target.display().to_string())
+    })
+    .await
+}

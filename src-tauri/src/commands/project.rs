@@ -12,103 +12,116 @@ use tauri::{AppHandle, Manager, State};
 
 use crate::AppState;
 use crate::dialogs::{self, Dialog};
+use crate::state::blocking;
 
 /// The open project, recent files and the last failed open.
-#[tauri::command(async)]
-pub fn project_state(state: State<'_, AppState>) -> Result<ProjectState, AppError> {
-    state.session()?.state()
+#[tauri::command]
+pub async fn project_state(app: AppHandle) -> Result<ProjectState, AppError> {
+    blocking(&app, move |state, _| state.session()?.state()).await
 }
 
 /// Shows the native "save" dialog for a new project's location and keeps
 /// the answer for `project_new`; returns it for display.
 #[tauri::command]
-pub async fn project_choose_location(app: AppHandle, state: State<'_, AppState>, suggested_name: String) -> Result<String, AppError> {
+pub async fn project_choose_location(app: AppHandle, suggested_name: String) -> Result<String, AppError> {
     let path = dialogs::ask(&app, Dialog::SaveProject { suggested_name }).await?;
-    Ok(state.session()?.choose_new_location(&path).display().to_string())
+    blocking(&app, move |state, _| Ok(state.session()?.choose_new_location(&path).display().to_string())).await
 }
 
-#[tauri::command(async)]
-pub fn project_new(app: AppHandle, state: State<'_, AppState>, request: NewProjectRequest) -> Result<ProjectView, AppError> {
-    state.with_session(&app, |s| s.create(&request))
+#[tauri::command]
+pub async fn project_new(app: AppHandle, request: NewProjectRequest) -> Result<ProjectView, AppError> {
+    blocking(&app, move |state, app| state.with_session(app, |s| s.create(&request))).await
 }
 
 /// Opens a project; without a path, asks with the native dialog first.
 #[tauri::command]
-pub async fn project_open(app: AppHandle, state: State<'_, AppState>, request: OpenRequest) -> Result<ProjectView, AppError> {
+pub async fn project_open(app: AppHandle, request: OpenRequest) -> Result<ProjectView, AppError> {
+    let mode = request.mode;
     match request.path {
-        Some(p) if !p.trim().is_empty() => state.with_session(&app, |s| s.open_offered(std::path::Path::new(&p), request.mode)),
+        Some(p) if !p.trim().is_empty() => {
+            blocking(&app, move |state, app| state.with_session(app, |s| s.open_offered(std::path::Path::new(&p), mode))).await
+        }
         _ => {
             let path = dialogs::ask(&app, Dialog::OpenProject).await?;
-            state.with_session(&app, |s| s.open(&path, request.mode))
+            blocking(&app, move |state, app| state.with_session(app, |s| s.open(&path, mode))).await
         }
     }
 }
 
 #[tauri::command]
-pub async fn project_save_as(app: AppHandle, state: State<'_, AppState>) -> Result<ProjectView, AppError> {
-    let suggested_name = state.session()?.project()?.info().map(|i| i.name).unwrap_or_default();
+pub async fn project_save_as(app: AppHandle) -> Result<ProjectView, AppError> {
+    let suggested_name = blocking(&app, |state, _| Ok(state.session()?.project()?.info().map(|i| i.name).unwrap_or_default())).await?;
     let target = dialogs::ask(&app, Dialog::SaveProject { suggested_name }).await?;
-    state.with_session(&app, |s| s.save_as(&target))
+    blocking(&app, move |state, app| state.with_session(app, |s| s.save_as(&target))).await
 }
 
-#[tauri::command(async)]
-pub fn project_close(app: AppHandle, state: State<'_, AppState>) -> Result<(), AppError> {
-    state.with_session(&app, |s| {
-        s.close();
+#[tauri::command]
+pub async fn project_close(app: AppHandle) -> Result<(), AppError> {
+    blocking(&app, move |state, app| {
+        state.with_session(app, |s| {
+            s.close();
+            Ok(())
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn project_dismiss_failure(app: AppHandle) -> Result<(), AppError> {
+    blocking(&app, move |state, _| {
+        state.session()?.dismiss_failure();
         Ok(())
     })
+    .await
 }
 
-#[tauri::command(async)]
-pub fn project_dismiss_failure(state: State<'_, AppState>) -> Result<(), AppError> {
-    state.session()?.dismiss_failure();
-    Ok(())
+#[tauri::command]
+pub async fn project_forget_recent(app: AppHandle, path: String) -> Result<(), AppError> {
+    blocking(&app, move |state, _| state.session()?.forget(std::path::Path::new(&path))).await
 }
 
-#[tauri::command(async)]
-pub fn project_forget_recent(state: State<'_, AppState>, path: String) -> Result<(), AppError> {
-    state.session()?.forget(std::path::Path::new(&path))
+#[tauri::command]
+pub async fn project_update_info(app: AppHandle, info: ProjectInfo) -> Result<ProjectView, AppError> {
+    blocking(&app, move |state, app| state.with_session(app, |s| s.update_info(&info))).await
 }
 
-#[tauri::command(async)]
-pub fn project_update_info(app: AppHandle, state: State<'_, AppState>, info: ProjectInfo) -> Result<ProjectView, AppError> {
-    state.with_session(&app, |s| s.update_info(&info))
+#[tauri::command]
+pub async fn project_put_revision(app: AppHandle, revision: Revision) -> Result<ProjectView, AppError> {
+    blocking(&app, move |state, app| state.with_session(app, |s| s.put_revision(&revision))).await
 }
 
-#[tauri::command(async)]
-pub fn project_put_revision(app: AppHandle, state: State<'_, AppState>, revision: Revision) -> Result<ProjectView, AppError> {
-    state.with_session(&app, |s| s.put_revision(&revision))
+#[tauri::command]
+pub async fn project_undo(app: AppHandle) -> Result<ProjectView, AppError> {
+    blocking(&app, move |state, app| state.with_session(app, |s| s.undo())).await
 }
 
-#[tauri::command(async)]
-pub fn project_undo(app: AppHandle, state: State<'_, AppState>) -> Result<ProjectView, AppError> {
-    state.with_session(&app, |s| s.undo())
-}
-
-#[tauri::command(async)]
-pub fn project_redo(app: AppHandle, state: State<'_, AppState>) -> Result<ProjectView, AppError> {
-    state.with_session(&app, |s| s.redo())
+#[tauri::command]
+pub async fn project_redo(app: AppHandle) -> Result<ProjectView, AppError> {
+    blocking(&app, move |state, app| state.with_session(app, |s| s.redo())).await
 }
 
 /// Exports the design as JSON to a file the engineer picks; returns its path.
 #[tauri::command]
-pub async fn project_export_json(app: AppHandle, state: State<'_, AppState>) -> Result<String, AppError> {
-    let name = state.session()?.project()?.info().map(|i| i.name).unwrap_or_default();
+pub async fn project_export_json(app: AppHandle) -> Result<String, AppError> {
+    let name = blocking(&app, |state, _| Ok(state.session()?.project()?.info().map(|i| i.name).unwrap_or_default())).await?;
     let target = dialogs::ask(&app, Dialog::SaveJson { suggested_name: name }).await?;
-    state.session()?.export_json(&target)?;
-    Ok(target.display().to_string())
+    blocking(&app, move |state, _| {
+        state.session()?.export_json(&target)?;
+        Ok(target.display().to_string())
+    })
+    .await
 }
 
 /// Creates a new project from a design JSON file (both picked by dialog).
 #[tauri::command]
-pub async fn project_import_json(app: AppHandle, state: State<'_, AppState>) -> Result<ProjectView, AppError> {
+pub async fn project_import_json(app: AppHandle) -> Result<ProjectView, AppError> {
     let source = dialogs::ask(&app, Dialog::OpenJson).await?;
     let name = source.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let target = dialogs::ask(&app, Dialog::SaveProject { suggested_name: name }).await?;
     if target.exists() {
         return Err(AppError::new(ErrorCode::Io, format!("{} already exists; import into a new file name.", target.display())));
     }
-    state.with_session(&app, |s| s.import_json(&source, &target))
+    blocking(&app, move |state, app| state.with_session(app, |s| s.import_json(&source, &target))).await
 }
 
 /// The UI's channel for what happens to the project without it asking
@@ -120,16 +133,19 @@ pub fn project_subscribe(state: State<'_, AppState>, on_event: Channel<ProjectEv
 }
 
 /// Opens the file a second launch handed over, closing the open project.
-#[tauri::command(async)]
-pub fn project_accept_handed(app: AppHandle, state: State<'_, AppState>) -> Result<ProjectView, AppError> {
-    state.with_session(&app, |s| s.accept_handed())
+#[tauri::command]
+pub async fn project_accept_handed(app: AppHandle) -> Result<ProjectView, AppError> {
+    blocking(&app, move |state, app| state.with_session(app, |s| s.accept_handed())).await
 }
 
 /// Keeps the open project; the handed-over file is not opened.
-#[tauri::command(async)]
-pub fn project_decline_handed(state: State<'_, AppState>) -> Result<(), AppError> {
-    state.session()?.decline_handed();
-    Ok(())
+#[tauri::command]
+pub async fn project_decline_handed(app: AppHandle) -> Result<(), AppError> {
+    blocking(&app, move |state, _| {
+        state.session()?.decline_handed();
+        Ok(())
+    })
+    .await
 }
 
 /// A later launch handed over `file` (or only asked for the window): the

@@ -11,13 +11,14 @@ use backstop_model::sizing_view::{
     CaseKind, CatalogPutOutcome, CatalogView, OptimizeRequest, PeakComputed, ProfileImport, SaveCaseRequest, SizingCase, SizingOverview,
     StoredCase,
 };
-use tauri::{AppHandle, State};
+use tauri::AppHandle;
 
 use super::raw_json;
 use crate::AppState;
 use crate::dialogs::{self, Dialog};
 use crate::session::store_error;
 use crate::sizing_cases as glue;
+use crate::state::blocking;
 
 /// The catalog to size with: built-in merged with the open project's entries
 /// (built-in only when no project is open). The session is held only while
@@ -32,80 +33,82 @@ fn catalog(state: &AppState) -> Result<Vec<CatalogEntry>, AppError> {
 
 /// Cases of the open project with what their stored results say, and what
 /// the layout offers (racks, UPS units, battery cabinets).
-#[tauri::command(async)]
-pub fn sizing_overview(state: State<'_, AppState>) -> Result<SizingOverview, AppError> {
-    glue::overview(state.session()?.project()?)
+#[tauri::command]
+pub async fn sizing_overview(app: AppHandle) -> Result<SizingOverview, AppError> {
+    blocking(&app, move |state, _| glue::overview(state.session()?.project()?)).await
 }
 
 /// The catalog with every value's source, and each entry's validation.
-#[tauri::command(async)]
-pub fn sizing_catalog(state: State<'_, AppState>) -> Result<CatalogView, AppError> {
-    let session = state.session()?;
-    match session.project() {
-        Ok(p) => Ok(glue::catalog_view(Some(&p.design().map_err(store_error)?))),
-        Err(_) => Ok(glue::catalog_view(None)),
-    }
+#[tauri::command]
+pub async fn sizing_catalog(app: AppHandle) -> Result<CatalogView, AppError> {
+    blocking(&app, move |state, _| {
+        let session = state.session()?;
+        match session.project() {
+            Ok(p) => Ok(glue::catalog_view(Some(&p.design().map_err(store_error)?))),
+            Err(_) => Ok(glue::catalog_view(None)),
+        }
+    })
+    .await
 }
 
 /// Adds or replaces a project catalog entry (JSON); field errors come back
 /// in the outcome and nothing is saved.
-#[tauri::command(async)]
-pub fn sizing_catalog_put(app: AppHandle, state: State<'_, AppState>, entry_json: String) -> Result<CatalogPutOutcome, AppError> {
-    state.with_session(&app, |s| glue::put_catalog_entry(s.project_mut()?, &entry_json))
+#[tauri::command]
+pub async fn sizing_catalog_put(app: AppHandle, entry_json: String) -> Result<CatalogPutOutcome, AppError> {
+    blocking(&app, move |state, app| state.with_session(app, |s| glue::put_catalog_entry(s.project_mut()?, &entry_json))).await
 }
 
 /// Removes a project catalog entry (the built-in one, if any, applies again).
-#[tauri::command(async)]
-pub fn sizing_catalog_delete(app: AppHandle, state: State<'_, AppState>, key: String) -> Result<(), AppError> {
-    state.with_session(&app, |s| glue::delete_catalog_entry(s.project_mut()?, &key))
+#[tauri::command]
+pub async fn sizing_catalog_delete(app: AppHandle, key: String) -> Result<(), AppError> {
+    blocking(&app, move |state, app| state.with_session(app, |s| glue::delete_catalog_entry(s.project_mut()?, &key))).await
 }
 
 /// Adds a case prefilled from the layout; returns its key.
-#[tauri::command(async)]
-pub fn sizing_case_create(app: AppHandle, state: State<'_, AppState>, kind: CaseKind, name: String) -> Result<String, AppError> {
-    state.with_session(&app, |s| glue::create_case(s.project_mut()?, kind, &name))
+#[tauri::command]
+pub async fn sizing_case_create(app: AppHandle, kind: CaseKind, name: String) -> Result<String, AppError> {
+    blocking(&app, move |state, app| state.with_session(app, |s| glue::create_case(s.project_mut()?, kind, &name))).await
 }
 
 /// A stored case (for peak shaving with its saved profile loaded).
-#[tauri::command(async)]
-pub fn sizing_case_get(state: State<'_, AppState>, key: String) -> Result<StoredCase, AppError> {
-    glue::get_case(state.session()?.project()?, &key)
+#[tauri::command]
+pub async fn sizing_case_get(app: AppHandle, key: String) -> Result<StoredCase, AppError> {
+    blocking(&app, move |state, _| glue::get_case(state.session()?.project()?, &key)).await
 }
 
-#[tauri::command(async)]
-pub fn sizing_case_rename(app: AppHandle, state: State<'_, AppState>, key: String, name: String) -> Result<(), AppError> {
-    state.with_session(&app, |s| glue::rename_case(s.project_mut()?, &key, &name))
+#[tauri::command]
+pub async fn sizing_case_rename(app: AppHandle, key: String, name: String) -> Result<(), AppError> {
+    blocking(&app, move |state, app| state.with_session(app, |s| glue::rename_case(s.project_mut()?, &key, &name))).await
 }
 
 /// Deletes a case with its result and profile (one undoable edit).
-#[tauri::command(async)]
-pub fn sizing_case_delete(app: AppHandle, state: State<'_, AppState>, key: String) -> Result<(), AppError> {
-    state.with_session(&app, |s| glue::delete_case(s.project_mut()?, &key))
+#[tauri::command]
+pub async fn sizing_case_delete(app: AppHandle, key: String) -> Result<(), AppError> {
+    blocking(&app, move |state, app| state.with_session(app, |s| glue::delete_case(s.project_mut()?, &key))).await
 }
 
 /// Saves a case with its result computed afresh; returns a confirmation.
-#[tauri::command(async)]
-pub fn sizing_case_save(app: AppHandle, state: State<'_, AppState>, request: SaveCaseRequest) -> Result<String, AppError> {
-    state.with_session(&app, |s| glue::save_case(s.project_mut()?, &request))
+#[tauri::command]
+pub async fn sizing_case_save(app: AppHandle, request: SaveCaseRequest) -> Result<String, AppError> {
+    blocking(&app, move |state, app| state.with_session(app, |s| glue::save_case(s.project_mut()?, &request))).await
 }
 
 /// Sizes a UPS case as edited (nothing is saved), with its charts: an
 /// [`UpsComputed`](backstop_model::sizing_view::UpsComputed) as JSON bytes.
-#[tauri::command(async)]
-pub fn sizing_ups_compute(state: State<'_, AppState>, case: UpsCase) -> Result<tauri::ipc::Response, AppError> {
-    raw_json(&glue::compute_ups(&case, &catalog(&state)?))
+#[tauri::command]
+pub async fn sizing_ups_compute(app: AppHandle, case: UpsCase) -> Result<tauri::ipc::Response, AppError> {
+    blocking(&app, move |state, _| raw_json(&glue::compute_ups(&case, &catalog(state)?))).await
 }
 
 /// Sizes a peak-shaving case over a held profile (nothing is saved): a
 /// [`PeakComputed`] as JSON bytes.
-#[tauri::command(async)]
-pub fn sizing_peak_compute(
-    state: State<'_, AppState>,
-    case: PeakCase,
-    profile_token: Option<String>,
-) -> Result<tauri::ipc::Response, AppError> {
-    let computed: PeakComputed = glue::compute_peak(&case, profile_token.as_deref(), &catalog(&state)?)?;
-    raw_json(&computed)
+#[tauri::command]
+pub async fn sizing_peak_compute(app: AppHandle, case: PeakCase, profile_token: Option<String>) -> Result<tauri::ipc::Response, AppError> {
+    blocking(&app, move |state, _| {
+        let computed: PeakComputed = glue::compute_peak(&case, profile_token.as_deref(), &catalog(state)?)?;
+        raw_json(&computed)
+    })
+    .await
 }
 
 /// Imports a load-profile CSV picked in the native dialog (the webview never
@@ -114,33 +117,29 @@ pub fn sizing_peak_compute(
 pub async fn sizing_profile_import(app: AppHandle) -> Result<ProfileImport, AppError> {
     let path =
         dialogs::ask(&app, Dialog::Open { title: "Import a load profile (CSV)", filter: ("Load profile CSV", &["csv", "txt"]) }).await?;
-    tauri::async_runtime::spawn_blocking(move || glue::import_profile_file(&path))
-        .await
-        .map_err(|e| AppError::internal(format!("reading the profile stopped unexpectedly: {e}")))?
+    blocking(&app, move |_, _| glue::import_profile_file(&path)).await
 }
 
 /// Searches the catalog for the cheapest or smallest configurations.
-#[tauri::command(async)]
-pub fn sizing_optimize(state: State<'_, AppState>, request: OptimizeRequest) -> Result<OptimizeResult, AppError> {
-    glue::optimize(&request, &catalog(&state)?)
+#[tauri::command]
+pub async fn sizing_optimize(app: AppHandle, request: OptimizeRequest) -> Result<OptimizeResult, AppError> {
+    blocking(&app, move |state, _| glue::optimize(&request, &catalog(state)?)).await
 }
 
 /// Writes the calculation sheet of a case as text where the engineer
 /// chooses; returns the path.
 #[tauri::command]
-pub async fn sizing_export_sheet(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    case: SizingCase,
-    profile_token: Option<String>,
-) -> Result<String, AppError> {
-    let text = glue::sheet_text(&case, profile_token.as_deref(), &catalog(&state)?)?;
+pub async fn sizing_export_sheet(app: AppHandle, case: SizingCase, profile_token: Option<String>) -> Result<String, AppError> {
     let name = match case.name().trim() {
         "" => "sizing case".to_string(),
         n => n.replace(['/', '\\'], "-"),
     };
     let target =
         dialogs::ask(&app, Dialog::SaveAs { suggested_name: format!("{name} — calculation sheet.txt"), filter: ("Text", "txt") }).await?;
-    crate::session::write_file_atomically(&target, text.as_bytes())?;
-    Ok(target.display().to_string())
+    blocking(&app, move |state, _| {
+        let text = glue::sheet_text(&case, profile_token.as_deref(), &catalog(state)?)?;
+        crate::session::write_file_atomically(&target, text.as_bytes())?;
+        Ok(target.display().to_string())
+    })
+    .await
 }
