@@ -12,6 +12,7 @@ mod areas;
 mod components;
 mod ipc;
 mod link_state;
+mod number;
 mod state;
 
 fn main() {

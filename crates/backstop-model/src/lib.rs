@@ -28,6 +28,7 @@ pub mod error;
 pub mod layout;
 pub mod layout_view;
 pub mod link;
+pub mod number;
 pub mod project;
 pub mod sizing;
 pub mod sizing_smooth;

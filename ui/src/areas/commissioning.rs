@@ -111,10 +111,10 @@ fn ConnectPanel() -> impl IntoView {
                 Err(e) => link.report(e),
             }
             if let Ok(a) = ipc::about().await {
-                if let Some(d) = a.demo_link.clone() {
-                    if path.get_untracked().is_empty() {
-                        path.set(d.clone());
-                    }
+                if let Some(d) = a.demo_link.clone()
+                    && path.get_untracked().is_empty()
+                {
+                    path.set(d);
                 }
                 demo_link.set(a.demo_link);
             }
@@ -124,13 +124,16 @@ fn ConnectPanel() -> impl IntoView {
 
     let connect = move |_| {
         let num = |s: RwSignal<String>, what: &str| -> Result<u32, String> {
-            s.get_untracked().trim().parse::<u32>().map_err(|_| format!("{what} must be a whole number"))
+            crate::number::whole(&s.get_untracked(), what, 0, i64::from(u32::MAX)).map_err(|e| e.message.trim_end_matches('.').to_string())
         };
         let config = (|| -> Result<LinkConfig, String> {
             let target = if tcp.get_untracked() {
                 let h = host.get_untracked();
                 let (hst, port) = h.rsplit_once(':').ok_or("write the gateway as host:port")?;
-                LinkTarget::Tcp { host: hst.trim().into(), port: port.trim().parse().map_err(|_| "the port must be a number")? }
+                LinkTarget::Tcp {
+                    host: hst.trim().into(),
+                    port: crate::number::whole(port, "the port", 1, 65_535).map_err(|e| e.message.trim_end_matches('.').to_string())?,
+                }
             } else {
                 let p = path.get_untracked();
                 if p.trim().is_empty() {
@@ -167,11 +170,19 @@ fn ConnectPanel() -> impl IntoView {
     };
 
     let scan = move |_| {
-        let (Ok(f), Ok(l), Ok(t)) =
-            (first.get_untracked().parse::<u8>(), last.get_untracked().parse::<u8>(), scan_timeout.get_untracked().parse::<u32>())
-        else {
-            link.report(backstop_model::AppError::invalid("The scan range and timeout must be numbers (unit ids 1–247)."));
-            return;
+        let read = || -> Result<(u8, u8, u32), backstop_model::AppError> {
+            Ok((
+                crate::number::whole(&first.get_untracked(), "The first unit id", 1, 247)?,
+                crate::number::whole(&last.get_untracked(), "The last unit id", 1, 247)?,
+                crate::number::whole(&scan_timeout.get_untracked(), "The scan timeout (ms)", 1, 60_000)?,
+            ))
+        };
+        let (f, l, t) = match read() {
+            Ok(x) => x,
+            Err(e) => {
+                link.report(e);
+                return;
+            }
         };
         spawn_local(async move {
             busy.set(true);
@@ -307,9 +318,18 @@ fn LivePanel() -> impl IntoView {
     let interval = RwSignal::new("1000".to_string());
     let stale = RwSignal::new("10000".to_string());
     let start = move |_| {
-        let (Ok(i), Ok(s)) = (interval.get_untracked().parse::<u32>(), stale.get_untracked().parse::<u32>()) else {
-            link.report(backstop_model::AppError::invalid("Poll interval and stale time are milliseconds."));
-            return;
+        let read = || -> Result<(u32, u32), backstop_model::AppError> {
+            Ok((
+                crate::number::whole(&interval.get_untracked(), "The poll interval (ms)", 1, i64::from(u32::MAX))?,
+                crate::number::whole(&stale.get_untracked(), "The stale time (ms)", 1, i64::from(u32::MAX))?,
+            ))
+        };
+        let (i, s) = match read() {
+            Ok(x) => x,
+            Err(e) => {
+                link.report(e);
+                return;
+            }
         };
         spawn_local(async move {
             match ipc::link_poll_start(&[], i, s).await {
@@ -445,10 +465,10 @@ fn WritePanel() -> impl IntoView {
         };
         let v = value.get_untracked();
         let value = if w.symbols.is_empty() {
-            match v.trim().parse::<f64>() {
-                Ok(n) if n.is_finite() => WriteValue::Number { value: n },
-                _ => {
-                    link.report(backstop_model::AppError::invalid(format!("\"{v}\" is not a number.")));
+            match crate::number::number(&v, "The new value") {
+                Ok(n) => WriteValue::Number { value: n },
+                Err(e) => {
+                    link.report(e);
                     return;
                 }
             }
@@ -980,7 +1000,7 @@ fn PlanPanel() -> impl IntoView {
                 Some(serde_json::from_str(&t).map_err(|e| format!("the checklist is not valid JSON: {e}"))?)
             };
             let num = |s: RwSignal<String>, what: &str| {
-                s.get_untracked().trim().parse::<f64>().map_err(|_| format!("the {what} must be a number"))
+                crate::number::number(&s.get_untracked(), &format!("the {what}")).map_err(|e| e.message.trim_end_matches('.').to_string())
             };
             let tolerances = backstop_model::project::Tolerances {
                 cell_spread_mv: num(tol[0], "cell-spread tolerance")?,

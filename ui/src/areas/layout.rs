@@ -285,9 +285,9 @@ pub fn LayoutArea() -> impl IntoView {
 }
 
 fn set_grid(lx: Lx, text: &str) {
-    match text.trim().parse::<u32>() {
-        Ok(g) if g <= 10_000 => lx.grid.set(g),
-        _ => {
+    match crate::number::whole::<u32>(text, "The grid size", 0, 10_000) {
+        Ok(g) => lx.grid.set(g),
+        Err(_) => {
             lx.project.report(backstop_model::AppError::invalid(format!(
                 "The grid size must be whole millimetres between 0 (no snapping) and 10000; “{}” is not.",
                 text.trim()

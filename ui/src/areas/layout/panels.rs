@@ -128,21 +128,15 @@ pub fn Tools(lx: Lx) -> impl IntoView {
 }
 
 fn int(s: &str, what: &str) -> Result<i64, AppError> {
-    s.trim().parse::<i64>().map_err(|_| AppError::invalid(format!("{what} must be a whole number of millimetres; “{}” is not.", s.trim())))
+    crate::number::mm(s, what)
 }
 
 fn pos_u32(s: &str, what: &str) -> Result<u32, AppError> {
-    match s.trim().parse::<u32>() {
-        Ok(v) if v > 0 => Ok(v),
-        _ => Err(AppError::invalid(format!("{what} must be a whole number greater than 0; “{}” is not.", s.trim()))),
-    }
+    crate::number::whole(s, what, 1, i64::from(u32::MAX))
 }
 
 fn real(s: &str, what: &str) -> Result<f64, AppError> {
-    match s.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        _ => Err(AppError::invalid(format!("{what} must be a number ≥ 0; “{}” is not.", s.trim()))),
-    }
+    crate::number::non_negative(s, what)
 }
 
 /// A labelled text input bound to a string signal.
@@ -723,9 +717,10 @@ fn RuleSets(lx: Lx) -> impl IntoView {
                                         let s = event_target_value(&ev);
                                         let local = format!("local:{field}");
                                         errors.update(|e| e.retain(|x| x.field != local && x.field != field));
-                                        match s.trim().parse::<f64>() {
-                                            Ok(v) if v.is_finite() && (!whole || (v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX))) => draft.update(|d| if let Some(d) = d { set(d, v) }),
-                                            _ => errors.update(|e| e.push(FieldError { field: local, message: format!("“{}” is not {}; nothing was changed", s.trim(), if whole { "a whole number ≥ 0" } else { "a number" }) })),
+                                        let read = if whole { crate::number::whole::<u32>(&s, label, 0, i64::from(u32::MAX)).map(f64::from) } else { crate::number::number(&s, label) };
+                                        match read {
+                                            Ok(v) => draft.update(|d| if let Some(d) = d { set(d, v) }),
+                                            Err(e) => errors.update(|x| x.push(FieldError { field: local, message: format!("{} Nothing was changed.", e.message) })),
                                         }
                                     }/>
                                     <span class="field-error" data-testid=format!("rs-err-{field}")>{move || errors.with(|e| [errors_for(e, field), errors_for(e, &format!("local:{field}"))].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join("; "))}</span>

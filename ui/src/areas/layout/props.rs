@@ -12,18 +12,15 @@ use leptos::prelude::*;
 use super::Lx;
 
 fn int(s: &str, what: &str) -> Result<i64, AppError> {
-    s.trim().parse::<i64>().map_err(|_| AppError::invalid(format!("{what} must be a whole number of millimetres; “{}” is not.", s.trim())))
+    crate::number::mm(s, what)
 }
 
 fn whole(s: &str, what: &str) -> Result<u32, AppError> {
-    s.trim().parse::<u32>().map_err(|_| AppError::invalid(format!("{what} must be a whole number ≥ 0; “{}” is not.", s.trim())))
+    crate::number::whole(s, what, 0, i64::from(u32::MAX))
 }
 
 fn real(s: &str, what: &str) -> Result<f64, AppError> {
-    match s.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        _ => Err(AppError::invalid(format!("{what} must be a number ≥ 0; “{}” is not.", s.trim()))),
-    }
+    crate::number::non_negative(s, what)
 }
 
 fn field(label: &'static str, testid: &'static str, sig: RwSignal<String>) -> impl IntoView {

@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use serde_json::Value;
 
 use super::SizingCtx;
-use super::fields::{Parsed, fmt, parse_num, show};
+use super::fields::{TypedNumber, fmt, parse_typed, show};
 use crate::ipc;
 use crate::state::use_project;
 
@@ -333,12 +333,12 @@ fn EntryEditor(initial: Value, on_close: Callback<Option<String>>) -> impl IntoV
                         on:change=move |ev| {
                             let t = event_target_value(&ev);
                             local.update(|l| l.retain(|(p, _)| p != path));
-                            match parse_num(&t) {
-                                Parsed::Value(n) => value.update(|v| {
+                            match parse_typed(&t) {
+                                TypedNumber::Value(n) => value.update(|v| {
                                     let src = sourced(v, path).1;
                                     set(v, path, serde_json::json!({ "value": n, "source": src }));
                                 }),
-                                Parsed::Empty => value.update(|v| set(v, path, Value::Null)),
+                                TypedNumber::Empty => value.update(|v| set(v, path, Value::Null)),
                                 _ => local.update(|l| l.push((path.to_string(), format!("\"{t}\" is not a number")))),
                             }
                         }/>

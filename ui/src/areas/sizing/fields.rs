@@ -6,38 +6,7 @@
 use backstop_model::sizing::{DiagSeverity, SizingDiagnostic};
 use leptos::prelude::*;
 
-/// What a number field holds.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Parsed {
-    /// Nothing typed.
-    Empty,
-    /// Being typed ("-", "1.", "2e").
-    Incomplete,
-    /// Not a number.
-    Invalid,
-    /// A number.
-    Value(f64),
-}
-
-/// Reads a number as an engineer types it: `1.5`, `1,5` (decimal comma),
-/// `1 200` (thin grouping spaces), `2e3`.
-pub fn parse_num(text: &str) -> Parsed {
-    let t: String = text.trim().chars().filter(|c| *c != ' ' && *c != '\u{202f}' && *c != '\u{a0}').collect();
-    if t.is_empty() {
-        return Parsed::Empty;
-    }
-    let t = if t.contains(',') && !t.contains('.') { t.replace(',', ".") } else { t };
-    // "1.", "2e", "2e-" and "-" are numbers being typed: one more digit
-    // would make them complete. Wait for the rest.
-    let last = t.chars().last().unwrap_or(' ');
-    if matches!(last, '.' | 'e' | 'E' | '-' | '+') && format!("{t}0").parse::<f64>().is_ok() {
-        return Parsed::Incomplete;
-    }
-    match t.parse::<f64>() {
-        Ok(v) if v.is_finite() => Parsed::Value(v),
-        _ => Parsed::Invalid,
-    }
-}
+pub use backstop_model::number::{TypedNumber, parse_typed, read_number};
 
 /// A number for display in a field: shortest form, no float noise.
 pub fn show(v: f64) -> String {
@@ -120,10 +89,10 @@ pub fn NumField(
     #[prop(optional)] hint: &'static str,
     #[prop(optional)] disabled: Signal<bool>,
 ) -> impl IntoView {
-    let state = move || parse_num(&text.get());
+    let state = move || parse_typed(&text.get());
     let problems = move || for_field(&diags.get(), path);
     view! {
-        <label class="field num-field" class:bad=move || matches!(state(), Parsed::Invalid) || (!optional && state() == Parsed::Empty) || problems().iter().any(|d| d.severity == DiagSeverity::Error)>
+        <label class="field num-field" class:bad=move || matches!(state(), TypedNumber::Invalid | TypedNumber::Ambiguous) || (!optional && state() == TypedNumber::Empty) || problems().iter().any(|d| d.severity == DiagSeverity::Error)>
             <span>{label}</span>
             <div class="num-input">
                 <input type="text" inputmode="decimal" data-testid=testid prop:value=move || text.get()
@@ -136,9 +105,10 @@ pub fn NumField(
                 <span class="unit">{unit}</span>
             </div>
             {move || match state() {
-                Parsed::Invalid => Some(view! { <small class="field-error">"not a number"</small> }.into_any()),
-                Parsed::Empty if !optional => Some(view! { <small class="field-error">"required"</small> }.into_any()),
-                Parsed::Incomplete => Some(view! { <small class="muted">"…"</small> }.into_any()),
+                TypedNumber::Invalid => Some(view! { <small class="field-error">"not a number"</small> }.into_any()),
+                TypedNumber::Ambiguous => Some(view! { <small class="field-error">{read_number(&text.get(), "The value").err()}</small> }.into_any()),
+                TypedNumber::Empty if !optional => Some(view! { <small class="field-error">"required"</small> }.into_any()),
+                TypedNumber::Incomplete => Some(view! { <small class="muted">"…"</small> }.into_any()),
                 _ => None,
             }}
             {move || problems().into_iter().map(|d| view! {
@@ -173,21 +143,23 @@ pub fn req(text: &RwSignal<String>, what: &str) -> Result<f64, NotReady> {
 
 /// A required number from text.
 pub fn num_of(text: &str, what: &str) -> Result<f64, NotReady> {
-    match parse_num(text) {
-        Parsed::Value(v) => Ok(v),
-        Parsed::Empty => Err(NotReady(format!("{what} is empty"))),
-        Parsed::Incomplete => Err(NotReady(format!("{what} is being typed"))),
-        Parsed::Invalid => Err(NotReady(format!("{what} is not a number"))),
+    match parse_typed(text) {
+        TypedNumber::Value(v) => Ok(v),
+        TypedNumber::Empty => Err(NotReady(format!("{what} is empty"))),
+        TypedNumber::Incomplete => Err(NotReady(format!("{what} is being typed"))),
+        TypedNumber::Invalid => Err(NotReady(format!("{what} is not a number"))),
+        TypedNumber::Ambiguous => Err(NotReady(read_number(text, what).err().unwrap_or_default())),
     }
 }
 
 /// An optional number from a field (`None` when empty).
 pub fn opt(text: &RwSignal<String>, what: &str) -> Result<Option<f64>, NotReady> {
-    match parse_num(&text.get_untracked()) {
-        Parsed::Empty => Ok(None),
-        Parsed::Value(v) => Ok(Some(v)),
-        Parsed::Incomplete => Err(NotReady(format!("{what} is being typed"))),
-        Parsed::Invalid => Err(NotReady(format!("{what} is not a number"))),
+    match parse_typed(&text.get_untracked()) {
+        TypedNumber::Empty => Ok(None),
+        TypedNumber::Value(v) => Ok(Some(v)),
+        TypedNumber::Incomplete => Err(NotReady(format!("{what} is being typed"))),
+        TypedNumber::Invalid => Err(NotReady(format!("{what} is not a number"))),
+        TypedNumber::Ambiguous => Err(NotReady(read_number(&text.get_untracked(), what).err().unwrap_or_default())),
     }
 }
 

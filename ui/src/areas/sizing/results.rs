@@ -9,7 +9,7 @@ use backstop_model::sizing_view::{ChartSvg, OptimizeRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::fields::{Parsed, fmt, fmt_opt, parse_num};
+use super::fields::{TypedNumber, fmt, fmt_opt, parse_typed};
 use crate::ipc;
 use crate::state::use_project;
 
@@ -248,8 +248,8 @@ pub fn Optimizer(request: Callback<OptimizeOptions, Result<OptimizeRequest, Stri
     let busy = RwSignal::new(false);
     let out = RwSignal::new(None::<OptimizeResult>);
     let run = move |_| {
-        let n = |s: RwSignal<String>, d: f64| match parse_num(&s.get_untracked()) {
-            Parsed::Value(v) if v >= 0.0 => v,
+        let n = |s: RwSignal<String>, d: f64| match parse_typed(&s.get_untracked()) {
+            TypedNumber::Value(v) if v >= 0.0 => v,
             _ => d,
         };
         let options = OptimizeOptions {

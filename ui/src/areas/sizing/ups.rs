@@ -17,7 +17,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::fields::{NotReady, NumField, Parsed, fmt, num_of, opt, parse_num, pct, req, show, whole};
+use super::fields::{NotReady, NumField, TypedNumber, fmt, num_of, opt, parse_typed, pct, req, show, whole};
 use super::results::{Charts, Diagnostics, Optimizer, Sheet, UpsComparison};
 use super::{CaseHeader, drafts};
 use crate::ipc;
@@ -213,8 +213,8 @@ impl Form {
         c.dc_bus = DcBus {
             v_max: req(&self.v_max, "V_max")?,
             v_min: req(&self.v_min, "V_min")?,
-            cells_in_series: match parse_num(&self.cells.get_untracked()) {
-                Parsed::Empty => None,
+            cells_in_series: match parse_typed(&self.cells.get_untracked()) {
+                TypedNumber::Empty => None,
                 _ => Some(whole(&self.cells, "the cells in series")?),
             },
             float_v_cell: opt(&self.float_v, "the float voltage")?,
