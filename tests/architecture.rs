@@ -363,3 +363,148 @@ pub fn ui_ready(app: AppHandle) -> Result<(), AppError> { Ok(()) }
     }
     assert_eq!(found.len(), expect.len(), "only those: {found:#?}");
 }
+
+// ---- The command lists cannot drift --------------------------------------
+//
+// A command is named in five places: its `#[tauri::command]` function, the
+// handler list (`generate_handler!` in src-tauri/src/lib.rs), `COMMANDS`
+// (src-tauri/src/command_list.rs, from which tauri-build makes a permission
+// each), the grants in capabilities/main.json, and the UI's typed wrapper
+// in ui/src/ipc*.rs. Each list must name the same commands.
+
+/// The quoted names in `text` that follow one of `prefixes`.
+fn quoted_after(text: &str, prefixes: &[&str]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for prefix in prefixes {
+        let mut rest = text;
+        while let Some(i) = rest.find(prefix) {
+            rest = &rest[i + prefix.len()..];
+            let name: String = rest.chars().take_while(|c| *c != '"').collect();
+            out.insert(name);
+        }
+    }
+    out
+}
+
+/// The command names of each list, by list.
+fn command_lists(
+    read: impl Fn(&str) -> String,
+    rust_sources: &[String],
+    ui_sources: &[String],
+) -> BTreeMap<&'static str, BTreeSet<String>> {
+    let mut lists = BTreeMap::new();
+    let command_list = read("src-tauri/src/command_list.rs");
+    let array = command_list.split(" = &[").nth(1).and_then(|s| s.split("];").next()).unwrap_or("");
+    lists.insert(
+        "COMMANDS in command_list.rs",
+        array.lines().filter_map(|l| l.trim().strip_prefix('"')?.split('"').next()).map(str::to_string).collect(),
+    );
+    let lib = read("src-tauri/src/lib.rs");
+    let handlers = lib.split("generate_handler![").nth(1).and_then(|s| s.split(']').next()).unwrap_or("");
+    lists.insert(
+        "generate_handler! in lib.rs",
+        handlers.split(',').filter_map(|p| p.trim().rsplit("::").next()).filter(|n| !n.is_empty()).map(str::to_string).collect(),
+    );
+    let caps: serde_json::Value = serde_json::from_str(&read("src-tauri/capabilities/main.json")).unwrap_or_default();
+    lists.insert(
+        "capabilities/main.json",
+        caps["permissions"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|p| p.as_str()?.strip_prefix("allow-")).map(|n| n.replace('-', "_")).collect())
+            .unwrap_or_default(),
+    );
+    let mut functions = BTreeSet::new();
+    for source in rust_sources {
+        let mut rest = source.as_str();
+        while let Some(i) = rest.find("#[tauri::command") {
+            rest = &rest[i..];
+            if let Some(f) = rest.find("fn ") {
+                functions.insert(rest[f + 3..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect());
+            }
+            rest = &rest[1..];
+        }
+    }
+    lists.insert("#[tauri::command] functions", functions);
+    let mut ui = BTreeSet::new();
+    for source in ui_sources {
+        ui.extend(quoted_after(source, &["call(\"", "call_raw_json(\"", "subscribe(\""]));
+    }
+    lists.insert("the UI's wrappers (ui/src/ipc*.rs)", ui);
+    lists
+}
+
+/// What differs between the lists: for each list, the names it lacks or
+/// has beyond the handler list.
+fn list_drift(lists: &BTreeMap<&'static str, BTreeSet<String>>) -> Vec<String> {
+    let reference = &lists["generate_handler! in lib.rs"];
+    let mut out = Vec::new();
+    for (name, list) in lists {
+        let missing: Vec<_> = reference.difference(list).cloned().collect();
+        let extra: Vec<_> = list.difference(reference).cloned().collect();
+        if !missing.is_empty() {
+            out.push(format!("{name} lacks {}", missing.join(", ")));
+        }
+        if !extra.is_empty() {
+            out.push(format!("{name} has {} that the handler list lacks", extra.join(", ")));
+        }
+    }
+    out
+}
+
+fn sources_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for entry in std::fs::read_dir(&d).expect("source folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(std::fs::read_to_string(&path).expect("source"));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_five_command_lists_name_the_same_commands() {
+    let read = |p: &str| std::fs::read_to_string(root().join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+    let mut ui = vec![read("ui/src/ipc.rs")];
+    ui.extend(sources_under(&root().join("ui/src/ipc")));
+    let lists = command_lists(read, &sources_under(&root().join("src-tauri/src")), &ui);
+    assert!(lists["generate_handler! in lib.rs"].len() > 60, "the handler list was not found: {lists:?}");
+    let drift = list_drift(&lists);
+    assert!(drift.is_empty(), "{}", drift.join("\n"));
+}
+
+#[test]
+fn the_list_check_catches_each_drift() {
+    let files: BTreeMap<&str, &str> = [
+        ("src-tauri/src/command_list.rs", "pub const COMMANDS: &[&str] = &[\n    \"about\",\n    \"link_write\",\n    \"old_one\",\n];"),
+        (
+            "src-tauri/src/lib.rs",
+            "tauri::generate_handler![\n    commands::about::about,\n    commands::link::link_write,\n    commands::link::link_new,\n]",
+        ),
+        ("src-tauri/capabilities/main.json", r#"{"permissions": ["allow-about", "allow-link-write", "allow-link-new"]}"#),
+    ]
+    .into_iter()
+    .collect();
+    let read = |p: &str| files[p].to_string();
+    let rust = vec![
+        "#[tauri::command]\npub async fn about() {}\n#[tauri::command]\npub async fn link_write() {}\n#[tauri::command]\npub async fn link_new() {}"
+            .to_string(),
+    ];
+    let ui = vec!["call(\"about\", &NoArgs {})\ncall_raw_json(\"link_new\", &a)\ncall(\"link_wirte\", &r)".to_string()];
+    let drift = list_drift(&command_lists(read, &rust, &ui));
+    let expect = [
+        "COMMANDS in command_list.rs lacks link_new",
+        "COMMANDS in command_list.rs has old_one",
+        "the UI's wrappers (ui/src/ipc*.rs) lacks link_write",
+        "the UI's wrappers (ui/src/ipc*.rs) has link_wirte",
+    ];
+    for e in expect {
+        assert!(drift.iter().any(|d| d.starts_with(e)), "missing {e:?} in {drift:#?}");
+    }
+    assert_eq!(drift.len(), expect.len(), "only those: {drift:#?}");
+}
