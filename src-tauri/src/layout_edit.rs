@@ -12,7 +12,7 @@
 use std::collections::BTreeSet;
 
 use backstop_layout::editor::{self, EditError, Move, NewItem};
-use backstop_layout::{CheckInput, SizedCase, SvgOptions};
+use backstop_layout::{CheckInput, LoadedDesign, SvgOptions};
 use backstop_model::AppError;
 use backstop_model::catalog::{CatalogEntry, EntryKind};
 use backstop_model::layout::{
@@ -28,30 +28,24 @@ use backstop_store::Project;
 
 use crate::session::store_error;
 
-/// The project's design with the equipment data the layout crate needs.
+/// The project's design read for the layout crate, with the rule set in
+/// force (or why it cannot be used).
 struct Loaded {
-    design: Design,
-    specs: Vec<EquipmentSpec>,
-    rack_spec: Option<RackSpec>,
-    notes: Vec<Diagnostic>,
+    loaded: LoadedDesign,
     rules: Result<RuleSet, String>,
-    /// The sizing cases with what their stored results need (the layout is
-    /// held against the case each room or item serves).
-    cases: Vec<SizedCase>,
+}
+
+impl std::ops::Deref for Loaded {
+    type Target = LoadedDesign;
+    fn deref(&self) -> &LoadedDesign {
+        &self.loaded
+    }
 }
 
 fn load(project: &Project) -> Result<Loaded, AppError> {
     let design = project.design().map_err(store_error)?;
-    let (specs, rack_spec, notes) = backstop_layout::catalog::catalog_specs(&design);
     let rules = backstop_layout::rules::project_rule_set(&design.settings);
-    let cases = backstop_layout::sized_cases(&design);
-    Ok(Loaded { design, specs, rack_spec, notes, rules, cases })
-}
-
-impl Loaded {
-    fn input<'a>(&'a self, rules: &'a RuleSet) -> CheckInput<'a> {
-        CheckInput { layout: &self.design.layout, specs: &self.specs, rack_spec: self.rack_spec.as_ref(), rules }
-    }
+    Ok(Loaded { loaded: LoadedDesign::new(design), rules })
 }
 
 fn invalid(e: EditError) -> AppError {
@@ -71,7 +65,7 @@ pub fn view(project: &Project) -> Result<LayoutView, AppError> {
 
 fn view_of(l: &Loaded, read_only: bool) -> LayoutView {
     let layout = &l.design.layout;
-    let (rule_set, rule_set_problem, mut report) = match &l.rules {
+    let (rule_set, rule_set_problem, report) = match &l.rules {
         Ok(rs) => (Some(rs.clone()), None, backstop_layout::check_design(&l.input(rs), &l.cases)),
         Err(msg) => {
             let report = backstop_model::layout::CheckReport {
@@ -86,9 +80,7 @@ fn view_of(l: &Loaded, read_only: bool) -> LayoutView {
             (None, Some(capitalise(msg)), report)
         }
     };
-    let mut diagnostics = l.notes.clone();
-    diagnostics.append(&mut report.diagnostics);
-    report.diagnostics = diagnostics;
+    let report = l.with_notes(report);
     let bom = backstop_layout::bom(layout, &l.specs, l.rack_spec.as_ref());
     LayoutView {
         layout: layout.clone(),

@@ -23,12 +23,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use backstop_layout::{
-    CheckInput, SizedCase, SvgOptions, bom, bom_csv, builtin_rule_sets, check_design, default_rule_set, fmt_num, plan_svg, sized_cases,
-    validate_rule_set,
+    LoadedDesign, SvgOptions, bom, bom_csv, builtin_rule_sets, check_design, default_rule_set, fmt_num, plan_svg, validate_rule_set,
 };
-use backstop_model::layout::{
-    Bom, CheckReport, ConsistencyStatus, Diagnostic, EquipmentSpec, ObjectKind, ObjectRef, RackSpec, RuleSet, Severity, Unit,
-};
+use backstop_model::layout::{Bom, CheckReport, ConsistencyStatus, ObjectKind, ObjectRef, RuleSet, Severity, Unit};
 use backstop_model::project::Design;
 use backstop_store::{OpenOptions, Project};
 use clap::Args;
@@ -95,23 +92,10 @@ const VIOLATIONS: u8 = 1;
 /// Exit code for "could not check (all of) it".
 const NOT_CHECKED: u8 = 2;
 
-/// A project's design with the equipment data the layout crate needs.
-struct Loaded {
-    design: Design,
-    specs: Vec<EquipmentSpec>,
-    rack_spec: Option<RackSpec>,
-    /// Problems with catalog entries found while reading them.
-    notes: Vec<Diagnostic>,
-    /// The sizing cases with what their stored results need.
-    cases: Vec<SizedCase>,
-}
-
-fn load(file: &Path) -> Result<Loaded> {
+fn load(file: &Path) -> Result<LoadedDesign> {
     let project = Project::open(file, &OpenOptions::view())?;
     let design = project.design().with_context(|| format!("reading the design of {}", file.display()))?;
-    let (specs, rack_spec, notes) = backstop_layout::catalog::catalog_specs(&design);
-    let cases = sized_cases(&design);
-    Ok(Loaded { design, specs, rack_spec, notes, cases })
+    Ok(LoadedDesign::new(design))
 }
 
 /// `backstop check`.
@@ -124,13 +108,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
             return Ok(ExitCode::from(NOT_CHECKED));
         }
     };
-    let mut report = check_design(
-        &CheckInput { layout: &loaded.design.layout, specs: &loaded.specs, rack_spec: loaded.rack_spec.as_ref(), rules: &rules },
-        &loaded.cases,
-    );
-    let mut diagnostics = loaded.notes;
-    diagnostics.append(&mut report.diagnostics);
-    report.diagnostics = diagnostics;
+    let report = loaded.check(&rules);
 
     let errors = report.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
     let code = if !report.violations.is_empty() {
@@ -179,7 +157,7 @@ pub fn run_plan(args: &PlanArgs) -> Result<ExitCode> {
         Some(Ok(r)) => r,
         None => default_rule_set(),
     };
-    let input = CheckInput { layout: &loaded.design.layout, specs: &loaded.specs, rack_spec: loaded.rack_spec.as_ref(), rules: &rules };
+    let input = loaded.input(&rules);
     let report = (!args.no_violations).then(|| check_design(&input, &loaded.cases));
     let options = SvgOptions { width_px: args.width, title: loaded.design.project.name.clone(), ..SvgOptions::default() };
     let svg = plan_svg(&input, report.as_ref(), &options);

@@ -577,3 +577,27 @@ fn records_of_other_kinds_and_unreadable_results_are_told_apart() {
     assert_eq!(need.item_word, "cabinet");
     assert!(cases[1].need.as_ref().unwrap_err().contains("cannot be read"), "{:?}", cases[1].need);
 }
+
+/// The app's Layout area and `backstop check` both check through
+/// `LoadedDesign`: its check is the full check, with the catalog's problems
+/// first.
+#[test]
+fn a_loaded_design_checks_like_check_design_with_the_catalog_problems_first() {
+    let mut d = base();
+    d.layout.equipment.truncate(3);
+    // An entry with no footprint: a catalog problem the check lists first.
+    d.catalog.push(record("broken-cab", "battery-cabinet", serde_json::json!({ "name": "no footprint" })));
+    d.layout.equipment.push(equip("BC-99", "broken-cab", "ESS", 10_000, 5_000, Rotation::R0));
+    let loaded = backstop_layout::LoadedDesign::new(d.clone());
+    let rules = default_rule_set();
+    let (specs, rack, notes) = backstop_layout::catalog::catalog_specs(&d);
+    assert!(!notes.is_empty(), "the broken entry is reported");
+    assert_eq!((&loaded.specs, &loaded.rack_spec, &loaded.notes), (&specs, &rack, &notes));
+    let input = CheckInput { layout: &d.layout, specs: &specs, rack_spec: rack.as_ref(), rules: &rules };
+    let direct = check_design(&input, &sized_cases(&d));
+    let report = loaded.check(&rules);
+    assert_eq!(report.violations, direct.violations);
+    assert_eq!(report.consistency, direct.consistency);
+    assert_eq!(report.diagnostics[..notes.len()], notes[..], "catalog problems first");
+    assert_eq!(report.diagnostics[notes.len()..], direct.diagnostics[..]);
+}
