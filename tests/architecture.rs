@@ -303,22 +303,32 @@ fn command_breaches(file: &str, source: &str) -> Vec<String> {
     out
 }
 
-#[test]
-fn commands_keep_blocking_work_off_the_async_runtime() {
-    let mut breaches = Vec::new();
-    let mut commands = 0;
-    let mut dirs = vec![root().join("src-tauri/src")];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).expect("src-tauri/src") {
+/// Every `.rs` file under `dir` (relative to the workspace root) with its
+/// text.
+fn sources_under(dir: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut dirs = vec![root().join(dir)];
+    while let Some(d) = dirs.pop() {
+        for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
             let path = entry.expect("entry").path();
             if path.is_dir() {
                 dirs.push(path);
             } else if path.extension().is_some_and(|e| e == "rs") {
-                let source = std::fs::read_to_string(&path).expect("source");
-                commands += source.matches("#[tauri::command").count();
-                breaches.extend(command_breaches(&path.strip_prefix(root()).unwrap_or(&path).display().to_string(), &source));
+                let name = path.strip_prefix(root()).unwrap_or(&path).display().to_string();
+                out.push((name, std::fs::read_to_string(&path).expect("source")));
             }
         }
+    }
+    out
+}
+
+#[test]
+fn commands_keep_blocking_work_off_the_async_runtime() {
+    let mut breaches = Vec::new();
+    let mut commands = 0;
+    for (file, source) in sources_under("src-tauri/src") {
+        commands += source.matches("#[tauri::command").count();
+        breaches.extend(command_breaches(&file, &source));
     }
     assert!(commands > 60, "the scan found only {commands} commands: is it looking in the right place?");
     assert!(breaches.is_empty(), "{}", breaches.join("\n"));
@@ -451,28 +461,13 @@ fn list_drift(lists: &BTreeMap<&'static str, BTreeSet<String>>) -> Vec<String> {
     out
 }
 
-fn sources_under(dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut dirs = vec![dir.to_path_buf()];
-    while let Some(d) = dirs.pop() {
-        for entry in std::fs::read_dir(&d).expect("source folder") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(std::fs::read_to_string(&path).expect("source"));
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn the_five_command_lists_name_the_same_commands() {
     let read = |p: &str| std::fs::read_to_string(root().join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
     let mut ui = vec![read("ui/src/ipc.rs")];
-    ui.extend(sources_under(&root().join("ui/src/ipc")));
-    let lists = command_lists(read, &sources_under(&root().join("src-tauri/src")), &ui);
+    ui.extend(sources_under("ui/src/ipc").into_iter().map(|(_, text)| text));
+    let rust: Vec<String> = sources_under("src-tauri/src").into_iter().map(|(_, text)| text).collect();
+    let lists = command_lists(read, &rust, &ui);
     assert!(lists["generate_handler! in lib.rs"].len() > 60, "the handler list was not found: {lists:?}");
     let drift = list_drift(&lists);
     assert!(drift.is_empty(), "{}", drift.join("\n"));
