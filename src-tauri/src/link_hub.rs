@@ -83,7 +83,7 @@ impl EventSink for Sink {
         match &event {
             LinkEvent::Sample(s) => {
                 let seq = lock(&self.live).latest.push(s.clone());
-                self.seq.send_replace(seq);
+                advance(&self.seq, seq);
             }
             LinkEvent::Link(state) => lock(&self.live).link_state = Some(state.clone()),
             LinkEvent::Discovered(info) => {
@@ -195,7 +195,7 @@ impl LinkHub {
             let mut live = lock(&self.live);
             let latest = std::mem::take(&mut live.latest);
             *live = Live { latest, ..Live::default() };
-            self.seq.send_replace(live.latest.restart());
+            advance(&self.seq, live.latest.restart());
         }
         let sink = Arc::new(Sink { live: self.live.clone(), seq: self.seq.clone(), ui: self.ui.clone(), log: self.log_tx.clone() });
         let link = Link::open(config, sink).await?;
@@ -259,6 +259,19 @@ impl LinkHub {
         link.start_polling(cfg).await?;
         Ok(polled)
     }
+}
+
+/// Moves the published sequence number forward to `seq`, never back: two
+/// link tasks emitting at once may publish out of order, and a number going
+/// back would wake a waiting reader for nothing.
+fn advance(published: &watch::Sender<u64>, seq: u64) {
+    published.send_if_modified(|current| {
+        let newer = seq > *current;
+        if newer {
+            *current = seq;
+        }
+        newer
+    });
 }
 
 /// Tells the UI (and, for a failure, stderr) that logging started or stopped.
@@ -403,6 +416,16 @@ mod tests {
             logged += 1;
         }
         assert_eq!(logged, 100);
+    }
+
+    #[test]
+    fn the_published_sequence_number_never_goes_back() {
+        let (tx, rx) = watch::channel(0);
+        advance(&tx, 6);
+        advance(&tx, 5);
+        assert_eq!(*rx.borrow(), 6);
+        advance(&tx, 7);
+        assert_eq!(*rx.borrow(), 7);
     }
 
     #[test]

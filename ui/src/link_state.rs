@@ -129,8 +129,8 @@ impl LinkCtx {
 
     fn on_event(&self, ev: LinkEvent) {
         match ev {
-            // Samples come through `link_samples` (see `provide`); an older
-            // backend's sample on the channel is still shown.
+            // The backend sends samples through `link_samples` only (see
+            // `provide`); one on the channel would be shown the same way.
             LinkEvent::Sample(s) => self.show_samples(false, vec![s]),
             LinkEvent::Health { unit, health, message } => self.health.update(|m| {
                 m.insert(unit, (health, message));
