@@ -24,8 +24,9 @@ use crate::AppState;
 /// How often buffered telemetry is written to the project file.
 const FLUSH_EVERY: Duration = Duration::from_secs(2);
 
-/// What the link's tasks update and the commands read.
-#[derive(Default)]
+/// What the link's tasks update and the commands read (as a copy, see
+/// [`LinkHub::live`]).
+#[derive(Debug, Clone, Default)]
 pub struct Live {
     pub devices: BTreeMap<u8, DeviceInfo>,
     pub latest: LatestSamples,
@@ -170,8 +171,13 @@ impl LinkHub {
         *lock(&self.ui) = Some(channel);
     }
 
-    pub fn live(&self) -> std::sync::MutexGuard<'_, Live> {
-        lock(&self.live)
+    /// A copy of the live state. Never a guard: a command holds what it
+    /// read for as long as it works (the commissioning report is typeset
+    /// from it, for seconds), and the link's tasks must never wait for a
+    /// command to record a sample — a stalled poll trips the packs'
+    /// communication-loss watchdogs.
+    pub fn live(&self) -> Live {
+        lock(&self.live).clone()
     }
 
     /// The latest sample of every unit that changed after `after`, waiting
@@ -416,6 +422,24 @@ mod tests {
             logged += 1;
         }
         assert_eq!(logged, 100);
+    }
+
+    /// A report is typeset from the live state for seconds; meanwhile the
+    /// link's tasks go on recording samples (the state used to be handed
+    /// out as a lock guard, held through the typesetting).
+    #[test]
+    fn the_link_never_waits_for_a_command_reading_the_live_state() {
+        let hub = LinkHub::default();
+        let sink = Sink { live: hub.live.clone(), seq: hub.seq.clone(), ui: hub.ui.clone(), log: hub.log_tx.clone() };
+        let read = hub.live();
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            sink.emit(LinkEvent::Sample(sample(1)));
+            let _ = done.send(());
+        });
+        finished.recv_timeout(Duration::from_secs(30)).expect("the sample is recorded while a command holds what it read");
+        assert!(read.latest.get(1).is_none(), "what the command read stays as it was");
+        assert_eq!(hub.live().latest.get(1).map(|s| s.time_ms), Some(1));
     }
 
     #[test]

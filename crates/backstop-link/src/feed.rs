@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use backstop_model::link::{LiveSamples, TelemetrySample};
 
 /// One sample per unit, each with the sequence number of its arrival.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct LatestSamples {
     epoch: u64,
     seq: u64,
