@@ -841,8 +841,7 @@ pub fn delete_rule_set(project: &mut Project, id: &str) -> Result<LayoutView, Ap
 
 /// The bill of materials as CSV text.
 pub fn bom_csv(project: &Project) -> Result<String, AppError> {
-    let l = load(project)?;
-    Ok(backstop_layout::bom_csv(&backstop_layout::bom(&l.design.layout, &l.specs, l.rack_spec.as_ref())))
+    Ok(load(project)?.bom_csv())
 }
 
 /// The plan as an SVG document, violations in red.
@@ -852,10 +851,7 @@ pub fn plan_svg(project: &Project) -> Result<String, AppError> {
         .rules
         .clone()
         .map_err(|m| AppError::invalid(format!("{}. Choose a usable rule set before exporting the plan.", capitalise(&m))))?;
-    let input = l.input(&rules);
-    let report = backstop_layout::check_design(&input, &l.cases);
-    let title = format!("{} — plan, checked against {}", l.design.project.name, rules.name);
-    Ok(backstop_layout::plan_svg(&input, Some(&report), &SvgOptions { title, ..SvgOptions::default() }))
+    Ok(l.plan_svg(&rules, true, SvgOptions::default().width_px).0)
 }
 
 /// DejaVu Sans (the report crate's font), so PNG text renders identically
@@ -1063,6 +1059,12 @@ mod tests {
         assert!(csv.contains("lfp-ups-cabinet-512v100"), "{csv}");
         let svg = plan_svg(&p).unwrap();
         assert!(svg.contains("BC-02"));
+        // The bytes `backstop plan` and `backstop bom --csv` write (the CLI's
+        // tests check its side against the same call).
+        let loaded = LoadedDesign::new(p.design().unwrap());
+        let rules = backstop_layout::rules::project_rule_set(&loaded.design.settings).unwrap();
+        assert!(svg == loaded.plan_svg(&rules, true, 1600).0, "the app's plan export is the shared drawing");
+        assert_eq!(csv, loaded.bom_csv());
         let png = svg_to_png(&svg).unwrap();
         assert_eq!(&png[1..4], b"PNG");
         // Text is drawn: the same plan without its text has fewer dark pixels.

@@ -22,9 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use backstop_layout::{
-    LoadedDesign, SvgOptions, bom, bom_csv, builtin_rule_sets, check_design, default_rule_set, fmt_num, plan_svg, validate_rule_set,
-};
+use backstop_layout::{LoadedDesign, bom, bom_csv, builtin_rule_sets, default_rule_set, fmt_num, validate_rule_set};
 use backstop_model::layout::{Bom, CheckReport, ConsistencyStatus, ObjectKind, ObjectRef, RuleSet, Severity, Unit};
 use backstop_model::project::Design;
 use backstop_store::{OpenOptions, Project};
@@ -157,14 +155,10 @@ pub fn run_plan(args: &PlanArgs) -> Result<ExitCode> {
         Some(Ok(r)) => r,
         None => default_rule_set(),
     };
-    let input = loaded.input(&rules);
-    let report = (!args.no_violations).then(|| check_design(&input, &loaded.cases));
-    let options = SvgOptions { width_px: args.width, title: loaded.design.project.name.clone(), ..SvgOptions::default() };
-    let svg = plan_svg(&input, report.as_ref(), &options);
+    let (svg, n) = loaded.plan_svg(&rules, !args.no_violations, args.width);
     match &args.output {
         Some(out) => {
             backstop_store::files::write_bytes(out, svg.as_bytes(), true)?;
-            let n = report.as_ref().map_or(0, |r| r.violations.len());
             eprintln!("wrote {} ({} shown)", out.display(), plural(n, "violation", "violations"));
         }
         None => print!("{svg}"),

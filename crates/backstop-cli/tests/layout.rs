@@ -418,3 +418,25 @@ fn the_example_l_shaped_room_checks_and_draws() {
     assert!(out.contains("no listed panic hardware"), "{out}");
     assert!(out.contains("FAIL: 1 violation;"), "{out}");
 }
+
+/// The plan and the bill of materials the command line writes are the
+/// bytes the app exports: both draw and count through
+/// `backstop_layout::LoadedDesign` (the app's side is checked in its
+/// `layout_edit` tests against the same call).
+#[test]
+fn plan_and_bom_are_the_bytes_the_app_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "bad.backstop", &design(913));
+    let project = backstop_store::Project::open(std::path::Path::new(&p), &backstop_store::OpenOptions::view()).unwrap();
+    let loaded = backstop_layout::LoadedDesign::new(project.design().unwrap());
+    let rules = backstop_layout::rules::project_rule_set(&loaded.design.settings).unwrap();
+    let (svg, shown) = loaded.plan_svg(&rules, true, 1600);
+    assert_eq!(shown, 1);
+    assert!(svg.contains(&format!("CLI test site — plan, checked against {}", rules.name)), "the title says what was checked");
+    let (code, out, err) = backstop(&["plan", &p]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out == svg, "backstop plan differs from the app's plan export");
+    let (code, out, err) = backstop(&["bom", "--csv", &p]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out == loaded.bom_csv(), "backstop bom --csv differs from the app's BOM export:\n{out}");
+}

@@ -5,7 +5,7 @@
 use backstop_model::layout::{CheckReport, Diagnostic, EquipmentSpec, RackSpec, RuleSet};
 use backstop_model::project::Design;
 
-use crate::{CheckInput, SizedCase};
+use crate::{CheckInput, SizedCase, SvgOptions};
 
 /// A project's design with its equipment specs (from the project's catalog
 /// and the built-in one), the problems found reading those, the rack spec
@@ -42,6 +42,26 @@ impl LoadedDesign {
     pub fn check(&self, rules: &RuleSet) -> CheckReport {
         let report = crate::check_design(&self.input(rules), &self.cases);
         self.with_notes(report)
+    }
+
+    /// The floor plan as an SVG document `width_px` wide, checked against
+    /// `rules` (violations in red) when `checked`, with the number of
+    /// violations drawn. The title names the project and the rule set, so a
+    /// printed plan says what it was checked against. The app's export and
+    /// `backstop plan` both draw through this: the same file gives the same
+    /// bytes.
+    pub fn plan_svg(&self, rules: &RuleSet, checked: bool, width_px: u32) -> (String, usize) {
+        let input = self.input(rules);
+        let report = checked.then(|| crate::check_design(&input, &self.cases));
+        let name = &self.design.project.name;
+        let title = if checked { format!("{name} — plan, checked against {}", rules.name) } else { format!("{name} — plan") };
+        let svg = crate::plan_svg(&input, report.as_ref(), &SvgOptions { width_px, title, ..SvgOptions::default() });
+        (svg, report.map_or(0, |r| r.violations.len()))
+    }
+
+    /// The bill of materials as CSV.
+    pub fn bom_csv(&self) -> String {
+        crate::bom_csv(&crate::bom(&self.design.layout, &self.specs, self.rack_spec.as_ref()))
     }
 
     /// `report` with the catalog's problems put before its own diagnostics.
