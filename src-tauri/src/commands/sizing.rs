@@ -134,12 +134,10 @@ pub async fn sizing_export_sheet(app: AppHandle, case: SizingCase, profile_token
         "" => "sizing case".to_string(),
         n => n.replace(['/', '\\'], "-"),
     };
+    // The sheet first: a case that cannot be sized is refused before the
+    // engineer is asked where to save it.
+    let text = blocking(&app, move |state, _| glue::sheet_text(&case, profile_token.as_deref(), &catalog(state)?)).await?;
     let target =
         dialogs::ask(&app, Dialog::SaveAs { suggested_name: format!("{name} — calculation sheet.txt"), filter: ("Text", "txt") }).await?;
-    blocking(&app, move |state, _| {
-        let text = glue::sheet_text(&case, profile_token.as_deref(), &catalog(state)?)?;
-        crate::session::write_file_atomically(&target, text.as_bytes())?;
-        Ok(target.display().to_string())
-    })
-    .await
+    super::write_file(&app, target, text.into_bytes()).await
 }
