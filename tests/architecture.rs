@@ -146,6 +146,16 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root")
 }
 
+/// Asserts that each of `expect` matches one of `found` (`matches(found,
+/// expected)`) and that `found` holds nothing else: a check must report
+/// each made-up breach, and only those.
+fn reports_exactly(found: &[String], expect: &[&str], matches: impl Fn(&str, &str) -> bool) {
+    for e in expect {
+        assert!(found.iter().any(|f| matches(f, e)), "missing {e:?} in {found:#?}");
+    }
+    assert_eq!(found.len(), expect.len(), "only those: {found:#?}");
+}
+
 #[test]
 fn the_workspace_keeps_the_dependency_rules() {
     let (g, members) = metadata(&root().join("Cargo.toml"));
@@ -197,10 +207,7 @@ fn the_checks_catch_each_breach() {
         "backstop-model depends on serde_json",
         "backstop-link reaches backstop-store",
     ];
-    for e in expect {
-        assert!(b.iter().any(|x| x.starts_with(e)), "missing breach {e:?} in {b:#?}");
-    }
-    assert_eq!(b.len(), expect.len(), "{b:#?}");
+    reports_exactly(&b, &expect, |f, e| f.starts_with(e));
     assert_eq!(ui_breaches(&g), vec!["backstop-ui reaches backstop-sizing: the UI may use backstop-model only".to_owned()]);
 }
 
@@ -368,10 +375,7 @@ pub fn ui_ready(app: AppHandle) -> Result<(), AppError> { Ok(()) }
         "made_up.rs:10: command `on_a_worker` reaches `.session()`",
         "made_up.rs:13: command `on_a_worker` reaches `write_file_atomically(`",
     ];
-    for e in expect {
-        assert!(found.iter().any(|f| f.contains(e)), "missing {e:?} in {found:#?}");
-    }
-    assert_eq!(found.len(), expect.len(), "only those: {found:#?}");
+    reports_exactly(&found, &expect, |f, e| f.contains(e));
 }
 
 // ---- The command lists cannot drift --------------------------------------
@@ -498,8 +502,5 @@ fn the_list_check_catches_each_drift() {
         "the UI's wrappers (ui/src/ipc*.rs) lacks link_write",
         "the UI's wrappers (ui/src/ipc*.rs) has link_wirte",
     ];
-    for e in expect {
-        assert!(drift.iter().any(|d| d.starts_with(e)), "missing {e:?} in {drift:#?}");
-    }
-    assert_eq!(drift.len(), expect.len(), "only those: {drift:#?}");
+    reports_exactly(&drift, &expect, |f, e| f.starts_with(e));
 }

@@ -124,6 +124,31 @@ pub async fn blocking<T: Send + 'static>(
     })?
 }
 
+/// Runs `f` on the session on the blocking pool ([`blocking`]); the window
+/// title follows what it did ([`AppState::with_session`]).
+pub async fn edit_session<T: Send + 'static>(
+    app: &AppHandle,
+    f: impl FnOnce(&mut Session) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    blocking(app, move |state, app| state.with_session(app, f)).await
+}
+
+/// Runs `f` on the open project, for editing, like [`edit_session`].
+pub async fn edit_project<T: Send + 'static>(
+    app: &AppHandle,
+    f: impl FnOnce(&mut backstop_store::Project) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    edit_session(app, |s| f(s.project_mut()?)).await
+}
+
+/// Runs `f` on the open project, reading, on the blocking pool ([`blocking`]).
+pub async fn read_project<T: Send + 'static>(
+    app: &AppHandle,
+    f: impl FnOnce(&backstop_store::Project) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    blocking(app, move |state, _| f(state.session()?.project()?)).await
+}
+
 /// Where per-user state (recent projects, the running instance's endpoint)
 /// lives: `--config-dir`, else the platform's per-user config directory
 /// (`$XDG_CONFIG_HOME` or `~/.config` on Linux, `%APPDATA%` on Windows,

@@ -7,7 +7,7 @@ use backstop_model::project::Tolerances;
 use tauri::AppHandle;
 
 use crate::AppState;
-use crate::state::blocking;
+use crate::state::{blocking, read_project};
 
 fn with<T>(
     state: &AppState,
@@ -59,7 +59,7 @@ pub async fn commission_sign_off(app: AppHandle, name: String, role: String, dat
 
 #[tauri::command]
 pub async fn commission_plan(app: AppHandle) -> Result<PlanView, AppError> {
-    blocking(&app, move |state, _| crate::commissioning::plan_view(state.session()?.project()?)).await
+    read_project(&app, crate::commissioning::plan_view).await
 }
 
 #[tauri::command]

@@ -11,48 +11,48 @@ use tauri::AppHandle;
 use super::write_file;
 use crate::dialogs::{self, Dialog};
 use crate::layout_edit as glue;
-use crate::state::blocking;
+use crate::state::{blocking, edit_project, read_project};
 
 /// The plan with its check report and bill of materials.
 #[tauri::command]
 pub async fn layout_view(app: AppHandle) -> Result<LayoutView, AppError> {
-    blocking(&app, move |state, _| glue::view(state.session()?.project()?)).await
+    read_project(&app, glue::view).await
 }
 
 /// One editor operation, saved as one undoable edit.
 #[tauri::command]
 pub async fn layout_edit(app: AppHandle, edit: LayoutEdit) -> Result<EditOutcome, AppError> {
-    blocking(&app, move |state, app| state.with_session(app, |s| glue::apply(s.project_mut()?, &edit))).await
+    edit_project(&app, move |p| glue::apply(p, &edit)).await
 }
 
 /// Auto-places cabinets into a room (preview, or saved as one edit).
 #[tauri::command]
 pub async fn layout_auto_place(app: AppHandle, call: AutoPlaceCall) -> Result<AutoPlaceOutcome, AppError> {
-    blocking(&app, move |state, app| state.with_session(app, |s| glue::auto_place(s.project_mut()?, &call))).await
+    edit_project(&app, move |p| glue::auto_place(p, &call)).await
 }
 
 /// Checks the project against another rule set.
 #[tauri::command]
 pub async fn layout_rule_set_use(app: AppHandle, id: String) -> Result<LayoutView, AppError> {
-    blocking(&app, move |state, app| state.with_session(app, |s| glue::use_rule_set(s.project_mut()?, &id))).await
+    edit_project(&app, move |p| glue::use_rule_set(p, &id)).await
 }
 
 /// Copies a rule set into the project (editable) and puts it in force.
 #[tauri::command]
 pub async fn layout_rule_set_copy(app: AppHandle, id: String) -> Result<LayoutView, AppError> {
-    blocking(&app, move |state, app| state.with_session(app, |s| glue::copy_rule_set(s.project_mut()?, &id))).await
+    edit_project(&app, move |p| glue::copy_rule_set(p, &id)).await
 }
 
 /// Saves an edited project rule set (field errors: nothing saved).
 #[tauri::command]
 pub async fn layout_rule_set_save(app: AppHandle, rule_set: RuleSet) -> Result<RuleSetSaveOutcome, AppError> {
-    blocking(&app, move |state, app| state.with_session(app, |s| glue::save_rule_set(s.project_mut()?, &rule_set))).await
+    edit_project(&app, move |p| glue::save_rule_set(p, &rule_set)).await
 }
 
 /// Deletes a project rule set.
 #[tauri::command]
 pub async fn layout_rule_set_delete(app: AppHandle, id: String) -> Result<LayoutView, AppError> {
-    blocking(&app, move |state, app| state.with_session(app, |s| glue::delete_rule_set(s.project_mut()?, &id))).await
+    edit_project(&app, move |p| glue::delete_rule_set(p, &id)).await
 }
 
 /// Exports the BOM (CSV) or the plan (SVG, PNG) where the engineer chooses

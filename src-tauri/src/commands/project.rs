@@ -12,7 +12,7 @@ use tauri::{AppHandle, Manager, State};
 
 use crate::AppState;
 use crate::dialogs::{self, Dialog};
-use crate::state::blocking;
+use crate::state::{blocking, edit_session, read_project};
 
 /// The open project, recent files and the last failed open.
 #[tauri::command]
@@ -30,7 +30,7 @@ pub async fn project_choose_location(app: AppHandle, suggested_name: String) -> 
 
 #[tauri::command]
 pub async fn project_new(app: AppHandle, request: NewProjectRequest) -> Result<ProjectView, AppError> {
-    blocking(&app, move |state, app| state.with_session(app, |s| s.create(&request))).await
+    edit_session(&app, move |s| s.create(&request)).await
 }
 
 /// Opens a project; without a path, asks with the native dialog first.
@@ -38,30 +38,26 @@ pub async fn project_new(app: AppHandle, request: NewProjectRequest) -> Result<P
 pub async fn project_open(app: AppHandle, request: OpenRequest) -> Result<ProjectView, AppError> {
     let mode = request.mode;
     match request.path {
-        Some(p) if !p.trim().is_empty() => {
-            blocking(&app, move |state, app| state.with_session(app, |s| s.open_offered(std::path::Path::new(&p), mode))).await
-        }
+        Some(p) if !p.trim().is_empty() => edit_session(&app, move |s| s.open_offered(std::path::Path::new(&p), mode)).await,
         _ => {
             let path = dialogs::ask(&app, Dialog::OpenProject).await?;
-            blocking(&app, move |state, app| state.with_session(app, |s| s.open(&path, mode))).await
+            edit_session(&app, move |s| s.open(&path, mode)).await
         }
     }
 }
 
 #[tauri::command]
 pub async fn project_save_as(app: AppHandle) -> Result<ProjectView, AppError> {
-    let suggested_name = blocking(&app, |state, _| Ok(state.session()?.project()?.info().map(|i| i.name).unwrap_or_default())).await?;
+    let suggested_name = read_project(&app, |p| Ok(p.info().map(|i| i.name).unwrap_or_default())).await?;
     let target = dialogs::ask(&app, Dialog::SaveProject { suggested_name }).await?;
-    blocking(&app, move |state, app| state.with_session(app, |s| s.save_as(&target))).await
+    edit_session(&app, move |s| s.save_as(&target)).await
 }
 
 #[tauri::command]
 pub async fn project_close(app: AppHandle) -> Result<(), AppError> {
-    blocking(&app, move |state, app| {
-        state.with_session(app, |s| {
-            s.close();
-            Ok(())
-        })
+    edit_session(&app, |s| {
+        s.close();
+        Ok(())
     })
     .await
 }
@@ -82,28 +78,28 @@ pub async fn project_forget_recent(app: AppHandle, path: String) -> Result<(), A
 
 #[tauri::command]
 pub async fn project_update_info(app: AppHandle, info: ProjectInfo) -> Result<ProjectView, AppError> {
-    blocking(&app, move |state, app| state.with_session(app, |s| s.update_info(&info))).await
+    edit_session(&app, move |s| s.update_info(&info)).await
 }
 
 #[tauri::command]
 pub async fn project_put_revision(app: AppHandle, revision: Revision) -> Result<ProjectView, AppError> {
-    blocking(&app, move |state, app| state.with_session(app, |s| s.put_revision(&revision))).await
+    edit_session(&app, move |s| s.put_revision(&revision)).await
 }
 
 #[tauri::command]
 pub async fn project_undo(app: AppHandle) -> Result<ProjectView, AppError> {
-    blocking(&app, move |state, app| state.with_session(app, |s| s.undo())).await
+    edit_session(&app, move |s| s.undo()).await
 }
 
 #[tauri::command]
 pub async fn project_redo(app: AppHandle) -> Result<ProjectView, AppError> {
-    blocking(&app, move |state, app| state.with_session(app, |s| s.redo())).await
+    edit_session(&app, move |s| s.redo()).await
 }
 
 /// Exports the design as JSON to a file the engineer picks; returns its path.
 #[tauri::command]
 pub async fn project_export_json(app: AppHandle) -> Result<String, AppError> {
-    let name = blocking(&app, |state, _| Ok(state.session()?.project()?.info().map(|i| i.name).unwrap_or_default())).await?;
+    let name = read_project(&app, |p| Ok(p.info().map(|i| i.name).unwrap_or_default())).await?;
     let target = dialogs::ask(&app, Dialog::SaveJson { suggested_name: name }).await?;
     blocking(&app, move |state, _| {
         state.session()?.export_json(&target)?;
@@ -121,7 +117,7 @@ pub async fn project_import_json(app: AppHandle) -> Result<ProjectView, AppError
     if target.exists() {
         return Err(AppError::new(ErrorCode::Io, format!("{} already exists; import into a new file name.", target.display())));
     }
-    blocking(&app, move |state, app| state.with_session(app, |s| s.import_json(&source, &target))).await
+    edit_session(&app, move |s| s.import_json(&source, &target)).await
 }
 
 /// The UI's channel for what happens to the project without it asking
@@ -135,7 +131,7 @@ pub fn project_subscribe(state: State<'_, AppState>, on_event: Channel<ProjectEv
 /// Opens the file a second launch handed over, closing the open project.
 #[tauri::command]
 pub async fn project_accept_handed(app: AppHandle) -> Result<ProjectView, AppError> {
-    blocking(&app, move |state, app| state.with_session(app, |s| s.accept_handed())).await
+    edit_session(&app, move |s| s.accept_handed()).await
 }
 
 /// Keeps the open project; the handed-over file is not opened.

@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::dialogs::{self, Dialog};
 use crate::session::store_error;
 use crate::sizing_cases as glue;
-use crate::state::blocking;
+use crate::state::{blocking, edit_project, read_project};
 
 /// The catalog to size with: built-in merged with the open project's entries
 /// (built-in only when no project is open). The session is held only while
@@ -35,7 +35,7 @@ fn catalog(state: &AppState) -> Result<Vec<CatalogEntry>, AppError> {
 /// the layout offers (racks, UPS units, battery cabinets).
 #[tauri::command]
 pub async fn sizing_overview(app: AppHandle) -> Result<SizingOverview, AppError> {
-    blocking(&app, move |state, _| glue::overview(state.session()?.project()?)).await
+    read_project(&app, glue::overview).await
 }
 
 /// The catalog with every value's source, and each entry's validation.
@@ -55,42 +55,42 @@ pub async fn sizing_catalog(app: AppHandle) -> Result<CatalogView, AppError> {
 /// in the outcome and nothing is saved.
 #[tauri::command]
 pub async fn sizing_catalog_put(app: AppHandle, entry_json: String) -> Result<CatalogPutOutcome, AppError> {
-    blocking(&app, move |state, app| state.with_session(app, |s| glue::put_catalog_entry(s.project_mut()?, &entry_json))).await
+    edit_project(&app, move |p| glue::put_catalog_entry(p, &entry_json)).await
 }
 
 /// Removes a project catalog entry (the built-in one, if any, applies again).
 #[tauri::command]
 pub async fn sizing_catalog_delete(app: AppHandle, key: String) -> Result<(), AppError> {
-    blocking(&app, move |state, app| state.with_session(app, |s| glue::delete_catalog_entry(s.project_mut()?, &key))).await
+    edit_project(&app, move |p| glue::delete_catalog_entry(p, &key)).await
 }
 
 /// Adds a case prefilled from the layout; returns its key.
 #[tauri::command]
 pub async fn sizing_case_create(app: AppHandle, kind: CaseKind, name: String) -> Result<String, AppError> {
-    blocking(&app, move |state, app| state.with_session(app, |s| glue::create_case(s.project_mut()?, kind, &name))).await
+    edit_project(&app, move |p| glue::create_case(p, kind, &name)).await
 }
 
 /// A stored case (for peak shaving with its saved profile loaded).
 #[tauri::command]
 pub async fn sizing_case_get(app: AppHandle, key: String) -> Result<StoredCase, AppError> {
-    blocking(&app, move |state, _| glue::get_case(state.session()?.project()?, &key)).await
+    read_project(&app, move |p| glue::get_case(p, &key)).await
 }
 
 #[tauri::command]
 pub async fn sizing_case_rename(app: AppHandle, key: String, name: String) -> Result<(), AppError> {
-    blocking(&app, move |state, app| state.with_session(app, |s| glue::rename_case(s.project_mut()?, &key, &name))).await
+    edit_project(&app, move |p| glue::rename_case(p, &key, &name)).await
 }
 
 /// Deletes a case with its result and profile (one undoable edit).
 #[tauri::command]
 pub async fn sizing_case_delete(app: AppHandle, key: String) -> Result<(), AppError> {
-    blocking(&app, move |state, app| state.with_session(app, |s| glue::delete_case(s.project_mut()?, &key))).await
+    edit_project(&app, move |p| glue::delete_case(p, &key)).await
 }
 
 /// Saves a case with its result computed afresh; returns a confirmation.
 #[tauri::command]
 pub async fn sizing_case_save(app: AppHandle, request: SaveCaseRequest) -> Result<String, AppError> {
-    blocking(&app, move |state, app| state.with_session(app, |s| glue::save_case(s.project_mut()?, &request))).await
+    edit_project(&app, move |p| glue::save_case(p, &request)).await
 }
 
 /// Sizes a UPS case as edited (nothing is saved), with its charts: an
