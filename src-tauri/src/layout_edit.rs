@@ -16,8 +16,8 @@ use backstop_layout::{CheckInput, LoadedDesign, SvgOptions};
 use backstop_model::AppError;
 use backstop_model::catalog::{CatalogEntry, EntryKind};
 use backstop_model::layout::{
-    Clearances, Diagnostic, EgressPath, Environment, EquipmentSpec, ItRack, Layout, ObjectKind, ObjectRef, PlacedEquipment, Placement,
-    Point, PowerUnit, PowerUnitKind, RackSpec, Room, RoomShape, Rotation, RuleSet, Severity,
+    Clearances, Diagnostic, EgressPath, EquipmentSpec, ItRack, Layout, ObjectKind, ObjectRef, PlacedEquipment, Placement, Point, PowerUnit,
+    PowerUnitKind, RackSpec, Room, Rotation, RuleSet, Severity,
 };
 use backstop_model::layout_view::{
     AutoPlaceCall, AutoPlaceOutcome, CatalogChoice, EditOutcome, Footprint, ItemClass, LayoutEdit, LayoutView, RuleSetChoice,
@@ -362,8 +362,13 @@ pub fn apply(project: &mut Project, edit: &LayoutEdit) -> Result<EditOutcome, Ap
         LayoutEdit::Delete { objects } => {
             need_selection(objects, "delete")?;
             let label = format!("Delete {}", what(objects));
+            // Doors and columns live in their rooms: those rooms are saved without them.
+            let reshaped = backstop_layout::rooms::remove_features(layout, objects).map_err(invalid)?;
             project
                 .edit(&label, |e| {
+                    for r in &reshaped {
+                        e.put_room(r)?;
+                    }
                     for o in objects {
                         match o.kind {
                             ObjectKind::Equipment => e.delete_equipment(&o.key)?,
@@ -424,7 +429,7 @@ pub fn apply(project: &mut Project, edit: &LayoutEdit) -> Result<EditOutcome, Ap
                 (Some(p), Some(_)) => format!("Rename room {p} to {id}"),
                 (Some(_), None) => format!("Edit room {id}"),
             };
-            let mut room = room.clone();
+            let mut room = backstop_layout::rooms::reshape(room).map_err(invalid)?;
             room.id = id.to_owned();
             project
                 .edit(&label, |e| {
@@ -505,29 +510,59 @@ pub fn apply(project: &mut Project, edit: &LayoutEdit) -> Result<EditOutcome, Ap
             (label, vec![ObjectRef { kind: ObjectKind::EgressPath, key: id }])
         }
         LayoutEdit::AddRoom { origin, width_mm, depth_mm } => {
-            if *width_mm < 500 || *depth_mm < 500 {
-                return Err(AppError::invalid("A room must be at least 500 mm × 500 mm; enter its inside dimensions."));
+            let shape = backstop_layout::rooms::rectangle(*origin, *width_mm, *depth_mm).map_err(invalid)?;
+            add_room(project, backstop_layout::rooms::new_room(layout, shape))?
+        }
+        LayoutEdit::DrawRoom { corners } => {
+            let shape = backstop_layout::rooms::outline_from_corners(corners).map_err(invalid)?;
+            add_room(project, backstop_layout::rooms::new_room(layout, shape))?
+        }
+        LayoutEdit::AddDoor { at, width_mm } => {
+            let (room_id, door) = backstop_layout::rooms::place_door(layout, *at, *width_mm).map_err(invalid)?;
+            let label = format!("Add door {} to room {room_id}", door.id);
+            let key = door.id.clone();
+            put_room_with(project, layout, &room_id, &label, |r| r.doors.push(door))?;
+            (label, vec![ObjectRef { kind: ObjectKind::Door, key }])
+        }
+        LayoutEdit::AddColumn { at, width_mm, depth_mm } => {
+            let (room_id, column) = backstop_layout::rooms::place_column(layout, *at, *width_mm, *depth_mm).map_err(invalid)?;
+            let label = format!("Add column {} to room {room_id}", column.id);
+            let key = column.id.clone();
+            put_room_with(project, layout, &room_id, &label, |r| r.columns.push(column))?;
+            (label, vec![ObjectRef { kind: ObjectKind::Column, key }])
+        }
+        LayoutEdit::PutDoor { room_id, door, previous_key } => {
+            let at = feature_in(layout, ObjectKind::Door, previous_key, room_id)?;
+            let room = &layout.rooms[at.0];
+            let mut door = door.clone();
+            door.id = door.id.trim().to_owned();
+            if door.id.is_empty() {
+                door.id = backstop_layout::rooms::next_feature_id(layout, "D-");
             }
-            if !backstop_layout::resolve::point_ok(*origin) {
-                return Err(invalid(EditError::OutOfRange));
+            if !backstop_layout::rooms::feature_id_free(layout, &door.id, Some(previous_key)) {
+                return Err(AppError::invalid(format!("A door or column with id {} already exists; choose another id.", door.id)));
             }
-            let ids: Vec<&str> = layout.rooms.iter().map(|r| r.id.as_str()).collect();
-            let id = unique_id(&ids, "ROOM-");
-            let room = Room {
-                id: id.clone(),
-                name: format!("Room {}", id.trim_start_matches("ROOM-")),
-                shape: RoomShape::Rectangle { origin: *origin, width_mm: *width_mm, depth_mm: *depth_mm },
-                height_mm: 3_500,
-                floor_load_kg_m2: 1_200.0,
-                fire_area: None,
-                environment: Environment::Indoor,
-                doors: Vec::new(),
-                columns: Vec::new(),
-                serves_case: None,
-            };
-            let label = format!("Add room {id}");
-            project.edit(&label, |e| e.put_room(&room)).map_err(store_error)?;
-            (label, vec![ObjectRef { kind: ObjectKind::Room, key: id }])
+            let door = backstop_layout::rooms::fit_door(room, &door).map_err(invalid)?;
+            let label = format!("Edit door {}", door.id);
+            let key = door.id.clone();
+            put_room_with(project, layout, room_id, &label, |r| r.doors[at.1] = door)?;
+            (label, vec![ObjectRef { kind: ObjectKind::Door, key }])
+        }
+        LayoutEdit::PutColumn { room_id, column, previous_id } => {
+            let at = feature_in(layout, ObjectKind::Column, previous_id, room_id)?;
+            let mut column = column.clone();
+            column.id = column.id.trim().to_owned();
+            if column.id.is_empty() {
+                return Err(AppError::invalid("Give the column an id (e.g. C-1); violations name it."));
+            }
+            if !backstop_layout::rooms::feature_id_free(layout, &column.id, Some(previous_id)) {
+                return Err(AppError::invalid(format!("A door or column with id {} already exists; choose another id.", column.id)));
+            }
+            backstop_layout::rooms::check_column(&layout.rooms[at.0], &column).map_err(invalid)?;
+            let label = format!("Edit column {}", column.id);
+            let key = column.id.clone();
+            put_room_with(project, layout, room_id, &label, |r| r.columns[at.1] = column)?;
+            (label, vec![ObjectRef { kind: ObjectKind::Column, key }])
         }
         LayoutEdit::AddFromCatalog { catalog_key, room_id, position, tag_prefix } => {
             add_from_catalog(project, &l.design, catalog_key, room_id, *position, tag_prefix)?
@@ -578,6 +613,34 @@ pub fn apply(project: &mut Project, edit: &LayoutEdit) -> Result<EditOutcome, Ap
         }
     };
     Ok(EditOutcome { label, view: view(project)?, select })
+}
+
+/// Saves a new room as one edit.
+fn add_room(project: &mut Project, room: Room) -> Result<(String, Vec<ObjectRef>), AppError> {
+    let label = format!("Add room {}", room.id);
+    project.edit(&label, |e| e.put_room(&room)).map_err(store_error)?;
+    Ok((label, vec![ObjectRef { kind: ObjectKind::Room, key: room.id }]))
+}
+
+/// Where the door or column `key` is (room index, index), checked to be in `room_id`.
+fn feature_in(layout: &Layout, kind: ObjectKind, key: &str, room_id: &str) -> Result<(usize, usize), AppError> {
+    let o = ObjectRef { kind, key: key.to_owned() };
+    match backstop_layout::rooms::find_feature(layout, &o) {
+        Some(at) if layout.rooms[at.0].id == room_id => Ok(at),
+        _ => Err(AppError::invalid(format!("{key} is not in room {room_id} of this layout; reload the plan."))),
+    }
+}
+
+/// Saves room `room_id` changed by `f` as one edit.
+fn put_room_with(project: &mut Project, layout: &Layout, room_id: &str, label: &str, f: impl FnOnce(&mut Room)) -> Result<(), AppError> {
+    let mut room = layout
+        .rooms
+        .iter()
+        .find(|r| r.id == room_id)
+        .cloned()
+        .ok_or_else(|| AppError::invalid(format!("Room {room_id} does not exist; reload the plan.")))?;
+    f(&mut room);
+    project.edit(label, |e| e.put_room(&room)).map_err(store_error)
 }
 
 /// Saves an item that may have been renamed; returns the label and new tag.
@@ -928,6 +991,67 @@ mod tests {
         assert!(v.catalog.iter().any(|c| c.key == "lfp-ups-cabinet-512v100" && c.in_project));
         assert_eq!(p.undo_state().unwrap().undo.unwrap().label, "Add BC-02");
         assert_eq!(v.bom.lines.iter().map(|l| l.quantity).sum::<f64>(), 2.0);
+    }
+
+    /// The Layout area's building edits as the UI sends them: an L-shaped
+    /// room drawn corner by corner, a door clicked near its wall, a column,
+    /// both edited and deleted, each one undoable step.
+    #[test]
+    fn rooms_drawn_by_corners_get_doors_and_columns_as_single_steps() {
+        use backstop_model::layout::{DoorSwing, RoomShape};
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = project(dir.path());
+        let l = [(20_000, 0), (30_000, 0), (30_000, 4_000), (24_000, 4_000), (24_000, 8_000), (20_000, 8_000)];
+        let corners: Vec<Point> = l.iter().map(|&(x, y)| Point::new(x, y)).collect();
+        let out = apply(&mut p, &LayoutEdit::DrawRoom { corners: corners.clone() }).unwrap();
+        assert_eq!(out.label, "Add room ROOM-2");
+        let room = out.view.layout.rooms.iter().find(|r| r.id == "ROOM-2").unwrap();
+        assert_eq!(room.shape, RoomShape::Polygon { vertices: corners });
+        assert!(!out.view.report.diagnostics.iter().any(|d| d.field.starts_with("rooms[ROOM-2]")), "{:?}", out.view.report.diagnostics);
+
+        // A click 200 mm inside the east wall below the notch puts the door on it.
+        let out = apply(&mut p, &LayoutEdit::AddDoor { at: Point::new(29_800, 2_000), width_mm: 915 }).unwrap();
+        assert_eq!((out.label.as_str(), out.select[0].key.as_str()), ("Add door D-1 to room ROOM-2", "D-1"));
+        let door = out.view.layout.rooms[1].doors[0].clone();
+        assert_eq!((door.position, door.swing), (Point::new(30_000, 2_000), DoorSwing::Outward));
+        let out = apply(&mut p, &LayoutEdit::AddColumn { at: Point::new(22_000, 6_000), width_mm: 600, depth_mm: 600 }).unwrap();
+        assert_eq!(out.label, "Add column C-1 to room ROOM-2");
+        let e = apply(&mut p, &LayoutEdit::AddColumn { at: Point::new(28_000, 6_000), width_mm: 600, depth_mm: 600 }).unwrap_err();
+        assert!(e.message.contains("not inside a room"), "{}", e.message);
+
+        // Edit the door: panic hardware, a 90 min rating, moved off the wall (it goes back onto it).
+        let mut edited = door.clone();
+        edited.panic_hardware = true;
+        edited.fire_rating_min = 90;
+        edited.position = Point::new(29_500, 1_000);
+        let out = apply(&mut p, &LayoutEdit::PutDoor { room_id: "ROOM-2".into(), door: edited, previous_key: "D-1".into() }).unwrap();
+        let d = &out.view.layout.rooms[1].doors[0];
+        assert_eq!((d.position, d.panic_hardware, d.fire_rating_min), (Point::new(30_000, 1_000), true, 90));
+        let mut clash = d.clone();
+        clash.id = "C-1".into();
+        let e = apply(&mut p, &LayoutEdit::PutDoor { room_id: "ROOM-2".into(), door: clash, previous_key: "D-1".into() }).unwrap_err();
+        assert!(e.message.contains("id C-1 already exists"), "{}", e.message);
+
+        // Moving a corner so the column is left outside is refused; nothing changes.
+        let mut room = out.view.layout.rooms[1].clone();
+        room.shape = RoomShape::Polygon {
+            vertices: [(20_000, 0), (30_000, 0), (30_000, 4_000), (24_000, 4_000), (24_000, 5_000), (20_000, 5_000)]
+                .iter()
+                .map(|&(x, y)| Point::new(x, y))
+                .collect(),
+        };
+        let e = apply(&mut p, &LayoutEdit::PutRoom { room, previous_id: Some("ROOM-2".into()) }).unwrap_err();
+        assert!(e.message.contains("Column C-1 at (22000, 6000) mm is not inside room ROOM-2"), "{}", e.message);
+
+        // Delete both in one step; one undo brings both back.
+        let both = vec![ObjectRef { kind: ObjectKind::Door, key: "D-1".into() }, ObjectRef { kind: ObjectKind::Column, key: "C-1".into() }];
+        let out = apply(&mut p, &LayoutEdit::Delete { objects: both }).unwrap();
+        assert_eq!(out.label, "Delete 2 items");
+        assert!(out.view.layout.rooms[1].doors.is_empty() && out.view.layout.rooms[1].columns.is_empty());
+        p.undo().unwrap();
+        let v = view(&p).unwrap();
+        assert_eq!((v.layout.rooms[1].doors.len(), v.layout.rooms[1].columns.len()), (1, 1));
+        assert!(v.layout.rooms[1].doors[0].panic_hardware);
     }
 
     #[test]

@@ -1,11 +1,15 @@
 //! Bill of materials: one line per catalog item (equipment and UPS/PCS
 //! units share a line when they are the same catalog entry), one per IT
-//! rack size, with per-line amounts (energy, power, mass, heat, cost) and
-//! totals, and its CSV form.
+//! rack size, one per kind of door (width, swing, fire rating, panic
+//! hardware), with per-line amounts (energy, power, mass, heat, cost) and
+//! totals, and its CSV form. Columns are the building's structure, not
+//! materials; the plan and the report's room notes show them.
 
 use std::collections::BTreeMap;
 
-use backstop_model::layout::{Bom, BomAmounts, BomLine, Diagnostic, EquipmentSpec, Layout, ObjectKind, ObjectRef, RackSpec, Severity};
+use backstop_model::layout::{
+    Bom, BomAmounts, BomLine, Diagnostic, DoorSwing, EquipmentSpec, Layout, ObjectKind, ObjectRef, RackSpec, Severity,
+};
 
 use crate::check::fmt_num;
 use crate::resolve::{rack_spec_problems, spec_problems};
@@ -155,6 +159,31 @@ pub fn bom(layout: &Layout, specs: &[EquipmentSpec], rack_spec: Option<&RackSpec
             objects: Vec::new(),
         });
     }
+    // Door assemblies (the battery room's fit-out): one line per kind of
+    // door. Columns are the building's structure and are not listed.
+    for r in &layout.rooms {
+        for (i, d) in r.doors.iter().enumerate() {
+            let (slug, swing) = match d.swing {
+                DoorSwing::Inward => ("inward", "inward swing"),
+                DoorSwing::Outward => ("outward", "outward swing"),
+                DoorSwing::Sliding => ("sliding", "sliding"),
+            };
+            let rating = if d.fire_rating_min > 0 { format!(", {} min fire-rated", d.fire_rating_min) } else { String::new() };
+            let panic = if d.panic_hardware { ", panic hardware" } else { "" };
+            let key = format!(
+                "door-{}mm-{slug}{}{}",
+                d.width_mm,
+                if d.fire_rating_min > 0 { format!("-{}min", d.fire_rating_min) } else { String::new() },
+                if d.panic_hardware { "-panic" } else { "" }
+            );
+            let acc = lines.entry(key).or_default();
+            acc.count += 1;
+            acc.tags.push(d.key(&r.id, i));
+            acc.description = format!("Door {} mm clear, {swing}{rating}{panic}", d.width_mm);
+            acc.notes = "door assembly; not in the catalog, so not priced or weighed".into();
+        }
+    }
+
     // Rack notes once the loads are summed.
     for (k, acc) in lines.iter_mut() {
         if k.starts_with("it-rack-") {

@@ -40,6 +40,7 @@ pub mod geom;
 pub mod index;
 pub mod loaded;
 pub mod resolve;
+pub mod rooms;
 pub mod rules;
 pub mod sample;
 pub mod svg;

@@ -267,7 +267,7 @@ pub fn rack_spec_problems(r: &RackSpec) -> Vec<(String, String)> {
 }
 
 /// Validates a room outline; returns the polygon or the problem.
-fn room_polygon(shape: &RoomShape) -> Result<Polygon, String> {
+pub fn room_polygon(shape: &RoomShape) -> Result<Polygon, String> {
     match shape {
         RoomShape::Rectangle { origin, width_mm, depth_mm } => {
             if !point_ok(*origin) || i64::from(*width_mm) > COORD_LIMIT_MM || i64::from(*depth_mm) > COORD_LIMIT_MM {

@@ -109,3 +109,45 @@ fn missing_specs_are_counted_and_reported() {
     assert!((b.totals.heat_kw - 43.6).abs() < 1e-9, "{}", b.totals.heat_kw);
     assert_eq!(b.totals.power_kw, 75.0 + 500.0);
 }
+
+/// Doors are listed one line per kind (width, swing, rating, panic
+/// hardware) with their keys; columns are not materials.
+#[test]
+fn doors_are_listed_by_kind_and_columns_are_not() {
+    let (mut l, specs, rs) = project();
+    let before = bom(&l, &specs, Some(&rs));
+    let mut exit = Door::new(Point::new(0, 5_000), 915, DoorSwing::Outward, DoorLeadsTo::Outside);
+    exit.id = "D-1".into();
+    exit.fire_rating_min = 90;
+    exit.panic_hardware = true;
+    let mut exit2 = exit.clone();
+    exit2.id = "D-2".into();
+    exit2.position = Point::new(0, 9_000);
+    // A door without an id is named by its room and number.
+    let inner = Door::new(Point::new(20_000, 5_000), 1_200, DoorSwing::Sliding, DoorLeadsTo::Corridor);
+    l.rooms[0].doors = vec![exit, inner, exit2];
+    l.rooms[0].columns.push(Column { id: "C-1".into(), position: Point::new(10_000, 3_000), width_mm: 600, depth_mm: 600 });
+    let b = bom(&l, &specs, Some(&rs));
+    let doors: Vec<(&str, &str, f64, String)> = b
+        .lines
+        .iter()
+        .filter(|x| x.item.starts_with("door-"))
+        .map(|x| (x.item.as_str(), x.description.as_str(), x.quantity, x.tags.join(" ")))
+        .collect();
+    assert_eq!(
+        doors,
+        [
+            ("door-1200mm-sliding", "Door 1200 mm clear, sliding", 1.0, "R1/door-2".to_string()),
+            (
+                "door-915mm-outward-90min-panic",
+                "Door 915 mm clear, outward swing, 90 min fire-rated, panic hardware",
+                2.0,
+                "D-1 D-2".to_string()
+            ),
+        ]
+    );
+    assert_eq!(b.lines.len(), before.lines.len() + 2, "no line for the column");
+    assert_eq!(b.totals, before.totals, "doors are not priced or weighed");
+    let csv = bom_csv(&b);
+    assert!(csv.contains("\r\ndoor-915mm-outward-90min-panic,\"Door 915 mm clear, outward swing, 90 min fire-rated, panic hardware\",2,ea,D-1 D-2,0,0,0,0,0,"), "{csv}");
+}

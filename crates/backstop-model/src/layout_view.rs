@@ -200,8 +200,8 @@ pub enum LayoutEdit {
         /// Direction.
         turn: Turn,
     },
-    /// Deletes items (equipment, racks, power units, egress paths, rooms
-    /// with nothing left in them).
+    /// Deletes items (equipment, racks, power units, egress paths, doors,
+    /// columns, rooms with nothing left in them).
     Delete {
         /// Items.
         objects: Vec<ObjectRef>,
@@ -301,6 +301,49 @@ pub enum LayoutEdit {
     AddEgressPath {
         /// Room.
         room_id: String,
+    },
+    /// Adds a room drawn by clicking its corners in order (id and name are
+    /// generated; four corners of an axis-aligned rectangle make a
+    /// rectangle room).
+    DrawRoom {
+        /// Corners in order around the outline.
+        corners: Vec<Point>,
+    },
+    /// Puts a new door on the wall nearest to `at` (id generated; it swings
+    /// outward and leads where the wall does).
+    AddDoor {
+        /// Where the engineer clicked.
+        at: Point,
+        /// Clear width, mm.
+        width_mm: u32,
+    },
+    /// Adds a column centred at `at` in the room that contains it.
+    AddColumn {
+        /// Centre.
+        at: Point,
+        /// Extent along x, mm.
+        width_mm: u32,
+        /// Extent along y, mm.
+        depth_mm: u32,
+    },
+    /// Replaces a door of a room (`previous_key` is its key before the
+    /// edit); its position is moved onto the nearest wall.
+    PutDoor {
+        /// The room it is in.
+        room_id: String,
+        /// The door as edited.
+        door: crate::layout::Door,
+        /// Its key before the edit.
+        previous_key: String,
+    },
+    /// Replaces a column of a room (`previous_id` is its id before the edit).
+    PutColumn {
+        /// The room it stands in.
+        room_id: String,
+        /// The column as edited.
+        column: crate::layout::Column,
+        /// Its id before the edit.
+        previous_id: String,
     },
 }
 

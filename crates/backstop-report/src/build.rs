@@ -255,11 +255,12 @@ pub fn design(input: DesignInput<'_>) -> DesignReport {
                     .iter()
                     .map(|r| {
                         format!(
-                            "{} ({}): allowable floor load {} kg/m², fire area {}",
+                            "{} ({}): allowable floor load {} kg/m², fire area {}{}",
                             r.name,
                             r.id,
                             num(r.floor_load_kg_m2),
-                            r.fire_area.clone().unwrap_or_else(|| "not assigned".into())
+                            r.fire_area.clone().unwrap_or_else(|| "not assigned".into()),
+                            doors_and_columns(r)
                         )
                     })
                     .collect();
@@ -507,6 +508,41 @@ fn sizing_section(rec: &backstop_model::project::Record) -> SizingSection {
     sec
 }
 
+/// "; doors: D-1 915 mm outward, 90 min, panic hardware, to outside;
+/// columns: C-1 600 × 600 mm" (empty when the room has neither).
+fn doors_and_columns(r: &backstop_model::layout::Room) -> String {
+    use backstop_model::layout::{DoorLeadsTo, DoorSwing};
+    let mut out = String::new();
+    if !r.doors.is_empty() {
+        let doors: Vec<String> = r
+            .doors
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let swing = match d.swing {
+                    DoorSwing::Inward => "inward",
+                    DoorSwing::Outward => "outward",
+                    DoorSwing::Sliding => "sliding",
+                };
+                let rating = if d.fire_rating_min > 0 { format!(", {} min", d.fire_rating_min) } else { String::new() };
+                let panic = if d.panic_hardware { ", panic hardware" } else { "" };
+                let to = match &d.leads_to {
+                    DoorLeadsTo::Outside => "outside".to_string(),
+                    DoorLeadsTo::Corridor => "a corridor".to_string(),
+                    DoorLeadsTo::Room(id) => format!("room {id}"),
+                };
+                format!("{} {} mm {swing}{rating}{panic}, to {to}", d.key(&r.id, i), d.width_mm)
+            })
+            .collect();
+        out.push_str(&format!("; doors: {}", doors.join("; ")));
+    }
+    if !r.columns.is_empty() {
+        let cols: Vec<String> = r.columns.iter().map(|c| format!("{} {} × {} mm", c.id, c.width_mm, c.depth_mm)).collect();
+        out.push_str(&format!("; columns: {}", cols.join(", ")));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use backstop_model::sizing::ChartSeries;
@@ -521,6 +557,30 @@ mod tests {
             y_unit: "%".into(),
             points: vec![[0.0, 100.0], [1.0, 97.0]],
         }
+    }
+
+    /// The report's layout notes and bill of materials list each room's
+    /// doors (with rating, panic hardware and where they lead) and columns.
+    #[test]
+    fn rooms_list_their_doors_and_columns() {
+        let mut design = backstop_model::project::Design::new(backstop_model::project::ProjectInfo::default());
+        design.layout = backstop_layout::sample::sample_site_polygons(1);
+        let room = design.layout.rooms.iter().find(|r| !r.doors.is_empty() && !r.columns.is_empty()).expect("a room with both").clone();
+        let report = design_report(&design);
+        let notes = report.layout.expect("a layout section").notes.join("\n");
+        let line = notes.lines().find(|l| l.contains(&format!("({})", room.id))).expect("the room's note");
+        for (i, d) in room.doors.iter().enumerate() {
+            assert!(line.contains(&format!("{} {} mm", d.key(&room.id, i), d.width_mm)), "{line}");
+        }
+        for c in &room.columns {
+            assert!(line.contains(&format!("{} {} × {} mm", c.id, c.width_mm, c.depth_mm)), "{line}");
+        }
+        let bom = report.bom.expect("a BOM");
+        assert!(bom.rows.iter().any(|r| r.item.starts_with("door-") && r.description.starts_with("Door ")), "{:?}", bom.rows);
+    }
+
+    fn design_report(design: &backstop_model::project::Design) -> crate::design::DesignReport {
+        super::design(super::DesignInput { design, source_file: "t.backstop", date: "2026-12-03" })
     }
 
     #[test]
