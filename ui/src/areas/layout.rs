@@ -12,7 +12,7 @@ mod panels;
 mod plan;
 mod props;
 
-use backstop_model::layout::{ObjectKind, ObjectRef};
+use backstop_model::layout::{ObjectKind, ObjectRef, Point};
 use backstop_model::layout_view::{LayoutEdit, LayoutView, Turn};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -20,6 +20,19 @@ use leptos::task::spawn_local;
 use crate::ipc;
 use crate::ipc::layout as lipc;
 use crate::state::{ProjectCtx, use_project};
+
+/// What a press on the plan does.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Tool {
+    /// Select (click, Shift+click, drag a box), move, edit corners.
+    Select,
+    /// Draw a room by clicking its corners.
+    DrawRoom,
+    /// Put a door on the wall clicked.
+    Door,
+    /// Put a column where clicked.
+    Column,
+}
 
 /// The area's shared state, passed to its parts by value.
 #[derive(Clone, Copy)]
@@ -40,6 +53,14 @@ pub(crate) struct Lx {
     pub preview: RwSignal<Option<plan::Preview>>,
     /// Drag timing of the last drag, JSON, for the benchmark.
     pub drag_stats: RwSignal<String>,
+    /// The plan tool in use.
+    pub tool: RwSignal<Tool>,
+    /// Corners clicked so far of the room being drawn.
+    pub draft: RwSignal<Vec<Point>>,
+    /// Clear width of the next door, mm (as typed).
+    pub door_width: RwSignal<String>,
+    /// Width and depth of the next column, mm (as typed).
+    pub column_size: RwSignal<(String, String)>,
     pub project: ProjectCtx,
 }
 
@@ -82,6 +103,11 @@ impl Lx {
 
     /// Sends one editor operation (one undoable edit) and shows the result.
     pub fn edit(self, edit: LayoutEdit) {
+        self.edit_then(edit, || {});
+    }
+
+    /// Like [`Lx::edit`], and runs `then` once the edit is saved.
+    pub fn edit_then(self, edit: LayoutEdit, then: impl FnOnce() + 'static) {
         spawn_local(async move {
             match lipc::layout_edit(&edit).await {
                 Ok(out) => {
@@ -89,6 +115,7 @@ impl Lx {
                     self.set_view(out.view);
                     self.sel.set(out.select);
                     self.project.refresh();
+                    then();
                 }
                 Err(e) => {
                     self.project.report(e);
@@ -131,6 +158,33 @@ impl Lx {
         self.edit(LayoutEdit::Delete { objects });
     }
 
+    /// Switches tool; leaving the room tool drops its unfinished outline.
+    pub fn use_tool(self, tool: Tool) {
+        if tool != Tool::DrawRoom && self.draft.with_untracked(|d| !d.is_empty()) {
+            self.draft.set(Vec::new());
+        }
+        self.tool.set(tool);
+    }
+
+    /// Sends the room drawn so far (the backend checks the outline and says
+    /// what is wrong with it; the corners stay so the engineer can go on).
+    pub fn close_room(self) {
+        let corners = self.draft.get_untracked();
+        spawn_local(async move {
+            match lipc::layout_edit(&LayoutEdit::DrawRoom { corners }).await {
+                Ok(out) => {
+                    self.draft.set(Vec::new());
+                    self.tool.set(Tool::Select);
+                    self.status.set(format!("{} — saved; Ctrl+Z undoes it.", out.label));
+                    self.set_view(out.view);
+                    self.sel.set(out.select);
+                    self.project.refresh();
+                }
+                Err(e) => self.project.report(e),
+            }
+        });
+    }
+
     /// Grid step for keyboard nudges, mm.
     pub fn step(self) -> i64 {
         i64::from(self.grid.get_untracked().max(10))
@@ -145,6 +199,8 @@ pub(crate) fn movable(kind: ObjectKind) -> bool {
 fn exists(v: &LayoutView, o: &ObjectRef) -> bool {
     match o.kind {
         ObjectKind::Room => v.layout.rooms.iter().any(|r| r.id == o.key),
+        ObjectKind::Door => v.layout.rooms.iter().any(|r| r.doors.iter().enumerate().any(|(i, d)| d.key(&r.id, i) == o.key)),
+        ObjectKind::Column => v.layout.rooms.iter().any(|r| r.columns.iter().any(|c| c.id == o.key)),
         ObjectKind::EgressPath => v.layout.egress_paths.iter().any(|p| p.id == o.key),
         _ => v.footprints.iter().any(|f| &f.object == o),
     }
@@ -181,7 +237,7 @@ pub(crate) fn parse_kind(s: &str) -> Option<ObjectKind> {
     .find(|k| kind_str(*k) == s)
 }
 
-fn in_text_field() -> bool {
+pub(crate) fn in_text_field() -> bool {
     document().active_element().map(|e| matches!(e.tag_name().to_lowercase().as_str(), "input" | "textarea" | "select")).unwrap_or(false)
 }
 
@@ -197,6 +253,10 @@ pub fn LayoutArea() -> impl IntoView {
         epoch: RwSignal::new(0),
         preview: RwSignal::new(None),
         drag_stats: RwSignal::new(String::new()),
+        tool: RwSignal::new(Tool::Select),
+        draft: RwSignal::new(Vec::new()),
+        door_width: RwSignal::new("915".into()),
+        column_size: RwSignal::new(("600".into(), "600".into())),
         project,
     };
     // Reload after every project change (edits, undo/redo, open/close).
@@ -211,6 +271,31 @@ pub fn LayoutArea() -> impl IntoView {
             return;
         }
         let big = if ev.shift_key() { 10 } else { 1 };
+        // Drawing a room: Enter closes it, Backspace takes back the last
+        // corner, Escape gives up.
+        if lx.tool.get_untracked() != Tool::Select {
+            let handled = match ev.key().as_str() {
+                "Escape" => {
+                    lx.use_tool(Tool::Select);
+                    true
+                }
+                "Enter" if lx.tool.get_untracked() == Tool::DrawRoom => {
+                    lx.close_room();
+                    true
+                }
+                "Backspace" | "Delete" if lx.tool.get_untracked() == Tool::DrawRoom => {
+                    lx.draft.update(|d| {
+                        d.pop();
+                    });
+                    true
+                }
+                _ => false,
+            };
+            if handled {
+                ev.prevent_default();
+            }
+            return;
+        }
         // With nothing selected, the keys keep their usual meaning (arrows scroll).
         if lx.sel.with_untracked(Vec::is_empty) && ev.key() != "Escape" {
             return;
@@ -308,6 +393,19 @@ fn Toolbar(lx: Lx) -> impl IntoView {
     let project = lx.project;
     view! {
         <div class="toolbar layout-toolbar">
+            <span class="tool-group" role="group" aria-label="Plan tool">
+                {[(Tool::Select, "Select", "tool-select", "Select, move, drag a box around items, drag a room's corners"),
+                  (Tool::DrawRoom, "Draw room", "tool-room", "Click the room's corners"),
+                  (Tool::Door, "Door", "tool-door", "Click a wall to put a door in it"),
+                  (Tool::Column, "Column", "tool-column", "Click where a column stands")]
+                    .into_iter()
+                    .map(|(t, label, id, title)| view! {
+                        <button class="btn" class:active=move || lx.tool.get() == t data-testid=id title=title
+                            disabled=move || t != Tool::Select && read_only() on:click=move |_| lx.use_tool(t)>{label}</button>
+                    })
+                    .collect_view()}
+            </span>
+            <span class="sep"></span>
             <label class="field inline">"Grid (mm) "
                 <input class="short" type="number" min="0" step="10" data-testid="grid-size"
                     prop:value=move || lx.grid.get().to_string()
@@ -335,6 +433,53 @@ fn Toolbar(lx: Lx) -> impl IntoView {
                 if n == 0 { "Nothing selected".to_string() } else { format!("{n} selected") }
             }}</span>
         </div>
+        <ToolHint lx=lx/>
         <div class="layout-status mono" data-testid="layout-status">{move || lx.status.get()}</div>
+    }
+}
+
+/// What the active tool does, and its settings.
+#[component]
+fn ToolHint(lx: Lx) -> impl IntoView {
+    let (cw, cd) = (
+        RwSignal::new(lx.column_size.get_untracked().0),
+        RwSignal::new(lx.column_size.get_untracked().1),
+    );
+    Effect::new(move |_| lx.column_size.set((cw.get(), cd.get())));
+    move || match lx.tool.get() {
+        Tool::Select => ().into_any(),
+        Tool::DrawRoom => view! {
+            <div class="tool-hint" data-testid="tool-hint">
+                <span>{move || {
+                    let n = lx.draft.with(Vec::len);
+                    format!("Drawing a room: {n} corner{} so far. ", if n == 1 { "" } else { "s" })
+                }}</span>
+                <span class="muted">"Click each corner (walls stay square; hold Shift for any angle). Click the first corner again, double-click or press Enter to close; Backspace takes back a corner; Esc stops."</span>
+                <button class="btn primary" data-testid="room-close" disabled=move || lx.draft.with(Vec::len) < 3 on:click=move |_| lx.close_room()>"Close room"</button>
+                <button class="btn" data-testid="room-cancel" on:click=move |_| lx.use_tool(Tool::Select)>"Cancel"</button>
+            </div>
+        }
+        .into_any(),
+        Tool::Door => view! {
+            <div class="tool-hint" data-testid="tool-hint">
+                <span class="muted">"Click on a wall: the door goes on the nearest wall, swinging outward; set its rating, hardware and swing under Selected item. "</span>
+                <label class="field inline">"Clear width (mm) "
+                    <input class="short" data-testid="door-width" prop:value=move || lx.door_width.get() on:input=move |ev| lx.door_width.set(event_target_value(&ev))/>
+                </label>
+            </div>
+        }
+        .into_any(),
+        Tool::Column => view! {
+            <div class="tool-hint" data-testid="tool-hint">
+                <span class="muted">"Click where the column stands (snapped to the grid). "</span>
+                <label class="field inline">"Width (mm) "
+                    <input class="short" data-testid="column-width" prop:value=move || cw.get() on:input=move |ev| cw.set(event_target_value(&ev))/>
+                </label>
+                <label class="field inline">"Depth (mm) "
+                    <input class="short" data-testid="column-depth" prop:value=move || cd.get() on:input=move |ev| cd.set(event_target_value(&ev))/>
+                </label>
+            </div>
+        }
+        .into_any(),
     }
 }

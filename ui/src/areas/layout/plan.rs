@@ -1,7 +1,9 @@
-//! The SVG floor plan: rooms with doors, footprints with tags, egress paths,
-//! violation highlights; zoom (wheel, buttons), pan (drag the background),
-//! selection (click, Shift+click) and drag-to-move with grid snapping and
-//! live dimensions.
+//! The SVG floor plan: rooms with doors and columns, footprints with tags,
+//! egress paths, violation highlights; zoom (wheel, buttons), pan (middle
+//! button, or Space held while dragging), selection (click, Shift+click, a
+//! box dragged on the background), drag-to-move with grid snapping and
+//! live dimensions, a selected room's corners dragged to reshape it, and the
+//! drawing tools (a room corner by corner, a door on a wall, a column).
 //!
 //! Plan coordinates are millimetres with y to the north; the SVG draws
 //! `(x, −y)` so north is up. During a drag only the dragged groups'
@@ -10,12 +12,12 @@
 
 use std::collections::HashSet;
 
-use backstop_model::layout::{DoorSwing, Highlight, ObjectKind, ObjectRef, PlacedEquipment, Point, RoomShape};
+use backstop_model::layout::{DoorSwing, Highlight, ObjectKind, ObjectRef, PlacedEquipment, Point, Room, RoomShape};
 use backstop_model::layout_view::{Footprint, ItemClass, ItemPosition, LayoutEdit, LayoutView};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::{Lx, kind_str, movable, parse_kind};
+use super::{Lx, Tool, kind_str, movable, parse_kind};
 
 /// An auto-placement preview: the cabinets that would be placed and their
 /// plan size (width × depth at rotation 0).
@@ -129,7 +131,103 @@ struct Drag {
 enum Gesture {
     None,
     Drag(Box<Drag>),
-    Pan { start: (f64, f64), vb0: ViewBox, scale: f64 },
+    Pan {
+        start: (f64, f64),
+        vb0: ViewBox,
+        scale: f64,
+    },
+    /// A selection box from `start` (SVG units); Shift adds to the selection.
+    Select {
+        start: (f64, f64),
+        client: (f64, f64),
+        add: bool,
+    },
+    /// A room corner being dragged.
+    Corner {
+        room: Box<Room>,
+        index: usize,
+        corners: Vec<Point>,
+        start: (f64, f64),
+        moved: Option<Vec<Point>>,
+    },
+}
+
+/// The corners after moving corner `i` to `to`. Unless `free`, walls stay
+/// square: a neighbour on a vertical wall through the corner takes its new
+/// x, one on a horizontal wall its new y (so a rectangle stays one).
+pub(crate) fn move_corner(corners: &[Point], i: usize, to: Point, free: bool) -> Vec<Point> {
+    let mut v = corners.to_vec();
+    let n = v.len();
+    if i >= n {
+        return v;
+    }
+    let old = corners[i];
+    v[i] = to;
+    if !free && n >= 3 {
+        for j in [(i + n - 1) % n, (i + 1) % n] {
+            let q = corners[j];
+            if q.x_mm == old.x_mm && q.y_mm != old.y_mm {
+                v[j].x_mm = to.x_mm;
+            } else if q.y_mm == old.y_mm && q.x_mm != old.x_mm {
+                v[j].y_mm = to.y_mm;
+            }
+        }
+    }
+    v
+}
+
+/// The next corner of a room being drawn: on the grid and, unless `free`,
+/// square to the previous corner.
+pub(crate) fn next_corner(draft: &[Point], raw: Point, grid: i64, free: bool) -> Point {
+    let mut p = Point::new(snap(raw.x_mm, grid), snap(raw.y_mm, grid));
+    if !free && let Some(l) = draft.last() {
+        if (p.x_mm - l.x_mm).abs() >= (p.y_mm - l.y_mm).abs() {
+            p.y_mm = l.y_mm;
+        } else {
+            p.x_mm = l.x_mm;
+        }
+    }
+    p
+}
+
+/// Everything wholly inside the box `a`–`b` (plan mm): placed items,
+/// columns, doors (their centre), egress paths and rooms (all their points).
+pub(crate) fn inside_box(v: &LayoutView, a: Point, b: Point) -> Vec<ObjectRef> {
+    let (x0, x1) = (a.x_mm.min(b.x_mm), a.x_mm.max(b.x_mm));
+    let (y0, y1) = (a.y_mm.min(b.y_mm), a.y_mm.max(b.y_mm));
+    let inside = |p: &Point| (x0..=x1).contains(&p.x_mm) && (y0..=y1).contains(&p.y_mm);
+    let mut out: Vec<ObjectRef> =
+        v.footprints.iter().filter(|f| inside(&f.min) && inside(&f.max)).map(|f| f.object.clone()).collect();
+    for r in &v.layout.rooms {
+        for (i, d) in r.doors.iter().enumerate() {
+            if inside(&d.position) {
+                out.push(ObjectRef { kind: ObjectKind::Door, key: d.key(&r.id, i) });
+            }
+        }
+        for c in &r.columns {
+            let (hw, hd) = (i64::from(c.width_mm) / 2, i64::from(c.depth_mm) / 2);
+            let (lo, hi) = (Point::new(c.position.x_mm - hw, c.position.y_mm - hd), Point::new(c.position.x_mm + hw, c.position.y_mm + hd));
+            if inside(&lo) && inside(&hi) {
+                out.push(ObjectRef { kind: ObjectKind::Column, key: c.id.clone() });
+            }
+        }
+    }
+    for p in &v.layout.egress_paths {
+        if !p.route.is_empty() && p.route.iter().all(inside) {
+            out.push(ObjectRef { kind: ObjectKind::EgressPath, key: p.id.clone() });
+        }
+    }
+    for r in &v.layout.rooms {
+        if room_vertices(&r.shape).iter().all(inside) {
+            out.push(ObjectRef { kind: ObjectKind::Room, key: r.id.clone() });
+        }
+    }
+    out
+}
+
+/// A plan point (mm, y north) from SVG units.
+fn plan_point(svg: (f64, f64)) -> Point {
+    Point::new(svg.0.round() as i64, (-svg.1).round() as i64)
 }
 
 fn fit(v: &LayoutView) -> ViewBox {
@@ -250,6 +348,28 @@ fn frame_loop(gesture: StoredValue<Gesture, LocalStorage>) {
 pub fn Plan(lx: Lx) -> impl IntoView {
     let vb: RwSignal<ViewBox> = RwSignal::new(lx.view.with_untracked(|v| v.as_ref().map(fit)).unwrap_or((0.0, 0.0, 1.0, 1.0)));
     let gesture: StoredValue<Gesture, LocalStorage> = StoredValue::new_local(Gesture::None);
+    // The selection box (SVG units), a reshaped room's outline while its
+    // corner is dragged, and where the next corner of a drawn room would go.
+    let marquee: RwSignal<Option<ViewBox>> = RwSignal::new(None);
+    let reshaped: RwSignal<Option<Vec<Point>>> = RwSignal::new(None);
+    let hover: RwSignal<Option<Point>> = RwSignal::new(None);
+    // Space held: a drag on the plan pans.
+    let space = StoredValue::new(false);
+    let space_down = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == " " && !super::in_text_field() {
+            space.set_value(true);
+            ev.prevent_default();
+        }
+    });
+    let space_up = window_event_listener(leptos::ev::keyup, move |ev| {
+        if ev.key() == " " {
+            space.set_value(false);
+        }
+    });
+    on_cleanup(move || {
+        space_down.remove();
+        space_up.remove();
+    });
 
     let zoom = move |factor: f64, at: Option<(f64, f64)>| {
         vb.update(|b| {
@@ -268,12 +388,79 @@ pub fn Plan(lx: Lx) -> impl IntoView {
     };
 
     let on_down = move |ev: web_sys::PointerEvent| {
+        let Some(svg) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+        let client = (f64::from(ev.client_x()), f64::from(ev.client_y()));
+        let (scale, at) = mapping(&svg, vb.get_untracked(), client);
+        // Middle button, or Space held: pan.
+        if ev.button() == 1 || (ev.button() == 0 && space.get_value()) {
+            ev.prevent_default();
+            let _ = svg.set_pointer_capture(ev.pointer_id());
+            gesture.set_value(Gesture::Pan { start: client, vb0: vb.get_untracked(), scale });
+            return;
+        }
         if ev.button() != 0 {
             return;
         }
-        let Some(svg) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
-        let client = (f64::from(ev.client_x()), f64::from(ev.client_y()));
-        let (scale, _) = mapping(&svg, vb.get_untracked(), client);
+        let grid = i64::from(lx.grid.get_untracked());
+        match lx.tool.get_untracked() {
+            Tool::Select => {}
+            Tool::DrawRoom => {
+                ev.prevent_default();
+                let draft = lx.draft.get_untracked();
+                let p = next_corner(&draft, plan_point(at), grid, ev.shift_key());
+                // The first corner again (within 10 px), or the last one
+                // again (a double-click), closes the outline.
+                let near_first = draft.first().is_some_and(|f| {
+                    let (dx, dy) = ((f.x_mm as f64 - at.0) / scale, (f.y_mm as f64 + at.1) / scale);
+                    dx.hypot(dy) <= 10.0 || *f == p
+                });
+                if draft.len() >= 3 && (near_first || draft.last() == Some(&p)) {
+                    lx.close_room();
+                } else if draft.last() != Some(&p) {
+                    lx.draft.update(|d| d.push(p));
+                }
+                return;
+            }
+            Tool::Door => {
+                ev.prevent_default();
+                match crate::number::whole::<u32>(&lx.door_width.get_untracked(), "The door's clear width", 1, 10_000) {
+                    Ok(width_mm) => lx.edit_then(LayoutEdit::AddDoor { at: plan_point(at), width_mm }, move || lx.use_tool(Tool::Select)),
+                    Err(e) => lx.project.report(e),
+                }
+                return;
+            }
+            Tool::Column => {
+                ev.prevent_default();
+                let (w, d) = lx.column_size.get_untracked();
+                let size = crate::number::whole::<u32>(&w, "The column width", 1, 5_000)
+                    .and_then(|w| Ok((w, crate::number::whole::<u32>(&d, "The column depth", 1, 5_000)?)));
+                match size {
+                    Ok((width_mm, depth_mm)) => {
+                        let p = plan_point(at);
+                        let at = Point::new(snap(p.x_mm, grid), snap(p.y_mm, grid));
+                        lx.edit_then(LayoutEdit::AddColumn { at, width_mm, depth_mm }, move || lx.use_tool(Tool::Select))
+                    }
+                    Err(e) => lx.project.report(e),
+                }
+                return;
+            }
+        }
+        // A corner handle of the selected room.
+        let corner = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|t| t.closest("[data-corner]").ok().flatten())
+            .and_then(|el| Some((el.get_attribute("data-room")?, el.get_attribute("data-corner")?.parse::<usize>().ok()?)));
+        if let Some((room_id, index)) = corner {
+            let room = lx.view.with_untracked(|v| v.as_ref().and_then(|v| v.layout.rooms.iter().find(|r| r.id == room_id).cloned()));
+            if let Some(room) = room {
+                ev.prevent_default();
+                let _ = svg.set_pointer_capture(ev.pointer_id());
+                let corners = room_vertices(&room.shape);
+                gesture.set_value(Gesture::Corner { room: Box::new(room), index, corners, start: at, moved: None });
+                return;
+            }
+        }
         let hit =
             ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|t| t.closest("[data-key]").ok().flatten()).and_then(
                 |el| {
@@ -285,10 +472,9 @@ pub fn Plan(lx: Lx) -> impl IntoView {
         let _ = svg.set_pointer_capture(ev.pointer_id());
         let shift = ev.shift_key();
         let Some(obj) = hit else {
-            if !shift {
-                lx.sel.set(Vec::new());
-            }
-            gesture.set_value(Gesture::Pan { start: client, vb0: vb.get_untracked(), scale });
+            // The background: a click clears the selection, a drag selects
+            // what it boxes (Shift adds to the selection).
+            gesture.set_value(Gesture::Select { start: at, client, add: shift });
             return;
         };
         let mut click_select = None;
@@ -368,8 +554,42 @@ pub fn Plan(lx: Lx) -> impl IntoView {
         let client = (f64::from(ev.client_x()), f64::from(ev.client_y()));
         let grid = i64::from(lx.grid.get_untracked());
         let mut pan_to = None;
+        if lx.tool.get_untracked() == Tool::DrawRoom {
+            if let Some(svg) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                let (_, at) = mapping(&svg, vb.get_untracked(), client);
+                let p = lx.draft.with_untracked(|d| next_corner(d, plan_point(at), grid, ev.shift_key()));
+                if hover.get_untracked() != Some(p) {
+                    hover.set(Some(p));
+                }
+            }
+            return;
+        }
         gesture.update_value(|g| match g {
             Gesture::None => {}
+            Gesture::Select { start, client: c0, .. } => {
+                if (client.0 - c0.0).abs() + (client.1 - c0.1).abs() < 3.0 {
+                    return;
+                }
+                if let Some(svg) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                    let (_, at) = mapping(&svg, vb.get_untracked(), client);
+                    marquee.set(Some((start.0.min(at.0), start.1.min(at.1), (at.0 - start.0).abs(), (at.1 - start.1).abs())));
+                }
+            }
+            Gesture::Corner { index, corners, start, moved, .. } => {
+                let i = *index;
+                let base = corners[i];
+                if let Some(svg) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                    let (_, at) = mapping(&svg, vb.get_untracked(), client);
+                    let d = plan_point(at);
+                    let s0 = plan_point(*start);
+                    let to = Point::new(snap(base.x_mm + d.x_mm - s0.x_mm, grid), snap(base.y_mm + d.y_mm - s0.y_mm, grid));
+                    let next = move_corner(corners, i, to, ev.shift_key());
+                    if moved.as_ref() != Some(&next) {
+                        reshaped.set(Some(next.clone()));
+                        *moved = Some(next);
+                    }
+                }
+            }
             Gesture::Pan { start, vb0, scale } => {
                 let dx = (client.0 - start.0) * *scale;
                 let dy = (client.1 - start.1) * *scale;
@@ -442,7 +662,47 @@ pub fn Plan(lx: Lx) -> impl IntoView {
             let _ = svg.release_pointer_capture(ev.pointer_id());
         }
         let g = gesture.try_update_value(|g| std::mem::replace(g, Gesture::None));
-        let Some(Gesture::Drag(d)) = g else { return };
+        let d = match g {
+            Some(Gesture::Drag(d)) => d,
+            Some(Gesture::Select { add, .. }) => {
+                let boxed = marquee.get_untracked();
+                marquee.set(None);
+                if cancelled {
+                    return;
+                }
+                let Some(b) = boxed else {
+                    // A click on the background.
+                    if !add {
+                        lx.sel.set(Vec::new());
+                    }
+                    return;
+                };
+                let inside = lx.view.with_untracked(|v| {
+                    v.as_ref().map(|v| inside_box(v, plan_point((b.0, b.1 + b.3)), plan_point((b.0 + b.2, b.1)))).unwrap_or_default()
+                });
+                lx.sel.update(|s| {
+                    if !add {
+                        s.clear();
+                    }
+                    for o in inside {
+                        if !s.contains(&o) {
+                            s.push(o);
+                        }
+                    }
+                });
+                return;
+            }
+            Some(Gesture::Corner { room, moved, .. }) => {
+                reshaped.set(None);
+                if let (Some(vertices), false) = (moved, cancelled) {
+                    let previous_id = Some(room.id.clone());
+                    let room = Room { shape: RoomShape::Polygon { vertices }, ..*room };
+                    lx.edit(LayoutEdit::PutRoom { room, previous_id });
+                }
+                return;
+            }
+            _ => return,
+        };
         if let Some(g) = &d.ghost {
             g.root.remove();
             let _ = d.svg.class_list().remove_1("dragging");
@@ -503,9 +763,10 @@ pub fn Plan(lx: Lx) -> impl IntoView {
                 <button class="btn" data-testid="zoom-in" title="Zoom in (wheel)" on:click=move |_| zoom(1.0 / 1.25, None)>"+"</button>
                 <button class="btn" data-testid="zoom-out" title="Zoom out (wheel)" on:click=move |_| zoom(1.25, None)>"−"</button>
                 <button class="btn" data-testid="zoom-fit" on:click=move |_| { if let Some(b) = lx.view.with_untracked(|v| v.as_ref().map(fit)) { vb.set(b) } }>"Fit"</button>
-                <span class="muted">"Drag the background to pan · click to select, Shift+click to add · drag to move · R rotates · arrows nudge (Shift ×10) · Del deletes · Esc clears"</span>
+                <span class="muted">"Click to select, Shift+click to add, drag a box on the background to select what it holds · drag to move · drag a selected room's corners to reshape it · middle button or Space+drag pans · R rotates · arrows nudge (Shift ×10) · Del deletes · Esc clears"</span>
             </div>
             <svg class="plan" data-testid="plan" viewBox=view_box
+                class:drawing=move || lx.tool.get() != Tool::Select
                 data-drag-stats=move || lx.drag_stats.get()
                 on:wheel=on_wheel
                 on:pointerdown=on_down
@@ -517,9 +778,71 @@ pub fn Plan(lx: Lx) -> impl IntoView {
                     lx.view.with(|v| v.as_ref().map(|v| draw(lx, v)))
                 }}
                 {move || lx.preview.with(|p| p.as_ref().map(draw_preview))}
+                {move || corner_handles(lx, vb.get())}
+                {move || reshaped.get().map(|pts| view! { <polygon class="reshaped" data-testid="reshaped" points=points_attr(&pts)/> })}
+                {move || draft_view(lx, hover.get(), vb.get())}
+                {move || marquee.get().map(|b| view! { <rect class="marquee" data-testid="marquee" x=b.0 y=b.1 width=b.2 height=b.3/> })}
             </svg>
         </div>
     }
+}
+
+/// Handle radius, SVG units: about 6 px at the current zoom.
+fn handle_r(vb: ViewBox) -> f64 {
+    (vb.2.max(vb.3) / 160.0).max(40.0)
+}
+
+/// Corner handles of the one selected room (Select tool, editable project).
+fn corner_handles(lx: Lx, vb: ViewBox) -> Option<impl IntoView + use<>> {
+    if lx.tool.get() != Tool::Select {
+        return None;
+    }
+    let room = lx.sel.with(|s| match s.as_slice() {
+        [o] if o.kind == ObjectKind::Room => Some(o.key.clone()),
+        _ => None,
+    })?;
+    let (id, verts) = lx.view.with(|v| {
+        let v = v.as_ref().filter(|v| !v.read_only)?;
+        v.layout.rooms.iter().find(|r| r.id == room).map(|r| (r.id.clone(), room_vertices(&r.shape)))
+    })?;
+    let r = handle_r(vb);
+    Some(
+        verts
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| {
+                view! {
+                    <circle class="corner-handle" data-testid=format!("corner-{i}") data-room=id.clone() data-corner=i
+                        cx=p.x_mm cy=-p.y_mm r=r/>
+                }
+            })
+            .collect_view(),
+    )
+}
+
+/// The room being drawn: its corners, the walls so far and the next one.
+fn draft_view(lx: Lx, hover: Option<Point>, vb: ViewBox) -> Option<impl IntoView + use<>> {
+    if lx.tool.get() != Tool::DrawRoom {
+        return None;
+    }
+    let mut pts = lx.draft.get();
+    let corners = pts.len();
+    if let Some(h) = hover {
+        pts.push(h);
+    }
+    let r = handle_r(vb);
+    let dots = pts
+        .iter()
+        .take(corners)
+        .enumerate()
+        .map(|(i, p)| view! { <circle class="draft-corner" class:first=i == 0 data-testid="draft-corner" cx=p.x_mm cy=-p.y_mm r=r/> })
+        .collect_view();
+    Some(view! {
+        <g class="draft" data-testid="draft">
+            <polyline class="draft-walls" points=points_attr(&pts)/>
+            {dots}
+        </g>
+    })
 }
 
 fn draw_preview(p: &Preview) -> impl IntoView + use<> {
@@ -563,12 +886,33 @@ fn draw(lx: Lx, v: &LayoutView) -> impl IntoView + use<> {
             let doors = r
                 .doors
                 .iter()
-                .map(|d| door(&verts, (cx, cy), d.position, d.width_mm, d.swing))
+                .enumerate()
+                .map(|(i, d)| {
+                    let o = ObjectRef { kind: ObjectKind::Door, key: d.key(&r.id, i) };
+                    let bad = violating.contains(&(ObjectKind::Door, o.key.clone()));
+                    door(lx, o, bad, &verts, (cx, cy), d.position, d.width_mm, d.swing)
+                })
+                .collect_view();
+            let columns = r
+                .columns
+                .iter()
+                .map(|c| {
+                    let o = ObjectRef { kind: ObjectKind::Column, key: c.id.clone() };
+                    let bad = violating.contains(&(ObjectKind::Column, c.id.clone()));
+                    let (w, d) = (i64::from(c.width_mm), i64::from(c.depth_mm));
+                    let key = c.id.clone();
+                    view! {
+                        <rect class="column" class:violating=bad class:selected=move || lx.sel.with(|s| s.contains(&o))
+                            data-kind="column" data-key=key.clone() data-testid=format!("column-{key}")
+                            x=c.position.x_mm - w / 2 y=-(c.position.y_mm + d / 2) width=w height=d/>
+                    }
+                })
                 .collect_view();
             view! {
                 <g class="room" class:violating=bad class:outdoor=r.environment == backstop_model::layout::Environment::Outdoor data-testid=format!("room-{}", r.id)>
                     <polygon points=points_attr(&verts)/>
                     {doors}
+                    {columns}
                     <text class="room-name" x=left + 150 y=-top + 450
                         class:selected=move || lx.sel.with(|s| s.contains(&obj2))
                         data-kind="room" data-key=obj.key.clone()>{format!("{} · {}", r.id, r.name)}</text>
@@ -620,7 +964,17 @@ fn draw(lx: Lx, v: &LayoutView) -> impl IntoView + use<> {
     }
 }
 
-fn door(verts: &[Point], centroid: (f64, f64), at: Point, width: u32, swing: DoorSwing) -> impl IntoView + use<> {
+#[allow(clippy::too_many_arguments)]
+fn door(
+    lx: Lx,
+    o: ObjectRef,
+    violating: bool,
+    verts: &[Point],
+    centroid: (f64, f64),
+    at: Point,
+    width: u32,
+    swing: DoorSwing,
+) -> impl IntoView + use<> {
     // The wall the door sits on: the nearest edge.
     let p = (at.x_mm as f64, at.y_mm as f64);
     let mut best = (f64::MAX, (1.0, 0.0));
@@ -661,10 +1015,13 @@ fn door(verts: &[Point], centroid: (f64, f64), at: Point, width: u32, swing: Doo
     } else {
         format!("M {} {} L {} {} A {w} {w} 0 0 {sweep} {} {}", h.0, h.1, t.0, t.1, j.0, j.1)
     };
+    let key = o.key.clone();
     view! {
-        <g class="door">
+        <g class="door" class:violating=violating class:selected=move || lx.sel.with(|s| s.contains(&o))
+            data-kind="door" data-key=key.clone() data-testid=format!("door-{key}")>
             <line class="door-gap" x1=h.0 y1=h.1 x2=j.0 y2=j.1/>
             <path class="door-swing" d=path/>
+            <circle class="door-hit" cx=p.0 cy=-p.1 r=w / 2.0/>
         </g>
     }
 }

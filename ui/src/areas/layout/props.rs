@@ -5,7 +5,7 @@
 //! refusals show as notices.
 
 use backstop_model::AppError;
-use backstop_model::layout::{Clearances, Environment, ObjectKind, Placement, Point, RoomShape, Rotation};
+use backstop_model::layout::{Clearances, DoorHinge, DoorLeadsTo, DoorSwing, Environment, ObjectKind, Placement, Point, RoomShape, Rotation};
 use backstop_model::layout_view::LayoutEdit;
 use leptos::prelude::*;
 
@@ -100,7 +100,7 @@ pub fn Properties(lx: Lx) -> impl IntoView {
     move || {
         let one = lx.sel.with(|s| if s.len() == 1 { s.first().cloned() } else { None });
         let Some(o) = one else {
-            return view! { <div class="card"><p class="muted">"Select one room (click its name), cabinet, rack or UPS/PCS unit on the plan to edit its properties."</p></div> }.into_any();
+            return view! { <div class="card"><p class="muted">"Select one room (click its name), door, column, cabinet, rack or UPS/PCS unit on the plan to edit its properties."</p></div> }.into_any();
         };
         lx.view
             .with(|v| {
@@ -225,6 +225,15 @@ pub fn Properties(lx: Lx) -> impl IntoView {
                         }
                         .into_any()
                     }),
+                    ObjectKind::Door => v.layout.rooms.iter().find_map(|r| {
+                        let (i, d) = r.doors.iter().enumerate().find(|(i, d)| d.key(&r.id, *i) == o.key)?;
+                        let others: Vec<String> = v.layout.rooms.iter().filter(|x| x.id != r.id).map(|x| x.id.clone()).collect();
+                        Some(door_form(lx, r.id.clone(), d.key(&r.id, i), d.clone(), others).into_any())
+                    }),
+                    ObjectKind::Column => v.layout.rooms.iter().find_map(|r| {
+                        let c = r.columns.iter().find(|c| c.id == o.key)?;
+                        Some(column_form(lx, r.id.clone(), c.clone()).into_any())
+                    }),
                     _ => None,
                 }
             })
@@ -251,7 +260,13 @@ fn room_form(lx: Lx, r: backstop_model::layout::Room) -> impl IntoView {
         RoomShape::Rectangle { origin, width_mm, depth_mm } => Some((s(origin.x_mm), s(origin.y_mm), s(*width_mm), s(*depth_mm))),
         RoomShape::Polygon { .. } => None,
     };
-    let doors = r.doors.len();
+    let corners = match &r.shape {
+        RoomShape::Polygon { vertices } => {
+            Some(s(vertices.iter().map(|p| format!("{}, {}", p.x_mm, p.y_mm)).collect::<Vec<_>>().join("\n")))
+        }
+        RoomShape::Rectangle { .. } => None,
+    };
+    let (doors, columns) = (r.doors.len(), r.columns.len());
     let title = format!("Room {}", r.id);
     let save = move |_| {
         submit(
@@ -267,6 +282,9 @@ fn room_form(lx: Lx, r: backstop_model::layout::Room) -> impl IntoView {
                 let c = case.get().trim().to_string();
                 room.serves_case = if c.is_empty() { None } else { Some(c) };
                 room.environment = Environment::parse(&env.get()).unwrap_or_default();
+                if let Some(text) = corners {
+                    room.shape = RoomShape::Polygon { vertices: parse_corners(&text.get())? };
+                }
                 if let Some((x, y, w, d)) = rect {
                     room.shape = RoomShape::Rectangle {
                         origin: Point::new(int(&x.get(), "The west edge x")?, int(&y.get(), "The south edge y")?),
@@ -303,8 +321,139 @@ fn room_form(lx: Lx, r: backstop_model::layout::Room) -> impl IntoView {
                     {field("Depth (mm)", "prop-room-d", d)}
                 </div>
             })}
-            <p class="muted">{format!("{doors} door(s); polygon rooms and doors are edited in the project's design JSON for now.")}</p>
+            {corners.map(|c| view! {
+                <label class="field">"Corners (x, y in mm, one per line, in order around the room)"
+                    <textarea rows="6" class="mono" data-testid="prop-room-corners" prop:value=move || c.get() on:input=move |ev| c.set(event_target_value(&ev))></textarea>
+                </label>
+            })}
+            <p class="muted">{format!("{doors} door(s), {columns} column(s): click one on the plan to edit it. Drag the room's corner handles to reshape it (walls stay square; Shift for any angle).")}</p>
             <button class="btn primary" data-testid="prop-save" on:click=save>"Save room"</button>
+        </div>
+    }
+}
+
+/// Corners typed one per line as `x, y` (or `x y`), in mm.
+fn parse_corners(text: &str) -> Result<Vec<Point>, AppError> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let parts: Vec<&str> = if line.contains(',') { line.split(',').collect() } else { line.split_whitespace().collect() };
+        let [x, y] = parts.as_slice() else {
+            return Err(AppError::invalid(format!(
+                "Corner line {}: “{}” is not two numbers; write each corner as x, y in mm.",
+                n + 1,
+                line.trim()
+            )));
+        };
+        out.push(Point::new(int(x, &format!("Corner line {} x", n + 1))?, int(y, &format!("Corner line {} y", n + 1))?));
+    }
+    Ok(out)
+}
+
+fn door_form(lx: Lx, room_id: String, key: String, d: backstop_model::layout::Door, other_rooms: Vec<String>) -> impl IntoView {
+    let (id, width, x, y, rating) = (s(&d.id), s(d.width_mm), s(d.position.x_mm), s(d.position.y_mm), s(d.fire_rating_min));
+    let swing = s(match d.swing {
+        DoorSwing::Inward => "inward",
+        DoorSwing::Outward => "outward",
+        DoorSwing::Sliding => "sliding",
+    });
+    let hinge = s(d.hinge.as_str());
+    let leads = s(match &d.leads_to {
+        DoorLeadsTo::Outside => "outside".to_string(),
+        DoorLeadsTo::Corridor => "corridor".to_string(),
+        DoorLeadsTo::Room(r) => format!("room:{r}"),
+    });
+    let panic = RwSignal::new(d.panic_hardware);
+    let title = format!("Door {key} · room {room_id}");
+    let save = move |_| {
+        submit(
+            lx,
+            (|| {
+                let mut door = d.clone();
+                door.id = id.get().trim().to_string();
+                door.width_mm = whole(&width.get(), "The door's clear width")?;
+                door.position = Point::new(int(&x.get(), "The door's x")?, int(&y.get(), "The door's y")?);
+                door.fire_rating_min = whole(&rating.get(), "The fire rating (min)")?;
+                door.panic_hardware = panic.get();
+                door.swing = match swing.get().as_str() {
+                    "inward" => DoorSwing::Inward,
+                    "sliding" => DoorSwing::Sliding,
+                    _ => DoorSwing::Outward,
+                };
+                door.hinge = if hinge.get() == "left" { DoorHinge::Left } else { DoorHinge::Right };
+                door.leads_to = match leads.get().as_str() {
+                    "outside" => DoorLeadsTo::Outside,
+                    "corridor" => DoorLeadsTo::Corridor,
+                    other => DoorLeadsTo::Room(other.trim_start_matches("room:").to_string()),
+                };
+                Ok(LayoutEdit::PutDoor { room_id: room_id.clone(), door, previous_key: key.clone() })
+            })(),
+        );
+    };
+    let select = |label: &'static str, testid: &'static str, sig: RwSignal<String>, options: Vec<(String, String)>| {
+        let now = sig.get_untracked();
+        view! {
+            <label class="field">{label}
+                <select data-testid=testid on:change=move |ev| sig.set(event_target_value(&ev))>
+                    {options.into_iter().map(|(v, t)| view! { <option value=v.clone() selected=v == now>{t}</option> }).collect_view()}
+                </select>
+            </label>
+        }
+    };
+    let o = |v: &str, t: &str| (v.to_string(), t.to_string());
+    let mut leads_options = vec![o("outside", "outside (exit discharge)"), o("corridor", "a corridor")];
+    leads_options.extend(other_rooms.iter().map(|r| (format!("room:{r}"), format!("room {r}"))));
+    view! {
+        <div class="card" data-testid="props-door">
+            <h2>{title}</h2>
+            <div class="inline-form">
+                {field("Id", "prop-door-id", id)}
+                {field("Clear width (mm)", "prop-door-width", width)}
+                {field("x (mm)", "prop-door-x", x)}
+                {field("y (mm)", "prop-door-y", y)}
+            </div>
+            <div class="inline-form">
+                {select("Swing", "prop-door-swing", swing, vec![o("outward", "outward"), o("inward", "inward"), o("sliding", "sliding")])}
+                {select("Hinge (from inside)", "prop-door-hinge", hinge, vec![o("right", "right"), o("left", "left")])}
+                {select("Leads to", "prop-door-leads", leads, leads_options)}
+                {field("Fire rating (min, 0: none)", "prop-door-rating", rating)}
+                <label class="field inline"><input type="checkbox" data-testid="prop-door-panic" prop:checked=move || panic.get()
+                    on:change=move |ev| panic.set(event_target_checked(&ev))/>" Panic hardware"</label>
+            </div>
+            <p class="muted">"The door is kept on its wall: a position off the wall moves onto the nearest one."</p>
+            <button class="btn primary" data-testid="prop-save" on:click=save>"Save door"</button>
+        </div>
+    }
+}
+
+fn column_form(lx: Lx, room_id: String, c: backstop_model::layout::Column) -> impl IntoView {
+    let (id, x, y, w, d) = (s(&c.id), s(c.position.x_mm), s(c.position.y_mm), s(c.width_mm), s(c.depth_mm));
+    let previous_id = c.id.clone();
+    let title = format!("Column {} · room {room_id}", c.id);
+    let save = move |_| {
+        submit(
+            lx,
+            (|| {
+                let column = backstop_model::layout::Column {
+                    id: id.get().trim().to_string(),
+                    position: Point::new(int(&x.get(), "The column's x")?, int(&y.get(), "The column's y")?),
+                    width_mm: whole(&w.get(), "The column width")?,
+                    depth_mm: whole(&d.get(), "The column depth")?,
+                };
+                Ok(LayoutEdit::PutColumn { room_id: room_id.clone(), column, previous_id: previous_id.clone() })
+            })(),
+        );
+    };
+    view! {
+        <div class="card" data-testid="props-column">
+            <h2>{title}</h2>
+            <div class="inline-form">
+                {field("Id", "prop-column-id", id)}
+                {field("x (mm)", "prop-column-x", x)}
+                {field("y (mm)", "prop-column-y", y)}
+                {field("Width (mm)", "prop-column-w", w)}
+                {field("Depth (mm)", "prop-column-d", d)}
+            </div>
+            <button class="btn primary" data-testid="prop-save" on:click=save>"Save column"</button>
         </div>
     }
 }
