@@ -506,3 +506,192 @@ async fn editor_operations_work_on_the_demo() -> Result<()> {
     app.client.release_actions().await?;
     app.finish().await
 }
+
+/// Viewport pixel (whole) of a plan point in mm, through the SVG's own
+/// screen transform (zoom, pan and letterboxing included).
+async fn plan_px(app: &Harness, x_mm: i64, y_mm: i64) -> Result<(f64, f64)> {
+    let v = app
+        .client
+        .execute(
+            "const s = document.querySelector('[data-testid=plan]'); const p = s.createSVGPoint(); \
+             p.x = arguments[0]; p.y = -arguments[1]; const q = p.matrixTransform(s.getScreenCTM()); \
+             return [Math.round(q.x), Math.round(q.y)];",
+            vec![serde_json::json!(x_mm), serde_json::json!(y_mm)],
+        )
+        .await?;
+    Ok((v[0].as_f64().context("x")?, v[1].as_f64().context("y")?))
+}
+
+/// The part of the plan shown (mm: west, south, east, north) and the
+/// rooms' extent (same order).
+async fn plan_extents(app: &Harness) -> Result<([f64; 4], [f64; 4])> {
+    let v = app
+        .client
+        .execute(
+            "const s = document.querySelector('[data-testid=plan]'); const r = s.getBoundingClientRect(); \
+             const m = s.getScreenCTM().inverse(); const at = (x, y) => { const p = s.createSVGPoint(); p.x = x; p.y = y; return p.matrixTransform(m); }; \
+             const a = at(r.left + 20, r.top + 20), b = at(r.right - 20, r.bottom - 20); \
+             let lo = [Infinity, Infinity], hi = [-Infinity, -Infinity]; \
+             for (const poly of document.querySelectorAll('svg.plan .room polygon')) for (const p of poly.points) { \
+               lo = [Math.min(lo[0], p.x), Math.min(lo[1], -p.y)]; hi = [Math.max(hi[0], p.x), Math.max(hi[1], -p.y)]; } \
+             return [[a.x, -b.y, b.x, -a.y], [lo[0], lo[1], hi[0], hi[1]]];",
+            vec![],
+        )
+        .await?;
+    let four = |x: &serde_json::Value| -> Result<[f64; 4]> {
+        let a: Vec<f64> = x.as_array().context("array")?.iter().filter_map(serde_json::Value::as_f64).collect();
+        a.try_into().map_err(|_| anyhow::anyhow!("four numbers"))
+    };
+    Ok((four(&v[0])?, four(&v[1])?))
+}
+
+/// Sets the snap grid as typing a value and leaving the field does (the
+/// driver cannot clear a number field in WebKit).
+async fn set_grid(app: &Harness, mm: u32) -> Result<()> {
+    app.client
+        .execute(
+            "const e = document.querySelector('[data-testid=grid-size]'); e.value = String(arguments[0]); \
+             e.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![serde_json::json!(mm)],
+        )
+        .await?;
+    wait_until("the grid size", 5, async || Ok(app.value_testid("grid-size").await? == mm.to_string())).await
+}
+
+/// Presses and releases the left button at a viewport pixel.
+async fn click_px(app: &Harness, (x, y): (f64, f64)) -> Result<()> {
+    let mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveTo { duration: None, x, y })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+    app.client.perform_actions(mouse).await.with_context(|| format!("click at {x}, {y}"))?;
+    app.client.release_actions().await?;
+    Ok(())
+}
+
+/// A real room is not a rectangle: an L-shaped room drawn by clicking its
+/// corners, a door put on its wall and a column in it with the plan's
+/// tools, then three cabinets selected with a box dragged on the background
+/// and moved together as one edit that one undo takes back. A screenshot of
+/// each step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_l_shaped_room_is_drawn_and_a_box_selection_moves_as_one_edit() -> Result<()> {
+    let _serial = SERIAL.lock().await;
+    let (_dir, project) = demo_project("rooms.backstop")?;
+    let app = Harness::start(Launch { args: vec!["--project".into(), project.display().to_string()] }).await?;
+    app.wait_testid("project-open-card").await?;
+    app.click_testid("nav-layout").await?;
+    item(&app, "BC-03").await?;
+    app.show_testid("plan").await?;
+
+    // Room for an 8 m × 6 m L above the demo's rooms (zoom out until it fits).
+    let (view, rooms) = loop {
+        let (view, rooms) = plan_extents(&app).await?;
+        if view[3] - rooms[3] >= 8_000.0 && view[2] - rooms[0] >= 9_000.0 {
+            break (view, rooms);
+        }
+        anyhow::ensure!(view[2] - view[0] < 1_000_000.0, "no room on the plan for the L: view {view:?}, rooms {rooms:?}");
+        app.click_testid("zoom-out").await?;
+    };
+    let _ = view;
+    // A 500 mm grid: a click a pixel off (about 100 mm at this zoom) still
+    // lands on the corner meant.
+    set_grid(&app, 500).await?;
+    let x0 = ((rooms[0] / 500.0).round() as i64) * 500;
+    let y0 = ((rooms[3] / 500.0).round() as i64) * 500 + 1_000;
+    // South wall 8 m, east 3 m, back 5 m, north 3 m more, west 6 m.
+    let l = [(0, 0), (8_000, 0), (8_000, 3_000), (3_000, 3_000), (3_000, 6_000), (0, 6_000)];
+    app.click_testid("tool-room").await?;
+    app.wait_testid("tool-hint").await?;
+    for (i, (dx, dy)) in l.iter().enumerate() {
+        click_px(&app, plan_px(&app, x0 + dx, y0 + dy).await?).await?;
+        wait_until("the corner to be drawn", 10, async || Ok(count(&app, "[data-testid=draft-corner]").await? == i + 1)).await?;
+    }
+    app.screenshot("layout-draw-room").await?;
+    // Back on the first corner: the outline closes and is saved.
+    click_px(&app, plan_px(&app, x0, y0).await?).await?;
+    app.wait_testid("room-ROOM-1").await?;
+    let points = app.client.find(Locator::Css("[data-testid=room-ROOM-1] polygon")).await?.attr("points").await?.context("points")?;
+    let expected: Vec<String> = l.iter().map(|(dx, dy)| format!("{},{}", x0 + dx, -(y0 + dy))).collect();
+    assert_eq!(points, expected.join(" "), "the L as clicked, corner by corner");
+    assert!(app.text_testid("layout-status").await?.starts_with("Add room ROOM-1"), "one labelled edit");
+    assert_eq!(count(&app, "[data-testid=tool-hint]").await?, 0, "back to the select tool");
+
+    // A door: clicked 100 mm inside the east wall of the L's long leg; it goes onto the wall.
+    app.click_testid("tool-door").await?;
+    click_px(&app, plan_px(&app, x0 + 7_900, y0 + 1_500).await?).await?;
+    wait_until("the door", 10, async || Ok(count(&app, "[data-testid=room-ROOM-1] .door").await? == 1)).await?;
+    let status = app.text_testid("layout-status").await?;
+    assert!(status.starts_with("Add door D-") && status.contains("to room ROOM-1"), "{status}");
+    // And a column in the short leg.
+    app.click_testid("tool-column").await?;
+    click_px(&app, plan_px(&app, x0 + 1_500, y0 + 4_500).await?).await?;
+    wait_until("the column", 10, async || Ok(count(&app, "[data-testid=room-ROOM-1] .column").await? == 1)).await?;
+    // The door's properties: click it on the plan.
+    press_at(&app, "[data-testid=room-ROOM-1] .door .door-hit").await?;
+    app.wait_text("selection-count", "1 selected").await?;
+    app.click_testid("tab-props").await?;
+    app.wait_testid("props-door").await?;
+    assert_eq!(app.value_testid("prop-door-x").await?, (x0 + 8_000).to_string(), "on the east wall");
+    app.screenshot("layout-l-room-door-column").await?;
+
+    set_grid(&app, 100).await?;
+
+    // Box selection: from just below-right of BC-03 to just above-left of
+    // BC-01 (the top row of the battery room), on the background.
+    let corner = async |tag: &str, right: bool| -> Result<(f64, f64)> {
+        let v = app
+            .client
+            .execute(
+                "const r = document.querySelector(`[data-testid=\"item-${arguments[0]}\"] rect.body`).getBoundingClientRect(); \
+                 return arguments[1] ? [Math.round(r.right + 6), Math.round(r.bottom + 6)] : [Math.round(r.left - 6), Math.round(r.top - 6)];",
+                vec![serde_json::json!(tag), serde_json::json!(right)],
+            )
+            .await?;
+        Ok((v[0].as_f64().context("x")?, v[1].as_f64().context("y")?))
+    };
+    app.show_testid("item-BC-02").await?;
+    let (from, to) = (corner("BC-03", true).await?, corner("BC-01", false).await?);
+    let mut mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveTo { duration: None, x: from.0, y: from.1 })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT });
+    for i in 1..=8 {
+        let k = f64::from(i) / 8.0;
+        mouse = mouse.then(PointerAction::MoveTo {
+            duration: None,
+            x: (from.0 + (to.0 - from.0) * k).round(),
+            y: (from.1 + (to.1 - from.1) * k).round(),
+        });
+    }
+    app.client.perform_actions(mouse).await.context("dragging a selection box")?;
+    app.wait_testid("marquee").await?;
+    app.screenshot("layout-box-selecting").await?;
+    app.client.perform_actions(MouseActions::new("mouse".into()).then(PointerAction::Up { button: MOUSE_BUTTON_LEFT })).await?;
+    app.client.release_actions().await?;
+    app.wait_text("selection-count", "3 selected").await?;
+    for tag in ["BC-01", "BC-02", "BC-03"] {
+        assert!(item(&app, tag).await?.attr("class").await?.unwrap_or_default().contains("selected"), "{tag} selected");
+    }
+    assert!(!item(&app, "BC-04").await?.attr("class").await?.unwrap_or_default().contains("selected"), "BC-04 is outside the box");
+
+    // Drag one of them: all three move by the same distance, as one edit.
+    let before: Vec<i64> = [x_mm(&app, "BC-01").await?, x_mm(&app, "BC-02").await?, x_mm(&app, "BC-03").await?].to_vec();
+    let bc04 = x_mm(&app, "BC-04").await?;
+    let dx_px = (300.0 * px_per_mm(&app).await?).round().max(6.0);
+    drag(&app, "BC-02", dx_px, 0.0, 10).await?;
+    wait_until("the three to move", 10, async || Ok(x_mm(&app, "BC-02").await? != before[1])).await?;
+    let after: Vec<i64> = [x_mm(&app, "BC-01").await?, x_mm(&app, "BC-02").await?, x_mm(&app, "BC-03").await?].to_vec();
+    let moved: Vec<i64> = after.iter().zip(&before).map(|(a, b)| a - b).collect();
+    assert!(moved[0] > 0 && moved.iter().all(|d| *d == moved[0]), "moved together: {moved:?}");
+    assert_eq!(x_mm(&app, "BC-04").await?, bc04, "BC-04 stays");
+    assert!(app.text_testid("layout-status").await?.starts_with("Move 3 items"), "one edit");
+    app.screenshot("layout-box-moved").await?;
+    // One undo takes all three back.
+    app.click_testid("layout-undo").await?;
+    wait_until("the three back", 10, async || {
+        Ok([x_mm(&app, "BC-01").await?, x_mm(&app, "BC-02").await?, x_mm(&app, "BC-03").await?].to_vec() == before)
+    })
+    .await?;
+    app.wait_testid("room-ROOM-1").await?;
+    app.finish().await
+}
