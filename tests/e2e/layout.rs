@@ -635,6 +635,34 @@ async fn an_l_shaped_room_is_drawn_and_a_box_selection_moves_as_one_edit() -> Re
     assert_eq!(app.value_testid("prop-door-x").await?, (x0 + 8_000).to_string(), "on the east wall");
     app.screenshot("layout-l-room-door-column").await?;
 
+    // Reshape: select the room, drag the top corner of its short leg 1 m
+    // north; the west wall's top corner follows (walls stay square).
+    press_at(&app, "[data-testid=room-ROOM-1] .room-name").await?;
+    app.wait_testid("corner-4").await?;
+    let (cx, cy) = plan_px(&app, x0 + 3_000, y0 + 6_000).await?;
+    let (_, ty) = plan_px(&app, x0 + 3_000, y0 + 7_000).await?;
+    let mut mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveTo { duration: None, x: cx, y: cy })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT });
+    for i in 1..=6 {
+        mouse = mouse.then(PointerAction::MoveTo { duration: None, x: cx, y: (cy + (ty - cy) * f64::from(i) / 6.0).round() });
+    }
+    app.client.perform_actions(mouse).await.context("dragging a corner")?;
+    app.wait_testid("reshaped").await?;
+    app.screenshot("layout-reshaping").await?;
+    app.client.perform_actions(MouseActions::new("mouse".into()).then(PointerAction::Up { button: MOUSE_BUTTON_LEFT })).await?;
+    app.client.release_actions().await?;
+    let reshaped: Vec<String> = [(0, 0), (8_000, 0), (8_000, 3_000), (3_000, 3_000), (3_000, 7_000), (0, 7_000)]
+        .iter()
+        .map(|(dx, dy)| format!("{},{}", x0 + dx, -(y0 + dy)))
+        .collect();
+    wait_until("the reshaped room", 10, async || {
+        Ok(app.client.find(Locator::Css("[data-testid=room-ROOM-1] polygon")).await?.attr("points").await?.unwrap_or_default()
+            == reshaped.join(" "))
+    })
+    .await?;
+    assert!(app.text_testid("layout-status").await?.starts_with("Edit room ROOM-1"), "one labelled edit");
+
     set_grid(&app, 100).await?;
 
     // Box selection: from just below-right of BC-03 to just above-left of
