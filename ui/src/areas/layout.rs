@@ -441,12 +441,10 @@ fn Toolbar(lx: Lx) -> impl IntoView {
 /// What the active tool does, and its settings.
 #[component]
 fn ToolHint(lx: Lx) -> impl IntoView {
-    let (cw, cd) = (
-        RwSignal::new(lx.column_size.get_untracked().0),
-        RwSignal::new(lx.column_size.get_untracked().1),
-    );
+    let (cw, cd) = (RwSignal::new(lx.column_size.get_untracked().0), RwSignal::new(lx.column_size.get_untracked().1));
     Effect::new(move |_| lx.column_size.set((cw.get(), cd.get())));
-    move || match lx.tool.get() {
+    move || {
+        match lx.tool.get() {
         Tool::Select => ().into_any(),
         Tool::DrawRoom => view! {
             <div class="tool-hint" data-testid="tool-hint">
@@ -481,5 +479,6 @@ fn ToolHint(lx: Lx) -> impl IntoView {
             </div>
         }
         .into_any(),
+    }
     }
 }

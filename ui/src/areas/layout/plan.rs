@@ -196,8 +196,7 @@ pub(crate) fn inside_box(v: &LayoutView, a: Point, b: Point) -> Vec<ObjectRef> {
     let (x0, x1) = (a.x_mm.min(b.x_mm), a.x_mm.max(b.x_mm));
     let (y0, y1) = (a.y_mm.min(b.y_mm), a.y_mm.max(b.y_mm));
     let inside = |p: &Point| (x0..=x1).contains(&p.x_mm) && (y0..=y1).contains(&p.y_mm);
-    let mut out: Vec<ObjectRef> =
-        v.footprints.iter().filter(|f| inside(&f.min) && inside(&f.max)).map(|f| f.object.clone()).collect();
+    let mut out: Vec<ObjectRef> = v.footprints.iter().filter(|f| inside(&f.min) && inside(&f.max)).map(|f| f.object.clone()).collect();
     for r in &v.layout.rooms {
         for (i, d) in r.doors.iter().enumerate() {
             if inside(&d.position) {

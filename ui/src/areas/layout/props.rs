@@ -5,7 +5,9 @@
 //! refusals show as notices.
 
 use backstop_model::AppError;
-use backstop_model::layout::{Clearances, DoorHinge, DoorLeadsTo, DoorSwing, Environment, ObjectKind, Placement, Point, RoomShape, Rotation};
+use backstop_model::layout::{
+    Clearances, DoorHinge, DoorLeadsTo, DoorSwing, Environment, ObjectKind, Placement, Point, RoomShape, Rotation,
+};
 use backstop_model::layout_view::LayoutEdit;
 use leptos::prelude::*;
 
