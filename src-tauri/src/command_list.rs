@@ -62,6 +62,7 @@ pub const COMMANDS: &[&str] = &[
     "sizing_case_save",
     "sizing_ups_compute",
     "sizing_peak_compute",
+    "sizing_smooth_compute",
     "sizing_profile_import",
     "sizing_optimize",
     "sizing_export_sheet",

@@ -114,6 +114,7 @@ pub fn run(options: Options, started: Instant, listener: Option<instance::Listen
             commands::sizing::sizing_case_save,
             commands::sizing::sizing_ups_compute,
             commands::sizing::sizing_peak_compute,
+            commands::sizing::sizing_smooth_compute,
             commands::sizing::sizing_profile_import,
             commands::sizing::sizing_optimize,
             commands::sizing::sizing_export_sheet,

@@ -24,10 +24,12 @@ use backstop_model::project::{Design, Record};
 use backstop_model::sizing::{
     ChartSeries, DcBus, DiagSeverity, LoadSpec, OptimizeResult, PeakCase, PeakResult, Redundancy, SizingDiagnostic, UpsCase, UpsResult,
 };
+use backstop_model::sizing_smooth::{SmoothCase, SmoothResult};
 use backstop_model::sizing_view::{
     CaseKind, CaseListItem, CatalogItem, CatalogPutOutcome, CatalogView, ChartSvg, EntryOrigin, KeyCount, LOAD_PROFILE_KIND, LayoutFacts,
-    OptimizeRequest, PEAK_CASE_KIND, PEAK_RESULT_KIND, PeakComputed, ProfileImport, ProfileInfo, ProfileLineError, SaveCaseRequest,
-    SizingCase, SizingOverview, StoredCase, StoredProfile, UPS_CASE_KIND, UPS_RESULT_KIND, UpsComputed, profile_key, result_key,
+    OptimizeRequest, PEAK_CASE_KIND, PEAK_RESULT_KIND, PeakComputed, ProfileImport, ProfileInfo, ProfileLineError, SMOOTH_CASE_KIND,
+    SMOOTH_RESULT_KIND, SaveCaseRequest, SizingCase, SizingOverview, SmoothComputed, SmoothPresetChoice, StoredCase, StoredProfile,
+    UPS_CASE_KIND, UPS_RESULT_KIND, UpsComputed, profile_key, result_key,
 };
 use backstop_model::{AppError, ErrorCode};
 use backstop_report::charts::{LineChart, Series};
@@ -210,10 +212,53 @@ pub fn peak_summary(r: &PeakResult) -> (String, bool) {
     }
 }
 
+/// One line for the case list: the storage sized and how the requirements fare.
+pub fn smooth_summary(r: &SmoothResult) -> (String, bool) {
+    let met = r.checks.iter().filter(|c| c.status == backstop_model::sizing_smooth::CheckStatus::Pass).count();
+    let failed = r.checks.iter().filter(|c| c.status == backstop_model::sizing_smooth::CheckStatus::Fail).count();
+    let storage = match (&r.battery, &r.supercap) {
+        (Some(b), Some(s)) => {
+            format!("battery {} MW / {} MWh, supercapacitors {} kWh", num(b.discharge_mw), num(b.usable_mwh), num(s.usable_kwh))
+        }
+        (Some(b), None) => format!("battery {} MW / {} MWh usable", num(b.discharge_mw), num(b.usable_mwh)),
+        (None, Some(s)) => format!("supercapacitors {} kWh usable", num(s.usable_kwh)),
+        (None, None) => "no storage".into(),
+    };
+    let ok = r.feasible();
+    if failed > 0 {
+        (format!("{storage}; {failed} requirement(s) not met"), false)
+    } else if ok {
+        (format!("{storage}; {met} requirement(s) met"), true)
+    } else {
+        let why =
+            r.diagnostics.iter().find(|d| d.severity == DiagSeverity::Error).map_or_else(|| "no sizing".to_string(), |d| d.message.clone());
+        (format!("not feasible: {why}"), false)
+    }
+}
+
+/// A new smoothing case: the engine's synthetic training job (20 MW base,
+/// 80 MW job swinging every 2 s), one hour at 100 ms so edits redraw at
+/// once (set 86,400 s for a day), held to the IESO limits and checked
+/// against ERCOT's proposal, with a ramp limiter and a battery sized.
+pub fn default_smooth_case(name: &str, catalog: &[CatalogEntry]) -> SmoothCase {
+    let mut case = SmoothCase { name: name.to_owned(), presets: vec!["ieso".into(), "ercot".into()], ..SmoothCase::default() };
+    if let Some(p) = case.synthetic.as_mut() {
+        p.duration_s = 3_600.0;
+        p.checkpoint_interval_s = 1_800.0;
+        p.start_ramp_s = 60.0;
+    }
+    if let Some(b) = case.battery.as_mut() {
+        b.battery_key = catalog.iter().find(|e| e.kind == EntryKind::Container).map(|e| e.key.clone());
+        b.pcs_key = catalog.iter().find(|e| e.kind == EntryKind::Pcs).map(|e| e.key.clone());
+    }
+    case
+}
+
 fn case_kind(kind: &str) -> Option<CaseKind> {
     match kind {
         UPS_CASE_KIND => Some(CaseKind::Ups),
         PEAK_CASE_KIND => Some(CaseKind::Peak),
+        SMOOTH_CASE_KIND => Some(CaseKind::Smooth),
         _ => None,
     }
 }
@@ -238,6 +283,7 @@ pub fn overview(project: &Project) -> Result<SizingOverview, AppError> {
         let readable = match kind {
             Some(CaseKind::Ups) => serde_json::from_str::<UpsCase>(&rec.body).map(|_| ()),
             Some(CaseKind::Peak) => serde_json::from_str::<PeakCase>(&rec.body).map(|_| ()),
+            Some(CaseKind::Smooth) => serde_json::from_str::<SmoothCase>(&rec.body).map(|_| ()),
             None => {
                 item.problem = Some(format!("a \"{}\" case, which this version cannot edit", rec.kind));
                 Ok(())
@@ -250,6 +296,7 @@ pub fn overview(project: &Project) -> Result<SizingOverview, AppError> {
             let parsed = match res.record.kind.as_str() {
                 UPS_RESULT_KIND => serde_json::from_str::<UpsResult>(&res.record.body).ok().map(|r| ups_summary(&r)),
                 PEAK_RESULT_KIND => serde_json::from_str::<PeakResult>(&res.record.body).ok().map(|r| peak_summary(&r)),
+                SMOOTH_RESULT_KIND => serde_json::from_str::<SmoothResult>(&res.record.body).ok().map(|r| smooth_summary(&r)),
                 _ => None,
             };
             match parsed {
@@ -368,6 +415,7 @@ pub fn create_case(project: &mut Project, kind: CaseKind, name: &str) -> Result<
             (next_key(&design, "ups"), UPS_CASE_KIND, to_json(&default_ups_case(&name, &facts, &catalog))?)
         }
         CaseKind::Peak => (next_key(&design, "peak"), PEAK_CASE_KIND, to_json(&default_peak_case(&name, &catalog)?)?),
+        CaseKind::Smooth => (next_key(&design, "smooth"), SMOOTH_CASE_KIND, to_json(&default_smooth_case(&name, &catalog))?),
     };
     let rec = Record { key: key.clone(), kind: rec_kind.into(), name: name.clone(), body };
     project.edit(&format!("Add sizing case {name}"), |e| e.put_sizing_case_record(&rec)).map_err(store_error)?;
@@ -391,11 +439,12 @@ pub fn get_case(project: &Project, key: &str) -> Result<StoredCase, AppError> {
     let case = match case_kind(&rec.kind) {
         Some(CaseKind::Ups) => SizingCase::Ups(serde_json::from_str(&rec.body).map_err(bad)?),
         Some(CaseKind::Peak) => SizingCase::Peak(serde_json::from_str(&rec.body).map_err(bad)?),
+        Some(CaseKind::Smooth) => SizingCase::Smooth(serde_json::from_str(&rec.body).map_err(bad)?),
         None => return Err(AppError::invalid(format!("\"{}\" is a {} case, which this version cannot edit.", rec.name, rec.kind))),
     };
     let profile = match case.kind() {
         CaseKind::Peak => stored_profile(&design, key).map(|p| load_profile(&p.file_name, p.csv)).and_then(|i| i.profile),
-        CaseKind::Ups => None,
+        CaseKind::Ups | CaseKind::Smooth => None,
     };
     let has_result = design.sizing_results.iter().any(|r| r.case_key == key);
     Ok(StoredCase { key: key.to_owned(), name: rec.name.clone(), case, profile, has_result })
@@ -483,10 +532,12 @@ pub fn save_case(project: &mut Project, req: &SaveCaseRequest) -> Result<String,
     match &mut case {
         SizingCase::Ups(c) => c.name = name.clone(),
         SizingCase::Peak(c) => c.name = name.clone(),
+        SizingCase::Smooth(c) => c.name = name.clone(),
     }
     let expected = match case.kind() {
         CaseKind::Ups => UPS_CASE_KIND,
         CaseKind::Peak => PEAK_CASE_KIND,
+        CaseKind::Smooth => SMOOTH_CASE_KIND,
     };
     if rec.kind != expected {
         return Err(AppError::invalid(format!(
@@ -540,6 +591,18 @@ pub fn save_case(project: &mut Project, req: &SaveCaseRequest) -> Result<String,
                 None => None,
             }
         }
+        SizingCase::Smooth(c) => {
+            if let Some(b) = &c.battery {
+                used.extend(b.battery_key.as_deref());
+                used.extend(b.pcs_key.as_deref());
+            }
+            let r = backstop_sizing::size_smooth(c, None, &catalog);
+            let bad = input_errors(r.diagnostics.iter());
+            if !bad.is_empty() {
+                return Err(AppError::invalid(format!("The case was not saved; correct these inputs first: {}.", bad.join("; "))));
+            }
+            Some((to_json(&r)?, SMOOTH_RESULT_KIND))
+        }
     };
     let to_copy: Vec<CatalogEntry> = used
         .iter()
@@ -582,6 +645,7 @@ fn case_body(case: &SizingCase) -> serde_json::Value {
     match case {
         SizingCase::Ups(c) => serde_json::to_value(c).unwrap_or_default(),
         SizingCase::Peak(c) => serde_json::to_value(c).unwrap_or_default(),
+        SizingCase::Smooth(c) => serde_json::to_value(c).unwrap_or_default(),
     }
 }
 
@@ -825,6 +889,23 @@ pub fn compute_peak(case: &PeakCase, token: Option<&str>, catalog: &[CatalogEntr
     Ok(PeakComputed { result, charts, compute_ms: elapsed_ms(t) })
 }
 
+/// Sizes a smoothing case over its synthetic profile (not saved) and draws
+/// its charts; the presets come along for the form.
+pub fn compute_smooth(case: &SmoothCase, catalog: &[CatalogEntry]) -> SmoothComputed {
+    let t = Instant::now();
+    let result = backstop_sizing::size_smooth(case, None, catalog);
+    let charts = draw(&result.charts, |_, _| {});
+    let presets = backstop_sizing::smooth::presets::presets()
+        .into_iter()
+        .map(|p| {
+            let mut sources: Vec<String> = p.requirements.iter().map(|r| r.source.clone()).collect();
+            sources.dedup();
+            SmoothPresetChoice { key: p.key.into(), name: p.name.into(), source: sources.join("; ") }
+        })
+        .collect();
+    SmoothComputed { result, charts, compute_ms: elapsed_ms(t), presets }
+}
+
 /// Runs the optimizer for a UPS or peak case.
 pub fn optimize(req: &OptimizeRequest, catalog: &[CatalogEntry]) -> Result<OptimizeResult, AppError> {
     Ok(match &req.case {
@@ -832,6 +913,11 @@ pub fn optimize(req: &OptimizeRequest, catalog: &[CatalogEntry]) -> Result<Optim
         SizingCase::Peak(c) => {
             let held = held_for(req.profile_token.as_deref())?;
             backstop_sizing::optimize_peak(c, &held.profile, catalog, &req.options)
+        }
+        SizingCase::Smooth(_) => {
+            return Err(AppError::invalid(
+                "The optimizer compares battery configurations for UPS and peak cases; a smoothing case shows its trade-off in the ramp sweep.",
+            ));
         }
     })
 }
@@ -841,6 +927,7 @@ pub fn sheet_text(case: &SizingCase, token: Option<&str>, catalog: &[CatalogEntr
     let sheet = match case {
         SizingCase::Ups(c) => backstop_sizing::size_ups(c, catalog).sheet,
         SizingCase::Peak(c) => backstop_sizing::size_peak(c, &held_for(token)?.profile, catalog).sheet,
+        SizingCase::Smooth(c) => backstop_sizing::size_smooth(c, None, catalog).sheet,
     };
     Ok(backstop_sizing::render_text(&sheet))
 }
@@ -963,6 +1050,63 @@ mod tests {
         assert_eq!(again.profile.unwrap().summary.rows, 8, "the saved profile is loaded with the case");
         delete_case(&mut p, &key).unwrap();
         assert!(p.design().unwrap().sizing_cases.is_empty(), "case and profile deleted together");
+    }
+
+    /// A power-smoothing case in the app: created with the training-job
+    /// defaults, computed (checks, a sized battery, charts, the presets to
+    /// choose from), refused with the field named when an input is out of
+    /// range, saved with its result as one edit, listed with its summary,
+    /// its sheet the engine's.
+    #[test]
+    fn smoothing_case_computes_saves_and_lists_its_summary() {
+        use backstop_model::sizing_smooth::CheckStatus;
+        let (_d, mut p) = project();
+        let key = create_case(&mut p, CaseKind::Smooth, "Hall B training").unwrap();
+        assert_eq!(key, "smooth-1");
+        assert_eq!(undo_label(&p), "Add sizing case Hall B training");
+        let SizingCase::Smooth(mut case) = get_case(&p, &key).unwrap().case else { panic!("a smoothing case") };
+        assert_eq!(case.presets, ["ieso", "ercot"]);
+        let c = compute_smooth(&case, &catalog_of(None));
+        assert!(c.presets.iter().any(|x| x.key == "ercot" && x.source.contains("ERCOT")), "{:?}", c.presets);
+        assert_eq!(c.result.checks.len(), c.result.requirements.len());
+        assert!(c.result.checks.iter().all(|x| x.status != CheckStatus::NotEvaluated), "{:?}", c.result.checks);
+        let b = c.result.battery.as_ref().expect("a battery sized");
+        assert!(b.discharge_mw > 0.0 && b.usable_mwh > 0.0, "{b:?}");
+        assert!(!c.charts.is_empty() && c.charts.iter().all(|ch| ch.svg.starts_with("<svg")));
+        assert_eq!(
+            sheet_text(&SizingCase::Smooth(case.clone()), None, &catalog_of(None)).unwrap(),
+            backstop_sizing::render_text(&c.result.sheet)
+        );
+        let e = optimize(
+            &OptimizeRequest { case: SizingCase::Smooth(case.clone()), profile_token: None, options: Default::default() },
+            &catalog_of(None),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("ramp sweep"), "{}", e.message);
+
+        // An out-of-range input is refused and nothing is saved.
+        let mut bad = case.clone();
+        if let Some(b) = bad.battery.as_mut() {
+            b.rte = 1.5;
+        }
+        let e = save_case(&mut p, &SaveCaseRequest { key: key.clone(), case: SizingCase::Smooth(bad), profile_token: None }).unwrap_err();
+        assert!(e.message.contains("not saved"), "{}", e.message);
+        assert!(p.design().unwrap().sizing_results.is_empty());
+
+        case.name = "Hall B training job".into();
+        save_case(&mut p, &SaveCaseRequest { key: key.clone(), case: SizingCase::Smooth(case.clone()), profile_token: None }).unwrap();
+        assert_eq!(undo_label(&p), "Save sizing case Hall B training job");
+        let d = p.design().unwrap();
+        assert_eq!(d.sizing_results[0].record.kind, SMOOTH_RESULT_KIND);
+        let item = overview(&p).unwrap().cases.into_iter().next().unwrap();
+        assert_eq!(item.kind, Some(CaseKind::Smooth));
+        let (summary, ok) = smooth_summary(&serde_json::from_str(&d.sizing_results[0].record.body).unwrap());
+        assert_eq!((item.summary.as_str(), item.feasible), (summary.as_str(), Some(ok)));
+        assert!(item.summary.starts_with("battery ") && item.summary.contains("requirement"), "{}", item.summary);
+        assert!(
+            d.catalog.iter().any(|r| Some(&r.key) == case.battery.as_ref().and_then(|b| b.battery_key.as_ref())),
+            "the battery entry is copied"
+        );
     }
 
     #[test]

@@ -406,7 +406,7 @@ pub async fn report_export(kind: ReportKind) -> Result<String, AppError> {
 use backstop_model::sizing::{OptimizeResult, PeakCase, UpsCase};
 use backstop_model::sizing_view::{
     CaseKind, CatalogPutOutcome, CatalogView, OptimizeRequest, PeakComputed, ProfileImport, SaveCaseRequest, SizingCase, SizingOverview,
-    StoredCase, UpsComputed,
+    SmoothComputed, StoredCase, UpsComputed,
 };
 
 #[derive(Serialize)]
@@ -484,6 +484,14 @@ pub async fn sizing_peak_compute(case: &PeakCase, profile_token: Option<&str>) -
         profile_token: Option<&'a str>,
     }
     call_raw_json("sizing_peak_compute", &Args { case, profile_token }).await
+}
+
+pub async fn sizing_smooth_compute(case: &backstop_model::sizing_smooth::SmoothCase) -> Result<SmoothComputed, AppError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        case: &'a backstop_model::sizing_smooth::SmoothCase,
+    }
+    call_raw_json("sizing_smooth_compute", &Args { case }).await
 }
 
 /// Imports a load profile from the file picked in the native dialog (the

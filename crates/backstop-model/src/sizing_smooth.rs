@@ -764,6 +764,7 @@ impl SmoothResult {
 /// [`crate::sizing::field_label`]).
 pub fn field_label(field: &str) -> Option<&'static str> {
     Some(match field {
+        "synthetic.seed" => "Seed of the synthetic profile",
         "synthetic.duration_s" => "Profile length (s)",
         "synthetic.dt_s" => "Profile time step (s)",
         "synthetic.base_mw" => "Site base load (MW)",

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{CatalogEntry, FieldError};
 use crate::sizing::{PeakCase, PeakResult, ProfileSummary, UpsCase, UpsResult};
+use crate::sizing_smooth::{SmoothCase, SmoothResult};
 
 /// Record kind of a UPS ride-through case (`sizing_cases`, body = [`UpsCase`]).
 pub const UPS_CASE_KIND: &str = "ups-case";
@@ -26,6 +27,10 @@ pub const LOAD_PROFILE_KIND: &str = "load-profile";
 pub const UPS_RESULT_KIND: &str = "ups-result";
 /// Record kind of a peak-shaving result (`sizing_results`, body = [`PeakResult`]).
 pub const PEAK_RESULT_KIND: &str = "peak-result";
+/// Record kind of a power-smoothing case.
+pub const SMOOTH_CASE_KIND: &str = "smooth-case";
+/// Record kind of a power-smoothing result.
+pub const SMOOTH_RESULT_KIND: &str = "smooth-result";
 
 /// Key of the profile record of peak case `case_key`.
 pub fn profile_key(case_key: &str) -> String {
@@ -57,6 +62,8 @@ pub enum CaseKind {
     Ups,
     /// Grid / peak shaving.
     Peak,
+    /// Power smoothing of an AI training load.
+    Smooth,
 }
 
 impl CaseKind {
@@ -65,18 +72,24 @@ impl CaseKind {
         match self {
             CaseKind::Ups => "UPS ride-through",
             CaseKind::Peak => "Peak shaving",
+            CaseKind::Smooth => "Power smoothing",
         }
     }
 }
 
-/// A sizing case of either kind, as edited in the UI and stored in the file.
+/// A sizing case of any kind, as edited in the UI and stored in the file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "case", rename_all = "kebab-case")]
+// One case at a time is edited or sent; boxing the largest would only add
+// an indirection to every match.
+#[allow(clippy::large_enum_variant)]
 pub enum SizingCase {
     /// UPS ride-through.
     Ups(UpsCase),
     /// Peak shaving (the profile is referenced separately).
     Peak(PeakCase),
+    /// Power smoothing of an AI training load.
+    Smooth(SmoothCase),
 }
 
 impl SizingCase {
@@ -85,6 +98,7 @@ impl SizingCase {
         match self {
             SizingCase::Ups(_) => CaseKind::Ups,
             SizingCase::Peak(_) => CaseKind::Peak,
+            SizingCase::Smooth(_) => CaseKind::Smooth,
         }
     }
 
@@ -93,6 +107,7 @@ impl SizingCase {
         match self {
             SizingCase::Ups(c) => &c.name,
             SizingCase::Peak(c) => &c.name,
+            SizingCase::Smooth(c) => &c.name,
         }
     }
 }
@@ -240,6 +255,31 @@ pub struct PeakComputed {
     pub charts: Vec<ChartSvg>,
     /// Time the backend spent (sizing and charts), ms.
     pub compute_ms: f64,
+}
+
+/// A requirement preset the engineer can choose for a smoothing case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmoothPresetChoice {
+    /// Key used in the case (`"ercot"`).
+    pub key: String,
+    /// Display name with the limit.
+    pub name: String,
+    /// The document(s) it cites.
+    pub source: String,
+}
+
+/// A power-smoothing result computed (not saved), with its charts and the
+/// presets that can be chosen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SmoothComputed {
+    /// The engine's result.
+    pub result: SmoothResult,
+    /// Its charts, drawn.
+    pub charts: Vec<ChartSvg>,
+    /// Backend time, ms.
+    pub compute_ms: f64,
+    /// Every requirement preset.
+    pub presets: Vec<SmoothPresetChoice>,
 }
 
 /// Save a case and its freshly computed result (one undoable edit).

@@ -502,10 +502,114 @@ fn sizing_section(rec: &backstop_model::project::Record) -> SizingSection {
         sec.diagnostics =
             r.diagnostics.iter().filter(|d| d.severity != backstop_model::sizing::DiagSeverity::Info).map(diag_text).collect();
         sec.steps = sheet_steps(&r.sheet);
+    } else if let Some(r) = (rec.kind == backstop_model::sizing_view::SMOOTH_RESULT_KIND)
+        .then(|| serde_json::from_str::<backstop_model::sizing_smooth::SmoothResult>(&rec.body).ok())
+        .flatten()
+    {
+        smooth_section(&mut sec, &r);
     } else {
         sec.method = format!("A {} result this version cannot read; recompute the case to include it.", rec.kind);
     }
     sec
+}
+
+/// The design report's section of a power-smoothing result: the load, each
+/// requirement with its margin, the storage sized, life from both views,
+/// losses, the charts and the calculation sheet.
+fn smooth_section(sec: &mut SizingSection, r: &backstop_model::sizing_smooth::SmoothResult) {
+    use backstop_model::sizing_smooth::{BankLimit, LifeBasis};
+    sec.method = "Power smoothing of the AI training load against the grid's ramp and oscillation limits".into();
+    let t = &r.trace;
+    sec.summary.push(KeyValue::new(
+        "Load",
+        format!(
+            "{}: {} samples at {} s ({} s); peak {} MW, mean {} MW, {} MWh",
+            t.source,
+            t.samples,
+            num(t.dt_s),
+            num(t.duration_s),
+            num(t.peak_mw),
+            num(t.mean_mw),
+            num(t.energy_mwh)
+        ),
+    ));
+    if let Some(ramp) = r.ramp_mw_per_min {
+        sec.summary.push(KeyValue::new("Grid ramp limit used", format!("{} MW/min", num(ramp))));
+    }
+    for c in &r.checks {
+        sec.summary.push(KeyValue::new(
+            c.label.clone(),
+            format!(
+                "{}: grid {} {u} against a limit of {} {u} (margin {} {u}; the load alone {} {u}). Source: {}",
+                c.status.label(),
+                num(c.grid_value),
+                num(c.limit),
+                num(c.margin),
+                num(c.load_value),
+                c.source,
+                u = c.unit
+            ),
+        ));
+    }
+    if let Some(b) = &r.battery {
+        sec.summary.push(KeyValue::new(
+            "Battery",
+            format!(
+                "{} MW discharge, {} MW charge, {} MWh usable, {} MWh nameplate; installed {} MWh, {} MW{}",
+                num(b.discharge_mw),
+                num(b.charge_mw),
+                num(b.usable_mwh),
+                num(b.nameplate_mwh),
+                num(b.installed_mwh),
+                num(b.installed_mw),
+                b.units.map_or(String::new(), |n| format!(" ({n} units)"))
+            ),
+        ));
+    }
+    if let Some(s) = &r.supercap {
+        let limit = match s.limit {
+            BankLimit::PowerLimited => "power-limited",
+            BankLimit::EnergyLimited => "energy-limited",
+        };
+        sec.summary.push(KeyValue::new(
+            "Supercapacitor bank",
+            format!(
+                "{} cells ({limit}), {} kWh usable, {} MW; {} cycles per day",
+                s.cells,
+                num(s.usable_kwh),
+                num(s.discharge_mw.max(s.charge_mw)),
+                num(s.cycles_per_day)
+            ),
+        ));
+    }
+    if let Some(l) = &r.life {
+        let governs = match l.governing {
+            LifeBasis::Throughput => "throughput governs",
+            LifeBasis::DodWeighted => "DoD-weighted cycles govern",
+            LifeBasis::Shorter => "the shorter governs",
+        };
+        sec.summary.push(KeyValue::new(
+            "Battery life",
+            format!(
+                "{} years by throughput ({} full cycles a year), {} years by DoD-weighted cycles ({} cycles a day); {governs}",
+                num(l.life_throughput_years),
+                num(l.efc_per_year),
+                num(l.life_dod_years),
+                num(l.cycles_per_day)
+            ),
+        ));
+    }
+    sec.summary.push(KeyValue::new(
+        "Losses",
+        format!(
+            "{} MWh a day ({} % of the load)",
+            num(r.losses.battery_mwh_per_day + r.losses.supercap_mwh_per_day + r.losses.floor_mwh_per_day),
+            num(r.losses.percent_of_load)
+        ),
+    ));
+    sec.charts = charts(&r.charts);
+    sec.diagnostics = r.diagnostics.iter().filter(|d| d.severity != backstop_model::sizing::DiagSeverity::Info).map(diag_text).collect();
+    sec.steps = sheet_steps(&r.sheet);
 }
 
 /// "; doors: D-1 915 mm outward, 90 min, panic hardware, to outside;
@@ -577,6 +681,37 @@ mod tests {
         }
         let bom = report.bom.expect("a BOM");
         assert!(bom.rows.iter().any(|r| r.item.starts_with("door-") && r.description.starts_with("Door ")), "{:?}", bom.rows);
+    }
+
+    /// A saved power-smoothing result gets its own section: the
+    /// requirements with their margins and sources, the storage, both life
+    /// views, the charts and the calculation sheet.
+    #[test]
+    fn a_smoothing_result_has_its_section_with_margins_and_sheet() {
+        use backstop_model::sizing_smooth::SmoothCase;
+        let mut case = SmoothCase { name: "Hall B training".into(), presets: vec!["ieso".into()], ..SmoothCase::default() };
+        if let Some(p) = case.synthetic.as_mut() {
+            p.duration_s = 600.0;
+        }
+        let r = backstop_sizing::size_smooth(&case, None, &[]);
+        assert!(!r.checks.is_empty() && !r.sheet.sections.is_empty());
+        let rec = backstop_model::project::Record {
+            key: "smooth-1-result".into(),
+            kind: backstop_model::sizing_view::SMOOTH_RESULT_KIND.into(),
+            name: "Hall B training".into(),
+            body: serde_json::to_string(&r).unwrap(),
+        };
+        let sec = super::sizing_section(&rec);
+        assert!(sec.method.starts_with("Power smoothing"), "{}", sec.method);
+        for c in &r.checks {
+            let line = sec.summary.iter().find(|kv| kv.key == c.label).unwrap_or_else(|| panic!("{} in {:?}", c.label, sec.summary));
+            assert!(line.value.starts_with(c.status.label()) && line.value.contains(&c.source), "{}", line.value);
+        }
+        assert!(sec.summary.iter().any(|kv| kv.key == "Battery" && kv.value.contains("MWh usable")), "{:?}", sec.summary);
+        assert!(sec.summary.iter().any(|kv| kv.key == "Battery life" && kv.value.contains("DoD-weighted")), "{:?}", sec.summary);
+        assert_eq!(sec.charts.len(), super::charts(&r.charts).len());
+        assert_eq!(sec.steps.len(), super::sheet_steps(&r.sheet).len());
+        assert!(!sec.steps.is_empty());
     }
 
     fn design_report(design: &backstop_model::project::Design) -> crate::design::DesignReport {

@@ -111,6 +111,17 @@ pub async fn sizing_peak_compute(app: AppHandle, case: PeakCase, profile_token: 
     .await
 }
 
+/// Sizes a power-smoothing case over its synthetic training profile
+/// (nothing is saved): a [`SmoothComputed`](backstop_model::sizing_view::SmoothComputed)
+/// with the requirement presets, as JSON bytes.
+#[tauri::command]
+pub async fn sizing_smooth_compute(
+    app: AppHandle,
+    case: backstop_model::sizing_smooth::SmoothCase,
+) -> Result<tauri::ipc::Response, AppError> {
+    blocking(&app, move |state, _| raw_json(&glue::compute_smooth(&case, &catalog(state)?))).await
+}
+
 /// Imports a load-profile CSV picked in the native dialog (the webview never
 /// names the file; a named pipe or device is refused before reading).
 #[tauri::command]

@@ -1,4 +1,4 @@
-//! Sizing area: UPS ride-through and peak-shaving cases, computed by the
+//! Sizing area: UPS ride-through, peak-shaving and power-smoothing cases, computed by the
 //! backend's engine as the inputs change, with the methods side by side,
 //! diagnostics, charts and the calculation sheet behind every number; the
 //! optimizer; and the catalog with the source of every value.
@@ -11,6 +11,7 @@ mod catalog;
 mod fields;
 mod peak;
 mod results;
+mod smooth;
 mod ups;
 
 use backstop_model::sizing_view::{CaseKind, CatalogView, SizingCase, SizingOverview, StoredCase};
@@ -227,13 +228,16 @@ fn CasesPanel() -> impl IntoView {
                                 SizingCase::Peak(p) => view! {
                                     <peak::PeakEditor key=c.key.clone() draft_key=draft_key stored_case=p stored_profile=c.profile.clone() catalog=ctx.catalog read_only=read_only/>
                                 }.into_any(),
+                                SizingCase::Smooth(sm) => view! {
+                                    <smooth::SmoothEditor key=c.key.clone() draft_key=draft_key stored_case=sm read_only=read_only/>
+                                }.into_any(),
                             }
                         })
                     }}
                     {move || (ctx.selected.get().is_none() && ctx.overview.with(|o| o.as_ref().is_some_and(|o| o.cases.is_empty()))).then(|| view! {
                         <div class="card" data-testid="sizing-empty">
                             <h2>"No sizing case yet"</h2>
-                            <p class="muted">"Add a UPS ride-through case (prefilled with the layout's racks, UPS and battery cabinets) or a peak-shaving case (then import the site's load profile)."</p>
+                            <p class="muted">"Add a UPS ride-through case (prefilled with the layout's racks, UPS and battery cabinets), a peak-shaving case (then import the site's load profile) or a power-smoothing case (a GPU training job held to the grid's ramp and oscillation limits)."</p>
                         </div>
                     })}
                 </div>
@@ -251,13 +255,18 @@ fn CaseList() -> impl IntoView {
     let busy = RwSignal::new(false);
     let read_only = move || ctx.overview.with(|o| o.as_ref().is_some_and(|o| o.read_only));
     let add = move |_| {
-        let k = if kind.get_untracked() == "peak" { CaseKind::Peak } else { CaseKind::Ups };
+        let k = match kind.get_untracked().as_str() {
+            "peak" => CaseKind::Peak,
+            "smooth" => CaseKind::Smooth,
+            _ => CaseKind::Ups,
+        };
         let n = name.get_untracked();
         let n = if n.trim().is_empty() {
             let count = ctx.overview.with_untracked(|o| o.as_ref().map_or(0, |o| o.cases.len())) + 1;
             match k {
                 CaseKind::Ups => format!("UPS case {count}"),
                 CaseKind::Peak => format!("Peak-shaving case {count}"),
+                CaseKind::Smooth => format!("Power-smoothing case {count}"),
             }
         } else {
             n
@@ -307,6 +316,7 @@ fn CaseList() -> impl IntoView {
                     <select data-testid="new-case-kind" disabled=read_only on:change=move |ev| kind.set(event_target_value(&ev))>
                         <option value="ups" selected=true>"UPS ride-through"</option>
                         <option value="peak">"Peak shaving"</option>
+                        <option value="smooth">"Power smoothing (AI training load)"</option>
                     </select>
                     <button class="btn primary" data-testid="new-case-add" disabled=move || busy.get() || read_only() on:click=add>"Add case"</button>
                 </div>

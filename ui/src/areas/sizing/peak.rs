@@ -278,7 +278,7 @@ pub fn PeakEditor(
     let form = Form::new();
     let draft = drafts::get(&draft_key).and_then(|(c, t)| match c {
         SizingCase::Peak(c) => Some((c, t)),
-        SizingCase::Ups(_) => None,
+        SizingCase::Ups(_) | SizingCase::Smooth(_) => None,
     });
     let shown = draft.as_ref().map_or_else(|| stored_case.clone(), |d| d.0.clone());
     form.fill(&shown);

@@ -468,7 +468,7 @@ pub fn UpsEditor(
     let form = Form::new();
     let draft = drafts::get(&draft_key).and_then(|(c, _)| match c {
         SizingCase::Ups(c) => Some(c),
-        SizingCase::Peak(_) => None,
+        SizingCase::Peak(_) | SizingCase::Smooth(_) => None,
     });
     let shown = draft.clone().unwrap_or_else(|| stored_case.clone());
     form.fill(&shown);

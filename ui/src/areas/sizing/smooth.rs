@@ -1,0 +1,567 @@
+//! The power-smoothing case form: the synthetic AI-training profile, the
+//! grid requirements (sourced presets), the controller, the battery and the
+//! optional supercapacitor bank; results with the requirement checks and
+//! their margins, the storage sizes, life from both views, losses, charts
+//! (load vs grid, SOC, band amplitudes, the ramp trade-off) and the
+//! calculation sheet. Computed by the backend's engine as the inputs change.
+
+use std::time::Duration;
+
+use backstop_model::sizing::SizingDiagnostic;
+use backstop_model::sizing_smooth::{BankLimit, CheckStatus, LifeBasis, SmoothCase, SmoothController};
+use backstop_model::sizing_view::{SizingCase, SmoothComputed};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::fields::{NotReady, NumField, fmt, opt, pct, req, show, whole};
+use super::results::{Charts, Diagnostics, Sheet};
+use super::{CaseHeader, drafts};
+use crate::ipc;
+use crate::state::use_project;
+
+/// Pause after the last keystroke before computing, ms.
+const DEBOUNCE_MS: u64 = 25;
+
+#[derive(Clone, Copy)]
+struct Form {
+    name: RwSignal<String>,
+    // Synthetic training profile.
+    duration: RwSignal<String>,
+    dt: RwSignal<String>,
+    base: RwSignal<String>,
+    job: RwSignal<String>,
+    iteration: RwSignal<String>,
+    duty: RwSignal<String>,
+    low: RwSignal<String>,
+    jitter: RwSignal<String>,
+    checkpoint_every: RwSignal<String>,
+    checkpoint_len: RwSignal<String>,
+    failures: RwSignal<String>,
+    floor: RwSignal<String>,
+    seed: RwSignal<String>,
+    // Requirements (preset keys).
+    presets: RwSignal<Vec<String>>,
+    // Controller.
+    controller: RwSignal<String>,
+    ramp: RwSignal<String>,
+    tau: RwSignal<String>,
+    window: RwSignal<String>,
+    // Battery.
+    battery_mw: RwSignal<String>,
+    battery_mwh: RwSignal<String>,
+    rte: RwSignal<String>,
+    soc_min: RwSignal<String>,
+    soc_max: RwSignal<String>,
+    eol_soh: RwSignal<String>,
+    response: RwSignal<String>,
+    restore: RwSignal<String>,
+    // Supercapacitor bank.
+    sc_on: RwSignal<bool>,
+    sc_cells: RwSignal<String>,
+    sc_vmin: RwSignal<String>,
+    cutoff: RwSignal<String>,
+    years: RwSignal<String>,
+}
+
+fn s() -> RwSignal<String> {
+    RwSignal::new(String::new())
+}
+
+impl Form {
+    fn new() -> Self {
+        Form {
+            name: s(),
+            duration: s(),
+            dt: s(),
+            base: s(),
+            job: s(),
+            iteration: s(),
+            duty: s(),
+            low: s(),
+            jitter: s(),
+            checkpoint_every: s(),
+            checkpoint_len: s(),
+            failures: s(),
+            floor: s(),
+            seed: s(),
+            presets: RwSignal::new(Vec::new()),
+            controller: s(),
+            ramp: s(),
+            tau: s(),
+            window: s(),
+            battery_mw: s(),
+            battery_mwh: s(),
+            rte: s(),
+            soc_min: s(),
+            soc_max: s(),
+            eol_soh: s(),
+            response: s(),
+            restore: s(),
+            sc_on: RwSignal::new(false),
+            sc_cells: s(),
+            sc_vmin: s(),
+            cutoff: s(),
+            years: s(),
+        }
+    }
+
+    fn fill(&self, c: &SmoothCase) {
+        self.name.set(c.name.clone());
+        let p = c.synthetic.clone().unwrap_or_default();
+        self.duration.set(show(p.duration_s));
+        self.dt.set(show(p.dt_s));
+        self.base.set(show(p.base_mw));
+        self.job.set(show(p.job_mw));
+        self.iteration.set(show(p.iteration_s));
+        self.duty.set(show(p.compute_duty * 100.0));
+        self.low.set(show(p.low_level * 100.0));
+        self.jitter.set(show(p.jitter * 100.0));
+        self.checkpoint_every.set(show(p.checkpoint_interval_s));
+        self.checkpoint_len.set(show(p.checkpoint_s));
+        self.failures.set(show(p.failures_per_day));
+        self.floor.set(show(p.power_floor * 100.0));
+        self.seed.set(p.seed.to_string());
+        self.presets.set(c.presets.clone());
+        match &c.controller {
+            SmoothController::RampLimiter { ramp_mw_per_min } => {
+                self.controller.set("ramp-limiter".into());
+                self.ramp.set(ramp_mw_per_min.map(show).unwrap_or_default());
+            }
+            SmoothController::FirstOrder { tau_s } => {
+                self.controller.set("first-order".into());
+                self.tau.set(show(*tau_s));
+            }
+            SmoothController::MovingAverage { window_s } => {
+                self.controller.set("moving-average".into());
+                self.window.set(show(*window_s));
+            }
+        }
+        if self.tau.get_untracked().is_empty() {
+            self.tau.set("10".into());
+        }
+        if self.window.get_untracked().is_empty() {
+            self.window.set("30".into());
+        }
+        let b = c.battery.clone().unwrap_or_default();
+        self.battery_mw.set(b.power_mw.map(show).unwrap_or_default());
+        self.battery_mwh.set(b.energy_mwh.map(show).unwrap_or_default());
+        self.rte.set(show(b.rte * 100.0));
+        self.soc_min.set(show(b.soc_min * 100.0));
+        self.soc_max.set(show(b.soc_max * 100.0));
+        self.eol_soh.set(show(b.eol_soh * 100.0));
+        self.response.set(show(b.response_s));
+        self.restore.set(show(b.restore_s));
+        self.sc_on.set(c.supercap.is_some());
+        let sc = c.supercap.clone().unwrap_or_default();
+        self.sc_cells.set(sc.cells.map(|n| n.to_string()).unwrap_or_default());
+        self.sc_vmin.set(show(sc.v_min_frac * 100.0));
+        self.cutoff.set(show(c.split.cutoff_hz));
+        self.years.set(c.project_years.to_string());
+    }
+
+    fn build(&self, base: &SmoothCase) -> Result<SmoothCase, NotReady> {
+        let mut c = base.clone();
+        c.name = self.name.get_untracked().trim().to_string();
+        let mut p = c.synthetic.clone().unwrap_or_default();
+        p.duration_s = req(&self.duration, "the profile length")?;
+        p.dt_s = req(&self.dt, "the time step")?;
+        p.base_mw = req(&self.base, "the site base load")?;
+        p.job_mw = req(&self.job, "the job power")?;
+        p.iteration_s = req(&self.iteration, "the iteration period")?;
+        p.compute_duty = pct(&self.duty, "the compute share")?;
+        p.low_level = pct(&self.low, "the communication-phase power")?;
+        p.jitter = pct(&self.jitter, "the jitter")?;
+        p.checkpoint_interval_s = req(&self.checkpoint_every, "the checkpoint interval")?;
+        p.checkpoint_s = req(&self.checkpoint_len, "the checkpoint length")?;
+        p.failures_per_day = req(&self.failures, "the failures per day")?;
+        p.power_floor = pct(&self.floor, "the GPU power floor")?;
+        p.seed = u64::from(whole(&self.seed, "the seed")?);
+        c.synthetic = Some(p);
+        c.presets = self.presets.get_untracked();
+        c.controller = match self.controller.get_untracked().as_str() {
+            "first-order" => SmoothController::FirstOrder { tau_s: req(&self.tau, "the filter time constant")? },
+            "moving-average" => SmoothController::MovingAverage { window_s: req(&self.window, "the averaging window")? },
+            _ => SmoothController::RampLimiter { ramp_mw_per_min: opt(&self.ramp, "the ramp limit")? },
+        };
+        let mut b = c.battery.clone().unwrap_or_default();
+        b.power_mw = opt(&self.battery_mw, "the battery power")?;
+        b.energy_mwh = opt(&self.battery_mwh, "the battery energy")?;
+        b.rte = pct(&self.rte, "the round-trip efficiency")?;
+        b.soc_min = pct(&self.soc_min, "the lowest SOC")?;
+        b.soc_max = pct(&self.soc_max, "the highest SOC")?;
+        b.eol_soh = pct(&self.eol_soh, "the end-of-life SOH")?;
+        b.response_s = req(&self.response, "the battery response time")?;
+        b.restore_s = req(&self.restore, "the SOC restore time")?;
+        c.battery = Some(b);
+        c.supercap = if self.sc_on.get_untracked() {
+            let mut sc = c.supercap.clone().unwrap_or_default();
+            sc.cells = opt(&self.sc_cells, "the supercapacitor cells")?.map(|n| n.round().clamp(0.0, f64::from(u32::MAX)) as u32);
+            sc.v_min_frac = pct(&self.sc_vmin, "the lowest supercapacitor voltage")?;
+            Some(sc)
+        } else {
+            None
+        };
+        c.split.cutoff_hz = req(&self.cutoff, "the split cut-off")?;
+        c.project_years = whole(&self.years, "the project life")?;
+        Ok(c)
+    }
+}
+
+#[derive(Default)]
+struct Runner {
+    in_flight: bool,
+    again: bool,
+    timer: Option<leptos::prelude::TimeoutHandle>,
+}
+
+#[derive(Clone, Copy)]
+struct Engine {
+    draft_key: StoredValue<String>,
+    form: Form,
+    base: StoredValue<SmoothCase>,
+    stored: StoredValue<SmoothCase>,
+    runner: StoredValue<Runner>,
+    computed: RwSignal<Option<SmoothComputed>>,
+    seq: RwSignal<u64>,
+    not_ready: RwSignal<Option<String>>,
+    dirty: RwSignal<bool>,
+    project: crate::state::ProjectCtx,
+}
+
+impl Engine {
+    fn edited(self) {
+        if let Some(Some(h)) = self.runner.try_update_value(|r| r.timer.take()) {
+            h.clear();
+        }
+        self.refresh_state();
+        if let Ok(h) = set_timeout_with_handle(move || self.kick(), Duration::from_millis(DEBOUNCE_MS)) {
+            self.runner.try_update_value(|r| r.timer = Some(h));
+        }
+    }
+
+    fn refresh_state(self) -> Option<SmoothCase> {
+        let base = self.base.try_get_value()?;
+        match self.form.build(&base) {
+            Ok(c) => {
+                let dirty = self.stored.try_with_value(|s| *s != c).unwrap_or(false);
+                self.dirty.set(dirty);
+                if let Some(k) = self.draft_key.try_get_value() {
+                    if dirty {
+                        drafts::put(&k, SizingCase::Smooth(c.clone()), None);
+                    } else {
+                        drafts::remove(&k);
+                    }
+                }
+                self.not_ready.set(None);
+                Some(c)
+            }
+            Err(NotReady(why)) => {
+                self.not_ready.set(Some(why));
+                None
+            }
+        }
+    }
+
+    fn kick(self) {
+        let Some(case) = self.refresh_state() else { return };
+        let go = self.runner.try_update_value(|r| {
+            if r.in_flight {
+                r.again = true;
+                false
+            } else {
+                r.in_flight = true;
+                true
+            }
+        });
+        if go != Some(true) {
+            return;
+        }
+        spawn_local(async move {
+            match ipc::sizing_smooth_compute(&case).await {
+                Ok(c) => {
+                    self.seq.update(|s| *s += 1);
+                    self.computed.set(Some(c));
+                }
+                Err(e) => self.project.report(e),
+            }
+            if self.runner.try_update_value(|r| {
+                r.in_flight = false;
+                std::mem::take(&mut r.again)
+            }) == Some(true)
+            {
+                self.kick();
+            }
+        });
+    }
+}
+
+/// The power-smoothing case editor.
+#[component]
+pub fn SmoothEditor(key: String, draft_key: String, stored_case: SmoothCase, read_only: bool) -> impl IntoView {
+    let project = use_project();
+    let form = Form::new();
+    let draft = drafts::get(&draft_key).and_then(|(c, _)| match c {
+        SizingCase::Smooth(c) => Some(c),
+        SizingCase::Ups(_) | SizingCase::Peak(_) => None,
+    });
+    let shown = draft.clone().unwrap_or_else(|| stored_case.clone());
+    form.fill(&shown);
+    let engine = Engine {
+        draft_key: StoredValue::new(draft_key.clone()),
+        form,
+        base: StoredValue::new(shown),
+        stored: StoredValue::new(stored_case),
+        runner: StoredValue::new(Runner::default()),
+        computed: RwSignal::new(None),
+        seq: RwSignal::new(0),
+        not_ready: RwSignal::new(None),
+        dirty: RwSignal::new(draft.is_some()),
+        project,
+    };
+    engine.kick();
+
+    super::reload_on_change(project, key.clone(), move |stored| {
+        let SizingCase::Smooth(c) = stored.case else { return };
+        if engine.stored.try_with_value(|s| *s == c) == Some(true) {
+            return;
+        }
+        engine.stored.try_set_value(c.clone());
+        if engine.dirty.try_get_untracked() == Some(false) {
+            engine.base.try_set_value(c.clone());
+            engine.form.fill(&c);
+        }
+        engine.edited();
+    });
+
+    let on_edit = Callback::new(move |_: ()| engine.edited());
+    let diags = Signal::derive(move || engine.computed.with(|c| c.as_ref().map(|c| c.result.diagnostics.clone()).unwrap_or_default()));
+    let ro = Signal::derive(move || read_only);
+
+    let save = {
+        let key = key.clone();
+        let draft_key = draft_key.clone();
+        move |_| {
+            let Some(base) = engine.base.try_get_value() else { return };
+            let case = form.build(&base);
+            let stored = case.clone().ok();
+            super::save_case(project, key.clone(), draft_key.clone(), case.map(SizingCase::Smooth), None, move || {
+                if let Some(c) = stored {
+                    engine.stored.try_set_value(c);
+                }
+                engine.dirty.set(false);
+            });
+        }
+    };
+    let export = move |_| {
+        let Some(base) = engine.base.try_get_value() else { return };
+        super::export_sheet(project, form.build(&base).map(SizingCase::Smooth), None);
+    };
+
+    let preset_boxes = move || {
+        engine.computed.with(|c| {
+            c.as_ref().map(|c| {
+                c.presets
+                    .iter()
+                    .map(|p| {
+                        let key = p.key.clone();
+                        let key2 = key.clone();
+                        view! {
+                            <label class="check" title=p.source.clone()>
+                                <input type="checkbox" data-testid=format!("preset-{key}") disabled=move || ro.get()
+                                    prop:checked=move || form.presets.with(|ps| ps.contains(&key2))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        form.presets.update(|ps| {
+                                            ps.retain(|k| *k != key);
+                                            if on { ps.push(key.clone()); }
+                                        });
+                                        on_edit.run(());
+                                    }/>
+                                {p.name.clone()}
+                            </label>
+                        }
+                    })
+                    .collect_view()
+            })
+        })
+    };
+
+    view! {
+        <div class="smooth-editor" data-testid="smooth-editor">
+            <CaseHeader case_key=key.clone() name=form.name kind_label="Power smoothing" dirty=engine.dirty read_only=read_only
+                not_ready=engine.not_ready on_save=Callback::new(save) on_export=Callback::new(export)
+                backend_ms=Signal::derive(move || engine.computed.with(|c| c.as_ref().map(|c| c.compute_ms)))/>
+            <div class="sizing-cols">
+                <div class="sizing-inputs">
+                    <div class="card">
+                        <h2>"Training load (synthetic)"</h2>
+                        <p class="muted small">"Synchronous training swings between compute and communication once per iteration, and steps at job start, checkpoints and failures. Deterministic for a seed. A measured trace is sized with backstop size smooth CASE --trace CSV."</p>
+                        <div class="grid-fields">
+                            <NumField label="Training job power" unit="MW" testid="in-sm-job" text=form.job path="synthetic.job_mw" diags=diags on_edit=on_edit disabled=ro/>
+                            <NumField label="Site base load" unit="MW" testid="in-sm-base" text=form.base path="synthetic.base_mw" diags=diags on_edit=on_edit disabled=ro/>
+                            <NumField label="Iteration period" unit="s" testid="in-sm-iteration" text=form.iteration path="synthetic.iteration_s" diags=diags on_edit=on_edit disabled=ro/>
+                            <NumField label="Compute share of an iteration" unit="%" testid="in-sm-duty" text=form.duty path="synthetic.compute_duty" diags=diags on_edit=on_edit disabled=ro/>
+                            <NumField label="Communication-phase power" unit="%" testid="in-sm-low" text=form.low path="synthetic.low_level" diags=diags on_edit=on_edit disabled=ro hint="of the job's power"/>
+                            <NumField label="Iteration jitter" unit="%" testid="in-sm-jitter" text=form.jitter path="synthetic.jitter" diags=diags on_edit=on_edit disabled=ro/>
+                            <NumField label="Checkpoint every" unit="s" testid="in-sm-ckpt" text=form.checkpoint_every path="synthetic.checkpoint_interval_s" diags=diags on_edit=on_edit disabled=ro/>
+                            <NumField label="Checkpoint length" unit="s" testid="in-sm-ckpt-len" text=form.checkpoint_len path="synthetic.checkpoint_s" diags=diags on_edit=on_edit disabled=ro/>
+                            <NumField label="Job failures per day" unit="" testid="in-sm-failures" text=form.failures path="synthetic.failures_per_day" diags=diags on_edit=on_edit disabled=ro/>
+                            <NumField label="GPU power floor" unit="%" testid="in-sm-floor" text=form.floor path="synthetic.power_floor" diags=diags on_edit=on_edit disabled=ro hint="of TDP; 0: none"/>
+                            <NumField label="Profile length" unit="s" testid="in-sm-duration" text=form.duration path="synthetic.duration_s" diags=diags on_edit=on_edit disabled=ro hint="86400: one day"/>
+                            <NumField label="Time step" unit="s" testid="in-sm-dt" text=form.dt path="synthetic.dt_s" diags=diags on_edit=on_edit disabled=ro/>
+                            <NumField label="Seed" unit="" testid="in-sm-seed" text=form.seed path="synthetic.seed" diags=diags on_edit=on_edit disabled=ro/>
+                        </div>
+                    </div>
+                    <div class="card">
+                        <h2>"Grid requirements"</h2>
+                        <p class="muted small">"Published or proposed limits, each with its document (hover for the source). The case keeps its own copy."</p>
+                        <div class="preset-list" data-testid="smooth-presets">{preset_boxes}</div>
+                    </div>
+                    <div class="card">
+                        <h2>"Control"</h2>
+                        <label class="field"><span>"Grid target"</span>
+                            <select data-testid="in-sm-controller" disabled=move || ro.get()
+                                on:change=move |ev| { form.controller.set(event_target_value(&ev)); on_edit.run(()); }>
+                                <option value="ramp-limiter" selected=move || form.controller.get() == "ramp-limiter">"Ramp limiter"</option>
+                                <option value="first-order" selected=move || form.controller.get() == "first-order">"First-order filter"</option>
+                                <option value="moving-average" selected=move || form.controller.get() == "moving-average">"Moving average"</option>
+                            </select>
+                        </label>
+                        <div class="grid-fields">
+                            {move || match form.controller.get().as_str() {
+                                "first-order" => view! { <NumField label="Filter time constant" unit="s" testid="in-sm-tau" text=form.tau path="controller.tau_s" diags=diags on_edit=on_edit disabled=ro/> }.into_any(),
+                                "moving-average" => view! { <NumField label="Averaging window" unit="s" testid="in-sm-window" text=form.window path="controller.window_s" diags=diags on_edit=on_edit disabled=ro/> }.into_any(),
+                                _ => view! { <NumField label="Grid ramp limit" unit="MW/min" testid="in-sm-ramp" text=form.ramp path="controller.ramp_mw_per_min" diags=diags on_edit=on_edit optional=true disabled=ro hint="empty: 95 % of the tightest ramp requirement"/> }.into_any(),
+                            }}
+                        </div>
+                    </div>
+                    <div class="card">
+                        <h2>"Battery"</h2>
+                        <div class="grid-fields">
+                            <NumField label="Power installed" unit="MW" testid="in-sm-bat-mw" text=form.battery_mw path="battery.power_mw" diags=diags on_edit=on_edit optional=true disabled=ro hint="empty: sized"/>
+                            <NumField label="Energy installed" unit="MWh" testid="in-sm-bat-mwh" text=form.battery_mwh path="battery.energy_mwh" diags=diags on_edit=on_edit optional=true disabled=ro hint="empty: sized"/>
+                            <NumField label="Round-trip efficiency" unit="%" testid="in-sm-rte" text=form.rte path="battery.rte" diags=diags on_edit=on_edit disabled=ro/>
+                            <NumField label="Lowest SOC used" unit="%" testid="in-sm-soc-min" text=form.soc_min path="battery.soc_min" diags=diags on_edit=on_edit disabled=ro/>
+                            <NumField label="Highest SOC used" unit="%" testid="in-sm-soc-max" text=form.soc_max path="battery.soc_max" diags=diags on_edit=on_edit disabled=ro/>
+                            <NumField label="State of health at end of life" unit="%" testid="in-sm-eol" text=form.eol_soh path="battery.eol_soh" diags=diags on_edit=on_edit disabled=ro/>
+                            <NumField label="Response time constant" unit="s" testid="in-sm-response" text=form.response path="battery.response_s" diags=diags on_edit=on_edit disabled=ro/>
+                            <NumField label="SOC restore time" unit="s" testid="in-sm-restore" text=form.restore path="battery.restore_s" diags=diags on_edit=on_edit disabled=ro/>
+                            <NumField label="Project life" unit="years" testid="in-sm-years" text=form.years path="project_years" diags=diags on_edit=on_edit disabled=ro/>
+                        </div>
+                    </div>
+                    <div class="card">
+                        <h2>"Supercapacitor bank"</h2>
+                        <label class="check"><input type="checkbox" data-testid="in-sm-sc-on" disabled=move || ro.get() prop:checked=move || form.sc_on.get()
+                            on:change=move |ev| { form.sc_on.set(event_target_checked(&ev)); on_edit.run(()); }/>"Split the fast part to a supercapacitor bank (high-pass split, slow SOC restore)"</label>
+                        <Show when=move || form.sc_on.get()>
+                            <div class="grid-fields">
+                                <NumField label="Cells installed" unit="" testid="in-sm-sc-cells" text=form.sc_cells path="supercap.cells" diags=diags on_edit=on_edit optional=true disabled=ro hint="empty: sized"/>
+                                <NumField label="Lowest voltage used" unit="%" testid="in-sm-sc-vmin" text=form.sc_vmin path="supercap.v_min_frac" diags=diags on_edit=on_edit disabled=ro hint="of rated"/>
+                                <NumField label="Split cut-off" unit="Hz" testid="in-sm-cutoff" text=form.cutoff path="split.cutoff_hz" diags=diags on_edit=on_edit disabled=ro/>
+                            </div>
+                        </Show>
+                    </div>
+                </div>
+                <div class="sizing-results" data-testid="smooth-results">
+                    {move || engine.computed.get().map(|c| view! { <SmoothSummary computed=c/> })}
+                </div>
+            </div>
+            {move || engine.computed.get().map(|c| {
+                let seq = engine.seq.get_untracked();
+                view! { <div class="card"><h2>"Charts"</h2><Charts charts=c.charts.clone() seq=seq/></div> }
+            })}
+            {move || engine.computed.get().map(|c| view! {
+                <details class="card" open=true>
+                    <summary><h2 class="inline">"Calculation sheet"</h2><span class="muted">" — every input, factor, formula, intermediate value and source"</span></summary>
+                    <Sheet sheet=c.result.sheet.clone()/>
+                </details>
+            })}
+        </div>
+    }
+}
+
+fn status_pill(s: CheckStatus) -> impl IntoView {
+    let class = match s {
+        CheckStatus::Pass => "pill ok",
+        CheckStatus::Fail => "pill bad",
+        _ => "pill",
+    };
+    view! { <span class=class>{s.label()}</span> }
+}
+
+#[component]
+fn SmoothSummary(computed: SmoothComputed) -> impl IntoView {
+    let r = computed.result;
+    let diags: Vec<SizingDiagnostic> = r.diagnostics.clone();
+    let feasible = r.feasible();
+    let failed = r.checks.iter().filter(|c| c.status == CheckStatus::Fail).count();
+    let met = r.checks.iter().filter(|c| c.status == CheckStatus::Pass).count();
+    let verdict = if feasible {
+        format!("All {met} requirement(s) met by the grid profile with the storage below.")
+    } else if failed > 0 {
+        format!("{failed} requirement(s) not met — see the margins below.")
+    } else {
+        "No sizing — see the diagnostics.".to_string()
+    };
+    let t = &r.trace;
+    view! {
+        <div class="card" data-testid="smooth-summary">
+            <h2>"Result"</h2>
+            <p class="verdict" class:bad=!feasible data-testid="smooth-verdict">{verdict}</p>
+            <table class="kv">
+                <tr><th>"Load"</th><td>{format!("{} samples at {} s ({} s); peak {} MW, mean {} MW", t.samples, show(t.dt_s), fmt(t.duration_s), fmt(t.peak_mw), fmt(t.mean_mw))}</td></tr>
+                <tr><th>"Grid ramp limit used"</th><td data-testid="smooth-ramp">{r.ramp_mw_per_min.map_or("– (filter)".into(), |v| format!("{} MW/min", fmt(v)))}</td></tr>
+            </table>
+            <h3>"Requirements"</h3>
+            <table class="data" data-testid="smooth-checks">
+                <thead><tr><th>"Requirement"</th><th class="num">"Limit"</th><th class="num">"Load alone"</th><th class="num">"Grid"</th><th class="num">"Margin"</th><th>""</th></tr></thead>
+                <tbody>
+                    {r.checks.iter().map(|c| view! {
+                        <tr data-testid="smooth-check" data-id=c.id.clone() data-status=c.status.label() title=c.source.clone()>
+                            <td>{c.label.clone()}</td>
+                            <td class="num">{format!("{} {}", fmt(c.limit), c.unit)}</td>
+                            <td class="num">{fmt(c.load_value)}</td>
+                            <td class="num">{fmt(c.grid_value)}</td>
+                            <td class={if c.margin < 0.0 { "num bad" } else { "num" }}>{fmt(c.margin)}</td>
+                            <td>{status_pill(c.status)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {r.battery.as_ref().map(|b| view! {
+                <h3>"Battery"</h3>
+                <table class="kv" data-testid="smooth-battery">
+                    <tr><th>"Discharge / charge power"</th><td>{format!("{} MW / {} MW", fmt(b.discharge_mw), fmt(b.charge_mw))}</td></tr>
+                    <tr><th>"Usable energy"</th><td data-testid="smooth-usable">{format!("{} MWh", fmt(b.usable_mwh))}</td></tr>
+                    <tr><th>"Nameplate (SOC window, end of life, C-rate)"</th><td>{format!("{} MWh", fmt(b.nameplate_mwh))}</td></tr>
+                    <tr><th>"Installed"</th><td>{format!("{} MWh, {} MW{}{}", fmt(b.installed_mwh), fmt(b.installed_mw),
+                        b.units.map_or(String::new(), |n| format!(" — {n} battery unit(s)")),
+                        b.pcs_units.map_or(String::new(), |n| format!(", {n} PCS unit(s)")))}</td></tr>
+                </table>
+            })}
+            {r.supercap.as_ref().map(|s| view! {
+                <h3>"Supercapacitor bank"</h3>
+                <table class="kv" data-testid="smooth-supercap">
+                    <tr><th>"Power / usable energy"</th><td>{format!("{} MW / {} kWh", fmt(s.discharge_mw.max(s.charge_mw)), fmt(s.usable_kwh))}</td></tr>
+                    <tr><th>"Cells"</th><td>{format!("{} ({} for the power, {} for the energy) — {}", s.cells, s.cells_for_power, s.cells_for_energy,
+                        match s.limit { BankLimit::PowerLimited => "power-limited", BankLimit::EnergyLimited => "energy-limited" })}</td></tr>
+                    <tr><th>"Cycles"</th><td>{format!("{} per day", fmt(s.cycles_per_day))}</td></tr>
+                </table>
+            })}
+            {r.life.as_ref().map(|l| view! {
+                <h3>"Battery life, two views"</h3>
+                <table class="kv" data-testid="smooth-life">
+                    <tr><th>"Cycles per day / full cycles per year"</th><td>{format!("{} / {}", fmt(l.cycles_per_day), fmt(l.efc_per_year))}</td></tr>
+                    <tr><th>"Throughput (equivalent full cycles)"</th><td>{format!("{} years", fmt(l.life_throughput_years))}</td></tr>
+                    <tr><th>"Depth-of-discharge weighted (rainflow)"</th><td>{format!("{} years", fmt(l.life_dod_years))}</td></tr>
+                    <tr><th>"Governs"</th><td>{match l.governing { LifeBasis::Throughput => "throughput", LifeBasis::DodWeighted => "DoD-weighted cycles", LifeBasis::Shorter => "the shorter" }}</td></tr>
+                </table>
+            })}
+            <table class="kv">
+                <tr><th>"Losses"</th><td>{format!("{} MWh/day ({} % of the load)", fmt(r.losses.battery_mwh_per_day + r.losses.supercap_mwh_per_day + r.losses.floor_mwh_per_day), fmt(r.losses.percent_of_load))}</td></tr>
+            </table>
+            <h3>"Diagnostics"</h3>
+            <Diagnostics diags=diags/>
+        </div>
+    }
+}
