@@ -340,3 +340,127 @@ async fn demo_ups_case_recomputes_validates_saves_and_reloads() -> Result<()> {
     app.wait_text("undo", "Undo Save sizing case Campus peak shaving").await?;
     app.finish().await
 }
+
+/// The sequence numbers (shown, latest edit) of the results panel `testid`.
+async fn seqs(app: &Harness, testid: &str) -> Result<(u64, u64)> {
+    let el = app.client.find(Locator::Css(&format!("[data-testid={testid}]"))).await?;
+    let shown = el.attr("data-seq").await?.context("results without data-seq")?.parse()?;
+    let edit = el.attr("data-edit-seq").await?.context("results without data-edit-seq")?.parse()?;
+    Ok((shown, edit))
+}
+
+/// A power-smoothing case made in the app: the training-job defaults are
+/// computed (every requirement checked with its margin, a battery sized,
+/// charts of load vs grid, SOC, band amplitudes and the ramp trade-off),
+/// an out-of-range input is flagged under its field, a preset switched off
+/// drops its check, and the case is saved with its result and listed with
+/// its summary. The keystroke-to-charts time of 20 edits of the job's
+/// power is measured as for the UPS case (`target/e2e/sizing-smooth-latency.json`,
+/// never asserted).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_power_smoothing_case_is_sized_checked_and_saved() -> Result<()> {
+    let _serial = SERIAL.lock().await;
+    let (_dir, project) = demo_project("smoothing.backstop")?;
+    let app = Harness::start(Launch { args: vec!["--project".into(), project.display().to_string()] }).await?;
+    open_sizing(&app).await?;
+    app.wait_testid("new-case-kind").await?.select_by_value("smooth").await?;
+    app.type_testid("new-case-name", "Hall B training cluster").await?;
+    app.click_testid("new-case-add").await?;
+    app.wait_testid("smooth-editor").await?;
+    assert_eq!(app.value_testid("case-name").await?, "Hall B training cluster");
+    let verdict = app.text_testid("smooth-verdict").await?;
+    // The defaults' requirements: IESO (ramp and 15 s variation) and ERCOT (5 s band).
+    let mut ids = Vec::new();
+    for row in app.client.find_all(Locator::Css("[data-testid=smooth-check]")).await? {
+        ids.push((row.attr("data-id").await?.unwrap_or_default(), row.attr("data-status").await?.unwrap_or_default()));
+    }
+    assert!(ids.iter().any(|(id, _)| id.starts_with("ieso")) && ids.iter().any(|(id, _)| id.starts_with("ercot")), "{ids:?}");
+    assert!(ids.iter().all(|(_, st)| st == "met" || st == "NOT MET"), "every requirement evaluated: {ids:?}");
+    assert!(verdict.contains("requirement"), "{verdict}");
+    let usable = app.text_testid("smooth-usable").await?;
+    assert!(usable.ends_with(" MWh") && !usable.starts_with("0 "), "a battery is sized: {usable}");
+    app.wait_testid("charts").await?;
+    let charts = app.client.find_all(Locator::Css("[data-testid=charts] figure.chart")).await?.len();
+    assert!(charts >= 4, "load vs grid, SOC, band amplitudes, trade-off: {charts} charts");
+    app.screenshot("sizing-smooth-case").await?;
+
+    // Keystroke → charts over 20 edits of the job's power.
+    let mut measured = Vec::new();
+    let values = ["70", "75", "80", "85", "90"];
+    for i in 0..20 {
+        let (before, _) = seqs(&app, "smooth-results").await?;
+        app.type_testid("in-sm-job", values[i % values.len()]).await?;
+        let mut seq = before;
+        wait_until("the recompute after an edit", 30, async || {
+            let (shown, edit) = seqs(&app, "smooth-results").await?;
+            seq = shown;
+            Ok(shown > before && shown == edit)
+        })
+        .await?;
+        let js = format!("return JSON.stringify((window.__backstopSizingTimings || []).find(t => t.seq === {seq}) || null)");
+        let mut found = serde_json::Value::Null;
+        wait_until(&format!("the timing of edit {seq}"), 10, async || {
+            let v = app.client.execute(&js, vec![]).await?;
+            found = serde_json::from_str(v.as_str().context("a JSON string")?)?;
+            Ok(!found.is_null())
+        })
+        .await?;
+        measured.push(found);
+    }
+    let mut lat: Vec<f64> = measured.iter().filter_map(|t| t["latency"].as_f64()).collect();
+    let mut backend: Vec<f64> = measured.iter().filter_map(|t| t["backend"].as_f64()).collect();
+    assert_eq!(lat.len(), 20, "one measurement per edit: {measured:?}");
+    lat.sort_by(f64::total_cmp);
+    backend.sort_by(f64::total_cmp);
+    let pick = |v: &[f64], q: f64| v[((v.len() as f64 - 1.0) * q).round() as usize];
+    eprintln!(
+        "smoothing case (one hour at 100 ms) keystroke → charts over 20 edits: median {:.1} ms, p95 {:.1} ms; backend median {:.1} ms",
+        pick(&lat, 0.5),
+        pick(&lat, 0.95),
+        pick(&backend, 0.5)
+    );
+    std::fs::write(
+        artefact_dir().join("sizing-smooth-latency.json"),
+        serde_json::to_string_pretty(&serde_json::json!({
+            "app": std::env::var("BACKSTOP_APP_BIN").unwrap_or_else(|_| "target/debug/backstop-app".into()),
+            "profile": "one hour at 100 ms (36,000 samples)",
+            "edits": lat.len(), "median_ms": pick(&lat, 0.5), "p95_ms": pick(&lat, 0.95),
+            "backend_median_ms": pick(&backend, 0.5), "measurements": measured,
+        }))?,
+    )?;
+
+    // An out-of-range efficiency is flagged under its field; back in range it clears.
+    app.type_testid("in-sm-rte", "150").await?;
+    app.wait_testid("in-sm-rte-problem").await?;
+    app.type_testid("in-sm-rte", "90").await?;
+    wait_until("the efficiency message to clear", 15, async || {
+        Ok(app.client.find_all(Locator::Css("[data-testid=in-sm-rte-problem]")).await?.is_empty())
+    })
+    .await?;
+
+    // ERCOT's preset off: its check goes.
+    app.click_testid("preset-ercot").await?;
+    wait_until("the ERCOT check to go", 30, async || {
+        let mut any = false;
+        for row in app.client.find_all(Locator::Css("[data-testid=smooth-check]")).await? {
+            any |= row.attr("data-id").await?.unwrap_or_default().starts_with("ercot");
+        }
+        Ok(!any)
+    })
+    .await?;
+
+    // Saved with its result: the list shows the kind and the summary.
+    app.click_testid("case-save").await?;
+    wait_until("the case list to show the saved result", 20, async || {
+        for item in app.client.find_all(Locator::Css("[data-testid=case-item]")).await? {
+            let text = item.text().await?;
+            if text.contains("Hall B training cluster") && text.contains("Power smoothing") && text.contains("battery ") {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    })
+    .await?;
+    app.screenshot("sizing-smooth-saved").await?;
+    app.finish().await
+}

@@ -166,7 +166,7 @@ pub fn SizingArea() -> impl IntoView {
     view! {
         <section data-testid="area-sizing">
             <h1>"Sizing"</h1>
-            <p class="lede">"UPS ride-through and peak-shaving cases, compared side by side, each with the calculation sheet behind every number."</p>
+            <p class="lede">"UPS ride-through, peak-shaving and power-smoothing cases, each with the calculation sheet behind every number."</p>
             <div class="tabs">
                 <button class="tab" class:active=move || tab.get() == Tab::Cases data-testid="tab-sizing-cases" on:click=move |_| tab.set(Tab::Cases)>"Cases"</button>
                 <button class="tab" class:active=move || tab.get() == Tab::Catalog data-testid="tab-sizing-catalog" on:click=move |_| tab.set(Tab::Catalog)>"Catalog"</button>
@@ -316,7 +316,7 @@ fn CaseList() -> impl IntoView {
                     <select data-testid="new-case-kind" disabled=read_only on:change=move |ev| kind.set(event_target_value(&ev))>
                         <option value="ups" selected=true>"UPS ride-through"</option>
                         <option value="peak">"Peak shaving"</option>
-                        <option value="smooth">"Power smoothing (AI training load)"</option>
+                        <option value="smooth">"Power smoothing"</option>
                     </select>
                     <button class="btn primary" data-testid="new-case-add" disabled=move || busy.get() || read_only() on:click=add>"Add case"</button>
                 </div>

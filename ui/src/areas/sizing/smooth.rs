@@ -15,6 +15,7 @@ use leptos::task::spawn_local;
 
 use super::fields::{NotReady, NumField, fmt, opt, pct, req, show, whole};
 use super::results::{Charts, Diagnostics, Sheet};
+use super::ups::{Timing, now_ms, when_chart_shown};
 use super::{CaseHeader, drafts};
 use crate::ipc;
 use crate::state::use_project;
@@ -212,6 +213,9 @@ struct Runner {
     in_flight: bool,
     again: bool,
     timer: Option<leptos::prelude::TimeoutHandle>,
+    /// The latest edit's sequence number and input time.
+    seq: u64,
+    input_ms: f64,
 }
 
 #[derive(Clone, Copy)]
@@ -222,7 +226,10 @@ struct Engine {
     stored: StoredValue<SmoothCase>,
     runner: StoredValue<Runner>,
     computed: RwSignal<Option<SmoothComputed>>,
-    seq: RwSignal<u64>,
+    /// The edit whose result is shown, and the latest edit (the UPS
+    /// editor's timing: keystroke to charts in the DOM).
+    shown_seq: RwSignal<u64>,
+    edit_seq: RwSignal<u64>,
     not_ready: RwSignal<Option<String>>,
     dirty: RwSignal<bool>,
     project: crate::state::ProjectCtx,
@@ -230,8 +237,16 @@ struct Engine {
 
 impl Engine {
     fn edited(self) {
+        let t = now_ms();
         if let Some(Some(h)) = self.runner.try_update_value(|r| r.timer.take()) {
             h.clear();
+        }
+        if let Some(seq) = self.runner.try_update_value(|r| {
+            r.seq += 1;
+            r.input_ms = t;
+            r.seq
+        }) {
+            self.edit_seq.set(seq);
         }
         self.refresh_state();
         if let Ok(h) = set_timeout_with_handle(move || self.kick(), Duration::from_millis(DEBOUNCE_MS)) {
@@ -264,23 +279,27 @@ impl Engine {
 
     fn kick(self) {
         let Some(case) = self.refresh_state() else { return };
-        let go = self.runner.try_update_value(|r| {
+        let Some(Some((seq, input_ms))) = self.runner.try_update_value(|r| {
             if r.in_flight {
                 r.again = true;
-                false
+                None
             } else {
                 r.in_flight = true;
-                true
+                Some((r.seq, r.input_ms))
             }
-        });
-        if go != Some(true) {
+        }) else {
             return;
-        }
+        };
         spawn_local(async move {
+            let sent = now_ms();
             match ipc::sizing_smooth_compute(&case).await {
                 Ok(c) => {
-                    self.seq.update(|s| *s += 1);
+                    let answered = now_ms();
+                    let backend = c.compute_ms;
+                    // The sequence first: the charts read it when they render.
+                    self.shown_seq.set(seq);
                     self.computed.set(Some(c));
+                    when_chart_shown(Timing { seq, input: input_ms, sent, answered, rendered: now_ms(), backend }, 30);
                 }
                 Err(e) => self.project.report(e),
             }
@@ -313,7 +332,8 @@ pub fn SmoothEditor(key: String, draft_key: String, stored_case: SmoothCase, rea
         stored: StoredValue::new(stored_case),
         runner: StoredValue::new(Runner::default()),
         computed: RwSignal::new(None),
-        seq: RwSignal::new(0),
+        shown_seq: RwSignal::new(0),
+        edit_seq: RwSignal::new(0),
         not_ready: RwSignal::new(None),
         dirty: RwSignal::new(draft.is_some()),
         project,
@@ -462,12 +482,12 @@ pub fn SmoothEditor(key: String, draft_key: String, stored_case: SmoothCase, rea
                         </Show>
                     </div>
                 </div>
-                <div class="sizing-results" data-testid="smooth-results">
+                <div class="sizing-results" data-testid="smooth-results" data-seq=move || engine.shown_seq.get().to_string() data-edit-seq=move || engine.edit_seq.get().to_string()>
                     {move || engine.computed.get().map(|c| view! { <SmoothSummary computed=c/> })}
                 </div>
             </div>
             {move || engine.computed.get().map(|c| {
-                let seq = engine.seq.get_untracked();
+                let seq = engine.shown_seq.get_untracked();
                 view! { <div class="card"><h2>"Charts"</h2><Charts charts=c.charts.clone() seq=seq/></div> }
             })}
             {move || engine.computed.get().map(|c| view! {
@@ -514,16 +534,15 @@ fn SmoothSummary(computed: SmoothComputed) -> impl IntoView {
             </table>
             <h3>"Requirements"</h3>
             <table class="data" data-testid="smooth-checks">
-                <thead><tr><th>"Requirement"</th><th class="num">"Limit"</th><th class="num">"Load alone"</th><th class="num">"Grid"</th><th class="num">"Margin"</th><th>""</th></tr></thead>
+                <thead><tr><th>"Requirement"</th><th class="num">"Limit"</th><th class="num">"Load alone"</th><th class="num">"Grid"</th><th class="num">"Margin"</th></tr></thead>
                 <tbody>
                     {r.checks.iter().map(|c| view! {
                         <tr data-testid="smooth-check" data-id=c.id.clone() data-status=c.status.label() title=c.source.clone()>
-                            <td>{c.label.clone()}</td>
+                            <td>{status_pill(c.status)}" "{c.label.clone()}</td>
                             <td class="num">{format!("{} {}", fmt(c.limit), c.unit)}</td>
                             <td class="num">{fmt(c.load_value)}</td>
                             <td class="num">{fmt(c.grid_value)}</td>
                             <td class={if c.margin < 0.0 { "num bad" } else { "num" }}>{fmt(c.margin)}</td>
-                            <td>{status_pill(c.status)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

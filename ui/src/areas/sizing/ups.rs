@@ -297,24 +297,24 @@ struct Engine {
     project: crate::state::ProjectCtx,
 }
 
-fn now_ms() -> f64 {
+pub(super) fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
 /// When one edit's result went through the pipeline (performance.now(), ms).
 #[derive(Clone, Copy)]
-struct Timing {
-    seq: u64,
+pub(super) struct Timing {
+    pub seq: u64,
     /// The input event.
-    input: f64,
+    pub input: f64,
     /// The request left for the backend (after the debounce).
-    sent: f64,
+    pub sent: f64,
     /// The reply arrived and was decoded.
-    answered: f64,
+    pub answered: f64,
     /// In the DOM (set after rendering).
-    rendered: f64,
+    pub rendered: f64,
     /// The engine's own time in the backend.
-    backend: f64,
+    pub backend: f64,
 }
 
 /// Appends one measurement to `window.__backstopSizingTimings`.
@@ -355,7 +355,7 @@ fn record_timing(t: Timing, shown_ms: f64, painted_ms: f64) {
 /// which the charts drawn for it (or for a later edit) are in the DOM, and
 /// at the frame after (that frame painted); gives up after `frames` frames
 /// (the result had no charts, or the editor closed).
-fn when_chart_shown(t: Timing, frames: u32) {
+pub(super) fn when_chart_shown(t: Timing, frames: u32) {
     request_animation_frame(move || {
         let shown_seq = web_sys::window()
             .and_then(|w| w.document())
