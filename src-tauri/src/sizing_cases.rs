@@ -909,8 +909,11 @@ pub fn compute_peak(case: &PeakCase, token: Option<&str>, catalog: &[CatalogEntr
 /// its charts; the presets come along for the form.
 pub fn compute_smooth(case: &SmoothCase, catalog: &[CatalogEntry]) -> SmoothComputed {
     let t = Instant::now();
-    let result = backstop_sizing::size_smooth(case, None, catalog);
+    let mut result = backstop_sizing::size_smooth(case, None, catalog);
     let charts = draw(&result.charts, |_, _| {});
+    // The form shows the drawn charts; the series (thousands of points)
+    // would only lengthen the reply. The saved result keeps them.
+    result.charts.clear();
     let presets = backstop_sizing::smooth::presets::presets()
         .into_iter()
         .map(|p| {
@@ -1092,6 +1095,7 @@ mod tests {
         let b = c.result.battery.as_ref().expect("a battery sized");
         assert!(b.discharge_mw > 0.0 && b.usable_mwh > 0.0, "{b:?}");
         assert!(!c.charts.is_empty() && c.charts.iter().all(|ch| ch.svg.starts_with("<svg")));
+        assert!(c.result.charts.is_empty(), "the series are not sent twice");
         assert_eq!(
             sheet_text(&SizingCase::Smooth(case.clone()), None, &catalog_of(None)).unwrap(),
             backstop_sizing::render_text(&c.result.sheet)
