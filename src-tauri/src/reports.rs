@@ -25,10 +25,30 @@ fn report_error(e: ReportError) -> AppError {
     }
 }
 
-/// Typesets the report of `kind` for the open project.
-pub fn render(kind: ReportKind, project: &Project, comm: &mut Commissioning, live: &Live) -> Result<Rendered, AppError> {
+/// A report's data, gathered from the project; typesetting it (seconds
+/// for a large design) needs no project, session or live state.
+pub enum Prepared {
+    /// The design report.
+    Design(Box<backstop_report::design::DesignReport>),
+    /// The commissioning report.
+    Commissioning(Box<backstop_report::commissioning::CommissioningReport>),
+}
+
+impl Prepared {
+    /// Typesets it, dated `ymd`.
+    pub fn render(&self, ymd: (i32, u8, u8)) -> Result<Rendered, AppError> {
+        match self {
+            Prepared::Design(r) => r.render(ymd),
+            Prepared::Commissioning(r) => r.render(ymd),
+        }
+        .map_err(report_error)
+    }
+}
+
+/// Gathers the report of `kind` for the open project, and today's date.
+pub fn prepare(kind: ReportKind, project: &Project, comm: &mut Commissioning, live: &Live) -> Result<(Prepared, (i32, u8, u8)), AppError> {
     let (date, ymd) = today();
-    match kind {
+    let prepared = match kind {
         ReportKind::Commissioning => {
             let view = comm.view(project, live)?;
             // An open session is reported as it stands now; a signed-off one
@@ -40,8 +60,9 @@ pub fn render(kind: ReportKind, project: &Project, comm: &mut Commissioning, liv
                 _ => backstop_report::project::commissioning(project, &date, None),
             }
             .map_err(store_error)?;
-            report.render(ymd).map_err(report_error)
+            Prepared::Commissioning(Box::new(report))
         }
-        ReportKind::Design => backstop_report::project::design(project, &date).map_err(store_error)?.render(ymd).map_err(report_error),
-    }
+        ReportKind::Design => Prepared::Design(Box::new(backstop_report::project::design(project, &date).map_err(store_error)?)),
+    };
+    Ok((prepared, ymd))
 }

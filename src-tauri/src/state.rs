@@ -70,6 +70,18 @@ impl AppState {
             .map_err(|_| AppError::internal("an earlier operation failed unexpectedly; restart Backstop (every completed edit is saved)"))
     }
 
+    /// Whether the session is unlocked now (tests of lock scope).
+    #[cfg(test)]
+    pub fn session_is_free(&self) -> bool {
+        self.session.try_lock().is_ok()
+    }
+
+    /// Whether the commissioning state is unlocked now (tests of lock scope).
+    #[cfg(test)]
+    pub fn commissioning_is_free(&self) -> bool {
+        self.commissioning.try_lock().is_ok()
+    }
+
     /// The commissioning checklist state.
     pub fn commissioning(&self) -> Result<MutexGuard<'_, crate::commissioning::Commissioning>, AppError> {
         self.commissioning
