@@ -663,6 +663,30 @@ async fn an_l_shaped_room_is_drawn_and_a_box_selection_moves_as_one_edit() -> Re
     .await?;
     assert!(app.text_testid("layout-status").await?.starts_with("Edit room ROOM-1"), "one labelled edit");
 
+    // Space held while dragging the background pans (the notch of the L is background).
+    let view_box = app.wait_testid("plan").await?.attr("viewBox").await?.unwrap_or_default();
+    let (px, py) = plan_px(&app, x0 + 6_000, y0 + 5_500).await?;
+    let pause = Duration::from_millis(20);
+    let space = KeyActions::new("keys".into())
+        .then(KeyAction::Down { value: ' ' })
+        .then(KeyAction::Pause { duration: pause })
+        .then(KeyAction::Pause { duration: pause })
+        .then(KeyAction::Pause { duration: pause })
+        .then(KeyAction::Pause { duration: pause })
+        .then(KeyAction::Up { value: ' ' });
+    let mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::Pause { duration: pause })
+        .then(PointerAction::MoveTo { duration: None, x: px, y: py })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+        .then(PointerAction::MoveTo { duration: None, x: px + 20.0, y: py + 10.0 })
+        .then(PointerAction::MoveTo { duration: None, x: px + 40.0, y: py + 20.0 })
+        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+    app.client.perform_actions(fantoccini::actions::Actions::from(space).and(mouse)).await.context("space+drag")?;
+    app.client.release_actions().await?;
+    wait_until("the plan to pan", 5, async || Ok(app.wait_testid("plan").await?.attr("viewBox").await?.unwrap_or_default() != view_box))
+        .await?;
+    assert_eq!(app.text_testid("selection-count").await?, "1 selected", "panning selects nothing");
+
     set_grid(&app, 100).await?;
 
     // Box selection: from just below-right of BC-03 to just above-left of

@@ -357,7 +357,11 @@ pub fn Plan(lx: Lx) -> impl IntoView {
     let space_down = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.key() == " " && !super::in_text_field() {
             space.set_value(true);
-            ev.prevent_default();
+            // Keep the page from scrolling, but let a focused button take its Space.
+            let on_page = document().active_element().is_none_or(|e| e.tag_name().eq_ignore_ascii_case("body"));
+            if on_page {
+                ev.prevent_default();
+            }
         }
     });
     let space_up = window_event_listener(leptos::ev::keyup, move |ev| {
