@@ -429,6 +429,18 @@ async fn a_power_smoothing_case_is_sized_checked_and_saved() -> Result<()> {
         }))?,
     )?;
 
+    // The battery and PCS come from the catalog; the chart window is the engineer's.
+    assert!(!app.value_testid("in-sm-battery").await?.is_empty(), "a battery from the catalog");
+    let (before, _) = seqs(&app, "smooth-results").await?;
+    app.type_testid("in-sm-window-len", "120").await?;
+    wait_until("the charts over the new window", 30, async || {
+        let (shown, edit) = seqs(&app, "smooth-results").await?;
+        Ok(shown > before && shown == edit)
+    })
+    .await?;
+    scroll_to(&app, "charts").await?;
+    app.screenshot("sizing-smooth-charts").await?;
+
     // An out-of-range efficiency is flagged under its field; back in range it clears.
     app.type_testid("in-sm-rte", "150").await?;
     app.wait_testid("in-sm-rte-problem").await?;

@@ -229,7 +229,7 @@ fn CasesPanel() -> impl IntoView {
                                     <peak::PeakEditor key=c.key.clone() draft_key=draft_key stored_case=p stored_profile=c.profile.clone() catalog=ctx.catalog read_only=read_only/>
                                 }.into_any(),
                                 SizingCase::Smooth(sm) => view! {
-                                    <smooth::SmoothEditor key=c.key.clone() draft_key=draft_key stored_case=sm read_only=read_only/>
+                                    <smooth::SmoothEditor key=c.key.clone() draft_key=draft_key stored_case=sm catalog=ctx.catalog read_only=read_only/>
                                 }.into_any(),
                             }
                         })

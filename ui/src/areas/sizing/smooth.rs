@@ -39,7 +39,14 @@ struct Form {
     checkpoint_len: RwSignal<String>,
     failures: RwSignal<String>,
     floor: RwSignal<String>,
+    rack_j: RwSignal<String>,
+    job_start: RwSignal<String>,
+    start_ramp: RwSignal<String>,
     seed: RwSignal<String>,
+    window_start: RwSignal<String>,
+    window_len: RwSignal<String>,
+    battery_key: RwSignal<String>,
+    pcs_key: RwSignal<String>,
     // Requirements (preset keys).
     presets: RwSignal<Vec<String>>,
     // Controller.
@@ -84,7 +91,14 @@ impl Form {
             checkpoint_len: s(),
             failures: s(),
             floor: s(),
+            rack_j: s(),
+            job_start: s(),
+            start_ramp: s(),
             seed: s(),
+            window_start: s(),
+            window_len: s(),
+            battery_key: s(),
+            pcs_key: s(),
             presets: RwSignal::new(Vec::new()),
             controller: s(),
             ramp: s(),
@@ -121,7 +135,12 @@ impl Form {
         self.checkpoint_len.set(show(p.checkpoint_s));
         self.failures.set(show(p.failures_per_day));
         self.floor.set(show(p.power_floor * 100.0));
+        self.rack_j.set(show(p.rack_storage_j_per_gpu));
+        self.job_start.set(show(p.job_start_s));
+        self.start_ramp.set(show(p.start_ramp_s));
         self.seed.set(p.seed.to_string());
+        self.window_start.set(show(c.chart_window.start_s));
+        self.window_len.set(show(c.chart_window.length_s));
         self.presets.set(c.presets.clone());
         match &c.controller {
             SmoothController::RampLimiter { ramp_mw_per_min } => {
@@ -152,6 +171,8 @@ impl Form {
         self.eol_soh.set(show(b.eol_soh * 100.0));
         self.response.set(show(b.response_s));
         self.restore.set(show(b.restore_s));
+        self.battery_key.set(b.battery_key.clone().unwrap_or_default());
+        self.pcs_key.set(b.pcs_key.clone().unwrap_or_default());
         self.sc_on.set(c.supercap.is_some());
         let sc = c.supercap.clone().unwrap_or_default();
         self.sc_cells.set(sc.cells.map(|n| n.to_string()).unwrap_or_default());
@@ -176,7 +197,12 @@ impl Form {
         p.checkpoint_s = req(&self.checkpoint_len, "the checkpoint length")?;
         p.failures_per_day = req(&self.failures, "the failures per day")?;
         p.power_floor = pct(&self.floor, "the GPU power floor")?;
+        p.rack_storage_j_per_gpu = req(&self.rack_j, "the rack storage per GPU")?;
+        p.job_start_s = req(&self.job_start, "the job start")?;
+        p.start_ramp_s = req(&self.start_ramp, "the start ramp")?;
         p.seed = u64::from(whole(&self.seed, "the seed")?);
+        c.chart_window.start_s = req(&self.window_start, "the chart window start")?;
+        c.chart_window.length_s = req(&self.window_len, "the chart window length")?;
         c.synthetic = Some(p);
         c.presets = self.presets.get_untracked();
         c.controller = match self.controller.get_untracked().as_str() {
@@ -193,6 +219,8 @@ impl Form {
         b.eol_soh = pct(&self.eol_soh, "the end-of-life SOH")?;
         b.response_s = req(&self.response, "the battery response time")?;
         b.restore_s = req(&self.restore, "the SOC restore time")?;
+        b.battery_key = Some(self.battery_key.get_untracked()).filter(|k| !k.is_empty());
+        b.pcs_key = Some(self.pcs_key.get_untracked()).filter(|k| !k.is_empty());
         c.battery = Some(b);
         c.supercap = if self.sc_on.get_untracked() {
             let mut sc = c.supercap.clone().unwrap_or_default();
@@ -316,7 +344,13 @@ impl Engine {
 
 /// The power-smoothing case editor.
 #[component]
-pub fn SmoothEditor(key: String, draft_key: String, stored_case: SmoothCase, read_only: bool) -> impl IntoView {
+pub fn SmoothEditor(
+    key: String,
+    draft_key: String,
+    stored_case: SmoothCase,
+    catalog: RwSignal<Option<backstop_model::sizing_view::CatalogView>>,
+    read_only: bool,
+) -> impl IntoView {
     let project = use_project();
     let form = Form::new();
     let draft = drafts::get(&draft_key).and_then(|(c, _)| match c {
@@ -377,6 +411,24 @@ pub fn SmoothEditor(key: String, draft_key: String, stored_case: SmoothCase, rea
         super::export_sheet(project, form.build(&base).map(SizingCase::Smooth), None);
     };
 
+    let select = move |label: &'static str, id: &'static str, sig: RwSignal<String>, battery: bool| {
+        view! {
+            <label class="field">
+                <span>{label}</span>
+                <select data-testid=id disabled=move || ro.get() on:change=move |ev| { sig.set(event_target_value(&ev)); on_edit.run(()); }>
+                    <option value="" selected=move || sig.get().is_empty()>"none (size in MW / MWh only)"</option>
+                    {move || {
+                        let cur = sig.get();
+                        catalog.get().map(|c| c.entries.into_iter().filter(|i| if battery { i.entry.battery.is_some() } else { i.entry.kind == backstop_model::catalog::EntryKind::Pcs }).map(|i| {
+                            let sel = i.entry.key == cur;
+                            view! { <option value=i.entry.key.clone() selected=sel>{format!("{} — {}", i.entry.key, i.entry.display_name())}</option> }
+                        }).collect_view())
+                    }}
+                </select>
+            </label>
+        }
+    };
+
     let preset_boxes = move || {
         engine.computed.with(|c| {
             c.as_ref().map(|c| {
@@ -427,6 +479,9 @@ pub fn SmoothEditor(key: String, draft_key: String, stored_case: SmoothCase, rea
                             <NumField label="Checkpoint length" unit="s" testid="in-sm-ckpt-len" text=form.checkpoint_len path="synthetic.checkpoint_s" diags=diags on_edit=on_edit disabled=ro/>
                             <NumField label="Job failures per day" unit="" testid="in-sm-failures" text=form.failures path="synthetic.failures_per_day" diags=diags on_edit=on_edit disabled=ro/>
                             <NumField label="GPU power floor" unit="%" testid="in-sm-floor" text=form.floor path="synthetic.power_floor" diags=diags on_edit=on_edit disabled=ro hint="of TDP; 0: none"/>
+                            <NumField label="Rack storage per GPU" unit="J" testid="in-sm-rack-j" text=form.rack_j path="synthetic.rack_storage_j_per_gpu" diags=diags on_edit=on_edit disabled=ro hint="0: none"/>
+                            <NumField label="Job start" unit="s" testid="in-sm-job-start" text=form.job_start path="synthetic.job_start_s" diags=diags on_edit=on_edit disabled=ro/>
+                            <NumField label="Job start ramp" unit="s" testid="in-sm-start-ramp" text=form.start_ramp path="synthetic.start_ramp_s" diags=diags on_edit=on_edit disabled=ro hint="0: a step"/>
                             <NumField label="Profile length" unit="s" testid="in-sm-duration" text=form.duration path="synthetic.duration_s" diags=diags on_edit=on_edit disabled=ro hint="86400: one day"/>
                             <NumField label="Time step" unit="s" testid="in-sm-dt" text=form.dt path="synthetic.dt_s" diags=diags on_edit=on_edit disabled=ro/>
                             <NumField label="Seed" unit="" testid="in-sm-seed" text=form.seed path="synthetic.seed" diags=diags on_edit=on_edit disabled=ro/>
@@ -457,6 +512,8 @@ pub fn SmoothEditor(key: String, draft_key: String, stored_case: SmoothCase, rea
                     </div>
                     <div class="card">
                         <h2>"Battery"</h2>
+                        {select("Battery (catalog; counts units, checks the C-rate)", "in-sm-battery", form.battery_key, true)}
+                        {select("PCS (catalog; counts units)", "in-sm-pcs", form.pcs_key, false)}
                         <div class="grid-fields">
                             <NumField label="Power installed" unit="MW" testid="in-sm-bat-mw" text=form.battery_mw path="battery.power_mw" diags=diags on_edit=on_edit optional=true disabled=ro hint="empty: sized"/>
                             <NumField label="Energy installed" unit="MWh" testid="in-sm-bat-mwh" text=form.battery_mwh path="battery.energy_mwh" diags=diags on_edit=on_edit optional=true disabled=ro hint="empty: sized"/>
@@ -467,6 +524,14 @@ pub fn SmoothEditor(key: String, draft_key: String, stored_case: SmoothCase, rea
                             <NumField label="Response time constant" unit="s" testid="in-sm-response" text=form.response path="battery.response_s" diags=diags on_edit=on_edit disabled=ro/>
                             <NumField label="SOC restore time" unit="s" testid="in-sm-restore" text=form.restore path="battery.restore_s" diags=diags on_edit=on_edit disabled=ro/>
                             <NumField label="Project life" unit="years" testid="in-sm-years" text=form.years path="project_years" diags=diags on_edit=on_edit disabled=ro/>
+                        </div>
+                    </div>
+                    <div class="card">
+                        <h2>"Chart window"</h2>
+                        <p class="muted small">"Load and grid are drawn over this part of the profile (the whole profile is checked)."</p>
+                        <div class="grid-fields">
+                            <NumField label="From" unit="s" testid="in-sm-window-start" text=form.window_start path="chart_window.start_s" diags=diags on_edit=on_edit disabled=ro/>
+                            <NumField label="Length" unit="s" testid="in-sm-window-len" text=form.window_len path="chart_window.length_s" diags=diags on_edit=on_edit disabled=ro/>
                         </div>
                     </div>
                     <div class="card">
@@ -488,7 +553,11 @@ pub fn SmoothEditor(key: String, draft_key: String, stored_case: SmoothCase, rea
             </div>
             {move || engine.computed.get().map(|c| {
                 let seq = engine.shown_seq.get_untracked();
-                view! { <div class="card"><h2>"Charts"</h2><Charts charts=c.charts.clone() seq=seq/></div> }
+                view! {
+                    <div class="card"><h2>"Charts"</h2>
+                        <Charts charts=c.charts.clone() seq=seq/>
+                    </div>
+                }
             })}
             {move || engine.computed.get().map(|c| view! {
                 <details class="card" open=true>
