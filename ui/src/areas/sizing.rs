@@ -11,6 +11,7 @@ mod catalog;
 mod fields;
 mod peak;
 mod results;
+mod runner;
 mod smooth;
 mod ups;
 

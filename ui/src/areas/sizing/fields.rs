@@ -176,3 +176,33 @@ pub fn whole(text: &RwSignal<String>, what: &str) -> Result<u32, NotReady> {
     }
     Ok(v as u32)
 }
+
+/// A catalog picker: battery entries (`battery`) or PCS units, plus "none"
+/// (`none_label`: the case is then sized in power and energy only).
+#[allow(clippy::too_many_arguments)]
+pub fn catalog_select(
+    label: &'static str,
+    testid: &'static str,
+    sig: RwSignal<String>,
+    battery: bool,
+    none_label: &'static str,
+    catalog: RwSignal<Option<backstop_model::sizing_view::CatalogView>>,
+    disabled: Signal<bool>,
+    on_edit: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <select data-testid=testid disabled=move || disabled.get() on:change=move |ev| { sig.set(event_target_value(&ev)); on_edit.run(()); }>
+                <option value="" selected=move || sig.get().is_empty()>{none_label}</option>
+                {move || {
+                    let cur = sig.get();
+                    catalog.get().map(|c| c.entries.into_iter().filter(|i| if battery { i.entry.battery.is_some() } else { i.entry.kind == backstop_model::catalog::EntryKind::Pcs }).map(|i| {
+                        let sel = i.entry.key == cur;
+                        view! { <option value=i.entry.key.clone() selected=sel>{format!("{} — {}", i.entry.key, i.entry.display_name())}</option> }
+                    }).collect_view())
+                }}
+            </select>
+        </label>
+    }
+}

@@ -10,8 +10,9 @@ use backstop_model::sizing_view::{CatalogView, OptimizeRequest, PeakComputed, Pr
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::fields::{NotReady, NumField, fmt, opt, pct, req, show, whole};
+use super::fields::{NotReady, NumField, catalog_select, fmt, opt, pct, req, show, whole};
 use super::results::{Charts, Diagnostics, Optimizer, Sheet};
+use super::runner::Runner;
 use super::{CaseHeader, drafts};
 use crate::ipc;
 use crate::state::use_project;
@@ -162,13 +163,6 @@ impl Form {
     }
 }
 
-#[derive(Default)]
-struct Runner {
-    in_flight: bool,
-    again: bool,
-    timer: Option<leptos::prelude::TimeoutHandle>,
-}
-
 #[derive(Clone, Copy)]
 struct Engine {
     draft_key: StoredValue<String>,
@@ -187,12 +181,12 @@ struct Engine {
 
 impl Engine {
     fn edited(self) {
-        if let Some(Some(h)) = self.runner.try_update_value(|r| r.timer.take()) {
+        if let Some(Some(h)) = self.runner.try_update_value(Runner::take_timer) {
             h.clear();
         }
         self.refresh_state();
         if let Ok(h) = set_timeout_with_handle(move || self.kick(), Duration::from_millis(DEBOUNCE_MS)) {
-            self.runner.try_update_value(|r| r.timer = Some(h));
+            self.runner.try_update_value(|r| r.set_timer(h));
         }
     }
 
@@ -232,16 +226,7 @@ impl Engine {
     fn kick(self) {
         let Some(case) = self.refresh_state() else { return };
         let token = self.token();
-        let go = self.runner.try_update_value(|r| {
-            if r.in_flight {
-                r.again = true;
-                false
-            } else {
-                r.in_flight = true;
-                true
-            }
-        });
-        if go != Some(true) {
+        if !matches!(self.runner.try_update_value(Runner::start), Some(Some(_))) {
             return;
         }
         spawn_local(async move {
@@ -253,11 +238,7 @@ impl Engine {
                 }
                 Err(e) => self.project.report(e),
             }
-            if self.runner.try_update_value(|r| {
-                r.in_flight = false;
-                std::mem::take(&mut r.again)
-            }) == Some(true)
-            {
+            if self.runner.try_update_value(Runner::finish) == Some(true) {
                 self.kick();
             }
         });
@@ -386,21 +367,7 @@ pub fn PeakEditor(
     });
 
     let select = move |label: &'static str, id: &'static str, sig: RwSignal<String>, battery: bool| {
-        view! {
-            <label class="field">
-                <span>{label}</span>
-                <select data-testid=id disabled=move || ro.get() on:change=move |ev| { sig.set(event_target_value(&ev)); on_edit.run(()); }>
-                    <option value="" selected=move || sig.get().is_empty()>"none (size in kW / kWh only)"</option>
-                    {move || {
-                        let cur = sig.get();
-                        catalog.get().map(|c| c.entries.into_iter().filter(|i| if battery { i.entry.battery.is_some() } else { i.entry.kind == backstop_model::catalog::EntryKind::Pcs }).map(|i| {
-                            let sel = i.entry.key == cur;
-                            view! { <option value=i.entry.key.clone() selected=sel>{format!("{} — {}", i.entry.key, i.entry.display_name())}</option> }
-                        }).collect_view())
-                    }}
-                </select>
-            </label>
-        }
+        catalog_select(label, id, sig, battery, "none (size in kW / kWh only)", catalog, ro, on_edit)
     };
 
     view! {

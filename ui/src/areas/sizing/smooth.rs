@@ -13,8 +13,9 @@ use backstop_model::sizing_view::{SizingCase, SmoothComputed};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::fields::{NotReady, NumField, fmt, opt, pct, req, show, whole};
+use super::fields::{NotReady, NumField, catalog_select, fmt, opt, pct, req, show, whole};
 use super::results::{Charts, Diagnostics, Sheet};
+use super::runner::Runner;
 use super::ups::{Timing, now_ms, when_chart_shown};
 use super::{CaseHeader, drafts};
 use crate::ipc;
@@ -236,16 +237,6 @@ impl Form {
     }
 }
 
-#[derive(Default)]
-struct Runner {
-    in_flight: bool,
-    again: bool,
-    timer: Option<leptos::prelude::TimeoutHandle>,
-    /// The latest edit's sequence number and input time.
-    seq: u64,
-    input_ms: f64,
-}
-
 #[derive(Clone, Copy)]
 struct Engine {
     draft_key: StoredValue<String>,
@@ -266,19 +257,15 @@ struct Engine {
 impl Engine {
     fn edited(self) {
         let t = now_ms();
-        if let Some(Some(h)) = self.runner.try_update_value(|r| r.timer.take()) {
+        if let Some(Some(h)) = self.runner.try_update_value(Runner::take_timer) {
             h.clear();
         }
-        if let Some(seq) = self.runner.try_update_value(|r| {
-            r.seq += 1;
-            r.input_ms = t;
-            r.seq
-        }) {
+        if let Some(seq) = self.runner.try_update_value(|r| r.edited(t)) {
             self.edit_seq.set(seq);
         }
         self.refresh_state();
         if let Ok(h) = set_timeout_with_handle(move || self.kick(), Duration::from_millis(DEBOUNCE_MS)) {
-            self.runner.try_update_value(|r| r.timer = Some(h));
+            self.runner.try_update_value(|r| r.set_timer(h));
         }
     }
 
@@ -307,15 +294,7 @@ impl Engine {
 
     fn kick(self) {
         let Some(case) = self.refresh_state() else { return };
-        let Some(Some((seq, input_ms))) = self.runner.try_update_value(|r| {
-            if r.in_flight {
-                r.again = true;
-                None
-            } else {
-                r.in_flight = true;
-                Some((r.seq, r.input_ms))
-            }
-        }) else {
+        let Some(Some((seq, input_ms))) = self.runner.try_update_value(Runner::start) else {
             return;
         };
         spawn_local(async move {
@@ -331,11 +310,7 @@ impl Engine {
                 }
                 Err(e) => self.project.report(e),
             }
-            if self.runner.try_update_value(|r| {
-                r.in_flight = false;
-                std::mem::take(&mut r.again)
-            }) == Some(true)
-            {
+            if self.runner.try_update_value(Runner::finish) == Some(true) {
                 self.kick();
             }
         });
@@ -412,21 +387,7 @@ pub fn SmoothEditor(
     };
 
     let select = move |label: &'static str, id: &'static str, sig: RwSignal<String>, battery: bool| {
-        view! {
-            <label class="field">
-                <span>{label}</span>
-                <select data-testid=id disabled=move || ro.get() on:change=move |ev| { sig.set(event_target_value(&ev)); on_edit.run(()); }>
-                    <option value="" selected=move || sig.get().is_empty()>"none (size in MW / MWh only)"</option>
-                    {move || {
-                        let cur = sig.get();
-                        catalog.get().map(|c| c.entries.into_iter().filter(|i| if battery { i.entry.battery.is_some() } else { i.entry.kind == backstop_model::catalog::EntryKind::Pcs }).map(|i| {
-                            let sel = i.entry.key == cur;
-                            view! { <option value=i.entry.key.clone() selected=sel>{format!("{} — {}", i.entry.key, i.entry.display_name())}</option> }
-                        }).collect_view())
-                    }}
-                </select>
-            </label>
-        }
+        catalog_select(label, id, sig, battery, "none (size in MW / MWh only)", catalog, ro, on_edit)
     };
 
     let preset_boxes = move || {

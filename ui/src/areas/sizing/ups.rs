@@ -19,6 +19,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::fields::{NotReady, NumField, TypedNumber, fmt, num_of, opt, parse_typed, pct, req, show, whole};
 use super::results::{Charts, Diagnostics, Optimizer, Sheet, UpsComparison};
+use super::runner::Runner;
 use super::{CaseHeader, drafts};
 use crate::ipc;
 use crate::state::use_project;
@@ -270,16 +271,6 @@ impl Form {
     }
 }
 
-#[derive(Default)]
-struct Runner {
-    /// Increases with every edit.
-    seq: u64,
-    /// When the latest edit happened (performance.now(), ms).
-    input_ms: f64,
-    in_flight: bool,
-    again: bool,
-}
-
 /// Everything the compute loop touches (all handles, so it is `Copy`).
 #[derive(Clone, Copy)]
 struct Engine {
@@ -377,11 +368,7 @@ impl Engine {
     /// computation in flight).
     fn edited(self) {
         let t = now_ms();
-        if let Some(seq) = self.runner.try_update_value(|r| {
-            r.seq += 1;
-            r.input_ms = t;
-            r.seq
-        }) {
+        if let Some(seq) = self.runner.try_update_value(|r| r.edited(t)) {
             self.edit_seq.set(seq);
         }
         self.kick();
@@ -415,15 +402,7 @@ impl Engine {
     /// it runs again when that one returns).
     fn kick(self) {
         let Some(case) = self.refresh_state() else { return };
-        let Some(Some((seq, input_ms))) = self.runner.try_update_value(|r| {
-            if r.in_flight {
-                r.again = true;
-                None
-            } else {
-                r.in_flight = true;
-                Some((r.seq, r.input_ms))
-            }
-        }) else {
+        let Some(Some((seq, input_ms))) = self.runner.try_update_value(Runner::start) else {
             return;
         };
         spawn_local(async move {
@@ -441,11 +420,7 @@ impl Engine {
                 }
                 Err(e) => self.project.report(e),
             }
-            let again = self.runner.try_update_value(|r| {
-                r.in_flight = false;
-                std::mem::take(&mut r.again)
-            });
-            if again == Some(true) {
+            if self.runner.try_update_value(Runner::finish) == Some(true) {
                 self.kick();
             }
         });
