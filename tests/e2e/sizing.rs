@@ -384,14 +384,26 @@ async fn a_power_smoothing_case_is_sized_checked_and_saved() -> Result<()> {
     assert!(charts >= 4, "load vs grid, SOC, band amplitudes, trade-off: {charts} charts");
     app.screenshot("sizing-smooth-case").await?;
 
-    // Keystroke → charts over 20 edits of the job's power.
+    // Keystroke → charts over 20 edits of the job's power, on the default
+    // hour or on the profile length in BACKSTOP_E2E_SMOOTH_SECONDS (86400
+    // for the one-day target; see BENCHMARKS.md).
+    let seconds = std::env::var("BACKSTOP_E2E_SMOOTH_SECONDS").unwrap_or_else(|_| "3600".into());
+    if seconds != "3600" {
+        let (before, _) = seqs(&app, "smooth-results").await?;
+        app.type_testid("in-sm-duration", &seconds).await?;
+        wait_until("the longer profile computed", 120, async || {
+            let (shown, edit) = seqs(&app, "smooth-results").await?;
+            Ok(shown > before && shown == edit)
+        })
+        .await?;
+    }
     let mut measured = Vec::new();
     let values = ["70", "75", "80", "85", "90"];
     for i in 0..20 {
         let (before, _) = seqs(&app, "smooth-results").await?;
         app.type_testid("in-sm-job", values[i % values.len()]).await?;
         let mut seq = before;
-        wait_until("the recompute after an edit", 30, async || {
+        wait_until("the recompute after an edit", 120, async || {
             let (shown, edit) = seqs(&app, "smooth-results").await?;
             seq = shown;
             Ok(shown > before && shown == edit)
@@ -414,7 +426,7 @@ async fn a_power_smoothing_case_is_sized_checked_and_saved() -> Result<()> {
     backend.sort_by(f64::total_cmp);
     let pick = |v: &[f64], q: f64| v[((v.len() as f64 - 1.0) * q).round() as usize];
     eprintln!(
-        "smoothing case (one hour at 100 ms) keystroke → charts over 20 edits: median {:.1} ms, p95 {:.1} ms; backend median {:.1} ms",
+        "smoothing case ({seconds} s at 100 ms) keystroke → charts over 20 edits: median {:.1} ms, p95 {:.1} ms; backend median {:.1} ms",
         pick(&lat, 0.5),
         pick(&lat, 0.95),
         pick(&backend, 0.5)
@@ -423,7 +435,7 @@ async fn a_power_smoothing_case_is_sized_checked_and_saved() -> Result<()> {
         artefact_dir().join("sizing-smooth-latency.json"),
         serde_json::to_string_pretty(&serde_json::json!({
             "app": std::env::var("BACKSTOP_APP_BIN").unwrap_or_else(|_| "target/debug/backstop-app".into()),
-            "profile": "one hour at 100 ms (36,000 samples)",
+            "profile_seconds_at_100_ms": seconds,
             "edits": lat.len(), "median_ms": pick(&lat, 0.5), "p95_ms": pick(&lat, 0.95),
             "backend_median_ms": pick(&backend, 0.5), "measurements": measured,
         }))?,
