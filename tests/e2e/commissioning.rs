@@ -12,8 +12,11 @@ use anyhow::{Context, Result, bail};
 use backstop_e2e::{Harness, Launch, SERIAL, demo_project, socat_pair, start_simulator, wait_until, workspace_binary};
 use fantoccini::Locator;
 
-/// The simulated packs' communication-loss watchdog, in seconds.
-const COMM_TIMEOUT_S: u64 = 3;
+/// The simulated packs' communication-loss watchdog, in seconds. Longer
+/// than the pause the test itself makes between the scan and starting the
+/// live poll (the tool sends nothing meanwhile): at 3 s, a slow CI machine
+/// let the packs trip before the poll began (2026-12-03, fresh-clone run).
+const COMM_TIMEOUT_S: u64 = 8;
 
 async fn outcome(app: &Harness, step: &str) -> Result<String> {
     let card = app.wait_testid(&format!("step-{step}")).await?;
