@@ -536,11 +536,18 @@ impl Polygon {
 
     /// Distance from `p` to the outline, with the closest outline point.
     pub fn dist_boundary_point(&self, p: P) -> (f64, P) {
-        let mut best = (f64::INFINITY, p);
-        for (a, b) in self.edges() {
+        self.nearest_edge(p).map_or((f64::INFINITY, p), |(d, _, q)| (d, q))
+    }
+
+    /// The outline edge nearest to `p` (the first of equally near ones; see
+    /// [`Polygon::edges`]): distance, edge index, closest point on it.
+    /// `None` for an outline without edges.
+    pub fn nearest_edge(&self, p: P) -> Option<(f64, usize, P)> {
+        let mut best: Option<(f64, usize, P)> = None;
+        for (i, (a, b)) in self.edges().enumerate() {
             let (d, q) = dist_point_segment(p, a, b);
-            if d < best.0 {
-                best = (d, q);
+            if best.is_none_or(|(bd, _, _)| d < bd) {
+                best = Some((d, i, q));
             }
         }
         best

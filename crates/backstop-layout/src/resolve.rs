@@ -416,14 +416,8 @@ pub fn resolve<'a>(layout: &'a Layout, specs: &'a [EquipmentSpec], rack: Option<
                     continue;
                 }
                 let pos = P::from_point(d.position);
-                let mut best: Option<(f64, P, P, usize)> = None;
-                for (ei, (a, b)) in poly.edges().enumerate() {
-                    let (dist, _) = geom::dist_point_segment(pos, a, b);
-                    if best.is_none_or(|(bd, _, _, _)| dist < bd) {
-                        best = Some((dist, a, b, ei));
-                    }
-                }
-                let Some((dist, a, b, edge)) = best else { continue };
+                let Some((dist, edge, pos_on)) = poly.nearest_edge(pos) else { continue };
+                let (a, b) = poly.edge(edge);
                 let len = b.dist(a);
                 if len <= 0.0 {
                     continue;
@@ -450,7 +444,6 @@ pub fn resolve<'a>(layout: &'a Layout, specs: &'a [EquipmentSpec], rack: Option<
                         rref(),
                     ));
                 }
-                let pos_on = geom::dist_point_segment(pos, a, b).1;
                 let half = f64::from(d.width_mm) / 2.0;
                 if pos_on.dist(a) < half - 1e-9 || pos_on.dist(b) < half - 1e-9 {
                     diags.push(warn(

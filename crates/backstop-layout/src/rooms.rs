@@ -14,7 +14,7 @@ use backstop_model::layout::{
 
 use crate::check::fmt_num;
 use crate::editor::EditError;
-use crate::geom::{self, P, Polygon};
+use crate::geom::{self, P};
 use crate::resolve::{COORD_LIMIT_MM, point_ok, room_polygon};
 
 /// Smallest room side drawn or added, mm.
@@ -160,17 +160,6 @@ pub fn reshape(room: &Room) -> Result<Room, EditError> {
     Ok(out)
 }
 
-/// The wall of `poly` nearest to `at`: (distance, edge index, point on it).
-fn nearest_wall(poly: &Polygon, at: P) -> Option<(f64, usize, P)> {
-    poly.edges()
-        .enumerate()
-        .map(|(i, (a, b))| {
-            let (d, q) = geom::dist_point_segment(at, a, b);
-            (d, i, q)
-        })
-        .min_by(|x, y| x.0.total_cmp(&y.0))
-}
-
 /// `door` moved onto the nearest wall of `room` and along it until the
 /// whole opening fits, with its position in whole millimetres; refused when
 /// the width is 0, over 10 m, or longer than the wall.
@@ -187,7 +176,7 @@ pub fn fit_door(room: &Room, door: &Door) -> Result<Door, EditError> {
     let poly =
         room_polygon(&room.shape).map_err(|why| invalid(format!("room {} has an invalid outline ({why}); fix it first", room.id)))?;
     let at = P::from_point(door.position);
-    let Some((_, edge, on)) = nearest_wall(&poly, at) else { return Err(invalid(format!("room {} has no walls", room.id))) };
+    let Some((_, edge, on)) = poly.nearest_edge(at) else { return Err(invalid(format!("room {} has no walls", room.id))) };
     let (a, b) = poly.edge(edge);
     let len = b.dist(a);
     let w = f64::from(door.width_mm);
@@ -223,7 +212,7 @@ pub fn place_door(layout: &Layout, at: Point, width_mm: u32) -> Result<(String, 
     let mut best: Option<(f64, &Room)> = None;
     for r in &layout.rooms {
         let Ok(poly) = room_polygon(&r.shape) else { continue };
-        if let Some((d, _, _)) = nearest_wall(&poly, q)
+        if let Some((d, _, _)) = poly.nearest_edge(q)
             && best.is_none_or(|(bd, _)| d < bd)
         {
             best = Some((d, r));
@@ -245,7 +234,7 @@ pub fn place_door(layout: &Layout, at: Point, width_mm: u32) -> Result<(String, 
         .rooms
         .iter()
         .filter(|r| r.id != room.id)
-        .find(|r| room_polygon(&r.shape).ok().and_then(|p| nearest_wall(&p, centre)).is_some_and(|(d, _, _)| d <= SHARED_WALL_MM))
+        .find(|r| room_polygon(&r.shape).ok().and_then(|p| p.nearest_edge(centre)).is_some_and(|(d, _, _)| d <= SHARED_WALL_MM))
         .map(|r| DoorLeadsTo::Room(r.id.clone()))
         .unwrap_or(if room.environment == Environment::Outdoor { DoorLeadsTo::Outside } else { DoorLeadsTo::Corridor });
     door.id = next_feature_id(layout, "D-");
