@@ -157,6 +157,13 @@ fn num(v: f64) -> String {
     backstop_sizing::sheet::fmt_num(v)
 }
 
+/// The case-list line of a result that sized nothing: its first error, or
+/// `otherwise`.
+fn not_feasible<'a>(mut diags: impl Iterator<Item = &'a SizingDiagnostic>, otherwise: &str) -> (String, bool) {
+    let why = diags.find(|d| d.severity == DiagSeverity::Error).map_or_else(|| otherwise.to_string(), |d| d.message.clone());
+    (format!("not feasible: {why}"), false)
+}
+
 /// One line saying what a stored UPS result found.
 pub fn ups_summary(r: &UpsResult) -> (String, bool) {
     let governing = r.governing.and_then(|g| r.methods.iter().find(|m| m.method == g));
@@ -174,15 +181,7 @@ pub fn ups_summary(r: &UpsResult) -> (String, bool) {
             ),
             true,
         ),
-        None => {
-            let why = r
-                .diagnostics
-                .iter()
-                .chain(r.methods.iter().flat_map(|m| m.diagnostics.iter()))
-                .find(|d| d.severity == DiagSeverity::Error)
-                .map_or_else(|| "no feasible configuration".to_string(), |d| d.message.clone());
-            (format!("not feasible: {why}"), false)
-        }
+        None => not_feasible(r.diagnostics.iter().chain(r.methods.iter().flat_map(|m| m.diagnostics.iter())), "no feasible configuration"),
     }
 }
 
@@ -201,14 +200,7 @@ pub fn peak_summary(r: &PeakResult) -> (String, bool) {
             s.point.feasible && !r.diagnostics.iter().any(|d| d.severity == DiagSeverity::Error),
         ),
         None if !r.sweep.is_empty() => (format!("threshold sweep of {} points", r.sweep.len()), true),
-        None => {
-            let why = r
-                .diagnostics
-                .iter()
-                .find(|d| d.severity == DiagSeverity::Error)
-                .map_or_else(|| "no sizing".to_string(), |d| d.message.clone());
-            (format!("not feasible: {why}"), false)
-        }
+        None => not_feasible(r.diagnostics.iter(), "no sizing"),
     }
 }
 
@@ -230,9 +222,7 @@ pub fn smooth_summary(r: &SmoothResult) -> (String, bool) {
     } else if ok {
         (format!("{storage}; {met} requirement(s) met"), true)
     } else {
-        let why =
-            r.diagnostics.iter().find(|d| d.severity == DiagSeverity::Error).map_or_else(|| "no sizing".to_string(), |d| d.message.clone());
-        (format!("not feasible: {why}"), false)
+        not_feasible(r.diagnostics.iter(), "no sizing")
     }
 }
 

@@ -163,11 +163,8 @@ pub fn bom(layout: &Layout, specs: &[EquipmentSpec], rack_spec: Option<&RackSpec
     // door. Columns are the building's structure and are not listed.
     for r in &layout.rooms {
         for (i, d) in r.doors.iter().enumerate() {
-            let (slug, swing) = match d.swing {
-                DoorSwing::Inward => ("inward", "inward swing"),
-                DoorSwing::Outward => ("outward", "outward swing"),
-                DoorSwing::Sliding => ("sliding", "sliding"),
-            };
+            let slug = d.swing.as_str();
+            let swing = if d.swing == DoorSwing::Sliding { slug.to_owned() } else { format!("{slug} swing") };
             let rating = if d.fire_rating_min > 0 { format!(", {} min fire-rated", d.fire_rating_min) } else { String::new() };
             let panic = if d.panic_hardware { ", panic hardware" } else { "" };
             let key = format!(

@@ -137,6 +137,22 @@ pub enum DoorSwing {
     Sliding,
 }
 
+impl DoorSwing {
+    /// Stable lowercase name (`inward`/`outward`/`sliding`), as stored in files.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DoorSwing::Inward => "inward",
+            DoorSwing::Outward => "outward",
+            DoorSwing::Sliding => "sliding",
+        }
+    }
+
+    /// Parses the stable name written by [`DoorSwing::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        [DoorSwing::Inward, DoorSwing::Outward, DoorSwing::Sliding].into_iter().find(|d| d.as_str() == s)
+    }
+}
+
 /// Where a door leads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "to", content = "room_id", rename_all = "kebab-case")]
@@ -1299,4 +1315,19 @@ pub struct Bom {
     pub it_load_kw: f64,
     /// Items that could not be priced or weighed (missing specs).
     pub diagnostics: Vec<Diagnostic>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DoorSwing;
+
+    /// The names forms and reports use are the names files store.
+    #[test]
+    fn door_swing_names_are_the_stored_names() {
+        for d in [DoorSwing::Inward, DoorSwing::Outward, DoorSwing::Sliding] {
+            assert_eq!(serde_json::to_string(&d).unwrap(), format!("\"{}\"", d.as_str()));
+            assert_eq!(DoorSwing::parse(d.as_str()), Some(d));
+        }
+        assert_eq!(DoorSwing::parse("outwards"), None);
+    }
 }

@@ -606,6 +606,16 @@ pub enum BankLimit {
     EnergyLimited,
 }
 
+impl BankLimit {
+    /// `power-limited` / `energy-limited`.
+    pub const fn label(self) -> &'static str {
+        match self {
+            BankLimit::PowerLimited => "power-limited",
+            BankLimit::EnergyLimited => "energy-limited",
+        }
+    }
+}
+
 /// The supercapacitor bank's size.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SupercapSizing {

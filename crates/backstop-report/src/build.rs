@@ -517,7 +517,7 @@ fn sizing_section(rec: &backstop_model::project::Record) -> SizingSection {
 /// requirement with its margin, the storage sized, life from both views,
 /// losses, the charts and the calculation sheet.
 fn smooth_section(sec: &mut SizingSection, r: &backstop_model::sizing_smooth::SmoothResult) {
-    use backstop_model::sizing_smooth::{BankLimit, LifeBasis};
+    use backstop_model::sizing_smooth::LifeBasis;
     sec.method = "Power smoothing of the AI training load against the grid's ramp and oscillation limits".into();
     let t = &r.trace;
     sec.summary.push(KeyValue::new(
@@ -567,10 +567,7 @@ fn smooth_section(sec: &mut SizingSection, r: &backstop_model::sizing_smooth::Sm
         ));
     }
     if let Some(s) = &r.supercap {
-        let limit = match s.limit {
-            BankLimit::PowerLimited => "power-limited",
-            BankLimit::EnergyLimited => "energy-limited",
-        };
+        let limit = s.limit.label();
         sec.summary.push(KeyValue::new(
             "Supercapacitor bank",
             format!(
@@ -615,7 +612,7 @@ fn smooth_section(sec: &mut SizingSection, r: &backstop_model::sizing_smooth::Sm
 /// "; doors: D-1 915 mm outward, 90 min, panic hardware, to outside;
 /// columns: C-1 600 × 600 mm" (empty when the room has neither).
 fn doors_and_columns(r: &backstop_model::layout::Room) -> String {
-    use backstop_model::layout::{DoorLeadsTo, DoorSwing};
+    use backstop_model::layout::DoorLeadsTo;
     let mut out = String::new();
     if !r.doors.is_empty() {
         let doors: Vec<String> = r
@@ -623,11 +620,7 @@ fn doors_and_columns(r: &backstop_model::layout::Room) -> String {
             .iter()
             .enumerate()
             .map(|(i, d)| {
-                let swing = match d.swing {
-                    DoorSwing::Inward => "inward",
-                    DoorSwing::Outward => "outward",
-                    DoorSwing::Sliding => "sliding",
-                };
+                let swing = d.swing.as_str();
                 let rating = if d.fire_rating_min > 0 { format!(", {} min", d.fire_rating_min) } else { String::new() };
                 let panic = if d.panic_hardware { ", panic hardware" } else { "" };
                 let to = match &d.leads_to {

@@ -353,11 +353,7 @@ fn parse_corners(text: &str) -> Result<Vec<Point>, AppError> {
 
 fn door_form(lx: Lx, room_id: String, key: String, d: backstop_model::layout::Door, other_rooms: Vec<String>) -> impl IntoView {
     let (id, width, x, y, rating) = (s(&d.id), s(d.width_mm), s(d.position.x_mm), s(d.position.y_mm), s(d.fire_rating_min));
-    let swing = s(match d.swing {
-        DoorSwing::Inward => "inward",
-        DoorSwing::Outward => "outward",
-        DoorSwing::Sliding => "sliding",
-    });
+    let swing = s(d.swing.as_str());
     let hinge = s(d.hinge.as_str());
     let leads = s(match &d.leads_to {
         DoorLeadsTo::Outside => "outside".to_string(),
@@ -376,11 +372,7 @@ fn door_form(lx: Lx, room_id: String, key: String, d: backstop_model::layout::Do
                 door.position = Point::new(int(&x.get(), "The door's x")?, int(&y.get(), "The door's y")?);
                 door.fire_rating_min = whole(&rating.get(), "The fire rating (min)")?;
                 door.panic_hardware = panic.get();
-                door.swing = match swing.get().as_str() {
-                    "inward" => DoorSwing::Inward,
-                    "sliding" => DoorSwing::Sliding,
-                    _ => DoorSwing::Outward,
-                };
+                door.swing = DoorSwing::parse(&swing.get()).unwrap_or(DoorSwing::Outward);
                 door.hinge = if hinge.get() == "left" { DoorHinge::Left } else { DoorHinge::Right };
                 door.leads_to = match leads.get().as_str() {
                     "outside" => DoorLeadsTo::Outside,

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use backstop_model::sizing::SizingDiagnostic;
-use backstop_model::sizing_smooth::{BankLimit, CheckStatus, LifeBasis, SmoothCase, SmoothController};
+use backstop_model::sizing_smooth::{CheckStatus, LifeBasis, SmoothCase, SmoothController};
 use backstop_model::sizing_view::{SizingCase, SmoothComputed};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -593,7 +593,7 @@ fn SmoothSummary(computed: SmoothComputed) -> impl IntoView {
                 <table class="kv" data-testid="smooth-supercap">
                     <tr><th>"Power / usable energy"</th><td>{format!("{} MW / {} kWh", fmt(s.discharge_mw.max(s.charge_mw)), fmt(s.usable_kwh))}</td></tr>
                     <tr><th>"Cells"</th><td>{format!("{} ({} for the power, {} for the energy) — {}", s.cells, s.cells_for_power, s.cells_for_energy,
-                        match s.limit { BankLimit::PowerLimited => "power-limited", BankLimit::EnergyLimited => "energy-limited" })}</td></tr>
+                        s.limit.label())}</td></tr>
                     <tr><th>"Cycles"</th><td>{format!("{} per day", fmt(s.cycles_per_day))}</td></tr>
                 </table>
             })}
