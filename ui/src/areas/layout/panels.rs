@@ -11,7 +11,7 @@ use backstop_model::layout_view::{AutoPlaceCall, Direction, LayoutEdit, LayoutEx
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::plan::{Preview, room_vertices};
+use super::plan::Preview;
 use super::{Lx, kind_str, movable};
 use crate::ipc::layout as lipc;
 
@@ -166,7 +166,7 @@ fn room_select(lx: Lx, testid: &'static str, sig: RwSignal<String>) -> impl Into
 fn room_center(lx: Lx, id: &str) -> Option<Point> {
     lx.view.with_untracked(|v| {
         let r = v.as_ref()?.layout.rooms.iter().find(|r| r.id == id)?;
-        let vs = room_vertices(&r.shape);
+        let vs = r.shape.vertices();
         let n = vs.len().max(1) as i64;
         Some(Point::new(vs.iter().map(|p| p.x_mm).sum::<i64>() / n, vs.iter().map(|p| p.y_mm).sum::<i64>() / n))
     })
@@ -182,7 +182,7 @@ fn AddForms(lx: Lx) -> impl IntoView {
     // Room.
     let east = lx.view.with_untracked(|v| {
         v.as_ref()
-            .map(|v| v.layout.rooms.iter().flat_map(|r| room_vertices(&r.shape)).map(|p| p.x_mm).max().map(|x| x + 1000).unwrap_or(0))
+            .map(|v| v.layout.rooms.iter().flat_map(|r| r.shape.vertices()).map(|p| p.x_mm).max().map(|x| x + 1000).unwrap_or(0))
             .unwrap_or(0)
     });
     let rx = RwSignal::new(east.to_string());

@@ -217,7 +217,7 @@ pub(crate) fn inside_box(v: &LayoutView, a: Point, b: Point) -> Vec<ObjectRef> {
         }
     }
     for r in &v.layout.rooms {
-        if room_vertices(&r.shape).iter().all(inside) {
+        if r.shape.vertices().iter().all(inside) {
             out.push(ObjectRef { kind: ObjectKind::Room, key: r.id.clone() });
         }
     }
@@ -239,7 +239,7 @@ fn fit(v: &LayoutView) -> ViewBox {
         hi.1 = hi.1.max(p.y_mm as f64);
     };
     for r in &v.layout.rooms {
-        for p in room_vertices(&r.shape) {
+        for p in r.shape.vertices() {
             add(&p);
         }
     }
@@ -252,21 +252,6 @@ fn fit(v: &LayoutView) -> ViewBox {
     }
     let m = ((hi.0 - lo.0).max(hi.1 - lo.1) * 0.05).max(500.0);
     (lo.0 - m, -hi.1 - m, hi.0 - lo.0 + 2.0 * m, hi.1 - lo.1 + 2.0 * m)
-}
-
-pub(crate) fn room_vertices(shape: &RoomShape) -> Vec<Point> {
-    match shape {
-        RoomShape::Rectangle { origin, width_mm, depth_mm } => {
-            let (w, d) = (i64::from(*width_mm), i64::from(*depth_mm));
-            vec![
-                *origin,
-                Point::new(origin.x_mm + w, origin.y_mm),
-                Point::new(origin.x_mm + w, origin.y_mm + d),
-                Point::new(origin.x_mm, origin.y_mm + d),
-            ]
-        }
-        RoomShape::Polygon { vertices } => vertices.clone(),
-    }
 }
 
 fn points_attr(ps: &[Point]) -> String {
@@ -459,7 +444,7 @@ pub fn Plan(lx: Lx) -> impl IntoView {
             if let Some(room) = room {
                 ev.prevent_default();
                 let _ = svg.set_pointer_capture(ev.pointer_id());
-                let corners = room_vertices(&room.shape);
+                let corners = room.shape.vertices();
                 gesture.set_value(Gesture::Corner { room: Box::new(room), index, corners, start: at, moved: None });
                 return;
             }
@@ -806,7 +791,7 @@ fn corner_handles(lx: Lx, vb: ViewBox) -> Option<impl IntoView + use<>> {
     })?;
     let (id, verts) = lx.view.with(|v| {
         let v = v.as_ref().filter(|v| !v.read_only)?;
-        v.layout.rooms.iter().find(|r| r.id == room).map(|r| (r.id.clone(), room_vertices(&r.shape)))
+        v.layout.rooms.iter().find(|r| r.id == room).map(|r| (r.id.clone(), r.shape.vertices()))
     })?;
     let r = handle_r(vb);
     Some(
@@ -877,7 +862,7 @@ fn draw(lx: Lx, v: &LayoutView) -> impl IntoView + use<> {
         .rooms
         .iter()
         .map(|r| {
-            let verts = room_vertices(&r.shape);
+            let verts = r.shape.vertices();
             let n = verts.len().max(1) as f64;
             let cx = verts.iter().map(|p| p.x_mm as f64).sum::<f64>() / n;
             let cy = verts.iter().map(|p| p.y_mm as f64).sum::<f64>() / n;
