@@ -524,3 +524,22 @@ proptest! {
         prop_assert_eq!(a, b);
     }
 }
+
+/// Found by the arbitrary-layout property test: columns covering a room's
+/// whole floor left 0 m² for the distributed load, and the rule reported
+/// "inf kg/m²" as a measured value. Now the input is named instead.
+#[test]
+fn columns_covering_the_whole_floor_are_an_input_error_not_an_infinite_load() {
+    // A 1 × 1 m room; a 2 × 2 m column over it; one rack of 2,927 kg.
+    let mut room = rect_room("R2", 0, 0, 1_000, 1_000);
+    room.floor_load_kg_m2 = 3_682.0;
+    room.columns.push(column("C0", 500, 500, 2_000, 2_000));
+    let l = Layout { rooms: vec![room], racks: vec![rack("R0", "R2", 500, 500, 100, 100)], ..Layout::default() };
+    let rules = default_rule_set();
+    let rack_spec = RackSpec { mass_kg: 2_927.0, height_mm: 2_000, unit_cost: 0.0 };
+    let r = check(&CheckInput { layout: &l, specs: &[], rack_spec: Some(&rack_spec), rules: &rules });
+    assert!(of(&r, RuleId::FloorLoadRoom).is_empty(), "{:?}", of(&r, RuleId::FloorLoadRoom));
+    assert!(r.violations.iter().all(|v| v.measure.measured.is_finite()), "{:?}", r.violations);
+    let d = r.diagnostics.iter().find(|d| d.field == "rooms[R2].columns").expect("the columns named");
+    assert!(d.message.contains("cover all of its 1 m²") && d.message.contains("2,927 kg"), "{}", d.message);
+}

@@ -271,6 +271,25 @@ fn floor_load(ctx: &mut Ctx<'_>) {
             let columns: f64 =
                 ctx.scene.objs[ctx.scene.items..].iter().filter(|c| c.room == Some(r)).map(|c| poly.area_in_rect(&c.rect)).sum();
             let area_m2 = (poly.area - columns).max(0.0) / 1e6;
+            if area_m2 <= 0.0 {
+                // No floor left to spread the load over: a load per m² would
+                // be infinite, which says nothing. The input is what is wrong.
+                if mass > 0.0 {
+                    let d = backstop_model::layout::Diagnostic {
+                        severity: backstop_model::layout::Severity::Error,
+                        field: format!("rooms[{}].columns", room.id),
+                        message: format!(
+                            "the columns of room {} cover all of its {} m² of floor, yet {} kg of equipment stands in it; check the columns' sizes and positions (the room's distributed floor load was not checked)",
+                            room.id,
+                            fmt_num(poly.area / 1e6),
+                            fmt_num(mass)
+                        ),
+                        objects: vec![ObjectRef { kind: ObjectKind::Room, key: room.id.clone() }],
+                    };
+                    ctx.scene.diagnostics.push(d);
+                }
+                continue;
+            }
             let load = mass / area_m2;
             if exceeds(load, allow) {
                 items.sort();
