@@ -119,6 +119,22 @@ struct Reconnect {
     reason: String,
 }
 
+/// A unit kept alive ([`LinkConfig::keep_alive_ms`]): a register it has
+/// answered a read of, and when it was last sent anything it answered.
+#[derive(Debug, Clone, Copy)]
+struct Kept {
+    table: Table,
+    address: u16,
+    last: Instant,
+    /// Keep-alive reads in a row it did not answer.
+    misses: u8,
+}
+
+/// A unit that misses this many keep-alive reads in a row is no longer
+/// kept alive (until it answers again): a unit that is gone must not cost
+/// the bus a timeout every period.
+pub const KEEP_ALIVE_MISSES: u8 = 3;
+
 struct PollRun {
     plan: PollPlan,
     next: usize,
@@ -149,6 +165,8 @@ pub(crate) struct Actor {
     suspect: bool,
     /// Runtime of the caller, where decoding and the sink run.
     spawner: tokio::runtime::Handle,
+    /// Units that answered on this link, by id (see [`Kept`]).
+    kept: std::collections::BTreeMap<u8, Kept>,
 }
 
 /// The inter-request gap for a link: configured, or 3.5 characters (fixed
@@ -267,6 +285,7 @@ impl Actor {
             resync: None,
             suspect: false,
             spawner,
+            kept: std::collections::BTreeMap::new(),
         };
         actor.connected().await;
         Ok(actor)
@@ -345,6 +364,15 @@ impl Actor {
                 self.try_reconnect().await;
                 continue;
             }
+            // A keep-alive before a poll: back-to-back polling of some units
+            // must not starve the others' keep-alive.
+            let keep = self.keep_alive_due();
+            if let Some((unit, at)) = keep
+                && at <= now
+            {
+                self.keep_alive(unit).await;
+                continue;
+            }
             if self.poll.as_ref().is_some_and(|p| p.due <= now) {
                 self.poll_next().await;
                 continue;
@@ -352,6 +380,7 @@ impl Actor {
             // About to wait: nothing read may be held back meanwhile.
             self.hand_over();
             let poll_due = self.poll.as_ref().map(|p| p.due);
+            let keep_due = keep.map(|(_, at)| at);
             let reconnect_due = self.reconnect.as_ref().map(|r| r.at);
             tokio::select! {
                 biased;
@@ -365,6 +394,11 @@ impl Actor {
                 },
                 () = sleep_until_opt(reconnect_due), if reconnect_due.is_some() => self.try_reconnect().await,
                 () = sleep_until_opt(poll_due), if poll_due.is_some() => self.poll_next().await,
+                () = sleep_until_opt(keep_due), if keep_due.is_some() => {
+                    if let Some((unit, _)) = keep {
+                        self.keep_alive(unit).await;
+                    }
+                }
             }
         }
         self.shutdown().await;
@@ -475,6 +509,58 @@ impl Actor {
         }
         if !back_to_back || since.elapsed() >= HAND_OVER {
             self.hand_over();
+        }
+    }
+
+    /// A unit answered `op`: it is kept alive from now on, by a read of the
+    /// register it last answered a read of (a write alone names no register
+    /// known to be readable).
+    fn answered(&mut self, unit: u8, op: &Op) {
+        if unit == 0 || unit >= ECHO_PROBE_UNIT {
+            return;
+        }
+        let now = Instant::now();
+        match (self.kept.get_mut(&unit), op) {
+            (Some(k), Op::Read { table, address, .. }) => *k = Kept { table: *table, address: *address, last: now, misses: 0 },
+            (Some(k), _) => {
+                k.last = now;
+                k.misses = 0;
+            }
+            (None, Op::Read { table, address, .. }) => {
+                self.kept.insert(unit, Kept { table: *table, address: *address, last: now, misses: 0 });
+            }
+            (None, _) => {}
+        }
+    }
+
+    /// The unit whose keep-alive is due first, and when: units in the
+    /// running poll are left to it (each cycle talks to them).
+    fn keep_alive_due(&self) -> Option<(u8, Instant)> {
+        let every = self.config.keep_alive()?;
+        if self.conn.is_none() {
+            return None;
+        }
+        let polled = |u: u8| self.poll.as_ref().is_some_and(|p| p.plan.targets.iter().any(|t| t.unit == u));
+        self.kept.iter().filter(|(u, _)| !polled(**u)).map(|(u, k)| (*u, k.last + every)).min_by_key(|(_, at)| *at)
+    }
+
+    /// One keep-alive read of `unit` (no retry; an answer renews it through
+    /// [`Actor::answered`]). Shown in the traffic monitor like any request.
+    async fn keep_alive(&mut self, unit: u8) {
+        let Some(k) = self.kept.get(&unit).copied() else { return };
+        let op = Op::Read { table: k.table, address: k.address, count: 1 };
+        let result = self.exchange(unit, &op, RequestOptions { timeout: None, retries: Some(0) }).await;
+        if let Err(e) = result
+            && let Some(k) = self.kept.get_mut(&unit)
+        {
+            k.last = Instant::now();
+            // No port (it is being reopened) or an exception (an answer) is no miss.
+            if !matches!(e, LinkError::Disconnected { .. } | LinkError::Exception { .. }) {
+                k.misses += 1;
+                if k.misses >= KEEP_ALIVE_MISSES {
+                    self.kept.remove(&unit);
+                }
+            }
         }
     }
 
@@ -736,7 +822,10 @@ impl Actor {
                         LinkError::Protocol { unit, what: what.clone(), detail: format!("{} registers instead of {count}", v.len()) }
                     }
                     _ => match self.confirm(unit, &what, timeout).await {
-                        Ok(()) => return Ok(v),
+                        Ok(()) => {
+                            self.answered(unit, op);
+                            return Ok(v);
+                        }
                         Err(e) => {
                             self.discard_recorded(rx_seq);
                             e
@@ -746,7 +835,11 @@ impl Actor {
                 Ok(Ok(Err(code))) => {
                     let code = u8::from(code);
                     match self.confirm(unit, &what, timeout).await {
-                        Ok(()) => return Err(LinkError::Exception { unit, what, code, name: exception_name(code).into() }),
+                        Ok(()) => {
+                            // An exception is an answer: the unit heard us.
+                            self.answered(unit, op);
+                            return Err(LinkError::Exception { unit, what, code, name: exception_name(code).into() });
+                        }
                         Err(e) => {
                             self.discard_recorded(rx_seq);
                             e

@@ -171,11 +171,32 @@ pub struct LinkConfig {
     /// the other end may need on a small machine).
     #[serde(default)]
     pub reply_spin_us: Option<u32>,
+    /// Keep-alive, in milliseconds: a unit that has answered on this link
+    /// and is not in the running poll gets a one-register read whenever
+    /// nothing has been sent to it for this long, so a pack whose
+    /// communication-loss watchdog expects a master does not open its
+    /// contactors between a scan and the live view (or during a long scan).
+    /// `None`: [`KEEP_ALIVE_MS`]; 0 turns it off.
+    #[serde(default)]
+    pub keep_alive_ms: Option<u32>,
 }
 
+/// The default keep-alive period of [`LinkConfig::keep_alive_ms`]: well
+/// inside the shortest communication-loss timeouts packs ship with (a few
+/// seconds), and at most one short read per second per idle unit.
+pub const KEEP_ALIVE_MS: u32 = 1000;
+
 impl LinkConfig {
+    /// The keep-alive period (`None`: off).
+    pub fn keep_alive(&self) -> Option<std::time::Duration> {
+        match self.keep_alive_ms.unwrap_or(KEEP_ALIVE_MS) {
+            0 => None,
+            ms => Some(std::time::Duration::from_millis(u64::from(ms))),
+        }
+    }
+
     /// Sensible field defaults: 1 s timeout, 2 retries, 3.5-character gap,
-    /// no echo suppression, monitor on.
+    /// no echo suppression, monitor on, keep-alive every [`KEEP_ALIVE_MS`].
     pub fn new(target: LinkTarget) -> Self {
         LinkConfig {
             target,
@@ -186,6 +207,7 @@ impl LinkConfig {
             monitor: true,
             quiet_ms: None,
             reply_spin_us: None,
+            keep_alive_ms: None,
         }
     }
 }

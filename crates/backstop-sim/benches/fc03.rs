@@ -12,9 +12,12 @@
 //!    RTU server on a PTY pair of its own (no decoding, no logging; 19,448
 //!    reads/s where the 15,000 target was set), which calibrates this
 //!    machine against that one;
-//! 3. the pymodbus client (Python venv);
-//! 4. mbpoll;
-//! 5. Backstop's link again with the simulator emulating a 115200-baud wire,
+//! 3. the full path and the raw client again against the same simulated
+//!    pack served on a thread of this process, as the reference's server
+//!    is (what is left of the gap to the reference is then the master);
+//! 4. the pymodbus client (Python venv);
+//! 5. mbpoll;
+//! 6. Backstop's link again with the simulator emulating a 115200-baud wire,
 //!    against the theoretical frame rate.
 //!
 //! Run: `cargo bench -p backstop-sim --bench fc03` (BENCH_SECONDS=N per
@@ -163,6 +166,27 @@ async fn ours(a: &Path, dir: &Path, gap_us: Option<u32>, spin_us: Option<u32>, s
     (n as f64 * 4.0 / dt, n as f64 / dt)
 }
 
+/// The same simulated pack as [`sim`], served by the simulator's library
+/// on a thread of this process with a current-thread runtime — the way the
+/// reference pair's tokio-modbus server runs. Beside the out-of-process
+/// simulator it shows how much of the gap to the reference is the device
+/// living in another process rather than the master.
+fn sim_in_process(b: &Path) -> std::thread::JoinHandle<()> {
+    let mut unit = backstop_sim::UnitConfig::new(1);
+    unit.spec = backstop_sim::PackSpec { strings: 1, modules: 2, cells: 26, ..backstop_sim::PackSpec::default() };
+    let config = backstop_sim::SimConfig { units: vec![unit], faults: backstop_sim::Faults::default(), wire_baud: None, frozen: true };
+    let sim = backstop_sim::Sim::new(config).expect("the bench's simulated pack");
+    let path = b.to_string_lossy().into_owned();
+    std::thread::Builder::new()
+        .name("sim-in-process".into())
+        .spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            // Ends with an error when the bench drops the PTY pair.
+            let _ = rt.block_on(backstop_sim::server::serve_serial(sim, path, 115200));
+        })
+        .expect("the simulator's thread")
+}
+
 /// A tokio-modbus RTU server answering FC03 with fixed values, on its own
 /// thread and current-thread runtime (the calibration peer).
 fn tokio_modbus_server(b: &Path) -> std::thread::JoinHandle<()> {
@@ -181,14 +205,17 @@ fn tokio_modbus_server(b: &Path) -> std::thread::JoinHandle<()> {
         }
     }
     let path = b.to_string_lossy().into_owned();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(async move {
-            let server = tokio_modbus::server::rtu::Server::new_from_path(path, 115200).expect("open the server's PTY");
-            // Ends with an error when the bench drops the PTY pair.
-            let _ = server.serve_forever(Regs).await;
-        });
-    })
+    std::thread::Builder::new()
+        .name("ref-server".into())
+        .spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async move {
+                let server = tokio_modbus::server::rtu::Server::new_from_path(path, 115200).expect("open the server's PTY");
+                // Ends with an error when the bench drops the PTY pair.
+                let _ = server.serve_forever(Regs).await;
+            });
+        })
+        .expect("the reference server's thread")
 }
 
 /// The raw client on a current-thread runtime of its own thread, as a
@@ -275,9 +302,11 @@ fn main() {
     let sim_guard = sim(&b, &[]);
     let (_socat_ref, ref_a, ref_b) = pty(dir.path(), "ref");
     let _ref_server = tokio_modbus_server(&ref_b);
+    let (_socat_in, in_a, in_b) = pty(dir.path(), "inproc");
+    let _in_sim = sim_in_process(&in_b);
     // Interleaved rounds: load from other processes hits every master alike.
     let (mut ours_r, mut samples_r, mut raw_r, mut py_r, mut mb_r) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let (mut ref_r, mut nospin_r) = (Vec::new(), Vec::new());
+    let (mut ref_r, mut nospin_r, mut in_r, mut in_nospin_r, mut in_raw_r) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
         let (r, s) = rt.block_on(ours(&a, dir.path(), Some(0), None, secs));
         ours_r.push(r);
@@ -287,6 +316,9 @@ fn main() {
         nospin_r.push(rt.block_on(ours(&a, dir.path(), Some(0), Some(0), secs)).0);
         raw_r.push(raw_tokio_modbus_thread(&a, secs));
         ref_r.push(raw_tokio_modbus_thread(&ref_a, secs));
+        in_r.push(rt.block_on(ours(&in_a, dir.path(), Some(0), None, secs)).0);
+        in_nospin_r.push(rt.block_on(ours(&in_a, dir.path(), Some(0), Some(0), secs)).0);
+        in_raw_r.push(raw_tokio_modbus_thread(&in_a, secs));
         if let Some(p) = pymodbus(&a, secs) {
             py_r.push(p);
         }
@@ -318,6 +350,9 @@ fn main() {
     row("… the same, the serial reader's reply polling off (`reply_spin_us = 0`)", &nospin_r);
     row("raw tokio-modbus 0.17 client", &raw_r);
     row(&format!("reference: raw tokio-modbus client → tokio-modbus RTU server ({REFERENCE_RATE:.0} where the target was set)"), &ref_r);
+    row("Backstop link, full path as above, simulator served on a thread of the bench process (as the reference's server is)", &in_r);
+    row("… the same, reply polling off", &in_nospin_r);
+    row("raw tokio-modbus 0.17 client, simulator on a thread of the bench process", &in_raw_r);
     row("pymodbus 3.16 client", &py_r);
     row("mbpoll (10 ms poll floor)", &mb_r);
     println!(
@@ -325,6 +360,7 @@ fn main() {
         100.0 * wire_reads / theory
     );
     let (ours_med, ref_med, nospin_med) = (stats(&ours_r).0, stats(&ref_r).0, stats(&nospin_r).0);
+    let (in_med, in_nospin_med, in_raw_med) = (stats(&in_r).0, stats(&in_nospin_r).0, stats(&in_raw_r).0);
     println!(
         "\n{rounds} interleaved rounds of {secs} s per master; targets: ≥ 15000 reads/s, ≥ 95 % of the wire limit.\n\
          This machine runs the reference pair at {ref_med:.0} reads/s ({:.0} % of {REFERENCE_RATE:.0}); Backstop's full path runs at {:.0} % of the reference, \
@@ -333,5 +369,13 @@ fn main() {
         100.0 * ours_med / ref_med,
         ours_med / ref_med * REFERENCE_RATE,
         100.0 * nospin_med / ref_med
+    );
+    println!(
+        "With the simulator on a thread of this process, as the reference's server: Backstop's full path runs at {:.0} % of the reference \
+         ({:.0} % with the reply polling off) and {:.0} % of a raw client reading that simulator; the raw client reads it at {:.0} % of the reference.",
+        100.0 * in_med / ref_med,
+        100.0 * in_nospin_med / ref_med,
+        100.0 * in_med.max(in_nospin_med) / in_raw_med,
+        100.0 * in_raw_med / ref_med
     );
 }

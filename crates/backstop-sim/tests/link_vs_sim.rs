@@ -275,6 +275,84 @@ async fn stale_marking_and_reconnect_after_killing_the_simulator_and_the_port() 
     drop(pty);
 }
 
+/// The units' communication-loss watchdog in the keep-alive test: a pack
+/// that hears no request for this long opens its contactors.
+const WATCHDOG_S: &str = "2";
+
+fn pack_state(sim: &SimProc, unit: u8) -> String {
+    sim.ctl(&format!("get {unit} 802 State"))
+}
+
+/// Requests sent to `unit` in `frames` that read one register (what a
+/// keep-alive sends; the poll and the scan read more).
+fn keep_alive_reads(frames: &[backstop_model::link::TrafficFrame], unit: u8) -> usize {
+    frames
+        .iter()
+        .filter(|f| f.direction == FrameDirection::Tx && f.meaning.starts_with(&format!("unit {unit} ")) && f.meaning.ends_with("×1"))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn units_that_answered_are_kept_alive_so_their_watchdog_never_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let pty = pty_pair(dir.path(), "keep");
+    let sim = start_sim(&["--serial", pty.b.to_str().unwrap(), "--units", "1,2", "--tick-ms", "100", "--comm-timeout-s", WATCHDOG_S]);
+    let mut config = serial_config(&pty.a, 200);
+    config.keep_alive_ms = Some(300);
+    let (link, _rx) = open_link(config).await;
+    let hits = link.scan(&ScanRequest { first: 1, last: 2, timeout_ms: 100 }, &CancelToken::new()).await.unwrap();
+    assert_eq!(hits.len(), 2);
+    // Only unit 1 is polled; unit 2 hears nothing but the keep-alive.
+    let dev = link.discover(1).await.unwrap();
+    let models = dev.models.iter().filter(|m| m.id != 1).cloned().collect();
+    let from = link.traffic(0).last().map_or(0, |f| f.seq + 1);
+    link.start_polling(PollConfig::new(vec![PollTarget { unit: 1, source: PollSource::SunSpec(models) }], Duration::from_millis(200)))
+        .await
+        .unwrap();
+    // Well past the watchdog (2 s), twice over.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(pack_state(&sim, 1), "CONNECTED", "the polled pack");
+    assert_eq!(pack_state(&sim, 2), "CONNECTED", "the pack that was only scanned is kept alive");
+    let frames = link.traffic(from);
+    assert!(keep_alive_reads(&frames, 2) >= 5, "unit 2 kept alive about every 300 ms: {} reads", keep_alive_reads(&frames, 2));
+    assert_eq!(keep_alive_reads(&frames, 1), 0, "a polled unit is left to the poll");
+
+    // Polling stops: both are kept alive.
+    link.stop_polling().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(pack_state(&sim, 1), "CONNECTED");
+    assert_eq!(pack_state(&sim, 2), "CONNECTED");
+
+    // The packs go silent (the simulator is stopped): after a few unanswered
+    // keep-alives a unit is no longer asked, so a gone unit costs the bus
+    // nothing.
+    let pid = sim.proc_.pid().to_string();
+    assert!(std::process::Command::new("kill").args(["-STOP", &pid]).status().unwrap().success());
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let quiet_from = link.traffic(0).last().map_or(0, |f| f.seq + 1);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = link.traffic(quiet_from);
+    assert!(std::process::Command::new("kill").args(["-CONT", &pid]).status().unwrap().success());
+    assert!(after.iter().all(|f| f.direction != FrameDirection::Tx), "still asking silent units: {after:?}");
+    link.close().await;
+
+    // The same without a keep-alive: the scanned pack trips (so the check
+    // above can fail).
+    let pty = pty_pair(dir.path(), "nokeep");
+    let sim = start_sim(&["--serial", pty.b.to_str().unwrap(), "--units", "2", "--tick-ms", "100", "--comm-timeout-s", WATCHDOG_S]);
+    let mut config = serial_config(&pty.a, 200);
+    config.keep_alive_ms = Some(0);
+    let (link, _rx) = open_link(config).await;
+    assert_eq!(link.scan(&ScanRequest { first: 2, last: 2, timeout_ms: 100 }, &CancelToken::new()).await.unwrap().len(), 1);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while pack_state(&sim, 2) != "DISCONNECTED" {
+        assert!(std::time::Instant::now() < deadline, "without a keep-alive the scanned pack should trip its watchdog");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(keep_alive_reads(&link.traffic(0), 2), 0);
+    link.close().await;
+}
+
 fn write_req(model_address: u16, model_id: u16, point: &str, value: WriteValue) -> WriteRequest {
     WriteRequest { unit: 1, model_id, model_address, point: point.into(), value, engineer: "J. Tester".into() }
 }

@@ -19,6 +19,7 @@ pub(super) fn ConnectPanel() -> impl IntoView {
     let stop = RwSignal::new("1".to_string());
     let timeout = RwSignal::new("500".to_string());
     let retries = RwSignal::new("2".to_string());
+    let keep_alive = RwSignal::new(backstop_model::link::KEEP_ALIVE_MS.to_string());
     let echo = RwSignal::new(false);
     let tcp = RwSignal::new(false);
     let host = RwSignal::new("192.168.1.10:502".to_string());
@@ -75,6 +76,10 @@ pub(super) fn ConnectPanel() -> impl IntoView {
             let mut c = LinkConfig::new(target);
             c.timeout_ms = num(timeout, "the timeout")?;
             c.retries = num(retries, "the retries")?.min(10) as u8;
+            c.keep_alive_ms = Some(
+                crate::number::whole(&keep_alive.get_untracked(), "the keep-alive (ms)", 0, 60_000)
+                    .map_err(|e| e.message.trim_end_matches('.').to_string())?,
+            );
             c.echo = if echo.get_untracked() { EchoMode::Suppress } else { EchoMode::Off };
             Ok(c)
         })();
@@ -177,6 +182,10 @@ pub(super) fn ConnectPanel() -> impl IntoView {
                         <input type="text" bind:value=timeout/>
                         <input type="text" bind:value=retries/>
                     </div>
+                </label>
+                <label class="field"><span>"Keep-alive (ms)"</span>
+                    <input type="text" data-testid="keep-alive" bind:value=keep_alive
+                        title="Every unit that answered and is not being polled gets a one-register read this often, so a pack whose communication-loss watchdog expects a master does not open its contactors between the scan and the live view. 0 = off."/>
                 </label>
                 <div class="toolbar">
                     <button class="btn primary" data-testid="link-connect" disabled=move || busy.get() on:click=connect>"Connect"</button>
