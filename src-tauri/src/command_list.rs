@@ -64,6 +64,7 @@ pub const COMMANDS: &[&str] = &[
     "sizing_peak_compute",
     "sizing_smooth_compute",
     "sizing_profile_import",
+    "sizing_trace_import",
     "sizing_optimize",
     "sizing_export_sheet",
     "layout_view",

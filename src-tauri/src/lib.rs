@@ -116,6 +116,7 @@ pub fn run(options: Options, started: Instant, listener: Option<instance::Listen
             commands::sizing::sizing_peak_compute,
             commands::sizing::sizing_smooth_compute,
             commands::sizing::sizing_profile_import,
+            commands::sizing::sizing_trace_import,
             commands::sizing::sizing_optimize,
             commands::sizing::sizing_export_sheet,
             commands::layout::layout_view,

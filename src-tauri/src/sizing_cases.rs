@@ -27,13 +27,14 @@ use backstop_model::sizing::{
 use backstop_model::sizing_smooth::{SmoothCase, SmoothResult};
 use backstop_model::sizing_view::{
     CaseKind, CaseListItem, CatalogItem, CatalogPutOutcome, CatalogView, ChartSvg, EntryOrigin, KeyCount, LOAD_PROFILE_KIND, LayoutFacts,
-    OptimizeRequest, PEAK_CASE_KIND, PEAK_RESULT_KIND, PeakComputed, ProfileImport, ProfileInfo, ProfileLineError, SMOOTH_CASE_KIND,
-    SMOOTH_RESULT_KIND, SaveCaseRequest, SizingCase, SizingOverview, SmoothComputed, SmoothPresetChoice, StoredCase, StoredProfile,
-    UPS_CASE_KIND, UPS_RESULT_KIND, UpsComputed, profile_key, result_key,
+    OptimizeRequest, PEAK_CASE_KIND, PEAK_RESULT_KIND, POWER_TRACE_KIND, PeakComputed, ProfileImport, ProfileInfo, ProfileLineError,
+    SMOOTH_CASE_KIND, SMOOTH_RESULT_KIND, SaveCaseRequest, SizingCase, SizingOverview, SmoothComputed, SmoothPresetChoice, StoredCase,
+    StoredProfile, StoredTrace, TraceImport, TraceInfo, UPS_CASE_KIND, UPS_RESULT_KIND, UpsComputed, is_case_data_kind, profile_key, result_key,
 };
 use backstop_model::{AppError, ErrorCode};
 use backstop_report::charts::{LineChart, Series};
 use backstop_sizing::LoadProfile;
+use backstop_sizing::smooth::PowerTrace;
 use backstop_store::{Access, Project};
 
 use crate::session::store_error;
@@ -274,7 +275,7 @@ pub fn overview(project: &Project) -> Result<SizingOverview, AppError> {
     let design = project.design().map_err(store_error)?;
     let catalog = catalog_of(Some(&design));
     let mut cases = Vec::new();
-    for rec in design.sizing_cases.iter().filter(|r| r.kind != LOAD_PROFILE_KIND) {
+    for rec in design.sizing_cases.iter().filter(|r| !is_case_data_kind(&r.kind)) {
         let kind = case_kind(&rec.kind);
         let result = design.sizing_results.iter().find(|r| r.case_key == rec.key);
         let mut item = CaseListItem {
@@ -323,7 +324,7 @@ pub fn overview(project: &Project) -> Result<SizingOverview, AppError> {
 // ---------------------------------------------------------------------------
 
 fn record<'a>(design: &'a Design, key: &str) -> Result<&'a Record, AppError> {
-    design.sizing_cases.iter().find(|r| r.key == key && r.kind != LOAD_PROFILE_KIND).ok_or_else(|| {
+    design.sizing_cases.iter().find(|r| r.key == key && !is_case_data_kind(&r.kind)).ok_or_else(|| {
         AppError::new(ErrorCode::NotFound, format!("There is no sizing case \"{key}\" in the project; it may have been undone or deleted."))
     })
 }
@@ -452,8 +453,15 @@ pub fn get_case(project: &Project, key: &str) -> Result<StoredCase, AppError> {
         CaseKind::Peak => stored_profile(&design, key).map(|p| load_profile(&p.file_name, p.csv)).and_then(|i| i.profile),
         CaseKind::Ups | CaseKind::Smooth => None,
     };
+    let trace = match case.kind() {
+        CaseKind::Smooth => stored_trace(&design, key)?.map(|t| {
+            let file_name = design.sizing_cases.iter().find(|r| r.key == profile_key(key)).map(|r| r.name.clone()).unwrap_or_default();
+            hold_trace(&file_name, t)
+        }),
+        CaseKind::Ups | CaseKind::Peak => None,
+    };
     let has_result = design.sizing_results.iter().any(|r| r.case_key == key);
-    Ok(StoredCase { key: key.to_owned(), name: rec.name.clone(), case, profile, has_result })
+    Ok(StoredCase { key: key.to_owned(), name: rec.name.clone(), case, profile, trace, has_result })
 }
 
 fn stored_profile(design: &Design, case_key: &str) -> Option<StoredProfile> {
@@ -555,6 +563,8 @@ pub fn save_case(project: &mut Project, req: &SaveCaseRequest) -> Result<String,
     }
     let mut used: Vec<&str> = Vec::new();
     let mut profile_rec: Option<Record> = None;
+    // A smoothing case saved on its synthetic profile loses its stored trace.
+    let mut drop_trace = false;
     let result: Option<(String, &str)> = match &case {
         SizingCase::Ups(c) => {
             let r = backstop_sizing::size_ups(c, &catalog);
@@ -602,10 +612,30 @@ pub fn save_case(project: &mut Project, req: &SaveCaseRequest) -> Result<String,
                 used.extend(b.battery_key.as_deref());
                 used.extend(b.pcs_key.as_deref());
             }
-            let r = backstop_sizing::size_smooth(c, None, &catalog);
+            let held = trace_for(req.profile_token.as_deref())?;
+            let r = backstop_sizing::size_smooth(c, held.as_ref().map(|h| &h.trace), &catalog);
             let bad = input_errors(r.diagnostics.iter());
             if !bad.is_empty() {
                 return Err(AppError::invalid(format!("The case was not saved; correct these inputs first: {}.", bad.join("; "))));
+            }
+            // The trace is written only when it is not the one stored (a
+            // day at 100 ms is megabytes, and every write is an undo step's image).
+            let stored = stored_trace(&design, &req.key).ok().flatten();
+            match &held {
+                Some(h) if stored.as_ref() != Some(&h.trace) => {
+                    let st = backstop_sizing::smooth::to_stored(&h.trace, &req.key, &h.file_name);
+                    let body = to_json(&st)?;
+                    if body.len() > backstop_store::limits::PROFILE_BODY_BYTES {
+                        return Err(AppError::invalid(format!(
+                            "The case was not saved: its trace takes {} MB in the project, which keeps at most {} MB per trace. Size a shorter stretch, or the same at a longer interval (a week at 1 s, a day at 100 ms).",
+                            body.len() / 1_000_000,
+                            backstop_store::limits::PROFILE_BODY_BYTES / 1_000_000
+                        )));
+                    }
+                    profile_rec = Some(Record { key: profile_key(&req.key), kind: POWER_TRACE_KIND.into(), name: h.file_name.clone(), body });
+                }
+                Some(_) => {}
+                None => drop_trace = design.sizing_cases.iter().any(|r| r.key == profile_key(&req.key) && r.kind == POWER_TRACE_KIND),
             }
             Some((to_json(&r)?, SMOOTH_RESULT_KIND))
         }
@@ -626,6 +656,9 @@ pub fn save_case(project: &mut Project, req: &SaveCaseRequest) -> Result<String,
             e.put_sizing_case_record(&case_rec)?;
             if let Some(p) = &profile_rec {
                 e.put_sizing_case_record(p)?;
+            }
+            if drop_trace {
+                e.delete_sizing_case(&profile_key(&req.key))?;
             }
             match &result {
                 Some((body, kind)) => {
@@ -669,49 +702,77 @@ pub struct HeldProfile {
     pub profile: Arc<LoadProfile>,
 }
 
-/// Profiles imported or loaded in this session, by token. Bounded: the
-/// oldest are forgotten first (a year of 15-minute data is ~1 MB).
-#[derive(Default)]
-pub struct Profiles {
+/// Inputs (load profiles, power traces) imported or loaded in this
+/// session, by token. Bounded: the oldest are forgotten first.
+pub struct Held<T> {
     next: u64,
-    held: Vec<(String, Arc<HeldProfile>)>,
+    held: Vec<(String, Arc<T>)>,
 }
 
-/// How many profiles are held at once.
+impl<T> Default for Held<T> {
+    fn default() -> Self {
+        Held { next: 0, held: Vec::new() }
+    }
+}
+
+/// How many profiles are held at once (a year of 15-minute data is ~1 MB).
 pub const PROFILES_HELD: usize = 6;
+/// How many power traces are held at once (a day at 100 ms is 7 MB, a year
+/// at 1 s 250 MB).
+pub const TRACES_HELD: usize = 2;
 
-fn profiles() -> ProfilesHandle {
-    static P: OnceLock<Mutex<Profiles>> = OnceLock::new();
-    ProfilesHandle(P.get_or_init(Mutex::default))
+/// One kind of held input: its list, token prefix, bound and what to say
+/// when a token is no longer held.
+struct HeldSlot<T: 'static> {
+    slot: &'static Mutex<Held<T>>,
+    prefix: &'static str,
+    keep: usize,
+    gone: &'static str,
 }
 
-struct ProfilesHandle(&'static Mutex<Profiles>);
+fn profiles() -> HeldSlot<HeldProfile> {
+    static P: OnceLock<Mutex<Held<HeldProfile>>> = OnceLock::new();
+    HeldSlot {
+        slot: P.get_or_init(Mutex::default),
+        prefix: "profile",
+        keep: PROFILES_HELD,
+        gone: "The load profile is no longer held in memory; import it again (or reopen the saved case).",
+    }
+}
 
-impl ProfilesHandle {
-    fn lock(&self) -> std::sync::MutexGuard<'static, Profiles> {
+fn traces() -> HeldSlot<HeldTrace> {
+    static T: OnceLock<Mutex<Held<HeldTrace>>> = OnceLock::new();
+    HeldSlot {
+        slot: T.get_or_init(Mutex::default),
+        prefix: "trace",
+        keep: TRACES_HELD,
+        gone: "The power trace is no longer held in memory; import it again (or reopen the saved case).",
+    }
+}
+
+impl<T> HeldSlot<T> {
+    fn lock(&self) -> std::sync::MutexGuard<'static, Held<T>> {
         // A panic while holding it can only leave a consistent list behind.
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn insert(&self, held: HeldProfile) -> String {
+    /// Holds `value` (or finds the held one that is `same`) and returns its token.
+    fn insert(&self, value: T, same: impl Fn(&T) -> bool) -> String {
         let mut p = self.lock();
-        // The same text from the same file keeps its token.
-        if let Some((t, _)) = p.held.iter().find(|(_, h)| h.file_name == held.file_name && h.csv == held.csv) {
+        if let Some((t, _)) = p.held.iter().find(|(_, h)| same(h)) {
             return t.clone();
         }
         p.next += 1;
-        let token = format!("profile-{}", p.next);
-        p.held.push((token.clone(), Arc::new(held)));
-        if p.held.len() > PROFILES_HELD {
+        let token = format!("{}-{}", self.prefix, p.next);
+        p.held.push((token.clone(), Arc::new(value)));
+        if p.held.len() > self.keep {
             p.held.remove(0);
         }
         token
     }
 
-    fn get(&self, token: &str) -> Result<Arc<HeldProfile>, AppError> {
-        self.lock().held.iter().find(|(t, _)| t == token).map(|(_, h)| h.clone()).ok_or_else(|| {
-            AppError::new(ErrorCode::NotFound, "The load profile is no longer held in memory; import it again (or reopen the saved case).")
-        })
+    fn get(&self, token: &str) -> Result<Arc<T>, AppError> {
+        self.lock().held.iter().find(|(t, _)| t == token).map(|(_, h)| h.clone()).ok_or_else(|| AppError::new(ErrorCode::NotFound, self.gone))
     }
 }
 
@@ -721,7 +782,12 @@ pub fn load_profile(file_name: &str, csv: String) -> ProfileImport {
         Ok(profile) => {
             let summary = profile.summary.clone();
             let warnings = profile.warnings.clone();
-            let token = profiles().insert(HeldProfile { file_name: file_name.to_owned(), csv: Arc::from(csv), profile: Arc::new(profile) });
+            let csv: Arc<str> = Arc::from(csv);
+            // The same text from the same file keeps its token.
+            let token = profiles().insert(
+                HeldProfile { file_name: file_name.to_owned(), csv: csv.clone(), profile: Arc::new(profile) },
+                |h| h.file_name == file_name && h.csv == csv,
+            );
             ProfileImport {
                 file_name: file_name.to_owned(),
                 profile: Some(ProfileInfo { token, file_name: file_name.to_owned(), summary, warnings }),
@@ -770,6 +836,77 @@ fn held_for(token: Option<&str>) -> Result<Arc<HeldProfile>, AppError> {
         Some(t) => profiles().get(t),
         None => Err(AppError::invalid("Import a load profile (CSV) first: peak shaving is sized over the site's measured demand.")),
     }
+}
+
+/// A measured power trace held for a smoothing case.
+pub struct HeldTrace {
+    /// File name it came from.
+    pub file_name: String,
+    /// The trace as sized.
+    pub trace: PowerTrace,
+}
+
+fn trace_info(token: String, h: &HeldTrace) -> TraceInfo {
+    TraceInfo {
+        token,
+        file_name: h.file_name.clone(),
+        summary: h.trace.summary(),
+        start: h.trace.start.clone(),
+        unit: h.trace.unit.clone(),
+        warnings: h.trace.warnings.clone(),
+    }
+}
+
+/// Holds a parsed trace for computing (the same samples from the same file
+/// keep their token).
+fn hold_trace(file_name: &str, trace: PowerTrace) -> TraceInfo {
+    let held = HeldTrace { file_name: file_name.to_owned(), trace };
+    let token = traces().insert(
+        HeldTrace { file_name: held.file_name.clone(), trace: held.trace.clone() },
+        |h| h.file_name == held.file_name && h.trace == held.trace,
+    );
+    trace_info(token, &held)
+}
+
+/// Reads a power-trace CSV line by line (never holding the file; a named
+/// pipe or a device is refused before a byte is read) and parses it with
+/// the engine's reader: the trace held for computing, or every problem with
+/// its line.
+pub fn import_trace_file(path: &std::path::Path) -> Result<TraceImport, AppError> {
+    let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+    let (file, _) = backstop_store::files::open_regular(path).map_err(crate::session::store_error)?;
+    let parsed = backstop_sizing::smooth::parse_trace_reader(std::io::BufReader::new(file), &backstop_sizing::smooth::TraceOptions::default());
+    Ok(match parsed {
+        Ok(mut trace) => {
+            trace.source = file_name.clone();
+            TraceImport { file_name: file_name.clone(), trace: Some(hold_trace(&file_name, trace)), errors: Vec::new() }
+        }
+        Err(errors) => TraceImport {
+            file_name,
+            trace: None,
+            errors: errors.into_iter().map(|e| ProfileLineError { line: e.line, message: e.message }).collect(),
+        },
+    })
+}
+
+/// The stored trace of smoothing case `case_key`: `None` without one, an
+/// error naming the record when it cannot be read.
+fn stored_trace(design: &Design, case_key: &str) -> Result<Option<PowerTrace>, AppError> {
+    let pk = profile_key(case_key);
+    let Some(rec) = design.sizing_cases.iter().find(|r| r.key == pk && r.kind == POWER_TRACE_KIND) else { return Ok(None) };
+    let bad = |why: String| {
+        AppError::new(
+            ErrorCode::BadProjectFile,
+            format!("The measured trace stored with sizing case \"{case_key}\" cannot be read: {why}. Import the trace again and save the case."),
+        )
+    };
+    let st: StoredTrace = serde_json::from_str(&rec.body).map_err(|e| bad(e.to_string()))?;
+    backstop_sizing::smooth::from_stored(&st).map(Some).map_err(bad)
+}
+
+/// The held trace of `token` (`None`: the case's synthetic profile).
+fn trace_for(token: Option<&str>) -> Result<Option<Arc<HeldTrace>>, AppError> {
+    token.map(|t| traces().get(t)).transpose()
 }
 
 // ---------------------------------------------------------------------------
@@ -895,11 +1032,13 @@ pub fn compute_peak(case: &PeakCase, token: Option<&str>, catalog: &[CatalogEntr
     Ok(PeakComputed { result, charts, compute_ms: elapsed_ms(t) })
 }
 
-/// Sizes a smoothing case over its synthetic profile (not saved) and draws
-/// its charts; the presets come along for the form.
-pub fn compute_smooth(case: &SmoothCase, catalog: &[CatalogEntry]) -> SmoothComputed {
+/// Sizes a smoothing case over the held measured trace of `token`, or its
+/// synthetic profile without one (not saved), and draws its charts; the
+/// presets come along for the form.
+pub fn compute_smooth(case: &SmoothCase, token: Option<&str>, catalog: &[CatalogEntry]) -> Result<SmoothComputed, AppError> {
     let t = Instant::now();
-    let mut result = backstop_sizing::size_smooth(case, None, catalog);
+    let held = trace_for(token)?;
+    let mut result = backstop_sizing::size_smooth(case, held.as_ref().map(|h| &h.trace), catalog);
     let charts = draw(&result.charts, |_, _| {});
     // The form shows the drawn charts; the series (thousands of points)
     // would only lengthen the reply. The saved result keeps them.
@@ -912,7 +1051,7 @@ pub fn compute_smooth(case: &SmoothCase, catalog: &[CatalogEntry]) -> SmoothComp
             SmoothPresetChoice { key: p.key.into(), name: p.name.into(), source: sources.join("; ") }
         })
         .collect();
-    SmoothComputed { result, charts, compute_ms: elapsed_ms(t), presets }
+    Ok(SmoothComputed { result, charts, compute_ms: elapsed_ms(t), presets })
 }
 
 /// Runs the optimizer for a UPS or peak case.
@@ -936,7 +1075,7 @@ pub fn sheet_text(case: &SizingCase, token: Option<&str>, catalog: &[CatalogEntr
     let sheet = match case {
         SizingCase::Ups(c) => backstop_sizing::size_ups(c, catalog).sheet,
         SizingCase::Peak(c) => backstop_sizing::size_peak(c, &held_for(token)?.profile, catalog).sheet,
-        SizingCase::Smooth(c) => backstop_sizing::size_smooth(c, None, catalog).sheet,
+        SizingCase::Smooth(c) => backstop_sizing::size_smooth(c, trace_for(token)?.as_ref().map(|h| &h.trace), catalog).sheet,
     };
     Ok(backstop_sizing::render_text(&sheet))
 }
@@ -1075,7 +1214,7 @@ mod tests {
         assert_eq!(undo_label(&p), "Add sizing case Hall B training");
         let SizingCase::Smooth(mut case) = get_case(&p, &key).unwrap().case else { panic!("a smoothing case") };
         assert_eq!(case.presets, ["ieso", "ercot"]);
-        let c = compute_smooth(&case, &catalog_of(None));
+        let c = compute_smooth(&case, None, &catalog_of(None)).unwrap();
         assert!(c.presets.iter().any(|x| x.key == "ercot" && x.source.contains("ERCOT")), "{:?}", c.presets);
         assert_eq!(c.result.checks.len(), c.result.requirements.len());
         assert!(c.result.checks.iter().all(|x| x.status != CheckStatus::NotEvaluated), "{:?}", c.result.checks);
@@ -1134,6 +1273,100 @@ mod tests {
         let r = import_profile_file(&f).unwrap();
         assert!(r.profile.is_some(), "a Latin-1 header is read: {:?}", r.errors);
         assert_eq!(import_profile_file(&dir.path().join("missing.csv")).unwrap_err().code, ErrorCode::Io);
+    }
+
+    /// Ten minutes at 100 ms of a 40 MW swing every 2 s on a 20 MW base, as
+    /// a measured trace CSV with elapsed seconds.
+    fn trace_csv() -> String {
+        let mut s = String::from("elapsed_s,power_MW\n");
+        for i in 0..6000 {
+            let on = (i / 10) % 2 == 0;
+            s.push_str(&format!("{:.1},{}\n", f64::from(i) * 0.1, if on { 60.25 } else { 20.0 }));
+        }
+        s
+    }
+
+    /// A measured trace in the app: imported (line-numbered errors for a bad
+    /// file, nothing held), sized instead of the synthetic profile, saved
+    /// with the case as one edit (not listed as a case), reopened with the
+    /// same samples, dropped when the case goes back to its synthetic
+    /// profile, deleted with the case; a damaged stored trace is named.
+    #[test]
+    fn a_measured_trace_is_imported_sized_saved_and_reopened() {
+        use backstop_model::sizing_smooth::CheckStatus;
+        let (d, mut p) = project();
+        let key = create_case(&mut p, CaseKind::Smooth, "Measured").unwrap();
+        let SizingCase::Smooth(case) = get_case(&p, &key).unwrap().case else { panic!("a smoothing case") };
+        assert!(get_case(&p, &key).unwrap().trace.is_none());
+
+        let bad = d.path().join("bad.csv");
+        std::fs::write(&bad, "elapsed_s,power_MW\n0,10\n0.1,abc\n0.2,12\n").unwrap();
+        let r = import_trace_file(&bad).unwrap();
+        assert!(r.trace.is_none());
+        assert!(r.errors.iter().any(|e| e.line == 3), "{:?}", r.errors);
+
+        let path = d.path().join("hall-b.csv");
+        std::fs::write(&path, trace_csv()).unwrap();
+        let r = import_trace_file(&path).unwrap();
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        let info = r.trace.expect("a trace");
+        assert_eq!((info.file_name.as_str(), info.summary.samples), ("hall-b.csv", 6000));
+        assert!((info.summary.dt_s - 0.1).abs() < 1e-12 && (info.summary.peak_mw - 60.25).abs() < 1e-12);
+
+        // Sized over the trace, exactly as the engine sizes the parsed file.
+        let c = compute_smooth(&case, Some(&info.token), &catalog_of(None)).unwrap();
+        let mut parsed = backstop_sizing::smooth::parse_trace(&trace_csv()).unwrap();
+        parsed.source = "hall-b.csv".into();
+        let direct = backstop_sizing::size_smooth(&case, Some(&parsed), &catalog_of(None));
+        let text = |s: &backstop_model::sizing::CalcSheet| backstop_sizing::render_text(s);
+        assert_eq!(text(&c.result.sheet), text(&direct.sheet));
+        assert!(text(&c.result.sheet).contains("hall-b.csv"), "the sheet names the trace");
+        assert_eq!(c.result.trace.samples, 6000);
+        assert!(c.result.synthetic.is_none(), "the synthetic profile is not used");
+        assert!(c.result.checks.iter().all(|x| x.status != CheckStatus::NotEvaluated), "{:?}", c.result.checks);
+        let synthetic = compute_smooth(&case, None, &catalog_of(None)).unwrap();
+        assert_ne!(synthetic.result.trace.samples, 6000);
+        assert_eq!(
+            sheet_text(&SizingCase::Smooth(case.clone()), Some(&info.token), &catalog_of(None)).unwrap(),
+            backstop_sizing::render_text(&direct.sheet)
+        );
+
+        // Saved with the case: one edit, the trace a data record, not a case.
+        let save = |p: &mut Project, token: Option<&str>| {
+            save_case(p, &SaveCaseRequest { key: key.clone(), case: SizingCase::Smooth(case.clone()), profile_token: token.map(str::to_owned) })
+        };
+        save(&mut p, Some(&info.token)).unwrap();
+        assert_eq!(undo_label(&p), "Save sizing case Measured");
+        let design = p.design().unwrap();
+        let rec = design.sizing_cases.iter().find(|r| r.kind == POWER_TRACE_KIND).expect("the trace is stored");
+        assert_eq!((rec.key.as_str(), rec.name.as_str()), ("smooth-1-profile", "hall-b.csv"));
+        assert_eq!(overview(&p).unwrap().cases.len(), 1, "the trace is not listed as a case");
+        let stored_result: SmoothResult = serde_json::from_str(&design.sizing_results[0].record.body).unwrap();
+        assert_eq!(stored_result.trace.samples, 6000);
+
+        // Reopened: the same samples, a token that computes the same result.
+        let again = get_case(&p, &key).unwrap().trace.expect("the stored trace");
+        assert_eq!(again.summary, info.summary);
+        assert_eq!(text(&compute_smooth(&case, Some(&again.token), &catalog_of(None)).unwrap().result.sheet), text(&direct.sheet));
+        // Saving again with the same trace writes no second copy of it.
+        save(&mut p, Some(&again.token)).unwrap();
+        assert_eq!(p.design().unwrap().sizing_cases.iter().filter(|r| r.kind == POWER_TRACE_KIND).count(), 1);
+
+        // A damaged stored trace is named, not silently replaced.
+        let damaged = Record { body: rec.body.replacen("60.25", "x", 1), ..rec.clone() };
+        p.edit("damage", |e| e.put_sizing_case_record(&damaged)).unwrap();
+        let e = get_case(&p, &key).unwrap_err();
+        assert!(e.message.contains("measured trace stored with sizing case") && e.message.contains("sample"), "{}", e.message);
+        p.undo().unwrap();
+
+        // Back to the synthetic profile: the stored trace goes, in the same edit.
+        save(&mut p, None).unwrap();
+        assert!(!p.design().unwrap().sizing_cases.iter().any(|r| r.kind == POWER_TRACE_KIND));
+        assert!(get_case(&p, &key).unwrap().trace.is_none());
+        p.undo().unwrap();
+        assert!(get_case(&p, &key).unwrap().trace.is_some(), "one undo brings the trace back");
+        delete_case(&mut p, &key).unwrap();
+        assert!(p.design().unwrap().sizing_cases.is_empty(), "case and trace deleted together");
     }
 
     #[test]

@@ -486,12 +486,22 @@ pub async fn sizing_peak_compute(case: &PeakCase, profile_token: Option<&str>) -
     call_raw_json("sizing_peak_compute", &Args { case, profile_token }).await
 }
 
-pub async fn sizing_smooth_compute(case: &backstop_model::sizing_smooth::SmoothCase) -> Result<SmoothComputed, AppError> {
+/// Sizes a smoothing case over the held measured trace of `trace_token`,
+/// or its synthetic profile without one.
+pub async fn sizing_smooth_compute(case: &backstop_model::sizing_smooth::SmoothCase, trace_token: Option<&str>) -> Result<SmoothComputed, AppError> {
     #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
     struct Args<'a> {
         case: &'a backstop_model::sizing_smooth::SmoothCase,
+        trace_token: Option<&'a str>,
     }
-    call_raw_json("sizing_smooth_compute", &Args { case }).await
+    call_raw_json("sizing_smooth_compute", &Args { case, trace_token }).await
+}
+
+/// Imports a measured power trace from the file picked in the native
+/// dialog (the backend reads it; the UI never names a file).
+pub async fn sizing_trace_import() -> Result<backstop_model::sizing_view::TraceImport, AppError> {
+    call("sizing_trace_import", &NoArgs {}).await
 }
 
 /// Imports a load profile from the file picked in the native dialog (the

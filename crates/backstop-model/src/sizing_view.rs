@@ -23,6 +23,9 @@ pub const PEAK_CASE_KIND: &str = "peak-case";
 /// Record kind of a peak case's load profile (`sizing_cases`, body =
 /// [`StoredProfile`]), keyed `<case key>-profile`.
 pub const LOAD_PROFILE_KIND: &str = "load-profile";
+/// Record kind of a smoothing case's measured power trace (`sizing_cases`,
+/// body = [`StoredTrace`]), keyed like a profile, `<case key>-profile`.
+pub const POWER_TRACE_KIND: &str = "power-trace";
 /// Record kind of a UPS result (`sizing_results`, body = [`UpsResult`]).
 pub const UPS_RESULT_KIND: &str = "ups-result";
 /// Record kind of a peak-shaving result (`sizing_results`, body = [`PeakResult`]).
@@ -32,7 +35,14 @@ pub const SMOOTH_CASE_KIND: &str = "smooth-case";
 /// Record kind of a power-smoothing result.
 pub const SMOOTH_RESULT_KIND: &str = "smooth-result";
 
-/// Key of the profile record of peak case `case_key`.
+/// Whether records of `kind` are a case's input data (a load profile, a
+/// power trace) rather than a case: listed and edited with their case.
+pub fn is_case_data_kind(kind: &str) -> bool {
+    kind == LOAD_PROFILE_KIND || kind == POWER_TRACE_KIND
+}
+
+/// Key of the profile record of peak case `case_key` (and of the power
+/// trace record of a smoothing case).
 pub fn profile_key(case_key: &str) -> String {
     format!("{case_key}-profile")
 }
@@ -52,6 +62,66 @@ pub struct StoredProfile {
     pub file_name: String,
     /// The CSV text.
     pub csv: String,
+}
+
+/// A measured power trace kept in the project with its smoothing case: the
+/// samples as sized (equally spaced, in MW, one per line in the shortest
+/// decimal form that reads back to the same number), so the result can be
+/// recomputed and audited. The file's own layout is not kept: a day at
+/// 100 ms is about a third of its CSV's size this way.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredTrace {
+    /// Key of the smoothing case it belongs to.
+    pub case_key: String,
+    /// File name it was imported from (the path is not kept).
+    pub file_name: String,
+    /// Sample interval, s.
+    pub dt_s: f64,
+    /// First time as written in the file.
+    #[serde(default)]
+    pub start: String,
+    /// Unit of the file's power column.
+    #[serde(default)]
+    pub unit: String,
+    /// What the import noted (gaps filled, resampling).
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    /// The samples in MW, one per line (a one-column CSV without header;
+    /// named `csv` as the stored profiles' text is, the one long text a
+    /// project file allows).
+    pub csv: String,
+}
+
+/// A measured power trace held for computing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceInfo {
+    /// Handle to pass back when computing or saving.
+    pub token: String,
+    /// File name it came from.
+    pub file_name: String,
+    /// Samples, interval, length, peak, mean, energy.
+    pub summary: crate::sizing_smooth::TraceSummary,
+    /// First time as written in the file, and the unit of its power column.
+    #[serde(default)]
+    pub start: String,
+    #[serde(default)]
+    pub unit: String,
+    /// Things worth knowing that are not errors.
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}
+
+/// The answer to a trace import: the trace, or every problem with its line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceImport {
+    /// File name that was read.
+    pub file_name: String,
+    /// The trace, when the file is usable.
+    #[serde(default)]
+    pub trace: Option<TraceInfo>,
+    /// Problems with their line numbers (empty when usable).
+    #[serde(default)]
+    pub errors: Vec<ProfileLineError>,
 }
 
 /// Which kind of sizing case.
@@ -218,6 +288,10 @@ pub struct StoredCase {
     /// For peak cases with a saved profile: the profile, ready to compute.
     #[serde(default)]
     pub profile: Option<ProfileInfo>,
+    /// For smoothing cases with a saved measured trace: the trace, ready to
+    /// compute (without one the case's synthetic profile is sized).
+    #[serde(default)]
+    pub trace: Option<TraceInfo>,
     /// Whether a result is stored.
     pub has_result: bool,
 }
@@ -289,7 +363,9 @@ pub struct SaveCaseRequest {
     pub key: String,
     /// The case as edited.
     pub case: SizingCase,
-    /// For peak cases: the profile to compute with and keep.
+    /// For peak cases: the profile to compute with and keep. For smoothing
+    /// cases: the measured trace to compute with and keep (`None`: the
+    /// synthetic profile, and a stored trace is removed).
     #[serde(default)]
     pub profile_token: Option<String>,
 }

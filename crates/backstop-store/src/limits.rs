@@ -33,7 +33,8 @@ pub const LIST_ITEMS: usize = 100_000;
 pub const NESTING: usize = 32;
 /// JSON of one design item or record, bytes.
 pub const BODY_BYTES: usize = 4 * 1024 * 1024;
-/// JSON of a stored load profile (its CSV text inside), bytes.
+/// JSON of a stored load profile (its CSV text inside) or power trace (its
+/// samples as text), bytes.
 pub const PROFILE_BODY_BYTES: usize = 80 * 1024 * 1024;
 /// The record kind of stored load profiles (their CSV is one long text).
 pub const LOAD_PROFILE_KIND: &str = backstop_model::sizing_view::LOAD_PROFILE_KIND;
@@ -210,7 +211,7 @@ pub(crate) fn body(what: &str, json: &str, max_bytes: usize) -> Result<()> {
 
 /// The JSON size limit of a record of `kind`.
 pub(crate) fn body_bytes(kind: &str) -> usize {
-    if kind == LOAD_PROFILE_KIND { PROFILE_BODY_BYTES } else { BODY_BYTES }
+    if backstop_model::sizing_view::is_case_data_kind(kind) { PROFILE_BODY_BYTES } else { BODY_BYTES }
 }
 
 /// Refuses a table that would hold more rows than [`TABLE_ROWS`] allows.
@@ -316,6 +317,9 @@ mod tests {
         // A stored profile's CSV may be long; nothing else in it may.
         let v = serde_json::json!({"file_name": "load.csv", "csv": "1\n".repeat(50_000)});
         value("a profile", &v, PROFILE_BODY_BYTES).unwrap();
+        assert_eq!(body_bytes(LOAD_PROFILE_KIND), PROFILE_BODY_BYTES);
+        assert_eq!(body_bytes(backstop_model::sizing_view::POWER_TRACE_KIND), PROFILE_BODY_BYTES);
+        assert_eq!(body_bytes("smooth-case"), BODY_BYTES);
         assert!(rows("rooms", 1_001).unwrap_err().to_string().contains("1,001 rooms; a project keeps at most 1,000"));
         assert_eq!(group(1_234_567), "1,234,567");
     }

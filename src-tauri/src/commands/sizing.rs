@@ -111,15 +111,27 @@ pub async fn sizing_peak_compute(app: AppHandle, case: PeakCase, profile_token: 
     .await
 }
 
-/// Sizes a power-smoothing case over its synthetic training profile
-/// (nothing is saved): a [`SmoothComputed`](backstop_model::sizing_view::SmoothComputed)
-/// with the requirement presets, as JSON bytes.
+/// Sizes a power-smoothing case over a held measured trace, or its
+/// synthetic training profile without one (nothing is saved): a
+/// [`SmoothComputed`](backstop_model::sizing_view::SmoothComputed) with the
+/// requirement presets, as JSON bytes.
 #[tauri::command]
 pub async fn sizing_smooth_compute(
     app: AppHandle,
     case: backstop_model::sizing_smooth::SmoothCase,
+    trace_token: Option<String>,
 ) -> Result<tauri::ipc::Response, AppError> {
-    blocking(&app, move |state, _| raw_json(&glue::compute_smooth(&case, &catalog(state)?))).await
+    blocking(&app, move |state, _| raw_json(&glue::compute_smooth(&case, trace_token.as_deref(), &catalog(state)?)?)).await
+}
+
+/// Imports a measured power trace (CSV of time and power) picked in the
+/// native dialog for a smoothing case; read line by line, a named pipe or
+/// device refused before reading.
+#[tauri::command]
+pub async fn sizing_trace_import(app: AppHandle) -> Result<backstop_model::sizing_view::TraceImport, AppError> {
+    let path = dialogs::ask(&app, Dialog::Open { title: "Import a measured power trace (CSV)", filter: ("Power trace CSV", &["csv", "txt"]) })
+        .await?;
+    blocking(&app, move |_, _| glue::import_trace_file(&path)).await
 }
 
 /// Imports a load-profile CSV picked in the native dialog (the webview never

@@ -51,7 +51,7 @@ use crate::diag::{self, check_range, has_error};
 use crate::num::{ceil_u32, show};
 use crate::sheet::{SheetBuilder, fmt_num};
 use sim::{Ctrl, Device, Extremes, Limits, Plant, Sample, Sink, State};
-pub use trace::{PowerTrace, TraceOptions, parse_trace, parse_trace_reader};
+pub use trace::{PowerTrace, TraceOptions, from_stored, parse_trace, parse_trace_reader, to_stored};
 
 /// Factor on the tightest ramp requirement when the ramp limiter's rate is not given.
 pub const DEFAULT_RAMP_FACTOR: f64 = 0.95;

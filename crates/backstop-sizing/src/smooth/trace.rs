@@ -18,6 +18,7 @@
 //! costs 7 MB.
 
 use backstop_model::sizing_smooth::TraceSummary;
+use backstop_model::sizing_view::StoredTrace;
 
 use crate::num::show;
 use crate::profile::{ProfileError, ReaderLines, Unit, days_from_civil, days_in_month, num, parse_value, split_fields, unit_of};
@@ -71,6 +72,62 @@ impl PowerTrace {
             energy_mwh: sum * self.dt_s / 3600.0,
         }
     }
+}
+
+/// The form a trace is kept in a project file ([`StoredTrace`]): the samples
+/// one per line in the shortest decimal form that reads back to the same
+/// number, so [`from_stored`] gives back exactly this trace.
+pub fn to_stored(trace: &PowerTrace, case_key: &str, file_name: &str) -> StoredTrace {
+    use std::fmt::Write as _;
+    let mut csv = String::with_capacity(trace.mw.len() * 10);
+    for (i, v) in trace.mw.iter().enumerate() {
+        if i > 0 {
+            csv.push('\n');
+        }
+        // `{}` of an f64 is its shortest round-trip form.
+        let _ = write!(csv, "{v}");
+    }
+    StoredTrace {
+        case_key: case_key.to_owned(),
+        file_name: file_name.to_owned(),
+        dt_s: trace.dt_s,
+        start: trace.start.clone(),
+        unit: trace.unit.clone(),
+        warnings: trace.warnings.clone(),
+        csv,
+    }
+}
+
+/// The trace of a [`StoredTrace`], checked as an import is: at least two
+/// samples 1 ms to 1 s apart, at most [`MAX_SAMPLES`], every one a finite
+/// number within the plausible bound. `Err` says what is wrong with the
+/// stored record (a damaged or foreign file).
+pub fn from_stored(s: &StoredTrace) -> Result<PowerTrace, String> {
+    if !(0.001..=1.0).contains(&s.dt_s) {
+        return Err(format!("its interval is {} s; a trace is 1 ms to 1 s", show(s.dt_s)));
+    }
+    let bound = TraceOptions::default().max_abs_mw;
+    let mut mw = Vec::with_capacity(s.csv.len() / 8 + 1);
+    for (i, line) in s.csv.split('\n').enumerate() {
+        if mw.len() >= MAX_SAMPLES {
+            return Err(format!("it has more than {MAX_SAMPLES} samples"));
+        }
+        match line.trim().parse::<f64>() {
+            Ok(v) if v.is_finite() && v.abs() <= bound => mw.push(v),
+            _ => return Err(format!("sample {} is “{}”, not a power within ±{} MW", i + 1, line.chars().take(40).collect::<String>(), show(bound))),
+        }
+    }
+    if mw.len() < 2 {
+        return Err("it has fewer than 2 samples".into());
+    }
+    Ok(PowerTrace {
+        dt_s: s.dt_s,
+        mw,
+        source: s.file_name.clone(),
+        start: s.start.clone(),
+        unit: s.unit.clone(),
+        warnings: s.warnings.clone(),
+    })
 }
 
 /// Reader options.
@@ -612,5 +669,30 @@ mod tests {
         let e = parse_trace_reader(std::io::Cursor::new(s), &opts).unwrap_err();
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].line, 52);
+    }
+
+    #[test]
+    fn a_stored_trace_reads_back_exactly_and_damage_is_named() {
+        let mut rng = crate::smooth::synth::Rng::new(7);
+        let mw: Vec<f64> = (0..5_000).map(|i| 40.0 + 30.0 * rng.normal() + if i % 7 == 0 { 1e-9 } else { 0.0 }).collect();
+        let mut t = PowerTrace::from_samples(0.1, mw, "site.csv");
+        t.warnings.push("2 gaps filled".into());
+        t.start = "2025-06-01T14:00:00Z".into();
+        let s = to_stored(&t, "smooth-1", "site.csv");
+        assert_eq!(s.case_key, "smooth-1");
+        let back = from_stored(&s).unwrap();
+        assert_eq!(back, t, "every sample bit for bit, interval, start, unit and warnings");
+        // Through JSON, as the project file keeps it.
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(from_stored(&serde_json::from_str(&json).unwrap()).unwrap(), t);
+        // A damaged record is refused, naming what is wrong.
+        let bad = StoredTrace { csv: "1.5\nabc\n2".into(), ..s.clone() };
+        assert!(from_stored(&bad).unwrap_err().contains("sample 2 is “abc”"));
+        let inf = StoredTrace { csv: "1.5\ninf".into(), ..s.clone() };
+        assert!(from_stored(&inf).unwrap_err().contains("sample 2"));
+        let dt = StoredTrace { dt_s: 5.0, ..s.clone() };
+        assert!(from_stored(&dt).unwrap_err().contains("interval is 5 s"));
+        let one = StoredTrace { csv: "1".into(), ..s };
+        assert!(from_stored(&one).unwrap_err().contains("fewer than 2"));
     }
 }
