@@ -1,10 +1,12 @@
 //! Glue between the Sizing commands, the sizing engine and the project
 //! file: cases and results as records, the catalog the project sizes with,
-//! load profiles held for computing, and charts drawn as SVG.
+//! load profiles and power traces held for computing, and charts drawn as SVG.
 //!
 //! How a case lives in the file (kinds in [`backstop_model::sizing_view`]):
-//! a `ups-case` / `peak-case` record in `sizing_cases` (body = the case),
-//! for a peak case its CSV as a `load-profile` record `<key>-profile`, and
+//! a `ups-case` / `peak-case` / `smooth-case` record in `sizing_cases` (body
+//! = the case), for a peak case its CSV as a `load-profile` record
+//! `<key>-profile`, for a smoothing case sized over a measured trace its
+//! samples as a `power-trace` record under the same key, and
 //! its result as `ups-result` / `peak-result` `<key>-result` in
 //! `sizing_results` (body = the engine's result, which the design report
 //! prints). Catalog entries a saved case uses are copied into the project
@@ -29,7 +31,8 @@ use backstop_model::sizing_view::{
     CaseKind, CaseListItem, CatalogItem, CatalogPutOutcome, CatalogView, ChartSvg, EntryOrigin, KeyCount, LOAD_PROFILE_KIND, LayoutFacts,
     OptimizeRequest, PEAK_CASE_KIND, PEAK_RESULT_KIND, POWER_TRACE_KIND, PeakComputed, ProfileImport, ProfileInfo, ProfileLineError,
     SMOOTH_CASE_KIND, SMOOTH_RESULT_KIND, SaveCaseRequest, SizingCase, SizingOverview, SmoothComputed, SmoothPresetChoice, StoredCase,
-    StoredProfile, StoredTrace, TraceImport, TraceInfo, UPS_CASE_KIND, UPS_RESULT_KIND, UpsComputed, is_case_data_kind, profile_key, result_key,
+    StoredProfile, StoredTrace, TraceImport, TraceInfo, UPS_CASE_KIND, UPS_RESULT_KIND, UpsComputed, is_case_data_kind, profile_key,
+    result_key,
 };
 use backstop_model::{AppError, ErrorCode};
 use backstop_report::charts::{LineChart, Series};
@@ -632,7 +635,8 @@ pub fn save_case(project: &mut Project, req: &SaveCaseRequest) -> Result<String,
                             backstop_store::limits::PROFILE_BODY_BYTES / 1_000_000
                         )));
                     }
-                    profile_rec = Some(Record { key: profile_key(&req.key), kind: POWER_TRACE_KIND.into(), name: h.file_name.clone(), body });
+                    profile_rec =
+                        Some(Record { key: profile_key(&req.key), kind: POWER_TRACE_KIND.into(), name: h.file_name.clone(), body });
                 }
                 Some(_) => {}
                 None => drop_trace = design.sizing_cases.iter().any(|r| r.key == profile_key(&req.key) && r.kind == POWER_TRACE_KIND),
@@ -772,7 +776,12 @@ impl<T> HeldSlot<T> {
     }
 
     fn get(&self, token: &str) -> Result<Arc<T>, AppError> {
-        self.lock().held.iter().find(|(t, _)| t == token).map(|(_, h)| h.clone()).ok_or_else(|| AppError::new(ErrorCode::NotFound, self.gone))
+        self.lock()
+            .held
+            .iter()
+            .find(|(t, _)| t == token)
+            .map(|(_, h)| h.clone())
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound, self.gone))
     }
 }
 
@@ -784,10 +793,10 @@ pub fn load_profile(file_name: &str, csv: String) -> ProfileImport {
             let warnings = profile.warnings.clone();
             let csv: Arc<str> = Arc::from(csv);
             // The same text from the same file keeps its token.
-            let token = profiles().insert(
-                HeldProfile { file_name: file_name.to_owned(), csv: csv.clone(), profile: Arc::new(profile) },
-                |h| h.file_name == file_name && h.csv == csv,
-            );
+            let token = profiles()
+                .insert(HeldProfile { file_name: file_name.to_owned(), csv: csv.clone(), profile: Arc::new(profile) }, |h| {
+                    h.file_name == file_name && h.csv == csv
+                });
             ProfileImport {
                 file_name: file_name.to_owned(),
                 profile: Some(ProfileInfo { token, file_name: file_name.to_owned(), summary, warnings }),
@@ -861,10 +870,9 @@ fn trace_info(token: String, h: &HeldTrace) -> TraceInfo {
 /// keep their token).
 fn hold_trace(file_name: &str, trace: PowerTrace) -> TraceInfo {
     let held = HeldTrace { file_name: file_name.to_owned(), trace };
-    let token = traces().insert(
-        HeldTrace { file_name: held.file_name.clone(), trace: held.trace.clone() },
-        |h| h.file_name == held.file_name && h.trace == held.trace,
-    );
+    let token = traces().insert(HeldTrace { file_name: held.file_name.clone(), trace: held.trace.clone() }, |h| {
+        h.file_name == held.file_name && h.trace == held.trace
+    });
     trace_info(token, &held)
 }
 
@@ -875,7 +883,8 @@ fn hold_trace(file_name: &str, trace: PowerTrace) -> TraceInfo {
 pub fn import_trace_file(path: &std::path::Path) -> Result<TraceImport, AppError> {
     let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
     let (file, _) = backstop_store::files::open_regular(path).map_err(crate::session::store_error)?;
-    let parsed = backstop_sizing::smooth::parse_trace_reader(std::io::BufReader::new(file), &backstop_sizing::smooth::TraceOptions::default());
+    let parsed =
+        backstop_sizing::smooth::parse_trace_reader(std::io::BufReader::new(file), &backstop_sizing::smooth::TraceOptions::default());
     Ok(match parsed {
         Ok(mut trace) => {
             trace.source = file_name.clone();
@@ -897,7 +906,9 @@ fn stored_trace(design: &Design, case_key: &str) -> Result<Option<PowerTrace>, A
     let bad = |why: String| {
         AppError::new(
             ErrorCode::BadProjectFile,
-            format!("The measured trace stored with sizing case \"{case_key}\" cannot be read: {why}. Import the trace again and save the case."),
+            format!(
+                "The measured trace stored with sizing case \"{case_key}\" cannot be read: {why}. Import the trace again and save the case."
+            ),
         )
     };
     let st: StoredTrace = serde_json::from_str(&rec.body).map_err(|e| bad(e.to_string()))?;
@@ -1333,7 +1344,10 @@ mod tests {
 
         // Saved with the case: one edit, the trace a data record, not a case.
         let save = |p: &mut Project, token: Option<&str>| {
-            save_case(p, &SaveCaseRequest { key: key.clone(), case: SizingCase::Smooth(case.clone()), profile_token: token.map(str::to_owned) })
+            save_case(
+                p,
+                &SaveCaseRequest { key: key.clone(), case: SizingCase::Smooth(case.clone()), profile_token: token.map(str::to_owned) },
+            )
         };
         save(&mut p, Some(&info.token)).unwrap();
         assert_eq!(undo_label(&p), "Save sizing case Measured");

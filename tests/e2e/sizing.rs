@@ -360,7 +360,7 @@ async fn seqs(app: &Harness, testid: &str) -> Result<(u64, u64)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_power_smoothing_case_is_sized_checked_and_saved() -> Result<()> {
     let _serial = SERIAL.lock().await;
-    let (_dir, project) = demo_project("smoothing.backstop")?;
+    let (dir, project) = demo_project("smoothing.backstop")?;
     let app = Harness::start(Launch { args: vec!["--project".into(), project.display().to_string()] }).await?;
     open_sizing(&app).await?;
     app.wait_testid("new-case-kind").await?.select_by_value("smooth").await?;
@@ -486,5 +486,65 @@ async fn a_power_smoothing_case_is_sized_checked_and_saved() -> Result<()> {
     })
     .await?;
     app.screenshot("sizing-smooth-saved").await?;
+
+    // A measured trace: a malformed line is refused with its number; a good
+    // trace is sized instead of the synthetic profile, saved with the case,
+    // and dropped again for the synthetic profile.
+    let bad = dir.path().join("hall b trace (bad).csv");
+    std::fs::write(&bad, "elapsed_s,power_MW\n0,40\n0.1,abc\n0.2,41\n")?;
+    let good = dir.path().join("hall b trace.csv");
+    let mut csv = String::from("elapsed_s,power_MW\n");
+    for i in 0..6000 {
+        csv.push_str(&format!("{:.1},{}\n", f64::from(i) * 0.1, if (i / 10) % 2 == 0 { 60.25 } else { 20.0 }));
+    }
+    std::fs::write(&good, csv)?;
+    app.answer_dialogs(&[bad.as_path()])?;
+    app.click_testid("trace-import").await?;
+    let errors = app.text_testid("trace-errors").await?;
+    assert!(errors.contains("line 3") && errors.contains("nothing was changed"), "the malformed line is named: {errors}");
+    let (before, _) = seqs(&app, "smooth-results").await?;
+    app.answer_dialogs(&[good.as_path()])?;
+    app.click_testid("trace-import").await?;
+    let samples = app.text_testid("trace-samples").await?;
+    assert!(samples.starts_with("6000 at 0.1"), "{samples}");
+    wait_until("the trace sized", 60, async || {
+        let (shown, edit) = seqs(&app, "smooth-results").await?;
+        Ok(shown > before && shown == edit)
+    })
+    .await?;
+    let sheet = app.text_testid("calc-sheet").await?;
+    assert!(sheet.contains("hall b trace.csv"), "the sheet sizes the trace");
+    app.screenshot("sizing-smooth-trace").await?;
+    app.click_testid("case-save").await?;
+    wait_until("the trace saved with the case", 20, async || {
+        // The design as the CLI reads it from the file (view-only).
+        let out =
+            std::process::Command::new(backstop_e2e::workspace_binary("backstop")?).args(["project", "export"]).arg(&project).output()?;
+        Ok(String::from_utf8_lossy(&out.stdout).contains("\"power-trace\""))
+    })
+    .await?;
+    // The list shows the result sized over the trace (every requirement
+    // met; the synthetic profile's result before it missed one).
+    wait_until("the list to show the trace's result", 20, async || {
+        for item in app.client.find_all(Locator::Css("[data-testid=case-item]")).await? {
+            let text = item.text().await?;
+            if text.contains("Hall B training cluster") && text.contains("requirement(s) met") && !text.contains("not met") {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    })
+    .await?;
+    // The editor keeps the saved trace (it was rebuilt from the case as
+    // first loaded, without it, when the list refreshed).
+    let samples = app.text_testid("trace-samples").await?;
+    assert!(samples.starts_with("6000 at 0.1"), "{samples}");
+    app.screenshot("sizing-smooth-trace-saved").await?;
+    app.click_testid("trace-drop").await?;
+    wait_until("the synthetic profile sized again", 60, async || {
+        let sheet = app.text_testid("calc-sheet").await?;
+        Ok(!sheet.contains("hall b trace.csv"))
+    })
+    .await?;
     app.finish().await
 }

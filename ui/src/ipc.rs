@@ -488,7 +488,10 @@ pub async fn sizing_peak_compute(case: &PeakCase, profile_token: Option<&str>) -
 
 /// Sizes a smoothing case over the held measured trace of `trace_token`,
 /// or its synthetic profile without one.
-pub async fn sizing_smooth_compute(case: &backstop_model::sizing_smooth::SmoothCase, trace_token: Option<&str>) -> Result<SmoothComputed, AppError> {
+pub async fn sizing_smooth_compute(
+    case: &backstop_model::sizing_smooth::SmoothCase,
+    trace_token: Option<&str>,
+) -> Result<SmoothComputed, AppError> {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Args<'a> {

@@ -129,8 +129,9 @@ pub async fn sizing_smooth_compute(
 /// device refused before reading.
 #[tauri::command]
 pub async fn sizing_trace_import(app: AppHandle) -> Result<backstop_model::sizing_view::TraceImport, AppError> {
-    let path = dialogs::ask(&app, Dialog::Open { title: "Import a measured power trace (CSV)", filter: ("Power trace CSV", &["csv", "txt"]) })
-        .await?;
+    let path =
+        dialogs::ask(&app, Dialog::Open { title: "Import a measured power trace (CSV)", filter: ("Power trace CSV", &["csv", "txt"]) })
+            .await?;
     blocking(&app, move |_, _| glue::import_trace_file(&path)).await
 }
 

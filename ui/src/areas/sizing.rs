@@ -218,8 +218,13 @@ fn CasesPanel() -> impl IntoView {
                 <div class="case-main">
                     {move || loading_error.get().map(|m| view! { <div class="card failure"><p>{m}</p></div> })}
                     {move || {
-                        let path = project.project().map(|p| p.path).unwrap_or_default();
-                        let read_only = ctx.overview.with(|o| o.as_ref().is_some_and(|o| o.read_only));
+                        // Only a newly loaded case makes a new editor: the
+                        // list's refresh after a save or an undo must not
+                        // rebuild it from the case as first loaded (that
+                        // dropped a profile or trace saved since, and the
+                        // result on screen). The editor follows the file itself.
+                        let path = untrack(|| project.project()).map(|p| p.path).unwrap_or_default();
+                        let read_only = ctx.overview.with_untracked(|o| o.as_ref().is_some_and(|o| o.read_only));
                         current.get().map(|c| {
                             let draft_key = format!("{path}\u{0}{}", c.key);
                             match c.case {
@@ -230,7 +235,7 @@ fn CasesPanel() -> impl IntoView {
                                     <peak::PeakEditor key=c.key.clone() draft_key=draft_key stored_case=p stored_profile=c.profile.clone() catalog=ctx.catalog read_only=read_only/>
                                 }.into_any(),
                                 SizingCase::Smooth(sm) => view! {
-                                    <smooth::SmoothEditor key=c.key.clone() draft_key=draft_key stored_case=sm catalog=ctx.catalog read_only=read_only/>
+                                    <smooth::SmoothEditor key=c.key.clone() draft_key=draft_key stored_case=sm stored_trace=c.trace.clone() catalog=ctx.catalog read_only=read_only/>
                                 }.into_any(),
                             }
                         })

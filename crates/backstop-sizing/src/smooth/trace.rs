@@ -114,7 +114,14 @@ pub fn from_stored(s: &StoredTrace) -> Result<PowerTrace, String> {
         }
         match line.trim().parse::<f64>() {
             Ok(v) if v.is_finite() && v.abs() <= bound => mw.push(v),
-            _ => return Err(format!("sample {} is “{}”, not a power within ±{} MW", i + 1, line.chars().take(40).collect::<String>(), show(bound))),
+            _ => {
+                return Err(format!(
+                    "sample {} is “{}”, not a power within ±{} MW",
+                    i + 1,
+                    line.chars().take(40).collect::<String>(),
+                    show(bound)
+                ));
+            }
         }
     }
     if mw.len() < 2 {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use backstop_model::sizing::SizingDiagnostic;
 use backstop_model::sizing_smooth::{CheckStatus, LifeBasis, SmoothCase, SmoothController};
-use backstop_model::sizing_view::{SizingCase, SmoothComputed};
+use backstop_model::sizing_view::{SizingCase, SmoothComputed, TraceImport, TraceInfo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -243,6 +243,10 @@ struct Engine {
     form: Form,
     base: StoredValue<SmoothCase>,
     stored: StoredValue<SmoothCase>,
+    /// The measured trace's token as saved (`None`: saved on its synthetic profile).
+    stored_token: StoredValue<Option<String>>,
+    /// The measured trace sized (`None`: the synthetic profile).
+    trace: RwSignal<Option<TraceInfo>>,
     runner: StoredValue<Runner>,
     computed: RwSignal<Option<SmoothComputed>>,
     /// The edit whose result is shown, and the latest edit (the UPS
@@ -269,11 +273,16 @@ impl Engine {
         }
     }
 
+    fn token(self) -> Option<String> {
+        self.trace.try_get_untracked().flatten().map(|t| t.token)
+    }
+
     fn refresh_state(self) -> Option<SmoothCase> {
         let base = self.base.try_get_value()?;
         match self.form.build(&base) {
             Ok(c) => {
-                let dirty = self.stored.try_with_value(|s| *s != c).unwrap_or(false);
+                let other_trace = self.stored_token.try_get_value().is_some_and(|t| t != self.token());
+                let dirty = other_trace || self.stored.try_with_value(|s| *s != c).unwrap_or(false);
                 self.dirty.set(dirty);
                 if let Some(k) = self.draft_key.try_get_value() {
                     if dirty {
@@ -297,9 +306,10 @@ impl Engine {
         let Some(Some((seq, input_ms))) = self.runner.try_update_value(Runner::start) else {
             return;
         };
+        let token = self.token();
         spawn_local(async move {
             let sent = now_ms();
-            match ipc::sizing_smooth_compute(&case).await {
+            match ipc::sizing_smooth_compute(&case, token.as_deref()).await {
                 Ok(c) => {
                     let answered = now_ms();
                     let backend = c.compute_ms;
@@ -323,6 +333,7 @@ pub fn SmoothEditor(
     key: String,
     draft_key: String,
     stored_case: SmoothCase,
+    stored_trace: Option<TraceInfo>,
     catalog: RwSignal<Option<backstop_model::sizing_view::CatalogView>>,
     read_only: bool,
 ) -> impl IntoView {
@@ -339,6 +350,8 @@ pub fn SmoothEditor(
         form,
         base: StoredValue::new(shown),
         stored: StoredValue::new(stored_case),
+        stored_token: StoredValue::new(stored_trace.as_ref().map(|t| t.token.clone())),
+        trace: RwSignal::new(stored_trace),
         runner: StoredValue::new(Runner::default()),
         computed: RwSignal::new(None),
         shown_seq: RwSignal::new(0),
@@ -349,18 +362,50 @@ pub fn SmoothEditor(
     };
     engine.kick();
 
+    let import_result = RwSignal::new(None::<TraceImport>);
     super::reload_on_change(project, key.clone(), move |stored| {
         let SizingCase::Smooth(c) = stored.case else { return };
-        if engine.stored.try_with_value(|s| *s == c) == Some(true) {
+        // The same samples come back under a new token: compare them by what they are.
+        let same_trace = engine.trace.try_with_untracked(|t| {
+            t.as_ref().map(|t| (&t.file_name, &t.summary)) == stored.trace.as_ref().map(|t| (&t.file_name, &t.summary))
+        });
+        if engine.stored.try_with_value(|s| *s == c) == Some(true) && same_trace == Some(true) {
             return;
         }
         engine.stored.try_set_value(c.clone());
+        engine.stored_token.try_set_value(stored.trace.as_ref().map(|t| t.token.clone()));
         if engine.dirty.try_get_untracked() == Some(false) {
             engine.base.try_set_value(c.clone());
             engine.form.fill(&c);
+            engine.trace.set(stored.trace);
         }
         engine.edited();
     });
+
+    let import = move || {
+        spawn_local(async move {
+            match ipc::sizing_trace_import().await {
+                Ok(r) => {
+                    if let Some(info) = &r.trace {
+                        engine.trace.set(Some(info.clone()));
+                        project.notify(format!(
+                            "Trace imported: {} samples at {} s; it is sized instead of the synthetic profile.",
+                            info.summary.samples,
+                            fmt(info.summary.dt_s)
+                        ));
+                        engine.edited();
+                    }
+                    import_result.set(Some(r));
+                }
+                Err(e) => project.report(e),
+            }
+        });
+    };
+    let use_synthetic = move || {
+        engine.trace.set(None);
+        import_result.set(None);
+        engine.edited();
+    };
 
     let on_edit = Callback::new(move |_: ()| engine.edited());
     let diags = Signal::derive(move || engine.computed.with(|c| c.as_ref().map(|c| c.result.diagnostics.clone()).unwrap_or_default()));
@@ -373,17 +418,20 @@ pub fn SmoothEditor(
             let Some(base) = engine.base.try_get_value() else { return };
             let case = form.build(&base);
             let stored = case.clone().ok();
-            super::save_case(project, key.clone(), draft_key.clone(), case.map(SizingCase::Smooth), None, move || {
+            let token = engine.token();
+            let saved_token = token.clone();
+            super::save_case(project, key.clone(), draft_key.clone(), case.map(SizingCase::Smooth), token, move || {
                 if let Some(c) = stored {
                     engine.stored.try_set_value(c);
                 }
+                engine.stored_token.try_set_value(saved_token);
                 engine.dirty.set(false);
             });
         }
     };
     let export = move |_| {
         let Some(base) = engine.base.try_get_value() else { return };
-        super::export_sheet(project, form.build(&base).map(SizingCase::Smooth), None);
+        super::export_sheet(project, form.build(&base).map(SizingCase::Smooth), engine.token());
     };
 
     let select = move |label: &'static str, id: &'static str, sig: RwSignal<String>, battery: bool| {
@@ -427,8 +475,41 @@ pub fn SmoothEditor(
             <div class="sizing-cols">
                 <div class="sizing-inputs">
                     <div class="card">
-                        <h2>"Training load (synthetic)"</h2>
-                        <p class="muted small">"Synchronous training swings between compute and communication once per iteration, and steps at job start, checkpoints and failures. Deterministic for a seed. A measured trace is sized with backstop size smooth CASE --trace CSV."</p>
+                        <h2>"Measured trace"</h2>
+                        <div class="toolbar">
+                            <button class="btn primary" data-testid="trace-import" disabled=move || ro.get() on:click=move |_| import()>"Import trace CSV…"</button>
+                            <Show when=move || engine.trace.with(Option::is_some)>
+                                <button class="btn" data-testid="trace-drop" disabled=move || ro.get() on:click=move |_| use_synthetic()>"Use the synthetic profile"</button>
+                            </Show>
+                        </div>
+                        <p class="muted small">"Time and power columns: elapsed time (its header names s, ms or µs) or timestamps, the power header names its unit (W, kW, MW); 1 ms to 1 s apart, up to a year at 1 s. Errors are listed with their line numbers. Saved with the case; without one the synthetic profile below is sized."</p>
+                        {move || engine.trace.get().map(|t| {
+                            let s = t.summary;
+                            view! {
+                                <table class="kv" data-testid="trace-summary">
+                                    <tr><th>"File"</th><td class="mono">{t.file_name.clone()}</td></tr>
+                                    <tr><th>"Samples"</th><td data-testid="trace-samples">{format!("{} at {} s ({} s from {})", s.samples, fmt(s.dt_s), fmt(s.duration_s), t.start)}</td></tr>
+                                    <tr><th>"Unit in the file"</th><td>{t.unit.clone()}</td></tr>
+                                    <tr><th>"Peak / lowest / mean"</th><td>{format!("{} / {} / {} MW", fmt(s.peak_mw), fmt(s.min_mw), fmt(s.mean_mw))}</td></tr>
+                                    <tr><th>"Energy"</th><td>{format!("{} MWh", fmt(s.energy_mwh))}</td></tr>
+                                </table>
+                                {(!t.warnings.is_empty()).then(|| view! { <ul class="diags">{t.warnings.iter().map(|w| view! { <li><span class="pill warn">"warning"</span>" "{w.clone()}</li> }).collect_view()}</ul> })}
+                            }
+                        })}
+                        {move || import_result.get().filter(|r| !r.errors.is_empty()).map(|r| view! {
+                            <div class="profile-errors" data-testid="trace-errors">
+                                <p><span class="pill bad">"not imported"</span>{format!(" {} has {} problem(s); nothing was changed:", r.file_name, r.errors.len())}</p>
+                                <ul>
+                                    {r.errors.into_iter().map(|e| view! {
+                                        <li><span class="mono">{if e.line == 0 { "file".to_string() } else { format!("line {}", e.line) }}</span>" "{e.message}</li>
+                                    }).collect_view()}
+                                </ul>
+                            </div>
+                        })}
+                    </div>
+                    <div class="card">
+                        <h2>{move || if engine.trace.with(Option::is_some) { "Training load (synthetic — not used while a measured trace is loaded)" } else { "Training load (synthetic)" }}</h2>
+                        <p class="muted small">"Synchronous training swings between compute and communication once per iteration, and steps at job start, checkpoints and failures. Deterministic for a seed."</p>
                         <div class="grid-fields">
                             <NumField label="Training job power" unit="MW" testid="in-sm-job" text=form.job path="synthetic.job_mw" diags=diags on_edit=on_edit disabled=ro/>
                             <NumField label="Site base load" unit="MW" testid="in-sm-base" text=form.base path="synthetic.base_mw" diags=diags on_edit=on_edit disabled=ro/>
