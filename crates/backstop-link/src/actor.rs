@@ -537,9 +537,8 @@ impl Actor {
     /// running poll are left to it (each cycle talks to them).
     fn keep_alive_due(&self) -> Option<(u8, Instant)> {
         let every = self.config.keep_alive()?;
-        if self.conn.is_none() {
-            return None;
-        }
+        // Nothing while the port is being reopened.
+        self.conn.as_ref()?;
         let polled = |u: u8| self.poll.as_ref().is_some_and(|p| p.plan.targets.iter().any(|t| t.unit == u));
         self.kept.iter().filter(|(u, _)| !polled(**u)).map(|(u, k)| (*u, k.last + every)).min_by_key(|(_, at)| *at)
     }
