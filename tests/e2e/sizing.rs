@@ -515,6 +515,21 @@ async fn a_power_smoothing_case_is_sized_checked_and_saved() -> Result<()> {
     let sheet = app.text_testid("calc-sheet").await?;
     assert!(sheet.contains("hall b trace.csv"), "the sheet sizes the trace");
     app.screenshot("sizing-smooth-trace").await?;
+    // Another case and back before saving: the unsaved trace comes back with the draft.
+    let click_case = async |name: &str| -> Result<()> {
+        for item in app.client.find_all(Locator::Css("[data-testid=case-item]")).await? {
+            if item.text().await?.contains(name) {
+                item.click().await?;
+                return Ok(());
+            }
+        }
+        anyhow::bail!("no case item {name}")
+    };
+    click_case("Hall B ride-through").await?;
+    app.wait_testid("ups-editor").await?;
+    click_case("Hall B training cluster").await?;
+    let samples = app.text_testid("trace-samples").await?;
+    assert!(samples.starts_with("6000 at 0.1"), "the draft keeps its trace: {samples}");
     app.click_testid("case-save").await?;
     wait_until("the trace saved with the case", 20, async || {
         // The design as the CLI reads it from the file (view-only).

@@ -95,20 +95,29 @@ pub(crate) mod drafts {
     use std::cell::RefCell;
     use std::collections::HashMap;
 
-    use backstop_model::sizing_view::{ProfileInfo, SizingCase};
+    use backstop_model::sizing_view::{ProfileInfo, SizingCase, TraceInfo};
 
-    thread_local! {
-        static DRAFTS: RefCell<HashMap<String, (SizingCase, Option<ProfileInfo>)>> = RefCell::new(HashMap::new());
+    /// The input data a draft was computed with.
+    #[derive(Clone)]
+    pub enum Input {
+        /// A peak case's load profile.
+        Profile(ProfileInfo),
+        /// A smoothing case's measured trace (none: its synthetic profile).
+        Trace(Option<TraceInfo>),
     }
 
-    /// The draft of `key` (a case and, for peak cases, the profile it was computed with).
-    pub fn get(key: &str) -> Option<(SizingCase, Option<ProfileInfo>)> {
+    thread_local! {
+        static DRAFTS: RefCell<HashMap<String, (SizingCase, Option<Input>)>> = RefCell::new(HashMap::new());
+    }
+
+    /// The draft of `key` (a case and the input data it was computed with).
+    pub fn get(key: &str) -> Option<(SizingCase, Option<Input>)> {
         DRAFTS.with(|d| d.borrow().get(key).cloned())
     }
 
     /// Remember the unsaved state of `key`.
-    pub fn put(key: &str, case: SizingCase, profile: Option<ProfileInfo>) {
-        DRAFTS.with(|d| d.borrow_mut().insert(key.to_string(), (case, profile)));
+    pub fn put(key: &str, case: SizingCase, input: Option<Input>) {
+        DRAFTS.with(|d| d.borrow_mut().insert(key.to_string(), (case, input)));
     }
 
     /// Forget the unsaved state of `key` (saved or discarded).

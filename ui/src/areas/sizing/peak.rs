@@ -204,7 +204,11 @@ impl Engine {
                 self.dirty.set(dirty);
                 if let Some(k) = self.draft_key.try_get_value() {
                     if dirty {
-                        drafts::put(&k, SizingCase::Peak(c.clone()), self.profile.try_get_untracked().flatten());
+                        drafts::put(
+                            &k,
+                            SizingCase::Peak(c.clone()),
+                            self.profile.try_get_untracked().flatten().map(drafts::Input::Profile),
+                        );
                     } else {
                         drafts::remove(&k);
                     }
@@ -265,7 +269,7 @@ pub fn PeakEditor(
     form.fill(&shown);
     let stored_token = stored_profile.as_ref().map(|p| p.token.clone());
     let profile = match &draft {
-        Some((_, Some(p))) => Some(p.clone()),
+        Some((_, Some(drafts::Input::Profile(p)))) => Some(p.clone()),
         _ => stored_profile,
     };
     let engine = Engine {

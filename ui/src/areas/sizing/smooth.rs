@@ -286,7 +286,11 @@ impl Engine {
                 self.dirty.set(dirty);
                 if let Some(k) = self.draft_key.try_get_value() {
                     if dirty {
-                        drafts::put(&k, SizingCase::Smooth(c.clone()), None);
+                        drafts::put(
+                            &k,
+                            SizingCase::Smooth(c.clone()),
+                            Some(drafts::Input::Trace(self.trace.try_get_untracked().flatten())),
+                        );
                     } else {
                         drafts::remove(&k);
                     }
@@ -339,19 +343,25 @@ pub fn SmoothEditor(
 ) -> impl IntoView {
     let project = use_project();
     let form = Form::new();
-    let draft = drafts::get(&draft_key).and_then(|(c, _)| match c {
-        SizingCase::Smooth(c) => Some(c),
+    let draft = drafts::get(&draft_key).and_then(|(c, input)| match c {
+        SizingCase::Smooth(c) => Some((c, input)),
         SizingCase::Ups(_) | SizingCase::Peak(_) => None,
     });
-    let shown = draft.clone().unwrap_or_else(|| stored_case.clone());
+    let shown = draft.as_ref().map_or_else(|| stored_case.clone(), |d| d.0.clone());
     form.fill(&shown);
+    let stored_token = stored_trace.as_ref().map(|t| t.token.clone());
+    // An unsaved choice of trace (or of the synthetic profile) comes back with its draft.
+    let trace = match &draft {
+        Some((_, Some(drafts::Input::Trace(t)))) => t.clone(),
+        _ => stored_trace,
+    };
     let engine = Engine {
         draft_key: StoredValue::new(draft_key.clone()),
         form,
         base: StoredValue::new(shown),
         stored: StoredValue::new(stored_case),
-        stored_token: StoredValue::new(stored_trace.as_ref().map(|t| t.token.clone())),
-        trace: RwSignal::new(stored_trace),
+        stored_token: StoredValue::new(stored_token),
+        trace: RwSignal::new(trace),
         runner: StoredValue::new(Runner::default()),
         computed: RwSignal::new(None),
         shown_seq: RwSignal::new(0),
