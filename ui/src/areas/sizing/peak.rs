@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::fields::{NotReady, NumField, catalog_select, fmt, opt, pct, req, show, whole};
-use super::results::{Charts, Diagnostics, Optimizer, Sheet};
+use super::results::{Charts, Diagnostics, ImportErrors, ImportWarnings, Optimizer, Sheet};
 use super::runner::Runner;
 use super::{CaseHeader, drafts};
 use crate::ipc;
@@ -397,18 +397,11 @@ pub fn PeakEditor(
                                     <tr><th>"Peak / mean"</th><td data-testid="profile-peak">{format!("{} kW / {} kW", fmt(s.peak_kw), fmt(s.mean_kw))}</td></tr>
                                     <tr><th>"Energy"</th><td>{format!("{} kWh", fmt(s.energy_kwh))}</td></tr>
                                 </table>
-                                {(!p.warnings.is_empty()).then(|| view! { <ul class="diags">{p.warnings.iter().map(|w| view! { <li><span class="pill warn">"warning"</span>" "{w.clone()}</li> }).collect_view()}</ul> })}
+                                <ImportWarnings warnings=p.warnings.clone()/>
                             }
                         })}
                         {move || import_result.get().filter(|r| !r.errors.is_empty()).map(|r| view! {
-                            <div class="profile-errors" data-testid="profile-errors">
-                                <p><span class="pill bad">"not imported"</span>{format!(" {} has {} problem(s); nothing was changed:", r.file_name, r.errors.len())}</p>
-                                <ul>
-                                    {r.errors.into_iter().map(|e| view! {
-                                        <li><span class="mono">{if e.line == 0 { "file".to_string() } else { format!("line {}", e.line) }}</span>" "{e.message}</li>
-                                    }).collect_view()}
-                                </ul>
-                            </div>
+                            <ImportErrors file_name=r.file_name errors=r.errors testid="profile-errors"/>
                         })}
                     </div>
                     <div class="card">

@@ -5,7 +5,7 @@
 use backstop_model::sizing::{
     CalcSheet, Candidate, DiagSeverity, LineKind, Objective, OptimizeOptions, OptimizeResult, SizingDiagnostic, UpsMethod, UpsResult,
 };
-use backstop_model::sizing_view::{ChartSvg, OptimizeRequest};
+use backstop_model::sizing_view::{ChartSvg, OptimizeRequest, ProfileLineError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -18,6 +18,29 @@ fn severity(d: DiagSeverity) -> (&'static str, &'static str) {
         DiagSeverity::Error => ("pill bad", "error"),
         DiagSeverity::Warning => ("pill warn", "warning"),
         DiagSeverity::Info => ("pill", "note"),
+    }
+}
+
+/// An imported file's warnings (things worth knowing that are not errors).
+#[component]
+pub fn ImportWarnings(warnings: Vec<String>) -> impl IntoView {
+    (!warnings.is_empty()).then(|| {
+        view! { <ul class="diags">{warnings.into_iter().map(|w| view! { <li><span class="pill warn">"warning"</span>" "{w}</li> }).collect_view()}</ul> }
+    })
+}
+
+/// A refused import: the file and every problem with its line.
+#[component]
+pub fn ImportErrors(file_name: String, errors: Vec<ProfileLineError>, testid: &'static str) -> impl IntoView {
+    view! {
+        <div class="profile-errors" data-testid=testid>
+            <p><span class="pill bad">"not imported"</span>{format!(" {} has {} problem(s); nothing was changed:", file_name, errors.len())}</p>
+            <ul>
+                {errors.into_iter().map(|e| view! {
+                    <li><span class="mono">{if e.line == 0 { "file".to_string() } else { format!("line {}", e.line) }}</span>" "{e.message}</li>
+                }).collect_view()}
+            </ul>
+        </div>
     }
 }
 

@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::fields::{NotReady, NumField, catalog_select, fmt, opt, pct, req, show, whole};
-use super::results::{Charts, Diagnostics, Sheet};
+use super::results::{Charts, Diagnostics, ImportErrors, ImportWarnings, Sheet};
 use super::runner::Runner;
 use super::ups::{Timing, now_ms, when_chart_shown};
 use super::{CaseHeader, drafts};
@@ -503,18 +503,11 @@ pub fn SmoothEditor(
                                     <tr><th>"Peak / lowest / mean"</th><td>{format!("{} / {} / {} MW", fmt(s.peak_mw), fmt(s.min_mw), fmt(s.mean_mw))}</td></tr>
                                     <tr><th>"Energy"</th><td>{format!("{} MWh", fmt(s.energy_mwh))}</td></tr>
                                 </table>
-                                {(!t.warnings.is_empty()).then(|| view! { <ul class="diags">{t.warnings.iter().map(|w| view! { <li><span class="pill warn">"warning"</span>" "{w.clone()}</li> }).collect_view()}</ul> })}
+                                <ImportWarnings warnings=t.warnings.clone()/>
                             }
                         })}
                         {move || import_result.get().filter(|r| !r.errors.is_empty()).map(|r| view! {
-                            <div class="profile-errors" data-testid="trace-errors">
-                                <p><span class="pill bad">"not imported"</span>{format!(" {} has {} problem(s); nothing was changed:", r.file_name, r.errors.len())}</p>
-                                <ul>
-                                    {r.errors.into_iter().map(|e| view! {
-                                        <li><span class="mono">{if e.line == 0 { "file".to_string() } else { format!("line {}", e.line) }}</span>" "{e.message}</li>
-                                    }).collect_view()}
-                                </ul>
-                            </div>
+                            <ImportErrors file_name=r.file_name errors=r.errors testid="trace-errors"/>
                         })}
                     </div>
                     <div class="card">
