@@ -760,10 +760,11 @@ impl<T> HeldSlot<T> {
         self.slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Holds `value` (or finds the held one that is `same`) and returns its token.
-    fn insert(&self, value: T, same: impl Fn(&T) -> bool) -> String {
+    /// Holds `value` (or finds a held one that is `same(held, value)`) and
+    /// returns its token.
+    fn insert(&self, value: T, same: impl Fn(&T, &T) -> bool) -> String {
         let mut p = self.lock();
-        if let Some((t, _)) = p.held.iter().find(|(_, h)| same(h)) {
+        if let Some((t, _)) = p.held.iter().find(|(_, h)| same(h, &value)) {
             return t.clone();
         }
         p.next += 1;
@@ -793,10 +794,9 @@ pub fn load_profile(file_name: &str, csv: String) -> ProfileImport {
             let warnings = profile.warnings.clone();
             let csv: Arc<str> = Arc::from(csv);
             // The same text from the same file keeps its token.
-            let token = profiles()
-                .insert(HeldProfile { file_name: file_name.to_owned(), csv: csv.clone(), profile: Arc::new(profile) }, |h| {
-                    h.file_name == file_name && h.csv == csv
-                });
+            let token = profiles().insert(HeldProfile { file_name: file_name.to_owned(), csv, profile: Arc::new(profile) }, |a, b| {
+                a.file_name == b.file_name && a.csv == b.csv
+            });
             ProfileImport {
                 file_name: file_name.to_owned(),
                 profile: Some(ProfileInfo { token, file_name: file_name.to_owned(), summary, warnings }),
@@ -855,25 +855,15 @@ pub struct HeldTrace {
     pub trace: PowerTrace,
 }
 
-fn trace_info(token: String, h: &HeldTrace) -> TraceInfo {
-    TraceInfo {
-        token,
-        file_name: h.file_name.clone(),
-        summary: h.trace.summary(),
-        start: h.trace.start.clone(),
-        unit: h.trace.unit.clone(),
-        warnings: h.trace.warnings.clone(),
-    }
-}
-
 /// Holds a parsed trace for computing (the same samples from the same file
 /// keep their token).
 fn hold_trace(file_name: &str, trace: PowerTrace) -> TraceInfo {
-    let held = HeldTrace { file_name: file_name.to_owned(), trace };
-    let token = traces().insert(HeldTrace { file_name: held.file_name.clone(), trace: held.trace.clone() }, |h| {
-        h.file_name == held.file_name && h.trace == held.trace
-    });
-    trace_info(token, &held)
+    // Described before the samples move into the list (a year at 1 s is
+    // 250 MB; it is never copied).
+    let (summary, start, unit, warnings) = (trace.summary(), trace.start.clone(), trace.unit.clone(), trace.warnings.clone());
+    let token =
+        traces().insert(HeldTrace { file_name: file_name.to_owned(), trace }, |a, b| a.file_name == b.file_name && a.trace == b.trace);
+    TraceInfo { token, file_name: file_name.to_owned(), summary, start, unit, warnings }
 }
 
 /// Reads a power-trace CSV line by line (never holding the file; a named
