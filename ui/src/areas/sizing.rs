@@ -215,6 +215,9 @@ fn CasesPanel() -> impl IntoView {
         }
     });
     let no_project = move || project.project().is_none();
+    // Memos: they change only when the value does, not at every refresh.
+    let path = Memo::new(move |_| project.project().map(|p| p.path).unwrap_or_default());
+    let read_only = Memo::new(move |_| ctx.overview.with(|o| o.as_ref().is_some_and(|o| o.read_only)));
     view! {
         <Show when=move || !no_project() fallback=|| view! {
             <div class="card" data-testid="sizing-no-project">
@@ -227,13 +230,14 @@ fn CasesPanel() -> impl IntoView {
                 <div class="case-main">
                     {move || loading_error.get().map(|m| view! { <div class="card failure"><p>{m}</p></div> })}
                     {move || {
-                        // Only a newly loaded case makes a new editor: the
-                        // list's refresh after a save or an undo must not
-                        // rebuild it from the case as first loaded (that
-                        // dropped a profile or trace saved since, and the
-                        // result on screen). The editor follows the file itself.
-                        let path = untrack(|| project.project()).map(|p| p.path).unwrap_or_default();
-                        let read_only = ctx.overview.with_untracked(|o| o.as_ref().is_some_and(|o| o.read_only));
+                        // Only a newly loaded case, another file or another
+                        // access makes a new editor: the list's refresh after
+                        // a save or an undo must not rebuild it from the case
+                        // as first loaded (that dropped a profile or trace
+                        // saved since, and the result on screen). The editor
+                        // follows the file itself.
+                        let path = path.get();
+                        let read_only = read_only.get();
                         current.get().map(|c| {
                             let draft_key = format!("{path}\u{0}{}", c.key);
                             match c.case {
