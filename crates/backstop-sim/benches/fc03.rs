@@ -166,16 +166,22 @@ async fn ours(a: &Path, dir: &Path, gap_us: Option<u32>, spin_us: Option<u32>, s
     (n as f64 * 4.0 / dt, n as f64 / dt)
 }
 
+/// The simulated pack of [`sim`] (one unit, frozen values), as a library
+/// value.
+fn bench_pack() -> backstop_sim::Sim {
+    let mut unit = backstop_sim::UnitConfig::new(1);
+    unit.spec = backstop_sim::PackSpec { strings: 1, modules: 2, cells: 26, ..backstop_sim::PackSpec::default() };
+    let config = backstop_sim::SimConfig { units: vec![unit], faults: backstop_sim::Faults::default(), wire_baud: None, frozen: true };
+    backstop_sim::Sim::new(config).expect("the bench's simulated pack")
+}
+
 /// The same simulated pack as [`sim`], served by the simulator's library
 /// on a thread of this process with a current-thread runtime — the way the
 /// reference pair's tokio-modbus server runs. Beside the out-of-process
 /// simulator it shows how much of the gap to the reference is the device
 /// living in another process rather than the master.
 fn sim_in_process(b: &Path) -> std::thread::JoinHandle<()> {
-    let mut unit = backstop_sim::UnitConfig::new(1);
-    unit.spec = backstop_sim::PackSpec { strings: 1, modules: 2, cells: 26, ..backstop_sim::PackSpec::default() };
-    let config = backstop_sim::SimConfig { units: vec![unit], faults: backstop_sim::Faults::default(), wire_baud: None, frozen: true };
-    let sim = backstop_sim::Sim::new(config).expect("the bench's simulated pack");
+    let sim = bench_pack();
     let path = b.to_string_lossy().into_owned();
     std::thread::Builder::new()
         .name("sim-in-process".into())
@@ -187,19 +193,30 @@ fn sim_in_process(b: &Path) -> std::thread::JoinHandle<()> {
         .expect("the simulator's thread")
 }
 
-/// A tokio-modbus RTU server answering FC03 with fixed values, on its own
-/// thread and current-thread runtime (the calibration peer).
-fn tokio_modbus_server(b: &Path) -> std::thread::JoinHandle<()> {
+/// A tokio-modbus RTU server on its own thread and current-thread runtime:
+/// the calibration peer, answering FC03 with fixed values when `pack` is
+/// `None`; with a pack, the reference's own server answering from that
+/// simulated pack's register map (every read a register-for-register copy
+/// of what the simulator would answer), so the full path can be measured
+/// against the very device program the reference pair uses.
+fn tokio_modbus_server(b: &Path, pack: Option<backstop_sim::Sim>) -> std::thread::JoinHandle<()> {
     use tokio_modbus::prelude::*;
-    struct Regs;
+    struct Regs(Option<backstop_sim::Sim>);
     impl tokio_modbus::server::Service for Regs {
         type Request = Request<'static>;
         type Response = Response;
         type Exception = ExceptionCode;
         type Future = std::future::Ready<Result<Response, ExceptionCode>>;
         fn call(&self, req: Request<'static>) -> Self::Future {
-            std::future::ready(match req {
-                Request::ReadHoldingRegisters(a, n) => Ok(Response::ReadHoldingRegisters((0..n).map(|i| a.wrapping_add(i)).collect())),
+            std::future::ready(match (req, &self.0) {
+                (Request::ReadHoldingRegisters(a, n), None) => {
+                    Ok(Response::ReadHoldingRegisters((0..n).map(|i| a.wrapping_add(i)).collect()))
+                }
+                (Request::ReadHoldingRegisters(a, n), Some(sim)) => match sim.lock().units.get(&1).map(|u| u.read(a, n)) {
+                    Some(Ok(regs)) => Ok(Response::ReadHoldingRegisters(regs.to_vec())),
+                    Some(Err(2)) => Err(ExceptionCode::IllegalDataAddress),
+                    _ => Err(ExceptionCode::IllegalDataValue),
+                },
                 _ => Err(ExceptionCode::IllegalFunction),
             })
         }
@@ -212,7 +229,7 @@ fn tokio_modbus_server(b: &Path) -> std::thread::JoinHandle<()> {
             rt.block_on(async move {
                 let server = tokio_modbus::server::rtu::Server::new_from_path(path, 115200).expect("open the server's PTY");
                 // Ends with an error when the bench drops the PTY pair.
-                let _ = server.serve_forever(Regs).await;
+                let _ = server.serve_forever(Regs(pack)).await;
             });
         })
         .expect("the reference server's thread")
@@ -301,12 +318,15 @@ fn main() {
     let (_socat, a, b) = pty(dir.path(), "bench");
     let sim_guard = sim(&b, &[]);
     let (_socat_ref, ref_a, ref_b) = pty(dir.path(), "ref");
-    let _ref_server = tokio_modbus_server(&ref_b);
+    let _ref_server = tokio_modbus_server(&ref_b, None);
+    let (_socat_tm, tm_a, tm_b) = pty(dir.path(), "tm-pack");
+    let _tm_server = tokio_modbus_server(&tm_b, Some(bench_pack()));
     let (_socat_in, in_a, in_b) = pty(dir.path(), "inproc");
     let _in_sim = sim_in_process(&in_b);
     // Interleaved rounds: load from other processes hits every master alike.
     let (mut ours_r, mut samples_r, mut raw_r, mut py_r, mut mb_r) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut ref_r, mut nospin_r, mut in_r, mut in_nospin_r, mut in_raw_r) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut tm_r, mut tm_nospin_r, mut tm_raw_r) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
         let (r, s) = rt.block_on(ours(&a, dir.path(), Some(0), None, secs));
         ours_r.push(r);
@@ -319,6 +339,9 @@ fn main() {
         in_r.push(rt.block_on(ours(&in_a, dir.path(), Some(0), None, secs)).0);
         in_nospin_r.push(rt.block_on(ours(&in_a, dir.path(), Some(0), Some(0), secs)).0);
         in_raw_r.push(raw_tokio_modbus_thread(&in_a, secs));
+        tm_r.push(rt.block_on(ours(&tm_a, dir.path(), Some(0), None, secs)).0);
+        tm_nospin_r.push(rt.block_on(ours(&tm_a, dir.path(), Some(0), Some(0), secs)).0);
+        tm_raw_r.push(raw_tokio_modbus_thread(&tm_a, secs));
         if let Some(p) = pymodbus(&a, secs) {
             py_r.push(p);
         }
@@ -353,6 +376,9 @@ fn main() {
     row("Backstop link, full path as above, simulator served on a thread of the bench process (as the reference's server is)", &in_r);
     row("… the same, reply polling off", &in_nospin_r);
     row("raw tokio-modbus 0.17 client, simulator on a thread of the bench process", &in_raw_r);
+    row("Backstop link, full path as above, against the reference's tokio-modbus RTU server serving the same simulated pack", &tm_r);
+    row("… the same, reply polling off", &tm_nospin_r);
+    row("raw tokio-modbus 0.17 client against that server (the reference pair on the pack's registers)", &tm_raw_r);
     row("pymodbus 3.16 client", &py_r);
     row("mbpoll (10 ms poll floor)", &mb_r);
     println!(
@@ -377,5 +403,14 @@ fn main() {
         100.0 * in_nospin_med / ref_med,
         100.0 * in_med.max(in_nospin_med) / in_raw_med,
         100.0 * in_raw_med / ref_med
+    );
+    let (tm_med, tm_nospin_med, tm_raw_med) = (stats(&tm_r).0, stats(&tm_nospin_r).0, stats(&tm_raw_r).0);
+    println!(
+        "Against the reference's own server serving the same pack (only the master differs): Backstop's full path runs at {:.0} % of the \
+         reference ({:.0} % with the reply polling off), {:.0} % of the raw client on that server; the raw client on it runs at {:.0} % of the reference.",
+        100.0 * tm_med / ref_med,
+        100.0 * tm_nospin_med / ref_med,
+        100.0 * tm_med.max(tm_nospin_med) / tm_raw_med,
+        100.0 * tm_raw_med / ref_med
     );
 }
