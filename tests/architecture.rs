@@ -39,12 +39,7 @@ const SERIAL_CRATES: [&str; 3] = ["tokio-serial", "mio-serial", "serialport"];
 fn host_triple() -> String {
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     let out = Command::new(rustc).arg("-vV").output().expect("run rustc -vV");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .find_map(|l| l.strip_prefix("host: "))
-        .expect("rustc -vV names the host")
-        .trim()
-        .to_owned()
+    String::from_utf8_lossy(&out.stdout).lines().find_map(|l| l.strip_prefix("host: ")).expect("rustc -vV names the host").trim().to_owned()
 }
 
 /// Reads the graph of the workspace at `manifest` as built for `platform`
@@ -144,6 +139,12 @@ fn workspace_breaches(g: &Graph, members: &BTreeSet<String>) -> Vec<String> {
     if closure(g, "backstop-link").contains("backstop-store") {
         out.push("backstop-link reaches backstop-store: the link emits samples and audit records as values".into());
     }
+    // The app and the command line share one application core.
+    for shell in ["backstop-app", "backstop-cli"] {
+        if members.contains(shell) && !direct(g, shell).any(|d| d == "backstop-core") {
+            out.push(format!("{shell} does not depend on backstop-core: the app and the CLI share one core"));
+        }
+    }
     out
 }
 
@@ -202,14 +203,15 @@ fn the_checks_catch_each_breach() {
         ("backstop-sunspec", &["backstop-model", "tauri-utils"]),
         ("backstop-link", &["tokio-serial", "backstop-store"]),
         ("backstop-store", &["rusqlite"]),
-        ("backstop-cli", &["serialport", "backstop-link"]),
+        ("backstop-cli", &["serialport", "backstop-link", "backstop-core"]),
+        ("backstop-core", &["backstop-store", "tauri-runtime"]),
         ("backstop-app", &["tauri"]),
         ("backstop-ui", &["backstop-model", "backstop-sizing"]),
     ];
     let g: Graph = edges.iter().map(|(p, ds)| ((*p).to_owned(), ds.iter().map(|d| (*d).to_owned()).collect())).collect();
     let members: BTreeSet<String> = ["backstop-model", "backstop-sizing", "backstop-layout", "backstop-commission", "backstop-sunspec"]
         .into_iter()
-        .chain(["backstop-link", "backstop-store", "backstop-cli", "backstop-app", "helper"])
+        .chain(["backstop-link", "backstop-store", "backstop-cli", "backstop-core", "backstop-app", "helper"])
         .map(str::to_owned)
         .collect();
     let b = workspace_breaches(&g, &members);
@@ -221,6 +223,9 @@ fn the_checks_catch_each_breach() {
         "backstop-sizing reaches libsqlite3-sys",
         "backstop-model depends on serde_json",
         "backstop-link reaches backstop-store",
+        "backstop-core reaches tauri-runtime",
+        "backstop-cli reaches tauri-runtime",
+        "backstop-app does not depend on backstop-core",
     ];
     reports_exactly(&b, &expect, |f, e| f.starts_with(e));
     assert_eq!(ui_breaches(&g), vec!["backstop-ui reaches backstop-sizing: the UI may use backstop-model only".to_owned()]);

@@ -10,19 +10,17 @@
 //! belongs in a domain crate.
 
 pub mod commands;
-pub mod commissioning;
 include!("command_list.rs");
 mod dialogs;
 pub mod display;
 pub mod instance;
-pub mod layout_edit;
 pub mod link_hub;
 pub mod navigation;
 mod options;
-mod reports;
-pub mod session;
-pub mod sizing_cases;
 pub mod state;
+
+// The application core the commands adapt (shared with the CLI).
+pub use backstop_core::{commissioning, layout_edit, reports, session, sizing_cases};
 
 use std::process::ExitCode;
 use std::time::Instant;

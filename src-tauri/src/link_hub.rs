@@ -7,11 +7,10 @@
 //!
 //! The link crate owns the port; this module only routes what it reports.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use backstop_link::{CancelToken, EventSink, LatestSamples, Link, PollConfig, PollTarget};
+use backstop_link::{CancelToken, EventSink, Link, PollConfig, PollTarget};
 use backstop_model::link::{DeviceInfo, LinkConfig, LinkEvent, LiveSamples, LogStatus, WriteOutcome};
 use backstop_model::{AppError, ErrorCode};
 use backstop_store::{AuditEntry, TelemetryLogger};
@@ -25,21 +24,15 @@ use crate::AppState;
 const FLUSH_EVERY: Duration = Duration::from_secs(2);
 
 /// What the link's tasks update and the commands read (as a copy, see
-/// [`LinkHub::live`]).
-#[derive(Debug, Clone, Default)]
-pub struct Live {
-    pub devices: BTreeMap<u8, DeviceInfo>,
-    pub latest: LatestSamples,
-    pub link_label: String,
-    pub link_state: Option<backstop_model::link::LinkState>,
-}
+/// [`LinkHub::live`]); the core computes the checklist and reports from it.
+pub use backstop_core::live::Live;
 
 /// The app's link: one at a time.
 pub struct LinkHub {
     link: tokio::sync::Mutex<Option<Link>>,
     scan: Mutex<Option<CancelToken>>,
     live: Arc<Mutex<Live>>,
-    /// The sequence number of the latest sample (see [`LatestSamples`]).
+    /// The sequence number of the latest sample (see [`backstop_link::LatestSamples`]).
     seq: Arc<watch::Sender<u64>>,
     ui: Arc<Mutex<Option<Channel<LinkEvent>>>>,
     log_tx: mpsc::UnboundedSender<LinkEvent>,

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use backstop_layout::{LoadedDesign, bom, bom_csv, builtin_rule_sets, default_rule_set, fmt_num, validate_rule_set};
+use backstop_layout::{LoadedDesign, bom, builtin_rule_sets, fmt_num, validate_rule_set};
 use backstop_model::layout::{Bom, CheckReport, ConsistencyStatus, ObjectKind, ObjectRef, RuleSet, Severity, Unit};
 use backstop_model::project::Design;
 use backstop_store::{OpenOptions, Project};
@@ -91,9 +91,14 @@ const VIOLATIONS: u8 = 1;
 const NOT_CHECKED: u8 = 2;
 
 fn load(file: &Path) -> Result<LoadedDesign> {
+    Ok(open(file)?.1)
+}
+
+/// The project (read-only) and its design read for the layout crate.
+fn open(file: &Path) -> Result<(Project, LoadedDesign)> {
     let project = Project::open(file, &OpenOptions::view())?;
     let design = project.design().with_context(|| format!("reading the design of {}", file.display()))?;
-    Ok(LoadedDesign::new(design))
+    Ok((project, LoadedDesign::new(design)))
 }
 
 /// `backstop check`.
@@ -126,12 +131,17 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
 
 /// `backstop bom`.
 pub fn run_bom(args: &BomArgs) -> Result<ExitCode> {
-    let loaded = load(&args.file)?;
+    let (project, loaded) = open(&args.file)?;
     let b = bom(&loaded.design.layout, &loaded.specs, loaded.rack_spec.as_ref());
     for d in loaded.notes.iter().chain(&b.diagnostics) {
         eprintln!("{}: {}: {}", severity_word(d.severity), d.field, d.message);
     }
-    let text = if args.csv { bom_csv(&b) } else { bom_text(&loaded.design, &b) };
+    // The CSV is the app's BOM export, from the same core call.
+    let text = if args.csv {
+        backstop_core::layout_edit::bom_csv(&project).map_err(|e| anyhow::anyhow!("{}", e.message))?
+    } else {
+        bom_text(&loaded.design, &b)
+    };
     match &args.output {
         Some(out) => {
             backstop_store::files::write_bytes(out, text.as_bytes(), true)?;
@@ -143,19 +153,17 @@ pub fn run_bom(args: &BomArgs) -> Result<ExitCode> {
 }
 
 /// `backstop plan`: the floor plan as a self-contained SVG 1.1 document,
-/// violations of the project's rule set in red.
+/// violations of the project's rule set in red (the app's plan export).
 pub fn run_plan(args: &PlanArgs) -> Result<ExitCode> {
-    let loaded = load(&args.file)?;
-    let input_rules = if args.no_violations { None } else { Some(rule_set(&loaded.design, None)) };
-    let rules = match input_rules {
-        Some(Err(msg)) => {
-            eprintln!("backstop: {msg}");
+    let project = Project::open(&args.file, &OpenOptions::view())?;
+    let (svg, n) = match backstop_core::layout_edit::plan_svg_with(&project, !args.no_violations, args.width) {
+        Ok(r) => r,
+        Err(e) if e.code == backstop_model::ErrorCode::InvalidInput => {
+            eprintln!("backstop: {} Or draw it without the check: --no-violations.", e.message);
             return Ok(ExitCode::from(NOT_CHECKED));
         }
-        Some(Ok(r)) => r,
-        None => default_rule_set(),
+        Err(e) => anyhow::bail!("{}", e.message),
     };
-    let (svg, n) = loaded.plan_svg(&rules, !args.no_violations, args.width);
     match &args.output {
         Some(out) => {
             backstop_store::files::write_bytes(out, svg.as_bytes(), true)?;

@@ -50,10 +50,14 @@ pub fn run(cmd: ReportCmd) -> Result<ExitCode> {
     };
     let ymd = (date[0..4].parse()?, date[5..7].parse()?, date[8..10].parse()?);
     let project = Project::open(&args.file, &OpenOptions::view())?;
-    let rendered = match kind {
-        Kind::Design => backstop_report::project::design(&project, &date)?.render(ymd)?,
-        Kind::Commissioning => backstop_report::project::commissioning(&project, &date, None)?.render(ymd)?,
+    let kind = match kind {
+        Kind::Design => backstop_model::workspace::ReportKind::Design,
+        Kind::Commissioning => backstop_model::workspace::ReportKind::Commissioning,
     };
+    // The app's report of the same file (with no checklist session open in
+    // it), from the same core call.
+    let err = |e: backstop_model::AppError| anyhow::anyhow!("{}", e.message);
+    let rendered = backstop_core::reports::from_file(kind, &project, &date).and_then(|p| p.render(ymd)).map_err(err)?;
     let pdf = rendered.pdf()?;
     // Complete or not at all; a failure leaves no partial PDF behind.
     backstop_store::files::write_bytes(&args.output, &pdf, true)?;

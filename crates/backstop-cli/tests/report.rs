@@ -53,6 +53,32 @@ fn design_report_of_the_demo_site() {
     assert!(std::fs::read(&pdf).unwrap() == std::fs::read(&again).unwrap(), "reports are reproducible");
 }
 
+/// The app's "Export report" (the core's `reports::prepare_dated`, with the
+/// checklist session and live link state of an app that has just opened the
+/// file) and `backstop report` give the same bytes, for both reports.
+#[test]
+fn reports_are_the_bytes_the_app_exports() {
+    use backstop_model::workspace::ReportKind;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("demo.backstop");
+    assert_eq!(backstop(&["demo", file.to_str().unwrap()]).0, 0);
+    let project = backstop_store::Project::open(&file, &backstop_store::OpenOptions::view()).unwrap();
+    for (kind, word) in [(ReportKind::Design, "design"), (ReportKind::Commissioning, "commissioning")] {
+        let mut session = backstop_core::commissioning::Commissioning::default();
+        let live = backstop_core::live::Live::default();
+        let app = backstop_core::reports::prepare_dated(kind, &project, &mut session, &live, "2026-11-28")
+            .and_then(|p| p.render((2026, 11, 28)))
+            .unwrap()
+            .pdf()
+            .unwrap();
+        let out = dir.path().join(format!("{word}.pdf"));
+        let (code, _, err) = backstop(&["report", word, file.to_str().unwrap(), "-o", out.to_str().unwrap(), "--date", "2026-11-28"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(app.len() > 1000, "{word}: a real PDF");
+        assert!(std::fs::read(&out).unwrap() == app, "backstop report {word} differs from the app's export");
+    }
+}
+
 /// The inconsistent fixture (the demo before its battery room was sized:
 /// 3 cabinets and 2 UPS modules for a case that installs 9 and 3): the
 /// design report lists the shortfalls with the other violations.

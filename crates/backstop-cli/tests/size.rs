@@ -156,3 +156,32 @@ fn peak_optimize_lists_candidates() {
     assert!(!v["optimize"]["best"].as_array().unwrap().is_empty());
     assert!(v["optimize"]["rejected"].as_array().unwrap().iter().any(|r| r["constraint"] == "dc-window"));
 }
+
+/// `backstop size` prints the calculation sheet the app exports for the same
+/// case ("Export sheet": the core's `sizing_cases::sheet_text` with the
+/// built-in catalog of a project that has not copied any entry).
+#[test]
+fn sheets_are_the_bytes_the_app_exports() {
+    use backstop_core::sizing_cases::{catalog_of, sheet_text};
+    use backstop_model::sizing_view::SizingCase;
+    let dir = tempfile::tempdir().unwrap();
+    // The training site over an hour (the example is a day).
+    let day = std::fs::read_to_string(repo().join("examples/sizing/smoothing-training.toml")).unwrap();
+    assert!(day.contains("duration_s = 86400"), "the example changed; adjust this test");
+    let hour = dir.path().join("smoothing-hour.toml");
+    std::fs::write(&hour, day.replace("duration_s = 86400", "duration_s = 3600")).unwrap();
+    let ups = ["examples/sizing/ups-duty-cycle.toml", "examples/sizing/ups-ecm-lfp.toml"].map(|f| repo().join(f));
+    for (method, file) in [("ups", &ups[0]), ("ups", &ups[1]), ("smooth", &hour)] {
+        let case_text = std::fs::read_to_string(file).unwrap();
+        let case = match method {
+            "ups" => SizingCase::Ups(backstop_sizing::parse_ups_case(&case_text).unwrap().case),
+            _ => SizingCase::Smooth(backstop_sizing::parse_smooth_case(&case_text).unwrap().case),
+        };
+        let app = sheet_text(&case, None, &catalog_of(None)).unwrap();
+        let o = backstop(&["size", method, file.to_str().unwrap()]);
+        let (out, err) = text(&o);
+        assert!(o.status.code().is_some_and(|c| c <= 1), "{}: {err}", file.display());
+        assert!(app.lines().count() > 20, "{}: a real sheet:\n{app}", file.display());
+        assert!(out == app, "{}: backstop size differs from the app's sheet export:\n{out}\n---\n{app}", file.display());
+    }
+}

@@ -11,7 +11,7 @@ use backstop_model::time::now_ms;
 use backstop_model::{AppError, ErrorCode};
 use backstop_store::Project;
 
-use crate::link_hub::Live;
+use crate::live::Live;
 use crate::session::store_error;
 
 /// The session in memory plus the moments of a running comm-loss test.

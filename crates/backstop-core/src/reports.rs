@@ -6,7 +6,7 @@ use backstop_report::{Rendered, ReportError};
 use backstop_store::Project;
 
 use crate::commissioning::Commissioning;
-use crate::link_hub::Live;
+use crate::live::Live;
 use crate::session::store_error;
 
 /// Today's date (UTC) as `YYYY-MM-DD` and as numbers.
@@ -17,7 +17,7 @@ pub fn today() -> (String, (i32, u8, u8)) {
 }
 
 fn report_error(e: ReportError) -> AppError {
-    eprintln!("backstop-app: report failed: {e}");
+    eprintln!("backstop: report failed: {e}");
     match e {
         // Over the typesetting budget: the message says what to shorten.
         ReportError::TooLarge(msg) => AppError::invalid(msg),
@@ -48,21 +48,34 @@ impl Prepared {
 /// Gathers the report of `kind` for the open project, and today's date.
 pub fn prepare(kind: ReportKind, project: &Project, comm: &mut Commissioning, live: &Live) -> Result<(Prepared, (i32, u8, u8)), AppError> {
     let (date, ymd) = today();
-    let prepared = match kind {
-        ReportKind::Commissioning => {
-            let view = comm.view(project, live)?;
-            // An open session is reported as it stands now; a signed-off one
-            // exactly as recorded at its sign-off.
-            let report = match &view.session {
-                Some(s) if s.signoff.is_none() => {
-                    backstop_report::project::commissioning(project, &date, Some((s, &live.link_label, &view.as_built)))
-                }
-                _ => backstop_report::project::commissioning(project, &date, None),
-            }
-            .map_err(store_error)?;
-            Prepared::Commissioning(Box::new(report))
+    Ok((prepare_dated(kind, project, comm, live, &date)?, ymd))
+}
+
+/// Gathers the report of `kind` for the open project, dated `date`
+/// (`YYYY-MM-DD`). A commissioning session still open is reported as it
+/// stands now (with the live link's label and as-built readings); a
+/// signed-off one, or none, exactly as the file records it.
+pub fn prepare_dated(kind: ReportKind, project: &Project, comm: &mut Commissioning, live: &Live, date: &str) -> Result<Prepared, AppError> {
+    if kind == ReportKind::Commissioning {
+        let view = comm.view(project, live)?;
+        if let Some(s) = view.session.as_ref().filter(|s| s.signoff.is_none()) {
+            let report =
+                backstop_report::project::commissioning(project, date, Some((s, &live.link_label, &view.as_built))).map_err(store_error)?;
+            return Ok(Prepared::Commissioning(Box::new(report)));
         }
-        ReportKind::Design => Prepared::Design(Box::new(backstop_report::project::design(project, &date).map_err(store_error)?)),
-    };
-    Ok((prepared, ymd))
+    }
+    from_file(kind, project, date)
+}
+
+/// The report of `kind` from the project file alone, dated `date`: the
+/// design, or the latest recorded commissioning session as recorded. This
+/// is what `backstop report` prints, and what the app prints when no
+/// session is open.
+pub fn from_file(kind: ReportKind, project: &Project, date: &str) -> Result<Prepared, AppError> {
+    Ok(match kind {
+        ReportKind::Commissioning => {
+            Prepared::Commissioning(Box::new(backstop_report::project::commissioning(project, date, None).map_err(store_error)?))
+        }
+        ReportKind::Design => Prepared::Design(Box::new(backstop_report::project::design(project, date).map_err(store_error)?)),
+    })
 }

@@ -909,20 +909,29 @@ pub fn bom_csv(project: &Project) -> Result<String, AppError> {
 
 /// The plan as an SVG document, violations in red.
 pub fn plan_svg(project: &Project) -> Result<String, AppError> {
+    Ok(plan_svg_with(project, true, SvgOptions::default().width_px)?.0)
+}
+
+/// The plan as an SVG document `width_px` wide, checked against the
+/// project's rule set with its violations in red when `checked` (refused
+/// when that rule set cannot be used), else drawn without a check; and the
+/// number of violations shown. The app's plan export and `backstop plan`.
+pub fn plan_svg_with(project: &Project, checked: bool, width_px: u32) -> Result<(String, usize), AppError> {
     let l = load(project)?;
-    let rules = l
-        .rules
-        .clone()
-        .map_err(|m| AppError::invalid(format!("{}. Choose a usable rule set before exporting the plan.", capitalise(&m))))?;
-    Ok(l.plan_svg(&rules, true, SvgOptions::default().width_px).0)
+    let rules = if checked {
+        l.rules
+            .clone()
+            .map_err(|m| AppError::invalid(format!("{}. Choose a usable rule set before exporting the plan.", capitalise(&m))))?
+    } else {
+        backstop_layout::default_rule_set()
+    };
+    Ok(l.plan_svg(&rules, checked, width_px))
 }
 
 /// DejaVu Sans (the report crate's font), so PNG text renders identically
 /// on every machine.
-const FONTS: [&[u8]; 2] = [
-    include_bytes!("../../crates/backstop-report/fonts/DejaVuSans.ttf"),
-    include_bytes!("../../crates/backstop-report/fonts/DejaVuSans-Bold.ttf"),
-];
+const FONTS: [&[u8]; 2] =
+    [include_bytes!("../../backstop-report/fonts/DejaVuSans.ttf"), include_bytes!("../../backstop-report/fonts/DejaVuSans-Bold.ttf")];
 
 /// Rasterises an SVG document to PNG bytes with the embedded font.
 pub fn svg_to_png(svg: &str) -> Result<Vec<u8>, AppError> {
