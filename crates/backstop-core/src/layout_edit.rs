@@ -12,6 +12,7 @@
 use std::collections::BTreeSet;
 
 use backstop_layout::editor::{self, EditError, Move, NewItem};
+use backstop_layout::electrical;
 use backstop_layout::{CheckInput, LoadedDesign, SvgOptions};
 use backstop_model::AppError;
 use backstop_model::catalog::{CatalogEntry, EntryKind};
@@ -698,16 +699,12 @@ fn add_from_catalog(
     .to_owned();
     let tag = editor::next_tags(all_tags(layout), &prefix, 1).pop().unwrap_or_else(|| format!("{prefix}NEW"));
     let placement = Placement { room_id: room_id.to_owned(), position, rotation: Rotation::R0 };
-    // DC string voltage of a battery entry; a common 480 V otherwise. The
-    // engineer confirms both in the properties panel.
-    let volts = entry
-        .as_ref()
-        .and_then(|e| e.battery.as_ref())
-        .map(|b| b.nominal_v_cell.value * f64::from(b.cells_series))
-        .filter(|v| v.is_finite() && *v > 0.0)
-        .unwrap_or(480.0);
+    // Starting ratings for the working-space rules (the engineer confirms
+    // them in the properties panel): DC at the entry's string voltage, or
+    // AC on 480Y/277 V, at 125 % of rated current.
+    let string_v = entry.as_ref().and_then(|e| e.battery.as_ref()).map(|b| b.nominal_v_cell.value * f64::from(b.cells_series));
     let power_kw = entry.as_ref().map_or(0.0, CatalogEntry::power_kw);
-    let amps = if volts > 0.0 { (power_kw * 1000.0 / volts * 1.25).ceil() } else { 0.0 };
+    let (dc, ac) = (electrical::battery_equipment(power_kw, string_v), electrical::ac_power_unit(power_kw));
     let label = format!("Add {tag}");
     let obj = match kind {
         Some(EntryKind::Ups | EntryKind::Pcs) => ObjectRef { kind: ObjectKind::PowerUnit, key: tag.clone() },
@@ -728,8 +725,8 @@ fn add_from_catalog(
                     placement: placement.clone(),
                     clearances: Clearances::default(),
                     rated_kw: power_kw,
-                    voltage_to_ground_v: 277.0,
-                    ampacity_a: if power_kw > 0.0 { (power_kw * 1000.0 / (480.0 * 3f64.sqrt()) * 1.25).ceil() } else { 0.0 },
+                    voltage_to_ground_v: ac.voltage_to_ground_v,
+                    ampacity_a: ac.ampacity_a,
                     serves: Vec::new(),
                     serves_case: None,
                 }),
@@ -738,8 +735,8 @@ fn add_from_catalog(
                     catalog_key: key.to_owned(),
                     placement: placement.clone(),
                     clearances: Clearances::default(),
-                    voltage_to_ground_v: volts,
-                    ampacity_a: amps,
+                    voltage_to_ground_v: dc.voltage_to_ground_v,
+                    ampacity_a: dc.ampacity_a,
                     serves_case: None,
                 }),
             }
@@ -1087,6 +1084,19 @@ mod tests {
             v.layout.equipment.iter().map(|e| e.tag.as_str()).chain(v.layout.power_units.iter().map(|u| u.tag.as_str())).collect();
         tags.sort_unstable();
         assert_eq!(tags, ["BC-01", "BC-02", "BESS-01", "UPS-01"]);
+        // Their starting ratings come from the layout crate's rule (125 % of
+        // rated current, DC at the string voltage, AC on 480Y/277 V).
+        let entry = |key: &str| backstop_sizing::find(backstop_sizing::default_catalog(), key).unwrap().clone();
+        let container = entry("lfp-container-20ft-3727");
+        let b = container.battery.as_ref().unwrap();
+        let dc = electrical::battery_equipment(container.power_kw(), Some(b.nominal_v_cell.value * f64::from(b.cells_series)));
+        assert!(dc.ampacity_a > 0.0);
+        let placed = v.layout.equipment.iter().find(|e| e.tag == "BESS-01").unwrap();
+        assert_eq!((placed.voltage_to_ground_v, placed.ampacity_a), (dc.voltage_to_ground_v, dc.ampacity_a));
+        let ac = electrical::ac_power_unit(entry("ups-500kva-dc").power_kw());
+        assert!(ac.ampacity_a > 0.0);
+        let ups = &v.layout.power_units[0];
+        assert_eq!((ups.voltage_to_ground_v, ups.ampacity_a), (277.0, ac.ampacity_a));
     }
 
     #[test]

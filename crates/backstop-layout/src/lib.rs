@@ -36,6 +36,7 @@ pub mod catalog;
 pub mod check;
 pub mod consistency;
 pub mod editor;
+pub mod electrical;
 pub mod geom;
 pub mod index;
 pub mod loaded;
