@@ -20,12 +20,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
-use backstop_model::catalog::{CatalogEntry, EntryKind, FieldError};
+use backstop_model::catalog::{CatalogEntry, FieldError};
 use backstop_model::layout::PowerUnitKind;
 use backstop_model::project::{Design, Record};
-use backstop_model::sizing::{
-    ChartSeries, DcBus, DiagSeverity, LoadSpec, OptimizeResult, PeakCase, PeakResult, Redundancy, SizingDiagnostic, UpsCase, UpsResult,
-};
+use backstop_model::sizing::{ChartSeries, DiagSeverity, OptimizeResult, PeakCase, PeakResult, SizingDiagnostic, UpsCase, UpsResult};
 use backstop_model::sizing_smooth::{SmoothCase, SmoothResult};
 use backstop_model::sizing_view::{
     CaseKind, CaseListItem, CatalogItem, CatalogPutOutcome, CatalogView, ChartSvg, EntryOrigin, KeyCount, LOAD_PROFILE_KIND, LayoutFacts,
@@ -36,8 +34,8 @@ use backstop_model::sizing_view::{
 };
 use backstop_model::{AppError, ErrorCode};
 use backstop_report::charts::{LineChart, Series};
-use backstop_sizing::LoadProfile;
 use backstop_sizing::smooth::PowerTrace;
+use backstop_sizing::{LoadProfile, defaults};
 use backstop_store::{Access, Project};
 
 use crate::session::store_error;
@@ -230,40 +228,6 @@ pub fn smooth_summary(r: &SmoothResult) -> (String, bool) {
     }
 }
 
-/// A new smoothing case, as the documented example
-/// (`examples/sizing/smoothing-training.toml`) but one hour long so edits
-/// redraw at once (set 86,400 s for a day): a 20 MW base plus an 80 MW
-/// training job swinging every 2 s, started over a minute, four failures a
-/// day; held to the IESO limits and checked against ERCOT's proposal; a
-/// ramp limiter at 17 MW/min (under IESO's 20 with room for the devices'
-/// lag at a failure); a battery for the slow part and a supercapacitor bank
-/// for the swing (a battery's 0.25 s response alone lets each 56 MW step of
-/// the swing through to the grid), from the catalog's first container and
-/// PCS.
-pub fn default_smooth_case(name: &str, catalog: &[CatalogEntry]) -> SmoothCase {
-    use backstop_model::sizing_smooth::{ChartWindow, SmoothController, SmoothSupercap};
-    let mut case = SmoothCase {
-        name: name.to_owned(),
-        presets: vec!["ieso".into(), "ercot".into()],
-        controller: SmoothController::RampLimiter { ramp_mw_per_min: Some(17.0) },
-        supercap: Some(SmoothSupercap::default()),
-        chart_window: ChartWindow { start_s: 240.0, length_s: 600.0 },
-        ..SmoothCase::default()
-    };
-    if let Some(p) = case.synthetic.as_mut() {
-        p.seed = 7;
-        p.duration_s = 3_600.0;
-        p.start_ramp_s = 60.0;
-        p.failures_per_day = 4.0;
-        p.restart_s = 900.0;
-    }
-    if let Some(b) = case.battery.as_mut() {
-        b.battery_key = catalog.iter().find(|e| e.kind == EntryKind::Container).map(|e| e.key.clone());
-        b.pcs_key = catalog.iter().find(|e| e.kind == EntryKind::Pcs).map(|e| e.key.clone());
-    }
-    case
-}
-
 fn case_kind(kind: &str) -> Option<CaseKind> {
     match kind {
         UPS_CASE_KIND => Some(CaseKind::Ups),
@@ -339,70 +303,6 @@ fn next_key(design: &Design, prefix: &str) -> String {
         .unwrap_or_else(|| format!("{prefix}-x"))
 }
 
-/// A new UPS case for the project: the layout's racks, UPS and battery
-/// cabinets when there are any, the engine's defaults otherwise.
-pub fn default_ups_case(name: &str, facts: &LayoutFacts, catalog: &[CatalogEntry]) -> UpsCase {
-    let load = match (facts.racks, facts.kw_per_rack) {
-        (n, Some(kw)) if n > 0 => LoadSpec::PerRack { kw_per_rack: kw, racks: n },
-        (n, None) if n > 0 && facts.it_kw > 0.0 => LoadSpec::Total { kw: facts.it_kw },
-        _ => LoadSpec::Total { kw: 500.0 },
-    };
-    let ups = facts
-        .ups
-        .iter()
-        .find_map(|k| backstop_sizing::find(catalog, &k.key).filter(|e| e.kind == EntryKind::Ups))
-        .or_else(|| catalog.iter().find(|e| e.kind == EntryKind::Ups));
-    let conv = ups.and_then(|u| u.converter.as_ref());
-    let mut case = UpsCase {
-        name: name.to_owned(),
-        load,
-        growth_margin: 0.0,
-        ups_efficiency: conv.map_or(0.95, |c| c.efficiency.value),
-        ups_key: ups.map(|u| u.key.clone()),
-        runtime_min: 5.0,
-        dc_bus: DcBus {
-            v_max: conv.map_or(552.0, |c| c.dc_v_max.value),
-            v_min: conv.map_or(400.0, |c| c.dc_v_min.value),
-            cells_in_series: None,
-            float_v_cell: None,
-        },
-        ambient_c: 20.0,
-        design_margin: 1.10,
-        aging_factor: 1.25,
-        temperature_factor: None,
-        redundancy: Redundancy::N,
-        battery_key: String::new(),
-        methods: Vec::new(),
-        duty_cycle: None,
-        ecm: Default::default(),
-        curve_load_fractions: Vec::new(),
-    };
-    // The layout's battery if it has one; else a Li-ion UPS cabinet, then
-    // any battery, whose string fits the DC window (asked of the engine).
-    let fits = |e: &CatalogEntry| backstop_sizing::battery::Unit::of(e).is_some_and(|u| backstop_sizing::ups::series_for(&case, u).is_ok());
-    let li_cabinet = |e: &&CatalogEntry| e.kind == EntryKind::Cabinet && e.battery.as_ref().is_some_and(|b| !b.chemistry.is_aqueous());
-    let battery = facts
-        .batteries
-        .iter()
-        .find_map(|k| backstop_sizing::find(catalog, &k.key))
-        .or_else(|| catalog.iter().filter(li_cabinet).find(|e| fits(e)))
-        .or_else(|| catalog.iter().filter(|e| e.kind.is_battery()).find(|e| fits(e)))
-        .or_else(|| catalog.iter().find(|e| e.kind.is_battery()));
-    case.battery_key = battery.map(|b| b.key.clone()).unwrap_or_default();
-    case
-}
-
-/// A new peak-shaving case: the engine's defaults, a grid-scale container
-/// and PCS from the catalog when there are any; threshold set after the
-/// profile is imported.
-pub fn default_peak_case(name: &str, catalog: &[CatalogEntry]) -> Result<PeakCase, AppError> {
-    let mut case: PeakCase = serde_json::from_value(serde_json::json!({ "name": name }))
-        .map_err(|e| AppError::internal(format!("the default peak case could not be built: {e}")))?;
-    case.battery_key = catalog.iter().find(|e| e.kind == EntryKind::Container).map(|e| e.key.clone());
-    case.pcs_key = catalog.iter().find(|e| e.kind == EntryKind::Pcs).map(|e| e.key.clone());
-    Ok(case)
-}
-
 fn clean_name(name: &str) -> Result<String, AppError> {
     let n = name.trim();
     if n.is_empty() {
@@ -422,10 +322,12 @@ pub fn create_case(project: &mut Project, kind: CaseKind, name: &str) -> Result<
     let (key, rec_kind, body) = match kind {
         CaseKind::Ups => {
             let facts = layout_facts(&design, &catalog);
-            (next_key(&design, "ups"), UPS_CASE_KIND, to_json(&default_ups_case(&name, &facts, &catalog))?)
+            (next_key(&design, "ups"), UPS_CASE_KIND, to_json(&defaults::ups_case(&name, &facts, &catalog))?)
         }
-        CaseKind::Peak => (next_key(&design, "peak"), PEAK_CASE_KIND, to_json(&default_peak_case(&name, &catalog)?)?),
-        CaseKind::Smooth => (next_key(&design, "smooth"), SMOOTH_CASE_KIND, to_json(&default_smooth_case(&name, &catalog))?),
+        CaseKind::Peak => {
+            (next_key(&design, "peak"), PEAK_CASE_KIND, to_json(&defaults::peak_case(&name, &catalog).map_err(AppError::internal)?)?)
+        }
+        CaseKind::Smooth => (next_key(&design, "smooth"), SMOOTH_CASE_KIND, to_json(&defaults::smooth_case(&name, &catalog))?),
     };
     let rec = Record { key: key.clone(), kind: rec_kind.into(), name: name.clone(), body };
     project.edit(&format!("Add sizing case {name}"), |e| e.put_sizing_case_record(&rec)).map_err(store_error)?;
@@ -1436,8 +1338,8 @@ mod tests {
     fn optimizer_and_sheet_text() {
         let facts = LayoutFacts { racks: 10, it_kw: 600.0, kw_per_rack: Some(60.0), ..Default::default() };
         let cat = catalog_of(None);
-        let case = default_ups_case("Opt", &facts, &cat);
-        assert_eq!(case.load, LoadSpec::PerRack { kw_per_rack: 60.0, racks: 10 });
+        let case = backstop_sizing::defaults::ups_case("Opt", &facts, &cat);
+        assert_eq!(case.load, backstop_model::sizing::LoadSpec::PerRack { kw_per_rack: 60.0, racks: 10 });
         let r = optimize(&OptimizeRequest { case: SizingCase::Ups(case.clone()), profile_token: None, options: Default::default() }, &cat)
             .unwrap();
         assert!(!r.best.is_empty() && r.candidates_evaluated > 0, "{:?}", r.diagnostics);

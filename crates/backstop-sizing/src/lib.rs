@@ -21,6 +21,7 @@
 pub mod aging;
 pub mod case;
 pub mod catalog;
+pub mod defaults;
 pub mod diag;
 pub mod num;
 pub mod peak;
