@@ -19,6 +19,8 @@ pub struct AppState {
     /// The live link to pack controllers.
     pub link: crate::link_hub::LinkHub,
     commissioning: Mutex<crate::commissioning::Commissioning>,
+    /// Load profiles and power traces imported for computing, by token.
+    pub inputs: crate::sizing_cases::Inputs,
     started: Instant,
     first_paint: OnceLock<Duration>,
     pub exit_after_first_paint: bool,
@@ -36,6 +38,7 @@ impl AppState {
             session: Mutex::new(Session::new(&config_dir(options))),
             link: crate::link_hub::LinkHub::default(),
             commissioning: Mutex::new(crate::commissioning::Commissioning::default()),
+            inputs: crate::sizing_cases::Inputs::default(),
             started,
             first_paint: OnceLock::new(),
             exit_after_first_paint: options.exit_after_first_paint,

@@ -177,7 +177,7 @@ fn sheets_are_the_bytes_the_app_exports() {
             "ups" => SizingCase::Ups(backstop_sizing::parse_ups_case(&case_text).unwrap().case),
             _ => SizingCase::Smooth(backstop_sizing::parse_smooth_case(&case_text).unwrap().case),
         };
-        let app = sheet_text(&case, None, &catalog_of(None)).unwrap();
+        let app = sheet_text(&backstop_core::sizing_cases::Inputs::default(), &case, None, &catalog_of(None)).unwrap();
         let o = backstop(&["size", method, file.to_str().unwrap()]);
         let (out, err) = text(&o);
         assert!(o.status.code().is_some_and(|c| c <= 1), "{}: {err}", file.display());

@@ -17,7 +17,7 @@
 //! the charts from `backstop-report`.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use backstop_model::catalog::{CatalogEntry, FieldError};
@@ -339,7 +339,7 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String, AppError> {
 }
 
 /// A stored case, its profile loaded for computing (peak cases).
-pub fn get_case(project: &Project, key: &str) -> Result<StoredCase, AppError> {
+pub fn get_case(project: &Project, inputs: &Inputs, key: &str) -> Result<StoredCase, AppError> {
     let design = project.design().map_err(store_error)?;
     let rec = record(&design, key)?;
     let bad = |e: serde_json::Error| {
@@ -355,13 +355,13 @@ pub fn get_case(project: &Project, key: &str) -> Result<StoredCase, AppError> {
         None => return Err(AppError::invalid(format!("\"{}\" is a {} case, which this version cannot edit.", rec.name, rec.kind))),
     };
     let profile = match case.kind() {
-        CaseKind::Peak => stored_profile(&design, key).map(|p| load_profile(&p.file_name, p.csv)).and_then(|i| i.profile),
+        CaseKind::Peak => stored_profile(&design, key).map(|p| load_profile(inputs, &p.file_name, p.csv)).and_then(|i| i.profile),
         CaseKind::Ups | CaseKind::Smooth => None,
     };
     let trace = match case.kind() {
         CaseKind::Smooth => stored_trace(&design, key)?.map(|t| {
             let file_name = design.sizing_cases.iter().find(|r| r.key == profile_key(key)).map(|r| r.name.clone()).unwrap_or_default();
-            hold_trace(&file_name, t)
+            hold_trace(inputs, &file_name, t)
         }),
         CaseKind::Ups | CaseKind::Peak => None,
     };
@@ -439,7 +439,7 @@ fn input_errors<'a>(diags: impl Iterator<Item = &'a SizingDiagnostic>) -> Vec<St
 /// Saves a case with a freshly computed result, and copies the catalog
 /// entries it uses into the project (one edit "Save sizing case NAME").
 /// Returns a confirmation for the engineer.
-pub fn save_case(project: &mut Project, req: &SaveCaseRequest) -> Result<String, AppError> {
+pub fn save_case(project: &mut Project, inputs: &Inputs, req: &SaveCaseRequest) -> Result<String, AppError> {
     let design = project.design().map_err(store_error)?;
     let rec = record(&design, &req.key)?.clone();
     let catalog = catalog_of(Some(&design));
@@ -485,11 +485,11 @@ pub fn save_case(project: &mut Project, req: &SaveCaseRequest) -> Result<String,
             used.extend(c.battery_key.as_deref());
             used.extend(c.pcs_key.as_deref());
             let held = match &req.profile_token {
-                Some(t) => Some(profiles().get(t)?),
+                Some(t) => Some(inputs.profiles().get(t)?),
                 None => stored_profile(&design, &req.key)
-                    .map(|p| load_profile(&p.file_name, p.csv))
+                    .map(|p| load_profile(inputs, &p.file_name, p.csv))
                     .and_then(|i| i.profile)
-                    .and_then(|p| profiles().get(&p.token).ok()),
+                    .and_then(|p| inputs.profiles().get(&p.token).ok()),
             };
             match held {
                 Some(h) => {
@@ -517,7 +517,7 @@ pub fn save_case(project: &mut Project, req: &SaveCaseRequest) -> Result<String,
                 used.extend(b.battery_key.as_deref());
                 used.extend(b.pcs_key.as_deref());
             }
-            let held = trace_for(req.profile_token.as_deref())?;
+            let held = trace_for(inputs, req.profile_token.as_deref())?;
             let r = backstop_sizing::size_smooth(c, held.as_ref().map(|h| &h.trace), &catalog);
             let bad = input_errors(r.diagnostics.iter());
             if !bad.is_empty() {
@@ -627,37 +627,47 @@ pub const PROFILES_HELD: usize = 6;
 /// at 1 s 250 MB).
 pub const TRACES_HELD: usize = 2;
 
+/// Load profiles and power traces imported for computing, held by token
+/// (a bounded number of each, the oldest dropped first). The app keeps one
+/// in its state for as long as it runs; a test or a command-line run makes
+/// its own, so nothing is shared through a process-wide static.
+#[derive(Default)]
+pub struct Inputs {
+    profiles: Mutex<Held<HeldProfile>>,
+    traces: Mutex<Held<HeldTrace>>,
+}
+
+impl Inputs {
+    fn profiles(&self) -> HeldSlot<'_, HeldProfile> {
+        HeldSlot {
+            slot: &self.profiles,
+            prefix: "profile",
+            keep: PROFILES_HELD,
+            gone: "The load profile is no longer held in memory; import it again (or reopen the saved case).",
+        }
+    }
+
+    fn traces(&self) -> HeldSlot<'_, HeldTrace> {
+        HeldSlot {
+            slot: &self.traces,
+            prefix: "trace",
+            keep: TRACES_HELD,
+            gone: "The power trace is no longer held in memory; import it again (or reopen the saved case).",
+        }
+    }
+}
+
 /// One kind of held input: its list, token prefix, bound and what to say
 /// when a token is no longer held.
-struct HeldSlot<T: 'static> {
-    slot: &'static Mutex<Held<T>>,
+struct HeldSlot<'a, T> {
+    slot: &'a Mutex<Held<T>>,
     prefix: &'static str,
     keep: usize,
     gone: &'static str,
 }
 
-fn profiles() -> HeldSlot<HeldProfile> {
-    static P: OnceLock<Mutex<Held<HeldProfile>>> = OnceLock::new();
-    HeldSlot {
-        slot: P.get_or_init(Mutex::default),
-        prefix: "profile",
-        keep: PROFILES_HELD,
-        gone: "The load profile is no longer held in memory; import it again (or reopen the saved case).",
-    }
-}
-
-fn traces() -> HeldSlot<HeldTrace> {
-    static T: OnceLock<Mutex<Held<HeldTrace>>> = OnceLock::new();
-    HeldSlot {
-        slot: T.get_or_init(Mutex::default),
-        prefix: "trace",
-        keep: TRACES_HELD,
-        gone: "The power trace is no longer held in memory; import it again (or reopen the saved case).",
-    }
-}
-
-impl<T> HeldSlot<T> {
-    fn lock(&self) -> std::sync::MutexGuard<'static, Held<T>> {
+impl<T> HeldSlot<'_, T> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Held<T>> {
         // A panic while holding it can only leave a consistent list behind.
         self.slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -689,16 +699,17 @@ impl<T> HeldSlot<T> {
 }
 
 /// Parses a profile's text; a usable one is held for computing.
-pub fn load_profile(file_name: &str, csv: String) -> ProfileImport {
+pub fn load_profile(inputs: &Inputs, file_name: &str, csv: String) -> ProfileImport {
     match backstop_sizing::parse_profile(&csv) {
         Ok(profile) => {
             let summary = profile.summary.clone();
             let warnings = profile.warnings.clone();
             let csv: Arc<str> = Arc::from(csv);
             // The same text from the same file keeps its token.
-            let token = profiles().insert(HeldProfile { file_name: file_name.to_owned(), csv, profile: Arc::new(profile) }, |a, b| {
-                a.file_name == b.file_name && a.csv == b.csv
-            });
+            let token =
+                inputs.profiles().insert(HeldProfile { file_name: file_name.to_owned(), csv, profile: Arc::new(profile) }, |a, b| {
+                    a.file_name == b.file_name && a.csv == b.csv
+                });
             ProfileImport {
                 file_name: file_name.to_owned(),
                 profile: Some(ProfileInfo { token, file_name: file_name.to_owned(), summary, warnings }),
@@ -714,7 +725,7 @@ pub fn load_profile(file_name: &str, csv: String) -> ProfileImport {
 }
 
 /// Reads a profile file (at most [`MAX_PROFILE_BYTES`]) and parses it.
-pub fn import_profile_file(path: &std::path::Path) -> Result<ProfileImport, AppError> {
+pub fn import_profile_file(inputs: &Inputs, path: &std::path::Path) -> Result<ProfileImport, AppError> {
     let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
     // A named pipe or a device is refused before a byte is read (a FIFO
     // would block this worker; /dev/zero never ends).
@@ -736,15 +747,15 @@ pub fn import_profile_file(path: &std::path::Path) -> Result<ProfileImport, AppE
             bytes.iter().map(|&b| char::from(b)).collect()
         }
     };
-    Ok(load_profile(&file_name, text))
+    Ok(load_profile(inputs, &file_name, text))
 }
 
 /// Largest profile file read, bytes.
 pub const MAX_PROFILE_BYTES: u64 = 64_000_000;
 
-fn held_for(token: Option<&str>) -> Result<Arc<HeldProfile>, AppError> {
+fn held_for(inputs: &Inputs, token: Option<&str>) -> Result<Arc<HeldProfile>, AppError> {
     match token {
-        Some(t) => profiles().get(t),
+        Some(t) => inputs.profiles().get(t),
         None => Err(AppError::invalid("Import a load profile (CSV) first: peak shaving is sized over the site's measured demand.")),
     }
 }
@@ -759,12 +770,13 @@ pub struct HeldTrace {
 
 /// Holds a parsed trace for computing (the same samples from the same file
 /// keep their token).
-fn hold_trace(file_name: &str, trace: PowerTrace) -> TraceInfo {
+fn hold_trace(inputs: &Inputs, file_name: &str, trace: PowerTrace) -> TraceInfo {
     // Described before the samples move into the list (a year at 1 s is
     // 250 MB; it is never copied).
     let (summary, start, unit, warnings) = (trace.summary(), trace.start.clone(), trace.unit.clone(), trace.warnings.clone());
-    let token =
-        traces().insert(HeldTrace { file_name: file_name.to_owned(), trace }, |a, b| a.file_name == b.file_name && a.trace == b.trace);
+    let token = inputs
+        .traces()
+        .insert(HeldTrace { file_name: file_name.to_owned(), trace }, |a, b| a.file_name == b.file_name && a.trace == b.trace);
     TraceInfo { token, file_name: file_name.to_owned(), summary, start, unit, warnings }
 }
 
@@ -772,7 +784,7 @@ fn hold_trace(file_name: &str, trace: PowerTrace) -> TraceInfo {
 /// pipe or a device is refused before a byte is read) and parses it with
 /// the engine's reader: the trace held for computing, or every problem with
 /// its line.
-pub fn import_trace_file(path: &std::path::Path) -> Result<TraceImport, AppError> {
+pub fn import_trace_file(inputs: &Inputs, path: &std::path::Path) -> Result<TraceImport, AppError> {
     let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
     let (file, _) = backstop_store::files::open_regular(path).map_err(crate::session::store_error)?;
     let parsed =
@@ -780,7 +792,7 @@ pub fn import_trace_file(path: &std::path::Path) -> Result<TraceImport, AppError
     Ok(match parsed {
         Ok(mut trace) => {
             trace.source = file_name.clone();
-            TraceImport { file_name: file_name.clone(), trace: Some(hold_trace(&file_name, trace)), errors: Vec::new() }
+            TraceImport { file_name: file_name.clone(), trace: Some(hold_trace(inputs, &file_name, trace)), errors: Vec::new() }
         }
         Err(errors) => TraceImport {
             file_name,
@@ -808,8 +820,8 @@ fn stored_trace(design: &Design, case_key: &str) -> Result<Option<PowerTrace>, A
 }
 
 /// The held trace of `token` (`None`: the case's synthetic profile).
-fn trace_for(token: Option<&str>) -> Result<Option<Arc<HeldTrace>>, AppError> {
-    token.map(|t| traces().get(t)).transpose()
+fn trace_for(inputs: &Inputs, token: Option<&str>) -> Result<Option<Arc<HeldTrace>>, AppError> {
+    token.map(|t| inputs.traces().get(t)).transpose()
 }
 
 // ---------------------------------------------------------------------------
@@ -927,9 +939,9 @@ pub fn compute_ups(case: &UpsCase, catalog: &[CatalogEntry]) -> UpsComputed {
 }
 
 /// Sizes a peak case over a held profile (not saved) and draws its charts.
-pub fn compute_peak(case: &PeakCase, token: Option<&str>, catalog: &[CatalogEntry]) -> Result<PeakComputed, AppError> {
+pub fn compute_peak(inputs: &Inputs, case: &PeakCase, token: Option<&str>, catalog: &[CatalogEntry]) -> Result<PeakComputed, AppError> {
     let t = Instant::now();
-    let held = held_for(token)?;
+    let held = held_for(inputs, token)?;
     let result = backstop_sizing::size_peak(case, &held.profile, catalog);
     let charts = peak_charts(case, &result);
     Ok(PeakComputed { result, charts, compute_ms: elapsed_ms(t) })
@@ -938,9 +950,14 @@ pub fn compute_peak(case: &PeakCase, token: Option<&str>, catalog: &[CatalogEntr
 /// Sizes a smoothing case over the held measured trace of `token`, or its
 /// synthetic profile without one (not saved), and draws its charts; the
 /// presets come along for the form.
-pub fn compute_smooth(case: &SmoothCase, token: Option<&str>, catalog: &[CatalogEntry]) -> Result<SmoothComputed, AppError> {
+pub fn compute_smooth(
+    inputs: &Inputs,
+    case: &SmoothCase,
+    token: Option<&str>,
+    catalog: &[CatalogEntry],
+) -> Result<SmoothComputed, AppError> {
     let t = Instant::now();
-    let held = trace_for(token)?;
+    let held = trace_for(inputs, token)?;
     let mut result = backstop_sizing::size_smooth(case, held.as_ref().map(|h| &h.trace), catalog);
     let charts = draw(&result.charts, |_, _| {});
     // The form shows the drawn charts; the series (thousands of points)
@@ -958,11 +975,11 @@ pub fn compute_smooth(case: &SmoothCase, token: Option<&str>, catalog: &[Catalog
 }
 
 /// Runs the optimizer for a UPS or peak case.
-pub fn optimize(req: &OptimizeRequest, catalog: &[CatalogEntry]) -> Result<OptimizeResult, AppError> {
+pub fn optimize(inputs: &Inputs, req: &OptimizeRequest, catalog: &[CatalogEntry]) -> Result<OptimizeResult, AppError> {
     Ok(match &req.case {
         SizingCase::Ups(c) => backstop_sizing::optimize_ups(c, catalog, &req.options),
         SizingCase::Peak(c) => {
-            let held = held_for(req.profile_token.as_deref())?;
+            let held = held_for(inputs, req.profile_token.as_deref())?;
             backstop_sizing::optimize_peak(c, &held.profile, catalog, &req.options)
         }
         SizingCase::Smooth(_) => {
@@ -974,11 +991,11 @@ pub fn optimize(req: &OptimizeRequest, catalog: &[CatalogEntry]) -> Result<Optim
 }
 
 /// The calculation sheet of a case as plain text (computed afresh).
-pub fn sheet_text(case: &SizingCase, token: Option<&str>, catalog: &[CatalogEntry]) -> Result<String, AppError> {
+pub fn sheet_text(inputs: &Inputs, case: &SizingCase, token: Option<&str>, catalog: &[CatalogEntry]) -> Result<String, AppError> {
     let sheet = match case {
         SizingCase::Ups(c) => backstop_sizing::size_ups(c, catalog).sheet,
-        SizingCase::Peak(c) => backstop_sizing::size_peak(c, &held_for(token)?.profile, catalog).sheet,
-        SizingCase::Smooth(c) => backstop_sizing::size_smooth(c, trace_for(token)?.as_ref().map(|h| &h.trace), catalog).sheet,
+        SizingCase::Peak(c) => backstop_sizing::size_peak(c, &held_for(inputs, token)?.profile, catalog).sheet,
+        SizingCase::Smooth(c) => backstop_sizing::size_smooth(c, trace_for(inputs, token)?.as_ref().map(|h| &h.trace), catalog).sheet,
     };
     Ok(backstop_sizing::render_text(&sheet))
 }
@@ -1007,7 +1024,25 @@ mod tests {
     const PROFILE: &str = "timestamp,load_kW\n2025-01-01 00:00,900\n2025-01-01 00:15,1200\n2025-01-01 00:30,1300\n2025-01-01 00:45,800\n2025-01-01 01:00,700\n2025-01-01 01:15,1250\n2025-01-01 01:30,900\n2025-01-01 01:45,600\n";
 
     #[test]
+    fn held_profiles_are_bounded_and_belong_to_their_holder() {
+        let (inputs, other) = (Inputs::default(), Inputs::default());
+        let token = |i: &Inputs, name: &str| load_profile(i, name, PROFILE.to_string()).profile.expect("a usable profile").token;
+        let first = token(&inputs, "a.csv");
+        // The same text from the same file keeps its token; another holder
+        // knows nothing of it (no process-wide state).
+        assert_eq!(token(&inputs, "a.csv"), first);
+        assert!(held_for(&inputs, Some(&first)).is_ok());
+        assert_eq!(held_for(&other, Some(&first)).map(|_| ()).unwrap_err().code, ErrorCode::NotFound);
+        // The oldest goes when more than PROFILES_HELD are held.
+        let later: Vec<String> = (0..PROFILES_HELD).map(|n| token(&inputs, &format!("{n}.csv"))).collect();
+        let gone = held_for(&inputs, Some(&first)).map(|_| ()).unwrap_err();
+        assert!(gone.message.contains("import it again"), "{}", gone.message);
+        assert!(later.iter().all(|t| held_for(&inputs, Some(t)).is_ok()));
+    }
+
+    #[test]
     fn ups_case_lifecycle_is_one_undoable_edit_per_action() {
+        let inputs = Inputs::default();
         let (_d, mut p) = project();
         let key = create_case(&mut p, CaseKind::Ups, "  Hall A  ").unwrap();
         assert_eq!(key, "ups-1");
@@ -1017,7 +1052,7 @@ mod tests {
         assert_eq!(ov.cases[0].summary, "not computed yet");
         assert!(!ov.cases[0].has_result);
 
-        let stored = get_case(&p, &key).unwrap();
+        let stored = get_case(&p, &inputs, &key).unwrap();
         let SizingCase::Ups(mut case) = stored.case else { panic!("a UPS case") };
         assert_eq!(case.name, "Hall A");
         assert!(!case.battery_key.is_empty(), "a battery from the catalog is preselected");
@@ -1031,7 +1066,8 @@ mod tests {
         assert!(rt.svg.contains("required runtime 10 min"), "the reference line is labelled");
 
         let msg =
-            save_case(&mut p, &SaveCaseRequest { key: key.clone(), case: SizingCase::Ups(case.clone()), profile_token: None }).unwrap();
+            save_case(&mut p, &inputs, &SaveCaseRequest { key: key.clone(), case: SizingCase::Ups(case.clone()), profile_token: None })
+                .unwrap();
         assert!(msg.contains("with its result"), "{msg}");
         assert_eq!(undo_label(&p), "Save sizing case Hall A");
         let d = p.design().unwrap();
@@ -1063,33 +1099,36 @@ mod tests {
 
     #[test]
     fn invalid_inputs_are_not_saved_and_name_the_field() {
+        let inputs = Inputs::default();
         let (_d, mut p) = project();
         let key = create_case(&mut p, CaseKind::Ups, "Bad").unwrap();
-        let SizingCase::Ups(mut case) = get_case(&p, &key).unwrap().case else { panic!() };
+        let SizingCase::Ups(mut case) = get_case(&p, &inputs, &key).unwrap().case else { panic!() };
         case.runtime_min = -3.0;
-        let err = save_case(&mut p, &SaveCaseRequest { key, case: SizingCase::Ups(case), profile_token: None }).unwrap_err();
+        let err = save_case(&mut p, &inputs, &SaveCaseRequest { key, case: SizingCase::Ups(case), profile_token: None }).unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidInput);
         assert!(err.message.contains("Required runtime (min) = -3"), "{}", err.message);
         assert!(p.design().unwrap().sizing_results.is_empty());
         assert!(create_case(&mut p, CaseKind::Ups, "   ").is_err());
-        assert_eq!(get_case(&p, "nope").unwrap_err().code, ErrorCode::NotFound);
+        assert_eq!(get_case(&p, &inputs, "nope").unwrap_err().code, ErrorCode::NotFound);
     }
 
     #[test]
     fn peak_case_keeps_its_profile_with_the_case() {
+        let inputs = Inputs::default();
         let (_d, mut p) = project();
         let key = create_case(&mut p, CaseKind::Peak, "Demand charge").unwrap();
-        let imported = load_profile("jan.csv", PROFILE.to_string());
+        let imported = load_profile(&inputs, "jan.csv", PROFILE.to_string());
         let info = imported.profile.expect("a valid profile");
         assert_eq!(info.summary.rows, 8);
-        let SizingCase::Peak(mut case) = get_case(&p, &key).unwrap().case else { panic!() };
-        assert!(compute_peak(&case, None, &catalog_of(None)).is_err(), "no profile → a clear error");
+        let SizingCase::Peak(mut case) = get_case(&p, &inputs, &key).unwrap().case else { panic!() };
+        assert!(compute_peak(&inputs, &case, None, &catalog_of(None)).is_err(), "no profile → a clear error");
         case.threshold_kw = Some(1000.0);
         case.battery_key = None;
         case.pcs_key = None;
-        let c = compute_peak(&case, Some(&info.token), &catalog_of(None)).unwrap();
+        let c = compute_peak(&inputs, &case, Some(&info.token), &catalog_of(None)).unwrap();
         assert!(c.result.sizing.is_some(), "{:?}", c.result.diagnostics);
-        save_case(&mut p, &SaveCaseRequest { key: key.clone(), case: SizingCase::Peak(case), profile_token: Some(info.token) }).unwrap();
+        save_case(&mut p, &inputs, &SaveCaseRequest { key: key.clone(), case: SizingCase::Peak(case), profile_token: Some(info.token) })
+            .unwrap();
         let d = p.design().unwrap();
         let prof = d.sizing_cases.iter().find(|r| r.key == "peak-1-profile").unwrap();
         assert_eq!(prof.kind, LOAD_PROFILE_KIND);
@@ -1097,7 +1136,7 @@ mod tests {
         assert_eq!(sp.csv, PROFILE);
         assert_eq!(d.sizing_results[0].record.kind, PEAK_RESULT_KIND);
         assert_eq!(overview(&p).unwrap().cases.len(), 1, "the profile record is not listed as a case");
-        let again = get_case(&p, &key).unwrap();
+        let again = get_case(&p, &inputs, &key).unwrap();
         assert_eq!(again.profile.unwrap().summary.rows, 8, "the saved profile is loaded with the case");
         delete_case(&mut p, &key).unwrap();
         assert!(p.design().unwrap().sizing_cases.is_empty(), "case and profile deleted together");
@@ -1110,14 +1149,15 @@ mod tests {
     /// its sheet the engine's.
     #[test]
     fn smoothing_case_computes_saves_and_lists_its_summary() {
+        let inputs = Inputs::default();
         use backstop_model::sizing_smooth::CheckStatus;
         let (_d, mut p) = project();
         let key = create_case(&mut p, CaseKind::Smooth, "Hall B training").unwrap();
         assert_eq!(key, "smooth-1");
         assert_eq!(undo_label(&p), "Add sizing case Hall B training");
-        let SizingCase::Smooth(mut case) = get_case(&p, &key).unwrap().case else { panic!("a smoothing case") };
+        let SizingCase::Smooth(mut case) = get_case(&p, &inputs, &key).unwrap().case else { panic!("a smoothing case") };
         assert_eq!(case.presets, ["ieso", "ercot"]);
-        let c = compute_smooth(&case, None, &catalog_of(None)).unwrap();
+        let c = compute_smooth(&inputs, &case, None, &catalog_of(None)).unwrap();
         assert!(c.presets.iter().any(|x| x.key == "ercot" && x.source.contains("ERCOT")), "{:?}", c.presets);
         assert_eq!(c.result.checks.len(), c.result.requirements.len());
         assert!(c.result.checks.iter().all(|x| x.status != CheckStatus::NotEvaluated), "{:?}", c.result.checks);
@@ -1129,10 +1169,11 @@ mod tests {
         assert!(!c.charts.is_empty() && c.charts.iter().all(|ch| ch.svg.starts_with("<svg")));
         assert!(c.result.charts.is_empty(), "the series are not sent twice");
         assert_eq!(
-            sheet_text(&SizingCase::Smooth(case.clone()), None, &catalog_of(None)).unwrap(),
+            sheet_text(&inputs, &SizingCase::Smooth(case.clone()), None, &catalog_of(None)).unwrap(),
             backstop_sizing::render_text(&c.result.sheet)
         );
         let e = optimize(
+            &inputs,
             &OptimizeRequest { case: SizingCase::Smooth(case.clone()), profile_token: None, options: Default::default() },
             &catalog_of(None),
         )
@@ -1144,12 +1185,14 @@ mod tests {
         if let Some(b) = bad.battery.as_mut() {
             b.rte = 1.5;
         }
-        let e = save_case(&mut p, &SaveCaseRequest { key: key.clone(), case: SizingCase::Smooth(bad), profile_token: None }).unwrap_err();
+        let e = save_case(&mut p, &inputs, &SaveCaseRequest { key: key.clone(), case: SizingCase::Smooth(bad), profile_token: None })
+            .unwrap_err();
         assert!(e.message.contains("not saved"), "{}", e.message);
         assert!(p.design().unwrap().sizing_results.is_empty());
 
         case.name = "Hall B training job".into();
-        save_case(&mut p, &SaveCaseRequest { key: key.clone(), case: SizingCase::Smooth(case.clone()), profile_token: None }).unwrap();
+        save_case(&mut p, &inputs, &SaveCaseRequest { key: key.clone(), case: SizingCase::Smooth(case.clone()), profile_token: None })
+            .unwrap();
         assert_eq!(undo_label(&p), "Save sizing case Hall B training job");
         let d = p.design().unwrap();
         assert_eq!(d.sizing_results[0].record.kind, SMOOTH_RESULT_KIND);
@@ -1166,16 +1209,17 @@ mod tests {
 
     #[test]
     fn profile_errors_carry_line_numbers() {
+        let inputs = Inputs::default();
         let bad = "timestamp,load_kW\n2025-01-01 00:00,900\n2025-01-01 00:15,abc\n2025-01-01 00:15,1000\n";
-        let r = load_profile("bad.csv", bad.to_string());
+        let r = load_profile(&inputs, "bad.csv", bad.to_string());
         assert!(r.profile.is_none());
         assert!(r.errors.iter().any(|e| e.line == 3), "{:?}", r.errors);
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("latin1.csv");
         std::fs::write(&f, b"Zeit;Leistung [kW] \xb0\n2025-01-01 00:00;900\n2025-01-01 00:15;950\n").unwrap();
-        let r = import_profile_file(&f).unwrap();
+        let r = import_profile_file(&inputs, &f).unwrap();
         assert!(r.profile.is_some(), "a Latin-1 header is read: {:?}", r.errors);
-        assert_eq!(import_profile_file(&dir.path().join("missing.csv")).unwrap_err().code, ErrorCode::Io);
+        assert_eq!(import_profile_file(&inputs, &dir.path().join("missing.csv")).unwrap_err().code, ErrorCode::Io);
     }
 
     /// Ten minutes at 100 ms of a 40 MW swing every 2 s on a 20 MW base, as
@@ -1196,28 +1240,29 @@ mod tests {
     /// profile, deleted with the case; a damaged stored trace is named.
     #[test]
     fn a_measured_trace_is_imported_sized_saved_and_reopened() {
+        let inputs = Inputs::default();
         use backstop_model::sizing_smooth::CheckStatus;
         let (d, mut p) = project();
         let key = create_case(&mut p, CaseKind::Smooth, "Measured").unwrap();
-        let SizingCase::Smooth(case) = get_case(&p, &key).unwrap().case else { panic!("a smoothing case") };
-        assert!(get_case(&p, &key).unwrap().trace.is_none());
+        let SizingCase::Smooth(case) = get_case(&p, &inputs, &key).unwrap().case else { panic!("a smoothing case") };
+        assert!(get_case(&p, &inputs, &key).unwrap().trace.is_none());
 
         let bad = d.path().join("bad.csv");
         std::fs::write(&bad, "elapsed_s,power_MW\n0,10\n0.1,abc\n0.2,12\n").unwrap();
-        let r = import_trace_file(&bad).unwrap();
+        let r = import_trace_file(&inputs, &bad).unwrap();
         assert!(r.trace.is_none());
         assert!(r.errors.iter().any(|e| e.line == 3), "{:?}", r.errors);
 
         let path = d.path().join("hall-b.csv");
         std::fs::write(&path, trace_csv()).unwrap();
-        let r = import_trace_file(&path).unwrap();
+        let r = import_trace_file(&inputs, &path).unwrap();
         assert!(r.errors.is_empty(), "{:?}", r.errors);
         let info = r.trace.expect("a trace");
         assert_eq!((info.file_name.as_str(), info.summary.samples), ("hall-b.csv", 6000));
         assert!((info.summary.dt_s - 0.1).abs() < 1e-12 && (info.summary.peak_mw - 60.25).abs() < 1e-12);
 
         // Sized over the trace, exactly as the engine sizes the parsed file.
-        let c = compute_smooth(&case, Some(&info.token), &catalog_of(None)).unwrap();
+        let c = compute_smooth(&inputs, &case, Some(&info.token), &catalog_of(None)).unwrap();
         let mut parsed = backstop_sizing::smooth::parse_trace(&trace_csv()).unwrap();
         parsed.source = "hall-b.csv".into();
         let direct = backstop_sizing::size_smooth(&case, Some(&parsed), &catalog_of(None));
@@ -1227,10 +1272,10 @@ mod tests {
         assert_eq!(c.result.trace.samples, 6000);
         assert!(c.result.synthetic.is_none(), "the synthetic profile is not used");
         assert!(c.result.checks.iter().all(|x| x.status != CheckStatus::NotEvaluated), "{:?}", c.result.checks);
-        let synthetic = compute_smooth(&case, None, &catalog_of(None)).unwrap();
+        let synthetic = compute_smooth(&inputs, &case, None, &catalog_of(None)).unwrap();
         assert_ne!(synthetic.result.trace.samples, 6000);
         assert_eq!(
-            sheet_text(&SizingCase::Smooth(case.clone()), Some(&info.token), &catalog_of(None)).unwrap(),
+            sheet_text(&inputs, &SizingCase::Smooth(case.clone()), Some(&info.token), &catalog_of(None)).unwrap(),
             backstop_sizing::render_text(&direct.sheet)
         );
 
@@ -1238,6 +1283,7 @@ mod tests {
         let save = |p: &mut Project, token: Option<&str>| {
             save_case(
                 p,
+                &inputs,
                 &SaveCaseRequest { key: key.clone(), case: SizingCase::Smooth(case.clone()), profile_token: token.map(str::to_owned) },
             )
         };
@@ -1251,9 +1297,9 @@ mod tests {
         assert_eq!(stored_result.trace.samples, 6000);
 
         // Reopened: the same samples, a token that computes the same result.
-        let again = get_case(&p, &key).unwrap().trace.expect("the stored trace");
+        let again = get_case(&p, &inputs, &key).unwrap().trace.expect("the stored trace");
         assert_eq!(again.summary, info.summary);
-        assert_eq!(text(&compute_smooth(&case, Some(&again.token), &catalog_of(None)).unwrap().result.sheet), text(&direct.sheet));
+        assert_eq!(text(&compute_smooth(&inputs, &case, Some(&again.token), &catalog_of(None)).unwrap().result.sheet), text(&direct.sheet));
         // Saving again with the same trace writes no second copy of it.
         save(&mut p, Some(&again.token)).unwrap();
         assert_eq!(p.design().unwrap().sizing_cases.iter().filter(|r| r.kind == POWER_TRACE_KIND).count(), 1);
@@ -1261,22 +1307,23 @@ mod tests {
         // A damaged stored trace is named, not silently replaced.
         let damaged = Record { body: rec.body.replacen("60.25", "x", 1), ..rec.clone() };
         p.edit("damage", |e| e.put_sizing_case_record(&damaged)).unwrap();
-        let e = get_case(&p, &key).unwrap_err();
+        let e = get_case(&p, &inputs, &key).unwrap_err();
         assert!(e.message.contains("measured trace stored with sizing case") && e.message.contains("sample"), "{}", e.message);
         p.undo().unwrap();
 
         // Back to the synthetic profile: the stored trace goes, in the same edit.
         save(&mut p, None).unwrap();
         assert!(!p.design().unwrap().sizing_cases.iter().any(|r| r.kind == POWER_TRACE_KIND));
-        assert!(get_case(&p, &key).unwrap().trace.is_none());
+        assert!(get_case(&p, &inputs, &key).unwrap().trace.is_none());
         p.undo().unwrap();
-        assert!(get_case(&p, &key).unwrap().trace.is_some(), "one undo brings the trace back");
+        assert!(get_case(&p, &inputs, &key).unwrap().trace.is_some(), "one undo brings the trace back");
         delete_case(&mut p, &key).unwrap();
         assert!(p.design().unwrap().sizing_cases.is_empty(), "case and trace deleted together");
     }
 
     #[test]
     fn named_pipes_and_devices_are_refused_as_profiles() {
+        let inputs = Inputs::default();
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("profile.csv");
         assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
@@ -1290,10 +1337,10 @@ mod tests {
                 let _ = std::io::Write::write_all(&mut w, b"timestamp,load_kW\n2025-01-01 00:00,900\n2025-01-01 00:15,950\n");
             }
         });
-        let err = import_profile_file(&fifo).unwrap_err();
+        let err = import_profile_file(&inputs, &fifo).unwrap_err();
         assert!(err.message.contains("named pipe"), "{}", err.message);
         // A device never ends; it is refused before a byte is read.
-        let err = import_profile_file(std::path::Path::new("/dev/zero")).unwrap_err();
+        let err = import_profile_file(&inputs, std::path::Path::new("/dev/zero")).unwrap_err();
         assert!(err.message.contains("device"), "{}", err.message);
     }
 
@@ -1336,14 +1383,19 @@ mod tests {
 
     #[test]
     fn optimizer_and_sheet_text() {
+        let inputs = Inputs::default();
         let facts = LayoutFacts { racks: 10, it_kw: 600.0, kw_per_rack: Some(60.0), ..Default::default() };
         let cat = catalog_of(None);
         let case = backstop_sizing::defaults::ups_case("Opt", &facts, &cat);
         assert_eq!(case.load, backstop_model::sizing::LoadSpec::PerRack { kw_per_rack: 60.0, racks: 10 });
-        let r = optimize(&OptimizeRequest { case: SizingCase::Ups(case.clone()), profile_token: None, options: Default::default() }, &cat)
-            .unwrap();
+        let r = optimize(
+            &inputs,
+            &OptimizeRequest { case: SizingCase::Ups(case.clone()), profile_token: None, options: Default::default() },
+            &cat,
+        )
+        .unwrap();
         assert!(!r.best.is_empty() && r.candidates_evaluated > 0, "{:?}", r.diagnostics);
-        let text = sheet_text(&SizingCase::Ups(case), None, &cat).unwrap();
+        let text = sheet_text(&inputs, &SizingCase::Ups(case), None, &cat).unwrap();
         assert!(text.contains("UPS battery sizing — Opt") && text.contains("Battery power"), "{text}");
     }
 }

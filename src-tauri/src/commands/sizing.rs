@@ -73,7 +73,7 @@ pub async fn sizing_case_create(app: AppHandle, kind: CaseKind, name: String) ->
 /// A stored case (for peak shaving with its saved profile loaded).
 #[tauri::command]
 pub async fn sizing_case_get(app: AppHandle, key: String) -> Result<StoredCase, AppError> {
-    read_project(&app, move |p| glue::get_case(p, &key)).await
+    blocking(&app, move |state, _| glue::get_case(state.session()?.project()?, &state.inputs, &key)).await
 }
 
 #[tauri::command]
@@ -90,7 +90,7 @@ pub async fn sizing_case_delete(app: AppHandle, key: String) -> Result<(), AppEr
 /// Saves a case with its result computed afresh; returns a confirmation.
 #[tauri::command]
 pub async fn sizing_case_save(app: AppHandle, request: SaveCaseRequest) -> Result<String, AppError> {
-    edit_project(&app, move |p| glue::save_case(p, &request)).await
+    blocking(&app, move |state, app| state.with_session(app, |s| glue::save_case(s.project_mut()?, &state.inputs, &request))).await
 }
 
 /// Sizes a UPS case as edited (nothing is saved), with its charts: an
@@ -105,7 +105,7 @@ pub async fn sizing_ups_compute(app: AppHandle, case: UpsCase) -> Result<tauri::
 #[tauri::command]
 pub async fn sizing_peak_compute(app: AppHandle, case: PeakCase, profile_token: Option<String>) -> Result<tauri::ipc::Response, AppError> {
     blocking(&app, move |state, _| {
-        let computed: PeakComputed = glue::compute_peak(&case, profile_token.as_deref(), &catalog(state)?)?;
+        let computed: PeakComputed = glue::compute_peak(&state.inputs, &case, profile_token.as_deref(), &catalog(state)?)?;
         raw_json(&computed)
     })
     .await
@@ -121,7 +121,7 @@ pub async fn sizing_smooth_compute(
     case: backstop_model::sizing_smooth::SmoothCase,
     trace_token: Option<String>,
 ) -> Result<tauri::ipc::Response, AppError> {
-    blocking(&app, move |state, _| raw_json(&glue::compute_smooth(&case, trace_token.as_deref(), &catalog(state)?)?)).await
+    blocking(&app, move |state, _| raw_json(&glue::compute_smooth(&state.inputs, &case, trace_token.as_deref(), &catalog(state)?)?)).await
 }
 
 /// Imports a measured power trace (CSV of time and power) picked in the
@@ -132,7 +132,7 @@ pub async fn sizing_trace_import(app: AppHandle) -> Result<backstop_model::sizin
     let path =
         dialogs::ask(&app, Dialog::Open { title: "Import a measured power trace (CSV)", filter: ("Power trace CSV", &["csv", "txt"]) })
             .await?;
-    blocking(&app, move |_, _| glue::import_trace_file(&path)).await
+    blocking(&app, move |state, _| glue::import_trace_file(&state.inputs, &path)).await
 }
 
 /// Imports a load-profile CSV picked in the native dialog (the webview never
@@ -141,13 +141,13 @@ pub async fn sizing_trace_import(app: AppHandle) -> Result<backstop_model::sizin
 pub async fn sizing_profile_import(app: AppHandle) -> Result<ProfileImport, AppError> {
     let path =
         dialogs::ask(&app, Dialog::Open { title: "Import a load profile (CSV)", filter: ("Load profile CSV", &["csv", "txt"]) }).await?;
-    blocking(&app, move |_, _| glue::import_profile_file(&path)).await
+    blocking(&app, move |state, _| glue::import_profile_file(&state.inputs, &path)).await
 }
 
 /// Searches the catalog for the cheapest or smallest configurations.
 #[tauri::command]
 pub async fn sizing_optimize(app: AppHandle, request: OptimizeRequest) -> Result<OptimizeResult, AppError> {
-    blocking(&app, move |state, _| glue::optimize(&request, &catalog(state)?)).await
+    blocking(&app, move |state, _| glue::optimize(&state.inputs, &request, &catalog(state)?)).await
 }
 
 /// Writes the calculation sheet of a case as text where the engineer
@@ -160,7 +160,7 @@ pub async fn sizing_export_sheet(app: AppHandle, case: SizingCase, profile_token
     };
     // The sheet first: a case that cannot be sized is refused before the
     // engineer is asked where to save it.
-    let text = blocking(&app, move |state, _| glue::sheet_text(&case, profile_token.as_deref(), &catalog(state)?)).await?;
+    let text = blocking(&app, move |state, _| glue::sheet_text(&state.inputs, &case, profile_token.as_deref(), &catalog(state)?)).await?;
     let target =
         dialogs::ask(&app, Dialog::SaveAs { suggested_name: format!("{name} — calculation sheet.txt"), filter: ("Text", "txt") }).await?;
     super::write_file(&app, target, text.into_bytes()).await
