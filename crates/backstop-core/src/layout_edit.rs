@@ -251,16 +251,6 @@ fn room_at(layout: &Layout, p: Point, current: &str) -> String {
     layout.rooms.iter().find(|r| inside(r)).map_or_else(|| current.to_owned(), |r| r.id.clone())
 }
 
-fn all_tags(layout: &Layout) -> Vec<&str> {
-    layout
-        .equipment
-        .iter()
-        .map(|e| e.tag.as_str())
-        .chain(layout.racks.iter().map(|r| r.tag.as_str()))
-        .chain(layout.power_units.iter().map(|u| u.tag.as_str()))
-        .collect()
-}
-
 /// Writes moved placements as one edit.
 fn save_moves(project: &mut Project, layout: &Layout, moves: &[Move], label: &str) -> Result<(), AppError> {
     let mut changed = layout.clone();
@@ -575,7 +565,7 @@ pub fn apply(project: &mut Project, edit: &LayoutEdit) -> Result<EditOutcome, Ap
             if !(load_kw.is_finite() && *load_kw >= 0.0) {
                 return Err(AppError::invalid("Enter the rack's load in kW (0 or more)."));
             }
-            let tag = editor::next_tags(all_tags(layout), "R-", 1).pop().unwrap_or_else(|| "R-NEW".into());
+            let tag = editor::next_tags(editor::all_tags(layout), "R-", 1).pop().unwrap_or_else(|| "R-NEW".into());
             let rack = ItRack {
                 tag: tag.clone(),
                 placement: Placement { room_id: room_id.clone(), position: *position, rotation: Rotation::R0 },
@@ -656,7 +646,7 @@ fn put_tagged(
         return Err(AppError::invalid("Give the item a tag without leading or trailing spaces (e.g. BC-01)."));
     }
     let renamed = previous.filter(|p| *p != tag);
-    if (previous.is_none() || renamed.is_some()) && all_tags(layout).contains(&tag) {
+    if (previous.is_none() || renamed.is_some()) && editor::all_tags(layout).contains(&tag) {
         return Err(AppError::invalid(format!("Tag {tag} is already used; tags must be unique on the plan.")));
     }
     let label = match (previous, renamed) {
@@ -697,7 +687,7 @@ fn add_from_catalog(
         p => p,
     }
     .to_owned();
-    let tag = editor::next_tags(all_tags(layout), &prefix, 1).pop().unwrap_or_else(|| format!("{prefix}NEW"));
+    let tag = editor::next_tags(editor::all_tags(layout), &prefix, 1).pop().unwrap_or_else(|| format!("{prefix}NEW"));
     let placement = Placement { room_id: room_id.to_owned(), position, rotation: Rotation::R0 };
     // Starting ratings for the working-space rules (the engineer confirms
     // them in the properties panel): DC at the entry's string voltage, or

@@ -358,7 +358,8 @@ pub fn next_tags<'a>(existing: impl IntoIterator<Item = &'a str>, prefix: &str, 
     out
 }
 
-fn all_tags(layout: &Layout) -> Vec<&str> {
+/// Every tag in use: equipment, racks and UPS/PCS units share one space.
+pub fn all_tags(layout: &Layout) -> Vec<&str> {
     layout
         .equipment
         .iter()
