@@ -485,6 +485,216 @@ fn list_drift(lists: &BTreeMap<&'static str, BTreeSet<String>>) -> Vec<String> {
     out
 }
 
+// ---- The UI sends the arguments each command takes ------------------------
+//
+// Tauri matches a command's arguments by name, in camelCase on the wire: a
+// wrapper that sends `traceToken` to a command whose parameter is
+// `profile_token`, or `trace_token` without `rename_all = "camelCase"`,
+// compiles on both sides and fails only when the engineer clicks. The
+// check compares, per command, the keys the UI's wrapper sends with the
+// command function's parameters (less the ones Tauri fills in itself).
+
+fn camel(snake: &str) -> String {
+    let mut out = String::new();
+    let mut up = false;
+    for c in snake.chars() {
+        if c == '_' {
+            up = true;
+        } else if up {
+            out.extend(c.to_uppercase());
+            up = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `text` from its first `open` to the matching `close`, exclusive.
+fn inside(text: &str, open: char, close: char) -> Option<&str> {
+    let start = text.find(open)? + open.len_utf8();
+    let mut depth = 1;
+    for (i, c) in text[start..].char_indices() {
+        if c == open {
+            depth += 1;
+        } else if c == close {
+            depth -= 1;
+            if depth == 0 {
+                return Some(&text[start..start + i]);
+            }
+        }
+    }
+    None
+}
+
+/// Splits at commas that are not inside `<>`, `()` or `[]`.
+fn top_level_items(list: &str) -> Vec<&str> {
+    let (mut out, mut depth, mut from) = (Vec::new(), 0i32, 0);
+    for (i, c) in list.char_indices() {
+        match c {
+            '<' | '(' | '[' => depth += 1,
+            '>' | ')' | ']' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(&list[from..i]);
+                from = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&list[from..]);
+    out.into_iter().map(str::trim).filter(|s| !s.is_empty()).collect()
+}
+
+/// The wire keys each command expects: its parameters in camelCase, less
+/// those Tauri supplies (app handle, state, window).
+fn command_keys(rust_sources: &[String]) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out = BTreeMap::new();
+    for source in rust_sources {
+        let mut rest = source.as_str();
+        while let Some(i) = rest.find("#[tauri::command") {
+            rest = &rest[i + 1..];
+            let Some(f) = rest.find("fn ") else { continue };
+            let name: String = rest[f + 3..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let params = inside(&rest[f..], '(', ')').unwrap_or("");
+            let keys = top_level_items(params)
+                .into_iter()
+                .filter_map(|p| p.split_once(':'))
+                .filter(|(_, ty)| !["AppHandle", "State<", "Window"].iter().any(|t| ty.contains(t)))
+                .map(|(n, _)| camel(n.trim().trim_start_matches("mut ")))
+                .collect();
+            out.insert(name, keys);
+        }
+    }
+    out
+}
+
+/// The wire keys of the argument struct `name` defined in `text`, if it is:
+/// its fields, in camelCase when the struct says `rename_all = "camelCase"`.
+fn struct_keys(text: &str, name: &str) -> Option<BTreeSet<String>> {
+    let mut rest = text;
+    while let Some(i) = rest.find("struct ") {
+        let at = &rest[i + 7..];
+        let ident: String = at.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        if ident == name {
+            // The attributes between the item before it and the struct.
+            let before = &rest[..i];
+            let attrs = &before[before.rfind(['}', ';']).map_or(0, |j| j + 1)..];
+            let camel_case = attrs.contains("rename_all = \"camelCase\"");
+            let body = inside(at, '{', '}')?;
+            return Some(
+                top_level_items(body)
+                    .into_iter()
+                    .filter_map(|l| l.trim_start_matches("pub ").split_once(':'))
+                    .map(|(n, _)| if camel_case { camel(n.trim()) } else { n.trim().to_owned() })
+                    .collect(),
+            );
+        }
+        rest = at;
+    }
+    None
+}
+
+/// The keys each of the UI's wrappers sends, by command: the fields of the
+/// struct it passes (defined in the wrapper or in the module).
+fn wrapper_keys(ui_sources: &[String]) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out = BTreeMap::new();
+    for source in ui_sources {
+        for chunk in source.split("\npub async fn ").skip(1) {
+            for prefix in ["call(\"", "call_raw_json(\"", "subscribe(\""] {
+                let Some(i) = chunk.find(prefix) else { continue };
+                let after = &chunk[i + prefix.len()..];
+                let cmd: String = after.chars().take_while(|c| *c != '"').collect();
+                let keys = if prefix == "subscribe(\"" {
+                    Some(BTreeSet::from(["onEvent".to_owned()]))
+                } else {
+                    let arg = after.split_once('&').map_or("", |(_, a)| a);
+                    let name: String = arg.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                    struct_keys(chunk, &name).or_else(|| ui_sources.iter().find_map(|s| struct_keys(s, &name)))
+                };
+                // A struct the check cannot find is reported as sending "?".
+                out.insert(cmd, keys.unwrap_or_else(|| BTreeSet::from(["?".to_owned()])));
+            }
+        }
+    }
+    out
+}
+
+/// Commands whose wrapper sends other keys than the command takes.
+fn key_drift(commands: &BTreeMap<String, BTreeSet<String>>, wrappers: &BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (cmd, sent) in wrappers {
+        let Some(taken) = commands.get(cmd) else { continue };
+        if sent != taken {
+            let f = |s: &BTreeSet<String>| s.iter().cloned().collect::<Vec<_>>().join(", ");
+            out.push(format!("{cmd}: the UI sends [{}], the command takes [{}]", f(sent), f(taken)));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_ui_sends_the_arguments_each_command_takes() {
+    let read = |p: &str| std::fs::read_to_string(root().join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+    let mut ui = vec![read("ui/src/ipc.rs")];
+    ui.extend(sources_under("ui/src/ipc").into_iter().map(|(_, text)| text));
+    let rust: Vec<String> = sources_under("src-tauri/src").into_iter().map(|(_, text)| text).collect();
+    let (commands, wrappers) = (command_keys(&rust), wrapper_keys(&ui));
+    assert!(wrappers.len() > 60 && wrappers.values().filter(|k| !k.is_empty()).count() > 30, "the wrappers were not read: {wrappers:?}");
+    let drift = key_drift(&commands, &wrappers);
+    assert!(drift.is_empty(), "{}", drift.join("\n"));
+}
+
+#[test]
+fn the_argument_check_catches_each_drift() {
+    let rust = [r#"
+#[tauri::command]
+pub async fn sizing_smooth_compute(app: AppHandle, case: SmoothCase, trace_token: Option<String>) -> Result<(), AppError> { Ok(()) }
+#[tauri::command]
+pub async fn link_write(state: State<'_, AppState>, request: WriteRequest) -> Result<(), AppError> { Ok(()) }
+#[tauri::command]
+pub async fn project_open(app: AppHandle, path: String, mode: Option<OpenMode>) -> Result<(), AppError> { Ok(()) }
+#[tauri::command]
+pub fn link_subscribe(state: State<'_, AppState>, on_event: Channel<LinkEvent>) {}
+"#
+    .to_owned()];
+    let ui = [r#"
+pub async fn sizing_smooth_compute(case: &SmoothCase, trace_token: Option<&str>) -> Result<Vec<u8>, AppError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        case: &'a SmoothCase,
+        trace_token: Option<&'a str>,
+    }
+    call_raw_json("sizing_smooth_compute", &Args { case, trace_token }).await
+}
+pub async fn link_write(request: &WriteRequest) -> Result<(), AppError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args<'a> {
+        req: &'a WriteRequest,
+    }
+    call("link_write", &Args { req: request }).await
+}
+pub async fn project_open(path: &str) -> Result<(), AppError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        path: &'a str,
+    }
+    call("project_open", &Args { path }).await
+}
+pub async fn link_subscribe(on_event: impl Fn(LinkEvent) + 'static) -> Result<(), AppError> {
+    subscribe("link_subscribe", on_event).await
+}
+"#
+    .to_owned()];
+    let found = key_drift(&command_keys(&rust), &wrapper_keys(&ui));
+    let expect = [
+        "sizing_smooth_compute: the UI sends [case, trace_token], the command takes [case, traceToken]",
+        "link_write: the UI sends [req], the command takes [request]",
+        "project_open: the UI sends [path], the command takes [mode, path]",
+    ];
+    reports_exactly(&found, &expect, |f, e| f == e);
+}
+
 #[test]
 fn the_five_command_lists_name_the_same_commands() {
     let read = |p: &str| std::fs::read_to_string(root().join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
