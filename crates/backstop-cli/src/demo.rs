@@ -248,7 +248,7 @@ fn sizing_records() -> Option<(Record, SizingResultRecord)> {
 
 /// Writes the demo project to `path` (which must not exist yet).
 pub fn run(path: &Path) -> Result<ExitCode> {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+    let now = backstop_model::time::now_ms();
     Project::create_from_design(path, &design(now), &CreateOptions::default())?;
     println!("wrote the demo project to {}", path.display());
     Ok(ExitCode::SUCCESS)

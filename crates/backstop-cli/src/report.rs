@@ -42,11 +42,8 @@ pub fn run(cmd: ReportCmd) -> Result<ExitCode> {
     let date = match args.date {
         Some(d) if backstop_model::project::is_iso_date(&d) => d,
         Some(d) => anyhow::bail!("--date {d} is not a date; write it as YYYY-MM-DD"),
-        None => {
-            let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
-            let (y, m, d) = backstop_model::time::civil_date(ms);
-            format!("{y:04}-{m:02}-{d:02}")
-        }
+        // Today, as the app dates its reports.
+        None => backstop_core::reports::today().0,
     };
     let ymd = (date[0..4].parse()?, date[5..7].parse()?, date[8..10].parse()?);
     let project = Project::open(&args.file, &OpenOptions::view())?;

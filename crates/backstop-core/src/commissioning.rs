@@ -6,6 +6,7 @@ use backstop_commission::session as cs;
 use backstop_model::commissioning::{
     CommLossPhases, CommLossProgress, CommissionView, CommissioningSession, Observation, PlannedUnit, SignOff, StepResult, UnitObservation,
 };
+use backstop_model::error::capitalise;
 use backstop_model::project::Design;
 use backstop_model::time::now_ms;
 use backstop_model::{AppError, ErrorCode};
@@ -27,11 +28,6 @@ pub struct Commissioning {
 
 fn session_error(e: cs::SessionError) -> AppError {
     AppError::new(ErrorCode::InvalidInput, capitalise(&e.to_string()))
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 /// The address plan in force: the project's, or one unit per battery

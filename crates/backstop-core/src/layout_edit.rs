@@ -16,6 +16,7 @@ use backstop_layout::electrical;
 use backstop_layout::{CheckInput, LoadedDesign, SvgOptions};
 use backstop_model::AppError;
 use backstop_model::catalog::{CatalogEntry, EntryKind};
+use backstop_model::error::capitalise;
 use backstop_model::layout::{
     Clearances, Diagnostic, EgressPath, EquipmentSpec, ItRack, Layout, ObjectKind, ObjectRef, PlacedEquipment, Placement, Point, PowerUnit,
     PowerUnitKind, RackSpec, Room, Rotation, RuleSet, Severity,
@@ -51,11 +52,6 @@ fn load(project: &Project) -> Result<Loaded, AppError> {
 
 fn invalid(e: EditError) -> AppError {
     AppError::invalid(capitalise(&format!("{e}.")))
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 /// Everything the Layout area shows.

@@ -11,8 +11,7 @@ use crate::session::store_error;
 
 /// Today's date (UTC) as `YYYY-MM-DD` and as numbers.
 pub fn today() -> (String, (i32, u8, u8)) {
-    let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
-    let date = backstop_model::time::civil_date(ms);
+    let date = backstop_model::time::civil_date(backstop_model::time::now_ms());
     (format!("{:04}-{:02}-{:02}", date.0, date.1, date.2), date)
 }
 

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use backstop_model::error::capitalise;
 use backstop_model::project::{ProjectInfo, Revision};
 use backstop_model::time::now_ms;
 use backstop_model::workspace::{
@@ -47,14 +48,6 @@ pub fn store_error(err: StoreError) -> AppError {
         _ => capitalise(&err.to_string()),
     };
     AppError::new(code, message)
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 fn no_project() -> AppError {

@@ -91,9 +91,24 @@ impl fmt::Display for AppError {
 
 impl std::error::Error for AppError {}
 
+/// `s` with its first letter upper-case: a message that starts with a
+/// lower-case engine phrase, made a sentence.
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn capitalise_makes_a_sentence_start() {
+        assert_eq!(capitalise("room R-1 is too small."), "Room R-1 is too small.");
+        assert_eq!(capitalise("über"), "Über");
+        assert_eq!(capitalise("ßa"), "SSa");
+        assert_eq!(capitalise(""), "");
+    }
 
     #[test]
     fn crosses_ipc_as_code_and_message() {

@@ -3,18 +3,34 @@
 
 /// (year, month, day) in UTC of Unix milliseconds.
 pub fn civil_date(ms: i64) -> (i32, u8, u8) {
-    let days = ms.div_euclid(86_400_000);
-    // Howard Hinnant's days-to-civil algorithm.
+    let (y, m, d) = civil_from_days(ms.div_euclid(86_400_000));
+    (y as i32, m as u8, d as u8)
+}
+
+/// The civil date (proleptic Gregorian) of a day number counted from
+/// 1970-01-01 (Howard Hinnant's days-to-civil algorithm).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let y = (yoe + era * 400 + i64::from(m <= 2)) as i32;
-    (y, m, d)
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// Days from 1970-01-01 to the civil date (proleptic Gregorian; the
+/// inverse of [`civil_from_days`]).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (i64::from(m) + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// `YYYY-MM-DD hh:mm:ss UTC` of Unix milliseconds.
@@ -58,6 +74,14 @@ mod tests {
         assert_eq!(civil_date(4_102_444_800_000), (2100, 1, 1));
         assert_eq!(format_rfc3339_ms(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(format_rfc3339_ms(951_782_400_000), "2000-02-29T00:00:00.000Z");
+        assert_eq!(days_from_civil(2000, 2, 29), 11_016);
+        assert_eq!(days_from_civil(1969, 12, 31), -1);
+        assert_eq!(civil_from_days(-719_468), (0, 3, 1));
+        // Both ways over 1600–2400, leap days and the century rules included.
+        for days in days_from_civil(1600, 1, 1)..days_from_civil(2400, 12, 31) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
         assert_eq!(format_rfc3339_ms(1_777_631_525_123), "2026-05-01T10:32:05.123Z");
         assert_eq!(format_rfc3339_ms(-1), "1969-12-31T23:59:59.999Z");
     }

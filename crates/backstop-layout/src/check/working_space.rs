@@ -164,11 +164,7 @@ fn free_runs(len: f64, blocked: &[(f64, f64)]) -> Vec<(f64, f64)> {
     out
 }
 
-/// `s` with its first letter upper-case.
-pub(crate) fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
-}
+pub(crate) use backstop_model::error::capitalise as capitalised;
 
 /// Longest free run of `[0, len]` not covered by `blocked` intervals.
 fn longest_free(len: f64, mut blocked: Vec<(f64, f64)>) -> f64 {
