@@ -510,21 +510,12 @@ fn camel(snake: &str) -> String {
     out
 }
 
-/// `text` from its first `open` to the matching `close`, exclusive.
-fn inside(text: &str, open: char, close: char) -> Option<&str> {
-    let start = text.find(open)? + open.len_utf8();
-    let mut depth = 1;
-    for (i, c) in text[start..].char_indices() {
-        if c == open {
-            depth += 1;
-        } else if c == close {
-            depth -= 1;
-            if depth == 0 {
-                return Some(&text[start..start + i]);
-            }
-        }
-    }
-    None
+/// `text` inside its first `open` bracket (`(` or `{`) and the one that
+/// closes it ([`closing`]); `None` when either is missing.
+fn inside(text: &str, open: char) -> Option<&str> {
+    let start = text.find(open)?;
+    let end = closing(text.as_bytes(), start);
+    (end < text.len()).then(|| &text[start + 1..end])
 }
 
 /// Splits at commas that are not inside `<>`, `()` or `[]`.
@@ -555,7 +546,7 @@ fn command_keys(rust_sources: &[String]) -> BTreeMap<String, BTreeSet<String>> {
             rest = &rest[i + 1..];
             let Some(f) = rest.find("fn ") else { continue };
             let name: String = rest[f + 3..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-            let params = inside(&rest[f..], '(', ')').unwrap_or("");
+            let params = inside(&rest[f..], '(').unwrap_or("");
             let keys = top_level_items(params)
                 .into_iter()
                 .filter_map(|p| p.split_once(':'))
@@ -580,7 +571,7 @@ fn struct_keys(text: &str, name: &str) -> Option<BTreeSet<String>> {
             let before = &rest[..i];
             let attrs = &before[before.rfind(['}', ';']).map_or(0, |j| j + 1)..];
             let camel_case = attrs.contains("rename_all = \"camelCase\"");
-            let body = inside(at, '{', '}')?;
+            let body = inside(at, '{')?;
             return Some(
                 top_level_items(body)
                     .into_iter()

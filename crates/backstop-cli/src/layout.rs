@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use backstop_layout::{LoadedDesign, bom, builtin_rule_sets, fmt_num, validate_rule_set};
+use backstop_layout::{LoadedDesign, bom, bom_csv, builtin_rule_sets, fmt_num, validate_rule_set};
 use backstop_model::layout::{Bom, CheckReport, ConsistencyStatus, ObjectKind, ObjectRef, RuleSet, Severity, Unit};
 use backstop_model::project::Design;
 use backstop_store::{OpenOptions, Project};
@@ -91,14 +91,9 @@ const VIOLATIONS: u8 = 1;
 const NOT_CHECKED: u8 = 2;
 
 fn load(file: &Path) -> Result<LoadedDesign> {
-    Ok(open(file)?.1)
-}
-
-/// The project (read-only) and its design read for the layout crate.
-fn open(file: &Path) -> Result<(Project, LoadedDesign)> {
     let project = Project::open(file, &OpenOptions::view())?;
     let design = project.design().with_context(|| format!("reading the design of {}", file.display()))?;
-    Ok((project, LoadedDesign::new(design)))
+    Ok(LoadedDesign::new(design))
 }
 
 /// `backstop check`.
@@ -131,17 +126,15 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
 
 /// `backstop bom`.
 pub fn run_bom(args: &BomArgs) -> Result<ExitCode> {
-    let (project, loaded) = open(&args.file)?;
+    let loaded = load(&args.file)?;
     let b = bom(&loaded.design.layout, &loaded.specs, loaded.rack_spec.as_ref());
     for d in loaded.notes.iter().chain(&b.diagnostics) {
         eprintln!("{}: {}: {}", severity_word(d.severity), d.field, d.message);
     }
-    // The CSV is the app's BOM export, from the same core call.
-    let text = if args.csv {
-        backstop_core::layout_edit::bom_csv(&project).map_err(|e| anyhow::anyhow!("{}", e.message))?
-    } else {
-        bom_text(&loaded.design, &b)
-    };
+    // The CSV is the layout crate's, which the app's BOM export (the core's
+    // `layout_edit::bom_csv`) writes too: the design is read once, the BOM
+    // made once (a test compares the bytes with the core's export).
+    let text = if args.csv { bom_csv(&b) } else { bom_text(&loaded.design, &b) };
     match &args.output {
         Some(out) => {
             backstop_store::files::write_bytes(out, text.as_bytes(), true)?;

@@ -14,7 +14,9 @@
 //!    machine against that one;
 //! 3. the full path and the raw client again against the same simulated
 //!    pack served on a thread of this process, as the reference's server
-//!    is (what is left of the gap to the reference is then the master);
+//!    is, and against the reference's own tokio-modbus server answering
+//!    from that pack's registers (only the master differs from the
+//!    reference pair);
 //! 4. the pymodbus client (Python venv);
 //! 5. mbpoll;
 //! 6. Backstop's link again with the simulator emulating a 115200-baud wire,
@@ -215,7 +217,7 @@ fn tokio_modbus_server(b: &Path, pack: Option<backstop_sim::Sim>) -> std::thread
                 }
                 (Request::ReadHoldingRegisters(a, n), Some(sim)) => match sim.lock().units.get(&1).map(|u| u.read(a, n)) {
                     Some(Ok(regs)) => Ok(Response::ReadHoldingRegisters(regs.to_vec())),
-                    Some(Err(2)) => Err(ExceptionCode::IllegalDataAddress),
+                    Some(Err(backstop_sim::device::exc::ILLEGAL_ADDRESS)) => Err(ExceptionCode::IllegalDataAddress),
                     _ => Err(ExceptionCode::IllegalDataValue),
                 },
                 _ => Err(ExceptionCode::IllegalFunction),
