@@ -461,7 +461,7 @@ fn command_lists(
     lists.insert("#[tauri::command] functions", functions);
     let mut ui = BTreeSet::new();
     for source in ui_sources {
-        ui.extend(quoted_after(source, &["call(\"", "call_raw_json(\"", "subscribe(\""]));
+        ui.extend(quoted_after(source, &["call(\"", "call_raw_json(\"", "call_staged(\"", "subscribe(\""]));
     }
     lists.insert("the UI's wrappers (ui/src/ipc*.rs)", ui);
     lists
@@ -591,7 +591,7 @@ fn wrapper_keys(ui_sources: &[String]) -> BTreeMap<String, BTreeSet<String>> {
     let mut out = BTreeMap::new();
     for source in ui_sources {
         for chunk in source.split("\npub async fn ").skip(1) {
-            for prefix in ["call(\"", "call_raw_json(\"", "subscribe(\""] {
+            for prefix in ["call(\"", "call_raw_json(\"", "call_staged(\"", "subscribe(\""] {
                 let Some(i) = chunk.find(prefix) else { continue };
                 let after = &chunk[i + prefix.len()..];
                 let cmd: String = after.chars().take_while(|c| *c != '"').collect();
@@ -600,7 +600,9 @@ fn wrapper_keys(ui_sources: &[String]) -> BTreeMap<String, BTreeSet<String>> {
                 } else {
                     let arg = after.split_once('&').map_or("", |(_, a)| a);
                     let name: String = arg.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-                    struct_keys(chunk, &name).or_else(|| ui_sources.iter().find_map(|s| struct_keys(s, &name)))
+                    let keys = struct_keys(chunk, &name).or_else(|| ui_sources.iter().find_map(|s| struct_keys(s, &name)));
+                    // A staged call adds the channel its first part comes on.
+                    if prefix == "call_staged(\"" { keys.map(|k| k.into_iter().chain(["onFirst".to_owned()]).collect()) } else { keys }
                 };
                 // A struct the check cannot find is reported as sending "?".
                 out.insert(cmd, keys.unwrap_or_else(|| BTreeSet::from(["?".to_owned()])));
@@ -639,7 +641,7 @@ fn the_ui_sends_the_arguments_each_command_takes() {
 fn the_argument_check_catches_each_drift() {
     let rust = [r#"
 #[tauri::command]
-pub async fn sizing_smooth_compute(app: AppHandle, case: SmoothCase, trace_token: Option<String>) -> Result<(), AppError> { Ok(()) }
+pub async fn sizing_smooth_compute(app: AppHandle, case: SmoothCase, trace_token: Option<String>, on_first: Channel<Response>) -> Result<(), AppError> { Ok(()) }
 #[tauri::command]
 pub async fn link_write(state: State<'_, AppState>, request: WriteRequest) -> Result<(), AppError> { Ok(()) }
 #[tauri::command]
@@ -655,7 +657,7 @@ pub async fn sizing_smooth_compute(case: &SmoothCase, trace_token: Option<&str>)
         case: &'a SmoothCase,
         trace_token: Option<&'a str>,
     }
-    call_raw_json("sizing_smooth_compute", &Args { case, trace_token }).await
+    call_staged("sizing_smooth_compute", &Args { case, trace_token }, |_| {}).await
 }
 pub async fn link_write(request: &WriteRequest) -> Result<(), AppError> {
     #[derive(Serialize)]
@@ -679,7 +681,7 @@ pub async fn link_subscribe(on_event: impl Fn(LinkEvent) + 'static) -> Result<()
     .to_owned()];
     let found = key_drift(&command_keys(&rust), &wrapper_keys(&ui));
     let expect = [
-        "sizing_smooth_compute: the UI sends [case, trace_token], the command takes [case, traceToken]",
+        "sizing_smooth_compute: the UI sends [case, onFirst, trace_token], the command takes [case, onFirst, traceToken]",
         "link_write: the UI sends [req], the command takes [request]",
         "project_open: the UI sends [path], the command takes [mode, path]",
     ];

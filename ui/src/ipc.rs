@@ -28,8 +28,15 @@ struct NoArgs {}
 /// Encodes the arguments, checks the page runs inside Backstop, and invokes
 /// `cmd`: the reply as Tauri gave it, or the rejection as an [`AppError`].
 async fn invoke_checked<A: Serialize>(cmd: &str, args: &A) -> Result<JsValue, AppError> {
+    invoke_encoded(cmd, encode_args(cmd, args)?).await
+}
+
+fn encode_args<A: Serialize>(cmd: &str, args: &A) -> Result<JsValue, AppError> {
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let args = args.serialize(&serializer).map_err(|e| AppError::internal(format!("could not encode the arguments of `{cmd}`: {e}")))?;
+    args.serialize(&serializer).map_err(|e| AppError::internal(format!("could not encode the arguments of `{cmd}`: {e}")))
+}
+
+async fn invoke_encoded(cmd: &str, args: JsValue) -> Result<JsValue, AppError> {
     let tauri_present =
         js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("__TAURI__")).map(|v| !v.is_undefined()).unwrap_or(false);
     if !tauri_present {
@@ -55,8 +62,12 @@ async fn call<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> Result<
 /// with `serde_json` in one pass instead of value by value across the wasm
 /// boundary.
 async fn call_raw_json<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> Result<R, AppError> {
-    let value = invoke_checked(cmd, args).await?;
-    // An ArrayBuffer (or, over the fallback IPC, an array of bytes).
+    decode_raw_json(cmd, invoke_checked(cmd, args).await?)
+}
+
+/// A reply or message of JSON bytes (an `ArrayBuffer`, or over the
+/// fallback IPC an array of bytes), or a JSON value.
+fn decode_raw_json<R: DeserializeOwned>(cmd: &str, value: JsValue) -> Result<R, AppError> {
     if value.is_instance_of::<js_sys::ArrayBuffer>() || js_sys::Array::is_array(&value) {
         let bytes = js_sys::Uint8Array::new(&value).to_vec();
         serde_json::from_slice(&bytes).map_err(|e| unexpected_shape(cmd, e))
@@ -64,6 +75,42 @@ async fn call_raw_json<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -
         // A JSON value rather than bytes: decode as usual.
         serde_wasm_bindgen::from_value(value).map_err(|e| unexpected_shape(cmd, e))
     }
+}
+
+/// Like [`call_raw_json`], for a command that sends the first part of its
+/// answer ahead on a channel it takes as `onFirst` (JSON bytes, handed to
+/// `on_first` when it arrives) and replies with the whole, or `null` when
+/// a newer call superseded it. The channel's one message and the reply
+/// travel separately, so the message may come after the reply: the caller
+/// decides by its own sequence which to show. The handler frees itself
+/// when called (a call that fails before its first part leaves it behind).
+async fn call_staged<A: Serialize, R: DeserializeOwned + 'static>(
+    cmd: &'static str,
+    args: &A,
+    on_first: impl FnOnce(R) + 'static,
+) -> Result<Option<R>, AppError> {
+    let args = encode_args(cmd, args)?;
+    let channel = new_channel()?;
+    let handler = Closure::once_into_js(move |msg: JsValue| match decode_raw_json::<R>(cmd, msg) {
+        Ok(v) => on_first(v),
+        Err(e) => web_sys::console::error_1(&JsValue::from_str(&e.message)),
+    });
+    js_sys::Reflect::set(&channel, &JsValue::from_str("onmessage"), &handler)
+        .map_err(|_| AppError::internal("could not attach the result handler"))?;
+    js_sys::Reflect::set(&args, &JsValue::from_str("onFirst"), &channel)
+        .map_err(|_| AppError::internal("could not pass the result channel"))?;
+    decode_raw_json(cmd, invoke_encoded(cmd, args).await?)
+}
+
+/// A new Tauri channel object (its `onmessage` still to set).
+fn new_channel() -> Result<JsValue, AppError> {
+    let core = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("__TAURI__"))
+        .and_then(|t| js_sys::Reflect::get(&t, &JsValue::from_str("core")))
+        .map_err(|_| AppError::internal("the Tauri bridge is not available"))?;
+    let ctor: js_sys::Function = js_sys::Reflect::get(&core, &JsValue::from_str("Channel"))
+        .map_err(|_| AppError::internal("Tauri channels are not available"))?
+        .into();
+    js_sys::Reflect::construct(&ctor, &js_sys::Array::new()).map_err(|e| AppError::internal(format!("could not create a channel: {e:?}")))
 }
 
 fn to_app_error(cmd: &str, rejection: JsValue) -> AppError {
@@ -186,14 +233,7 @@ use backstop_model::link::{
 /// cannot go through serde, so these calls build their arguments by hand;
 /// they still go through the same error mapping.
 async fn subscribe<T: DeserializeOwned + 'static>(cmd: &'static str, on_event: impl Fn(T) + 'static) -> Result<(), AppError> {
-    let core = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("__TAURI__"))
-        .and_then(|t| js_sys::Reflect::get(&t, &JsValue::from_str("core")))
-        .map_err(|_| AppError::internal("the Tauri bridge is not available"))?;
-    let ctor: js_sys::Function = js_sys::Reflect::get(&core, &JsValue::from_str("Channel"))
-        .map_err(|_| AppError::internal("Tauri channels are not available"))?
-        .into();
-    let channel = js_sys::Reflect::construct(&ctor, &js_sys::Array::new())
-        .map_err(|e| AppError::internal(format!("could not create an event channel: {e:?}")))?;
+    let channel = new_channel()?;
     let callback = Closure::<dyn Fn(JsValue)>::new(move |msg: JsValue| match serde_wasm_bindgen::from_value::<T>(msg) {
         Ok(ev) => on_event(ev),
         Err(e) => web_sys::console::error_1(&JsValue::from_str(&format!("unexpected event from {cmd}: {e}"))),
@@ -487,18 +527,21 @@ pub async fn sizing_peak_compute(case: &PeakCase, profile_token: Option<&str>) -
 }
 
 /// Sizes a smoothing case over the held measured trace of `trace_token`,
-/// or its synthetic profile without one.
+/// or its synthetic profile without one: `on_first` gets the result
+/// without the trade-off curve ahead of the reply (see [`call_staged`]);
+/// the reply is the whole, or `None` when the next call superseded it.
 pub async fn sizing_smooth_compute(
     case: &backstop_model::sizing_smooth::SmoothCase,
     trace_token: Option<&str>,
-) -> Result<SmoothComputed, AppError> {
+    on_first: impl FnOnce(SmoothComputed) + 'static,
+) -> Result<Option<SmoothComputed>, AppError> {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Args<'a> {
         case: &'a backstop_model::sizing_smooth::SmoothCase,
         trace_token: Option<&'a str>,
     }
-    call_raw_json("sizing_smooth_compute", &Args { case, trace_token }).await
+    call_staged("sizing_smooth_compute", &Args { case, trace_token }, on_first).await
 }
 
 /// Imports a measured power trace from the file picked in the native

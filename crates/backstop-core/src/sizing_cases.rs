@@ -631,10 +631,15 @@ pub const TRACES_HELD: usize = 2;
 /// (a bounded number of each, the oldest dropped first). The app keeps one
 /// in its state for as long as it runs; a test or a command-line run makes
 /// its own, so nothing is shared through a process-wide static.
+///
+/// It also numbers the smoothing computations run on them: an editor asks
+/// again on every keystroke, and a newer computation stops the trade-off
+/// runs of the one it supersedes (see [`compute_smooth`]).
 #[derive(Default)]
 pub struct Inputs {
     profiles: Mutex<Held<HeldProfile>>,
     traces: Mutex<Held<HeldTrace>>,
+    smooth_runs: std::sync::atomic::AtomicU64,
 }
 
 impl Inputs {
@@ -949,21 +954,23 @@ pub fn compute_peak(inputs: &Inputs, case: &PeakCase, token: Option<&str>, catal
 
 /// Sizes a smoothing case over the held measured trace of `token`, or its
 /// synthetic profile without one (not saved), and draws its charts; the
-/// presets come along for the form.
+/// presets come along for the form. `first` gets the result without the
+/// ramp-limit trade-off curve as soon as it is known (its `sweep_pending`
+/// set), while the curve's runs go on; the complete result is returned —
+/// or `None` when a newer computation on the same inputs started meanwhile
+/// and stopped those runs (its caller wants the newer result, not this one).
 pub fn compute_smooth(
     inputs: &Inputs,
     case: &SmoothCase,
     token: Option<&str>,
     catalog: &[CatalogEntry],
-) -> Result<SmoothComputed, AppError> {
+    first: impl FnOnce(SmoothComputed),
+) -> Result<Option<SmoothComputed>, AppError> {
+    use std::sync::atomic::Ordering::SeqCst;
     let t = Instant::now();
+    let me = inputs.smooth_runs.fetch_add(1, SeqCst) + 1;
     let held = trace_for(inputs, token)?;
-    let mut result = backstop_sizing::size_smooth(case, held.as_ref().map(|h| &h.trace), catalog);
-    let charts = draw(&result.charts, |_, _| {});
-    // The form shows the drawn charts; the series (thousands of points)
-    // would only lengthen the reply. The saved result keeps them.
-    result.charts.clear();
-    let presets = backstop_sizing::smooth::presets::presets()
+    let presets: Vec<SmoothPresetChoice> = backstop_sizing::smooth::presets::presets()
         .into_iter()
         .map(|p| {
             let mut sources: Vec<String> = p.requirements.iter().map(|r| r.source.clone()).collect();
@@ -971,7 +978,23 @@ pub fn compute_smooth(
             SmoothPresetChoice { key: p.key.into(), name: p.name.into(), source: sources.join("; ") }
         })
         .collect();
-    Ok(SmoothComputed { result, charts, compute_ms: elapsed_ms(t), presets })
+    let computed = |mut result: SmoothResult| {
+        let charts = draw(&result.charts, |_, _| {});
+        // The form shows the drawn charts; the series (thousands of points)
+        // would only lengthen the reply. The saved result keeps them.
+        result.charts.clear();
+        SmoothComputed { result, charts, compute_ms: elapsed_ms(t), presets: presets.clone() }
+    };
+    let keep_going = || inputs.smooth_runs.load(SeqCst) == me;
+    let result = backstop_sizing::smooth::size_smooth_staged(
+        case,
+        held.as_ref().map(|h| &h.trace),
+        catalog,
+        |early| first(computed(early.clone())),
+        &keep_going,
+    );
+    // Superseded after its last run: the newer result is the one wanted.
+    Ok(result.filter(|_| keep_going()).map(|r| computed(r)))
 }
 
 /// Runs the optimizer for a UPS or peak case.
@@ -1157,7 +1180,7 @@ mod tests {
         assert_eq!(undo_label(&p), "Add sizing case Hall B training");
         let SizingCase::Smooth(mut case) = get_case(&p, &inputs, &key).unwrap().case else { panic!("a smoothing case") };
         assert_eq!(case.presets, ["ieso", "ercot"]);
-        let c = compute_smooth(&inputs, &case, None, &catalog_of(None)).unwrap();
+        let c = compute_smooth(&inputs, &case, None, &catalog_of(None), |_| {}).unwrap().expect("not superseded");
         assert!(c.presets.iter().any(|x| x.key == "ercot" && x.source.contains("ERCOT")), "{:?}", c.presets);
         assert_eq!(c.result.checks.len(), c.result.requirements.len());
         assert!(c.result.checks.iter().all(|x| x.status != CheckStatus::NotEvaluated), "{:?}", c.result.checks);
@@ -1262,7 +1285,7 @@ mod tests {
         assert!((info.summary.dt_s - 0.1).abs() < 1e-12 && (info.summary.peak_mw - 60.25).abs() < 1e-12);
 
         // Sized over the trace, exactly as the engine sizes the parsed file.
-        let c = compute_smooth(&inputs, &case, Some(&info.token), &catalog_of(None)).unwrap();
+        let c = compute_smooth(&inputs, &case, Some(&info.token), &catalog_of(None), |_| {}).unwrap().expect("not superseded");
         let mut parsed = backstop_sizing::smooth::parse_trace(&trace_csv()).unwrap();
         parsed.source = "hall-b.csv".into();
         let direct = backstop_sizing::size_smooth(&case, Some(&parsed), &catalog_of(None));
@@ -1272,7 +1295,7 @@ mod tests {
         assert_eq!(c.result.trace.samples, 6000);
         assert!(c.result.synthetic.is_none(), "the synthetic profile is not used");
         assert!(c.result.checks.iter().all(|x| x.status != CheckStatus::NotEvaluated), "{:?}", c.result.checks);
-        let synthetic = compute_smooth(&inputs, &case, None, &catalog_of(None)).unwrap();
+        let synthetic = compute_smooth(&inputs, &case, None, &catalog_of(None), |_| {}).unwrap().expect("not superseded");
         assert_ne!(synthetic.result.trace.samples, 6000);
         assert_eq!(
             sheet_text(&inputs, &SizingCase::Smooth(case.clone()), Some(&info.token), &catalog_of(None)).unwrap(),
@@ -1299,7 +1322,16 @@ mod tests {
         // Reopened: the same samples, a token that computes the same result.
         let again = get_case(&p, &inputs, &key).unwrap().trace.expect("the stored trace");
         assert_eq!(again.summary, info.summary);
-        assert_eq!(text(&compute_smooth(&inputs, &case, Some(&again.token), &catalog_of(None)).unwrap().result.sheet), text(&direct.sheet));
+        assert_eq!(
+            text(
+                &compute_smooth(&inputs, &case, Some(&again.token), &catalog_of(None), |_| {})
+                    .unwrap()
+                    .expect("not superseded")
+                    .result
+                    .sheet
+            ),
+            text(&direct.sheet)
+        );
         // Saving again with the same trace writes no second copy of it.
         save(&mut p, Some(&again.token)).unwrap();
         assert_eq!(p.design().unwrap().sizing_cases.iter().filter(|r| r.kind == POWER_TRACE_KIND).count(), 1);
@@ -1397,5 +1429,36 @@ mod tests {
         assert!(!r.best.is_empty() && r.candidates_evaluated > 0, "{:?}", r.diagnostics);
         let text = sheet_text(&inputs, &SizingCase::Ups(case), None, &cat).unwrap();
         assert!(text.contains("UPS battery sizing — Opt") && text.contains("Battery power"), "{text}");
+    }
+
+    /// The editor gets the result without the trade-off curve first, then
+    /// the whole; a computation started meanwhile on the same inputs (the
+    /// next keystroke) supersedes it: the older one answers `None` and the
+    /// newer one is complete.
+    #[test]
+    fn a_smoothing_result_comes_first_without_its_curve_and_a_newer_edit_supersedes_it() {
+        let inputs = Inputs::default();
+        let cat = catalog_of(None);
+        let case = defaults::smooth_case("Hall B training", &cat);
+        let mut first = None;
+        let whole = compute_smooth(&inputs, &case, None, &cat, |c| first = Some(c)).unwrap().expect("not superseded");
+        let first = first.expect("the first part");
+        assert!(first.result.sweep_pending && first.result.sweep.is_empty());
+        assert!(!whole.result.sweep_pending && whole.result.sweep.len() >= 2);
+        assert_eq!(first.result.checks, whole.result.checks);
+        let ids = |c: &SmoothComputed| c.charts.iter().map(|x| x.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&first)[..], ids(&whole)[..ids(&first).len()], "the first part's charts come first, unchanged in order");
+        assert_eq!(ids(&whole).len(), ids(&first).len() + 2, "then the two trade-off charts: {:?}", ids(&whole));
+        let direct = backstop_sizing::size_smooth(&case, None, &cat);
+        assert_eq!(whole.result.sheet, direct.sheet, "the complete sheet is the engine's");
+
+        let mut newer = None;
+        let older = compute_smooth(&inputs, &case, None, &cat, |_| {
+            newer = Some(compute_smooth(&inputs, &case, None, &cat, |_| {}).unwrap());
+        })
+        .unwrap();
+        assert!(older.is_none(), "superseded by the computation its first part started");
+        let newer = newer.expect("the newer computation ran").expect("the newer one is complete");
+        assert_eq!(newer.result.sheet, direct.sheet);
     }
 }

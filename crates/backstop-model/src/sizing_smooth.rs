@@ -751,6 +751,11 @@ pub struct SmoothResult {
     pub losses: SmoothLosses,
     /// Ramp-limit trade-off curve.
     pub sweep: Vec<RampPoint>,
+    /// The trade-off curve is still being computed: this is the first part
+    /// of a result sent ahead of it (`size_smooth_staged`). Never stored:
+    /// a saved result is always complete.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sweep_pending: bool,
     /// Closed-form estimates beside the simulation.
     pub closed_form: Vec<ClosedForm>,
     /// Chart series (load vs grid, SOC, band amplitudes, trade-off, rainflow).

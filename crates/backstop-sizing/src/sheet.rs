@@ -6,7 +6,7 @@
 use backstop_model::sizing::{CalcLine, CalcSection, CalcSheet, DiagSeverity, LineKind, SizingDiagnostic};
 
 /// Builds a [`CalcSheet`] section by section.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SheetBuilder {
     sheet: CalcSheet,
 }

@@ -478,3 +478,38 @@ fn every_output_is_on_the_sheet_with_the_result_value() {
         assert!(c.points.len() >= 2 && c.points.iter().all(|p| p[0].is_finite() && p[1].is_finite()), "{id}");
     }
 }
+
+/// The staged run hands over everything but the trade-off curve first (its
+/// sheet section says the curve is being computed, no trade-off chart), and
+/// then returns exactly what `size_smooth` returns; told to stop, it still
+/// hands over the first part and returns nothing.
+#[test]
+fn the_staged_result_goes_ahead_of_its_tradeoff_curve_and_equals_the_whole() {
+    use backstop_sizing::smooth::size_smooth_staged;
+    let mut c = synthetic_case();
+    c.supercap = Some(SmoothSupercap::default());
+    let whole = size_smooth(&c, None, default_catalog());
+    assert!(whole.sweep.len() >= 2 && !whole.sweep_pending);
+    let mut early = None;
+    let staged = size_smooth_staged(&c, None, default_catalog(), |r| early = Some(r.clone()), &|| true).expect("not stopped");
+    assert_eq!(staged, whole, "the staged result is the whole result");
+    let early = early.expect("the first part was handed over");
+    assert!(early.sweep_pending && early.sweep.is_empty());
+    assert_eq!(
+        (&early.checks, &early.battery, &early.supercap, &early.life),
+        (&whole.checks, &whole.battery, &whole.supercap, &whole.life)
+    );
+    let ids = |r: &SmoothResult| r.charts.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+    let mut first_ids = ids(&early);
+    first_ids.extend(["tradeoff-energy".to_owned(), "tradeoff-power".to_owned()]);
+    assert_eq!(first_ids, ids(&whole), "the first part's charts, then the trade-off curve's");
+    let pending = early.sheet.sections.iter().find(|s| s.title == "Ramp-limit trade-off").expect("the section is there");
+    assert!(pending.lines.len() == 1 && pending.lines[0].text.contains("being computed"), "{pending:?}");
+    // Every other section is the whole result's.
+    let others = |r: &SmoothResult| r.sheet.sections.iter().filter(|s| s.title != "Ramp-limit trade-off").cloned().collect::<Vec<_>>();
+    assert_eq!(others(&early), others(&whole));
+
+    let mut called = false;
+    assert_eq!(size_smooth_staged(&c, None, default_catalog(), |_| called = true, &|| false), None);
+    assert!(called, "the first part is handed over even when the curve is stopped");
+}

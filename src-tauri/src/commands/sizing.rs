@@ -112,16 +112,29 @@ pub async fn sizing_peak_compute(app: AppHandle, case: PeakCase, profile_token: 
 }
 
 /// Sizes a power-smoothing case over a held measured trace, or its
-/// synthetic training profile without one (nothing is saved): a
-/// [`SmoothComputed`](backstop_model::sizing_view::SmoothComputed) with the
-/// requirement presets, as JSON bytes.
+/// synthetic training profile without one (nothing is saved), in two
+/// parts: the result without the ramp-limit trade-off curve goes ahead on
+/// `on_first` as soon as it is known, and the reply is the complete
+/// [`SmoothComputed`](backstop_model::sizing_view::SmoothComputed) (with
+/// the requirement presets) — or `null` when the next edit's computation
+/// superseded this one. Both as JSON bytes.
 #[tauri::command]
 pub async fn sizing_smooth_compute(
     app: AppHandle,
     case: backstop_model::sizing_smooth::SmoothCase,
     trace_token: Option<String>,
+    on_first: tauri::ipc::Channel<tauri::ipc::Response>,
 ) -> Result<tauri::ipc::Response, AppError> {
-    blocking(&app, move |state, _| raw_json(&glue::compute_smooth(&state.inputs, &case, trace_token.as_deref(), &catalog(state)?)?)).await
+    blocking(&app, move |state, _| {
+        let whole = glue::compute_smooth(&state.inputs, &case, trace_token.as_deref(), &catalog(state)?, |first| {
+            // A webview that is gone cannot be told; the reply fails the same way.
+            if let Ok(bytes) = raw_json(&first) {
+                let _ = on_first.send(bytes);
+            }
+        })?;
+        raw_json(&whole)
+    })
+    .await
 }
 
 /// Imports a measured power trace (CSV of time and power) picked in the

@@ -784,6 +784,93 @@ const CHART_BANDS: [[f64; 2]; 5] = [[0.001, 0.01], [0.01, 0.1], [0.1, 1.0], [1.0
 /// Sizes a smoothing case on `trace` (a measured trace; `None`: the case's
 /// synthetic profile).
 pub fn size_smooth(case: &SmoothCase, trace: Option<&PowerTrace>, catalog: &[CatalogEntry]) -> SmoothResult {
+    staged(case, trace, catalog, None, &|| true).0
+}
+
+/// [`size_smooth`] in two steps: `first` gets the result without the
+/// ramp-limit trade-off curve (`sweep_pending` set, its sheet section says
+/// so) as soon as that is known, while the curve's runs go on; the complete
+/// result — equal to [`size_smooth`]'s — is returned. The curve's runs ask
+/// `keep_going` before each rate and stop when it says no (a newer edit
+/// supersedes this one): then `None`, and `first` may have been called.
+pub fn size_smooth_staged(
+    case: &SmoothCase,
+    trace: Option<&PowerTrace>,
+    catalog: &[CatalogEntry],
+    first: impl FnOnce(&SmoothResult),
+    keep_going: &(dyn Fn() -> bool + Sync),
+) -> Option<SmoothResult> {
+    let mut first = Some(first);
+    let mut once = |r: &SmoothResult| {
+        if let Some(f) = first.take() {
+            f(r);
+        }
+    };
+    let (r, complete) = staged(case, trace, catalog, Some(&mut once), keep_going);
+    complete.then_some(r)
+}
+
+/// The trade-off curve's runs, shared by whichever threads call
+/// [`SweepPool::work`]: each takes the next rate until none is left (or
+/// `keep_going` says stop). Each point is [`ramp_point`], so the curve is
+/// that of [`ramp_sweep`] whatever thread ran it.
+struct SweepPool<'a> {
+    case: &'a SmoothCase,
+    load: &'a [f64],
+    dt: f64,
+    rates: &'a [f64],
+    next: std::sync::atomic::AtomicUsize,
+    stopped: std::sync::atomic::AtomicBool,
+    points: Vec<std::sync::OnceLock<RampPoint>>,
+    keep_going: &'a (dyn Fn() -> bool + Sync),
+}
+
+impl<'a> SweepPool<'a> {
+    fn new(case: &'a SmoothCase, load: &'a [f64], dt: f64, rates: &'a [f64], keep_going: &'a (dyn Fn() -> bool + Sync)) -> Self {
+        SweepPool {
+            case,
+            load,
+            dt,
+            rates,
+            next: 0.into(),
+            stopped: false.into(),
+            points: rates.iter().map(|_| std::sync::OnceLock::new()).collect(),
+            keep_going,
+        }
+    }
+
+    fn work(&self) {
+        use std::sync::atomic::Ordering::Relaxed;
+        loop {
+            if self.stopped.load(Relaxed) || !(self.keep_going)() {
+                self.stop();
+                return;
+            }
+            let i = self.next.fetch_add(1, Relaxed);
+            let Some(&r) = self.rates.get(i) else { return };
+            let _ = self.points[i].set(ramp_point(self.case, self.load, self.dt, r));
+        }
+    }
+
+    /// No more rates are taken (a run under way finishes).
+    fn stop(&self) {
+        self.stopped.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Every point, in the order of the rates, once all are done (after
+    /// the threads that worked on them are joined); `None` if stopped short.
+    fn points(&self) -> Option<Vec<RampPoint>> {
+        self.points.iter().map(|p| p.get().cloned()).collect()
+    }
+}
+
+fn staged(
+    case: &SmoothCase,
+    trace: Option<&PowerTrace>,
+    catalog: &[CatalogEntry],
+    mut first: Option<&mut dyn FnMut(&SmoothResult)>,
+    keep_going: &(dyn Fn() -> bool + Sync),
+) -> (SmoothResult, bool) {
     let name = if case.name.is_empty() { "Power smoothing case".to_owned() } else { case.name.clone() };
     let mut sb = SheetBuilder::new(format!("Power smoothing — {name}"));
     let mut diags = validate_case(case, trace.is_none());
@@ -812,7 +899,7 @@ pub fn size_smooth(case: &SmoothCase, trace: Option<&PowerTrace>, catalog: &[Cat
             sb.diagnostics(&diags);
             out.diagnostics = diags;
             out.sheet = sb.finish();
-            return out;
+            return (out, true);
         }
     };
     let load = &tr.mw;
@@ -889,7 +976,7 @@ pub fn size_smooth(case: &SmoothCase, trace: Option<&PowerTrace>, catalog: &[Cat
         sb.diagnostics(&diags);
         out.diagnostics = diags;
         out.sheet = sb.finish();
-        return out;
+        return (out, true);
     };
     out.ramp_mw_per_min = ramp;
     controller_sheet(&mut sb, case, ctrl, ramp, &ramp_src, &reqs, summary.peak_mw, dt);
@@ -907,270 +994,9 @@ pub fn size_smooth(case: &SmoothCase, trace: Option<&PowerTrace>, catalog: &[Cat
         }
     }
 
-    // Sizing run.
-    let mut plant = ideal_plant(case, ctrl, dt);
-    let (_, ex) = run_plant(&plant, load, case.start, extremes);
-    // The rest level: the restore's target, or without a restore where the
-    // recorded pass starts (with the trace repeating, where the first pass left it).
-    let rest = |d: Option<Device>, start: f64| d.filter(|d| d.restore > 0.0).map_or(start, |d| d.e_rest);
-    let mut bat_need = Need::of(ex.pb, ex.eb, rest(plant.bat, ex.start.0));
-    let mut sc_need = Need::of(ex.ps, ex.es, rest(plant.sc, ex.start.1));
-    // The bank again, with its ESR losses on the bank just counted.
-    let mut sc_cells_first = None;
-    if let Some(s) = &case.supercap {
-        let cells = s.cells.unwrap_or_else(|| {
-            let (p, e) = bank_cells(s, &sc_need);
-            p.max(e).max(1)
-        });
-        sc_cells_first = Some(cells);
-        let dev = bank_device(s, cells, dt, &sc_need, false);
-        plant.sc = Some(dev);
-        let (_, ex2) = run_plant(&plant, load, case.start, extremes);
-        let all = [ex2.pb.0, ex2.pb.1, ex2.eb.0, ex2.eb.1, ex2.ps.0, ex2.ps.1, ex2.es.0, ex2.es.1];
-        if all.iter().all(|v| v.is_finite()) && ex2.es.1 > 0.0 {
-            bat_need = Need::of(ex2.pb, ex2.eb, rest(plant.bat, ex2.start.0));
-            sc_need = Need::of(ex2.ps, ex2.es, rest(plant.sc, ex2.start.1));
-        } else {
-            diags.push(diag::error(
-                "supercap.cells",
-                "supercap",
-                format!(
-                    "the bank of {cells} cells is drained by its own ESR losses (the power asked of it exceeds what it can deliver at its voltage); {}",
-                    if s.cells.is_some() { "install more cells or leave supercap.cells out to size the bank" } else { "raise supercap.v_min_frac or the split cut-off" }
-                ),
-            ));
-        }
-    }
-    sb.section(
-        "Simulation",
-        "Sizing run: the controller and ideal devices (response lag, losses, SOC restore; no power or energy limit). Storage power + = discharge; G = L − P_battery − P_supercap. The devices' needs are their highest charge and discharge power and their stored energy's reach below (D) and above (C) the rest level.",
-    );
-    sb.text(
-        LineKind::Input,
-        "Start",
-        match case.start {
-            SmoothStart::Steady => "steady: the site ran at the trace's first value before it began",
-            SmoothStart::Periodic => "periodic: the trace repeats (a first pass sets the controllers' state)",
-        },
-        "case input",
-    );
-
-    // Battery.
-    let battery = case.battery.as_ref().and_then(|b| size_battery(b, &bat_need, catalog, &mut sb, &mut diags));
-    // Supercapacitor bank.
-    let supercap = case.supercap.as_ref().map(|s| size_bank(s, &sc_need, sc_cells_first, &mut sb, &mut diags));
-    if has_error(&diags) {
-        sb.diagnostics(&diags);
-        out.diagnostics = diags;
-        out.sheet = sb.finish();
-        return out;
-    }
-
-    // Verification run at end of life.
-    let b_caps = case.battery.as_ref().zip(battery.as_ref()).map(|(b, z)| {
-        let np = z.installed_mwh * 3600.0;
-        (b, z, np * b.eol_soh, np)
-    });
-    let mut vplant = ideal_plant(case, ctrl, dt);
-    if let (Some(dev), Some((b, z, cap, _))) = (&mut vplant.bat, &b_caps) {
-        dev.e_rest = z.rest_soc * cap;
-        dev.limits =
-            Some(Limits { p_dis: z.installed_mw, p_chg: z.installed_mw, e_min: b.soc_min * cap, e_max: b.soc_max * cap, p_per_e: 0.0 });
-    }
-    let sc_dev = case.supercap.as_ref().zip(supercap.as_ref()).map(|(s, z)| bank_device(s, z.cells, dt, &sc_need, true));
-    vplant.sc = sc_dev;
-    let terms = case.battery.as_ref().map(|b| CalendarTerms::at(b.temp_c));
-    let n = load.len();
-    let dt_h = dt / 3600.0;
-    let per_day = ((24.0 / dt_h).round() as usize).max(1);
-    let win_start = ((case.chart_window.start_s / dt).floor() as usize).min(n.saturating_sub(1));
-    let win_end = (win_start + ((case.chart_window.length_s / dt).ceil() as usize).max(2)).min(n);
-    let k_exp = case.battery.as_ref().map_or(1.0, |b| b.aging.dod_exponent);
-    let v = Verify {
-        grid: Vec::with_capacity(n),
-        bat: b_caps.map(|(_, _, cap, np)| (cap.max(1e-12), np.max(1e-12))),
-        rf: life::Rainflow::new(k_exp),
-        day: terms.as_ref().map(|t| {
-            let soc0 = battery.as_ref().map_or(0.5, |z| z.rest_soc);
-            (DayAcc::new(dt_h, soc0, t, n), per_day, 0)
-        }),
-        terms: terms.as_ref(),
-        soc_sum: 0.0,
-        sc: sc_dev.and_then(|d| d.limits.map(|l| (l.e_min, (l.e_max - l.e_min).max(1e-12)))),
-        rf_sc: life::Rainflow::new(1.0),
-        soc_env: Envelope::new(0, n, 2000, dt, 1.0 / 3600.0),
-        sc_env: Envelope::new(0, n, 2000, dt, 1.0 / 3600.0),
-        load_win: Envelope::new(win_start, win_end, 3000, dt, 1.0),
-        grid_win: Envelope::new(win_start, win_end, 3000, dt, 1.0),
-    };
-    let (st, mut v) = run_plant(&vplant, load, case.start, |_| v);
-    if let Some((acc, _, count)) = &mut v.day {
-        acc.close(*count);
-    }
-    v.rf.finish();
-    v.rf_sc.finish();
-    let days = summary.duration_s / 86_400.0;
-    let per_day_f = if days > 0.0 { 1.0 / days } else { 0.0 };
-    let scale_year = 365.0 * per_day_f;
-
-    verification_sheet(&mut sb, &st, n, dt, battery.as_ref(), supercap.as_ref(), &mut diags);
-
-    // Requirement checks.
-    let periodic = case.start == SmoothStart::Periodic;
-    sb.section(
-        "Requirements held",
-        "Each requirement on the load alone and on the grid with the installed storage at end of life. Ramps: the largest |G(t) − G(t − W)| against R·W; variation: the largest measure within any window W (after the band-pass filter).",
-    );
-    for (r, oc) in reqs.iter().zip(check_all(&reqs, load, &v.grid, dt, summary.peak_mw, periodic)) {
-        match oc.status {
-            CheckStatus::Pass | CheckStatus::Fail => {
-                sb.text(
-                    LineKind::Intermediate,
-                    &format!("{} — load alone", r.label),
-                    &format!("{} {}", fmt_num(oc.load_value), oc.unit),
-                    &oc.note,
-                );
-                sb.check(
-                    &format!("{} — grid", r.label),
-                    &format!("{} {} ≤ {} {}", fmt_num(oc.grid_value), oc.unit, fmt_num(oc.limit), oc.unit),
-                    oc.status == CheckStatus::Pass,
-                );
-                sb.calc(
-                    &format!("{} — margin", r.label),
-                    "",
-                    &format!("limit − grid = {} − {}", fmt_num(oc.limit), fmt_num(oc.grid_value)),
-                    oc.margin,
-                    &oc.unit,
-                );
-                if oc.status == CheckStatus::Fail {
-                    diags.push(diag::unmet(
-                        &format!("requirement:{}", r.id),
-                        "requirement",
-                        format!(
-                            "{}: the grid reaches {} {} against {} {} (over by {}) at t = {} s; {}",
-                            r.label,
-                            fmt_num(oc.grid_value),
-                            oc.unit,
-                            fmt_num(oc.limit),
-                            oc.unit,
-                            fmt_num(-oc.margin),
-                            fmt_num(oc.worst_at_s),
-                            fix_hint(case, r)
-                        ),
-                        oc.limit,
-                        oc.grid_value,
-                        &oc.unit,
-                    ));
-                } else if oc.note.contains("Nyquist") {
-                    diags.push(diag::warning(
-                        &format!("requirement:{}", r.id),
-                        "requirement",
-                        format!("{}: {} — met on what the trace shows", r.label, oc.note),
-                    ));
-                }
-            }
-            CheckStatus::NotEvaluated => {
-                sb.text(LineKind::Check, &r.label, &format!("not evaluated: {}", oc.note), &r.source);
-                diags.push(diag::warning(
-                    &format!("requirement:{}", r.id),
-                    "requirement",
-                    format!("{} is not evaluated: {}", r.label, oc.note),
-                ));
-            }
-            CheckStatus::Disabled => {
-                sb.text(LineKind::Check, &r.label, "off (switched off in the case)", &r.source);
-            }
-        }
-        out.checks.push(oc);
-    }
-
-    // Losses.
-    let load_mwh_day = summary.energy_mwh * per_day_f;
-    let floor_day = out.synthetic.as_ref().map_or(0.0, |s| s.floor_energy_mwh * per_day_f);
-    out.losses = SmoothLosses {
-        battery_mwh_per_day: st.loss_b / 3600.0 * per_day_f,
-        supercap_mwh_per_day: st.loss_s / 3600.0 * per_day_f,
-        floor_mwh_per_day: floor_day,
-        percent_of_load: 0.0,
-    };
-    let l = &out.losses;
-    let total_day = l.battery_mwh_per_day + l.supercap_mwh_per_day + l.floor_mwh_per_day;
-    out.losses.percent_of_load = if load_mwh_day > 0.0 { 100.0 * total_day / load_mwh_day } else { 0.0 };
-    sb.section("Losses", "At end of life, per day of the trace (the trace scaled to 24 h).");
-    let l = out.losses.clone();
-    sb.calc(
-        "Battery conversion losses",
-        "",
-        &format!("loss ÷ days = {} ÷ {}", fmt_num(st.loss_b / 3600.0), fmt_num(days)),
-        l.battery_mwh_per_day,
-        "MWh/day",
-    );
-    if case.supercap.is_some() {
-        sb.calc(
-            "Supercapacitor ESR losses",
-            "",
-            &format!("loss ÷ days = {} ÷ {}", fmt_num(st.loss_s / 3600.0), fmt_num(days)),
-            l.supercap_mwh_per_day,
-            "MWh/day",
-        );
-    }
-    if floor_day > 0.0 {
-        sb.calc("GPU power floor", "", "synthetic profile", l.floor_mwh_per_day, "MWh/day");
-    }
-    sb.result(
-        "Losses as a share of the load's energy",
-        "",
-        &format!(
-            "100 × ({} + {} + {}) ÷ {}",
-            fmt_num(l.battery_mwh_per_day),
-            fmt_num(l.supercap_mwh_per_day),
-            fmt_num(l.floor_mwh_per_day),
-            fmt_num(load_mwh_day)
-        ),
-        l.percent_of_load,
-        "%",
-    );
-
-    // Cycling and life.
-    if let (Some(b), Some(z)) = (&case.battery, &battery) {
-        let soh_meas = b.eol_soh;
-        let mean_soc = if n > 0 { v.soc_sum / n as f64 } else { z.rest_soc };
-        let days_v = v.day.take().map(|(a, _, _)| a.days).unwrap_or_default();
-        let lf = life_of(b, case, &v.rf, scale_year, per_day_f, &days_v, soh_meas, mean_soc);
-        life_sheet(&mut sb, b, case, &lf, &v.rf, scale_year, &mut diags);
-        out.charts.push(series(
-            "rainflow",
-            "Rainflow cycles per day by depth of discharge",
-            ("Depth of discharge up to", "%"),
-            ("Cycles", "per day"),
-            lf.histogram.iter().map(|h| [h.dod_to * 100.0, h.cycles_per_day]).collect(),
-        ));
-        out.life = Some(lf);
-    }
-    let mut supercap = supercap;
-    if let Some(z) = &mut supercap {
-        z.cycles_per_day = v.rf_sc.cycles * per_day_f;
-        z.efc_per_year = v.rf_sc.sum_range * scale_year;
-        sb.section("Supercapacitor cycling", "Rainflow on the bank's usable energy (0 = V_min, 1 = V_rated at end of life).");
-        sb.calc(
-            "Cycles per day",
-            "",
-            &format!("Σ n ÷ days = {} ÷ {}", fmt_num(v.rf_sc.cycles), fmt_num(days)),
-            z.cycles_per_day,
-            "per day",
-        );
-        sb.calc(
-            "Equivalent full cycles per year",
-            "",
-            &format!("Σ n × ΔE ÷ E_use × 365 ÷ days = {} × 365 ÷ {}", fmt_num(v.rf_sc.sum_range), fmt_num(days)),
-            z.efc_per_year,
-            "per year",
-        );
-    }
-    out.battery = battery;
-    out.supercap = supercap;
-
-    // Trade-off curve.
+    // The trade-off curve's rates. Its runs need only the load and the
+    // controller, so they start now beside the sizing (on a second thread
+    // where there is one) and the rest of the result can go ahead of them.
     let (from, to, steps) = match &case.sweep {
         Some(s) => (s.from_mw_per_min, s.to_mw_per_min, s.steps.max(2)),
         None => {
@@ -1179,68 +1005,369 @@ pub fn size_smooth(case: &SmoothCase, trace: Option<&PowerTrace>, catalog: &[Cat
         }
     };
     let rates: Vec<f64> = (0..steps).map(|i| from + (to - from) * f64::from(i) / f64::from(steps - 1)).collect();
-    for p in ramp_sweep(case, load, dt, &rates) {
-        if p.power_mw.is_finite() && p.usable_mwh.is_finite() {
-            out.sweep.push(p);
+    let pool = SweepPool::new(case, load, dt, &rates, keep_going);
+    std::thread::scope(|sc| {
+        let helper = (std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2)
+            .then(|| std::thread::Builder::new().spawn_scoped(sc, || pool.work()).ok())
+            .flatten();
+        // Sizing run.
+        let mut plant = ideal_plant(case, ctrl, dt);
+        let (_, ex) = run_plant(&plant, load, case.start, extremes);
+        // The rest level: the restore's target, or without a restore where the
+        // recorded pass starts (with the trace repeating, where the first pass left it).
+        let rest = |d: Option<Device>, start: f64| d.filter(|d| d.restore > 0.0).map_or(start, |d| d.e_rest);
+        let mut bat_need = Need::of(ex.pb, ex.eb, rest(plant.bat, ex.start.0));
+        let mut sc_need = Need::of(ex.ps, ex.es, rest(plant.sc, ex.start.1));
+        // The bank again, with its ESR losses on the bank just counted.
+        let mut sc_cells_first = None;
+        if let Some(s) = &case.supercap {
+            let cells = s.cells.unwrap_or_else(|| {
+                let (p, e) = bank_cells(s, &sc_need);
+                p.max(e).max(1)
+            });
+            sc_cells_first = Some(cells);
+            let dev = bank_device(s, cells, dt, &sc_need, false);
+            plant.sc = Some(dev);
+            let (_, ex2) = run_plant(&plant, load, case.start, extremes);
+            let all = [ex2.pb.0, ex2.pb.1, ex2.eb.0, ex2.eb.1, ex2.ps.0, ex2.ps.1, ex2.es.0, ex2.es.1];
+            if all.iter().all(|v| v.is_finite()) && ex2.es.1 > 0.0 {
+                bat_need = Need::of(ex2.pb, ex2.eb, rest(plant.bat, ex2.start.0));
+                sc_need = Need::of(ex2.ps, ex2.es, rest(plant.sc, ex2.start.1));
+            } else {
+                diags.push(diag::error(
+                "supercap.cells",
+                "supercap",
+                format!(
+                    "the bank of {cells} cells is drained by its own ESR losses (the power asked of it exceeds what it can deliver at its voltage); {}",
+                    if s.cells.is_some() { "install more cells or leave supercap.cells out to size the bank" } else { "raise supercap.v_min_frac or the split cut-off" }
+                ),
+            ));
+            }
         }
-    }
-    sb.section(
-        "Ramp-limit trade-off",
-        "Storage power and usable energy (battery + supercapacitor) for a ramp limiter at each rate, same devices, ideal (sizing run).",
+        sb.section(
+        "Simulation",
+        "Sizing run: the controller and ideal devices (response lag, losses, SOC restore; no power or energy limit). Storage power + = discharge; G = L − P_battery − P_supercap. The devices' needs are their highest charge and discharge power and their stored energy's reach below (D) and above (C) the rest level.",
     );
-    for p in &out.sweep {
         sb.text(
-            LineKind::Result,
-            &format!("r = {} MW/min", fmt_num(p.ramp_mw_per_min)),
-            &format!("P = {} MW, usable {} MWh", fmt_num(p.power_mw), fmt_num(p.usable_mwh)),
-            "",
+            LineKind::Input,
+            "Start",
+            match case.start {
+                SmoothStart::Steady => "steady: the site ran at the trace's first value before it began",
+                SmoothStart::Periodic => "periodic: the trace repeats (a first pass sets the controllers' state)",
+            },
+            "case input",
         );
-    }
-    out.charts.push(series(
-        "tradeoff-energy",
-        "Usable energy vs ramp limit",
-        ("Ramp limit", "MW/min"),
-        ("Energy", "MWh"),
-        out.sweep.iter().map(|p| [p.ramp_mw_per_min, p.usable_mwh]).collect(),
-    ));
-    out.charts.push(series(
-        "tradeoff-power",
-        "Storage power vs ramp limit",
-        ("Ramp limit", "MW/min"),
-        ("Power", "MW"),
-        out.sweep.iter().map(|p| [p.ramp_mw_per_min, p.power_mw]).collect(),
-    ));
 
-    // Charts.
-    out.charts.push(series("load-window", "Load", ("Time", "s"), ("Power", "MW"), v.load_win.finish()));
-    out.charts.push(series("grid-window", "Grid", ("Time", "s"), ("Power", "MW"), v.grid_win.finish()));
-    if out.battery.is_some() {
+        // Battery.
+        let battery = case.battery.as_ref().and_then(|b| size_battery(b, &bat_need, catalog, &mut sb, &mut diags));
+        // Supercapacitor bank.
+        let supercap = case.supercap.as_ref().map(|s| size_bank(s, &sc_need, sc_cells_first, &mut sb, &mut diags));
+        if has_error(&diags) {
+            sb.diagnostics(&diags);
+            out.diagnostics = diags;
+            out.sheet = sb.finish();
+            pool.stop();
+            return (out, true);
+        }
+
+        // Verification run at end of life.
+        let b_caps = case.battery.as_ref().zip(battery.as_ref()).map(|(b, z)| {
+            let np = z.installed_mwh * 3600.0;
+            (b, z, np * b.eol_soh, np)
+        });
+        let mut vplant = ideal_plant(case, ctrl, dt);
+        if let (Some(dev), Some((b, z, cap, _))) = (&mut vplant.bat, &b_caps) {
+            dev.e_rest = z.rest_soc * cap;
+            dev.limits =
+                Some(Limits { p_dis: z.installed_mw, p_chg: z.installed_mw, e_min: b.soc_min * cap, e_max: b.soc_max * cap, p_per_e: 0.0 });
+        }
+        let sc_dev = case.supercap.as_ref().zip(supercap.as_ref()).map(|(s, z)| bank_device(s, z.cells, dt, &sc_need, true));
+        vplant.sc = sc_dev;
+        let terms = case.battery.as_ref().map(|b| CalendarTerms::at(b.temp_c));
+        let n = load.len();
+        let dt_h = dt / 3600.0;
+        let per_day = ((24.0 / dt_h).round() as usize).max(1);
+        let win_start = ((case.chart_window.start_s / dt).floor() as usize).min(n.saturating_sub(1));
+        let win_end = (win_start + ((case.chart_window.length_s / dt).ceil() as usize).max(2)).min(n);
+        let k_exp = case.battery.as_ref().map_or(1.0, |b| b.aging.dod_exponent);
+        let v = Verify {
+            grid: Vec::with_capacity(n),
+            bat: b_caps.map(|(_, _, cap, np)| (cap.max(1e-12), np.max(1e-12))),
+            rf: life::Rainflow::new(k_exp),
+            day: terms.as_ref().map(|t| {
+                let soc0 = battery.as_ref().map_or(0.5, |z| z.rest_soc);
+                (DayAcc::new(dt_h, soc0, t, n), per_day, 0)
+            }),
+            terms: terms.as_ref(),
+            soc_sum: 0.0,
+            sc: sc_dev.and_then(|d| d.limits.map(|l| (l.e_min, (l.e_max - l.e_min).max(1e-12)))),
+            rf_sc: life::Rainflow::new(1.0),
+            soc_env: Envelope::new(0, n, 2000, dt, 1.0 / 3600.0),
+            sc_env: Envelope::new(0, n, 2000, dt, 1.0 / 3600.0),
+            load_win: Envelope::new(win_start, win_end, 3000, dt, 1.0),
+            grid_win: Envelope::new(win_start, win_end, 3000, dt, 1.0),
+        };
+        let (st, mut v) = run_plant(&vplant, load, case.start, |_| v);
+        if let Some((acc, _, count)) = &mut v.day {
+            acc.close(*count);
+        }
+        v.rf.finish();
+        v.rf_sc.finish();
+        let days = summary.duration_s / 86_400.0;
+        let per_day_f = if days > 0.0 { 1.0 / days } else { 0.0 };
+        let scale_year = 365.0 * per_day_f;
+
+        verification_sheet(&mut sb, &st, n, dt, battery.as_ref(), supercap.as_ref(), &mut diags);
+
+        // Requirement checks.
+        let periodic = case.start == SmoothStart::Periodic;
+        sb.section(
+        "Requirements held",
+        "Each requirement on the load alone and on the grid with the installed storage at end of life. Ramps: the largest |G(t) − G(t − W)| against R·W; variation: the largest measure within any window W (after the band-pass filter).",
+    );
+        for (r, oc) in reqs.iter().zip(check_all(&reqs, load, &v.grid, dt, summary.peak_mw, periodic)) {
+            match oc.status {
+                CheckStatus::Pass | CheckStatus::Fail => {
+                    sb.text(
+                        LineKind::Intermediate,
+                        &format!("{} — load alone", r.label),
+                        &format!("{} {}", fmt_num(oc.load_value), oc.unit),
+                        &oc.note,
+                    );
+                    sb.check(
+                        &format!("{} — grid", r.label),
+                        &format!("{} {} ≤ {} {}", fmt_num(oc.grid_value), oc.unit, fmt_num(oc.limit), oc.unit),
+                        oc.status == CheckStatus::Pass,
+                    );
+                    sb.calc(
+                        &format!("{} — margin", r.label),
+                        "",
+                        &format!("limit − grid = {} − {}", fmt_num(oc.limit), fmt_num(oc.grid_value)),
+                        oc.margin,
+                        &oc.unit,
+                    );
+                    if oc.status == CheckStatus::Fail {
+                        diags.push(diag::unmet(
+                            &format!("requirement:{}", r.id),
+                            "requirement",
+                            format!(
+                                "{}: the grid reaches {} {} against {} {} (over by {}) at t = {} s; {}",
+                                r.label,
+                                fmt_num(oc.grid_value),
+                                oc.unit,
+                                fmt_num(oc.limit),
+                                oc.unit,
+                                fmt_num(-oc.margin),
+                                fmt_num(oc.worst_at_s),
+                                fix_hint(case, r)
+                            ),
+                            oc.limit,
+                            oc.grid_value,
+                            &oc.unit,
+                        ));
+                    } else if oc.note.contains("Nyquist") {
+                        diags.push(diag::warning(
+                            &format!("requirement:{}", r.id),
+                            "requirement",
+                            format!("{}: {} — met on what the trace shows", r.label, oc.note),
+                        ));
+                    }
+                }
+                CheckStatus::NotEvaluated => {
+                    sb.text(LineKind::Check, &r.label, &format!("not evaluated: {}", oc.note), &r.source);
+                    diags.push(diag::warning(
+                        &format!("requirement:{}", r.id),
+                        "requirement",
+                        format!("{} is not evaluated: {}", r.label, oc.note),
+                    ));
+                }
+                CheckStatus::Disabled => {
+                    sb.text(LineKind::Check, &r.label, "off (switched off in the case)", &r.source);
+                }
+            }
+            out.checks.push(oc);
+        }
+
+        // Losses.
+        let load_mwh_day = summary.energy_mwh * per_day_f;
+        let floor_day = out.synthetic.as_ref().map_or(0.0, |s| s.floor_energy_mwh * per_day_f);
+        out.losses = SmoothLosses {
+            battery_mwh_per_day: st.loss_b / 3600.0 * per_day_f,
+            supercap_mwh_per_day: st.loss_s / 3600.0 * per_day_f,
+            floor_mwh_per_day: floor_day,
+            percent_of_load: 0.0,
+        };
+        let l = &out.losses;
+        let total_day = l.battery_mwh_per_day + l.supercap_mwh_per_day + l.floor_mwh_per_day;
+        out.losses.percent_of_load = if load_mwh_day > 0.0 { 100.0 * total_day / load_mwh_day } else { 0.0 };
+        sb.section("Losses", "At end of life, per day of the trace (the trace scaled to 24 h).");
+        let l = out.losses.clone();
+        sb.calc(
+            "Battery conversion losses",
+            "",
+            &format!("loss ÷ days = {} ÷ {}", fmt_num(st.loss_b / 3600.0), fmt_num(days)),
+            l.battery_mwh_per_day,
+            "MWh/day",
+        );
+        if case.supercap.is_some() {
+            sb.calc(
+                "Supercapacitor ESR losses",
+                "",
+                &format!("loss ÷ days = {} ÷ {}", fmt_num(st.loss_s / 3600.0), fmt_num(days)),
+                l.supercap_mwh_per_day,
+                "MWh/day",
+            );
+        }
+        if floor_day > 0.0 {
+            sb.calc("GPU power floor", "", "synthetic profile", l.floor_mwh_per_day, "MWh/day");
+        }
+        sb.result(
+            "Losses as a share of the load's energy",
+            "",
+            &format!(
+                "100 × ({} + {} + {}) ÷ {}",
+                fmt_num(l.battery_mwh_per_day),
+                fmt_num(l.supercap_mwh_per_day),
+                fmt_num(l.floor_mwh_per_day),
+                fmt_num(load_mwh_day)
+            ),
+            l.percent_of_load,
+            "%",
+        );
+
+        // Cycling and life.
+        if let (Some(b), Some(z)) = (&case.battery, &battery) {
+            let soh_meas = b.eol_soh;
+            let mean_soc = if n > 0 { v.soc_sum / n as f64 } else { z.rest_soc };
+            let days_v = v.day.take().map(|(a, _, _)| a.days).unwrap_or_default();
+            let lf = life_of(b, case, &v.rf, scale_year, per_day_f, &days_v, soh_meas, mean_soc);
+            life_sheet(&mut sb, b, case, &lf, &v.rf, scale_year, &mut diags);
+            out.charts.push(series(
+                "rainflow",
+                "Rainflow cycles per day by depth of discharge",
+                ("Depth of discharge up to", "%"),
+                ("Cycles", "per day"),
+                lf.histogram.iter().map(|h| [h.dod_to * 100.0, h.cycles_per_day]).collect(),
+            ));
+            out.life = Some(lf);
+        }
+        let mut supercap = supercap;
+        if let Some(z) = &mut supercap {
+            z.cycles_per_day = v.rf_sc.cycles * per_day_f;
+            z.efc_per_year = v.rf_sc.sum_range * scale_year;
+            sb.section("Supercapacitor cycling", "Rainflow on the bank's usable energy (0 = V_min, 1 = V_rated at end of life).");
+            sb.calc(
+                "Cycles per day",
+                "",
+                &format!("Σ n ÷ days = {} ÷ {}", fmt_num(v.rf_sc.cycles), fmt_num(days)),
+                z.cycles_per_day,
+                "per day",
+            );
+            sb.calc(
+                "Equivalent full cycles per year",
+                "",
+                &format!("Σ n × ΔE ÷ E_use × 365 ÷ days = {} × 365 ÷ {}", fmt_num(v.rf_sc.sum_range), fmt_num(days)),
+                z.efc_per_year,
+                "per year",
+            );
+        }
+        out.battery = battery;
+        out.supercap = supercap;
+
+        // Charts.
+        out.charts.push(series("load-window", "Load", ("Time", "s"), ("Power", "MW"), v.load_win.finish()));
+        out.charts.push(series("grid-window", "Grid", ("Time", "s"), ("Power", "MW"), v.grid_win.finish()));
+        if out.battery.is_some() {
+            out.charts.push(series(
+                "battery-soc",
+                "Battery SOC (of the capacity at end of life)",
+                ("Time", "h"),
+                ("SOC", "%"),
+                v.soc_env.finish(),
+            ));
+        }
+        if out.supercap.is_some() {
+            out.charts.push(series("supercap-soc", "Supercapacitor usable energy", ("Time", "h"), ("Energy", "%"), v.sc_env.finish()));
+        }
+        let (bl, bg) = band_amplitudes(load, &v.grid, dt);
+        out.charts.push(series("band-load", "Load, largest amplitude per band", ("Band centre", "Hz"), ("Amplitude", "MW"), bl));
+        out.charts.push(series("band-grid", "Grid, largest amplitude per band", ("Band centre", "Hz"), ("Amplitude", "MW"), bg));
+
+        // Nothing non-finite leaves the engine (the trade-off points are
+        // filtered as they are taken).
+        if let Some(what) = non_finite(&out) {
+            diags.push(diag::error(
+                "trace",
+                "non-finite",
+                format!("the {what} is not a finite number; check the trace and the case's values"),
+            ));
+            out.battery = None;
+            out.supercap = None;
+            out.life = None;
+        }
+
+        // Everything but the trade-off curve goes ahead of it.
+        if let Some(first) = first.as_mut() {
+            let mut early = out.clone();
+            let mut esb = sb.clone();
+            esb.section("Ramp-limit trade-off", "");
+            esb.text(LineKind::Result, "Trade-off curve", "being computed; shown when ready", "");
+            esb.diagnostics(&diags);
+            early.diagnostics = diags.clone();
+            early.sheet = esb.finish();
+            early.sweep_pending = true;
+            first(&early);
+        }
+
+        // Trade-off curve.
+        pool.work();
+        if let Some(h) = helper
+            && let Err(e) = h.join()
+        {
+            std::panic::resume_unwind(e);
+        }
+        let Some(points) = pool.points() else {
+            // Stopped: a newer computation supersedes this one.
+            out.sweep_pending = true;
+            return (out, false);
+        };
+        for p in points {
+            if p.power_mw.is_finite() && p.usable_mwh.is_finite() {
+                out.sweep.push(p);
+            }
+        }
+        sb.section(
+            "Ramp-limit trade-off",
+            "Storage power and usable energy (battery + supercapacitor) for a ramp limiter at each rate, same devices, ideal (sizing run).",
+        );
+        for p in &out.sweep {
+            sb.text(
+                LineKind::Result,
+                &format!("r = {} MW/min", fmt_num(p.ramp_mw_per_min)),
+                &format!("P = {} MW, usable {} MWh", fmt_num(p.power_mw), fmt_num(p.usable_mwh)),
+                "",
+            );
+        }
         out.charts.push(series(
-            "battery-soc",
-            "Battery SOC (of the capacity at end of life)",
-            ("Time", "h"),
-            ("SOC", "%"),
-            v.soc_env.finish(),
+            "tradeoff-energy",
+            "Usable energy vs ramp limit",
+            ("Ramp limit", "MW/min"),
+            ("Energy", "MWh"),
+            out.sweep.iter().map(|p| [p.ramp_mw_per_min, p.usable_mwh]).collect(),
         ));
-    }
-    if out.supercap.is_some() {
-        out.charts.push(series("supercap-soc", "Supercapacitor usable energy", ("Time", "h"), ("Energy", "%"), v.sc_env.finish()));
-    }
-    let (bl, bg) = band_amplitudes(load, &v.grid, dt);
-    out.charts.push(series("band-load", "Load, largest amplitude per band", ("Band centre", "Hz"), ("Amplitude", "MW"), bl));
-    out.charts.push(series("band-grid", "Grid, largest amplitude per band", ("Band centre", "Hz"), ("Amplitude", "MW"), bg));
+        out.charts.push(series(
+            "tradeoff-power",
+            "Storage power vs ramp limit",
+            ("Ramp limit", "MW/min"),
+            ("Power", "MW"),
+            out.sweep.iter().map(|p| [p.ramp_mw_per_min, p.power_mw]).collect(),
+        ));
 
-    // Nothing non-finite leaves the engine.
-    if let Some(what) = non_finite(&out) {
-        diags.push(diag::error("trace", "non-finite", format!("the {what} is not a finite number; check the trace and the case's values")));
-        out.battery = None;
-        out.supercap = None;
-        out.life = None;
-    }
-    sb.diagnostics(&diags);
-    out.diagnostics = diags;
-    out.sheet = sb.finish();
-    out
+        sb.diagnostics(&diags);
+        out.diagnostics = diags;
+        out.sheet = sb.finish();
+        (out, true)
+    })
 }
 
 fn fix_hint(case: &SmoothCase, r: &Requirement) -> String {

@@ -155,15 +155,24 @@ pub fn Sheet(sheet: CalcSheet) -> impl IntoView {
 
 /// Charts as drawn by the backend (the same as in the PDF report).
 #[component]
-pub fn Charts(charts: Vec<ChartSvg>, seq: u64) -> impl IntoView {
+pub fn Charts(
+    charts: Vec<ChartSvg>,
+    seq: u64,
+    /// The result is whole (a smoothing case's first part lacks its trade-off curve).
+    #[prop(default = true)]
+    complete: bool,
+) -> impl IntoView {
     if charts.is_empty() {
         return view! { <p class="muted">"No charts: the case has no result to plot yet."</p> }.into_any();
     }
     view! {
-        <div class="charts" data-testid="charts" data-seq=seq.to_string()>
+        <div class="charts" data-testid="charts" data-seq=seq.to_string() data-complete=complete.to_string()>
             {charts.into_iter().map(|c| view! {
                 <figure class="chart" data-testid=format!("chart-{}", c.id) data-seq=seq.to_string() title=c.title.clone() inner_html=c.svg></figure>
             }).collect_view()}
+            {(!complete).then(|| view! {
+                <figure class="chart-pending" data-testid="chart-pending"><p class="muted">"Ramp-limit trade-off: computing…"</p></figure>
+            })}
         </div>
     }
     .into_any()

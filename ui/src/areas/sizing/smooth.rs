@@ -252,6 +252,9 @@ struct Engine {
     /// The edit whose result is shown, and the latest edit (the UPS
     /// editor's timing: keystroke to charts in the DOM).
     shown_seq: RwSignal<u64>,
+    /// Whether the result shown is whole, not only its first part (`None`:
+    /// nothing shown yet).
+    shown_whole: StoredValue<Option<bool>>,
     edit_seq: RwSignal<u64>,
     not_ready: RwSignal<Option<String>>,
     dirty: RwSignal<bool>,
@@ -311,23 +314,60 @@ impl Engine {
             return;
         };
         let token = self.token();
-        spawn_local(async move {
-            let sent = now_ms();
-            match ipc::sizing_smooth_compute(&case, token.as_deref()).await {
-                Ok(c) => {
-                    let answered = now_ms();
-                    let backend = c.compute_ms;
-                    // The sequence first: the charts read it when they render.
-                    self.shown_seq.set(seq);
-                    self.computed.set(Some(c));
-                    when_chart_shown(Timing { seq, input: input_ms, sent, answered, rendered: now_ms(), backend }, 30);
+        // The runner is released once, by whichever comes first: the first
+        // part (the next edit may then start; its computation stops this
+        // one's trade-off runs) or the end of the call.
+        let released = std::rc::Rc::new(std::cell::Cell::new(false));
+        let release = {
+            let released = released.clone();
+            move || {
+                if !released.replace(true) && self.runner.try_update_value(Runner::finish) == Some(true) {
+                    self.kick();
                 }
+            }
+        };
+        let sent = now_ms();
+        let on_first = {
+            let release = release.clone();
+            move |c: SmoothComputed| {
+                self.show(c, seq, Timing { seq, input: input_ms, sent, answered: now_ms(), rendered: 0.0, backend: 0.0, complete: false });
+                release();
+            }
+        };
+        spawn_local(async move {
+            match ipc::sizing_smooth_compute(&case, token.as_deref(), on_first).await {
+                Ok(Some(c)) => self.show(
+                    c,
+                    seq,
+                    Timing { seq, input: input_ms, sent, answered: now_ms(), rendered: 0.0, backend: 0.0, complete: true },
+                ),
+                // Superseded: the newer edit's result follows.
+                Ok(None) => {}
                 Err(e) => self.project.report(e),
             }
-            if self.runner.try_update_value(Runner::finish) == Some(true) {
-                self.kick();
-            }
+            release();
         });
+    }
+
+    /// Shows edit `seq`'s result (its first part, or the whole) unless a
+    /// later edit's, or this edit's whole, is already shown: the channel's
+    /// first part may arrive after the reply.
+    fn show(self, c: SmoothComputed, seq: u64, mut t: Timing) {
+        let shown = self.shown_seq.get_untracked();
+        let newer = match self.shown_whole.try_get_value().flatten() {
+            None => true,
+            Some(whole) => seq > shown || (seq == shown && t.complete && !whole),
+        };
+        if !newer {
+            return;
+        }
+        t.backend = c.compute_ms;
+        // The sequence first: the charts read it when they render.
+        self.shown_seq.set(seq);
+        self.shown_whole.try_set_value(Some(t.complete));
+        self.computed.set(Some(c));
+        t.rendered = now_ms();
+        when_chart_shown(t, 30);
     }
 }
 
@@ -365,6 +405,7 @@ pub fn SmoothEditor(
         runner: StoredValue::new(Runner::default()),
         computed: RwSignal::new(None),
         shown_seq: RwSignal::new(0),
+        shown_whole: StoredValue::new(None),
         edit_seq: RwSignal::new(0),
         not_ready: RwSignal::new(None),
         dirty: RwSignal::new(draft.is_some()),
@@ -600,7 +641,7 @@ pub fn SmoothEditor(
                 let seq = engine.shown_seq.get_untracked();
                 view! {
                     <div class="card"><h2>"Charts"</h2>
-                        <Charts charts=c.charts.clone() seq=seq/>
+                        <Charts charts=c.charts.clone() seq=seq complete=!c.result.sweep_pending/>
                     </div>
                 }
             })}
