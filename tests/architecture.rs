@@ -536,9 +536,72 @@ fn top_level_items(list: &str) -> Vec<&str> {
     out.into_iter().map(str::trim).filter(|s| !s.is_empty()).collect()
 }
 
-/// The wire keys each command expects: its parameters in camelCase, less
-/// those Tauri supplies (app handle, state, window).
-fn command_keys(rust_sources: &[String]) -> BTreeMap<String, BTreeSet<String>> {
+/// A type as the wire sees it, written the same on both sides: no
+/// references, lifetimes, `mut` or module paths; `str` is `String`, a
+/// slice `[T]` is `Vec<T>`, any Tauri channel is `Channel`.
+fn wire_type(ty: &str) -> String {
+    let mut out = String::new();
+    let mut chars = ty.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            // A lifetime: skip its name.
+            while chars.peek().is_some_and(|c| c.is_alphanumeric() || *c == '_') {
+                chars.next();
+            }
+        } else if c != '&' && !c.is_whitespace() {
+            out.push(c);
+        } else if c.is_whitespace() && out.ends_with("mut") && !out.ends_with("_mut") {
+            out.truncate(out.len() - 3);
+        }
+    }
+    // Module paths: every `ident::` goes.
+    let mut t = String::new();
+    let mut ident = String::new();
+    let mut rest = out.as_str();
+    while let Some(c) = rest.chars().next() {
+        if c.is_alphanumeric() || c == '_' {
+            ident.push(c);
+            rest = &rest[c.len_utf8()..];
+        } else if let Some(r) = rest.strip_prefix("::") {
+            ident.clear();
+            rest = r;
+        } else {
+            t.push_str(if ident == "str" { "String" } else { &ident });
+            ident.clear();
+            t.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    t.push_str(if ident == "str" { "String" } else { &ident });
+    if t.starts_with("Channel<") || t == "Channel" {
+        return "Channel".into();
+    }
+    // `[T]` → `Vec<T>` (a slice sends what a Vec receives).
+    while let Some(i) = t.find('[') {
+        let Some(j) = t[i..].find(']') else { break };
+        t = format!("{}Vec<{}>{}", &t[..i], &t[i + 1..i + j], &t[i + j + 1..]);
+    }
+    t
+}
+
+/// `T` of `Result<T, AppError>` (or of `T` alone), as [`wire_type`].
+fn reply_type(sig_tail: &str) -> String {
+    let ty = wire_type(sig_tail);
+    ty.strip_prefix("Result<").and_then(|t| t.strip_suffix(",AppError>")).map_or(ty.clone(), str::to_owned)
+}
+
+/// One command's wire: its argument keys with their types, and its reply
+/// type (`None`: the reply is JSON bytes, its type not in the signature).
+#[derive(Debug, Clone, PartialEq)]
+struct Wire {
+    keys: BTreeMap<String, String>,
+    reply: Option<String>,
+}
+
+/// The wire each command expects: its parameters in camelCase with their
+/// types, less those Tauri supplies (app handle, state, window), and the
+/// type it replies with.
+fn command_keys(rust_sources: &[String]) -> BTreeMap<String, Wire> {
     let mut out = BTreeMap::new();
     for source in rust_sources {
         let mut rest = source.as_str();
@@ -551,17 +614,25 @@ fn command_keys(rust_sources: &[String]) -> BTreeMap<String, BTreeSet<String>> {
                 .into_iter()
                 .filter_map(|p| p.split_once(':'))
                 .filter(|(_, ty)| !["AppHandle", "State<", "Window"].iter().any(|t| ty.contains(t)))
-                .map(|(n, _)| camel(n.trim().trim_start_matches("mut ")))
+                .map(|(n, ty)| (camel(n.trim().trim_start_matches("mut ")), wire_type(ty)))
                 .collect();
-            out.insert(name, keys);
+            // The signature after the parameters, up to the body.
+            let after = rest[f..].find('(').map_or("", |o| &rest[f + closing(rest[f..].as_bytes(), o) + 1..]);
+            let sig = &after[..after.find('{').unwrap_or(after.len())];
+            let reply = match sig.split_once("->") {
+                Some((_, t)) => reply_type(t),
+                None => "()".into(),
+            };
+            out.insert(name, Wire { keys, reply: (reply != "Response").then_some(reply) });
         }
     }
     out
 }
 
-/// The wire keys of the argument struct `name` defined in `text`, if it is:
-/// its fields, in camelCase when the struct says `rename_all = "camelCase"`.
-fn struct_keys(text: &str, name: &str) -> Option<BTreeSet<String>> {
+/// The wire keys and types of the argument struct `name` defined in
+/// `text`, if it is: its fields, in camelCase when the struct says
+/// `rename_all = "camelCase"`.
+fn struct_keys(text: &str, name: &str) -> Option<BTreeMap<String, String>> {
     let mut rest = text;
     while let Some(i) = rest.find("struct ") {
         let at = &rest[i + 7..];
@@ -576,7 +647,7 @@ fn struct_keys(text: &str, name: &str) -> Option<BTreeSet<String>> {
                 top_level_items(body)
                     .into_iter()
                     .filter_map(|l| l.trim_start_matches("pub ").split_once(':'))
-                    .map(|(n, _)| if camel_case { camel(n.trim()) } else { n.trim().to_owned() })
+                    .map(|(n, ty)| (if camel_case { camel(n.trim()) } else { n.trim().to_owned() }, wire_type(ty)))
                     .collect(),
             );
         }
@@ -585,9 +656,10 @@ fn struct_keys(text: &str, name: &str) -> Option<BTreeSet<String>> {
     None
 }
 
-/// The keys each of the UI's wrappers sends, by command: the fields of the
-/// struct it passes (defined in the wrapper or in the module).
-fn wrapper_keys(ui_sources: &[String]) -> BTreeMap<String, BTreeSet<String>> {
+/// The wire each of the UI's wrappers sends, by command: the fields of the
+/// struct it passes (defined in the wrapper or in the module) with their
+/// types, and the type it decodes the reply as.
+fn wrapper_keys(ui_sources: &[String]) -> BTreeMap<String, Wire> {
     let mut out = BTreeMap::new();
     for source in ui_sources {
         for chunk in source.split("\npub async fn ").skip(1) {
@@ -595,31 +667,68 @@ fn wrapper_keys(ui_sources: &[String]) -> BTreeMap<String, BTreeSet<String>> {
                 let Some(i) = chunk.find(prefix) else { continue };
                 let after = &chunk[i + prefix.len()..];
                 let cmd: String = after.chars().take_while(|c| *c != '"').collect();
+                let channel = |k: &str| (k.to_owned(), "Channel".to_owned());
                 let keys = if prefix == "subscribe(\"" {
-                    Some(BTreeSet::from(["onEvent".to_owned()]))
+                    Some(BTreeMap::from([channel("onEvent")]))
                 } else {
                     let arg = after.split_once('&').map_or("", |(_, a)| a);
                     let name: String = arg.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
                     let keys = struct_keys(chunk, &name).or_else(|| ui_sources.iter().find_map(|s| struct_keys(s, &name)));
                     // A staged call adds the channel its first part comes on.
-                    if prefix == "call_staged(\"" { keys.map(|k| k.into_iter().chain(["onFirst".to_owned()]).collect()) } else { keys }
+                    if prefix == "call_staged(\"" { keys.map(|k| k.into_iter().chain([channel("onFirst")]).collect()) } else { keys }
                 };
+                let head = &chunk[..chunk.find('{').unwrap_or(chunk.len())];
+                let reply = head.rsplit_once("->").map_or_else(|| "()".to_owned(), |(_, t)| reply_type(t));
+                // A field of a generic struct (`RequestArg<T> { request: &T }`)
+                // has the type of the wrapper's parameter it is filled from.
+                let params: BTreeMap<String, String> = top_level_items(inside(head, '(').unwrap_or(""))
+                    .into_iter()
+                    .filter_map(|p| p.split_once(':'))
+                    .map(|(n, ty)| (camel(n.trim()), wire_type(ty)))
+                    .collect();
+                let generic = |ty: &str| ty.len() == 1 && ty.chars().all(|c| c.is_ascii_uppercase());
+                // ... or of the value built in the call (`request: &OpenRequest { .. }`).
+                let built = |n: &str| {
+                    let at = after.split_once(&format!("{n}: &"))?.1;
+                    Some(at.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect::<String>()).filter(|t| !t.is_empty())
+                };
+                let keys = keys.map(|k| {
+                    k.into_iter()
+                        .map(|(n, ty)| {
+                            let resolved = if generic(&ty) { params.get(&n).cloned().or_else(|| built(&n)) } else { None };
+                            (n, resolved.unwrap_or(ty))
+                        })
+                        .collect()
+                });
                 // A struct the check cannot find is reported as sending "?".
-                out.insert(cmd, keys.unwrap_or_else(|| BTreeSet::from(["?".to_owned()])));
+                let keys = keys.unwrap_or_else(|| BTreeMap::from([("?".to_owned(), "?".to_owned())]));
+                out.insert(cmd, Wire { keys, reply: Some(reply) });
             }
         }
     }
     out
 }
 
-/// Commands whose wrapper sends other keys than the command takes.
-fn key_drift(commands: &BTreeMap<String, BTreeSet<String>>, wrappers: &BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
+/// Commands whose wrapper sends other keys, or other types, than the
+/// command takes, or decodes its reply as another type than it sends.
+fn key_drift(commands: &BTreeMap<String, Wire>, wrappers: &BTreeMap<String, Wire>) -> Vec<String> {
     let mut out = Vec::new();
     for (cmd, sent) in wrappers {
         let Some(taken) = commands.get(cmd) else { continue };
-        if sent != taken {
-            let f = |s: &BTreeSet<String>| s.iter().cloned().collect::<Vec<_>>().join(", ");
-            out.push(format!("{cmd}: the UI sends [{}], the command takes [{}]", f(sent), f(taken)));
+        if sent.keys.keys().ne(taken.keys.keys()) {
+            let f = |s: &BTreeMap<String, String>| s.keys().cloned().collect::<Vec<_>>().join(", ");
+            out.push(format!("{cmd}: the UI sends [{}], the command takes [{}]", f(&sent.keys), f(&taken.keys)));
+            continue;
+        }
+        for (key, ty) in &sent.keys {
+            if taken.keys[key] != *ty {
+                out.push(format!("{cmd}: `{key}` is {ty} in the UI, {} in the command", taken.keys[key]));
+            }
+        }
+        if let (Some(ui), Some(cmd_reply)) = (&sent.reply, &taken.reply)
+            && ui != cmd_reply
+        {
+            out.push(format!("{cmd}: the UI reads the reply as {ui}, the command sends {cmd_reply}"));
         }
     }
     out
@@ -632,7 +741,7 @@ fn the_ui_sends_the_arguments_each_command_takes() {
     ui.extend(sources_under("ui/src/ipc").into_iter().map(|(_, text)| text));
     let rust: Vec<String> = sources_under("src-tauri/src").into_iter().map(|(_, text)| text).collect();
     let (commands, wrappers) = (command_keys(&rust), wrapper_keys(&ui));
-    assert!(wrappers.len() > 60 && wrappers.values().filter(|k| !k.is_empty()).count() > 30, "the wrappers were not read: {wrappers:?}");
+    assert!(wrappers.len() > 60 && wrappers.values().filter(|k| !k.keys.is_empty()).count() > 30, "the wrappers were not read: {wrappers:?}");
     let drift = key_drift(&commands, &wrappers);
     assert!(drift.is_empty(), "{}", drift.join("\n"));
 }
@@ -648,6 +757,12 @@ pub async fn link_write(state: State<'_, AppState>, request: WriteRequest) -> Re
 pub async fn project_open(app: AppHandle, path: String, mode: Option<OpenMode>) -> Result<(), AppError> { Ok(()) }
 #[tauri::command]
 pub fn link_subscribe(state: State<'_, AppState>, on_event: Channel<LinkEvent>) {}
+#[tauri::command]
+pub async fn link_samples(app: AppHandle, after: u64) -> Result<tauri::ipc::Response, AppError> { todo!() }
+#[tauri::command]
+pub async fn project_undo(app: AppHandle) -> Result<ProjectView, AppError> { todo!() }
+#[tauri::command]
+pub async fn link_scan(app: AppHandle, request: backstop_model::link::ScanRequest) -> Result<Vec<ScanHit>, AppError> { todo!() }
 "#
     .to_owned()];
     let ui = [r#"
@@ -677,6 +792,25 @@ pub async fn project_open(path: &str) -> Result<(), AppError> {
 pub async fn link_subscribe(on_event: impl Fn(LinkEvent) + 'static) -> Result<(), AppError> {
     subscribe("link_subscribe", on_event).await
 }
+pub async fn link_samples(after: u32) -> Result<LiveSamples, AppError> {
+    #[derive(Serialize)]
+    struct Args {
+        after: u32,
+    }
+    call_raw_json("link_samples", &Args { after }).await
+}
+pub async fn project_undo() -> Result<ProjectState, AppError> {
+    call("project_undo", &NoArgs {}).await
+}
+#[derive(Serialize)]
+struct NoArgs {}
+#[derive(Serialize)]
+struct RequestArg<'a, T> {
+    request: &'a T,
+}
+pub async fn link_scan(request: &ScanRequest) -> Result<Vec<backstop_model::link::ScanHit>, AppError> {
+    call("link_scan", &RequestArg { request }).await
+}
 "#
     .to_owned()];
     let found = key_drift(&command_keys(&rust), &wrapper_keys(&ui));
@@ -684,6 +818,8 @@ pub async fn link_subscribe(on_event: impl Fn(LinkEvent) + 'static) -> Result<()
         "sizing_smooth_compute: the UI sends [case, onFirst, trace_token], the command takes [case, onFirst, traceToken]",
         "link_write: the UI sends [req], the command takes [request]",
         "project_open: the UI sends [path], the command takes [mode, path]",
+        "link_samples: `after` is u32 in the UI, u64 in the command",
+        "project_undo: the UI reads the reply as ProjectState, the command sends ProjectView",
     ];
     reports_exactly(&found, &expect, |f, e| f == e);
 }

@@ -778,6 +778,11 @@ fn series(id: &str, label: &str, x: (&str, &str), y: (&str, &str), points: Vec<[
     }
 }
 
+/// Points of a time chart at most: each bucket's lowest and highest value,
+/// two per pixel column of the 720-pixel-wide charts, so every peak and
+/// trough of the trace is drawn and nothing more is sent or rendered.
+const CHART_POINTS: usize = 1440;
+
 /// Decade bands for the band-amplitude chart (and the requirement bands).
 const CHART_BANDS: [[f64; 2]; 5] = [[0.001, 0.01], [0.01, 0.1], [0.1, 1.0], [1.0, 10.0], [10.0, 100.0]];
 
@@ -1102,10 +1107,10 @@ fn staged(
             soc_sum: 0.0,
             sc: sc_dev.and_then(|d| d.limits.map(|l| (l.e_min, (l.e_max - l.e_min).max(1e-12)))),
             rf_sc: life::Rainflow::new(1.0),
-            soc_env: Envelope::new(0, n, 2000, dt, 1.0 / 3600.0),
-            sc_env: Envelope::new(0, n, 2000, dt, 1.0 / 3600.0),
-            load_win: Envelope::new(win_start, win_end, 3000, dt, 1.0),
-            grid_win: Envelope::new(win_start, win_end, 3000, dt, 1.0),
+            soc_env: Envelope::new(0, n, CHART_POINTS, dt, 1.0 / 3600.0),
+            sc_env: Envelope::new(0, n, CHART_POINTS, dt, 1.0 / 3600.0),
+            load_win: Envelope::new(win_start, win_end, CHART_POINTS, dt, 1.0),
+            grid_win: Envelope::new(win_start, win_end, CHART_POINTS, dt, 1.0),
         };
         let (st, mut v) = run_plant(&vplant, load, case.start, |_| v);
         if let Some((acc, _, count)) = &mut v.day {
