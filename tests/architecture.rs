@@ -741,7 +741,10 @@ fn the_ui_sends_the_arguments_each_command_takes() {
     ui.extend(sources_under("ui/src/ipc").into_iter().map(|(_, text)| text));
     let rust: Vec<String> = sources_under("src-tauri/src").into_iter().map(|(_, text)| text).collect();
     let (commands, wrappers) = (command_keys(&rust), wrapper_keys(&ui));
-    assert!(wrappers.len() > 60 && wrappers.values().filter(|k| !k.keys.is_empty()).count() > 30, "the wrappers were not read: {wrappers:?}");
+    assert!(
+        wrappers.len() > 60 && wrappers.values().filter(|k| !k.keys.is_empty()).count() > 30,
+        "the wrappers were not read: {wrappers:?}"
+    );
     let drift = key_drift(&commands, &wrappers);
     assert!(drift.is_empty(), "{}", drift.join("\n"));
 }
