@@ -617,7 +617,7 @@ fn command_keys(rust_sources: &[String]) -> BTreeMap<String, Wire> {
                 .map(|(n, ty)| (camel(n.trim().trim_start_matches("mut ")), wire_type(ty)))
                 .collect();
             // The signature after the parameters, up to the body.
-            let after = rest[f..].find('(').map_or("", |o| &rest[f + closing(rest[f..].as_bytes(), o) + 1..]);
+            let after = rest[f..].find('(').map_or("", |o| &rest[f + closing(&rest.as_bytes()[f..], o) + 1..]);
             let sig = &after[..after.find('{').unwrap_or(after.len())];
             let reply = match sig.split_once("->") {
                 Some((_, t)) => reply_type(t),

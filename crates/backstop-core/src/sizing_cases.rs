@@ -994,7 +994,7 @@ pub fn compute_smooth(
         &keep_going,
     );
     // Superseded after its last run: the newer result is the one wanted.
-    Ok(result.filter(|_| keep_going()).map(|r| computed(r)))
+    Ok(result.filter(|_| keep_going()).map(computed))
 }
 
 /// Runs the optimizer for a UPS or peak case.
