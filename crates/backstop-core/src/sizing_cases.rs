@@ -990,7 +990,7 @@ pub fn compute_smooth(
         case,
         held.as_ref().map(|h| &h.trace),
         catalog,
-        |early| first(computed(early.clone())),
+        |early| first(computed(early)),
         &keep_going,
     );
     // Superseded after its last run: the newer result is the one wanted.

@@ -491,7 +491,7 @@ fn the_staged_result_goes_ahead_of_its_tradeoff_curve_and_equals_the_whole() {
     let whole = size_smooth(&c, None, default_catalog());
     assert!(whole.sweep.len() >= 2 && !whole.sweep_pending);
     let mut early = None;
-    let staged = size_smooth_staged(&c, None, default_catalog(), |r| early = Some(r.clone()), &|| true).expect("not stopped");
+    let staged = size_smooth_staged(&c, None, default_catalog(), |r| early = Some(r), &|| true).expect("not stopped");
     assert_eq!(staged, whole, "the staged result is the whole result");
     let early = early.expect("the first part was handed over");
     assert!(early.sweep_pending && early.sweep.is_empty());

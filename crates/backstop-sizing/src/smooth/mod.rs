@@ -603,9 +603,12 @@ fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     })
 }
 
-/// [`ramp_point`] at each rate, in order (the runs are independent: on up to two threads).
+/// [`ramp_point`] at each rate, in order (the runs are independent: on up
+/// to two threads, through the same [`SweepPool`] the staged sizing uses).
 pub fn ramp_sweep(case: &SmoothCase, load: &[f64], dt: f64, rates: &[f64]) -> Vec<RampPoint> {
-    par_map(rates, |&r| ramp_point(case, load, dt, r))
+    let pool = SweepPool::new(case, load, dt, rates, &|| true);
+    // Never stopped, so every point is there.
+    std::thread::scope(|sc| pool.finish(pool.helper(sc))).unwrap_or_default()
 }
 
 /// Supercapacitor cell figures: (energy at rated voltage J, the same at end
@@ -802,11 +805,11 @@ pub fn size_smooth_staged(
     case: &SmoothCase,
     trace: Option<&PowerTrace>,
     catalog: &[CatalogEntry],
-    first: impl FnOnce(&SmoothResult),
+    first: impl FnOnce(SmoothResult),
     keep_going: &(dyn Fn() -> bool + Sync),
 ) -> Option<SmoothResult> {
     let mut first = Some(first);
-    let mut once = |r: &SmoothResult| {
+    let mut once = |r: SmoothResult| {
         if let Some(f) = first.take() {
             f(r);
         }
@@ -862,9 +865,22 @@ impl<'a> SweepPool<'a> {
         self.stopped.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// Every point, in the order of the rates, once all are done (after
-    /// the threads that worked on them are joined); `None` if stopped short.
-    fn points(&self) -> Option<Vec<RampPoint>> {
+    /// A second thread working on the rates, where there is a second core.
+    fn helper<'s>(&'s self, sc: &'s std::thread::Scope<'s, '_>) -> Option<std::thread::ScopedJoinHandle<'s, ()>> {
+        (std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2)
+            .then(|| std::thread::Builder::new().spawn_scoped(sc, || self.work()).ok())
+            .flatten()
+    }
+
+    /// Works on the rates left, joins `helper`, and gives every point in
+    /// the order of the rates; `None` if stopped short.
+    fn finish(&self, helper: Option<std::thread::ScopedJoinHandle<'_, ()>>) -> Option<Vec<RampPoint>> {
+        self.work();
+        if let Some(h) = helper
+            && let Err(e) = h.join()
+        {
+            std::panic::resume_unwind(e);
+        }
         self.points.iter().map(|p| p.get().cloned()).collect()
     }
 }
@@ -873,7 +889,7 @@ fn staged(
     case: &SmoothCase,
     trace: Option<&PowerTrace>,
     catalog: &[CatalogEntry],
-    mut first: Option<&mut dyn FnMut(&SmoothResult)>,
+    mut first: Option<&mut dyn FnMut(SmoothResult)>,
     keep_going: &(dyn Fn() -> bool + Sync),
 ) -> (SmoothResult, bool) {
     let name = if case.name.is_empty() { "Power smoothing case".to_owned() } else { case.name.clone() };
@@ -1012,9 +1028,7 @@ fn staged(
     let rates: Vec<f64> = (0..steps).map(|i| from + (to - from) * f64::from(i) / f64::from(steps - 1)).collect();
     let pool = SweepPool::new(case, load, dt, &rates, keep_going);
     std::thread::scope(|sc| {
-        let helper = (std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2)
-            .then(|| std::thread::Builder::new().spawn_scoped(sc, || pool.work()).ok())
-            .flatten();
+        let helper = pool.helper(sc);
         // Sizing run.
         let mut plant = ideal_plant(case, ctrl, dt);
         let (_, ex) = run_plant(&plant, load, case.start, extremes);
@@ -1321,17 +1335,11 @@ fn staged(
             early.diagnostics = diags.clone();
             early.sheet = esb.finish();
             early.sweep_pending = true;
-            first(&early);
+            first(early);
         }
 
         // Trade-off curve.
-        pool.work();
-        if let Some(h) = helper
-            && let Err(e) = h.join()
-        {
-            std::panic::resume_unwind(e);
-        }
-        let Some(points) = pool.points() else {
+        let Some(points) = pool.finish(helper) else {
             // Stopped: a newer computation supersedes this one.
             out.sweep_pending = true;
             return (out, false);
