@@ -16,6 +16,7 @@ pub mod asbuilt;
 pub mod builtin;
 pub mod evaluate;
 pub mod limits;
+pub mod plan;
 pub mod read;
 pub mod session;
 pub mod validate;
@@ -23,6 +24,7 @@ pub mod validate;
 pub use asbuilt::as_built;
 pub use builtin::builtin_templates;
 pub use evaluate::{evaluate, evaluate_comm_loss};
+pub use plan::planned_units;
 pub use session::{SessionError, summary};
 pub use validate::{TemplateError, validate};
 

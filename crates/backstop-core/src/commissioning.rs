@@ -4,7 +4,7 @@
 
 use backstop_commission::session as cs;
 use backstop_model::commissioning::{
-    CommLossPhases, CommLossProgress, CommissionView, CommissioningSession, Observation, PlannedUnit, SignOff, StepResult, UnitObservation,
+    CommLossPhases, CommLossProgress, CommissionView, CommissioningSession, Observation, SignOff, StepResult, UnitObservation,
 };
 use backstop_model::error::capitalise;
 use backstop_model::project::Design;
@@ -30,29 +30,7 @@ fn session_error(e: cs::SessionError) -> AppError {
     AppError::new(ErrorCode::InvalidInput, capitalise(&e.to_string()))
 }
 
-/// The address plan in force: the project's, or one unit per battery
-/// cabinet in tag order from unit 1.
-pub fn planned_units(design: &Design) -> Vec<PlannedUnit> {
-    let plan = &design.settings.commissioning;
-    if !plan.units.is_empty() {
-        return plan.units.clone();
-    }
-    let battery_keys: Vec<&str> =
-        design.catalog.iter().filter(|r| r.kind.contains("battery") || r.kind.contains("cabinet")).map(|r| r.key.as_str()).collect();
-    let mut tags: Vec<&str> =
-        design.layout.equipment.iter().filter(|e| battery_keys.contains(&e.catalog_key.as_str())).map(|e| e.tag.as_str()).collect();
-    tags.sort();
-    tags.iter()
-        .enumerate()
-        .map(|(i, tag)| PlannedUnit {
-            unit: (i + 1) as u8,
-            cabinet: (*tag).to_string(),
-            model: (!plan.model.is_empty()).then(|| plan.model.clone()),
-            firmware: (!plan.firmware.is_empty()).then(|| plan.firmware.clone()),
-            energy_wh: None,
-        })
-        .collect()
-}
+pub use backstop_commission::planned_units;
 
 fn template(design: &Design) -> backstop_model::commissioning::ChecklistTemplate {
     design.settings.commissioning.template.clone().unwrap_or_else(backstop_commission::builtin::bess_acceptance)

@@ -26,6 +26,7 @@ use backstop_model::layout_view::{
     RuleSetOrigin, RuleSetSaveOutcome,
 };
 use backstop_model::project::Design;
+use backstop_model::record::{Body, RecordKind};
 use backstop_store::Project;
 
 use crate::session::store_error;
@@ -187,14 +188,17 @@ fn choice_of(entry: &CatalogEntry, in_project: bool) -> CatalogChoice {
 fn catalog_choices(design: &Design) -> Vec<CatalogChoice> {
     let mut out = Vec::new();
     for rec in &design.catalog {
-        if rec.kind == "it-rack" || rec.kind == "rack" {
+        if rec.record_kind() == RecordKind::ItRack {
             continue;
         }
-        match serde_json::from_str::<CatalogEntry>(&rec.body) {
-            Ok(e) if placeable(e.kind) => out.push(choice_of(&e, true)),
-            Ok(_) => {}
-            Err(_) => {
-                let spec = serde_json::from_str::<EquipmentSpec>(&rec.body).ok();
+        match rec.read() {
+            Body::Entry(e) if placeable(e.kind) => out.push(choice_of(&e, true)),
+            Body::Entry(_) => {}
+            other => {
+                let spec = match other {
+                    Body::Spec(s) => Some(s),
+                    _ => None,
+                };
                 out.push(CatalogChoice {
                     key: rec.key.clone(),
                     name: rec.name.clone(),
@@ -671,7 +675,10 @@ fn add_from_catalog(
     }
     let in_project = design.catalog.iter().find(|r| r.key == key);
     let entry: Option<CatalogEntry> = match in_project {
-        Some(rec) => serde_json::from_str(&rec.body).ok(),
+        Some(rec) => match rec.read() {
+            Body::Entry(e) => Some(*e),
+            _ => None,
+        },
         None => backstop_sizing::find(backstop_sizing::default_catalog(), key).cloned(),
     };
     if in_project.is_none() && entry.is_none() {

@@ -23,14 +23,14 @@ use std::time::Instant;
 use backstop_model::catalog::{CatalogEntry, FieldError};
 use backstop_model::layout::PowerUnitKind;
 use backstop_model::project::{Design, Record};
+use backstop_model::record::{Body, RecordKind};
 use backstop_model::sizing::{ChartSeries, DiagSeverity, OptimizeResult, PeakCase, PeakResult, SizingDiagnostic, UpsCase, UpsResult};
 use backstop_model::sizing_smooth::{SmoothCase, SmoothResult};
 use backstop_model::sizing_view::{
     CaseKind, CaseListItem, CatalogItem, CatalogPutOutcome, CatalogView, ChartSvg, EntryOrigin, KeyCount, LOAD_PROFILE_KIND, LayoutFacts,
     OptimizeRequest, PEAK_CASE_KIND, PEAK_RESULT_KIND, POWER_TRACE_KIND, PeakComputed, ProfileImport, ProfileInfo, ProfileLineError,
     SMOOTH_CASE_KIND, SMOOTH_RESULT_KIND, SaveCaseRequest, SizingCase, SizingOverview, SmoothComputed, SmoothPresetChoice, StoredCase,
-    StoredProfile, StoredTrace, TraceImport, TraceInfo, UPS_CASE_KIND, UPS_RESULT_KIND, UpsComputed, is_case_data_kind, profile_key,
-    result_key,
+    StoredProfile, TraceImport, TraceInfo, UPS_CASE_KIND, UPS_RESULT_KIND, UpsComputed, is_case_data_kind, profile_key, result_key,
 };
 use backstop_model::{AppError, ErrorCode};
 use backstop_report::charts::{LineChart, Series};
@@ -50,9 +50,9 @@ pub fn project_entries(design: &Design) -> (Vec<CatalogEntry>, Vec<String>) {
     let mut entries = Vec::new();
     let mut other = Vec::new();
     for rec in &design.catalog {
-        match serde_json::from_str::<CatalogEntry>(&rec.body) {
-            Ok(e) if e.key == rec.key => entries.push(e),
-            _ => other.push(format!("{} ({})", rec.key, rec.kind)),
+        match rec.catalog_entry() {
+            Some(e) => entries.push(e),
+            None => other.push(format!("{} ({})", rec.key, rec.kind)),
         }
     }
     (entries, other)
@@ -228,11 +228,9 @@ pub fn smooth_summary(r: &SmoothResult) -> (String, bool) {
     }
 }
 
-fn case_kind(kind: &str) -> Option<CaseKind> {
-    match kind {
-        UPS_CASE_KIND => Some(CaseKind::Ups),
-        PEAK_CASE_KIND => Some(CaseKind::Peak),
-        SMOOTH_CASE_KIND => Some(CaseKind::Smooth),
+fn case_kind(rec: &Record) -> Option<CaseKind> {
+    match rec.record_kind() {
+        RecordKind::Case(k) => Some(k),
         _ => None,
     }
 }
@@ -243,7 +241,7 @@ pub fn overview(project: &Project) -> Result<SizingOverview, AppError> {
     let catalog = catalog_of(Some(&design));
     let mut cases = Vec::new();
     for rec in design.sizing_cases.iter().filter(|r| !is_case_data_kind(&r.kind)) {
-        let kind = case_kind(&rec.kind);
+        let kind = case_kind(rec);
         let result = design.sizing_results.iter().find(|r| r.case_key == rec.key);
         let mut item = CaseListItem {
             key: rec.key.clone(),
@@ -254,23 +252,18 @@ pub fn overview(project: &Project) -> Result<SizingOverview, AppError> {
             feasible: None,
             problem: None,
         };
-        let readable = match kind {
-            Some(CaseKind::Ups) => serde_json::from_str::<UpsCase>(&rec.body).map(|_| ()),
-            Some(CaseKind::Peak) => serde_json::from_str::<PeakCase>(&rec.body).map(|_| ()),
-            Some(CaseKind::Smooth) => serde_json::from_str::<SmoothCase>(&rec.body).map(|_| ()),
-            None => {
-                item.problem = Some(format!("a \"{}\" case, which this version cannot edit", rec.kind));
-                Ok(())
+        match (kind, rec.read()) {
+            (None, _) => item.problem = Some(format!("a \"{}\" case, which this version cannot edit", rec.kind)),
+            (Some(_), Body::Unreadable { reason, .. }) => {
+                item.problem = Some(format!("the stored case cannot be read ({reason}); recreate it"));
             }
-        };
-        if let Err(e) = readable {
-            item.problem = Some(format!("the stored case cannot be read ({e}); recreate it"));
+            (Some(_), _) => {}
         }
         if let Some(res) = result {
-            let parsed = match res.record.kind.as_str() {
-                UPS_RESULT_KIND => serde_json::from_str::<UpsResult>(&res.record.body).ok().map(|r| ups_summary(&r)),
-                PEAK_RESULT_KIND => serde_json::from_str::<PeakResult>(&res.record.body).ok().map(|r| peak_summary(&r)),
-                SMOOTH_RESULT_KIND => serde_json::from_str::<SmoothResult>(&res.record.body).ok().map(|r| smooth_summary(&r)),
+            let parsed = match res.record.read() {
+                Body::UpsResult(r) => Some(ups_summary(&r)),
+                Body::PeakResult(r) => Some(peak_summary(&r)),
+                Body::SmoothResult(r) => Some(smooth_summary(&r)),
                 _ => None,
             };
             match parsed {
@@ -342,17 +335,15 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String, AppError> {
 pub fn get_case(project: &Project, inputs: &Inputs, key: &str) -> Result<StoredCase, AppError> {
     let design = project.design().map_err(store_error)?;
     let rec = record(&design, key)?;
-    let bad = |e: serde_json::Error| {
-        AppError::new(
-            ErrorCode::BadProjectFile,
-            format!("The sizing case \"{}\" cannot be read by this version ({e}); delete it and create it again.", rec.name),
-        )
-    };
-    let case = match case_kind(&rec.kind) {
-        Some(CaseKind::Ups) => SizingCase::Ups(serde_json::from_str(&rec.body).map_err(bad)?),
-        Some(CaseKind::Peak) => SizingCase::Peak(serde_json::from_str(&rec.body).map_err(bad)?),
-        Some(CaseKind::Smooth) => SizingCase::Smooth(serde_json::from_str(&rec.body).map_err(bad)?),
-        None => return Err(AppError::invalid(format!("\"{}\" is a {} case, which this version cannot edit.", rec.name, rec.kind))),
+    let case = match (case_kind(rec), rec.read()) {
+        (Some(_), Body::Case(c)) => *c,
+        (Some(_), Body::Unreadable { reason, .. }) => {
+            return Err(AppError::new(
+                ErrorCode::BadProjectFile,
+                format!("The sizing case \"{}\" cannot be read by this version ({reason}); delete it and create it again.", rec.name),
+            ));
+        }
+        _ => return Err(AppError::invalid(format!("\"{}\" is a {} case, which this version cannot edit.", rec.name, rec.kind))),
     };
     let profile = match case.kind() {
         CaseKind::Peak => stored_profile(&design, key).map(|p| load_profile(inputs, &p.file_name, p.csv)).and_then(|i| i.profile),
@@ -371,11 +362,10 @@ pub fn get_case(project: &Project, inputs: &Inputs, key: &str) -> Result<StoredC
 
 fn stored_profile(design: &Design, case_key: &str) -> Option<StoredProfile> {
     let pk = profile_key(case_key);
-    design
-        .sizing_cases
-        .iter()
-        .find(|r| r.key == pk && r.kind == LOAD_PROFILE_KIND)
-        .and_then(|r| serde_json::from_str::<StoredProfile>(&r.body).ok())
+    design.sizing_cases.iter().find(|r| r.key == pk).and_then(|r| match r.read() {
+        Body::LoadProfile(p) => Some(*p),
+        _ => None,
+    })
 }
 
 /// Renames a case (record and the name inside it, and its stored result's
@@ -453,12 +443,7 @@ pub fn save_case(project: &mut Project, inputs: &Inputs, req: &SaveCaseRequest) 
         SizingCase::Peak(c) => c.name = name.clone(),
         SizingCase::Smooth(c) => c.name = name.clone(),
     }
-    let expected = match case.kind() {
-        CaseKind::Ups => UPS_CASE_KIND,
-        CaseKind::Peak => PEAK_CASE_KIND,
-        CaseKind::Smooth => SMOOTH_CASE_KIND,
-    };
-    if rec.kind != expected {
+    if rec.record_kind() != RecordKind::Case(case.kind()) {
         return Err(AppError::invalid(format!(
             "\"{}\" is a {} record; it cannot be saved as a {} case.",
             rec.name,
@@ -541,7 +526,10 @@ pub fn save_case(project: &mut Project, inputs: &Inputs, req: &SaveCaseRequest) 
                         Some(Record { key: profile_key(&req.key), kind: POWER_TRACE_KIND.into(), name: h.file_name.clone(), body });
                 }
                 Some(_) => {}
-                None => drop_trace = design.sizing_cases.iter().any(|r| r.key == profile_key(&req.key) && r.kind == POWER_TRACE_KIND),
+                None => {
+                    drop_trace =
+                        design.sizing_cases.iter().any(|r| r.key == profile_key(&req.key) && r.record_kind() == RecordKind::PowerTrace);
+                }
             }
             Some((to_json(&r)?, SMOOTH_RESULT_KIND))
         }
@@ -811,7 +799,9 @@ pub fn import_trace_file(inputs: &Inputs, path: &std::path::Path) -> Result<Trac
 /// error naming the record when it cannot be read.
 fn stored_trace(design: &Design, case_key: &str) -> Result<Option<PowerTrace>, AppError> {
     let pk = profile_key(case_key);
-    let Some(rec) = design.sizing_cases.iter().find(|r| r.key == pk && r.kind == POWER_TRACE_KIND) else { return Ok(None) };
+    let Some(rec) = design.sizing_cases.iter().find(|r| r.key == pk && r.record_kind() == RecordKind::PowerTrace) else {
+        return Ok(None);
+    };
     let bad = |why: String| {
         AppError::new(
             ErrorCode::BadProjectFile,
@@ -820,8 +810,12 @@ fn stored_trace(design: &Design, case_key: &str) -> Result<Option<PowerTrace>, A
             ),
         )
     };
-    let st: StoredTrace = serde_json::from_str(&rec.body).map_err(|e| bad(e.to_string()))?;
-    backstop_sizing::smooth::from_stored(&st).map(Some).map_err(bad)
+    match rec.read() {
+        Body::PowerTrace(st) => backstop_sizing::smooth::from_stored(&st).map(Some).map_err(bad),
+        Body::Unreadable { reason, .. } => Err(bad(reason)),
+        // A power-trace record reads as a trace or not at all.
+        _ => Err(bad("it is not a stored trace".into())),
+    }
 }
 
 /// The held trace of `token` (`None`: the case's synthetic profile).
@@ -1118,6 +1112,69 @@ mod tests {
         p.undo().unwrap();
         assert_eq!(overview(&p).unwrap().cases.len(), 1, "undo brings the case back");
         assert_eq!(p.design().unwrap().sizing_results.len(), 1, "…with its result");
+    }
+
+    /// Records this version cannot read — a newer version's case and
+    /// result, a kind it does not know, a datasheet's own catalog record —
+    /// are listed with the reason, refused for editing with it, and kept
+    /// exactly as they were through other edits and a reopen.
+    #[test]
+    fn records_this_version_cannot_read_are_explained_and_kept_through_edits() {
+        let (dir, mut p) = project();
+        let newer_case = Record {
+            key: "ups-7".into(),
+            kind: UPS_CASE_KIND.into(),
+            name: "Hall C".into(),
+            body: r#"{"name":"Hall C","load":{"it_kw":{"per_rack":"dynamic"}}}"#.into(),
+        };
+        let newer_result = backstop_model::project::SizingResultRecord {
+            case_key: "ups-7".into(),
+            record: Record {
+                key: "ups-7-result".into(),
+                kind: UPS_RESULT_KIND.into(),
+                name: "Hall C".into(),
+                body: r#"{"methods":7}"#.into(),
+            },
+        };
+        let future =
+            Record { key: "hydrogen-1".into(), kind: "fuel-cell-case".into(), name: "H2".into(), body: r#"{"stack_kw":250}"#.into() };
+        let datasheet = Record { key: "fw-1".into(), kind: "flywheel".into(), name: "Flywheel".into(), body: r#"{"mass_kg":1200}"#.into() };
+        p.edit("Records from a newer version", |e| {
+            e.put_sizing_case_record(&newer_case)?;
+            e.put_sizing_result_record(&newer_result)?;
+            e.put_sizing_case_record(&future)?;
+            e.put_catalog_record(&datasheet)
+        })
+        .unwrap();
+        let before = p.design().unwrap();
+
+        let list = overview(&p).unwrap();
+        let item = |key: &str| list.cases.iter().find(|c| c.key == key).unwrap_or_else(|| panic!("{key} is listed")).clone();
+        let newer = item("ups-7");
+        assert!(newer.problem.as_deref().is_some_and(|m| m.starts_with("the stored case cannot be read (")), "{newer:?}");
+        assert!(newer.summary.contains("cannot read"), "{}", newer.summary);
+        assert!(item("hydrogen-1").problem.as_deref().is_some_and(|m| m.contains("\"fuel-cell-case\" case")));
+        let refused = get_case(&p, &Inputs::default(), "ups-7").unwrap_err();
+        assert_eq!(refused.code, ErrorCode::BadProjectFile);
+        assert!(refused.message.contains("cannot be read by this version ("), "{}", refused.message);
+        assert_eq!(get_case(&p, &Inputs::default(), "hydrogen-1").unwrap_err().code, ErrorCode::InvalidInput);
+        assert!(catalog_view(Some(&before)).other_records.contains(&"fw-1 (flywheel)".to_owned()));
+
+        // Other edits, then the file closed and opened again.
+        create_case(&mut p, CaseKind::Smooth, "Hall B").unwrap();
+        put_catalog_entry(&mut p, &serde_json::to_string(&backstop_sizing::default_catalog()[0]).unwrap()).unwrap();
+        let path = p.path().to_path_buf();
+        p.close();
+        let p = Project::open(&path, &backstop_store::OpenOptions::edit()).unwrap();
+        let after = p.design().unwrap();
+        let kept = |list: &[Record], key: &str| list.iter().find(|r| r.key == key).cloned();
+        for key in ["ups-7", "hydrogen-1"] {
+            assert_eq!(kept(&after.sizing_cases, key), kept(&before.sizing_cases, key), "{key}");
+        }
+        assert_eq!(kept(&after.catalog, "fw-1"), kept(&before.catalog, "fw-1"));
+        assert_eq!(after.sizing_results.iter().find(|r| r.case_key == "ups-7"), Some(&newer_result));
+        assert_eq!(after.sizing_cases.len(), before.sizing_cases.len() + 1);
+        drop(dir);
     }
 
     #[test]

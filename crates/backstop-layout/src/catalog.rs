@@ -5,21 +5,17 @@
 
 use std::collections::BTreeSet;
 
-use backstop_model::catalog::CatalogEntry;
 use backstop_model::layout::{Chemistry, Diagnostic, EquipmentSpec, FireTestData, ObjectKind, ObjectRef, RackSpec, Severity};
 use backstop_model::project::{Design, Record};
+use backstop_model::record::{Body, RecordKind};
 use serde_json::{Map, Value};
-
-/// Catalog record kinds that describe IT racks (their mass and price feed
-/// floor loading and the bill of materials).
-const RACK_KINDS: [&str; 2] = ["it-rack", "rack"];
 
 /// Specs of the catalog entries the layout refers to, the IT rack spec (from
 /// an `it-rack` entry, if any) and problems found while reading them.
 ///
-/// An entry's body is read as a catalog entry ([`CatalogEntry`], through
-/// [`CatalogEntry::equipment_spec`]) when it is one, else as an
-/// [`EquipmentSpec`], otherwise field by field from the usual datasheet
+/// An entry's body is read by [`Record::read`]: a catalog entry gives its
+/// equipment spec, a stored [`EquipmentSpec`] is taken as it is, otherwise
+/// the body is read field by field from the usual datasheet
 /// names (`width_mm`, `depth_mm`, `height_mm`, `mass_kg`, `energy_kwh`,
 /// `chemistry`, `power_kw`/`rated_kw`, `heat_kw`, `unit_cost`/`cost`,
 /// `listed_pre_engineered`, `fire_test`, `needs_working_space`,
@@ -37,7 +33,8 @@ pub fn catalog_specs(design: &Design) -> (Vec<EquipmentSpec>, Option<RackSpec>, 
     let mut notes = Vec::new();
     let mut rack_spec = None;
     for rec in &design.catalog {
-        let is_rack = RACK_KINDS.contains(&rec.kind.as_str());
+        // IT racks: their mass and price feed floor loading and the bill of materials.
+        let is_rack = rec.record_kind() == RecordKind::ItRack;
         let wanted = used.contains(rec.key.as_str()) || (is_rack && rack_spec.is_none());
         if !wanted {
             continue;
@@ -105,15 +102,18 @@ fn chemistry(s: &str) -> Option<Chemistry> {
 }
 
 fn spec_from_record(rec: &Record, body: &Map<String, Value>, notes: &mut Vec<Diagnostic>) -> EquipmentSpec {
-    let value = Value::Object(body.clone());
-    if let Ok(entry) = serde_json::from_value::<CatalogEntry>(value.clone()) {
-        let mut s = entry.equipment_spec();
-        s.key.clone_from(&rec.key);
-        return s;
-    }
-    if let Ok(mut s) = serde_json::from_value::<EquipmentSpec>(value) {
-        s.key.clone_from(&rec.key);
-        return s;
+    match rec.read() {
+        Body::Entry(entry) => {
+            let mut s = entry.equipment_spec();
+            s.key.clone_from(&rec.key);
+            return s;
+        }
+        Body::Spec(mut s) => {
+            s.key.clone_from(&rec.key);
+            return *s;
+        }
+        // A datasheet's own fields, read one by one below.
+        _ => {}
     }
     let energy_kwh = num(body, &["energy_kwh", "nominal_energy_kwh", "rated_energy_kwh"]).unwrap_or(0.0);
     let chem = match body.get("chemistry").and_then(Value::as_str) {

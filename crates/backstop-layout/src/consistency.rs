@@ -35,8 +35,9 @@ use backstop_model::layout::{
     ObjectRef, PowerUnitKind, RuleId, RuleSet, Severity, Unit, Violation,
 };
 use backstop_model::project::Design;
+use backstop_model::record::{Body, RecordKind};
 use backstop_model::sizing::{PeakCase, PeakResult, UpsCase, UpsResult};
-use backstop_model::sizing_view::{CaseKind, PEAK_CASE_KIND, PEAK_RESULT_KIND, UPS_CASE_KIND, UPS_RESULT_KIND};
+use backstop_model::sizing_view::{CaseKind, SizingCase};
 
 use crate::check::{CheckInput, exceeds, fmt_num};
 use crate::rules;
@@ -126,28 +127,44 @@ pub struct SizedCase {
 /// Records of other kinds (load profiles, future kinds) are skipped.
 pub fn sized_cases(design: &Design) -> Vec<SizedCase> {
     let entry = |key: &str| -> Option<CatalogEntry> {
-        let rec = design.catalog.iter().find(|r| r.key == key)?;
-        serde_json::from_str::<CatalogEntry>(&rec.body).ok()
+        match design.catalog.iter().find(|r| r.key == key)?.read() {
+            Body::Entry(e) => Some(*e),
+            _ => None,
+        }
     };
     let mut out = Vec::new();
     for rec in &design.sizing_cases {
-        let kind = match rec.kind.as_str() {
-            UPS_CASE_KIND => CaseKind::Ups,
-            PEAK_CASE_KIND => CaseKind::Peak,
+        let kind = match rec.record_kind() {
+            RecordKind::Case(k @ (CaseKind::Ups | CaseKind::Peak)) => k,
             _ => continue,
         };
+        // The case itself only adds detail (its name for the strings); an
+        // unreadable case is compared on its result alone.
+        let case = match rec.read() {
+            Body::Case(c) => Some(*c),
+            _ => None,
+        };
         let result = design.sizing_results.iter().find(|r| r.case_key == rec.key).map(|r| &r.record);
-        let need = match (kind, result) {
+        let need = match (kind, result.map(|r| (r, r.read()))) {
             (_, None) => Err("it has no stored result; compute and save the case in Sizing".to_owned()),
-            (CaseKind::Ups, Some(r)) if r.kind == UPS_RESULT_KIND => match serde_json::from_str::<UpsResult>(&r.body) {
-                Ok(res) => ups_need(serde_json::from_str::<UpsCase>(&rec.body).ok().as_ref(), &res, &entry),
-                Err(e) => Err(format!("its stored result cannot be read ({e}); recompute and save the case in Sizing")),
-            },
-            (CaseKind::Peak, Some(r)) if r.kind == PEAK_RESULT_KIND => match serde_json::from_str::<PeakResult>(&r.body) {
-                Ok(res) => peak_need(serde_json::from_str::<PeakCase>(&rec.body).ok().as_ref(), &res, &entry),
-                Err(e) => Err(format!("its stored result cannot be read ({e}); recompute and save the case in Sizing")),
-            },
-            (_, Some(r)) => Err(format!("its stored result is of kind \"{}\", not one this version compares", r.kind)),
+            (CaseKind::Ups, Some((_, Body::UpsResult(res)))) => {
+                let case = match &case {
+                    Some(SizingCase::Ups(c)) => Some(c),
+                    _ => None,
+                };
+                ups_need(case, &res, &entry)
+            }
+            (CaseKind::Peak, Some((_, Body::PeakResult(res)))) => {
+                let case = match &case {
+                    Some(SizingCase::Peak(c)) => Some(c),
+                    _ => None,
+                };
+                peak_need(case, &res, &entry)
+            }
+            (_, Some((r, Body::Unreadable { reason, .. }))) if r.record_kind() == RecordKind::Result(kind) => {
+                Err(format!("its stored result cannot be read ({reason}); recompute and save the case in Sizing"))
+            }
+            (_, Some((r, _))) => Err(format!("its stored result is of kind \"{}\", not one this version compares", r.kind)),
         };
         // The engine never stores a negative or non-finite figure; a
         // hand-edited file might.

@@ -1,8 +1,9 @@
 //! Shared types of Backstop: the vocabulary the UI (wasm32) and the backend
 //! (native) speak to each other.
 //!
-//! Everything here is plain data with serde derives. The crate has no
-//! dependencies besides serde, does no I/O and holds no logic beyond
+//! Everything here is plain data with serde derives. The crate depends on
+//! serde, serde_json (record bodies are JSON text, read as their types by
+//! [`record`]) and smallvec only, does no I/O and holds no logic beyond
 //! constructors and small invariants-preserving helpers, so it compiles for
 //! `wasm32-unknown-unknown` and for the host alike.
 //!
@@ -10,6 +11,7 @@
 //! - [`error`]: the one error type that crosses the IPC boundary, `{code, message}`.
 //! - [`about`]: the about/status panel.
 //! - [`project`]: project metadata and revision history.
+//! - [`record`]: design records (catalog entries, cases, results) read by their kind, and kept as they are when they cannot be.
 //! - [`catalog`]: equipment catalog entries (cells, cabinets, UPS, PCS).
 //! - [`sizing`]: sizing cases, results and calculation sheets.
 //! - [`sizing_smooth`]: power smoothing of AI training loads (case, requirements, result).
@@ -30,6 +32,7 @@ pub mod layout_view;
 pub mod link;
 pub mod number;
 pub mod project;
+pub mod record;
 pub mod sizing;
 pub mod sizing_smooth;
 pub mod sizing_view;

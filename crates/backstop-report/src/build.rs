@@ -422,7 +422,7 @@ fn diag_text(d: &backstop_model::sizing::SizingDiagnostic) -> String {
 
 /// A sizing result record as a report section (UPS or peak shaving).
 fn sizing_section(rec: &backstop_model::project::Record) -> SizingSection {
-    use backstop_model::sizing::{PeakResult, UpsResult};
+    use backstop_model::record::Body;
     let mut sec = SizingSection {
         title: rec.name.clone(),
         method: String::new(),
@@ -432,7 +432,8 @@ fn sizing_section(rec: &backstop_model::project::Record) -> SizingSection {
         diagnostics: vec![],
         charts: vec![],
     };
-    if let Ok(r) = serde_json::from_str::<UpsResult>(&rec.body) {
+    let body = rec.read();
+    if let Body::UpsResult(r) = &body {
         sec.method = "UPS ride-through sizing; methods compared side by side".into();
         sec.summary
             .push(KeyValue::new("Design load", format!("{} kW IT, {} kW at the battery", num(r.load.design_kw), num(r.load.battery_kw))));
@@ -463,7 +464,7 @@ fn sizing_section(rec: &backstop_model::project::Record) -> SizingSection {
         }
         sec.diagnostics.extend(r.diagnostics.iter().filter(|d| d.severity != backstop_model::sizing::DiagSeverity::Info).map(diag_text));
         sec.steps = sheet_steps(&r.sheet);
-    } else if let Ok(r) = serde_json::from_str::<PeakResult>(&rec.body) {
+    } else if let Body::PeakResult(r) = &body {
         sec.method = "Peak shaving over the load profile, with degradation over the project life".into();
         let p = &r.profile;
         sec.summary.push(KeyValue::new(
@@ -502,13 +503,12 @@ fn sizing_section(rec: &backstop_model::project::Record) -> SizingSection {
         sec.diagnostics =
             r.diagnostics.iter().filter(|d| d.severity != backstop_model::sizing::DiagSeverity::Info).map(diag_text).collect();
         sec.steps = sheet_steps(&r.sheet);
-    } else if let Some(r) = (rec.kind == backstop_model::sizing_view::SMOOTH_RESULT_KIND)
-        .then(|| serde_json::from_str::<backstop_model::sizing_smooth::SmoothResult>(&rec.body).ok())
-        .flatten()
-    {
-        smooth_section(&mut sec, &r);
+    } else if let Body::SmoothResult(r) = &body {
+        smooth_section(&mut sec, r);
+    } else if let Body::Unreadable { reason, .. } = &body {
+        sec.method = format!("A {} result this version cannot read ({reason}); recompute the case to include it.", rec.kind);
     } else {
-        sec.method = format!("A {} result this version cannot read; recompute the case to include it.", rec.kind);
+        sec.method = format!("A {} record is not a sizing result; recompute the case to include it.", rec.kind);
     }
     sec
 }

@@ -1,0 +1,105 @@
+//! The address plan commissioning expects on site: the project's own, or
+//! by default one Modbus unit per battery cabinet, in tag order from unit 1.
+
+use backstop_model::catalog::EntryKind;
+use backstop_model::commissioning::PlannedUnit;
+use backstop_model::project::{Design, Record};
+use backstop_model::record::RecordKind;
+
+/// The highest Modbus serial address a pack can have.
+pub const MAX_UNIT: u8 = 247;
+
+/// Whether a catalog record is a battery cabinet with a pack controller of
+/// its own (one Modbus unit each): a catalog cabinet, or a record of a kind
+/// this version does not know whose name says battery or cabinet (a
+/// datasheet's own word, e.g. `battery-cabinet`).
+pub fn has_pack_controller(rec: &Record) -> bool {
+    match rec.record_kind() {
+        RecordKind::Equipment(k) => k == EntryKind::Cabinet,
+        RecordKind::Other(k) => k.contains("battery") || k.contains("cabinet"),
+        RecordKind::Case(_) | RecordKind::Result(_) | RecordKind::LoadProfile | RecordKind::PowerTrace | RecordKind::ItRack => false,
+    }
+}
+
+/// The address plan in force: the project's, or one unit per placed
+/// battery cabinet ([`has_pack_controller`]) in tag order from unit 1,
+/// each expecting the plan's model and firmware when the plan names them.
+pub fn planned_units(design: &Design) -> Vec<PlannedUnit> {
+    let plan = &design.settings.commissioning;
+    if !plan.units.is_empty() {
+        return plan.units.clone();
+    }
+    let battery_keys: Vec<&str> = design.catalog.iter().filter(|r| has_pack_controller(r)).map(|r| r.key.as_str()).collect();
+    let mut tags: Vec<&str> =
+        design.layout.equipment.iter().filter(|e| battery_keys.contains(&e.catalog_key.as_str())).map(|e| e.tag.as_str()).collect();
+    tags.sort_unstable();
+    // Serial Modbus addresses run 1–247: cabinets past the 247th get no
+    // default unit (a plan of the project's own spreads them over links).
+    tags.iter()
+        .take(usize::from(MAX_UNIT))
+        .enumerate()
+        .map(|(i, tag)| PlannedUnit {
+            unit: u8::try_from(i + 1).unwrap_or(MAX_UNIT),
+            cabinet: (*tag).to_string(),
+            model: (!plan.model.is_empty()).then(|| plan.model.clone()),
+            firmware: (!plan.firmware.is_empty()).then(|| plan.firmware.clone()),
+            energy_wh: None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use backstop_model::layout::{Clearances, PlacedEquipment, Placement, Point, Rotation};
+    use backstop_model::project::ProjectInfo;
+
+    use super::*;
+
+    fn rec(key: &str, kind: &str) -> Record {
+        Record { key: key.into(), kind: kind.into(), name: key.into(), body: "{}".into() }
+    }
+
+    fn placed(tag: &str, catalog_key: &str) -> PlacedEquipment {
+        PlacedEquipment {
+            tag: tag.into(),
+            catalog_key: catalog_key.into(),
+            placement: Placement { room_id: "R1".into(), position: Point::default(), rotation: Rotation::default() },
+            clearances: Clearances::default(),
+            voltage_to_ground_v: 0.0,
+            ampacity_a: 0.0,
+            serves_case: None,
+        }
+    }
+
+    fn design(cabinets: usize) -> Design {
+        let mut d = Design::new(ProjectInfo::default());
+        d.catalog =
+            vec![rec("cab", "cabinet"), rec("ups", "ups"), rec("rack", "it-rack"), rec("ds", "battery-rack"), rec("box", "container")];
+        d.layout.equipment = vec![placed("UPS-01", "ups"), placed("BC-10", "cab"), placed("BR-01", "ds"), placed("BESS-01", "box")];
+        d.layout.equipment.extend((0..cabinets).map(|i| placed(&format!("BC-{:03}", i + 100), "cab")));
+        d
+    }
+
+    #[test]
+    fn by_default_each_battery_cabinet_gets_a_unit_in_tag_order() {
+        let mut d = design(0);
+        d.settings.commissioning.firmware = "2.4.1".into();
+        let units = planned_units(&d);
+        let got: Vec<(u8, &str)> = units.iter().map(|u| (u.unit, u.cabinet.as_str())).collect();
+        // The UPS, the rack and the container (no pack controller of its own) get none;
+        // a datasheet kind that says battery does.
+        assert_eq!(got, vec![(1, "BC-10"), (2, "BR-01")]);
+        assert!(units.iter().all(|u| u.firmware.as_deref() == Some("2.4.1") && u.model.is_none()));
+    }
+
+    #[test]
+    fn the_projects_own_plan_wins_and_addresses_stop_at_247() {
+        let many = planned_units(&design(300));
+        assert_eq!(many.len(), 247);
+        assert_eq!(many.last().map(|u| u.unit), Some(247));
+        let mut d = design(0);
+        d.settings.commissioning.units =
+            vec![PlannedUnit { unit: 9, cabinet: "BC-10".into(), model: None, firmware: None, energy_wh: None }];
+        assert_eq!(planned_units(&d), d.settings.commissioning.units);
+    }
+}
