@@ -9,6 +9,7 @@
 
 mod app;
 mod areas;
+mod bench;
 mod components;
 mod ipc;
 mod link_state;

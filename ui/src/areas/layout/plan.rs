@@ -18,6 +18,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::{Lx, Tool, kind_str, movable, parse_kind};
+use crate::bench::{DragMeter, now_ms};
 
 /// An auto-placement preview: the cabinets that would be placed and their
 /// plan size (width × depth at rotation 0).
@@ -113,16 +114,8 @@ struct Drag {
     walls: Option<(Point, Point)>,
     delta: (i64, i64),
     moved: bool,
-    /// Handler durations, ms.
-    handler_ms: Vec<f64>,
-    /// Animation-frame timestamps while dragging.
-    frames: Vec<f64>,
-    /// Event timestamps of moves not yet painted.
-    pending: Vec<f64>,
-    /// Input-to-frame latencies, ms.
-    latency_ms: Vec<f64>,
-    /// First and last pointer-move time, ms.
-    span: Option<(f64, f64)>,
+    /// The drag's timings (`bench` feature).
+    meter: DragMeter,
     /// Whether the pointer-up was a plain click on an already selected item
     /// of a multi-selection (then it selects that item alone).
     click_select: Option<ObjectRef>,
@@ -273,28 +266,6 @@ fn rect_gap(a: (Point, Point), b: (Point, Point)) -> f64 {
     (gx * gx + gy * gy).sqrt()
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-fn summary(mut xs: Vec<f64>) -> serde_json::Value {
-    xs.sort_by(f64::total_cmp);
-    serde_json::json!({
-        "n": xs.len(),
-        "median": percentile(&xs, 0.5),
-        "p95": percentile(&xs, 0.95),
-        "max": xs.last().copied().unwrap_or(0.0),
-    })
-}
-
-fn now() -> f64 {
-    window().performance().map(|p| p.now()).unwrap_or(0.0)
-}
-
 /// Millimetres per CSS pixel and the SVG point under a client position.
 fn mapping(svg: &web_sys::Element, vb: ViewBox, client: (f64, f64)) -> (f64, (f64, f64)) {
     let r = svg.get_bounding_client_rect();
@@ -307,16 +278,17 @@ fn mapping(svg: &web_sys::Element, vb: ViewBox, client: (f64, f64)) -> (f64, (f6
     (scale, (x, y))
 }
 
+/// Counts the animation frames while a drag lasts (`bench` feature).
 fn frame_loop(gesture: StoredValue<Gesture, LocalStorage>) {
+    if !DragMeter::COUNTS_FRAMES {
+        return;
+    }
     request_animation_frame(move || {
-        let t = now();
+        let t = now_ms();
         let again = gesture
             .try_update_value(|g| match g {
                 Gesture::Drag(d) => {
-                    d.frames.push(t);
-                    for e in d.pending.drain(..) {
-                        d.latency_ms.push((t - e).max(0.0));
-                    }
+                    d.meter.frame(t);
                     true
                 }
                 _ => false,
@@ -523,11 +495,7 @@ pub fn Plan(lx: Lx) -> impl IntoView {
                 walls,
                 delta: (0, 0),
                 moved: false,
-                handler_ms: Vec::new(),
-                frames: Vec::new(),
-                pending: Vec::new(),
-                latency_ms: Vec::new(),
-                span: None,
+                meter: DragMeter::default(),
                 click_select,
             })
         });
@@ -538,7 +506,7 @@ pub fn Plan(lx: Lx) -> impl IntoView {
     };
 
     let on_move = move |ev: web_sys::PointerEvent| {
-        let t0 = now();
+        let t0 = now_ms();
         let client = (f64::from(ev.client_x()), f64::from(ev.client_y()));
         let grid = i64::from(lx.grid.get_untracked());
         let mut pan_to = None;
@@ -593,10 +561,9 @@ pub fn Plan(lx: Lx) -> impl IntoView {
                     d.ghost = Ghost::new(&d.svg, d.vb, &d.items);
                 }
                 d.moved = true;
-                d.span = Some((d.span.map_or(t0, |s| s.0), t0));
                 let dx = snap(d.primary_min.x_mm + raw_x, grid) - d.primary_min.x_mm;
                 let dy = snap(d.primary_min.y_mm + raw_y, grid) - d.primary_min.y_mm;
-                d.pending.push(ev.time_stamp());
+                d.meter.moved(t0, ev.time_stamp());
                 if (dx, dy) != d.delta {
                     d.delta = (dx, dy);
                     let tr = format!("translate({dx} {})", -dy);
@@ -637,7 +604,7 @@ pub fn Plan(lx: Lx) -> impl IntoView {
                         g.label.set_text_content(Some(&d.dims));
                     }
                 }
-                d.handler_ms.push(now() - t0);
+                d.meter.handled(t0);
             }
         });
         if let Some(b) = pan_to {
@@ -704,18 +671,7 @@ pub fn Plan(lx: Lx) -> impl IntoView {
             }
             return;
         }
-        let intervals: Vec<f64> = d.frames.windows(2).map(|w| w[1] - w[0]).collect();
-        lx.drag_stats.set(
-            serde_json::json!({
-                "objects": lx.view.with_untracked(|v| v.as_ref().map(|v| v.footprints.len()).unwrap_or(0)),
-                "dragged": d.items.len(),
-                "handler_ms": summary(d.handler_ms.clone()),
-                "frame_interval_ms": summary(intervals),
-                "input_to_frame_ms": summary(d.latency_ms.clone()),
-                "moves_span_ms": d.span.map_or(0.0, |s| s.1 - s.0),
-            })
-            .to_string(),
-        );
+        lx.drag_stats.set(d.meter.summary(lx.view.with_untracked(|v| v.as_ref().map_or(0, |v| v.footprints.len())), d.items.len()));
         if cancelled || d.delta == (0, 0) {
             for it in &d.items {
                 let _ = it.el.remove_attribute("transform");

@@ -16,8 +16,8 @@ use leptos::task::spawn_local;
 use super::fields::{NotReady, NumField, catalog_select, fmt, opt, pct, req, show, whole};
 use super::results::{Charts, Diagnostics, ImportErrors, ImportWarnings, Sheet};
 use super::runner::Runner;
-use super::ups::{Timing, now_ms, when_chart_shown};
 use super::{CaseHeader, drafts};
+use crate::bench::{Timing, now_ms, when_chart_shown};
 use crate::ipc;
 use crate::state::use_project;
 
@@ -252,9 +252,6 @@ struct Engine {
     /// The edit whose result is shown, and the latest edit (the UPS
     /// editor's timing: keystroke to charts in the DOM).
     shown_seq: RwSignal<u64>,
-    /// Whether the result shown is whole, not only its first part (`None`:
-    /// nothing shown yet).
-    shown_whole: StoredValue<Option<bool>>,
     edit_seq: RwSignal<u64>,
     not_ready: RwSignal<Option<String>>,
     dirty: RwSignal<bool>,
@@ -361,7 +358,10 @@ impl Engine {
     /// first part may arrive after the reply.
     fn show(self, c: SmoothComputed, seq: u64, mut t: Timing) {
         let shown = self.shown_seq.get_untracked();
-        let newer = match self.shown_whole.try_get_value().flatten() {
+        // Whether what is shown is whole (its trade-off curve in), not only
+        // its first part; `None`: nothing shown yet.
+        let shown_whole = self.computed.try_with_untracked(|c| c.as_ref().map(|c| !c.result.sweep_pending)).flatten();
+        let newer = match shown_whole {
             None => true,
             Some(whole) => seq > shown || (seq == shown && t.complete && !whole),
         };
@@ -371,7 +371,6 @@ impl Engine {
         t.backend = c.compute_ms;
         // The sequence first: the charts read it when they render.
         self.shown_seq.set(seq);
-        self.shown_whole.try_set_value(Some(t.complete));
         self.computed.set(Some(c));
         t.rendered = now_ms();
         when_chart_shown(t, 30);
@@ -412,7 +411,6 @@ pub fn SmoothEditor(
         runner: StoredValue::new(Runner::default()),
         computed: RwSignal::new(None),
         shown_seq: RwSignal::new(0),
-        shown_whole: StoredValue::new(None),
         edit_seq: RwSignal::new(0),
         not_ready: RwSignal::new(None),
         dirty: RwSignal::new(draft.is_some()),

@@ -15,12 +15,12 @@ use backstop_model::sizing::{
 use backstop_model::sizing_view::{CatalogView, OptimizeRequest, SizingCase, SizingOverview, UpsComputed};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::{JsCast, JsValue};
 
 use super::fields::{NotReady, NumField, TypedNumber, fmt, num_of, opt, parse_typed, pct, req, show, whole};
 use super::results::{Charts, Diagnostics, Optimizer, Sheet, UpsComparison};
 use super::runner::Runner;
 use super::{CaseHeader, drafts};
+use crate::bench::{Timing, now_ms, when_chart_shown};
 use crate::ipc;
 use crate::state::use_project;
 
@@ -286,89 +286,6 @@ struct Engine {
     not_ready: RwSignal<Option<String>>,
     dirty: RwSignal<bool>,
     project: crate::state::ProjectCtx,
-}
-
-pub(super) fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
-}
-
-/// When one edit's result went through the pipeline (performance.now(), ms).
-#[derive(Clone, Copy)]
-pub(super) struct Timing {
-    pub seq: u64,
-    /// The input event.
-    pub input: f64,
-    /// The request left for the backend (after the debounce).
-    pub sent: f64,
-    /// The reply arrived and was decoded.
-    pub answered: f64,
-    /// In the DOM (set after rendering).
-    pub rendered: f64,
-    /// The engine's own time in the backend.
-    pub backend: f64,
-    /// The whole result (a smoothing case shows its first part before its
-    /// trade-off curve: that is timed with `complete` false).
-    pub complete: bool,
-}
-
-/// Appends one measurement to `window.__backstopSizingTimings`.
-fn record_timing(t: Timing, shown_ms: f64, painted_ms: f64) {
-    let Some(w) = web_sys::window() else { return };
-    let key = JsValue::from_str("__backstopSizingTimings");
-    let arr = match js_sys::Reflect::get(&w, &key) {
-        // `dyn_into`, not `Array::from` (which would push onto a copy).
-        Ok(v) if js_sys::Array::is_array(&v) => match v.dyn_into::<js_sys::Array>() {
-            Ok(a) => a,
-            Err(_) => return,
-        },
-        _ => {
-            let a = js_sys::Array::new();
-            let _ = js_sys::Reflect::set(&w, &key, &a);
-            a
-        }
-    };
-    let o = js_sys::Object::new();
-    for (k, v) in [
-        ("seq", t.seq as f64),
-        ("input", t.input),
-        ("shown", shown_ms),
-        ("latency", shown_ms - t.input),
-        ("painted", painted_ms - t.input),
-        ("debounce", t.sent - t.input),
-        ("ipc", t.answered - t.sent),
-        ("render", t.rendered - t.answered),
-        ("frame", shown_ms - t.rendered),
-        ("backend", t.backend),
-        ("complete", if t.complete { 1.0 } else { 0.0 }),
-    ] {
-        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_f64(v));
-    }
-    arr.push(&o);
-}
-
-/// Records the latency of edit `t.seq` at the first animation frame in
-/// which the charts drawn for it (or for a later edit) are in the DOM, and
-/// at the frame after (that frame painted); gives up after `frames` frames
-/// (the result had no charts, or the editor closed).
-pub(super) fn when_chart_shown(t: Timing, frames: u32) {
-    request_animation_frame(move || {
-        let shown_seq = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| {
-                let charts =
-                    if t.complete { "[data-testid=charts][data-complete=true] figure.chart" } else { "[data-testid=charts] figure.chart" };
-                d.query_selector(charts).ok().flatten()
-            })
-            .and_then(|e| e.get_attribute("data-seq"))
-            .and_then(|s| s.parse::<u64>().ok());
-        if shown_seq.is_some_and(|s| s >= t.seq) {
-            // The next frame starts once this one (with the charts) is painted.
-            let shown = now_ms();
-            request_animation_frame(move || record_timing(t, shown, now_ms()));
-        } else if frames > 0 {
-            when_chart_shown(t, frames - 1);
-        }
-    });
 }
 
 impl Engine {
