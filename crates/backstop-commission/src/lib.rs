@@ -24,7 +24,7 @@ pub mod validate;
 pub use asbuilt::as_built;
 pub use builtin::builtin_templates;
 pub use evaluate::{evaluate, evaluate_comm_loss};
-pub use plan::planned_units;
+pub use plan::{plan_problems, planned_units};
 pub use session::{SessionError, summary};
 pub use validate::{TemplateError, validate};
 

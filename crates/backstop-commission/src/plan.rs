@@ -1,9 +1,10 @@
 //! The address plan commissioning expects on site: the project's own, or
-//! by default one Modbus unit per battery cabinet, in tag order from unit 1.
+//! by default one Modbus unit per battery cabinet, in tag order from unit 1;
+//! and what makes a plan unfit to save.
 
 use backstop_model::catalog::EntryKind;
-use backstop_model::commissioning::PlannedUnit;
-use backstop_model::project::{Design, Record};
+use backstop_model::commissioning::{CommissioningPlan, PlannedUnit};
+use backstop_model::project::{Design, Record, Tolerances};
 use backstop_model::record::RecordKind;
 
 /// The highest Modbus serial address a pack can have.
@@ -46,6 +47,49 @@ pub fn planned_units(design: &Design) -> Vec<PlannedUnit> {
             energy_wh: None,
         })
         .collect()
+}
+
+/// What is wrong with a commissioning plan and its acceptance tolerances,
+/// one phrase each (empty: the plan can be saved): unit ids outside 1–247
+/// or planned twice, units without a cabinet, design setpoints without a
+/// number or with a negative tolerance, checklist template errors, and
+/// tolerances that are not numbers ≥ 0.
+pub fn plan_problems(plan: &CommissioningPlan, tolerances: &Tolerances) -> Vec<String> {
+    let mut problems: Vec<String> = Vec::new();
+    let mut ids = std::collections::BTreeSet::new();
+    for p in &plan.units {
+        if p.unit == 0 || p.unit > MAX_UNIT {
+            problems.push(format!("unit id {} is outside 1–{MAX_UNIT}", p.unit));
+        }
+        if !ids.insert(p.unit) {
+            problems.push(format!("unit id {} is planned twice", p.unit));
+        }
+        if p.cabinet.trim().is_empty() {
+            problems.push(format!("unit {} has no cabinet", p.unit));
+        }
+    }
+    for d in &plan.design_setpoints {
+        if !(d.value.is_finite() && d.tolerance.is_finite() && d.tolerance >= 0.0) {
+            problems.push(format!("design setpoint {} {}: the value and a tolerance ≥ 0 must be numbers", d.point.model, d.point.path));
+        }
+    }
+    if let Some(t) = &plan.template
+        && let Err(errors) = crate::validate(t)
+    {
+        problems.extend(errors.iter().map(|e| format!("checklist: {e}")));
+    }
+    for (name, v) in [
+        ("voltage tolerance", tolerances.voltage_pct),
+        ("current tolerance", tolerances.current_pct),
+        ("temperature tolerance", tolerances.temperature_k),
+        ("SOC tolerance", tolerances.soc_points),
+        ("cell-spread tolerance", tolerances.cell_spread_mv),
+    ] {
+        if !(v.is_finite() && v >= 0.0) {
+            problems.push(format!("the {name} must be a number ≥ 0"));
+        }
+    }
+    problems
 }
 
 #[cfg(test)]
@@ -101,5 +145,31 @@ mod tests {
         d.settings.commissioning.units =
             vec![PlannedUnit { unit: 9, cabinet: "BC-10".into(), model: None, firmware: None, energy_wh: None }];
         assert_eq!(planned_units(&d), d.settings.commissioning.units);
+    }
+
+    #[test]
+    fn a_plan_is_refused_with_every_problem_named() {
+        use backstop_model::commissioning::{CommissioningPlan, DesignSetpoint, PointRef};
+        use backstop_model::project::Tolerances;
+        let unit = |unit: u8, cabinet: &str| PlannedUnit { unit, cabinet: cabinet.into(), model: None, firmware: None, energy_wh: None };
+        let good = CommissioningPlan { units: vec![unit(1, "BC-01"), unit(247, "BC-02")], ..CommissioningPlan::default() };
+        assert_eq!(plan_problems(&good, &Tolerances::default()), Vec::<String>::new());
+
+        let mut bad = CommissioningPlan { units: vec![unit(0, "BC-01"), unit(248, " "), unit(5, "BC-03"), unit(5, "BC-04")], ..good };
+        let point = PointRef { model: 802, path: "SoC".into() };
+        bad.design_setpoints = vec![DesignSetpoint { unit: None, point, value: f64::NAN, tolerance: 1.0, unit_label: String::new() }];
+        let tolerances = Tolerances { current_pct: -1.0, ..Tolerances::default() };
+        let problems = plan_problems(&bad, &tolerances);
+        for expected in [
+            "unit id 0 is outside 1–247",
+            "unit id 248 is outside 1–247",
+            "unit 248 has no cabinet",
+            "unit id 5 is planned twice",
+            "must be numbers",
+            "the current tolerance must be a number ≥ 0",
+        ] {
+            assert!(problems.iter().any(|p| p.contains(expected)), "{expected} not in {problems:?}");
+        }
+        assert_eq!(problems.len(), 6, "{problems:?}");
     }
 }

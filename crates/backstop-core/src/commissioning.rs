@@ -243,40 +243,7 @@ pub fn save_plan(
     plan: &backstop_model::commissioning::CommissioningPlan,
     tolerances: &backstop_model::project::Tolerances,
 ) -> Result<(), AppError> {
-    let mut problems: Vec<String> = Vec::new();
-    let mut ids = std::collections::BTreeSet::new();
-    for p in &plan.units {
-        if p.unit == 0 || p.unit > 247 {
-            problems.push(format!("unit id {} is outside 1–247", p.unit));
-        }
-        if !ids.insert(p.unit) {
-            problems.push(format!("unit id {} is planned twice", p.unit));
-        }
-        if p.cabinet.trim().is_empty() {
-            problems.push(format!("unit {} has no cabinet", p.unit));
-        }
-    }
-    for d in &plan.design_setpoints {
-        if !(d.value.is_finite() && d.tolerance.is_finite() && d.tolerance >= 0.0) {
-            problems.push(format!("design setpoint {} {}: the value and a tolerance ≥ 0 must be numbers", d.point.model, d.point.path));
-        }
-    }
-    if let Some(t) = &plan.template
-        && let Err(errors) = backstop_commission::validate(t)
-    {
-        problems.extend(errors.iter().map(|e| format!("checklist: {e}")));
-    }
-    for (name, v) in [
-        ("voltage tolerance", tolerances.voltage_pct),
-        ("current tolerance", tolerances.current_pct),
-        ("temperature tolerance", tolerances.temperature_k),
-        ("SOC tolerance", tolerances.soc_points),
-        ("cell-spread tolerance", tolerances.cell_spread_mv),
-    ] {
-        if !(v.is_finite() && v >= 0.0) {
-            problems.push(format!("the {name} must be a number ≥ 0"));
-        }
-    }
+    let problems = backstop_commission::plan_problems(plan, tolerances);
     if !problems.is_empty() {
         return Err(AppError::invalid(format!("The commissioning plan was not saved: {}.", problems.join("; "))));
     }
