@@ -628,6 +628,9 @@ pub struct Inputs {
     profiles: Mutex<Held<HeldProfile>>,
     traces: Mutex<Held<HeldTrace>>,
     smooth_runs: std::sync::atomic::AtomicU64,
+    /// The synthetic profile's trace last sized, for the next edit that
+    /// leaves the profile as it is.
+    smooth_profile: backstop_sizing::smooth::synth::ProfileCache,
 }
 
 impl Inputs {
@@ -984,6 +987,7 @@ pub fn compute_smooth(
         case,
         held.as_ref().map(|h| &h.trace),
         catalog,
+        Some(&inputs.smooth_profile),
         |early| first(computed(early)),
         &keep_going,
     );

@@ -491,7 +491,7 @@ fn the_staged_result_goes_ahead_of_its_tradeoff_curve_and_equals_the_whole() {
     let whole = size_smooth(&c, None, default_catalog());
     assert!(whole.sweep.len() >= 2 && !whole.sweep_pending);
     let mut early = None;
-    let staged = size_smooth_staged(&c, None, default_catalog(), |r| early = Some(r), &|| true).expect("not stopped");
+    let staged = size_smooth_staged(&c, None, default_catalog(), None, |r| early = Some(r), &|| true).expect("not stopped");
     assert_eq!(staged, whole, "the staged result is the whole result");
     let early = early.expect("the first part was handed over");
     assert!(early.sweep_pending && early.sweep.is_empty());
@@ -510,6 +510,32 @@ fn the_staged_result_goes_ahead_of_its_tradeoff_curve_and_equals_the_whole() {
     assert_eq!(others(&early), others(&whole));
 
     let mut called = false;
-    assert_eq!(size_smooth_staged(&c, None, default_catalog(), |_| called = true, &|| false), None);
+    assert_eq!(size_smooth_staged(&c, None, default_catalog(), None, |_| called = true, &|| false), None);
     assert!(called, "the first part is handed over even when the curve is stopped");
+}
+
+/// A kept synthetic trace is reused only for the profile it came from, and
+/// sizing with it gives what sizing without it gives.
+#[test]
+fn a_kept_synthetic_trace_serves_only_its_own_profile() {
+    use backstop_sizing::smooth::size_smooth_staged;
+    use backstop_sizing::smooth::synth::ProfileCache;
+    use std::sync::Arc;
+    let cache = ProfileCache::default();
+    let mut c = synthetic_case();
+    let p = c.synthetic.clone().expect("a synthetic case");
+    let kept = cache.get(&p);
+    assert!(Arc::ptr_eq(&kept, &cache.get(&p)), "the same profile is served from the cache");
+    assert_eq!(kept.trace.mw, backstop_sizing::smooth::synth::generate(&p).trace.mw);
+    let sized = |c: &SmoothCase| size_smooth_staged(c, None, default_catalog(), Some(&cache), |_| {}, &|| true).expect("not stopped");
+    // An edit elsewhere (the project life) keeps the profile and its trace …
+    c.project_years += 5;
+    assert_eq!(sized(&c), size_smooth(&c, None, default_catalog()));
+    assert!(Arc::ptr_eq(&kept, &cache.get(&p)));
+    // … an edit of the profile does not.
+    c.synthetic.as_mut().expect("a synthetic case").job_mw += 1.0;
+    assert_eq!(sized(&c), size_smooth(&c, None, default_catalog()));
+    let other = cache.get(c.synthetic.as_ref().expect("a synthetic case"));
+    assert!(!Arc::ptr_eq(&kept, &other));
+    assert_ne!(other.trace.mw, kept.trace.mw);
 }

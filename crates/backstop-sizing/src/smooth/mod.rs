@@ -792,7 +792,7 @@ const CHART_BANDS: [[f64; 2]; 5] = [[0.001, 0.01], [0.01, 0.1], [0.1, 1.0], [1.0
 /// Sizes a smoothing case on `trace` (a measured trace; `None`: the case's
 /// synthetic profile).
 pub fn size_smooth(case: &SmoothCase, trace: Option<&PowerTrace>, catalog: &[CatalogEntry]) -> SmoothResult {
-    staged(case, trace, catalog, None, &|| true).0
+    staged(case, trace, catalog, None, None, &|| true).0
 }
 
 /// [`size_smooth`] in two steps: `first` gets the result without the
@@ -801,10 +801,13 @@ pub fn size_smooth(case: &SmoothCase, trace: Option<&PowerTrace>, catalog: &[Cat
 /// result — equal to [`size_smooth`]'s — is returned. The curve's runs ask
 /// `keep_going` before each rate and stop when it says no (a newer edit
 /// supersedes this one): then `None`, and `first` may have been called.
+/// With `profiles`, a synthetic profile's trace is taken from (and kept in)
+/// that cache instead of generated afresh; the result is the same.
 pub fn size_smooth_staged(
     case: &SmoothCase,
     trace: Option<&PowerTrace>,
     catalog: &[CatalogEntry],
+    profiles: Option<&synth::ProfileCache>,
     first: impl FnOnce(SmoothResult),
     keep_going: &(dyn Fn() -> bool + Sync),
 ) -> Option<SmoothResult> {
@@ -814,7 +817,7 @@ pub fn size_smooth_staged(
             f(r);
         }
     };
-    let (r, complete) = staged(case, trace, catalog, Some(&mut once), keep_going);
+    let (r, complete) = staged(case, trace, catalog, profiles, Some(&mut once), keep_going);
     complete.then_some(r)
 }
 
@@ -889,6 +892,7 @@ fn staged(
     case: &SmoothCase,
     trace: Option<&PowerTrace>,
     catalog: &[CatalogEntry],
+    profiles: Option<&synth::ProfileCache>,
     mut first: Option<&mut dyn FnMut(SmoothResult)>,
     keep_going: &(dyn Fn() -> bool + Sync),
 ) -> (SmoothResult, bool) {
@@ -912,7 +916,7 @@ fn staged(
             t
         }
         (None, Some(p)) if !has_error(&diags) => {
-            generated = synth::generate(p);
+            generated = profiles.map_or_else(|| std::sync::Arc::new(synth::generate(p)), |c| c.get(p));
             out.synthetic = Some(generated.summary.clone());
             &generated.trace
         }

@@ -18,6 +18,8 @@
 
 use backstop_model::sizing_smooth::{SyntheticProfile, SyntheticSummary};
 
+use std::sync::{Arc, Mutex, PoisonError};
+
 use super::trace::PowerTrace;
 
 /// SplitMix64 (Steele, Lea and Flood 2014): small, fast, and the same on
@@ -119,6 +121,40 @@ pub struct Synthetic {
     pub trace: PowerTrace,
     /// Counts and the mitigations' cost.
     pub summary: SyntheticSummary,
+}
+
+/// The longest synthetic trace a [`ProfileCache`] keeps, samples (16 MB):
+/// a day at 100 ms or a week at 1 s; longer ones are generated each time.
+pub const MAX_CACHED_SAMPLES: usize = 2_000_000;
+
+/// The last synthetic trace generated, kept for the next computation of the
+/// same profile: an editor recomputes on every edit, and most edits (the
+/// battery, the controller, the requirements) leave the profile as it was.
+/// A trace is reused only for a profile equal to the one it was generated
+/// from, so what comes out is what [`generate`] would give.
+#[derive(Debug, Default)]
+pub struct ProfileCache(Mutex<Option<(SyntheticProfile, Arc<Synthetic>)>>);
+
+impl ProfileCache {
+    /// The trace of `p`: the kept one when `p` is the profile it came from,
+    /// else generated (and kept, when not longer than [`MAX_CACHED_SAMPLES`]).
+    pub fn get(&self, p: &SyntheticProfile) -> Arc<Synthetic> {
+        {
+            let kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some((q, s)) = kept.as_ref()
+                && q == p
+            {
+                return Arc::clone(s);
+            }
+        }
+        // Generated outside the lock: a computation of another profile
+        // never waits for this one.
+        let s = Arc::new(generate(p));
+        if s.trace.mw.len() <= MAX_CACHED_SAMPLES {
+            *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some((p.clone(), Arc::clone(&s)));
+        }
+        s
+    }
 }
 
 /// Generates the site power of `p` (validated by the caller; degenerate
