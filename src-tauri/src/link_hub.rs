@@ -253,9 +253,7 @@ impl LinkHub {
             ));
         }
         let polled: Vec<u8> = targets.iter().map(|t| t.unit).collect();
-        let mut cfg = PollConfig::new(targets, interval);
-        cfg.stale_after = stale_after;
-        link.start_polling(cfg).await?;
+        link.start_polling(PollConfig::field(targets, interval, stale_after)?).await?;
         Ok(polled)
     }
 }

@@ -453,6 +453,12 @@ async fn until(deadline: Option<Instant>) {
     }
 }
 
+/// `--stale-after-s` as a duration (a negative or unreadable number is 0,
+/// which the poll refuses with the reason; a huge one is "never").
+fn stale_after(s: f64) -> Duration {
+    Duration::try_from_secs_f64(s.max(0.0)).unwrap_or(Duration::MAX)
+}
+
 /// `backstop monitor`: a live table that updates in place; stale flagged.
 pub fn run_monitor(args: &MonitorArgs) -> Result<ExitCode> {
     runtime()?.block_on(async {
@@ -465,9 +471,9 @@ pub fn run_monitor(args: &MonitorArgs) -> Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             }
         };
-        let mut cfg = PollConfig::new(vec![PollTarget::for_device(&dev)], Duration::from_millis(args.interval_ms));
-        cfg.stale_after = Duration::from_secs_f64(args.stale_after_s.max(0.1));
-        s.link.start_polling(cfg).await?;
+        let cfg =
+            PollConfig::field(vec![PollTarget::for_device(&dev)], Duration::from_millis(args.interval_ms), stale_after(args.stale_after_s));
+        s.link.start_polling(cfg?).await?;
         let tty = std::io::stdout().is_terminal();
         let deadline = args.duration_s.map(|d| Instant::now() + Duration::from_secs_f64(d.max(0.0)));
         let (mut latest, mut health) = (None, None);
@@ -544,9 +550,8 @@ pub fn run_log(args: &LogArgs) -> Result<ExitCode> {
             s.finish().await?;
             bail!("none of the units {} answered discovery; nothing to log", args.units);
         }
-        let mut cfg = PollConfig::new(targets, Duration::from_millis(args.interval_ms));
-        cfg.stale_after = Duration::from_secs_f64(args.stale_after_s.max(0.1));
-        s.link.start_polling(cfg).await?;
+        let cfg = PollConfig::field(targets, Duration::from_millis(args.interval_ms), stale_after(args.stale_after_s));
+        s.link.start_polling(cfg?).await?;
         let deadline = args.duration_s.map(|d| Instant::now() + Duration::from_secs_f64(d.max(0.0)));
         let mut logger = TelemetryLogger::new();
         let mut tick = tokio::time::interval(FLUSH_EVERY);

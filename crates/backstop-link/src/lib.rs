@@ -51,7 +51,13 @@ pub use actor::{Op, RequestOptions, gap_for};
 pub use error::LinkError;
 pub use feed::LatestSamples;
 pub use monitor::{Monitor, export_csv, export_text};
-pub use poll::{PollConfig, PollSource, PollTarget};
+pub use poll::{FIELD_MIN_INTERVAL, FIELD_MIN_STALE_AFTER, PollConfig, PollSource, PollTarget};
+
+/// The shortest arming: writes need a minute's window at least.
+pub const ARM_MIN: Duration = Duration::from_secs(60);
+/// The longest arming: a link left armed by mistake disarms itself within
+/// two hours, the length of a commissioning session.
+pub const ARM_MAX: Duration = Duration::from_secs(120 * 60);
 pub use ports::list_ports;
 
 use actor::{Actor, Command};
@@ -344,10 +350,19 @@ impl Link {
         self.inner.tx.send(Command::Poll(None)).await.map_err(|_| LinkError::Closed)
     }
 
-    /// Enters armed commissioning mode for `ttl` (writes are refused otherwise).
+    /// Enters armed commissioning mode for `ttl` (writes are refused
+    /// otherwise), within [`ARM_MIN`]–[`ARM_MAX`].
     pub fn arm(&self, engineer: &str, ttl: Duration) -> Result<(), LinkError> {
         if engineer.trim().is_empty() {
             return Err(LinkError::Invalid("arming needs the engineer's name for the audit log".into()));
+        }
+        if !(ARM_MIN..=ARM_MAX).contains(&ttl) {
+            return Err(LinkError::Invalid(format!(
+                "arm for {} to {} minutes (asked: {} s)",
+                ARM_MIN.as_secs() / 60,
+                ARM_MAX.as_secs() / 60,
+                ttl.as_secs()
+            )));
         }
         let mut a = self.inner.armed.lock().unwrap_or_else(|p| p.into_inner());
         *a = Some(Arming { engineer: engineer.trim().to_string(), until: std::time::Instant::now() + ttl });

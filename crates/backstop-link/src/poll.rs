@@ -58,10 +58,38 @@ pub struct PollConfig {
     pub stale_after: Duration,
 }
 
+/// The shortest polling cycle the field tools (the app's live view, the
+/// CLI's `monitor` and `log`) ask of a bus: other masters and the packs'
+/// own traffic share it, and a poll of a whole pack takes tens of
+/// milliseconds at 9600 baud. (Benchmarks poll back to back through
+/// [`PollConfig::new`].)
+pub const FIELD_MIN_INTERVAL: Duration = Duration::from_millis(50);
+
+/// The shortest time without good data after which the field tools call a
+/// unit's values stale: below a second, one retried request on a slow link
+/// would already flag a healthy pack.
+pub const FIELD_MIN_STALE_AFTER: Duration = Duration::from_secs(1);
+
 impl PollConfig {
     /// Polls `targets` every `interval`, stale after 10 s.
     pub fn new(targets: Vec<PollTarget>, interval: Duration) -> PollConfig {
         PollConfig { targets, interval, stale_after: Duration::from_secs(10) }
+    }
+
+    /// A poll as the field tools run it: every `interval`, no faster than
+    /// [`FIELD_MIN_INTERVAL`], stale after `stale_after`, no sooner than
+    /// [`FIELD_MIN_STALE_AFTER`]; refused with the reason otherwise.
+    pub fn field(targets: Vec<PollTarget>, interval: Duration, stale_after: Duration) -> Result<PollConfig, LinkError> {
+        if interval < FIELD_MIN_INTERVAL || stale_after < FIELD_MIN_STALE_AFTER {
+            return Err(LinkError::Invalid(format!(
+                "poll at most every {} ms, and mark data stale after at least {} s without an answer (asked: every {} ms, stale after {} ms)",
+                FIELD_MIN_INTERVAL.as_millis(),
+                FIELD_MIN_STALE_AFTER.as_secs(),
+                interval.as_millis(),
+                stale_after.as_millis()
+            )));
+        }
+        Ok(PollConfig { targets, interval, stale_after })
     }
 }
 
@@ -498,6 +526,19 @@ fn mark_stale(tracks: &mut HashMap<u8, Track>, cfg: &PollConfig, link: &str, sin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_field_tools_poll_no_faster_than_50_ms_and_call_data_stale_after_a_second_at_least() {
+        let ok = |i: u64, s: u64| PollConfig::field(Vec::new(), Duration::from_millis(i), Duration::from_millis(s));
+        let c = ok(50, 1000).expect("the limits themselves are allowed");
+        assert_eq!((c.interval, c.stale_after), (Duration::from_millis(50), Duration::from_secs(1)));
+        for (i, s) in [(49, 1000), (50, 999), (0, 10_000)] {
+            let e = ok(i, s).unwrap_err().to_string();
+            assert!(e.contains("poll at most every 50 ms") && e.contains(&format!("every {i} ms, stale after {s} ms")), "{e}");
+        }
+        // Benchmarks still poll back to back.
+        assert_eq!(PollConfig::new(Vec::new(), Duration::ZERO).interval, Duration::ZERO);
+    }
 
     fn info(id: u16, address: u16, length: u16) -> ModelInfo {
         ModelInfo { id, name: String::new(), label: String::new(), address, length, known: true }

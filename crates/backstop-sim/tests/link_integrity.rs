@@ -235,6 +235,12 @@ async fn echo_is_detected_when_the_port_opens_and_never_eats_a_reply() {
     assert_eq!(link.read_holding(1, 40000, 8).await.unwrap(), truth[..8]);
     let dev = link.discover(1).await.unwrap();
     let m802 = dev.models.iter().find(|m| m.id == 802).unwrap().address;
+    // Arming lasts a minute to two hours, whoever asks (app or CLI).
+    for too in [Duration::from_secs(59), Duration::from_secs(120 * 60 + 1), Duration::ZERO] {
+        let e = link.arm("J. Tester", too).unwrap_err();
+        assert!(e.to_string().contains("arm for 1 to 120 minutes"), "{e}");
+        assert!(link.armed().is_none());
+    }
     link.arm("J. Tester", Duration::from_secs(60)).unwrap();
     let req = WriteRequest {
         unit: 1,

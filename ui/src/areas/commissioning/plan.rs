@@ -74,7 +74,10 @@ pub(super) fn PlanPanel() -> impl IntoView {
                 .filter(|l| !l.trim().is_empty())
                 .map(|l| {
                     let w: Vec<&str> = l.split_whitespace().collect();
-                    let unit = w.first().and_then(|u| u.parse::<u8>().ok()).ok_or(format!("\"{l}\": start with the unit id"))?;
+                    let unit = w
+                        .first()
+                        .and_then(|u| crate::number::whole::<u8>(u, "the unit id", 0, 255).ok())
+                        .ok_or(format!("\"{l}\": start with the unit id"))?;
                     let cabinet = w.get(1).ok_or(format!("\"{l}\": give the cabinet tag after the unit id"))?.to_string();
                     Ok(backstop_model::commissioning::PlannedUnit {
                         unit,
@@ -97,9 +100,12 @@ pub(super) fn PlanPanel() -> impl IntoView {
                     }
                     Ok(backstop_model::commissioning::DesignSetpoint {
                         unit: None,
-                        point: backstop_model::commissioning::PointRef::new(w[0].parse().map_err(|_| bad())?, w[1]),
-                        value: w[2].parse().map_err(|_| bad())?,
-                        tolerance: w[3].parse().map_err(|_| bad())?,
+                        point: backstop_model::commissioning::PointRef::new(
+                            crate::number::whole::<u16>(w[0], "the model id", 0, 65_535).map_err(|_| bad())?,
+                            w[1],
+                        ),
+                        value: crate::number::number(w[2], "the value").map_err(|_| bad())?,
+                        tolerance: crate::number::number(w[3], "the tolerance").map_err(|_| bad())?,
                         unit_label: w.get(4).map(|u| u.to_string()).unwrap_or_default(),
                     })
                 })

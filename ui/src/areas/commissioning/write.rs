@@ -76,7 +76,11 @@ pub(super) fn WritePanel() -> impl IntoView {
                 <label class="field"><span>"Minutes"</span><input type="text" bind:value=minutes/></label>
                 <div class="toolbar">
                     <button class="btn danger" data-testid="arm" on:click=move |_| spawn_local(async move {
-                        let m = minutes.get_untracked().parse().unwrap_or(0);
+                        // How long an arming may last is the link's rule; here only the number is read.
+                        let m = match crate::number::whole::<u32>(&minutes.get_untracked(), "The arming time in minutes", 0, i64::from(u32::MAX)) {
+                            Ok(m) => m,
+                            Err(e) => return link.report(e),
+                        };
                         match ipc::link_arm(&engineer.get_untracked(), m).await {
                             Ok(()) => link.notify(format!("Armed for {m} minutes.")),
                             Err(e) => link.report(e),

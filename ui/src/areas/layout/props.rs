@@ -246,8 +246,7 @@ pub fn Properties(lx: Lx) -> impl IntoView {
 }
 
 fn rotation(s: &str) -> Result<Rotation, AppError> {
-    s.trim()
-        .parse::<u16>()
+    crate::number::whole::<u16>(s, "The rotation", 0, 359)
         .ok()
         .and_then(Rotation::from_degrees)
         .ok_or_else(|| AppError::invalid(format!("The rotation must be 0, 90, 180 or 270 degrees; “{}” is not.", s.trim())))
