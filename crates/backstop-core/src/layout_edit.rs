@@ -166,11 +166,6 @@ fn rule_set_choices(design: &Design) -> Vec<RuleSetChoice> {
     out
 }
 
-/// Kinds of catalog entries that stand on the floor.
-fn placeable(kind: EntryKind) -> bool {
-    matches!(kind, EntryKind::Cabinet | EntryKind::Container | EntryKind::Ups | EntryKind::Pcs)
-}
-
 fn choice_of(entry: &CatalogEntry, in_project: bool) -> CatalogChoice {
     let (w, d, _) = entry.dimensions_mm();
     let mm = |v: f64| if v.is_finite() && v > 0.0 { v.round().min(f64::from(u32::MAX)) as u32 } else { 0 };
@@ -192,7 +187,7 @@ fn catalog_choices(design: &Design) -> Vec<CatalogChoice> {
             continue;
         }
         match rec.read() {
-            Body::Entry(e) if placeable(e.kind) => out.push(choice_of(&e, true)),
+            Body::Entry(e) if e.kind.stands_on_floor() => out.push(choice_of(&e, true)),
             Body::Entry(_) => {}
             other => {
                 let spec = match other {
@@ -212,7 +207,7 @@ fn catalog_choices(design: &Design) -> Vec<CatalogChoice> {
         }
     }
     for e in backstop_sizing::default_catalog() {
-        if placeable(e.kind) && !out.iter().any(|c| c.key == e.key) {
+        if e.kind.stands_on_floor() && !out.iter().any(|c| c.key == e.key) {
             out.push(choice_of(e, false));
         }
     }
@@ -289,10 +284,6 @@ fn placement_of<'a>(layout: &'a Layout, o: &ObjectRef) -> Option<&'a Placement> 
         ObjectKind::PowerUnit => layout.power_units.iter().find(|e| e.tag == o.key).map(|e| &e.placement),
         _ => None,
     }
-}
-
-fn unique_id(existing: &[&str], prefix: &str) -> String {
-    (1u64..).map(|n| format!("{prefix}{n}")).find(|id| !existing.contains(&id.as_str())).unwrap_or_else(|| prefix.to_owned())
 }
 
 /// Applies one editor operation as one undoable edit.
@@ -559,45 +550,15 @@ pub fn apply(project: &mut Project, edit: &LayoutEdit) -> Result<EditOutcome, Ap
             add_from_catalog(project, &l.design, catalog_key, room_id, *position, tag_prefix)?
         }
         LayoutEdit::AddRack { room_id, position, load_kw } => {
-            if !layout.rooms.iter().any(|r| &r.id == room_id) {
-                return Err(AppError::invalid(format!("Room {room_id} does not exist; pick a room of the layout.")));
-            }
-            if !(load_kw.is_finite() && *load_kw >= 0.0) {
-                return Err(AppError::invalid("Enter the rack's load in kW (0 or more)."));
-            }
-            let tag = editor::next_tags(editor::all_tags(layout), "R-", 1).pop().unwrap_or_else(|| "R-NEW".into());
-            let rack = ItRack {
-                tag: tag.clone(),
-                placement: Placement { room_id: room_id.clone(), position: *position, rotation: Rotation::R0 },
-                width_mm: 600,
-                depth_mm: 1_200,
-                load_kw: *load_kw,
-            };
+            let rack = backstop_layout::rooms::new_rack(layout, room_id, *position, *load_kw).map_err(invalid)?;
+            let tag = rack.tag.clone();
             let label = format!("Add rack {tag}");
             project.edit(&label, |e| e.put_rack(&rack)).map_err(store_error)?;
             (label, vec![ObjectRef { kind: ObjectKind::Rack, key: tag }])
         }
         LayoutEdit::AddEgressPath { room_id } => {
-            let room = layout
-                .rooms
-                .iter()
-                .find(|r| &r.id == room_id)
-                .ok_or_else(|| AppError::invalid(format!("Room {room_id} does not exist; pick a room of the layout.")))?;
-            let poly = backstop_layout::resolve::room_outline(&room.shape)
-                .ok_or_else(|| AppError::invalid(format!("Room {room_id} has an invalid outline; fix it first.")))?;
-            let b = poly.bbox;
-            let y = backstop_layout::geom::round_i64((b.y0 + b.y1) / 2.0);
-            let ids: Vec<&str> = layout.egress_paths.iter().map(|p| p.id.as_str()).collect();
-            let id = unique_id(&ids, "E-");
-            let path = EgressPath {
-                id: id.clone(),
-                name: format!("{} aisle to exit", room.name),
-                route: vec![
-                    Point::new(backstop_layout::geom::round_i64(b.x0 + 500.0), y),
-                    Point::new(backstop_layout::geom::round_i64(b.x1 - 500.0), y),
-                ],
-                width_mm: 1_120,
-            };
+            let path = backstop_layout::rooms::new_egress_path(layout, room_id).map_err(invalid)?;
+            let id = path.id.clone();
             let label = format!("Add egress path {id}");
             project.edit(&label, |e| e.put_egress_path(&path)).map_err(store_error)?;
             (label, vec![ObjectRef { kind: ObjectKind::EgressPath, key: id }])
@@ -692,12 +653,9 @@ fn add_from_catalog(
     .to_owned();
     let tag = editor::next_tags(editor::all_tags(layout), &prefix, 1).pop().unwrap_or_else(|| format!("{prefix}NEW"));
     let placement = Placement { room_id: room_id.to_owned(), position, rotation: Rotation::R0 };
-    // Starting ratings for the working-space rules (the engineer confirms
-    // them in the properties panel): DC at the entry's string voltage, or
-    // AC on 480Y/277 V, at 125 % of rated current.
-    let string_v = entry.as_ref().and_then(|e| e.battery.as_ref()).map(|b| b.nominal_v_cell.value * f64::from(b.cells_series));
+    // Starting ratings for the working-space rules.
     let power_kw = entry.as_ref().map_or(0.0, CatalogEntry::power_kw);
-    let (dc, ac) = (electrical::battery_equipment(power_kw, string_v), electrical::ac_power_unit(power_kw));
+    let ratings = electrical::placed_ratings(entry.as_ref());
     let label = format!("Add {tag}");
     let obj = match kind {
         Some(EntryKind::Ups | EntryKind::Pcs) => ObjectRef { kind: ObjectKind::PowerUnit, key: tag.clone() },
@@ -718,8 +676,8 @@ fn add_from_catalog(
                     placement: placement.clone(),
                     clearances: Clearances::default(),
                     rated_kw: power_kw,
-                    voltage_to_ground_v: ac.voltage_to_ground_v,
-                    ampacity_a: ac.ampacity_a,
+                    voltage_to_ground_v: ratings.voltage_to_ground_v,
+                    ampacity_a: ratings.ampacity_a,
                     serves: Vec::new(),
                     serves_case: None,
                 }),
@@ -728,8 +686,8 @@ fn add_from_catalog(
                     catalog_key: key.to_owned(),
                     placement: placement.clone(),
                     clearances: Clearances::default(),
-                    voltage_to_ground_v: dc.voltage_to_ground_v,
-                    ampacity_a: dc.ampacity_a,
+                    voltage_to_ground_v: ratings.voltage_to_ground_v,
+                    ampacity_a: ratings.ampacity_a,
                     serves_case: None,
                 }),
             }

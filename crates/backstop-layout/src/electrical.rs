@@ -6,6 +6,8 @@
 //! Layout area writes when an item is placed from the catalog; the engineer
 //! confirms or corrects them in the properties panel.
 
+use backstop_model::catalog::{CatalogEntry, EntryKind};
+
 /// Continuous-load factor: conductors and overcurrent protection of a
 /// continuous load are sized at 125 % of its current (NEC 210.19(A)(1),
 /// 215.2(A)(1)); battery and UPS/PCS equipment runs continuously at rated
@@ -52,6 +54,24 @@ pub fn ac_power_unit(power_kw: f64) -> Ratings {
     Ratings { voltage_to_ground_v: AC_TO_GROUND_V, ampacity_a: amps(power_kw, DEFAULT_LINE_V * 3f64.sqrt()) }
 }
 
+/// Nominal string voltage of a battery entry: nominal cell voltage × cells
+/// in series (`None` for an entry without battery data).
+pub fn string_voltage(entry: &CatalogEntry) -> Option<f64> {
+    entry.battery.as_ref().map(|b| b.nominal_v_cell.value * f64::from(b.cells_series))
+}
+
+/// The starting ratings of an item placed from `entry` (the engineer
+/// confirms them in the properties panel): a UPS or PCS on 480Y/277 V
+/// ([`ac_power_unit`]), anything else as battery equipment at its string
+/// voltage ([`battery_equipment`]); no entry, no power, no current.
+pub fn placed_ratings(entry: Option<&CatalogEntry>) -> Ratings {
+    let power_kw = entry.map_or(0.0, CatalogEntry::power_kw);
+    match entry {
+        Some(e) if matches!(e.kind, EntryKind::Ups | EntryKind::Pcs) => ac_power_unit(power_kw),
+        _ => battery_equipment(power_kw, entry.and_then(string_voltage)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +86,32 @@ mod tests {
         }
         // An exact figure is not rounded up further: 48 kW at 480 V = 100 A → 125 A.
         assert_eq!(battery_equipment(48.0, Some(480.0)).ampacity_a, 125.0);
+    }
+
+    #[test]
+    fn a_placed_item_starts_at_its_entrys_string_voltage_or_on_480y_277() {
+        let cabinet: CatalogEntry = serde_json::from_value(serde_json::json!({
+            "key": "cab", "kind": "cabinet", "manufacturer": "Test", "model": "cab",
+            "physical": { "width_mm": 600, "depth_mm": 900, "height_mm": 2000, "mass_kg": 620 },
+            "cost": 26000,
+            "battery": { "chemistry": "lfp", "cells_series": 160, "nominal_v_cell": 3.2, "min_v_cell": 2.5, "max_v_cell": 3.65,
+                         "capacity_ah": 200, "energy_wh": 102400, "continuous_c": 1 }
+        }))
+        .expect("a catalog entry");
+        let ups: CatalogEntry = serde_json::from_value(serde_json::json!({
+            "key": "ups", "kind": "ups", "manufacturer": "Test", "model": "ups",
+            "physical": { "width_mm": 1400, "depth_mm": 950, "height_mm": 2000, "mass_kg": 1400 },
+            "cost": 150000,
+            "converter": { "rated_kva": 500, "rated_kw": 500, "efficiency": 0.96, "dc_v_min": 396, "dc_v_max": 1500 }
+        }))
+        .expect("a catalog entry");
+        // 160 cells × 3.2 V = 512 V.
+        assert_eq!(string_voltage(&cabinet), Some(512.0));
+        assert_eq!(string_voltage(&ups), None);
+        assert!(cabinet.power_kw() > 0.0);
+        assert_eq!(placed_ratings(Some(&cabinet)), battery_equipment(cabinet.power_kw(), Some(512.0)));
+        assert_eq!(placed_ratings(Some(&ups)), ac_power_unit(500.0));
+        assert_eq!(placed_ratings(None), Ratings { voltage_to_ground_v: DEFAULT_LINE_V, ampacity_a: 0.0 });
     }
 
     #[test]

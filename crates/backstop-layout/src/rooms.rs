@@ -9,7 +9,8 @@
 //! wall is shorter than the door.
 
 use backstop_model::layout::{
-    Column, Door, DoorHinge, DoorLeadsTo, DoorSwing, Environment, Layout, ObjectKind, ObjectRef, Point, Room, RoomShape,
+    Column, Door, DoorHinge, DoorLeadsTo, DoorSwing, EgressPath, Environment, ItRack, Layout, ObjectKind, ObjectRef, Placement, Point,
+    Room, RoomShape, Rotation,
 };
 
 use crate::check::fmt_num;
@@ -32,6 +33,15 @@ pub const DEFAULT_DOOR_WIDTH_MM: u32 = 915;
 pub const DOOR_PICK_MM: f64 = 1_000.0;
 /// Largest column side accepted, mm.
 pub const MAX_COLUMN_SIDE_MM: u32 = 5_000;
+/// Footprint of a new IT rack, mm: the common 600 mm × 1,200 mm cabinet
+/// (the engineer enters the site's own in the properties panel).
+pub const DEFAULT_RACK_MM: (u32, u32) = (600, 1_200);
+/// Clear width of a new egress path, mm: 44 in, the corridor width the
+/// building codes ask for an occupied floor (IBC 1020.2, NFPA 101
+/// 7.3.4.1); the rule set checks the path against its own minimum.
+pub const DEFAULT_EGRESS_WIDTH_MM: u32 = 1_120;
+/// How far from the room's walls a new egress path starts and ends, mm.
+pub const EGRESS_WALL_OFFSET_MM: f64 = 500.0;
 /// A door centre this close to another room's outline opens into that room, mm.
 const SHARED_WALL_MM: f64 = 50.0;
 
@@ -47,6 +57,54 @@ fn mm(v: f64) -> String {
 pub fn next_feature_id(layout: &Layout, prefix: &str) -> String {
     let taken = |id: &str| layout.rooms.iter().any(|r| r.doors.iter().any(|d| d.id == id) || r.columns.iter().any(|c| c.id == id));
     (1u64..).map(|n| format!("{prefix}{n}")).find(|id| !taken(id)).unwrap_or_else(|| prefix.to_owned())
+}
+
+/// A new IT rack in room `room_id` at `position`, drawing `load_kw`, with
+/// the next free `R-` tag and [`DEFAULT_RACK_MM`]; refused for a room not
+/// in the layout or a load that is not a number ≥ 0.
+pub fn new_rack(layout: &Layout, room_id: &str, position: Point, load_kw: f64) -> Result<ItRack, EditError> {
+    if !layout.rooms.iter().any(|r| r.id == room_id) {
+        return Err(invalid(format!("room {room_id} does not exist; pick a room of the layout")));
+    }
+    if !(load_kw.is_finite() && load_kw >= 0.0) {
+        return Err(invalid("enter the rack's load in kW (0 or more)"));
+    }
+    if !point_ok(position) {
+        return Err(EditError::OutOfRange);
+    }
+    let tag = crate::editor::next_tags(crate::editor::all_tags(layout), "R-", 1).pop().unwrap_or_else(|| "R-NEW".into());
+    Ok(ItRack {
+        tag,
+        placement: Placement { room_id: room_id.to_owned(), position, rotation: Rotation::R0 },
+        width_mm: DEFAULT_RACK_MM.0,
+        depth_mm: DEFAULT_RACK_MM.1,
+        load_kw,
+    })
+}
+
+/// A new egress path across room `room_id`: the next free `E-` id, a
+/// straight route through the middle of the room's bounding box from
+/// [`EGRESS_WALL_OFFSET_MM`] inside one wall to as far inside the other,
+/// [`DEFAULT_EGRESS_WIDTH_MM`] wide (the engineer then draws it to the exit).
+pub fn new_egress_path(layout: &Layout, room_id: &str) -> Result<EgressPath, EditError> {
+    let room = layout
+        .rooms
+        .iter()
+        .find(|r| r.id == room_id)
+        .ok_or_else(|| invalid(format!("room {room_id} does not exist; pick a room of the layout")))?;
+    let b = room_polygon(&room.shape).map_err(|why| invalid(format!("room {room_id} has an invalid outline ({why}); fix it first")))?.bbox;
+    let y = geom::round_i64((b.y0 + b.y1) / 2.0);
+    let id =
+        (1u64..).map(|n| format!("E-{n}")).find(|id| !layout.egress_paths.iter().any(|p| &p.id == id)).unwrap_or_else(|| "E-NEW".into());
+    Ok(EgressPath {
+        id,
+        name: format!("{} aisle to exit", room.name),
+        route: vec![
+            Point::new(geom::round_i64(b.x0 + EGRESS_WALL_OFFSET_MM), y),
+            Point::new(geom::round_i64(b.x1 - EGRESS_WALL_OFFSET_MM), y),
+        ],
+        width_mm: DEFAULT_EGRESS_WIDTH_MM,
+    })
 }
 
 /// The first room id `ROOM-<n>` not taken.
@@ -333,6 +391,28 @@ mod tests {
 
     fn layout_with(rooms: Vec<Room>) -> Layout {
         Layout { rooms, ..Layout::default() }
+    }
+
+    #[test]
+    fn a_new_rack_and_egress_path_take_the_next_ids_and_the_defaults() {
+        let room = new_room(&Layout::default(), rectangle(p(0, 0), 10_000, 4_000).unwrap());
+        let mut layout = layout_with(vec![room.clone()]);
+        let rack = new_rack(&layout, &room.id, p(2_000, 2_000), 60.0).unwrap();
+        assert_eq!((rack.tag.as_str(), rack.width_mm, rack.depth_mm, rack.load_kw), ("R-01", 600, 1_200, 60.0));
+        layout.racks.push(rack);
+        assert_eq!(new_rack(&layout, &room.id, p(3_000, 2_000), 0.0).unwrap().tag, "R-02");
+        for bad in [-1.0, f64::NAN, f64::INFINITY] {
+            assert!(matches!(new_rack(&layout, &room.id, p(0, 0), bad), Err(EditError::Invalid(m)) if m.contains("load in kW")));
+        }
+        assert!(matches!(new_rack(&layout, "NOPE", p(0, 0), 1.0), Err(EditError::Invalid(m)) if m.contains("NOPE does not exist")));
+
+        let path = new_egress_path(&layout, &room.id).unwrap();
+        // Through the middle, 500 mm inside each wall, 44 in wide.
+        assert_eq!(path.route, vec![p(500, 2_000), p(9_500, 2_000)]);
+        assert_eq!((path.id.as_str(), path.width_mm), ("E-1", 1_120));
+        layout.egress_paths.push(path);
+        assert_eq!(new_egress_path(&layout, &room.id).unwrap().id, "E-2");
+        assert!(new_egress_path(&layout, "NOPE").is_err());
     }
 
     /// An L: 10 m × 4 m along the south, plus 4 m × 4 m on the west end.

@@ -112,6 +112,13 @@ impl EntryKind {
         }
     }
 
+    /// Whether entries of this kind stand on the floor (placed on the plan,
+    /// with working space in front): cabinets, containers, UPS and PCS;
+    /// cells, blocks and modules go inside them.
+    pub const fn stands_on_floor(self) -> bool {
+        matches!(self, EntryKind::Cabinet | EntryKind::Container | EntryKind::Ups | EntryKind::Pcs)
+    }
+
     /// Whether entries of this kind store energy.
     pub const fn is_battery(self) -> bool {
         !matches!(self, EntryKind::Ups | EntryKind::Pcs)
@@ -562,7 +569,7 @@ impl CatalogEntry {
             unit_cost: self.cost.value,
             listed_pre_engineered: self.listing.pre_engineered,
             fire_test: self.listing.fire_test.clone(),
-            needs_working_space: matches!(self.kind, EntryKind::Cabinet | EntryKind::Container | EntryKind::Ups | EntryKind::Pcs),
+            needs_working_space: self.kind.stands_on_floor(),
             front_door_leaf_mm: self.physical.front_door_leaf_mm,
         };
         if let Some(enc) = &self.enclosure {
