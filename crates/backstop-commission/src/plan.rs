@@ -22,6 +22,17 @@ pub fn has_pack_controller(rec: &Record) -> bool {
     }
 }
 
+/// The tags of the placed battery cabinets with a pack controller
+/// ([`has_pack_controller`]), in tag order: what the layout has, whatever
+/// the plan says.
+pub fn controlled_cabinets(design: &Design) -> Vec<&str> {
+    let battery_keys: Vec<&str> = design.catalog.iter().filter(|r| has_pack_controller(r)).map(|r| r.key.as_str()).collect();
+    let mut tags: Vec<&str> =
+        design.layout.equipment.iter().filter(|e| battery_keys.contains(&e.catalog_key.as_str())).map(|e| e.tag.as_str()).collect();
+    tags.sort_unstable();
+    tags
+}
+
 /// The address plan in force: the project's, or one unit per placed
 /// battery cabinet ([`has_pack_controller`]) in tag order from unit 1,
 /// each expecting the plan's model and firmware when the plan names them.
@@ -30,13 +41,10 @@ pub fn planned_units(design: &Design) -> Vec<PlannedUnit> {
     if !plan.units.is_empty() {
         return plan.units.clone();
     }
-    let battery_keys: Vec<&str> = design.catalog.iter().filter(|r| has_pack_controller(r)).map(|r| r.key.as_str()).collect();
-    let mut tags: Vec<&str> =
-        design.layout.equipment.iter().filter(|e| battery_keys.contains(&e.catalog_key.as_str())).map(|e| e.tag.as_str()).collect();
-    tags.sort_unstable();
     // Serial Modbus addresses run 1–247: cabinets past the 247th get no
     // default unit (a plan of the project's own spreads them over links).
-    tags.iter()
+    controlled_cabinets(design)
+        .iter()
         .take(usize::from(MAX_UNIT))
         .enumerate()
         .map(|(i, tag)| PlannedUnit {
@@ -145,6 +153,8 @@ mod tests {
         d.settings.commissioning.units =
             vec![PlannedUnit { unit: 9, cabinet: "BC-10".into(), model: None, firmware: None, energy_wh: None }];
         assert_eq!(planned_units(&d), d.settings.commissioning.units);
+        // The layout's cabinets stay what the layout has.
+        assert_eq!(controlled_cabinets(&d), vec!["BC-10", "BR-01"]);
     }
 
     #[test]

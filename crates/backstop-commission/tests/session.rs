@@ -33,6 +33,11 @@ fn rerun_keeps_history_and_notes_and_signoff_locks() {
     assert_eq!(session::latest(&s, "cell-spread").unwrap().notes, "balanced overnight");
     let sum = summary(&s);
     assert_eq!((sum.steps, sum.passed, sum.failed, sum.not_run), (9, 1, 0, 8));
+    assert!(!session::is_clean(&sum), "steps not run");
+    let done = SessionSummary { steps: 9, passed: 7, not_applicable: 2, ..SessionSummary::default() };
+    assert!(session::is_clean(&done), "not applicable counts as done");
+    assert!(!session::is_clean(&SessionSummary { failed: 1, ..done }));
+    assert!(!session::is_clean(&SessionSummary { incomplete: 1, ..done }));
     assert_eq!(session::record(&mut s, result("nope", Outcome::Pass)), Err(SessionError::NoSuchStep("nope".into())));
     assert_eq!(
         session::sign_off(&mut s, SignOff { name: " ".into(), role: String::new(), date: "2026-11-28".into(), at_ms: 2 }),

@@ -211,7 +211,7 @@ impl Commissioning {
         let signoff = SignOff { name: name.trim().into(), role: role.trim().into(), date: date.trim().into(), at_ms: now_ms() };
         cs::sign_off(session, signoff.clone()).map_err(session_error)?;
         let summary = cs::summary(session);
-        let clean = summary.failed == 0 && summary.incomplete == 0 && summary.not_run == 0;
+        let clean = cs::is_clean(&summary);
         let statement = format!(
             "Commissioning session revision {} signed off: {} passed, {} failed, {} not applicable, {} incomplete, {} not run.",
             session.revision, summary.passed, summary.failed, summary.not_applicable, summary.incomplete, summary.not_run
@@ -223,9 +223,7 @@ impl Commissioning {
 /// The Plan tab's view of the open project.
 pub fn plan_view(project: &Project) -> Result<backstop_model::commissioning::PlanView, AppError> {
     let design = project.design().map_err(store_error)?;
-    // The cabinets are those the layout has, whatever the plan says.
-    let derived = Design { settings: backstop_model::project::Settings::default(), ..design.clone() };
-    let cabinets: Vec<String> = planned_units(&derived).into_iter().map(|p| p.cabinet).collect();
+    let cabinets: Vec<String> = backstop_commission::plan::controlled_cabinets(&design).into_iter().map(str::to_owned).collect();
     Ok(backstop_model::commissioning::PlanView {
         planned: planned_units(&design),
         plan: design.settings.commissioning.clone(),
