@@ -16,21 +16,19 @@
 //! Nothing here sizes anything: the numbers come from `backstop-sizing`,
 //! the charts from `backstop-report`.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use backstop_model::catalog::{CatalogEntry, FieldError};
-use backstop_model::layout::PowerUnitKind;
 use backstop_model::project::{Design, Record};
 use backstop_model::record::{Body, RecordKind};
 use backstop_model::sizing::{ChartSeries, DiagSeverity, OptimizeResult, PeakCase, PeakResult, SizingDiagnostic, UpsCase, UpsResult};
 use backstop_model::sizing_smooth::{SmoothCase, SmoothResult};
 use backstop_model::sizing_view::{
-    CaseKind, CaseListItem, CatalogItem, CatalogPutOutcome, CatalogView, ChartSvg, EntryOrigin, KeyCount, LOAD_PROFILE_KIND, LayoutFacts,
-    OptimizeRequest, PEAK_CASE_KIND, PEAK_RESULT_KIND, POWER_TRACE_KIND, PeakComputed, ProfileImport, ProfileInfo, ProfileLineError,
-    SMOOTH_CASE_KIND, SMOOTH_RESULT_KIND, SaveCaseRequest, SizingCase, SizingOverview, SmoothComputed, SmoothPresetChoice, StoredCase,
-    StoredProfile, TraceImport, TraceInfo, UPS_CASE_KIND, UPS_RESULT_KIND, UpsComputed, is_case_data_kind, profile_key, result_key,
+    CaseKind, CaseListItem, CatalogItem, CatalogPutOutcome, CatalogView, ChartSvg, EntryOrigin, LOAD_PROFILE_KIND, OptimizeRequest,
+    PEAK_CASE_KIND, PEAK_RESULT_KIND, POWER_TRACE_KIND, PeakComputed, ProfileImport, ProfileInfo, ProfileLineError, SMOOTH_CASE_KIND,
+    SMOOTH_RESULT_KIND, SaveCaseRequest, SizingCase, SizingOverview, SmoothComputed, SmoothPresetChoice, StoredCase, StoredProfile,
+    TraceImport, TraceInfo, UPS_CASE_KIND, UPS_RESULT_KIND, UpsComputed, is_case_data_kind, profile_key, result_key,
 };
 use backstop_model::{AppError, ErrorCode};
 use backstop_report::charts::{LineChart, Series};
@@ -127,33 +125,6 @@ pub fn delete_catalog_entry(project: &mut Project, key: &str) -> Result<(), AppE
 // ---------------------------------------------------------------------------
 // Layout facts and the case list.
 // ---------------------------------------------------------------------------
-
-fn counts(keys: impl Iterator<Item = String>) -> Vec<KeyCount> {
-    let mut m: BTreeMap<String, u32> = BTreeMap::new();
-    for k in keys {
-        *m.entry(k).or_default() += 1;
-    }
-    let mut v: Vec<KeyCount> = m.into_iter().map(|(key, count)| KeyCount { key, count }).collect();
-    v.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
-    v
-}
-
-/// What the layout offers a sizing case: IT load, UPS units, battery cabinets.
-pub fn layout_facts(design: &Design, catalog: &[CatalogEntry]) -> LayoutFacts {
-    let racks = &design.layout.racks;
-    let it_kw: f64 = racks.iter().map(|r| r.load_kw).filter(|v| v.is_finite()).sum();
-    let kw_per_rack = racks.first().map(|r| r.load_kw).filter(|first| {
-        first.is_finite() && *first > 0.0 && racks.iter().all(|r| (r.load_kw - first).abs() <= 1e-9 * first.abs().max(1.0))
-    });
-    let is_battery = |k: &str| backstop_sizing::find(catalog, k).is_some_and(|e| e.kind.is_battery());
-    LayoutFacts {
-        racks: u32::try_from(racks.len()).unwrap_or(u32::MAX),
-        it_kw,
-        kw_per_rack,
-        ups: counts(design.layout.power_units.iter().filter(|u| u.kind == PowerUnitKind::Ups).filter_map(|u| u.catalog_key.clone())),
-        batteries: counts(design.layout.equipment.iter().filter(|e| is_battery(&e.catalog_key)).map(|e| e.catalog_key.clone())),
-    }
-}
 
 fn num(v: f64) -> String {
     backstop_sizing::sheet::fmt_num(v)
@@ -276,7 +247,7 @@ pub fn overview(project: &Project) -> Result<SizingOverview, AppError> {
         }
         cases.push(item);
     }
-    Ok(SizingOverview { cases, read_only: project.access() == Access::View, layout: layout_facts(&design, &catalog) })
+    Ok(SizingOverview { cases, read_only: project.access() == Access::View, layout: defaults::layout_facts(&design, &catalog) })
 }
 
 // ---------------------------------------------------------------------------
@@ -314,7 +285,7 @@ pub fn create_case(project: &mut Project, kind: CaseKind, name: &str) -> Result<
     let catalog = catalog_of(Some(&design));
     let (key, rec_kind, body) = match kind {
         CaseKind::Ups => {
-            let facts = layout_facts(&design, &catalog);
+            let facts = defaults::layout_facts(&design, &catalog);
             (next_key(&design, "ups"), UPS_CASE_KIND, to_json(&defaults::ups_case(&name, &facts, &catalog))?)
         }
         CaseKind::Peak => {

@@ -6,7 +6,41 @@
 use backstop_model::catalog::{CatalogEntry, EntryKind};
 use backstop_model::sizing::{DcBus, LoadSpec, PeakCase, Redundancy, UpsCase};
 use backstop_model::sizing_smooth::SmoothCase;
-use backstop_model::sizing_view::LayoutFacts;
+use std::collections::BTreeMap;
+
+use backstop_model::layout::PowerUnitKind;
+use backstop_model::project::Design;
+use backstop_model::sizing_view::{KeyCount, LayoutFacts};
+
+fn counts(keys: impl Iterator<Item = String>) -> Vec<KeyCount> {
+    let mut m: BTreeMap<String, u32> = BTreeMap::new();
+    for k in keys {
+        *m.entry(k).or_default() += 1;
+    }
+    let mut v: Vec<KeyCount> = m.into_iter().map(|(key, count)| KeyCount { key, count }).collect();
+    v.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
+    v
+}
+
+/// What the layout offers a new sizing case: the IT load of its racks (and
+/// the load per rack when all racks draw the same, to within 1e-9), the
+/// placed UPS units and the placed battery equipment by catalog entry, most
+/// used first.
+pub fn layout_facts(design: &Design, catalog: &[CatalogEntry]) -> LayoutFacts {
+    let racks = &design.layout.racks;
+    let it_kw: f64 = racks.iter().map(|r| r.load_kw).filter(|v| v.is_finite()).sum();
+    let kw_per_rack = racks.first().map(|r| r.load_kw).filter(|first| {
+        first.is_finite() && *first > 0.0 && racks.iter().all(|r| (r.load_kw - first).abs() <= 1e-9 * first.abs().max(1.0))
+    });
+    let is_battery = |k: &str| crate::find(catalog, k).is_some_and(|e| e.kind.is_battery());
+    LayoutFacts {
+        racks: u32::try_from(racks.len()).unwrap_or(u32::MAX),
+        it_kw,
+        kw_per_rack,
+        ups: counts(design.layout.power_units.iter().filter(|u| u.kind == PowerUnitKind::Ups).filter_map(|u| u.catalog_key.clone())),
+        batteries: counts(design.layout.equipment.iter().filter(|e| is_battery(&e.catalog_key)).map(|e| e.catalog_key.clone())),
+    }
+}
 
 /// A new UPS case for the project: the layout's racks, UPS and battery
 /// cabinets when there are any, the engine's defaults otherwise.
@@ -111,7 +145,50 @@ pub fn smooth_case(name: &str, catalog: &[CatalogEntry]) -> SmoothCase {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use backstop_model::sizing_view::KeyCount;
+
+    #[test]
+    fn the_layout_offers_its_rack_load_ups_units_and_batteries() {
+        use backstop_model::layout::{Clearances, ItRack, PlacedEquipment, Placement, Point, PowerUnit, Rotation};
+        use backstop_model::project::ProjectInfo;
+        let cat = crate::default_catalog();
+        let ups = cat.iter().find(|e| e.kind == EntryKind::Ups).unwrap();
+        let battery = cat.iter().find(|e| e.kind.is_battery()).unwrap();
+        let at = Placement { room_id: "R1".into(), position: Point::default(), rotation: Rotation::R0 };
+        let rack = |tag: &str, load_kw: f64| ItRack { tag: tag.into(), placement: at.clone(), width_mm: 600, depth_mm: 1200, load_kw };
+        let placed = |tag: &str, key: &str| PlacedEquipment {
+            tag: tag.into(),
+            catalog_key: key.into(),
+            placement: at.clone(),
+            clearances: Clearances::default(),
+            voltage_to_ground_v: 0.0,
+            ampacity_a: 0.0,
+            serves_case: None,
+        };
+        let unit = |tag: &str, kind: PowerUnitKind| PowerUnit {
+            tag: tag.into(),
+            kind,
+            catalog_key: Some(ups.key.clone()),
+            placement: at.clone(),
+            clearances: Clearances::default(),
+            rated_kw: 500.0,
+            voltage_to_ground_v: 277.0,
+            ampacity_a: 0.0,
+            serves: Vec::new(),
+            serves_case: None,
+        };
+        let mut d = Design::new(ProjectInfo::default());
+        d.layout.racks = vec![rack("R-01", 60.0), rack("R-02", 60.0), rack("R-03", f64::NAN)];
+        d.layout.power_units =
+            vec![unit("UPS-01", PowerUnitKind::Ups), unit("UPS-02", PowerUnitKind::Ups), unit("PCS-01", PowerUnitKind::Pcs)];
+        d.layout.equipment = vec![placed("BC-01", &battery.key), placed("BC-02", &battery.key), placed("X-01", &ups.key)];
+        let f = layout_facts(&d, cat);
+        // An unreadable rack load counts for nothing and breaks the uniform load.
+        assert_eq!((f.racks, f.it_kw, f.kw_per_rack), (3, 120.0, None));
+        assert_eq!(f.ups, vec![KeyCount { key: ups.key.clone(), count: 2 }], "UPS units only, not the PCS");
+        assert_eq!(f.batteries, vec![KeyCount { key: battery.key.clone(), count: 2 }], "battery equipment only");
+        d.layout.racks.pop();
+        assert_eq!(layout_facts(&d, cat).kw_per_rack, Some(60.0));
+    }
 
     #[test]
     fn a_ups_case_takes_the_layouts_racks_ups_and_battery() {
