@@ -1448,7 +1448,7 @@ mod tests {
     #[test]
     fn optimizer_and_sheet_text() {
         let inputs = Inputs::default();
-        let facts = LayoutFacts { racks: 10, it_kw: 600.0, kw_per_rack: Some(60.0), ..Default::default() };
+        let facts = backstop_model::sizing_view::LayoutFacts { racks: 10, it_kw: 600.0, kw_per_rack: Some(60.0), ..Default::default() };
         let cat = catalog_of(None);
         let case = backstop_sizing::defaults::ups_case("Opt", &facts, &cat);
         assert_eq!(case.load, backstop_model::sizing::LoadSpec::PerRack { kw_per_rack: 60.0, racks: 10 });
