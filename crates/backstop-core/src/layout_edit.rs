@@ -18,7 +18,7 @@ use backstop_model::AppError;
 use backstop_model::catalog::{CatalogEntry, EntryKind};
 use backstop_model::error::capitalise;
 use backstop_model::layout::{
-    Clearances, Diagnostic, EgressPath, EquipmentSpec, ItRack, Layout, ObjectKind, ObjectRef, PlacedEquipment, Placement, Point, PowerUnit,
+    Clearances, Diagnostic, EquipmentSpec, ItRack, Layout, ObjectKind, ObjectRef, PlacedEquipment, Placement, Point, PowerUnit,
     PowerUnitKind, RackSpec, Room, Rotation, RuleSet, Severity,
 };
 use backstop_model::layout_view::{
@@ -64,7 +64,7 @@ pub fn view(project: &Project) -> Result<LayoutView, AppError> {
 fn view_of(l: &Loaded, read_only: bool) -> LayoutView {
     let layout = &l.design.layout;
     let (rule_set, rule_set_problem, report) = match &l.rules {
-        Ok(rs) => (Some(rs.clone()), None, backstop_layout::check_design(&l.input(rs), &l.cases)),
+        Ok(rs) => (Some(rs.clone()), None, l.check(rs)),
         Err(msg) => {
             let report = backstop_model::layout::CheckReport {
                 diagnostics: vec![Diagnostic {
@@ -75,10 +75,9 @@ fn view_of(l: &Loaded, read_only: bool) -> LayoutView {
                 }],
                 ..Default::default()
             };
-            (None, Some(capitalise(msg)), report)
+            (None, Some(capitalise(msg)), l.with_notes(report))
         }
     };
-    let report = l.with_notes(report);
     let bom = backstop_layout::bom(layout, &l.specs, l.rack_spec.as_ref());
     LayoutView {
         layout: layout.clone(),
@@ -468,19 +467,10 @@ pub fn apply(project: &mut Project, edit: &LayoutEdit) -> Result<EditOutcome, Ap
             (label, vec![ObjectRef { kind: ObjectKind::PowerUnit, key }])
         }
         LayoutEdit::PutEgressPath { path, previous_id } => {
-            let id = path.id.trim().to_owned();
-            if id.is_empty() {
-                return Err(AppError::invalid("Give the egress path an id (e.g. E-1)."));
-            }
-            if path.route.len() < 2 {
-                return Err(AppError::invalid("An egress path needs at least two points (from the most remote point to the exit)."));
-            }
+            let path = backstop_layout::rooms::check_egress_path(layout, path, previous_id.as_deref()).map_err(invalid)?;
+            let id = path.id.clone();
             let renamed = previous_id.as_deref().filter(|p| *p != id);
-            if (previous_id.is_none() || renamed.is_some()) && layout.egress_paths.iter().any(|p| p.id == id) {
-                return Err(AppError::invalid(format!("An egress path with id {id} already exists; choose another id.")));
-            }
             let label = if previous_id.is_some() { format!("Edit egress path {id}") } else { format!("Add egress path {id}") };
-            let path = EgressPath { id: id.clone(), ..path.clone() };
             project
                 .edit(&label, |e| {
                     if let Some(old) = renamed {

@@ -107,6 +107,23 @@ pub fn new_egress_path(layout: &Layout, room_id: &str) -> Result<EgressPath, Edi
     })
 }
 
+/// An egress path as edited, ready to save: its id trimmed and given, at
+/// least two points (from the most remote point to the exit), and an id no
+/// other path has (`previous_id`: the id the path had before this edit).
+pub fn check_egress_path(layout: &Layout, path: &EgressPath, previous_id: Option<&str>) -> Result<EgressPath, EditError> {
+    let id = path.id.trim();
+    if id.is_empty() {
+        return Err(invalid("give the egress path an id (e.g. E-1)"));
+    }
+    if path.route.len() < 2 {
+        return Err(invalid("an egress path needs at least two points (from the most remote point to the exit)"));
+    }
+    if previous_id != Some(id) && layout.egress_paths.iter().any(|p| p.id == id) {
+        return Err(invalid(format!("an egress path with id {id} already exists; choose another id")));
+    }
+    Ok(EgressPath { id: id.to_owned(), ..path.clone() })
+}
+
 /// The first room id `ROOM-<n>` not taken.
 pub fn next_room_id(layout: &Layout) -> String {
     (1u64..).map(|n| format!("ROOM-{n}")).find(|id| !layout.rooms.iter().any(|r| &r.id == id)).unwrap_or_else(|| "ROOM-NEW".into())
@@ -413,6 +430,18 @@ mod tests {
         layout.egress_paths.push(path);
         assert_eq!(new_egress_path(&layout, &room.id).unwrap().id, "E-2");
         assert!(new_egress_path(&layout, "NOPE").is_err());
+
+        // Edited paths: an id, two points, no other path's id.
+        let e1 = layout.egress_paths[0].clone();
+        let refused = |path: &EgressPath, previous: Option<&str>| match check_egress_path(&layout, path, previous) {
+            Err(EditError::Invalid(m)) => m,
+            other => panic!("accepted: {other:?}"),
+        };
+        assert!(refused(&EgressPath { id: " ".into(), ..e1.clone() }, None).contains("give the egress path an id"));
+        assert!(refused(&EgressPath { route: vec![p(0, 0)], ..e1.clone() }, Some("E-1")).contains("at least two points"));
+        assert!(refused(&e1, None).contains("E-1 already exists"));
+        assert_eq!(check_egress_path(&layout, &EgressPath { id: " E-1 ".into(), ..e1.clone() }, Some("E-1")).unwrap(), e1);
+        assert_eq!(check_egress_path(&layout, &EgressPath { id: "E-9".into(), ..e1.clone() }, Some("E-1")).unwrap().id, "E-9");
     }
 
     /// An L: 10 m × 4 m along the south, plus 4 m × 4 m on the west end.
