@@ -21,6 +21,18 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// Days in month `m` (1–12) of year `y`, proleptic Gregorian (0 for a
+/// month that does not exist).
+pub fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
 /// Days from 1970-01-01 to the civil date (proleptic Gregorian; the
 /// inverse of [`civil_from_days`]).
 pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
@@ -64,6 +76,16 @@ pub fn now_ms() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_have_their_days_and_leap_years_follow_the_gregorian_rule() {
+        let feb = |y| days_in_month(y, 2);
+        assert_eq!((feb(2024), feb(2023), feb(2000), feb(2100), feb(1600)), (29, 28, 29, 28, 29));
+        assert_eq!((days_in_month(2026, 4), days_in_month(2026, 12), days_in_month(2026, 0), days_in_month(2026, 13)), (30, 31, 0, 0));
+        // Project dates are checked by the same rule.
+        assert!(crate::project::is_iso_date("2024-02-29") && !crate::project::is_iso_date("2100-02-29"));
+        assert!(!crate::project::is_iso_date("2026-13-01") && !crate::project::is_iso_date("2026-04-31"));
+    }
 
     #[test]
     fn known_instants() {

@@ -209,17 +209,7 @@ pub(crate) fn unit_of(header: &str) -> Result<(Unit, &'static str), String> {
     }
 }
 
-pub(crate) use backstop_model::time::{civil_from_days, days_from_civil};
-
-pub(crate) fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
+pub(crate) use backstop_model::time::{civil_from_days, days_from_civil, days_in_month};
 
 /// Formats minutes since the epoch as `YYYY-MM-DD HH:MM`.
 pub fn format_minutes(m: i64) -> String {
