@@ -170,7 +170,7 @@ pub fn peak_summary(r: &PeakResult) -> (String, bool) {
                 num(s.installed_kwh),
                 s.battery_units.map_or(String::new(), |n| format!(", {n} battery units"))
             ),
-            s.point.feasible && !r.diagnostics.iter().any(|d| d.severity == DiagSeverity::Error),
+            r.feasible(),
         ),
         None if !r.sweep.is_empty() => (format!("threshold sweep of {} points", r.sweep.len()), true),
         None => not_feasible(r.diagnostics.iter(), "no sizing"),
@@ -391,12 +391,6 @@ pub fn delete_case(project: &mut Project, key: &str) -> Result<(), AppError> {
         .map_err(store_error)
 }
 
-/// Input errors of a computed result (out-of-range or missing values):
-/// a case with these is not saved.
-fn input_errors<'a>(diags: impl Iterator<Item = &'a SizingDiagnostic>) -> Vec<String> {
-    diags.filter(|d| d.severity == DiagSeverity::Error && d.constraint == "input").map(|d| d.message.clone()).collect()
-}
-
 /// Saves a case with a freshly computed result, and copies the catalog
 /// entries it uses into the project (one edit "Save sizing case NAME").
 /// Returns a confirmation for the engineer.
@@ -429,7 +423,7 @@ pub fn save_case(project: &mut Project, inputs: &Inputs, req: &SaveCaseRequest) 
     let result: Option<(String, &str)> = match &case {
         SizingCase::Ups(c) => {
             let r = backstop_sizing::size_ups(c, &catalog);
-            let bad = input_errors(r.diagnostics.iter());
+            let bad = backstop_sizing::diag::input_errors(&r.diagnostics);
             if !bad.is_empty() {
                 return Err(AppError::invalid(format!("The case was not saved; correct these inputs first: {}.", bad.join("; "))));
             }
@@ -459,7 +453,7 @@ pub fn save_case(project: &mut Project, inputs: &Inputs, req: &SaveCaseRequest) 
                         });
                     }
                     let r = backstop_sizing::size_peak(c, &h.profile, &catalog);
-                    let bad = input_errors(r.diagnostics.iter());
+                    let bad = backstop_sizing::diag::input_errors(&r.diagnostics);
                     if !bad.is_empty() {
                         return Err(AppError::invalid(format!("The case was not saved; correct these inputs first: {}.", bad.join("; "))));
                     }
@@ -475,7 +469,7 @@ pub fn save_case(project: &mut Project, inputs: &Inputs, req: &SaveCaseRequest) 
             }
             let held = trace_for(inputs, req.profile_token.as_deref())?;
             let r = backstop_sizing::size_smooth(c, held.as_ref().map(|h| &h.trace), &catalog);
-            let bad = input_errors(r.diagnostics.iter());
+            let bad = backstop_sizing::diag::input_errors(&r.diagnostics);
             if !bad.is_empty() {
                 return Err(AppError::invalid(format!("The case was not saved; correct these inputs first: {}.", bad.join("; "))));
             }

@@ -834,6 +834,14 @@ pub struct PeakResult {
     pub sheet: CalcSheet,
 }
 
+impl PeakResult {
+    /// Whether the threshold asked for was sized and met, and the case has
+    /// no error (a sweep alone sizes nothing: `false`).
+    pub fn feasible(&self) -> bool {
+        self.sizing.as_ref().is_some_and(|s| s.point.feasible) && !self.diagnostics.iter().any(|d| d.severity == DiagSeverity::Error)
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Optimizer.
 // ---------------------------------------------------------------------------
@@ -915,4 +923,30 @@ pub struct OptimizeResult {
     pub rejected: Vec<Rejection>,
     /// Problems with the case.
     pub diagnostics: Vec<SizingDiagnostic>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The case list and the editor's verdict read feasibility the same way.
+    #[test]
+    fn a_peak_result_is_feasible_when_its_threshold_is_met_without_errors() {
+        let met = PeakSizing { point: ThresholdPoint { feasible: true, ..ThresholdPoint::default() }, ..PeakSizing::default() };
+        let r = PeakResult { sizing: Some(met.clone()), ..PeakResult::default() };
+        assert!(r.feasible());
+        let error = SizingDiagnostic {
+            severity: DiagSeverity::Error,
+            field: "battery_key".into(),
+            constraint: "catalog".into(),
+            message: "no such battery".into(),
+            required: None,
+            actual: None,
+            unit: String::new(),
+        };
+        assert!(!PeakResult { diagnostics: vec![error], ..r.clone() }.feasible());
+        let unmet = PeakSizing { point: ThresholdPoint { feasible: false, ..met.point }, ..met };
+        assert!(!PeakResult { sizing: Some(unmet), ..r }.feasible());
+        assert!(!PeakResult { sweep: vec![ThresholdPoint::default()], ..PeakResult::default() }.feasible(), "a sweep sizes nothing");
+    }
 }

@@ -83,7 +83,7 @@ fn parse_case<C: DeserializeOwned + Serialize>(text: &str) -> Result<CaseFile<C>
     let case: C = match serde_json::from_value(input.clone()) {
         Ok(c) => c,
         Err(e) => {
-            errors.push(diag::error("", "input", format!("case: {e}")));
+            errors.push(diag::error("", diag::INPUT, format!("case: {e}")));
             return Err(errors);
         }
     };
@@ -102,7 +102,7 @@ fn non_finite(v: &toml::Value, path: &str, out: &mut Vec<SizingDiagnostic>) {
     match v {
         toml::Value::Float(f) if !f.is_finite() => {
             let name = backstop_model::sizing::field_label(path).unwrap_or(path);
-            out.push(diag::error(path, "input", format!("{name} = {f} is not a number; enter a finite value for `{path}`")));
+            out.push(diag::error(path, diag::INPUT, format!("{name} = {f} is not a number; enter a finite value for `{path}`")));
         }
         toml::Value::Table(t) => {
             for (k, x) in t {

@@ -4,6 +4,15 @@ use backstop_model::sizing::{DiagSeverity, SizingDiagnostic};
 
 use crate::num::show;
 
+/// The constraint of a diagnostic about the case's own values (out of
+/// range, missing, not a number): a case with such an error is not saved.
+pub const INPUT: &str = "input";
+
+/// The messages of the input errors among `diags` ([`INPUT`]).
+pub fn input_errors<'a>(diags: impl IntoIterator<Item = &'a SizingDiagnostic>) -> Vec<String> {
+    diags.into_iter().filter(|d| d.severity == DiagSeverity::Error && d.constraint == INPUT).map(|d| d.message.clone()).collect()
+}
+
 /// An error diagnostic without numbers.
 pub fn error(field: &str, constraint: &str, message: impl Into<String>) -> SizingDiagnostic {
     SizingDiagnostic {
@@ -49,7 +58,7 @@ pub fn check_range(diags: &mut Vec<SizingDiagnostic>, field: &str, v: f64, lo: f
     let name = backstop_model::sizing::field_label(field).unwrap_or(field);
     let (lo_s, hi_s) = (show(lo), show(hi));
     if !v.is_finite() {
-        diags.push(error(field, "input", format!("{name} is not a number; enter a value between {lo_s} and {hi_s} {unit}")));
+        diags.push(error(field, INPUT, format!("{name} is not a number; enter a value between {lo_s} and {hi_s} {unit}")));
         return false;
     }
     if v < lo || v > hi {
@@ -58,7 +67,7 @@ pub fn check_range(diags: &mut Vec<SizingDiagnostic>, field: &str, v: f64, lo: f
         } else {
             (hi, format!("{name} = {} {unit} is above the highest accepted value {hi_s} {unit} (by {})", show(v), show(v - hi)))
         };
-        diags.push(unmet(field, "input", msg, req, v, unit));
+        diags.push(unmet(field, INPUT, msg, req, v, unit));
         return false;
     }
     true

@@ -32,7 +32,7 @@ pub fn optimize_ups(case: &UpsCase, catalog: &[CatalogEntry], opts: &OptimizeOpt
         return out;
     }
     if opts.keep == 0 || opts.max_strings == 0 {
-        out.diagnostics.push(diag::error("options", "input", "keep and max_strings must be at least 1"));
+        out.diagnostics.push(diag::error("options", diag::INPUT, "keep and max_strings must be at least 1"));
         return out;
     }
     let mut pool: Vec<Candidate> = Vec::new();
@@ -255,7 +255,7 @@ pub fn optimize_peak(
     let mut out = OptimizeResult { objective: opts.objective, ..OptimizeResult::default() };
     let mut d = crate::peak::validate_case(case);
     let Some(t) = case.threshold_kw else {
-        d.push(diag::error("threshold_kw", "input", "the optimizer needs threshold_kw"));
+        d.push(diag::error("threshold_kw", diag::INPUT, "the optimizer needs threshold_kw"));
         out.diagnostics = d;
         return out;
     };
@@ -279,7 +279,7 @@ pub fn optimize_peak(
             d.push(diag::error("profile", "profile", "the load profile is empty"));
         }
         if opts.keep == 0 || opts.max_strings == 0 {
-            d.push(diag::error("options", "input", "keep and max_strings must be at least 1"));
+            d.push(diag::error("options", diag::INPUT, "keep and max_strings must be at least 1"));
         }
         out.diagnostics = d;
         return out;

@@ -163,7 +163,7 @@ pub fn walk(kw: &[f64], dt_h: f64, p: &WalkParams) -> Walk {
 pub fn validate_case(case: &PeakCase) -> Vec<SizingDiagnostic> {
     let mut d = Vec::new();
     if case.threshold_kw.is_none() && case.sweep.is_none() {
-        d.push(diag::error("threshold_kw", "input", "give threshold_kw (kW to shave to), a sweep, or both"));
+        d.push(diag::error("threshold_kw", diag::INPUT, "give threshold_kw (kW to shave to), a sweep, or both"));
     }
     if let Some(t) = case.threshold_kw {
         check_range(&mut d, "threshold_kw", t, 1e-6, 1e9, "kW");
@@ -172,10 +172,10 @@ pub fn validate_case(case: &PeakCase) -> Vec<SizingDiagnostic> {
         let a = check_range(&mut d, "sweep.from_kw", s.from_kw, 1e-6, 1e9, "kW");
         let b = check_range(&mut d, "sweep.to_kw", s.to_kw, 1e-6, 1e9, "kW");
         if a && b && s.from_kw >= s.to_kw {
-            d.push(diag::error("sweep.to_kw", "input", format!("sweep.to_kw {} must exceed sweep.from_kw {}", s.to_kw, s.from_kw)));
+            d.push(diag::error("sweep.to_kw", diag::INPUT, format!("sweep.to_kw {} must exceed sweep.from_kw {}", s.to_kw, s.from_kw)));
         }
         if !(2..=1000).contains(&s.steps) {
-            d.push(diag::error("sweep.steps", "input", format!("sweep.steps must be 2–1000 (found {})", s.steps)));
+            d.push(diag::error("sweep.steps", diag::INPUT, format!("sweep.steps must be 2–1000 (found {})", s.steps)));
         }
     }
     check_range(&mut d, "pcs_efficiency", case.pcs_efficiency, 0.5, 1.0, "");
@@ -184,14 +184,14 @@ pub fn validate_case(case: &PeakCase) -> Vec<SizingDiagnostic> {
     let a = check_range(&mut d, "soc_min", case.soc_min, 0.0, 0.9, "");
     let b = check_range(&mut d, "soc_max", case.soc_max, 0.1, 1.0, "");
     if a && b && case.soc_max - case.soc_min < 0.05 {
-        d.push(diag::error("soc_max", "input", format!("the SOC window {}–{} is narrower than 5 %", case.soc_min, case.soc_max)));
+        d.push(diag::error("soc_max", diag::INPUT, format!("the SOC window {}–{} is narrower than 5 %", case.soc_min, case.soc_max)));
     }
     check_range(&mut d, "eol_soh", case.eol_soh, 0.3, 1.0, "");
     if let Some(c) = case.max_charge_kw {
         check_range(&mut d, "max_charge_kw", c, 0.0, 1e9, "kW");
     }
     if !(1..=50).contains(&case.project_years) {
-        d.push(diag::error("project_years", "input", format!("project_years must be 1–50 (found {})", case.project_years)));
+        d.push(diag::error("project_years", diag::INPUT, format!("project_years must be 1–50 (found {})", case.project_years)));
     }
     check_range(&mut d, "battery_temp_c", case.battery_temp_c, -30.0, 60.0, "°C");
     let ag = &case.aging;

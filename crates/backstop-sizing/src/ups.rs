@@ -236,7 +236,7 @@ pub fn validate_case(case: &UpsCase) -> Vec<SizingDiagnostic> {
         LoadSpec::PerRack { kw_per_rack, racks } => {
             check_range(&mut d, "load.kw_per_rack", *kw_per_rack, 1e-6, 1e5, "kW");
             if *racks == 0 {
-                d.push(diag::error("load.racks", "input", "load.racks must be at least 1"));
+                d.push(diag::error("load.racks", diag::INPUT, "load.racks must be at least 1"));
             }
         }
         LoadSpec::Apparent { kva, power_factor } => {
@@ -263,7 +263,7 @@ pub fn validate_case(case: &UpsCase) -> Vec<SizingDiagnostic> {
         check_range(&mut d, "dc_bus.float_v_cell", f, 0.5, 5.0, "V/cell");
     }
     if case.dc_bus.cells_in_series == Some(0) {
-        d.push(diag::error("dc_bus.cells_in_series", "input", "dc_bus.cells_in_series must be at least 1"));
+        d.push(diag::error("dc_bus.cells_in_series", diag::INPUT, "dc_bus.cells_in_series must be at least 1"));
     }
     check_range(&mut d, "ambient_c", case.ambient_c, -40.0, 60.0, "°C");
     check_range(&mut d, "design_margin", case.design_margin, 1.0, 3.0, "");
@@ -279,7 +279,7 @@ pub fn validate_case(case: &UpsCase) -> Vec<SizingDiagnostic> {
     }
     if let Some(dc) = &case.duty_cycle {
         if dc.periods.is_empty() {
-            d.push(diag::error("duty_cycle.periods", "input", "the duty cycle has no periods; add at least one"));
+            d.push(diag::error("duty_cycle.periods", diag::INPUT, "the duty cycle has no periods; add at least one"));
         }
         for (i, p) in dc.periods.iter().chain(dc.random.iter()).enumerate() {
             let f = if i < dc.periods.len() { format!("duty_cycle.periods[{i}]") } else { "duty_cycle.random".into() };
@@ -291,7 +291,7 @@ pub fn validate_case(case: &UpsCase) -> Vec<SizingDiagnostic> {
                 (None, Some(k)) => {
                     check_range(&mut d, &format!("{f}.kw"), k, 0.0, 1e6, "kW");
                 }
-                _ => d.push(diag::error(&f, "input", format!("{f}: give exactly one of amps or kw"))),
+                _ => d.push(diag::error(&f, diag::INPUT, format!("{f}: give exactly one of amps or kw"))),
             }
         }
         for (i, r) in dc.temperature_factors.iter().enumerate() {

@@ -74,7 +74,7 @@ pub fn requirements(case: &SmoothCase) -> (Vec<Requirement>, Vec<SizingDiagnosti
                 let keys: Vec<&str> = presets::presets().iter().map(|p| p.key).collect();
                 d.push(diag::error(
                     "presets",
-                    "input",
+                    diag::INPUT,
                     format!("unknown requirement preset \"{key}\"; the presets are {}", keys.join(", ")),
                 ));
             }
@@ -87,7 +87,7 @@ pub fn requirements(case: &SmoothCase) -> (Vec<Requirement>, Vec<SizingDiagnosti
 pub(crate) fn check_req(d: &mut Vec<SizingDiagnostic>, i: usize, r: &Requirement) {
     let name = if r.label.is_empty() { format!("requirement {}", i + 1) } else { format!("requirement {} ({})", i + 1, r.label) };
     let mut bad =
-        |field: &str, what: String| d.push(diag::error(&format!("requirements[{i}].{field}"), "input", format!("{name}: {what}")));
+        |field: &str, what: String| d.push(diag::error(&format!("requirements[{i}].{field}"), diag::INPUT, format!("{name}: {what}")));
     let positive = |v: f64, lo: f64, hi: f64| v.is_finite() && v >= lo && v <= hi;
     match &r.kind {
         RequirementKind::Ramp { limit_mw_per_min, window_s } => {
@@ -153,7 +153,7 @@ pub fn validate_case(case: &SmoothCase, synthetic_used: bool) -> Vec<SizingDiagn
         }
     }
     if case.battery.is_none() && case.supercap.is_none() {
-        d.push(diag::error("battery", "input", "give a [battery], a [supercap] bank, or both"));
+        d.push(diag::error("battery", diag::INPUT, "give a [battery], a [supercap] bank, or both"));
     }
     if let Some(b) = &case.battery {
         if let Some(p) = b.power_mw {
@@ -172,7 +172,7 @@ pub fn validate_case(case: &SmoothCase, synthetic_used: bool) -> Vec<SizingDiagn
         if a && c && b.soc_max - b.soc_min < 0.05 {
             d.push(diag::error(
                 "battery.soc_max",
-                "input",
+                diag::INPUT,
                 format!(
                     "{} {} with the lowest {}: the SOC window is narrower than 5 %",
                     backstop_model::sizing::field_label("battery.soc_max").unwrap_or("battery.soc_max"),
@@ -194,7 +194,7 @@ pub fn validate_case(case: &SmoothCase, synthetic_used: bool) -> Vec<SizingDiagn
         if let Some(n) = s.cells
             && n == 0
         {
-            d.push(diag::error("supercap.cells", "input", "supercap.cells must be at least 1 (or leave it out to size the bank)"));
+            d.push(diag::error("supercap.cells", diag::INPUT, "supercap.cells must be at least 1 (or leave it out to size the bank)"));
         }
         check_range(&mut d, "supercap.cell_f", s.cell_f, 0.1, 1e5, "F");
         check_range(&mut d, "supercap.cell_v", s.cell_v, 0.5, 10.0, "V");
@@ -212,7 +212,7 @@ pub fn validate_case(case: &SmoothCase, synthetic_used: bool) -> Vec<SizingDiagn
         check_range(&mut d, "split.cutoff_hz", case.split.cutoff_hz, 1e-4, 100.0, "Hz");
     }
     if !(1..=50).contains(&case.project_years) {
-        d.push(diag::error("project_years", "input", format!("project_years must be 1–50 (found {})", case.project_years)));
+        d.push(diag::error("project_years", diag::INPUT, format!("project_years must be 1–50 (found {})", case.project_years)));
     }
     if let Some(s) = &case.sweep {
         let a = check_range(&mut d, "sweep.from_mw_per_min", s.from_mw_per_min, 1e-6, 1e6, "MW/min");
@@ -220,12 +220,12 @@ pub fn validate_case(case: &SmoothCase, synthetic_used: bool) -> Vec<SizingDiagn
         if a && b && s.from_mw_per_min >= s.to_mw_per_min {
             d.push(diag::error(
                 "sweep.to_mw_per_min",
-                "input",
+                diag::INPUT,
                 format!("sweep.to_mw_per_min {} must exceed sweep.from_mw_per_min {}", show(s.to_mw_per_min), show(s.from_mw_per_min)),
             ));
         }
         if !(2..=1000).contains(&s.steps) {
-            d.push(diag::error("sweep.steps", "input", format!("sweep.steps must be 2–1000 (found {})", s.steps)));
+            d.push(diag::error("sweep.steps", diag::INPUT, format!("sweep.steps must be 2–1000 (found {})", s.steps)));
         }
     }
     check_range(&mut d, "chart_window.start_s", case.chart_window.start_s, 0.0, 1e9, "s");
@@ -239,7 +239,7 @@ fn validate_synthetic(d: &mut Vec<SizingDiagnostic>, p: &SyntheticProfile) {
     if a && b && p.duration_s / p.dt_s > trace::MAX_SAMPLES as f64 {
         d.push(diag::error(
             "synthetic.dt_s",
-            "input",
+            diag::INPUT,
             format!(
                 "{} s at {} s makes more than {} samples; lengthen the time step or shorten the profile",
                 show(p.duration_s),
@@ -254,7 +254,7 @@ fn validate_synthetic(d: &mut Vec<SizingDiagnostic>, p: &SyntheticProfile) {
     if a && c && p.duration_s / p.iteration_s > 1e8 {
         d.push(diag::error(
             "synthetic.iteration_s",
-            "input",
+            diag::INPUT,
             "the profile would have more than 100 million iterations; lengthen the iteration period",
         ));
     }
@@ -460,7 +460,7 @@ fn controller(
                     None => {
                         diags.push(diag::error(
                             "controller.ramp_mw_per_min",
-                            "input",
+                            diag::INPUT,
                             "the ramp limiter needs a rate: give controller.ramp_mw_per_min, or a ramp requirement (e.g. presets = [\"ieso\"]) to take 95 % of it",
                         ));
                         return None;

@@ -485,7 +485,7 @@ fn PeakSummary(computed: PeakComputed) -> impl IntoView {
             <h2>"Result"</h2>
             {match &r.sizing {
                 Some(s) => view! {
-                    <p class="verdict" class:bad=!s.point.feasible data-testid="peak-verdict">{format!(
+                    <p class="verdict" class:bad=!r.feasible() data-testid="peak-verdict">{format!(
                         "{} kW threshold: {} kW PCS, {} kWh usable, {} kWh nameplate ({} kWh installed, {} C)",
                         fmt(s.point.threshold_kw), fmt(s.point.power_kw), fmt(s.point.usable_kwh), fmt(s.point.nameplate_kwh), fmt(s.installed_kwh), fmt(s.c_rate)
                     )}</p>
