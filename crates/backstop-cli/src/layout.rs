@@ -195,7 +195,7 @@ pub fn run_rules(args: &RulesArgs) -> Result<ExitCode> {
 /// The rule set to check against: `--rules FILE`, else the built-in set the
 /// project names, else the default. Errors say what to do.
 fn rule_set(design: &Design, path: Option<&Path>) -> std::result::Result<RuleSet, String> {
-    let mut rs = match path {
+    let rs = match path {
         Some(p) => {
             let text = backstop_store::files::read_text(p, MAX_INPUT_BYTES).map_err(|e| format!("cannot read the rule set: {e}"))?;
             serde_json::from_str::<RuleSet>(&text).map_err(|e| {
@@ -208,16 +208,13 @@ fn rule_set(design: &Design, path: Option<&Path>) -> std::result::Result<RuleSet
         }
     };
     // A rule set saved before the design-consistency rules checks them too.
-    backstop_layout::rules::upgrade_rule_set(&mut rs);
-    let errors = validate_rule_set(&rs);
-    if errors.is_empty() {
-        return Ok(rs);
-    }
-    let mut msg = format!("rule set \"{}\" cannot be used; nothing was checked:", rs.id);
-    for e in errors {
-        let _ = write!(msg, "\n  {}: {}", e.field, e.message);
-    }
-    Err(msg)
+    backstop_layout::rules::usable_rule_set(rs).map_err(|e| {
+        let mut msg = format!("rule set \"{}\" cannot be used; nothing was checked:", e.id);
+        for p in &e.problems {
+            let _ = write!(msg, "\n  {p}");
+        }
+        msg
+    })
 }
 
 fn severity_word(s: Severity) -> &'static str {

@@ -285,7 +285,7 @@ pub fn chemistry_limits(rs: &RuleSet, chemistry: Chemistry) -> Option<&Chemistry
 /// default, with the rules added since it was saved ([`upgrade_rule_set`]). An unknown name or an invalid rule set is an error saying what
 /// to do; nothing must be checked against the wrong figures.
 pub fn project_rule_set(settings: &backstop_model::project::Settings) -> Result<RuleSet, String> {
-    let mut rs = match settings.rule_set.as_deref() {
+    let rs = match settings.rule_set.as_deref() {
         None => default_rule_set(),
         Some(id) => match settings.rule_sets.iter().find(|r| r.id == id) {
             Some(r) => r.clone(),
@@ -299,13 +299,35 @@ pub fn project_rule_set(settings: &backstop_model::project::Settings) -> Result<
             })?,
         },
     };
+    usable_rule_set(rs).map_err(|e| e.to_string())
+}
+
+/// A rule set that cannot be checked with, and why (each problem as
+/// "field: message").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnusableRuleSet {
+    /// The rule set's id.
+    pub id: String,
+    /// Its problems.
+    pub problems: Vec<String>,
+}
+
+impl std::fmt::Display for UnusableRuleSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "rule set \"{}\" cannot be used; nothing was checked: {}", self.id, self.problems.join("; "))
+    }
+}
+
+/// `rs` ready to check with: upgraded (a copy saved before a rule was
+/// added gets that rule's default entry, [`upgrade_rule_set`]) and
+/// validated; otherwise why it cannot be used.
+pub fn usable_rule_set(mut rs: RuleSet) -> Result<RuleSet, UnusableRuleSet> {
     upgrade_rule_set(&mut rs);
     let errors = validate_rule_set(&rs);
     if errors.is_empty() {
         return Ok(rs);
     }
-    let detail: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
-    Err(format!("rule set \"{}\" cannot be used; nothing was checked: {}", rs.id, detail.join("; ")))
+    Err(UnusableRuleSet { id: rs.id, problems: errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect() })
 }
 
 #[cfg(test)]
@@ -341,6 +363,16 @@ mod tests {
         let mut dup = default_rule_set();
         dup.rules.push(default_rule_entry(RuleId::DesignStrings));
         assert_eq!(validate_rule_set(&dup).len(), 1);
+    }
+
+    #[test]
+    fn a_rule_set_is_usable_only_when_it_validates() {
+        assert_eq!(usable_rule_set(default_rule_set()), Ok(default_rule_set()));
+        let broken = RuleSet { id: " spaced ".into(), ..default_rule_set() };
+        let e = usable_rule_set(broken).unwrap_err();
+        assert_eq!(e.id, " spaced ");
+        assert!(e.problems.iter().any(|p| p.starts_with("id: give the rule set an id")), "{e:?}");
+        assert!(e.to_string().starts_with("rule set \" spaced \" cannot be used; nothing was checked: id: "), "{e}");
     }
 
     #[test]
