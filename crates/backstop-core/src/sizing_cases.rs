@@ -853,7 +853,7 @@ pub fn ups_charts(case: &UpsCase, r: &UpsResult) -> Vec<ChartSvg> {
         .iter()
         .find(|m| m.method == backstop_model::sizing::UpsMethod::Ecm)
         .and_then(|m| m.config.as_ref())
-        .map(|c| c.end_v_cell * f64::from(c.cells_in_series));
+        .map(backstop_model::sizing::BatteryConfig::end_v_string);
     draw(&series, |id, chart| match id {
         "runtime-vs-load" => {
             if let (Some((x0, x1)), Some((_, y1))) = (x_range(chart), y_range(chart)) {

@@ -447,6 +447,14 @@ pub struct BatteryConfig {
     pub cost: f64,
 }
 
+impl BatteryConfig {
+    /// The string's cut-off voltage: the end voltage per cell × the cells
+    /// in series, V.
+    pub fn end_v_string(&self) -> f64 {
+        self.end_v_cell * f64::from(self.cells_in_series)
+    }
+}
+
 /// What one method found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpsMethodResult {
