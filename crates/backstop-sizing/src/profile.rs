@@ -290,6 +290,110 @@ pub fn parse_timestamp(raw: &str) -> Result<i64, String> {
     Ok(days * 1440 + hh * 60 + mm - offset_min)
 }
 
+/// The words a CSV reader's messages use (load profile, power trace).
+pub(crate) struct CsvWords {
+    /// A header to copy, e.g. `timestamp,load_kw`.
+    pub example: &'static str,
+    /// What one row is, e.g. `interval`.
+    pub row: &'static str,
+    /// The columns expected, e.g. `a timestamp column and a load column`.
+    pub columns: &'static str,
+    /// What the header must name, e.g. `the unit`.
+    pub names: &'static str,
+    /// The value column's word, e.g. `load`.
+    pub value: &'static str,
+}
+
+/// What a CSV's header says: the field separator, the column names, the
+/// time column and the value column with its unit.
+pub(crate) struct CsvHeader<'h> {
+    pub delim: char,
+    pub names: Vec<&'h str>,
+    pub time_col: usize,
+    pub value_col: usize,
+    pub unit: Unit,
+    pub unit_name: &'static str,
+}
+
+/// A CSV's lines less blank lines and `#` comments (read errors kept).
+pub(crate) fn content_lines<'a, I>(lines: I) -> impl Iterator<Item = Result<(usize, std::borrow::Cow<'a, str>), ProfileError>>
+where
+    I: Iterator<Item = Result<(usize, std::borrow::Cow<'a, str>), ProfileError>>,
+{
+    lines.filter(|x| match x {
+        Ok((_, l)) => {
+            let t = l.trim();
+            !t.is_empty() && !t.starts_with('#')
+        }
+        Err(_) => true,
+    })
+}
+
+/// The first content line, which must be the header.
+pub(crate) fn header_line<'a>(
+    lines: &mut impl Iterator<Item = Result<(usize, std::borrow::Cow<'a, str>), ProfileError>>,
+    words: &CsvWords,
+) -> Result<(usize, std::borrow::Cow<'a, str>), Vec<ProfileError>> {
+    match lines.next() {
+        None => Err(vec![ProfileError {
+            line: 0,
+            message: format!("the file is empty: expected a header line (e.g. \"{}\") and one row per {}", words.example, words.row),
+        }]),
+        Some(Err(e)) => Err(vec![e]),
+        Some(Ok(x)) => Ok(x),
+    }
+}
+
+/// Reads the header of line `line`: the separator (`;`, tab, else `,`), at
+/// least two columns, not a data row (`is_data` of every name), the time
+/// column (the first name `is_time` accepts, else the first), and exactly
+/// one other column whose name gives a unit ([`unit_of`]).
+pub(crate) fn header_columns<'h>(
+    line: usize,
+    header: &'h str,
+    words: &CsvWords,
+    is_data: impl Fn(&str) -> bool,
+    is_time: impl Fn(&str) -> bool,
+) -> Result<CsvHeader<'h>, Vec<ProfileError>> {
+    let fail = |message: String| Err(vec![ProfileError { line, message }]);
+    let delim = if header.contains(';') {
+        ';'
+    } else if header.contains('\t') {
+        '\t'
+    } else {
+        ','
+    };
+    let names = split_fields(header, delim);
+    if names.len() < 2 {
+        return fail(format!("the header \"{header}\" has one column; expected {} such as \"{}\"", words.columns, words.example));
+    }
+    if names.iter().all(|n| is_data(n)) {
+        return fail(format!("the first line is data, not a header: add a header naming {}, e.g. \"{}\"", words.names, words.example));
+    }
+    let time_col = names.iter().position(|n| is_time(&n.to_lowercase())).unwrap_or(0);
+    let candidates: Vec<usize> = (0..names.len()).filter(|&i| i != time_col).collect();
+    let with_unit: Vec<usize> = candidates.iter().copied().filter(|&i| unit_of(names[i]).is_ok()).collect();
+    let value_col = match with_unit.as_slice() {
+        [one] => *one,
+        [] => {
+            let first = candidates.first().copied().unwrap_or(1);
+            return fail(unit_of(names[first]).err().unwrap_or_else(|| format!("no {} column", words.value)));
+        }
+        many => {
+            let list: Vec<&str> = many.iter().map(|&i| names[i]).collect();
+            return fail(format!(
+                "several {} columns ({}); Backstop reads one: remove the others or export the site total only",
+                words.value,
+                list.join(", ")
+            ));
+        }
+    };
+    match unit_of(names[value_col]) {
+        Ok((unit, unit_name)) => Ok(CsvHeader { delim, names, time_col, value_col, unit, unit_name }),
+        Err(m) => fail(m),
+    }
+}
+
 pub(crate) fn split_fields(line: &str, delim: char) -> Vec<&str> {
     line.split(delim).map(|f| f.trim().trim_matches('"').trim()).collect()
 }
@@ -338,77 +442,22 @@ where
             errors.push(ProfileError { line, message });
         }
     };
-    let mut lines = lines.filter(|x| match x {
-        Ok((_, l)) => {
-            let t = l.trim();
-            !t.is_empty() && !t.starts_with('#')
-        }
-        Err(_) => true,
-    });
-    let (header_line, header) = match lines.next() {
-        None => {
-            return Err(vec![ProfileError {
-                line: 0,
-                message: "the file is empty: expected a header line (e.g. \"timestamp,load_kw\") and one row per interval".into(),
-            }]);
-        }
-        Some(Err(e)) => return Err(vec![e]),
-        Some(Ok(x)) => x,
+    let words = CsvWords {
+        example: "timestamp,load_kw",
+        row: "interval",
+        columns: "a timestamp column and a load column",
+        names: "the unit",
+        value: "load",
     };
-    let header: &str = &header;
-    let delim = if header.contains(';') {
-        ';'
-    } else if header.contains('\t') {
-        '\t'
-    } else {
-        ','
-    };
-    let names = split_fields(header, delim);
-    if names.len() < 2 {
-        return Err(vec![ProfileError {
-            line: header_line,
-            message: format!(
-                "the header \"{header}\" has one column; expected a timestamp column and a load column such as \"timestamp,load_kw\""
-            ),
-        }]);
-    }
-    if names.iter().all(|n| parse_timestamp(n).is_ok() || n.parse::<f64>().is_ok()) {
-        return Err(vec![ProfileError {
-            line: header_line,
-            message: "the first line is data, not a header: add a header naming the unit, e.g. \"timestamp,load_kw\"".into(),
-        }]);
-    }
-    let time_col = names
-        .iter()
-        .position(|n| {
-            let l = n.to_lowercase();
-            l.contains("time") || l.contains("date") || l == "ts" || l.contains("interval")
-        })
-        .unwrap_or(0);
-    let candidates: Vec<usize> = (0..names.len()).filter(|&i| i != time_col).collect();
-    let with_unit: Vec<usize> = candidates.iter().copied().filter(|&i| unit_of(names[i]).is_ok()).collect();
-    let load_col = match with_unit.as_slice() {
-        [one] => *one,
-        [] => {
-            let first = candidates.first().copied().unwrap_or(1);
-            let msg = unit_of(names[first]).err().unwrap_or_else(|| "no load column".into());
-            return Err(vec![ProfileError { line: header_line, message: msg }]);
-        }
-        many => {
-            let list: Vec<&str> = many.iter().map(|&i| names[i]).collect();
-            return Err(vec![ProfileError {
-                line: header_line,
-                message: format!(
-                    "several load columns ({}); Backstop reads one: remove the others or export the site total only",
-                    list.join(", ")
-                ),
-            }]);
-        }
-    };
-    let (unit, unit_name) = match unit_of(names[load_col]) {
-        Ok(u) => u,
-        Err(m) => return Err(vec![ProfileError { line: header_line, message: m }]),
-    };
+    let mut lines = content_lines(lines);
+    let (header_line, header) = header_line(&mut lines, &words)?;
+    let CsvHeader { delim, names, time_col, value_col: load_col, unit, unit_name } = header_columns(
+        header_line,
+        &header,
+        &words,
+        |n| parse_timestamp(n).is_ok() || n.parse::<f64>().is_ok(),
+        |l| l.contains("time") || l.contains("date") || l == "ts" || l.contains("interval"),
+    )?;
     let decimal_comma = delim == ';';
     let needed = time_col.max(load_col) + 1;
 

@@ -199,3 +199,47 @@ proptest! {
         let _ = parse_profile(&s);
     }
 }
+
+/// The load profile and the power trace read their headers the same way
+/// (one shared reader), each in its own words, with the header's line.
+#[test]
+fn both_readers_refuse_a_bad_header_with_its_line_and_their_own_words() {
+    type Reader = fn(&str) -> Result<(), Vec<backstop_sizing::profile::ProfileError>>;
+    let profile: Reader = |t| backstop_sizing::parse_profile(t).map(|_| ());
+    let trace: Reader = |t| backstop_sizing::parse_trace(t).map(|_| ());
+    let first = |r: Reader, text: &str| {
+        let e = r(text).expect_err("refused");
+        (e[0].line, e[0].message.clone())
+    };
+    // Empty (comments and blank lines do not count).
+    assert_eq!(
+        first(profile, "# only a comment\n\n"),
+        (0, "the file is empty: expected a header line (e.g. \"timestamp,load_kw\") and one row per interval".into())
+    );
+    assert_eq!(first(trace, ""), (0, "the file is empty: expected a header line (e.g. \"time_s,power_MW\") and one row per sample".into()));
+    // One column, on line 3 after a comment and a blank line.
+    assert_eq!(
+        first(profile, "# site\n\nload_kw\n1\n"),
+        (3, "the header \"load_kw\" has one column; expected a timestamp column and a load column such as \"timestamp,load_kw\"".into())
+    );
+    assert_eq!(
+        first(trace, "power_MW\n1\n"),
+        (1, "the header \"power_MW\" has one column; expected a time column and a power column such as \"time_s,power_MW\"".into())
+    );
+    // Data where the header should be.
+    let (line, m) = first(profile, "2025-01-01 00:00,5\n");
+    assert_eq!((line, m.as_str()), (1, "the first line is data, not a header: add a header naming the unit, e.g. \"timestamp,load_kw\""));
+    let (line, m) = first(trace, "0.1;5\n");
+    assert_eq!((line, m.as_str()), (1, "the first line is data, not a header: add a header naming the units, e.g. \"time_s,power_MW\""));
+    // Two value columns with units.
+    let (_, m) = first(profile, "timestamp,load_kw,other_kw\n");
+    assert!(m.starts_with("several load columns (load_kw, other_kw)"), "{m}");
+    let (_, m) = first(trace, "time_s\tpower_MW\tspare_MW\n");
+    assert!(m.starts_with("several power columns (power_MW, spare_MW)"), "{m}");
+    // A value column without a unit.
+    for r in [profile, trace] {
+        let (line, m) = first(r, "time,load\n0,1\n");
+        assert_eq!(line, 1);
+        assert!(m.contains("names no unit"), "{m}");
+    }
+}

@@ -21,7 +21,10 @@ use backstop_model::sizing_smooth::TraceSummary;
 use backstop_model::sizing_view::StoredTrace;
 
 use crate::num::show;
-use crate::profile::{ProfileError, ReaderLines, Unit, days_from_civil, days_in_month, num, parse_value, split_fields, unit_of};
+use crate::profile::{
+    CsvHeader, CsvWords, ProfileError, ReaderLines, Unit, content_lines, days_from_civil, days_in_month, header_columns, header_line, num,
+    parse_value, split_fields,
+};
 
 /// An equally spaced power trace.
 #[derive(Debug, Clone, PartialEq)]
@@ -293,50 +296,21 @@ where
             errors.push(ProfileError { line, message });
         }
     };
-    let mut lines = lines.filter(|x| match x {
-        Ok((_, l)) => {
-            let t = l.trim();
-            !t.is_empty() && !t.starts_with('#')
-        }
-        Err(_) => true,
-    });
-    let (header_line, header) = match lines.next() {
-        None => {
-            return Err(vec![ProfileError {
-                line: 0,
-                message: "the file is empty: expected a header line (e.g. \"time_s,power_MW\") and one row per sample".into(),
-            }]);
-        }
-        Some(Err(e)) => return Err(vec![e]),
-        Some(Ok(x)) => x,
+    let words = CsvWords {
+        example: "time_s,power_MW",
+        row: "sample",
+        columns: "a time column and a power column",
+        names: "the units",
+        value: "power",
     };
-    let header: &str = &header;
-    let delim = if header.contains(';') {
-        ';'
-    } else if header.contains('\t') {
-        '\t'
-    } else {
-        ','
-    };
-    let names = split_fields(header, delim);
-    if names.len() < 2 {
-        return Err(vec![ProfileError {
-            line: header_line,
-            message: format!(
-                "the header \"{header}\" has one column; expected a time column and a power column such as \"time_s,power_MW\""
-            ),
-        }]);
-    }
-    if names.iter().all(|n| n.parse::<f64>().is_ok() || parse_instant_us(n).is_ok()) {
-        return Err(vec![ProfileError {
-            line: header_line,
-            message: "the first line is data, not a header: add a header naming the units, e.g. \"time_s,power_MW\"".into(),
-        }]);
-    }
-    let time_col = names
-        .iter()
-        .position(|n| {
-            let l = n.to_lowercase();
+    let mut lines = content_lines(lines);
+    let (header_line, header) = header_line(&mut lines, &words)?;
+    let CsvHeader { delim, names, time_col, value_col: load_col, unit, unit_name } = header_columns(
+        header_line,
+        &header,
+        &words,
+        |n| n.parse::<f64>().is_ok() || parse_instant_us(n).is_ok(),
+        |l| {
             l.contains("time")
                 || l.contains("date")
                 || l.contains("elapsed")
@@ -346,32 +320,8 @@ where
                 || l.starts_with("t_")
                 || l.starts_with("t(")
                 || l.starts_with("t[")
-        })
-        .unwrap_or(0);
-    let candidates: Vec<usize> = (0..names.len()).filter(|&i| i != time_col).collect();
-    let with_unit: Vec<usize> = candidates.iter().copied().filter(|&i| unit_of(names[i]).is_ok()).collect();
-    let load_col = match with_unit.as_slice() {
-        [one] => *one,
-        [] => {
-            let first = candidates.first().copied().unwrap_or(1);
-            let msg = unit_of(names[first]).err().unwrap_or_else(|| "no power column".into());
-            return Err(vec![ProfileError { line: header_line, message: msg }]);
-        }
-        many => {
-            let list: Vec<&str> = many.iter().map(|&i| names[i]).collect();
-            return Err(vec![ProfileError {
-                line: header_line,
-                message: format!(
-                    "several power columns ({}); Backstop reads one: remove the others or export the site total only",
-                    list.join(", ")
-                ),
-            }]);
-        }
-    };
-    let (unit, unit_name) = match unit_of(names[load_col]) {
-        Ok(u) => u,
-        Err(m) => return Err(vec![ProfileError { line: header_line, message: m }]),
-    };
+        },
+    )?;
     let decimal_comma = delim == ';';
     let needed = time_col.max(load_col) + 1;
     let header_time_unit = time_unit(names[time_col]);
