@@ -18,8 +18,8 @@ use backstop_model::AppError;
 use backstop_model::catalog::{CatalogEntry, EntryKind};
 use backstop_model::error::capitalise;
 use backstop_model::layout::{
-    Clearances, Diagnostic, EquipmentSpec, ItRack, Layout, ObjectKind, ObjectRef, PlacedEquipment, Placement, Point, PowerUnit,
-    PowerUnitKind, RackSpec, Room, Rotation, RuleSet, Severity,
+    Clearances, Diagnostic, EquipmentSpec, ItRack, Layout, ObjectKind, ObjectRef, PlacedEquipment, Placement, Point, PowerUnit, RackSpec,
+    Room, Rotation, RuleSet, Severity,
 };
 use backstop_model::layout_view::{
     AutoPlaceCall, AutoPlaceOutcome, CatalogChoice, EditOutcome, Footprint, ItemClass, LayoutEdit, LayoutView, RuleSetChoice,
@@ -637,7 +637,7 @@ fn add_from_catalog(
     }
     let kind = entry.as_ref().map(|e| e.kind);
     let prefix = match tag_prefix.trim() {
-        "" => kind.map_or("EQ-", EntryKind::default_tag_prefix),
+        "" => backstop_model::catalog::tag_prefix_of(kind),
         p => p,
     }
     .to_owned();
@@ -647,9 +647,10 @@ fn add_from_catalog(
     let power_kw = entry.as_ref().map_or(0.0, CatalogEntry::power_kw);
     let ratings = electrical::placed_ratings(entry.as_ref());
     let label = format!("Add {tag}");
-    let obj = match kind {
-        Some(EntryKind::Ups | EntryKind::Pcs) => ObjectRef { kind: ObjectKind::PowerUnit, key: tag.clone() },
-        _ => ObjectRef { kind: ObjectKind::Equipment, key: tag.clone() },
+    let unit_kind = kind.and_then(EntryKind::power_unit_kind);
+    let obj = match unit_kind {
+        Some(_) => ObjectRef { kind: ObjectKind::PowerUnit, key: tag.clone() },
+        None => ObjectRef { kind: ObjectKind::Equipment, key: tag.clone() },
     };
     project
         .edit(&label, |e| {
@@ -658,10 +659,10 @@ fn add_from_catalog(
             {
                 e.use_catalog_entry(entry)?;
             }
-            match kind {
-                Some(k @ (EntryKind::Ups | EntryKind::Pcs)) => e.put_power_unit(&PowerUnit {
+            match unit_kind {
+                Some(unit_kind) => e.put_power_unit(&PowerUnit {
                     tag: tag.clone(),
-                    kind: if k == EntryKind::Ups { PowerUnitKind::Ups } else { PowerUnitKind::Pcs },
+                    kind: unit_kind,
                     catalog_key: Some(key.to_owned()),
                     placement: placement.clone(),
                     clearances: Clearances::default(),
@@ -671,7 +672,7 @@ fn add_from_catalog(
                     serves: Vec::new(),
                     serves_case: None,
                 }),
-                _ => e.put_equipment(&PlacedEquipment {
+                None => e.put_equipment(&PlacedEquipment {
                     tag: tag.clone(),
                     catalog_key: key.to_owned(),
                     placement: placement.clone(),

@@ -134,7 +134,8 @@ impl EntryKind {
     /// The tag prefix a placed item of this kind gets when the engineer
     /// gives none: `UPS-`, `PCS-`, `BESS-` for a containerised battery and
     /// `BC-` for every other battery. The one rule the app, the CLI and the
-    /// UI's suggestions share (the backend uses `EQ-` for an entry of no known kind).
+    /// UI's suggestions share ([`tag_prefix_of`] gives `EQ-` for an entry
+    /// of no known kind).
     pub const fn default_tag_prefix(self) -> &'static str {
         match self {
             EntryKind::Ups => "UPS-",
@@ -142,6 +143,26 @@ impl EntryKind {
             EntryKind::Container => "BESS-",
             EntryKind::Cell | EntryKind::Block | EntryKind::Module | EntryKind::Cabinet => "BC-",
         }
+    }
+
+    /// The power-unit kind an item of this kind is placed as on the plan
+    /// (a UPS or a PCS); `None`: it is placed as equipment.
+    pub const fn power_unit_kind(self) -> Option<crate::layout::PowerUnitKind> {
+        match self {
+            EntryKind::Ups => Some(crate::layout::PowerUnitKind::Ups),
+            EntryKind::Pcs => Some(crate::layout::PowerUnitKind::Pcs),
+            EntryKind::Cell | EntryKind::Block | EntryKind::Module | EntryKind::Cabinet | EntryKind::Container => None,
+        }
+    }
+}
+
+/// The tag prefix of an item placed from an entry of `kind`
+/// ([`EntryKind::default_tag_prefix`]), `EQ-` when its kind is not known
+/// (a datasheet's own record).
+pub const fn tag_prefix_of(kind: Option<EntryKind>) -> &'static str {
+    match kind {
+        Some(k) => k.default_tag_prefix(),
+        None => "EQ-",
     }
 }
 
@@ -616,6 +637,27 @@ mod tests {
         for k in ["cell", "block", "module", "cabinet", "container", "ups", "pcs"] {
             assert_eq!(EntryKind::from_name(k).map(EntryKind::as_str), Some(k));
         }
+    }
+
+    #[test]
+    fn an_entry_of_no_known_kind_is_tagged_eq_and_only_ups_and_pcs_are_power_units() {
+        assert_eq!(tag_prefix_of(EntryKind::from_name("fork-lift")), "EQ-");
+        assert_eq!(tag_prefix_of(Some(EntryKind::Container)), "BESS-");
+        use crate::layout::PowerUnitKind;
+        let all = [
+            EntryKind::Cell,
+            EntryKind::Block,
+            EntryKind::Module,
+            EntryKind::Cabinet,
+            EntryKind::Container,
+            EntryKind::Ups,
+            EntryKind::Pcs,
+        ];
+        let units: Vec<(EntryKind, PowerUnitKind)> = all.iter().filter_map(|k| k.power_unit_kind().map(|u| (*k, u))).collect();
+        assert_eq!(units, vec![(EntryKind::Ups, PowerUnitKind::Ups), (EntryKind::Pcs, PowerUnitKind::Pcs)]);
+        // What stands on the floor: the power units and the battery enclosures.
+        let floor: Vec<EntryKind> = all.into_iter().filter(|k| k.stands_on_floor()).collect();
+        assert_eq!(floor, vec![EntryKind::Cabinet, EntryKind::Container, EntryKind::Ups, EntryKind::Pcs]);
     }
 
     #[test]

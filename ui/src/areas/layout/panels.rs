@@ -346,15 +346,13 @@ fn AutoPlace(lx: Lx) -> impl IntoView {
     let room = RwSignal::new(first_room(lx));
     let key = RwSignal::new(battery_keys().first().map(|c| c.0.clone()).unwrap_or_default());
     let count = RwSignal::new("4".to_string());
-    // The kind's default prefix (BESS- for a container), as the backend
-    // would give it; BC- for a project entry of no known kind (every entry
-    // listed here stores energy). The engineer may type another.
+    // The prefix the backend would give (the model's one rule: BESS- for a
+    // container, EQ- for an entry of no known kind). The engineer may type another.
     let suggested = move |k: &str| {
         lx.view.with_untracked(|v| {
-            v.as_ref()
-                .and_then(|v| v.catalog.iter().find(|c| c.key == k))
-                .and_then(|c| EntryKind::from_name(&c.kind))
-                .map_or("BC-", EntryKind::default_tag_prefix)
+            backstop_model::catalog::tag_prefix_of(
+                v.as_ref().and_then(|v| v.catalog.iter().find(|c| c.key == k)).and_then(|c| EntryKind::from_name(&c.kind)),
+            )
         })
     };
     let prefix = RwSignal::new(suggested(&key.get_untracked()).to_string());
