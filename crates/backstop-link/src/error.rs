@@ -74,6 +74,27 @@ impl From<LinkError> for AppError {
             LinkError::Invalid(_) => ErrorCode::InvalidInput,
             _ => ErrorCode::Link,
         };
-        AppError::new(code, e.to_string())
+        let message = match &e {
+            // The link's refusals of a request are phrases (the CLI prints
+            // them after "backstop: "); the app shows a sentence.
+            LinkError::Invalid(m) => {
+                let m = backstop_model::error::capitalise(m);
+                if m.ends_with(['.', '!', '?']) { m } else { format!("{m}.") }
+            }
+            _ => e.to_string(),
+        };
+        AppError::new(code, message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_request_reaches_the_app_as_a_sentence() {
+        let e = AppError::from(LinkError::Invalid("arm for 1 to 120 minutes (asked: 0 s)".into()));
+        assert_eq!((e.code, e.message.as_str()), (ErrorCode::InvalidInput, "Arm for 1 to 120 minutes (asked: 0 s)."));
+        assert_eq!(AppError::from(LinkError::Invalid("Done.".into())).message, "Done.");
     }
 }
