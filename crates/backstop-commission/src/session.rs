@@ -74,7 +74,6 @@ pub fn latest<'s>(s: &'s CommissioningSession, step_id: &str) -> Option<&'s Step
     s.history.iter().rev().find(|r| r.step_id == step_id)
 }
 
-/// Counts over the latest results.
 /// Whether a sign-off on `summary` is clean: no step failed, none is
 /// incomplete and none was left unrun (a step that does not apply counts as
 /// done). A sign-off that is not clean is still recorded, marked so.
@@ -82,6 +81,7 @@ pub fn is_clean(summary: &SessionSummary) -> bool {
     summary.failed == 0 && summary.incomplete == 0 && summary.not_run == 0
 }
 
+/// Counts over the latest results.
 pub fn summary(s: &CommissioningSession) -> SessionSummary {
     let mut sum = SessionSummary { steps: s.template.steps.len(), ..SessionSummary::default() };
     for step in &s.template.steps {

@@ -6,7 +6,7 @@
 //! Layout area writes when an item is placed from the catalog; the engineer
 //! confirms or corrects them in the properties panel.
 
-use backstop_model::catalog::{CatalogEntry, EntryKind};
+use backstop_model::catalog::CatalogEntry;
 
 /// Continuous-load factor: conductors and overcurrent protection of a
 /// continuous load are sized at 125 % of its current (NEC 210.19(A)(1),
@@ -67,7 +67,7 @@ pub fn string_voltage(entry: &CatalogEntry) -> Option<f64> {
 pub fn placed_ratings(entry: Option<&CatalogEntry>) -> Ratings {
     let power_kw = entry.map_or(0.0, CatalogEntry::power_kw);
     match entry {
-        Some(e) if matches!(e.kind, EntryKind::Ups | EntryKind::Pcs) => ac_power_unit(power_kw),
+        Some(e) if e.kind.power_unit_kind().is_some() => ac_power_unit(power_kw),
         _ => battery_equipment(power_kw, entry.and_then(string_voltage)),
     }
 }

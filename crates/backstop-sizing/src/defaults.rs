@@ -3,13 +3,13 @@
 //! writes them; every figure here is one the engineer sees and edits in the
 //! case's form before anything is saved.
 
-use backstop_model::catalog::{CatalogEntry, EntryKind};
-use backstop_model::sizing::{DcBus, LoadSpec, PeakCase, Redundancy, UpsCase};
-use backstop_model::sizing_smooth::SmoothCase;
 use std::collections::BTreeMap;
 
+use backstop_model::catalog::{CatalogEntry, EntryKind};
 use backstop_model::layout::PowerUnitKind;
 use backstop_model::project::Design;
+use backstop_model::sizing::{DcBus, LoadSpec, PeakCase, Redundancy, UpsCase};
+use backstop_model::sizing_smooth::SmoothCase;
 use backstop_model::sizing_view::{KeyCount, LayoutFacts};
 
 fn counts(keys: impl Iterator<Item = String>) -> Vec<KeyCount> {

@@ -372,15 +372,16 @@ pub(crate) fn header_columns<'h>(
     }
     let time_col = names.iter().position(|n| is_time(&n.to_lowercase())).unwrap_or(0);
     let candidates: Vec<usize> = (0..names.len()).filter(|&i| i != time_col).collect();
-    let with_unit: Vec<usize> = candidates.iter().copied().filter(|&i| unit_of(names[i]).is_ok()).collect();
-    let value_col = match with_unit.as_slice() {
+    // The columns whose name gives a unit, each with it.
+    let with_unit: Vec<(usize, (Unit, &'static str))> = candidates.iter().filter_map(|&i| Some((i, unit_of(names[i]).ok()?))).collect();
+    let (value_col, (unit, unit_name)) = match with_unit.as_slice() {
         [one] => *one,
         [] => {
             let first = candidates.first().copied().unwrap_or(1);
             return fail(unit_of(names[first]).err().unwrap_or_else(|| format!("no {} column", words.value)));
         }
         many => {
-            let list: Vec<&str> = many.iter().map(|&i| names[i]).collect();
+            let list: Vec<&str> = many.iter().map(|&(i, _)| names[i]).collect();
             return fail(format!(
                 "several {} columns ({}); Backstop reads one: remove the others or export the site total only",
                 words.value,
@@ -388,10 +389,7 @@ pub(crate) fn header_columns<'h>(
             ));
         }
     };
-    match unit_of(names[value_col]) {
-        Ok((unit, unit_name)) => Ok(CsvHeader { delim, names, time_col, value_col, unit, unit_name }),
-        Err(m) => fail(m),
-    }
+    Ok(CsvHeader { delim, names, time_col, value_col, unit, unit_name })
 }
 
 pub(crate) fn split_fields(line: &str, delim: char) -> Vec<&str> {

@@ -16,9 +16,9 @@
 //! inside an interval counts in proportion to the time on each side, so a
 //! square swing sampled at any interval keeps its energy.
 
-use backstop_model::sizing_smooth::{SyntheticProfile, SyntheticSummary};
-
 use std::sync::{Arc, Mutex, PoisonError};
+
+use backstop_model::sizing_smooth::{SyntheticProfile, SyntheticSummary};
 
 use super::trace::PowerTrace;
 
