@@ -498,15 +498,31 @@ pub fn tightest_ramp(reqs: &[Requirement], peak_mw: f64) -> Option<(f64, String)
 /// sets the state) and returns the final state; `sink` is made from the
 /// state the recorded pass starts from.
 fn run_plant<S: Sink>(plant: &Plant, load: &[f64], start: SmoothStart, sink: impl FnOnce(&State) -> S) -> (State, S) {
+    let mut st = started(plant, load, start);
+    let mut s = sink(&st);
+    sim::run(plant, &mut st, load, &mut s);
+    (st, s)
+}
+
+/// [`run_plant`] with the sink fed on a second thread as the run goes
+/// ([`sim::run_beside`]): the same samples, in the same order.
+fn run_plant_beside<S: Sink + Send>(plant: &Plant, load: &[f64], start: SmoothStart, sink: impl FnOnce(&State) -> S) -> (State, S) {
+    let mut st = started(plant, load, start);
+    let s = sink(&st);
+    let s = sim::run_beside(plant, &mut st, load, s);
+    (st, s)
+}
+
+/// The state a recorded run starts from: at rest on the first sample, or
+/// (periodic) where a first pass over the trace leaves the controllers.
+fn started(plant: &Plant, load: &[f64], start: SmoothStart) -> State {
     let l0 = load.first().copied().unwrap_or(0.0);
     let mut st = State::steady(plant, l0);
     if start == SmoothStart::Periodic {
         sim::run(plant, &mut st, load, &mut sim::Discard);
         st.reset_counters();
     }
-    let mut s = sink(&st);
-    sim::run(plant, &mut st, load, &mut s);
-    (st, s)
+    st
 }
 
 /// The extremes of a run, from the energies it starts at.
@@ -600,6 +616,23 @@ fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
             out.extend(if i % 2 == 0 { e.next() } else { o.next() });
         }
         out
+    })
+}
+
+/// `a()` on a second thread (where one can be started) while `b()` runs
+/// here: `(b(), a())`.
+fn beside<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (B, A) {
+    // `a` waits here for its thread (and is run here when none can be started).
+    let slot = std::sync::Mutex::new(Some(a));
+    let take = || slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+    std::thread::scope(|sc| {
+        let other = std::thread::Builder::new().spawn_scoped(sc, || take().map(|a| a()));
+        let rb = b();
+        let ra = match other {
+            Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            Err(_) => None,
+        };
+        (rb, ra.unwrap_or_else(|| take().expect("not taken by a thread that did not start")()))
     })
 }
 
@@ -1020,8 +1053,11 @@ fn staged(
     }
 
     // The trade-off curve's rates. Its runs need only the load and the
-    // controller, so they start now beside the sizing (on a second thread
-    // where there is one) and the rest of the result can go ahead of them.
+    // controller. Computed whole, they start now beside the sizing (on a
+    // second thread where there is one). In two parts, the second core
+    // serves the first part (the verification run's bookkeeping, the band
+    // amplitudes) and the curve's runs follow it on this thread alone, so
+    // the first part is out sooner and the core left free draws it.
     let (from, to, steps) = match &case.sweep {
         Some(s) => (s.from_mw_per_min, s.to_mw_per_min, s.steps.max(2)),
         None => {
@@ -1032,7 +1068,7 @@ fn staged(
     let rates: Vec<f64> = (0..steps).map(|i| from + (to - from) * f64::from(i) / f64::from(steps - 1)).collect();
     let pool = SweepPool::new(case, load, dt, &rates, keep_going);
     std::thread::scope(|sc| {
-        let helper = pool.helper(sc);
+        let helper = if first.is_none() { pool.helper(sc) } else { None };
         // Sizing run.
         let mut plant = ideal_plant(case, ctrl, dt);
         let (_, ex) = run_plant(&plant, load, case.start, extremes);
@@ -1130,7 +1166,7 @@ fn staged(
             load_win: Envelope::new(win_start, win_end, CHART_POINTS, dt, 1.0),
             grid_win: Envelope::new(win_start, win_end, CHART_POINTS, dt, 1.0),
         };
-        let (st, mut v) = run_plant(&vplant, load, case.start, |_| v);
+        let (st, mut v) = run_plant_beside(&vplant, load, case.start, |_| v);
         if let Some((acc, _, count)) = &mut v.day {
             acc.close(*count);
         }
@@ -1148,7 +1184,10 @@ fn staged(
         "Requirements held",
         "Each requirement on the load alone and on the grid with the installed storage at end of life. Ramps: the largest |G(t) − G(t − W)| against R·W; variation: the largest measure within any window W (after the band-pass filter).",
     );
-        for (r, oc) in reqs.iter().zip(check_all(&reqs, load, &v.grid, dt, summary.peak_mw, periodic)) {
+        // The band amplitudes (for the charts) beside the checks.
+        let (outcomes, (bl, bg)) =
+            beside(|| band_amplitudes(load, &v.grid, dt), || check_all(&reqs, load, &v.grid, dt, summary.peak_mw, periodic));
+        for (r, oc) in reqs.iter().zip(outcomes) {
             match oc.status {
                 CheckStatus::Pass | CheckStatus::Fail => {
                     sb.text(
@@ -1312,7 +1351,6 @@ fn staged(
         if out.supercap.is_some() {
             out.charts.push(series("supercap-soc", "Supercapacitor usable energy", ("Time", "h"), ("Energy", "%"), v.sc_env.finish()));
         }
-        let (bl, bg) = band_amplitudes(load, &v.grid, dt);
         out.charts.push(series("band-load", "Load, largest amplitude per band", ("Band centre", "Hz"), ("Amplitude", "MW"), bl));
         out.charts.push(series("band-grid", "Grid, largest amplitude per band", ("Band centre", "Hz"), ("Amplitude", "MW"), bg));
 

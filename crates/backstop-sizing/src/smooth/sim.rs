@@ -251,21 +251,20 @@ impl Sink for Extremes {
 /// Highest discharge power `p` may deliver from energy `e` in `dt` (or
 /// lowest charge power it may take) within the limits.
 #[inline(always)]
-fn hold(d: &Device, lim: &Limits, p: f64, e: f64, dt: f64) -> f64 {
+fn hold(d: &Device, k: &Consts, lim: &Limits, p: f64, e: f64, a: f64) -> f64 {
     let mut q = p.clamp(-lim.p_chg, lim.p_dis);
     if lim.p_per_e > 0.0 {
         let v2 = lim.p_per_e * e.max(0.0);
         q = q.clamp(-v2, v2);
     }
-    let a = if d.rc_s > 0.0 { d.rc_s / (2.0 * e.max(1e-9)) } else { 0.0 };
     if q > 0.0 {
         // q ÷ η + a·q² ≤ (e − e_min) ÷ dt
-        let avail = ((e - lim.e_min) / dt).max(0.0);
-        let cap = if a > 0.0 { (-1.0 / d.eta + ((1.0 / d.eta).powi(2) + 4.0 * a * avail).sqrt()) / (2.0 * a) } else { avail * d.eta };
+        let avail = ((e - lim.e_min) * k.inv_dt).max(0.0);
+        let cap = if a > 0.0 { (-k.inv_eta + (k.inv_eta * k.inv_eta + 4.0 * a * avail).sqrt()) / (2.0 * a) } else { avail * d.eta };
         q.min(cap)
     } else if q < 0.0 {
         // |q|·η − a·q² ≤ (e_max − e) ÷ dt
-        let room = ((lim.e_max - e) / dt).max(0.0);
+        let room = ((lim.e_max - e) * k.inv_dt).max(0.0);
         let disc = d.eta * d.eta - 4.0 * a * room;
         let cap = if a > 0.0 { if disc > 0.0 { (d.eta - disc.sqrt()) / (2.0 * a) } else { f64::INFINITY } } else { room / d.eta };
         q.max(-cap)
@@ -274,25 +273,47 @@ fn hold(d: &Device, lim: &Limits, p: f64, e: f64, dt: f64) -> f64 {
     }
 }
 
-/// Advances device `d` towards reference `r`: returns (power, new energy, loss in MJ).
+/// What a run needs of a device and the step, worked out once before its
+/// samples (no division inside the loop but the ESR term's).
+#[derive(Clone, Copy)]
+struct Consts {
+    dt: f64,
+    inv_dt: f64,
+    /// 1 ÷ η.
+    inv_eta: f64,
+    /// R·C ÷ 2: the ESR term is a = R·C ÷ (2·E).
+    half_rc: f64,
+}
+
+impl Consts {
+    fn of(d: &Device, dt: f64) -> Self {
+        Consts { dt, inv_dt: 1.0 / dt, inv_eta: 1.0 / d.eta, half_rc: 0.5 * d.rc_s }
+    }
+}
+
+/// Advances device `d` towards reference `r`: updates its power and
+/// energy, returns its loss power (MW) over the sample.
 #[inline(always)]
-fn device_step(d: &Device, p: &mut f64, e: &mut f64, r: f64, dt: f64, held: &mut u64) -> f64 {
+fn device_step(d: &Device, k: &Consts, p: &mut f64, e: &mut f64, r: f64, held: &mut u64) -> f64 {
     let mut q = *p + (r - *p) * d.gamma;
+    // I²·ESR = a·P² with a = R·C ÷ (2·E).
+    let a = if d.rc_s > 0.0 { k.half_rc / e.max(1e-9) } else { 0.0 };
     if let Some(lim) = &d.limits {
-        let h = hold(d, lim, q, *e, dt);
+        let h = hold(d, k, lim, q, *e, a);
         if h != q {
             *held += 1;
             q = h;
         }
     }
     *p = q;
-    let a = if d.rc_s > 0.0 { d.rc_s / (2.0 * e.max(1e-9)) } else { 0.0 };
     let resist = a * q * q;
-    let inv_eta = 1.0 / d.eta;
-    let (de, loss) =
-        if q >= 0.0 { (-(q * inv_eta) - resist, q * (inv_eta - 1.0) + resist) } else { (-q * d.eta - resist, -q * (1.0 - d.eta) + resist) };
-    *e += de * dt;
-    loss * dt
+    let (de, loss) = if q >= 0.0 {
+        (-(q * k.inv_eta) - resist, q * (k.inv_eta - 1.0) + resist)
+    } else {
+        (-q * d.eta - resist, -q * (1.0 - d.eta) + resist)
+    };
+    *e += de * k.dt;
+    loss
 }
 
 /// Runs the plant over `load` from `st`, feeding every sample to `sink`.
@@ -301,6 +322,13 @@ fn device_step(d: &Device, p: &mut f64, e: &mut f64, r: f64, dt: f64, held: &mut
 /// (held in registers, not in memory, between the samples).
 pub fn run<S: Sink>(plant: &Plant, st: &mut State, load: &[f64], sink: &mut S) {
     let dt = plant.dt;
+    let kb = plant.bat.map(|d| Consts::of(&d, dt));
+    let ks = plant.sc.map(|d| Consts::of(&d, dt));
+    // The ramp limiter's interval average: x − d·|d| ÷ (2·step).
+    let half_per_step = match plant.ctrl {
+        Ctrl::Ramp { step } if step > 0.0 => 0.5 / step,
+        _ => 0.0,
+    };
     let (mut g, mut lp, mut pb, mut eb, mut ps, mut es) = (st.g, st.lp, st.pb, st.eb, st.ps, st.es);
     let (mut ff_b, mut ff_s, mut loss_b, mut loss_s, mut held_b, mut held_s) =
         (st.ff_b, st.ff_s, st.loss_b, st.loss_s, st.held_b, st.held_s);
@@ -320,7 +348,7 @@ pub fn run<S: Sink>(plant: &Plant, st: &mut State, load: &[f64], sink: &mut S) {
                 let d = x - g;
                 let out = if d.abs() <= step {
                     // Reaches x within the sample after |d| ÷ r.
-                    if step > 0.0 { x - d * d.abs() / (2.0 * step) } else { x }
+                    x - d * d.abs() * half_per_step
                 } else {
                     g + 0.5 * step.copysign(d)
                 };
@@ -353,28 +381,28 @@ pub fn run<S: Sink>(plant: &Plant, st: &mut State, load: &[f64], sink: &mut S) {
         };
         // 3–4. Split and devices.
         let pref = l - g_out;
-        match (&plant.bat, &plant.sc) {
-            (Some(b), Some(s)) => {
+        match (&plant.bat, &plant.sc, &kb, &ks) {
+            (Some(b), Some(s), Some(kb), Some(ks)) => {
                 lp += (pref - lp) * plant.split;
                 let q = s.restore * (s.e_rest - es) + ff_s;
-                let lb = device_step(b, &mut pb, &mut eb, lp + q, dt, &mut held_b);
-                let ls = device_step(s, &mut ps, &mut es, pref - pb, dt, &mut held_s);
-                loss_b += lb;
-                loss_s += ls;
-                ff_b += (lb / dt - ff_b) * b.ff;
-                ff_s += (ls / dt - ff_s) * s.ff;
+                let lb = device_step(b, kb, &mut pb, &mut eb, lp + q, &mut held_b);
+                let ls = device_step(s, ks, &mut ps, &mut es, pref - pb, &mut held_s);
+                loss_b += lb * dt;
+                loss_s += ls * dt;
+                ff_b += (lb - ff_b) * b.ff;
+                ff_s += (ls - ff_s) * s.ff;
             }
-            (Some(b), None) => {
-                let lb = device_step(b, &mut pb, &mut eb, pref, dt, &mut held_b);
-                loss_b += lb;
-                ff_b += (lb / dt - ff_b) * b.ff;
+            (Some(b), None, Some(kb), _) => {
+                let lb = device_step(b, kb, &mut pb, &mut eb, pref, &mut held_b);
+                loss_b += lb * dt;
+                ff_b += (lb - ff_b) * b.ff;
             }
-            (None, Some(s)) => {
-                let ls = device_step(s, &mut ps, &mut es, pref, dt, &mut held_s);
-                loss_s += ls;
-                ff_s += (ls / dt - ff_s) * s.ff;
+            (None, Some(s), _, Some(ks)) => {
+                let ls = device_step(s, ks, &mut ps, &mut es, pref, &mut held_s);
+                loss_s += ls * dt;
+                ff_s += (ls - ff_s) * s.ff;
             }
-            (None, None) => {}
+            _ => {}
         }
         // 5. Grid.
         let s = Sample { l, g: l - pb - ps, pb, eb, ps, es };
@@ -383,6 +411,82 @@ pub fn run<S: Sink>(plant: &Plant, st: &mut State, load: &[f64], sink: &mut S) {
     (st.g, st.lp, st.pb, st.eb, st.ps, st.es) = (g, lp, pb, eb, ps, es);
     (st.ff_b, st.ff_s, st.loss_b, st.loss_s, st.held_b, st.held_s) = (ff_b, ff_s, loss_b, loss_s, held_b, held_s);
     (st.ma_pos, st.ma_sum) = (ma_pos, ma_sum);
+}
+
+/// Samples handed over at a time by [`run_beside`] (192 KB: a few of
+/// them stay in the cores' caches).
+const BESIDE_CHUNK: usize = 4096;
+
+/// [`run`], with `sink` fed on a second thread while the simulation goes
+/// on: the samples are handed over in chunks, in order, so the sink sees
+/// exactly what [`run`] would give it. A sink with costly bookkeeping
+/// (rainflow, ageing, chart envelopes) then costs no more time than the
+/// simulation itself. Where no second thread can be started, this is [`run`].
+pub fn run_beside<S: Sink + Send>(plant: &Plant, st: &mut State, load: &[f64], sink: S) -> S {
+    use std::sync::mpsc;
+    if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 || load.len() < 2 * BESIDE_CHUNK {
+        let mut sink = sink;
+        run(plant, st, load, &mut sink);
+        return sink;
+    }
+    // Full chunks go over, emptied ones come back (no allocation per chunk).
+    let (full_tx, full_rx) = mpsc::sync_channel::<(usize, Vec<Sample>)>(4);
+    let (empty_tx, empty_rx) = mpsc::channel::<Vec<Sample>>();
+    // The sink waits here for the worker to take it (or, where the thread
+    // cannot be started, for the run made here).
+    let slot = std::sync::Mutex::new(Some(sink));
+    let take = || slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+    std::thread::scope(|sc| {
+        let worker = std::thread::Builder::new().spawn_scoped(sc, || {
+            let mut sink = take()?;
+            for (k0, mut chunk) in full_rx {
+                for (i, s) in chunk.iter().enumerate() {
+                    sink.push(k0 + i, s);
+                }
+                chunk.clear();
+                // The producer may be done and gone: then the chunk is dropped.
+                let _ = empty_tx.send(chunk);
+            }
+            Some(sink)
+        });
+        let Ok(worker) = worker else {
+            let mut sink = take().expect("the sink is taken only by the worker that did not start");
+            run(plant, st, load, &mut sink);
+            return sink;
+        };
+        struct Ship {
+            k0: usize,
+            buf: Vec<Sample>,
+            tx: mpsc::SyncSender<(usize, Vec<Sample>)>,
+            back: mpsc::Receiver<Vec<Sample>>,
+        }
+        impl Ship {
+            fn flush(&mut self) {
+                let next = self.back.try_recv().unwrap_or_else(|_| Vec::with_capacity(BESIDE_CHUNK));
+                let full = std::mem::replace(&mut self.buf, next);
+                let n = full.len();
+                // The worker only stops when this side hangs up (or it panicked: joined below).
+                let _ = self.tx.send((self.k0, full));
+                self.k0 += n;
+            }
+        }
+        impl Sink for Ship {
+            #[inline(always)]
+            fn push(&mut self, _: usize, s: &Sample) {
+                self.buf.push(*s);
+                if self.buf.len() == BESIDE_CHUNK {
+                    self.flush();
+                }
+            }
+        }
+        let mut ship = Ship { k0: 0, buf: Vec::with_capacity(BESIDE_CHUNK), tx: full_tx, back: empty_rx };
+        run(plant, st, load, &mut ship);
+        if !ship.buf.is_empty() {
+            ship.flush();
+        }
+        drop(ship);
+        worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e)).expect("the worker took the sink")
+    })
 }
 
 /// Collects the grid power of a run.
@@ -460,6 +564,38 @@ mod tests {
         run(&plant, &mut st, &[1.0], &mut Discard);
         assert!((st.loss_s - 0.005 * 0.001).abs() < 1e-15, "{}", st.loss_s);
         assert!((st.es - (100.0 - 1.005 * 0.001)).abs() < 1e-12);
+    }
+
+    /// Keeps every sample it is given, with its index.
+    #[derive(Default)]
+    struct Record(Vec<(usize, Sample)>);
+
+    impl Sink for Record {
+        fn push(&mut self, k: usize, s: &Sample) {
+            self.0.push((k, *s));
+        }
+    }
+
+    #[test]
+    fn a_sink_fed_beside_the_run_sees_what_the_run_gives_it() {
+        // Long enough for many chunks and a part-filled last one; both
+        // devices with limits, losses and restores, so every path runs.
+        let dt = 0.1;
+        let load: Vec<f64> = (0..3 * BESIDE_CHUNK + 123).map(|k| 50.0 + 40.0 * ((k / 7) % 2) as f64 + (k % 13) as f64).collect();
+        let lim = |p: f64, e: f64| Some(Limits { p_dis: p, p_chg: p, e_min: 0.1 * e, e_max: e, p_per_e: 0.0 });
+        let bat = Device { gamma: 0.4, eta: 0.95, rc_s: 0.0, restore: 1.0 / 300.0, e_rest: 500.0, ff: 1.0, limits: lim(30.0, 1000.0) };
+        let sc = Device { gamma: 1.0, eta: 1.0, rc_s: 2.0, restore: 1.0 / 60.0, e_rest: 40.0, ff: 1.0, limits: lim(25.0, 60.0) };
+        let plant = Plant { dt, ctrl: Ctrl::Ramp { step: 0.5 }, bat: Some(bat), sc: Some(sc), split: 0.05 };
+        let mut st = State::steady(&plant, load[0]);
+        let mut here = Record::default();
+        run(&plant, &mut st, &load, &mut here);
+        let mut st2 = State::steady(&plant, load[0]);
+        let beside = run_beside(&plant, &mut st2, &load, Record::default());
+        assert_eq!(here.0.len(), load.len());
+        assert!(here.0.iter().enumerate().all(|(i, (k, _))| *k == i));
+        assert!(st.held_b > 0 && st.held_s > 0, "the limits were reached: {} {}", st.held_b, st.held_s);
+        assert_eq!(here.0, beside.0);
+        assert_eq!(st, st2);
     }
 
     #[test]
