@@ -830,8 +830,10 @@ pub fn size_smooth(case: &SmoothCase, trace: Option<&PowerTrace>, catalog: &[Cat
 
 /// [`size_smooth`] in two steps: `first` gets the result without the
 /// ramp-limit trade-off curve (`sweep_pending` set, its sheet section says
-/// so) as soon as that is known, while the curve's runs go on; the complete
-/// result — equal to [`size_smooth`]'s — is returned. The curve's runs ask
+/// so) as soon as that is known, and the curve's runs follow it (on this
+/// thread alone, so a second core is free for the first part's bookkeeping
+/// and then for whoever draws it); the complete result — equal to
+/// [`size_smooth`]'s — is returned. The curve's runs ask
 /// `keep_going` before each rate and stop when it says no (a newer edit
 /// supersedes this one): then `None`, and `first` may have been called.
 /// With `profiles`, a synthetic profile's trace is taken from (and kept in)
