@@ -279,7 +279,7 @@ fn main() {
         "| the app's new case over a day (battery + supercapacitor bank, 12-point sweep), first part: all but the trade-off curve | {} | engine share of < 150 ms redraw | — |",
         ms(t_app_first)
     );
-    println!("| … the whole, trade-off curve included (its runs beside the first part's) | {} | — | — |", ms(t_app));
+    println!("| … the whole, trade-off curve included (its runs after the first part, on one thread) | {} | — | — |", ms(t_app));
     println!(
         "| … first part after an edit that leaves the profile as it was (battery, controller, requirements; the trace kept) | {} | — | — |",
         ms(t_app_kept)
