@@ -514,8 +514,9 @@ fn the_staged_result_goes_ahead_of_its_tradeoff_curve_and_equals_the_whole() {
     assert!(called, "the first part is handed over even when the curve is stopped");
 }
 
-/// A kept synthetic trace is reused only for the profile it came from, and
-/// sizing with it gives what sizing without it gives.
+/// A kept synthetic trace is reused only for the profile it came from, its
+/// shape only for a profile that differs in its base load or job power,
+/// and sizing with them gives what sizing without them gives.
 #[test]
 fn a_kept_synthetic_trace_serves_only_its_own_profile() {
     use backstop_sizing::smooth::size_smooth_staged;
@@ -532,10 +533,26 @@ fn a_kept_synthetic_trace_serves_only_its_own_profile() {
     c.project_years += 5;
     assert_eq!(sized(&c), size_smooth(&c, None, default_catalog()));
     assert!(Arc::ptr_eq(&kept, &cache.get(&p)));
-    // … an edit of the profile does not.
+    assert_eq!(cache.shapes_generated(), 1);
+    // … an edit of the job's power does not keep the trace, but its shape:
+    // the new trace is scaled from it, and is what generating it gives …
     c.synthetic.as_mut().expect("a synthetic case").job_mw += 1.0;
     assert_eq!(sized(&c), size_smooth(&c, None, default_catalog()));
-    let other = cache.get(c.synthetic.as_ref().expect("a synthetic case"));
+    let p2 = c.synthetic.clone().expect("a synthetic case");
+    let other = cache.get(&p2);
     assert!(!Arc::ptr_eq(&kept, &other));
     assert_ne!(other.trace.mw, kept.trace.mw);
+    assert_eq!(other.trace.mw, backstop_sizing::smooth::synth::generate(&p2).trace.mw);
+    assert_eq!(other.summary, backstop_sizing::smooth::synth::generate(&p2).summary);
+    // … so does an edit of the base load …
+    c.synthetic.as_mut().expect("a synthetic case").base_mw += 2.5;
+    assert_eq!(sized(&c), size_smooth(&c, None, default_catalog()));
+    assert_eq!(cache.shapes_generated(), 1, "the job's and the base's power scale the kept shape");
+    // … and an edit of anything else in the profile makes a new shape.
+    c.synthetic.as_mut().expect("a synthetic case").iteration_s *= 1.5;
+    assert_eq!(sized(&c), size_smooth(&c, None, default_catalog()));
+    assert_eq!(cache.shapes_generated(), 2);
+    c.synthetic.as_mut().expect("a synthetic case").seed += 1;
+    assert_eq!(sized(&c), size_smooth(&c, None, default_catalog()));
+    assert_eq!(cache.shapes_generated(), 3);
 }

@@ -123,43 +123,121 @@ pub struct Synthetic {
     pub summary: SyntheticSummary,
 }
 
-/// The longest synthetic trace a [`ProfileCache`] keeps, samples (16 MB):
-/// a day at 100 ms or a week at 1 s; longer ones are generated each time.
+/// The longest synthetic trace a [`ProfileCache`] keeps, samples (16 MB
+/// for the trace and as much for its shape): a day at 100 ms or a week at
+/// 1 s; longer ones are generated each time.
 pub const MAX_CACHED_SAMPLES: usize = 2_000_000;
 
-/// The last synthetic trace generated, kept for the next computation of the
-/// same profile: an editor recomputes on every edit, and most edits (the
-/// battery, the controller, the requirements) leave the profile as it was.
-/// A trace is reused only for a profile equal to the one it was generated
-/// from, so what comes out is what [`generate`] would give.
+/// The job's part of a synthetic profile, per MW of job power: the site
+/// power is the base load plus the job power times this shape. Everything
+/// the generator does to the job — its phases, checkpoints, ramps, failures
+/// and noise, the floor at zero, the rack storage sized per GPU (so in
+/// proportion to the job) — scales with the job's power, so profiles that
+/// differ only in their base load or job power share one shape.
+#[derive(Debug)]
+pub struct Shape {
+    /// Job power per MW of job power, per sample.
+    per_mw: Vec<f64>,
+    dt: f64,
+    seed: u64,
+    /// Counts; the floor's energy and the rack storage per MW of job power.
+    summary: SyntheticSummary,
+}
+
+impl Shape {
+    /// The shape of `p` (its base load and job power aside).
+    pub fn of(p: &SyntheticProfile) -> Self {
+        shape(p)
+    }
+
+    /// The site power of `p`, whose shape this is: base + job × shape.
+    pub fn scaled(&self, p: &SyntheticProfile) -> Synthetic {
+        let mw = self.per_mw.iter().map(|u| p.base_mw + p.job_mw * u).collect();
+        let mut summary = self.summary.clone();
+        summary.floor_energy_mwh *= p.job_mw;
+        summary.rack_storage_mj *= p.job_mw;
+        let mut trace = PowerTrace::from_samples(self.dt, mw, format!("synthetic training profile, seed {}", self.seed));
+        trace.start = "0 s".into();
+        Synthetic { trace, summary }
+    }
+}
+
+/// What decides a profile's shape: the profile without its base load and job power.
+fn shape_key(p: &SyntheticProfile) -> SyntheticProfile {
+    SyntheticProfile { base_mw: 0.0, job_mw: 0.0, ..p.clone() }
+}
+
+/// What a [`ProfileCache`] keeps.
 #[derive(Debug, Default)]
-pub struct ProfileCache(Mutex<Option<(SyntheticProfile, Arc<Synthetic>)>>);
+struct Kept {
+    /// The last profile's trace.
+    trace: Option<(SyntheticProfile, Arc<Synthetic>)>,
+    /// Its shape, by [`shape_key`].
+    shape: Option<(SyntheticProfile, Arc<Shape>)>,
+}
+
+/// The last synthetic trace generated and its shape, kept for the next
+/// computation: an editor recomputes on every edit, and most edits (the
+/// battery, the controller, the requirements) leave the profile as it was,
+/// and an edit of its base load or job power leaves its shape. A trace is
+/// reused only for a profile equal to the one it was generated from, a
+/// shape only for a profile that differs at most in those two powers, so
+/// what comes out is what [`generate`] would give.
+#[derive(Debug, Default)]
+pub struct ProfileCache {
+    kept: Mutex<Kept>,
+    /// Shapes generated (the costly part) since the cache was made.
+    shapes: std::sync::atomic::AtomicU64,
+}
 
 impl ProfileCache {
     /// The trace of `p`: the kept one when `p` is the profile it came from,
-    /// else generated (and kept, when not longer than [`MAX_CACHED_SAMPLES`]).
+    /// else scaled from the kept shape when `p` has it, else generated (and
+    /// kept, when not longer than [`MAX_CACHED_SAMPLES`]).
     pub fn get(&self, p: &SyntheticProfile) -> Arc<Synthetic> {
-        {
-            let kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some((q, s)) = kept.as_ref()
+        let key = shape_key(p);
+        let same_shape = {
+            let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some((q, s)) = &kept.trace
                 && q == p
             {
                 return Arc::clone(s);
             }
-        }
+            kept.shape.as_ref().filter(|(k, _)| *k == key).map(|(_, s)| Arc::clone(s))
+        };
         // Generated outside the lock: a computation of another profile
         // never waits for this one.
-        let s = Arc::new(generate(p));
+        let shape = same_shape.unwrap_or_else(|| {
+            self.shapes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Arc::new(Shape::of(p))
+        });
+        let s = Arc::new(shape.scaled(p));
         if s.trace.mw.len() <= MAX_CACHED_SAMPLES {
-            *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some((p.clone(), Arc::clone(&s)));
+            let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+            kept.trace = Some((p.clone(), Arc::clone(&s)));
+            kept.shape = Some((key, shape));
         }
         s
     }
 }
 
+impl ProfileCache {
+    /// How many shapes it has generated: the rest of its traces were kept
+    /// or scaled from a kept shape.
+    pub fn shapes_generated(&self) -> u64 {
+        self.shapes.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
 /// Generates the site power of `p` (validated by the caller; degenerate
-/// values give a flat or empty trace, never a panic).
+/// values give a flat or empty trace, never a panic): its base load plus
+/// its job power times its [`Shape`].
 pub fn generate(p: &SyntheticProfile) -> Synthetic {
+    shape(p).scaled(p)
+}
+
+/// The job power per MW of job power of `p`, sample by sample.
+fn shape(p: &SyntheticProfile) -> Shape {
     let dt = p.dt_s;
     let n = if dt > 0.0 && p.duration_s > 0.0 { ((p.duration_s / dt).round() as usize).min(super::trace::MAX_SAMPLES) } else { 0 };
     let mut rng = Rng::new(p.seed);
@@ -169,7 +247,8 @@ pub fn generate(p: &SyntheticProfile) -> Synthetic {
     let period = p.iteration_s.max(1e-3);
     let duty = p.compute_duty.clamp(0.0, 1.0);
     let mut summary = SyntheticSummary::default();
-    let gpus = if p.gpu_w > 0.0 { p.job_mw * 1e6 / p.gpu_w } else { 0.0 };
+    // GPUs per MW of job power.
+    let gpus = if p.gpu_w > 0.0 { 1e6 / p.gpu_w } else { 0.0 };
     let rack_mj = p.rack_storage_j_per_gpu.max(0.0) * gpus / 1e6;
     summary.rack_storage_mj = rack_mj;
     summary.failures = runs.iter().filter(|r| r.how == RunEnd::Failure).count() as u32;
@@ -257,10 +336,10 @@ pub fn generate(p: &SyntheticProfile) -> Synthetic {
                 false
             };
             let (level, comm) = if in_checkpoint { (low * (b - a), b - a) } else { (level_time, comm_time) };
-            job = p.job_mw * env * level / dt;
-            floor_mj += p.job_mw * env * (low - raw_low) * comm;
+            job = env * level / dt;
+            floor_mj += env * (low - raw_low) * comm;
             if p.noise > 0.0 {
-                job += p.job_mw * p.noise * rng.normal() * ((b - a) / dt);
+                job += p.noise * rng.normal() * ((b - a) / dt);
             }
             job = job.max(0.0);
         }
@@ -271,12 +350,10 @@ pub fn generate(p: &SyntheticProfile) -> Synthetic {
             rack_e -= u * dt;
             job -= u;
         }
-        mw.push(p.base_mw + job);
+        mw.push(job);
     }
     summary.floor_energy_mwh = floor_mj / 3600.0;
-    let mut trace = PowerTrace::from_samples(dt, mw, format!("synthetic training profile, seed {}", p.seed));
-    trace.start = "0 s".into();
-    Synthetic { trace, summary }
+    Shape { per_mw: mw, dt, seed: p.seed, summary }
 }
 
 #[cfg(test)]
