@@ -309,10 +309,7 @@ fn main() {
         "| … first part after an edit that leaves the profile as it was (battery, controller, requirements; the trace kept) | {} | — | — |",
         ms(t_app_kept)
     );
-    println!(
-        "| … first part after an edit of the job's power (the profile's shape kept and scaled) | {} | — | — |",
-        ms(t_app_scaled)
-    );
+    println!("| … first part after an edit of the job's power (the profile's shape kept and scaled) | {} | — | — |", ms(t_app_scaled));
     match &py {
         Ok(v) => {
             let pm = v["usable_mwh"].as_f64().unwrap_or(f64::NAN);

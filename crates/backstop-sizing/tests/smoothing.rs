@@ -481,8 +481,9 @@ fn every_output_is_on_the_sheet_with_the_result_value() {
 
 /// The staged run hands over everything but the trade-off curve first (its
 /// sheet section says the curve is being computed, no trade-off chart), and
-/// then returns exactly what `size_smooth` returns; told to stop, it still
-/// hands over the first part and returns nothing.
+/// then returns exactly what `size_smooth` returns; told to stop, it stops
+/// between its runs and returns nothing (with the first part handed over
+/// only if the stop came after it).
 #[test]
 fn the_staged_result_goes_ahead_of_its_tradeoff_curve_and_equals_the_whole() {
     use backstop_sizing::smooth::size_smooth_staged;
@@ -509,9 +510,38 @@ fn the_staged_result_goes_ahead_of_its_tradeoff_curve_and_equals_the_whole() {
     let others = |r: &SmoothResult| r.sheet.sections.iter().filter(|s| s.title != "Ramp-limit trade-off").cloned().collect::<Vec<_>>();
     assert_eq!(others(&early), others(&whole));
 
+    // Superseded before its first part is out: asked before the sizing run,
+    // after it, after the bank's recount and after the verification run, it
+    // stops at the first "no" and hands nothing over.
     let mut called = false;
     assert_eq!(size_smooth_staged(&c, None, default_catalog(), None, |_| called = true, &|| false), None);
-    assert!(called, "the first part is handed over even when the curve is stopped");
+    assert!(!called, "nothing is handed over when superseded from the start");
+    for allowed in 0..4 {
+        let asked = std::sync::atomic::AtomicUsize::new(0);
+        let keep_going = || asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < allowed;
+        let mut called = false;
+        assert_eq!(size_smooth_staged(&c, None, default_catalog(), None, |_| called = true, &keep_going), None);
+        assert!(!called, "stopped before its first part (after {allowed} runs asked)");
+        assert_eq!(asked.load(std::sync::atomic::Ordering::Relaxed), allowed + 1, "asked once more, then stopped");
+    }
+    // Superseded once its first part is out: that part is handed over, the
+    // curve is not computed.
+    let out = std::sync::atomic::AtomicBool::new(false);
+    let mut called = false;
+    let first_then_stop = || !out.load(std::sync::atomic::Ordering::Relaxed);
+    let r = size_smooth_staged(
+        &c,
+        None,
+        default_catalog(),
+        None,
+        |_| {
+            called = true;
+            out.store(true, std::sync::atomic::Ordering::Relaxed);
+        },
+        &first_then_stop,
+    );
+    assert_eq!(r, None);
+    assert!(called, "the first part is handed over when the stop comes after it");
 }
 
 /// A kept synthetic trace is reused only for the profile it came from, its

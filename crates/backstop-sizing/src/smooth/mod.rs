@@ -833,9 +833,11 @@ pub fn size_smooth(case: &SmoothCase, trace: Option<&PowerTrace>, catalog: &[Cat
 /// so) as soon as that is known, and the curve's runs follow it (on this
 /// thread alone, so a second core is free for the first part's bookkeeping
 /// and then for whoever draws it); the complete result — equal to
-/// [`size_smooth`]'s — is returned. The curve's runs ask
-/// `keep_going` before each rate and stop when it says no (a newer edit
-/// supersedes this one): then `None`, and `first` may have been called.
+/// [`size_smooth`]'s — is returned. `keep_going` is asked between the
+/// simulation runs (the first part's three, then the curve's one per rate);
+/// when it says no (a newer edit supersedes this one) the computation stops
+/// there and gives `None` — `first` may have been called, if the first
+/// part was out by then.
 /// With `profiles`, a synthetic profile's trace is taken from (and kept in)
 /// that cache instead of generated afresh; the result is the same.
 pub fn size_smooth_staged(
@@ -1069,11 +1071,27 @@ fn staged(
     };
     let rates: Vec<f64> = (0..steps).map(|i| from + (to - from) * f64::from(i) / f64::from(steps - 1)).collect();
     let pool = SweepPool::new(case, load, dt, &rates, keep_going);
+    // A newer edit supersedes this computation: it stops between its runs
+    // (each a few tens of milliseconds on a day), before or after its
+    // first part, and gives nothing.
+    let superseded = || {
+        let stop = !keep_going();
+        if stop {
+            pool.stop();
+        }
+        stop
+    };
+    if superseded() {
+        return (out, false);
+    }
     std::thread::scope(|sc| {
         let helper = if first.is_none() { pool.helper(sc) } else { None };
         // Sizing run.
         let mut plant = ideal_plant(case, ctrl, dt);
         let (_, ex) = run_plant(&plant, load, case.start, extremes);
+        if superseded() {
+            return (out, false);
+        }
         // The rest level: the restore's target, or without a restore where the
         // recorded pass starts (with the trace repeating, where the first pass left it).
         let rest = |d: Option<Device>, start: f64| d.filter(|d| d.restore > 0.0).map_or(start, |d| d.e_rest);
@@ -1090,6 +1108,9 @@ fn staged(
             let dev = bank_device(s, cells, dt, &sc_need, false);
             plant.sc = Some(dev);
             let (_, ex2) = run_plant(&plant, load, case.start, extremes);
+            if superseded() {
+                return (out, false);
+            }
             let all = [ex2.pb.0, ex2.pb.1, ex2.eb.0, ex2.eb.1, ex2.ps.0, ex2.ps.1, ex2.es.0, ex2.es.1];
             if all.iter().all(|v| v.is_finite()) && ex2.es.1 > 0.0 {
                 bat_need = Need::of(ex2.pb, ex2.eb, rest(plant.bat, ex2.start.0));
@@ -1169,6 +1190,9 @@ fn staged(
             grid_win: Envelope::new(win_start, win_end, CHART_POINTS, dt, 1.0),
         };
         let (st, mut v) = run_plant_beside(&vplant, load, case.start, |_| v);
+        if superseded() {
+            return (out, false);
+        }
         if let Some((acc, _, count)) = &mut v.day {
             acc.close(*count);
         }
