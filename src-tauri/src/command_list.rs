@@ -63,6 +63,7 @@ pub const COMMANDS: &[&str] = &[
     "sizing_ups_compute",
     "sizing_peak_compute",
     "sizing_smooth_compute",
+    "sizing_smooth_cancel",
     "sizing_profile_import",
     "sizing_trace_import",
     "sizing_optimize",

@@ -113,6 +113,7 @@ pub fn run(options: Options, started: Instant, listener: Option<instance::Listen
             commands::sizing::sizing_ups_compute,
             commands::sizing::sizing_peak_compute,
             commands::sizing::sizing_smooth_compute,
+            commands::sizing::sizing_smooth_cancel,
             commands::sizing::sizing_profile_import,
             commands::sizing::sizing_trace_import,
             commands::sizing::sizing_optimize,

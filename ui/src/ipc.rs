@@ -529,10 +529,12 @@ pub async fn sizing_peak_compute(case: &PeakCase, profile_token: Option<&str>) -
 /// Sizes a smoothing case over the held measured trace of `trace_token`,
 /// or its synthetic profile without one: `on_first` gets the result
 /// without the trade-off curve ahead of the reply (see [`call_staged`]);
-/// the reply is the whole, or `None` when the next call superseded it.
+/// the reply is the whole, or `None` when the next call (or
+/// [`sizing_smooth_cancel`] of its `ticket`) superseded it.
 pub async fn sizing_smooth_compute(
     case: &backstop_model::sizing_smooth::SmoothCase,
     trace_token: Option<&str>,
+    ticket: u64,
     on_first: impl FnOnce(SmoothComputed) + 'static,
 ) -> Result<Option<SmoothComputed>, AppError> {
     #[derive(Serialize)]
@@ -540,8 +542,20 @@ pub async fn sizing_smooth_compute(
     struct Args<'a> {
         case: &'a backstop_model::sizing_smooth::SmoothCase,
         trace_token: Option<&'a str>,
+        ticket: Option<u64>,
     }
-    call_staged("sizing_smooth_compute", &Args { case, trace_token }, on_first).await
+    call_staged("sizing_smooth_compute", &Args { case, trace_token, ticket: Some(ticket) }, on_first).await
+}
+
+/// Stops the smoothing computation started with `ticket` (it then replies
+/// `None`), even when this overtakes its request; after it ended, this
+/// changes nothing.
+pub async fn sizing_smooth_cancel(ticket: u64) -> Result<(), AppError> {
+    #[derive(Serialize)]
+    struct Args {
+        ticket: u64,
+    }
+    call("sizing_smooth_cancel", &Args { ticket }).await
 }
 
 /// Imports a measured power trace from the file picked in the native

@@ -586,13 +586,18 @@ pub const TRACES_HELD: usize = 2;
 /// its own, so nothing is shared through a process-wide static.
 ///
 /// It also numbers the smoothing computations run on them: an editor asks
-/// again on every keystroke, and a newer computation stops the trade-off
-/// runs of the one it supersedes (see [`compute_smooth`]).
+/// again on every keystroke, and a newer computation stops the runs of the
+/// one it supersedes (see [`compute_smooth`]); an editor can stop the one
+/// it started by its ticket ([`cancel_smooth`]).
 #[derive(Default)]
 pub struct Inputs {
     profiles: Mutex<Held<HeldProfile>>,
     traces: Mutex<Held<HeldTrace>>,
     smooth_runs: std::sync::atomic::AtomicU64,
+    /// The smoothing computations started with a ticket: those running,
+    /// each with its stop flag, and the tickets stopped before their
+    /// computation started (the stop can overtake the request it stops).
+    smooth_tickets: Mutex<Tickets>,
     /// The synthetic profile's trace last sized, for the next edit that
     /// leaves the profile as it is.
     smooth_profile: backstop_sizing::smooth::synth::ProfileCache,
@@ -918,11 +923,26 @@ pub fn compute_peak(inputs: &Inputs, case: &PeakCase, token: Option<&str>, catal
 /// synthetic profile without one (not saved), and draws its charts; the
 /// presets come along for the form. `first` gets the result without the
 /// ramp-limit trade-off curve as soon as it is known (its `sweep_pending`
-/// set), while the curve's runs go on; the complete result is returned —
+/// set), and the curve's runs follow; the complete result is returned —
 /// or `None` when a newer computation on the same inputs started meanwhile
-/// and stopped those runs (its caller wants the newer result, not this one).
+/// and stopped this one between its runs (its caller wants the newer
+/// result, not this one).
 pub fn compute_smooth(
     inputs: &Inputs,
+    case: &SmoothCase,
+    token: Option<&str>,
+    catalog: &[CatalogEntry],
+    first: impl FnOnce(SmoothComputed),
+) -> Result<Option<SmoothComputed>, AppError> {
+    compute_smooth_ticketed(inputs, None, case, token, catalog, first)
+}
+
+/// [`compute_smooth`] for an editor that names it by `ticket`, so that it
+/// can stop it with [`cancel_smooth`] before starting the next (its edit
+/// came while this one ran).
+pub fn compute_smooth_ticketed(
+    inputs: &Inputs,
+    ticket: Option<u64>,
     case: &SmoothCase,
     token: Option<&str>,
     catalog: &[CatalogEntry],
@@ -931,6 +951,8 @@ pub fn compute_smooth(
     use std::sync::atomic::Ordering::SeqCst;
     let t = Instant::now();
     let me = inputs.smooth_runs.fetch_add(1, SeqCst) + 1;
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let _held_ticket = ticket.map(|n| TicketHeld::new(inputs, n, &stop));
     let held = trace_for(inputs, token)?;
     let presets: Vec<SmoothPresetChoice> = backstop_sizing::smooth::presets::presets()
         .into_iter()
@@ -947,7 +969,7 @@ pub fn compute_smooth(
         result.charts.clear();
         SmoothComputed { result, charts, compute_ms: elapsed_ms(t), presets: presets.clone() }
     };
-    let keep_going = || inputs.smooth_runs.load(SeqCst) == me;
+    let keep_going = || inputs.smooth_runs.load(SeqCst) == me && !stop.load(SeqCst);
     let result = backstop_sizing::smooth::size_smooth_staged(
         case,
         held.as_ref().map(|h| &h.trace),
@@ -958,6 +980,69 @@ pub fn compute_smooth(
     );
     // Superseded after its last run: the newer result is the one wanted.
     Ok(result.filter(|_| keep_going()).map(computed))
+}
+
+/// Stops the smoothing computation started with `ticket`: it gives
+/// nothing, from its next check between runs (a few tens of milliseconds on
+/// a day). A stop may arrive before the request it stops (they travel
+/// separately): the ticket is then remembered, and its computation stops at
+/// its first check. Tickets are the editor's, unique to each computation
+/// (it draws them at random), so a stop that comes after its computation
+/// ended never stops another.
+pub fn cancel_smooth(inputs: &Inputs, ticket: u64) {
+    let mut t = inputs.smooth_tickets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut found = false;
+    for (n, stop) in t.running.iter() {
+        if *n == ticket {
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            found = true;
+        }
+    }
+    if !found {
+        if t.early.len() == EARLY_STOPS_KEPT {
+            t.early.pop_front();
+        }
+        t.early.push_back(ticket);
+    }
+}
+
+/// Stops remembered for tickets whose computation had not started (the
+/// oldest forgotten first; a stop waits there only while its request is on
+/// its way, or forever if that request ended before the stop came).
+const EARLY_STOPS_KEPT: usize = 32;
+
+/// The tickets of smoothing computations ([`Inputs`]).
+#[derive(Default)]
+struct Tickets {
+    running: Vec<(u64, Arc<std::sync::atomic::AtomicBool>)>,
+    early: std::collections::VecDeque<u64>,
+}
+
+/// A running computation's ticket, given back when it ends.
+struct TicketHeld<'a> {
+    inputs: &'a Inputs,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl<'a> TicketHeld<'a> {
+    /// Holds `ticket` for the computation whose flag is `stop` (set at once
+    /// when a stop for it came first).
+    fn new(inputs: &'a Inputs, ticket: u64, stop: &Arc<std::sync::atomic::AtomicBool>) -> Self {
+        let mut t = inputs.smooth_tickets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(i) = t.early.iter().position(|n| *n == ticket) {
+            t.early.remove(i);
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        t.running.push((ticket, Arc::clone(stop)));
+        TicketHeld { inputs, stop: Arc::clone(stop) }
+    }
+}
+
+impl Drop for TicketHeld<'_> {
+    fn drop(&mut self) {
+        let mut t = self.inputs.smooth_tickets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        t.running.retain(|(_, s)| !Arc::ptr_eq(s, &self.stop));
+    }
 }
 
 /// Runs the optimizer for a UPS or peak case.
@@ -1486,5 +1571,42 @@ mod tests {
         assert!(older.is_none(), "superseded by the computation its first part started");
         let newer = newer.expect("the newer computation ran").expect("the newer one is complete");
         assert_eq!(newer.result.sheet, direct.sheet);
+    }
+
+    #[test]
+    fn an_editor_stops_its_own_smoothing_computation_by_ticket_even_before_it_starts() {
+        let inputs = Inputs::default();
+        let cat = catalog_of(None);
+        let case = defaults::smooth_case("Hall B training", &cat);
+        // Stopped by its ticket once its first part is out: nothing more.
+        let mut first = false;
+        let stopped = compute_smooth_ticketed(&inputs, Some(7), &case, None, &cat, |_| {
+            first = true;
+            cancel_smooth(&inputs, 7);
+        })
+        .unwrap();
+        assert!(first && stopped.is_none(), "the ticket's computation stops");
+        assert!(inputs.smooth_tickets.lock().unwrap().running.is_empty(), "its ticket is given back");
+        // A stop for another ticket stops nothing (it is remembered for that ticket).
+        let mut first = false;
+        let whole = compute_smooth_ticketed(&inputs, Some(8), &case, None, &cat, |_| {
+            first = true;
+            cancel_smooth(&inputs, 9);
+        })
+        .unwrap();
+        assert!(first);
+        let whole = whole.expect("not stopped by another ticket's stop");
+        assert_eq!(whole.result.sheet, backstop_sizing::size_smooth(&case, None, &cat).sheet);
+        // The stop that came before its request: that computation stops at
+        // its first check, before its first part, and the stop is used up.
+        let mut first = false;
+        assert!(compute_smooth_ticketed(&inputs, Some(9), &case, None, &cat, |_| first = true).unwrap().is_none());
+        assert!(!first, "stopped before its first part");
+        assert!(inputs.smooth_tickets.lock().unwrap().early.is_empty());
+        // Remembered stops are bounded.
+        for n in 100..200 {
+            cancel_smooth(&inputs, n);
+        }
+        assert_eq!(inputs.smooth_tickets.lock().unwrap().early.len(), EARLY_STOPS_KEPT);
     }
 }

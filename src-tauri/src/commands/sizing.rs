@@ -123,10 +123,11 @@ pub async fn sizing_smooth_compute(
     app: AppHandle,
     case: backstop_model::sizing_smooth::SmoothCase,
     trace_token: Option<String>,
+    ticket: Option<u64>,
     on_first: tauri::ipc::Channel<tauri::ipc::Response>,
 ) -> Result<tauri::ipc::Response, AppError> {
     blocking(&app, move |state, _| {
-        let whole = glue::compute_smooth(&state.inputs, &case, trace_token.as_deref(), &catalog(state)?, |first| {
+        let whole = glue::compute_smooth_ticketed(&state.inputs, ticket, &case, trace_token.as_deref(), &catalog(state)?, |first| {
             // A webview that is gone cannot be told; the reply fails the same way.
             if let Ok(bytes) = raw_json(&first) {
                 let _ = on_first.send(bytes);
@@ -135,6 +136,15 @@ pub async fn sizing_smooth_compute(
         raw_json(&whole)
     })
     .await
+}
+
+/// Stops the smoothing computation the editor started with `ticket` (the
+/// editor's next edit came meanwhile): it replies `null` from its next
+/// check between runs — at once if this overtook its request — and the
+/// next edit's computation need not wait for it.
+#[tauri::command]
+pub fn sizing_smooth_cancel(state: tauri::State<'_, AppState>, ticket: u64) {
+    glue::cancel_smooth(&state.inputs, ticket);
 }
 
 /// Imports a measured power trace (CSV of time and power) picked in the

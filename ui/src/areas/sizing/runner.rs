@@ -13,6 +13,8 @@ pub struct Runner {
     /// When the latest edit happened (performance.now(), ms).
     input_ms: f64,
     in_flight: bool,
+    /// The edit the computation in flight covers.
+    running: u64,
     again: bool,
     timer: Option<TimeoutHandle>,
 }
@@ -33,8 +35,14 @@ impl Runner {
             None
         } else {
             self.in_flight = true;
+            self.running = self.seq;
             Some((self.seq, self.input_ms))
         }
+    }
+
+    /// The edit whose computation is running, if one is.
+    pub fn running(&self) -> Option<u64> {
+        self.in_flight.then_some(self.running)
     }
 
     /// The computation returned: whether an edit came meanwhile (compute again).

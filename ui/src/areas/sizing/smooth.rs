@@ -5,8 +5,6 @@
 //! (load vs grid, SOC, band amplitudes, the ramp trade-off) and the
 //! calculation sheet. Computed by the backend's engine as the inputs change.
 
-use std::time::Duration;
-
 use backstop_model::sizing::SizingDiagnostic;
 use backstop_model::sizing_smooth::{CheckStatus, LifeBasis, SmoothCase, SmoothController};
 use backstop_model::sizing_view::{SizingCase, SmoothComputed, TraceImport, TraceInfo};
@@ -20,9 +18,6 @@ use super::{CaseHeader, drafts};
 use crate::bench::{Timing, now_ms, when_chart_shown};
 use crate::ipc;
 use crate::state::use_project;
-
-/// Pause after the last keystroke before computing, ms.
-const DEBOUNCE_MS: u64 = 25;
 
 #[derive(Clone, Copy)]
 struct Form {
@@ -248,6 +243,10 @@ struct Engine {
     /// The measured trace sized (`None`: the synthetic profile).
     trace: RwSignal<Option<TraceInfo>>,
     runner: StoredValue<Runner>,
+    /// This editor's tickets are this plus the edit's number: drawn at
+    /// random, so no two editors' computations share a ticket (a stop
+    /// names the one computation it is for).
+    ticket_base: u64,
     computed: RwSignal<Option<SmoothComputed>>,
     /// The edit whose result is shown, and the latest edit (the UPS
     /// editor's timing: keystroke to charts in the DOM).
@@ -259,25 +258,31 @@ struct Engine {
 }
 
 impl Engine {
-    /// After an edit: note the time and compute after a short pause (one
-    /// computation in flight, the latest edit queued behind it; a smoothing
-    /// computation lets the next one start once its first part is shown).
-    /// The pause is kept, unlike the UPS editor's: a day's computation
-    /// takes a few hundred milliseconds, and without it the first key of
-    /// "70" typed quickly is computed in full (for a 7 MW job) before the
-    /// second: measured, that doubled the time to the charts of "70".
+    /// After an edit: note the time and compute (one computation in
+    /// flight, the latest edit queued behind it; a smoothing computation
+    /// lets the next one start once its first part is shown). A
+    /// computation still working on its first part is told to stop (by
+    /// its ticket, the edit it covers): it gives nothing from its next
+    /// check between runs, so the first key of "70" typed quickly costs a
+    /// few milliseconds of the second's time instead of a whole first part
+    /// — and no pause after each keystroke is needed to avoid that. If the
+    /// stop comes too late it is ignored and the queued edit waits as before.
     fn edited(self) {
         let t = now_ms();
-        if let Some(Some(h)) = self.runner.try_update_value(Runner::take_timer) {
-            h.clear();
-        }
         if let Some(seq) = self.runner.try_update_value(|r| r.edited(t)) {
             self.edit_seq.set(seq);
         }
         self.refresh_state();
-        if let Ok(h) = set_timeout_with_handle(move || self.kick(), Duration::from_millis(DEBOUNCE_MS)) {
-            self.runner.try_update_value(|r| r.set_timer(h));
+        if let Some(Some(seq)) = self.runner.try_with_value(Runner::running) {
+            let ticket = self.ticket_base + seq;
+            spawn_local(async move {
+                // Only time is lost when the stop fails: the queued edit waits.
+                if let Err(e) = ipc::sizing_smooth_cancel(ticket).await {
+                    web_sys::console::warn_1(&format!("the superseded computation was not stopped: {}", e.message).into());
+                }
+            });
         }
+        self.kick();
     }
 
     fn token(self) -> Option<String> {
@@ -339,7 +344,7 @@ impl Engine {
             }
         };
         spawn_local(async move {
-            match ipc::sizing_smooth_compute(&case, token.as_deref(), on_first).await {
+            match ipc::sizing_smooth_compute(&case, token.as_deref(), self.ticket_base + seq, on_first).await {
                 Ok(Some(c)) => self.show(
                     c,
                     seq,
@@ -409,6 +414,8 @@ pub fn SmoothEditor(
         stored_token: StoredValue::new(stored_token),
         trace: RwSignal::new(trace),
         runner: StoredValue::new(Runner::default()),
+        // Below 2^52: exact as a JavaScript number, with 2^20 edits' room.
+        ticket_base: ((js_sys::Math::random() * f64::from(u32::MAX)) as u64) << 20,
         computed: RwSignal::new(None),
         shown_seq: RwSignal::new(0),
         edit_seq: RwSignal::new(0),
