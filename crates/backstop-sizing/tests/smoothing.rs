@@ -510,9 +510,10 @@ fn the_staged_result_goes_ahead_of_its_tradeoff_curve_and_equals_the_whole() {
     let others = |r: &SmoothResult| r.sheet.sections.iter().filter(|s| s.title != "Ramp-limit trade-off").cloned().collect::<Vec<_>>();
     assert_eq!(others(&early), others(&whole));
 
-    // Superseded before its first part is out: asked before the sizing run,
-    // after it, after the bank's recount and after the verification run, it
-    // stops at the first "no" and hands nothing over.
+    // Superseded before its first part is out: asked before anything, then
+    // as each run starts (the sizing run, the bank's recount, the
+    // verification run; within a run every 65,536 samples, more than this
+    // case has), it stops at the first "no" and hands nothing over.
     let mut called = false;
     assert_eq!(size_smooth_staged(&c, None, default_catalog(), None, |_| called = true, &|| false), None);
     assert!(!called, "nothing is handed over when superseded from the start");

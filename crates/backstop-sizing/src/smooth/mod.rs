@@ -498,31 +498,51 @@ pub fn tightest_ramp(reqs: &[Requirement], peak_mw: f64) -> Option<(f64, String)
 /// sets the state) and returns the final state; `sink` is made from the
 /// state the recorded pass starts from.
 fn run_plant<S: Sink>(plant: &Plant, load: &[f64], start: SmoothStart, sink: impl FnOnce(&State) -> S) -> (State, S) {
-    let mut st = started(plant, load, start);
-    let mut s = sink(&st);
-    sim::run(plant, &mut st, load, &mut s);
-    (st, s)
+    run_plant_while(plant, load, start, &|| true, sink).expect("never told to stop")
 }
 
-/// [`run_plant`] with the sink fed on a second thread as the run goes
-/// ([`sim::run_beside`]): the same samples, in the same order.
-fn run_plant_beside<S: Sink + Send>(plant: &Plant, load: &[f64], start: SmoothStart, sink: impl FnOnce(&State) -> S) -> (State, S) {
-    let mut st = started(plant, load, start);
+/// [`run_plant`], asking `keep_going` as it runs ([`sim::run_while`]):
+/// `None` when it said stop.
+fn run_plant_while<S: Sink>(
+    plant: &Plant,
+    load: &[f64],
+    start: SmoothStart,
+    keep_going: &dyn Fn() -> bool,
+    sink: impl FnOnce(&State) -> S,
+) -> Option<(State, S)> {
+    let mut st = started(plant, load, start, keep_going)?;
+    let mut s = sink(&st);
+    sim::run_while(plant, &mut st, load, &mut s, keep_going).then_some((st, s))
+}
+
+/// [`run_plant_while`] with the sink fed on a second thread as the run
+/// goes ([`sim::run_beside`]): the same samples, in the same order.
+fn run_plant_beside<S: Sink + Send>(
+    plant: &Plant,
+    load: &[f64],
+    start: SmoothStart,
+    keep_going: &dyn Fn() -> bool,
+    sink: impl FnOnce(&State) -> S,
+) -> Option<(State, S)> {
+    let mut st = started(plant, load, start, keep_going)?;
     let s = sink(&st);
-    let s = sim::run_beside(plant, &mut st, load, s);
-    (st, s)
+    let s = sim::run_beside(plant, &mut st, load, s, keep_going)?;
+    Some((st, s))
 }
 
 /// The state a recorded run starts from: at rest on the first sample, or
-/// (periodic) where a first pass over the trace leaves the controllers.
-fn started(plant: &Plant, load: &[f64], start: SmoothStart) -> State {
+/// (periodic) where a first pass over the trace leaves the controllers
+/// (`None`: told to stop during that pass).
+fn started(plant: &Plant, load: &[f64], start: SmoothStart, keep_going: &dyn Fn() -> bool) -> Option<State> {
     let l0 = load.first().copied().unwrap_or(0.0);
     let mut st = State::steady(plant, l0);
     if start == SmoothStart::Periodic {
-        sim::run(plant, &mut st, load, &mut sim::Discard);
+        if !sim::run_while(plant, &mut st, load, &mut sim::Discard, keep_going) {
+            return None;
+        }
         st.reset_counters();
     }
-    st
+    Some(st)
 }
 
 /// The extremes of a run, from the energies it starts at.
@@ -1071,27 +1091,20 @@ fn staged(
     };
     let rates: Vec<f64> = (0..steps).map(|i| from + (to - from) * f64::from(i) / f64::from(steps - 1)).collect();
     let pool = SweepPool::new(case, load, dt, &rates, keep_going);
-    // A newer edit supersedes this computation: it stops between its runs
-    // (each a few tens of milliseconds on a day), before or after its
-    // first part, and gives nothing.
-    let superseded = || {
-        let stop = !keep_going();
-        if stop {
-            pool.stop();
-        }
-        stop
-    };
-    if superseded() {
+    // A newer edit supersedes this computation: it stops within a
+    // millisecond or two of its runs (they ask every few tens of thousands
+    // of samples), before or after its first part, and gives nothing.
+    if !keep_going() {
         return (out, false);
     }
     std::thread::scope(|sc| {
         let helper = if first.is_none() { pool.helper(sc) } else { None };
         // Sizing run.
         let mut plant = ideal_plant(case, ctrl, dt);
-        let (_, ex) = run_plant(&plant, load, case.start, extremes);
-        if superseded() {
+        let Some((_, ex)) = run_plant_while(&plant, load, case.start, keep_going, extremes) else {
+            pool.stop();
             return (out, false);
-        }
+        };
         // The rest level: the restore's target, or without a restore where the
         // recorded pass starts (with the trace repeating, where the first pass left it).
         let rest = |d: Option<Device>, start: f64| d.filter(|d| d.restore > 0.0).map_or(start, |d| d.e_rest);
@@ -1107,10 +1120,10 @@ fn staged(
             sc_cells_first = Some(cells);
             let dev = bank_device(s, cells, dt, &sc_need, false);
             plant.sc = Some(dev);
-            let (_, ex2) = run_plant(&plant, load, case.start, extremes);
-            if superseded() {
+            let Some((_, ex2)) = run_plant_while(&plant, load, case.start, keep_going, extremes) else {
+                pool.stop();
                 return (out, false);
-            }
+            };
             let all = [ex2.pb.0, ex2.pb.1, ex2.eb.0, ex2.eb.1, ex2.ps.0, ex2.ps.1, ex2.es.0, ex2.es.1];
             if all.iter().all(|v| v.is_finite()) && ex2.es.1 > 0.0 {
                 bat_need = Need::of(ex2.pb, ex2.eb, rest(plant.bat, ex2.start.0));
@@ -1189,10 +1202,10 @@ fn staged(
             load_win: Envelope::new(win_start, win_end, CHART_POINTS, dt, 1.0),
             grid_win: Envelope::new(win_start, win_end, CHART_POINTS, dt, 1.0),
         };
-        let (st, mut v) = run_plant_beside(&vplant, load, case.start, |_| v);
-        if superseded() {
+        let Some((st, mut v)) = run_plant_beside(&vplant, load, case.start, keep_going, |_| v) else {
+            pool.stop();
             return (out, false);
-        }
+        };
         if let Some((acc, _, count)) = &mut v.day {
             acc.close(*count);
         }

@@ -321,6 +321,28 @@ fn device_step(d: &Device, k: &Consts, p: &mut f64, e: &mut f64, r: f64, held: &
 /// The state is worked on in local variables and written back at the end
 /// (held in registers, not in memory, between the samples).
 pub fn run<S: Sink>(plant: &Plant, st: &mut State, load: &[f64], sink: &mut S) {
+    run_from(plant, st, load, 0, sink);
+}
+
+/// Samples between two questions to `keep_going` in [`run_while`] (a
+/// millisecond or two of simulation).
+pub const CHECK_EVERY: usize = 65_536;
+
+/// [`run`], asking `keep_going` before every [`CHECK_EVERY`] samples:
+/// `false` when it said stop (the state is then part-way). The run is cut
+/// only where it asks, so what the sink gets is what [`run`] gives it.
+pub fn run_while<S: Sink>(plant: &Plant, st: &mut State, load: &[f64], sink: &mut S, keep_going: &dyn Fn() -> bool) -> bool {
+    for (i, part) in load.chunks(CHECK_EVERY).enumerate() {
+        if !keep_going() {
+            return false;
+        }
+        run_from(plant, st, part, i * CHECK_EVERY, sink);
+    }
+    true
+}
+
+/// [`run`] over `load`, whose first sample is sample `k0` of the trace.
+fn run_from<S: Sink>(plant: &Plant, st: &mut State, load: &[f64], k0: usize, sink: &mut S) {
     let dt = plant.dt;
     let kb = plant.bat.map(|d| Consts::of(&d, dt));
     let ks = plant.sc.map(|d| Consts::of(&d, dt));
@@ -406,7 +428,7 @@ pub fn run<S: Sink>(plant: &Plant, st: &mut State, load: &[f64], sink: &mut S) {
         }
         // 5. Grid.
         let s = Sample { l, g: l - pb - ps, pb, eb, ps, es };
-        sink.push(k, &s);
+        sink.push(k0 + k, &s);
     }
     (st.g, st.lp, st.pb, st.eb, st.ps, st.es) = (g, lp, pb, eb, ps, es);
     (st.ff_b, st.ff_s, st.loss_b, st.loss_s, st.held_b, st.held_s) = (ff_b, ff_s, loss_b, loss_s, held_b, held_s);
@@ -417,17 +439,17 @@ pub fn run<S: Sink>(plant: &Plant, st: &mut State, load: &[f64], sink: &mut S) {
 /// them stay in the cores' caches).
 const BESIDE_CHUNK: usize = 4096;
 
-/// [`run`], with `sink` fed on a second thread while the simulation goes
-/// on: the samples are handed over in chunks, in order, so the sink sees
-/// exactly what [`run`] would give it. A sink with costly bookkeeping
+/// [`run_while`], with `sink` fed on a second thread while the simulation
+/// goes on: the samples are handed over in chunks, in order, so the sink
+/// sees exactly what [`run`] would give it. A sink with costly bookkeeping
 /// (rainflow, ageing, chart envelopes) then costs no more time than the
-/// simulation itself. Where no second thread can be started, this is [`run`].
-pub fn run_beside<S: Sink + Send>(plant: &Plant, st: &mut State, load: &[f64], sink: S) -> S {
+/// simulation itself. Where no second thread can be started, this is
+/// [`run_while`]. `None`: `keep_going` said stop.
+pub fn run_beside<S: Sink + Send>(plant: &Plant, st: &mut State, load: &[f64], sink: S, keep_going: &dyn Fn() -> bool) -> Option<S> {
     use std::sync::mpsc;
     if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 || load.len() < 2 * BESIDE_CHUNK {
         let mut sink = sink;
-        run(plant, st, load, &mut sink);
-        return sink;
+        return run_while(plant, st, load, &mut sink, keep_going).then_some(sink);
     }
     // Full chunks go over, emptied ones come back (no allocation per chunk).
     let (full_tx, full_rx) = mpsc::sync_channel::<(usize, Vec<Sample>)>(4);
@@ -451,8 +473,7 @@ pub fn run_beside<S: Sink + Send>(plant: &Plant, st: &mut State, load: &[f64], s
         });
         let Ok(worker) = worker else {
             let mut sink = take().expect("the sink is taken only by the worker that did not start");
-            run(plant, st, load, &mut sink);
-            return sink;
+            return run_while(plant, st, load, &mut sink, keep_going).then_some(sink);
         };
         struct Ship {
             k0: usize,
@@ -480,12 +501,14 @@ pub fn run_beside<S: Sink + Send>(plant: &Plant, st: &mut State, load: &[f64], s
             }
         }
         let mut ship = Ship { k0: 0, buf: Vec::with_capacity(BESIDE_CHUNK), tx: full_tx, back: empty_rx };
-        run(plant, st, load, &mut ship);
-        if !ship.buf.is_empty() {
+        let whole = run_while(plant, st, load, &mut ship, keep_going);
+        if whole && !ship.buf.is_empty() {
             ship.flush();
         }
+        // Hanging up ends the worker (after the chunks sent, when whole).
         drop(ship);
-        worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e)).expect("the worker took the sink")
+        let sink = worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e)).expect("the worker took the sink");
+        whole.then_some(sink)
     })
 }
 
@@ -590,12 +613,41 @@ mod tests {
         let mut here = Record::default();
         run(&plant, &mut st, &load, &mut here);
         let mut st2 = State::steady(&plant, load[0]);
-        let beside = run_beside(&plant, &mut st2, &load, Record::default());
+        let beside = run_beside(&plant, &mut st2, &load, Record::default(), &|| true).expect("not stopped");
         assert_eq!(here.0.len(), load.len());
         assert!(here.0.iter().enumerate().all(|(i, (k, _))| *k == i));
         assert!(st.held_b > 0 && st.held_s > 0, "the limits were reached: {} {}", st.held_b, st.held_s);
         assert_eq!(here.0, beside.0);
         assert_eq!(st, st2);
+    }
+
+    #[test]
+    fn a_run_told_to_stop_stops_where_it_asks_and_otherwise_is_the_whole_run() {
+        let load: Vec<f64> = (0..2 * CHECK_EVERY + 5).map(|k| 30.0 + (k % 17) as f64).collect();
+        let plant = Plant { dt: 0.1, ctrl: Ctrl::First { alpha: 0.1, beta: 0.5 }, bat: Some(ideal_battery()), sc: None, split: 0.0 };
+        let mut whole = Record::default();
+        let mut st = State::steady(&plant, load[0]);
+        run(&plant, &mut st, &load, &mut whole);
+        // Never told to stop: the same samples, numbered from the trace's start.
+        let mut asked = Record::default();
+        let mut st2 = State::steady(&plant, load[0]);
+        assert!(run_while(&plant, &mut st2, &load, &mut asked, &|| true));
+        assert_eq!(asked.0, whole.0);
+        assert_eq!(st, st2);
+        // Told to stop at the second question: one part done, no more.
+        let n = std::cell::Cell::new(0);
+        let mut cut = Record::default();
+        let mut st3 = State::steady(&plant, load[0]);
+        let stop_second = || {
+            n.set(n.get() + 1);
+            n.get() < 2
+        };
+        assert!(!run_while(&plant, &mut st3, &load, &mut cut, &stop_second));
+        assert_eq!(cut.0[..], whole.0[..CHECK_EVERY]);
+        // Beside the run, the same: nothing comes back.
+        n.set(0);
+        assert!(run_beside(&plant, &mut State::steady(&plant, load[0]), &load, Record::default(), &stop_second).is_none());
+        assert_eq!(n.get(), 2);
     }
 
     #[test]
