@@ -143,8 +143,12 @@ pub async fn sizing_smooth_compute(
 /// check between runs — at once if this overtook its request — and the
 /// next edit's computation need not wait for it.
 #[tauri::command]
-pub fn sizing_smooth_cancel(state: tauri::State<'_, AppState>, ticket: u64) {
-    glue::cancel_smooth(&state.inputs, ticket);
+pub async fn sizing_smooth_cancel(app: AppHandle, ticket: u64) -> Result<(), AppError> {
+    blocking(&app, move |state, _| {
+        glue::cancel_smooth(&state.inputs, ticket);
+        Ok(())
+    })
+    .await
 }
 
 /// Imports a measured power trace (CSV of time and power) picked in the

@@ -360,7 +360,9 @@ impl Engine {
 
     /// Shows edit `seq`'s result (its first part, or the whole) unless a
     /// later edit's, or this edit's whole, is already shown: the channel's
-    /// first part may arrive after the reply.
+    /// first part may arrive after the reply (it is fetched in a second
+    /// round trip, which a busy webview can delay past a quick trade-off
+    /// curve). The whole then stands for both, and is timed as both.
     fn show(self, c: SmoothComputed, seq: u64, mut t: Timing) {
         let shown = self.shown_seq.get_untracked();
         // Whether what is shown is whole (its trade-off curve in), not only
@@ -379,6 +381,10 @@ impl Engine {
         self.computed.set(Some(c));
         t.rendered = now_ms();
         when_chart_shown(t, 30);
+        if t.complete && shown < seq {
+            // No first part of this edit was shown: its charts came with the whole.
+            when_chart_shown(Timing { complete: false, ..t }, 30);
+        }
     }
 }
 
