@@ -497,37 +497,35 @@ pub fn tightest_ramp(reqs: &[Requirement], peak_mw: f64) -> Option<(f64, String)
 /// Runs the plant over the trace (twice when it repeats: the first pass
 /// sets the state) and returns the final state; `sink` is made from the
 /// state the recorded pass starts from.
-fn run_plant<S: Sink>(plant: &Plant, load: &[f64], start: SmoothStart, sink: impl FnOnce(&State) -> S) -> (State, S) {
-    run_plant_while(plant, load, start, &|| true, sink).expect("never told to stop")
+fn run_plant<S: Sink + Send>(plant: &Plant, load: &[f64], start: SmoothStart, sink: impl FnOnce(&State) -> S) -> (State, S) {
+    run_plant_while(plant, load, start, &|| true, Feed::Here, sink).expect("never told to stop")
 }
 
-/// [`run_plant`], asking `keep_going` as it runs ([`sim::run_while`]):
-/// `None` when it said stop.
-fn run_plant_while<S: Sink>(
+/// Where a run's sink is fed.
+#[derive(Clone, Copy, PartialEq)]
+enum Feed {
+    /// In the simulation loop ([`sim::run_while`]).
+    Here,
+    /// On a second thread as the run goes ([`sim::run_beside`]), for a
+    /// sink with costly bookkeeping: the same samples, in the same order.
+    Beside,
+}
+
+/// [`run_plant`], asking `keep_going` as it runs: `None` when it said stop.
+fn run_plant_while<S: Sink + Send>(
     plant: &Plant,
     load: &[f64],
     start: SmoothStart,
     keep_going: &dyn Fn() -> bool,
+    feed: Feed,
     sink: impl FnOnce(&State) -> S,
 ) -> Option<(State, S)> {
     let mut st = started(plant, load, start, keep_going)?;
     let mut s = sink(&st);
-    sim::run_while(plant, &mut st, load, &mut s, keep_going).then_some((st, s))
-}
-
-/// [`run_plant_while`] with the sink fed on a second thread as the run
-/// goes ([`sim::run_beside`]): the same samples, in the same order.
-fn run_plant_beside<S: Sink + Send>(
-    plant: &Plant,
-    load: &[f64],
-    start: SmoothStart,
-    keep_going: &dyn Fn() -> bool,
-    sink: impl FnOnce(&State) -> S,
-) -> Option<(State, S)> {
-    let mut st = started(plant, load, start, keep_going)?;
-    let s = sink(&st);
-    let s = sim::run_beside(plant, &mut st, load, s, keep_going)?;
-    Some((st, s))
+    match feed {
+        Feed::Here => sim::run_while(plant, &mut st, load, &mut s, keep_going).then_some((st, s)),
+        Feed::Beside => sim::run_beside(plant, &mut st, load, s, keep_going).map(|s| (st, s)),
+    }
 }
 
 /// The state a recorded run starts from: at rest on the first sample, or
@@ -1101,7 +1099,7 @@ fn staged(
         let helper = if first.is_none() { pool.helper(sc) } else { None };
         // Sizing run.
         let mut plant = ideal_plant(case, ctrl, dt);
-        let Some((_, ex)) = run_plant_while(&plant, load, case.start, keep_going, extremes) else {
+        let Some((_, ex)) = run_plant_while(&plant, load, case.start, keep_going, Feed::Here, extremes) else {
             pool.stop();
             return (out, false);
         };
@@ -1120,7 +1118,7 @@ fn staged(
             sc_cells_first = Some(cells);
             let dev = bank_device(s, cells, dt, &sc_need, false);
             plant.sc = Some(dev);
-            let Some((_, ex2)) = run_plant_while(&plant, load, case.start, keep_going, extremes) else {
+            let Some((_, ex2)) = run_plant_while(&plant, load, case.start, keep_going, Feed::Here, extremes) else {
                 pool.stop();
                 return (out, false);
             };
@@ -1202,7 +1200,7 @@ fn staged(
             load_win: Envelope::new(win_start, win_end, CHART_POINTS, dt, 1.0),
             grid_win: Envelope::new(win_start, win_end, CHART_POINTS, dt, 1.0),
         };
-        let Some((st, mut v)) = run_plant_beside(&vplant, load, case.start, keep_going, |_| v) else {
+        let Some((st, mut v)) = run_plant_while(&vplant, load, case.start, keep_going, Feed::Beside, |_| v) else {
             pool.stop();
             return (out, false);
         };
