@@ -925,8 +925,8 @@ pub fn compute_peak(inputs: &Inputs, case: &PeakCase, token: Option<&str>, catal
 /// ramp-limit trade-off curve as soon as it is known (its `sweep_pending`
 /// set), and the curve's runs follow; the complete result is returned —
 /// or `None` when a newer computation on the same inputs started meanwhile
-/// and stopped this one between its runs (its caller wants the newer
-/// result, not this one).
+/// and stopped this one (it asks before each of its runs and every 65,536
+/// samples within one; its caller wants the newer result, not this one).
 pub fn compute_smooth(
     inputs: &Inputs,
     case: &SmoothCase,
@@ -983,8 +983,8 @@ pub fn compute_smooth_ticketed(
 }
 
 /// Stops the smoothing computation started with `ticket`: it gives
-/// nothing, from its next check between runs (a few tens of milliseconds on
-/// a day). A stop may arrive before the request it stops (they travel
+/// nothing, from its next check (before each run and every 65,536 samples
+/// within one: a millisecond or two). A stop may arrive before the request it stops (they travel
 /// separately): the ticket is then remembered, and its computation stops at
 /// its first check. Tickets are the editor's, unique to each computation
 /// (it draws them at random), so a stop that comes after its computation
@@ -1006,9 +1006,10 @@ pub fn cancel_smooth(inputs: &Inputs, ticket: u64) {
     }
 }
 
-/// Stops remembered for tickets whose computation had not started (the
-/// oldest forgotten first; a stop waits there only while its request is on
-/// its way, or forever if that request ended before the stop came).
+/// Stops remembered for tickets whose computation had not started, the
+/// oldest forgotten first: a stop waits there while its request is on its
+/// way (or, when that computation had already ended, until newer stops
+/// push it out; it can match no other).
 const EARLY_STOPS_KEPT: usize = 32;
 
 /// The tickets of smoothing computations ([`Inputs`]).

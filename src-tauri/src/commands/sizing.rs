@@ -140,8 +140,8 @@ pub async fn sizing_smooth_compute(
 
 /// Stops the smoothing computation the editor started with `ticket` (the
 /// editor's next edit came meanwhile): it replies `null` from its next
-/// check between runs — at once if this overtook its request — and the
-/// next edit's computation need not wait for it.
+/// check (a millisecond or two; at its first if this overtook its request)
+/// and the next edit's computation need not wait for it.
 #[tauri::command]
 pub async fn sizing_smooth_cancel(app: AppHandle, ticket: u64) -> Result<(), AppError> {
     blocking(&app, move |state, _| {

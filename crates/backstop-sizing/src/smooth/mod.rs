@@ -851,11 +851,11 @@ pub fn size_smooth(case: &SmoothCase, trace: Option<&PowerTrace>, catalog: &[Cat
 /// so) as soon as that is known, and the curve's runs follow it (on this
 /// thread alone, so a second core is free for the first part's bookkeeping
 /// and then for whoever draws it); the complete result — equal to
-/// [`size_smooth`]'s — is returned. `keep_going` is asked between the
-/// simulation runs (the first part's three, then the curve's one per rate);
-/// when it says no (a newer edit supersedes this one) the computation stops
-/// there and gives `None` — `first` may have been called, if the first
-/// part was out by then.
+/// [`size_smooth`]'s — is returned. `keep_going` is asked before each of
+/// the first part's three simulation runs and every 65,536 samples within
+/// them, then before each of the curve's rates; when it says no (a newer
+/// edit supersedes this one) the computation stops there and gives `None`
+/// — `first` may have been called, if the first part was out by then.
 /// With `profiles`, a synthetic profile's trace is taken from (and kept in)
 /// that cache instead of generated afresh; the result is the same.
 pub fn size_smooth_staged(

@@ -263,10 +263,12 @@ impl Engine {
     /// lets the next one start once its first part is shown). A
     /// computation still working on its first part is told to stop (by
     /// its ticket, the edit it covers): it gives nothing from its next
-    /// check between runs, so the first key of "70" typed quickly costs a
-    /// few milliseconds of the second's time instead of a whole first part
-    /// — and no pause after each keystroke is needed to avoid that. If the
-    /// stop comes too late it is ignored and the queued edit waits as before.
+    /// check (a millisecond or two), so the first key of "70" typed quickly
+    /// costs a few milliseconds of the second's time instead of a whole
+    /// first part — and no pause after each keystroke is needed to avoid
+    /// that. A stop that comes after the first part changes nothing: that
+    /// part is shown and released the runner, and the next edit's
+    /// computation supersedes the rest.
     fn edited(self) {
         let t = now_ms();
         if let Some(seq) = self.runner.try_update_value(|r| r.edited(t)) {
