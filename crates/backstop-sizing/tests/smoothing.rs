@@ -482,8 +482,8 @@ fn every_output_is_on_the_sheet_with_the_result_value() {
 /// The staged run hands over everything but the trade-off curve first (its
 /// sheet section says the curve is being computed, no trade-off chart), and
 /// then returns exactly what `size_smooth` returns; told to stop, it stops
-/// between its runs and returns nothing (with the first part handed over
-/// only if the stop came after it).
+/// where it asks (before and within its runs) and returns nothing, with the
+/// first part handed over only if the stop came after it.
 #[test]
 fn the_staged_result_goes_ahead_of_its_tradeoff_curve_and_equals_the_whole() {
     use backstop_sizing::smooth::size_smooth_staged;
