@@ -429,17 +429,21 @@ struct Stamp {
     after_dropped: bool,
 }
 
+/// Lists a line's problem unless `max` are listed already (a file full of
+/// bad lines is described by its first ones).
+pub(crate) fn push_error(errors: &mut Vec<ProfileError>, max: usize, line: usize, message: String) {
+    if errors.len() < max {
+        errors.push(ProfileError { line, message });
+    }
+}
+
 fn parse_lines<'a, I>(lines: I, opts: &ProfileOptions) -> Result<LoadProfile, Vec<ProfileError>>
 where
     I: Iterator<Item = Result<(usize, std::borrow::Cow<'a, str>), ProfileError>>,
 {
     let mut errors: Vec<ProfileError> = Vec::new();
     let max_errors = opts.max_errors.max(1);
-    let push = |errors: &mut Vec<ProfileError>, line: usize, message: String| {
-        if errors.len() < max_errors {
-            errors.push(ProfileError { line, message });
-        }
-    };
+    let push = |errors: &mut Vec<ProfileError>, line: usize, message: String| push_error(errors, max_errors, line, message);
     let words = CsvWords {
         example: "timestamp,load_kw",
         row: "interval",

@@ -344,8 +344,9 @@ pub fn run_while<S: Sink>(plant: &Plant, st: &mut State, load: &[f64], sink: &mu
 /// [`run`] over `load`, whose first sample is sample `k0` of the trace.
 fn run_from<S: Sink>(plant: &Plant, st: &mut State, load: &[f64], k0: usize, sink: &mut S) {
     let dt = plant.dt;
-    let kb = plant.bat.map(|d| Consts::of(&d, dt));
-    let ks = plant.sc.map(|d| Consts::of(&d, dt));
+    // Each device with what its samples need of it.
+    let bat = plant.bat.as_ref().map(|d| (d, Consts::of(d, dt)));
+    let sc = plant.sc.as_ref().map(|d| (d, Consts::of(d, dt)));
     // The ramp limiter's interval average: x − d·|d| ÷ (2·step).
     let half_per_step = match plant.ctrl {
         Ctrl::Ramp { step } if step > 0.0 => 0.5 / step,
@@ -403,8 +404,8 @@ fn run_from<S: Sink>(plant: &Plant, st: &mut State, load: &[f64], k0: usize, sin
         };
         // 3–4. Split and devices.
         let pref = l - g_out;
-        match (&plant.bat, &plant.sc, &kb, &ks) {
-            (Some(b), Some(s), Some(kb), Some(ks)) => {
+        match (&bat, &sc) {
+            (Some((b, kb)), Some((s, ks))) => {
                 lp += (pref - lp) * plant.split;
                 let q = s.restore * (s.e_rest - es) + ff_s;
                 let lb = device_step(b, kb, &mut pb, &mut eb, lp + q, &mut held_b);
@@ -414,17 +415,17 @@ fn run_from<S: Sink>(plant: &Plant, st: &mut State, load: &[f64], k0: usize, sin
                 ff_b += (lb - ff_b) * b.ff;
                 ff_s += (ls - ff_s) * s.ff;
             }
-            (Some(b), None, Some(kb), _) => {
+            (Some((b, kb)), None) => {
                 let lb = device_step(b, kb, &mut pb, &mut eb, pref, &mut held_b);
                 loss_b += lb * dt;
                 ff_b += (lb - ff_b) * b.ff;
             }
-            (None, Some(s), _, Some(ks)) => {
+            (None, Some((s, ks))) => {
                 let ls = device_step(s, ks, &mut ps, &mut es, pref, &mut held_s);
                 loss_s += ls * dt;
                 ff_s += (ls - ff_s) * s.ff;
             }
-            _ => {}
+            (None, None) => {}
         }
         // 5. Grid.
         let s = Sample { l, g: l - pb - ps, pb, eb, ps, es };

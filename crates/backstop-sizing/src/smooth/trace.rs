@@ -23,7 +23,7 @@ use backstop_model::sizing_view::StoredTrace;
 use crate::num::show;
 use crate::profile::{
     CsvHeader, CsvWords, ProfileError, ReaderLines, Unit, content_lines, days_from_civil, days_in_month, header_columns, header_line, num,
-    parse_value, split_fields,
+    parse_value, push_error, split_fields,
 };
 
 /// An equally spaced power trace.
@@ -291,11 +291,7 @@ where
 {
     let mut errors: Vec<ProfileError> = Vec::new();
     let max_errors = opts.max_errors.max(1);
-    let push = |errors: &mut Vec<ProfileError>, line: usize, message: String| {
-        if errors.len() < max_errors {
-            errors.push(ProfileError { line, message });
-        }
-    };
+    let push = |errors: &mut Vec<ProfileError>, line: usize, message: String| push_error(errors, max_errors, line, message);
     let words = CsvWords {
         example: "time_s,power_MW",
         row: "sample",

@@ -274,7 +274,6 @@ impl Engine {
         if let Some(seq) = self.runner.try_update_value(|r| r.edited(t)) {
             self.edit_seq.set(seq);
         }
-        self.refresh_state();
         if let Some(Some(seq)) = self.runner.try_with_value(Runner::running) {
             let ticket = self.ticket_base + seq;
             spawn_local(async move {
@@ -284,6 +283,7 @@ impl Engine {
                 }
             });
         }
+        // The form's state (ready, unsaved, the draft) is brought up to date there.
         self.kick();
     }
 
