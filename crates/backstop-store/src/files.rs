@@ -146,6 +146,12 @@ impl TempFile {
         }
         // Committed: nothing left to remove.
         self.path = PathBuf::new();
+        // Unlocked by hand, not by closing: a child process started by
+        // another thread holds a copy of this descriptor from its fork
+        // until its exec, and the lock belongs to the open file, so a
+        // close here would leave the placed file locked in that window and
+        // the editor's lock on it (taken next) would be refused.
+        let _ = file.unlock();
         drop(file);
         sync_folder(&target);
         Ok(())
@@ -407,6 +413,28 @@ mod tests {
         assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
         assert_eq!(std::fs::read(&target).unwrap(), b"a,b\n");
         assert!(!std::fs::symlink_metadata(&target).unwrap().file_type().is_symlink());
+    }
+
+    /// The temporary's lock is let go when it is placed even while another
+    /// copy of its descriptor is open, as in a child process that another
+    /// thread forked and that has not reached its exec yet: the project's
+    /// own editor lock on the placed file must not be refused. (CI saw
+    /// `Project::create` refused as "locked" when a test beside it started
+    /// a process.)
+    #[test]
+    fn a_placed_temporary_is_unlocked_even_while_a_copy_of_its_descriptor_is_open() {
+        let dir = tempfile::tempdir().unwrap();
+        for replace in [false, true] {
+            let target = dir.path().join(format!("site-{replace}.backstop"));
+            let mut temp = TempFile::beside(&target).unwrap();
+            temp.file().write_all(b"project").unwrap();
+            // What a fork gives the child: the same open file, not a new one.
+            let forked_copy = temp.file().try_clone().unwrap();
+            temp.commit(replace).unwrap();
+            let placed = File::open(&target).unwrap();
+            assert!(placed.try_lock().is_ok(), "the placed file is still locked (replace {replace})");
+            drop(forked_copy);
+        }
     }
 
     #[test]
