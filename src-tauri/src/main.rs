@@ -40,5 +40,9 @@ fn main() -> ExitCode {
         eprintln!("backstop-app: {message}");
         return ExitCode::from(3);
     }
+    // Before `run` starts any thread: this sets an environment variable.
+    if let Some(why) = backstop_app::display::choose_compositing() {
+        eprintln!("backstop-app: the webview draws without accelerated compositing ({why})");
+    }
     backstop_app::run(options, started, listener)
 }
