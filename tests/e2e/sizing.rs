@@ -458,6 +458,13 @@ async fn a_power_smoothing_case_is_sized_checked_and_saved() -> Result<()> {
         }))?,
     )?;
 
+    // The sheet follows the last edit's charts and is then no longer marked as updating.
+    wait_until("the last edit's sheet", 10, async || {
+        Ok(app.client.find_all(Locator::Css("[data-testid=smooth-sheet][data-updating=false]")).await?.len() == 1
+            && app.client.find_all(Locator::Css("[data-testid=sheet-updating]")).await?.is_empty())
+    })
+    .await?;
+
     // The battery and PCS come from the catalog; the chart window is the engineer's.
     assert!(!app.value_testid("in-sm-battery").await?.is_empty(), "a battery from the catalog");
     let (before, _) = seqs(&app, "smooth-results").await?;
@@ -534,6 +541,11 @@ async fn a_power_smoothing_case_is_sized_checked_and_saved() -> Result<()> {
     wait_until("the trace sized", 60, async || {
         let (shown, edit) = seqs(&app, "smooth-results").await?;
         Ok(shown > before && shown == edit)
+    })
+    .await?;
+    // The sheet follows the charts by a frame, marked as updating until then.
+    wait_until("the sheet of the sized trace", 10, async || {
+        Ok(app.client.find_all(Locator::Css("[data-testid=smooth-sheet][data-updating=false]")).await?.len() == 1)
     })
     .await?;
     let sheet = app.text_testid("calc-sheet").await?;

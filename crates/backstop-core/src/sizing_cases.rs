@@ -950,9 +950,15 @@ pub fn compute_smooth_ticketed(
 ) -> Result<Option<SmoothComputed>, AppError> {
     use std::sync::atomic::Ordering::SeqCst;
     let t = Instant::now();
-    let me = inputs.smooth_runs.fetch_add(1, SeqCst) + 1;
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let _held_ticket = ticket.map(|n| TicketHeld::new(inputs, n, &stop));
+    // A request that a later edit's overtook is not computed, and does not
+    // stop the later one (it comes before `smooth_runs` counts it).
+    let _held_ticket = match ticket.map(|n| TicketHeld::new(inputs, n, &stop)) {
+        Some(None) => return Ok(None),
+        Some(Some(held)) => Some(held),
+        None => None,
+    };
+    let me = inputs.smooth_runs.fetch_add(1, SeqCst) + 1;
     let held = trace_for(inputs, token)?;
     let presets: Vec<SmoothPresetChoice> = backstop_sizing::smooth::presets::presets()
         .into_iter()
@@ -1012,12 +1018,21 @@ pub fn cancel_smooth(inputs: &Inputs, ticket: u64) {
 /// push it out; it can match no other).
 const EARLY_STOPS_KEPT: usize = 32;
 
+/// Editors whose latest ticket is remembered ([`Tickets::latest`]), the
+/// one heard from longest ago forgotten first.
+const EDITORS_KEPT: usize = 32;
+
 /// The tickets of smoothing computations ([`Inputs`]).
 #[derive(Default)]
 struct Tickets {
     running: Vec<(u64, Arc<std::sync::atomic::AtomicBool>)>,
     early: std::collections::VecDeque<u64>,
+    /// Each editor's latest ticket started, by editor (the ticket's bits
+    /// above [`TICKET_EDIT_BITS`]).
+    latest: std::collections::VecDeque<(u64, u64)>,
 }
+
+use backstop_model::sizing_smooth::TICKET_EDIT_BITS;
 
 /// A running computation's ticket, given back when it ends.
 struct TicketHeld<'a> {
@@ -1027,15 +1042,37 @@ struct TicketHeld<'a> {
 
 impl<'a> TicketHeld<'a> {
     /// Holds `ticket` for the computation whose flag is `stop` (set at once
-    /// when a stop for it came first).
-    fn new(inputs: &'a Inputs, ticket: u64, stop: &Arc<std::sync::atomic::AtomicBool>) -> Self {
+    /// when a stop for it came first), and stops its editor's computations
+    /// of earlier edits. `None` when a later edit's computation of the same
+    /// editor started already: this request was overtaken on its way, and
+    /// its result would be stale.
+    fn new(inputs: &'a Inputs, ticket: u64, stop: &Arc<std::sync::atomic::AtomicBool>) -> Option<Self> {
+        use std::sync::atomic::Ordering::SeqCst;
         let mut t = inputs.smooth_tickets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let editor = ticket >> TICKET_EDIT_BITS;
+        let known = t.latest.iter().position(|(e, _)| *e == editor);
+        if let Some(i) = known {
+            if t.latest[i].1 > ticket {
+                // A stop that was waiting for this request is used up too.
+                t.early.retain(|n| *n != ticket);
+                return None;
+            }
+            t.latest.remove(i);
+        } else if t.latest.len() == EDITORS_KEPT {
+            t.latest.pop_front();
+        }
+        t.latest.push_back((editor, ticket));
+        for (n, earlier) in &t.running {
+            if *n >> TICKET_EDIT_BITS == editor && *n < ticket {
+                earlier.store(true, SeqCst);
+            }
+        }
         if let Some(i) = t.early.iter().position(|n| *n == ticket) {
             t.early.remove(i);
-            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            stop.store(true, SeqCst);
         }
         t.running.push((ticket, Arc::clone(stop)));
-        TicketHeld { inputs, stop: Arc::clone(stop) }
+        Some(TicketHeld { inputs, stop: Arc::clone(stop) })
     }
 }
 
@@ -1609,5 +1646,42 @@ mod tests {
             cancel_smooth(&inputs, n);
         }
         assert_eq!(inputs.smooth_tickets.lock().unwrap().early.len(), EARLY_STOPS_KEPT);
+    }
+
+    /// An editor starts the next edit's computation without waiting for
+    /// the previous one to end; the requests may reach the backend in
+    /// either order. The later edit's wins either way: an earlier edit's
+    /// request that arrives after it is not computed and does not stop it,
+    /// while another editor's lower ticket is computed as usual.
+    #[test]
+    fn a_later_edit_wins_whichever_request_arrives_first() {
+        let inputs = Inputs::default();
+        let cat = catalog_of(None);
+        let case = defaults::smooth_case("Hall B training", &cat);
+        let editor = 5u64 << TICKET_EDIT_BITS;
+        let direct = backstop_sizing::size_smooth(&case, None, &cat).sheet;
+        let (mut late_first, mut late) = (false, None);
+        let whole = compute_smooth_ticketed(&inputs, Some(editor + 8), &case, None, &cat, |_| {
+            // Edit 7's request arrives while edit 8's computation runs.
+            late = Some(compute_smooth_ticketed(&inputs, Some(editor + 7), &case, None, &cat, |_| late_first = true).unwrap());
+        })
+        .unwrap();
+        assert_eq!(late.map(|l| l.is_none()), Some(true), "the earlier edit's late request gives nothing");
+        assert!(!late_first, "… not even a first part");
+        let whole = whole.expect("the later edit's computation was not stopped by the earlier one's");
+        assert_eq!(whole.result.sheet, direct);
+        // Edit 9 arriving while edit 8 runs stops it: the usual order.
+        let mut newer = None;
+        let older = compute_smooth_ticketed(&inputs, Some(editor + 10), &case, None, &cat, |_| {
+            newer = Some(compute_smooth_ticketed(&inputs, Some(editor + 11), &case, None, &cat, |_| {}).unwrap());
+        })
+        .unwrap();
+        assert!(older.is_none() && newer.is_some_and(|n| n.is_some()), "the later edit's computation supersedes the earlier one");
+        // Another editor's lower ticket is its own business.
+        let other = 3u64 << TICKET_EDIT_BITS;
+        assert!(compute_smooth_ticketed(&inputs, Some(other + 1), &case, None, &cat, |_| {}).unwrap().is_some());
+        let t = inputs.smooth_tickets.lock().unwrap();
+        assert!(t.running.is_empty() && t.early.is_empty());
+        assert_eq!(t.latest.iter().copied().collect::<Vec<_>>(), [(5, editor + 11), (3, other + 1)]);
     }
 }

@@ -15,6 +15,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::sizing::{AgingModel, AgingOutcome, CalcSheet, ChartSeries, SizingDiagnostic};
 
+/// A smoothing editor names each computation it asks for by a ticket: its
+/// own number (drawn at random) in the bits above these, the edit's
+/// sequence number in these. The backend orders one editor's computations
+/// by their tickets, not by when their requests arrive.
+pub const TICKET_EDIT_BITS: u32 = 20;
+
 // ---------------------------------------------------------------------------
 // Requirements.
 // ---------------------------------------------------------------------------

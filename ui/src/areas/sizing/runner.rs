@@ -40,6 +40,24 @@ impl Runner {
         }
     }
 
+    /// Starts a computation of the latest edit at once, whether or not one
+    /// is running (the smoothing editor: in the backend a later edit's
+    /// computation stops its editor's earlier one, whichever request
+    /// arrives first): the edit it covers and that edit's time.
+    pub fn start_over(&mut self) -> (u64, f64) {
+        self.in_flight = true;
+        self.running = self.seq;
+        self.again = false;
+        (self.seq, self.input_ms)
+    }
+
+    /// The computation of edit `seq` returned (or let the editor go on):
+    /// as [`Runner::finish`] when it is the latest started, otherwise
+    /// nothing (a later one runs) and `false`.
+    pub fn finish_of(&mut self, seq: u64) -> bool {
+        if self.in_flight && self.running == seq { self.finish() } else { false }
+    }
+
     /// The edit whose computation is running, if one is.
     pub fn running(&self) -> Option<u64> {
         self.in_flight.then_some(self.running)

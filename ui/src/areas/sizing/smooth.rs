@@ -5,7 +5,7 @@
 //! (load vs grid, SOC, band amplitudes, the ramp trade-off) and the
 //! calculation sheet. Computed by the backend's engine as the inputs change.
 
-use backstop_model::sizing::SizingDiagnostic;
+use backstop_model::sizing::{CalcSheet, SizingDiagnostic};
 use backstop_model::sizing_smooth::{CheckStatus, LifeBasis, SmoothCase, SmoothController};
 use backstop_model::sizing_view::{SizingCase, SmoothComputed, TraceImport, TraceInfo};
 use leptos::prelude::*;
@@ -248,6 +248,12 @@ struct Engine {
     /// names the one computation it is for).
     ticket_base: u64,
     computed: RwSignal<Option<SmoothComputed>>,
+    /// How many results were shown (each first part and each whole counts).
+    shown_count: RwSignal<u64>,
+    /// The calculation sheet shown, with the count of the result it is
+    /// from: it follows its result's charts by a frame (see [`Engine::show`]),
+    /// marked as updating while it is an older result's.
+    sheet: RwSignal<Option<(u64, CalcSheet)>>,
     /// The edit whose result is shown, and the latest edit (the UPS
     /// editor's timing: keystroke to charts in the DOM).
     shown_seq: RwSignal<u64>,
@@ -258,33 +264,34 @@ struct Engine {
 }
 
 impl Engine {
-    /// After an edit: note the time and compute (one computation in
-    /// flight, the latest edit queued behind it; a smoothing computation
-    /// lets the next one start once its first part is shown). A
-    /// computation still working on its first part is told to stop (by
-    /// its ticket, the edit it covers): it gives nothing from its next
-    /// check (a millisecond or two), so the first key of "70" typed quickly
-    /// costs a few milliseconds of the second's time instead of a whole
-    /// first part — and no pause after each keystroke is needed to avoid
-    /// that. A stop that comes after the first part changes nothing: that
-    /// part is shown and released the runner, and the next edit's
-    /// computation supersedes the rest.
+    /// After an edit: note the time and compute at once. A computation
+    /// still running (its first part not shown yet) is not waited for: in
+    /// the backend the new computation stops it (a later edit's ticket
+    /// stops its editor's earlier ones, whichever request arrives first), so
+    /// the first key of "70" typed quickly costs the second a millisecond
+    /// or two of its time, no pause after each keystroke is needed, and no
+    /// round trip to stop it comes first. An edit that leaves the form not
+    /// ready starts nothing: the running computation is then stopped by its
+    /// ticket, as its result is no longer what the form says.
     fn edited(self) {
         let t = now_ms();
         if let Some(seq) = self.runner.try_update_value(|r| r.edited(t)) {
             self.edit_seq.set(seq);
         }
-        if let Some(Some(seq)) = self.runner.try_with_value(Runner::running) {
+        let running = self.runner.try_with_value(Runner::running).flatten();
+        // The form's state (ready, unsaved, the draft) is brought up to date there.
+        if self.kick() {
+            return;
+        }
+        if let Some(seq) = running {
             let ticket = self.ticket_base + seq;
             spawn_local(async move {
-                // Only time is lost when the stop fails: the queued edit waits.
+                // Only time is lost when the stop fails: its result is shown until the form is ready.
                 if let Err(e) = ipc::sizing_smooth_cancel(ticket).await {
                     web_sys::console::warn_1(&format!("the superseded computation was not stopped: {}", e.message).into());
                 }
             });
         }
-        // The form's state (ready, unsaved, the draft) is brought up to date there.
-        self.kick();
     }
 
     fn token(self) -> Option<String> {
@@ -319,21 +326,23 @@ impl Engine {
         }
     }
 
-    fn kick(self) {
-        let Some(case) = self.refresh_state() else { return };
-        let Some(Some((seq, input_ms))) = self.runner.try_update_value(Runner::start) else {
-            return;
+    /// Starts the computation of the form as it is; whether it did (the
+    /// form was ready).
+    fn kick(self) -> bool {
+        let Some(case) = self.refresh_state() else { return false };
+        let Some((seq, input_ms)) = self.runner.try_update_value(Runner::start_over) else {
+            return false;
         };
         let token = self.token();
-        // The runner is released once, by whichever comes first: the first
-        // part (the next edit may then start; its computation stops this
-        // one's trade-off runs) or the end of the call.
+        // The editor goes on once, by whichever comes first: the first part
+        // (the next edit's computation stops this one's trade-off runs) or
+        // the end of the call.
         let released = std::rc::Rc::new(std::cell::Cell::new(false));
         let release = {
             let released = released.clone();
             move || {
-                if !released.replace(true) && self.runner.try_update_value(Runner::finish) == Some(true) {
-                    self.kick();
+                if !released.replace(true) {
+                    self.runner.try_update_value(|r| r.finish_of(seq));
                 }
             }
         };
@@ -358,6 +367,7 @@ impl Engine {
             }
             release();
         });
+        true
     }
 
     /// Shows edit `seq`'s result (its first part, or the whole) unless a
@@ -378,9 +388,27 @@ impl Engine {
             return;
         }
         t.backend = c.compute_ms;
+        let sheet = c.result.sheet.clone();
+        let count = self.shown_count.get_untracked() + 1;
         // The sequence first: the charts read it when they render.
         self.shown_seq.set(seq);
         self.computed.set(Some(c));
+        self.shown_count.set(count);
+        // The sheet (some 50 KB of table) follows once the frame with the
+        // charts is painted, so that the charts do not wait for it; until
+        // then the older sheet is marked as updating. A newer result shown
+        // meanwhile brings its own.
+        let (shown_count, shown_sheet) = (self.shown_count, self.sheet);
+        request_animation_frame(move || {
+            set_timeout(
+                move || {
+                    if shown_count.try_get_untracked() == Some(count) {
+                        shown_sheet.set(Some((count, sheet)));
+                    }
+                },
+                std::time::Duration::ZERO,
+            );
+        });
         t.rendered = now_ms();
         when_chart_shown(t, 30);
         if t.complete && shown < seq {
@@ -425,6 +453,8 @@ pub fn SmoothEditor(
         // Below 2^52: exact as a JavaScript number, with 2^20 edits' room.
         ticket_base: ((js_sys::Math::random() * f64::from(u32::MAX)) as u64) << 20,
         computed: RwSignal::new(None),
+        shown_count: RwSignal::new(0),
+        sheet: RwSignal::new(None),
         shown_seq: RwSignal::new(0),
         edit_seq: RwSignal::new(0),
         not_ready: RwSignal::new(None),
@@ -665,12 +695,21 @@ pub fn SmoothEditor(
                     </div>
                 }
             })}
-            {move || engine.computed.get().map(|c| view! {
-                <details class="card" open=true>
-                    <summary><h2 class="inline">"Calculation sheet"</h2><span class="muted">" — every input, factor, formula, intermediate value and source"</span></summary>
-                    <Sheet sheet=c.result.sheet.clone()/>
-                </details>
-            })}
+            <Show when=move || engine.sheet.with(Option::is_some)>
+                {move || {
+                    let updating = move || engine.sheet.with(|s| s.as_ref().map(|s| s.0)) != Some(engine.shown_count.get());
+                    view! {
+                        <details class="card" class:updating=updating open=true data-testid="smooth-sheet" data-updating=move || updating().to_string()>
+                            <summary>
+                                <h2 class="inline">"Calculation sheet"</h2>
+                                <span class="muted">" — every input, factor, formula, intermediate value and source"</span>
+                                <Show when=updating><span class="pill" data-testid="sheet-updating">"updating…"</span></Show>
+                            </summary>
+                            {move || engine.sheet.get().map(|(_, sheet)| view! { <Sheet sheet=sheet/> })}
+                        </details>
+                    }
+                }}
+            </Show>
         </div>
     }
 }
