@@ -937,9 +937,13 @@ pub fn compute_smooth(
     compute_smooth_ticketed(inputs, None, case, token, catalog, first)
 }
 
-/// [`compute_smooth`] for an editor that names it by `ticket`, so that it
-/// can stop it with [`cancel_smooth`] before starting the next (its edit
-/// came while this one ran).
+/// [`compute_smooth`] for an editor that names it by `ticket` (its own
+/// number above [`TICKET_EDIT_BITS`], the edit's below). One editor's
+/// computations are ordered by ticket, not by when their requests arrive: a
+/// later edit's stops the earlier ones still running, and an earlier edit's
+/// that arrives after a later one's gives `None` at once without stopping
+/// it. The editor can stop it with [`cancel_smooth`] (an edit that leaves
+/// its form not ready starts no computation to supersede it).
 pub fn compute_smooth_ticketed(
     inputs: &Inputs,
     ticket: Option<u64>,

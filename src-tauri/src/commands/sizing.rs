@@ -138,10 +138,10 @@ pub async fn sizing_smooth_compute(
     .await
 }
 
-/// Stops the smoothing computation the editor started with `ticket` (the
-/// editor's next edit came meanwhile): it replies `null` from its next
-/// check (a millisecond or two; at its first if this overtook its request)
-/// and the next edit's computation need not wait for it.
+/// Stops the smoothing computation the editor started with `ticket` (an
+/// edit came meanwhile that left the form not ready, so no newer
+/// computation supersedes it): it replies `null` from its next check (a
+/// millisecond or two; at its first if this overtook its request).
 #[tauri::command]
 pub async fn sizing_smooth_cancel(app: AppHandle, ticket: u64) -> Result<(), AppError> {
     blocking(&app, move |state, _| {
