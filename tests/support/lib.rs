@@ -270,7 +270,32 @@ impl Harness {
 
     /// Saves a screenshot of the window as `target/e2e/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
-        let png = self.client.screenshot().await.context("screenshot failed")?;
+        // Without accelerated compositing (the app's choice where there is
+        // no GPU, as under Xvfb: `display::choose_compositing`), WebKitGTK
+        // answers a screenshot after the page's next presentation update,
+        // and an idle page makes none: the command, and every command after
+        // it, then waits for ever (seen after a file handed over from a
+        // second launch). A pixel in the bottom-right corner toggled between
+        // transparent and 2 % grey for two seconds gives it that update; it
+        // is removed afterwards.
+        self.client
+            .execute(
+                "let p = document.getElementById('e2e-repaint'); \
+                 if (p) { p.ticks = 0; return 1; } \
+                 p = document.createElement('div'); p.id = 'e2e-repaint'; p.ticks = 0; \
+                 p.style.cssText = 'position:fixed;right:0;bottom:0;width:1px;height:1px;pointer-events:none;z-index:2147483647'; \
+                 document.body.appendChild(p); \
+                 const tick = () => { if (p.ticks >= 40) { p.remove(); return; } \
+                   p.style.background = p.ticks++ % 2 ? 'rgba(0,0,0,0.02)' : 'rgba(0,0,0,0)'; setTimeout(tick, 50); }; \
+                 setTimeout(tick, 30); return 1;",
+                vec![],
+            )
+            .await
+            .context("preparing the screenshot")?;
+        let png = tokio::time::timeout(Duration::from_secs(30), self.client.screenshot())
+            .await
+            .map_err(|_| anyhow!("the screenshot {name} did not come within 30 s"))?
+            .context("screenshot failed")?;
         let path = artefact_dir().join(format!("{name}.png"));
         std::fs::write(&path, png)?;
         Ok(path)

@@ -451,7 +451,7 @@ pub fn SmoothEditor(
         trace: RwSignal::new(trace),
         runner: StoredValue::new(Runner::default()),
         // Below 2^52: exact as a JavaScript number, with 2^20 edits' room.
-        ticket_base: ((js_sys::Math::random() * f64::from(u32::MAX)) as u64) << 20,
+        ticket_base: ((js_sys::Math::random() * f64::from(u32::MAX)) as u64) << backstop_model::sizing_smooth::TICKET_EDIT_BITS,
         computed: RwSignal::new(None),
         shown_count: RwSignal::new(0),
         sheet: RwSignal::new(None),
