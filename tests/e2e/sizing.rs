@@ -427,11 +427,12 @@ async fn a_power_smoothing_case_is_sized_checked_and_saved() -> Result<()> {
         })
         .await?;
     }
-    // The first edits warm the webview up (its JavaScript engine compiles
-    // the UI's hot code with its optimising tier on the cores the engine
-    // needs: their keystroke-to-charts time falls from about 180 to 130 ms
-    // over the first eight to ten edits): WARM_UP edits go first, kept
-    // apart in the JSON, then the 20 measured ones.
+    // The first edits warm the webview up: its JavaScript engine compiles
+    // the UI's hot code with its optimising tier on the cores the sizing
+    // engine needs (on the day in the release app, the keystroke-to-charts
+    // time fell from about 200 to 130 ms over the first ten edits;
+    // BENCHMARKS.md). WARM_UP edits go first, kept apart in the JSON, then
+    // the 20 measured ones.
     const WARM_UP: usize = 10;
     let (mut warm_up, mut measured) = (Vec::new(), Vec::new());
     let values = ["70", "75", "80", "85", "90"];
