@@ -52,7 +52,7 @@ pub const COMPOSITING_CHOICE: &str = "BACKSTOP_WEBVIEW_COMPOSITING";
 /// with OpenGL. Without a GPU (no DRM render node: a virtual machine, a
 /// remote session, Xvfb) that OpenGL is Mesa's software rasteriser, and
 /// every redraw costs the CPU the engine computes on: the smoothing
-/// editor's redraw of a day took about 40 ms longer with it (BENCHMARKS.md).
+/// editor's redraw of a day took 30–70 ms longer with it (BENCHMARKS.md).
 /// So `auto` turns compositing off when there is no render node.
 /// `on` and `off` force the choice; a `WEBKIT_DISABLE_COMPOSITING_MODE`
 /// the engineer set is theirs and is kept.
