@@ -219,9 +219,7 @@ impl ProfileCache {
         }
         s
     }
-}
 
-impl ProfileCache {
     /// How many shapes it has generated: the rest of its traces were kept
     /// or scaled from a kept shape.
     pub fn shapes_generated(&self) -> u64 {

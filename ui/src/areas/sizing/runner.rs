@@ -52,10 +52,12 @@ impl Runner {
     }
 
     /// The computation of edit `seq` returned (or let the editor go on):
-    /// as [`Runner::finish`] when it is the latest started, otherwise
-    /// nothing (a later one runs) and `false`.
-    pub fn finish_of(&mut self, seq: u64) -> bool {
-        if self.in_flight && self.running == seq { self.finish() } else { false }
+    /// none is running any more when it is the latest started (with
+    /// [`Runner::start_over`] no edit waits to compute again).
+    pub fn finish_of(&mut self, seq: u64) {
+        if self.in_flight && self.running == seq {
+            self.in_flight = false;
+        }
     }
 
     /// The edit whose computation is running, if one is.
